@@ -1,0 +1,127 @@
+# vstm32 — build, test and demo.
+#
+#   make            build/vstm32, build/libvstm32models.a, build/shim/libusb-1.0.so.0
+#   make check      install the Debian packages (as root), run every test tier
+#   make demo       flash an image into a virtual chip with the real dfu-util
+#   make bench      performance figures (never part of a test)
+#
+# Sources are found by wildcard: a new .c file in a module directory is built
+# without touching this file.
+
+CC      ?= gcc
+BUILD   ?= build
+OPT     ?= -O2
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+                 -Wshadow -Wvla -g -I. -MMD -MP
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+CRITERION_LIBS := -lcriterion
+LIBS    := -ljansson -lpthread -lm
+
+# Debian packages needed to build, test and demo.  `make deps` installs them.
+DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
+                libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
+                python3 procps
+
+MODEL_SRCS := $(wildcard models/*.c)
+EMU_SRCS   := $(wildcard emulator/*/*.c)
+CLI_SRCS   := $(wildcard tools/vstm32/*.c)
+SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c)
+UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
+USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
+TOOLS_SRCS := $(wildcard host-tests/tools/*.c)
+TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+asanobj = $(patsubst %.c,$(BUILD)/asan/%.o,$(1))
+
+MODELS_LIB := $(BUILD)/libvstm32models.a
+EMU_LIB    := $(BUILD)/libvstm32emu.a
+VSTM32     := $(BUILD)/vstm32
+SHIM       := $(BUILD)/shim/libusb-1.0.so.0
+
+.PHONY: all check deps demo bench clean test-unit test-unit-asan test-usbip test-tools
+
+all: $(VSTM32) $(MODELS_LIB) $(SHIM)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(MODELS_LIB): $(call obj,$(MODEL_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(EMU_LIB): $(call obj,$(EMU_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
+
+# The shim exports the libusb-1.0 ABI; everything else stays hidden.
+$(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -Wl,-soname,libusb-1.0.so.0 -o $@ $^ -lpthread
+	ln -sf libusb-1.0.so.0 $(BUILD)/shim/libusb-1.0.so
+
+# ---- test binaries ---------------------------------------------------------
+
+$(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
+$(BUILD)/tests/unit-asan: $(call asanobj,$(UNIT_SRCS) $(TESTLIB_SRCS) $(EMU_SRCS) $(MODEL_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
+$(BUILD)/tests/usbip: $(call obj,$(USBIP_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
+$(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
+# ---- check -------------------------------------------------------------------
+
+deps:
+	@sh tools/install-deps.sh $(DEB_PACKAGES)
+
+# Each tier prints criterion's own summary line.  A tier that cannot run
+# fails the run: nothing is skipped silently.
+JOBS ?= 2
+check: deps
+	$(MAKE) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/tools
+	sh tools/run-tiers.sh $(BUILD)
+
+test-unit: $(BUILD)/tests/unit
+	$(BUILD)/tests/unit -j$(JOBS)
+test-unit-asan: $(BUILD)/tests/unit-asan
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/tests/unit-asan -j$(JOBS)
+test-usbip: $(BUILD)/tests/usbip $(VSTM32)
+	$(BUILD)/tests/usbip -j$(JOBS)
+test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
+	$(BUILD)/tests/tools -j1
+
+demo: deps
+	$(MAKE) all
+	sh tools/demo.sh $(BUILD)
+
+bench: all
+	sh tools/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
