@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One table row per part: everything that makes an STM32F072xB differ from
+ * an STM32L476xG is data here, never an `if (part == ...)` elsewhere.
+ * Each value in parts.c carries a short source comment
+ * (e.g. RM0090 3.5.4, observed: public dfu-util log, guess: no public source).
+ */
+#ifndef VSTM32_PART_H
+#define VSTM32_PART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
+
+/* Flash controller generation: selects one models/flashctl_*.c file. */
+enum flashctl_gen {
+    FLASHCTL_F0F1,      /* FPEC: KEYR, PG/PER/MER, half-word programming */
+    FLASHCTL_F2F4,      /* sectors, PSIZE, OPTCR */
+    FLASHCTL_L0,        /* PECR, PEKEYR/PRGKEYR/OPTKEYR, erases to 0x00 */
+    FLASHCTL_L4,        /* L4/G0/G4: CR/OPTR, 64-bit double words with ECC */
+};
+
+/* How the boot pins and option bits select the boot space. */
+enum boot_scheme {
+    BOOT_F0_NBOOT1,         /* BOOT0 pin + nBOOT1 (F07x) */
+    BOOT_F04X_BOOTSEL,      /* BOOT0 pin or nBOOT0 per BOOT_SEL, nBOOT1, empty check (F04x) */
+    BOOT_PINS_BOOT1,        /* BOOT0 + BOOT1 pins (F1, F4); BOOT1 pin modelled low */
+    BOOT_L0_NBOOT1,         /* BOOT0 pin + nBOOT1 (L0) */
+    BOOT_L4_SWBOOT0,        /* nSWBOOT0 selects pin or nBOOT0; nBOOT1; PEMPTY (L412) */
+    BOOT_L4_PIN_BFB2,       /* BOOT0 pin + nBOOT1, BFB2 dual-bank boot (L476) */
+    BOOT_G0_NBOOTSEL,       /* nBOOT_SEL selects pin or nBOOT0; nBOOT1; empty check (G0) */
+    BOOT_G4_SWBOOT0,        /* nSWBOOT0/nBOOT0/nBOOT1, BFB2, no empty check (G4) */
+};
+
+enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
+
+enum mem_kind {
+    MEM_FLASH, MEM_SRAM, MEM_SYSMEM, MEM_OTP, MEM_OPTAREA, MEM_EEPROM,
+};
+
+struct mem_region {
+    enum mem_kind kind;
+    uint32_t base;
+    uint32_t size;
+    const char *name;               /* "SRAM1", "CCM", "option bytes bank 2" */
+};
+
+/* A run of equal erase units, as a DfuSe layout string lists them:
+ * F4 is {4, 16K}, {1, 64K}, {7, 128K}; uniform parts are one run. */
+struct flash_run {
+    uint16_t count;
+    uint32_t size;
+    uint32_t erase_typ_us;          /* erase of one unit of this run */
+    uint32_t erase_max_us;
+};
+
+#define PART_MAX_RUNS    4
+#define PART_MAX_REGIONS 12
+#define PART_MAX_OBREGS  12
+#define PART_MAX_OBFIELDS 24
+#define PART_MAX_ALTS    4
+
+/* How a logical option register is stored in the option area. */
+enum ob_encoding {
+    OB_ENC_F0_PAIRS,    /* bytes with complement bytes: [b0 ~b0 b1 ~b1] per word (F0/F1) */
+    OB_ENC_F4_OPTCR,    /* F4 raw words at 0x1FFFC000/0x1FFFC008 mapped to OPTCR fields */
+    OB_ENC_L0_HALVES,   /* 32-bit word: low half value, high half complement (L0) */
+    OB_ENC_L4_DWORD,    /* 64-bit double word: value, then its complement (L4/G0/G4) */
+};
+
+struct ob_field {
+    const char *name;               /* reference-manual name, e.g. "nSWBOOT0" */
+    uint8_t shift;
+    uint8_t width;
+    const char *doc;                /* one line, with its source */
+};
+
+/* A logical option register ("OPTR", "WRP1AR", "USER"...) as the manual
+ * names it, decoded field by field by `vstm32 inspect`. */
+struct ob_reg {
+    const char *name;
+    enum ob_encoding enc;
+    uint32_t area_offset;           /* offset of its storage in the option area */
+    uint32_t factory;               /* value parts ship with (may differ from the manual) */
+    uint32_t manual_reset;          /* value the reference manual documents */
+    uint32_t defined_mask;          /* bits the manual defines */
+    struct ob_field fields[PART_MAX_OBFIELDS];
+};
+
+/* Timing facts, in microseconds of virtual time. */
+struct part_timing {
+    uint32_t program_typ_us;        /* one programming unit */
+    uint32_t program_max_us;
+    uint32_t mass_erase_typ_us;
+    uint32_t mass_erase_max_us;
+    uint32_t option_program_us;     /* guess everywhere: no datasheet gives it */
+};
+
+/* What the ROM DFU bootloader advertises (bwPollTimeout, ms) vs. the real
+ * busy time above: separate facts, the gap is how field bugs happen. */
+struct dfu_poll_timeouts {
+    uint32_t erase_ms;
+    uint32_t mass_erase_ms;
+    uint32_t write_ms;
+    uint32_t set_address_ms;
+    uint32_t read_unprotect_ms;
+    uint32_t leave_ms;
+};
+
+enum dfu_busy_behaviour {
+    DFU_BUSY_NAK,                   /* GETSTATUS while flash busy: NAK until done */
+    DFU_BUSY_STALL,                 /* ...: STALL (L43x-type ROMs) */
+};
+
+enum dfu_serial_kind {
+    DFU_SERIAL_CONSTANT,            /* e.g. F0 "FFFFFFFEFFFF", F446 "STM32FxSTM32" */
+    DFU_SERIAL_FROM_UID,            /* 12 hex digits derived from the unique ID */
+};
+
+struct part_dfu {
+    bool present;                   /* ROM has a USB DFU bootloader */
+    uint16_t bcd_device;
+    const char *product;            /* iProduct */
+    enum dfu_serial_kind serial_kind;
+    const char *serial_constant;
+    uint16_t transfer_size;         /* wTransferSize */
+    const char *alt_names[PART_MAX_ALTS];  /* memory-layout strings, alt 0.. */
+    uint8_t initial_state;          /* DFU state at enumeration (10 = dfuERROR) */
+    uint8_t initial_status;         /* DFU status at enumeration (10 = errFIRMWARE) */
+    struct dfu_poll_timeouts poll;
+    enum dfu_busy_behaviour busy;
+};
+
+struct part {
+    const char *name;               /* "l476xg", as the command line names it */
+    const char *full_name;          /* "STM32L476xG" */
+    enum core_kind core;
+    uint32_t swd_idr;               /* SW-DP IDCODE */
+    uint32_t cpuid;
+
+    uint32_t dbgmcu_idcode_addr;
+    uint16_t dev_id;
+    uint16_t rev_id;
+    uint32_t flash_size_reg;        /* F_SIZE register address (16-bit KiB) */
+    uint32_t uid_addr;              /* 96-bit unique ID base */
+    uint32_t uid_word_offsets[3];   /* L0 spreads it: 0x00,0x04,0x14 */
+
+    struct mem_region regions[PART_MAX_REGIONS];
+
+    /* Main flash */
+    uint32_t flash_base;
+    uint32_t flash_size;
+    struct flash_run runs[PART_MAX_RUNS];   /* per bank when banks > 1 */
+    uint8_t  banks;
+    uint32_t bank_size;
+    uint8_t  erased_value;          /* 0xFF, or 0x00 on L0 */
+    uint8_t  program_unit;          /* bytes: 2 (F0/F1), 4 (F4 x32, L0 word), 8 (L4) */
+    bool     ecc;                   /* L4/G0/G4 double-word ECC */
+
+    enum flashctl_gen ctl;
+    uint32_t flash_regs_base;       /* 0x40022000 or 0x40023C00 */
+    struct part_timing timing;
+
+    /* Option bytes */
+    uint32_t optarea_base;
+    uint32_t optarea_size;
+    struct ob_reg obregs[PART_MAX_OBREGS];
+    uint32_t otp_base, otp_size;
+
+    enum boot_scheme boot;
+    uint32_t sysmem_base;           /* bootloader entry: its vector table */
+
+    /* ROM bootloader */
+    uint8_t  bootloader_id;         /* AN2606 Table 3 byte, e.g. 0xA3 = V10.3 */
+    uint32_t bootloader_id_addr;
+    struct part_dfu dfu;
+};
+
+/* The table. */
+extern const struct part *const parts[];
+extern const size_t parts_count;
+
+/* Look up a part by name: case-insensitive, "stm32" prefix allowed,
+ * e.g. "STM32L476xG", "l476xg".  NULL if unknown. */
+const struct part *part_find(const char *name);
+
+/* Index of the flash unit (page/sector, counted over all banks) holding
+ * addr, its start and size; -1 if addr is not in main flash. */
+int part_flash_unit(const struct part *p, uint32_t addr, uint32_t *start, uint32_t *size);
+/* Number of erase units over all banks. */
+unsigned part_flash_units(const struct part *p);
+
+const struct ob_reg *part_obreg(const struct part *p, const char *name);
+
+#endif
