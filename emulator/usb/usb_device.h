@@ -103,6 +103,20 @@ struct usb_xfer {
     usb_xfer_complete_fn complete;  /* set by the submitter */
     void    *owner;                 /* the submitter's context */
     void    *device_priv;           /* the device's own bookkeeping */
+    /* Set by the core in usb_device_submit(); devices leave them alone. */
+    struct usb_device *device;      /* the device it was submitted to */
+    uint8_t  core_state;            /* enum usb_xfer_core_state */
+};
+
+/* Where a transfer is in its life, as the core tracks it (xfer->core_state).
+ * The core uses it to make usb_xfer_done() and usb_device_cancel() safe
+ * against a second completion, a completion after a cancel, and a device
+ * that finishes a transfer from inside its own submit hook. */
+enum usb_xfer_core_state {
+    USB_XFER_STATE_IDLE = 0,        /* not submitted, or finished */
+    USB_XFER_STATE_SUBMITTING,      /* inside the device's hook */
+    USB_XFER_STATE_KEPT,            /* the device kept it (PENDING) */
+    USB_XFER_STATE_DONE_EARLY,      /* finished from inside the hook */
 };
 
 struct usb_device_ops {
@@ -161,7 +175,10 @@ struct usb_device {
  * here; the rest goes to dev->ops.  Returns the status, or
  * USB_XFER_PENDING when the device kept the transfer (xfer->complete will be
  * called later, exactly once, unless it is cancelled first).  The reply to
- * an IN control request is cut to setup.wLength. */
+ * an IN control request is cut to setup.wLength.  A transfer on a non-zero
+ * endpoint that the configuration descriptor does not declare, or on a
+ * halted endpoint, stalls without reaching the device.  xfer->status and
+ * xfer->actual are always set when the call returns a final status. */
 int  usb_device_submit(struct usb_device *dev, struct usb_xfer *xfer);
 
 /* Cancel a kept transfer (USBIP_CMD_UNLINK).  Returns true if it was still
@@ -174,6 +191,36 @@ void usb_xfer_done(struct usb_xfer *xfer, int status);
 /* Bus reset and disconnect notifications, forwarded to the ops. */
 void usb_device_bus_reset(struct usb_device *dev);
 void usb_device_disconnect(struct usb_device *dev);
+
+/* Put the device in configuration `value` (0 = unconfigured) as
+ * SET_CONFIGURATION does: alternate settings back to 0, halts cleared,
+ * ops->set_configuration told.  Returns 0, or USB_XFER_STALL when the
+ * configuration descriptor has no such value.  The USB/IP server calls it
+ * on export, because a device bound to the kernel's usbip-host is already
+ * configured by the exporting host before anyone imports it. */
+int  usb_device_set_configuration(struct usb_device *dev, uint8_t value);
+
+/* The bConfigurationValue of the (single) configuration descriptor, 0 if
+ * there is none. */
+uint8_t usb_device_config_value(const struct usb_device *dev);
+
+/* bNumInterfaces of the configuration descriptor (0 without one). */
+uint8_t usb_device_num_interfaces(const struct usb_device *dev);
+
+/* Class, subclass and protocol of interface number `intf`, alternate
+ * setting 0, from the configuration descriptor.  Returns 0, or -1 when the
+ * descriptor has no such interface. */
+int  usb_device_interface_class(const struct usb_device *dev, uint8_t intf,
+                                uint8_t *cls, uint8_t *subcls, uint8_t *proto);
+
+/* The transfer type of `endpoint` (with direction bit) as the configuration
+ * descriptor declares it (any alternate setting); endpoint 0 is CONTROL.
+ * Returns an enum usb_xfer_type, or -1 when no such endpoint exists. */
+int  usb_device_endpoint_type(const struct usb_device *dev, uint8_t endpoint);
+
+/* True while a device keeps the transfer (submitted, returned PENDING, not
+ * yet finished or cancelled). */
+bool usb_xfer_is_pending(const struct usb_xfer *xfer);
 
 /* Helpers for building descriptors. */
 void usb_build_device_descriptor(uint8_t out[18], uint16_t bcdUSB, uint8_t cls,
