@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A board: one emulated chip and what is wired to it — its USB port (the
+ * ROM's DFU device enumerates there when boot selection lands in system
+ * memory), a BOOT0 pin, a reset line, power — and the state directory
+ * that keeps the chip across power cycles.
+ *
+ * The board does not know USB/IP: whoever serves it passes a board_host
+ * whose export/unexport put devices on and off the bus.  Re-enumeration
+ * with a new identity is an unexport followed by an export, as a real
+ * device leaving the bus and another arriving.
+ */
+#ifndef VSTM32_BOARD_H
+#define VSTM32_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emulator/usb/usb_device.h"
+#include "models/chip.h"
+
+enum board_link { LINK_DIRECT, LINK_HUB };
+
+#define BOARD_MAX_FAULTS 32
+
+struct board_options {
+    const struct part *part;
+    const char *state_dir;          /* NULL: a fresh chip in a temporary directory */
+    bool dfu;                       /* ":dfu": steer boot into system memory at start */
+    int  boot0;                     /* -1: default (high with :dfu, else low) */
+    enum board_link link;
+    const char *faults[BOARD_MAX_FAULTS];   /* fault specs, in order */
+    size_t nfaults;
+    const char *faults_file;        /* --faults FILE, may be NULL */
+};
+
+struct board;
+
+struct board_host {
+    int  (*export_device)(void *arg, struct board *b, struct usb_device *dev, const char *busid);
+    void (*unexport_device)(void *arg, struct board *b, struct usb_device *dev);
+    void *arg;
+};
+
+/* Build a board: load or create its chip, power it on, run boot
+ * selection and export what enumerates.  NULL with a reason in err. */
+struct board *board_new(unsigned index, const struct board_options *opt, struct vclock *clock,
+                        uint64_t seed, const struct board_host *host, char *err, size_t errlen);
+/* Unexport, save the state, free.  A temporary state directory is removed. */
+void board_free(struct board *b);
+
+/* Deferred work: resets requested by devices, re-enumeration, saving a
+ * changed chip.  Call after each turn of the event loop. */
+void board_process(struct board *b);
+
+/* Buttons a person presses. */
+void board_set_boot0(struct board *b, bool high);
+void board_press_reset(struct board *b);
+void board_power_cycle(struct board *b);
+void board_unplug(struct board *b);
+void board_plug(struct board *b);
+int  board_save(struct board *b, char *err, size_t errlen);
+
+struct chip *board_chip(struct board *b);
+unsigned board_index(const struct board *b);
+const char *board_state_dir(const struct board *b);
+/* One line describing the board: part, run state, boot target, devices. */
+void board_describe(const struct board *b, char *out, size_t cap);
+/* Bus id of the board's DFU device ("1-N"), whether or not it is present. */
+const char *board_dfu_busid(const struct board *b);
+bool board_dfu_present(const struct board *b);
+
+#endif
