@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "tools/vstm32/session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/usbip/usbip_server.h"
+#include "tools/vstm32/cli.h"
+
+const char session_options_help[] =
+    "Boards (repeatable; the options after a --board belong to it):\n"
+    "  --board PART[:dfu]     a board with that part; ':dfu' boots it into the ROM\n"
+    "                         bootloader (BOOT0 high unless --boot0 0)\n"
+    "  --state DIR            the chip's state directory (default: a fresh chip in a\n"
+    "                         temporary directory, removed at exit)\n"
+    "  --boot0 0|1            BOOT0 pin level\n"
+    "  --link direct|hub      how the board's USB port reaches the host\n"
+    "  --fault SPEC           inject a fault (repeatable)\n"
+    "  --faults FILE          faults from a file, one per line, '#' comments\n"
+    "Global:\n"
+    "  --seed N               seed for probabilistic faults (default 0)\n"
+    "  --time fast|real|scaled:K   virtual time mode (default fast)\n"
+    "  --ctl SOCKET           control socket for 'vstm32 ctl'\n"
+    "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
+    "  --port N               TCP port (default 3240; 0 = pick a free one)\n";
+
+struct session {
+    struct session_config cfg;
+    struct usbip_server *server;
+    struct vclock clocks[SESSION_MAX_BOARDS];
+    struct board *boards[SESSION_MAX_BOARDS];
+    unsigned nboards;
+    int ctl_fd;
+};
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_board_spec(struct board_options *b, const char *spec)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL;
+    char *name = strtok_r(buf, ":", &save);
+    memset(b, 0, sizeof *b);
+    b->boot0 = -1;
+    b->part = name ? part_find(name) : NULL;
+    if (!b->part) {
+        cli_error("unknown part '%s' (see 'vstm32 parts')", name ? name : "");
+        return EXIT_USAGE;
+    }
+    for (char *mod = strtok_r(NULL, ":", &save); mod; mod = strtok_r(NULL, ":", &save)) {
+        if (!strcasecmp(mod, "dfu")) {
+            b->dfu = true;
+        } else if (!strncasecmp(mod, "stlink", 6)) {
+            cli_error("--board %s: the ST-Link probe is not part of this build yet", spec);
+            return EXIT_USAGE;
+        } else {
+            cli_error("--board %s: unknown modifier '%s' (dfu)", spec, mod);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno || end == text || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int session_parse(struct session_config *cfg, int argc, char **argv, int first, int *end)
+{
+    struct board_options *cur = NULL;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->time_mode = VCLOCK_FAST;
+    cfg->time_scale = 1.0;
+    cfg->bind_addr = "127.0.0.1";
+    cfg->port = 3240;
+    *end = argc;
+
+    for (int i = first; i < argc; i++) {
+        const char *opt = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(opt, "--")) {
+            *end = i;
+            break;
+        }
+#define NEED_VALUE()                                                  \
+    do {                                                              \
+        if (!val) {                                                   \
+            cli_error("%s needs a value", opt);                       \
+            return EXIT_USAGE;                                        \
+        }                                                             \
+        i++;                                                          \
+    } while (0)
+#define NEED_BOARD()                                                  \
+    do {                                                              \
+        if (!cur) {                                                   \
+            cli_error("%s belongs to a board: put it after --board", opt); \
+            return EXIT_USAGE;                                        \
+        }                                                             \
+    } while (0)
+        if (!strcmp(opt, "--board")) {
+            NEED_VALUE();
+            if (cfg->nboards == SESSION_MAX_BOARDS) {
+                cli_error("at most %d boards", SESSION_MAX_BOARDS);
+                return EXIT_USAGE;
+            }
+            cur = &cfg->boards[cfg->nboards++];
+            if (parse_board_spec(cur, val))
+                return EXIT_USAGE;
+        } else if (!strcmp(opt, "--state")) {
+            NEED_VALUE();
+            NEED_BOARD();
+            cur->state_dir = val;
+        } else if (!strcmp(opt, "--boot0")) {
+            NEED_VALUE();
+            NEED_BOARD();
+            if (strcmp(val, "0") && strcmp(val, "1")) {
+                cli_error("--boot0 takes 0 or 1, not '%s'", val);
+                return EXIT_USAGE;
+            }
+            cur->boot0 = val[0] - '0';
+        } else if (!strcmp(opt, "--link")) {
+            NEED_VALUE();
+            NEED_BOARD();
+            if (!strcmp(val, "direct"))
+                cur->link = LINK_DIRECT;
+            else if (!strcmp(val, "hub"))
+                cur->link = LINK_HUB;
+            else {
+                cli_error("--link takes direct or hub, not '%s'", val);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(opt, "--fault")) {
+            NEED_VALUE();
+            NEED_BOARD();
+            if (cur->nfaults == BOARD_MAX_FAULTS) {
+                cli_error("at most %d --fault per board", BOARD_MAX_FAULTS);
+                return EXIT_USAGE;
+            }
+            cur->faults[cur->nfaults++] = val;
+        } else if (!strcmp(opt, "--faults")) {
+            NEED_VALUE();
+            NEED_BOARD();
+            cur->faults_file = val;
+        } else if (!strcmp(opt, "--seed")) {
+            NEED_VALUE();
+            if (parse_u64(val, &cfg->seed)) {
+                cli_error("--seed takes a number, not '%s'", val);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(opt, "--time")) {
+            NEED_VALUE();
+            if (vclock_parse(val, &cfg->time_mode, &cfg->time_scale)) {
+                cli_error("--time takes fast, real or scaled:K, not '%s'", val);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(opt, "--ctl")) {
+            NEED_VALUE();
+            cfg->ctl_path = val;
+        } else if (!strcmp(opt, "--bind")) {
+            NEED_VALUE();
+            cfg->bind_addr = val;
+        } else if (!strcmp(opt, "--port")) {
+            uint64_t port;
+            NEED_VALUE();
+            if (parse_u64(val, &port) || port > 65535) {
+                cli_error("--port takes 0..65535, not '%s'", val);
+                return EXIT_USAGE;
+            }
+            cfg->port = (int)port;
+        } else if (!strcmp(opt, "--pcap")) {
+            NEED_VALUE();
+            cfg->pcap_path = val;
+        } else if (!strcmp(opt, "--trace")) {
+            cfg->trace = true;
+        } else {
+            cli_error("unknown option '%s'", opt);
+            return EXIT_USAGE;
+        }
+#undef NEED_VALUE
+#undef NEED_BOARD
+    }
+    if (cfg->nboards == 0) {
+        cli_error("no board: add --board PART[:dfu] (see 'vstm32 parts')");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ---- the board host: boards put devices on the USB/IP bus ------------ */
+
+static int host_export(void *arg, struct board *b, struct usb_device *dev, const char *busid)
+{
+    struct session *s = arg;
+    (void)b;
+    return usbip_server_export(s->server, dev, busid);
+}
+
+static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
+{
+    struct session *s = arg;
+    (void)b;
+    usbip_server_unexport(s->server, dev);
+}
+
+/* ---- control socket ---------------------------------------------------- */
+
+static void ctl_reply(int fd, const char *text)
+{
+    size_t len = strlen(text);
+    while (len) {
+        ssize_t n = write(fd, text, len);
+        if (n <= 0)
+            return;
+        text += n;
+        len -= (size_t)n;
+    }
+}
+
+static void ctl_execute(struct session *s, int fd, char *line)
+{
+    char *save = NULL, out[1024], err[256];
+    char *word = strtok_r(line, " \t", &save);
+    unsigned index = 0;
+    if (word && !strcmp(word, "board")) {
+        char *n = strtok_r(NULL, " \t", &save);
+        index = n ? (unsigned)strtoul(n, NULL, 10) : 0;
+        word = strtok_r(NULL, " \t", &save);
+    }
+    if (!word) {
+        ctl_reply(fd, "error empty command\n");
+        return;
+    }
+    if (!strcmp(word, "status")) {
+        for (unsigned i = 0; i < s->nboards; i++) {
+            board_describe(s->boards[i], out, sizeof out - 1);
+            strcat(out, "\n");
+            ctl_reply(fd, out);
+        }
+        ctl_reply(fd, "ok\n");
+        return;
+    }
+    if (index >= s->nboards) {
+        snprintf(out, sizeof out, "error no board %u (there are %u)\n", index, s->nboards);
+        ctl_reply(fd, out);
+        return;
+    }
+    struct board *b = s->boards[index];
+    char *arg = strtok_r(NULL, " \t", &save);
+    if (!strcmp(word, "boot0") && arg && (!strcmp(arg, "0") || !strcmp(arg, "1"))) {
+        board_set_boot0(b, arg[0] == '1');
+    } else if (!strcmp(word, "reset")) {
+        board_press_reset(b);
+    } else if (!strcmp(word, "power-cycle")) {
+        board_power_cycle(b);
+    } else if (!strcmp(word, "unplug")) {
+        board_unplug(b);
+    } else if (!strcmp(word, "plug")) {
+        board_plug(b);
+    } else if (!strcmp(word, "state") && arg && !strcmp(arg, "save")) {
+        if (board_save(b, err, sizeof err) < 0) {
+            snprintf(out, sizeof out, "error %s\n", err);
+            ctl_reply(fd, out);
+            return;
+        }
+    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "clear")) {
+        fault_plan_clear(board_chip(b)->faults);
+    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "add")) {
+        char *spec = save ? save + strspn(save, " \t") : NULL;
+        if (!spec || !*spec ||
+            fault_plan_add(board_chip(b)->faults, spec, err, sizeof err) < 0) {
+            snprintf(out, sizeof out, "error fault: %s\n", spec && *spec ? err : "needs a SPEC");
+            ctl_reply(fd, out);
+            return;
+        }
+    } else {
+        snprintf(out, sizeof out,
+                 "error unknown command '%s' (status, boot0 0|1, reset, power-cycle, unplug, plug, "
+                 "state save, fault add SPEC, fault clear)\n",
+                 word);
+        ctl_reply(fd, out);
+        return;
+    }
+    board_describe(b, out, sizeof out - 4);
+    strcat(out, "\nok\n");
+    ctl_reply(fd, out);
+}
+
+static void ctl_accept(int fd, void *arg)
+{
+    struct session *s = arg;
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0)
+        return;
+    /* Our own client sends its one line at once; don't let another stall us. */
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char line[1024];
+    size_t len = 0;
+    while (len < sizeof line - 1) {
+        ssize_t n = read(c, line + len, sizeof line - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(line, '\n', len))
+            break;
+    }
+    line[len] = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    if (len)
+        ctl_execute(s, c, line);
+    close(c);
+}
+
+static int ctl_open(struct session *s, const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path) {
+        cli_error("--ctl %s: path too long", path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 8) < 0) {
+        cli_error("--ctl %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    s->ctl_fd = fd;
+    return usbip_server_watch_fd(s->server, fd, ctl_accept, s);
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+struct session *session_start(const struct session_config *cfg)
+{
+    struct session *s = calloc(1, sizeof *s);
+    char err[512];
+    if (!s)
+        return NULL;
+    s->cfg = *cfg;
+    s->ctl_fd = -1;
+    s->server = usbip_server_new(cfg->bind_addr, (uint16_t)cfg->port);
+    if (!s->server) {
+        cli_error("cannot listen on %s:%d", cfg->bind_addr, cfg->port);
+        free(s);
+        return NULL;
+    }
+    struct board_host host = {.export_device = host_export, .unexport_device = host_unexport, .arg = s};
+    for (unsigned i = 0; i < cfg->nboards; i++) {
+        vclock_init(&s->clocks[i], cfg->time_mode, cfg->time_scale);
+        vclock_set_wall_source(&s->clocks[i], monotonic_ns);
+        s->boards[i] = board_new(i, &cfg->boards[i], &s->clocks[i], cfg->seed, &host, err, sizeof err);
+        if (!s->boards[i]) {
+            cli_error("%s", err);
+            s->nboards = i;
+            session_stop(s);
+            return NULL;
+        }
+        s->nboards = i + 1;
+    }
+    if (cfg->ctl_path && ctl_open(s, cfg->ctl_path) < 0) {
+        session_stop(s);
+        return NULL;
+    }
+    return s;
+}
+
+uint16_t session_port(const struct session *s)
+{
+    return usbip_server_port(s->server);
+}
+
+const char *session_bind_addr(const struct session *s)
+{
+    return s->cfg.bind_addr;
+}
+
+void session_run_once(struct session *s, int max_wait_ms)
+{
+    usbip_server_run_once(s->server, max_wait_ms);
+    for (unsigned i = 0; i < s->nboards; i++)
+        board_process(s->boards[i]);
+}
+
+void session_print_boards(const struct session *s)
+{
+    char line[1024];
+    for (unsigned i = 0; i < s->nboards; i++) {
+        board_describe(s->boards[i], line, sizeof line);
+        puts(line);
+    }
+    fflush(stdout);
+}
+
+int session_stop(struct session *s)
+{
+    if (!s)
+        return 0;
+    for (unsigned i = 0; i < s->nboards; i++)
+        board_free(s->boards[i]);
+    if (s->ctl_fd >= 0) {
+        close(s->ctl_fd);
+        unlink(s->cfg.ctl_path);
+    }
+    usbip_server_free(s->server);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A running emulator: boards, the USB/IP server exporting them, the control
+ * socket.  `serve` runs one until a signal; `run` runs one around a child.
+ */
+#ifndef VSTM32_SESSION_H
+#define VSTM32_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emulator/board/board.h"
+#include "models/vclock.h"
+
+#define SESSION_MAX_BOARDS 128
+
+struct session_config {
+    struct board_options boards[SESSION_MAX_BOARDS];
+    unsigned nboards;
+    uint64_t seed;
+    enum vclock_mode time_mode;
+    double time_scale;
+    const char *ctl_path;
+    const char *bind_addr;
+    int port;
+    const char *pcap_path;
+    bool trace;
+};
+
+/* Parse the board and server options of serve/run from argv[first..].
+ * Stops at "--" (its index in *end) or the end.  Returns 0, or
+ * EXIT_USAGE after printing why. */
+int session_parse(struct session_config *cfg, int argc, char **argv, int first, int *end);
+extern const char session_options_help[];
+
+struct session;
+
+struct session *session_start(const struct session_config *cfg);
+uint16_t session_port(const struct session *s);
+const char *session_bind_addr(const struct session *s);
+/* One turn of the event loop, waiting at most max_wait_ms. */
+void session_run_once(struct session *s, int max_wait_ms);
+/* Save every board, unexport, close.  Returns 0 when every save worked. */
+int session_stop(struct session *s);
+/* Print one line per board (to stdout). */
+void session_print_boards(const struct session *s);
+
+#endif
