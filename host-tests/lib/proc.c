@@ -113,7 +113,7 @@ char *proc_mkdtemp(const char *tag)
 
 void proc_rmtree(const char *dir)
 {
-    if (!dir || strncmp(dir, "/tmp/", 5) != 0 || strstr(dir, ".."))
+    if (!dir || !strstr(dir, "/vstm32-test-") || strstr(dir, ".."))
         return;                 /* only ever our own temporary trees */
     char *argv[] = {"rm", "-rf", (char *)dir, NULL};
     struct proc_result r = proc_run(argv, NULL, 30);
