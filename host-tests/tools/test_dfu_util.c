@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The real dfu-util 0.11, unmodified, against every part whose ROM has USB
+ * DFU, through `vstm32 run` and the libusb shim.  What dfu-util prints and
+ * what lands in the chip are both checked.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host-tests/lib/dfuse_file.h"
+#include "host-tests/lib/proc.h"
+#include "models/part.h"
+
+#define TOOL_TIMEOUT_S 120
+
+struct dfu_case {
+    const char *part;
+};
+
+static struct dfu_case dfu_parts[] = {
+    {"f042x6"}, {"f072xb"}, {"f401xe"}, {"f407xg"}, {"f446xe"},
+    {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
+};
+
+ParameterizedTestParameters(dfu_util, list)
+{
+    return cr_make_param_array(struct dfu_case, dfu_parts, sizeof dfu_parts / sizeof dfu_parts[0]);
+}
+
+/* vstm32 run --board PART:dfu --state DIR [extra...] -- ARGS... */
+static struct proc_result run_with_board(const char *part, const char *state, char *const tool_argv[])
+{
+    char board[64];
+    snprintf(board, sizeof board, "%s:dfu", part);
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)proc_vstm32();
+    argv[n++] = "run";
+    argv[n++] = "--board";
+    argv[n++] = board;
+    if (state) {
+        argv[n++] = "--state";
+        argv[n++] = (char *)state;
+    }
+    argv[n++] = "--";
+    for (int i = 0; tool_argv[i] && n < 63; i++)
+        argv[n++] = tool_argv[i];
+    argv[n] = NULL;
+    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
+}
+
+static void new_chip(const char *part, const char *dir, const char *ob)
+{
+    char *argv[] = {(char *)proc_vstm32(), "new", (char *)part, (char *)dir,
+                    ob ? "--ob" : NULL, (char *)ob, NULL};
+    struct proc_result r = proc_run(argv, NULL, 30);
+    cr_assert_eq(r.status, 0, "vstm32 new %s failed:\n%s", part, r.output);
+    proc_result_free(&r);
+}
+
+static const struct part *must_part(const char *name)
+{
+    const struct part *p = part_find(name);
+    cr_assert_not_null(p, "no part %s", name);
+    return p;
+}
+
+ParameterizedTest(struct dfu_case *c, dfu_util, list)
+{
+    const struct part *p = must_part(c->part);
+    char *tool[] = {"dfu-util", "-l", NULL};
+    struct proc_result r = run_with_board(c->part, NULL, tool);
+    cr_assert_eq(r.status, 0, "dfu-util -l exited %d:\n%s", r.status, r.output);
+
+    /* One "Found DFU" line per alternate setting, named by the ROM's
+     * memory-layout string, as on a real chip (facts §9.2). */
+    for (unsigned alt = 0; alt < PART_MAX_ALTS && p->dfu.alt_names[alt]; alt++) {
+        char want[256];
+        snprintf(want, sizeof want, "alt=%u, name=\"%s\"", alt, p->dfu.alt_names[alt]);
+        cr_expect_not_null(strstr(r.output, want), "missing '%s' in:\n%s", want, r.output);
+    }
+    char ver[32];
+    snprintf(ver, sizeof ver, "[0483:df11] ver=%04x", p->dfu.bcd_device);
+    cr_expect_not_null(strstr(r.output, ver), "missing '%s' in:\n%s", ver, r.output);
+
+    const char *serial = strstr(r.output, "serial=\"");
+    cr_assert_not_null(serial, "no serial in:\n%s", r.output);
+    serial += 8;
+    if (p->dfu.serial_kind == DFU_SERIAL_CONSTANT) {
+        cr_expect_eq(strncmp(serial, p->dfu.serial_constant, strlen(p->dfu.serial_constant)), 0,
+                     "serial should be the ROM's constant %s:\n%s", p->dfu.serial_constant, r.output);
+    } else {
+        /* 12 upper-case hex digits derived from the unique ID (facts §9.1) */
+        for (int i = 0; i < 12; i++)
+            cr_expect(isxdigit((unsigned char)serial[i]) && !islower((unsigned char)serial[i]),
+                      "serial digit %d not upper-case hex:\n%s", i, r.output);
+        cr_expect_eq(serial[12], '"', "serial longer than 12 digits:\n%s", r.output);
+    }
+    proc_result_free(&r);
+}
+
+ParameterizedTestParameters(dfu_util, roundtrip)
+{
+    return cr_make_param_array(struct dfu_case, dfu_parts, sizeof dfu_parts / sizeof dfu_parts[0]);
+}
+
+/* Size of the erase unit holding addr. */
+static uint32_t unit_size(const struct part *p, uint32_t addr)
+{
+    uint32_t start, size;
+    cr_assert_geq(part_flash_unit(p, addr, &start, &size), 0);
+    return size;
+}
+
+static uint8_t *upload(const char *part, const char *state, const char *dir, uint32_t addr,
+                       uint32_t len)
+{
+    char spec[64], out[512];
+    snprintf(spec, sizeof spec, "0x%08x:%u", addr, len);
+    snprintf(out, sizeof out, "%s/up-%08x.bin", dir, addr);
+    remove(out);
+    char *tool[] = {"dfu-util", "-a", "0", "-s", spec, "-U", out, NULL};
+    struct proc_result r = run_with_board(part, state, tool);
+    cr_assert_eq(r.status, 0, "dfu-util -U exited %d:\n%s", r.status, r.output);
+    proc_result_free(&r);
+    size_t got = 0;
+    uint8_t *data = proc_read_file(out, &got);
+    cr_assert_not_null(data, "no upload file");
+    cr_assert_eq(got, len, "uploaded %zu bytes, asked %u", got, len);
+    return data;
+}
+
+static void download(const char *part, const char *state, const char *file, uint32_t addr,
+                     const char *modifiers)
+{
+    char spec[96];
+    snprintf(spec, sizeof spec, "0x%08x%s", addr, modifiers ? modifiers : "");
+    char *tool[] = {"dfu-util", "-a", "0", "-s", spec, "-D", (char *)file, NULL};
+    struct proc_result r = run_with_board(part, state, tool);
+    cr_assert_eq(r.status, 0, "dfu-util -D exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "File downloaded successfully"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+/* A first image over six units, then a second over three and a half: the
+ * second's units are erased and rewritten, the rest of the first stays. */
+ParameterizedTest(struct dfu_case *c, dfu_util, roundtrip)
+{
+    const struct part *p = must_part(c->part);
+    char *dir = proc_mkdtemp(c->part);
+    char state[512], file_a[512], file_b[512];
+    snprintf(state, sizeof state, "%s/state", dir);
+    snprintf(file_a, sizeof file_a, "%s/a.bin", dir);
+    snprintf(file_b, sizeof file_b, "%s/b.bin", dir);
+    new_chip(c->part, state, NULL);
+
+    uint32_t base = p->flash_base, u0 = unit_size(p, base);
+    /* F4 sectors are large: keep within the first sectors (16 KiB units). */
+    uint32_t len_a = 6 * u0, len_b = 3 * u0 + u0 / 2;
+    if (len_a > 96 * 1024) {
+        len_a = 96 * 1024;
+        len_b = 56 * 1024;
+    }
+    uint8_t *a = malloc(len_a), *b = malloc(len_b);
+    proc_fill_random(a, len_a, 1);
+    proc_fill_random(b, len_b, 2);
+    cr_assert_eq(proc_write_file(file_a, a, len_a), 0);
+    cr_assert_eq(proc_write_file(file_b, b, len_b), 0);
+
+    download(c->part, state, file_a, base, NULL);
+    download(c->part, state, file_b, base, NULL);
+    uint8_t *back = upload(c->part, state, dir, base, len_a);
+
+    cr_expect_eq(memcmp(back, b, len_b), 0, "image B did not read back byte-identical");
+    /* The rest of the last unit B touched was erased by dfu-util's page erase. */
+    uint32_t start, size;
+    cr_assert_geq(part_flash_unit(p, base + len_b - 1, &start, &size), 0);
+    uint32_t end_erased = start + size - base;
+    for (uint32_t i = len_b; i < end_erased && i < len_a; i++)
+        cr_assert_eq(back[i], p->erased_value, "byte 0x%x after image B: 0x%02x, want erased 0x%02x",
+                     base + i, back[i], p->erased_value);
+    /* Units B never touched still hold A. */
+    if (end_erased < len_a)
+        cr_expect_eq(memcmp(back + end_erased, a + end_erased, len_a - end_erased), 0,
+                     "units beyond image B were disturbed");
+    free(a);
+    free(b);
+    free(back);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+ParameterizedTestParameters(dfu_util, mass_erase)
+{
+    return cr_make_param_array(struct dfu_case, dfu_parts, sizeof dfu_parts / sizeof dfu_parts[0]);
+}
+
+ParameterizedTest(struct dfu_case *c, dfu_util, mass_erase)
+{
+    const struct part *p = must_part(c->part);
+    char *dir = proc_mkdtemp(c->part);
+    char state[512], file[512];
+    snprintf(state, sizeof state, "%s/state", dir);
+    snprintf(file, sizeof file, "%s/img.bin", dir);
+    new_chip(c->part, state, NULL);
+    uint8_t img[4096];
+    proc_fill_random(img, sizeof img, 3);
+    cr_assert_eq(proc_write_file(file, img, sizeof img), 0);
+    download(c->part, state, file, p->flash_base, NULL);
+
+    char spec[64];
+    snprintf(spec, sizeof spec, "0x%08x:mass-erase:force", p->flash_base);
+    char *tool[] = {"dfu-util", "-a", "0", "-s", spec, NULL};
+    struct proc_result r = run_with_board(c->part, state, tool);
+    cr_assert_eq(r.status, 0, "mass erase exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Performing mass erase"), "%s", r.output);
+    proc_result_free(&r);
+
+    uint8_t *back = upload(c->part, state, dir, p->flash_base, sizeof img);
+    for (size_t i = 0; i < sizeof img; i++)
+        cr_assert_eq(back[i], p->erased_value, "byte %zu not erased after mass erase", i);
+    free(back);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+ParameterizedTestParameters(dfu_util, leave)
+{
+    return cr_make_param_array(struct dfu_case, dfu_parts, sizeof dfu_parts / sizeof dfu_parts[0]);
+}
+
+/* :leave — manifestation, then the ROM resets; with BOOT0 high the board
+ * comes back in the bootloader and the image is there. */
+ParameterizedTest(struct dfu_case *c, dfu_util, leave)
+{
+    const struct part *p = must_part(c->part);
+    char *dir = proc_mkdtemp(c->part);
+    char state[512], file[512];
+    snprintf(state, sizeof state, "%s/state", dir);
+    snprintf(file, sizeof file, "%s/img.bin", dir);
+    new_chip(c->part, state, NULL);
+    uint8_t img[3000];
+    proc_fill_random(img, sizeof img, 4);
+    cr_assert_eq(proc_write_file(file, img, sizeof img), 0);
+
+    char spec[64];
+    snprintf(spec, sizeof spec, "0x%08x:leave", p->flash_base);
+    char *tool[] = {"dfu-util", "-a", "0", "-s", spec, "-D", file, NULL};
+    struct proc_result r = run_with_board(c->part, state, tool);
+    cr_assert_eq(r.status, 0, "download+leave exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Transitioning to dfuMANIFEST state"), "%s", r.output);
+    proc_result_free(&r);
+
+    uint8_t *back = upload(c->part, state, dir, p->flash_base, sizeof img);
+    cr_expect_eq(memcmp(back, img, sizeof img), 0, "image lost across leave");
+    free(back);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+ParameterizedTestParameters(dfu_util, dfuse_file)
+{
+    return cr_make_param_array(struct dfu_case, dfu_parts, sizeof dfu_parts / sizeof dfu_parts[0]);
+}
+
+/* A DfuSe file with two elements, downloaded with -D file.dfu. */
+ParameterizedTest(struct dfu_case *c, dfu_util, dfuse_file)
+{
+    const struct part *p = must_part(c->part);
+    char *dir = proc_mkdtemp(c->part);
+    char state[512], file[512];
+    snprintf(state, sizeof state, "%s/state", dir);
+    snprintf(file, sizeof file, "%s/img.dfu", dir);
+    new_chip(c->part, state, NULL);
+
+    uint32_t u0 = unit_size(p, p->flash_base);
+    uint8_t one[1024], two[512];
+    proc_fill_random(one, sizeof one, 5);
+    proc_fill_random(two, sizeof two, 6);
+    uint32_t second = p->flash_base + 2 * u0;
+    struct dfuse_element el[] = {{p->flash_base, one, sizeof one}, {second, two, sizeof two}};
+    size_t len;
+    uint8_t *dfu = dfuse_file_build(0, "ST...", el, 2, 0x0483, 0xdf11, &len);
+    cr_assert_eq(proc_write_file(file, dfu, len), 0);
+    free(dfu);
+
+    char *tool[] = {"dfu-util", "-a", "0", "-D", file, NULL};
+    struct proc_result r = run_with_board(c->part, state, tool);
+    cr_assert_eq(r.status, 0, "dfu-util -D file.dfu exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "DfuSe"), "%s", r.output);
+    proc_result_free(&r);
+
+    uint8_t *back = upload(c->part, state, dir, p->flash_base, sizeof one);
+    cr_expect_eq(memcmp(back, one, sizeof one), 0, "first element wrong");
+    free(back);
+    back = upload(c->part, state, dir, second, sizeof two);
+    cr_expect_eq(memcmp(back, two, sizeof two), 0, "second element wrong");
+    free(back);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+ParameterizedTestParameters(dfu_util, unprotect)
+{
+    return cr_make_param_array(struct dfu_case, dfu_parts, sizeof dfu_parts / sizeof dfu_parts[0]);
+}
+
+/* Read Unprotect on an RDP level 1 chip: dfu-util says the device erases
+ * and resets; afterwards the chip is at level 0 with its flash erased. */
+ParameterizedTest(struct dfu_case *c, dfu_util, unprotect)
+{
+    const struct part *p = must_part(c->part);
+    char *dir = proc_mkdtemp(c->part);
+    char state[512];
+    snprintf(state, sizeof state, "%s/state", dir);
+    new_chip(c->part, state, "RDP=0xBB");
+
+    char spec[64];
+    snprintf(spec, sizeof spec, "0x%08x:unprotect:force", p->flash_base);
+    char *tool[] = {"dfu-util", "-a", "0", "-s", spec, NULL};
+    struct proc_result r = run_with_board(c->part, state, tool);
+    cr_assert_eq(r.status, 0, "unprotect exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Device disconnects, erases flash and resets now"), "%s",
+                       r.output);
+    proc_result_free(&r);
+
+    char *inspect[] = {(char *)proc_vstm32(), "inspect", state, NULL};
+    r = proc_run(inspect, NULL, 30);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "RDP          level 0"), "still protected:\n%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
