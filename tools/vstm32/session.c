@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,8 +307,10 @@ static void ctl_execute(struct session *s, int fd, char *line)
     ctl_reply(fd, out);
 }
 
-static void ctl_accept(int fd, void *arg)
+static void ctl_accept(struct usbip_server *srv, int fd, short revents, void *arg)
 {
+    (void)srv;
+    (void)revents;
     struct session *s = arg;
     int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0)
@@ -349,7 +352,7 @@ static int ctl_open(struct session *s, const char *path)
         return -1;
     }
     s->ctl_fd = fd;
-    return usbip_server_watch_fd(s->server, fd, ctl_accept, s);
+    return usbip_server_watch_fd(s->server, fd, POLLIN, ctl_accept, s);
 }
 
 /* ---- life cycle -------------------------------------------------------- */
