@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command-line contract of DESIGN.md: parts, new, inspect, and what
+ * bad input gets (one clear line, exit status 2, nothing overwritten).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "host-tests/lib/proc.h"
+
+static struct proc_result vstm32(const char *a1, const char *a2, const char *a3, const char *a4,
+                                 const char *a5, const char *a6)
+{
+    char *argv[] = {(char *)proc_vstm32(), (char *)a1, (char *)a2, (char *)a3,
+                    (char *)a4, (char *)a5, (char *)a6, NULL};
+    return proc_run(argv, NULL, 60);
+}
+
+static int count_lines(const char *text)
+{
+    int n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+Test(cli, parts_lists_the_eleven)
+{
+    static const char *names[] = {"f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe",
+                                  "l073xz", "l412xb", "l476xg", "g071xb", "g474xe"};
+    struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        cr_expect_not_null(strstr(r.output, names[i]), "%s missing:\n%s", names[i], r.output);
+    cr_expect_eq(count_lines(r.output), 12, "header + 11 parts:\n%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"full_name\": \"STM32G474xE\""), "%s", r.output);
+    proc_result_free(&r);
+}
+
+Test(cli, unknown_part_is_bad_input)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "stm32f999xx", state, NULL, NULL, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "unknown part 'stm32f999xx'"), "%s", r.output);
+    cr_expect_eq(count_lines(r.output), 1, "one line:\n%s", r.output);
+    struct stat st;
+    cr_expect_neq(stat(state, &st), 0, "nothing should be created");
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+Test(cli, part_names_case_insensitive_with_prefix)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "STM32L476xG", state, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "STM32L476xG (l476xg)"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+/* The L412 field report: parts ship with OPTR = 0xFFFFF8AA, RM0394
+ * documents 0xFFEFF8AA with bit 20 "reserved, must be kept at reset value". */
+Test(cli, inspect_l412_flags_optr_bit20)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "l412xb", state, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "OPTR       0xFFFFF8AA   (manual reset value 0xFFEFF8AA)"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "bit 20 (reserved)      = 1   * differs from the manual's "
+                                        "reset value 0"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "nSWBOOT0"), "fields decoded by name:\n%s", r.output);
+    proc_result_free(&r);
+
+    char state2[512];
+    snprintf(state2, sizeof state2, "%s/documented", dir);
+    r = vstm32("new", "l412xb", state2, "--ob", "OPTR=0xFFEFF8AA", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("inspect", state2, NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "OPTR       0xFFEFF8AA\n"), "%s", r.output);
+    cr_expect_null(strstr(r.output, "bit 20"), "%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("inspect", state, "--json", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"value\": 4294965418"), "OPTR 0xFFFFF8AA in JSON:\n%s",
+                       r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+Test(cli, ob_field_by_name_and_bad_names)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "g071xb", state, "--ob", "nBOOT_SEL=0", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_expect_not_null(strstr(r.output, "OPTR       0xDEFFE1AA"), "nBOOT_SEL cleared:\n%s", r.output);
+    proc_result_free(&r);
+
+    char state2[512];
+    snprintf(state2, sizeof state2, "%s/bad", dir);
+    r = vstm32("new", "g071xb", state2, "--ob", "NO_SUCH_BIT=1", NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "NO_SUCH_BIT"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+Test(cli, new_refuses_to_overwrite)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "f072xb", state, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("new", "l476xg", state, NULL, NULL, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_expect_not_null(strstr(r.output, "STM32F072xB"), "the F072 is still there:\n%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+/* A state directory of another part is refused by a board of this part. */
+Test(cli, state_dir_of_another_part)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "f072xb", state, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    char *argv[] = {(char *)proc_vstm32(), "run", "--board", "l476xg:dfu", "--state", state,
+                    "--", "true", NULL};
+    r = proc_run(argv, NULL, 60);
+    cr_expect_neq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "chip.json"), "names the file:\n%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_expect_not_null(strstr(r.output, "STM32F072xB"), "untouched:\n%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+/* Truncated and corrupted state files: one line naming the file, exit 2. */
+Test(cli, truncated_or_corrupted_state)
+{
+    char *dir = proc_mkdtemp("cli");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    struct proc_result r = vstm32("new", "l412xb", state, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+
+    /* Find the flash blob the chip.json names and cut it short. */
+    char json[600];
+    snprintf(json, sizeof json, "%s/chip.json", state);
+    size_t len;
+    char *text = proc_read_file(json, &len);
+    cr_assert_not_null(text);
+    char *argv_ls[] = {"sh", "-c", NULL, NULL};
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -i flash | head -n1", state);
+    argv_ls[2] = cmd;
+    r = proc_run(argv_ls, NULL, 10);
+    cr_assert_gt(r.len, 1, "no flash file in %s", state);
+    r.output[strcspn(r.output, "\n")] = 0;
+    char blob[1200];
+    snprintf(blob, sizeof blob, "%s/%s", state, r.output);
+    proc_result_free(&r);
+    cr_assert_eq(truncate(blob, 100), 0);
+
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_eq(count_lines(r.output), 1, "one line:\n%s", r.output);
+    cr_expect_not_null(strstr(r.output, "flash"), "names the file:\n%s", r.output);
+    proc_result_free(&r);
+
+    /* Corrupted JSON */
+    cr_assert_eq(proc_write_file(json, "{\"part\": ", 9), 0);
+    r = vstm32("inspect", state, NULL, NULL, NULL, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "chip.json"), "names the file:\n%s", r.output);
+    proc_result_free(&r);
+    free(text);
+    proc_rmtree(dir);
+    free(dir);
+}
