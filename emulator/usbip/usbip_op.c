@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The USB/IP handshake, as tools/usb/usbip/src/usbipd.c answers it: one
+ * OP_REQ_DEVLIST or OP_REQ_IMPORT per connection.  A devlist is answered
+ * and the connection closed; a successful import turns the connection
+ * into URB traffic; a failed import is answered with the bare op_common
+ * carrying the status, then closed.
+ */
+#include "emulator/usbip/usbip_server_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Device descriptor offsets (USB 2.0 table 9-8) */
+#define DD_CLASS      4
+#define DD_SUBCLASS   5
+#define DD_PROTOCOL   6
+#define DD_VENDOR     8
+#define DD_PRODUCT    10
+#define DD_BCDDEVICE  12
+#define DD_NUMCONFIGS 17
+
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+void usbip_op_fill_device(const struct usbip_export *exp, struct usbip_usb_device *ud)
+{
+    const struct usb_device *dev = exp->dev;
+    const uint8_t *dd = dev->desc.device;
+
+    memset(ud, 0, sizeof(*ud));
+    /* The sysfs path usbip-host would report for a device on our bus. */
+    snprintf(ud->path, sizeof(ud->path), "/sys/devices/platform/vstm32/usb%u/%s",
+             (unsigned)exp->busnum, exp->busid);
+    snprintf(ud->busid, sizeof(ud->busid), "%s", exp->busid);
+    ud->busnum = exp->busnum;
+    ud->devnum = exp->devnum;
+    ud->speed = (uint32_t)dev->speed;
+    ud->idVendor = le16(dd + DD_VENDOR);
+    ud->idProduct = le16(dd + DD_PRODUCT);
+    ud->bcdDevice = le16(dd + DD_BCDDEVICE);
+    ud->bDeviceClass = dd[DD_CLASS];
+    ud->bDeviceSubClass = dd[DD_SUBCLASS];
+    ud->bDeviceProtocol = dd[DD_PROTOCOL];
+    ud->bConfigurationValue = dev->configuration;
+    ud->bNumConfigurations = dd[DD_NUMCONFIGS];
+    ud->bNumInterfaces = usb_device_num_interfaces(dev);
+}
+
+static int send_op_common(struct usbip_conn *conn, uint16_t code, uint32_t status)
+{
+    struct usbip_op_common op = { USBIP_VERSION, code, status };
+    uint8_t wire[USBIP_OP_COMMON_SIZE];
+
+    usbip_op_common_pack(&op, wire);
+    return usbip_conn_send(conn, wire, sizeof(wire));
+}
+
+static void reply_devlist(struct usbip_conn *conn)
+{
+    struct usbip_server *srv = conn->srv;
+    uint8_t wire[USBIP_USB_DEVICE_SIZE];
+
+    if (send_op_common(conn, USBIP_OP_REP_DEVLIST, USBIP_ST_OK) < 0)
+        return;
+    usbip_u32_pack(srv->n_exports, wire);
+    if (usbip_conn_send(conn, wire, USBIP_DEVLIST_COUNT_SIZE) < 0)
+        return;
+    for (unsigned i = 0; i < srv->n_exports; i++) {
+        const struct usbip_export *exp = srv->exports[i];
+        struct usbip_usb_device ud;
+
+        usbip_op_fill_device(exp, &ud);
+        usbip_usb_device_pack(&ud, wire);
+        if (usbip_conn_send(conn, wire, USBIP_USB_DEVICE_SIZE) < 0)
+            return;
+        /* exactly bNumInterfaces entries follow, or the client desyncs */
+        for (uint8_t n = 0; n < ud.bNumInterfaces; n++) {
+            struct usbip_usb_interface ui = { 0, 0, 0 };
+            usb_device_interface_class(exp->dev, n, &ui.bInterfaceClass,
+                                       &ui.bInterfaceSubClass, &ui.bInterfaceProtocol);
+            usbip_usb_interface_pack(&ui, wire);
+            if (usbip_conn_send(conn, wire, USBIP_USB_INTERFACE_SIZE) < 0)
+                return;
+        }
+    }
+    usbip_conn_linger(conn);
+}
+
+static void reply_import(struct usbip_conn *conn, const uint8_t *busid_wire)
+{
+    char busid[USBIP_BUSID_SIZE + 1];
+    struct usbip_export *exp;
+    uint32_t status = USBIP_ST_OK;
+
+    memcpy(busid, busid_wire, USBIP_BUSID_SIZE);
+    busid[USBIP_BUSID_SIZE] = '\0';
+    exp = usbip_export_by_busid(conn->srv, busid);
+    if (!exp)
+        status = USBIP_ST_NODEV;
+    else if (exp->owner)
+        status = USBIP_ST_DEV_BUSY;     /* usbip_host_common.c: SDEV_ST_USED */
+    if (send_op_common(conn, USBIP_OP_REP_IMPORT, status) < 0)
+        return;
+    if (status != USBIP_ST_OK) {
+        usbip_log(conn->srv, "%s: import of %.32s refused: %s", conn->peer, busid,
+                  status == USBIP_ST_NODEV ? "no such device" : "busy");
+        usbip_conn_linger(conn);
+        return;
+    }
+
+    struct usbip_usb_device ud;
+    uint8_t wire[USBIP_USB_DEVICE_SIZE];
+    usbip_op_fill_device(exp, &ud);
+    usbip_usb_device_pack(&ud, wire);
+    if (usbip_conn_send(conn, wire, sizeof(wire)) < 0)
+        return;
+    exp->owner = conn;
+    conn->exp = exp;
+    conn->state = CONN_IMPORTED;
+    conn->deadline_ns = 0;
+    conn->srv->stats.imported++;
+}
+
+long usbip_op_input(struct usbip_conn *conn, const uint8_t *data, size_t avail)
+{
+    struct usbip_op_common op;
+
+    if (avail < USBIP_OP_COMMON_SIZE)
+        return 0;
+    usbip_op_common_unpack(data, &op);
+    /* usbip_net_recv_op_common(): a version mismatch ends the talk */
+    if (op.version != USBIP_VERSION) {
+        usbip_conn_fail(conn, "USB/IP version 0x%04x, expected 0x%04x", op.version,
+                        USBIP_VERSION);
+        return -1;
+    }
+    switch (op.code) {
+    case USBIP_OP_REQ_DEVLIST:
+        reply_devlist(conn);
+        return USBIP_OP_COMMON_SIZE;
+    case USBIP_OP_REQ_IMPORT:
+        if (avail < USBIP_OP_COMMON_SIZE + USBIP_BUSID_SIZE)
+            return 0;
+        reply_import(conn, data + USBIP_OP_COMMON_SIZE);
+        return USBIP_OP_COMMON_SIZE + USBIP_BUSID_SIZE;
+    default:
+        usbip_conn_fail(conn, "unknown operation 0x%04x", op.code);
+        return -1;
+    }
+}

@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * USB/IP server: listening socket, the poll() loop, per-connection
+ * buffers, and the table of exported devices.  The protocol itself lives
+ * in usbip_op.c (handshake) and usbip_urb.c (URB traffic).
+ */
+#include "emulator/usbip/usbip_server_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_CHUNK       (64 * 1024)
+#define READ_BUDGET      (256 * 1024)   /* per connection per loop turn: fairness */
+#define ACCEPTS_PER_TURN 16
+
+/* ---- log ------------------------------------------------------------------ */
+
+void usbip_log(struct usbip_server *srv, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (srv && srv->log_fn)
+        srv->log_fn(srv->log_arg, line);
+    else
+        fprintf(stderr, "vstm32 usbip: %s\n", line);
+}
+
+void usbip_server_set_log(struct usbip_server *srv, usbip_log_fn fn, void *arg)
+{
+    srv->log_fn = fn;
+    srv->log_arg = arg;
+}
+
+uint64_t usbip_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- buffers ---------------------------------------------------------------- */
+
+static int buf_reserve(struct usbip_buf *b, size_t extra)
+{
+    if (b->off > 0 && (b->off == b->len || b->off > b->cap / 2)) {
+        memmove(b->data, b->data + b->off, b->len - b->off);
+        b->len -= b->off;
+        b->off = 0;
+    }
+    if (b->cap - b->len >= extra)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < extra)
+        cap *= 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (!p)
+        return -ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+static size_t buf_used(const struct usbip_buf *b)
+{
+    return b->len - b->off;
+}
+
+int usbip_conn_send(struct usbip_conn *conn, const void *data, size_t len)
+{
+    if (conn->state == CONN_CLOSED)
+        return -EPIPE;
+    if (buf_reserve(&conn->out, len) < 0) {
+        usbip_conn_fail(conn, "out of memory queueing %zu bytes", len);
+        return -ENOMEM;
+    }
+    memcpy(conn->out.data + conn->out.len, data, len);
+    conn->out.len += len;
+    return 0;
+}
+
+/* ---- connections -------------------------------------------------------------- */
+
+void usbip_conn_release_device(struct usbip_conn *conn)
+{
+    struct usbip_export *exp = conn->exp;
+    if (!exp)
+        return;
+    conn->exp = NULL;
+    exp->owner = NULL;
+    conn->srv->stats.imported--;
+    usb_device_disconnect(exp->dev);
+}
+
+void usbip_conn_close(struct usbip_conn *conn)
+{
+    if (conn->state == CONN_CLOSED)
+        return;
+    usbip_urb_cancel_all(conn, false);
+    usbip_conn_release_device(conn);
+    close(conn->fd);
+    conn->fd = -1;
+    conn->state = CONN_CLOSED;
+    conn->srv->stats.clients--;
+}
+
+void usbip_conn_fail(struct usbip_conn *conn, const char *fmt, ...)
+{
+    char why[300];
+    va_list ap;
+
+    if (conn->state == CONN_CLOSED)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    usbip_log(conn->srv, "%s: %s; closing the connection", conn->peer, why);
+    conn->srv->stats.protocol_errors++;
+    usbip_conn_close(conn);
+}
+
+void usbip_conn_linger(struct usbip_conn *conn)
+{
+    if (conn->state == CONN_CLOSED || conn->state == CONN_LINGER)
+        return;
+    conn->state = CONN_LINGER;
+    conn->deadline_ns = usbip_now_ns() +
+                        (uint64_t)conn->srv->limits.linger_timeout_ms * 1000000u;
+}
+
+static void peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, cap, "%s:%u", host, port);
+}
+
+static void accept_clients(struct usbip_server *srv)
+{
+    for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNABORTED)
+                usbip_log(srv, "accept: %s", strerror(errno));
+            return;
+        }
+        char peer[64];
+        peer_name(&ss, peer, sizeof(peer));
+        if (srv->stats.clients >= srv->limits.max_clients) {
+            usbip_log(srv, "%s: refused, already %u clients", peer, srv->stats.clients);
+            srv->stats.refused++;
+            close(fd);
+            continue;
+        }
+        struct usbip_conn *conn = calloc(1, sizeof(*conn));
+        if (!conn) {
+            usbip_log(srv, "%s: refused, out of memory", peer);
+            close(fd);
+            continue;
+        }
+        /* usbipd sets TCP_NODELAY too: URBs are small and latency-bound */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        conn->srv = srv;
+        conn->fd = fd;
+        conn->state = CONN_HANDSHAKE;
+        memcpy(conn->peer, peer, sizeof(peer));
+        conn->deadline_ns = usbip_now_ns() +
+                            (uint64_t)srv->limits.handshake_timeout_ms * 1000000u;
+        conn->next = srv->conns;
+        srv->conns = conn;
+        srv->stats.clients++;
+        srv->stats.accepted++;
+    }
+}
+
+static bool conn_backlogged(const struct usbip_conn *conn)
+{
+    return buf_used(&conn->out) > conn->srv->limits.max_backlog;
+}
+
+static bool conn_reads_requests(const struct usbip_conn *conn)
+{
+    return (conn->state == CONN_HANDSHAKE || conn->state == CONN_IMPORTED) &&
+           !conn_backlogged(conn);
+}
+
+/* Reads what the socket has, up to the budget.  Returns false when the
+ * connection ended. */
+static bool conn_read(struct usbip_conn *conn)
+{
+    size_t total = 0;
+
+    while (total < READ_BUDGET) {
+        if (buf_reserve(&conn->in, READ_CHUNK) < 0) {
+            usbip_conn_fail(conn, "out of memory reading");
+            return false;
+        }
+        ssize_t n = recv(conn->fd, conn->in.data + conn->in.len, READ_CHUNK, 0);
+        if (n > 0) {
+            if (conn->state == CONN_LINGER)
+                conn->in.off = conn->in.len;    /* discard: we are done */
+            else
+                conn->in.len += (size_t)n;
+            total += (size_t)n;
+            continue;
+        }
+        if (n == 0) {
+            if (conn->state == CONN_IMPORTED && conn->n_kept)
+                usbip_log(conn->srv, "%s: client went away with %u transfers pending",
+                          conn->peer, conn->n_kept);
+            usbip_conn_close(conn);
+            return false;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return true;
+        usbip_log(conn->srv, "%s: recv: %s", conn->peer, strerror(errno));
+        usbip_conn_close(conn);
+        return false;
+    }
+    return true;
+}
+
+/* Handles every complete request in the input buffer. */
+static int conn_process(struct usbip_conn *conn)
+{
+    int handled = 0;
+
+    while (conn_reads_requests(conn)) {
+        size_t avail = buf_used(&conn->in);
+        if (avail == 0)
+            break;
+        const uint8_t *p = conn->in.data + conn->in.off;
+        long used = conn->state == CONN_HANDSHAKE ? usbip_op_input(conn, p, avail)
+                                                  : usbip_urb_input(conn, p, avail);
+        if (used <= 0)
+            break;
+        conn->in.off += (size_t)used;
+        handled++;
+    }
+    if (conn->in.off == conn->in.len)
+        conn->in.off = conn->in.len = 0;
+    return handled;
+}
+
+static void conn_flush(struct usbip_conn *conn)
+{
+    while (conn->state != CONN_CLOSED && buf_used(&conn->out) > 0) {
+        ssize_t n = send(conn->fd, conn->out.data + conn->out.off, buf_used(&conn->out),
+                         MSG_NOSIGNAL);
+        if (n > 0) {
+            conn->out.off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        usbip_log(conn->srv, "%s: send: %s", conn->peer, n < 0 ? strerror(errno) : "0 bytes");
+        usbip_conn_close(conn);
+        return;
+    }
+    if (conn->out.off == conn->out.len)
+        conn->out.off = conn->out.len = 0;
+    /* A lingering connection has said its last word: half-close so the
+     * peer sees EOF after our answers, then wait for its own close (an
+     * immediate close() with unread input would reset the connection and
+     * could destroy the answers in flight). */
+    if (conn->state == CONN_LINGER && !conn->shut_wr && buf_used(&conn->out) == 0) {
+        shutdown(conn->fd, SHUT_WR);
+        conn->shut_wr = true;
+    }
+}
+
+static void reap_connections(struct usbip_server *srv)
+{
+    struct usbip_conn **pp = &srv->conns;
+    while (*pp) {
+        struct usbip_conn *conn = *pp;
+        if (conn->state == CONN_CLOSED) {
+            *pp = conn->next;
+            free(conn->in.data);
+            free(conn->out.data);
+            free(conn);
+        } else {
+            pp = &conn->next;
+        }
+    }
+}
+
+/* ---- exports ----------------------------------------------------------------- */
+
+static struct usbip_export *export_of(const struct usbip_server *srv,
+                                      const struct usb_device *dev, unsigned *index)
+{
+    for (unsigned i = 0; i < srv->n_exports; i++) {
+        if (srv->exports[i]->dev == dev) {
+            if (index)
+                *index = i;
+            return srv->exports[i];
+        }
+    }
+    return NULL;
+}
+
+struct usbip_export *usbip_export_by_busid(struct usbip_server *srv, const char *busid)
+{
+    for (unsigned i = 0; i < srv->n_exports; i++)
+        if (strcmp(srv->exports[i]->busid, busid) == 0)
+            return srv->exports[i];
+    return NULL;
+}
+
+static bool devnum_in_use(const struct usbip_server *srv, uint32_t busnum, uint32_t devnum)
+{
+    for (unsigned i = 0; i < srv->n_exports; i++)
+        if (srv->exports[i]->busnum == busnum && srv->exports[i]->devnum == devnum)
+            return true;
+    return false;
+}
+
+int usbip_server_export(struct usbip_server *srv, struct usb_device *dev, const char *busid)
+{
+    char auto_busid[USBIP_BUSID_SIZE];
+
+    if (export_of(srv, dev, NULL))
+        return -EEXIST;
+    if (srv->n_exports >= srv->limits.max_devices)
+        return -ENOSPC;
+    if (!busid) {
+        for (unsigned port = 1;; port++) {
+            snprintf(auto_busid, sizeof(auto_busid), "1-%u", port);
+            if (!usbip_export_by_busid(srv, auto_busid))
+                break;
+        }
+        busid = auto_busid;
+    }
+    size_t len = strlen(busid);
+    if (len == 0 || len >= USBIP_BUSID_SIZE)
+        return -EINVAL;
+    if (usbip_export_by_busid(srv, busid))
+        return -EEXIST;
+    if (srv->n_exports == srv->cap_exports) {
+        unsigned cap = srv->cap_exports ? srv->cap_exports * 2 : 8;
+        struct usbip_export **p = realloc(srv->exports, cap * sizeof(*p));
+        if (!p)
+            return -ENOMEM;
+        srv->exports = p;
+        srv->cap_exports = cap;
+    }
+    struct usbip_export *exp = calloc(1, sizeof(*exp));
+    if (!exp)
+        return -ENOMEM;
+    exp->dev = dev;
+    memcpy(exp->busid, busid, len + 1);
+    /* busid is "<bus>-<port>[.<port>...]", as in sysfs */
+    char *end;
+    unsigned long bus = strtoul(busid, &end, 10);
+    exp->busnum = (end != busid && *end == '-' && bus > 0 && bus <= 0xffff) ? (uint32_t)bus : 1;
+    /* USB addresses are 1..127; a new one on every enumeration */
+    do {
+        exp->devnum = srv->next_devnum;
+        srv->next_devnum = srv->next_devnum >= 127 ? 2 : srv->next_devnum + 1;
+    } while (devnum_in_use(srv, exp->busnum, exp->devnum));
+    srv->exports[srv->n_exports++] = exp;
+
+    if (dev->configuration == 0 && usb_device_config_value(dev) != 0)
+        usb_device_set_configuration(dev, usb_device_config_value(dev));
+    return 0;
+}
+
+void usbip_server_unexport(struct usbip_server *srv, struct usb_device *dev)
+{
+    unsigned index;
+    struct usbip_export *exp = export_of(srv, dev, &index);
+
+    if (!exp)
+        return;
+    struct usbip_conn *conn = exp->owner;
+    if (conn) {
+        usbip_log(srv, "%s: device %s withdrawn while imported", conn->peer, exp->busid);
+        usbip_urb_cancel_all(conn, true);
+        usbip_conn_release_device(conn);
+        usbip_conn_linger(conn);
+    }
+    memmove(&srv->exports[index], &srv->exports[index + 1],
+            (srv->n_exports - index - 1) * sizeof(srv->exports[0]));
+    srv->n_exports--;
+    free(exp);
+}
+
+const char *usbip_server_busid(const struct usbip_server *srv, const struct usb_device *dev)
+{
+    struct usbip_export *exp = export_of(srv, dev, NULL);
+    return exp ? exp->busid : NULL;
+}
+
+bool usbip_server_is_imported(const struct usbip_server *srv, const struct usb_device *dev)
+{
+    struct usbip_export *exp = export_of(srv, dev, NULL);
+    return exp && exp->owner;
+}
+
+/* ---- watched fds -------------------------------------------------------------- */
+
+int usbip_server_watch_fd(struct usbip_server *srv, int fd, short events,
+                          usbip_fd_callback cb, void *arg)
+{
+    for (unsigned i = 0; i < srv->n_watches; i++)
+        if (srv->watches[i].fd == fd)
+            return -EEXIST;
+    if (srv->n_watches == srv->cap_watches) {
+        unsigned cap = srv->cap_watches ? srv->cap_watches * 2 : 4;
+        struct usbip_watch *p = realloc(srv->watches, cap * sizeof(*p));
+        if (!p)
+            return -ENOMEM;
+        srv->watches = p;
+        srv->cap_watches = cap;
+    }
+    srv->watches[srv->n_watches++] = (struct usbip_watch){ fd, events, cb, arg };
+    return 0;
+}
+
+void usbip_server_unwatch_fd(struct usbip_server *srv, int fd)
+{
+    /* Only marked here: the loop may be walking the table. */
+    for (unsigned i = 0; i < srv->n_watches; i++)
+        if (srv->watches[i].fd == fd)
+            srv->watches[i].fd = -1;
+}
+
+static void compact_watches(struct usbip_server *srv)
+{
+    unsigned j = 0;
+    for (unsigned i = 0; i < srv->n_watches; i++)
+        if (srv->watches[i].fd >= 0)
+            srv->watches[j++] = srv->watches[i];
+    srv->n_watches = j;
+}
+
+/* ---- the loop --------------------------------------------------------------------- */
+
+/* What each pollfd slot stands for. */
+struct poll_slot {
+    enum { SLOT_LISTEN, SLOT_WAKE, SLOT_CONN, SLOT_WATCH } kind;
+    struct usbip_conn *conn;
+    int watch_fd;
+};
+
+static int timeout_until(uint64_t now, uint64_t deadline, int timeout)
+{
+    if (deadline == 0)
+        return timeout;
+    if (deadline <= now)
+        return 0;
+    uint64_t ms = (deadline - now + 999999) / 1000000;
+    if (ms > INT_MAX)
+        ms = INT_MAX;
+    return (timeout < 0 || (int)ms < timeout) ? (int)ms : timeout;
+}
+
+static int poll_devices(struct usbip_server *srv)
+{
+    int handled = 0;
+    uint64_t now = usbip_now_ns();
+
+    /* By index, re-checked each step: a poll hook may not unexport, but a
+     * slip here must not read past the table. */
+    for (unsigned i = 0; i < srv->n_exports; i++) {
+        struct usb_device *dev = srv->exports[i]->dev;
+        if (!dev->ops || !dev->ops->next_deadline || !dev->ops->poll)
+            continue;
+        uint64_t dl = dev->ops->next_deadline(dev);
+        if (dl != 0 && dl <= now) {
+            dev->ops->poll(dev);
+            handled++;
+        }
+    }
+    return handled;
+}
+
+int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
+{
+    unsigned cap = 2 + srv->stats.clients + srv->n_watches;
+    struct pollfd *pfd = calloc(cap, sizeof(*pfd));
+    struct poll_slot *slot = calloc(cap, sizeof(*slot));
+    int handled = 0;
+    int timeout = max_wait_ms < 0 ? -1 : max_wait_ms;
+    uint64_t now = usbip_now_ns();
+    nfds_t n = 0;
+
+    if (!pfd || !slot) {
+        free(pfd);
+        free(slot);
+        return -ENOMEM;
+    }
+    if (atomic_exchange(&srv->stop_requested, false)) {
+        free(pfd);
+        free(slot);
+        return -ECANCELED;
+    }
+
+    pfd[n] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
+    slot[n++].kind = SLOT_LISTEN;
+    pfd[n] = (struct pollfd){ .fd = srv->wake_rd, .events = POLLIN };
+    slot[n++].kind = SLOT_WAKE;
+    for (struct usbip_conn *c = srv->conns; c && n < cap; c = c->next) {
+        if (c->state == CONN_CLOSED)
+            continue;
+        short ev = 0;
+        if (conn_reads_requests(c) || c->state == CONN_LINGER)
+            ev |= POLLIN;
+        if (buf_used(&c->out) > 0)
+            ev |= POLLOUT;
+        if (c->state == CONN_HANDSHAKE || c->state == CONN_LINGER)
+            timeout = timeout_until(now, c->deadline_ns, timeout);
+        pfd[n] = (struct pollfd){ .fd = c->fd, .events = ev };
+        slot[n].kind = SLOT_CONN;
+        slot[n++].conn = c;
+    }
+    for (unsigned i = 0; i < srv->n_watches && n < cap; i++) {
+        pfd[n] = (struct pollfd){ .fd = srv->watches[i].fd, .events = srv->watches[i].events };
+        slot[n].kind = SLOT_WATCH;
+        slot[n++].watch_fd = srv->watches[i].fd;
+    }
+    for (unsigned i = 0; i < srv->n_exports; i++) {
+        struct usb_device *dev = srv->exports[i]->dev;
+        if (dev->ops && dev->ops->next_deadline && dev->ops->poll)
+            timeout = timeout_until(now, dev->ops->next_deadline(dev), timeout);
+    }
+
+    int rc = poll(pfd, n, timeout);
+    if (rc < 0) {
+        int err = errno;
+        free(pfd);
+        free(slot);
+        return err == EINTR ? 0 : -err;
+    }
+
+    for (nfds_t i = 0; i < n; i++) {
+        short rev = pfd[i].revents;
+        if (!rev)
+            continue;
+        handled++;
+        switch (slot[i].kind) {
+        case SLOT_LISTEN:
+            accept_clients(srv);
+            break;
+        case SLOT_WAKE: {
+            char drain[64];
+            while (read(srv->wake_rd, drain, sizeof(drain)) > 0)
+                ;
+            break;
+        }
+        case SLOT_CONN: {
+            struct usbip_conn *c = slot[i].conn;
+            if (c->state == CONN_CLOSED)
+                break;
+            if (rev & POLLOUT)
+                conn_flush(c);
+            if (c->state != CONN_CLOSED && (rev & (POLLIN | POLLHUP | POLLERR)))
+                conn_read(c);
+            break;
+        }
+        case SLOT_WATCH:
+            for (unsigned w = 0; w < srv->n_watches; w++) {
+                if (srv->watches[w].fd == slot[i].watch_fd && slot[i].watch_fd >= 0) {
+                    srv->watches[w].cb(srv, slot[i].watch_fd, rev, srv->watches[w].arg);
+                    break;
+                }
+            }
+            break;
+        }
+    }
+    free(pfd);
+    free(slot);
+
+    /* Requests, then device time, then answers out. */
+    for (struct usbip_conn *c = srv->conns; c; c = c->next)
+        handled += conn_process(c);
+    handled += poll_devices(srv);
+    now = usbip_now_ns();
+    for (struct usbip_conn *c = srv->conns; c; c = c->next) {
+        if (c->state == CONN_CLOSED)
+            continue;
+        conn_flush(c);
+        if ((c->state == CONN_HANDSHAKE || c->state == CONN_LINGER) &&
+            c->deadline_ns && now >= c->deadline_ns) {
+            if (c->state == CONN_HANDSHAKE)
+                usbip_log(srv, "%s: no request in %d ms; closing the connection",
+                          c->peer, srv->limits.handshake_timeout_ms);
+            usbip_conn_close(c);
+        }
+    }
+    reap_connections(srv);
+    compact_watches(srv);
+    return handled;
+}
+
+int usbip_server_run(struct usbip_server *srv)
+{
+    for (;;) {
+        int rc = usbip_server_run_once(srv, -1);
+        if (rc == -ECANCELED)
+            return 0;
+        if (rc < 0)
+            return rc;
+    }
+}
+
+void usbip_server_stop(struct usbip_server *srv)
+{
+    atomic_store(&srv->stop_requested, true);
+    char one = 1;
+    ssize_t n = write(srv->wake_wr, &one, 1);
+    (void)n;    /* a full pipe already wakes the loop */
+}
+
+/* ---- set-up ----------------------------------------------------------------------- */
+
+static bool is_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+            return true;
+        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
+    }
+    return false;
+}
+
+static int open_listener(const char *bind_addr, uint16_t port, uint16_t *bound_port)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res = NULL;
+    char service[8];
+    int fd = -1;
+
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
+    int gai = getaddrinfo(bind_addr, service, &hints, &res);
+    if (gai != 0) {
+        usbip_log(NULL, "cannot resolve bind address %s: %s", bind_addr, gai_strerror(gai));
+        return -EINVAL;
+    }
+    int err = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0) {
+            if (!is_loopback(ai->ai_addr))
+                usbip_log(NULL, "warning: listening on %s, not a loopback address; "
+                          "USB/IP has no authentication, anyone who reaches the port "
+                          "can import the devices", bind_addr);
+            break;
+        }
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        usbip_log(NULL, "cannot listen on %s port %u: %s", bind_addr, (unsigned)port,
+                  strerror(err ? err : EADDRNOTAVAIL));
+        return -(err ? err : EADDRNOTAVAIL);
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+struct usbip_server *usbip_server_new(const char *bind_addr, uint16_t port)
+{
+    struct usbip_server *srv = calloc(1, sizeof(*srv));
+    int pipefd[2];
+
+    if (!srv)
+        return NULL;
+    if (!bind_addr)
+        bind_addr = "127.0.0.1";
+    srv->listen_fd = open_listener(bind_addr, port, &srv->port);
+    if (srv->listen_fd < 0) {
+        free(srv);
+        return NULL;
+    }
+    if (pipe2(pipefd, O_NONBLOCK | O_CLOEXEC) < 0) {
+        usbip_log(NULL, "pipe: %s", strerror(errno));
+        close(srv->listen_fd);
+        free(srv);
+        return NULL;
+    }
+    srv->wake_rd = pipefd[0];
+    srv->wake_wr = pipefd[1];
+    atomic_init(&srv->stop_requested, false);
+    srv->next_devnum = 2;   /* 1 is the root hub's, as on a real bus */
+    srv->limits = (struct usbip_server_limits){
+        .max_transfer = USBIP_DEFAULT_MAX_TRANSFER,
+        .max_urbs_per_client = USBIP_DEFAULT_MAX_URBS,
+        .max_clients = USBIP_DEFAULT_MAX_CLIENTS,
+        .max_devices = 256,
+        .max_backlog = 4u << 20,
+        .handshake_timeout_ms = 10000,
+        .linger_timeout_ms = 2000,
+    };
+    return srv;
+}
+
+void usbip_server_free(struct usbip_server *srv)
+{
+    if (!srv)
+        return;
+    for (struct usbip_conn *c = srv->conns; c; c = c->next)
+        usbip_conn_close(c);
+    reap_connections(srv);
+    for (unsigned i = 0; i < srv->n_exports; i++)
+        free(srv->exports[i]);
+    free(srv->exports);
+    free(srv->watches);
+    close(srv->listen_fd);
+    close(srv->wake_rd);
+    close(srv->wake_wr);
+    free(srv);
+}
+
+uint16_t usbip_server_port(const struct usbip_server *srv)
+{
+    return srv->port;
+}
+
+void usbip_server_get_limits(const struct usbip_server *srv, struct usbip_server_limits *lim)
+{
+    *lim = srv->limits;
+}
+
+void usbip_server_set_limits(struct usbip_server *srv, const struct usbip_server_limits *lim)
+{
+    srv->limits = *lim;
+}
+
+void usbip_server_set_transfer_hook(struct usbip_server *srv, usbip_transfer_hook hook, void *arg)
+{
+    srv->hook = hook;
+    srv->hook_arg = arg;
+}
+
+void usbip_server_get_stats(const struct usbip_server *srv, struct usbip_server_stats *st)
+{
+    *st = srv->stats;
+}
