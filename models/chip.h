@@ -63,6 +63,9 @@ enum flash_err {
 
 struct chip;
 
+/* A log line sink (no I/O in models/: the emulator installs one). */
+typedef void (*chip_log_fn)(const char *line);
+
 /* A flash controller generation, one file each (flashctl_f0f1.c, ...). */
 struct flashctl_ops {
     const char *name;
@@ -82,6 +85,16 @@ struct flashctl_ops {
     int  (*mem_read)(struct chip *c, uint32_t addr, unsigned size, uint32_t *val);
     /* Time passes: finish an operation whose busy time is over. */
     void (*tick)(struct chip *c);
+
+    /* --- added after the first contract; both optional (NULL allowed) --- */
+    /* Whether an operation is in progress (BSY) and the virtual ns at which
+     * it ends.  chip_flash_busy() calls it; NULL means "never busy".
+     * CONTROLLER AUTHORS: please implement it -- the DFU model and
+     * flashseq use chip_flash_busy() to decide NAK/STALL and when to poll. */
+    bool (*busy)(struct chip *c, uint64_t *until_ns);
+    /* Release c->ctl_state.  NULL: chip_free() calls free(c->ctl_state).
+     * c->ctl_state starts NULL; allocate it (calloc) in reset() when NULL. */
+    void (*destroy)(struct chip *c);
 };
 
 #define CHIP_MAX_ECC_WORDS 0   /* ECC state is a bitmap, see ecc_bad */
@@ -130,6 +143,16 @@ struct chip {
     /* Unmodelled addresses already logged (small set). */
     uint32_t logged_addrs[32];
     unsigned nlogged;
+
+    /* --- added after the first contract --- */
+    /* Who drives the access in progress: chip_read/chip_write set it before
+     * calling ctl->reg_* / mem_*, so a controller can apply the RDP rules
+     * that depend on the master (RM0365 3.x: debug erase at RDP 1 sets PGERR). */
+    enum bus_master master;
+    /* Per-chip log sink; NULL: the global one (chip_set_log). */
+    chip_log_fn log;
+    /* Pins latched at the last reset (boot selection uses them). */
+    bool     boot0_latched;
 };
 
 /* Create a factory-fresh chip: flash erased, option area holding the
@@ -171,10 +194,27 @@ int  chip_ob_field(const struct chip *c, const char *field, uint32_t *val);
 int  chip_ob_assign(struct chip *c, const char *assignment, char *err, size_t errlen);
 
 /* Log sink for the models (no I/O in models/: the emulator installs one). */
-typedef void (*chip_log_fn)(const char *line);
 void chip_set_log(chip_log_fn fn);
 void chip_log(const struct chip *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Log an access to an unmodelled address once per address. */
 void chip_log_unmodelled(struct chip *c, uint32_t addr, bool write);
+
+/* --- added after the first contract --- */
+/* Write a block (natural-size accesses, as chip_read_block). */
+int chip_write_block(struct chip *c, uint32_t addr, const uint8_t *buf, uint32_t len,
+                     enum bus_master who);
+/* Direct access to a memory by address, bypassing controller and RDP (for
+ * the state directory, inspect and tests): pointer to the backing byte and
+ * the bytes left in that memory, or NULL. */
+uint8_t *chip_backing(struct chip *c, uint32_t addr, uint32_t *avail);
+/* Value of a field of the loaded options by name, def if absent (boot.c). */
+uint32_t chip_ob_field_or(const struct chip *c, const char *field, uint32_t def);
+/* Whether the part's boot scheme has an empty-flash check. */
+bool boot_scheme_has_empty_check(enum boot_scheme s);
+/* Option area back to the part's factory values (chip_new does this). */
+void chip_factory_options(struct chip *c);
+/* 64-bit FNV-1a (state checksums, deterministic UIDs). */
+uint64_t chip_fnv1a64(const void *data, size_t len, uint64_t h);
+#define CHIP_FNV1A64_INIT 0xcbf29ce484222325ull
 
 #endif

@@ -45,6 +45,9 @@ struct mem_region {
     uint32_t base;
     uint32_t size;
     const char *name;               /* "SRAM1", "CCM", "option bytes bank 2" */
+    /* Refused to the debugger, SRAM code and the ROM at RDP level 1 like
+     * main flash (F4 backup SRAM: PM0059; G4 CCM SRAM: RM0440 RDP text). */
+    bool rdp_blocked;
 };
 
 /* A run of equal erase units, as a DfuSe layout string lists them:
@@ -96,6 +99,7 @@ struct part_timing {
     uint32_t mass_erase_typ_us;
     uint32_t mass_erase_max_us;
     uint32_t option_program_us;     /* guess everywhere: no datasheet gives it */
+    uint32_t eeprom_write_us;       /* L0 data EEPROM word write/erase; 0 elsewhere */
 };
 
 /* What the ROM DFU bootloader advertises (bwPollTimeout, ms) vs. the real
@@ -176,7 +180,58 @@ struct part {
     uint8_t  bootloader_id;         /* AN2606 Table 3 byte, e.g. 0xA3 = V10.3 */
     uint32_t bootloader_id_addr;
     struct part_dfu dfu;
+
+    /* Readout protection: the option field holding the RDP byte and the
+     * byte values meaning level 0 and level 2 (any other value is level 1).
+     * rdp_level2 == 0 when the family has no level 2 (F1). */
+    const char *rdp_field;          /* "RDP" (L0: "RDPROT") */
+    uint8_t  rdp_level0;            /* 0xAA (F1: 0xA5) */
+    uint8_t  rdp_level2;            /* 0xCC */
+    /* F4: OTP not readable by debug at level 1/2 (RM0090 3.7.3). */
+    bool     otp_rdp_blocked;
+    /* A system reset (not only POR / OBL_LAUNCH) reloads option bytes
+     * (F1: PM0075 p.19; F4: "at reset release", RM0090 3.9.9). */
+    bool     ob_load_on_system_reset;
+    /* Empty-flash check latched at POR / option load (facts 5: F04x,
+     * L412 PEMPTY, G0 PROGEMPTY). */
+    bool     empty_check;
 };
+
+/*
+ * The option area.  Parts with two option areas (L476, G474: bank 1 at
+ * 0x1FFF7800, bank 2 at 0x1FFFF800) list each as a MEM_OPTAREA region; the
+ * chip keeps them in one buffer (struct chip.optarea) in the order the
+ * regions are listed, so ob_reg.area_offset of a bank-2 register is the
+ * size of the bank-1 area plus its offset in bank 2.  optarea_base is the
+ * first area's address, optarea_size the sum of the sizes.
+ * part_optarea_offset() maps an address to its offset in that buffer (-1
+ * when the address is in no option area).
+ */
+int part_optarea_offset(const struct part *p, uint32_t addr);
+/* Address of an offset of the option buffer (0 if out of range). */
+uint32_t part_optarea_addr(const struct part *p, uint32_t off);
+
+/* The region holding addr (NULL if none); the first region of a kind. */
+const struct mem_region *part_region(const struct part *p, uint32_t addr);
+const struct mem_region *part_region_of_kind(const struct part *p, enum mem_kind kind);
+
+/* Index of an option register by name (case-insensitive), -1 if none. */
+int part_obreg_index(const struct part *p, const char *name);
+/* A field of any option register by its manual name (case-insensitive;
+ * "REG.FIELD" accepted); NULL if none.  *reg_index set when found. */
+const struct ob_field *part_obfield(const struct part *p, const char *name, int *reg_index);
+/* A field of one register by name (case-insensitive); NULL if none. */
+const struct ob_field *part_obreg_field(const struct ob_reg *r, const char *name);
+
+/* Field helpers: the field's mask within its register, extract, deposit. */
+uint32_t ob_field_mask(const struct ob_field *f);
+uint32_t ob_field_get(const struct ob_field *f, uint32_t reg);
+uint32_t ob_field_put(const struct ob_field *f, uint32_t reg, uint32_t val);
+
+/* Bank of a flash address (0-based), -1 outside main flash. */
+int part_flash_bank(const struct part *p, uint32_t addr);
+/* Start address and size of erase unit `index` (as part_flash_unit counts). */
+int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, uint32_t *size);
 
 /* The table. */
 extern const struct part *const parts[];

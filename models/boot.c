@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Boot selection per part->boot (facts §5).  Pins and option bits are
+ * latched at reset (RM0490 boot text); the option bits used are the
+ * loaded ones (c->ob_loaded), so an option written but not yet loaded does
+ * not act -- which is exactly the L4/G0 "survives only after OBL" trap.
+ */
+#include "models/chip.h"
+
+bool boot_scheme_has_empty_check(enum boot_scheme s)
+{
+    return s == BOOT_F04X_BOOTSEL || s == BOOT_L4_SWBOOT0 || s == BOOT_G0_NBOOTSEL;
+}
+
+/* BOOT0 = 1: nBOOT1 picks system memory (1) or SRAM (0) (RM0091 2.5,
+ * RM0394, RM0444 boot tables). */
+static enum boot_target boot0_high(const struct chip *c)
+{
+    return chip_ob_field_or(c, "nBOOT1", 1) ? BOOT_SYSTEM_MEMORY : BOOT_SRAM;
+}
+
+/* BOOT0 = 0: main flash, unless the empty check latched "empty" (facts §5:
+ * the device then enters system memory until the next POR / OBL). */
+static enum boot_target boot0_low(const struct chip *c)
+{
+    if (c->part->empty_check && c->flash_empty)
+        return BOOT_SYSTEM_MEMORY;
+    return BOOT_MAIN_FLASH;
+}
+
+enum boot_target chip_boot_target(const struct chip *c, bool boot0)
+{
+    bool b0 = boot0;
+    switch (c->part->boot) {
+    case BOOT_F0_NBOOT1:        /* F07x: BOOT0 pin + nBOOT1, no empty check */
+    case BOOT_L0_NBOOT1:        /* L0: same; BFB2 sends BOOT0=0 to the bootloader (RM0377) */
+        if (!b0)
+            return chip_ob_field_or(c, "BFB2", 0) ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
+        return boot0_high(c);
+    case BOOT_F04X_BOOTSEL:     /* RM0091 Table 4: BOOT_SEL=0 takes BOOT0 from nBOOT0 */
+        if (!chip_ob_field_or(c, "BOOT_SEL", 1))
+            b0 = !chip_ob_field_or(c, "nBOOT0", 1);
+        return b0 ? boot0_high(c) : boot0_low(c);
+    case BOOT_PINS_BOOT1:       /* F1/F4: BOOT1 pin modelled low -> system memory */
+        return b0 ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
+    case BOOT_L4_SWBOOT0:       /* L412: nSWBOOT0=0 takes BOOT0 from nBOOT0 (CMSIS-L4) */
+        if (!chip_ob_field_or(c, "nSWBOOT0", 1))
+            b0 = !chip_ob_field_or(c, "nBOOT0", 1);
+        return b0 ? boot0_high(c) : boot0_low(c);
+    case BOOT_L4_PIN_BFB2:      /* L476: BFB2=1 with BOOT0=0 boots the bootloader, which
+                                 * jumps to bank 2 or 1 (RM0351 2.6 via facts §5) */
+        if (!b0)
+            return chip_ob_field_or(c, "BFB2", 0) ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
+        return boot0_high(c);
+    case BOOT_G0_NBOOTSEL:      /* G0: nBOOT_SEL=1 takes BOOT0 from nBOOT0; BOOT_LOCK forces flash */
+        if (chip_ob_field_or(c, "BOOT_LOCK", 0))
+            return BOOT_MAIN_FLASH;
+        if (chip_ob_field_or(c, "nBOOT_SEL", 0))
+            b0 = !chip_ob_field_or(c, "nBOOT0", 1);
+        return b0 ? boot0_high(c) : boot0_low(c);
+    case BOOT_G4_SWBOOT0:       /* G4: nSWBOOT0/nBOOT0/nBOOT1, BFB2, BOOT_LOCK; no empty check */
+        if (chip_ob_field_or(c, "BOOT_LOCK", 0))
+            return BOOT_MAIN_FLASH;
+        if (!chip_ob_field_or(c, "nSWBOOT0", 1))
+            b0 = !chip_ob_field_or(c, "nBOOT0", 1);
+        if (!b0)
+            return chip_ob_field_or(c, "BFB2", 0) ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
+        return boot0_high(c);
+    }
+    return BOOT_MAIN_FLASH;
+}
+
+const char *boot_target_name(enum boot_target t)
+{
+    switch (t) {
+    case BOOT_MAIN_FLASH:    return "main flash";
+    case BOOT_SYSTEM_MEMORY: return "system memory";
+    case BOOT_SRAM:          return "SRAM";
+    }
+    return "?";
+}

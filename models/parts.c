@@ -1,0 +1,821 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The part table: one row per part (DESIGN.md rule 2).
+ *
+ * Source tags refer to ../shared/facts/stm32-families.md ("facts §n") and
+ * its source tags: [V] primary (ST CMSIS header / manual text), [T] an
+ * open-source tool, [O] a public log of a real device, [I] inferred.
+ * "guess:" marks a modelling default with no public source: replace it when
+ * a source turns up.
+ */
+#include "models/part.h"
+
+#define KiB(n) ((uint32_t)(n) * 1024u)
+
+/* ---- CPUID / SW-DP (ARM TRMs; not in the facts file) ------------------- */
+#define CPUID_M0     0x410CC200u  /* Cortex-M0 r0p0, ARM DDI0432C */
+#define CPUID_M0PLUS 0x410CC601u  /* Cortex-M0+ r0p1, ARM DDI0484C */
+#define CPUID_M3     0x411FC231u  /* Cortex-M3 r1p1 (F1 medium density), ARM DDI0337 */
+#define CPUID_M4     0x410FC241u  /* Cortex-M4 r0p1, ARM DDI0439 */
+
+/* ---- option fields shared by several rows ------------------------------- */
+
+/* F0/F1 word 0x1FFFF800: [RDP nRDP USER nUSER]; USER bits at b16.. (facts §4.2) */
+#define F0_RDP_FIELD \
+    { "RDP", 0, 8, "read protection byte: 0xAA level 0, 0xCC level 2, else level 1 (RM0091 4.1.1)" }
+#define F0_USER_COMMON_FIELDS \
+    { "WDG_SW", 16, 1, "1 = software watchdog (RM0091 4.1.1 via facts §4.2)" }, \
+    { "nRST_STOP", 17, 1, "0 = reset on Stop entry (RM0091 4.1.1)" }, \
+    { "nRST_STDBY", 18, 1, "0 = reset on Standby entry (RM0091 4.1.1)" }, \
+    { "nBOOT1", 20, 1, "with BOOT0=1: 1 system memory, 0 SRAM (RM0091 4.1.1)" }, \
+    { "VDDA_MONITOR", 21, 1, "1 = VDDA monitor on (RM0091 4.1.1)" }, \
+    { "RAM_PARITY_CHECK", 22, 1, "0 = SRAM parity check on (RM0091 4.1.1)" }
+#define F0_DATA_FIELDS \
+    { "Data0", 0, 8, "user data byte 0 (RM0091 4.1, Table 11)" }, \
+    { "Data1", 16, 8, "user data byte 1 (RM0091 4.1, Table 11)" }
+#define F0_WRP01_FIELDS \
+    { "WRP0", 0, 8, "write protection, one bit per 4 KiB sector, 0 = protected (RM0091 4.1)" }, \
+    { "WRP1", 16, 8, "write protection byte 1 (RM0091 4.1)" }
+#define F0_WRP23_FIELDS \
+    { "WRP2", 0, 8, "write protection byte 2 (RM0091 4.1)" }, \
+    { "WRP3", 16, 8, "write protection byte 3 (RM0091 4.1)" }
+
+/* F4 FLASH_OPTCR (facts §3.2, CMSIS-F4) */
+#define F4_OPTCR_FIELDS(nwrp_width) \
+    { "BOR_LEV", 2, 2, "brown-out level, 11 = BOR off (RM0090 3.9.9)" }, \
+    { "WDG_SW", 5, 1, "1 = software watchdog (RM0090 3.9.9)" }, \
+    { "nRST_STOP", 6, 1, "0 = reset on Stop entry (RM0090 3.9.9)" }, \
+    { "nRST_STDBY", 7, 1, "0 = reset on Standby entry (RM0090 3.9.9)" }, \
+    { "RDP", 8, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0090 3.9.9)" }, \
+    { "nWRP", 16, nwrp_width, "one bit per sector, 0 = write protected (RM0090 3.9.9)" }
+
+/* L4/G4 OPTR low part (CMSIS-L4/G4 bit map, facts §4.3) */
+#define L4_OPTR_LOW_FIELDS \
+    { "RDP", 0, 8, "0xAA level 0, 0xCC level 2, else level 1 (facts §4.1)" }, \
+    { "BOR_LEV", 8, 3, "brown-out reset level (CMSIS-L4)" }, \
+    { "nRST_STOP", 12, 1, "0 = reset on Stop entry (CMSIS-L4)" }, \
+    { "nRST_STDBY", 13, 1, "0 = reset on Standby entry (CMSIS-L4)" }, \
+    { "nRST_SHDW", 14, 1, "0 = reset on Shutdown entry (CMSIS-L4)" }, \
+    { "IWDG_SW", 16, 1, "1 = software independent watchdog (CMSIS-L4)" }, \
+    { "IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop (CMSIS-L4)" }, \
+    { "IWDG_STDBY", 18, 1, "0 = IWDG frozen in Standby (CMSIS-L4)" }, \
+    { "WWDG_SW", 19, 1, "1 = software window watchdog (CMSIS-L4)" }
+
+/* L4/G0/G4 write-protection and PCROP registers; STRT/END page widths per
+ * part (facts §4.3: L412 6 bits, L476 8, G071 6, G474 7). */
+#define WRP_FIELDS(area, w) \
+    { "WRP" area "_STRT", 0, w, "first protected page; area active when STRT <= END (facts §4.3)" }, \
+    { "WRP" area "_END", 16, w, "last protected page (facts §4.3)" }
+#define PCROP_START_FIELDS(reg, w) \
+    { reg "_STRT", 0, w, "PCROP area start, in double words (CMSIS)" }
+#define PCROP_END_FIELDS(reg, w) \
+    { reg "_END", 0, w, "PCROP area end, in double words (CMSIS)" }, \
+    { "PCROP_RDP", 31, 1, "1 = PCROP area erased on RDP regression (RM0444 via facts §4.4)" }
+
+/* ------------------------------------------------------------------------ */
+
+static const struct part part_f042x6 = {
+    .name = "f042x6", .full_name = "STM32F042x6",
+    .core = CORE_M0,
+    .swd_idr = 0x0BB11477u,                 /* [T STLINK] as F072, facts §1 */
+    .cpuid = CPUID_M0,
+    .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-F0] facts §1 */
+    .dev_id = 0x445,                        /* guess: F04x DEV_ID not in facts; openocd/stlink use 0x445 */
+    .rev_id = 0x1000,                       /* guess: no public source */
+    .flash_size_reg = 0x1FFFF7CCu,          /* [V CMSIS-F0 FLASHSIZE_BASE] */
+    .uid_addr = 0x1FFFF7ACu,                /* [V CMSIS-F0 UID_BASE] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(32), "Internal Flash", false },   /* [O LOG-DAP42] 032*0001Kg */
+        { MEM_SRAM, 0x20000000u, KiB(6), "SRAM", false },               /* guess: F042x6 6 KiB, DS10362 not read */
+        { MEM_SYSMEM, 0x1FFFC400u, KiB(13), "system memory", false },   /* [AN] facts §9.4: 13 KB @0x1FFFC400 */
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* [V CMSIS-F0 OB_BASE] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(32),
+    .runs = { { 32, KiB(1), 30000, 40000 } },   /* 1 KiB pages [O LOG-DAP42]; erase max 40 ms [T ZEPHYR-FL], typ 30 ms [T CC-F0] */
+    .banks = 1, .bank_size = KiB(32),
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word FPEC, facts §2 */
+    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,   /* [V CMSIS-F0] facts §3.1 */
+    .timing = {
+        .program_typ_us = 54, .program_max_us = 60,          /* 53.5 µs typ [T CC-F0]; max guess 60 (facts §10.1) */
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* typ [T CC-F0]; max guess 40 ms */
+        .option_program_us = 40000,                           /* guess: one page erase */
+    },
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16,
+    .obregs = {
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF55AAu, 0x00FF55AAu, 0xFFFFFFFFu, {   /* [V RM0091-r10 Table 12] facts §10.2 */
+            F0_RDP_FIELD,
+            F0_USER_COMMON_FIELDS,
+            { "nBOOT0", 19, 1, "BOOT0 value when BOOT_SEL=0 (F04x only, RM0091 4.1.1)" },
+            { "BOOT_SEL", 23, 1, "1 = BOOT0 from the pin, 0 = from nBOOT0 (F04x only, RM0091 4.1.1)" },
+        } },
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } },   /* [V RM0091-r10 Table 12] */
+        { "WRP", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0x0000FFFFu, {                      /* F04x: WRP0 only [V RM0091-r10] */
+            { "WRP0", 0, 8, "write protection, one bit per 4 KiB sector, 0 = protected (RM0091 4.1)" },
+        } },
+    },
+    .otp_base = 0, .otp_size = 0,
+    .boot = BOOT_F04X_BOOTSEL,                                /* facts §5, RM0091 */
+    .sysmem_base = 0x1FFFC400u,
+    .bootloader_id = 0xA1, .bootloader_id_addr = 0x1FFFF6A6u, /* [AN] Table 3, facts §9.1 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] */
+        .bcd_device = 0x2200,                                 /* [O LOG-DAP42] */
+        .product = "STM32  BOOTLOADER",                       /* guess: only the F4 value is sourced (facts §6.2) */
+        .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "FFFFFFFEFFFF",   /* [O LOG-DAP42] */
+        .transfer_size = 2048,                                /* [O DFUUTIL lsusb], guess for F0 */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/032*0001Kg",        /* [O LOG-DAP42] facts §9.2 */
+            "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O LOG-DAP42] */
+        },
+        .initial_state = 10, .initial_status = 10,            /* dfuERROR/errFIRMWARE [O LOG-DAP42] facts §9.3 */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values (facts §9.3), F0 unknown */
+        .busy = DFU_BUSY_NAK,                                 /* guess: no source */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* facts §4.1 */
+    .otp_rdp_blocked = false,
+    .ob_load_on_system_reset = false,                         /* POR or OBL_LAUNCH only [V RM0091-web §4] facts §10.4 */
+    .empty_check = true,                                      /* [V ST-KB-EMPTY] F04x */
+};
+
+static const struct part part_f072xb = {
+    .name = "f072xb", .full_name = "STM32F072xB",
+    .core = CORE_M0,
+    .swd_idr = 0x0BB11477u,                 /* [T STLINK stm32.h] facts §1 */
+    .cpuid = CPUID_M0,
+    .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-F0; T OCD-F1] */
+    .dev_id = 0x448,                        /* [T STLINK F07x.chip, OCD-F1] */
+    .rev_id = 0x1000,                       /* guess: REV_ID UNKNOWN in facts §1 */
+    .flash_size_reg = 0x1FFFF7CCu,          /* [V CMSIS-F0] */
+    .uid_addr = 0x1FFFF7ACu,                /* [V CMSIS-F0] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(128), "Internal Flash", false },  /* [V CMSIS-F0] */
+        { MEM_SRAM, 0x20000000u, KiB(16), "SRAM", false },              /* [T STLINK] */
+        { MEM_SYSMEM, 0x1FFFC800u, KiB(12), "system memory", false },   /* [T STLINK] */
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* [V CMSIS-F0] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(128),
+    .runs = { { 64, KiB(2), 30000, 40000 } },   /* 64 x 2 KiB [V RM0091-web]; erase max 40 ms [T ZEPHYR-FL], typ [T CC-F0] */
+    .banks = 1, .bank_size = KiB(128),
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,
+    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 54, .program_max_us = 60,          /* [T CC-F0]; max guess */
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* [T CC-F0]; max guess */
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16,
+    .obregs = {
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF55AAu, 0x00FF55AAu, 0xFF77FFFFu, {   /* [V RM0091-r10 Table 12]; b19/b23 reserved on F07x */
+            F0_RDP_FIELD,
+            F0_USER_COMMON_FIELDS,
+        } },
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } },
+        { "WRP0_1", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP01_FIELDS } },
+        { "WRP2_3", OB_ENC_F0_PAIRS, 0xC, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP23_FIELDS } },  /* [V RM0091-r10] F07x */
+    },
+    .boot = BOOT_F0_NBOOT1,                                   /* facts §5 */
+    .sysmem_base = 0x1FFFC800u,
+    .bootloader_id = 0xA1, .bootloader_id_addr = 0x1FFFF6A6u, /* [AN] facts §9.1 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1; O LOG-F072] */
+        .bcd_device = 0x2200,                                 /* [O LOG-F072] */
+        .product = "STM32  BOOTLOADER",                       /* guess: F4 value */
+        .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "FFFFFFFEFFFF",   /* [O LOG-F072] */
+        .transfer_size = 2048,                                /* guess: F4 value */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/064*0002Kg",        /* [O LOG-F072] facts §6.3 */
+            "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O LOG-F072] */
+        },
+        .initial_state = 10, .initial_status = 10,            /* [O LOG-F072] */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,                                 /* guess */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,                         /* [V RM0091-web §4] */
+    .empty_check = false,                                     /* [V ST-KB-EMPTY]: not F07x */
+};
+
+static const struct part part_f103xb = {
+    .name = "f103xb", .full_name = "STM32F103xB",
+    .core = CORE_M3,
+    .swd_idr = 0x1BA01477u,                 /* [T STLINK] */
+    .cpuid = CPUID_M3,
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F1] */
+    .dev_id = 0x410,                        /* [T STLINK, OCD-F1] medium density */
+    .rev_id = 0x2003,                       /* guess: REV_ID UNKNOWN in facts */
+    .flash_size_reg = 0x1FFFF7E0u,          /* [V CMSIS-F1] */
+    .uid_addr = 0x1FFFF7E8u,                /* [V CMSIS-F1] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(128), "Internal Flash", false },
+        { MEM_SRAM, 0x20000000u, KiB(20), "SRAM", false },              /* [T STLINK] */
+        { MEM_SYSMEM, 0x1FFFF000u, KiB(2), "system memory", false },    /* [T STLINK F1xx_MD] */
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* [V CMSIS-F1] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(128),
+    .runs = { { 128, KiB(1), 30000, 40000 } },  /* [V CMSIS-F1; T OCD-F1]; t_ERASE max 40 ms [V DS5319-T28], typ guess 30 */
+    .banks = 1, .bank_size = KiB(128),
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,
+    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 53, .program_max_us = 70,          /* 52.5 / 70 µs [V DS5319-T28] */
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* max [V DS5319-T28]; typ guess */
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16,
+    .obregs = {
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF5AA5u, 0x00FF5AA5u, 0xFFFFFFFFu, {   /* guess: facts §10.2 (RDP key 0xA5 [T PM0075]) */
+            { "RDP", 0, 8, "0xA5 unprotected, anything else level 1 (PM0075)" },
+            { "WDG_SW", 16, 1, "1 = software watchdog (CMSIS-F1 OBR)" },
+            { "nRST_STOP", 17, 1, "0 = reset on Stop entry (CMSIS-F1 OBR)" },
+            { "nRST_STDBY", 18, 1, "0 = reset on Standby entry (CMSIS-F1 OBR)" },
+        } },
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } },   /* guess */
+        { "WRP0_1", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP01_FIELDS } },
+        { "WRP2_3", OB_ENC_F0_PAIRS, 0xC, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP23_FIELDS } },
+    },
+    .boot = BOOT_PINS_BOOT1,
+    .sysmem_base = 0x1FFFF000u,
+    .bootloader_id = 0, .bootloader_id_addr = 0,              /* AN2606: ID format does not apply to F1 (facts §9.1) */
+    .dfu = { .present = false },                              /* [V AN3156-t1]: F1 DFU only F105/F107 */
+    .rdp_field = "RDP", .rdp_level0 = 0xA5, .rdp_level2 = 0,  /* no level 2 on F1 [V CMSIS-F1] */
+    .ob_load_on_system_reset = true,                          /* [V PM0075 p.19] facts §10.4 */
+    .empty_check = false,
+};
+
+#define F4_DFU_COMMON \
+        .present = true,                                      /* [V AN3156-t1] */ \
+        .bcd_device = 0x2200,                                 /* [O LOG-F407, LOG-ZMK, LOG-SPIDER] */ \
+        .product = "STM32  BOOTLOADER",                       /* [O DFUUTIL lsusb] facts §6.2 */ \
+        .transfer_size = 2048,                                /* [O DFUUTIL lsusb] */ \
+        .initial_state = 10, .initial_status = 10,            /* [O LOG-MODM, LOG-SPIDER] facts §9.3 */ \
+        /* erase 100, mass 100 [O LOG-MODM, T DFUUTIL]; write 104 guess (F7 [O FWUPD]); set address 104 [O LOG-MODM]; \
+         * read unprotect guess 100; leave 104 [O LOG-MODM] */ \
+        .poll = { 100, 100, 104, 104, 100, 104 }, \
+        .busy = DFU_BUSY_NAK                                  /* guess */
+
+static const struct part part_f401xe = {
+    .name = "f401xe", .full_name = "STM32F401xE",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* guess: Cortex-M4 SW-DP value, not in facts */
+    .cpuid = CPUID_M4,
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F4] */
+    .dev_id = 0x433,                        /* [T STLINK, OCD-F2] */
+    .rev_id = 0x1001,                       /* "Z" [T OCD-F2] */
+    .flash_size_reg = 0x1FFF7A22u,          /* [V CMSIS-F4] */
+    .uid_addr = 0x1FFF7A10u,                /* [V CMSIS-F4] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* [V CMSIS FLASH_END] */
+        { MEM_SRAM, 0x20000000u, KiB(96), "SRAM", false },              /* [V CMSIS comment, T STLINK] */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },   /* [T STLINK] */
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },                    /* 512 B + 16 lock bytes [V CMSIS-F4] */
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },        /* [O DFU alt 1] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = {   /* sectors [V RM0090-p67]; erase x32 typ/max: proxy F411 [V DS10314-T45], guess for F401 */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 3, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(512),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,   /* x32 programming (PSIZE=10) */
+    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F4] */
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* proxy F411 [V DS10314-T45] */
+        .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000, /* proxy F411 x32 */
+        .option_program_us = 250000,                          /* guess: a 16 KiB-sector-class erase (facts §10.2) */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x80FFFFEFu, {  /* reset 0x0FFFAAED [I from RM0090-r21 3.9.9] */
+            F4_OPTCR_FIELDS(8),
+            { "SPRMOD", 31, 1, "PCROP mode of nWRP (RM0368 via CMSIS-F4 header)" },
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xD1, .bootloader_id_addr = 0x1FFF76DEu, /* [AN] Table 3 (V13.1) */
+    .dfu = {
+        F4_DFU_COMMON,
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O LOG-OPENDECK, LOG-ZMK] */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",   /* [O LOG-ZMK, I strong] facts §9.2 */
+            "@Option Bytes  /0x1FFFC000/01*016 e",
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V PM0059] */
+    .otp_rdp_blocked = true,                                  /* [V RM0090-p73] facts §4.4 */
+    .ob_load_on_system_reset = true,                          /* "at reset release" [V RM0090-r21 3.9.9] */
+    .empty_check = false,
+};
+
+static const struct part part_f407xg = {
+    .name = "f407xg", .full_name = "STM32F407xG",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* guess: Cortex-M4 SW-DP */
+    .cpuid = CPUID_M4,
+    .dbgmcu_idcode_addr = 0xE0042000u,
+    .dev_id = 0x413,                        /* [T] */
+    .rev_id = 0x1007,                       /* "1" [T OCD-F2] */
+    .flash_size_reg = 0x1FFF7A22u,
+    .uid_addr = 0x1FFF7A10u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },
+        { MEM_SRAM, 0x20000000u, KiB(112), "SRAM1", false },            /* [V CMSIS-F4] */
+        { MEM_SRAM, 0x2001C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x10000000u, KiB(64), "CCM", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },        /* BKPSRAM; blocked at RDP 1 [V PM0059] */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },                    /* [V CMSIS-F4 FLASH_OTP_*] */
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = {   /* [O LOG-F407 alt 0]; erase x32 typ/max [V DS8626-T40] */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 7, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,
+    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* [V DS8626-T40] */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* x32 [V DS8626-T40] */
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x0FFFFFEFu, {  /* [V RM0090-r21 3.9.9] */
+            F4_OPTCR_FIELDS(12),
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x91, .bootloader_id_addr = 0x1FFF77DEu, /* V9.1 [AN] Table 3 */
+    .dfu = {
+        F4_DFU_COMMON,
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O DFUUTIL lsusb] */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",   /* [O LOG-F407] facts §6.3 */
+            "@Option Bytes  /0x1FFFC000/01*016 e",
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .otp_rdp_blocked = true,
+    .ob_load_on_system_reset = true,
+    .empty_check = false,
+};
+
+static const struct part part_f446xe = {
+    .name = "f446xe", .full_name = "STM32F446xE",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* guess */
+    .cpuid = CPUID_M4,
+    .dbgmcu_idcode_addr = 0xE0042000u,
+    .dev_id = 0x421,                        /* [T] */
+    .rev_id = 0x1000,                       /* "A" [T OCD-F2] */
+    .flash_size_reg = 0x1FFF7A22u,
+    .uid_addr = 0x1FFF7A10u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* [V CMSIS FLASH_END] */
+        { MEM_SRAM, 0x20000000u, KiB(112), "SRAM1", false },            /* [V CMSIS comments] */
+        { MEM_SRAM, 0x2001C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },        /* [V PM0059 RDP text] */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = {   /* [O LOG-SPIDER alt 0]; erase times proxy F411 (guess) */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 3, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(512),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,
+    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* proxy F411 (guess) */
+        .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000,
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x80FFFFEFu, {  /* [T RM0390 p.87 in a code comment] */
+            F4_OPTCR_FIELDS(8),
+            { "SPRMOD", 31, 1, "PCROP mode of nWRP (CMSIS-F4 stm32f446xx.h)" },
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FFF76DEu, /* [AN] Table 3; [O LOG-SPIDER] */
+    .dfu = {
+        F4_DFU_COMMON,
+        .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "STM32FxSTM32",  /* [O LOG-SPIDER], three boards */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",   /* [O LOG-SPIDER] */
+            "@Option Bytes  /0x1FFFC000/01*016 e",
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .otp_rdp_blocked = true,
+    .ob_load_on_system_reset = true,
+    .empty_check = false,
+};
+
+static const struct part part_l073xz = {
+    .name = "l073xz", .full_name = "STM32L073xZ",
+    .core = CORE_M0PLUS,
+    .swd_idr = 0x0BC11477u,                 /* [T] facts §1 */
+    .cpuid = CPUID_M0PLUS,
+    .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-L0] */
+    .dev_id = 0x447,                        /* Cat.5 [T] */
+    .rev_id = 0x2008,                       /* "Z" [T OCD-LX] */
+    .flash_size_reg = 0x1FF8007Cu,          /* [V CMSIS-L0] */
+    .uid_addr = 0x1FF80050u,                /* [V CMSIS-L0] */
+    .uid_word_offsets = { 0x00, 0x04, 0x14 },   /* 0x1FF80050/54/64 [V CMSIS-L0; T RENODE] */
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(192), "Internal Flash", false },
+        { MEM_SRAM, 0x20000000u, KiB(20), "SRAM", false },              /* [V CMSIS SRAM_SIZE_MAX] */
+        { MEM_SYSMEM, 0x1FF00000u, KiB(8), "system memory", false },    /* [T STLINK; V RM0377-web] */
+        { MEM_EEPROM, 0x08080000u, KiB(6), "data EEPROM", false },      /* 2 x 3 KiB [V CMSIS-L0] */
+        { MEM_OPTAREA, 0x1FF80000u, 32, "option bytes", false },        /* [V CMSIS-L0 OB_BASE; T STLINK] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(192),
+    .runs = { { 768, 128, 3200, 3200 } },   /* per bank: 768 x 128 B pages [V RM0377-web]; erase max 3.2 ms [T ZEPHYR-FL], typ guess */
+    .banks = 2, .bank_size = KiB(96),       /* Cat.5 dual bank 2 x 96 KiB [V RM0377-web] */
+    .erased_value = 0x00, .program_unit = 4, .ecc = false,   /* erases to 0 [V RM0377-web; T RENODE]; re-program semantics UNKNOWN */
+    .ctl = FLASHCTL_L0, .flash_regs_base = 0x40022000u,     /* [V CMSIS-L0] */
+    .timing = {
+        .program_typ_us = 3200, .program_max_us = 3200,     /* ~3.2 ms [O CENSTRY-L0] */
+        .mass_erase_typ_us = 3200, .mass_erase_max_us = 6400, /* guess: UNKNOWN (facts §10.1) */
+        .option_program_us = 6400,                            /* guess */
+        .eeprom_write_us = 3200,                              /* guess: as a word write (facts §10.1) */
+    },
+    .optarea_base = 0x1FF80000u, .optarea_size = 32,
+    .obregs = {
+        { "OPTR", OB_ENC_L0_HALVES, 0x0, 0x807000AAu, 0x807000AAu, 0x80FF01FFu, {  /* guess: Renode model value (facts §3.3, §10.2) */
+            { "RDPROT", 0, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0367 3.4.4)" },
+            { "WPRMOD", 8, 1, "1 = WRPR bits select PCROP (RM0367 via CMSIS-L0)" },
+            { "BOR_LEV", 16, 4, "brown-out level (CMSIS-L0)" },
+            { "IWDG_SW", 20, 1, "1 = software watchdog (CMSIS-L0)" },
+            { "nRST_STOP", 21, 1, "0 = reset on Stop entry (CMSIS-L0)" },
+            { "nRST_STDBY", 22, 1, "0 = reset on Standby entry (CMSIS-L0)" },
+            { "BFB2", 23, 1, "1 = boot from bank 2 via the bootloader (CMSIS-L0, RM0377)" },
+            { "nBOOT1", 31, 1, "with BOOT0=1: 1 system memory, 0 SRAM (CMSIS-L0 BOOT1)" },
+        } },
+        { "WRPR", OB_ENC_L0_HALVES, 0x8, 0x00000000u, 0x00000000u, 0xFFFFFFFFu, {   /* guess: unprotected */
+            { "WRP", 0, 32, "sectors 0-31, 1 = protected (4 KiB sectors, facts §4.3)" },
+        } },
+        { "WRPR2", OB_ENC_L0_HALVES, 0x10, 0x00000000u, 0x00000000u, 0x0000FFFFu, { /* guess: offset and value */
+            { "WRP2", 0, 16, "sectors 32-47, 1 = protected (CMSIS-L0 WRPR2)" },
+        } },
+    },
+    .boot = BOOT_L0_NBOOT1,
+    .sysmem_base = 0x1FF00000u,
+    .bootloader_id = 0x41, .bootloader_id_addr = 0x1FF01FFEu, /* V4.1 [AN] Table 3 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] */
+        .bcd_device = 0x2200,                                 /* [O LOG-BIGCLOWN] (L083, same BL) */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O LOG-BIGCLOWN] */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/1536*128g",         /* [O LOG-BIGCLOWN] facts §9.2, no space before g */
+            "@Option Bytes  /0x1FF80000/01*032 e",
+            "@DATA Memory /0x08080000/2*3Ke",
+        },
+        .initial_state = 10, .initial_status = 10,            /* [O LOG-BIGCLOWN] */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,                                 /* guess */
+    },
+    .rdp_field = "RDPROT", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0367-p101] */
+    .ob_load_on_system_reset = false,                         /* OBL_LAUNCH or POR (guess: as L4) */
+    .empty_check = false,                                     /* [V ST-KB-EMPTY]: only L01x/L02x */
+};
+
+#define L4_SRAM_OTP_SYSMEM \
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(28), "system memory", false },   /* [T STLINK] */ \
+        { MEM_OTP, 0x1FFF7000u, KiB(1), "OTP", false }                  /* [T OCD-L4] */
+
+static const struct part part_l412xb = {
+    .name = "l412xb", .full_name = "STM32L412xB",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* guess */
+    .cpuid = CPUID_M4,
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V] */
+    .dev_id = 0x464,                        /* [T] */
+    .rev_id = 0x2001,                       /* "Y" [T OCD-L4] */
+    .flash_size_reg = 0x1FFF75E0u,          /* [V] */
+    .uid_addr = 0x1FFF7590u,                /* [V] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(128), "Internal Flash", false },  /* [V CMSIS-L4] */
+        { MEM_SRAM, 0x20000000u, KiB(32), "SRAM1", false },             /* [V CMSIS-L4] */
+        { MEM_SRAM, 0x10000000u, KiB(8), "SRAM2", false },
+        L4_SRAM_OTP_SYSMEM,
+        { MEM_OPTAREA, 0x1FFF7800u, 40, "option bytes", false },        /* [T STLINK]; 40 B as L4 DFU string */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(128),
+    .runs = { { 64, KiB(2), 22000, 24470 } },   /* [V CMSIS-L4; T OCD-L4]; max 24.47 ms [T ZEPHYR-FL], typ guess (G4 proxy) */
+    .banks = 1, .bank_size = KiB(128),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,          /* guess: as L476 (facts §10.1) */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590, /* guess: as L476 */
+        .option_program_us = 25000,                           /* guess: a page erase + program */
+    },
+    .optarea_base = 0x1FFF7800u, .optarea_size = 40,
+    .obregs = {
+        /* Parts ship with 0xFFFFF8AA [O FORUM-L412]; the manual documents
+         * 0xFFEFF8AA (bit 20 reserved) (facts §4.2, §10.2). */
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xFFFFF8AAu, 0xFFEFF8AAu, 0x0F8F77FFu, {
+            L4_OPTR_LOW_FIELDS,
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM (CMSIS-L4)" },
+            { "SRAM2_PE", 24, 1, "0 = SRAM2 parity on (CMSIS-L4)" },
+            { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset (CMSIS-L4)" },
+            { "nSWBOOT0", 26, 1, "1 = BOOT0 from the PH3/BOOT0 pin, 0 = from nBOOT0 (CMSIS-L4)" },
+            { "nBOOT0", 27, 1, "BOOT0 value when nSWBOOT0=0 (CMSIS-L4)" },
+        } },
+        { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_START_FIELDS("PCROP1", 16) } },  /* guess: L476 value */
+        { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x0FFF0000u, 0x0FFF0000u, 0x8000FFFFu, { PCROP_END_FIELDS("PCROP1", 16) } },  /* guess: L476 value */
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x003F003Fu, { WRP_FIELDS("1A", 6) } },   /* factory guess: unprotected (STRT > END); manual [T BMP-L4 L47x] */
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x003F003Fu, { WRP_FIELDS("1B", 6) } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_L4_SWBOOT0,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xD1, .bootloader_id_addr = 0x1FFF6FFEu, /* V13.1 [AN] Table 3 */
+    .dfu = {
+        .present = true,                                      /* [I AN3156 Rev 11 "STM32L4 Series"] */
+        .bcd_device = 0x2200,                                 /* guess: as L4-type logs */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {                                        /* guess: L4 pattern (facts §9.2) */
+            "@Internal Flash  /0x08000000/0064*0002Kg",
+            "@Option Bytes  /0x1FFF7800/01*040 e",
+            "@OTP Memory /0x1FFF7000/01*0001Ke",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* [O T40] L43x; guess for L412 */
+        /* erase 21 ms: guess from L43x "Poll timeout 21 ms" [O ST-L43x] — shorter than the
+         * page erase (24.47 ms max); other values guesses. */
+        .poll = { 21, 21, 21, 21, 21, 21 },
+        .busy = DFU_BUSY_NAK,                                 /* default; L43x-type STALL is a fault scenario */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,                         /* OBL_LAUNCH / POR only [V RM0444-p90 analogue] */
+    .empty_check = true,                                      /* SR.PEMPTY [V CMSIS-L4; ST-KB-EMPTY] */
+};
+
+static const struct part part_l476xg = {
+    .name = "l476xg", .full_name = "STM32L476xG",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* guess */
+    .cpuid = CPUID_M4,
+    .dbgmcu_idcode_addr = 0xE0042000u,
+    .dev_id = 0x415,                        /* [T] */
+    .rev_id = 0x1003,                       /* "3" [T OCD-L4]; rev 3 carries BL V10.x [AN] */
+    .flash_size_reg = 0x1FFF75E0u,
+    .uid_addr = 0x1FFF7590u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },  /* [V CMSIS-L4; DS10198] */
+        { MEM_SRAM, 0x20000000u, KiB(96), "SRAM1", false },              /* [V CMSIS-L4] */
+        { MEM_SRAM, 0x10000000u, KiB(32), "SRAM2", false },
+        L4_SRAM_OTP_SYSMEM,
+        { MEM_OPTAREA, 0x1FFF7800u, 40, "option bytes bank 1", false },  /* [T STLINK] facts §1 */
+        { MEM_OPTAREA, 0x1FFFF800u, 40, "option bytes bank 2", false },  /* guess: RM0351 bank-2 area as G4 (facts §10.2) */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = { { 256, KiB(2), 22000, 24470 } },   /* per bank [V CMSIS-L4]; page erase max 24.47 ms [T ZEPHYR-FL], typ guess */
+    .banks = 2, .bank_size = KiB(512),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,          /* max ~90 µs [T CC-L476]; typ guess */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590, /* [T CC-L476] */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x1FFF7800u, .optarea_size = 80,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xFFEFF8AAu, 0xFFEFF8AAu, 0x03BF77FFu, {   /* [T BMP-L4] facts §10.2 */
+            L4_OPTR_LOW_FIELDS,
+            { "BFB2", 20, 1, "1 = boot from bank 2 via the bootloader (CMSIS-L4)" },
+            { "DUALBANK", 21, 1, "1 = dual bank (CMSIS-L4)" },
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM (CMSIS-L4)" },
+            { "SRAM2_PE", 24, 1, "0 = SRAM2 parity on (CMSIS-L4)" },
+            { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset (CMSIS-L4)" },
+        } },
+        { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_START_FIELDS("PCROP1", 16) } }, /* [T] facts §10.2 */
+        { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x0FFF0000u, 0x0FFF0000u, 0x8000FFFFu, { PCROP_END_FIELDS("PCROP1", 16) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },  /* factory guess: unprotected */
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1B", 8) } },
+        { "PCROP2SR", OB_ENC_L4_DWORD, 40 + 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_START_FIELDS("PCROP2", 16) } },
+        { "PCROP2ER", OB_ENC_L4_DWORD, 40 + 0x10, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_END_FIELDS("PCROP2", 16) } },
+        { "WRP2AR", OB_ENC_L4_DWORD, 40 + 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("2A", 8) } },
+        { "WRP2BR", OB_ENC_L4_DWORD, 40 + 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("2B", 8) } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_L4_PIN_BFB2,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xA3, .bootloader_id_addr = 0x1FFF6FFEu, /* V10.3 [AN] Table 3 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] */
+        .bcd_device = 0x2200,                                 /* guess */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {                                        /* guess: L4 pattern; bank-2 OB area not listed (unknown) */
+            "@Internal Flash  /0x08000000/0512*0002Kg",
+            "@Option Bytes  /0x1FFF7800/01*040 e",
+            "@OTP Memory /0x1FFF7000/01*0001Ke",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 21, 21, 21, 21, 21, 21 },                   /* guess: L43x value [O ST-L43x] */
+        .busy = DFU_BUSY_NAK,
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,
+    .empty_check = false,                                     /* [ST-KB-EMPTY] */
+};
+
+static const struct part part_g071xb = {
+    .name = "g071xb", .full_name = "STM32G071xB",
+    .core = CORE_M0PLUS,
+    .swd_idr = 0x0BC11477u,                 /* guess: M0+ SW-DP as L0 */
+    .cpuid = CPUID_M0PLUS,
+    .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-G0; T OCD-L4] */
+    .dev_id = 0x460,                        /* [T] */
+    .rev_id = 0x2000,                       /* "B" [T OCD-L4] */
+    .flash_size_reg = 0x1FFF75E0u,          /* [V] */
+    .uid_addr = 0x1FFF7590u,                /* [V] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(128), "Internal Flash", false },
+        { MEM_SRAM, 0x20000000u, KiB(36), "SRAM", false },              /* [T STLINK] 36 KiB; CMSIS says 32 (parity?) */
+        L4_SRAM_OTP_SYSMEM,
+        { MEM_OPTAREA, 0x1FFF7800u, 128, "option bytes", false },       /* [T STLINK] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(128),
+    .runs = { { 64, KiB(2), 22000, 40000 } },   /* [T OCD-L4]; erase typ 22 / max 40 ms [T CC-G0] */
+    .banks = 1, .bank_size = KiB(128),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 85, .program_max_us = 125,         /* [T CC-G0] (G030 figures) */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 40000, /* guess: as a page erase */
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFF7800u, .optarea_size = 128,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xDFFFE1AAu, 0xDFFFE1AAu, 0x3F4FFFFFu, {   /* [T CC-G0] facts §10.2 */
+            { "RDP", 0, 8, "0xAA level 0, 0xCC level 2, else level 1 (facts §4.1)" },
+            { "BOR_EN", 8, 1, "brown-out reset enable (CMSIS-G0)" },
+            { "BORR_LEV", 9, 2, "BOR rising threshold (CMSIS-G0)" },
+            { "BORF_LEV", 11, 2, "BOR falling threshold (CMSIS-G0)" },
+            { "nRST_STOP", 13, 1, "0 = reset on Stop entry (CMSIS-G0)" },
+            { "nRST_STDBY", 14, 1, "0 = reset on Standby entry (CMSIS-G0)" },
+            { "nRST_SHDW", 15, 1, "0 = reset on Shutdown entry (CMSIS-G0)" },
+            { "IWDG_SW", 16, 1, "1 = software watchdog (CMSIS-G0)" },
+            { "IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop (CMSIS-G0)" },
+            { "IWDG_STDBY", 18, 1, "0 = IWDG frozen in Standby (CMSIS-G0)" },
+            { "WWDG_SW", 19, 1, "1 = software window watchdog (CMSIS-G0)" },
+            { "RAM_PARITY_CHECK", 22, 1, "0 = SRAM parity on (CMSIS-G0)" },
+            { "nBOOT_SEL", 24, 1, "0 = BOOT0 from the pin, 1 = from nBOOT0 (CMSIS-G0)" },
+            { "nBOOT1", 25, 1, "with BOOT0=1: 1 system memory, 0 SRAM (CMSIS-G0)" },
+            { "nBOOT0", 26, 1, "BOOT0 value when nBOOT_SEL=1 (CMSIS-G0)" },
+            { "NRST_MODE", 27, 2, "NRST pin mode (CMSIS-G0)" },
+            { "IRHEN", 29, 1, "internal reset holder (CMSIS-G0)" },
+        } },
+        { "PCROP1ASR", OB_ENC_L4_DWORD, 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000000FFu, { PCROP_START_FIELDS("PCROP1A", 8) } }, /* guess: G4 values */
+        { "PCROP1AER", OB_ENC_L4_DWORD, 0x10, 0x00FF0000u, 0x00FF0000u, 0x800000FFu, { PCROP_END_FIELDS("PCROP1A", 8) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x003F003Fu, { WRP_FIELDS("1A", 6) } },            /* guess: G4 value */
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x003F003Fu, { WRP_FIELDS("1B", 6) } },
+        { "PCROP1BSR", OB_ENC_L4_DWORD, 0x28, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000000FFu, { PCROP_START_FIELDS("PCROP1B", 8) } },
+        { "PCROP1BER", OB_ENC_L4_DWORD, 0x30, 0x00FF0000u, 0x00FF0000u, 0x000000FFu, {
+            { "PCROP1B_END", 0, 8, "PCROP area B end (CMSIS-G0)" } } },
+        { "SECR", OB_ENC_L4_DWORD, 0x70, 0x00000000u, 0x00000000u, 0x0001007Fu, {                                      /* guess: offset and value */
+            { "SEC_SIZE", 0, 7, "securable area size in pages (CMSIS-G0)" },
+            { "BOOT_LOCK", 16, 1, "1 = boot forced from main flash (CMSIS-G0, facts §5)" },
+        } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_G0_NBOOTSEL,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0, .bootloader_id_addr = 0,              /* UNKNOWN: not in facts §9.1 */
+    .dfu = { .present = false },                              /* no USB peripheral [V CMSIS-G0] */
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,                         /* [V RM0444-p90] */
+    .empty_check = true,                                      /* FLASH_ACR PROGEMPTY [V CMSIS-G0; ST-KB-EMPTY] */
+};
+
+static const struct part part_g474xe = {
+    .name = "g474xe", .full_name = "STM32G474xE",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* guess */
+    .cpuid = CPUID_M4,
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V] */
+    .dev_id = 0x469,                        /* [T] */
+    .rev_id = 0x2001,                       /* "Z" [T OCD-L4] */
+    .flash_size_reg = 0x1FFF75E0u,
+    .uid_addr = 0x1FFF7590u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },
+        { MEM_SRAM, 0x20000000u, KiB(80), "SRAM1", false },             /* [V CMSIS-G4] */
+        { MEM_SRAM, 0x20014000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x10000000u, KiB(32), "CCM SRAM", true },           /* blocked at RDP 1 [V RM0440-p120] */
+        L4_SRAM_OTP_SYSMEM,
+        { MEM_OPTAREA, 0x1FFF7800u, 48, "option bytes bank 1", false }, /* [V RM0440-ch3 Table 8] */
+        { MEM_OPTAREA, 0x1FFFF800u, 48, "option bytes bank 2", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    /* DBANK=1 as shipped: 2 banks x 128 pages x 2 KiB (facts §2); DBANK=0
+     * (128 x 4 KiB) is not modelled in the table. */
+    .runs = { { 128, KiB(2), 22020, 24470 } },  /* t_ERASE [V DS12288-T47] */
+    .banks = 2, .bank_size = KiB(256),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 84,          /* 81.7 / 83.35 µs [V DS12288-T47] */
+        .mass_erase_typ_us = 22130, .mass_erase_max_us = 24600, /* [V DS12288-T47] */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x1FFF7800u, .optarea_size = 96,
+    .obregs = {   /* ST production values [V RM0440-ch3 3.4.1]; bank 2 [T BMP-L4] */
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xFFEFF8AAu, 0xFFEFF8AAu, 0x7FDF77FFu, {
+            L4_OPTR_LOW_FIELDS,
+            { "BFB2", 20, 1, "1 = boot from bank 2 (CMSIS-G4)" },
+            { "DBANK", 22, 1, "1 = dual bank, 2 KiB pages (CMSIS-G4)" },
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM (CMSIS-G4)" },
+            { "SRAM_PE", 24, 1, "0 = SRAM parity on (CMSIS-G4)" },
+            { "CCMSRAM_RST", 25, 1, "0 = CCM SRAM erased on system reset (CMSIS-G4)" },
+            { "nSWBOOT0", 26, 1, "1 = BOOT0 from the PB8 pin, 0 = from nBOOT0 (CMSIS-G4)" },
+            { "nBOOT0", 27, 1, "BOOT0 value when nSWBOOT0=0 (CMSIS-G4)" },
+            { "NRST_MODE", 28, 2, "NRST pin mode (CMSIS-G4)" },
+            { "IRHEN", 30, 1, "internal reset holder (CMSIS-G4)" },
+        } },
+        { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x00007FFFu, { PCROP_START_FIELDS("PCROP1", 15) } },
+        { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x00FF0000u, 0x00FF0000u, 0x80007FFFu, { PCROP_END_FIELDS("PCROP1", 15) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("1A", 7) } },
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("1B", 7) } },
+        { "SEC1R", OB_ENC_L4_DWORD, 0x28, 0xFF00FF00u, 0xFF00FF00u, 0x000100FFu, {
+            { "SEC_SIZE1", 0, 8, "securable area size, pages (CMSIS-G4)" },
+            { "BOOT_LOCK", 16, 1, "1 = boot forced from main flash (CMSIS-G4)" },
+        } },
+        { "PCROP2SR", OB_ENC_L4_DWORD, 48 + 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x00007FFFu, { PCROP_START_FIELDS("PCROP2", 15) } },
+        { "PCROP2ER", OB_ENC_L4_DWORD, 48 + 0x10, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x00007FFFu, {
+            { "PCROP2_END", 0, 15, "PCROP area end, bank 2 (CMSIS-G4)" } } },
+        { "WRP2AR", OB_ENC_L4_DWORD, 48 + 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("2A", 7) } },
+        { "WRP2BR", OB_ENC_L4_DWORD, 48 + 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("2B", 7) } },
+        { "SEC2R", OB_ENC_L4_DWORD, 48 + 0x28, 0xFF00FF00u, 0xFF00FF00u, 0x000000FFu, {
+            { "SEC_SIZE2", 0, 8, "securable area size, bank 2 (CMSIS-G4)" },
+        } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_G4_SWBOOT0,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xD5, .bootloader_id_addr = 0x1FFF6FFEu, /* V13.5 [AN] Table 3 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1 Rev 11] */
+        .bcd_device = 0x0200,                                 /* [O? LOG-G474] */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O? LOG-G474] */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {                                        /* [O? LOG-G474] facts §9.2, three alts */
+            "@Internal Flash   /0x08000000/256*02Kg",
+            "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e",
+            "@OTP Memory   /0x1FFF7000/01*1024 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,
+    .empty_check = false,                                     /* [ST-KB-EMPTY] */
+};
+
+const struct part *const parts[] = {
+    &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
+    &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
+};
+const size_t parts_count = sizeof parts / sizeof parts[0];
