@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ROM bootloader's flash sequences on the F2/F4 flash interface
+ * (flashseq.h): register writes through the bus as BUS_CPU_SYSMEM, as
+ * RM0090 3.5-3.6 describe them (check BSY, unlock KEYR, SER+SNB / MER /
+ * PG with PSIZE, STRT, wait BSY, check and clear the error flags, lock;
+ * OPTKEYR, OPTCR, OPTSTRT, wait, OPTLOCK).
+ *
+ * Programming width: x32 (PSIZE = 10), 32-bit stores.  guess: AN2606 says
+ * the DFU bootloader starts in the lowest voltage range and writes by byte
+ * until the host sets the Device Feature range; the range is not modelled
+ * here, so the ROM is taken to run at 2.7-3.6 V.  A partial word at either
+ * end is padded with 0xFF, which leaves those flash bytes as they were
+ * (F4 programming only clears bits).
+ *
+ * Option write and RDP regression end with OPTCR programmed; the system
+ * reset the ROM performs afterwards (AN2662) is the caller's, after it has
+ * detached USB: chip_reset(c, RESET_OPTION_LOAD).
+ */
+#include <string.h>
+
+#include "models/flashctl_common.h"
+#include "models/flashseq.h"
+#include "models/optbytes.h"
+
+enum { KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, OPTCR = 0x14 };
+
+#define SR_EOP          FC_BITS(0, 1)
+#define SR_OPERR        FC_BITS(1, 1)
+#define SR_WRPERR       FC_BITS(4, 1)
+#define SR_PGAERR       FC_BITS(5, 1)
+#define SR_PGPERR       FC_BITS(6, 1)
+#define SR_PGSERR       FC_BITS(7, 1)
+#define SR_RDERR        FC_BITS(8, 1)
+#define SR_BSY          FC_BITS(16, 1)
+#define CR_PG           FC_BITS(0, 1)
+#define CR_SER          FC_BITS(1, 1)
+#define CR_MER          FC_BITS(2, 1)
+#define CR_SNB          FC_BITS(3, 5)
+#define CR_PSIZE        FC_BITS(8, 2)
+#define CR_STRT         FC_BITS(16, 1)
+#define CR_LOCK         FC_BITS(31, 1)
+#define OPTCR_OPTLOCK   FC_BITS(0, 1)
+#define OPTCR_OPTSTRT   FC_BITS(1, 1)
+#define OPTCR_RDP       FC_BITS(8, 8)
+
+#define KEY1    0x45670123u
+#define KEY2    0xCDEF89ABu
+#define OPTKEY1 0x08192A3Bu
+#define OPTKEY2 0x4C5D6E7Fu
+
+#define PSIZE_X32 2u
+#define WORD 4u
+
+#define SR_ERRORS (FC_MASK(SR_OPERR) | FC_MASK(SR_WRPERR) | FC_MASK(SR_PGAERR) | \
+                   FC_MASK(SR_PGPERR) | FC_MASK(SR_PGSERR) | FC_MASK(SR_RDERR))
+
+static const struct fc_flag sr_flags[] = {
+    { "PGSERR", FC_MASK(SR_PGSERR), FLASH_ERR_SEQ },
+    { "PGPERR", FC_MASK(SR_PGPERR), FLASH_ERR_PSIZE },
+    { "PGAERR", FC_MASK(SR_PGAERR), FLASH_ERR_ALIGN },
+    { "WRPERR", FC_MASK(SR_WRPERR), FLASH_ERR_WRP },
+    { "OPERR", FC_MASK(SR_OPERR), FLASH_ERR_OP },
+    { "RDERR", FC_MASK(SR_RDERR), FLASH_ERR_READ },
+};
+
+enum step {
+    STEP_START = 0,
+    STEP_WAIT_ERASE,
+    STEP_PROGRAM,
+    STEP_WAIT_OPTIONS,
+    STEP_FINISH,
+};
+
+static uint32_t reg_read(struct chip *c, uint32_t off)
+{
+    uint32_t v = 0;
+    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
+    return v;
+}
+
+static int reg_write(struct chip *c, uint32_t off, uint32_t v)
+{
+    return chip_write(c, c->part->flash_regs_base + off, 4, v, BUS_CPU_SYSMEM);
+}
+
+static bool busy(struct chip *c, uint64_t *until_ns)
+{
+    if (!fc_test(reg_read(c, SR), FC_F(SR_BSY)))
+        return false;
+    if (!chip_flash_busy(c, until_ns))
+        *until_ns = vclock_now(c->clock);
+    return true;
+}
+
+static void lock_all(struct chip *c)
+{
+    reg_write(c, CR, FC_MASK(CR_LOCK));
+    uint32_t optcr = reg_read(c, OPTCR);
+    if (!fc_test(optcr, FC_F(OPTCR_OPTLOCK)))
+        reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTLOCK));
+}
+
+static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t at)
+{
+    job->err = err;
+    job->fail_addr = at;
+    reg_write(c, SR, SR_ERRORS | FC_MASK(SR_EOP));
+    lock_all(c);
+    return FLASHSEQ_FAILED;
+}
+
+static bool failed(struct chip *c, struct flashseq_job *job, uint32_t at)
+{
+    uint32_t sr = reg_read(c, SR);
+    if (!(sr & SR_ERRORS))
+        return false;
+    fail(c, job, fc_flash_err(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0]), at);
+    return true;
+}
+
+static bool unlock(struct chip *c)
+{
+    if (fc_test(reg_read(c, CR), FC_F(CR_LOCK))) {
+        if (reg_write(c, KEYR, KEY1) != BUS_OK || reg_write(c, KEYR, KEY2) != BUS_OK)
+            return false;
+    }
+    return !fc_test(reg_read(c, CR), FC_F(CR_LOCK));
+}
+
+static bool unlock_options(struct chip *c)
+{
+    if (fc_test(reg_read(c, OPTCR), FC_F(OPTCR_OPTLOCK))) {
+        if (reg_write(c, OPTKEYR, OPTKEY1) != BUS_OK || reg_write(c, OPTKEYR, OPTKEY2) != BUS_OK)
+            return false;
+    }
+    return !fc_test(reg_read(c, OPTCR), FC_F(OPTCR_OPTLOCK));
+}
+
+static int ob_index(const struct part *p)
+{
+    for (int i = 0; i < PART_MAX_OBREGS && p->obregs[i].name; i++)
+        if (p->obregs[i].enc == OB_ENC_F4_OPTCR)
+            return i;
+    return -1;
+}
+
+/* The OPTCR value the job asks for: the option image the host sent over
+ * the current one (decoded as the option area stores it), or the current
+ * value with RDP at level 0 (Read Unprotect). */
+static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *optcr)
+{
+    const struct part *p = c->part;
+    int idx = ob_index(p);
+    if (idx < 0)
+        return false;
+    if (job->kind == FLASHSEQ_RDP_REGRESS) {
+        *optcr = fc_set(reg_read(c, OPTCR), FC_F(OPTCR_RDP), p->rdp_level0);
+    } else {
+        uint8_t image[64];
+        uint32_t size = p->optarea_size < sizeof image ? p->optarea_size : sizeof image;
+        uint32_t off = job->addr >= p->optarea_base ? job->addr - p->optarea_base : job->addr;
+        if (chip_read_block(c, p->optarea_base, image, size, BUS_CPU_SYSMEM) != BUS_OK)
+            memset(image, 0xFF, sizeof image);
+        for (uint32_t i = 0; i < job->len && off + i < size; i++)
+            image[off + i] = job->data[i];
+        optbytes_decode(p, (unsigned)idx, image, optcr);
+    }
+    *optcr &= ~(FC_MASK(OPTCR_OPTLOCK) | FC_MASK(OPTCR_OPTSTRT));
+    return true;
+}
+
+static int start(struct chip *c, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    uint32_t psize = fc_set(0, FC_F(CR_PSIZE), PSIZE_X32);
+
+    if (!unlock(c))
+        return fail(c, job, FLASH_ERR_LOCKED, p->flash_regs_base + KEYR);
+    reg_write(c, SR, SR_ERRORS | FC_MASK(SR_EOP));
+
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT: {
+        uint32_t start_addr, size;
+        int sector = part_flash_unit(p, job->addr, &start_addr, &size);
+        if (sector < 0) {
+            /* AN2606: OTP and option bytes are not erasable; nothing else is. */
+            chip_log(c, "%s: ROM erase of 0x%08x: not a flash sector", p->name, job->addr);
+            return fail(c, job, FLASH_ERR_SEQ, job->addr);
+        }
+        uint32_t cr = psize | FC_MASK(CR_SER);
+        cr = fc_set(cr, FC_F(CR_SNB), (uint32_t)sector);
+        reg_write(c, CR, cr);
+        reg_write(c, CR, cr | FC_MASK(CR_STRT));
+        job->step = STEP_WAIT_ERASE;
+        break;
+    }
+    case FLASHSEQ_MASS_ERASE:
+        reg_write(c, CR, psize | FC_MASK(CR_MER));
+        reg_write(c, CR, psize | FC_MASK(CR_MER) | FC_MASK(CR_STRT));
+        job->step = STEP_WAIT_ERASE;
+        break;
+    case FLASHSEQ_PROGRAM:
+        reg_write(c, CR, psize | FC_MASK(CR_PG));
+        job->pos = 0;
+        job->step = STEP_PROGRAM;
+        break;
+    case FLASHSEQ_OPTION_WRITE:
+    case FLASHSEQ_RDP_REGRESS: {
+        uint32_t optcr;
+        if (!wanted_optcr(c, job, &optcr))
+            return fail(c, job, FLASH_ERR_OPTV, p->optarea_base);
+        if (!unlock_options(c))
+            return fail(c, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
+        /* RM0090 3.6.2: write the value, then OPTSTRT. */
+        reg_write(c, OPTCR, optcr);
+        reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTSTRT));
+        job->step = STEP_WAIT_OPTIONS;
+        break;
+    }
+    }
+    return FLASHSEQ_BUSY;
+}
+
+/* Word by word from the word holding job->addr; pos counts bytes from there. */
+static int program_step(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+{
+    uint32_t first = job->addr & ~(WORD - 1u);
+    uint32_t end = job->addr + job->len;
+
+    while (first + job->pos < end) {
+        if (busy(c, until_ns))
+            return FLASHSEQ_BUSY;
+        if (job->pos && failed(c, job, first + job->pos - WORD))
+            return FLASHSEQ_FAILED;
+        uint32_t at = first + job->pos, word = 0;
+        for (unsigned i = 0; i < WORD; i++) {
+            uint32_t a = at + i;
+            uint8_t b = (a >= job->addr && a < end) ? job->data[a - job->addr] : 0xFF;
+            word |= (uint32_t)b << (8u * i);
+        }
+        if (chip_write(c, at, WORD, word, BUS_CPU_SYSMEM) != BUS_OK)
+            return fail(c, job, FLASH_ERR_RDP, at);
+        job->pos += WORD;
+    }
+    if (busy(c, until_ns))
+        return FLASHSEQ_BUSY;
+    if (job->pos && failed(c, job, first + job->pos - WORD))
+        return FLASHSEQ_FAILED;
+    job->step = STEP_FINISH;
+    return FLASHSEQ_BUSY;
+}
+
+int flashseq_f2f4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+{
+    uint64_t dummy;
+    if (!until_ns)
+        until_ns = &dummy;
+    *until_ns = vclock_now(c->clock);
+
+    for (;;) {
+        int rc;
+        switch ((enum step)job->step) {
+        case STEP_START:
+            /* RM0090 3.5.2: check that no operation is ongoing first. */
+            if (busy(c, until_ns))
+                return FLASHSEQ_BUSY;
+            rc = start(c, job);
+            if (rc != FLASHSEQ_BUSY)
+                return rc;
+            break;
+        case STEP_WAIT_ERASE:
+            if (busy(c, until_ns))
+                return FLASHSEQ_BUSY;
+            if (failed(c, job, job->kind == FLASHSEQ_MASS_ERASE ? c->part->flash_base : job->addr))
+                return FLASHSEQ_FAILED;
+            job->step = STEP_FINISH;
+            break;
+        case STEP_PROGRAM:
+            rc = program_step(c, job, until_ns);
+            if (rc != FLASHSEQ_BUSY || job->step == STEP_PROGRAM)
+                return rc;
+            break;
+        case STEP_WAIT_OPTIONS:
+            if (busy(c, until_ns))
+                return FLASHSEQ_BUSY;
+            if (failed(c, job, c->part->optarea_base))
+                return FLASHSEQ_FAILED;
+            job->step = STEP_FINISH;
+            break;
+        case STEP_FINISH:
+            reg_write(c, SR, FC_MASK(SR_EOP));
+            lock_all(c);
+            job->err = 0;
+            return FLASHSEQ_DONE;
+        default:
+            return fail(c, job, FLASH_ERR_SEQ, job->addr);
+        }
+    }
+}
