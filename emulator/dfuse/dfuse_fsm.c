@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The DFU state machine of the ROM: DFU 1.1 section 6 (figure A.1, the
+ * state transition summary) with ST's DfuSe changes (AN3156, AN2662),
+ * written as the specification writes it — one table, state x request ->
+ * action, next state — so each cell can be held against the documents.
+ *
+ * Where the ROM departs from DFU 1.1 (each cell says so):
+ *   - DNLOAD with wLength 0 in dfuIDLE leaves too (AN3156 "Leave DFU
+ *     mode"; the ST DFU library accepts it in dfuIDLE and dfuDNLOAD-IDLE).
+ *   - The command of a DNLOAD runs on the first GETSTATUS, which answers
+ *     dfuDNBUSY; the next GETSTATUS after the work answers
+ *     dfuDNLOAD-IDLE / OK, or dfuERROR with the reason (AN2662 p78).
+ *   - CLRSTATUS outside dfuERROR: dfuERROR / errUNKNOWN, not a stall; ABORT
+ *     in dfuERROR is accepted and changes nothing; ABORT in
+ *     dfuDNLOAD-SYNC and dfuMANIFEST-SYNC goes to dfuIDLE (ST DFU library,
+ *     the code base the ROM's DFU class comes from).
+ *   - While the flash controller is busy the ROM sits in its flash loop
+ *     and cannot answer: GETSTATUS is NAKed until the work ends
+ *     (DFU_BUSY_NAK) or stalled (DFU_BUSY_STALL, L43x-type ROMs, facts
+ *     9.3), per the part table or the fault plan.
+ *
+ * A request that is malformed at the USB level (direction, wIndex,
+ * impossible wLength) stalls without touching the DFU state; a DFU request
+ * the state does not allow stalls and sets dfuERROR / errSTALLEDPKT
+ * (DFU 1.1 6.1.2: "the device stalls ... and enters dfuERROR").
+ */
+#include "emulator/dfuse/dfuse_internal.h"
+
+#include <string.h>
+
+/* The requests as the table sees them: DNLOAD with and without data are
+ * different events in DFU 1.1 (figure A.1). */
+enum dfuse_event {
+    EV_DETACH,
+    EV_DNLOAD,              /* wLength > 0 */
+    EV_DNLOAD_ZERO,         /* wLength = 0: end of download / leave */
+    EV_UPLOAD,
+    EV_GETSTATUS,
+    EV_CLRSTATUS,
+    EV_GETSTATE,
+    EV_ABORT,
+    EV_COUNT
+};
+
+#define NEXT_SAME 0xFF      /* the action leaves the state as it is */
+#define GO_ON 1             /* busy_wait: the job is over, answer now */
+
+typedef int (*dfuse_action)(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next);
+
+struct dfuse_rule {
+    dfuse_action act;
+    uint8_t next;           /* state when the action succeeds (it may choose another) */
+};
+
+/* ---- replies ----------------------------------------------------------------- */
+
+static int reply(struct usb_xfer *x, const uint8_t *data, uint32_t n)
+{
+    uint32_t room = x->setup.wLength < x->len ? x->setup.wLength : x->len;
+    if (n > room)
+        n = room;
+    if (n && data != x->buf)
+        memcpy(x->buf, data, n);
+    x->actual = n;
+    return USB_XFER_OK;
+}
+
+/* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits LE), bState, iString */
+static int reply_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t state,
+                        uint32_t rom_poll_ms)
+{
+    uint32_t wire = rom_poll_ms ? vclock_advertised_ms(d->chip->clock, rom_poll_ms) : 0;
+    if (wire > 0xFFFFFF)
+        wire = 0xFFFFFF;
+    uint8_t st[6] = { d->status, (uint8_t)wire, (uint8_t)(wire >> 8), (uint8_t)(wire >> 16),
+                      state, 0 };
+    d->owed_wait_ms = rom_poll_ms;
+    return reply(x, st, sizeof(st));
+}
+
+/* ---- the flash job while the host polls ----------------------------------------- */
+
+bool dfuse_fsm_job_busy(struct dfuse_device *d, bool run_to_end)
+{
+    uint8_t status;
+    uint64_t until;
+    int rc;
+
+    if (!d->job_active)
+        return false;
+    rc = run_to_end ? dfuse_exec_run(d, &status) : dfuse_exec_poll(d, &until, &status);
+    if (rc == FLASHSEQ_BUSY)
+        return true;
+    if (d->reset_when_done && status == DFU_STATUS_OK)
+        dfuse_defer(d, DFUSE_DEFER_RESET, d->done_reset_kind);
+    return false;
+}
+
+/* A request arrived while the controller is busy.  Returns GO_ON when the
+ * work is over and the request can be answered, else the transfer status
+ * (STALL, or PENDING with the transfer kept). */
+static int busy_wait(struct dfuse_device *d, struct usb_xfer *x)
+{
+    if (!dfuse_fsm_job_busy(d, false))
+        return GO_ON;
+
+    enum dfu_busy_behaviour how = d->part->dfu.busy;
+    if (dfuse_fault(d, FAULT_USB_BUSY_STALL, d->job.addr))
+        how = DFU_BUSY_STALL;
+    else if (dfuse_fault(d, FAULT_USB_BUSY_NAK, d->job.addr))
+        how = DFU_BUSY_NAK;
+
+    if (how == DFU_BUSY_STALL)
+        return USB_XFER_STALL;          /* the state stays dfuDNBUSY */
+    if (!vclock_is_paced(d->chip->clock)) {
+        /* fast: the NAKs last exactly as long as the job, so let it end */
+        if (!dfuse_fsm_job_busy(d, true))
+            return GO_ON;
+    }
+    if (d->kept)
+        return USB_XFER_STALL;          /* a second request on a NAKing EP0 */
+    d->kept = x;
+    return USB_XFER_PENDING;
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+/* DFU 1.1: a request the state does not allow */
+static int act_stall_error(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    d->status = DFU_STATUS_errSTALLEDPKT;
+    *next = DFU_STATE_ERROR;
+    return USB_XFER_STALL;
+}
+
+/* dfuMANIFEST: the ROM is on its way to the application; nothing answers */
+static int act_gone(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    *next = NEXT_SAME;
+    return USB_XFER_STALL;
+}
+
+static int act_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    *next = NEXT_SAME;
+    return reply_status(d, x, d->state, 0);
+}
+
+static int act_state(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    *next = NEXT_SAME;
+    return reply(x, &d->state, 1);
+}
+
+static int act_ack(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    *next = NEXT_SAME;
+    return USB_XFER_OK;
+}
+
+static int act_abort(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    d->cmd = DFUSE_OP_NONE;
+    d->status = DFU_STATUS_OK;
+    return USB_XFER_OK;
+}
+
+static int act_clear(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    d->status = DFU_STATUS_OK;
+    return USB_XFER_OK;
+}
+
+/* ST DFU library: CLRSTATUS outside dfuERROR is a "state error" */
+static int act_clear_misplaced(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    d->status = DFU_STATUS_errUNKNOWN;
+    *next = DFU_STATE_ERROR;
+    return USB_XFER_OK;
+}
+
+/* DNLOAD with data: keep the block for the GETSTATUS that runs it */
+static int act_dnload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    if (x->setup.wLength > d->transfer_size ||
+        dfuse_exec_parse(d, x->setup.wValue, x->buf, x->setup.wLength) < 0) {
+        /* AN2662 p73: an unsupported command -> dfuERROR / errSTALLEDPKT */
+        return act_stall_error(d, x, next);
+    }
+    return USB_XFER_OK;
+}
+
+/* DNLOAD without data: manifestation, i.e. leave (AN3156).  The fault
+ * dfu.leave.early-reset makes the ROM reset before it answers: the
+ * GETSTATUS that follows (default, at=getstatus) or this request
+ * (at=dnload). */
+static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    const struct fault *f = dfuse_fault(d, FAULT_DFU_LEAVE_EARLY_RESET, d->pointer);
+    const char *at = f ? fault_param(f, "at") : NULL;
+    d->cmd = DFUSE_OP_NONE;
+    d->leave_early = f != NULL;
+    if (f && at && strcmp(at, "dnload") == 0) {
+        /* the ROM resets before the status stage of this request */
+        dfuse_defer(d, DFUSE_DEFER_RESET, RESET_SYSTEM);
+        *next = DFU_STATE_MANIFEST;
+        return USB_XFER_NODEV;
+    }
+    return USB_XFER_OK;
+}
+
+/* GETSTATUS in dfuDNLOAD-SYNC: the command runs now (AN2662 p78) */
+static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    uint32_t rom_ms = dfuse_exec_start(d);
+    d->cmd = DFUSE_OP_NONE;
+    if (!d->job_active && d->reset_when_done && d->result_status == DFU_STATUS_OK)
+        dfuse_defer(d, DFUSE_DEFER_RESET, d->done_reset_kind);
+    return reply_status(d, x, DFU_STATE_DNBUSY, rom_ms);
+}
+
+/* GETSTATUS in dfuDNBUSY: done -> dfuDNLOAD-IDLE, or dfuERROR with why */
+static int act_poll_busy(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    int rc = busy_wait(d, x);
+    if (rc != GO_ON) {
+        *next = NEXT_SAME;
+        return rc;
+    }
+    d->status = d->result_status;
+    if (d->status != DFU_STATUS_OK)
+        *next = DFU_STATE_ERROR;
+    return reply_status(d, x, *next, 0);
+}
+
+/* GETSTATE in dfuDNBUSY: the ROM answers only once the work is over */
+static int act_busy_state(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    int rc = busy_wait(d, x);
+    if (rc != GO_ON) {
+        *next = NEXT_SAME;
+        return rc;
+    }
+    return act_state(d, x, next);
+}
+
+/* Anything else in dfuDNBUSY: unanswered while busy, a stall after */
+static int act_busy_stall(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    int rc = busy_wait(d, x);
+    if (rc != GO_ON) {
+        *next = NEXT_SAME;
+        return rc;
+    }
+    return act_stall_error(d, x, next);
+}
+
+/* GETSTATUS in dfuMANIFEST-SYNC: dfuMANIFEST, then the ROM jumps / resets
+ * (AN2662 p80), after this reply has gone out. */
+static int act_manifest(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    dfuse_defer(d, DFUSE_DEFER_RESET, RESET_SYSTEM);
+    if (d->leave_early)
+        return USB_XFER_NODEV;          /* reset before the reply: the host sees the device go */
+    return reply_status(d, x, DFU_STATE_MANIFEST, d->part->dfu.poll.leave_ms);
+}
+
+/* UPLOAD: block 0 = Get Commands, block >= 2 = read memory (AN2662 p70) */
+static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    static const uint8_t commands[] = { DFUSE_CMD_GET_COMMANDS, DFUSE_CMD_SET_ADDRESS,
+                                        DFUSE_CMD_ERASE, DFUSE_CMD_READ_UNPROTECT };
+    uint16_t block = x->setup.wValue;
+    uint16_t want = x->setup.wLength;
+    int n;
+
+    if (want == 0 || want > d->transfer_size || block == 1)
+        return act_stall_error(d, x, next);
+    if (block == 0) {
+        reply(x, commands, sizeof(commands));
+        n = (int)x->actual;
+    } else {
+        uint8_t status = DFU_STATUS_errUNKNOWN;
+        n = dfuse_exec_upload(d, block, x->buf, want, &status);
+        if (n < 0) {
+            d->status = status;
+            *next = DFU_STATE_ERROR;
+            return USB_XFER_STALL;
+        }
+        x->actual = (uint32_t)n;
+    }
+    /* DFU 1.1 6.2: a short frame ends the upload */
+    *next = n < want ? DFU_STATE_IDLE : DFU_STATE_UPLOAD_IDLE;
+    return USB_XFER_OK;
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+#define R(action, state) { act_##action, DFU_STATE_##state }
+#define DFU_STATE_SAME NEXT_SAME
+
+/* Rows: DFU 1.1 figure A.1 / section 6.1.2 and 6.2 state by state.  "ST"
+ * marks a cell where the ROM (AN3156, ST DFU library) differs from DFU 1.1. */
+static const struct dfuse_rule dfuse_table[DFU_STATE_COUNT][EV_COUNT] = {
+    /* appIDLE, appDETACH: the ROM has no run-time mode; never entered */
+    [DFU_STATE_APP_IDLE] = {
+        [EV_DETACH] = R(stall_error, ERROR), [EV_DNLOAD] = R(stall_error, ERROR),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR), [EV_UPLOAD] = R(stall_error, ERROR),
+        [EV_GETSTATUS] = R(status, SAME), [EV_CLRSTATUS] = R(stall_error, ERROR),
+        [EV_GETSTATE] = R(state, SAME), [EV_ABORT] = R(stall_error, ERROR),
+    },
+    [DFU_STATE_APP_DETACH] = {
+        [EV_DETACH] = R(stall_error, ERROR), [EV_DNLOAD] = R(stall_error, ERROR),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR), [EV_UPLOAD] = R(stall_error, ERROR),
+        [EV_GETSTATUS] = R(status, SAME), [EV_CLRSTATUS] = R(stall_error, ERROR),
+        [EV_GETSTATE] = R(state, SAME), [EV_ABORT] = R(stall_error, ERROR),
+    },
+    [DFU_STATE_IDLE] = {
+        [EV_DETACH]      = R(stall_error, ERROR),
+        [EV_DNLOAD]      = R(dnload, DNLOAD_SYNC),
+        [EV_DNLOAD_ZERO] = R(leave_request, MANIFEST_SYNC),     /* ST: DFU 1.1 stalls */
+        [EV_UPLOAD]      = R(upload, UPLOAD_IDLE),
+        [EV_GETSTATUS]   = R(status, SAME),
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
+        [EV_GETSTATE]    = R(state, SAME),
+        [EV_ABORT]       = R(abort, IDLE),
+    },
+    [DFU_STATE_DNLOAD_SYNC] = {
+        [EV_DETACH]      = R(stall_error, ERROR),
+        [EV_DNLOAD]      = R(stall_error, ERROR),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
+        [EV_UPLOAD]      = R(stall_error, ERROR),
+        [EV_GETSTATUS]   = R(execute, DNBUSY),                  /* ST: runs the command */
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
+        [EV_GETSTATE]    = R(state, SAME),
+        [EV_ABORT]       = R(abort, IDLE),                      /* ST */
+    },
+    [DFU_STATE_DNBUSY] = {
+        [EV_DETACH]      = R(busy_stall, ERROR),
+        [EV_DNLOAD]      = R(busy_stall, ERROR),
+        [EV_DNLOAD_ZERO] = R(busy_stall, ERROR),
+        [EV_UPLOAD]      = R(busy_stall, ERROR),
+        [EV_GETSTATUS]   = R(poll_busy, DNLOAD_IDLE),           /* ST: DFU 1.1 stalls */
+        [EV_CLRSTATUS]   = R(busy_stall, ERROR),
+        [EV_GETSTATE]    = R(busy_state, SAME),
+        [EV_ABORT]       = R(busy_stall, ERROR),
+    },
+    [DFU_STATE_DNLOAD_IDLE] = {
+        [EV_DETACH]      = R(stall_error, ERROR),
+        [EV_DNLOAD]      = R(dnload, DNLOAD_SYNC),
+        [EV_DNLOAD_ZERO] = R(leave_request, MANIFEST_SYNC),
+        [EV_UPLOAD]      = R(stall_error, ERROR),
+        [EV_GETSTATUS]   = R(status, SAME),
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
+        [EV_GETSTATE]    = R(state, SAME),
+        [EV_ABORT]       = R(abort, IDLE),
+    },
+    [DFU_STATE_MANIFEST_SYNC] = {
+        [EV_DETACH]      = R(stall_error, ERROR),
+        [EV_DNLOAD]      = R(stall_error, ERROR),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
+        [EV_UPLOAD]      = R(stall_error, ERROR),
+        [EV_GETSTATUS]   = R(manifest, MANIFEST),               /* manifestation intolerant */
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
+        [EV_GETSTATE]    = R(state, SAME),
+        [EV_ABORT]       = R(abort, IDLE),                      /* ST */
+    },
+    [DFU_STATE_MANIFEST] = {
+        [EV_DETACH] = R(gone, SAME), [EV_DNLOAD] = R(gone, SAME),
+        [EV_DNLOAD_ZERO] = R(gone, SAME), [EV_UPLOAD] = R(gone, SAME),
+        [EV_GETSTATUS] = R(gone, SAME), [EV_CLRSTATUS] = R(gone, SAME),
+        [EV_GETSTATE] = R(gone, SAME), [EV_ABORT] = R(gone, SAME),
+    },
+    [DFU_STATE_MANIFEST_WAIT_RESET] = {
+        [EV_DETACH] = R(gone, SAME), [EV_DNLOAD] = R(gone, SAME),
+        [EV_DNLOAD_ZERO] = R(gone, SAME), [EV_UPLOAD] = R(gone, SAME),
+        [EV_GETSTATUS] = R(gone, SAME), [EV_CLRSTATUS] = R(gone, SAME),
+        [EV_GETSTATE] = R(gone, SAME), [EV_ABORT] = R(gone, SAME),
+    },
+    [DFU_STATE_UPLOAD_IDLE] = {
+        [EV_DETACH]      = R(stall_error, ERROR),
+        [EV_DNLOAD]      = R(stall_error, ERROR),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
+        [EV_UPLOAD]      = R(upload, UPLOAD_IDLE),
+        [EV_GETSTATUS]   = R(status, SAME),
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
+        [EV_GETSTATE]    = R(state, SAME),
+        [EV_ABORT]       = R(abort, IDLE),
+    },
+    [DFU_STATE_ERROR] = {
+        [EV_DETACH]      = R(stall_error, ERROR),
+        [EV_DNLOAD]      = R(stall_error, ERROR),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
+        [EV_UPLOAD]      = R(stall_error, ERROR),
+        [EV_GETSTATUS]   = R(status, SAME),
+        [EV_CLRSTATUS]   = R(clear, IDLE),
+        [EV_GETSTATE]    = R(state, SAME),
+        [EV_ABORT]       = R(ack, SAME),                        /* ST: DFU 1.1 stalls */
+    },
+};
+
+/* ---- requests in --------------------------------------------------------------- */
+
+/* What each request must look like on the wire (DFU 1.1 section 3). */
+static const struct dfuse_wire_rule {
+    bool in;
+    uint16_t min_len, max_len;      /* max_len 0: up to wTransferSize */
+} dfuse_wire[] = {
+    [DFU_REQ_DETACH]    = { false, 0, 0xFFFF },   /* wLength 0 in DFU 1.1 */
+    [DFU_REQ_DNLOAD]    = { false, 0, 0xFFFF },   /* checked against wTransferSize in the table */
+    [DFU_REQ_UPLOAD]    = { true, 0, 0xFFFF },
+    [DFU_REQ_GETSTATUS] = { true, 6, 0xFFFF },
+    [DFU_REQ_CLRSTATUS] = { false, 0, 0 },
+    [DFU_REQ_GETSTATE]  = { true, 1, 0xFFFF },
+    [DFU_REQ_ABORT]     = { false, 0, 0 },
+};
+
+static int event_of(const struct usb_xfer *x)
+{
+    const struct usb_setup *s = &x->setup;
+    bool in = (s->bmRequestType & USB_DIR_IN) != 0;
+
+    if ((s->bmRequestType & USB_TYPE_MASK) != USB_TYPE_CLASS ||
+        (s->bmRequestType & USB_RECIP_MASK) != USB_RECIP_INTERFACE || s->wIndex != 0 ||
+        s->bRequest > DFU_REQ_ABORT)
+        return -1;
+    const struct dfuse_wire_rule *w = &dfuse_wire[s->bRequest];
+    if (in != w->in || s->wLength < w->min_len || s->wLength > w->max_len)
+        return -1;
+    if (!in && x->len < s->wLength)
+        return -1;                  /* the data stage is not all there */
+    if (in && x->len < w->min_len)
+        return -1;
+    switch (s->bRequest) {
+    case DFU_REQ_DETACH: return EV_DETACH;
+    case DFU_REQ_DNLOAD: return s->wLength ? EV_DNLOAD : EV_DNLOAD_ZERO;
+    case DFU_REQ_UPLOAD: return EV_UPLOAD;
+    case DFU_REQ_GETSTATUS: return EV_GETSTATUS;
+    case DFU_REQ_CLRSTATUS: return EV_CLRSTATUS;
+    case DFU_REQ_GETSTATE: return EV_GETSTATE;
+    default: return EV_ABORT;
+    }
+}
+
+static int step(struct dfuse_device *d, struct usb_xfer *x, int ev)
+{
+    const struct dfuse_rule *r = &dfuse_table[d->state < DFU_STATE_COUNT ? d->state : DFU_STATE_ERROR][ev];
+    uint8_t next = r->next;
+    int rc = r->act(d, x, &next);
+    if (rc != USB_XFER_PENDING && next != NEXT_SAME)
+        d->state = next;
+    return rc;
+}
+
+int dfuse_fsm_request(struct dfuse_device *d, struct usb_xfer *x)
+{
+    x->actual = 0;
+    if (dfuse_fault(d, FAULT_USB_DISCONNECT, 0)) {
+        dfuse_defer(d, DFUSE_DEFER_UNPLUG, RESET_SYSTEM);
+        return USB_XFER_NODEV;
+    }
+    int ev = event_of(x);
+    if (ev < 0)
+        return USB_XFER_STALL;      /* a request error at the USB level */
+    if (ev == EV_GETSTATUS && d->owed_wait_ms) {
+        /* The host was told to wait before this poll.  In fast mode the
+         * clock does not move by itself: let that time pass now, so an
+         * advertised timeout shorter than the work still shows. */
+        vclock_advance(d->chip->clock, vclock_duration_ns(d->chip->clock, d->owed_wait_ms * 1000u));
+        d->owed_wait_ms = 0;
+    }
+    return step(d, x, ev);
+}
+
+void dfuse_fsm_finish_kept(struct dfuse_device *d)
+{
+    struct usb_xfer *x = d->kept;
+    if (!x)
+        return;
+    d->kept = NULL;
+    int rc = step(d, x, event_of(x));
+    if (rc == USB_XFER_PENDING)
+        return;                     /* kept again (cannot happen once the job is over) */
+    usb_xfer_done(x, rc);
+}
+
+void dfuse_fsm_init(struct dfuse_device *d)
+{
+    const struct part_dfu *dfu = &d->part->dfu;
+    d->state = dfu->initial_state;
+    d->status = dfu->initial_status;
+    /* A ROM is never in run-time mode: an unset row means dfuIDLE. */
+    if (d->state == DFU_STATE_APP_IDLE || d->state == DFU_STATE_APP_DETACH ||
+        d->state >= DFU_STATE_COUNT) {
+        d->state = DFU_STATE_IDLE;
+        d->status = DFU_STATUS_OK;
+    }
+    d->pointer = DFUSE_DEFAULT_POINTER;
+    d->cmd = DFUSE_OP_NONE;
+    d->owed_wait_ms = 0;
+    d->leave_early = false;
+    d->voltage_range = 0;   /* AN2606: the ROM starts in the lowest range */
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside the DfuSe ROM device: what its files share.  Nothing outside
+ * emulator/dfuse includes this.
+ *
+ *   dfuse.c         life of the device, the usb_device ops, deferred work
+ *   dfuse_desc.c    descriptors and strings as the ROM reports them
+ *   dfuse_layout.c  the memory-layout strings parsed (UM0424 / dfu-util grammar)
+ *   dfuse_fsm.c     the DFU 1.1 + AN3156 state table, request by request
+ *   dfuse_exec.c    what a command does to the chip: targets, flash jobs,
+ *                   RDP refusals, controller errors as DFU statuses
+ */
+#ifndef VSTM32_DFUSE_INTERNAL_H
+#define VSTM32_DFUSE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emulator/dfuse/dfuse.h"
+#include "models/flashseq.h"
+
+/* DFU 1.1 section 6.1.2, table 6.2 (bState) */
+enum dfu_state {
+    DFU_STATE_APP_IDLE = 0,
+    DFU_STATE_APP_DETACH = 1,
+    DFU_STATE_IDLE = 2,
+    DFU_STATE_DNLOAD_SYNC = 3,
+    DFU_STATE_DNBUSY = 4,
+    DFU_STATE_DNLOAD_IDLE = 5,
+    DFU_STATE_MANIFEST_SYNC = 6,
+    DFU_STATE_MANIFEST = 7,
+    DFU_STATE_MANIFEST_WAIT_RESET = 8,
+    DFU_STATE_UPLOAD_IDLE = 9,
+    DFU_STATE_ERROR = 10,
+    DFU_STATE_COUNT
+};
+
+/* DFU 1.1 section 6.1.2, table 6.1 (bStatus) */
+enum dfu_status {
+    DFU_STATUS_OK = 0x00,
+    DFU_STATUS_errTARGET = 0x01,
+    DFU_STATUS_errFILE = 0x02,
+    DFU_STATUS_errWRITE = 0x03,
+    DFU_STATUS_errERASE = 0x04,
+    DFU_STATUS_errCHECK_ERASED = 0x05,
+    DFU_STATUS_errPROG = 0x06,
+    DFU_STATUS_errVERIFY = 0x07,
+    DFU_STATUS_errADDRESS = 0x08,
+    DFU_STATUS_errNOTDONE = 0x09,
+    DFU_STATUS_errFIRMWARE = 0x0A,
+    DFU_STATUS_errVENDOR = 0x0B,
+    DFU_STATUS_errUSBR = 0x0C,
+    DFU_STATUS_errPOR = 0x0D,
+    DFU_STATUS_errUNKNOWN = 0x0E,
+    DFU_STATUS_errSTALLEDPKT = 0x0F,
+};
+
+/* DFU 1.1 section 3, table 3.2 (bRequest) */
+enum dfu_request {
+    DFU_REQ_DETACH = 0,
+    DFU_REQ_DNLOAD = 1,
+    DFU_REQ_UPLOAD = 2,
+    DFU_REQ_GETSTATUS = 3,
+    DFU_REQ_CLRSTATUS = 4,
+    DFU_REQ_GETSTATE = 5,
+    DFU_REQ_ABORT = 6,
+};
+
+/* AN3156 section 6 / AN2662: the DfuSe commands (DNLOAD wValue 0) */
+#define DFUSE_CMD_GET_COMMANDS   0x00
+#define DFUSE_CMD_SET_ADDRESS    0x21
+#define DFUSE_CMD_ERASE          0x41
+#define DFUSE_CMD_READ_UNPROTECT 0x92
+
+/* AN2662 p70: "the default address pointer is 0x08000000" */
+#define DFUSE_DEFAULT_POINTER 0x08000000u
+/* AN2606 Table 4: the bootloader's virtual "Device Feature" location */
+#define DFUSE_DEVICE_FEATURE_ADDR 0xFFFF0000u
+#define DFUSE_DEVICE_FEATURE_SIZE 4u
+
+#define DFUSE_MAX_TRANSFER FLASHSEQ_MAX_DATA
+
+/* ---- memory layouts ------------------------------------------------------ */
+
+#define DFUSE_MAX_SEGMENTS 8
+
+/* dfuse_mem.h of dfu-util: type letter & 7 */
+#define DFUSE_SEG_READABLE  1u
+#define DFUSE_SEG_ERASABLE  2u
+#define DFUSE_SEG_WRITEABLE 4u
+
+struct dfuse_segment {
+    uint32_t start;
+    uint32_t end;           /* last byte */
+    uint32_t pagesize;
+    uint8_t  memtype;       /* DFUSE_SEG_* */
+};
+
+struct dfuse_layout {
+    char name[48];          /* text between '@' and the first '/' */
+    bool device_feature;    /* the "Device Feature" alt (voltage range) */
+    struct dfuse_segment seg[DFUSE_MAX_SEGMENTS];
+    unsigned nseg;
+};
+
+/* Parses a memory-layout string the way dfu-util's parse_memory_layout
+ * reads it (including the ROM quirks it tolerates: a space or a type letter
+ * where the multiplier belongs).  Returns 0, or -1 when nothing parses. */
+int dfuse_layout_parse(const char *text, struct dfuse_layout *out);
+/* The segment holding addr, or NULL. */
+const struct dfuse_segment *dfuse_layout_find(const struct dfuse_layout *l, uint32_t addr);
+
+/* ---- the device ------------------------------------------------------------ */
+
+/* What the stored DNLOAD asks for, decided when the block arrives. */
+enum dfuse_command {
+    DFUSE_OP_NONE,
+    DFUSE_OP_GET_COMMANDS,      /* 0x00 as a DNLOAD: accepted, does nothing */
+    DFUSE_OP_SET_ADDRESS,
+    DFUSE_OP_ERASE_PAGE,
+    DFUSE_OP_MASS_ERASE,
+    DFUSE_OP_READ_UNPROTECT,
+    DFUSE_OP_WRITE,
+};
+
+/* Work the device does from ops->poll, after the reply before it has gone
+ * out (never from inside a submit: the board may free the device). */
+enum dfuse_deferred {
+    DFUSE_DEFER_NONE,
+    DFUSE_DEFER_RESET,          /* hooks->reset(deferred_reset) */
+    DFUSE_DEFER_UNPLUG,         /* hooks->unplug (fault usb.disconnect) */
+};
+
+struct dfuse_device {
+    struct usb_device usb;
+    struct chip *chip;
+    const struct part *part;
+    struct dfuse_hooks hooks;
+
+    /* descriptors (dfuse_desc.c) */
+    uint8_t config[9 + 9 * PART_MAX_ALTS + 9];
+    char serial[16];
+    char trace_name[32];
+    struct dfuse_layout layout[PART_MAX_ALTS];
+    unsigned nalts;
+    uint16_t transfer_size;
+
+    /* DFU state */
+    uint8_t state;              /* enum dfu_state */
+    uint8_t status;             /* enum dfu_status */
+    uint32_t pointer;           /* AN3156 address pointer */
+    uint8_t voltage_range;      /* Device Feature byte 0 (AN2606 Table 4) */
+
+    /* The DNLOAD waiting for its GETSTATUS (dfuDNLOAD-SYNC). */
+    enum dfuse_command cmd;
+    uint16_t block;
+    uint16_t len;
+    uint32_t cmd_addr;
+    uint8_t data[DFUSE_MAX_TRANSFER];
+
+    /* The command being executed (dfuDNBUSY). */
+    bool job_active;            /* a flash job runs on the chip */
+    struct flashseq_job job;
+    uint64_t job_until_ns;      /* virtual time at which the job can go on */
+    uint8_t job_ok_status;      /* status when the job ends well (usually OK) */
+    uint8_t result_status;      /* outcome when no job runs (immediate commands) */
+    bool reset_when_done;       /* option write / read unprotect: ROM resets after */
+    enum chip_reset done_reset_kind;
+    enum dfuse_command job_cmd; /* what the job is for (error mapping) */
+
+    /* The host was told to wait this long before its next GETSTATUS
+     * (ROM value, ms); fast mode lets that time pass when it comes. */
+    uint32_t owed_wait_ms;
+
+    /* fault dfu.leave.early-reset fired at the leave request */
+    bool leave_early;
+
+    /* A GETSTATUS / GETSTATE kept while the flash is busy (DFU_BUSY_NAK
+     * in real/scaled time).  At most one: EP0 carries one request at a
+     * time. */
+    struct usb_xfer *kept;
+
+    enum dfuse_deferred deferred;
+    enum chip_reset deferred_reset;
+};
+
+/* dfuse_desc.c: build descriptors and strings into d->usb.desc. */
+int  dfuse_desc_build(struct dfuse_device *d);
+/* ST USB library Get_SerialNum (guess, see dfuse_desc.c). */
+void dfuse_serial_from_uid(const uint32_t uid[3], char out[13]);
+
+/* dfuse_fsm.c: one class request through the state table.  Returns a
+ * usb_xfer status (USB_XFER_PENDING when the request is kept). */
+int  dfuse_fsm_request(struct dfuse_device *d, struct usb_xfer *xfer);
+/* Finish a kept request once the job is over (from ops->poll). */
+void dfuse_fsm_finish_kept(struct dfuse_device *d);
+/* Move the flash job on (to its end when run_to_end: fast mode only).
+ * True while it still runs.  When it ends well and the ROM resets after
+ * it (option write, Read Unprotect), the reset is deferred to ops->poll. */
+bool dfuse_fsm_job_busy(struct dfuse_device *d, bool run_to_end);
+/* Back to the state the ROM enumerates in (part->dfu.initial_*). */
+void dfuse_fsm_init(struct dfuse_device *d);
+
+/* dfuse_exec.c */
+/* Decide what a DNLOAD block asks for; 0, or -1 when the ROM refuses it
+ * (unsupported command: dfuERROR / errSTALLEDPKT). */
+int  dfuse_exec_parse(struct dfuse_device *d, uint16_t block, const uint8_t *data, uint16_t len);
+/* Start the stored command (the first GETSTATUS after the DNLOAD).
+ * Returns the ROM's bwPollTimeout for it (ms, unscaled). */
+uint32_t dfuse_exec_start(struct dfuse_device *d);
+/* Move the running command on.  Returns FLASHSEQ_BUSY (with *until_ns),
+ * or FLASHSEQ_DONE with *status the DFU status it ended with. */
+int  dfuse_exec_poll(struct dfuse_device *d, uint64_t *until_ns, uint8_t *status);
+/* Same, but lets fast virtual time run to the end of the job. */
+int  dfuse_exec_run(struct dfuse_device *d, uint8_t *status);
+/* UPLOAD block >= 2: read at pointer + (block-2) * wTransferSize.
+ * Returns bytes read (may be short at the end of a segment), or -1 with
+ * *status set. */
+int  dfuse_exec_upload(struct dfuse_device *d, uint16_t block, uint8_t *buf, uint16_t len,
+                       uint8_t *status);
+/* The DFU status for a failed job (enum flash_err bits), see the table
+ * in dfuse_exec.c. */
+uint8_t dfuse_status_from_flash_err(enum dfuse_command cmd, uint32_t err);
+
+/* dfuse.c */
+/* Fault plan lookup with the chip's clock (NULL when no plan). */
+const struct fault *dfuse_fault(struct dfuse_device *d, const char *hook, uint32_t addr);
+/* Ask for work in ops->poll. */
+void dfuse_defer(struct dfuse_device *d, enum dfuse_deferred what, enum chip_reset kind);
+
+#endif
