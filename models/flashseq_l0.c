@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ROM bootloader's flash, data EEPROM and option operations on the L0
+ * PECR controller, as register sequences through the bus (flashseq.h):
+ * PEKEYR then PRGKEYR or OPTKEYR, clear stale flags, ERASE|PROG + a store
+ * per page, word stores, wait while BSY, map SR errors to enum flash_err,
+ * clear them, set PELOCK.  Sequences after RM0377 3.3.4-3.3.5 and
+ * openocd's stm32lx.c (facts §3.3, §10.5).
+ *
+ * Decisions (guesses, no public ROM trace):
+ *  - PROGRAM into program memory starts on an 8-byte boundary or fails
+ *    with FLASH_ERR_ALIGN (AN2606 Table 7 lists 8 B for L0) and is written
+ *    word by word (half-page programming must run from SRAM, RM0377 3.3.4);
+ *    a trailing partial word is padded with 0x00, the erased value.
+ *  - PROGRAM into the data EEPROM writes words where aligned, else bytes;
+ *    the controller erases before writing (AN2606: "erased by writing 0s").
+ *  - MASS_ERASE erases page by page (L0 has no mass-erase bit; AN2606
+ *    "parts without mass erase: erase page by page").
+ *  - OPTION_WRITE writes each option word of the image, then OBL_LAUNCH;
+ *    RDP_REGRESS writes the RDP word with level 0 (the controller mass
+ *    erases when the chip is at level 1), then OBL_LAUNCH.
+ */
+#include <string.h>
+
+#include "models/flashctl_l0.h"
+#include "models/flashseq.h"
+
+enum l0_step { ST_BEGIN = 0, ST_ISSUE, ST_WAIT, ST_OBL, ST_LOCK };
+
+static uint32_t rd(struct chip *c, uint32_t off)
+{
+    uint32_t v = 0;
+    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
+    return v;
+}
+
+static int wr(struct chip *c, uint32_t off, uint32_t val)
+{
+    return chip_write(c, c->part->flash_regs_base + off, 4, val, BUS_CPU_SYSMEM);
+}
+
+static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
+{
+    job->err = err;
+    job->fail_addr = addr;
+    wr(c, L0_PECR, L0_FMASK(PECR, PELOCK));
+    return FLASHSEQ_FAILED;
+}
+
+static bool in_flash(const struct part *p, uint32_t addr)
+{
+    return addr >= p->flash_base && addr - p->flash_base < p->flash_size;
+}
+
+static bool in_eeprom(const struct part *p, uint32_t addr)
+{
+    const struct mem_region *r = part_region_of_kind(p, MEM_EEPROM);
+    return r && addr >= r->base && addr - r->base < r->size;
+}
+
+static bool option_job(const struct flashseq_job *job)
+{
+    return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
+}
+
+static int key_pair(struct chip *c, uint32_t reg, uint32_t k1, uint32_t k2)
+{
+    return wr(c, reg, k1) == BUS_OK && wr(c, reg, k2) == BUS_OK ? 0 : -1;
+}
+
+/* RM0377 3.3.4: PEKEYR unlocks PECR and the data EEPROM; PRGKEYR then
+ * unlocks program memory, OPTKEYR the option bytes. */
+static int unlock(struct chip *c, const struct flashseq_job *job)
+{
+    uint32_t pecr = rd(c, L0_PECR);
+    if (L0_FEX(pecr, PECR, PELOCK) && key_pair(c, L0_PEKEYR, L0_PEKEY1, L0_PEKEY2) < 0)
+        return -1;
+    bool opt = option_job(job), prg = !opt && in_flash(c->part, job->addr);
+    pecr = rd(c, L0_PECR);
+    if (prg && L0_FEX(pecr, PECR, PRGLOCK) && key_pair(c, L0_PRGKEYR, L0_PRGKEY1, L0_PRGKEY2) < 0)
+        return -1;
+    if (opt && L0_FEX(pecr, PECR, OPTLOCK) && key_pair(c, L0_OPTKEYR, L0_OPTKEY1, L0_OPTKEY2) < 0)
+        return -1;
+    pecr = rd(c, L0_PECR);
+    if (L0_FEX(pecr, PECR, PELOCK) || (prg && L0_FEX(pecr, PECR, PRGLOCK)) ||
+        (opt && L0_FEX(pecr, PECR, OPTLOCK)))
+        return -1;
+    return 0;
+}
+
+static int begin(struct chip *c, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        if (!in_flash(p, job->addr) && !in_eeprom(p, job->addr))
+            return fail(c, job, FLASH_ERR_OP, job->addr);
+        break;
+    case FLASHSEQ_PROGRAM:
+        if (in_flash(p, job->addr) ? job->addr % 8 != 0 : !in_eeprom(p, job->addr))
+            return fail(c, job, in_flash(p, job->addr) ? FLASH_ERR_ALIGN : FLASH_ERR_OP, job->addr);
+        break;
+    case FLASHSEQ_OPTION_WRITE:
+        if (part_optarea_offset(p, job->addr) < 0 || job->addr % 4)
+            return fail(c, job, FLASH_ERR_OP, job->addr);
+        break;
+    default:
+        break;
+    }
+    if (unlock(c, job) < 0)
+        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
+    wr(c, L0_SR, L0_SR_ERRORS);
+    job->step = ST_ISSUE;
+    return FLASHSEQ_BUSY;
+}
+
+static uint32_t le32(const uint8_t *b, uint32_t n)
+{
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < n && i < 4; i++)
+        v |= (uint32_t)b[i] << (8 * i);
+    return v;
+}
+
+/* One store of the job; returns false when the job has nothing left. */
+static bool issue_store(struct chip *c, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    uint32_t addr = job->addr + job->pos;
+    job->fail_addr = job->kind == FLASHSEQ_MASS_ERASE ? p->flash_base + job->pos : addr;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        if (job->pos)
+            return false;
+        if (in_flash(p, addr)) {        /* RM0377 3.3.5: ERASE|PROG + a store in the page */
+            wr(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+            chip_write(c, addr & ~(p->runs[0].size - 1), 4, 0, BUS_CPU_SYSMEM);
+        } else {                        /* ERASE|DATA + a store: one EEPROM word */
+            wr(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, DATA));
+            chip_write(c, addr & ~3u, 4, 0, BUS_CPU_SYSMEM);
+        }
+        job->pos = 4;
+        return true;
+    case FLASHSEQ_MASS_ERASE:
+        if (job->pos >= p->flash_size)
+            return false;
+        wr(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+        chip_write(c, p->flash_base + job->pos, 4, 0, BUS_CPU_SYSMEM);
+        job->pos += p->runs[0].size;
+        return true;
+    case FLASHSEQ_PROGRAM: {
+        if (job->pos >= job->len)
+            return false;
+        uint32_t left = job->len - job->pos;
+        unsigned size = in_flash(p, addr) || (addr % 4 == 0 && left >= 4) ? 4 : 1;
+        wr(c, L0_PECR, 0);
+        chip_write(c, addr, size, le32(job->data + job->pos, left), BUS_CPU_SYSMEM);
+        job->pos += size;
+        return true;
+    }
+    case FLASHSEQ_OPTION_WRITE:
+        if (job->pos + 4 > job->len)
+            return false;
+        chip_write(c, addr, 4, le32(job->data + job->pos, 4), BUS_CPU_SYSMEM);
+        job->pos += 4;
+        return true;
+    case FLASHSEQ_RDP_REGRESS: {
+        if (job->pos)
+            return false;
+        /* RM0367 3.4.4: RDP word xx55xxAA; WPRMOD (PCROP) cleared with it */
+        uint32_t word = 0;
+        chip_read(c, p->optarea_base, 4, &word, BUS_CPU_SYSMEM);
+        uint32_t low = (word & 0xFF00u & ~L0_FMASK(OPTR, WPRMOD)) | p->rdp_level0;
+        chip_write(c, p->optarea_base, 4, low | ((~low & 0xFFFFu) << 16), BUS_CPU_SYSMEM);
+        job->pos = 4;
+        return true;
+    }
+    }
+    return false;
+}
+
+static int wait_done(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+{
+    uint32_t sr = rd(c, L0_SR);
+    if (L0_FEX(sr, SR, BSY)) {
+        chip_flash_busy(c, until_ns);
+        return FLASHSEQ_BUSY;
+    }
+    if (sr & L0_SR_ERRORS) {
+        wr(c, L0_SR, sr & L0_SR_ERRORS);
+        return fail(c, job, flashctl_l0_sr_to_err(sr), job->fail_addr);
+    }
+    wr(c, L0_SR, L0_FMASK(SR, EOP));
+    job->step = ST_ISSUE;
+    return FLASHSEQ_BUSY;
+}
+
+int flashseq_l0_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+{
+    for (;;) {
+        int rc = FLASHSEQ_BUSY;
+        switch (job->step) {
+        case ST_BEGIN:
+            rc = begin(c, job);
+            break;
+        case ST_ISSUE:
+            if (issue_store(c, job))
+                job->step = ST_WAIT;
+            else
+                job->step = option_job(job) ? ST_OBL : ST_LOCK;
+            break;
+        case ST_WAIT:
+            rc = wait_done(c, job, until_ns);
+            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
+                return FLASHSEQ_BUSY;
+            break;
+        case ST_OBL:
+            /* RM0377 3.7.2: OBL_LAUNCH reloads the options and resets */
+            wr(c, L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+            return FLASHSEQ_DONE;
+        case ST_LOCK:
+        default:
+            wr(c, L0_PECR, L0_FMASK(PECR, PELOCK));
+            return FLASHSEQ_DONE;
+        }
+        if (rc != FLASHSEQ_BUSY)
+            return rc;
+    }
+}

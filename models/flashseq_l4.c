@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ROM bootloader's flash operations on the L4/G0/G4 controller, as
+ * register sequences through the bus (flashseq.h): unlock KEYR (and
+ * OPTKEYR), clear stale error flags, set PER/PNB/BKER, MER1/MER2, PG or
+ * OPTSTRT, write, wait while BSY, map the SR error flags to enum flash_err,
+ * clear them and lock again.  Sequences after RM0351 3.3.5-3.3.7, 3.4.2
+ * and openocd's stm32l4x.c (facts §3.4).
+ *
+ * Decisions (guesses, no public ROM trace):
+ *  - PROGRAM starts on a double-word boundary or fails with FLASH_ERR_ALIGN
+ *    (AN2606 Table 7: "If the address is not aligned, the operation fails");
+ *    a trailing partial double word is padded with 0xFF, the erased value,
+ *    as the ROM's buffer would be.
+ *  - OPTION_WRITE takes the new image's value words (the complement words
+ *    are computed by the hardware at OPTSTRT, RM0444 3.4.2), writes the
+ *    option registers, OPTSTRT, waits, then OBL_LAUNCH (the chip resets).
+ *  - RDP_REGRESS writes RDP=0xAA into OPTR, OPTSTRT, waits (the mass erase
+ *    is part of that operation), then OBL_LAUNCH.
+ */
+#include <string.h>
+
+#include "models/flashctl_l4.h"
+#include "models/flashseq.h"
+
+enum l4_step {
+    ST_BEGIN = 0,
+    ST_ISSUE,           /* start the next operation of the job */
+    ST_WAIT,            /* BSY, then the flags */
+    ST_OBL,             /* OBL_LAUNCH: options applied, the chip resets */
+    ST_LOCK,
+};
+
+static uint32_t rd(struct chip *c, uint32_t off)
+{
+    uint32_t v = 0;
+    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
+    return v;
+}
+
+static int wr(struct chip *c, uint32_t off, uint32_t val)
+{
+    return chip_write(c, c->part->flash_regs_base + off, 4, val, BUS_CPU_SYSMEM);
+}
+
+static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
+{
+    job->err = err;
+    job->fail_addr = addr;
+    wr(c, L4_CR, L4_FMASK(CR, LOCK));
+    return FLASHSEQ_FAILED;
+}
+
+static bool option_job(const struct flashseq_job *job)
+{
+    return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
+}
+
+/* RM0351 3.3.5: KEY1, KEY2 into KEYR unless already unlocked (openocd:
+ * "writing on KEYR will fail" then); options need OPTKEYR as well. */
+static int unlock(struct chip *c, const struct flashseq_job *job)
+{
+    if (L4_FEX(rd(c, L4_CR), CR, LOCK) &&
+        (wr(c, L4_KEYR, L4_KEY1) != BUS_OK || wr(c, L4_KEYR, L4_KEY2) != BUS_OK))
+        return -1;
+    if (option_job(job) && L4_FEX(rd(c, L4_CR), CR, OPTLOCK) &&
+        (wr(c, L4_OPTKEYR, L4_OPTKEY1) != BUS_OK || wr(c, L4_OPTKEYR, L4_OPTKEY2) != BUS_OK))
+        return -1;
+    uint32_t cr = rd(c, L4_CR);
+    if (L4_FEX(cr, CR, LOCK) || (option_job(job) && L4_FEX(cr, CR, OPTLOCK)))
+        return -1;
+    return 0;
+}
+
+static int begin(struct chip *c, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    bool in_flash = job->addr >= p->flash_base && job->addr - p->flash_base < p->flash_size;
+    bool in_otp = p->otp_size && job->addr >= p->otp_base && job->addr - p->otp_base < p->otp_size;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        if (!in_flash)
+            return fail(c, job, FLASH_ERR_OP, job->addr);
+        break;
+    case FLASHSEQ_PROGRAM:
+        if (!in_flash && !in_otp)
+            return fail(c, job, FLASH_ERR_OP, job->addr);
+        if (job->addr % 8)
+            return fail(c, job, FLASH_ERR_ALIGN, job->addr);
+        break;
+    case FLASHSEQ_OPTION_WRITE:
+        if (part_optarea_offset(p, job->addr) < 0)
+            return fail(c, job, FLASH_ERR_OP, job->addr);
+        break;
+    default:
+        break;
+    }
+    if (unlock(c, job) < 0)
+        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
+    wr(c, L4_SR, L4_SR_ERRORS);     /* RM0351 3.3.5: no stale flag may remain */
+    job->step = ST_ISSUE;
+    return FLASHSEQ_BUSY;
+}
+
+static void issue_program(struct chip *c, struct flashseq_job *job)
+{
+    uint8_t dw[8];
+    uint32_t n = job->len - job->pos < 8 ? job->len - job->pos : 8;
+    memset(dw, 0xFF, sizeof dw);
+    memcpy(dw, job->data + job->pos, n);
+    uint32_t lo = (uint32_t)dw[0] | (uint32_t)dw[1] << 8 | (uint32_t)dw[2] << 16 | (uint32_t)dw[3] << 24;
+    uint32_t hi = (uint32_t)dw[4] | (uint32_t)dw[5] << 8 | (uint32_t)dw[6] << 16 | (uint32_t)dw[7] << 24;
+    uint32_t addr = job->addr + job->pos;
+    job->fail_addr = addr;
+    wr(c, L4_CR, L4_FMASK(CR, PG));
+    chip_write(c, addr, 4, lo, BUS_CPU_SYSMEM);
+    chip_write(c, addr + 4, 4, hi, BUS_CPU_SYSMEM);
+}
+
+/* The option registers that the new image holds, written from its value
+ * words; registers whose words the image does not cover stay as loaded. */
+static void issue_option_write(struct chip *c, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    int off = part_optarea_offset(p, job->addr);
+    for (int i = 0; i < PART_MAX_OBREGS && p->obregs[i].name; i++) {
+        const struct ob_reg *r = &p->obregs[i];
+        int reg = flashctl_l4_obreg_offset(c, r->name);
+        if (reg < 0 || (int)r->area_offset < off || r->area_offset + 4 > off + job->len)
+            continue;
+        const uint8_t *w = job->data + (r->area_offset - off);
+        wr(c, (uint32_t)reg, (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 |
+                             (uint32_t)w[3] << 24);
+    }
+    wr(c, L4_CR, rd(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
+}
+
+static int issue(struct chip *c, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT: {
+        struct l4_page pg;
+        flashctl_l4_page_of(c, job->addr, &pg);
+        uint32_t cr = L4_FMASK(CR, PER);
+        cr = L4_FDP(cr, CR, PNB, pg.page);
+        cr = L4_FDP(cr, CR, BKER, pg.bank);   /* RM0351 3.3.6: BKER selects bank 2 */
+        wr(c, L4_CR, cr);
+        wr(c, L4_CR, cr | L4_FMASK(CR, STRT));
+        job->fail_addr = pg.start;
+        break;
+    }
+    case FLASHSEQ_MASS_ERASE: {
+        uint32_t cr = L4_FMASK(CR, MER1);
+        job->fail_addr = p->flash_base;
+        if (flashctl_l4_dual_bank(c))
+            cr |= L4_FMASK(CR, MER2);
+        wr(c, L4_CR, cr);
+        wr(c, L4_CR, cr | L4_FMASK(CR, STRT));
+        break;
+    }
+    case FLASHSEQ_PROGRAM:
+        if (job->pos >= job->len) {
+            job->step = ST_LOCK;
+            return FLASHSEQ_BUSY;
+        }
+        issue_program(c, job);
+        break;
+    case FLASHSEQ_OPTION_WRITE:
+        job->fail_addr = job->addr;
+        issue_option_write(c, job);
+        break;
+    case FLASHSEQ_RDP_REGRESS:
+        job->fail_addr = p->optarea_base;
+        wr(c, L4_OPTR, L4_FDP(rd(c, L4_OPTR), OPTR, RDP, p->rdp_level0));
+        wr(c, L4_CR, rd(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
+        break;
+    }
+    job->step = ST_WAIT;
+    return FLASHSEQ_BUSY;
+}
+
+static int wait_done(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+{
+    uint32_t sr = rd(c, L4_SR);
+    if (L4_FEX(sr, SR, BSY)) {
+        chip_flash_busy(c, until_ns);
+        return FLASHSEQ_BUSY;
+    }
+    if (sr & L4_SR_ERRORS) {
+        wr(c, L4_SR, sr & L4_SR_ERRORS);
+        return fail(c, job, flashctl_l4_sr_to_err(sr), job->fail_addr);
+    }
+    switch (job->kind) {
+    case FLASHSEQ_PROGRAM:
+        job->pos += 8;
+        job->step = ST_ISSUE;
+        break;
+    case FLASHSEQ_OPTION_WRITE:
+    case FLASHSEQ_RDP_REGRESS:
+        job->step = ST_OBL;
+        break;
+    default:
+        job->step = ST_LOCK;
+        break;
+    }
+    return FLASHSEQ_BUSY;
+}
+
+int flashseq_l4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+{
+    for (;;) {
+        int rc;
+        switch (job->step) {
+        case ST_BEGIN:
+            rc = begin(c, job);
+            break;
+        case ST_ISSUE:
+            rc = issue(c, job);
+            break;
+        case ST_WAIT:
+            rc = wait_done(c, job, until_ns);
+            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
+                return FLASHSEQ_BUSY;
+            break;
+        case ST_OBL:
+            /* RM0444 3.4.2: OBL_LAUNCH loads the options under a system reset */
+            wr(c, L4_CR, rd(c, L4_CR) | L4_FMASK(CR, OBL_LAUNCH));
+            return FLASHSEQ_DONE;
+        case ST_LOCK:
+        default:
+            wr(c, L4_CR, L4_FMASK(CR, LOCK));
+            return FLASHSEQ_DONE;
+        }
+        if (rc != FLASHSEQ_BUSY)
+            return rc;
+    }
+}
