@@ -118,8 +118,10 @@ static void finish(struct shim_conn *conn, struct shim_transfer *t,
     pub->status = status;
     pub->actual_length = actual;
     t->state = SHIM_XFER_DONE;
-    SHIM_TRACE("%s: seq %u ep %02x done status %d actual %d", conn->name, t->seqnum,
-               pub->endpoint, (int)status, actual);
+    /* Synchronous transfers get their line from the API call. */
+    if (!t->sync)
+        SHIM_TRACE("%s: transfer seq %u type %u ep %02x len %d: status %d, %d bytes", conn->name,
+                   t->seqnum, pub->type, pub->endpoint, xfer_data_len(pub), (int)status, actual);
     shim_io_transfer_finished(conn, t);
 }
 
@@ -492,9 +494,6 @@ int shim_conn_submit(struct shim_conn *conn, struct shim_transfer *t)
     conn->inflight = t;
     pthread_mutex_unlock(&conn->lock);
 
-    SHIM_TRACE("%s: submit seq %u type %u ep %02x len %d timeout %u", conn->name, t->seqnum,
-               pub->type, pub->type == LIBUSB_TRANSFER_TYPE_CONTROL ? 0 : pub->endpoint,
-               data_len, pub->timeout);
     uint8_t raw[USBIP_HEADER_SIZE];
     usbip_header_pack(&h, raw);
     int r = shim_net_write_full(conn->fd, raw, sizeof raw);
