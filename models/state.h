@@ -2,18 +2,30 @@
 /*
  * The state directory (DESIGN.md rule 6): what survives a power cycle.
  *
- *   STATE_DIR/chip.json     part name, format version, UID, pins, bootloader
- *                           variant, last boot outcome, checksums of the blobs
- *   STATE_DIR/flash.bin     main flash, part->flash_size bytes
- *   STATE_DIR/options.bin   the option area, raw
- *   STATE_DIR/otp.bin       OTP (where the part has it)
- *   STATE_DIR/eeprom.bin    data EEPROM (L0)
- *   STATE_DIR/ecc.bin       ECC poison bitmap (ECC parts)
+ *   STATE_DIR/chip.json         format "vstm32-state", version, part name,
+ *                               generation G, UID, pins, last boot outcome,
+ *                               and per blob: file name, size, FNV-1a 64
+ *   STATE_DIR/flash.G.bin       main flash, part->flash_size bytes
+ *   STATE_DIR/options.G.bin     the option area(s), raw (part.h: banks concatenated)
+ *   STATE_DIR/otp.G.bin         OTP (where the part has it)
+ *   STATE_DIR/eeprom.G.bin      data EEPROM (L0)
+ *   STATE_DIR/ecc.G.bin         ECC poison bitmap (ECC parts)
  *
- * Saving writes every file to a temporary name, fsyncs it, renames it into
- * place and fsyncs the directory; chip.json is renamed last and names the
- * checksums of the blobs it belongs with, so a kill -9 at any moment leaves
- * either the old or the new state, and a load detects a mix.
+ * Why it is atomic (kill -9 at any instant leaves the old or the new
+ * state, never a mix): a save of generation G = old + 1
+ *   1. writes each blob to NAME.G.bin.tmp, fsyncs it, renames it to
+ *      NAME.G.bin -- a name the current chip.json does not reference, so
+ *      the old state is untouched;
+ *   2. fsyncs the directory (the new blobs are durable);
+ *   3. writes chip.json.tmp, fsyncs, renames it over chip.json (the single
+ *      atomic commit point), fsyncs the directory;
+ *   4. only then removes blobs of other generations and stray *.tmp files.
+ * Before step 3 completes chip.json names generation old, whose files are
+ * all present; after it, it names G, whose files were durable before.
+ * Leftovers of a cut-off save (NAME.G.bin, *.tmp) are unreferenced and are
+ * overwritten / removed by the next save.  A load checks each blob's size
+ * and checksum anyway, so a hand-edited or damaged directory is reported,
+ * and it never writes anything.
  *
  * This file does I/O by design: it is the one place in models/ that does.
  */

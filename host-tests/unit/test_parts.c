@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The part table against the facts file (../shared/facts/stm32-families.md). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "models/part.h"
+
+struct id_row {
+    const char *name;
+    uint32_t idcode_addr;
+    uint16_t dev_id;
+    uint32_t fsize, uid;
+    uint32_t flash_size;
+    unsigned units;
+    uint8_t erased;
+    uint8_t unit;
+    enum flashctl_gen ctl;
+    bool dfu;
+};
+
+/* facts §1 (IDs, F_SIZE, UID), §2 (geometry, erased value, program unit), §6.1 (DFU) */
+static const struct id_row rows[] = {
+    { "f042x6", 0x40015800, 0x445, 0x1FFFF7CC, 0x1FFFF7AC, 32 * 1024, 32, 0xFF, 2, FLASHCTL_F0F1, true },
+    { "f072xb", 0x40015800, 0x448, 0x1FFFF7CC, 0x1FFFF7AC, 128 * 1024, 64, 0xFF, 2, FLASHCTL_F0F1, true },
+    { "f103xb", 0xE0042000, 0x410, 0x1FFFF7E0, 0x1FFFF7E8, 128 * 1024, 128, 0xFF, 2, FLASHCTL_F0F1, false },
+    { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, FLASHCTL_F2F4, true },
+    { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, FLASHCTL_F2F4, true },
+    { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, FLASHCTL_F2F4, true },
+    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, FLASHCTL_L0, true },
+    { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, FLASHCTL_L4, true },
+    { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, FLASHCTL_L4, true },
+    { "g071xb", 0x40015800, 0x460, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, FLASHCTL_L4, false },
+    { "g474xe", 0xE0042000, 0x469, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, FLASHCTL_L4, true },
+};
+
+Test(parts, table_has_the_eleven_parts, .description = "DESIGN.md part names")
+{
+    cr_assert_eq(parts_count, 11);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        cr_assert_not_null(part_find(rows[i].name), "%s", rows[i].name);
+}
+
+Test(parts, ids_sizes_geometry, .description = "facts §1 IDs/F_SIZE/UID, §2 geometry, §6.1 DFU presence")
+{
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const struct id_row *r = &rows[i];
+        const struct part *p = part_find(r->name);
+        cr_assert_eq(p->dbgmcu_idcode_addr, r->idcode_addr, "%s", r->name);
+        cr_assert_eq(p->dev_id, r->dev_id, "%s", r->name);
+        cr_assert_eq(p->flash_size_reg, r->fsize, "%s", r->name);
+        cr_assert_eq(p->uid_addr, r->uid, "%s", r->name);
+        cr_assert_eq(p->flash_size, r->flash_size, "%s", r->name);
+        cr_assert_eq(part_flash_units(p), r->units, "%s", r->name);
+        cr_assert_eq(p->erased_value, r->erased, "%s", r->name);
+        cr_assert_eq(p->program_unit, r->unit, "%s", r->name);
+        cr_assert_eq(p->ctl, r->ctl, "%s", r->name);
+        cr_assert_eq(p->dfu.present, r->dfu, "%s", r->name);
+        cr_assert_eq(p->flash_base, 0x08000000u);
+        cr_assert_eq(p->banks * p->bank_size, p->flash_size, "%s", r->name);
+        /* the flash region agrees with flash_base/size */
+        const struct mem_region *fr = part_region_of_kind(p, MEM_FLASH);
+        cr_assert(fr && fr->base == p->flash_base && fr->size == p->flash_size, "%s", r->name);
+        /* option regions add up to optarea_size and start at optarea_base */
+        uint32_t sum = 0;
+        for (unsigned k = 0; k < PART_MAX_REGIONS && p->regions[k].size; k++)
+            if (p->regions[k].kind == MEM_OPTAREA)
+                sum += p->regions[k].size;
+        cr_assert_eq(sum, p->optarea_size, "%s", r->name);
+        cr_assert_eq(part_optarea_offset(p, p->optarea_base), 0, "%s", r->name);
+        /* every register lies inside the option area */
+        for (unsigned k = 0; k < PART_MAX_OBREGS && p->obregs[k].name; k++)
+            cr_assert(p->obregs[k].area_offset < p->optarea_size, "%s %s", r->name, p->obregs[k].name);
+        /* the bootloader id byte sits in system memory (AN2606 4.2, facts §9.1) */
+        if (p->bootloader_id_addr) {
+            const struct mem_region *sys = part_region(p, p->bootloader_id_addr);
+            cr_assert(sys && sys->kind == MEM_SYSMEM, "%s", r->name);
+        }
+    }
+}
+
+Test(parts, l0_uid_spread, .description = "facts §1: L0 UID words at 0x1FF80050, 0x54, 0x64")
+{
+    const struct part *p = part_find("l073xz");
+    cr_assert_eq(p->uid_word_offsets[0], 0x00);
+    cr_assert_eq(p->uid_word_offsets[1], 0x04);
+    cr_assert_eq(p->uid_word_offsets[2], 0x14);
+}
+
+Test(parts, find_forms, .description = "DESIGN.md: case-insensitive, stm32 prefix allowed")
+{
+    const struct part *p = part_find("l476xg");
+    cr_assert_not_null(p);
+    cr_assert_eq(part_find("STM32L476xG"), p);
+    cr_assert_eq(part_find("stm32l476XG"), p);
+    cr_assert_eq(part_find("L476XG"), p);
+    cr_assert_null(part_find("l476"));
+    cr_assert_null(part_find("stm32"));
+    cr_assert_null(part_find(""));
+    cr_assert_null(part_find("stm32stm32l476xg"));
+    cr_assert_null(part_find(NULL));
+}
+
+Test(parts, f4_sector_map, .description = "RM0090 3.3 / facts §2: 4x16K, 1x64K, 7x128K")
+{
+    const struct part *p = part_find("f407xg");
+    uint32_t start, size;
+    cr_assert_eq(part_flash_unit(p, 0x08000000, &start, &size), 0);
+    cr_assert_eq(size, 16 * 1024);
+    cr_assert_eq(part_flash_unit(p, 0x0800FFFF, &start, &size), 3);
+    cr_assert_eq(start, 0x0800C000);
+    cr_assert_eq(part_flash_unit(p, 0x08010000, &start, &size), 4);
+    cr_assert_eq(size, 64 * 1024);
+    cr_assert_eq(part_flash_unit(p, 0x08020000, &start, &size), 5);
+    cr_assert_eq(size, 128 * 1024);
+    cr_assert_eq(part_flash_unit(p, 0x080FFFFF, &start, &size), 11);
+    cr_assert_eq(start, 0x080E0000);
+    cr_assert_eq(part_flash_unit(p, 0x08100000, &start, &size), -1);
+    cr_assert_eq(part_flash_unit(p, 0x07FFFFFF, &start, &size), -1);
+    cr_assert_eq(part_flash_unit_at(p, 5, &start, &size), 0);
+    cr_assert_eq(start, 0x08020000);
+    p = part_find("f401xe");
+    cr_assert_eq(part_flash_unit(p, 0x0807FFFF, &start, &size), 7);
+    cr_assert_eq(start, 0x08060000);
+}
+
+Test(parts, dual_bank_units, .description = "facts §2: L476 2x256x2K, G474 DBANK=1 2x128x2K, L073 2x96K")
+{
+    const struct part *p = part_find("l476xg");
+    uint32_t start, size;
+    cr_assert_eq(part_flash_bank(p, 0x0807FFFF), 0);
+    cr_assert_eq(part_flash_bank(p, 0x08080000), 1);
+    cr_assert_eq(part_flash_unit(p, 0x08080000, &start, &size), 256);
+    cr_assert_eq(part_flash_unit(p, 0x080FF800, &start, &size), 511);
+    p = part_find("g474xe");
+    cr_assert_eq(part_flash_unit(p, 0x08040000, &start, &size), 128);
+    cr_assert_eq(size, 2048);
+    p = part_find("l073xz");
+    cr_assert_eq(part_flash_unit(p, 0x08018000, &start, &size), 768);
+    cr_assert_eq(size, 128);
+    for (size_t i = 0; i < parts_count; i++) {
+        /* every unit round-trips through part_flash_unit_at */
+        unsigned n = part_flash_units(parts[i]);
+        for (unsigned u = 0; u < n; u++) {
+            cr_assert_eq(part_flash_unit_at(parts[i], u, &start, &size), 0);
+            cr_assert_eq(part_flash_unit(parts[i], start + size - 1, NULL, NULL), (int)u);
+        }
+    }
+}
+
+Test(parts, second_option_area, .description = "facts §10.2: G474 bank-2 option bytes at 0x1FFFF800 follow bank 1 in the buffer")
+{
+    const struct part *p = part_find("g474xe");
+    cr_assert_eq(part_optarea_offset(p, 0x1FFF7800), 0);
+    cr_assert_eq(part_optarea_offset(p, 0x1FFFF808), 48 + 8);
+    cr_assert_eq(part_optarea_addr(p, 48 + 8), 0x1FFFF808u);
+    cr_assert_eq(part_optarea_offset(p, 0x1FFFF830), -1);
+    cr_assert_eq(part_obreg(p, "PCROP2SR")->area_offset, 48 + 8);
+}
+
+Test(parts, dfu_alt_strings, .description = "facts §9.2 exact strings (spaces as printed)")
+{
+    const struct part *p = part_find("f072xb");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/064*0002Kg");
+    cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFF800/01*016 e");
+    cr_assert_null(p->dfu.alt_names[2]);
+    p = part_find("f042x6");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/032*0001Kg");
+    p = part_find("f407xg");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg");
+    cr_assert_str_eq(p->dfu.alt_names[2], "@OTP Memory /0x1FFF7800/01*512 e,01*016 e");
+    cr_assert_str_eq(p->dfu.alt_names[3], "@Device Feature/0xFFFF0000/01*004 e");
+    p = part_find("f446xe");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg");
+    cr_assert_str_eq(p->dfu.serial_constant, "STM32FxSTM32");
+    p = part_find("l073xz");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/1536*128g");
+    cr_assert_str_eq(p->dfu.alt_names[2], "@DATA Memory /0x08080000/2*3Ke");
+    p = part_find("g474xe");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash   /0x08000000/256*02Kg");
+    cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e");
+    cr_assert_null(p->dfu.alt_names[3]);
+    cr_assert_eq(p->dfu.bcd_device, 0x0200);
+    p = part_find("l412xb");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/0064*0002Kg");
+}
+
+Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, serial kinds, dfuERROR/errFIRMWARE, wTransferSize")
+{
+    for (size_t i = 0; i < parts_count; i++) {
+        const struct part *p = parts[i];
+        if (!p->dfu.present)
+            continue;
+        cr_assert_str_eq(p->dfu.product, "STM32  BOOTLOADER", "%s", p->name);
+        cr_assert_eq(p->dfu.transfer_size, 2048);
+        cr_assert_eq(p->dfu.initial_state, 10);
+        cr_assert_eq(p->dfu.initial_status, 10);
+        cr_assert_not_null(p->dfu.alt_names[0]);
+        if (p->dfu.serial_kind == DFU_SERIAL_CONSTANT)
+            cr_assert_not_null(p->dfu.serial_constant);
+    }
+    cr_assert_str_eq(part_find("f042x6")->dfu.serial_constant, "FFFFFFFEFFFF");
+    cr_assert_eq(part_find("f407xg")->dfu.serial_kind, DFU_SERIAL_FROM_UID);
+    /* facts §9.3: F4 erase 100 ms, set address 104 ms */
+    cr_assert_eq(part_find("f401xe")->dfu.poll.erase_ms, 100);
+    cr_assert_eq(part_find("f401xe")->dfu.poll.set_address_ms, 104);
+    /* facts §9.1 */
+    cr_assert_eq(part_find("f446xe")->bootloader_id, 0x90);
+    cr_assert_eq(part_find("f446xe")->bootloader_id_addr, 0x1FFF76DEu);
+    cr_assert_eq(part_find("g474xe")->bootloader_id, 0xD5);
+}
+
+Test(parts, l412_factory_differs_from_manual_in_bit20, .description = "facts §4.2/§10.2: L412 ships 0xFFFFF8AA, manual 0xFFEFF8AA")
+{
+    const struct ob_reg *r = part_obreg(part_find("l412xb"), "OPTR");
+    cr_assert_eq(r->factory, 0xFFFFF8AAu);
+    cr_assert_eq(r->manual_reset, 0xFFEFF8AAu);
+    cr_assert_eq(r->factory ^ r->manual_reset, 1u << 20);
+    cr_assert_eq(r->defined_mask & (1u << 20), 0, "bit 20 is reserved on L41x");
+    int ri;
+    cr_assert_null(part_obfield(part_find("l412xb"), "BFB2", &ri));
+}
+
+Test(parts, field_lookup, .description = "facts §4.3 bit maps")
+{
+    int ri = -1;
+    const struct part *p = part_find("g071xb");
+    const struct ob_field *f = part_obfield(p, "nboot_sel", &ri);
+    cr_assert_not_null(f);
+    cr_assert_eq(f->shift, 24);
+    cr_assert_eq(ri, 0);
+    f = part_obfield(p, "OPTR.nBOOT0", &ri);
+    cr_assert_eq(f->shift, 26);
+    cr_assert_null(part_obfield(p, "WRP1AR.nBOOT0", &ri));
+    f = part_obfield(part_find("g474xe"), "nSWBOOT0", &ri);
+    cr_assert_eq(f->shift, 26);
+    f = part_obfield(part_find("l476xg"), "BFB2", &ri);
+    cr_assert_eq(f->shift, 20);
+    f = part_obfield(part_find("f407xg"), "nWRP", &ri);
+    cr_assert_eq(f->shift, 16);
+    cr_assert_eq(f->width, 12);
+    cr_assert_eq(ob_field_put(f, 0, 0xFFF), 0x0FFF0000u);
+}

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state directory (state.h): generation-numbered blobs, chip.json
+ * renamed last.  The one file of models/ that does I/O.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "models/state.h"
+
+#define STATE_FORMAT  "vstm32-state"
+#define STATE_VERSION 1
+#define STATE_JSON    "chip.json"
+
+struct blob {
+    const char *name;           /* "flash" */
+    uint8_t *data;
+    size_t size;
+};
+
+/* The blobs a chip of this part has, in a fixed order. */
+static unsigned chip_blobs(const struct chip *c, struct blob *out)
+{
+    const struct part *p = c->part;
+    unsigned n = 0;
+    out[n++] = (struct blob){ "flash", c->flash, p->flash_size };
+    out[n++] = (struct blob){ "options", c->optarea, p->optarea_size };
+    if (p->otp_size && c->otp)
+        out[n++] = (struct blob){ "otp", c->otp, p->otp_size };
+    const struct mem_region *ee = part_region_of_kind(p, MEM_EEPROM);
+    if (ee && c->eeprom)
+        out[n++] = (struct blob){ "eeprom", c->eeprom, ee->size };
+    if (p->ecc && c->ecc_bad)
+        out[n++] = (struct blob){ "ecc", c->ecc_bad, p->flash_size / 64 + 1 };
+    return n;
+}
+
+static void path_join(char *out, size_t cap, const char *dir, const char *file)
+{
+    snprintf(out, cap, "%s/%s", dir, file);
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+/* Write data to dir/tmpname, fsync, rename to dir/name. */
+static int write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
+                             char *err, size_t errlen)
+{
+    char tmp[4096], final[4096];
+    char tmpname[300];
+    snprintf(tmpname, sizeof tmpname, "%s.tmp", name);
+    path_join(tmp, sizeof tmp, dir, tmpname);
+    path_join(final, sizeof final, dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        return -1;
+    }
+    const uint8_t *b = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, b, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        b += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) < 0) {
+        snprintf(err, errlen, "%s: fsync failed: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, final) < 0) {
+        snprintf(err, errlen, "%s: rename failed: %s", final, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len, int *error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *error = errno;
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        *error = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        *error = ENOMEM;
+        close(fd);
+        return NULL;
+    }
+    size_t got = 0;
+    while (got < cap) {
+        ssize_t r = read(fd, buf + got, cap - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+static unsigned read_generation(const char *dir)
+{
+    char path[4096];
+    path_join(path, sizeof path, dir, STATE_JSON);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root)
+        return 0;
+    json_t *g = json_object_get(root, "generation");
+    unsigned gen = json_is_integer(g) && json_integer_value(g) > 0 ?
+                   (unsigned)json_integer_value(g) : 0;
+    json_decref(root);
+    return gen;
+}
+
+/* "flash.12.bin" -> true with *gen = 12; "chip.json.tmp" etc. -> false. */
+static bool blob_file_gen(const char *file, unsigned *gen)
+{
+    static const char *const names[] = { "flash", "options", "otp", "eeprom", "ecc" };
+    const char *dot = strchr(file, '.');
+    if (!dot)
+        return false;
+    bool ours = false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == (size_t)(dot - file) && strncmp(file, names[i], (size_t)(dot - file)) == 0)
+            ours = true;
+    if (!ours)
+        return false;
+    char *end;
+    unsigned long g = strtoul(dot + 1, &end, 10);
+    if (end == dot + 1 || (strcmp(end, ".bin") != 0 && strcmp(end, ".bin.tmp") != 0))
+        return false;
+    *gen = (unsigned)g;
+    return true;
+}
+
+/* After the new chip.json is in place: blobs of other generations and
+ * temporary files left by a cut-off save belong to nobody. */
+static void remove_stale(const char *dir, unsigned keep_gen)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d))) {
+        unsigned g;
+        bool stale = (blob_file_gen(e->d_name, &g) && (g != keep_gen || strstr(e->d_name, ".tmp"))) ||
+                     strcmp(e->d_name, STATE_JSON ".tmp") == 0;
+        if (stale) {
+            path_join(path, sizeof path, dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: cannot create the state directory: %s", dir, strerror(errno));
+        return -1;
+    }
+    unsigned gen = read_generation(dir) + 1;
+    struct blob blobs[8];
+    unsigned n = chip_blobs(c, blobs);
+    json_t *root = json_object();
+    json_t *jblobs = json_object();
+    for (unsigned i = 0; i < n; i++) {
+        char file[64];
+        snprintf(file, sizeof file, "%s.%u.bin", blobs[i].name, gen);
+        if (write_file_atomic(dir, file, blobs[i].data, blobs[i].size, err, errlen) < 0) {
+            json_decref(jblobs);
+            json_decref(root);
+            return -1;
+        }
+        char sum[24];
+        snprintf(sum, sizeof sum, "%016" PRIx64,
+                 chip_fnv1a64(blobs[i].data, blobs[i].size, CHIP_FNV1A64_INIT));
+        json_t *jb = json_object();
+        json_object_set_new(jb, "file", json_string(file));
+        json_object_set_new(jb, "size", json_integer((json_int_t)blobs[i].size));
+        json_object_set_new(jb, "fnv1a64", json_string(sum));
+        json_object_set_new(jblobs, blobs[i].name, jb);
+    }
+    /* The blobs' renames must be durable before chip.json points at them. */
+    if (fsync_dir(dir) < 0) {
+        snprintf(err, errlen, "%s: fsync of the directory failed: %s", dir, strerror(errno));
+        json_decref(jblobs);
+        json_decref(root);
+        return -1;
+    }
+    json_object_set_new(root, "format", json_string(STATE_FORMAT));
+    json_object_set_new(root, "version", json_integer(STATE_VERSION));
+    json_object_set_new(root, "part", json_string(c->part->name));
+    json_object_set_new(root, "generation", json_integer(gen));
+    json_t *uid = json_array();
+    for (unsigned i = 0; i < 3; i++)
+        json_array_append_new(uid, json_integer(c->uid[i]));
+    json_object_set_new(root, "uid", uid);
+    json_t *pins = json_object();
+    json_object_set_new(pins, "boot0", json_boolean(c->boot0_pin));
+    json_object_set_new(pins, "powered", json_boolean(c->powered));
+    json_object_set_new(root, "pins", pins);
+    json_object_set_new(root, "last_boot", json_string(boot_target_name(c->boot_target)));
+    json_object_set_new(root, "rdp_level", json_integer(c->rdp_level));
+    if (c->part->bootloader_id)
+        json_object_set_new(root, "bootloader_id", json_integer(c->part->bootloader_id));
+    json_object_set_new(root, "blobs", jblobs);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    if (!text) {
+        snprintf(err, errlen, "%s/" STATE_JSON ": cannot encode", dir);
+        return -1;
+    }
+    size_t tlen = strlen(text);
+    int r = write_file_atomic(dir, STATE_JSON, text, tlen, err, errlen);
+    free(text);
+    if (r < 0)
+        return -1;
+    if (fsync_dir(dir) < 0) {
+        snprintf(err, errlen, "%s: fsync of the directory failed: %s", dir, strerror(errno));
+        return -1;
+    }
+    remove_stale(dir, gen);
+    return 0;
+}
+
+int state_exists(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    path_join(path, sizeof path, dir, STATE_JSON);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int load_blob(const char *dir, json_t *jblobs, const struct blob *b,
+                     char *err, size_t errlen)
+{
+    json_t *jb = json_object_get(jblobs, b->name);
+    json_t *jfile = json_object_get(jb, "file");
+    json_t *jsize = json_object_get(jb, "size");
+    json_t *jsum = json_object_get(jb, "fnv1a64");
+    if (!json_is_string(jfile) || !json_is_integer(jsize) || !json_is_string(jsum)) {
+        snprintf(err, errlen, "%s/" STATE_JSON ": blob \"%s\" missing or incomplete "
+                 "(needs file, size, fnv1a64)", dir, b->name);
+        return -1;
+    }
+    const char *file = json_string_value(jfile);
+    if (!*file || strchr(file, '/') || strcmp(file, "..") == 0 || strcmp(file, ".") == 0) {
+        snprintf(err, errlen, "%s/" STATE_JSON ": blob \"%s\" names a bad file '%s'",
+                 dir, b->name, file);
+        return -1;
+    }
+    if ((uint64_t)json_integer_value(jsize) != b->size) {
+        snprintf(err, errlen, "%s/" STATE_JSON ": blob \"%s\" is %" JSON_INTEGER_FORMAT
+                 " bytes, the part has %zu", dir, b->name, json_integer_value(jsize), b->size);
+        return -1;
+    }
+    char path[4096];
+    path_join(path, sizeof path, dir, file);
+    size_t len = 0;
+    int error = 0;
+    char *data = read_file(path, &len, &error);
+    if (!data) {
+        snprintf(err, errlen, "%s: %s", path, error == ENOENT ? "missing" : strerror(error));
+        return -1;
+    }
+    if (len != b->size) {
+        snprintf(err, errlen, "%s: %s (%zu bytes, expected %zu)", path,
+                 len < b->size ? "truncated" : "too long", len, b->size);
+        free(data);
+        return -1;
+    }
+    char sum[24];
+    snprintf(sum, sizeof sum, "%016" PRIx64, chip_fnv1a64(data, len, CHIP_FNV1A64_INIT));
+    if (strcmp(sum, json_string_value(jsum)) != 0) {
+        snprintf(err, errlen, "%s: checksum mismatch (fnv1a64 %s, chip.json says %s)",
+                 path, sum, json_string_value(jsum));
+        free(data);
+        return -1;
+    }
+    memcpy(b->data, data, len);
+    free(data);
+    return 0;
+}
+
+struct chip *state_load(const char *dir, const struct part *expect, struct vclock *clock,
+                        struct fault_plan *faults, char *err, size_t errlen)
+{
+    char path[4096];
+    path_join(path, sizeof path, dir, STATE_JSON);
+    size_t len = 0;
+    int error = 0;
+    char *text = read_file(path, &len, &error);
+    if (!text) {
+        snprintf(err, errlen, "%s: %s", path,
+                 error == ENOENT ? "missing (not a vstm32 state directory)" : strerror(error));
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, 0, &jerr);
+    free(text);
+    if (!root || !json_is_object(root)) {
+        snprintf(err, errlen, "%s: not valid JSON (line %d: %s)", path, root ? 0 : jerr.line,
+                 root ? "not an object" : jerr.text);
+        json_decref(root);
+        return NULL;
+    }
+    struct chip *c = NULL;
+    const char *fmt = json_string_value(json_object_get(root, "format"));
+    json_t *ver = json_object_get(root, "version");
+    const char *pname = json_string_value(json_object_get(root, "part"));
+    if (!fmt || strcmp(fmt, STATE_FORMAT) != 0) {
+        snprintf(err, errlen, "%s: not a vstm32 state (format \"%s\")", path, fmt ? fmt : "");
+        goto out;
+    }
+    if (!json_is_integer(ver) || json_integer_value(ver) != STATE_VERSION) {
+        snprintf(err, errlen, "%s: unsupported format version %" JSON_INTEGER_FORMAT
+                 " (this build reads %d)", path, json_integer_value(ver), STATE_VERSION);
+        goto out;
+    }
+    const struct part *p = part_find(pname);
+    if (!p) {
+        snprintf(err, errlen, "%s: unknown part '%s'", path, pname ? pname : "");
+        goto out;
+    }
+    if (expect && expect != p) {
+        snprintf(err, errlen, "%s: state of an %s, not an %s", path, p->full_name,
+                 expect->full_name);
+        goto out;
+    }
+    c = chip_new(p, clock, faults, NULL, 0, err, errlen);
+    if (!c)
+        goto out;
+    json_t *jblobs = json_object_get(root, "blobs");
+    struct blob blobs[8];
+    unsigned n = chip_blobs(c, blobs);
+    for (unsigned i = 0; i < n; i++) {
+        if (load_blob(dir, jblobs, &blobs[i], err, errlen) < 0) {
+            chip_free(c);
+            c = NULL;
+            goto out;
+        }
+    }
+    json_t *uid = json_object_get(root, "uid");
+    if (json_is_array(uid) && json_array_size(uid) == 3)
+        for (unsigned i = 0; i < 3; i++)
+            c->uid[i] = (uint32_t)json_integer_value(json_array_get(uid, i));
+    json_t *pins = json_object_get(root, "pins");
+    c->boot0_pin = json_is_true(json_object_get(pins, "boot0"));
+    /* A state directory is what survives a power cycle: loading it is a
+     * power-on (options loaded, empty check sampled). */
+    chip_reset(c, RESET_POWER_ON);
+    c->dirty = false;
+out:
+    json_decref(root);
+    return c;
+}
