@@ -296,9 +296,10 @@ static void start_option_erase(struct chip *c, struct fpec *s)
         fc_power_lost(c, "option erase", p->optarea_base, done);
         return;
     }
-    /* guess: the option block erases like one page of main flash */
+    /* part->timing.option_program_us: the option block erase (guess in
+     * parts.c: one page erase); each OPTPG half-word then takes t_prog. */
     busy_begin(c, s, fc_op_duration_ns(c, FAULT_FLASH_ERASE_TIME, p->optarea_base,
-                                       fc_unit_erase_us(p, 0)), ferr);
+                                       p->timing.option_program_us), ferr);
 }
 
 static void start_operation(struct chip *c, struct fpec *s)
@@ -530,8 +531,7 @@ static int program_option(struct chip *c, struct fpec *s, uint32_t addr, unsigne
         }
         extra_us = p->timing.mass_erase_typ_us;
     }
-    uint32_t prog_us = p->timing.option_program_us ? p->timing.option_program_us
-                                                   : p->timing.program_typ_us;
+    uint32_t prog_us = p->timing.program_typ_us;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_flags, NFLAGS);
     double done = fc_fault_power_loss(c, addr);
     if (!ferr) {

@@ -202,7 +202,8 @@ static int program_step(struct chip *c, struct flashseq_job *job, uint64_t *unti
     return FLASHSEQ_BUSY;
 }
 
-/* Pairs whose byte is 0xFF stay erased; the FPEC writes each complement. */
+/* Every pair is written, 0xFF too (its complement becomes 0x00, as in the
+ * factory words 0x00FF00FF, RM0091 Table 12); the FPEC writes each complement. */
 static int option_program_step(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     while (job->pos < job->len) {
@@ -213,8 +214,6 @@ static int option_program_step(struct chip *c, struct flashseq_job *job, uint64_
         uint8_t byte = job->data[job->pos];
         uint32_t at = job->addr + job->pos;
         job->pos += 2;
-        if (byte == 0xFF)
-            continue;
         uint32_t hw = byte | (uint32_t)(uint8_t)~byte << 8;
         if (chip_write(c, at, 2, hw, BUS_CPU_SYSMEM) != BUS_OK)
             return fail(c, job, FLASH_ERR_OPTV, at);
