@@ -67,7 +67,8 @@ int  shim_net_drain(int fd, size_t len, int timeout_ms);
 /* One server's OP_REQ_DEVLIST; *out is malloc'd.  Returns count or <0. */
 int  shim_usbip_devlist(const struct shim_server *srv, struct usbip_usb_device **out);
 /* OP_REQ_IMPORT; returns a connected fd ready for URBs, or a negative
- * LIBUSB_ERROR_*.  *info receives the server's view of the device. */
+ * LIBUSB_ERROR_* (BUSY: imported by another connection).  *info receives
+ * the server's view of the device. */
 int  shim_usbip_import(const struct shim_server *srv, const char *busid,
                        struct usbip_usb_device *info);
 

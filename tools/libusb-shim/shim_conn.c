@@ -19,11 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How long to wait for the server to answer a CMD_UNLINK before the URB is
  * given up on (its late answer, if any, is then read and thrown away). */
 #define SHIM_UNLINK_GRACE_NS (1000ull * 1000 * 1000)
+/* On close, how long to wait for the server to close its side.  Waiting
+ * makes the hand-over clean: once the server has seen our end it frees
+ * the device, and the next import (dfu-util opens the same device right
+ * after closing it) is not refused as busy. */
+#define SHIM_CLOSE_LINGER_MS 1000
 /* Larger answers than this mean a broken stream, not a transfer. */
 #define SHIM_MAX_URB_DATA (16u * 1024 * 1024)
 
@@ -359,8 +365,26 @@ static void *reader_main(void *arg)
         }
         finish(conn, t, LIBUSB_TRANSFER_NO_DEVICE, 0);
     }
+    bool closing = conn->closing;
     pthread_cond_broadcast(&conn->cond);
     pthread_mutex_unlock(&conn->lock);
+
+    if (closing) {
+        /* We sent FIN; read whatever is left until the server's FIN. */
+        uint64_t deadline = shim_now_ns() + (uint64_t)SHIM_CLOSE_LINGER_MS * 1000000u;
+        uint8_t sink[4096];
+        for (;;) {
+            uint64_t now = shim_now_ns();
+            if (now >= deadline)
+                break;
+            struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
+            int r = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0 || read(conn->fd, sink, sizeof sink) <= 0)
+                break;
+        }
+    }
     return NULL;
 }
 
@@ -368,6 +392,15 @@ struct shim_conn *shim_conn_open(libusb_context *ctx, const struct shim_server *
                                  const char *busid, struct usbip_usb_device *info, int *err)
 {
     int fd = shim_usbip_import(srv, busid, info);
+    /* Busy may be our own previous connection to it, not yet wound up by
+     * the server (see SHIM_CLOSE_LINGER_MS); give it a moment. */
+    for (int tries = 0; fd == LIBUSB_ERROR_BUSY && tries < 10; tries++) {
+        struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+        fd = shim_usbip_import(srv, busid, info);
+    }
+    if (fd == LIBUSB_ERROR_BUSY)
+        fd = LIBUSB_ERROR_ACCESS;
     if (fd < 0) {
         *err = fd;
         return NULL;
@@ -413,7 +446,7 @@ void shim_conn_close(struct shim_conn *conn)
     pthread_mutex_lock(&conn->lock);
     conn->closing = true;
     pthread_mutex_unlock(&conn->lock);
-    shutdown(conn->fd, SHUT_RDWR);
+    shutdown(conn->fd, SHUT_WR);
     wake_reader(conn);
     pthread_join(conn->reader, NULL);
     /* A thread still inside shim_conn_sync() has been woken with NO_DEVICE;

@@ -312,7 +312,8 @@ int shim_usbip_import(const struct shim_server *srv, const char *busid,
         SHIM_TRACE("import %s on %s:%s refused, status %u", busid, srv->host, srv->port,
                    op.status);
         close(fd);
-        return op.status == USBIP_ST_NODEV ? LIBUSB_ERROR_NO_DEVICE : LIBUSB_ERROR_ACCESS;
+        return op.status == USBIP_ST_NODEV ? LIBUSB_ERROR_NO_DEVICE
+             : op.status == USBIP_ST_DEV_BUSY ? LIBUSB_ERROR_BUSY : LIBUSB_ERROR_ACCESS;
     }
     uint8_t raw[USBIP_USB_DEVICE_SIZE];
     if (shim_net_read_full(fd, raw, sizeof raw, SHIM_NET_TIMEOUT_MS) < 0) {

@@ -11,7 +11,7 @@ Serves, in this order:
                   data), bulk IN 0x83 always stalls; vendor control
                   requests: 0x01 stalls, 0x02 answers then unplugs, 0x03
                   IN returns wValue bytes counting up.
-                  (only with --echo)
+                  (only with --echo; --no-dfu leaves out 1-1)
 
 Speaks usbip_protocol.rst: OP_REQ_DEVLIST, OP_REQ_IMPORT, CMD_SUBMIT,
 CMD_UNLINK (answered -ECONNRESET while the URB is pending, 0 after).
@@ -204,9 +204,9 @@ def recv_exact(sock, n):
 
 
 class Server:
-    def __init__(self, echo):
+    def __init__(self, dfu, echo):
         self.lock = threading.Lock()
-        self.devices = [DfuDevice()] + ([EchoDevice()] if echo else [])
+        self.devices = ([DfuDevice()] if dfu else []) + ([EchoDevice()] if echo else [])
         self.plugged = {d.busid: True for d in self.devices}
         self.imported = {}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -350,8 +350,9 @@ class Connection:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--echo", action="store_true", help="also serve the echo device 1-2")
+    ap.add_argument("--no-dfu", action="store_true", help="leave out the DfuSe device 1-1")
     args = ap.parse_args()
-    server = Server(args.echo)
+    server = Server(not args.no_dfu, args.echo)
     print("PORT %d" % server.sock.getsockname()[1], flush=True)
     threading.Thread(target=server.serve, daemon=True).start()
     for line in sys.stdin:
