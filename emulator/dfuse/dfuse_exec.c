@@ -297,20 +297,11 @@ static void start_write(struct dfuse_device *d)
         return;
     case TGT_FLASH:
     case TGT_OTP:
-    case TGT_EEPROM: {
-        /* A block that ends inside a programming unit is padded with the
-         * erased value (guess: how the ROM fills its buffer). */
-        uint32_t unit = d->part->program_unit ? d->part->program_unit : 1;
-        uint32_t len = d->len;
-        uint32_t tail = (addr + len) % unit;
-        if (tail && len + (unit - tail) <= sizeof(d->data) &&
-            (uint64_t)addr + len + (unit - tail) - 1 <= t.end) {
-            memset(d->data + len, d->part->erased_value, unit - tail);
-            len += unit - tail;
-        }
-        start_job(d, FLASHSEQ_PROGRAM, addr, d->data, len);
+    case TGT_EEPROM:
+        /* alignment and the padding of a partial last unit are the
+         * controller sequence's (flashseq_<gen>.c), as in the ROM */
+        start_job(d, FLASHSEQ_PROGRAM, addr, d->data, d->len);
         return;
-    }
     case TGT_NONE:
         break;
     }
