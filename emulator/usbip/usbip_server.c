@@ -236,10 +236,10 @@ static bool conn_read(struct usbip_conn *conn)
             continue;
         }
         if (n == 0) {
-            if (conn->state == CONN_IMPORTED && conn->n_kept)
-                usbip_log(conn->srv, "%s: client went away with %u transfers pending",
-                          conn->peer, conn->n_kept);
-            usbip_conn_close(conn);
+            /* Handled at the end of the loop turn, after the requests
+             * that came before it (the kernel's stub submits every PDU it
+             * has read before it notices the socket is gone). */
+            conn->peer_eof = true;
             return false;
         }
         if (errno == EINTR)
@@ -540,7 +540,7 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
         if (c->state == CONN_CLOSED)
             continue;
         short ev = 0;
-        if (conn_reads_requests(c) || c->state == CONN_LINGER)
+        if (!c->peer_eof && (conn_reads_requests(c) || c->state == CONN_LINGER))
             ev |= POLLIN;
         if (buf_used(&c->out) > 0)
             ev |= POLLOUT;
@@ -616,6 +616,15 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
         if (c->state == CONN_CLOSED)
             continue;
         conn_flush(c);
+        if (c->state == CONN_CLOSED)
+            continue;
+        if (c->peer_eof && (c->state != CONN_LINGER || buf_used(&c->out) == 0)) {
+            if (c->state == CONN_IMPORTED && c->n_kept)
+                usbip_log(srv, "%s: client went away with %u transfers pending", c->peer,
+                          c->n_kept);
+            usbip_conn_close(c);
+            continue;
+        }
         if ((c->state == CONN_HANDSHAKE || c->state == CONN_LINGER) &&
             c->deadline_ns && now >= c->deadline_ns) {
             if (c->state == CONN_HANDSHAKE)

@@ -57,6 +57,8 @@ struct usbip_conn {
     unsigned n_kept;
     uint64_t deadline_ns;       /* handshake or linger time-out, 0 = none */
     bool shut_wr;
+    bool peer_eof;              /* the peer shut its side; requests already
+                                   received are still handled */
     struct usbip_conn *next;
 };
 

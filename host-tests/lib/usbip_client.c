@@ -446,6 +446,11 @@ int usbip_client_send_raw(struct usbip_client *c, const void *data, size_t len)
     return send_all(c->fd, data, len, now_ms() + 10000);
 }
 
+int usbip_client_recv_raw(struct usbip_client *c, void *data, size_t len, int timeout_ms)
+{
+    return recv_all(c->fd, data, len, now_ms() + timeout_ms);
+}
+
 bool usbip_client_wait_closed(struct usbip_client *c, int timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;

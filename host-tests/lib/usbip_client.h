@@ -83,6 +83,8 @@ int usbip_client_bulk(struct usbip_client *c, uint8_t endpoint /* with 0x80 for 
 
 /* Raw bytes, for tests of hostile input. */
 int  usbip_client_send_raw(struct usbip_client *c, const void *data, size_t len);
+/* Exactly len raw bytes, or a negative errno. */
+int  usbip_client_recv_raw(struct usbip_client *c, void *data, size_t len, int timeout_ms);
 
 /* Waits until the server closes the connection (EOF or reset), discarding
  * anything it sends.  Returns true if it did within the time-out. */

@@ -4,6 +4,7 @@
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -247,6 +248,8 @@ static unsigned n_log_lines;
 
 static void capture_log(void *arg, const char *line)
 {
+    if (getenv("VSTM32_TEST_LOG"))
+        fprintf(stderr, "server: %s\n", line);
     pthread_mutex_lock(&log_lock);
     if (n_log_lines < sizeof(log_lines) / sizeof(log_lines[0]))
         log_lines[n_log_lines++] = strdup(line);

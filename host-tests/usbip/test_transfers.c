@@ -6,7 +6,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "host-tests/usbip/fixture.h"
 
@@ -196,12 +195,7 @@ Test(transfers, isochronous_is_refused_with_its_descriptors_answered)
 
     uint8_t reply[USBIP_HEADER_SIZE + 2 * USBIP_ISO_DESC_SIZE];
     struct usbip_header rh;
-    size_t got = 0;
-    while (got < sizeof(reply)) {
-        ssize_t n = recv(usbip_client_fd(c), reply + got, sizeof(reply) - got, 0);
-        cr_assert_gt(n, 0);
-        got += (size_t)n;
-    }
+    cr_assert_eq(usbip_client_recv_raw(c, reply, sizeof(reply), T_MS), 0);
     cr_assert_eq(usbip_header_unpack(reply, &rh), 0);
     cr_assert_eq(rh.command, USBIP_RET_SUBMIT);
     cr_assert_eq(rh.seqnum, 77);
