@@ -258,6 +258,7 @@ static int conn_process(struct usbip_conn *conn)
 {
     int handled = 0;
 
+    conn->held_back = false;
     while (conn_reads_requests(conn)) {
         size_t avail = buf_used(&conn->in);
         if (avail == 0)
@@ -270,6 +271,10 @@ static int conn_process(struct usbip_conn *conn)
         conn->in.off += (size_t)used;
         handled++;
     }
+    /* Stopped by the backlog, not by a lack of bytes: come back as soon
+     * as the answers have gone out, even if the peer sends nothing more. */
+    conn->held_back = conn->state == CONN_IMPORTED && conn_backlogged(conn) &&
+                      buf_used(&conn->in) > 0;
     if (conn->in.off == conn->in.len)
         conn->in.off = conn->in.len = 0;
     return handled;
@@ -546,6 +551,8 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
             ev |= POLLOUT;
         if (c->state == CONN_HANDSHAKE || c->state == CONN_LINGER)
             timeout = timeout_until(now, c->deadline_ns, timeout);
+        if (c->held_back && !conn_backlogged(c))
+            timeout = 0;
         pfd[n] = (struct pollfd){ .fd = c->fd, .events = ev };
         slot[n].kind = SLOT_CONN;
         slot[n++].conn = c;

@@ -57,6 +57,7 @@ struct usbip_conn {
     unsigned n_kept;
     uint64_t deadline_ns;       /* handshake or linger time-out, 0 = none */
     bool shut_wr;
+    bool held_back;             /* requests wait in `in` for the backlog to drain */
     bool peer_eof;              /* the peer shut its side; requests already
                                    received are still handled */
     struct usbip_conn *next;
