@@ -44,7 +44,7 @@ enum dfuse_event {
 };
 
 #define NEXT_SAME 0xFF      /* the action leaves the state as it is */
-#define GO_ON 1             /* busy_wait: the job is over, answer now */
+#define GO_ON 0x1000        /* busy_wait: the job is over, answer now (no usb_xfer status) */
 
 typedef int (*dfuse_action)(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next);
 
@@ -463,14 +463,18 @@ int dfuse_fsm_request(struct dfuse_device *d, struct usb_xfer *x)
     int ev = event_of(x);
     if (ev < 0)
         return USB_XFER_STALL;      /* a request error at the USB level */
-    if (ev == EV_GETSTATUS && d->owed_wait_ms) {
+    uint32_t owed = ev == EV_GETSTATUS ? d->owed_wait_ms : 0;
+    if (owed) {
         /* The host was told to wait before this poll.  In fast mode the
          * clock does not move by itself: let that time pass now, so an
          * advertised timeout shorter than the work still shows. */
-        vclock_advance(d->chip->clock, vclock_duration_ns(d->chip->clock, d->owed_wait_ms * 1000u));
+        vclock_advance(d->chip->clock, vclock_duration_ns(d->chip->clock, owed * 1000u));
         d->owed_wait_ms = 0;
     }
-    return step(d, x, ev);
+    int rc = step(d, x, ev);
+    if (rc == USB_XFER_STALL && owed && d->state == DFU_STATE_DNBUSY)
+        d->owed_wait_ms = owed;     /* dfu-util waits the last poll timeout again after a stall */
+    return rc;
 }
 
 void dfuse_fsm_finish_kept(struct dfuse_device *d)
