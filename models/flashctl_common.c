@@ -69,6 +69,32 @@ uint32_t fc_reg_store(struct chip *c, struct fc_regfile *rf, int idx, uint32_t l
     return v;
 }
 
+/* ---- key sequences ---------------------------------------------------------- */
+
+int fc_key_write(struct chip *c, struct fc_keyseq *k, const char *reg, unsigned size, uint32_t val,
+                 uint32_t key1, uint32_t key2, bool already_open, bool *opened)
+{
+    *opened = false;
+    if (k->wrong)
+        return BUS_ERROR;
+    if (already_open)
+        return BUS_OK;
+    uint32_t expect = k->step == 0 ? key1 : key2;
+    if (size != 4 || val != expect) {
+        k->wrong = true;
+        k->step = 0;
+        chip_log(c, "%s: wrong key 0x%08x in FLASH_%s: locked until reset", c->part->name, val, reg);
+        return BUS_ERROR;
+    }
+    if (k->step == 0) {
+        k->step = 1;
+    } else {
+        k->step = 0;
+        *opened = true;
+    }
+    return BUS_OK;
+}
+
 /* ---- time and faults ---------------------------------------------------- */
 
 uint64_t fc_now_ns(struct chip *c)
@@ -106,11 +132,16 @@ bool fc_busy_over(struct chip *c, const struct fc_busy *b)
     return b->active && fc_now_ns(c) >= b->until_ns;
 }
 
-void fc_stall(struct chip *c, const struct fc_busy *b)
+void fc_stall(struct chip *c, struct fc_busy *b)
 {
     if (!b->active)
         return;
     vclock_advance_to(c->clock, b->until_ns);
+    if (b->active && fc_now_ns(c) < b->until_ns) {
+        chip_log(c, "%s: bus access during a flash operation: ended early (paced clock)",
+                 c->part->name);
+        b->until_ns = fc_now_ns(c);
+    }
     if (c->ctl && c->ctl->tick)
         c->ctl->tick(c);
 }

@@ -104,6 +104,22 @@ uint32_t fc_reg_bus_read(const struct fc_regfile *rf, int idx, uint32_t off, uns
  * write|w1c|hw logged once.  Returns the new stored value. */
 uint32_t fc_reg_store(struct chip *c, struct fc_regfile *rf, int idx, uint32_t lanes, uint32_t val);
 
+/* ---- key sequences ------------------------------------------------------ */
+
+/* A two-key unlock register (KEYR, OPTKEYR, PEKEYR...).  Every family's
+ * manual says the same: KEY1 then KEY2 as 32-bit writes; any other write
+ * is a bus error and the lock stays until the next reset. */
+struct fc_keyseq {
+    unsigned step;          /* 0: KEY1 expected, 1: KEY2 expected */
+    bool wrong;             /* a wrong write happened: locked until reset */
+};
+
+/* One write to a key register.  already_open: the lock is already open
+ * (the write is ignored -- guess: no manual of F0/F1/F4 says otherwise).
+ * Returns BUS_OK or BUS_ERROR; *opened is set when KEY2 completes. */
+int fc_key_write(struct chip *c, struct fc_keyseq *k, const char *reg, unsigned size, uint32_t val,
+                 uint32_t key1, uint32_t key2, bool already_open, bool *opened);
+
 /* ---- time, faults and the array ------------------------------------- */
 
 /* An operation in progress on the virtual clock. */
@@ -123,7 +139,7 @@ bool fc_busy_over(struct chip *c, const struct fc_busy *b);
  * chip): in fast mode virtual time moves to its end.  Paced modes cannot
  * stall the caller, so the operation is finished early there (the array
  * already changed at the start; only BSY's duration is cut short). */
-void fc_stall(struct chip *c, const struct fc_busy *b);
+void fc_stall(struct chip *c, struct fc_busy *b);
 
 /* Names of a generation's SR error flags, for the error-injection faults
  * (param flag=NAME) and for mapping to enum flash_err. */

@@ -133,10 +133,8 @@ enum { OB_RDP, OB_USER, OB_DATA0, OB_DATA1, OB_WRP0, OB_NBYTES = 8 };
 struct fpec {
     const struct fpec_variant *v;
     struct fc_regfile rf;
-    unsigned key_step;              /* KEYR: 0 expects KEY1, 1 expects KEY2 */
-    unsigned optkey_step;
-    bool key_wrong;                 /* RM0091 3.2.2: locked until the next reset */
-    bool optkey_wrong;
+    struct fc_keyseq key;           /* KEYR */
+    struct fc_keyseq optkey;        /* OPTKEYR */
     struct fc_busy busy;
     uint32_t busy_sr;               /* error flags raised when the operation ends */
     uint32_t obr, wrpr;             /* as last loaded: a reset without load keeps them */
@@ -324,38 +322,28 @@ static void start_operation(struct chip *c, struct fpec *s)
 /* RM0091 3.2.2 / PM0075 2.3.1: "Any wrong sequence locks up the FLASH_CR
  * register until the next reset ... a bus error is detected ... after the
  * first write cycle if KEY1 does not match, or during the second write
- * cycle if KEY1 has been correctly written but KEY2 does not match." */
-static int key_write(struct chip *c, unsigned *step, bool *wrong, unsigned size, uint32_t val,
-                     bool already_open, void (*open)(struct fpec *s), struct fpec *s)
+ * cycle if KEY1 has been correctly written but KEY2 does not match."
+ * guess: a wrong OPTKEYR sequence does the same for OPTWRE. */
+static int key_write(struct chip *c, struct fpec *s, bool options, unsigned size, uint32_t val)
 {
-    if (*wrong)
-        return BUS_ERROR;
-    if (already_open)
-        return BUS_OK;      /* guess: keys written to an open controller are ignored */
-    uint32_t expect = *step == 0 ? FPEC_KEY1 : FPEC_KEY2;
-    if (size != 4 || val != expect) {
-        *wrong = true;
-        *step = 0;
-        chip_log(c, "%s: wrong flash key 0x%08x: locked until reset", c->part->name, val);
-        return BUS_ERROR;
-    }
-    if (*step == 0) {
-        *step = 1;
-    } else {
-        *step = 0;
-        open(s);
-    }
-    return BUS_OK;
-}
+    uint32_t cr = *reg(s, FPEC_CR);
+    bool opened;
+    int rc;
 
-static void open_cr(struct fpec *s)
-{
-    *reg(s, FPEC_CR) &= ~FC_MASK(CR_LOCK);
-}
-
-static void open_options(struct fpec *s)
-{
-    *reg(s, FPEC_CR) |= FC_MASK(CR_OPTWRE);
+    if (!options) {
+        rc = fc_key_write(c, &s->key, "KEYR", size, val, FPEC_KEY1, FPEC_KEY2,
+                          !fc_test(cr, FC_F(CR_LOCK)), &opened);
+        if (opened)
+            *reg(s, FPEC_CR) &= ~FC_MASK(CR_LOCK);
+        return rc;
+    }
+    if (fc_test(cr, FC_F(CR_LOCK)))
+        return BUS_OK;  /* guess: OPTKEYR needs FLASH_CR unlocked first (openocd's order) */
+    rc = fc_key_write(c, &s->optkey, "OPTKEYR", size, val, FPEC_KEY1, FPEC_KEY2,
+                      fc_test(cr, FC_F(CR_OPTWRE)), &opened);
+    if (opened)
+        *reg(s, FPEC_CR) |= FC_MASK(CR_OPTWRE);
+    return rc;
 }
 
 static int cr_write(struct chip *c, struct fpec *s, uint32_t lanes, uint32_t val)
@@ -413,13 +401,9 @@ static int fpec_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t 
 
     switch (idx) {
     case FPEC_KEYR:
-        return key_write(c, &s->key_step, &s->key_wrong, size, val,
-                         !fc_test(*reg(s, FPEC_CR), FC_F(CR_LOCK)), open_cr, s);
+        return key_write(c, s, false, size, val);
     case FPEC_OPTKEYR:
-        if (fc_test(*reg(s, FPEC_CR), FC_F(CR_LOCK)))
-            return BUS_OK;  /* guess: OPTKEYR needs FLASH_CR unlocked first (openocd order) */
-        return key_write(c, &s->optkey_step, &s->optkey_wrong, size, val,
-                         fc_test(*reg(s, FPEC_CR), FC_F(CR_OPTWRE)), open_options, s);
+        return key_write(c, s, true, size, val);
     case FPEC_CR:
         return cr_write(c, s, lanes, shifted);
     case FPEC_AR:
@@ -587,8 +571,7 @@ static void fpec_reset(struct chip *c, enum chip_reset kind)
     fc_regfile_reset(&s->rf);
     *reg(s, FPEC_OBR) = s->obr;
     *reg(s, FPEC_WRPR) = s->wrpr;
-    s->key_step = s->optkey_step = 0;
-    s->key_wrong = s->optkey_wrong = false;
+    s->key = s->optkey = (struct fc_keyseq){ 0 };
     s->busy.active = false;
     s->busy_sr = 0;
 }

@@ -104,8 +104,7 @@ struct f4 {
     int ob_index;                   /* part->obregs entry of OB_ENC_F4_OPTCR */
     uint32_t optcr_loaded;          /* as last loaded (a reset puts it back) */
     uint32_t nwrp_active;           /* nWRP in force (bit i: sector i writable) */
-    unsigned key_step, optkey_step;
-    bool key_wrong, optkey_wrong;
+    struct fc_keyseq key, optkey;   /* KEYR, OPTKEYR */
     struct fc_busy busy;
     enum f4_op op;
     uint32_t busy_sr;               /* error flags raised when the operation ends */
@@ -324,23 +323,24 @@ static void start_option_program(struct chip *c, struct f4 *s)
 
 /* RM0090 3.5.1: "Any wrong sequence will return a bus error and lock up
  * the FLASH_CR register until the next reset."  guess (facts 10.3): a
- * wrong OPTKEYR sequence behaves the same for OPTCR. */
-static int key_write(struct chip *c, unsigned *step, bool *wrong, unsigned size, uint32_t val,
-                     uint32_t key1, uint32_t key2, bool already_open)
+ * wrong OPTKEYR sequence behaves the same for OPTCR (OPTLOCK "remains set
+ * until the next reset", RM0090 3.9.9). */
+static int key_write(struct chip *c, struct f4 *s, bool options, unsigned size, uint32_t val)
 {
-    if (*wrong)
-        return BUS_ERROR;
-    if (already_open)
-        return BUS_OK;      /* guess: keys written to an open controller are ignored */
-    uint32_t expect = *step == 0 ? key1 : key2;
-    if (size != 4 || val != expect) {
-        *wrong = true;
-        *step = 0;
-        chip_log(c, "%s: wrong flash key 0x%08x: locked until reset", c->part->name, val);
-        return BUS_ERROR;
+    bool opened;
+    int rc;
+    if (!options) {
+        rc = fc_key_write(c, &s->key, "KEYR", size, val, F4_KEY1, F4_KEY2,
+                          !fc_test(*reg(s, F4_CR), FC_F(CR_LOCK)), &opened);
+        if (opened)
+            *reg(s, F4_CR) &= ~FC_MASK(CR_LOCK);
+    } else {
+        rc = fc_key_write(c, &s->optkey, "OPTKEYR", size, val, F4_OPTKEY1, F4_OPTKEY2,
+                          !fc_test(*reg(s, F4_OPTCR), FC_F(OPTCR_OPTLOCK)), &opened);
+        if (opened)
+            *reg(s, F4_OPTCR) &= ~FC_MASK(OPTCR_OPTLOCK);
     }
-    *step = !*step;
-    return BUS_OK;
+    return rc;
 }
 
 static int f4_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *val)
@@ -372,21 +372,10 @@ static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
         return BUS_ERROR;
 
     switch (idx) {
-    case F4_KEYR: {
-        bool open = !fc_test(*reg(s, F4_CR), FC_F(CR_LOCK));
-        int rc = key_write(c, &s->key_step, &s->key_wrong, size, val, F4_KEY1, F4_KEY2, open);
-        if (rc == BUS_OK && !open && s->key_step == 0 && !s->key_wrong)
-            *reg(s, F4_CR) &= ~FC_MASK(CR_LOCK);
-        return rc;
-    }
-    case F4_OPTKEYR: {
-        bool open = !fc_test(*reg(s, F4_OPTCR), FC_F(OPTCR_OPTLOCK));
-        int rc = key_write(c, &s->optkey_step, &s->optkey_wrong, size, val, F4_OPTKEY1,
-                           F4_OPTKEY2, open);
-        if (rc == BUS_OK && !open && s->optkey_step == 0 && !s->optkey_wrong)
-            *reg(s, F4_OPTCR) &= ~FC_MASK(OPTCR_OPTLOCK);
-        return rc;
-    }
+    case F4_KEYR:
+        return key_write(c, s, false, size, val);
+    case F4_OPTKEYR:
+        return key_write(c, s, true, size, val);
     case F4_CR: {
         if (fc_test(*reg(s, F4_CR), FC_F(CR_LOCK)))
             return BUS_OK;  /* RM0090 3.9.4: CR cannot be written while LOCK is set */
@@ -528,8 +517,7 @@ static void f4_reset(struct chip *c, enum chip_reset kind)
         chip_log(c, "%s: reset during a flash operation", c->part->name);
     fc_regfile_reset(&s->rf);
     *reg(s, F4_OPTCR) = s->optcr_loaded;
-    s->key_step = s->optkey_step = 0;
-    s->key_wrong = s->optkey_wrong = false;
+    s->key = s->optkey = (struct fc_keyseq){ 0 };
     s->busy.active = false;
     s->op = OP_NONE;
     s->busy_sr = 0;

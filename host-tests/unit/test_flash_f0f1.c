@@ -668,3 +668,33 @@ Test(f0f1, flashseq_rdp_regress)
         bench_down(&b);
     }
 }
+
+/* STYLE.md (Renode): a write to an unmodelled bit is logged once, with the
+ * part and the register's address. */
+static unsigned logged_lines;
+static char last_line[256];
+static void capture(const char *line)
+{
+    logged_lines++;
+    strncpy(last_line, line, sizeof last_line - 1);
+}
+
+Test(f0f1, unmodelled_bits_logged_once)
+{
+    struct bench b;
+    bench_up(&b, "f103xb");
+    chip_set_log(capture);
+    b.c->log = NULL;
+    unlock(&b);
+    logged_lines = 0;
+    wr(&b, CR, 1u << 20);
+    cr_assert_eq(logged_lines, 1u);
+    cr_assert(strstr(last_line, "f103xb") && strstr(last_line, "0x40022010"), "%s", last_line);
+    wr(&b, CR, 1u << 20);
+    cr_assert_eq(logged_lines, 1u, "once");
+    wr(&b, CR, CR_OBL_LAUNCH);      /* no OBL_LAUNCH on F1 (RM0008) */
+    cr_assert_eq(logged_lines, 2u);
+    cr_assert_eq(b.c->rdp_level, 0);
+    chip_set_log(NULL);
+    bench_down(&b);
+}
