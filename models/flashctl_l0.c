@@ -71,6 +71,7 @@ struct l0_state {
     uint32_t hp_addr;               /* half page being collected */
     unsigned hp_words;
     uint32_t hp_data[L0_HALF_PAGE / 4];
+    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
 };
 
 uint32_t flashctl_l0_sr_to_err(uint32_t sr) { return fc_flash_err(sr, l0_flags, L0_NFLAGS); }
@@ -432,6 +433,18 @@ static int l0_key(struct chip *c, uint8_t *stage, bool allowed, uint32_t val,
     return BUS_OK;
 }
 
+/* Renode's habit: a write of bits the model does not act on is logged once. */
+static void l0_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled)
+{
+    struct l0_state *s = l0(c);
+    uint32_t stray = val & ~modelled & ~s->logged[r];
+    if (!stray)
+        return;
+    s->logged[r] |= stray;
+    chip_log(c, "%s: write of unmodelled bits 0x%08x to FLASH_%s ignored", c->part->name, stray,
+             l0_regs[r].name);
+}
+
 static int l0_pecr_write(struct chip *c, uint32_t val)
 {
     struct l0_state *s = l0(c);
@@ -440,6 +453,7 @@ static int l0_pecr_write(struct chip *c, uint32_t val)
         return BUS_OK;              /* RM0377 3.7.2: PECR is write-protected while PELOCK */
     fc_stall(c, &s->busy);
     uint32_t locks = L0_FMASK(PECR, PELOCK) | L0_FMASK(PECR, PRGLOCK) | L0_FMASK(PECR, OPTLOCK);
+    l0_log_stray(c, RG_PECR, val, l0_regs[RG_PECR].wmask | locks | L0_FMASK(PECR, OBL_LAUNCH));
     uint32_t next = (val & l0_regs[RG_PECR].wmask) | (pecr & locks) | (val & locks);
     if (L0_FEX(val, PECR, PELOCK))  /* setting PELOCK relocks everything [T RENODE] */
         next |= locks;
@@ -478,14 +492,17 @@ static int l0_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
     case RG_PECR:
         return l0_pecr_write(c, val);
     case RG_SR:
+        l0_log_stray(c, r, val, l0_regs[RG_SR].w1c);
         s->regs[RG_SR] &= ~(val & l0_regs[RG_SR].w1c);
         c->last_err = flashctl_l0_sr_to_err(s->regs[RG_SR]);
         return BUS_OK;
     case RG_ACR:
+        l0_log_stray(c, r, val, l0_regs[RG_ACR].wmask);
         s->regs[RG_ACR] = val & l0_regs[RG_ACR].wmask;
         return BUS_OK;
     default:
-        return BUS_OK;              /* OPTR/WRPR: loaded from the option bytes, read-only */
+        l0_log_stray(c, r, val, 0);  /* OPTR/WRPR: loaded from the option bytes, read-only */
+        return BUS_OK;
     }
 }
 

@@ -120,6 +120,7 @@ struct l4_state {
     bool pg_half;                   /* first word of a double word latched */
     uint32_t pg_addr, pg_lo;
     bool ecc_nmi;
+    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
     uint8_t programmed[];           /* one bit per flash double word, since its erase */
 };
 
@@ -146,37 +147,21 @@ static void bit_put(uint8_t *map, uint32_t i, bool on)
 
 static uint64_t now_ns(struct chip *c) { return vclock_now(c->clock); }
 
-uint32_t flashctl_l4_sr_to_err(uint32_t sr)
-{
-    static const struct { uint32_t bit; uint32_t err; } map[] = {
-        { L4_FMASK(SR, OPERR), FLASH_ERR_OP },     { L4_FMASK(SR, PROGERR), FLASH_ERR_PROG },
-        { L4_FMASK(SR, WRPERR), FLASH_ERR_WRP },   { L4_FMASK(SR, PGAERR), FLASH_ERR_ALIGN },
-        { L4_FMASK(SR, SIZERR), FLASH_ERR_SIZE },  { L4_FMASK(SR, PGSERR), FLASH_ERR_SEQ },
-        { L4_FMASK(SR, MISERR), FLASH_ERR_MISS },  { L4_FMASK(SR, FASTERR), FLASH_ERR_FAST },
-        { L4_FMASK(SR, RDERR), FLASH_ERR_READ },   { L4_FMASK(SR, OPTVERR), FLASH_ERR_OPTV },
-    };
-    uint32_t err = 0;
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (sr & map[i].bit)
-            err |= map[i].err;
-    return err;
-}
+static const struct fc_flag l4_flags[] = {
+    { "OPERR", L4_FMASK(SR, OPERR), FLASH_ERR_OP },
+    { "PROGERR", L4_FMASK(SR, PROGERR), FLASH_ERR_PROG },
+    { "WRPERR", L4_FMASK(SR, WRPERR), FLASH_ERR_WRP },
+    { "PGAERR", L4_FMASK(SR, PGAERR), FLASH_ERR_ALIGN },
+    { "SIZERR", L4_FMASK(SR, SIZERR), FLASH_ERR_SIZE },
+    { "PGSERR", L4_FMASK(SR, PGSERR), FLASH_ERR_SEQ },
+    { "MISERR", L4_FMASK(SR, MISERR), FLASH_ERR_MISS },
+    { "FASTERR", L4_FMASK(SR, FASTERR), FLASH_ERR_FAST },
+    { "RDERR", L4_FMASK(SR, RDERR), FLASH_ERR_READ },
+    { "OPTVERR", L4_FMASK(SR, OPTVERR), FLASH_ERR_OPTV },
+};
+#define L4_NFLAGS (sizeof l4_flags / sizeof l4_flags[0])
 
-/* SR error bit by its manual name, for the fault plan's flag= parameter. */
-static uint32_t l4_sr_bit_named(const char *name)
-{
-    static const struct { const char *name; uint32_t bit; } names[] = {
-        { "OPERR", L4_FMASK(SR, OPERR) },   { "PROGERR", L4_FMASK(SR, PROGERR) },
-        { "WRPERR", L4_FMASK(SR, WRPERR) }, { "PGAERR", L4_FMASK(SR, PGAERR) },
-        { "SIZERR", L4_FMASK(SR, SIZERR) }, { "PGSERR", L4_FMASK(SR, PGSERR) },
-        { "MISERR", L4_FMASK(SR, MISERR) }, { "FASTERR", L4_FMASK(SR, FASTERR) },
-        { "RDERR", L4_FMASK(SR, RDERR) },   { "OPTVERR", L4_FMASK(SR, OPTVERR) },
-    };
-    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i].name, name) == 0)
-            return names[i].bit;
-    return L4_FMASK(SR, OPERR);     /* unnamed flag: an operation error */
-}
+uint32_t flashctl_l4_sr_to_err(uint32_t sr) { return fc_flash_err(sr, l4_flags, L4_NFLAGS); }
 
 static void l4_error(struct chip *c, uint32_t sr_bits)
 {
@@ -187,51 +172,34 @@ static void l4_error(struct chip *c, uint32_t sr_bits)
 
 /* ---- faults, time ---------------------------------------------------- */
 
-static const struct fault *l4_fault(struct chip *c, const char *hook, uint32_t addr)
-{
-    if (!c->faults)
-        return NULL;
-    return fault_check(c->faults, hook, addr, now_ns(c) / 1000000u);
-}
-
 /* An error fault at hook fires: its SR flag is set and the operation skipped. */
 static bool l4_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
-    const struct fault *f = l4_fault(c, hook, addr);
-    if (!f)
-        return false;
-    l4_error(c, l4_sr_bit_named(fault_param(f, "flag")));
-    return true;
+    uint32_t bits = fc_fault_error(c, hook, addr, l4_flags, L4_NFLAGS);
+    if (bits)
+        l4_error(c, bits);
+    return bits != 0;
 }
 
 /* Fraction of the operation done when power is lost, or <0 if it is not. */
 static double l4_fault_power_loss(struct chip *c, uint32_t addr)
 {
-    const struct fault *f = l4_fault(c, FAULT_FLASH_POWER_LOSS, addr);
-    if (!f)
-        return -1;
-    const char *at = fault_param(f, "at");
-    double frac = at ? strtod(at, NULL) : 0.5;
-    return frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    double done = fc_fault_power_loss(c, addr);
+    return done >= 1.0 ? -1 : done;
 }
 
-static void l4_power_lost(struct chip *c, const char *what, uint32_t addr)
+static void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at)
 {
-    struct l4_state *s = l4(c);
-    chip_log(c, "flash: power lost during %s at 0x%08x", what, addr);
-    s->busy = false;
-    c->powered = false;
+    l4(c)->busy = false;
     c->dirty = true;
+    fc_power_lost(c, what, addr, at);
 }
 
 static void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us)
 {
     struct l4_state *s = l4(c);
-    const struct fault *f = l4_fault(c, time_hook, addr);
-    if (f)
-        us = (uint32_t)fault_param_u64(f, "us", us);
     s->busy = true;
-    s->busy_until_ns = now_ns(c) + vclock_duration_ns(c->clock, us);
+    s->busy_until_ns = now_ns(c) + fc_op_duration_ns(c, time_hook, addr, us);
 }
 
 static void l4_finish(struct chip *c)
@@ -342,7 +310,7 @@ static void l4_erase(struct chip *c, uint32_t start, uint32_t len, uint32_t us, 
         l4_erase_range(c, start, done);
         for (uint32_t dw = (off + done) / 8; dw < (off + len) / 8; dw++)
             bit_put(c->ecc_bad, dw, true);     /* half-erased cells: guess, ECC fails */
-        l4_power_lost(c, what, start);
+        l4_power_lost(c, what, start, lost);
         return;
     }
     l4_erase_range(c, start, len);
@@ -391,7 +359,7 @@ static void l4_program_dword(struct chip *c, uint32_t addr, uint32_t lo, uint32_
     c->dirty = true;
     if (lost >= 0) {
         bit_put(c->ecc_bad, dw, true);
-        l4_power_lost(c, "program", addr);
+        l4_power_lost(c, "program", addr, lost);
         return;
     }
     l4_busy_for(c, FAULT_FLASH_PROGRAM_TIME, addr, c->part->timing.program_typ_us);
@@ -409,6 +377,12 @@ static void l4_start_erase(struct chip *c)
     /* RM0351 3.7.5: PGSERR when an operation starts with error flags set */
     if ((s->regs[RG_SR] & L4_SR_ERRORS) || (per && (mer1 || mer2)) || L4_FEX(cr, CR, PG)) {
         l4_error(c, L4_FMASK(SR, PGSERR));
+        return;
+    }
+    /* RM0351 3.5.1: at level 1 the debugger, SRAM code and the bootloader
+     * may not erase main flash (guess: refused with WRPERR) */
+    if (c->rdp_level >= 1 && c->master != BUS_CPU_FLASH) {
+        l4_error(c, L4_FMASK(SR, WRPERR));
         return;
     }
     bool dual = flashctl_l4_dual_bank(c);
@@ -494,7 +468,7 @@ static void l4_start_option_program(struct chip *c)
     if (lost >= 0 && s->obidx[RG_OPTR] >= 0) {
         /* RM0444 3.4.2: interrupted OB programming leaves a mismatch */
         c->optarea[p->obregs[s->obidx[RG_OPTR]].area_offset + 4] ^= 0xFF;
-        l4_power_lost(c, "option program", p->optarea_base);
+        l4_power_lost(c, "option program", p->optarea_base, lost);
         return;
     }
     l4_busy_for(c, FAULT_FLASH_ERASE_TIME, p->optarea_base, us);
@@ -563,6 +537,18 @@ static int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
     return BUS_ERROR;
 }
 
+/* Renode's habit: a write of bits the model does not act on is logged once. */
+static void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled)
+{
+    struct l4_state *s = l4(c);
+    uint32_t stray = val & ~modelled & ~s->logged[r];
+    if (!stray)
+        return;
+    s->logged[r] |= stray;
+    chip_log(c, "%s: write of unmodelled bits 0x%08x to FLASH_%s ignored", c->part->name, stray,
+             l4_regs[r].name);
+}
+
 static uint32_t l4_cr_wmask(const struct l4_state *s)
 {
     uint32_t m = l4_regs[RG_CR].wmask | L4_FMASK(CR, SEC_PROT) |
@@ -581,6 +567,7 @@ static int l4_cr_write(struct chip *c, uint32_t val)
     l4_stall(c);
     uint32_t keep = cr & (L4_FMASK(CR, LOCK) | L4_FMASK(CR, OPTLOCK));
     uint32_t triggers = L4_FMASK(CR, STRT) | L4_FMASK(CR, OPTSTRT) | L4_FMASK(CR, OBL_LAUNCH);
+    l4_log_stray(c, RG_CR, val, l4_cr_wmask(s) | triggers);
     uint32_t next = (val & l4_cr_wmask(s) & ~triggers & ~keep) | keep;
     if (L4_FEX(val, CR, LOCK))      /* RM0444 3.3.6: setting LOCK sets OPTLOCK too */
         next |= L4_FMASK(CR, LOCK) | L4_FMASK(CR, OPTLOCK);
@@ -647,6 +634,7 @@ static int l4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
     case RG_PDKEYR:
         return BUS_OK;              /* power-down keys: run power-down is not modelled */
     case RG_SR:
+        l4_log_stray(c, r, val, l4_regs[RG_SR].w1c | (s->v->sr_pempty ? L4_FMASK(SR, PEMPTY) : 0));
         s->regs[RG_SR] &= ~(val & l4_regs[RG_SR].w1c);
         if (s->v->sr_pempty && L4_FEX(val, SR, PEMPTY))
             c->flash_empty = !c->flash_empty;  /* guess: RM0394 PEMPTY toggled by writing 1 */
@@ -655,10 +643,12 @@ static int l4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
     case RG_CR:
         return l4_cr_write(c, val);
     case RG_ECCR:
+        l4_log_stray(c, r, val, l4_regs[r].wmask | l4_regs[r].w1c);
         s->regs[r] &= ~(val & l4_regs[r].w1c);
         s->regs[r] = (s->regs[r] & ~l4_regs[r].wmask) | (val & l4_regs[r].wmask);
         return BUS_OK;
     case RG_ACR:
+        l4_log_stray(c, r, val, l4_regs[r].wmask);
         if (s->v->acr_progempty)    /* RM0444 3.7.1: PROGEMPTY set/cleared by software */
             c->flash_empty = L4_FEX(val, ACR, PROGEMPTY);
         s->regs[r] = val & l4_regs[r].wmask & ~L4_FMASK(ACR, PROGEMPTY);
@@ -669,6 +659,7 @@ static int l4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
             uint32_t m = l4_regs[r].wmask;
             if (s->obidx[r] >= 0 && c->part->obregs[s->obidx[r]].defined_mask)
                 m &= c->part->obregs[s->obidx[r]].defined_mask;
+            l4_log_stray(c, r, val, m);
             s->regs[r] = (s->regs[r] & ~m) | (val & m);
         }
         return BUS_OK;
