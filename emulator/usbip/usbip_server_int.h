@@ -93,7 +93,7 @@ struct usbip_server {
     void *log_arg;
 };
 
-/* usbip_server.c */
+/* usbip_conn.c: connections */
 void usbip_log(struct usbip_server *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Logs "<peer>: <why>", counts a protocol error and closes the connection. */
@@ -109,8 +109,26 @@ int  usbip_conn_send(struct usbip_conn *conn, const void *data, size_t len);
 /* Detaches conn from its device: the device is disconnected and freed for
  * another import.  Kept URBs must already be gone. */
 void usbip_conn_release_device(struct usbip_conn *conn);
-struct usbip_export *usbip_export_by_busid(struct usbip_server *srv, const char *busid);
 uint64_t usbip_now_ns(void);
+size_t usbip_buf_used(const struct usbip_buf *b);
+/* Accepts what the listening socket has (bounded per turn). */
+void usbip_accept_clients(struct usbip_server *srv);
+/* Too much unsent: requests are not read until the peer catches up. */
+bool usbip_conn_backlogged(const struct usbip_conn *conn);
+bool usbip_conn_reads_requests(const struct usbip_conn *conn);
+/* Reads what the socket has, up to a per-turn budget; false once the
+ * connection ended or the peer closed its side. */
+bool usbip_conn_read(struct usbip_conn *conn);
+/* Handles every complete request buffered; returns how many. */
+int  usbip_conn_process(struct usbip_conn *conn);
+/* Sends what the socket takes; half-closes a lingering connection once
+ * everything is out. */
+void usbip_conn_flush(struct usbip_conn *conn);
+/* Frees connections closed during this loop turn. */
+void usbip_reap_connections(struct usbip_server *srv);
+
+/* usbip_server.c */
+struct usbip_export *usbip_export_by_busid(struct usbip_server *srv, const char *busid);
 
 /* usbip_op.c: consume one handshake request from data[0..avail).
  * Returns the bytes used, 0 if more are needed, -1 if conn was closed. */
