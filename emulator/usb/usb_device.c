@@ -420,6 +420,11 @@ static void clamp_actual(struct usb_xfer *xfer)
     uint32_t limit = xfer->len;
     if (xfer->type == USB_XFER_CONTROL && xfer->setup.wLength < limit)
         limit = xfer->setup.wLength;
+    /* USB 2.0 8.5.3: the data stage of a control write is taken whole or
+     * the request fails; a successful one moved every byte the host sent. */
+    if (xfer->type == USB_XFER_CONTROL && xfer->status == USB_XFER_OK &&
+        !(xfer->setup.bmRequestType & USB_DIR_IN))
+        xfer->actual = limit;
     if (xfer->actual > limit)
         xfer->actual = limit;
 }

@@ -137,7 +137,9 @@ struct usb_device_ops {
     void (*set_configuration)(struct usb_device *dev, uint8_t value);
     int  (*set_interface)(struct usb_device *dev, uint8_t intf, uint8_t alt);
     /* Virtual-time work: the wall-clock instant (CLOCK_MONOTONIC ns) at
-     * which poll() has something to do, or 0 for nothing pending. */
+     * which poll() has something to do, or 0 for nothing pending.  poll()
+     * must move it on (or to 0): a deadline still in the past after poll()
+     * makes the server call poll() again at once. */
     uint64_t (*next_deadline)(struct usb_device *dev);
     void (*poll)(struct usb_device *dev);
 };

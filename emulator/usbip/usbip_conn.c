@@ -165,9 +165,15 @@ void usbip_accept_clients(struct usbip_server *srv)
         int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-                errno != ECONNABORTED)
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* The pending connection stays readable: without a pause
+                 * the loop would spin on it. */
+                usbip_log(srv, "accept: %s; not accepting for 100 ms", strerror(errno));
+                srv->accept_resume_ns = usbip_now_ns() + 100000000u;
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                       errno != ECONNABORTED) {
                 usbip_log(srv, "accept: %s", strerror(errno));
+            }
             return;
         }
         char peer[64];

@@ -172,13 +172,6 @@ static void compact_watches(struct usbip_server *srv)
 
 /* ---- the loop --------------------------------------------------------------------- */
 
-/* What each pollfd slot stands for. */
-struct poll_slot {
-    enum { SLOT_LISTEN, SLOT_WAKE, SLOT_CONN, SLOT_WATCH } kind;
-    struct usbip_conn *conn;
-    int watch_fd;
-};
-
 static int timeout_until(uint64_t now, uint64_t deadline, int timeout)
 {
     if (deadline == 0)
@@ -214,26 +207,33 @@ static int poll_devices(struct usbip_server *srv)
 int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
 {
     unsigned cap = 2 + srv->stats.clients + srv->n_watches;
-    struct pollfd *pfd = calloc(cap, sizeof(*pfd));
-    struct poll_slot *slot = calloc(cap, sizeof(*slot));
     int handled = 0;
     int timeout = max_wait_ms < 0 ? -1 : max_wait_ms;
     uint64_t now = usbip_now_ns();
     nfds_t n = 0;
 
-    if (!pfd || !slot) {
-        free(pfd);
-        free(slot);
-        return -ENOMEM;
-    }
-    if (atomic_exchange(&srv->stop_requested, false)) {
-        free(pfd);
-        free(slot);
+    if (atomic_exchange(&srv->stop_requested, false))
         return -ECANCELED;
+    if (cap > srv->cap_poll) {
+        struct pollfd *p = realloc(srv->pfd, cap * sizeof(*p));
+        if (p)
+            srv->pfd = p;
+        struct usbip_poll_slot *sl = realloc(srv->slot, cap * sizeof(*sl));
+        if (sl)
+            srv->slot = sl;
+        if (!p || !sl)
+            return -ENOMEM;
+        srv->cap_poll = cap;
     }
+    struct pollfd *pfd = srv->pfd;
+    struct usbip_poll_slot *slot = srv->slot;
 
-    pfd[n] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
-    slot[n++].kind = SLOT_LISTEN;
+    if (srv->accept_resume_ns <= now) {
+        pfd[n] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
+        slot[n++].kind = SLOT_LISTEN;
+    } else {
+        timeout = timeout_until(now, srv->accept_resume_ns, timeout);
+    }
     pfd[n] = (struct pollfd){ .fd = srv->wake_rd, .events = POLLIN };
     slot[n++].kind = SLOT_WAKE;
     for (struct usbip_conn *c = srv->conns; c && n < cap; c = c->next) {
@@ -264,12 +264,8 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
     }
 
     int rc = poll(pfd, n, timeout);
-    if (rc < 0) {
-        int err = errno;
-        free(pfd);
-        free(slot);
-        return err == EINTR ? 0 : -err;
-    }
+    if (rc < 0)
+        return errno == EINTR ? 0 : -errno;
 
     for (nfds_t i = 0; i < n; i++) {
         short rev = pfd[i].revents;
@@ -306,8 +302,6 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
             break;
         }
     }
-    free(pfd);
-    free(slot);
 
     /* Requests, then device time, then answers out. */
     for (struct usbip_conn *c = srv->conns; c; c = c->next)
@@ -472,6 +466,8 @@ void usbip_server_free(struct usbip_server *srv)
         free(srv->exports[i]);
     free(srv->exports);
     free(srv->watches);
+    free(srv->pfd);
+    free(srv->slot);
     close(srv->listen_fd);
     close(srv->wake_rd);
     close(srv->wake_wr);

@@ -7,6 +7,7 @@
 #ifndef VSTM32_USBIP_SERVER_INT_H
 #define VSTM32_USBIP_SERVER_INT_H
 
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,8 +71,16 @@ struct usbip_watch {
     void *arg;
 };
 
+/* What each pollfd of a loop turn stands for. */
+struct usbip_poll_slot {
+    enum { SLOT_LISTEN, SLOT_WAKE, SLOT_CONN, SLOT_WATCH } kind;
+    struct usbip_conn *conn;
+    int watch_fd;
+};
+
 struct usbip_server {
     int listen_fd;
+    uint64_t accept_resume_ns;  /* out of fds: stop accepting until then */
     int wake_rd, wake_wr;
     atomic_bool stop_requested;
     uint16_t port;
@@ -91,6 +100,10 @@ struct usbip_server {
     void *hook_arg;
     usbip_log_fn log_fn;
     void *log_arg;
+
+    struct pollfd *pfd;         /* reused from turn to turn */
+    struct usbip_poll_slot *slot;
+    unsigned cap_poll;
 };
 
 /* usbip_conn.c: connections */
