@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,4 +261,46 @@ Test(shim_transfers, interfaces_and_kernel_drivers_as_on_a_host_without_driver)
     cr_assert_eq(SHIM(libusb_set_interface_alt_setting)(echo, 0, 0), LIBUSB_ERROR_NOT_FOUND);
     cr_assert_eq(SHIM(libusb_set_configuration)(echo, 1), 0);
     cr_assert_eq(SHIM(libusb_set_configuration)(echo, 7), LIBUSB_ERROR_NOT_FOUND);
+}
+
+struct worker {
+    int id;
+    int failures;
+};
+
+static void *control_worker(void *arg)
+{
+    struct worker *w = arg;
+    unsigned char buf[256];
+    for (int i = 0; i < 100; i++) {
+        int want = 1 + (w->id * 37 + i * 11) % 200;
+        int r = SHIM(libusb_control_transfer)(echo, 0xC0, 0x03, (uint16_t)want, 0, buf,
+                                              sizeof buf, 5000);
+        if (r != want || buf[want - 1] != (unsigned char)(want - 1))
+            w->failures++;
+    }
+    return NULL;
+}
+
+/* pyOCD and OpenOCD call from more than one thread: each answer must go
+ * to the caller that asked for it. */
+Test(shim_transfers, concurrent_callers_get_their_own_answers)
+{
+    pthread_t threads[4];
+    struct worker workers[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i] = (struct worker){ .id = i };
+        cr_assert_eq(pthread_create(&threads[i], NULL, control_worker, &workers[i]), 0);
+    }
+    /* Meanwhile an IN waits on the same connection, then gets its data. */
+    unsigned char in[8], out[3] = { 1, 2, 3 };
+    int done;
+    cr_assert_eq(bulk(EP_IN, in, sizeof in, &done, 30), LIBUSB_ERROR_TIMEOUT);
+    cr_assert_eq(bulk(EP_OUT, out, 3, &done, 1000), 0);
+    cr_assert_eq(bulk(EP_IN, in, sizeof in, &done, 1000), 0);
+    cr_assert_eq(done, 3);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        cr_assert_eq(workers[i].failures, 0, "thread %d got wrong answers", i);
+    }
 }

@@ -128,9 +128,11 @@ struct shim_conn {
     int      users;                     /* threads inside a sync transfer */
 };
 
+/* Imports busid.  With wait_busy, a device imported by another connection
+ * is retried for a moment (it may be our own, just closed). */
 struct shim_conn *shim_conn_open(libusb_context *ctx, const struct shim_server *srv,
-                                 const char *busid, struct usbip_usb_device *info,
-                                 int *err);
+                                 const char *busid, bool wait_busy,
+                                 struct usbip_usb_device *info, int *err);
 void shim_conn_close(struct shim_conn *conn);
 /* Keep conn alive across a call made without the handle lock held. */
 void shim_conn_get(struct shim_conn *conn);

@@ -389,12 +389,13 @@ static void *reader_main(void *arg)
 }
 
 struct shim_conn *shim_conn_open(libusb_context *ctx, const struct shim_server *srv,
-                                 const char *busid, struct usbip_usb_device *info, int *err)
+                                 const char *busid, bool wait_busy,
+                                 struct usbip_usb_device *info, int *err)
 {
     int fd = shim_usbip_import(srv, busid, info);
     /* Busy may be our own previous connection to it, not yet wound up by
      * the server (see SHIM_CLOSE_LINGER_MS); give it a moment. */
-    for (int tries = 0; fd == LIBUSB_ERROR_BUSY && tries < 10; tries++) {
+    for (int tries = 0; wait_busy && fd == LIBUSB_ERROR_BUSY && tries < 10; tries++) {
         struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
         nanosleep(&pause, NULL);
         fd = shim_usbip_import(srv, busid, info);

@@ -139,7 +139,7 @@ void shim_device_read_descriptors(libusb_device *dev)
     struct usbip_usb_device info;
     int err = 0;
     struct shim_conn *conn = shim_conn_open(ctx, &ctx->servers[dev->server_index],
-                                            dev->info.busid, &info, &err);
+                                            dev->info.busid, false, &info, &err);
     if (!conn) {
         SHIM_TRACE("%s: cannot import to read descriptors (%d); using the devlist's",
                    dev->info.busid, err);

@@ -90,7 +90,7 @@ static int open_conn(libusb_device *dev, struct shim_conn **out)
     struct usbip_usb_device info;
     int err = 0;
     struct shim_conn *conn = shim_conn_open(ctx, &ctx->servers[dev->server_index],
-                                            dev->info.busid, &info, &err);
+                                            dev->info.busid, true, &info, &err);
     if (!conn)
         return err;
     /* The busid now holds another device: ours is gone. */

@@ -103,8 +103,8 @@ static int parse_one_server(const char *item, size_t len, struct shim_server *sr
     }
     if (!*host || !*port || strlen(host) >= sizeof srv->host || strlen(port) >= sizeof srv->port)
         return -1;
-    snprintf(srv->host, sizeof srv->host, "%s", host);
-    snprintf(srv->port, sizeof srv->port, "%s", port);
+    memcpy(srv->host, host, strlen(host) + 1);
+    memcpy(srv->port, port, strlen(port) + 1);
     return 0;
 }
 
