@@ -187,11 +187,19 @@ static void store_le(uint8_t *b, unsigned size, uint32_t v)
         b[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* SCB CPUID (ARMv7-M / ARMv6-M ARM B3.2.3). */
+#define SCB_CPUID_ADDR 0xE000ED00u
+
 /* Identification registers synthesised from the part table: DBGMCU_IDCODE
- * (REV_ID << 16 | DEV_ID, facts §1), F_SIZE (KiB, 16 bits), the UID words. */
+ * (REV_ID << 16 | DEV_ID, facts §1), F_SIZE (KiB, 16 bits), the UID words,
+ * the core's CPUID. */
 static bool id_byte(const struct chip *c, uint32_t addr, uint8_t *out)
 {
     const struct part *p = c->part;
+    if (addr - SCB_CPUID_ADDR < 4) {
+        *out = (uint8_t)(p->cpuid >> (8 * (addr - SCB_CPUID_ADDR)));
+        return true;
+    }
     if (addr - p->dbgmcu_idcode_addr < 4) {
         uint32_t v = (uint32_t)p->rev_id << 16 | (p->dev_id & 0xFFFu);
         *out = (uint8_t)(v >> (8 * (addr - p->dbgmcu_idcode_addr)));

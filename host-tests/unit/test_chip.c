@@ -43,6 +43,7 @@ Test(chip, idcode_fsize_uid, .description = "facts §1: DBGMCU_IDCODE = REV_ID<<
         cr_assert_eq(rd(c, p->flash_size_reg, 2, BUS_DEBUG), p->flash_size / 1024, "%s", p->name);
         for (unsigned w = 0; w < 3; w++)
             cr_assert_eq(rd(c, p->uid_addr + p->uid_word_offsets[w], 4, BUS_DEBUG), c->uid[w]);
+        cr_assert_eq(rd(c, 0xE000ED00, 4, BUS_DEBUG), p->cpuid, "%s: SCB CPUID", p->name);
         /* byte reads compose the same value */
         cr_assert_eq(rd(c, p->dbgmcu_idcode_addr, 1, BUS_DEBUG), id & 0xFF);
         cr_assert_eq(rd(c, p->dbgmcu_idcode_addr + 1, 1, BUS_DEBUG), (id >> 8) & 0xFF);
