@@ -554,8 +554,9 @@ static const struct part part_l412xb = {
         } },
         { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_START_FIELDS("PCROP1", 16) } },  /* guess: L476 value */
         { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x0FFF0000u, 0x0FFF0000u, 0x8000FFFFu, { PCROP_END_FIELDS("PCROP1", 16) } },  /* guess: L476 value */
-        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x003F003Fu, { WRP_FIELDS("1A", 6) } },   /* factory guess: unprotected (STRT > END); manual [T BMP-L4 L47x] */
-        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x003F003Fu, { WRP_FIELDS("1B", 6) } },
+        /* guess: unprotected (STRT > END); RM0394 reset value not read */
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x003F003Fu, { WRP_FIELDS("1A", 6) } },
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x003F003Fu, { WRP_FIELDS("1B", 6) } },
     },
     .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
     .boot = BOOT_L4_SWBOOT0,
@@ -625,7 +626,9 @@ static const struct part part_l476xg = {
         } },
         { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_START_FIELDS("PCROP1", 16) } }, /* [T] facts §10.2 */
         { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x0FFF0000u, 0x0FFF0000u, 0x8000FFFFu, { PCROP_END_FIELDS("PCROP1", 16) } },
-        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },  /* factory guess: unprotected */
+        /* WRP: manual 0xFF00FF00 [T BMP-L4, Rust reset table] would protect page 0 (STRT=END=0);
+         * factory guess 0xFF00FFFF: field parts are not write-protected (STRT > END). */
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },
         { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1B", 8) } },
         { "PCROP2SR", OB_ENC_L4_DWORD, 40 + 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_START_FIELDS("PCROP2", 16) } },
         { "PCROP2ER", OB_ENC_L4_DWORD, 40 + 0x10, 0xFFFF0000u, 0xFFFF0000u, 0x0000FFFFu, { PCROP_END_FIELDS("PCROP2", 16) } },
