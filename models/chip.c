@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "models/chip.h"
 #include "models/flashseq.h"
@@ -527,6 +528,10 @@ int chip_ob_assign(struct chip *c, const char *assignment, char *err, size_t err
         return 0;
     }
     const struct ob_field *f = part_obfield(p, name, &ri);
+    /* "RDP" names the read-protection byte on every part, whatever the
+     * family's manual calls it (RDPROT on L0), so scripts need not know. */
+    if (!f && !strcasecmp(name, "RDP") && p->rdp_field)
+        f = part_obfield(p, p->rdp_field, &ri);
     if (!f) {
         char regs[256];
         list_names(p, regs, sizeof regs);

@@ -17,8 +17,9 @@
 
 #define TOOL_TIMEOUT_S 120
 
+/* Criterion copies parameters into the test process: no pointers. */
 struct dfu_case {
-    const char *part;
+    char part[16];
 };
 
 static struct dfu_case dfu_parts[] = {
@@ -281,7 +282,8 @@ ParameterizedTest(struct dfu_case *c, dfu_util, dfuse_file)
     uint8_t one[1024], two[512];
     proc_fill_random(one, sizeof one, 5);
     proc_fill_random(two, sizeof two, 6);
-    uint32_t second = p->flash_base + 2 * u0;
+    /* one erase unit of gap after the first element, whatever the unit size */
+    uint32_t second = p->flash_base + ((uint32_t)(sizeof one + u0 - 1) / u0 + 1) * u0;
     struct dfuse_element el[] = {{p->flash_base, one, sizeof one}, {second, two, sizeof two}};
     size_t len;
     uint8_t *dfu = dfuse_file_build(0, "ST...", el, 2, 0x0483, 0xdf11, &len);
