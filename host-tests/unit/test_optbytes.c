@@ -169,6 +169,14 @@ Test(optbytes, written_options_act_only_after_load, .description = "RM0444 3.4.1
     chip_free(c);
 }
 
+Test(optbytes, rdp_alias_on_l0, .description = "--ob RDP=... works on L0 although RM0367 names the byte RDPROT")
+{
+    const char *obs[] = { "RDP=0xBB" };
+    struct chip *c = new_chip("l073xz", obs, 1);
+    cr_assert_eq(c->rdp_level, 1);
+    chip_free(c);
+}
+
 Test(optbytes, rdp_levels, .description = "facts §4.1: 0xAA level 0, 0xCC level 2, F1 0xA5 only")
 {
     const struct part *f4 = part_find("f407xg"), *f1 = part_find("f103xb");
