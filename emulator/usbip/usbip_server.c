@@ -446,6 +446,7 @@ struct usbip_server *usbip_server_new(const char *bind_addr, uint16_t port)
     srv->limits = (struct usbip_server_limits){
         .max_transfer = USBIP_DEFAULT_MAX_TRANSFER,
         .max_urbs_per_client = USBIP_DEFAULT_MAX_URBS,
+        .max_kept_bytes = 16u << 20,
         .max_clients = USBIP_DEFAULT_MAX_CLIENTS,
         .max_devices = 256,
         .max_backlog = 4u << 20,

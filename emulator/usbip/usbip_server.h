@@ -102,6 +102,7 @@ void usbip_server_unwatch_fd(struct usbip_server *srv, int fd);
 struct usbip_server_limits {
     uint32_t max_transfer;          /* transfer_buffer_length; more closes the connection */
     unsigned max_urbs_per_client;   /* transfers kept by devices at once, per connection */
+    size_t   max_kept_bytes;        /* their buffers, per connection */
     unsigned max_clients;           /* connections at once; more are closed on accept */
     unsigned max_devices;           /* exports */
     size_t   max_backlog;           /* unsent bytes before a client is no longer read */

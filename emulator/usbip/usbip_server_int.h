@@ -56,6 +56,7 @@ struct usbip_conn {
     struct usbip_export *exp;   /* CONN_IMPORTED only */
     struct usbip_urb *kept;     /* URBs the device keeps */
     unsigned n_kept;
+    size_t kept_bytes;          /* sum of their buffer sizes */
     uint64_t deadline_ns;       /* handshake or linger time-out, 0 = none */
     bool shut_wr;
     bool held_back;             /* requests wait in `in` for the backlog to drain */

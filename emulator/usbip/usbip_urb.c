@@ -76,6 +76,7 @@ static void kept_add(struct usbip_conn *conn, struct usbip_urb *urb)
         conn->kept->prev = urb;
     conn->kept = urb;
     conn->n_kept++;
+    conn->kept_bytes += urb->xfer.len;
     conn->srv->stats.kept_urbs++;
 }
 
@@ -89,6 +90,7 @@ static void kept_remove(struct usbip_conn *conn, struct usbip_urb *urb)
         urb->next->prev = urb->prev;
     urb->prev = urb->next = NULL;
     conn->n_kept--;
+    conn->kept_bytes -= urb->xfer.len;
     conn->srv->stats.kept_urbs--;
 }
 
@@ -183,8 +185,15 @@ static void handle_submit(struct usbip_conn *conn, const struct usbip_header *h,
         reject_iso(conn, h, iso, np);
         return;
     }
+    /* Checked before the device sees it: a transfer it keeps holds its
+     * buffer until the device or the host lets go. */
     if (conn->n_kept >= srv->limits.max_urbs_per_client) {
         usbip_conn_fail(conn, "more than %u transfers pending", conn->n_kept);
+        return;
+    }
+    if (conn->kept_bytes + len > srv->limits.max_kept_bytes) {
+        usbip_conn_fail(conn, "more than %zu bytes in pending transfers",
+                        srv->limits.max_kept_bytes);
         return;
     }
     struct usbip_urb *urb = calloc(1, sizeof(*urb));

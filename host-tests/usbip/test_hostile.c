@@ -125,6 +125,24 @@ Test(hostile, too_many_kept_transfers)
     bench_resume();
 }
 
+Test(hostile, too_many_bytes_in_kept_transfers)
+{
+    struct usbip_client *c = bench_import("1-1");
+    static uint8_t big[5][USBIP_DEFAULT_MAX_TRANSFER];
+
+    /* bulk INs on an empty FIFO stay with the device; 16 MiB is the budget */
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(usbip_client_submit(c, 1, true, NULL, big[i], sizeof(big[i]), NULL), 0);
+    for (int i = 0; i < 12; i++)
+        cr_assert_eq(usbip_client_submit(c, 1, true, NULL, big[0], sizeof(big[0]), NULL), 0);
+    cr_assert(usbip_client_wait_closed(c, T_MS));
+    usbip_client_close(c);
+    cr_assert_eq(bench_log_count("more than 16777216 bytes in pending transfers"), 1);
+    bench_pause();
+    cr_assert_eq(B.dev[0].cancels, 16);
+    bench_resume();
+}
+
 Test(hostile, too_many_clients)
 {
     struct usbip_server_limits lim;
