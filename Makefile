@@ -23,7 +23,7 @@ LIBS    := -ljansson -lpthread -lm
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
-                python3 procps
+                python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
 
 MODEL_SRCS := $(wildcard models/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c)
@@ -44,7 +44,10 @@ SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 
 .PHONY: all check deps demo bench clean test-unit test-unit-asan test-usbip test-tools
 
-all: $(VSTM32) $(MODELS_LIB) $(SHIM)
+all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
+
+# Firmware fixtures (build/firmware/PART/NAME.{elf,bin,hex,dfu}), from source.
+include fixtures/firmware/firmware.mk
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -103,6 +106,7 @@ deps:
 JOBS ?= 2
 check: deps
 	$(MAKE) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/tools
+	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
 
 test-unit: $(BUILD)/tests/unit

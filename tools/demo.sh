@@ -15,25 +15,27 @@ echo
 echo "== a factory-fresh STM32L476 in $work/l476"
 "$VSTM32" new l476xg "$work/l476"
 
-# A 40 KiB image that crosses several 2 KiB pages, the same bytes every run.
-python3 -c 'import random,sys; r=random.Random(476); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(40*1024)))' > "$work/image.bin"
+# The 'hello' firmware fixture, built from fixtures/firmware with
+# arm-none-eabi-gcc for the L476's memory map.
+image="$BUILD/firmware/l476xg/hello.bin"
+size=$(wc -c < "$image")
 
 echo
 echo "== dfu-util -l, through the ROM bootloader's DFU device"
 "$VSTM32" run --board l476xg:dfu --state "$work/l476" -- dfu-util -l
 
 echo
-echo "== dfu-util download"
+echo "== dfu-util download of $image"
 "$VSTM32" run --board l476xg:dfu --state "$work/l476" -- \
-    dfu-util -a 0 -s 0x08000000 -D "$work/image.bin"
+    dfu-util -a 0 -s 0x08000000 -D "$image"
 
 echo
 echo "== dfu-util upload of the same range"
 "$VSTM32" run --board l476xg:dfu --state "$work/l476" -- \
-    dfu-util -a 0 -s 0x08000000:40960 -U "$work/readback.bin"
+    dfu-util -a 0 -s 0x08000000:"$size" -U "$work/readback.bin"
 
-if cmp "$work/image.bin" "$work/readback.bin"; then
-    echo "== read back: identical to the image ($(wc -c < "$work/image.bin") bytes)"
+if cmp "$image" "$work/readback.bin"; then
+    echo "== read back: identical to $image ($size bytes)"
 else
     echo "== read back differs from the image" >&2
     exit 1
