@@ -428,10 +428,8 @@ static int event_of(const struct usb_xfer *x)
     const struct dfuse_wire_rule *w = &dfuse_wire[s->bRequest];
     if (in != w->in || s->wLength < w->min_len || s->wLength > w->max_len)
         return -1;
-    if (!in && x->len < s->wLength)
-        return -1;                  /* the data stage is not all there */
-    if (in && x->len < w->min_len)
-        return -1;
+    if (x->len < s->wLength)
+        return -1;                  /* no room for (or not all of) the data stage */
     switch (s->bRequest) {
     case DFU_REQ_DETACH: return EV_DETACH;
     case DFU_REQ_DNLOAD: return s->wLength ? EV_DNLOAD : EV_DNLOAD_ZERO;

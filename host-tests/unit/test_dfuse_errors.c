@@ -154,6 +154,15 @@ Test(dfuse_errors, malformed_requests_stall_without_touching_the_state)
                             &n), USB_XFER_STALL);
     cr_expect_eq(bench_ctrl(b, USB_DIR_IN | USB_TYPE_VENDOR | USB_RECIP_DEVICE, 1, 0, 0, 1, buf,
                             &n), USB_XFER_STALL);
+    /* an UPLOAD whose buffer is smaller than its wLength (a hostile peer) */
+    struct usb_xfer x;
+    memset(&x, 0, sizeof(x));
+    x.endpoint = 0x80;
+    x.setup = (struct usb_setup){ USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_INTERFACE,
+                                  DFU_REQ_UPLOAD, 2, 0, 2048 };
+    x.buf = buf;
+    x.len = sizeof(buf);
+    cr_expect_eq(usb_device_submit(b->usb, &x), USB_XFER_STALL);
     cr_assert_eq(dfu_getstate(b, &state), USB_XFER_OK);
     cr_expect_eq(state, DFU_STATE_IDLE);
     expect_status(b, DFU_STATE_IDLE, DFU_STATUS_OK, "untouched");
