@@ -276,3 +276,37 @@ Test(shim_devices, library_calls_answer_as_libusb_1_0_26)
     cr_assert_eq(SHIM(libusb_cancel_transfer)(t), LIBUSB_ERROR_NOT_FOUND);
     SHIM(libusb_free_transfer)(t);
 }
+
+/* Another program has the board open while this one lists it: the list
+ * still shows it (from the server's devlist), and its descriptors are
+ * read once this program opens it. */
+Test(shim_devices, device_busy_at_listing_is_described_when_opened)
+{
+    libusb_device_handle *holder =
+        SHIM(libusb_open_device_with_vid_pid)(ctx, 0x1209, 0x0001);
+    cr_assert_not_null(holder);
+    libusb_context *other;
+    cr_assert_eq(SHIM(libusb_init)(&other), 0);
+    libusb_device **list;
+    cr_assert_eq(SHIM(libusb_get_device_list)(other, &list), 2);
+    libusb_device *echo = find(list, 0x1209);
+    cr_assert_not_null(echo, "a busy device must still be listed");
+    struct libusb_device_descriptor d;
+    SHIM(libusb_get_device_descriptor)(echo, &d);
+    cr_assert_eq(d.idProduct, 0x0001);
+    struct libusb_config_descriptor *cfg;
+    cr_assert_lt(SHIM(libusb_get_config_descriptor)(echo, 0, &cfg), 0);
+
+    libusb_device_handle *h;
+    cr_assert_eq(SHIM(libusb_open)(echo, &h), LIBUSB_ERROR_ACCESS, "imported twice?");
+    SHIM(libusb_close)(holder);
+    cr_assert_eq(SHIM(libusb_open)(echo, &h), 0);
+    cr_assert_eq(SHIM(libusb_get_config_descriptor)(echo, 0, &cfg), 0);
+    cr_assert_eq(cfg->interface[0].altsetting[0].bNumEndpoints, 3);
+    SHIM(libusb_free_config_descriptor)(cfg);
+    SHIM(libusb_get_device_descriptor)(echo, &d);
+    cr_assert_eq(d.iSerialNumber, 3);
+    SHIM(libusb_close)(h);
+    SHIM(libusb_free_device_list)(list, 1);
+    SHIM(libusb_exit)(other);
+}

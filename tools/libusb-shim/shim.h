@@ -183,6 +183,9 @@ bool shim_device_matches(const libusb_device *dev, int server_index,
                          const struct usbip_usb_device *info);
 /* Imports the device briefly to read its descriptors. */
 void shim_device_read_descriptors(libusb_device *dev);
+/* Reads them through conn if that has not been done yet (the device was
+ * imported by someone else when it was listed). */
+void shim_device_complete_descriptors(libusb_device *dev, struct shim_conn *conn);
 /* Reads descriptors through an existing connection. */
 int  shim_device_fetch_descriptors(libusb_device *dev, struct shim_conn *conn,
                                    uint8_t desc[LIBUSB_DT_DEVICE_SIZE],

@@ -133,6 +133,33 @@ fail:
     return r < 0 ? r : LIBUSB_ERROR_IO;
 }
 
+static void adopt_descriptors(libusb_device *dev, struct shim_conn *conn)
+{
+    uint8_t desc[LIBUSB_DT_DEVICE_SIZE];
+    uint8_t *configs[SHIM_MAX_CONFIGS];
+    uint16_t lens[SHIM_MAX_CONFIGS];
+    int count = 0;
+    int r = shim_device_fetch_descriptors(dev, conn, desc, configs, lens, &count);
+    if (r < 0) {
+        SHIM_TRACE("%s: reading descriptors failed (%d)", dev->info.busid, r);
+        return;
+    }
+    memcpy(dev->device_desc, desc, sizeof desc);
+    for (int i = 0; i < count; i++) {
+        dev->configs[i] = configs[i];
+        dev->config_len[i] = lens[i];
+    }
+    /* Published last: readers go by num_configs and descriptors_read. */
+    dev->num_configs = count;
+    dev->descriptors_read = true;
+    /* On a Linux host the kernel picks configuration 1 at enumeration, so
+     * an unconfigured device is seen already configured. */
+    if (atomic_load(&dev->active_config) == 0 && count > 0)
+        atomic_store(&dev->active_config, dev->configs[0][5]);
+    SHIM_TRACE("%s: %04x:%04x, %d configuration(s)", dev->info.busid, dev->info.idVendor,
+               dev->info.idProduct, count);
+}
+
 void shim_device_read_descriptors(libusb_device *dev)
 {
     libusb_context *ctx = dev->ctx;
@@ -145,29 +172,17 @@ void shim_device_read_descriptors(libusb_device *dev)
                    dev->info.busid, err);
         return;
     }
-    uint8_t desc[LIBUSB_DT_DEVICE_SIZE];
-    uint8_t *configs[SHIM_MAX_CONFIGS];
-    uint16_t lens[SHIM_MAX_CONFIGS];
-    int count = 0;
-    int r = shim_device_fetch_descriptors(dev, conn, desc, configs, lens, &count);
+    adopt_descriptors(dev, conn);
     shim_conn_close(conn);
-    if (r < 0) {
-        SHIM_TRACE("%s: reading descriptors failed (%d)", dev->info.busid, r);
-        return;
-    }
-    memcpy(dev->device_desc, desc, sizeof desc);
-    for (int i = 0; i < count; i++) {
-        dev->configs[i] = configs[i];
-        dev->config_len[i] = lens[i];
-    }
-    dev->num_configs = count;
-    dev->descriptors_read = true;
-    /* On a Linux host the kernel picks configuration 1 at enumeration, so
-     * an unconfigured device is seen already configured. */
-    if (atomic_load(&dev->active_config) == 0 && count > 0)
-        atomic_store(&dev->active_config, dev->configs[0][5]);
-    SHIM_TRACE("%s: %04x:%04x, %d configuration(s)", dev->info.busid, dev->info.idVendor,
-               dev->info.idProduct, count);
+}
+
+void shim_device_complete_descriptors(libusb_device *dev, struct shim_conn *conn)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    if (!dev->descriptors_read)
+        adopt_descriptors(dev, conn);
+    pthread_mutex_unlock(&lock);
 }
 
 const uint8_t *shim_device_config_by_value(const libusb_device *dev, uint8_t value,

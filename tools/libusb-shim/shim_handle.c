@@ -121,6 +121,7 @@ SHIM_API int libusb_open(libusb_device *dev, libusb_device_handle **dev_handle)
     pthread_mutex_init(&h->lock, NULL);
     h->dev = libusb_ref_device(dev);
     h->conn = conn;
+    shim_device_complete_descriptors(dev, conn);
     configure_like_kernel(dev, conn);
     shim_ctx_add_handle(dev->ctx, h);
     *dev_handle = h;
