@@ -91,7 +91,8 @@ void usbip_server_stop(struct usbip_server *srv);
 
 /* Extra fds for the loop (the CLI's control socket).  cb runs on the loop
  * thread with the poll() revents.  It may call any server function,
- * including unwatching its own fd.  Returns 0, -EEXIST or -ENOMEM. */
+ * including unwatching its own fd and (un)exporting devices, but not
+ * usbip_server_free().  Returns 0, -EEXIST or -ENOMEM. */
 typedef void (*usbip_fd_callback)(struct usbip_server *srv, int fd, short revents, void *arg);
 int  usbip_server_watch_fd(struct usbip_server *srv, int fd, short events,
                            usbip_fd_callback cb, void *arg);
