@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The chip's Cortex-M core (M0, M0+, M3, M4 per part->core) on Unicorn,
+ * executing from the chip model's memory map: every load and store goes
+ * through chip_read/chip_write, so code running on the core — a host
+ * tool's flash loader, the user's firmware — drives the same flash
+ * controller model as the DFU bootloader does.
+ *
+ * The core also owns the System Control Space (0xE000E000-0xE000EFFF):
+ * SysTick, NVIC, SCB (CPUID, ICSR, VTOR, AIRCR, SHCSR, CFSR/HFSR, DFSR)
+ * and the debug registers (DHCSR, DCRSR, DCRDR, DEMCR) with their
+ * ARMv6-M / ARMv7-M semantics.  A debug probe reaches memory and those
+ * registers through cpu_debug_read/cpu_debug_write (the AHB-AP's view).
+ *
+ * Time: the core runs in slices (cpu_run) on the chip's virtual clock;
+ * the board runs it between turns of the event loop, so USB keeps being
+ * served while the core executes.
+ */
+#ifndef VSTM32_CPU_H
+#define VSTM32_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/chip.h"
+
+enum cpu_state {
+    CPU_RUNNING,
+    CPU_HALTED,         /* debug halt: C_HALT, BKPT, vector catch, step done */
+    CPU_SLEEPING,       /* WFI/WFE with nothing pending */
+    CPU_LOCKUP,         /* fault inside a fault handler (ARMv7-M B1.5.15) */
+};
+
+/* Why the core last halted (DFSR bits, ARMv7-M C1.6.1). */
+#define CPU_DFSR_HALTED   (1u << 0)
+#define CPU_DFSR_BKPT     (1u << 1)
+#define CPU_DFSR_DWTTRAP  (1u << 2)
+#define CPU_DFSR_VCATCH   (1u << 3)
+#define CPU_DFSR_EXTERNAL (1u << 4)
+
+struct cpu;
+
+struct cpu_hooks {
+    /* SYSRESETREQ, lockup-reset, or the IWDG: the board resets the chip
+     * (re-running boot selection) and then calls cpu_reset. */
+    void (*system_reset)(void *arg);
+    /* Semihosting output (SYS_WRITEC, SYS_WRITE0, SYS_WRITE). */
+    void (*semihost_write)(void *arg, const char *text, size_t len);
+    /* SYS_EXIT with its status. */
+    void (*semihost_exit)(void *arg, uint32_t status);
+    void *arg;
+};
+
+struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks);
+void cpu_free(struct cpu *cpu);
+
+/* Core reset: registers to reset values, SP and PC from the vector table
+ * at address 0 (which the chip aliases per boot selection), DEMCR.VC_CORERESET
+ * halts before the first instruction.  Debug registers survive a system
+ * reset as on silicon (DHCSR.C_DEBUGEN stays; S_RESET_ST is set). */
+void cpu_reset(struct cpu *cpu);
+
+/* Run at most max_instructions (or until the core halts, sleeps or locks
+ * up).  Advances the chip's virtual clock by the instructions executed
+ * (one cycle each at the part's reset clock).  Returns the number executed. */
+uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions);
+
+enum cpu_state cpu_get_state(const struct cpu *cpu);
+uint32_t cpu_pc(const struct cpu *cpu);
+
+/* Debug actions, as DHCSR writes would do them. */
+void cpu_halt(struct cpu *cpu);
+void cpu_resume(struct cpu *cpu);
+void cpu_step(struct cpu *cpu);
+
+/* Core registers by DCRSR.REGSEL: 0-12 r0-r12, 13 SP, 14 LR, 15 DebugReturnAddress
+ * (PC), 16 xPSR, 17 MSP, 18 PSP, 20 CONTROL/FAULTMASK/BASEPRI/PRIMASK,
+ * 0x21 FPSCR, 0x40-0x5F S0-S31 (M4F).  Only while halted, as DCRSR. */
+int cpu_reg_read(struct cpu *cpu, unsigned regsel, uint32_t *val);
+int cpu_reg_write(struct cpu *cpu, unsigned regsel, uint32_t val);
+
+/* The debug port's view of memory: SCS registers are answered by the
+ * core; everything else goes to chip_read/chip_write with BUS_DEBUG.
+ * Works while the core runs.  BUS_OK or BUS_ERROR. */
+int cpu_debug_read(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t *val);
+int cpu_debug_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val);
+
+/* Raise an interrupt line (NVIC) or the NMI (the flash ECC NMI). */
+void cpu_set_irq(struct cpu *cpu, unsigned irq, bool level);
+void cpu_raise_nmi(struct cpu *cpu);
+
+#endif
