@@ -18,7 +18,7 @@ ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 CRITERION_LIBS := -lcriterion
-LIBS    := -ljansson -lpthread -lm
+LIBS    := -ljansson -lunicorn -lpthread -lm
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
