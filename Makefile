@@ -42,7 +42,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 
-.PHONY: all check deps demo bench clean test-unit test-unit-asan test-usbip test-tools
+.PHONY: all check deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools
 
 all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
 
@@ -92,6 +92,10 @@ $(BUILD)/tests/usbip: $(call obj,$(USBIP_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MOD
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
 
+$(BUILD)/tests/usbip-asan: $(call asanobj,$(USBIP_SRCS) $(TESTLIB_SRCS) $(EMU_SRCS) $(MODEL_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
 $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
@@ -105,7 +109,7 @@ deps:
 # fails the run: nothing is skipped silently.
 JOBS ?= 2
 check: deps
-	$(MAKE) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/tools
+	$(MAKE) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools
 	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
 
@@ -115,6 +119,8 @@ test-unit-asan: $(BUILD)/tests/unit-asan
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/tests/unit-asan -j$(JOBS)
 test-usbip: $(BUILD)/tests/usbip $(VSTM32)
 	$(BUILD)/tests/usbip -j$(JOBS)
+test-usbip-asan: $(BUILD)/tests/usbip-asan
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/tests/usbip-asan -j$(JOBS)
 test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
 	$(BUILD)/tests/tools -j1
 

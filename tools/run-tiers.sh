@@ -39,7 +39,9 @@ run_tier unit "$BUILD/tests/unit" -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_tier unit-asan "$BUILD/tests/unit-asan" -j"$JOBS"
 run_tier usbip "$BUILD/tests/usbip" -j"$JOBS"
-VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" run_tier tools "$BUILD/tests/tools" -j1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_tier usbip-asan "$BUILD/tests/usbip-asan" -j"$JOBS"
+VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" run_tier tools "$BUILD/tests/tools" -j"$JOBS"
 
 echo "==== tier kernel: not part of this build yet (the VM tier arrives with the kernel-path issue)"
 if [ -n "$failed_tiers" ]; then
