@@ -109,7 +109,7 @@ deps:
 # fails the run: nothing is skipped silently.
 JOBS ?= 2
 check: deps
-	$(MAKE) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools
+	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools
 	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
 
