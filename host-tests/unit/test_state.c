@@ -255,6 +255,16 @@ Test(state, bad_inputs, .description = "state.h: one-line errors naming the file
     rm_tree();
 }
 
+static int json_generation(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/chip.json", dir);
+    json_t *root = json_load_file(path, 0, NULL);
+    int g = root ? (int)json_integer_value(json_object_get(root, "generation")) : -1;
+    json_decref(root);
+    return g;
+}
+
 /* A child saves generations with changing content in a tight loop; it is
  * killed with SIGKILL at varying moments; each time the directory must load
  * as one complete generation (DESIGN.md rule 6). */
@@ -276,7 +286,15 @@ Test(state, kill9_leaves_old_or_new, .description = "DESIGN.md rule 6: kill -9 d
                     _exit(3);
             }
         }
-        /* 0.2 .. 20 ms, varying per round */
+        /* Every third round waits (bounded) until the child has committed a
+         * new generation, so the test never depends on machine speed; then
+         * 0.2 .. 20 ms more, varying per round. */
+        if (round % 3 == 0) {
+            int before = json_generation();
+            struct timespec ms = { 0, 1000000L };
+            for (int t = 0; t < 10000 && json_generation() == before; t++)
+                nanosleep(&ms, NULL);
+        }
         struct timespec ts = { 0, 200000L + (long)((round * 7919) % 100) * 198000L };
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
