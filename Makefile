@@ -32,6 +32,7 @@ SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c) emulator/usbip/usbip_proto.c
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
 TOOLS_SRCS := $(wildcard host-tests/tools/*.c)
+SCEN_SRCS  := $(wildcard host-tests/scenarios/*.c)
 TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -100,6 +101,14 @@ $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MOD
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
 
+$(BUILD)/tests/scenarios: $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(CRITERION_LIBS) $(LIBS)
+
+# Fuzzing (clang + libFuzzer), benchmarks and the kernel VM tier live in
+# their own fragments.
+-include fuzz/fuzz.mk
+
 # ---- check -------------------------------------------------------------------
 
 deps:
@@ -109,7 +118,7 @@ deps:
 # fails the run: nothing is skipped silently.
 JOBS ?= 2
 check: deps
-	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools
+	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools $(if $(SCEN_SRCS),$(BUILD)/tests/scenarios)
 	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
 

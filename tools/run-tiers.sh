@@ -43,6 +43,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:ha
     run_tier usbip-asan "$BUILD/tests/usbip-asan" -j"$JOBS"
 VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" run_tier tools "$BUILD/tests/tools" -j"$JOBS"
 
+if [ -n "$(ls host-tests/scenarios/*.c 2>/dev/null)" ]; then
+    VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" run_tier scenarios "$BUILD/tests/scenarios" -j"$JOBS"
+fi
 echo "==== tier kernel: not part of this build yet (the VM tier arrives with the kernel-path issue)"
 if [ -n "$failed_tiers" ]; then
     echo "!!!! failing tiers:$failed_tiers"
