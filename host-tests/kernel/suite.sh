@@ -17,6 +17,7 @@
 #                      reboots into the bootloader (BOOT0 high), a re-attach
 #                      gives a new device, and the flash kept the image
 #   detach             usbip detach: the kernel removes the device
+#   server-alive       the server is still running at the end
 . /test/lib.sh
 . /test/config
 
@@ -212,6 +213,14 @@ else
     fail detach "no board attached"
 fi
 
+# ---- server-alive ----
+# the server lived through every attach, detach and re-enumeration
+if kill -0 "$server_pid" 2>/dev/null; then
+    ok server-alive
+else
+    wait "$server_pid"
+    fail server-alive "the server exited (status $?) during the suite" "$LOG/serve"
+fi
 kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
 if [ -n "${VSTM32_VM_DEBUG:-}" ] || grep -q 'vstm32.debug' /proc/cmdline; then
@@ -219,5 +228,9 @@ if [ -n "${VSTM32_VM_DEBUG:-}" ] || grep -q 'vstm32.debug' /proc/cmdline; then
     dmesg | tail -n 60
     echo "---- server log"
     tail -n 60 "$LOG/serve"
+    for f in "$LOG"/*; do
+        echo "---- $f"
+        head -n 80 "$f"
+    done
 fi
 echo "VSTM32-SUITE end at $(now) s"

@@ -15,6 +15,7 @@
 set -eu
 
 BUILD=${1:?usage: kernel.sh BUILD_DIR}
+mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 VM="$BUILD/vm"
 CACHE="$VM/cache/debs"

@@ -18,6 +18,7 @@
 set -u
 
 BUILD=${1:-build}
+mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
 MODE=${2:-vstm32}
 HERE=$(cd "$(dirname "$0")" && pwd)
 VM="$BUILD/vm"
@@ -58,7 +59,7 @@ echo "kernel: kernel and initramfs ready after $(elapsed) s"
 
 QEMU_COMMON=(-m 512M -smp 1 -nic none -display none -vga none -monitor none -no-reboot
              -kernel "$VM/kernel/vmlinux")
-APPEND="console=ttyS0 quiet loglevel=4 panic=-1 rdinit=/init mitigations=off"
+APPEND="console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init mitigations=off"
 
 # ---- accelerator ----
 # KVM where it really boots a kernel: some hosts expose a /dev/kvm on which
@@ -77,14 +78,16 @@ probe_kvm() {
     printf '#!/bin/busybox sh\n/bin/busybox echo VSTM32-KVM-PROBE-OK\n/bin/busybox poweroff -f\n' >"$root/init"
     chmod 755 "$root/init"
     python3 "$HERE/vmtool.py" cpio "$root" "$VM/probe.cpio.gz" --gzip 1
-    timeout 20 qemu-system-x86_64 "${QEMU_COMMON[@]}" -accel kvm -cpu host \
+    # a subshell, so that QEMU aborting is not reported by this shell
+    (timeout 20 qemu-system-x86_64 "${QEMU_COMMON[@]}" -accel kvm -cpu host \
         -initrd "$VM/probe.cpio.gz" -serial "file:$VM/kvm-probe.log" \
-        -append "$APPEND" >"$VM/kvm-probe.err" 2>&1
+        -append "$APPEND") >"$VM/kvm-probe.err" 2>&1
     if grep -q VSTM32-KVM-PROBE-OK "$VM/kvm-probe.log" 2>/dev/null; then
         printf '%s\nworks\n' "$key" >"$cache"
         return 0
     fi
     printf '%s\nbroken\n' "$key" >"$cache"
+    echo "kernel: KVM does not boot the guest here ($(head -n 1 "$VM/kvm-probe.err")); using TCG"
     return 1
 }
 ACCEL=(-accel tcg -cpu max)
@@ -104,7 +107,7 @@ echo "kernel: booting with ${ACCEL[1]} (${MODE}), QEMU killed after ${LIMIT} s"
 [ -n "${VSTM32_VM_DEBUG:-}" ] && APPEND="$APPEND vstm32.debug"
 rm -f "$SERIAL"
 timeout -k 5 "$LIMIT" qemu-system-x86_64 "${QEMU_COMMON[@]}" "${ACCEL[@]}" \
-    -initrd "$VM/initramfs-$MODE.cpio.gz" -serial "file:$SERIAL" \
+    -initrd "$VM/initramfs-$MODE.cpio" -serial "file:$SERIAL" \
     -append "$APPEND vstm32.suite_timeout=$SUITE_LIMIT" >"$VM/qemu-$MODE.err" 2>&1
 qemu_rc=$?
 echo "kernel: VM ran for $(elapsed) s in all (QEMU exit $qemu_rc)"
