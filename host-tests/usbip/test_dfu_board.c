@@ -38,6 +38,7 @@ static struct {
     atomic_bool stop;
     struct vclock clocks[MAX_BOARDS];
     struct board *boards[MAX_BOARDS];
+    char state_dirs[MAX_BOARDS][512];
     unsigned nboards;
     char *tmp;
 } S;
@@ -81,9 +82,9 @@ static void start(const char *const *names, unsigned n, const char *ob)
     struct board_host host = {.export_device = host_export, .unexport_device = host_unexport};
     for (unsigned i = 0; i < n; i++) {
         struct board_options opt = {.part = part_find(names[i]), .dfu = true, .boot0 = -1};
-        char dir[512];
+        char *dir = S.state_dirs[i];
         cr_assert_not_null(opt.part, "%s", names[i]);
-        snprintf(dir, sizeof dir, "%s/board%u", S.tmp, i);
+        snprintf(dir, sizeof S.state_dirs[i], "%s/board%u", S.tmp, i);
         if (i == 0 && ob) {
             /* a chip made by `vstm32 new --ob` */
             struct vclock clock;
@@ -96,7 +97,7 @@ static void start(const char *const *names, unsigned n, const char *ob)
             cr_assert_eq(state_save(c, dir, err, sizeof err), 0, "%s", err);
             chip_free(c);
         }
-        opt.state_dir = strdup(dir);
+        opt.state_dir = dir;
         vclock_init(&S.clocks[i], VCLOCK_FAST, 1);
         S.boards[i] = board_new(i, &opt, &S.clocks[i], 1, &host, err, sizeof err);
         cr_assert_not_null(S.boards[i], "%s", err);
