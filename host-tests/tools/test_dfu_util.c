@@ -338,3 +338,29 @@ ParameterizedTest(struct dfu_case *c, dfu_util, unprotect)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* pyusb (through the shim, as pyOCD would load it) enumerates two boards
+ * and reads their string descriptors, alternate-setting names included. */
+Test(pyusb, enumerates_boards_and_reads_strings)
+{
+    const char *script =
+        "import usb.core, usb.util\n"
+        "for d in usb.core.find(find_all=True, idVendor=0x0483):\n"
+        "    print('%04x:%04x' % (d.idVendor, d.idProduct), usb.util.get_string(d, d.iManufacturer),"
+        " '|', usb.util.get_string(d, d.iProduct), '|', d.serial_number)\n"
+        "    for intf in d.get_active_configuration():\n"
+        "        print(' alt', intf.bAlternateSetting, usb.util.get_string(d, intf.iInterface))\n";
+    char *argv[] = {(char *)proc_vstm32(), "run", "--board", "l476xg:dfu", "--board", "f072xb:dfu",
+                    "--", "/usr/bin/python3", "-c", (char *)script, NULL};
+    struct proc_result r = proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "pyusb exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "0483:df11 STMicroelectronics | STM32  BOOTLOADER | FFFFFFFEFFFF"),
+                       "the F072 ROM's constant serial:\n%s", r.output);
+    const struct part *l476 = must_part("l476xg"), *f072 = must_part("f072xb");
+    char want[160];
+    snprintf(want, sizeof want, " alt 0 %s\n", l476->dfu.alt_names[0]);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    snprintf(want, sizeof want, " alt 1 %s\n", f072->dfu.alt_names[1]);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    proc_result_free(&r);
+}
