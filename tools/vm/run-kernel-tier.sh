@@ -81,7 +81,7 @@ probe_kvm() {
     # a subshell, so that QEMU aborting is not reported by this shell
     (timeout 20 qemu-system-x86_64 "${QEMU_COMMON[@]}" -accel kvm -cpu host \
         -initrd "$VM/probe.cpio.gz" -serial "file:$VM/kvm-probe.log" \
-        -append "$APPEND") >"$VM/kvm-probe.err" 2>&1
+        -append "$APPEND"; exit $?) >"$VM/kvm-probe.err" 2>&1
     if grep -q VSTM32-KVM-PROBE-OK "$VM/kvm-probe.log" 2>/dev/null; then
         printf '%s\nworks\n' "$key" >"$cache"
         return 0
