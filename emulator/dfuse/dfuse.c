@@ -214,3 +214,37 @@ struct usb_device *dfuse_usb(struct dfuse_device *d)
 {
     return &d->usb;
 }
+
+/* ---- views for traces ------------------------------------------------------------------ */
+
+struct dfuse_device *dfuse_from_usb(struct usb_device *dev)
+{
+    return dev && dev->ops == &dfuse_ops ? dev->priv : NULL;
+}
+
+void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out)
+{
+    out->state = d->state;
+    out->status = d->status;
+    out->pointer = d->pointer;
+    out->transfer_size = d->transfer_size;
+    out->clock = d->chip->clock;
+}
+
+void dfuse_set_flash_observer(struct dfuse_device *d, dfuse_flash_observer fn, void *arg)
+{
+    d->flash_observer = fn;
+    d->flash_observer_arg = arg;
+}
+
+void dfuse_notify_flash(struct dfuse_device *d, bool done, uint8_t dfu_status)
+{
+    if (!d->flash_observer)
+        return;
+    struct dfuse_flash_event ev = {
+        .done = done, .kind = d->job.kind, .addr = d->job.addr, .len = d->job.len,
+        .err = done ? d->job.err : 0, .fail_addr = done ? d->job.fail_addr : 0,
+        .dfu_status = dfu_status, .t_ns = vclock_now(d->chip->clock),
+    };
+    d->flash_observer(d->flash_observer_arg, &ev);
+}

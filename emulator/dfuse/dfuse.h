@@ -16,6 +16,7 @@
 
 #include "emulator/usb/usb_device.h"
 #include "models/chip.h"
+#include "models/flashseq.h"
 
 struct dfuse_device;
 
@@ -47,5 +48,36 @@ struct dfuse_device *dfuse_new(struct chip *c, const struct dfuse_hooks *hooks);
 void dfuse_free(struct dfuse_device *d);
 /* The USB face of the device (owned by d). */
 struct usb_device *dfuse_usb(struct dfuse_device *d);
+
+/* ---- read-only views for traces and captures (emulator/trace) ------------ */
+
+/* The DFU device behind a usb_device, or NULL when dev is something else. */
+struct dfuse_device *dfuse_from_usb(struct usb_device *dev);
+
+/* What a trace may read between two requests. */
+struct dfuse_view {
+    uint8_t state;              /* bState, DFU 1.1 table 6.2 */
+    uint8_t status;             /* bStatus, DFU 1.1 table 6.1 */
+    uint32_t pointer;           /* AN3156 address pointer */
+    uint16_t transfer_size;     /* wTransferSize */
+    struct vclock *clock;       /* the chip's virtual clock */
+};
+void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out);
+
+/* A flash job the ROM started or finished (models/flashseq), reported as
+ * it happens, in virtual time.  Not called for SRAM or Device Feature
+ * writes, which are no flash operation. */
+struct dfuse_flash_event {
+    bool done;                  /* false: started, true: ended */
+    enum flashseq_kind kind;
+    uint32_t addr, len;
+    uint32_t err;               /* enum flash_err bits when it failed */
+    uint32_t fail_addr;
+    uint8_t dfu_status;         /* the DFU status it ends with (done only) */
+    uint64_t t_ns;              /* virtual time */
+};
+typedef void (*dfuse_flash_observer)(void *arg, const struct dfuse_flash_event *ev);
+/* One observer per device (NULL to remove).  It must not call into d. */
+void dfuse_set_flash_observer(struct dfuse_device *d, dfuse_flash_observer fn, void *arg);
 
 #endif

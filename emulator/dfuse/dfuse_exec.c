@@ -230,6 +230,7 @@ static void start_job(struct dfuse_device *d, enum flashseq_kind kind, uint32_t 
     int rc = flashseq_start(d->chip, &d->job, kind, addr, data, len);
     d->job_cmd = d->cmd;
     d->job_ok_status = DFU_STATUS_OK;
+    dfuse_notify_flash(d, false, DFU_STATUS_OK);
     if (rc == FLASHSEQ_BUSY) {
         /* learn when it can go on (for ops->next_deadline) */
         d->job_active = true;
@@ -240,6 +241,7 @@ static void start_job(struct dfuse_device *d, enum flashseq_kind kind, uint32_t 
     }
     finish_now(d, rc == FLASHSEQ_DONE ? DFU_STATUS_OK
                                       : dfuse_status_from_flash_err(d->cmd, d->job.err));
+    dfuse_notify_flash(d, true, d->result_status);
 }
 
 static uint8_t write_feature(struct dfuse_device *d, uint32_t addr, const uint8_t *data,
@@ -370,6 +372,7 @@ int dfuse_exec_poll(struct dfuse_device *d, uint64_t *until_ns, uint8_t *status)
         }
         finish_now(d, rc == FLASHSEQ_DONE ? d->job_ok_status
                                           : dfuse_status_from_flash_err(d->job_cmd, d->job.err));
+        dfuse_notify_flash(d, true, d->result_status);
         if (rc != FLASHSEQ_DONE)
             chip_log(d->chip, "dfu: %s at 0x%08x failed: flash_err 0x%x -> DFU status %u",
                      d->job_cmd == DFUSE_OP_WRITE ? "write" : "erase", d->job.fail_addr,

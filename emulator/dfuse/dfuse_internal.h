@@ -182,6 +182,10 @@ struct dfuse_device {
 
     enum dfuse_deferred deferred;
     enum chip_reset deferred_reset;
+
+    /* dfuse_set_flash_observer (traces) */
+    dfuse_flash_observer flash_observer;
+    void *flash_observer_arg;
 };
 
 /* dfuse_desc.c: build descriptors and strings into d->usb.desc. */
@@ -227,5 +231,7 @@ uint8_t dfuse_status_from_flash_err(enum dfuse_command cmd, uint32_t err);
 const struct fault *dfuse_fault(struct dfuse_device *d, const char *hook, uint32_t addr);
 /* Ask for work in ops->poll. */
 void dfuse_defer(struct dfuse_device *d, enum dfuse_deferred what, enum chip_reset kind);
+/* Tell the flash observer, if any, that the job in d->job started / ended. */
+void dfuse_notify_flash(struct dfuse_device *d, bool done, uint8_t dfu_status);
 
 #endif
