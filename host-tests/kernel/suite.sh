@@ -16,6 +16,9 @@
 #   leave-l476xg       :leave: the kernel sees the device disconnect; the board
 #                      reboots into the bootloader (BOOT0 high), a re-attach
 #                      gives a new device, and the flash kept the image
+#   reset-f446xe       the same after `vstm32 ctl reset`
+#   unplug-f042x6      `vstm32 ctl unplug`: disconnect, no longer exported;
+#                      `plug`: exported again, a re-attach gives the device
 #   detach             usbip detach: the kernel removes the device
 #   server-alive       the server is still running at the end
 . /test/lib.sh
@@ -38,8 +41,9 @@ set --
 while read -r busid part; do
     set -- "$@" --board "$part:dfu"
 done </test/boards
+CTL=/run/vstm32.ctl
 if [ "$MODE" = vstm32 ]; then
-    vstm32 serve --port "$USBIP_PORT" "$@" >"$LOG/serve" 2>&1 &
+    vstm32 serve --port "$USBIP_PORT" --ctl "$CTL" "$@" >"$LOG/serve" 2>&1 &
 else
     PYTHONHOME=/usr python3 -S /usr/bin/testserver.py --port "$USBIP_PORT" >"$LOG/serve" 2>&1 &
 fi
@@ -128,70 +132,165 @@ roundtrip() {
     fi
 }
 
+# ---- re-enumeration ----
+# After a board drops off the bus (leave, reset, unplug), as usbip-host does
+# it: the server ends the import, vhci-hcd disconnects the device, and the
+# board's next enumeration is a new device that must be attached again.
+# board_index PART: its --board position, for vstm32 ctl --board
+board_index() { awk -v p="$1" '$2 == p { print NR - 1 }' /test/boards; }
+board_busid() { awk -v p="$1" '$2 == p { print $1 }' /test/boards; }
+
+# dropped NAME PART LB DEVNUM WHAT: the kernel saw the device go.
+# Sets WHY and EVIDENCE on failure.
+dropped() {
+    d_name=$1 d_part=$2 d_lb=$3 d_devnum=$4 d_what=$5
+    d_busid=$(board_busid "$d_part")
+    gone() { [ ! -e "/sys/bus/usb/devices/$d_lb" ] && [ -z "$(local_busid "$d_busid")" ]; }
+    if ! wait_for 20 gone; then
+        usbip port >"$LOG/$d_name.port" 2>&1
+        WHY="the kernel still has the device 20 s after $d_what"
+        EVIDENCE="$LOG/$d_name.port"
+        return 1
+    fi
+    dmesg >"$LOG/$d_name.dmesg"
+    if ! grep -q "usb $d_lb: USB disconnect, device number $d_devnum" "$LOG/$d_name.dmesg"; then
+        WHY="no 'usb $d_lb: USB disconnect, device number $d_devnum' in dmesg after $d_what"
+        EVIDENCE="$LOG/$d_name.dmesg"
+        return 1
+    fi
+}
+
+# exported NAME BUSID: the server lists BUSID (its log in $LOG/NAME.list)
+exported() {
+    timeout 10 usbip list -r "$USBIP_HOST" >"$LOG/$1.list" 2>&1 &&
+        grep -q "^ *$2: .*(0483:df11)\$" "$LOG/$1.list"
+}
+
+# reattached NAME PART: wait until the board is exported again, attach it,
+# check its descriptors.  Sets NEW_LB, or WHY and EVIDENCE.
+reattached() {
+    r_name=$1 r_part=$2
+    r_busid=$(board_busid "$r_part")
+    if ! wait_for 20 exported "$r_name" "$r_busid"; then
+        WHY="$r_busid not exportable again within 20 s"
+        EVIDENCE="$LOG/$r_name.list"
+        return 1
+    fi
+    if ! NEW_LB=$(attach "$r_busid" "$LOG/$r_name.attach"); then
+        WHY="re-attach of $r_busid did not give a configured device"
+        EVIDENCE="$LOG/$r_name.attach"
+        return 1
+    fi
+    awk -v p="$r_part" -v n="$NEW_LB" '$2 == p { $3 = n } { print }' /tmp/attached >/tmp/attached.new
+    mv /tmp/attached.new /tmp/attached
+    run 20 "$LOG/$r_name.lsusb" lsusb -v -s "$(lsusb_addr "$NEW_LB")"
+    lsusb_summary "$LOG/$r_name.lsusb" >"$LOG/$r_name.got"
+    if ! diff "/test/expect/$r_part.txt" "$LOG/$r_name.got" >"$LOG/$r_name.diff"; then
+        WHY="the re-enumerated device's descriptors differ"
+        EVIDENCE="$LOG/$r_name.diff"
+        return 1
+    fi
+}
+
+# still_holds NAME LB BASE IMAGE: the flash still holds IMAGE (dfu-util -U)
+still_holds() {
+    h_name=$1 h_lb=$2 h_base=$3 h_img=$4
+    rm -f "/tmp/$h_name.up"
+    if ! run 90 "$LOG/$h_name.up" dfu-util -p "$h_lb" -a 0 -s "$h_base:$(wc -c <"$h_img")" \
+            -U "/tmp/$h_name.up"; then
+        WHY="upload after re-attach exited non-zero"
+        EVIDENCE="$LOG/$h_name.up"
+        return 1
+    fi
+    if ! cmp "$h_img" "/tmp/$h_name.up" >"$LOG/$h_name.cmp" 2>&1; then
+        WHY="the flash lost the image"
+        EVIDENCE="$LOG/$h_name.cmp"
+        return 1
+    fi
+}
+
 # ---- leave-PART ----
+# dfu-util's :leave: manifestation, then the ROM resets the chip; BOOT0 is
+# still high, so the bootloader enumerates again
 leave() {
     part=$1 base=$2 img=/test/images/$1-leave.bin
     name=leave-$part
     lb=$(board_lb "$part")
-    busid=$(awk -v p="$part" '$2 == p { print $1 }' /test/boards)
     [ -n "$lb" ] || { fail "$name" "$part is not attached"; return; }
-    old_devnum=$(cat "/sys/bus/usb/devices/$lb/devnum")
+    devnum=$(cat "/sys/bus/usb/devices/$lb/devnum")
     if ! run 90 "$LOG/$name.down" dfu-util -p "$lb" -a 0 -s "$base:leave" -D "$img"; then
         fail "$name" "dfu-util -s $base:leave -D exited non-zero" "$LOG/$name.down"
         return
     fi
-    # the old device goes: the server drops the import, vhci-hcd disconnects
-    gone() { [ ! -e "/sys/bus/usb/devices/$lb" ] && [ -z "$(local_busid "$busid")" ]; }
-    if ! wait_for 20 gone; then
-        usbip port >"$LOG/$name.port" 2>&1
-        fail "$name" "the kernel still has the device 20 s after :leave" "$LOG/$name.down" "$LOG/$name.port"
-        return
+    if dropped "$name" "$part" "$lb" "$devnum" ":leave" && reattached "$name" "$part" &&
+            still_holds "$name" "$NEW_LB" "$base" "$img"; then
+        ok "$name"
+    else
+        fail "$name" "$WHY" "$EVIDENCE" "$LOG/$name.down"
     fi
-    dmesg >"$LOG/$name.dmesg"
-    if ! grep -q "usb $lb: USB disconnect, device number $old_devnum" "$LOG/$name.dmesg"; then
-        fail "$name" "no 'usb $lb: USB disconnect, device number $old_devnum' in dmesg" "$LOG/$name.dmesg"
-        return
-    fi
-    # the board rebooted into the bootloader (BOOT0 high): exported again
-    exported() {
-        timeout 10 usbip list -r "$USBIP_HOST" >"$LOG/$name.list" 2>&1 &&
-            grep -q "^ *$busid: .*(0483:df11)\$" "$LOG/$name.list"
-    }
-    if ! wait_for 20 exported; then
-        fail "$name" "$busid not exportable again within 20 s" "$LOG/$name.list"
-        return
-    fi
-    if ! new_lb=$(attach "$busid" "$LOG/$name.attach"); then
-        fail "$name" "re-attach of $busid did not give a configured device" "$LOG/$name.attach"
-        return
-    fi
-    run 20 "$LOG/$name.lsusb" lsusb -v -s "$(lsusb_addr "$new_lb")"
-    lsusb_summary "$LOG/$name.lsusb" >"$LOG/$name.got"
-    if ! diff "/test/expect/$part.txt" "$LOG/$name.got" >"$LOG/$name.diff"; then
-        fail "$name" "the re-enumerated device's descriptors differ" "$LOG/$name.diff"
-        return
-    fi
-    awk -v p="$part" -v n="$new_lb" '$2 == p { $3 = n } { print }' /tmp/attached >/tmp/attached.new
-    mv /tmp/attached.new /tmp/attached
-    size=$(wc -c <"$img")
-    rm -f "/tmp/$part-leave.up"
-    if ! run 90 "$LOG/$name.up" dfu-util -p "$new_lb" -a 0 -s "$base:$size" -U "/tmp/$part-leave.up"; then
-        fail "$name" "upload after re-attach exited non-zero" "$LOG/$name.up"
-        return
-    fi
-    if ! cmp "$img" "/tmp/$part-leave.up" >"$LOG/$name.cmp" 2>&1; then
-        fail "$name" "the image did not survive :leave" "$LOG/$name.cmp"
-        return
-    fi
-    ok "$name"
 }
 
-# /test/dfu-tests: "roundtrip PART BASE" and "leave PART BASE" lines
+# ---- reset-PART ----
+# the reset button (vstm32 ctl reset): the same drop and return, and the
+# image the round trip wrote is still there
+reset_board() {
+    part=$1 base=$2 img=/test/images/$1.bin
+    name=reset-$part
+    lb=$(board_lb "$part")
+    [ -n "$lb" ] || { fail "$name" "$part is not attached"; return; }
+    devnum=$(cat "/sys/bus/usb/devices/$lb/devnum")
+    if ! run 20 "$LOG/$name.ctl" vstm32 ctl "$CTL" --board "$(board_index "$part")" reset; then
+        fail "$name" "vstm32 ctl reset exited non-zero" "$LOG/$name.ctl"
+        return
+    fi
+    if dropped "$name" "$part" "$lb" "$devnum" "reset" && reattached "$name" "$part" &&
+            still_holds "$name" "$NEW_LB" "$base" "$img"; then
+        ok "$name"
+    else
+        fail "$name" "$WHY" "$EVIDENCE" "$LOG/$name.ctl"
+    fi
+}
+
+# ---- unplug-PART ----
+# the cable pulled (vstm32 ctl unplug): the kernel loses the device and the
+# server no longer offers it; plugged back, it is a new device again
+unplug_board() {
+    part=$1
+    name=unplug-$part
+    lb=$(board_lb "$part")
+    [ -n "$lb" ] || { fail "$name" "$part is not attached"; return; }
+    devnum=$(cat "/sys/bus/usb/devices/$lb/devnum")
+    if ! run 20 "$LOG/$name.ctl" vstm32 ctl "$CTL" --board "$(board_index "$part")" unplug; then
+        fail "$name" "vstm32 ctl unplug exited non-zero" "$LOG/$name.ctl"
+        return
+    fi
+    if ! dropped "$name" "$part" "$lb" "$devnum" "unplug"; then
+        fail "$name" "$WHY" "$EVIDENCE" "$LOG/$name.ctl"
+        return
+    fi
+    if exported "$name-unplugged" "$(board_busid "$part")"; then
+        fail "$name" "usbip list still offers the unplugged board" "$LOG/$name-unplugged.list"
+        return
+    fi
+    if ! run 20 "$LOG/$name.ctl" vstm32 ctl "$CTL" --board "$(board_index "$part")" plug; then
+        fail "$name" "vstm32 ctl plug exited non-zero" "$LOG/$name.ctl"
+        return
+    fi
+    if reattached "$name" "$part"; then
+        ok "$name"
+    else
+        fail "$name" "$WHY" "$EVIDENCE" "$LOG/$name.ctl"
+    fi
+}
+
+# /test/dfu-tests: "roundtrip|leave|reset PART BASE" and "unplug PART" lines
 if [ -f /test/dfu-tests ]; then
     while read -r kind part base; do
         case "$kind" in
         roundtrip) roundtrip "$part" "$base" </dev/null ;;
         leave) leave "$part" "$base" </dev/null ;;
+        reset) reset_board "$part" "$base" </dev/null ;;
+        unplug) unplug_board "$part" </dev/null ;;
         esac
     done </test/dfu-tests
 fi
@@ -202,8 +301,8 @@ read -r busid part lb </tmp/attached
 if [ -n "${busid:-}" ]; then
     port=$(vhci_port "$busid")
     run 20 "$LOG/detach" usbip detach -p "$port"
-    gone() { [ ! -e "/sys/bus/usb/devices/$lb" ] && [ -z "$(local_busid "$busid")" ]; }
-    if wait_for 10 gone; then
+    detached() { [ ! -e "/sys/bus/usb/devices/$lb" ] && [ -z "$(local_busid "$busid")" ]; }
+    if wait_for 10 detached; then
         ok detach
     else
         usbip port >>"$LOG/detach" 2>&1

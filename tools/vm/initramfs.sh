@@ -31,6 +31,8 @@ KERNEL="$VM/kernel"
 DFU_PARTS="f042x6 f072xb f401xe f407xg f446xe l073xz l412xb l476xg g474xe"
 ROUNDTRIP_PARTS="f446xe l476xg"
 LEAVE_PARTS="l476xg"
+RESET_PARTS="f446xe"
+UNPLUG_PARTS="f072xb"
 
 die() { echo "initramfs.sh: $*" >&2; exit 1; }
 
@@ -158,6 +160,13 @@ vstm32)
     done >"$ROOT/test/dfu-tests"
     for part in $LEAVE_PARTS; do
         echo "leave $part $(awk -v p="$part" '$1 == p { print $2 }' "$VM/flash-bases")"
+    done >>"$ROOT/test/dfu-tests"
+    # reset after the round trip: the image must still be there
+    for part in $RESET_PARTS; do
+        echo "reset $part $(awk -v p="$part" '$1 == p { print $2 }' "$VM/flash-bases")"
+    done >>"$ROOT/test/dfu-tests"
+    for part in $UNPLUG_PARTS; do
+        echo "unplug $part"
     done >>"$ROOT/test/dfu-tests"
     # images: the same bytes every run (seeded), sizes spanning several
     # erase units (F446: 16 KiB sectors; L476: 2 KiB pages)
