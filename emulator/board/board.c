@@ -10,12 +10,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/cpu/cpu.h"
 #include "emulator/dfuse/dfuse.h"
+#include "emulator/stlink/stlink.h"
 #include "models/state.h"
 
 /* A changed chip is saved at most this often while it keeps changing, and
  * always at a reset and when the board stops. */
 #define BOARD_SAVE_INTERVAL_NS (250ull * 1000 * 1000)
+/* Instructions the core runs per turn of the event loop: short enough to
+ * keep USB answered between slices, long enough for a flash loader's
+ * busy-wait to finish in a few turns. */
+#define BOARD_CPU_SLICE 200000u
 
 struct board {
     unsigned index;
@@ -32,6 +38,12 @@ struct board {
     bool reset_pending;
     enum chip_reset pending_kind;
     uint64_t last_save_ns;
+    struct cpu *cpu;                /* the chip's core */
+    bool in_cpu_run;                /* inside cpu_run: resets wait for board_process */
+    bool nrst_low;                  /* NRST held low (by the probe) */
+    bool devices_pending;           /* a reset happened: re-decide what enumerates */
+    struct stlink_device *stlink;   /* the probe on the SWD pins, may be NULL */
+    char stlink_busid[16];
 };
 
 static uint64_t monotonic_ns(void)
@@ -47,6 +59,97 @@ static void dfu_reset_hook(void *arg, enum chip_reset kind)
     /* Deferred: the device that asks is still on the call stack. */
     b->reset_pending = true;
     b->pending_kind = kind;
+}
+
+/* A system reset the core or the probe asks for (SYSRESETREQ, NRST
+ * released): the chip and the core reset at once, so the probe's next
+ * DHCSR read shows S_RESET_ST; which USB device enumerates afterwards is
+ * decided in board_process, outside the transfer that caused it. */
+static void system_reset_now(struct board *b)
+{
+    if (!b->chip->powered)
+        return;
+    chip_reset(b->chip, RESET_SYSTEM);
+    if (b->cpu)
+        cpu_reset(b->cpu);
+    b->devices_pending = true;
+}
+
+static void cpu_system_reset_hook(void *arg)
+{
+    struct board *b = arg;
+    if (b->in_cpu_run) {
+        /* from inside the core's own run: finish the slice first */
+        b->reset_pending = true;
+        b->pending_kind = RESET_SYSTEM;
+        return;
+    }
+    system_reset_now(b);
+}
+
+static void cpu_semihost_write(void *arg, const char *text, size_t len)
+{
+    (void)arg;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+}
+
+static void probe_nrst_hook(void *arg, bool asserted)
+{
+    struct board *b = arg;
+    bool was_low = b->nrst_low;
+    b->nrst_low = asserted;
+    if (was_low && !asserted)
+        system_reset_now(b);
+}
+
+static struct cpu *make_cpu(struct board *b)
+{
+    struct cpu_hooks hooks = {.system_reset = cpu_system_reset_hook,
+                              .semihost_write = cpu_semihost_write,
+                              .arg = b};
+    struct cpu *cpu = cpu_new(b->chip, &hooks);
+    if (cpu)
+        cpu_reset(cpu);
+    return cpu;
+}
+
+/* 24 upper-case hex digits, as ST-Link V2-1/V3 serials look, stable for a
+ * board (part, index, chip unique ID). */
+static void probe_serial(const struct board *b, char out[25])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint64_t h1 = chip_fnv1a64(b->part->name, strlen(b->part->name), CHIP_FNV1A64_INIT);
+    h1 = chip_fnv1a64(&b->index, sizeof b->index, h1);
+    h1 = chip_fnv1a64(b->chip->uid, sizeof b->chip->uid, h1);
+    uint64_t h2 = chip_fnv1a64("stlink", 6, h1);
+    for (int i = 0; i < 16; i++)
+        out[i] = hex[(h1 >> (60 - 4 * i)) & 0xF];
+    for (int i = 0; i < 8; i++)
+        out[16 + i] = hex[(h2 >> (60 - 4 * i)) & 0xF];
+    out[24] = '\0';
+}
+
+static int attach_probe(struct board *b, int version, char *err, size_t errlen)
+{
+    char serial[25];
+    probe_serial(b, serial);
+    struct stlink_hooks hooks = {.nrst = probe_nrst_hook, .arg = b};
+    b->stlink = stlink_new((enum stlink_version)(version - 1), b->chip, b->cpu, serial, &hooks);
+    if (!b->stlink) {
+        snprintf(err, errlen, "board %u: cannot create the ST-Link", b->index);
+        return -1;
+    }
+    /* "2-N" sorts after the DFU device's "1-N": st-flash walks the device
+     * list backwards and takes the first 0483 device with a usable serial
+     * (facts host-tools 1.4), so the probe must come last. */
+    if (b->host.export_device(b->host.arg, b, stlink_usb(b->stlink), b->stlink_busid) < 0) {
+        stlink_free(b->stlink);
+        b->stlink = NULL;
+        snprintf(err, errlen, "board %u: cannot export the ST-Link %s", b->index, b->stlink_busid);
+        return -1;
+    }
+    return 0;
 }
 
 static void drop_dfu(struct board *b)
@@ -152,6 +255,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     b->link = opt->link;
     b->plugged = true;
     snprintf(b->dfu_busid, sizeof b->dfu_busid, "1-%u", index + 1);
+    snprintf(b->stlink_busid, sizeof b->stlink_busid, "2-%u", index + 1);
     fault_plan_init(&b->plan, seed + index);
 
     if (opt->dfu && !opt->part->dfu.present) {
@@ -190,11 +294,22 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     b->chip->boot0_pin = opt->boot0 >= 0 ? opt->boot0 != 0 : opt->dfu;
     b->chip->powered = true;
     chip_reset(b->chip, RESET_POWER_ON);
+    b->cpu = make_cpu(b);
+    if (!b->cpu) {
+        snprintf(err, errlen, "board %u: cannot create the %s core", index, opt->part->full_name);
+        goto fail;
+    }
     if (update_devices(b, err, errlen) < 0)
         goto fail;
+    if (opt->stlink && attach_probe(b, opt->stlink, err, errlen) < 0) {
+        drop_dfu(b);
+        goto fail;
+    }
     return b;
 
 fail:
+    if (b->cpu)
+        cpu_free(b->cpu);
     if (b->chip)
         chip_free(b->chip);
     if (b->state_is_temp)
@@ -224,10 +339,15 @@ void board_free(struct board *b)
     if (!b)
         return;
     drop_dfu(b);
+    if (b->stlink) {
+        b->host.unexport_device(b->host.arg, b, stlink_usb(b->stlink));
+        stlink_free(b->stlink);
+    }
     if (b->state_is_temp)
         remove_temp_state_dir(b);
     else
         save_or_log(b);
+    cpu_free(b->cpu);
     chip_free(b->chip);
     free(b);
 }
@@ -240,9 +360,32 @@ static void do_reset(struct board *b, enum chip_reset kind)
     drop_dfu(b);
     if (b->chip->powered)
         chip_reset(b->chip, kind);
+    if (kind == RESET_POWER_ON) {
+        /* power lost: the debug logic starts from scratch too */
+        struct cpu *fresh = make_cpu(b);
+        if (fresh) {
+            cpu_free(b->cpu);
+            b->cpu = fresh;
+            if (b->stlink)
+                stlink_set_cpu(b->stlink, b->cpu);
+        }
+    } else {
+        cpu_reset(b->cpu);
+    }
+    b->devices_pending = false;
     save_or_log(b);
     if (update_devices(b, err, sizeof err) < 0)
         chip_log(b->chip, "%s", err);
+}
+
+/* The core runs unless the chip is off or held in reset, or it would be
+ * executing the ROM bootloader: the DFU model stands in for that code. */
+static bool core_may_run(const struct board *b)
+{
+    if (!b->cpu || !b->chip->powered || b->nrst_low || cpu_get_state(b->cpu) != CPU_RUNNING)
+        return false;
+    const struct mem_region *r = part_region(b->part, cpu_pc(b->cpu));
+    return !r || r->kind != MEM_SYSMEM;
 }
 
 void board_process(struct board *b)
@@ -252,6 +395,19 @@ void board_process(struct board *b)
         b->reset_pending = false;
         do_reset(b, b->pending_kind);
         return;
+    }
+    if (b->devices_pending) {
+        char err[256];
+        b->devices_pending = false;
+        drop_dfu(b);
+        save_or_log(b);
+        if (update_devices(b, err, sizeof err) < 0)
+            chip_log(b->chip, "%s", err);
+    }
+    if (core_may_run(b)) {
+        b->in_cpu_run = true;
+        cpu_run(b->cpu, BOARD_CPU_SLICE);
+        b->in_cpu_run = false;
     }
     if (b->chip->dirty && !chip_flash_busy(b->chip, NULL) &&
         monotonic_ns() - b->last_save_ns >= BOARD_SAVE_INTERVAL_NS)
@@ -316,10 +472,15 @@ bool board_dfu_present(const struct board *b)
     return b->dfu != NULL;
 }
 
+const char *board_stlink_busid(const struct board *b)
+{
+    return b->stlink ? b->stlink_busid : NULL;
+}
+
 void board_describe(const struct board *b, char *out, size_t cap)
 {
-    snprintf(out, cap, "board %u %s boot=%s boot0=%d rdp=%u usb=%s dfu=%s state=%s", b->index,
-             b->part->name, boot_target_name(b->chip->boot_target), b->chip->boot0_pin,
+    snprintf(out, cap, "board %u %s boot=%s boot0=%d rdp=%u usb=%s dfu=%s stlink=%s state=%s",
+             b->index, b->part->name, boot_target_name(b->chip->boot_target), b->chip->boot0_pin,
              b->chip->rdp_level, b->plugged ? "plugged" : "unplugged",
-             b->dfu ? b->dfu_busid : "-", b->state_dir);
+             b->dfu ? b->dfu_busid : "-", b->stlink ? b->stlink_busid : "-", b->state_dir);
 }

@@ -33,6 +33,9 @@ struct board_options {
     const char *faults[BOARD_MAX_FAULTS];   /* fault specs, in order */
     size_t nfaults;
     const char *faults_file;        /* --faults FILE, may be NULL */
+    /* ":stlink-v2|stlink-v2-1|stlink-v3": an ST-Link probe on the SWD
+     * pins, exported as "2-N".  0: none; else enum stlink_version + 1. */
+    int  stlink;
 };
 
 struct board;
@@ -70,5 +73,7 @@ void board_describe(const struct board *b, char *out, size_t cap);
 /* Bus id of the board's DFU device ("1-N"), whether or not it is present. */
 const char *board_dfu_busid(const struct board *b);
 bool board_dfu_present(const struct board *b);
+/* Bus id of the board's ST-Link ("2-N"), NULL without a probe. */
+const char *board_stlink_busid(const struct board *b);
 
 #endif

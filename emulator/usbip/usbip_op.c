@@ -9,6 +9,7 @@
 #include "emulator/usbip/usbip_server_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Device descriptor offsets (USB 2.0 table 9-8) */
@@ -58,10 +59,44 @@ static int send_op_common(struct usbip_conn *conn, uint16_t code, uint32_t statu
     return usbip_conn_send(conn, wire, sizeof(wire));
 }
 
+/* Bus ids compared as sysfs orders them: bus, then each port number
+ * ("1-2" < "1-10" < "2-1"). */
+static int busid_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            char *ea, *eb;
+            unsigned long na = strtoul(a, &ea, 10), nb = strtoul(b, &eb, 10);
+            if (na != nb)
+                return na < nb ? -1 : 1;
+            a = ea;
+            b = eb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+static int export_cmp(const void *x, const void *y)
+{
+    const struct usbip_export *const *a = x, *const *b = y;
+    return busid_cmp((*a)->busid, (*b)->busid);
+}
+
+/* The list goes out sorted by bus id, not in export order: a device that
+ * re-enumerates (the ROM's DFU device after a reset) keeps its place, and
+ * a board's ST-Link ("2-N") stays after every DFU device ("1-N"), where
+ * st-flash's backwards walk of the device list finds it first. */
 static void reply_devlist(struct usbip_conn *conn)
 {
     struct usbip_server *srv = conn->srv;
     uint8_t wire[USBIP_USB_DEVICE_SIZE];
+
+    qsort(srv->exports, srv->n_exports, sizeof(srv->exports[0]), export_cmp);
 
     if (send_op_common(conn, USBIP_OP_REP_DEVLIST, USBIP_ST_OK) < 0)
         return;

@@ -13,13 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/stlink/stlink.h"
 #include "emulator/usbip/usbip_server.h"
 #include "tools/vstm32/cli.h"
 
 const char session_options_help[] =
     "Boards (repeatable; the options after a --board belong to it):\n"
-    "  --board PART[:dfu]     a board with that part; ':dfu' boots it into the ROM\n"
-    "                         bootloader (BOOT0 high unless --boot0 0)\n"
+    "  --board PART[:dfu][:stlink-v2|stlink-v2-1|stlink-v3]\n"
+    "                         a board with that part; ':dfu' boots it into the ROM\n"
+    "                         bootloader (BOOT0 high unless --boot0 0); ':stlink-*'\n"
+    "                         wires an ST-Link probe to its SWD pins\n"
     "  --state DIR            the chip's state directory (default: a fresh chip in a\n"
     "                         temporary directory, removed at exit)\n"
     "  --boot0 0|1            BOOT0 pin level\n"
@@ -65,11 +68,15 @@ static int parse_board_spec(struct board_options *b, const char *spec)
     for (char *mod = strtok_r(NULL, ":", &save); mod; mod = strtok_r(NULL, ":", &save)) {
         if (!strcasecmp(mod, "dfu")) {
             b->dfu = true;
-        } else if (!strncasecmp(mod, "stlink", 6)) {
-            cli_error("--board %s: the ST-Link probe is not part of this build yet", spec);
-            return EXIT_USAGE;
+        } else if (!strcasecmp(mod, "stlink-v2") || !strcasecmp(mod, "stlink")) {
+            b->stlink = 1 + STLINK_V2;
+        } else if (!strcasecmp(mod, "stlink-v2-1")) {
+            b->stlink = 1 + STLINK_V2_1;
+        } else if (!strcasecmp(mod, "stlink-v3")) {
+            b->stlink = 1 + STLINK_V3;
         } else {
-            cli_error("--board %s: unknown modifier '%s' (dfu)", spec, mod);
+            cli_error("--board %s: unknown modifier '%s' (dfu, stlink-v2, stlink-v2-1, stlink-v3)",
+                      spec, mod);
             return EXIT_USAGE;
         }
     }

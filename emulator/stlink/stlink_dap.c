@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SW-DP and the AHB-AP behind READ_DAP_REG / WRITE_DAP_REG (port
+ * 0xFFFF = the DP, otherwise the AP number), as pyocd's DAP layer drives
+ * them (coresight/dap.py: DPIDR, power-up handshake in CTRL/STAT, ABORT;
+ * coresight/ap.py: IDR, BASE, CSW) — ADIv5.2 B2 (DP) and C2 (MEM-AP).
+ *
+ * Only AP 0, the core's AHB-AP, exists on these parts; memory behind
+ * DRW/BDx is the same debug-port view the memory commands use.
+ */
+#include "emulator/stlink/stlink_internal.h"
+
+/* DP registers (ADIv5.2 B2.2), SW-DP addresses */
+#define DP_ABORT_IDR   0x0
+#define DP_CTRL_STAT   0x4
+#define DP_SELECT_RESEND 0x8
+#define DP_RDBUFF      0xC
+
+#define ABORT_STKCMPCLR (1u << 1)
+#define ABORT_STKERRCLR (1u << 2)
+#define ABORT_WDERRCLR  (1u << 3)
+#define ABORT_ORUNERRCLR (1u << 4)
+
+#define CS_STICKYERR     (1u << 5)
+#define CS_CDBGPWRUPREQ  (1u << 28)
+#define CS_CDBGPWRUPACK  (1u << 29)
+#define CS_CSYSPWRUPREQ  (1u << 30)
+#define CS_CSYSPWRUPACK  (1u << 31)
+#define CS_WRITABLE      0x5F000F01u    /* req bits, mask lane, ORUNDETECT */
+
+/* MEM-AP registers (ADIv5.2 C2.6) */
+#define AP_CSW  0x00
+#define AP_TAR  0x04
+#define AP_DRW  0x0C
+#define AP_BD0  0x10
+#define AP_BD3  0x1C
+#define AP_CFG  0xF4
+#define AP_BASE 0xF8
+#define AP_IDR  0xFC
+
+#define CSW_SIZE_MASK   0x7u
+#define CSW_ADDRINC_SHIFT 4
+#define CSW_DEVICEEN    (1u << 6)
+/* CSW after reset on a Cortex-M AHB-AP: HPROT master/data, 32-bit, no
+ * increment, DeviceEn (ARMv7-M debug: AHB-AP reset values). */
+#define CSW_RESET       0x23000042u
+
+/* ROM table base with "present" and "ADIv5 format" set: 0xE00FF000
+ * (ARMv7-M C1.2, ARMv6-M C1.2). */
+#define AP_BASE_VALUE   0xE00FF003u
+
+/* AHB-AP IDR per core: ARM's published values (Cortex-M3/M4 r0p0+ AHB-AP
+ * 0x24770011; Cortex-M0 0x04770021; Cortex-M0+ 0x04770031). */
+static uint32_t ap_idr(enum core_kind core)
+{
+    switch (core) {
+    case CORE_M0:
+        return 0x04770021u;
+    case CORE_M0PLUS:
+        return 0x04770031u;
+    case CORE_M3:
+    case CORE_M4:
+    default:
+        return 0x24770011u;
+    }
+}
+
+void stlink_dap_reset(struct stlink_device *s)
+{
+    s->dap.ctrl_stat = 0;
+    s->dap.select = 0;
+    s->dap.sticky_err = false;
+    s->dap.csw = CSW_RESET;
+    s->dap.tar = 0;
+}
+
+static uint8_t dp_read(struct stlink_device *s, uint16_t addr, uint32_t *val)
+{
+    if (!s->chip->powered)
+        return STL_SWD_DP_FAULT;
+    switch (addr & 0xF) {
+    case DP_ABORT_IDR:
+        *val = s->chip->part->swd_idr;
+        return STL_OK;
+    case DP_CTRL_STAT: {
+        uint32_t cs = s->dap.ctrl_stat;
+        /* power comes up as soon as it is asked for */
+        if (cs & CS_CDBGPWRUPREQ)
+            cs |= CS_CDBGPWRUPACK;
+        if (cs & CS_CSYSPWRUPREQ)
+            cs |= CS_CSYSPWRUPACK;
+        if (s->dap.sticky_err)
+            cs |= CS_STICKYERR;
+        *val = cs;
+        return STL_OK;
+    }
+    case DP_SELECT_RESEND:
+    case DP_RDBUFF:
+    default:
+        *val = 0;
+        return STL_OK;
+    }
+}
+
+static uint8_t dp_write(struct stlink_device *s, uint16_t addr, uint32_t val)
+{
+    if (!s->chip->powered)
+        return STL_SWD_DP_FAULT;
+    switch (addr & 0xF) {
+    case DP_ABORT_IDR:
+        if (val & (ABORT_STKERRCLR | ABORT_STKCMPCLR | ABORT_WDERRCLR | ABORT_ORUNERRCLR))
+            s->dap.sticky_err = false;
+        return STL_OK;
+    case DP_CTRL_STAT:
+        s->dap.ctrl_stat = val & CS_WRITABLE;
+        return STL_OK;
+    case DP_SELECT_RESEND:
+        s->dap.select = val;
+        return STL_OK;
+    default:
+        return STL_OK;
+    }
+}
+
+static unsigned csw_size(const struct stlink_device *s)
+{
+    switch (s->dap.csw & CSW_SIZE_MASK) {
+    case 0:
+        return 1;
+    case 1:
+        return 2;
+    default:
+        return 4;
+    }
+}
+
+/* DRW: one access at TAR of CSW.Size, lane-placed as on the AHB
+ * (ADIv5.2 C2.2.6), then TAR moves on when CSW.AddrInc says so. */
+static uint8_t drw_access(struct stlink_device *s, uint32_t addr, bool write, uint32_t *val,
+                          bool increment)
+{
+    unsigned size = csw_size(s);
+    unsigned lane = (addr & 3) * 8;
+    int rc;
+    uint32_t v = 0;
+
+    if (!s->chip->powered)
+        return STL_SWD_AP_FAULT;
+    if (write) {
+        uint32_t data = size == 4 ? *val : (*val >> lane) & (size == 2 ? 0xFFFFu : 0xFFu);
+        rc = s->cpu ? cpu_debug_write(s->cpu, addr, size, data)
+                    : chip_write(s->chip, addr, size, data, BUS_DEBUG);
+    } else {
+        rc = s->cpu ? cpu_debug_read(s->cpu, addr, size, &v)
+                    : chip_read(s->chip, addr, size, &v, BUS_DEBUG);
+        *val = size == 4 ? v : v << lane;
+    }
+    if (rc != BUS_OK) {
+        s->dap.sticky_err = true;
+        return STL_SWD_AP_FAULT;
+    }
+    if (increment && ((s->dap.csw >> CSW_ADDRINC_SHIFT) & 3) == 1)
+        s->dap.tar += size;
+    return STL_OK;
+}
+
+static uint8_t ap_reg(struct stlink_device *s, uint16_t port, uint16_t addr, bool write,
+                      uint32_t *val)
+{
+    if (port != 0)
+        return STL_BAD_AP;
+    if (!s->chip->powered)
+        return STL_SWD_AP_FAULT;
+    switch (addr & 0xFC) {
+    case AP_CSW:
+        if (write)
+            s->dap.csw = (*val & ~0x80u) | CSW_DEVICEEN;
+        else
+            *val = s->dap.csw;
+        return STL_OK;
+    case AP_TAR:
+        if (write)
+            s->dap.tar = *val;
+        else
+            *val = s->dap.tar;
+        return STL_OK;
+    case AP_DRW:
+        return drw_access(s, s->dap.tar, write, val, true);
+    case AP_BD0:
+    case AP_BD0 + 4:
+    case AP_BD0 + 8:
+    case AP_BD3:
+        return drw_access(s, (s->dap.tar & ~0xFu) | (addr & 0xC), write, val, false);
+    case AP_CFG:
+        if (!write)
+            *val = 0;                   /* little endian, 32-bit addresses */
+        return STL_OK;
+    case AP_BASE:
+        if (!write)
+            *val = AP_BASE_VALUE;
+        return STL_OK;
+    case AP_IDR:
+        if (!write)
+            *val = ap_idr(s->chip->part->core);
+        return STL_OK;
+    default:
+        if (!write)
+            *val = 0;
+        return STL_OK;
+    }
+}
+
+uint8_t stlink_dap_read(struct stlink_device *s, uint16_t port, uint16_t addr, uint32_t *val)
+{
+    *val = 0;
+    if (port == STL_DP_PORT)
+        return dp_read(s, addr, val);
+    return ap_reg(s, port, addr, false, val);
+}
+
+uint8_t stlink_dap_write(struct stlink_device *s, uint16_t port, uint16_t addr, uint32_t val)
+{
+    if (port == STL_DP_PORT)
+        return dp_write(s, addr, val);
+    return ap_reg(s, port, addr, true, &val);
+}
