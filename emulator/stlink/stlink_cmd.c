@@ -78,6 +78,8 @@ static int ap_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32
     *val = 0;
     if (!target_reachable(s))
         return BUS_ERROR;
+    if (stlink_coresight_read(s, addr, size, val))
+        return BUS_OK;
     if (s->cpu)
         return cpu_debug_read(s->cpu, addr, size, val);
     return chip_read(s->chip, addr, size, val, BUS_DEBUG);

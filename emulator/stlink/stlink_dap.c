@@ -65,6 +65,88 @@ static uint32_t ap_idr(enum core_kind core)
     }
 }
 
+/* ---- CoreSight identification on the debug bus -----------------------------
+ *
+ * pyocd finds the core by walking the ROM table the AP's BASE points to and
+ * reading each component's PIDR/CIDR block (base + 0xFD0..0xFFC).  The ROM
+ * table (0xE00FF000) and the ID blocks of SCS, DWT, FPB and ITM are given
+ * here, on the probe's side of the bus (ARMv7-M C1.2 table C1-2 and
+ * ARMv6-M C1.2: ROM table entries; CoreSight ID values from the Cortex-M3/
+ * M4/M0/M0+ TRMs: ARM JEP106 0x3B continuation 4, generic class 0xE).
+ */
+#define ROM_TABLE_BASE 0xE00FF000u
+#define ID_BLOCK_START 0xFD0u
+
+struct cs_component {
+    uint32_t base;
+    uint16_t part;              /* PIDR part number */
+    uint8_t  cls;               /* CIDR1 component class */
+    int32_t  rom_offset;        /* ROM table entry: base - ROM_TABLE_BASE */
+};
+
+static unsigned cs_components(enum core_kind core, struct cs_component out[5])
+{
+    bool v6m = core == CORE_M0 || core == CORE_M0PLUS;
+    unsigned n = 0;
+    out[n++] = (struct cs_component){ROM_TABLE_BASE, v6m ? 0x4C0 : (core == CORE_M4 ? 0x4C4 : 0x4C3),
+                                     0x1, 0};
+    out[n++] = (struct cs_component){0xE000E000u, v6m ? 0x008 : (core == CORE_M4 ? 0x00C : 0x000),
+                                     0xE, (int32_t)(0xE000E000u - ROM_TABLE_BASE)};
+    out[n++] = (struct cs_component){0xE0001000u, v6m ? 0x00A : 0x002, 0xE,
+                                     (int32_t)(0xE0001000u - ROM_TABLE_BASE)};
+    out[n++] = (struct cs_component){0xE0002000u, v6m ? 0x00B : (core == CORE_M4 ? 0x00E : 0x003),
+                                     0xE, (int32_t)(0xE0002000u - ROM_TABLE_BASE)};
+    if (!v6m)
+        out[n++] = (struct cs_component){0xE0000000u, 0x001, 0xE,
+                                         (int32_t)(0xE0000000u - ROM_TABLE_BASE)};
+    return n;
+}
+
+static uint32_t id_register(const struct cs_component *c, uint32_t off)
+{
+    switch (off) {
+    case 0xFD0: return 0x04;                            /* PIDR4: JEP106 continuation 4, 4 KB */
+    case 0xFE0: return c->part & 0xFFu;                 /* PIDR0 */
+    case 0xFE4: return ((c->part >> 8) & 0xFu) | 0xB0u; /* PIDR1: part[11:8], JEP106[3:0] */
+    case 0xFE8: return 0x0Bu;                           /* PIDR2: JEP106[6:4], JEDEC */
+    case 0xFF0: return 0x0Du;                           /* CIDR0..3: preamble + class */
+    case 0xFF4: return (uint32_t)c->cls << 4;
+    case 0xFF8: return 0x05u;
+    case 0xFFC: return 0xB1u;
+    default: return 0;
+    }
+}
+
+bool stlink_coresight_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t *val)
+{
+    struct cs_component comp[5];
+    unsigned n = cs_components(s->chip->part->core, comp);
+    uint32_t word = 0, a = addr & ~3u;
+    bool hit = false;
+
+    if (a >= ROM_TABLE_BASE && a < ROM_TABLE_BASE + ID_BLOCK_START) {
+        unsigned entry = (a - ROM_TABLE_BASE) / 4;
+        if (entry + 1 < n)
+            word = ((uint32_t)comp[entry + 1].rom_offset & 0xFFFFF000u) | 0x3u;
+        else if (a == ROM_TABLE_BASE + 0xFCC)
+            word = 0x1;                                 /* MEMTYPE: system memory present */
+        hit = true;
+    } else {
+        for (unsigned i = 0; i < n; i++) {
+            if (a >= comp[i].base + ID_BLOCK_START && a < comp[i].base + 0x1000u) {
+                word = id_register(&comp[i], a - comp[i].base);
+                hit = true;
+                break;
+            }
+        }
+    }
+    if (!hit)
+        return false;
+    unsigned lane = (addr & 3) * 8;
+    *val = size == 4 ? word : (word >> lane) & (size == 2 ? 0xFFFFu : 0xFFu);
+    return true;
+}
+
 void stlink_dap_reset(struct stlink_device *s)
 {
     s->dap.ctrl_stat = 0;
@@ -151,8 +233,11 @@ static uint8_t drw_access(struct stlink_device *s, uint32_t addr, bool write, ui
         rc = s->cpu ? cpu_debug_write(s->cpu, addr, size, data)
                     : chip_write(s->chip, addr, size, data, BUS_DEBUG);
     } else {
-        rc = s->cpu ? cpu_debug_read(s->cpu, addr, size, &v)
-                    : chip_read(s->chip, addr, size, &v, BUS_DEBUG);
+        if (stlink_coresight_read(s, addr, size, &v))
+            rc = BUS_OK;
+        else
+            rc = s->cpu ? cpu_debug_read(s->cpu, addr, size, &v)
+                        : chip_read(s->chip, addr, size, &v, BUS_DEBUG);
         *val = size == 4 ? v : v << lane;
     }
     if (rc != BUS_OK) {
@@ -167,8 +252,15 @@ static uint8_t drw_access(struct stlink_device *s, uint32_t addr, bool write, ui
 static uint8_t ap_reg(struct stlink_device *s, uint16_t port, uint16_t addr, bool write,
                       uint32_t *val)
 {
-    if (port != 0)
+    if (port > 255)
         return STL_BAD_AP;
+    if (port != 0) {
+        /* ADIv5.2 C1.2: an AP that is not implemented reads as zero
+         * (IDR 0 ends pyocd's AP scan) and ignores writes */
+        if (!write)
+            *val = 0;
+        return s->chip->powered ? STL_OK : STL_SWD_AP_FAULT;
+    }
     if (!s->chip->powered)
         return STL_SWD_AP_FAULT;
     switch (addr & 0xFC) {

@@ -177,5 +177,8 @@ void stlink_dap_reset(struct stlink_device *s);
 /* Returns an ST-Link status byte. */
 uint8_t stlink_dap_read(struct stlink_device *s, uint16_t port, uint16_t addr, uint32_t *val);
 uint8_t stlink_dap_write(struct stlink_device *s, uint16_t port, uint16_t addr, uint32_t val);
+/* The ROM table and CoreSight ID registers as the AP reads them; false
+ * when addr is none of those. */
+bool stlink_coresight_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t *val);
 
 #endif
