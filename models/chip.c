@@ -410,9 +410,50 @@ int chip_write_block(struct chip *c, uint32_t addr, const uint8_t *buf, uint32_t
 
 /* ---- reset, time ------------------------------------------------------------ */
 
+/* Fault option.set: the option area changed behind the user's back (a
+ * tool's hidden panel, a brown-out during option programming).  It is
+ * consulted at every reset, before the option load, so the change acts at
+ * the first reset of a kind that loads options (F0/L4: POR or OBL_LAUNCH).
+ * Params: name=REG|FIELD (as --ob), value=V; or name=REG,bit=N,value=0|1. */
+static void apply_option_faults(struct chip *c)
+{
+    const struct fault *f = NULL;
+    uint64_t now_ms = c->clock ? vclock_now(c->clock) / 1000000u : 0;
+    while ((f = fault_check_after(c->faults, f, FAULT_OPTION_BITS, NULL, c->part->optarea_base,
+                                  now_ms))) {
+        const char *name = fault_param(f, "name");
+        const char *value = fault_param(f, "value");
+        char assignment[96], err[160];
+        if (!name || !value) {
+            chip_log(c, "fault %s needs name=REG|FIELD and value=V", FAULT_OPTION_BITS);
+            continue;
+        }
+        if (fault_param(f, "bit")) {
+            uint64_t bit = fault_param_u64(f, "bit", 32);
+            uint32_t reg;
+            if (bit > 31 || chip_ob_get(c, name, &reg) < 0) {
+                chip_log(c, "fault %s: no option register %s or bad bit", FAULT_OPTION_BITS, name);
+                continue;
+            }
+            reg = fault_param_u64(f, "value", 0) ? reg | (1u << bit) : reg & ~(1u << bit);
+            chip_ob_set(c, name, reg);
+            chip_log(c, "fault %s: %s bit %u := %u", FAULT_OPTION_BITS, name, (unsigned)bit,
+                     (unsigned)((reg >> bit) & 1u));
+            continue;
+        }
+        snprintf(assignment, sizeof assignment, "%s=%s", name, value);
+        if (chip_ob_assign(c, assignment, err, sizeof err) < 0)
+            chip_log(c, "fault %s: %s", FAULT_OPTION_BITS, err);
+        else
+            chip_log(c, "fault %s: %s", FAULT_OPTION_BITS, assignment);
+    }
+}
+
 void chip_reset(struct chip *c, enum chip_reset kind)
 {
     const struct part *p = c->part;
+    if (c->faults)
+        apply_option_faults(c);
     if (kind == RESET_POWER_ON) {
         for (unsigned i = 0; i < PART_MAX_REGIONS; i++)
             if (c->sram[i])

@@ -210,16 +210,38 @@ int fault_plan_add(struct fault_plan *plan, const char *spec, char *err, size_t 
     return 0;
 }
 
+static bool op_matches(const struct fault *f, const char *op)
+{
+    const char *want = fault_param(f, "op");
+    if (!want || !op)
+        return true;
+    size_t n = strlen(op);
+    for (const char *s = want; *s;) {
+        const char *bar = strchr(s, '|');
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        if (len == n && strncmp(s, op, n) == 0)
+            return true;
+        if (!bar)
+            break;
+        s = bar + 1;
+    }
+    return false;
+}
+
 /* Triggers AND together; only operations inside the address and time
- * windows count towards nth / every. */
-const struct fault *fault_check(struct fault_plan *plan, const char *hook,
-                                uint32_t addr, uint64_t now_ms)
+ * windows (and of the fault's op=) count towards nth / every. */
+const struct fault *fault_check_after(struct fault_plan *plan, const struct fault *after,
+                                      const char *hook, const char *op, uint32_t addr,
+                                      uint64_t now_ms)
 {
     if (!plan)
         return NULL;
-    for (unsigned i = 0; i < plan->count; i++) {
+    unsigned first = after ? (unsigned)(after - plan->faults) + 1 : 0;
+    for (unsigned i = first; i < plan->count; i++) {
         struct fault *f = &plan->faults[i];
         if (strcmp(f->name, hook) != 0)
+            continue;
+        if (!op_matches(f, op))
             continue;
         if (f->has_addr && (addr < f->addr_lo || addr > f->addr_hi))
             continue;
@@ -240,6 +262,40 @@ const struct fault *fault_check(struct fault_plan *plan, const char *hook,
         return f;
     }
     return NULL;
+}
+
+const struct fault *fault_check_op(struct fault_plan *plan, const char *hook, const char *op,
+                                   uint32_t addr, uint64_t now_ms)
+{
+    return fault_check_after(plan, NULL, hook, op, addr, now_ms);
+}
+
+const struct fault *fault_check(struct fault_plan *plan, const char *hook,
+                                uint32_t addr, uint64_t now_ms)
+{
+    return fault_check_after(plan, NULL, hook, NULL, addr, now_ms);
+}
+
+unsigned fault_plan_remove(struct fault_plan *plan, const char *name)
+{
+    unsigned kept = 0, removed = 0;
+    for (unsigned i = 0; i < plan->count; i++) {
+        if (strcmp(plan->faults[i].name, name) == 0) {
+            removed++;
+            continue;
+        }
+        plan->faults[kept++] = plan->faults[i];
+    }
+    plan->count = kept;
+    return removed;
+}
+
+bool fault_plan_has(const struct fault_plan *plan, const char *name)
+{
+    for (unsigned i = 0; plan && i < plan->count; i++)
+        if (strcmp(plan->faults[i].name, name) == 0)
+            return true;
+    return false;
 }
 
 const char *fault_param(const struct fault *f, const char *name)

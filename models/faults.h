@@ -31,11 +31,20 @@
 #define FAULT_FLASH_ERASE_ERROR    "flash.erase.error"     /* param flag: SR error flag name */
 #define FAULT_FLASH_PROGRAM_ERROR  "flash.program.error"
 #define FAULT_FLASH_POWER_LOSS     "flash.power-loss"      /* param at: fraction 0..1 of the operation */
-#define FAULT_OPTION_BITS          "option.set"            /* param reg, value: changed behind the user's back */
+#define FAULT_OPTION_BITS          "option.set"            /* name=REG|FIELD, value=V[, bit=N]: at a reset, behind the user's back */
 #define FAULT_USB_DISCONNECT       "usb.disconnect"        /* at transfer N */
 #define FAULT_USB_BUSY_STALL       "usb.busy-stall"        /* EP0 stalls while flash busy */
 #define FAULT_USB_BUSY_NAK         "usb.busy-nak"          /* EP0 stays silent while flash busy */
 #define FAULT_DFU_LEAVE_EARLY_RESET "dfu.leave.early-reset"
+/* The ROM needs an inter-packet delay a high-speed host's root port does
+ * not give (AN2606: F04x V10.0, F07x V10.1, L07x V4.1): multi-packet data
+ * stages lose packets.  The board enables it on --link direct for parts
+ * whose table row says so (part_dfu.hs_host_limited). */
+#define FAULT_USB_HS_HOST          "usb.hs-host"
+
+/* A fault may carry an op= parameter naming the operation(s) it applies to,
+ * '|'-separated (e.g. op=erase|write); fault_check_op then matches it only
+ * for those.  Without op= it matches every operation of its hook. */
 
 #define FAULT_MAX_PARAMS 4
 #define FAULT_MAX_FAULTS 64
@@ -78,6 +87,19 @@ void fault_plan_clear(struct fault_plan *plan);
  * Returns the fault that fires (its params readable with fault_param), or NULL. */
 const struct fault *fault_check(struct fault_plan *plan, const char *hook,
                                 uint32_t addr, uint64_t now_ms);
+/* Same, for an operation named op (see op= above); op NULL matches all. */
+const struct fault *fault_check_op(struct fault_plan *plan, const char *hook, const char *op,
+                                   uint32_t addr, uint64_t now_ms);
+/* Same, looking only at the faults after `after` (NULL: from the start):
+ * for hooks where every firing fault acts (option.set). */
+const struct fault *fault_check_after(struct fault_plan *plan, const struct fault *after,
+                                      const char *hook, const char *op, uint32_t addr,
+                                      uint64_t now_ms);
+/* Remove every fault named name (the board drops usb.hs-host when a link
+ * becomes a hub).  Returns how many were removed. */
+unsigned fault_plan_remove(struct fault_plan *plan, const char *name);
+/* Whether the plan holds a fault named name (triggers not evaluated). */
+bool fault_plan_has(const struct fault_plan *plan, const char *name);
 const char *fault_param(const struct fault *f, const char *name);
 /* fault_param as a number (decimal, 0x hex); def if absent or malformed. */
 uint64_t fault_param_u64(const struct fault *f, const char *name, uint64_t def);

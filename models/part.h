@@ -135,6 +135,11 @@ struct part_dfu {
     uint8_t initial_status;         /* DFU status at enumeration (10 = errFIRMWARE) */
     struct dfu_poll_timeouts poll;
     enum dfu_busy_behaviour busy;
+    /* AN2606 known limitation: USB fails on hosts with high-speed
+     * controllers (the ROM needs ~25 us between packets); a full-speed hub
+     * is the workaround.  On --link direct the board enables the fault
+     * usb.hs-host for such parts. */
+    bool hs_host_limited;
 };
 
 struct part {

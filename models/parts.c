@@ -131,6 +131,7 @@ static const struct part part_f042x6 = {
         .initial_state = 10, .initial_status = 10,            /* dfuERROR/errFIRMWARE [O LOG-DAP42] facts §9.3 */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values (facts §9.3), F0 unknown */
         .busy = DFU_BUSY_NAK,                                 /* guess: no source */
+        .hs_host_limited = false,                             /* [AN] only V10.0 lists it; this row is V10.1 (0xA1) */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* facts §4.1 */
     .otp_rdp_blocked = false,
@@ -191,6 +192,7 @@ static const struct part part_f072xb = {
         .initial_state = 10, .initial_status = 10,            /* [O LOG-F072] */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
         .busy = DFU_BUSY_NAK,                                 /* guess */
+        .hs_host_limited = true,                              /* [AN] F071/072 V10.1 limitation, facts §9.4 */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .ob_load_on_system_reset = false,                         /* [V RM0091-web §4] */
@@ -502,6 +504,7 @@ static const struct part part_l073xz = {
         .initial_state = 10, .initial_status = 10,            /* [O LOG-BIGCLOWN] */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
         .busy = DFU_BUSY_NAK,                                 /* guess */
+        .hs_host_limited = true,                              /* [AN] L07x V4.1 limitation, facts §9.4 */
     },
     .rdp_field = "RDPROT", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0367-p101] */
     .ob_load_on_system_reset = false,                         /* OBL_LAUNCH or POR (guess: as L4) */

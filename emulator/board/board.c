@@ -37,6 +37,7 @@ struct board {
     bool plugged;                   /* USB cable in */
     bool reset_pending;
     enum chip_reset pending_kind;
+    bool unplug_pending;            /* fault usb.disconnect: the device dropped off */
     uint64_t last_save_ns;
     struct cpu *cpu;                /* the chip's core */
     bool in_cpu_run;                /* inside cpu_run: resets wait for board_process */
@@ -152,6 +153,25 @@ static int attach_probe(struct board *b, int version, char *err, size_t errlen)
     return 0;
 }
 
+static void dfu_unplug_hook(void *arg)
+{
+    struct board *b = arg;
+    /* Deferred like a reset: the device that asks is still on the call stack. */
+    b->unplug_pending = true;
+}
+
+/* --link direct on a ROM with the AN2606 high-speed host limitation: the
+ * fault usb.hs-host is in the plan exactly while the link is direct. */
+static void apply_link(struct board *b)
+{
+    fault_plan_remove(&b->plan, FAULT_USB_HS_HOST);
+    if (b->link == LINK_DIRECT && b->part->dfu.hs_host_limited) {
+        char why[128];
+        if (fault_plan_add(&b->plan, FAULT_USB_HS_HOST, why, sizeof why) < 0)
+            chip_log(b->chip, "board %u: %s", b->index, why);
+    }
+}
+
 static void drop_dfu(struct board *b)
 {
     if (!b->dfu)
@@ -173,7 +193,7 @@ static int update_devices(struct board *b, char *err, size_t errlen)
     }
     if (b->dfu)
         return 0;
-    struct dfuse_hooks hooks = {.reset = dfu_reset_hook, .arg = b};
+    struct dfuse_hooks hooks = {.reset = dfu_reset_hook, .arg = b, .unplug = dfu_unplug_hook};
     b->dfu = dfuse_new(b->chip, &hooks);
     if (!b->dfu) {
         snprintf(err, errlen, "board %u: cannot create the DFU device", b->index);
@@ -272,6 +292,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     }
     if (opt->faults_file && load_faults_file(b, opt->faults_file, err, errlen) < 0)
         goto fail;
+    apply_link(b);
 
     if (opt->state_dir) {
         snprintf(b->state_dir, sizeof b->state_dir, "%s", opt->state_dir);
@@ -393,7 +414,19 @@ void board_process(struct board *b)
     chip_tick(b->chip);
     if (b->reset_pending) {
         b->reset_pending = false;
+        b->unplug_pending = false;
         do_reset(b, b->pending_kind);
+        return;
+    }
+    if (b->unplug_pending) {
+        b->unplug_pending = false;
+        board_unplug(b);
+    }
+    if (!b->chip->powered && b->dfu) {
+        /* flash.power-loss: the chip went dark mid-operation; it stays so
+         * (half-done page, poisoned ECC) until a power cycle */
+        drop_dfu(b);
+        save_or_log(b);
         return;
     }
     if (b->devices_pending) {
@@ -431,6 +464,17 @@ void board_power_cycle(struct board *b)
     save_or_log(b);
     b->chip->powered = true;
     do_reset(b, RESET_POWER_ON);
+}
+
+void board_set_link(struct board *b, enum board_link link)
+{
+    bool was_plugged = b->plugged;
+    /* Moving the cable to another port: off the bus, then on again. */
+    board_unplug(b);
+    b->link = link;
+    apply_link(b);
+    if (was_plugged)
+        board_plug(b);
 }
 
 void board_unplug(struct board *b)
@@ -483,4 +527,15 @@ void board_describe(const struct board *b, char *out, size_t cap)
              b->index, b->part->name, boot_target_name(b->chip->boot_target), b->chip->boot0_pin,
              b->chip->rdp_level, b->plugged ? "plugged" : "unplugged",
              b->dfu ? b->dfu_busid : "-", b->stlink ? b->stlink_busid : "-", b->state_dir);
+    /* appended only when they differ from the default, so the line above stays as it was */
+    size_t n = strlen(out);
+    if (!b->chip->powered && n < cap)
+        n += (size_t)snprintf(out + n, cap - n, " power=off");
+    if (b->link != LINK_DEFAULT && n < cap)
+        snprintf(out + n, cap - n, " link=%s", b->link == LINK_HUB ? "hub" : "direct");
+}
+
+struct fault_plan *board_faults(struct board *b)
+{
+    return &b->plan;
 }

@@ -20,7 +20,13 @@
 #include "emulator/usb/usb_device.h"
 #include "models/chip.h"
 
-enum board_link { LINK_DIRECT, LINK_HUB };
+/* How the board's USB port reaches the host.  LINK_DEFAULT: a link that
+ * paces its packets (a full-speed host controller; what every tool test
+ * assumes).  LINK_DIRECT: a root port of a high-speed host controller —
+ * ROMs with AN2606's inter-packet-delay limitation fail there
+ * (part_dfu.hs_host_limited, fault usb.hs-host).  LINK_HUB: behind a
+ * full-speed hub, the documented workaround. */
+enum board_link { LINK_DEFAULT, LINK_DIRECT, LINK_HUB };
 
 #define BOARD_MAX_FAULTS 32
 
@@ -62,6 +68,10 @@ void board_set_boot0(struct board *b, bool high);
 void board_press_reset(struct board *b);
 void board_power_cycle(struct board *b);
 void board_unplug(struct board *b);
+/* Move the cable to a direct root port or behind a hub (re-enumerates). */
+void board_set_link(struct board *b, enum board_link link);
+/* The board's fault plan (ctl fault add/clear, scenarios). */
+struct fault_plan *board_faults(struct board *b);
 void board_plug(struct board *b);
 int  board_save(struct board *b, char *err, size_t errlen);
 

@@ -34,6 +34,29 @@ const struct fault *dfuse_fault(struct dfuse_device *d, const char *hook, uint32
     return fault_check(d->chip->faults, hook, addr, now_ms);
 }
 
+const struct fault *dfuse_fault_op(struct dfuse_device *d, const char *hook, const char *op,
+                                   uint32_t addr)
+{
+    if (!d->chip->faults)
+        return NULL;
+    uint64_t now_ms = vclock_now(d->chip->clock) / 1000000u;
+    return fault_check_op(d->chip->faults, hook, op, addr, now_ms);
+}
+
+const char *dfuse_op_name(enum dfuse_command cmd)
+{
+    switch (cmd) {
+    case DFUSE_OP_ERASE_PAGE:     return "erase";
+    case DFUSE_OP_MASS_ERASE:     return "mass-erase";
+    case DFUSE_OP_WRITE:          return "write";
+    case DFUSE_OP_SET_ADDRESS:    return "set-address";
+    case DFUSE_OP_READ_UNPROTECT: return "read-unprotect";
+    case DFUSE_OP_GET_COMMANDS:   return "get-commands";
+    case DFUSE_OP_NONE:           break;
+    }
+    return "none";
+}
+
 void dfuse_defer(struct dfuse_device *d, enum dfuse_deferred what, enum chip_reset kind)
 {
     /* a reset outranks an unplug: the chip must come back in its new state */
@@ -55,6 +78,8 @@ static int dfuse_control(struct usb_device *dev, struct usb_xfer *xfer)
     struct dfuse_device *d = dev_of(dev);
     if (d->deferred != DFUSE_DEFER_NONE)
         return USB_XFER_NODEV;      /* resetting: off the bus already */
+    if (!d->chip->powered)
+        return USB_XFER_NODEV;      /* power lost (flash.power-loss): the board drops us */
     return dfuse_fsm_request(d, xfer);
 }
 

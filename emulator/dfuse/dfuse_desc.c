@@ -125,6 +125,21 @@ int dfuse_desc_build(struct dfuse_device *d)
         dfuse_serial_from_uid(d->chip->uid, d->serial);
     }
     desc->strings[STR_SERIAL] = d->serial;
+    /* fault usb.hs-host: the string reads come back garbled (field-bugs
+     * F6 "fishy serial"): stale high bytes in every second character,
+     * which dfu-util prints as '?' */
+    if (dfuse_fault_op(d, FAULT_USB_HS_HOST, "serial", 0)) {
+        size_t n = strlen(d->serial);
+        uint8_t *raw = d->serial_garbled;
+        raw[0] = (uint8_t)(2 + 2 * n);
+        raw[1] = USB_DT_STRING;
+        for (size_t i = 0; i < n; i++) {
+            raw[2 + 2 * i] = (uint8_t)d->serial[i];
+            raw[3 + 2 * i] = (i & 1) ? 0xFF : 0x00;
+        }
+        desc->raw_strings[STR_SERIAL] = raw;
+        desc->raw_string_len[STR_SERIAL] = raw[0];
+    }
 
     d->usb.speed = USB_SPEED_FULL;
     d->usb.stall_device_qualifier = true;

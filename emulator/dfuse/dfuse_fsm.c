@@ -106,9 +106,10 @@ static int busy_wait(struct dfuse_device *d, struct usb_xfer *x)
         return GO_ON;
 
     enum dfu_busy_behaviour how = d->part->dfu.busy;
-    if (dfuse_fault(d, FAULT_USB_BUSY_STALL, d->job.addr))
+    const char *op = dfuse_op_name(d->job_cmd);
+    if (dfuse_fault_op(d, FAULT_USB_BUSY_STALL, op, d->job.addr))
         how = DFU_BUSY_STALL;
-    else if (dfuse_fault(d, FAULT_USB_BUSY_NAK, d->job.addr))
+    else if (dfuse_fault_op(d, FAULT_USB_BUSY_NAK, op, d->job.addr))
         how = DFU_BUSY_NAK;
 
     if (how == DFU_BUSY_STALL)
@@ -188,19 +189,32 @@ static int act_dnload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
         /* AN2662 p73: an unsupported command -> dfuERROR / errSTALLEDPKT */
         return act_stall_error(d, x, next);
     }
+    /* fault usb.hs-host (AN2606 "ISRs missed, Write fails"): the USB cell
+     * ACKs every packet, but the ROM copies only the first one of a
+     * back-to-back data stage; the rest of its buffer keeps stale bytes
+     * (guess: zeros).  The write then programs them and says OK. */
+    if (d->cmd == DFUSE_OP_WRITE && d->len > DFUSE_EP0_PACKET &&
+        dfuse_fault_op(d, FAULT_USB_HS_HOST, "dnload", d->pointer))
+        memset(d->data + DFUSE_EP0_PACKET, 0, d->len - DFUSE_EP0_PACKET);
     return USB_XFER_OK;
 }
 
 /* DNLOAD without data: manifestation, i.e. leave (AN3156).  The fault
  * dfu.leave.early-reset makes the ROM reset before it answers: the
- * GETSTATUS that follows (default, at=getstatus) or this request
- * (at=dnload). */
+ * GETSTATUS that follows (default, at=getstatus), this request
+ * (at=dnload), or the second GETSTATUS after a first one answered
+ * dfuDNBUSY (at=busy: what dfu-util's :will-reset stops polling at). */
 static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     const struct fault *f = dfuse_fault(d, FAULT_DFU_LEAVE_EARLY_RESET, d->pointer);
     const char *at = f ? fault_param(f, "at") : NULL;
     d->cmd = DFUSE_OP_NONE;
     d->leave_early = f != NULL;
+    d->leave_busy_answered = false;
+    if (f && at && strcmp(at, "busy") == 0) {
+        d->leave_early = false;
+        d->leave_busy_answered = true;
+    }
     if (f && at && strcmp(at, "dnload") == 0) {
         /* the ROM resets before the status stage of this request */
         dfuse_defer(d, DFUSE_DEFER_RESET, RESET_SYSTEM);
@@ -260,6 +274,14 @@ static int act_busy_stall(struct dfuse_device *d, struct usb_xfer *x, uint8_t *n
  * (AN2662 p80), after this reply has gone out. */
 static int act_manifest(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
+    if (d->leave_busy_answered) {
+        /* fault dfu.leave.early-reset at=busy: "still busy", then the
+         * ROM resets before anyone asks again */
+        d->leave_busy_answered = false;
+        dfuse_defer(d, DFUSE_DEFER_RESET, RESET_SYSTEM);
+        *next = NEXT_SAME;
+        return reply_status(d, x, DFU_STATE_DNBUSY, d->part->dfu.poll.leave_ms);
+    }
     dfuse_defer(d, DFUSE_DEFER_RESET, RESET_SYSTEM);
     if (d->leave_early)
         return USB_XFER_NODEV;          /* reset before the reply: the host sees the device go */
@@ -280,6 +302,15 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
     if (block == 0) {
         reply(x, commands, sizeof(commands));
         n = (int)x->actual;
+    } else if (want > DFUSE_EP0_PACKET &&
+               dfuse_fault_op(d, FAULT_USB_HS_HOST, "upload", d->pointer)) {
+        /* fault usb.hs-host: the ROM misses the IN token interrupts of a
+         * back-to-back data stage, its EP0 falls out of step and it
+         * answers as it does under read protection (guess: errVENDOR,
+         * which tools report as "memory protected", field-bugs F6) */
+        d->status = DFU_STATUS_errVENDOR;
+        *next = DFU_STATE_ERROR;
+        return USB_XFER_STALL;
     } else {
         uint8_t status = DFU_STATUS_errUNKNOWN;
         n = dfuse_exec_upload(d, block, x->buf, want, &status);
@@ -502,5 +533,6 @@ void dfuse_fsm_init(struct dfuse_device *d)
     d->cmd = DFUSE_OP_NONE;
     d->owed_wait_ms = 0;
     d->leave_early = false;
+    d->leave_busy_answered = false;
     d->voltage_range = 0;   /* AN2606: the ROM starts in the lowest range */
 }

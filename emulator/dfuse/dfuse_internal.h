@@ -186,7 +186,20 @@ struct dfuse_device {
     /* dfuse_set_flash_observer (traces) */
     dfuse_flash_observer flash_observer;
     void *flash_observer_arg;
+
+    /* fault dfu.leave.early-reset at=busy: the leave's first GETSTATUS
+     * was answered dfuDNBUSY; the ROM resets before the next request */
+    bool leave_busy_answered;
+    /* fault usb.hs-host: the serial string descriptor as the host reads it */
+    uint8_t serial_garbled[2 + 2 * 16];
 };
+
+/* Name of a command for fault op= selectors (faults.h): "erase",
+ * "mass-erase", "write", "set-address", "read-unprotect", "none". */
+const char *dfuse_op_name(enum dfuse_command cmd);
+/* Full-speed EP0 packet: fault usb.hs-host loses what follows the first
+ * packet of a data stage (see dfuse_fsm.c). */
+#define DFUSE_EP0_PACKET 64u
 
 /* dfuse_desc.c: build descriptors and strings into d->usb.desc. */
 int  dfuse_desc_build(struct dfuse_device *d);
@@ -229,6 +242,9 @@ uint8_t dfuse_status_from_flash_err(enum dfuse_command cmd, uint32_t err);
 /* dfuse.c */
 /* Fault plan lookup with the chip's clock (NULL when no plan). */
 const struct fault *dfuse_fault(struct dfuse_device *d, const char *hook, uint32_t addr);
+/* Same, for the operation op (fault op= selector). */
+const struct fault *dfuse_fault_op(struct dfuse_device *d, const char *hook, const char *op,
+                                   uint32_t addr);
 /* Ask for work in ops->poll. */
 void dfuse_defer(struct dfuse_device *d, enum dfuse_deferred what, enum chip_reset kind);
 /* Tell the flash observer, if any, that the job in d->job started / ended. */
