@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Seed corpora for the fuzz targets, generated (never committed as blobs):
+ *
+ *   make_corpus OUTDIR
+ *
+ * writes OUTDIR/<target>/seed-NN for usbip, dfuse, state, faults and
+ * mkdfuse: the conversations and files the real tools produce, in each
+ * target's input format (see the comment at the top of fuzz_<target>.c).
+ */
+#define MKDFUSE_NO_MAIN
+#include "tools/mkdfuse.c"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emulator/usbip/usbip_proto.h"
+#include "models/chip.h"
+#include "models/part.h"
+#include "models/state.h"
+
+/* ---- a growing byte buffer ------------------------------------------------ */
+
+struct out {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static void put(struct out *o, const void *p, size_t n)
+{
+    if (o->len + n > o->cap) {
+        o->cap = (o->len + n) * 2 + 64;
+        o->data = realloc(o->data, o->cap);
+        if (!o->data)
+            exit(1);
+    }
+    memcpy(o->data + o->len, p, n);
+    o->len += n;
+}
+
+static void put8(struct out *o, uint8_t v)
+{
+    put(o, &v, 1);
+}
+
+static void put16(struct out *o, uint16_t v)
+{
+    put8(o, (uint8_t)v);
+    put8(o, (uint8_t)(v >> 8));
+}
+
+static void put32(struct out *o, uint32_t v)
+{
+    put16(o, (uint16_t)v);
+    put16(o, (uint16_t)(v >> 16));
+}
+
+static const char *outdir;
+static unsigned written;
+
+static void save(const char *target, unsigned n, const struct out *o)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", outdir, target);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/seed-%02u", outdir, target, n);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(o->data, 1, o->len, f) != o->len || fclose(f) != 0) {
+        fprintf(stderr, "make_corpus: %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    written++;
+}
+
+/* ---- faults --------------------------------------------------------------- */
+
+static void corpus_faults(void)
+{
+    static const char *const plans[] = {
+        "flash.erase.error:flag=PGSERR@nth=2@addr=0x08000000-0x08003FFF\n",
+        "flash.erase.time:us=3000000\nflash.program.time:us=70@every=3\n",
+        "# a comment\n\nusb.busy-stall@time=0-500\nusb.busy-nak@p=0.25\n",
+        "flash.power-loss:at=0.5@nth=1\noption.set:reg=OPTR,value=0xFFEFF8AA\n",
+        "usb.disconnect@nth=12\ndfu.leave.early-reset@always\n",
+        "flash.program.error:flag=WRPERR,x=1,y=2,z=3@addr=0x0-0xFFFFFFFF@every=1\n",
+    };
+    for (unsigned i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+        struct out o = { 0 };
+        put(&o, plans[i], strlen(plans[i]));
+        save("faults", i, &o);
+        free(o.data);
+    }
+}
+
+/* ---- mkdfuse -------------------------------------------------------------- */
+
+static void corpus_mkdfuse(void)
+{
+    static uint8_t image[3000];
+    for (size_t i = 0; i < sizeof image; i++)
+        image[i] = (uint8_t)(i * 7 + 1);
+    struct mkdfuse_element one[] = { { 0x08000000, image, 1024 } };
+    struct mkdfuse_element two[] = { { 0x08000000, image, 2048 }, { 0x08004000, image + 5, 100 } };
+    struct mkdfuse_element empty[] = { { 0x20000000, image, 0 } };
+    struct {
+        const struct mkdfuse_element *e;
+        size_t n;
+        const char *name;
+    } files[] = { { one, 1, "ST..." }, { two, 2, NULL }, { empty, 1, "Internal Flash" } };
+    for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct mkdfuse_params params = { 0x0483, 0xdf11, 0xffff, (uint8_t)i, files[i].name };
+        size_t need = mkdfuse_file_size(files[i].e, files[i].n);
+        struct out o = { malloc(need), need, need };
+        if (mkdfuse_build(&params, files[i].e, files[i].n, o.data, need) < 0)
+            exit(1);
+        save("mkdfuse", i, &o);
+        free(o.data);
+    }
+    /* The builder's own input format (after the file the reader sees). */
+    struct out o = { 0 };
+    put16(&o, 0x0483);
+    put16(&o, 0xdf11);
+    put16(&o, 0xffff);
+    put8(&o, 0);
+    put8(&o, 5);
+    put(&o, "hello", 5);
+    put8(&o, 2);
+    put32(&o, 0x08000000);
+    put16(&o, 16);
+    put(&o, image, 16);
+    put32(&o, 0x08000800);
+    put16(&o, 8);
+    put(&o, image, 8);
+    save("mkdfuse", 9, &o);
+    free(o.data);
+}
+
+/* ---- state ------------------------------------------------------------------ */
+
+static bool all_same(const uint8_t *p, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (p[i] != p[0])
+            return false;
+    return n > 0;
+}
+
+static void put_file(struct out *o, const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        exit(1);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    uint8_t *buf = malloc(len ? (size_t)len : 1);
+    if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len)
+        exit(1);
+    fclose(f);
+    put8(o, (uint8_t)strlen(name));
+    put(o, name, strlen(name));
+    if (all_same(buf, (size_t)len)) {
+        put8(o, 1);
+        put32(o, (uint32_t)len);
+        put8(o, buf[0]);
+    } else {
+        put8(o, 0);
+        put32(o, (uint32_t)len);
+        put(o, buf, (size_t)len);
+    }
+    free(buf);
+}
+
+static void corpus_state(void)
+{
+    static const char *const names[] = { "f042x6", "l073xz", "l412xb", "f401xe", "g071xb",
+                                         "f103xb" };
+    char dir[] = "/tmp/vstm32-corpus-XXXXXX";
+    if (!mkdtemp(dir))
+        exit(1);
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const struct part *p = part_find(names[i]);
+        if (!p)
+            continue;
+        struct vclock clock;
+        struct fault_plan plan;
+        char err[256];
+        vclock_init(&clock, VCLOCK_FAST, 1.0);
+        fault_plan_init(&plan, 1);
+        static const char *const rdp1[] = { "RDP=0xBB" };
+        struct chip *c = chip_new(p, &clock, &plan, (i & 1) ? rdp1 : NULL, (i & 1) ? 1 : 0,
+                                  err, sizeof err);
+        if (!c) {
+            fprintf(stderr, "make_corpus: %s: %s\n", names[i], err);
+            exit(1);
+        }
+        if (state_save(c, dir, err, sizeof err) < 0) {
+            fprintf(stderr, "make_corpus: %s\n", err);
+            exit(1);
+        }
+        chip_free(c);
+        struct out o = { 0 };
+        put8(&o, 0);
+        put_file(&o, dir, "chip.json");
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            if (strstr(e->d_name, ".bin") && !strstr(e->d_name, ".tmp"))
+                put_file(&o, dir, e->d_name);
+        if (d)
+            closedir(d);
+        save("state", i, &o);
+        free(o.data);
+        /* and remove it for the next part */
+        d = opendir(dir);
+        char path[1024];
+        while (d && (e = readdir(d))) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (e->d_name[0] != '.')
+                unlink(path);
+        }
+        if (d)
+            closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* ---- dfuse ------------------------------------------------------------------ */
+
+enum { OP_RAW = 0, OP_GETSTATUS = 1, OP_DNLOAD = 3, OP_SETADDR = 4, OP_ERASE = 5,
+       OP_SPECIAL = 6, OP_UPLOAD = 7, OP_CLRSTATUS = 8, OP_GETSTATE = 22, OP_ABORT = 36,
+       OP_LEAVE = 64, OP_ALT = 9, OP_TIME = 10, OP_BUSRESET = 11, OP_CANCEL = 13 };
+
+static void op_addr(struct out *o, uint8_t op, uint32_t addr)
+{
+    put8(o, op);
+    put8(o, 0xff);
+    put32(o, addr);
+}
+
+static void dfu_download(struct out *o, uint32_t addr, unsigned chunks, unsigned len)
+{
+    put8(o, OP_GETSTATUS);
+    put8(o, OP_CLRSTATUS);
+    op_addr(o, OP_ERASE, addr);
+    put8(o, OP_GETSTATUS);
+    put8(o, OP_GETSTATUS);
+    op_addr(o, OP_SETADDR, addr);
+    put8(o, OP_GETSTATUS);
+    put8(o, OP_GETSTATUS);
+    for (unsigned c = 0; c < chunks; c++) {
+        put8(o, OP_DNLOAD | 0x80);
+        put8(o, (uint8_t)c);
+        put16(o, (uint16_t)len);
+        for (unsigned i = 0; i < len; i++)
+            put8(o, (uint8_t)(i * 13 + c));
+        put8(o, OP_GETSTATUS);
+        put8(o, OP_TIME);
+        put16(o, 100);
+        put16(o, 100);
+        put8(o, OP_GETSTATUS);
+    }
+    put8(o, OP_ABORT);
+}
+
+static void dfu_upload(struct out *o, uint32_t addr)
+{
+    op_addr(o, OP_SETADDR, addr);
+    put8(o, OP_GETSTATUS);
+    put8(o, OP_GETSTATUS);
+    put8(o, OP_ABORT);
+    put8(o, OP_UPLOAD | 0x80);
+    put8(o, 2);
+    put16(o, 256);
+    put8(o, OP_UPLOAD | 0x80);
+    put8(o, 3);
+    put16(o, 256);
+    put8(o, OP_GETSTATUS);
+    put8(o, OP_ABORT);
+}
+
+static void corpus_dfuse(void)
+{
+    unsigned n = 0;
+    for (unsigned part = 0; part < 9; part++) {
+        struct out o = { 0 };
+        put8(&o, (uint8_t)part);
+        put8(&o, part == 3 ? 1 : 0);
+        dfu_download(&o, 0x08000000, 2, 256);
+        dfu_upload(&o, 0x08000000);
+        if (part & 1) {
+            /* option bytes: alt 1, upload, then leave */
+            put8(&o, OP_ALT);
+            put8(&o, 1);
+            put8(&o, OP_GETSTATUS);
+            put8(&o, OP_ALT);
+            put8(&o, 0);
+        }
+        op_addr(&o, OP_SETADDR, 0x08000000);
+        put8(&o, OP_GETSTATUS);
+        put8(&o, OP_GETSTATUS);
+        put8(&o, OP_LEAVE);
+        put8(&o, OP_GETSTATUS);
+        put8(&o, OP_GETSTATUS);
+        save("dfuse", n++, &o);
+        free(o.data);
+    }
+    /* mass erase, read unprotect, get commands, device feature upload */
+    struct out o = { 0 };
+    put8(&o, 0);
+    put8(&o, 0);
+    put8(&o, OP_SPECIAL);             /* GET_COMMANDS */
+    put8(&o, OP_GETSTATUS);
+    put8(&o, OP_ABORT);
+    put8(&o, OP_ERASE | 0x80);        /* mass erase */
+    put8(&o, OP_GETSTATUS);
+    put8(&o, OP_GETSTATUS);
+    put8(&o, OP_SPECIAL | 0x80);      /* read unprotect */
+    put8(&o, OP_GETSTATUS);
+    put8(&o, OP_GETSTATUS);
+    save("dfuse", n++, &o);
+    free(o.data);
+    /* faults on, paced, a kept GETSTATUS cancelled */
+    o = (struct out){ 0 };
+    put8(&o, 2);
+    put8(&o, 1 | 2 | 8);
+    dfu_download(&o, 0x08000000, 1, 64);
+    put8(&o, OP_GETSTATUS);
+    put8(&o, OP_CANCEL);
+    put8(&o, OP_BUSRESET);
+    put8(&o, OP_GETSTATUS);
+    save("dfuse", n++, &o);
+    free(o.data);
+    /* standard requests as raw setup packets: descriptors, short buffer */
+    o = (struct out){ 0 };
+    put8(&o, 1);
+    put8(&o, 0);
+    static const uint8_t setups[][8] = {
+        { 0x80, 6, 0, 1, 0, 0, 18, 0 }, { 0x80, 6, 0, 2, 0, 0, 255, 0 },
+        { 0x80, 6, 4, 3, 9, 4, 255, 0 }, { 0x80, 6, 0, 0x21, 0, 0, 9, 0 },
+        { 0xa1, 3, 0, 0, 0, 0, 6, 0 },
+    };
+    for (unsigned i = 0; i < sizeof setups / sizeof setups[0]; i++) {
+        put8(&o, OP_RAW);
+        put(&o, setups[i], 8);
+    }
+    put8(&o, OP_RAW | 0x80);
+    static const uint8_t short_in[8] = { 0xa1, 3, 0, 0, 0, 0, 6, 0 };
+    put(&o, short_in, 8);
+    put16(&o, 3);
+    save("dfuse", n++, &o);
+    free(o.data);
+}
+
+/* ---- usbip ------------------------------------------------------------------ */
+
+static void chunk(struct out *o, uint8_t peer, const struct out *bytes)
+{
+    put8(o, peer);
+    put16(o, (uint16_t)bytes->len);
+    put(o, bytes->data, bytes->len);
+}
+
+static void op_request(struct out *o, uint16_t code, const char *busid)
+{
+    uint8_t wire[USBIP_OP_COMMON_SIZE];
+    struct usbip_op_common op = { USBIP_VERSION, code, 0 };
+    usbip_op_common_pack(&op, wire);
+    put(o, wire, sizeof wire);
+    if (busid) {
+        char b[USBIP_BUSID_SIZE] = { 0 };
+        snprintf(b, sizeof b, "%s", busid);
+        put(o, b, sizeof b);
+    }
+}
+
+static uint32_t seq = 1;
+
+static void submit(struct out *o, uint32_t devid, bool in, uint8_t ep, const uint8_t setup[8],
+                   const uint8_t *data, uint32_t len)
+{
+    struct usbip_header h = { .command = USBIP_CMD_SUBMIT, .seqnum = seq++, .devid = devid,
+                              .direction = in ? USBIP_DIR_IN : USBIP_DIR_OUT, .ep = ep };
+    h.u.cmd_submit.transfer_buffer_length = (int32_t)len;
+    h.u.cmd_submit.number_of_packets = 0;
+    if (setup)
+        memcpy(h.u.cmd_submit.setup, setup, 8);
+    uint8_t wire[USBIP_HEADER_SIZE];
+    usbip_header_pack(&h, wire);
+    put(o, wire, sizeof wire);
+    if (!in && len)
+        put(o, data, len);
+}
+
+static void unlink_urb(struct out *o, uint32_t devid, uint32_t victim)
+{
+    struct usbip_header h = { .command = USBIP_CMD_UNLINK, .seqnum = seq++, .devid = devid };
+    h.u.cmd_unlink.seqnum = victim;
+    uint8_t wire[USBIP_HEADER_SIZE];
+    usbip_header_pack(&h, wire);
+    put(o, wire, sizeof wire);
+}
+
+static void dfu_conversation(struct out *o, uint32_t devid)
+{
+    static const uint8_t get_dev[8] = { 0x80, 6, 0, 1, 0, 0, 18, 0 };
+    static const uint8_t get_cfg[8] = { 0x80, 6, 0, 2, 0, 0, 0xff, 0 };
+    static const uint8_t set_alt[8] = { 0x01, 11, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t getstatus[8] = { 0xa1, 3, 0, 0, 0, 0, 6, 0 };
+    static const uint8_t clrstatus[8] = { 0x21, 4, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t dn_cmd[8] = { 0x21, 1, 0, 0, 0, 0, 5, 0 };
+    static const uint8_t dn_data[8] = { 0x21, 1, 2, 0, 0, 0, 0, 1 };
+    static const uint8_t abort_[8] = { 0x21, 6, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t upload[8] = { 0xa1, 2, 2, 0, 0, 0, 0, 1 };
+    static const uint8_t erase[5] = { 0x41, 0x00, 0x00, 0x00, 0x08 };
+    static const uint8_t setaddr[5] = { 0x21, 0x00, 0x00, 0x00, 0x08 };
+    static uint8_t payload[256];
+    for (unsigned i = 0; i < sizeof payload; i++)
+        payload[i] = (uint8_t)(i ^ 0x5a);
+    submit(o, devid, true, 0, get_dev, NULL, 18);
+    submit(o, devid, true, 0, get_cfg, NULL, 255);
+    submit(o, devid, false, 0, set_alt, NULL, 0);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, false, 0, clrstatus, NULL, 0);
+    submit(o, devid, false, 0, dn_cmd, erase, 5);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, false, 0, dn_cmd, setaddr, 5);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, false, 0, dn_data, payload, 256);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, true, 0, getstatus, NULL, 6);
+    submit(o, devid, false, 0, abort_, NULL, 0);
+    submit(o, devid, true, 0, upload, NULL, 256);
+    unlink_urb(o, devid, seq - 1);
+    submit(o, devid, true, 1, NULL, NULL, 64);      /* no such endpoint */
+}
+
+static void corpus_usbip(void)
+{
+    unsigned n = 0;
+    /* devlist */
+    struct out o = { 0 }, b = { 0 };
+    put8(&o, 0);
+    op_request(&b, USBIP_OP_REQ_DEVLIST, NULL);
+    chunk(&o, 0, &b);
+    save("usbip", n++, &o);
+    free(o.data);
+    free(b.data);
+    /* import 1-1 and a dfu-util-like conversation, in one chunk and split */
+    for (unsigned split = 0; split < 2; split++) {
+        o = (struct out){ 0 };
+        b = (struct out){ 0 };
+        put8(&o, split ? 8 : 0);
+        op_request(&b, USBIP_OP_REQ_IMPORT, "1-1");
+        dfu_conversation(&b, usbip_devid(1, 2));
+        if (!split) {
+            chunk(&o, 0, &b);
+        } else {
+            for (size_t at = 0; at < b.len; at += 37) {
+                struct out piece = { b.data + at, b.len - at < 37 ? b.len - at : 37, 0 };
+                chunk(&o, 0, &piece);
+            }
+        }
+        save("usbip", n++, &o);
+        free(o.data);
+        free(b.data);
+    }
+    /* two peers: each imports its own board; a third is refused 1-1 (busy) */
+    o = (struct out){ 0 };
+    put8(&o, 2 | 4);
+    for (unsigned peer = 0; peer < 3; peer++) {
+        b = (struct out){ 0 };
+        op_request(&b, USBIP_OP_REQ_IMPORT, peer == 1 ? "1-2" : "1-1");
+        chunk(&o, (uint8_t)peer, &b);
+        free(b.data);
+    }
+    for (unsigned peer = 0; peer < 2; peer++) {
+        b = (struct out){ 0 };
+        dfu_conversation(&b, usbip_devid(1, 2 + peer));
+        chunk(&o, (uint8_t)peer, &b);
+        free(b.data);
+    }
+    save("usbip", n++, &o);
+    free(o.data);
+    /* unknown busid, wrong version */
+    o = (struct out){ 0 };
+    b = (struct out){ 0 };
+    put8(&o, 0);
+    op_request(&b, USBIP_OP_REQ_IMPORT, "9-9");
+    chunk(&o, 0, &b);
+    save("usbip", n++, &o);
+    free(o.data);
+    free(b.data);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: make_corpus OUTDIR\n");
+        return 2;
+    }
+    outdir = argv[1];
+    mkdir(outdir, 0755);
+    corpus_faults();
+    corpus_mkdfuse();
+    corpus_state();
+    corpus_dfuse();
+    corpus_usbip();
+    printf("make_corpus: %u seeds in %s\n", written, outdir);
+    return 0;
+}
