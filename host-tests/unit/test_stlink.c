@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ST-Link probe without sockets: one chip, its core, the probe, and
+ * the bulk transfers stlink 1.7.0, openocd 0.12 and pyocd 0.13 send, as
+ * plain usb_device_submit calls.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emulator/cpu/cpu.h"
+#include "emulator/stlink/stlink.h"
+#include "models/chip.h"
+
+struct probe_bench {
+    struct vclock clock;
+    struct fault_plan plan;
+    struct chip *chip;
+    struct cpu *cpu;
+    struct stlink_device *st;
+    struct usb_device *usb;
+    uint8_t ep_out;
+    unsigned nrst_calls;
+    bool nrst_level;
+    unsigned system_resets;
+};
+
+static void bench_nrst(void *arg, bool asserted)
+{
+    struct probe_bench *b = arg;
+    b->nrst_calls++;
+    b->nrst_level = asserted;
+    if (!asserted) {
+        chip_reset(b->chip, RESET_SYSTEM);
+        cpu_reset(b->cpu);
+    }
+}
+
+static void bench_sysreset(void *arg)
+{
+    struct probe_bench *b = arg;
+    b->system_resets++;
+    chip_reset(b->chip, RESET_SYSTEM);
+    cpu_reset(b->cpu);
+}
+
+static struct probe_bench *bench_open(const char *part, enum stlink_version v, const char *ob)
+{
+    char err[200];
+    struct probe_bench *b = calloc(1, sizeof(*b));
+    cr_assert_not_null(b);
+    vclock_init(&b->clock, VCLOCK_FAST, 1.0);
+    fault_plan_init(&b->plan, 1);
+    const char *obs[1] = {ob};
+    b->chip = chip_new(part_find(part), &b->clock, &b->plan, obs, ob ? 1 : 0, err, sizeof(err));
+    cr_assert_not_null(b->chip, "%s", err);
+    b->chip->powered = true;
+    chip_reset(b->chip, RESET_POWER_ON);
+    struct cpu_hooks ch = {.system_reset = bench_sysreset, .arg = b};
+    b->cpu = cpu_new(b->chip, &ch);
+    cr_assert_not_null(b->cpu);
+    cpu_reset(b->cpu);
+    struct stlink_hooks sh = {.nrst = bench_nrst, .arg = b};
+    b->st = stlink_new(v, b->chip, b->cpu, "066DFF485550755187091824", &sh);
+    cr_assert_not_null(b->st);
+    b->usb = stlink_usb(b->st);
+    usb_device_set_configuration(b->usb, 1);
+    b->ep_out = v == STLINK_V2 ? 0x02 : 0x01;
+    return b;
+}
+
+static void bench_close(struct probe_bench *b)
+{
+    stlink_free(b->st);
+    cpu_free(b->cpu);
+    chip_free(b->chip);
+    free(b);
+}
+
+static unsigned completions;
+
+static void count_completion(struct usb_xfer *x)
+{
+    (void)x;
+    completions++;
+}
+
+static int bulk(struct probe_bench *b, uint8_t ep, void *buf, uint32_t len, struct usb_xfer *x)
+{
+    memset(x, 0, sizeof(*x));
+    x->endpoint = ep;
+    x->type = USB_XFER_BULK;
+    x->buf = buf;
+    x->len = len;
+    x->complete = count_completion;
+    return usb_device_submit(b->usb, x);
+}
+
+static void poll_device(struct probe_bench *b)
+{
+    for (int i = 0; i < 8 && b->usb->ops->next_deadline(b->usb) == 1; i++)
+        b->usb->ops->poll(b->usb);
+}
+
+/* One command as libstlink sends it: 16-byte OUT, optional data OUT, then
+ * an IN of `in_len` (0: none).  Returns the bytes the IN got. */
+static uint32_t command(struct probe_bench *b, const uint8_t *cmd, size_t cmd_len,
+                        const void *data, uint32_t data_len, void *in, uint32_t in_len)
+{
+    uint8_t frame[16] = {0};
+    struct usb_xfer x;
+    memcpy(frame, cmd, cmd_len);
+    cr_assert_eq(bulk(b, b->ep_out, frame, 16, &x), USB_XFER_OK);
+    if (data_len)
+        cr_assert_eq(bulk(b, b->ep_out, (void *)data, data_len, &x), USB_XFER_OK);
+    if (!in_len)
+        return 0;
+    int rc = bulk(b, 0x81, in, in_len, &x);
+    cr_assert_eq(rc, USB_XFER_OK, "IN after the command must be answered at once (rc %d)", rc);
+    return x.actual;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t read_debug32(struct probe_bench *b, uint32_t addr)
+{
+    uint8_t cmd[6] = {0xF2, 0x36, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
+                      (uint8_t)(addr >> 24)};
+    uint8_t r[8];
+    cr_assert_eq(command(b, cmd, sizeof cmd, NULL, 0, r, 8), 8);
+    cr_assert_eq(r[0], 0x80, "READDEBUG32 %08x status %02x", addr, r[0]);
+    return le32(r + 4);
+}
+
+static uint8_t rw_status2(struct probe_bench *b, uint32_t *fault_addr)
+{
+    uint8_t cmd[2] = {0xF2, 0x3E}, r[12];
+    cr_assert_eq(command(b, cmd, 2, NULL, 0, r, 12), 12);
+    if (fault_addr)
+        *fault_addr = le32(r + 4);
+    return r[0];
+}
+
+/* ---- identity ---------------------------------------------------------------------- */
+
+Test(stlink_desc, each_version_has_its_pid_endpoints_and_strings)
+{
+    static const struct {
+        enum stlink_version v;
+        uint16_t pid;
+        uint8_t out;
+        uint16_t maxpkt;
+        const char *product;
+    } rows[] = {
+        {STLINK_V2, 0x3748, 0x02, 64, "STM32 STLink"},
+        {STLINK_V2_1, 0x374B, 0x01, 64, "STM32 STLink"},
+        {STLINK_V3, 0x374F, 0x01, 512, "STLINK-V3"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct probe_bench *b = bench_open("f103xb", rows[i].v, NULL);
+        const uint8_t *dd = b->usb->desc.device;
+        cr_assert_eq(dd[8] | dd[9] << 8, 0x0483);
+        cr_assert_eq(dd[10] | dd[11] << 8, rows[i].pid);
+        cr_assert_str_eq(b->usb->desc.strings[dd[14]], "STMicroelectronics");
+        cr_assert_str_eq(b->usb->desc.strings[dd[15]], rows[i].product);
+        cr_assert_eq(strlen(b->usb->desc.strings[dd[16]]), 24, "stlink skips other serial lengths");
+        cr_assert_eq(usb_device_endpoint_type(b->usb, 0x81), USB_XFER_BULK);
+        cr_assert_eq(usb_device_endpoint_type(b->usb, rows[i].out), USB_XFER_BULK);
+        const uint8_t *cfg = b->usb->desc.config;
+        cr_assert_eq(cfg[9 + 9 + 4] | cfg[9 + 9 + 5] << 8, rows[i].maxpkt);
+        bench_close(b);
+    }
+}
+
+Test(stlink_cmd, get_version_v2_1_is_j40_m27_big_endian)
+{
+    struct probe_bench *b = bench_open("f103xb", STLINK_V2_1, NULL);
+    uint8_t cmd[1] = {0xF1}, r[6];
+    cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 6), 6);
+    uint16_t v = (uint16_t)(r[0] << 8 | r[1]);
+    cr_assert_eq(v >> 12, 2);
+    cr_assert_eq((v >> 6) & 0x3F, 40);
+    cr_assert_eq(v & 0x3F, 27);
+    cr_assert_eq(r[2] | r[3] << 8, 0x0483);
+    cr_assert_eq(r[4] | r[5] << 8, 0x374B);
+    bench_close(b);
+}
+
+Test(stlink_cmd, v3_version_needs_get_version_ex)
+{
+    struct probe_bench *b = bench_open("l476xg", STLINK_V3, NULL);
+    uint8_t cmd[1] = {0xF1}, r[12];
+    cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 6), 6);
+    cr_assert_eq(r[0], 0x30, "v=3, x=y=0 tells the tools to ask GET_VERSION_EX");
+    cr_assert_eq(r[1], 0x00);
+    cmd[0] = 0xFB;
+    cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 12), 12);
+    cr_assert_eq(r[0], 3);
+    cr_assert_eq(r[2], 7, "J7");
+    cr_assert_eq(r[10] | r[11] << 8, 0x374F);
+    bench_close(b);
+}
+
+Test(stlink_cmd, target_voltage_reads_about_3v25)
+{
+    struct probe_bench *b = bench_open("f072xb", STLINK_V2, NULL);
+    uint8_t cmd[1] = {0xF7}, r[8];
+    cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 8), 8);
+    double volts = 2.0 * le32(r + 4) * 1.2 / le32(r);
+    cr_assert(volts > 3.1 && volts < 3.4, "%f", volts);
+    bench_close(b);
+}
+
+Test(stlink_cmd, mode_follows_dfu_exit_enter_and_exit)
+{
+    struct probe_bench *b = bench_open("f072xb", STLINK_V2, NULL);
+    uint8_t mode_cmd[1] = {0xF5}, r[2];
+    command(b, mode_cmd, 1, NULL, 0, r, 2);
+    cr_assert_neq(r[0], 0x02, "not in debug mode at plug-in");
+    uint8_t dfu_exit[2] = {0xF3, 0x07};
+    command(b, dfu_exit, 2, NULL, 0, NULL, 0);
+    uint8_t enter[3] = {0xF2, 0x30, 0xA3};
+    command(b, enter, 3, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80);
+    command(b, mode_cmd, 1, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x02);
+    uint8_t exit_cmd[2] = {0xF2, 0x21};
+    command(b, exit_cmd, 2, NULL, 0, NULL, 0);
+    command(b, mode_cmd, 1, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x01);
+    bench_close(b);
+}
+
+/* ---- framing --------------------------------------------------------------------- */
+
+Test(stlink_framing, in_queued_before_the_command_is_answered_after_it)
+{
+    /* openocd submits the IN before the command's OUT has completed */
+    struct probe_bench *b = bench_open("f401xe", STLINK_V2, NULL);
+    uint8_t r[6] = {0}, frame[16] = {0xF1};
+    struct usb_xfer in, out;
+    completions = 0;
+    cr_assert_eq(bulk(b, 0x81, r, 6, &in), USB_XFER_PENDING);
+    cr_assert_eq(bulk(b, 0x02, frame, 16, &out), USB_XFER_OK);
+    cr_assert_eq(completions, 0, "answered from poll, not from inside the OUT's submit");
+    poll_device(b);
+    cr_assert_eq(completions, 1);
+    cr_assert_eq(in.status, USB_XFER_OK);
+    cr_assert_eq(in.actual, 6);
+    cr_assert_eq(r[4] | r[5] << 8, 0x3748);
+    bench_close(b);
+}
+
+Test(stlink_framing, unlinked_flush_read_never_gets_data)
+{
+    /* pyocd _flush_rx: 1 ms INs, unlinked on timeout */
+    struct probe_bench *b = bench_open("f401xe", STLINK_V2_1, NULL);
+    uint8_t junk[64], r[64], frame[16] = {0xF5};
+    struct usb_xfer flush, out, in;
+    completions = 0;
+    cr_assert_eq(bulk(b, 0x81, junk, 64, &flush), USB_XFER_PENDING);
+    cr_assert(usb_device_cancel(b->usb, &flush));
+    cr_assert_eq(bulk(b, 0x01, frame, 16, &out), USB_XFER_OK);
+    cr_assert_eq(bulk(b, 0x81, r, 64, &in), USB_XFER_OK, "pyocd reads max(size, wMaxPacketSize)");
+    cr_assert_eq(in.actual, 2, "an IN longer than the answer gets the answer");
+    poll_device(b);
+    cr_assert_eq(completions, 0, "the cancelled IN is never completed");
+    bench_close(b);
+}
+
+Test(stlink_framing, unknown_command_answers_an_error_instead_of_hanging)
+{
+    struct probe_bench *b = bench_open("g071xb", STLINK_V2_1, NULL);
+    uint8_t cmd[2] = {0xF2, 0x7E}, r[2];
+    cr_assert_eq(command(b, cmd, 2, NULL, 0, r, 2), 2);
+    cr_assert_neq(r[0], 0x80);
+    uint8_t top[1] = {0xE7};
+    cr_assert_eq(command(b, top, 1, NULL, 0, r, 2), 2);
+    cr_assert_neq(r[0], 0x80);
+    bench_close(b);
+}
+
+Test(stlink_framing, uncollected_answer_is_dropped_by_the_next_command)
+{
+    struct probe_bench *b = bench_open("g071xb", STLINK_V2_1, NULL);
+    uint8_t v[1] = {0xF1}, m[1] = {0xF5}, r[8];
+    uint8_t frame[16] = {0xF1};
+    struct usb_xfer out;
+    cr_assert_eq(bulk(b, 0x01, frame, 16, &out), USB_XFER_OK);     /* answer never read */
+    (void)v;
+    cr_assert_eq(command(b, m, 1, NULL, 0, r, 8), 2, "the mode answer, not the version's");
+    bench_close(b);
+}
+
+/* ---- target access ------------------------------------------------------------- */
+
+Test(stlink_target, idcodes_cpuid_and_dbgmcu_identify_the_part)
+{
+    for (size_t i = 0; i < parts_count; i++) {
+        struct probe_bench *b = bench_open(parts[i]->name, STLINK_V2_1, NULL);
+        const struct part *p = b->chip->part;
+        uint8_t cmd[2] = {0xF2, 0x31}, r[12];
+        cr_assert_eq(command(b, cmd, 2, NULL, 0, r, 12), 12);
+        cr_assert_eq(r[0], 0x80);
+        cr_assert_eq(le32(r + 4), p->swd_idr, "%s", p->name);
+        cr_assert_eq(read_debug32(b, 0xE000ED00), p->cpuid, "%s CPUID", p->name);
+        cr_assert_eq(read_debug32(b, p->dbgmcu_idcode_addr) & 0xFFF, p->dev_id, "%s", p->name);
+        uint32_t fsize = read_debug32(b, p->flash_size_reg & ~3u);
+        if (p->flash_size_reg & 2)
+            fsize >>= 16;
+        cr_assert_eq((fsize & 0xFFFF) * 1024u, p->flash_size, "%s F_SIZE", p->name);
+        bench_close(b);
+    }
+}
+
+Test(stlink_target, sram_write_read_round_trip_32_16_8)
+{
+    struct probe_bench *b = bench_open("f446xe", STLINK_V2, NULL);
+    uint8_t data[256], back[256];
+    for (unsigned i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7 + 3);
+    uint8_t w32[8] = {0xF2, 0x08, 0x00, 0x01, 0x00, 0x20, 0x00, 0x01};   /* 0x20000100, 256 */
+    command(b, w32, 8, data, 256, NULL, 0);
+    cr_assert_eq(rw_status2(b, NULL), 0x80);
+    uint8_t r32[8] = {0xF2, 0x07, 0x00, 0x01, 0x00, 0x20, 0x00, 0x01};
+    cr_assert_eq(command(b, r32, 8, NULL, 0, back, 256), 256);
+    cr_assert_arr_eq(back, data, 256);
+
+    uint8_t w8[8] = {0xF2, 0x0D, 0x03, 0x02, 0x00, 0x20, 0x03, 0x00};    /* 3 bytes at +0x203 */
+    command(b, w8, 8, "\xAA\xBB\xCC", 3, NULL, 0);
+    uint8_t r16[8] = {0xF2, 0x47, 0x02, 0x02, 0x00, 0x20, 0x04, 0x00};
+    cr_assert_eq(command(b, r16, 8, NULL, 0, back, 4), 4);
+    cr_assert_eq(back[1], 0xAA);
+    cr_assert_eq(back[2], 0xBB);
+    cr_assert_eq(back[3], 0xCC);
+    uint8_t r8[8] = {0xF2, 0x0C, 0x04, 0x02, 0x00, 0x20, 0x01, 0x00};
+    cr_assert_eq(command(b, r8, 8, NULL, 0, back, 2), 2, "a 1-byte read answers 2 (openocd)");
+    cr_assert_eq(back[0], 0xBB);
+    bench_close(b);
+}
+
+Test(stlink_target, flash_read_at_rdp1_faults_with_the_address)
+{
+    struct probe_bench *b = bench_open("f103xb", STLINK_V2, "RDP=0x00");
+    cr_assert_eq(b->chip->rdp_level, 1);
+    uint8_t r32[8] = {0xF2, 0x07, 0x00, 0x00, 0x00, 0x08, 0x40, 0x00}, back[64];
+    memset(back, 0x55, sizeof back);
+    cr_assert_eq(command(b, r32, 8, NULL, 0, back, 64), 64);
+    uint32_t at = 0;
+    cr_assert_eq(rw_status2(b, &at), 0x11, "SWD_AP_FAULT");
+    cr_assert_eq(at, 0x08000000);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(back[i], 0);
+    uint8_t s1[2] = {0xF2, 0x3B}, r[2];
+    cr_assert_eq(command(b, s1, 2, NULL, 0, r, 2), 2);
+    cr_assert_eq(r[0], 0x11);
+    /* SRAM stays readable at level 1 */
+    uint8_t sram[8] = {0xF2, 0x07, 0x00, 0x00, 0x00, 0x20, 0x04, 0x00};
+    command(b, sram, 8, NULL, 0, back, 4);
+    cr_assert_eq(rw_status2(b, NULL), 0x80);
+    bench_close(b);
+}
+
+Test(stlink_target, halt_and_reset_show_in_dhcsr)
+{
+    struct probe_bench *b = bench_open("l476xg", STLINK_V2_1, NULL);
+    read_debug32(b, 0xE000EDF0);                        /* clears sticky S_RESET_ST */
+    uint8_t halt[2] = {0xF2, 0x02}, r[8];
+    command(b, halt, 2, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80);
+    uint32_t dhcsr = read_debug32(b, 0xE000EDF0);
+    cr_assert(dhcsr & (1u << 1), "C_HALT %08x", dhcsr);
+    cr_assert(dhcsr & (1u << 17), "S_HALT %08x", dhcsr);
+    uint8_t status[2] = {0xF2, 0x01};
+    command(b, status, 2, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x81, "GETSTATUS: halted");
+
+    uint8_t resetsys[2] = {0xF2, 0x32};
+    command(b, resetsys, 2, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80);
+    cr_assert_eq(b->system_resets, 1, "RESETSYS is AIRCR.SYSRESETREQ");
+    dhcsr = read_debug32(b, 0xE000EDF0);
+    cr_assert(dhcsr & (1u << 25), "S_RESET_ST after reset: %08x", dhcsr);
+    dhcsr = read_debug32(b, 0xE000EDF0);
+    cr_assert_not(dhcsr & (1u << 25), "S_RESET_ST is sticky-cleared by a read: %08x", dhcsr);
+
+    uint8_t nrst_low[3] = {0xF2, 0x3C, 0x00}, nrst_high[3] = {0xF2, 0x3C, 0x01};
+    command(b, nrst_low, 3, NULL, 0, r, 2);
+    cr_assert(b->nrst_level);
+    command(b, nrst_high, 3, NULL, 0, r, 2);
+    cr_assert_not(b->nrst_level);
+    cr_assert_eq(b->nrst_calls, 2);
+    bench_close(b);
+}
+
+Test(stlink_target, core_registers_while_halted)
+{
+    struct probe_bench *b = bench_open("f401xe", STLINK_V2, NULL);
+    uint8_t halt[2] = {0xF2, 0x02}, r[88];
+    command(b, halt, 2, NULL, 0, r, 2);
+    uint8_t wr[7] = {0xF2, 0x34, 0x02, 0x78, 0x56, 0x34, 0x12};
+    command(b, wr, 7, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80);
+    uint8_t rd[3] = {0xF2, 0x33, 0x02};
+    cr_assert_eq(command(b, rd, 3, NULL, 0, r, 8), 8);
+    cr_assert_eq(r[0], 0x80);
+    cr_assert_eq(le32(r + 4), 0x12345678);
+    uint8_t all[2] = {0xF2, 0x3A};
+    cr_assert_eq(command(b, all, 2, NULL, 0, r, 88), 88);
+    cr_assert_eq(le32(r + 4 + 2 * 4), 0x12345678, "r2 in READALLREGS");
+    bench_close(b);
+}
+
+/* ---- clocks, APs, DAP registers ------------------------------------------------ */
+
+Test(stlink_dap, pyocd_power_up_and_ap_identification)
+{
+    struct probe_bench *b = bench_open("f072xb", STLINK_V2_1, NULL);
+    uint8_t r[8];
+    uint8_t idr[6] = {0xF2, 0x45, 0xFF, 0xFF, 0x00, 0x00};
+    command(b, idr, 6, NULL, 0, r, 8);
+    cr_assert_eq(r[0], 0x80);
+    cr_assert_eq(le32(r + 4), b->chip->part->swd_idr);
+    uint8_t pwr[10] = {0xF2, 0x46, 0xFF, 0xFF, 0x04, 0x00, 0x00, 0x00, 0x00, 0x50};
+    command(b, pwr, 10, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80);
+    uint8_t cs[6] = {0xF2, 0x45, 0xFF, 0xFF, 0x04, 0x00};
+    command(b, cs, 6, NULL, 0, r, 8);
+    cr_assert_eq(le32(r + 4) & 0xA0000000u, 0xA0000000u, "CDBGPWRUPACK and CSYSPWRUPACK");
+    uint8_t apidr[6] = {0xF2, 0x45, 0x00, 0x00, 0xFC, 0x00};
+    command(b, apidr, 6, NULL, 0, r, 8);
+    cr_assert_eq(le32(r + 4), 0x04770021u, "Cortex-M0 AHB-AP");
+    uint8_t ap1[6] = {0xF2, 0x45, 0x01, 0x00, 0xFC, 0x00};
+    command(b, ap1, 6, NULL, 0, r, 8);
+    cr_assert_eq(le32(r + 4), 0, "no AP 1");
+    uint8_t base[6] = {0xF2, 0x45, 0x00, 0x00, 0xF8, 0x00};
+    command(b, base, 6, NULL, 0, r, 8);
+    cr_assert_eq(le32(r + 4), 0xE00FF003u);
+    /* the ROM table's first entry points at the SCS, whose CIDR1 says
+     * "generic IP" */
+    cr_assert_eq(read_debug32(b, 0xE00FF000), 0xFFF0F003u);
+    cr_assert_eq(read_debug32(b, 0xE000EFF4), 0xE0);
+    bench_close(b);
+}
+
+Test(stlink_dap, v3_com_freq_and_v2_refusal)
+{
+    struct probe_bench *b = bench_open("l476xg", STLINK_V3, NULL);
+    uint8_t get[3] = {0xF2, 0x62, 0x00}, r[52];
+    cr_assert_eq(command(b, get, 3, NULL, 0, r, 52), 52);
+    cr_assert_eq(r[0], 0x80);
+    cr_assert(r[8] > 0 && r[8] <= 10);
+    cr_assert_eq(le32(r + 12), 24000);
+    uint8_t set[8] = {0xF2, 0x61, 0x00, 0x00, 0xD0, 0x07, 0x00, 0x00};   /* 2000 kHz */
+    cr_assert_eq(command(b, set, 8, NULL, 0, r, 8), 8);
+    cr_assert_eq(r[0], 0x80);
+    cr_assert_eq(le32(r + 4), 1000, "the fastest listed clock not above the request");
+    bench_close(b);
+
+    b = bench_open("l476xg", STLINK_V2, NULL);
+    cr_assert_eq(command(b, get, 3, NULL, 0, r, 52), 2);
+    cr_assert_neq(r[0], 0x80, "V2 firmware has no GET_COM_FREQ");
+    uint8_t swd[4] = {0xF2, 0x43, 0x01, 0x00};
+    command(b, swd, 4, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80);
+    bench_close(b);
+}
