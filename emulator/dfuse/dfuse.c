@@ -254,6 +254,8 @@ void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out)
     out->pointer = d->pointer;
     out->transfer_size = d->transfer_size;
     out->clock = d->chip->clock;
+    out->part = d->part;
+    out->alt = d->usb.alt_setting[0];
 }
 
 void dfuse_set_flash_observer(struct dfuse_device *d, dfuse_flash_observer fn, void *arg)

@@ -61,6 +61,8 @@ struct dfuse_view {
     uint32_t pointer;           /* AN3156 address pointer */
     uint16_t transfer_size;     /* wTransferSize */
     struct vclock *clock;       /* the chip's virtual clock */
+    const struct part *part;
+    uint8_t alt;                /* the alternate setting selected */
 };
 void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emulator/stlink/stlink.h"
+#include "emulator/trace/trace.h"
 #include "emulator/usbip/usbip_server.h"
 #include "tools/vstm32/cli.h"
 
@@ -34,7 +35,10 @@ const char session_options_help[] =
     "  --time fast|real|scaled:K   virtual time mode (default fast)\n"
     "  --ctl SOCKET           control socket for 'vstm32 ctl'\n"
     "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
-    "  --port N               TCP port (default 3240; 0 = pick a free one)\n";
+    "  --port N               TCP port (default 3240; 0 = pick a free one)\n"
+    "  --pcap FILE            write every transfer to FILE (usbmon pcap, Wireshark)\n"
+    "  --trace[=explain]      one line per transfer on stderr, in virtual time;\n"
+    "                         =explain adds why, citing DFU 1.1 / AN3156 / the manual\n";
 
 struct session {
     struct session_config cfg;
@@ -43,6 +47,7 @@ struct session {
     struct board *boards[SESSION_MAX_BOARDS];
     unsigned nboards;
     int ctl_fd;
+    struct trace *trace;            /* --pcap / --trace, NULL without */
 };
 
 static uint64_t monotonic_ns(void)
@@ -199,8 +204,9 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         } else if (!strcmp(opt, "--pcap")) {
             NEED_VALUE();
             cfg->pcap_path = val;
-        } else if (!strcmp(opt, "--trace")) {
+        } else if (!strcmp(opt, "--trace") || !strcmp(opt, "--trace=explain")) {
             cfg->trace = true;
+            cfg->trace_explain = opt[7] == '=';
         } else {
             cli_error("unknown option '%s'", opt);
             return EXIT_USAGE;
@@ -220,8 +226,11 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
 static int host_export(void *arg, struct board *b, struct usb_device *dev, const char *busid)
 {
     struct session *s = arg;
-    (void)b;
-    return usbip_server_export(s->server, dev, busid);
+    int rc = usbip_server_export(s->server, dev, busid);
+    if (rc == 0 && s->trace)
+        trace_device_added(s->trace, dev, usbip_server_busid(s->server, dev),
+                           &s->clocks[board_index(b)]);
+    return rc;
 }
 
 static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
@@ -229,6 +238,7 @@ static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
     struct session *s = arg;
     (void)b;
     usbip_server_unexport(s->server, dev);
+    trace_device_removed(s->trace, dev);
 }
 
 /* ---- control socket ---------------------------------------------------- */
@@ -378,6 +388,20 @@ struct session *session_start(const struct session_config *cfg)
         free(s);
         return NULL;
     }
+    if (cfg->pcap_path || cfg->trace) {
+        struct trace_config tc = {
+            .pcap_path = cfg->pcap_path,
+            .mode = !cfg->trace ? TRACE_OFF : cfg->trace_explain ? TRACE_EXPLAIN : TRACE_LINES,
+        };
+        s->trace = trace_new(&tc, err, sizeof err);
+        if (!s->trace) {
+            cli_error("--pcap %s", err);
+            usbip_server_free(s->server);
+            free(s);
+            return NULL;
+        }
+        usbip_server_set_transfer_hook(s->server, trace_usbip_hook, s->trace);
+    }
     struct board_host host = {.export_device = host_export, .unexport_device = host_unexport, .arg = s};
     for (unsigned i = 0; i < cfg->nboards; i++) {
         vclock_init(&s->clocks[i], cfg->time_mode, cfg->time_scale);
@@ -436,6 +460,12 @@ int session_stop(struct session *s)
         unlink(s->cfg.ctl_path);
     }
     usbip_server_free(s->server);
+    trace_free(s->trace);          /* after the server: its last hooks still write */
     free(s);
     return 0;
+}
+
+struct board *session_board(struct session *s, unsigned index)
+{
+    return index < s->nboards ? s->boards[index] : NULL;
 }

@@ -23,8 +23,9 @@ struct session_config {
     const char *ctl_path;
     const char *bind_addr;
     int port;
-    const char *pcap_path;
-    bool trace;
+    const char *pcap_path;          /* --pcap FILE: usbmon capture (emulator/trace) */
+    bool trace;                     /* --trace: one line per transfer on stderr */
+    bool trace_explain;             /* --trace=explain: and why, with the section */
 };
 
 /* Parse the board and server options of serve/run from argv[first..].
@@ -44,5 +45,8 @@ void session_run_once(struct session *s, int max_wait_ms);
 int session_stop(struct session *s);
 /* Print one line per board (to stdout). */
 void session_print_boards(const struct session *s);
+/* Board `index` of a running session (NULL if none): for in-process
+ * drivers such as `vstm32 scenario`. */
+struct board *session_board(struct session *s, unsigned index);
 
 #endif
