@@ -15,6 +15,7 @@ static const char usage[] =
     "  serve [options]                         run boards, export them over USB/IP\n"
     "  run [options] -- CMD [ARG...]           start boards, run CMD against them, stop\n"
     "  ctl SOCKET COMMAND...                   act on a running emulator\n"
+    "  scenario [--seed N] FILE...             run field-bug scenarios (fixtures/scenarios)\n"
     "\n"
     "Run 'vstm32 COMMAND --help' for a command's options.\n";
 
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"parts", cmd_parts}, {"new", cmd_new},   {"inspect", cmd_inspect},
         {"serve", cmd_serve}, {"run", cmd_run},   {"ctl", cmd_ctl},
+        {"scenario", cmd_scenario},
     };
 
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
