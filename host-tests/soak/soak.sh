@@ -1,0 +1,117 @@
+#!/bin/sh
+# host-tests/soak/soak.sh BUILD SECONDS BOARDS [THREADS]
+#
+# One `vstm32 serve` (an ASan+UBSan build, so LeakSanitizer reports at its
+# exit) with BOARDS boards of every DFU part in turn; soak-client threads
+# import, transfer, vanish and come back for SECONDS.  Then:
+#   clients    no wrong byte, no stuck board, no unexplained transport error
+#   boards     every board still imports and answers GETSTATUS
+#   fds        the server holds as many file descriptors as before the storm
+#   exit       SIGTERM ends it with status 0
+#   leaks      no LeakSanitizer / AddressSanitizer / UBSan report
+# plus the limit and bind checks of host-tests/soak/limits.sh.
+# Ends with "soak: N passed, N failed".
+set -u
+build=$1
+secs=${2:-60}
+nboards=${3:-32}
+threads=${4:-8}
+seed=${SOAK_SEED:-$(date +%s)}
+work=$(mktemp -d "${TMPDIR:-/tmp}/vstm32-soak-XXXXXX")
+passed=0
+failed=0
+server_pid=
+
+check() {   # check NAME OK(0/1) DETAIL
+    if [ "$2" -eq 0 ]; then
+        passed=$((passed + 1))
+        echo "soak $1: ok${3:+ ($3)}"
+    else
+        failed=$((failed + 1))
+        echo "soak $1: FAILED${3:+ ($3)}"
+    fi
+}
+
+cleanup() {
+    [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+fd_count() {
+    ls "/proc/$1/fd" 2>/dev/null | wc -l
+}
+
+parts="f042x6 f072xb f401xe f407xg f446xe l073xz l412xb l476xg g474xe"
+set --
+i=0
+while [ $i -lt "$nboards" ]; do
+    for p in $parts; do
+        [ $i -lt "$nboards" ] || break
+        set -- "$@" --board "$p:dfu"
+        i=$((i + 1))
+    done
+done
+
+ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_stacktrace=1 \
+    "$build/soak/vstm32-asan" serve --port 0 "$@" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+port=
+for _ in $(seq 1 200); do
+    port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/server.out")
+    [ -n "$port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+done
+if [ -z "$port" ]; then
+    echo "soak: the server did not start:"
+    cat "$work/server.err"
+    echo "soak: 0 passed, 1 failed"
+    exit 1
+fi
+fds_before=$(fd_count "$server_pid")
+rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+echo "soak: $nboards boards on port $port, $threads client threads for $secs s, seed $seed"
+
+"$build/soak/soak-client" 127.0.0.1 "$port" "$nboards" "$secs" "$threads" "$seed" \
+    >"$work/client.out" 2>"$work/client.err"
+client_rc=$?
+sed 's/^/  /' "$work/client.out"
+head -n 20 "$work/client.err" | sed 's/^/  /'
+answering=$(sed -n 's/^soak-client: \([0-9]*\) of [0-9]* boards answer GETSTATUS$/\1/p' "$work/client.out")
+check clients $client_rc "$(grep -c . "$work/client.err") client-side failure lines"
+[ "${answering:-0}" = "$nboards" ]; check boards $? "${answering:-0} of $nboards answer GETSTATUS"
+
+# Connections the clients dropped are closed by the server within its
+# handshake / linger time-outs: wait for the count to come back.
+fds_after=$(fd_count "$server_pid")
+for _ in $(seq 1 100); do
+    [ "$fds_after" -le "$fds_before" ] && break
+    sleep 0.1
+    fds_after=$(fd_count "$server_pid")
+done
+rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+[ "$fds_after" -eq "$fds_before" ]; check fds $? "$fds_before before, $fds_after after; RSS ${rss_before} -> ${rss_after} KiB"
+
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_rc=$?
+server_pid=
+check exit $server_rc "status $server_rc"
+if grep -qE 'LeakSanitizer|AddressSanitizer|runtime error' "$work/server.err"; then
+    grep -m5 -E 'LeakSanitizer|AddressSanitizer|runtime error|SUMMARY' "$work/server.err" | sed 's/^/  /'
+    cp "$work/server.err" "$build/soak/server.err"
+    check leaks 1 "report kept in $build/soak/server.err"
+else
+    check leaks 0 "$(grep -c . "$work/server.err") server log lines"
+fi
+
+sh "$(dirname "$0")/limits.sh" "$build" >"$work/limits.out" 2>&1
+cat "$work/limits.out"
+lp=$(sed -n 's/^limits: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$work/limits.out")
+lf=$(sed -n 's/^limits: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$work/limits.out")
+passed=$((passed + ${lp:-0}))
+failed=$((failed + ${lf:-1}))
+
+echo "soak: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
