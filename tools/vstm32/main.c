@@ -15,6 +15,7 @@ static const char usage[] =
     "  serve [options]                         run boards, export them over USB/IP\n"
     "  run [options] -- CMD [ARG...]           start boards, run CMD against them, stop\n"
     "  ctl SOCKET COMMAND...                   act on a running emulator\n"
+    "  replay CAPTURE.pcap [options]           replay a usbmon capture against a fresh board\n"
     "  scenario [--seed N] FILE...             run field-bug scenarios (fixtures/scenarios)\n"
     "\n"
     "Run 'vstm32 COMMAND --help' for a command's options.\n";
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
         int (*run)(int, char **);
     } commands[] = {
         {"parts", cmd_parts}, {"new", cmd_new},   {"inspect", cmd_inspect},
-        {"serve", cmd_serve}, {"run", cmd_run},   {"ctl", cmd_ctl},
+        {"serve", cmd_serve}, {"run", cmd_run},   {"ctl", cmd_ctl},   {"replay", cmd_replay},
         {"scenario", cmd_scenario},
     };
 
