@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared parts of the bench programs (bench_common.h). */
+#include "tools/bench/bench_common.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SERVER_ARGS 512
+
+const char *bench_vstm32(void)
+{
+    const char *v = getenv("VSTM32");
+    return v && *v ? v : "build/vstm32";
+}
+
+uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void bench_figure(const char *name, double value, const char *unit)
+{
+    printf("%s %.6g %s\n", name, value, unit);
+    fflush(stdout);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double bench_quantile(double *v, size_t n, double q)
+{
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t rank = (size_t)(q * (double)n + 0.999999);   /* nearest rank, 1-based */
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return v[rank - 1];
+}
+
+/* One line from fd, byte by byte so nothing after it is consumed. */
+static int read_line(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n + 1 < cap) {
+        char ch;
+        ssize_t r = read(fd, &ch, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        if (ch == '\n')
+            break;
+        buf[n++] = ch;
+    }
+    buf[n] = 0;
+    return 0;
+}
+
+int bench_server_start(struct bench_server *s, char *const args[])
+{
+    const char *argv[MAX_SERVER_ARGS];
+    size_t n = 0;
+    argv[n++] = bench_vstm32();
+    argv[n++] = "serve";
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    for (size_t i = 0; args && args[i] && n + 1 < MAX_SERVER_ARGS; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+
+    int pipefd[2];
+    if (pipe(pipefd) < 0)
+        return -1;
+    memset(s, 0, sizeof *s);
+    s->started_ns = bench_now_ns();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    s->pid = pid;
+    char line[256];
+    unsigned port = 0;
+    line[0] = 0;
+    if (read_line(pipefd[0], line, sizeof line) < 0 ||
+        sscanf(line, "listening %*[^:]:%u", &port) != 1 || !port || port > 65535) {
+        bench_note("%s serve did not print 'listening ADDR:PORT' (got '%s')", argv[0], line);
+        s->out_fd = pipefd[0];
+        bench_server_stop(s);
+        return -1;
+    }
+    s->listening_ns = bench_now_ns();
+    s->port = (uint16_t)port;
+    /* The board lines that follow go to a pipe nobody reads: it holds
+     * 64 KiB, far more than `serve` prints after start-up.  The read end
+     * stays open until bench_server_stop() so those writes never fail. */
+    s->out_fd = pipefd[0];
+    return 0;
+}
+
+int bench_server_stop(struct bench_server *s)
+{
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    int status;
+    while (waitpid(s->pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    s->pid = 0;
+    if (s->out_fd > 0)
+        close(s->out_fd);
+    s->out_fd = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int bench_proc_memory_kib(pid_t pid, uint64_t *rss_kib, uint64_t *hwm_kib)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long v;
+        if (sscanf(line, "VmRSS: %llu kB", &v) == 1) {
+            *rss_kib = v;
+            found |= 1;
+        } else if (sscanf(line, "VmHWM: %llu kB", &v) == 1) {
+            *hwm_kib = v;
+            found |= 2;
+        }
+    }
+    fclose(f);
+    return found == 3 ? 0 : -1;
+}
