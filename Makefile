@@ -23,7 +23,8 @@ LIBS    := -ljansson -lunicorn -lpthread -lm
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
-                python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi
+                python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
+                tshark
 
 MODEL_SRCS := $(wildcard models/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c)
