@@ -503,6 +503,110 @@ static void corpus_usbip(void)
     free(b.data);
 }
 
+/* ---- stlink ------------------------------------------------------------------ */
+
+/* ops of fuzz_stlink.c: 0x80 = a raw frame of u8 length, 4 = a 2-byte
+ * answer, 0x44 = a 12-byte answer, 0x84 = an answer of u16 length,
+ * 3 = a data stage of u16 length */
+static void stl_frame(struct out *o, const uint8_t *frame, uint8_t len)
+{
+    put8(o, 0x80);
+    put8(o, (uint8_t)(len - 1));
+    put(o, frame, len);
+}
+
+static void stl_answer(struct out *o, uint16_t len)
+{
+    put8(o, 0x84);
+    put16(o, len);
+}
+
+static void corpus_stlink(void)
+{
+    /* what st-info --probe and st-flash write do, in order */
+    static const uint8_t get_version[16] = { 0xF1, 0x80 };
+    static const uint8_t get_version3[16] = { 0xFB, 0x80 };
+    static const uint8_t current_mode[16] = { 0xF5 };
+    static const uint8_t dfu_exit[16] = { 0xF3, 0x07 };
+    static const uint8_t voltage[16] = { 0xF7 };
+    static const uint8_t enter_swd[16] = { 0xF2, 0x30, 0xA3 };
+    static const uint8_t idcodes[16] = { 0xF2, 0x31 };
+    static const uint8_t core_id[16] = { 0xF2, 0x22 };
+    static const uint8_t rd_idcode[16] = { 0xF2, 0x36, 0x00, 0x20, 0x04, 0xE0 };
+    static const uint8_t rd_cpuid[16] = { 0xF2, 0x36, 0x00, 0xED, 0x00, 0xE0 };
+    static const uint8_t halt[16] = { 0xF2, 0x35, 0xF0, 0xED, 0x00, 0xE0, 0x03, 0x00, 0x5F, 0xA0 };
+    static const uint8_t status[16] = { 0xF2, 0x01 };
+    static const uint8_t rd_flash[16] = { 0xF2, 0x07, 0x00, 0x00, 0x00, 0x08, 0x40, 0x00 };
+    static const uint8_t wr_sram[16] = { 0xF2, 0x08, 0x00, 0x00, 0x00, 0x20, 0x40, 0x00 };
+    static const uint8_t wr_byte[16] = { 0xF2, 0x0D, 0x00, 0x01, 0x00, 0x20, 0x03, 0x00 };
+    static const uint8_t rw_status[16] = { 0xF2, 0x3B };
+    static const uint8_t rd_regs[16] = { 0xF2, 0x3A };
+    static const uint8_t rd_reg[16] = { 0xF2, 0x33, 0x0F };
+    static const uint8_t nrst_low[16] = { 0xF2, 0x3C, 0x00 };
+    static const uint8_t nrst_high[16] = { 0xF2, 0x3C, 0x01 };
+    static const uint8_t resetsys[16] = { 0xF2, 0x32 };
+    static const uint8_t run[16] = { 0xF2, 0x09 };
+    static const uint8_t exit_dbg[16] = { 0xF2, 0x21 };
+    for (unsigned v = 0; v < 3; v++) {
+        struct out o = { 0 };
+        put8(&o, (uint8_t)(v * 4 + 1));
+        put8(&o, (uint8_t)v);
+        stl_frame(&o, v == 2 ? get_version3 : get_version, 16);
+        stl_answer(&o, v == 2 ? 12 : 6);
+        stl_frame(&o, current_mode, 16);
+        stl_answer(&o, 2);
+        stl_frame(&o, dfu_exit, 16);
+        stl_frame(&o, voltage, 16);
+        stl_answer(&o, 8);
+        stl_frame(&o, enter_swd, 16);
+        stl_answer(&o, 2);
+        stl_frame(&o, idcodes, 16);
+        stl_answer(&o, 12);
+        stl_frame(&o, core_id, 16);
+        stl_answer(&o, 4);
+        stl_frame(&o, rd_idcode, 16);
+        stl_answer(&o, 8);
+        stl_frame(&o, rd_cpuid, 16);
+        stl_answer(&o, 8);
+        stl_frame(&o, halt, 16);
+        stl_answer(&o, 2);
+        stl_frame(&o, status, 16);
+        stl_answer(&o, 2);
+        stl_frame(&o, rd_flash, 16);
+        stl_answer(&o, 64);
+        stl_frame(&o, rw_status, 16);
+        stl_answer(&o, 2);
+        stl_frame(&o, wr_sram, 16);
+        put8(&o, 3);
+        put16(&o, 64);
+        for (unsigned i = 0; i < 64; i++)
+            put8(&o, (uint8_t)i);
+        stl_frame(&o, wr_byte, 16);
+        put8(&o, 3);
+        put16(&o, 3);
+        put(&o, "abc", 3);
+        stl_frame(&o, rd_regs, 16);
+        stl_answer(&o, 88);
+        stl_frame(&o, rd_reg, 16);
+        stl_answer(&o, 8);
+        if (v == 1) {
+            stl_frame(&o, nrst_low, 16);
+            stl_answer(&o, 2);
+            stl_frame(&o, nrst_high, 16);
+            stl_answer(&o, 2);
+        }
+        stl_frame(&o, resetsys, 16);
+        stl_answer(&o, 2);
+        stl_frame(&o, run, 16);
+        stl_answer(&o, 2);
+        put8(&o, 9);          /* time passes */
+        put16(&o, 500);
+        stl_frame(&o, exit_dbg, 16);
+        save("stlink", v, &o);
+        free(o.data);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -516,6 +620,7 @@ int main(int argc, char **argv)
     corpus_state();
     corpus_dfuse();
     corpus_usbip();
+    corpus_stlink();
     printf("make_corpus: %u seeds in %s\n", written, outdir);
     return 0;
 }
