@@ -25,11 +25,22 @@
 
 #include "models/chip.h"
 
+/* libunicorn exports QEMU's own cpu_reset() and calls it through its PLT:
+ * a default-visibility cpu_reset in the executable would interpose and be
+ * called by Unicorn's CPU init (a crash).  The core's API is therefore
+ * hidden: it is linked statically into the program and never exported. */
+#pragma GCC visibility push(hidden)
+
 enum cpu_state {
     CPU_RUNNING,
     CPU_HALTED,         /* debug halt: C_HALT, BKPT, vector catch, step done */
     CPU_SLEEPING,       /* WFI/WFE with nothing pending */
     CPU_LOCKUP,         /* fault inside a fault handler (ARMv7-M B1.5.15) */
+    /* --- added after the first contract --- */
+    CPU_IN_ROM,         /* executing system memory: the ROM bootloader, which
+                         * emulator/dfuse models natively — the core does not
+                         * run it (boot into system memory, a jump there);
+                         * debug halt still works, cpu_run does nothing */
 };
 
 /* Why the core last halted (DFSR bits, ARMv7-M C1.6.1). */
@@ -89,5 +100,14 @@ int cpu_debug_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val)
 /* Raise an interrupt line (NVIC) or the NMI (the flash ECC NMI). */
 void cpu_set_irq(struct cpu *cpu, unsigned irq, bool level);
 void cpu_raise_nmi(struct cpu *cpu);
+
+/* --- added after the first contract --- */
+
+/* The core's clock (the part's reset clock, Hz): cpu_run's budget is in
+ * cycles of it, one per instruction.  A board pacing the core on the wall
+ * clock (real/scaled time) gives it hz x elapsed seconds per turn. */
+uint64_t cpu_hz(const struct cpu *cpu);
+
+#pragma GCC visibility pop
 
 #endif

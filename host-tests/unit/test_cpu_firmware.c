@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The firmware fixtures (fixtures/firmware, built by `make firmware`) run
+ * on the core of every part: `hello` prints its line over semihosting,
+ * `bad-vector` ends in the HardFault handler with the bad target stacked,
+ * `ecc-reader` reports its range, or takes the flash ECC NMI on an L4.
+ * A part whose image has not been built is skipped, saying so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "host-tests/unit/test_cpu_util.h"
+
+TestSuite(cpu_firmware, .fini = bench_teardown);
+
+static const char *const fw_parts[] = {
+    "f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe",
+    "l073xz", "l412xb", "l476xg", "g071xb", "g474xe",
+};
+
+/* Load build/firmware/PART/NAME.bin into a fresh chip's flash; false if absent. */
+static bool load_fixture(const char *part, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "build/firmware/%s/%s.bin", part, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    static uint8_t image[64 * 1024];
+    size_t n = fread(image, 1, sizeof image, f);
+    fclose(f);
+    bench_chip(part, NULL, 0);
+    put_bytes(B.chip->part->flash_base, image, n);
+    return true;
+}
+
+static void run_until_output(const char *text, uint64_t max_cycles)
+{
+    uint64_t done = 0;
+    while (done < max_cycles && !strstr(B.out, text) && cpu_get_state(B.cpu) == CPU_RUNNING)
+        done += cpu_run(B.cpu, 100000);
+}
+
+Test(cpu_firmware, hello_prints_its_line_on_every_part)
+{
+    unsigned ran = 0;
+    for (size_t i = 0; i < sizeof fw_parts / sizeof fw_parts[0]; i++) {
+        if (!load_fixture(fw_parts[i], "hello"))
+            continue;
+        bench_core();
+        char want[64];
+        snprintf(want, sizeof want, "hello from %s\n", fw_parts[i]);
+        run_until_output(want, 20000000);
+        cr_expect(strstr(B.out, want), "%s: semihosting output '%s'", fw_parts[i], B.out);
+        cr_expect_eq(cpu_get_state(B.cpu), CPU_RUNNING, "%s: still toggling its LED", fw_parts[i]);
+        ran++;
+        bench_teardown();
+    }
+    if (!ran)
+        cr_skip_test("no firmware fixtures built (make firmware)");
+}
+
+Test(cpu_firmware, bad_vector_ends_in_hardfault_with_the_target_stacked)
+{
+    unsigned ran = 0;
+    for (size_t i = 0; i < sizeof fw_parts / sizeof fw_parts[0]; i++) {
+        if (!load_fixture(fw_parts[i], "bad-vector"))
+            continue;
+        bench_core();
+        cpu_run(B.cpu, 10000);
+        cr_expect_eq(cpu_get_state(B.cpu), CPU_RUNNING, "%s", fw_parts[i]);
+        uint32_t ipsr = halt_and_reg(16) & 0x1FF;
+        cr_expect_eq(ipsr, 3, "%s: IPSR %u", fw_parts[i], ipsr);
+        cr_expect_eq(mem32(reg(13) + 24), 0x08000040, "%s: stacked PC", fw_parts[i]);
+        ran++;
+        bench_teardown();
+    }
+    if (!ran)
+        cr_skip_test("no firmware fixtures built (make firmware)");
+}
+
+Test(cpu_firmware, ecc_reader_reports_an_erased_range)
+{
+    if (!load_fixture("l476xg", "ecc-reader"))
+        cr_skip_test("build/firmware/l476xg/ecc-reader.bin not built");
+    bench_core();
+    run_until_output("512 erased", 20000000);
+    cr_assert(strstr(B.out, "ecc-reader: 0x08004000..0x080047ff: 512 words, 512 erased"),
+              "output: %s", B.out);
+}
+
+Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_l476)
+{
+    if (!load_fixture("l476xg", "ecc-reader"))
+        cr_skip_test("build/firmware/l476xg/ecc-reader.bin not built");
+    uint32_t dw = (0x08004010u - 0x08000000u) / 8;  /* an interrupted write left it bad */
+    B.chip->ecc_bad[dw / 8] |= (uint8_t)(1u << (dw % 8));
+    bench_core();
+    run_until_output("NMI at", 20000000);
+    cr_assert(strstr(B.out, "ecc-reader: NMI at 0x08004010"), "output: %s", B.out);
+}
