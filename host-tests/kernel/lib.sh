@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for the in-guest suite (busybox sh).  Each test ends in exactly one
 # marker line on the console, which the host counts:
-#   VSTM32-TEST ok NAME
-#   VSTM32-TEST fail NAME: WHY
+#   VSTM32-TEST ok NAME [UPTIME s]
+#   VSTM32-TEST fail NAME: WHY [UPTIME s]
 # followed, on failure, by the evidence indented with "  | ".
 
 USBIP_HOST=127.0.0.1
@@ -10,13 +10,14 @@ USBIP_PORT=3240
 LOG=/tmp/log
 mkdir -p "$LOG"
 
-ok() { echo "VSTM32-TEST ok $1"; }
+# the guest's uptime at the end of each test follows in brackets
+ok() { echo "VSTM32-TEST ok $1 [$(now) s]"; }
 
 # fail NAME WHY [FILE...]: the marker, then the files that show why
 fail() {
     name=$1 why=$2
     shift 2
-    echo "VSTM32-TEST fail $name: $why"
+    echo "VSTM32-TEST fail $name: $why [$(now) s]"
     for f in "$@"; do
         [ -f "$f" ] && tail -n 40 "$f" | sed 's/^/  | /'
     done
@@ -36,16 +37,19 @@ run() {
     return $rc
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+# uptime in hundredths of a second
+now_cs() { sed 's/^\([0-9]*\)\.\([0-9][0-9]\).*/\1\2/' /proc/uptime; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds, for at
+# most SECONDS of uptime (not a count of tries: CMD itself may be slow)
 wait_for() {
-    tries=$(($1 * 10))
+    deadline=$(($(now_cs) + $1 * 100))
     shift
-    while [ $tries -gt 0 ]; do
+    while :; do
         "$@" && return 0
+        [ "$(now_cs)" -lt "$deadline" ] || return 1
         sleep 0.1
-        tries=$((tries - 1))
     done
-    return 1
 }
 
 # The local bus id ("3-1") of the vhci port that imported remote BUSID, or

@@ -20,6 +20,9 @@
 #   unplug-f042x6      `vstm32 ctl unplug`: disconnect, no longer exported;
 #                      `plug`: exported again, a re-attach gives the device
 #   detach             usbip detach: the kernel removes the device
+#   vstm32-attach      `vstm32 attach` attaches every board by itself
+#   vstm32-attach-reenumerate  ... and re-attaches a board that was reset
+#   vstm32-attach-stop ... and detaches them all on SIGTERM
 #   server-alive       the server is still running at the end
 . /test/lib.sh
 . /test/config
@@ -310,6 +313,81 @@ if [ -n "${busid:-}" ]; then
     fi
 else
     fail detach "no board attached"
+fi
+
+# ---- vstm32 attach ----
+# `vstm32 attach` attaches every board by itself, re-attaches a board that
+# re-enumerates, and detaches them all when stopped
+attach_all_present() {
+    usbip port >/tmp/ports 2>/dev/null
+    while read -r a_busid a_part; do
+        a_lb=$(sed -n "s|^ *\([0-9][0-9.-]*\) -> usbip://$USBIP_HOST:$USBIP_PORT/$a_busid\$|\1|p" /tmp/ports)
+        [ -n "$a_lb" ] && configured "$a_lb" || return 1
+    done </test/boards
+}
+none_attached() { [ -z "$(usbip port 2>/dev/null | grep -- '-> usbip://')" ]; }
+if [ "$MODE" = vstm32 ]; then
+    if vstm32 attach --help >/dev/null 2>&1; then
+        set -- vstm32 attach
+    else
+        set -- vstm32-attach
+    fi
+    # start from an empty vhci-hcd
+    usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\):.*/\1/p' | while read -r p; do
+        timeout 10 usbip detach -p "$p" >/dev/null 2>&1
+    done
+    wait_for 10 none_attached
+    "$@" --host "$USBIP_HOST" --port "$USBIP_PORT" --poll 200 >"$LOG/vstm32-attach" 2>&1 &
+    attach_pid=$!
+    if wait_for 60 attach_all_present; then
+        ok vstm32-attach
+    else
+        while read -r a_busid a_part; do
+            a_lb=$(local_busid "$a_busid")
+            echo "$a_busid $a_part local=${a_lb:-none} configured=$(cat "/sys/bus/usb/devices/$a_lb/bConfigurationValue" 2>&1) node=$(ls "$(devnode "$a_lb")" 2>&1)"
+        done </test/boards >"$LOG/vstm32-attach.boards" 2>&1
+        fail vstm32-attach "not every board attached and configured within 60 s" \
+            "$LOG/vstm32-attach" "$LOG/vstm32-attach.boards"
+    fi
+
+    name=vstm32-attach-reenumerate
+    part=l476xg
+    busid=$(board_busid "$part")
+    lb=$(local_busid "$busid")
+    if [ -z "$lb" ]; then
+        fail "$name" "$part is not attached"
+    else
+        devnum=$(cat "/sys/bus/usb/devices/$lb/devnum")
+        back() {
+            b_lb=$(local_busid "$busid")
+            [ -n "$b_lb" ] && configured "$b_lb" && [ "$(cat "/sys/bus/usb/devices/$b_lb/devnum")" != "$devnum" ]
+        }
+        if ! run 20 "$LOG/$name.ctl" vstm32 ctl "$CTL" --board "$(board_index "$part")" reset; then
+            fail "$name" "vstm32 ctl reset exited non-zero" "$LOG/$name.ctl"
+        elif ! wait_for 30 back; then
+            usbip port >"$LOG/$name.port" 2>&1
+            fail "$name" "$part did not come back as a new device within 30 s" \
+                "$LOG/vstm32-attach" "$LOG/$name.port"
+        elif ! dmesg | grep -q "usb $lb: USB disconnect, device number $devnum"; then
+            fail "$name" "no disconnect of the old device in dmesg"
+        elif [ "$(grep -c "^attached $busid " "$LOG/vstm32-attach")" != 2 ] ||
+                ! grep -q "^left $busid " "$LOG/vstm32-attach"; then
+            fail "$name" "expected 'attached $busid' twice and 'left $busid' once" "$LOG/vstm32-attach"
+        else
+            ok "$name"
+        fi
+    fi
+
+    kill -TERM "$attach_pid" 2>/dev/null
+    wait "$attach_pid"
+    attach_rc=$?
+    if [ "$attach_rc" = 0 ] && wait_for 10 none_attached; then
+        ok vstm32-attach-stop
+    else
+        usbip port >"$LOG/vstm32-attach-stop.port" 2>&1
+        fail vstm32-attach-stop "after SIGTERM: exit $attach_rc, ports still attached:" \
+            "$LOG/vstm32-attach" "$LOG/vstm32-attach-stop.port"
+    fi
 fi
 
 # ---- server-alive ----
