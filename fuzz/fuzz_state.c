@@ -9,6 +9,8 @@
  *     u8 kind        0: raw, the next `size` bytes (as many as are left)
  *                    1: `size` copies of one byte (an erased flash is
  *                       0xFF x flash_size without megabytes of input)
+ *                    2: a FIFO (nobody writes it), 3: a directory --
+ *                       what a hand-made or hostile directory may hold
  *     u32 size (LE, capped at 4 MiB), then the bytes or the fill byte
  *
  * The seeds (fuzz/make_corpus.c) are real saved states in this form, so
@@ -49,7 +51,8 @@ static void empty_dir(const char *dir)
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
+        if (unlink(path) < 0)
+            rmdir(path);
     }
     closedir(d);
 }
@@ -76,10 +79,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void write_entry(const char *name, const uint8_t *data, size_t len, bool fill, uint8_t value)
+static void write_entry(const char *name, const uint8_t *data, size_t len, unsigned kind,
+                        uint8_t value)
 {
     char path[512];
+    bool fill = kind == 1;
     snprintf(path, sizeof path, "%s/%s", dir_in, name);
+    if (kind == 2) {
+        mkfifo(path, 0644);
+        return;
+    }
+    if (kind == 3) {
+        mkdir(path, 0755);
+        return;
+    }
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0)
         return;
@@ -145,21 +158,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 name[n++] = ch;
         }
         name[n] = 0;
-        uint8_t kind = fuzz_u8(&in);
+        unsigned kind = fuzz_u8(&in) & 3;
         uint32_t len = fuzz_u32(&in) % (MAX_FILE_SIZE + 1);
-        bool fill = kind & 1;
         uint8_t value = 0;
         const uint8_t *bytes = data + in.pos;
-        if (fill) {
+        if (kind == 1) {
             value = fuzz_u8(&in);
-        } else {
+        } else if (kind == 0) {
             if (len > fuzz_left(&in))
                 len = (uint32_t)fuzz_left(&in);
             in.pos += len;
         }
         if (!n || !strcmp(name, ".") || !strcmp(name, ".."))
             continue;
-        write_entry(name, bytes, len, fill, value);
+        write_entry(name, bytes, len, kind, value);
     }
 
     struct vclock clock;

@@ -105,14 +105,17 @@ static int write_file_atomic(const char *dir, const char *name, const void *data
 
 static char *read_file(const char *path, size_t *len, int *error)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or device) named in a hand-made directory must
+     * be refused below, not block the open forever; regular files ignore it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *error = errno;
         return NULL;
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        *error = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    int stat_rc = fstat(fd, &st);
+    if (stat_rc < 0 || !S_ISREG(st.st_mode)) {
+        *error = stat_rc < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
         close(fd);
         return NULL;
     }
