@@ -35,7 +35,8 @@
 #include "models/part.h"
 #include "models/state.h"
 
-#define MAX_FILE_SIZE (4u << 20)
+#define MAX_FILE_SIZE (2u << 20)   /* the largest flash is 1 MiB: room for "too long" */
+#define MAX_TOTAL     (4u << 20)   /* bytes written per input, to keep runs fast */
 #define MAX_FILES 12
 
 static char dir_in[64], dir_out[64];
@@ -145,6 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t sel = fuzz_u8(&in);
     const struct part *expect = sel && parts_count ? parts[(sel - 1) % parts_count] : NULL;
 
+    size_t written = 0;
     for (unsigned files = 0; files < MAX_FILES && fuzz_left(&in); files++) {
         uint8_t name_len = fuzz_u8(&in);
         if (!name_len)
@@ -171,6 +173,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (!n || !strcmp(name, ".") || !strcmp(name, ".."))
             continue;
+        if (kind <= 1) {
+            if (len > MAX_TOTAL - written)
+                len = MAX_TOTAL - written;
+            written += len;
+        }
         write_entry(name, bytes, len, kind, value);
     }
 
