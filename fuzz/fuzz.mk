@@ -62,7 +62,7 @@ fuzz: fuzz-build
 	sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-ci: fuzz-build
-	sh fuzz/run.sh $(FUZZ_BUILD) 60 $(FUZZ_TARGETS)
+	FUZZ_SEED=1 sh fuzz/run.sh $(FUZZ_BUILD) 60 $(FUZZ_TARGETS)
 
 # ---- soak and durability ------------------------------------------------------
 
