@@ -5,6 +5,7 @@
 BUILD=${1:-build}
 JOBS=${JOBS:-2}
 total_pass=0
+export LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 total_fail=0
 failed_tiers=""
 
