@@ -55,7 +55,20 @@ listening() { grep -q "^listening $USBIP_HOST:$USBIP_PORT\$" "$LOG/serve"; }
 if wait_for 30 listening; then
     ok serve
 else
-    fail serve "no 'listening $USBIP_HOST:$USBIP_PORT' line within 30 s" "$LOG/serve"
+    # nothing after this can pass: say why and end the suite now
+    dmesg | grep -i -E 'out of memory|oom-kill|segfault|general protection' >"$LOG/serve.dmesg"
+    if kill -0 "$server_pid" 2>/dev/null; then
+        state="still running"
+        kill "$server_pid" 2>/dev/null
+    else
+        wait "$server_pid"
+        state="exited with status $?"
+    fi
+    free >"$LOG/serve.free" 2>&1
+    fail serve "no 'listening $USBIP_HOST:$USBIP_PORT' line within 30 s; the server $state" \
+        "$LOG/serve" "$LOG/serve.dmesg" "$LOG/serve.free"
+    echo "VSTM32-SUITE end at $(now) s (no server: the other tests did not run)"
+    exit 1
 fi
 
 # ---- usbip-list ----

@@ -15,6 +15,7 @@
 #                     kvm, tcg
 #   VSTM32_VM_TIMEOUT seconds before QEMU is killed (default 240)
 #   VSTM32_VM_DEBUG   set: the guest prints dmesg and the server log at the end
+#   VSTM32_VM_MEM     guest memory, QEMU's -m (default 512M)
 set -u
 
 BUILD=${1:-build}
@@ -57,7 +58,7 @@ bash "$HERE/initramfs.sh" "$BUILD" "$MODE" >"$VM/initramfs-$MODE.log" 2>&1 || {
 tail -n 1 "$VM/initramfs-$MODE.log"
 echo "kernel: kernel and initramfs ready after $(elapsed) s"
 
-QEMU_COMMON=(-m 512M -smp 1 -nic none -display none -vga none -monitor none -no-reboot
+QEMU_COMMON=(-m "${VSTM32_VM_MEM:-512M}" -smp 1 -nic none -display none -vga none -monitor none -no-reboot
              -kernel "$VM/kernel/vmlinux")
 APPEND="console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init mitigations=off"
 
