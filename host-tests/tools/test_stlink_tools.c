@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The real stlink-tools 1.7.0 (st-info, st-flash), OpenOCD 0.12 and pyOCD
+ * 0.13.1 (pyocd-tool, pyocd-flashtool: Debian's CLI names), unmodified,
+ * against boards with an ST-Link probe, through `vstm32 run` and the libusb
+ * shim.  What the tools print and what lands in the chip are both checked.
+ *
+ * Families whose flash the tools program with a loader running on the
+ * target (st-flash: F0/F1/F4/L4; OpenOCD and pyOCD: all) need the
+ * Cortex-M core (emulator/cpu).
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host-tests/lib/proc.h"
+#include "models/part.h"
+
+#define TOOL_TIMEOUT_S 180
+#define IMAGE_SIZE 8192u
+
+/* Criterion copies parameters into the test process: no pointers. */
+struct probe_case {
+    char part[16];
+    char probe[16];             /* stlink-v2, stlink-v2-1, stlink-v3 */
+    unsigned sram;              /* what st-info prints: stlink 1.7.0's chipid table */
+};
+
+struct flash_case {
+    char part[16];
+    char ocd_target[32];        /* OpenOCD target/....cfg */
+    char pyocd_target[24];      /* pyOCD built-in target, "" when none fits */
+};
+
+#define PROBES(part, sram) \
+    {part, "stlink-v2", sram}, {part, "stlink-v2-1", sram}, {part, "stlink-v3", sram}
+
+static struct probe_case probe_cases[] = {
+    PROBES("f042x6", 6144),  PROBES("f072xb", 16384), PROBES("f103xb", 20480),
+    PROBES("f401xe", 98304), PROBES("f407xg", 196608), PROBES("f446xe", 131072),
+    PROBES("l073xz", 20480), PROBES("l412xb", 40960), PROBES("l476xg", 98304),
+    PROBES("g071xb", 36864), PROBES("g474xe", 98304),
+};
+
+static struct flash_case flash_cases[] = {
+    {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
+    {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
+    {"f401xe", "target/stm32f4x.cfg", "stm32f412xe"},
+    {"f446xe", "target/stm32f4x.cfg", "stm32f412xe"},
+    {"l073xz", "target/stm32l0.cfg", ""},
+    {"l412xb", "target/stm32l4x.cfg", ""},
+    {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
+    {"g071xb", "target/stm32g0x.cfg", ""},
+    {"g474xe", "target/stm32g4x.cfg", ""},
+};
+
+/* vstm32 run --board BOARD [--state DIR] -- ARGS... */
+static struct proc_result run_board(const char *board, const char *state, char *const tool[])
+{
+    char *argv[64];
+    int n = 0;
+    argv[n++] = (char *)proc_vstm32();
+    argv[n++] = "run";
+    argv[n++] = "--board";
+    argv[n++] = (char *)board;
+    if (state) {
+        argv[n++] = "--state";
+        argv[n++] = (char *)state;
+    }
+    argv[n++] = "--";
+    for (int i = 0; tool[i] && n < 63; i++)
+        argv[n++] = tool[i];
+    argv[n] = NULL;
+    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
+}
+
+static struct proc_result run_sh(const char *board, const char *state, const char *script)
+{
+    char *tool[] = {"sh", "-c", (char *)script, NULL};
+    return run_board(board, state, tool);
+}
+
+static const struct part *must_part(const char *name)
+{
+    const struct part *p = part_find(name);
+    cr_assert_not_null(p, "no part %s", name);
+    return p;
+}
+
+static char *write_image(const char *dir, unsigned long long seed, uint8_t *img)
+{
+    static char path[512];
+    proc_fill_random(img, IMAGE_SIZE, seed);
+    snprintf(path, sizeof path, "%s/image.bin", dir);
+    cr_assert_eq(proc_write_file(path, img, IMAGE_SIZE), 0);
+    return path;
+}
+
+static void expect_file(const char *path, const uint8_t *want, size_t len, const char *log)
+{
+    size_t got_len = 0;
+    uint8_t *got = proc_read_file(path, &got_len);
+    cr_assert_not_null(got, "%s was not written:\n%s", path, log);
+    cr_assert_geq(got_len, len, "%s: %zu bytes:\n%s", path, got_len, log);
+    cr_expect_eq(memcmp(got, want, len), 0, "%s differs from the image:\n%s", path, log);
+    free(got);
+}
+
+/* ---- st-info --------------------------------------------------------------------- */
+
+ParameterizedTestParameters(st_info, probe)
+{
+    return cr_make_param_array(struct probe_case, probe_cases,
+                               sizeof probe_cases / sizeof probe_cases[0]);
+}
+
+ParameterizedTest(struct probe_case *c, st_info, probe)
+{
+    const struct part *p = must_part(c->part);
+    char board[64], want[128];
+    snprintf(board, sizeof board, "%s:%s", c->part, c->probe);
+    char *tool[] = {"st-info", "--probe", NULL};
+    struct proc_result r = run_board(board, NULL, tool);
+    cr_assert_eq(r.status, 0, "st-info --probe exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Found 1 stlink programmers"), "%s", r.output);
+    snprintf(want, sizeof want, "version:    %s", strcmp(c->probe, "stlink-v3") ? "V2J40" : "V3J7");
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    snprintf(want, sizeof want, "chipid:     0x%04x", p->dev_id);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    snprintf(want, sizeof want, "flash:      %u ", p->flash_size);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    snprintf(want, sizeof want, "sram:       %u", c->sram);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    const char *serial = strstr(r.output, "serial:     ");
+    cr_assert_not_null(serial, "%s", r.output);
+    cr_expect_eq(strcspn(serial + 12, "\n"), 24, "24-character serial:\n%s", r.output);
+    proc_result_free(&r);
+}
+
+/* ---- st-flash -------------------------------------------------------------------- */
+
+ParameterizedTestParameters(st_flash, write_read_erase)
+{
+    return cr_make_param_array(struct flash_case, flash_cases,
+                               sizeof flash_cases / sizeof flash_cases[0]);
+}
+
+ParameterizedTest(struct flash_case *c, st_flash, write_read_erase)
+{
+    const struct part *p = must_part(c->part);
+    char *dir = proc_mkdtemp("stflash");
+    uint8_t img[IMAGE_SIZE], erased[IMAGE_SIZE];
+    const char *image = write_image(dir, 0x5741u + p->dev_id, img);
+    char board[64], script[2048];
+    snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
+    snprintf(script, sizeof script,
+             "st-flash write %s 0x08000000 && st-flash read %s/back.bin 0x08000000 %u && "
+             "st-flash erase && st-flash read %s/erased.bin 0x08000000 %u",
+             image, dir, IMAGE_SIZE, dir, IMAGE_SIZE);
+    struct proc_result r = run_sh(board, NULL, script);
+    cr_assert_eq(r.status, 0, "st-flash exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Flash written and verified"), "%s", r.output);
+    char path[600];
+    snprintf(path, sizeof path, "%s/back.bin", dir);
+    expect_file(path, img, IMAGE_SIZE, r.output);
+    memset(erased, p->erased_value, sizeof erased);
+    snprintf(path, sizeof path, "%s/erased.bin", dir);
+    expect_file(path, erased, IMAGE_SIZE, r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+/* Flashing over the ST-Link, then reading over the ROM's DFU device of the
+ * same board: one chip behind both.  The DFU device is on the bus too, and
+ * st-flash still finds the probe (it walks the device list backwards). */
+Test(st_flash, then_dfu_upload_reads_the_same_bytes)
+{
+    char *dir = proc_mkdtemp("stdfu");
+    uint8_t img[IMAGE_SIZE];
+    const char *image = write_image(dir, 77, img);
+    char script[2048];
+    snprintf(script, sizeof script,
+             "st-flash write %s 0x08000000 && dfu-util -a 0 -s 0x08000000:%u -U %s/dfu.bin",
+             image, IMAGE_SIZE, dir);
+    struct proc_result r = run_sh("g474xe:dfu:stlink-v2-1", NULL, script);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    char path[600];
+    snprintf(path, sizeof path, "%s/dfu.bin", dir);
+    expect_file(path, img, IMAGE_SIZE, r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+/* ---- OpenOCD ------------------------------------------------------------------------ */
+
+Test(openocd, init_identifies_the_core_and_reads_memory)
+{
+    char *tool[] = {"openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f1x.cfg",
+                    "-c", "init", "-c", "reset halt", "-c", "mdw 0x08000000 4",
+                    "-c", "flash probe 0", "-c", "exit", NULL};
+    struct proc_result r = run_board("f103xb:stlink-v2-1", NULL, tool);
+    cr_assert_eq(r.status, 0, "openocd exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "STLINK V2J40M27 (API v2) VID:PID 0483:374B"), "%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "Cortex-M3"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "0x08000000: ffffffff ffffffff ffffffff ffffffff"), "%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "flash size = 128 KiB"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+Test(openocd, v3_speed_through_com_freq)
+{
+    char *tool[] = {"openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32l4x.cfg",
+                    "-c", "init", "-c", "exit", NULL};
+    struct proc_result r = run_board("l476xg:stlink-v3", NULL, tool);
+    cr_assert_eq(r.status, 0, "openocd exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "STLINK V3J7M3B4S1 (API v3) VID:PID 0483:374F"), "%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "Cortex-M4"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+ParameterizedTestParameters(openocd, program_verify_read_back)
+{
+    return cr_make_param_array(struct flash_case, flash_cases,
+                               sizeof flash_cases / sizeof flash_cases[0]);
+}
+
+ParameterizedTest(struct flash_case *c, openocd, program_verify_read_back)
+{
+    char *dir = proc_mkdtemp("ocd");
+    uint8_t img[IMAGE_SIZE];
+    const char *image = write_image(dir, 0x0CD0u + (unsigned)c->part[1], img);
+    char board[64], program[700], read_bank[700];
+    snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
+    snprintf(program, sizeof program, "program %s 0x08000000 verify", image);
+    snprintf(read_bank, sizeof read_bank, "flash read_bank 0 %s/back.bin 0 %u", dir, IMAGE_SIZE);
+    char *tool[] = {"openocd", "-f", "interface/stlink.cfg", "-f", c->ocd_target,
+                    "-c", "init", "-c", "reset halt", "-c", program, "-c", read_bank,
+                    "-c", "mdw 0x08000000 1", "-c", "reset run", "-c", "exit", NULL};
+    struct proc_result r = run_board(board, NULL, tool);
+    cr_assert_eq(r.status, 0, "openocd exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "** Verified OK **"), "%s", r.output);
+    cr_expect_null(strstr(r.output, "falling back to single memory accesses"),
+                   "the target-side algorithm must run:\n%s", r.output);
+    char want[64];
+    snprintf(want, sizeof want, "0x08000000: %02x%02x%02x%02x", img[3], img[2], img[1], img[0]);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    char path[600];
+    snprintf(path, sizeof path, "%s/back.bin", dir);
+    expect_file(path, img, IMAGE_SIZE, r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
+/* ---- pyOCD --------------------------------------------------------------------------- */
+
+Test(pyocd, flashtool_lists_the_probe)
+{
+    char *tool[] = {"pyocd-flashtool", "-l", NULL};
+    struct proc_result r = run_board("f401xe:stlink-v2-1", NULL, tool);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "STM32 STLinkV2-1"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+Test(pyocd, commander_reads_memory)
+{
+    char *tool[] = {"pyocd-tool", "-t", "stm32f103rc", "read32", "0x08000000", "16", NULL};
+    struct proc_result r = run_board("f103xb:stlink-v2-1", NULL, tool);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "08000000:  ffffffff ffffffff ffffffff ffffffff"), "%s",
+                       r.output);
+    proc_result_free(&r);
+}
+
+/* The parts pyOCD 0.13.1 has a built-in target (and flash algorithm) for. */
+static struct flash_case pyocd_cases[] = {
+    {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
+    {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
+    {"f401xe", "target/stm32f4x.cfg", "stm32f412xe"},
+    {"f446xe", "target/stm32f4x.cfg", "stm32f412xe"},
+    {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
+};
+
+ParameterizedTestParameters(pyocd, flash_and_read_back)
+{
+    return cr_make_param_array(struct flash_case, pyocd_cases,
+                               sizeof pyocd_cases / sizeof pyocd_cases[0]);
+}
+
+ParameterizedTest(struct flash_case *c, pyocd, flash_and_read_back)
+{
+    char *dir = proc_mkdtemp("pyocd");
+    uint8_t img[IMAGE_SIZE];
+    const char *image = write_image(dir, 0xB0CDu + (unsigned)c->part[2], img);
+    char board[64], script[2048];
+    snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
+    snprintf(script, sizeof script,
+             "pyocd-flashtool -t %s -a 0x08000000 %s && pyocd-tool -t %s savemem 0x08000000 %u "
+             "%s/back.bin",
+             c->pyocd_target, image, c->pyocd_target, IMAGE_SIZE, dir);
+    struct proc_result r = run_sh(board, NULL, script);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    char path[600];
+    snprintf(path, sizeof path, "%s/back.bin", dir);
+    expect_file(path, img, IMAGE_SIZE, r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
