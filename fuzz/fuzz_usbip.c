@@ -2,8 +2,11 @@
 /*
  * The USB/IP server's input: bytes from up to three TCP peers on
  * loopback, into a server (the public API, usbip_server_run_once) that
- * exports two real boards (board.c, as `vstm32 serve` builds them): an
- * F042 and an L412 in their ROM bootloaders, "1-1" and "1-2".
+ * exports the ROM DFU devices of two chips, an F042 and an L412, "1-1"
+ * and "1-2".  What board.c does for a DFU board is done here in a few
+ * lines (a reset the device asks for re-enumerates it under the same
+ * busid), without board.c's state directory and Cortex-M core, which
+ * would cost a file save and a Unicorn instance per input.
  *
  * Input:
  *   u8 flags       bits 0-1: peers (1..3); bit 2: small limits (transfer
@@ -28,7 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "emulator/board/board.h"
+#include "emulator/dfuse/dfuse.h"
 #include "emulator/usbip/usbip_server.h"
 #include "fuzz/fuzz_common.h"
 #include "models/part.h"
@@ -38,14 +41,83 @@
 
 static struct usbip_server *srv;
 
-static int host_export(void *arg, struct board *b, struct usb_device *dev, const char *busid)
+/* A DFU board, the part of board.c the server sees. */
+struct board {
+    const struct part *part;
+    struct fault_plan plan;
+    struct chip *chip;
+    struct dfuse_device *dfu;
+    char busid[8];
+    bool reset_pending;
+    enum chip_reset reset_kind;
+};
+
+static void on_reset(void *arg, enum chip_reset kind)
 {
-    return usbip_server_export(srv, dev, busid);
+    struct board *b = arg;
+    b->reset_pending = true;
+    b->reset_kind = kind;
 }
 
-static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
+static void board_plug(struct board *b)
 {
-    usbip_server_unexport(srv, dev);
+    if (b->chip->boot_target != BOOT_SYSTEM_MEMORY)
+        return;
+    struct dfuse_hooks hooks = { .reset = on_reset, .arg = b };
+    b->dfu = dfuse_new(b->chip, &hooks);
+    if (!b->dfu || usbip_server_export(srv, dfuse_usb(b->dfu), b->busid) < 0)
+        abort();
+}
+
+static void board_unplug(struct board *b)
+{
+    if (!b->dfu)
+        return;
+    usbip_server_unexport(srv, dfuse_usb(b->dfu));
+    dfuse_free(b->dfu);
+    b->dfu = NULL;
+}
+
+static struct board *board_new(unsigned index, const char *name, struct vclock *clock)
+{
+    static struct board boards[2];
+    struct board *b = &boards[index];
+    char err[256];
+    memset(b, 0, sizeof *b);
+    b->part = part_find(name);
+    snprintf(b->busid, sizeof b->busid, "1-%u", index + 1);
+    fault_plan_init(&b->plan, 1);
+    b->chip = b->part ? chip_new(b->part, clock, &b->plan, NULL, 0, err, sizeof err) : NULL;
+    if (!b->chip) {
+        fprintf(stderr, "chip_new %s: %s\n", name, b->part ? err : "no such part");
+        abort();
+    }
+    b->chip->boot0_pin = true;
+    b->chip->powered = true;
+    chip_reset(b->chip, RESET_POWER_ON);
+    board_plug(b);
+    return b;
+}
+
+static void board_process(struct board *b)
+{
+    chip_tick(b->chip);
+    if (!b->reset_pending)
+        return;
+    b->reset_pending = false;
+    board_unplug(b);
+    chip_reset(b->chip, b->reset_kind);
+    board_plug(b);
+    if (!b->dfu) {     /* booted the application: BOOT0 high and power-cycle */
+        chip_reset(b->chip, RESET_POWER_ON);
+        board_plug(b);
+    }
+}
+
+static void board_free(struct board *b)
+{
+    board_unplug(b);
+    chip_free(b->chip);
 }
 
 static void quiet(void *arg, const char *line)
@@ -57,9 +129,6 @@ static void quiet(void *arg, const char *line)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     chip_set_log(fuzz_quiet_log);
-    /* Boards keep their temporary state in TMPDIR: tmpfs makes fsync free. */
-    if (access("/dev/shm", W_OK) == 0)
-        setenv("TMPDIR", "/dev/shm", 1);
     return 0;
 }
 
@@ -143,21 +212,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const names[] = { "f042x6", "l412xb" };
     struct vclock clock;
     vclock_init(&clock, VCLOCK_FAST, 1.0);
-    struct board_host host = { host_export, host_unexport, NULL };
     struct board *boards[2];
     unsigned nboards = 0;
-    char err[256];
-    for (unsigned i = 0; i < 2; i++) {
-        struct board_options opt = { .part = part_find(names[i]), .dfu = true, .boot0 = -1 };
-        if (!opt.part)
-            abort();
-        boards[i] = board_new(i, &opt, &clock, 1, &host, err, sizeof err);
-        if (!boards[i]) {
-            fprintf(stderr, "board_new %s: %s\n", names[i], err);
-            abort();
-        }
-        nboards++;
-    }
+    for (unsigned i = 0; i < 2; i++)
+        boards[nboards++] = board_new(i, names[i], &clock);
 
     int fds[MAX_PEERS];
     for (unsigned i = 0; i < npeers; i++)
