@@ -57,15 +57,27 @@ ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_stacktrace=1 \
     "$build/soak/vstm32-asan" serve --port 0 "$@" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 port=
-for _ in $(seq 1 200); do
+# 32 boards under ASan, each saving a fresh chip with fsync: allow 60 s.
+# The server must not take the machine down with it: past half the memory
+# available at start it is stopped and the soak fails, saying how much.
+avail_kb=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+limit_kb=${SOAK_MAX_RSS_KB:-$((avail_kb / 2))}
+why="did not start within 60 s"
+for _ in $(seq 1 1200); do
     port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/server.out")
     [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
+    kill -0 "$server_pid" 2>/dev/null || { why="exited while starting"; break; }
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status" 2>/dev/null)
+    if [ "${rss:-0}" -gt "$limit_kb" ]; then
+        why="stopped while starting: $((rss / 1024)) MiB resident, over the soak's limit of $((limit_kb / 1024)) MiB for $nboards boards"
+        kill -KILL "$server_pid"
+        break
+    fi
     sleep 0.05
 done
 if [ -z "$port" ]; then
-    echo "soak: the server did not start:"
-    cat "$work/server.err"
+    echo "soak: the server $why"
+    tail -n 20 "$work/server.err"
     echo "soak: 0 passed, 1 failed"
     exit 1
 fi
