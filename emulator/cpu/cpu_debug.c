@@ -396,7 +396,8 @@ int cpu_debug_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val)
         /* code written by the debugger (a flash loader): drop stale translations */
         uc_ctl_remove_cache(cpu->uc, addr & ~1u, (uint64_t)addr + size);
     } else if (addr - cpu->part->flash_regs_base < 0x400u) {
-        cpu->tb_stale = true;   /* an erase may start */
+        cpu_mark_code_dirty(cpu, cpu->part->flash_base,    /* an erase may start */
+                            cpu->part->flash_base + cpu->part->flash_size);
     }
     return rc;
 }

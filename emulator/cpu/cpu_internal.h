@@ -148,7 +148,7 @@ struct cpu {
     bool fault_addr_valid;
     int intno;                      /* Unicorn exception reported to the INTR hook, -1 none */
     uint32_t intr_pc;
-    bool tb_stale;                  /* memory under translated code may have changed */
+    uint32_t dirty_lo, dirty_hi;    /* flash whose translated code may be stale */
     bool check_v6m;                 /* decode-check 16-bit v7-M-only encodings (M0/M0+) */
     enum boot_target mapped_boot;   /* boot target the alias at 0 was mapped for */
     bool mapped;
@@ -157,7 +157,7 @@ struct cpu {
     unsigned nrestore;
     struct cpu_mmio mmio[CPU_MAX_MMIO];
     unsigned nmmio;
-    struct { uint32_t start, size; } maps[CPU_MAX_MAPS];   /* what is mapped in Unicorn */
+    struct { uint32_t start, size; bool direct; } maps[CPU_MAX_MAPS];  /* what is mapped in Unicorn */
     unsigned nmaps;
     uc_hook hook_code, hook_intr, hook_wprot, hook_unmapped, hook_flash_read;
 
@@ -200,7 +200,12 @@ uint32_t cpu_rd(struct cpu *cpu, int reg);
 void cpu_wr(struct cpu *cpu, int reg, uint32_t val);
 void cpu_request_stop(struct cpu *cpu, enum cpu_stop why);
 void cpu_enter_halt(struct cpu *cpu, uint32_t dfsr_bits);
+/* Drop translated code: everything (reset, remap), or the flash marked dirty. */
 void cpu_flush_code(struct cpu *cpu);
+void cpu_flush_dirty_code(struct cpu *cpu);
+/* Memory [lo, hi) may hold new bytes under translated code (a store to
+ * flash, a programming or erase the controller finishes later). */
+void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
 /* AIRCR SYSRESETREQ / VECTRESET, once no Unicorn run is in progress. */
 void cpu_take_reset_request(struct cpu *cpu);
 

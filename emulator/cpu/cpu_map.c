@@ -74,8 +74,8 @@ int cpu_bus_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val, e
     /* A store may have changed memory that holds translated code (flash
      * programming, an erase started through the controller's registers). */
     const struct part *p = cpu->part;
-    if (addr < PERIPH_LO || addr - p->flash_regs_base < PAGE)
-        cpu->tb_stale = true;
+    if (addr - p->flash_regs_base < PAGE)   /* an erase or a programming may start */
+        cpu_mark_code_dirty(cpu, p->flash_base, p->flash_base + p->flash_size);
     after_chip_access(cpu);
     return rc;
 }
@@ -147,7 +147,9 @@ static bool on_write_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     cpu_restore_stores(cpu);    /* an earlier store of this instruction (STRD, STM) has landed */
     if (cpu_bus_write(cpu, a, (unsigned)size, (uint32_t)value, cpu->master) != BUS_OK)
         record_bus_fault(cpu, a);
-    cpu->tb_stale = true;
+    const struct mem_region *boot = boot_region(cpu->chip);
+    uint32_t fa = boot && a < boot->size ? a + boot->base : a;
+    cpu_mark_code_dirty(cpu, fa & ~7u, (fa & ~7u) + 16);
     uint8_t *host = host_of(cpu, a);
     if (host && size > 0 && size <= 8 && cpu->nrestore < CPU_MAX_RESTORE) {
         struct cpu_restore *r = &cpu->restore[cpu->nrestore++];
@@ -299,6 +301,7 @@ static int map_mmio(struct cpu *cpu, uint32_t start, uint64_t size)
     m->base = start;
     if (uc_mmio_map(cpu->uc, start, (size_t)size, mmio_read, m, mmio_write, m) != UC_ERR_OK)
         return -1;
+    cpu->maps[cpu->nmaps].direct = false;
     cpu->maps[cpu->nmaps].start = start;
     cpu->maps[cpu->nmaps++].size = (uint32_t)size;
     return 0;
@@ -310,6 +313,7 @@ static int map_direct(struct cpu *cpu, uint32_t start, uint32_t size, uint32_t p
         return -1;
     if (uc_mem_map_ptr(cpu->uc, start, size, perms, host) != UC_ERR_OK)
         return -1;
+    cpu->maps[cpu->nmaps].direct = true;
     cpu->maps[cpu->nmaps].start = start;
     cpu->maps[cpu->nmaps++].size = size;
     return 0;

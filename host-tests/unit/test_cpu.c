@@ -229,6 +229,35 @@ Test(cpu, flash_loader_in_sram_programs_the_l4_controller)
     cr_assert_gt(vclock_now(&B.clk), t0, "the programming took virtual time");
 }
 
+/* The same with both words stored by one instruction (openocd's C loader
+ * stores a uint64_t: STRD), the second store seeing the controller's view
+ * of the first, not Unicorn's raw store:
+ *   ... ; ldr r2, l_dst ; ldr r4, l_w0 ; ldr r5, l_w1 ; strd r4, r5, [r2] ; wait: ... ; bkpt #0 ; nop
+ *   literals: 0x40022000 0x45670123 0xCDEF89AB 0x08004008 0x99AABBCC 0xDDEEFF00 */
+static const uint16_t prog_l4_loader_strd[] = {
+    0x4909, 0x480A, 0x6088, 0x480A, 0x6088, 0x2001, 0x6148, 0x4A09, 0x4C09, 0x4D0A, 0xE9C2, 0x4500,
+    0x6908, 0x03C0, 0xD4FC, 0x2000, 0x6148, 0x6908, 0xBE00, 0xBF00,
+    LO(0x40022000), HI(0x40022000), LO(0x45670123), HI(0x45670123), LO(0xCDEF89AB), HI(0xCDEF89AB),
+    LO(0x08004008), HI(0x08004008), LO(0x99AABBCC), HI(0x99AABBCC), LO(0xDDEEFF00), HI(0xDDEEFF00),
+};
+
+Test(cpu, flash_loader_strd_programs_a_double_word_in_one_instruction)
+{
+    bench_chip("l476xg", NULL, 0);
+    bench_core();
+    dbg_wr(DHCSR, DBGKEY | 3);
+    for (size_t i = 0; i < sizeof prog_l4_loader_strd / 2; i++)
+        cr_assert_eq(cpu_debug_write(B.cpu, SRAM + 2 * (uint32_t)i, 2, prog_l4_loader_strd[i]), BUS_OK);
+    set_reg(15, SRAM);
+    set_reg(16, 0x01000000);
+    dbg_wr(DHCSR, DBGKEY | 8 | 1);
+    run_until_stopped(100000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
+    cr_assert_eq(reg(0) & 0xC3FA, 0, "SR: no error flag: 0x%08x", reg(0));
+    cr_assert_eq(mem32(0x08004008), 0x99AABBCC);
+    cr_assert_eq(mem32(0x0800400C), 0xDDEEFF00);
+}
+
 /* movs r0, #1 ; bkpt   then   movs r0, #2 ; bkpt   at the same address */
 Test(cpu, code_rewritten_by_the_debugger_is_not_run_stale)
 {
