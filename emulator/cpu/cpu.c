@@ -308,20 +308,24 @@ void cpu_reset(struct cpu *cpu)
         cpu_enter_halt(cpu, CPU_DFSR_VCATCH);
 }
 
-void cpu_take_reset_request(struct cpu *cpu)
+bool cpu_take_reset_request(struct cpu *cpu)
 {
     enum cpu_reset_request r = cpu->reset_request;
     if (r == CPU_RESET_NONE || cpu->in_uc)
-        return;
+        return false;
     cpu->reset_request = CPU_RESET_NONE;
     if (r == CPU_RESET_CORE) {
         cpu_reset(cpu);
-    } else if (cpu->hooks.system_reset) {
-        cpu->hooks.system_reset(cpu->hooks.arg);
-    } else {
-        chip_reset(cpu->chip, RESET_SYSTEM);
-        cpu_reset(cpu);
+        return false;
     }
+    if (cpu->hooks.system_reset) {
+        /* the board may reset now or after this cpu_run returns */
+        cpu->hooks.system_reset(cpu->hooks.arg);
+        return true;
+    }
+    chip_reset(cpu->chip, RESET_SYSTEM);
+    cpu_reset(cpu);
+    return false;
 }
 
 enum cpu_state cpu_get_state(const struct cpu *cpu)
@@ -489,7 +493,8 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions)
     rebase_clock(cpu);
     cpu_map_refresh(cpu);
     while (done < max_instructions) {
-        cpu_take_reset_request(cpu);
+        if (cpu_take_reset_request(cpu))
+            break;      /* nothing runs between SYSRESETREQ and the board's reset */
         if (cpu->state == CPU_SLEEPING) {
             systick_update(cpu);
             if (exc_next_pending(cpu, true)) {

@@ -72,9 +72,14 @@ void cpu_free(struct cpu *cpu);
  * reset as on silicon (DHCSR.C_DEBUGEN stays; S_RESET_ST is set). */
 void cpu_reset(struct cpu *cpu);
 
-/* Run at most max_instructions (or until the core halts, sleeps or locks
- * up).  Advances the chip's virtual clock by the instructions executed
- * (one cycle each at the part's reset clock).  Returns the number executed. */
+/* Run at most max_instructions (or until the core halts, sleeps with
+ * nothing to wake it, locks up or reaches the ROM).  Advances the chip's
+ * virtual clock by the instructions executed (one cycle each at the
+ * part's reset clock, cpu_hz).  A sleeping core (WFI) skips forward to its
+ * next SysTick wrap, the skipped cycles counting against the budget.
+ * Returns the cycles used: instructions executed plus cycles slept.
+ * Returns early after a SYSRESETREQ handed to hooks->system_reset.
+ * Not reentrant; the debug calls below must not be made from the hooks. */
 uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions);
 
 enum cpu_state cpu_get_state(const struct cpu *cpu);

@@ -207,7 +207,7 @@ void cpu_flush_dirty_code(struct cpu *cpu);
  * flash, a programming or erase the controller finishes later). */
 void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
 /* AIRCR SYSRESETREQ / VECTRESET, once no Unicorn run is in progress. */
-void cpu_take_reset_request(struct cpu *cpu);
+bool cpu_take_reset_request(struct cpu *cpu);
 
 /* cpu_map.c */
 int  cpu_map_memory(struct cpu *cpu);
