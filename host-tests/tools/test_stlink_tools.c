@@ -197,10 +197,13 @@ Test(st_flash, then_dfu_upload_reads_the_same_bytes)
 
 /* ---- OpenOCD ------------------------------------------------------------------------ */
 
+/* Tests run in parallel: no gdb/telnet/tcl listeners to collide on. */
+#define OCD_NO_SERVERS "gdb_port disabled; telnet_port disabled; tcl_port disabled"
+
 Test(openocd, init_identifies_the_core_and_reads_memory)
 {
-    char *tool[] = {"openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32f1x.cfg",
-                    "-c", "init", "-c", "reset halt", "-c", "mdw 0x08000000 4",
+    char *tool[] = {"openocd", "-c", OCD_NO_SERVERS, "-f", "interface/stlink.cfg", "-f",
+                    "target/stm32f1x.cfg", "-c", "init", "-c", "reset halt", "-c", "mdw 0x08000000 4",
                     "-c", "flash probe 0", "-c", "exit", NULL};
     struct proc_result r = run_board("f103xb:stlink-v2-1", NULL, tool);
     cr_assert_eq(r.status, 0, "openocd exited %d:\n%s", r.status, r.output);
@@ -215,8 +218,8 @@ Test(openocd, init_identifies_the_core_and_reads_memory)
 
 Test(openocd, v3_speed_through_com_freq)
 {
-    char *tool[] = {"openocd", "-f", "interface/stlink.cfg", "-f", "target/stm32l4x.cfg",
-                    "-c", "init", "-c", "exit", NULL};
+    char *tool[] = {"openocd", "-c", OCD_NO_SERVERS, "-f", "interface/stlink.cfg", "-f",
+                    "target/stm32l4x.cfg", "-c", "init", "-c", "exit", NULL};
     struct proc_result r = run_board("l476xg:stlink-v3", NULL, tool);
     cr_assert_eq(r.status, 0, "openocd exited %d:\n%s", r.status, r.output);
     cr_expect_not_null(strstr(r.output, "STLINK V3J7M3B4S1 (API v3) VID:PID 0483:374F"), "%s",
@@ -240,7 +243,7 @@ ParameterizedTest(struct flash_case *c, openocd, program_verify_read_back)
     snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
     snprintf(program, sizeof program, "program %s 0x08000000 verify", image);
     snprintf(read_bank, sizeof read_bank, "flash read_bank 0 %s/back.bin 0 %u", dir, IMAGE_SIZE);
-    char *tool[] = {"openocd", "-f", "interface/stlink.cfg", "-f", c->ocd_target,
+    char *tool[] = {"openocd", "-c", OCD_NO_SERVERS, "-f", "interface/stlink.cfg", "-f", c->ocd_target,
                     "-c", "init", "-c", "reset halt", "-c", program, "-c", read_bank,
                     "-c", "mdw 0x08000000 1", "-c", "reset run", "-c", "exit", NULL};
     struct proc_result r = run_board(board, NULL, tool);
