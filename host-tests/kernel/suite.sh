@@ -349,7 +349,10 @@ if [ "$MODE" = vstm32 ]; then
     usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\):.*/\1/p' | while read -r p; do
         timeout 10 usbip detach -p "$p" >/dev/null 2>&1
     done
-    wait_for 10 none_attached
+    if ! wait_for 30 none_attached; then
+        usbip port >"$LOG/vstm32-attach.before" 2>&1
+        fail vstm32-attach-before "usbip detach left ports attached" "$LOG/vstm32-attach.before"
+    fi
     "$@" --host "$USBIP_HOST" --port "$USBIP_PORT" --poll 200 >"$LOG/vstm32-attach" 2>&1 &
     attach_pid=$!
     if wait_for 60 attach_all_present; then
@@ -359,8 +362,11 @@ if [ "$MODE" = vstm32 ]; then
             a_lb=$(local_busid "$a_busid")
             echo "$a_busid $a_part local=${a_lb:-none} configured=$(cat "/sys/bus/usb/devices/$a_lb/bConfigurationValue" 2>&1) node=$(ls "$(devnode "$a_lb")" 2>&1)"
         done </test/boards >"$LOG/vstm32-attach.boards" 2>&1
+        grep -v ' 004 000 00000000' /sys/devices/platform/vhci_hcd.0/status >"$LOG/vstm32-attach.vhci" 2>&1
+        dmesg | tail -n 25 >"$LOG/vstm32-attach.dmesg"
         fail vstm32-attach "not every board attached and configured within 60 s" \
-            "$LOG/vstm32-attach" "$LOG/vstm32-attach.boards"
+            "$LOG/vstm32-attach" "$LOG/vstm32-attach.boards" "$LOG/vstm32-attach.vhci" \
+            "$LOG/vstm32-attach.dmesg" "$LOG/serve"
     fi
 
     name=vstm32-attach-reenumerate

@@ -46,6 +46,7 @@
 #define ATTACH_MAX      64
 #define MAX_EXPORTS     64
 #define NET_TIMEOUT_S   5
+#define ENUMERATE_WAIT_MS 10000
 
 /* usbip_common.h: enum usbip_device_status, as vhci's status file prints it */
 #define VDEV_ST_NULL        0x04    /* port free */
@@ -272,6 +273,7 @@ struct port_query {
     bool     want_ss;
     unsigned port;
     uint32_t devid;
+    unsigned status;
     bool     found;
 };
 
@@ -328,6 +330,35 @@ static void record_port(const struct attach_opts *o, unsigned port, const char *
     fclose(f);
 }
 
+static int port_status(const struct vhci_port *p, void *arg)
+{
+    struct port_query *q = arg;
+    if (p->port == q->port) {
+        q->found = true;
+        q->status = p->status;
+        return 1;
+    }
+    return 0;
+}
+
+/* Waits until the kernel has addressed the device on `port` (USED) or
+ * given up on it (NULL).  One board at a time, as a person plugs them:
+ * measured with Linux 6.1's vhci-hcd, ports attached back to back
+ * sometimes stay NOTASSIGNED for good, the hub never seeing them. */
+static void wait_enumerated(unsigned port)
+{
+    for (int waited_ms = 0; waited_ms < ENUMERATE_WAIT_MS; waited_ms += 20) {
+        struct port_query q = {.port = port};
+        vhci_ports(port_status, &q);
+        if (!q.found || q.status != VDEV_ST_NOTASSIGNED)
+            return;
+        struct timespec ts = {.tv_nsec = 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    cli_error("attach: port %u: the kernel has not enumerated the device after %d s",
+              port, ENUMERATE_WAIT_MS / 1000);
+}
+
 static bool still_held(const struct held *h)
 {
     struct port_query q = {.port = h->port, .devid = h->devid};
@@ -363,6 +394,7 @@ static int attach_one(const struct attach_opts *o, const char *busid, struct hel
     h->port = q.port;
     h->devid = devid;
     record_port(o, q.port, busid, true);
+    wait_enumerated(q.port);
     printf("attached %s %04x:%04x port %u\n", busid, d.idVendor, d.idProduct, q.port);
     fflush(stdout);
     return 0;
