@@ -58,6 +58,7 @@ struct run_ctx {
     char state[PATH_MAX + 16];
     char shim[PATH_MAX];
     char self[PATH_MAX];
+    char scn_dir[PATH_MAX];     /* the scenario file's directory, absolute */
     struct session *session;
     struct board *board;
     unsigned passed, failed;
@@ -274,6 +275,7 @@ static int run_command(struct run_ctx *r, const struct scn_item *it, const char 
         setenv("LD_LIBRARY_PATH", libpath, 1);
         setenv("VSTM32_USBIP", servers, 1);
         setenv("VSTM32", r->self, 1);
+        setenv("VSTM32_SCENARIO_DIR", r->scn_dir, 1);
         setenv("PATH", path_env, 1);
         setenv("LC_ALL", "C", 1);
         setpgid(0, 0);
@@ -548,6 +550,12 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     if (find_shim(r.shim, sizeof r.shim, r.self) < 0) {
         cli_error("scenario: cannot find the libusb shim (shim/libusb-1.0.so.0 beside vstm32; "
                   "set VSTM32_SHIM_DIR)");
+        return 1;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    if (!realpath(dirname(dir), r.scn_dir)) {
+        cli_error("scenario: %s: %s", path, strerror(errno));
         return 1;
     }
     const char *tmp = getenv("TMPDIR");
