@@ -163,11 +163,16 @@ uint32_t fc_fault_error(struct chip *c, const char *hook, uint32_t addr,
     return nflags ? flags[0].sr_bits : 0;
 }
 
-double fc_fault_power_loss(struct chip *c, uint32_t addr)
+const char *fc_erase_op(const char *what)
+{
+    return strstr(what, "mass") ? "mass-erase" : "erase";
+}
+
+double fc_fault_power_loss(struct chip *c, const char *op, uint32_t addr)
 {
     if (!c->faults)
         return 1.0;
-    const struct fault *f = fault_check(c->faults, FAULT_FLASH_POWER_LOSS, addr, now_ms(c));
+    const struct fault *f = fault_check_op(c->faults, FAULT_FLASH_POWER_LOSS, op, addr, now_ms(c));
     if (!f)
         return 1.0;
     const char *at = fault_param(f, "at");

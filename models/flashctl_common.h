@@ -155,7 +155,13 @@ uint32_t fc_fault_error(struct chip *c, const char *hook, uint32_t addr,
                         const struct fc_flag *flags, size_t nflags);
 /* Ask FAULT_FLASH_POWER_LOSS: 1.0 if it does not fire, else the fraction
  * (param at=0..1, default 0.5) of the operation done before power went. */
-double fc_fault_power_loss(struct chip *c, uint32_t addr);
+/* op names the operation for a flash.power-loss fault's op= selector:
+ * "erase" (page/sector), "mass-erase", "program", "option" (option
+ * bytes), "rdp-regress" (the option write that lowers RDP 1 -> 0 and
+ * mass-erases).  Never NULL: a fault with op= must not fire elsewhere. */
+double fc_fault_power_loss(struct chip *c, const char *op, uint32_t addr);
+/* "mass-erase" when `what` says a mass erase, else "erase". */
+const char *fc_erase_op(const char *what);
 /* Power went during an operation: the chip stops until powered again. */
 void fc_power_lost(struct chip *c, const char *what, uint32_t addr, double at);
 

@@ -227,7 +227,7 @@ static void erase_main(struct chip *c, struct fpec *s, const char *what, uint32_
 {
     const struct part *p = c->part;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, start, fpec_flags, NFLAGS);
-    double done = fc_fault_power_loss(c, start);
+    double done = fc_fault_power_loss(c, fc_erase_op(what), start);
     if (!ferr)
         fc_erase_bytes(c, c->flash + (start - p->flash_base), size, p->erased_value, done);
     if (done < 1.0) {
@@ -287,7 +287,7 @@ static void start_option_erase(struct chip *c, struct fpec *s)
         return;
     }
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, p->optarea_base, fpec_flags, NFLAGS);
-    double done = fc_fault_power_loss(c, p->optarea_base);
+    double done = fc_fault_power_loss(c, "option", p->optarea_base);
     if (!ferr)
         fc_erase_bytes(c, c->optarea, p->optarea_size, 0xFF, done);
     if (done < 1.0) {
@@ -424,7 +424,7 @@ static void program_bytes(struct chip *c, struct fpec *s, uint8_t *dst, const ui
 {
     const struct part *p = c->part;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_flags, NFLAGS);
-    double done = fc_fault_power_loss(c, addr);
+    double done = fc_fault_power_loss(c, "program", addr);
     unsigned count = done >= 1.0 ? n : (unsigned)((double)n * done);
 
     if (!ferr) {
@@ -506,7 +506,7 @@ static int program_option(struct chip *c, struct fpec *s, uint32_t addr, unsigne
     if (off == 2u * OB_RDP && byte == p->rdp_level0 && c->rdp_level == 1) {
         /* PM0075 2.4.1: programming the unprotect code while protection is
          * active "first forces a Mass Erase of the main Flash memory". */
-        double done = fc_fault_power_loss(c, p->flash_base);
+        double done = fc_fault_power_loss(c, "rdp-regress", p->flash_base);
         fc_erase_bytes(c, c->flash, p->flash_size, p->erased_value, done);
         chip_log(c, "%s: RDP 1 -> 0: main flash mass-erased", p->name);
         if (done < 1.0) {
@@ -517,7 +517,7 @@ static int program_option(struct chip *c, struct fpec *s, uint32_t addr, unsigne
     }
     uint32_t prog_us = p->timing.program_typ_us;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_flags, NFLAGS);
-    double done = fc_fault_power_loss(c, addr);
+    double done = fc_fault_power_loss(c, "option", addr);
     if (!ferr) {
         dst[0] = src[0];
         if (done >= 0.5)

@@ -212,7 +212,7 @@ static void erase_range(struct chip *c, struct f4 *s, const char *what, uint32_t
 {
     const struct part *p = c->part;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, start, f4_flags, NFLAGS);
-    double done = fc_fault_power_loss(c, start);
+    double done = fc_fault_power_loss(c, fc_erase_op(what), start);
     if (!ferr)
         fc_erase_bytes(c, c->flash + (start - p->flash_base), size, p->erased_value, done);
     if (done < 1.0) {
@@ -287,9 +287,10 @@ static void start_option_program(struct chip *c, struct f4 *s)
     uint32_t stored = optcr & s->regs[F4_OPTCR].write_mask;
     uint8_t new_rdp = (uint8_t)fc_get(stored, FC_F(OPTCR_RDP));
     uint32_t extra_us = 0;
-    double done = fc_fault_power_loss(c, p->optarea_base);
+    bool regress = c->rdp_level == 1 && fc_rdp_level_of(p, new_rdp) == 0;
+    double done = fc_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base);
 
-    if (c->rdp_level == 1 && fc_rdp_level_of(p, new_rdp) == 0) {
+    if (regress) {
         /* RM0090 3.7.3: going back to level 0 mass-erases user flash (and
          * backup SRAM); option bytes incl. WRP and OTP stay. */
         fc_erase_bytes(c, c->flash, p->flash_size, p->erased_value, done);
@@ -455,7 +456,7 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
     }
 
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, f4_flags, NFLAGS);
-    double done = fc_fault_power_loss(c, addr);
+    double done = fc_fault_power_loss(c, "program", addr);
     unsigned count = done >= 1.0 ? size : (unsigned)((double)size * done);
     if (!ferr) {
         /* RM0090 3.5.3: bits go 1 -> 0 only; re-programming needs no erase. */

@@ -175,7 +175,7 @@ static void l0_program_words(struct chip *c, uint32_t off, const uint32_t *words
     }
     if (!l0_words_writable(c, off, n))
         return;
-    double done = fc_fault_power_loss(c, addr);
+    double done = fc_fault_power_loss(c, "program", addr);
     unsigned bytes = done >= 1.0 ? 4 * n : (unsigned)(4 * n * done);
     for (unsigned i = 0; i < bytes; i++)
         c->flash[off + i] |= (uint8_t)(words[i / 4] >> (8 * (i % 4)));
@@ -197,7 +197,7 @@ static void l0_page_erase(struct chip *c, uint32_t off)
         l0_error(c, err);
         return;
     }
-    double done = fc_fault_power_loss(c, addr);
+    double done = fc_fault_power_loss(c, "erase", addr);
     fc_erase_bytes(c, c->flash + start, page, p->erased_value, done);
     if (done < 1.0) {
         fc_power_lost(c, "page erase", addr, done);
@@ -319,8 +319,9 @@ static int l0_option_write(struct chip *c, uint32_t off, unsigned size, uint32_t
         return BUS_OK;
     }
     uint32_t us = p->timing.option_program_us;
-    if (off == 0 && c->rdp_level == 1 &&
-        fc_rdp_level_of(p, (uint8_t)L0_FEX(val, OPTR, RDPROT)) == 0) {
+    bool regress = off == 0 && c->rdp_level == 1 &&
+                   fc_rdp_level_of(p, (uint8_t)L0_FEX(val, OPTR, RDPROT)) == 0;
+    if (regress) {
         /* RM0367 3.4.4: writing level 0 in level 1 "generates a mass erase
          * and deletes the PcROP field too" */
         chip_log(c, "%s: RDP 1 -> 0, mass erase", p->name);
@@ -329,7 +330,7 @@ static int l0_option_write(struct chip *c, uint32_t off, unsigned size, uint32_t
         val |= L0_FMASK(OPTR, WPRMOD) << 16;    /* its complement half */
         us += p->timing.mass_erase_typ_us;
     }
-    double done = fc_fault_power_loss(c, p->optarea_base + off);
+    double done = fc_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base + off);
     fc_store_le(c->optarea + off, 4, done < 1.0 ? val & 0xFFFFu : val);
     c->dirty = true;
     if (done < 1.0) {

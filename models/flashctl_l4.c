@@ -182,9 +182,9 @@ static bool l4_fault_error(struct chip *c, const char *hook, uint32_t addr)
 }
 
 /* Fraction of the operation done when power is lost, or <0 if it is not. */
-static double l4_fault_power_loss(struct chip *c, uint32_t addr)
+static double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr)
 {
-    double done = fc_fault_power_loss(c, addr);
+    double done = fc_fault_power_loss(c, op, addr);
     return done >= 1.0 ? -1 : done;
 }
 
@@ -303,7 +303,7 @@ static void l4_erase(struct chip *c, uint32_t start, uint32_t len, uint32_t us, 
 {
     if (l4_fault_error(c, FAULT_FLASH_ERASE_ERROR, start))
         return;
-    double lost = l4_fault_power_loss(c, start);
+    double lost = l4_fault_power_loss(c, fc_erase_op(what), start);
     if (lost >= 0) {
         uint32_t done = (uint32_t)(len * lost) & ~7u;
         uint32_t off = start - c->part->flash_base;
@@ -351,7 +351,7 @@ static void l4_program_dword(struct chip *c, uint32_t addr, uint32_t lo, uint32_
          * cannot be re-written once programmed) */
         bit_put(c->ecc_bad, dw, true);
     }
-    double lost = l4_fault_power_loss(c, addr);
+    double lost = l4_fault_power_loss(c, "program", addr);
     unsigned n = lost >= 0 ? (unsigned)(8 * lost) : 8;
     for (unsigned i = 0; i < n; i++)
         c->flash[off + i] &= val[i];
@@ -464,7 +464,7 @@ static void l4_start_option_program(struct chip *c)
     for (int r = 0; r < RG_COUNT; r++)
         if (s->obidx[r] >= 0)
             s->regs[r] = s->loaded[r];
-    double lost = l4_fault_power_loss(c, p->optarea_base);
+    double lost = l4_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base);
     if (lost >= 0 && s->obidx[RG_OPTR] >= 0) {
         /* RM0444 3.4.2: interrupted OB programming leaves a mismatch */
         c->optarea[p->obregs[s->obidx[RG_OPTR]].area_offset + 4] ^= 0xFF;
