@@ -24,7 +24,7 @@ LIBS    := -ljansson -lunicorn -lpthread -lm
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
-                tshark
+                tshark clang libclang-rt-14-dev
 
 MODEL_SRCS := $(wildcard models/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c)

@@ -36,6 +36,33 @@ run_tier() {
     fi
 }
 
+# A tier that ends with a plain "NAME: N passed, N failed" line.
+run_plain_tier() {
+    name=$1; shift
+    echo "==== tier $name: $*"
+    log="$BUILD/tier-$name.log"
+    "$@" >"$log" 2>&1
+    rc=$?
+    summary=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+    if [ -z "$summary" ]; then
+        echo "!!!! tier $name did not run to its summary (exit $rc); last lines:"
+        tail -n 20 "$log"
+        failed_tiers="$failed_tiers $name"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    grep -iE 'fail|error' "$log" | grep -v " 0 failed" | tail -n 20
+    echo "$summary"
+    pass=$(echo "$summary" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+    fail=$(echo "$summary" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
+    total_pass=$((total_pass + ${pass:-0}))
+    total_fail=$((total_fail + ${fail:-0}))
+    if [ "$rc" != 0 ]; then
+        failed_tiers="$failed_tiers $name"
+        [ "${fail:-0}" = 0 ] && total_fail=$((total_fail + 1))
+    fi
+}
+
 run_tier unit "$BUILD/tests/unit" -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_tier unit-asan "$BUILD/tests/unit-asan" -j"$JOBS"
@@ -47,6 +74,10 @@ VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" run_tier tools "$BUILD/test
 if [ -n "$(ls host-tests/scenarios/*.c 2>/dev/null)" ]; then
     VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" run_tier scenarios "$BUILD/tests/scenarios" -j"$JOBS"
 fi
+# Reliability: fuzzing (60 s per target), soak, kill -9 durability.
+run_plain_tier fuzz make --no-print-directory fuzz-ci BUILD="$BUILD"
+run_plain_tier soak make --no-print-directory soak BUILD="$BUILD"
+run_plain_tier durability make --no-print-directory durability BUILD="$BUILD"
 echo "==== tier kernel: not part of this build yet (the VM tier arrives with the kernel-path issue)"
 if [ -n "$failed_tiers" ]; then
     echo "!!!! failing tiers:$failed_tiers"
