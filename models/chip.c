@@ -12,6 +12,7 @@
 #include "models/chip.h"
 #include "models/flashseq.h"
 #include "models/optbytes.h"
+#include "models/periph.h"
 
 #define FLASH_REGS_SPAN 0x400u
 
@@ -114,6 +115,7 @@ struct chip *chip_new(const struct part *p, struct vclock *clock, struct fault_p
     /* AN2606 4.2: the bootloader ID is the last byte - 1 of system memory. */
     if (sys && p->bootloader_id_addr >= sys->base && p->bootloader_id_addr - sys->base < sys->size)
         c->sysmem[p->bootloader_id_addr - sys->base] = p->bootloader_id;
+    periph_sysmem_init(c);
     derive_uid(c);
     chip_factory_options(c);
     for (size_t i = 0; i < nobs; i++) {
@@ -144,6 +146,7 @@ void chip_free(struct chip *c)
         free(c->sram[i]);
     free(c->sysmem);
     free(c->ecc_bad);
+    periph_free(c);
     free(c);
 }
 
@@ -287,7 +290,8 @@ int chip_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, enum 
     }
     const struct mem_region *r = part_region(p, addr);
     if (!r) {
-        chip_log_unmodelled(c, addr, false);
+        if (periph_read(c, addr, size, val) < 0)
+            chip_log_unmodelled(c, addr, false);
         return BUS_OK;
     }
     if (addr - r->base + size > r->size)
@@ -340,7 +344,8 @@ int chip_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val, enum 
         return BUS_OK;      /* read-only identification registers: writes ignored */
     const struct mem_region *r = part_region(p, addr);
     if (!r) {
-        chip_log_unmodelled(c, addr, true);
+        if (periph_write(c, addr, size, val) < 0)
+            chip_log_unmodelled(c, addr, true);
         return BUS_OK;
     }
     if (addr - r->base + size > r->size)
@@ -461,6 +466,7 @@ void chip_reset(struct chip *c, enum chip_reset kind)
         c->powered = true;
     }
     c->last_err = 0;
+    periph_reset(c, kind);
     if (c->ctl && c->ctl->reset)
         c->ctl->reset(c, kind);
     /* facts §10.4: F0 and L0/L4/G0/G4 load options at POR and OBL_LAUNCH

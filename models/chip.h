@@ -153,6 +153,14 @@ struct chip {
     chip_log_fn log;
     /* Pins latched at the last reset (boot selection uses them). */
     bool     boot0_latched;
+    /* Minimal peripherals (models/periph.h): RCC, SYSCFG remap, GPIO,
+     * console USART, IWDG.  NULL for a part without a periph.c row. */
+    struct periph *periph;
+    /* How the last boot ended as the board saw it ("running", "hardfault",
+     * "lockup", "bootloader", "reset-loop", ...; "" unknown) and the PC
+     * that goes with it; kept in the state directory. */
+    char     boot_outcome[24];
+    uint32_t boot_outcome_pc;
 };
 
 /* Create a factory-fresh chip: flash erased, option area holding the

@@ -246,6 +246,13 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
     json_object_set_new(pins, "powered", json_boolean(c->powered));
     json_object_set_new(root, "pins", pins);
     json_object_set_new(root, "last_boot", json_string(boot_target_name(c->boot_target)));
+    if (c->boot_outcome[0]) {
+        /* what the firmware did after that boot, as the board last saw it */
+        json_t *o = json_object();
+        json_object_set_new(o, "state", json_string(c->boot_outcome));
+        json_object_set_new(o, "pc", json_integer(c->boot_outcome_pc));
+        json_object_set_new(root, "last_boot_outcome", o);
+    }
     json_object_set_new(root, "rdp_level", json_integer(c->rdp_level));
     if (c->part->bootloader_id)
         json_object_set_new(root, "bootloader_id", json_integer(c->part->bootloader_id));
@@ -395,6 +402,12 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     /* A state directory is what survives a power cycle: loading it is a
      * power-on (options loaded, empty check sampled). */
     chip_reset(c, RESET_POWER_ON);
+    json_t *outcome = json_object_get(root, "last_boot_outcome");
+    const char *ostate = json_string_value(json_object_get(outcome, "state"));
+    if (ostate) {
+        snprintf(c->boot_outcome, sizeof c->boot_outcome, "%s", ostate);
+        c->boot_outcome_pc = (uint32_t)json_integer_value(json_object_get(outcome, "pc"));
+    }
     c->dirty = false;
 out:
     json_decref(root);

@@ -112,6 +112,14 @@ static int inspect_json(const struct chip *c, const char *dir)
     json_object_set_new(boot, "boot0_1", json_string(boot_target_name(chip_boot_target(c, true))));
     json_object_set_new(o, "boot", boot);
     json_object_set_new(o, "flash_empty_flag", json_boolean(c->flash_empty));
+    if (c->boot_outcome[0]) {
+        json_t *lb = json_object();
+        json_object_set_new(lb, "state", json_string(c->boot_outcome));
+        char pc[16];
+        snprintf(pc, sizeof pc, "0x%08X", c->boot_outcome_pc);
+        json_object_set_new(lb, "pc", json_string(pc));
+        json_object_set_new(o, "last_boot_outcome", lb);
+    }
     json_object_set_new(o, "written_units", written_units_json(c));
     char *text = json_dumps(o, JSON_INDENT(2));
     puts(text);
@@ -236,6 +244,8 @@ int cmd_inspect(int argc, char **argv)
                boot_target_name(chip_boot_target(c, false)),
                boot_target_name(chip_boot_target(c, true)),
                c->flash_empty ? "  (flash-empty flag set)" : "");
+        if (c->boot_outcome[0])
+            printf("last boot    %s (pc 0x%08X)\n", c->boot_outcome, c->boot_outcome_pc);
         print_written(c);
         printf("option bytes\n");
         for (unsigned i = 0; i < PART_MAX_OBREGS && p->obregs[i].name; i++)

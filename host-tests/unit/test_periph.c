@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The minimal peripherals firmware needs (models/periph.h), at the addresses
+ * fixtures/firmware/README.md lists per part. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "models/chip.h"
+#include "models/periph.h"
+
+static struct vclock clk;
+static char console[256];
+
+static void on_console(void *arg, const char *bytes, size_t len)
+{
+    (void)arg;
+    strncat(console, bytes, len < sizeof console - strlen(console) - 1 ? len : 0);
+}
+
+static struct chip *fresh(const char *name)
+{
+    char err[256] = "";
+    vclock_init(&clk, VCLOCK_FAST, 1);
+    struct chip *c = chip_new(part_find(name), &clk, NULL, NULL, 0, err, sizeof err);
+    cr_assert_not_null(c, "%s: %s", name, err);
+    console[0] = 0;
+    periph_set_console(c, on_console, NULL);
+    return c;
+}
+
+static uint32_t rd(struct chip *c, uint32_t addr)
+{
+    uint32_t v = 0xDEADBEEF;
+    cr_assert_eq(chip_read(c, addr, 4, &v, BUS_CPU_FLASH), BUS_OK);
+    return v;
+}
+
+static void wr(struct chip *c, uint32_t addr, uint32_t v)
+{
+    cr_assert_eq(chip_write(c, addr, 4, v, BUS_CPU_FLASH), BUS_OK);
+}
+
+Test(periph, rcc_ready_bits_follow_enable_bits, .description = "RM0351 6.4.1: HSIRDY follows HSION; SWS follows SW")
+{
+    struct chip *c = fresh("l476xg");
+    cr_expect_eq(rd(c, 0x40021000) & 3, 3, "MSI on and ready at reset");
+    wr(c, 0x40021000, rd(c, 0x40021000) | (1u << 8));
+    cr_expect(rd(c, 0x40021000) & (1u << 10), "HSIRDY");
+    wr(c, 0x40021008, 1);
+    cr_expect_eq((rd(c, 0x40021008) >> 2) & 3, 1, "SWS = HSI16");
+    wr(c, 0x40021058, 1u << 17);
+    cr_expect_eq(rd(c, 0x40021058), 1u << 17, "APB1ENR1 reads back");
+    chip_free(c);
+}
+
+Test(periph, usart_console_and_led, .description = "fixtures README: USART2 TDR -> console, BSRR toggles the LED")
+{
+    struct chip *c = fresh("l476xg");
+    wr(c, 0x40004400, 1u | (1u << 3));         /* CR1 UE|TE */
+    cr_expect(rd(c, 0x4000441C) & (1u << 7), "TXE");
+    wr(c, 0x40004428, 'h');
+    wr(c, 0x40004428, 'i');
+    cr_expect_str_eq(console, "hi");
+    uint64_t toggles;
+    wr(c, 0x48000018, 1u << 5);
+    cr_expect(periph_led(c, &toggles));
+    wr(c, 0x48000018, 1u << 21);
+    cr_expect(!periph_led(c, &toggles));
+    cr_expect_eq(toggles, 2);
+    chip_free(c);
+
+    c = fresh("f407xg");                        /* SR style, LED on PD12 */
+    wr(c, 0x4000440C, (1u << 13) | (1u << 3));
+    cr_expect(rd(c, 0x40004400) & (1u << 7), "TXE");
+    wr(c, 0x40004404, 'x');
+    cr_expect_str_eq(console, "x");
+    wr(c, 0x40020C18, 1u << 12);
+    cr_expect(periph_led(c, NULL));
+    chip_free(c);
+
+    c = fresh("f103xb");                        /* F1: BSRR at 0x10 */
+    wr(c, 0x40010810, 1u << 5);
+    cr_expect(periph_led(c, NULL));
+    chip_free(c);
+}
+
+Test(periph, syscfg_remap_moves_the_window_at_zero, .description = "RM0351 9.2.1: MEM_MODE=1 aliases system memory at 0")
+{
+    struct chip *c = fresh("l476xg");
+    cr_assert_eq(c->boot_target, BOOT_MAIN_FLASH);
+    cr_expect_eq(rd(c, 0x40010000) & 7, 0);
+    wr(c, 0x40010000, (rd(c, 0x40010000) & ~7u) | 1u);
+    cr_expect_eq(c->boot_target, BOOT_SYSTEM_MEMORY);
+    /* the ROM's table: SP in SRAM, reset vector inside system memory */
+    uint32_t sp = rd(c, 0), pc = rd(c, 4);
+    cr_expect(sp > 0x20000000 && sp <= 0x20018000, "SP 0x%08X", sp);
+    cr_expect(pc >= 0x1FFF0000 && pc < 0x1FFF7000 && (pc & 1), "PC 0x%08X", pc);
+    chip_reset(c, RESET_SYSTEM);
+    cr_expect_eq(c->boot_target, BOOT_MAIN_FLASH, "a reset undoes the remap");
+    chip_free(c);
+}
+
+Test(periph, iwdg_runs_out_on_virtual_time, .description = "RM0351 32.3: (RLR+1) x 4<<PR LSI ticks after the last reload")
+{
+    struct chip *c = fresh("l476xg");
+    wr(c, 0x40003000, 0xCCCC);
+    wr(c, 0x40003000, 0x5555);
+    wr(c, 0x40003004, 0);
+    wr(c, 0x40003008, 0x3FF);
+    wr(c, 0x40003000, 0xAAAA);
+    uint64_t deadline;
+    cr_assert(periph_watchdog_deadline(c, &deadline));
+    cr_expect_eq(deadline, 1024ull * 4 * 1000000000ull / 32000, "128 ms at 32 kHz / 4");
+    vclock_advance_to(&clk, deadline - 1);
+    cr_expect(!periph_watchdog_expired(c));
+    vclock_advance_to(&clk, deadline);
+    cr_expect(periph_watchdog_expired(c));
+    cr_expect(!periph_watchdog_expired(c), "reported once");
+    chip_free(c);
+}

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Minimal peripherals (periph.h): RCC, SYSCFG remap, GPIO output
+ * registers, USART2's transmitter, IWDG.  Register offsets and bits are
+ * those fixtures/firmware/README.md lists per part (CMSIS device headers);
+ * what is not in a block below is logged once per address by the caller.
+ */
+#include "models/periph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PERIPH_LO 0x40000000u
+#define PERIPH_HI 0x60000000u
+
+#define IWDG_BASE   0x40003000u     /* every part here (CMSIS IWDG_BASE) */
+#define IWDG_SPAN   0x400u
+#define USART2_BASE 0x40004400u     /* every part here (CMSIS USART2_BASE) */
+#define USART_SPAN  0x400u
+#define RCC_SPAN    0x400u
+#define RCC_WORDS   64u             /* 0x000-0x0FF: every family's register file */
+#define SYSCFG_SPAN 0x400u
+#define SYSCFG_WORDS 16u
+#define GPIO_PORTS  8u              /* A..H */
+#define GPIO_STRIDE 0x400u
+#define GPIO_WORDS  16u
+
+/* A ready bit that follows its enable bit (RCC_CR HSION -> HSIRDY, ...). */
+struct ready_rule {
+    uint16_t off;
+    uint8_t on_bit, rdy_bit;
+};
+
+/* A status field that mirrors a control field (CFGR SW -> SWS). */
+struct mirror_rule {
+    uint16_t off;
+    uint8_t src, width, dst;
+};
+
+struct rcc_family {
+    const char *name;
+    uint32_t cr_reset, cfgr_off, cfgr_reset;
+    struct ready_rule ready[8];
+    struct mirror_rule sws;
+};
+
+/* RM0091 6.4 (F0), RM0008 7.3 (F1): HSI/HSE/PLL in CR, LSI in CSR 0x24, LSE in BDCR 0x20. */
+static const struct rcc_family rcc_f0 = {
+    "F0", 0x00000083, 0x04, 0,
+    {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x34, 0, 1}, {0x34, 16, 17},
+     {0x24, 0, 1}, {0x20, 0, 1}},
+    {0x04, 0, 2, 2},
+};
+static const struct rcc_family rcc_f1 = {
+    "F1", 0x00000083, 0x04, 0,
+    {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
+     {0x24, 0, 1}, {0x20, 0, 1}},
+    {0x04, 0, 2, 2},
+};
+/* RM0090 6.3: CR HSI/HSE/PLL/PLLI2S/PLLSAI, BDCR 0x70, CSR 0x74. */
+static const struct rcc_family rcc_f4 = {
+    "F4", 0x00000083, 0x08, 0,
+    {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
+     {0x70, 0, 1}, {0x74, 0, 1}},
+    {0x08, 0, 2, 2},
+};
+/* RM0367 7.3: CR HSI16ON->HSI16RDYF (bit 2), MSI 8->9, CSR 0x50 LSI 0->1, LSE 8->9. */
+static const struct rcc_family rcc_l0 = {
+    "L0", 0x00000300, 0x0C, 0,
+    {{0x00, 0, 2}, {0x00, 8, 9}, {0x00, 16, 17}, {0x00, 24, 25}, {0x50, 0, 1}, {0x50, 8, 9}},
+    {0x0C, 0, 2, 2},
+};
+/* RM0351 6.4 / RM0394 6.4: CR MSI 0->1 (MSIRANGE 6 = 4 MHz at reset), HSI 8->10,
+ * PLLs; BDCR 0x90, CSR 0x94, CRRCR 0x98 (HSI48). */
+static const struct rcc_family rcc_l4 = {
+    "L4", 0x00000063, 0x08, 0,
+    {{0x00, 0, 1}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27},
+     {0x00, 28, 29}, {0x90, 0, 1}, {0x94, 0, 1}},
+    {0x08, 0, 2, 2},
+};
+/* RM0440 7.4: as L4 without MSI; the reset clock is HSI16 (SW = SWS = 01). */
+static const struct rcc_family rcc_g4 = {
+    "G4", 0x00000500, 0x08, 0x00000005,
+    {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x90, 0, 1}, {0x94, 0, 1}, {0x98, 0, 1}},
+    {0x08, 0, 2, 2},
+};
+/* RM0444 5.4: CR HSI 8->10, HSE, PLL; CFGR SW[2:0] -> SWS[5:3]; BDCR 0x5C, CSR 0x60. */
+static const struct rcc_family rcc_g0 = {
+    "G0", 0x00000500, 0x08, 0,
+    {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x5C, 0, 1}, {0x60, 0, 1}},
+    {0x08, 0, 3, 3},
+};
+
+/* One row per part: fixtures/firmware/README.md "Per-part table". */
+struct periph_layout {
+    const char *part;
+    const struct rcc_family *rcc;
+    uint32_t rcc_base;
+    uint32_t gpio_base;             /* port A; ports follow every 0x400 */
+    bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
+    uint8_t led_port, led_pin;      /* 0 = A */
+    bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28) */
+    uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
+    uint32_t mem_mode_mask;
+    uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
+};
+
+static const struct periph_layout layouts[] = {
+    {"f042x6", &rcc_f0, 0x40021000, 0x48000000, false, 1, 3, true, 0x40010000, 0x3, 40000},
+    {"f072xb", &rcc_f0, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x3, 40000},
+    {"f103xb", &rcc_f1, 0x40021000, 0x40010800, true, 0, 5, false, 0, 0, 40000},
+    {"f401xe", &rcc_f4, 0x40023800, 0x40020000, false, 0, 5, false, 0x40013800, 0x3, 32000},
+    {"f407xg", &rcc_f4, 0x40023800, 0x40020000, false, 3, 12, false, 0x40013800, 0x3, 32000},
+    {"f446xe", &rcc_f4, 0x40023800, 0x40020000, false, 0, 5, false, 0x40013800, 0x7, 32000},
+    {"l073xz", &rcc_l0, 0x40021000, 0x50000000, false, 0, 5, true, 0x40010000, 0x3, 37000},
+    {"l412xb", &rcc_l4, 0x40021000, 0x48000000, false, 1, 3, true, 0x40010000, 0x7, 32000},
+    {"l476xg", &rcc_l4, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x7, 32000},
+    {"g071xb", &rcc_g0, 0x40021000, 0x50000000, false, 0, 5, true, 0x40010000, 0x3, 32000},
+    {"g474xe", &rcc_g4, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x7, 32000},
+};
+
+/* GPIO register offsets by style. */
+#define GPIO_IDR(f1)  ((f1) ? 0x08u : 0x10u)
+#define GPIO_ODR(f1)  ((f1) ? 0x0Cu : 0x14u)
+#define GPIO_BSRR(f1) ((f1) ? 0x10u : 0x18u)
+#define GPIO_BRR(f1)  ((f1) ? 0x14u : 0x28u)
+#define GPIO_LAST(f1) ((f1) ? 0x18u : 0x2Cu)
+
+/* USART: ISR style (RM0091 27.8) and SR style (RM0090 30.6). */
+#define USART_TXE (1u << 7)
+#define USART_TC  (1u << 6)
+#define USART_ISR_TEACK (1u << 21)
+#define USART_ISR_REACK (1u << 22)
+
+/* IWDG (RM0090 21.4): KR 0x00, PR 0x04, RLR 0x08, SR 0x0C, WINR 0x10. */
+#define IWDG_KEY_RELOAD 0xAAAAu
+#define IWDG_KEY_ACCESS 0x5555u
+#define IWDG_KEY_START  0xCCCCu
+
+struct periph {
+    const struct periph_layout *lay;
+    uint32_t rcc[RCC_WORDS];
+    uint64_t rcc_logged;            /* one bit per word offset: logged once */
+    uint32_t syscfg[SYSCFG_WORDS];
+    bool remap_written;
+    uint32_t gpio[GPIO_PORTS][GPIO_WORDS];
+    uint64_t led_toggles;
+    uint32_t usart[USART_SPAN / 4];
+    bool usart_dropped_logged;
+    /* IWDG */
+    bool wd_running, wd_access;
+    uint32_t wd_pr, wd_rlr, wd_winr;
+    uint64_t wd_deadline_ns;
+    periph_console_fn console;
+    void *console_arg;
+};
+
+static const struct periph_layout *layout_of(const struct part *p)
+{
+    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
+        if (!strcmp(layouts[i].part, p->name))
+            return &layouts[i];
+    return NULL;
+}
+
+static uint64_t now_ns(const struct chip *c)
+{
+    return c->clock ? vclock_now(c->clock) : 0;
+}
+
+/* Sub-word accesses act on the aligned word (peripherals on the APB bus). */
+static uint32_t lane_shift(uint32_t addr)
+{
+    return 8u * (addr & 3u);
+}
+
+static uint32_t lane_mask(unsigned size)
+{
+    return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+static uint32_t merge(uint32_t old, uint32_t addr, unsigned size, uint32_t val)
+{
+    uint32_t m = lane_mask(size) << lane_shift(addr);
+    return (old & ~m) | ((val << lane_shift(addr)) & m);
+}
+
+static uint32_t extract(uint32_t word, uint32_t addr, unsigned size)
+{
+    return (word >> lane_shift(addr)) & lane_mask(size);
+}
+
+/* ---- RCC ------------------------------------------------------------------------ */
+
+static void rcc_settle(struct periph *pp)
+{
+    const struct rcc_family *f = pp->lay->rcc;
+    for (unsigned i = 0; i < 8 && (f->ready[i].on_bit || f->ready[i].rdy_bit); i++) {
+        const struct ready_rule *r = &f->ready[i];
+        uint32_t *w = &pp->rcc[r->off / 4];
+        if (*w & (1u << r->on_bit))
+            *w |= 1u << r->rdy_bit;
+        else
+            *w &= ~(1u << r->rdy_bit);
+    }
+    /* The switch happens at once: SWS shows the clock SW asked for. */
+    const struct mirror_rule *m = &f->sws;
+    uint32_t mask = (1u << m->width) - 1;
+    uint32_t *w = &pp->rcc[m->off / 4];
+    *w = (*w & ~(mask << m->dst)) | (((*w >> m->src) & mask) << m->dst);
+}
+
+static void rcc_note(struct chip *c, struct periph *pp, uint32_t off, bool write)
+{
+    /* Plain storage beyond the clock-ready rules: said once per register. */
+    unsigned w = off / 4;
+    if (w >= 64 || (pp->rcc_logged >> w) & 1)
+        return;
+    pp->rcc_logged |= 1ull << w;
+    if (off != 0 && off != pp->lay->rcc->cfgr_off)
+        chip_log(c, "RCC+0x%02X %s: modelled as plain storage (enable bits, no clock tree)",
+                 off, write ? "write" : "read");
+}
+
+/* ---- GPIO ----------------------------------------------------------------------- */
+
+static void gpio_set_odr(struct periph *pp, unsigned port, uint32_t odr)
+{
+    const struct periph_layout *l = pp->lay;
+    uint32_t *reg = &pp->gpio[port][GPIO_ODR(l->gpio_f1) / 4];
+    odr &= 0xFFFF;
+    if (port == l->led_port && ((*reg ^ odr) >> l->led_pin) & 1)
+        pp->led_toggles++;
+    *reg = odr;
+}
+
+static int gpio_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                       uint32_t *val, bool write)
+{
+    const struct periph_layout *l = pp->lay;
+    unsigned port = (addr - l->gpio_base) / GPIO_STRIDE;
+    uint32_t off = (addr - l->gpio_base) % GPIO_STRIDE & ~3u;
+    bool f1 = l->gpio_f1;
+    if (off > GPIO_LAST(f1)) {
+        chip_log_unmodelled(c, addr, write);
+        if (!write)
+            *val = 0;
+        return 0;
+    }
+    uint32_t *reg = &pp->gpio[port][off / 4];
+    uint32_t odr = pp->gpio[port][GPIO_ODR(f1) / 4];
+    if (!write) {
+        uint32_t word = *reg;
+        if (off == GPIO_IDR(f1))
+            word = odr;         /* guess: outputs read back their level, inputs 0 */
+        else if (off == GPIO_BSRR(f1) || off == GPIO_BRR(f1))
+            word = 0;           /* write-only */
+        *val = extract(word, addr, size);
+        return 0;
+    }
+    uint32_t v = merge(0, addr, size, *val);
+    if (off == GPIO_BSRR(f1)) {
+        /* RM0090 8.4.7: BSx has priority over BRx */
+        gpio_set_odr(pp, port, (odr & ~(v >> 16)) | (v & 0xFFFF));
+    } else if (off == GPIO_BRR(f1)) {
+        gpio_set_odr(pp, port, odr & ~(v & 0xFFFF));
+    } else if (off == GPIO_ODR(f1)) {
+        gpio_set_odr(pp, port, merge(odr, addr, size, *val));
+    } else if (off != GPIO_IDR(f1)) {
+        *reg = merge(*reg, addr, size, *val);
+    }
+    return 0;
+}
+
+/* ---- USART2 (console) ----------------------------------------------------------- */
+
+static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                        uint32_t *val, bool write)
+{
+    uint32_t off = (addr - USART2_BASE) & ~3u;
+    bool isr = pp->lay->usart_isr;
+    uint32_t status_off = isr ? 0x1C : 0x00, data_off = isr ? 0x28 : 0x04;
+    uint32_t cr1 = pp->usart[(isr ? 0x00 : 0x0C) / 4];
+    bool enabled = isr ? (cr1 & 1u) && (cr1 & (1u << 3)) : (cr1 & (1u << 13)) && (cr1 & (1u << 3));
+    if (off > (isr ? 0x2Cu : 0x18u)) {
+        chip_log_unmodelled(c, addr, write);
+        if (!write)
+            *val = 0;
+        return 0;
+    }
+    if (!write) {
+        uint32_t word = pp->usart[off / 4];
+        if (off == status_off) {
+            /* the transmitter is always ready: bytes leave at once */
+            word = USART_TXE | USART_TC;
+            if (isr && (cr1 & 1u))
+                word |= (cr1 & (1u << 3) ? USART_ISR_TEACK : 0) |
+                        (cr1 & (1u << 2) ? USART_ISR_REACK : 0);
+        } else if (off == data_off || (isr && off == 0x24)) {
+            word = 0;           /* nothing is ever received */
+        }
+        *val = extract(word, addr, size);
+        return 0;
+    }
+    if (off == data_off) {
+        char byte = (char)(merge(0, addr, size, *val) & 0xFF);
+        if (!enabled) {
+            if (!pp->usart_dropped_logged)
+                chip_log(c, "USART2: data written with UE or TE clear: not sent");
+            pp->usart_dropped_logged = true;
+        } else if (pp->console) {
+            pp->console(pp->console_arg, &byte, 1);
+        }
+        return 0;
+    }
+    if (off == status_off)
+        return 0;               /* SR-style: write-0-to-clear of TC/RXNE; nothing latches here */
+    pp->usart[off / 4] = merge(pp->usart[off / 4], addr, size, *val);
+    return 0;
+}
+
+/* ---- SYSCFG remap --------------------------------------------------------------- */
+
+/* MEM_MODE (RM0090 9.2.1, RM0091 10.1.1, RM0351 9.2.1): 0 main flash, 1
+ * system flash, 3 SRAM; 2 and above 3 (FSMC/FMC, QUADSPI) are not modelled. */
+static uint32_t mem_mode_of(enum boot_target t)
+{
+    switch (t) {
+    case BOOT_MAIN_FLASH:    return 0;
+    case BOOT_SYSTEM_MEMORY: return 1;
+    case BOOT_SRAM:          return 3;
+    }
+    return 0;
+}
+
+static int syscfg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                         uint32_t *val, bool write)
+{
+    uint32_t off = (addr - pp->lay->syscfg_base) & ~3u;
+    uint32_t mask = pp->lay->mem_mode_mask;
+    if (off >= SYSCFG_WORDS * 4) {
+        chip_log_unmodelled(c, addr, write);
+        if (!write)
+            *val = 0;
+        return 0;
+    }
+    uint32_t *reg = &pp->syscfg[off / 4];
+    if (!write) {
+        uint32_t word = *reg;
+        /* After reset MEM_MODE shows what the boot pins selected. */
+        if (off == 0)
+            word = (word & ~mask) | (mem_mode_of(c->boot_target) & mask);
+        *val = extract(word, addr, size);
+        return 0;
+    }
+    uint32_t old = off == 0 ? (*reg & ~mask) | (mem_mode_of(c->boot_target) & mask) : *reg;
+    *reg = merge(old, addr, size, *val);
+    if (off != 0) {
+        chip_log_unmodelled(c, addr, true);
+        return 0;
+    }
+    switch (*reg & mask) {
+    case 0: c->boot_target = BOOT_MAIN_FLASH; break;
+    case 1: c->boot_target = BOOT_SYSTEM_MEMORY; break;
+    case 3: c->boot_target = BOOT_SRAM; break;
+    default:
+        chip_log(c, "SYSCFG: MEM_MODE=%u (external memory) not modelled: window at 0 unchanged",
+                 *reg & mask);
+        break;
+    }
+    return 0;
+}
+
+/* ---- IWDG ----------------------------------------------------------------------- */
+
+static void iwdg_reload(struct chip *c, struct periph *pp)
+{
+    /* RM0090 21.3.2: the counter counts down from RLR at LSI / (4 << PR);
+     * reset when it reaches 0, i.e. (RLR + 1) ticks after the reload. */
+    uint32_t div = 4u << (pp->wd_pr > 6 ? 6 : pp->wd_pr);
+    uint64_t ticks = (uint64_t)(pp->wd_rlr + 1) * div;
+    pp->wd_deadline_ns = now_ns(c) + ticks * 1000000000ull / pp->lay->lsi_hz;
+}
+
+static int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                       uint32_t *val, bool write)
+{
+    uint32_t off = (addr - IWDG_BASE) & ~3u;
+    if (!write) {
+        uint32_t word;
+        switch (off) {
+        case 0x04: word = pp->wd_pr; break;
+        case 0x08: word = pp->wd_rlr; break;
+        case 0x0C: word = 0; break;     /* PVU/RVU/WVU: updates take no time here (guess) */
+        case 0x10: word = pp->wd_winr; break;
+        case 0x00: word = 0; break;     /* KR is write-only */
+        default:
+            chip_log_unmodelled(c, addr, false);
+            word = 0;
+            break;
+        }
+        *val = extract(word, addr, size);
+        return 0;
+    }
+    uint32_t v = merge(0, addr, size, *val);
+    switch (off) {
+    case 0x00:
+        switch (v & 0xFFFF) {
+        case IWDG_KEY_START:
+            if (!pp->wd_running)
+                chip_log(c, "IWDG started: PR=%u RLR=0x%03X, %u Hz LSI", pp->wd_pr, pp->wd_rlr,
+                         pp->lay->lsi_hz);
+            pp->wd_running = true;
+            pp->wd_access = false;
+            iwdg_reload(c, pp);
+            break;
+        case IWDG_KEY_RELOAD:
+            pp->wd_access = false;
+            if (pp->wd_running)
+                iwdg_reload(c, pp);
+            break;
+        case IWDG_KEY_ACCESS:
+            pp->wd_access = true;
+            break;
+        default:
+            pp->wd_access = false;
+            break;
+        }
+        break;
+    case 0x04:
+        if (pp->wd_access)
+            pp->wd_pr = v & 7u;
+        break;
+    case 0x08:
+        if (pp->wd_access)
+            pp->wd_rlr = v & 0xFFFu;
+        break;
+    case 0x10:
+        if (pp->wd_access)
+            pp->wd_winr = v & 0xFFFu;
+        break;
+    default:
+        chip_log_unmodelled(c, addr, true);
+        break;
+    }
+    return 0;
+}
+
+/* ---- routing -------------------------------------------------------------------- */
+
+static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, bool write)
+{
+    struct periph *pp = c->periph;
+    if (!pp || addr < PERIPH_LO || addr >= PERIPH_HI)
+        return -1;
+    const struct periph_layout *l = pp->lay;
+    if (addr - l->rcc_base < RCC_SPAN) {
+        uint32_t off = (addr - l->rcc_base) & ~3u;
+        if (off >= RCC_WORDS * 4) {
+            chip_log_unmodelled(c, addr, write);
+            if (!write)
+                *val = 0;
+            return 0;
+        }
+        rcc_note(c, pp, off, write);
+        if (write) {
+            pp->rcc[off / 4] = merge(pp->rcc[off / 4], addr, size, *val);
+            rcc_settle(pp);
+        } else {
+            *val = extract(pp->rcc[off / 4], addr, size);
+        }
+        return 0;
+    }
+    if (addr - l->gpio_base < GPIO_PORTS * GPIO_STRIDE)
+        return gpio_access(c, pp, addr, size, val, write);
+    if (addr - USART2_BASE < USART_SPAN)
+        return usart_access(c, pp, addr, size, val, write);
+    if (addr - IWDG_BASE < IWDG_SPAN)
+        return iwdg_access(c, pp, addr, size, val, write);
+    if (l->syscfg_base && addr - l->syscfg_base < SYSCFG_SPAN)
+        return syscfg_access(c, pp, addr, size, val, write);
+    return -1;
+}
+
+int periph_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
+{
+    return access(c, addr, size, val, false);
+}
+
+int periph_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val)
+{
+    return access(c, addr, size, &val, true);
+}
+
+void periph_reset(struct chip *c, enum chip_reset kind)
+{
+    struct periph *pp = c->periph;
+    if (!pp) {
+        const struct periph_layout *l = layout_of(c->part);
+        if (!l)
+            return;     /* a part without a row: every access is logged as unmodelled */
+        pp = calloc(1, sizeof *pp);
+        if (!pp)
+            return;
+        pp->lay = l;
+        c->periph = pp;
+    }
+    periph_console_fn console = pp->console;
+    void *console_arg = pp->console_arg;
+    uint64_t toggles = kind == RESET_POWER_ON ? 0 : pp->led_toggles;
+    uint64_t logged = pp->rcc_logged;
+    const struct periph_layout *l = pp->lay;
+    memset(pp, 0, sizeof *pp);
+    pp->lay = l;
+    pp->console = console;
+    pp->console_arg = console_arg;
+    pp->led_toggles = toggles;
+    pp->rcc_logged = logged;
+    pp->rcc[0] = l->rcc->cr_reset;
+    pp->rcc[l->rcc->cfgr_off / 4] = l->rcc->cfgr_reset;
+    rcc_settle(pp);
+    pp->usart[(l->usart_isr ? 0x1C : 0x00) / 4] = USART_TXE | USART_TC;
+    pp->wd_rlr = 0xFFF;         /* RM0090 21.4.3: RLR reset value */
+    pp->wd_winr = 0xFFF;
+}
+
+void periph_free(struct chip *c)
+{
+    free(c->periph);
+    c->periph = NULL;
+}
+
+void periph_set_console(struct chip *c, periph_console_fn fn, void *arg)
+{
+    if (!c->periph)
+        return;
+    c->periph->console = fn;
+    c->periph->console_arg = arg;
+}
+
+bool periph_led(const struct chip *c, uint64_t *toggles)
+{
+    const struct periph *pp = c->periph;
+    if (toggles)
+        *toggles = pp ? pp->led_toggles : 0;
+    if (!pp)
+        return false;
+    const struct periph_layout *l = pp->lay;
+    return (pp->gpio[l->led_port][GPIO_ODR(l->gpio_f1) / 4] >> l->led_pin) & 1;
+}
+
+bool periph_watchdog_deadline(const struct chip *c, uint64_t *deadline_ns)
+{
+    const struct periph *pp = c->periph;
+    if (!pp || !pp->wd_running)
+        return false;
+    if (deadline_ns)
+        *deadline_ns = pp->wd_deadline_ns;
+    return true;
+}
+
+bool periph_watchdog_expired(struct chip *c)
+{
+    struct periph *pp = c->periph;
+    if (!pp || !pp->wd_running || now_ns(c) < pp->wd_deadline_ns)
+        return false;
+    pp->wd_running = false;     /* the reset that follows stops it */
+    return true;
+}
+
+/* ---- the ROM's vector table ------------------------------------------------------ */
+
+/* guess: no public dump of the ROMs is used.  A plausible table: the stack
+ * at the top of the first SRAM, every vector pointing at one Thumb `b .`
+ * 0x200 bytes into system memory.  The core never runs it (cpu.h
+ * CPU_IN_ROM: emulator/dfuse stands in for the ROM's code); it makes a
+ * jump to the bootloader (load SP and PC from the system-memory base) land
+ * inside system memory as on silicon. */
+#define ROM_ENTRY_OFFSET 0x200u
+#define ROM_VECTORS      16u
+
+void periph_sysmem_init(struct chip *c)
+{
+    const struct part *p = c->part;
+    const struct mem_region *sys = part_region_of_kind(p, MEM_SYSMEM);
+    const struct mem_region *ram = part_region_of_kind(p, MEM_SRAM);
+    if (!sys || !ram || !c->sysmem || p->sysmem_base < sys->base)
+        return;
+    uint32_t base = p->sysmem_base - sys->base;
+    if (base + ROM_ENTRY_OFFSET + 2 > sys->size)
+        return;
+    uint32_t words[ROM_VECTORS];
+    words[0] = ram->base + ram->size;
+    for (unsigned i = 1; i < ROM_VECTORS; i++)
+        words[i] = (p->sysmem_base + ROM_ENTRY_OFFSET) | 1u;
+    for (unsigned i = 0; i < ROM_VECTORS; i++)
+        for (unsigned b = 0; b < 4; b++)
+            c->sysmem[base + 4 * i + b] = (uint8_t)(words[i] >> (8 * b));
+    c->sysmem[base + ROM_ENTRY_OFFSET] = 0xFE;       /* b . (0xE7FE) */
+    c->sysmem[base + ROM_ENTRY_OFFSET + 1] = 0xE7;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The few peripherals firmware needs to boot and be seen (issue 7), as
+ * register models behind chip_read/chip_write: RCC (ready bits follow
+ * their enable bits), SYSCFG memory remap (MEM_MODE moves the window at 0:
+ * chip->boot_target), the GPIO ports' output registers (the board's LED),
+ * USART2's transmitter (the console; TXE/TC always set) and the IWDG
+ * (counting on the chip's virtual clock at the LSI rate).  Which family
+ * layout a part has is a table in periph.c, one row per part, matching
+ * fixtures/firmware/README.md.
+ *
+ * No I/O: console bytes go to a sink the board installs; a watchdog that
+ * ran out is a fact the board asks for (periph_watchdog_expired) and acts
+ * on (chip reset + boot selection + core reset).
+ */
+#ifndef VSTM32_PERIPH_H
+#define VSTM32_PERIPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/chip.h"
+
+/* Console sink: bytes the firmware wrote to the console USART. */
+typedef void (*periph_console_fn)(void *arg, const char *bytes, size_t len);
+
+/* Register access; 0 when addr is a modelled peripheral (BUS_OK done),
+ * -1 when no peripheral here (the caller logs it as unmodelled). */
+int  periph_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val);
+int  periph_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val);
+/* Registers to reset values (allocates the state on first use); chip_reset
+ * calls it.  A reset stops the IWDG (unless the hardware watchdog option
+ * starts it again: not modelled). */
+void periph_reset(struct chip *c, enum chip_reset kind);
+void periph_free(struct chip *c);
+/* The ROM's vector table at the system-memory base: initial SP at the top
+ * of the first SRAM, reset vector inside system memory (chip_new calls it). */
+void periph_sysmem_init(struct chip *c);
+
+void periph_set_console(struct chip *c, periph_console_fn fn, void *arg);
+/* The LED pin's output level (fixtures README table) and how many times it
+ * changed since power-on. */
+bool periph_led(const struct chip *c, uint64_t *toggles);
+/* Whether the IWDG counts, and the virtual ns at which it runs out. */
+bool periph_watchdog_deadline(const struct chip *c, uint64_t *deadline_ns);
+/* True once when the IWDG has run out by the chip's virtual now. */
+bool periph_watchdog_expired(struct chip *c);
+
+#endif
