@@ -123,6 +123,14 @@ enum dfu_serial_kind {
     DFU_SERIAL_FROM_UID,            /* 12 hex digits derived from the unique ID */
 };
 
+/* An option field that says "no write protection" when it holds `clear`. */
+struct dfu_wrp_check {
+    const char *field;
+    uint32_t clear;
+};
+
+#define PART_MAX_WRP_CHECKS 4
+
 struct part_dfu {
     bool present;                   /* ROM has a USB DFU bootloader */
     uint16_t bcd_device;
@@ -140,6 +148,12 @@ struct part_dfu {
      * is the workaround.  On --link direct the board enables the fault
      * usb.hs-host for such parts. */
     bool hs_host_limited;
+    /* Read Unprotect is refused (errWRITE, nothing erased, no reset) while
+     * one of these fields is not clear: ST on community 899416 (2026),
+     * "that command can be successful only if Write protections are also
+     * removed".  Empty: the ROM does not check (L0, L4/G4: their WRP areas
+     * are no single field; not modelled). */
+    struct dfu_wrp_check ru_wrp[PART_MAX_WRP_CHECKS];
 };
 
 struct part {

@@ -132,6 +132,7 @@ static const struct part part_f042x6 = {
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values (facts §9.3), F0 unknown */
         .busy = DFU_BUSY_NAK,                                 /* guess: no source */
         .hs_host_limited = false,                             /* [AN] only V10.0 lists it; this row is V10.1 (0xA1) */
+        .ru_wrp = { { "WRP0", 0xFF } },                       /* guess from ST, community 899416 (2026) */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* facts §4.1 */
     .otp_rdp_blocked = false,
@@ -193,6 +194,7 @@ static const struct part part_f072xb = {
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
         .busy = DFU_BUSY_NAK,                                 /* guess */
         .hs_host_limited = true,                              /* [AN] F071/072 V10.1 limitation, facts §9.4 */
+        .ru_wrp = { { "WRP0", 0xFF }, { "WRP1", 0xFF }, { "WRP2", 0xFF }, { "WRP3", 0xFF } },  /* guess: 899416 */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .ob_load_on_system_reset = false,                         /* [V RM0091-web §4] */
@@ -310,6 +312,7 @@ static const struct part part_f401xe = {
             "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
             "@Device Feature/0xFFFF0000/01*004 e",
         },
+        .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V PM0059] */
     .otp_rdp_blocked = true,                                  /* [V RM0090-p73] facts §4.4 */
@@ -371,6 +374,7 @@ static const struct part part_f407xg = {
             "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
             "@Device Feature/0xFFFF0000/01*004 e",
         },
+        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .otp_rdp_blocked = true,
@@ -432,6 +436,7 @@ static const struct part part_f446xe = {
             "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
             "@Device Feature/0xFFFF0000/01*004 e",
         },
+        .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .otp_rdp_blocked = true,

@@ -115,6 +115,19 @@ static bool rdp_active(const struct dfuse_device *d)
     return d->chip->rdp_level >= 1;
 }
 
+/* Whether the ROM's Read Unprotect check finds a write protection in
+ * force (part_dfu.ru_wrp: the loaded option fields it reads). */
+static bool wrp_blocks_unprotect(const struct dfuse_device *d)
+{
+    for (unsigned i = 0; i < PART_MAX_WRP_CHECKS && d->part->dfu.ru_wrp[i].field; i++) {
+        uint32_t v;
+        if (chip_ob_field(d->chip, d->part->dfu.ru_wrp[i].field, &v) == 0 &&
+            v != d->part->dfu.ru_wrp[i].clear)
+            return true;
+    }
+    return false;
+}
+
 /* ---- controller errors -> DFU status -------------------------------------- */
 
 #define CMD_BIT(c) (1u << (c))
@@ -348,6 +361,13 @@ uint32_t dfuse_exec_start(struct dfuse_device *d)
             start_job(d, FLASHSEQ_MASS_ERASE, d->part->flash_base, NULL, 0);
         return poll->mass_erase_ms;
     case DFUSE_OP_READ_UNPROTECT:
+        if (wrp_blocks_unprotect(d)) {
+            /* guess (community 899416): refused before anything is erased;
+             * the host saw dfuDNBUSY first, as for any command */
+            chip_log(d->chip, "dfu: Read Unprotect refused: write protection active");
+            finish_now(d, DFU_STATUS_errWRITE);
+            return poll->read_unprotect_ms;
+        }
         start_job(d, FLASHSEQ_RDP_REGRESS, d->part->flash_base, NULL, 0);
         d->reset_when_done = true;
         d->done_reset_kind = RESET_OPTION_LOAD;

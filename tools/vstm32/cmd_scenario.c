@@ -600,12 +600,13 @@ static int run_scenario(const char *path, const struct run_opts *opts)
         goto out;
     r.board = session_board(r.session, 0);
 
+    /* a scenario may tell more than one symptom and workaround in turn */
     bool in_workaround = false;
     printf("  [symptom]\n");
     for (unsigned i = 0; i < scn.nitems; i++) {
-        if (scn.items[i].workaround && !in_workaround) {
-            in_workaround = true;
-            printf("  [workaround]\n");
+        if (scn.items[i].workaround != in_workaround) {
+            in_workaround = scn.items[i].workaround;
+            printf("  [%s]\n", in_workaround ? "workaround" : "symptom");
         }
         run_item(&r, i);
     }
