@@ -24,7 +24,7 @@ LIBS    := -ljansson -lunicorn -lpthread -lm
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
-                tshark clang libclang-rt-14-dev
+                tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils
 
 MODEL_SRCS := $(wildcard models/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c)
@@ -44,7 +44,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 
-.PHONY: all check deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools
+.PHONY: all check check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools
 
 all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
 
@@ -122,6 +122,11 @@ check: deps
 	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools $(if $(SCEN_SRCS),$(BUILD)/tests/scenarios)
 	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
+
+# The kernel's own USB/IP client (vhci-hcd + usbip attach) in a QEMU VM.
+check-kernel: deps
+	$(MAKE) -j$(JOBS) all
+	bash tools/vm/run-kernel-tier.sh $(BUILD)
 
 test-unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit -j$(JOBS)

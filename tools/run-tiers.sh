@@ -51,7 +51,7 @@ run_plain_tier() {
         total_fail=$((total_fail + 1))
         return
     fi
-    grep -iE 'fail|error' "$log" | grep -v " 0 failed" | tail -n 20
+    grep -iE 'fail|error' "$log" | grep -vE " 0 failed|VSTM32-TEST ok" | tail -n 20
     echo "$summary"
     pass=$(echo "$summary" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
     fail=$(echo "$summary" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
@@ -78,7 +78,7 @@ fi
 run_plain_tier fuzz make --no-print-directory fuzz-ci BUILD="$BUILD"
 run_plain_tier soak make --no-print-directory soak BUILD="$BUILD"
 run_plain_tier durability make --no-print-directory durability BUILD="$BUILD"
-echo "==== tier kernel: not part of this build yet (the VM tier arrives with the kernel-path issue)"
+run_plain_tier kernel bash tools/vm/run-kernel-tier.sh "$BUILD"
 if [ -n "$failed_tiers" ]; then
     echo "!!!! failing tiers:$failed_tiers"
 fi

@@ -15,6 +15,8 @@ static const char usage[] =
     "  serve [options]                         run boards, export them over USB/IP\n"
     "  run [options] -- CMD [ARG...]           start boards, run CMD against them, stop\n"
     "  ctl SOCKET COMMAND...                   act on a running emulator\n"
+    "  attach [--host ADDR] [--port N] [--once] attach the boards to this kernel's\n"
+    "                                          vhci-hcd and keep them attached (root)\n"
     "  replay CAPTURE.pcap [options]           replay a usbmon capture against a fresh board\n"
     "  scenario [--seed N] FILE...             run field-bug scenarios (fixtures/scenarios)\n"
     "\n"
@@ -47,7 +49,8 @@ int main(int argc, char **argv)
         int (*run)(int, char **);
     } commands[] = {
         {"parts", cmd_parts}, {"new", cmd_new},   {"inspect", cmd_inspect},
-        {"serve", cmd_serve}, {"run", cmd_run},   {"ctl", cmd_ctl},   {"replay", cmd_replay},
+        {"serve", cmd_serve}, {"run", cmd_run},   {"ctl", cmd_ctl},
+        {"attach", cmd_attach},   {"replay", cmd_replay},
         {"scenario", cmd_scenario},
     };
 
