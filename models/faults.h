@@ -41,6 +41,10 @@
  * stages lose packets.  The board enables it on --link direct for parts
  * whose table row says so (part_dfu.hs_host_limited). */
 #define FAULT_USB_HS_HOST          "usb.hs-host"
+/* AN2606 (L47x V10.x/V9.x, L43x V9.1 0xFF): a DNLOAD block longer than
+ * 256 B whose length is not a multiple of 8 is corrupted.  Parts whose row
+ * has part_dfu.write_pad8_corrupt behave so without the fault. */
+#define FAULT_DFU_WRITE_PAD8       "dfu.write.pad8"
 
 /* A fault may carry an op= parameter naming the operation(s) it applies to,
  * '|'-separated (e.g. op=erase|write); fault_check_op then matches it only

@@ -154,6 +154,10 @@ struct part_dfu {
      * removed".  Empty: the ROM does not check (L0, L4/G4: their WRP areas
      * are no single field; not modelled). */
     struct dfu_wrp_check ru_wrp[PART_MAX_WRP_CHECKS];
+    /* AN2606 known limitation (L47x/48x V10.x and V9.x, L43x V9.1 with
+     * version byte 0xFF): "DFU write buffers > 256 B not a multiple of 8
+     * bytes are corrupted" -- the ROM acts as fault dfu.write.pad8. */
+    bool write_pad8_corrupt;
 };
 
 struct part {

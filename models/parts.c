@@ -662,6 +662,7 @@ static const struct part part_l476xg = {
         .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
         .poll = { 21, 21, 21, 21, 21, 21 },                   /* guess: L43x value [O ST-L43x] */
         .busy = DFU_BUSY_NAK,
+        .write_pad8_corrupt = true,                           /* [AN] every L47x V10.x and V9.x, facts §9.4 */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .ob_load_on_system_reset = false,

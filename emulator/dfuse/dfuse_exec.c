@@ -281,6 +281,23 @@ static uint8_t write_ram(struct dfuse_device *d, uint32_t addr, const uint8_t *d
     return DFU_STATUS_OK;
 }
 
+/* AN2606 (part_dfu.write_pad8_corrupt, fault dfu.write.pad8): a buffer
+ * longer than 256 B whose length is not a multiple of 8 is corrupted.
+ * How is not documented; modelled (guess): the ROM programs whole
+ * 256-byte rows (the L4's fast-programming row is 32 double words) and
+ * loses the rest, answering OK.  Returns the bytes the ROM programs. */
+static uint32_t write_length(struct dfuse_device *d, uint32_t addr)
+{
+    if (d->len <= 256 || d->len % 8 == 0)
+        return d->len;
+    if (!d->part->dfu.write_pad8_corrupt && !dfuse_fault_op(d, FAULT_DFU_WRITE_PAD8, "write", addr))
+        return d->len;
+    uint32_t kept = d->len - d->len % 256;
+    chip_log(d->chip, "dfu: write of %u bytes at 0x%08x (> 256, not a multiple of 8): "
+             "bytes from 0x%08x lost (AN2606 known limitation)", d->len, addr, addr + kept);
+    return kept;
+}
+
 static void start_write(struct dfuse_device *d)
 {
     uint32_t addr = d->cmd_addr;
@@ -315,7 +332,7 @@ static void start_write(struct dfuse_device *d)
     case TGT_EEPROM:
         /* alignment and the padding of a partial last unit are the
          * controller sequence's (flashseq_<gen>.c), as in the ROM */
-        start_job(d, FLASHSEQ_PROGRAM, addr, d->data, d->len);
+        start_job(d, FLASHSEQ_PROGRAM, addr, d->data, write_length(d, addr));
         return;
     case TGT_NONE:
         break;
