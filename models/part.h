@@ -148,6 +148,10 @@ struct part_dfu {
      * is the workaround.  On --link direct the board enables the fault
      * usb.hs-host for such parts. */
     bool hs_host_limited;
+    /* Leave (DNLOAD of length 0): the ROM jumps to the address pointer
+     * (AN2662 p80; SP and PC from there, a reset when no code is there)
+     * instead of resetting the chip.  The board does the jump. */
+    bool leave_jumps;
     /* Read Unprotect is refused (errWRITE, nothing erased, no reset) while
      * one of these fields is not clear: ST on community 899416 (2026),
      * "that command can be successful only if Write protections are also

@@ -131,6 +131,7 @@ static const struct part part_f042x6 = {
         .initial_state = 10, .initial_status = 10,            /* dfuERROR/errFIRMWARE [O LOG-DAP42] facts §9.3 */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values (facts §9.3), F0 unknown */
         .busy = DFU_BUSY_NAK,                                 /* guess: no source */
+        .leave_jumps = true,                                  /* AN2662 p80: leave jumps to the address pointer; guess that this ROM does */
         .hs_host_limited = false,                             /* [AN] only V10.0 lists it; this row is V10.1 (0xA1) */
         .ru_wrp = { { "WRP0", 0xFF } },                       /* guess from ST, community 899416 (2026) */
     },
@@ -193,6 +194,7 @@ static const struct part part_f072xb = {
         .initial_state = 10, .initial_status = 10,            /* [O LOG-F072] */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
         .busy = DFU_BUSY_NAK,                                 /* guess */
+        .leave_jumps = true,                                  /* AN2662 p80: leave jumps to the address pointer; guess that this ROM does */
         .hs_host_limited = true,                              /* [AN] F071/072 V10.1 limitation, facts §9.4 */
         .ru_wrp = { { "WRP0", 0xFF }, { "WRP1", 0xFF }, { "WRP2", 0xFF }, { "WRP3", 0xFF } },  /* guess: 899416 */
     },
@@ -258,7 +260,8 @@ static const struct part part_f103xb = {
         /* erase 100, mass 100 [O LOG-MODM, T DFUUTIL]; write 104 guess (F7 [O FWUPD]); set address 104 [O LOG-MODM]; \
          * read unprotect guess 100; leave 104 [O LOG-MODM] */ \
         .poll = { 100, 100, 104, 104, 100, 104 }, \
-        .busy = DFU_BUSY_NAK                                  /* guess */
+        .busy = DFU_BUSY_NAK,                                 /* guess */ \
+        .leave_jumps = true                                   /* [V AN2662 p80] jumps to the address pointer (facts 6.4) */
 
 static const struct part part_f401xe = {
     .name = "f401xe", .full_name = "STM32F401xE",
@@ -509,6 +512,7 @@ static const struct part part_l073xz = {
         .initial_state = 10, .initial_status = 10,            /* [O LOG-BIGCLOWN] */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
         .busy = DFU_BUSY_NAK,                                 /* guess */
+        .leave_jumps = true,                                  /* AN2662 p80: leave jumps to the address pointer; guess that this ROM does */
         .hs_host_limited = true,                              /* [AN] L07x V4.1 limitation, facts §9.4 */
     },
     .rdp_field = "RDPROT", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0367-p101] */
@@ -587,6 +591,7 @@ static const struct part part_l412xb = {
          * page erase (24.47 ms max); other values guesses. */
         .poll = { 21, 21, 21, 21, 21, 21 },
         .busy = DFU_BUSY_NAK,                                 /* default; L43x-type STALL is a fault scenario */
+        .leave_jumps = false,                                 /* [O ST-L412 forum] leave comes back through a reset (scenario 06) */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .ob_load_on_system_reset = false,                         /* OBL_LAUNCH / POR only [V RM0444-p90 analogue] */
@@ -662,6 +667,7 @@ static const struct part part_l476xg = {
         .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
         .poll = { 21, 21, 21, 21, 21, 21 },                   /* guess: L43x value [O ST-L43x] */
         .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80: leave jumps to the address pointer; guess that this ROM does */
         .write_pad8_corrupt = true,                           /* [AN] every L47x V10.x and V9.x, facts §9.4 */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
@@ -820,6 +826,7 @@ static const struct part part_g474xe = {
         .initial_state = 10, .initial_status = 10,            /* guess */
         .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
         .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80: leave jumps to the address pointer; guess that this ROM does */
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .ob_load_on_system_reset = false,

@@ -42,6 +42,7 @@ struct rcc_family {
     uint32_t cr_reset, cfgr_off, cfgr_reset;
     struct ready_rule ready[8];
     struct mirror_rule sws;
+    uint16_t en_lo, en_hi;          /* the peripheral clock enable registers */
 };
 
 /* RM0091 6.4 (F0), RM0008 7.3 (F1): HSI/HSE/PLL in CR, LSI in CSR 0x24, LSE in BDCR 0x20. */
@@ -49,26 +50,26 @@ static const struct rcc_family rcc_f0 = {
     "F0", 0x00000083, 0x04, 0,
     {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x34, 0, 1}, {0x34, 16, 17},
      {0x24, 0, 1}, {0x20, 0, 1}},
-    {0x04, 0, 2, 2},
+    {0x04, 0, 2, 2}, 0x14, 0x1C,
 };
 static const struct rcc_family rcc_f1 = {
     "F1", 0x00000083, 0x04, 0,
     {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
      {0x24, 0, 1}, {0x20, 0, 1}},
-    {0x04, 0, 2, 2},
+    {0x04, 0, 2, 2}, 0x14, 0x1C,
 };
 /* RM0090 6.3: CR HSI/HSE/PLL/PLLI2S/PLLSAI, BDCR 0x70, CSR 0x74. */
 static const struct rcc_family rcc_f4 = {
     "F4", 0x00000083, 0x08, 0,
     {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
      {0x70, 0, 1}, {0x74, 0, 1}},
-    {0x08, 0, 2, 2},
+    {0x08, 0, 2, 2}, 0x30, 0x64,
 };
 /* RM0367 7.3: CR HSI16ON->HSI16RDYF (bit 2), MSI 8->9, CSR 0x50 LSI 0->1, LSE 8->9. */
 static const struct rcc_family rcc_l0 = {
     "L0", 0x00000300, 0x0C, 0,
     {{0x00, 0, 2}, {0x00, 8, 9}, {0x00, 16, 17}, {0x00, 24, 25}, {0x50, 0, 1}, {0x50, 8, 9}},
-    {0x0C, 0, 2, 2},
+    {0x0C, 0, 2, 2}, 0x2C, 0x38,
 };
 /* RM0351 6.4 / RM0394 6.4: CR MSI 0->1 (MSIRANGE 6 = 4 MHz at reset), HSI 8->10,
  * PLLs; BDCR 0x90, CSR 0x94, CRRCR 0x98 (HSI48). */
@@ -76,19 +77,19 @@ static const struct rcc_family rcc_l4 = {
     "L4", 0x00000063, 0x08, 0,
     {{0x00, 0, 1}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27},
      {0x00, 28, 29}, {0x90, 0, 1}, {0x94, 0, 1}},
-    {0x08, 0, 2, 2},
+    {0x08, 0, 2, 2}, 0x48, 0x60,
 };
 /* RM0440 7.4: as L4 without MSI; the reset clock is HSI16 (SW = SWS = 01). */
 static const struct rcc_family rcc_g4 = {
     "G4", 0x00000500, 0x08, 0x00000005,
     {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x90, 0, 1}, {0x94, 0, 1}, {0x98, 0, 1}},
-    {0x08, 0, 2, 2},
+    {0x08, 0, 2, 2}, 0x48, 0x60,
 };
 /* RM0444 5.4: CR HSI 8->10, HSE, PLL; CFGR SW[2:0] -> SWS[5:3]; BDCR 0x5C, CSR 0x60. */
 static const struct rcc_family rcc_g0 = {
     "G0", 0x00000500, 0x08, 0,
     {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x5C, 0, 1}, {0x60, 0, 1}},
-    {0x08, 0, 3, 3},
+    {0x08, 0, 3, 3}, 0x34, 0x40,
 };
 
 /* One row per part: fixtures/firmware/README.md "Per-part table". */
@@ -210,14 +211,25 @@ static void rcc_settle(struct periph *pp)
     *w = (*w & ~(mask << m->dst)) | (((*w >> m->src) & mask) << m->dst);
 }
 
+static bool rcc_modelled(const struct rcc_family *f, uint32_t off)
+{
+    if (off == 0 || off == f->cfgr_off || (off >= f->en_lo && off <= f->en_hi))
+        return true;
+    for (unsigned i = 0; i < 8 && (f->ready[i].on_bit || f->ready[i].rdy_bit); i++)
+        if (f->ready[i].off == off)
+            return true;
+    return false;
+}
+
 static void rcc_note(struct chip *c, struct periph *pp, uint32_t off, bool write)
 {
-    /* Plain storage beyond the clock-ready rules: said once per register. */
+    /* Registers beyond the clock-ready rules and the enable registers are
+     * plain storage: said once per register. */
     unsigned w = off / 4;
     if (w >= 64 || (pp->rcc_logged >> w) & 1)
         return;
     pp->rcc_logged |= 1ull << w;
-    if (off != 0 && off != pp->lay->rcc->cfgr_off)
+    if (!rcc_modelled(pp->lay->rcc, off))
         chip_log(c, "RCC+0x%02X %s: modelled as plain storage (enable bits, no clock tree)",
                  off, write ? "write" : "read");
 }

@@ -10,9 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/board/board_run.h"
 #include "emulator/cpu/cpu.h"
 #include "emulator/dfuse/dfuse.h"
 #include "emulator/stlink/stlink.h"
+#include "models/periph.h"
 #include "models/state.h"
 
 /* A changed chip is saved at most this often while it keeps changing, and
@@ -45,6 +47,10 @@ struct board {
     bool devices_pending;           /* a reset happened: re-decide what enumerates */
     struct stlink_device *stlink;   /* the probe on the SWD pins, may be NULL */
     char stlink_busid[16];
+    struct board_run *run;          /* run state and console (board_run.h) */
+    bool leave_jump_pending;        /* the ROM leaves by jumping (part dfu.leave_jumps) */
+    uint32_t dfu_pointer;           /* the DFU address pointer as last seen */
+    uint64_t last_cycles;           /* cycles the core used in the last turn */
 };
 
 static uint64_t monotonic_ns(void)
@@ -60,6 +66,9 @@ static void dfu_reset_hook(void *arg, enum chip_reset kind)
     /* Deferred: the device that asks is still on the call stack. */
     b->reset_pending = true;
     b->pending_kind = kind;
+    /* AN2662 p80: on leave (the ROM's only RESET_SYSTEM) the ROM jumps to
+     * the address pointer instead, where the part's ROM does so. */
+    b->leave_jump_pending = kind == RESET_SYSTEM && b->part->dfu.leave_jumps && b->cpu;
 }
 
 /* A system reset the core or the probe asks for (SYSRESETREQ, NRST
@@ -73,6 +82,7 @@ static void system_reset_now(struct board *b)
     chip_reset(b->chip, RESET_SYSTEM);
     if (b->cpu)
         cpu_reset(b->cpu);
+    board_run_note_reset(b->run, false);
     b->devices_pending = true;
 }
 
@@ -83,6 +93,7 @@ static void cpu_system_reset_hook(void *arg)
         /* from inside the core's own run: finish the slice first */
         b->reset_pending = true;
         b->pending_kind = RESET_SYSTEM;
+        b->leave_jump_pending = false;
         return;
     }
     system_reset_now(b);
@@ -90,9 +101,14 @@ static void cpu_system_reset_hook(void *arg)
 
 static void cpu_semihost_write(void *arg, const char *text, size_t len)
 {
-    (void)arg;
-    fwrite(text, 1, len, stdout);
-    fflush(stdout);
+    struct board *b = arg;
+    board_run_console(b->run, CONSOLE_SEMIHOSTING, text, len);
+}
+
+static void usart_console(void *arg, const char *bytes, size_t len)
+{
+    struct board *b = arg;
+    board_run_console(b->run, CONSOLE_USART, bytes, len);
 }
 
 static void probe_nrst_hook(void *arg, bool asserted)
@@ -181,12 +197,24 @@ static void drop_dfu(struct board *b)
     b->dfu = NULL;
 }
 
+/* The chip runs its ROM: the core reached system memory (boot selection,
+ * a jump from the application) or a debugger holds it halted there. */
+static bool rom_running(const struct board *b)
+{
+    if (!b->cpu)
+        return b->chip->boot_target == BOOT_SYSTEM_MEMORY;
+    enum cpu_state st = cpu_get_state(b->cpu);
+    if (st == CPU_IN_ROM)
+        return true;
+    const struct mem_region *r = part_region(b->part, cpu_pc(b->cpu));
+    return st == CPU_HALTED && r && r->kind == MEM_SYSMEM;
+}
+
 /* The ROM's DFU device is on the bus exactly when the chip runs its
  * bootloader, the part's ROM has USB DFU, and the cable is in. */
 static int update_devices(struct board *b, char *err, size_t errlen)
 {
-    bool want = b->plugged && b->chip->powered && b->chip->boot_target == BOOT_SYSTEM_MEMORY &&
-                b->part->dfu.present;
+    bool want = b->plugged && b->chip->powered && rom_running(b) && b->part->dfu.present;
     if (!want) {
         drop_dfu(b);
         return 0;
@@ -312,6 +340,13 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
             goto fail;
     }
 
+    b->run = board_run_new(index, opt->part);
+    if (!b->run) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    periph_set_console(b->chip, usart_console, b);
+    b->dfu_pointer = opt->part->flash_base;
     b->chip->boot0_pin = opt->boot0 >= 0 ? opt->boot0 != 0 : opt->dfu;
     b->chip->powered = true;
     chip_reset(b->chip, RESET_POWER_ON);
@@ -329,6 +364,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     return b;
 
 fail:
+    board_run_free(b->run);
     if (b->cpu)
         cpu_free(b->cpu);
     if (b->chip)
@@ -370,6 +406,7 @@ void board_free(struct board *b)
         save_or_log(b);
     cpu_free(b->cpu);
     chip_free(b->chip);
+    board_run_free(b->run);
     free(b);
 }
 
@@ -379,6 +416,7 @@ static void do_reset(struct board *b, enum chip_reset kind)
     /* A reset takes the chip off the bus; what enumerates afterwards is
      * decided by the new boot selection. */
     drop_dfu(b);
+    board_run_note_reset(b->run, false);
     if (b->chip->powered)
         chip_reset(b->chip, kind);
     if (kind == RESET_POWER_ON) {
@@ -409,14 +447,98 @@ static bool core_may_run(const struct board *b)
     return !r || r->kind != MEM_SYSMEM;
 }
 
+/* AN2662 p80: on leave the ROM jumps to the address pointer; with no
+ * executable code there it resets.  The window at 0 stays as the ROM had
+ * it, as after a jump on silicon. */
+static void leave_to_application(struct board *b)
+{
+    drop_dfu(b);
+    if (board_run_jump(b->cpu, b->chip, b->dfu_pointer) < 0) {
+        chip_log(b->chip, "dfu: no application at 0x%08X: the ROM resets", b->dfu_pointer);
+        do_reset(b, RESET_SYSTEM);
+        return;
+    }
+    chip_log(b->chip, "dfu: the ROM jumps to the application at 0x%08X", b->dfu_pointer);
+    board_run_note_reset(b->run, false);
+    save_or_log(b);
+}
+
+/* The IWDG ran out: a system reset, boot selection, the core from its
+ * reset vector (RM0351 32.3: "a reset is generated when the counter
+ * reaches 0"). */
+static void watchdog_reset(struct board *b)
+{
+    char err[256];
+    board_run_note_reset(b->run, true);
+    unsigned n = board_run_watchdog_resets(b->run);
+    if (n < BOARD_RESET_LOOP_COUNT)
+        chip_log(b->chip, "board %u: IWDG reset", b->index);
+    else if (n == BOARD_RESET_LOOP_COUNT)
+        chip_log(b->chip, "board %u: IWDG reset %u times in a row: reset loop", b->index, n);
+    drop_dfu(b);
+    chip_reset(b->chip, RESET_SYSTEM);
+    cpu_reset(b->cpu);
+    if (b->chip->dirty)
+        save_or_log(b);
+    if (update_devices(b, err, sizeof err) < 0)
+        chip_log(b->chip, "%s", err);
+}
+
+/* The last boot's outcome, kept in the chip for the state directory. */
+static void note_outcome(struct board *b)
+{
+    uint32_t pc;
+    enum board_state st = board_run_observe(b->run, b->cpu, b->chip, b->nrst_low, &pc);
+    if (st == BOARD_OFF || st == BOARD_IN_RESET || !strcmp(board_state_name(st), b->chip->boot_outcome))
+        return;
+    snprintf(b->chip->boot_outcome, sizeof b->chip->boot_outcome, "%s", board_state_name(st));
+    b->chip->boot_outcome_pc = pc;
+    b->chip->dirty = true;
+}
+
+/* The core, one slice; the IWDG; what enumerates when the core reached the ROM. */
+static void run_core(struct board *b)
+{
+    b->last_cycles = 0;
+    if (core_may_run(b)) {
+        b->in_cpu_run = true;
+        b->last_cycles = board_run_slice(b->cpu, b->chip, BOARD_CPU_SLICE);
+        b->in_cpu_run = false;
+        if (cpu_get_state(b->cpu) == CPU_IN_ROM && !b->dfu && !b->reset_pending) {
+            char err[256];
+            if (update_devices(b, err, sizeof err) < 0)
+                chip_log(b->chip, "%s", err);
+        }
+    } else if (b->cpu && b->chip->powered && cpu_get_state(b->cpu) == CPU_LOCKUP &&
+               !vclock_is_paced(b->chip->clock)) {
+        uint64_t deadline;      /* fast time: nothing runs until the watchdog bites */
+        if (periph_watchdog_deadline(b->chip, &deadline))
+            vclock_advance_to(b->chip->clock, deadline);
+    }
+    if (b->chip->powered && !b->reset_pending && periph_watchdog_expired(b->chip))
+        watchdog_reset(b);
+    if (b->chip->powered)
+        note_outcome(b);
+}
+
 void board_process(struct board *b)
 {
     chip_tick(b->chip);
     if (b->reset_pending) {
         b->reset_pending = false;
         b->unplug_pending = false;
-        do_reset(b, b->pending_kind);
+        if (b->leave_jump_pending) {
+            b->leave_jump_pending = false;
+            leave_to_application(b);
+        } else {
+            do_reset(b, b->pending_kind);
+        }
         return;
+    }
+    if (b->dfu) {
+        struct dfuse_view v;
+        dfuse_view(b->dfu, &v);
+        b->dfu_pointer = v.pointer;
     }
     if (b->unplug_pending) {
         b->unplug_pending = false;
@@ -437,11 +559,7 @@ void board_process(struct board *b)
         if (update_devices(b, err, sizeof err) < 0)
             chip_log(b->chip, "%s", err);
     }
-    if (core_may_run(b)) {
-        b->in_cpu_run = true;
-        cpu_run(b->cpu, BOARD_CPU_SLICE);
-        b->in_cpu_run = false;
-    }
+    run_core(b);
     if (b->chip->dirty && !chip_flash_busy(b->chip, NULL) &&
         monotonic_ns() - b->last_save_ns >= BOARD_SAVE_INTERVAL_NS)
         save_or_log(b);
@@ -532,7 +650,39 @@ void board_describe(const struct board *b, char *out, size_t cap)
     if (!b->chip->powered && n < cap)
         n += (size_t)snprintf(out + n, cap - n, " power=off");
     if (b->link != LINK_DEFAULT && n < cap)
-        snprintf(out + n, cap - n, " link=%s", b->link == LINK_HUB ? "hub" : "direct");
+        n += (size_t)snprintf(out + n, cap - n, " link=%s", b->link == LINK_HUB ? "hub" : "direct");
+    uint32_t pc = 0;
+    uint64_t toggles = 0;
+    enum board_state st = board_run_observe(b->run, b->cpu, b->chip, b->nrst_low, &pc);
+    bool led = periph_led(b->chip, &toggles);
+    if (n < cap)
+        snprintf(out + n, cap - n, " run=%s pc=0x%08X led=%d toggles=%llu", board_state_name(st),
+                 pc, led, (unsigned long long)toggles);
+}
+
+enum board_state board_run_state(struct board *b, uint32_t *pc)
+{
+    return board_run_observe(b->run, b->cpu, b->chip, b->nrst_low, pc);
+}
+
+bool board_led(const struct board *b, uint64_t *toggles)
+{
+    return periph_led(b->chip, toggles);
+}
+
+const char *board_console_text(const struct board *b)
+{
+    return board_run_console_text(b->run);
+}
+
+void board_set_console_sink(struct board *b, board_console_fn fn, void *arg)
+{
+    board_run_set_sink(b->run, fn, arg, b);
+}
+
+bool board_active(const struct board *b)
+{
+    return b->last_cycles > 0 || b->reset_pending || b->devices_pending;
 }
 
 struct fault_plan *board_faults(struct board *b)

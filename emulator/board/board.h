@@ -86,4 +86,34 @@ bool board_dfu_present(const struct board *b);
 /* Bus id of the board's ST-Link ("2-N"), NULL without a probe. */
 const char *board_stlink_busid(const struct board *b);
 
+/* ---- what the firmware does (issue 7; emulator/board/board_run.h) ---- */
+
+enum board_state {
+    BOARD_OFF,              /* no power */
+    BOARD_IN_RESET,         /* NRST held low */
+    BOARD_RUNNING,          /* the application runs (or sleeps) */
+    BOARD_HALTED,           /* a debugger halted the core */
+    BOARD_HARDFAULT,        /* the core sits in its HardFault handler */
+    BOARD_LOCKUP,           /* fault in a fault handler (ARMv7-M B1.5.15) */
+    BOARD_BOOTLOADER,       /* executing system memory: the ROM bootloader */
+    BOARD_RESET_LOOP,       /* BOARD_RESET_LOOP_COUNT watchdog resets in a row */
+};
+/* "off", "reset", "running", "halted", "hardfault", "lockup", "bootloader",
+ * "reset-loop"; board_state_parse gives -1 for another name. */
+const char *board_state_name(enum board_state s);
+int board_state_parse(const char *name);
+/* The state now; *pc (may be NULL) as board_run_observe says. */
+enum board_state board_run_state(struct board *b, uint32_t *pc);
+/* The LED pin's level and how often it changed since power-on. */
+bool board_led(const struct board *b, uint64_t *toggles);
+/* Console output captured so far (USART and semihosting). */
+const char *board_console_text(const struct board *b);
+/* Each complete console line, prefixed "[N part] " (semihosting:
+ * "[N part semihosting] "), ending in '\n'. */
+typedef void (*board_console_fn)(void *arg, struct board *b, const char *line);
+void board_set_console_sink(struct board *b, board_console_fn fn, void *arg);
+/* Whether the board's core made progress in its last turn (a driver that
+ * waits for the firmware polls without sleeping while it does). */
+bool board_active(const struct board *b);
+
 #endif

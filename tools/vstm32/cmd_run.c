@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tools/vstm32/cli.h"
+#include "tools/vstm32/expect.h"
 #include "tools/vstm32/session.h"
 
 static volatile sig_atomic_t forwarded_signal;
@@ -49,11 +50,15 @@ static int shim_dir(char *out, size_t cap)
 int cmd_run(int argc, char **argv)
 {
     struct session_config cfg;
+    struct expect_set expect;
     int end;
     if (argc > 1 && !strcmp(argv[1], "--help")) {
-        printf("usage: vstm32 run [options] -- CMD [ARG...]\n\n%s", session_options_help);
+        printf("usage: vstm32 run [options] -- CMD [ARG...]\n\n%s%s", session_options_help,
+               expect_options_help);
         return 0;
     }
+    if (expect_parse(&expect, &argc, argv, 1))
+        return EXIT_USAGE;
     if (session_parse(&cfg, argc, argv, 1, &end))
         return EXIT_USAGE;
     if (end >= argc - 1) {
@@ -116,7 +121,13 @@ int cmd_run(int argc, char **argv)
         }
         session_run_once(s, 50);
     }
+    /* What the firmware did after CMD: only worth waiting for when CMD worked. */
+    int expect_rc = 0;
+    if (expect.n && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        expect_rc = expect_wait(s, &expect);
     int stop_rc = session_stop(s);
+    if (expect_rc)
+        return expect_rc;
     if (WIFEXITED(status))
         return WEXITSTATUS(status) ? WEXITSTATUS(status) : (stop_rc ? 1 : 0);
     if (WIFSIGNALED(status))
