@@ -45,6 +45,12 @@
  * 256 B whose length is not a multiple of 8 is corrupted.  Parts whose row
  * has part_dfu.write_pad8_corrupt behave so without the fault. */
 #define FAULT_DFU_WRITE_PAD8       "dfu.write.pad8"
+/* AN2606 L43x/44x V9.1 with version byte 0xFF at 0x1FFF6FF2: CRS
+ * mis-configured, "random USB errors, Stall response to setup packets".
+ * A DFU class request STALLs at the USB level, the DFU state untouched;
+ * op= names the request (detach, dnload, upload, getstatus, clrstatus,
+ * getstate, abort); use p= for "random". */
+#define FAULT_USB_SETUP_STALL      "usb.setup-stall"
 
 /* A fault may carry an op= parameter naming the operation(s) it applies to,
  * '|'-separated (e.g. op=erase|write); fault_check_op then matches it only

@@ -492,6 +492,13 @@ int dfuse_fsm_request(struct dfuse_device *d, struct usb_xfer *x)
     int ev = event_of(x);
     if (ev < 0)
         return USB_XFER_STALL;      /* a request error at the USB level */
+    static const char *const request_op[] = {
+        [DFU_REQ_DETACH] = "detach", [DFU_REQ_DNLOAD] = "dnload", [DFU_REQ_UPLOAD] = "upload",
+        [DFU_REQ_GETSTATUS] = "getstatus", [DFU_REQ_CLRSTATUS] = "clrstatus",
+        [DFU_REQ_GETSTATE] = "getstate", [DFU_REQ_ABORT] = "abort",
+    };
+    if (dfuse_fault_op(d, FAULT_USB_SETUP_STALL, request_op[x->setup.bRequest], d->pointer))
+        return USB_XFER_STALL;      /* AN2606 L43x 0xFF: the setup packet is stalled */
     uint32_t owed = ev == EV_GETSTATUS ? d->owed_wait_ms : 0;
     if (owed) {
         /* The host was told to wait before this poll.  In fast mode the
