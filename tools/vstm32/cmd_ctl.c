@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vstm32 ctl SOCKET [--board N] COMMAND...: press a running emulator's
  * buttons (boot0 0|1, reset, power-cycle, unplug, plug, state save,
- * fault add SPEC, fault clear, status). */
+ * fault add SPEC, fault clear, status), or follow every board's console
+ * (console: lines until the emulator stops). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,8 @@ int cmd_ctl(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
         fputs("usage: vstm32 ctl SOCKET [--board N] COMMAND...\n"
-              "  status | boot0 0|1 | reset | power-cycle | unplug | plug | state save |\n"
-              "  fault add SPEC | fault clear\n",
+              "  status | console | boot0 0|1 | reset | power-cycle | unplug | plug |\n"
+              "  state save | fault add SPEC | fault clear\n",
               argc < 3 ? stderr : stdout);
         return argc < 3 ? EXIT_USAGE : 0;
     }
@@ -52,6 +53,17 @@ int cmd_ctl(int argc, char **argv)
         cli_error("ctl: write: %s", strerror(errno));
         close(fd);
         return 1;
+    }
+    if (!strcmp(line, "console\n")) {
+        /* streamed: each board's lines as they come, until the emulator stops */
+        char chunk[4096];
+        ssize_t got;
+        while ((got = read(fd, chunk, sizeof chunk)) > 0) {
+            fwrite(chunk, 1, (size_t)got, stdout);
+            fflush(stdout);
+        }
+        close(fd);
+        return 0;
     }
     char reply[4096];
     size_t got = 0;

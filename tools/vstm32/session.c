@@ -38,7 +38,9 @@ const char session_options_help[] =
     "  --port N               TCP port (default 3240; 0 = pick a free one)\n"
     "  --pcap FILE            write every transfer to FILE (usbmon pcap, Wireshark)\n"
     "  --trace[=explain]      one line per transfer on stderr, in virtual time;\n"
-    "                         =explain adds why, citing DFU 1.1 / AN3156 / the manual\n";
+    "                         =explain adds why, citing DFU 1.1 / AN3156 / the manual\n"
+    "  --console              print each board's console (USART) and semihosting\n"
+    "                         lines on stdout, prefixed '[N part]'\n";
 
 struct session {
     struct session_config cfg;
@@ -48,6 +50,8 @@ struct session {
     unsigned nboards;
     int ctl_fd;
     struct trace *trace;            /* --pcap / --trace, NULL without */
+    int console_fds[SESSION_MAX_CONSOLES];  /* `ctl SOCK console` clients */
+    unsigned nconsoles;
 };
 
 static uint64_t monotonic_ns(void)
@@ -204,6 +208,8 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         } else if (!strcmp(opt, "--pcap")) {
             NEED_VALUE();
             cfg->pcap_path = val;
+        } else if (!strcmp(opt, "--console")) {
+            cfg->console = true;
         } else if (!strcmp(opt, "--trace") || !strcmp(opt, "--trace=explain")) {
             cfg->trace = true;
             cfg->trace_explain = opt[7] == '=';
@@ -241,9 +247,9 @@ static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
     trace_device_removed(s->trace, dev);
 }
 
-/* ---- control socket ---------------------------------------------------- */
+/* ---- console lines: --console and `ctl SOCK console` ------------------ */
 
-static void ctl_reply(int fd, const char *text)
+static void ctl_reply_text(int fd, const char *text)
 {
     size_t len = strlen(text);
     while (len) {
@@ -253,6 +259,61 @@ static void ctl_reply(int fd, const char *text)
         text += n;
         len -= (size_t)n;
     }
+}
+
+static void console_send(struct session *s, const char *text, size_t len)
+{
+    for (unsigned i = 0; i < s->nconsoles;) {
+        ssize_t n = send(s->console_fds[i], text, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n == (ssize_t)len) {
+            i++;
+            continue;
+        }
+        /* gone, or too slow to keep up: it stops getting lines */
+        close(s->console_fds[i]);
+        s->console_fds[i] = s->console_fds[--s->nconsoles];
+    }
+}
+
+static void console_line(void *arg, struct board *b, const char *line)
+{
+    struct session *s = arg;
+    (void)b;
+    if (s->cfg.console) {
+        fputs(line, stdout);
+        fflush(stdout);
+    }
+    console_send(s, line, strlen(line));
+}
+
+/* A new console client first gets what each board printed so far. */
+static void console_subscribe(struct session *s, int fd)
+{
+    if (s->nconsoles == SESSION_MAX_CONSOLES) {
+        ctl_reply_text(fd, "error too many console clients\n");
+        close(fd);
+        return;
+    }
+    char prefix[64];
+    for (unsigned i = 0; i < s->nboards; i++) {
+        const char *text = board_console_text(s->boards[i]);
+        snprintf(prefix, sizeof prefix, "[%u %s] ", i, board_chip(s->boards[i])->part->name);
+        while (*text) {
+            size_t len = strcspn(text, "\n");
+            ctl_reply_text(fd, prefix);
+            if (write(fd, text, len) < 0 || write(fd, "\n", 1) < 0)
+                break;
+            text += len + (text[len] == '\n');
+        }
+    }
+    s->console_fds[s->nconsoles++] = fd;
+}
+
+/* ---- control socket ---------------------------------------------------- */
+
+static void ctl_reply(int fd, const char *text)
+{
+    ctl_reply_text(fd, text);
 }
 
 static void ctl_execute(struct session *s, int fd, char *line)
@@ -313,8 +374,8 @@ static void ctl_execute(struct session *s, int fd, char *line)
         }
     } else {
         snprintf(out, sizeof out,
-                 "error unknown command '%s' (status, boot0 0|1, reset, power-cycle, unplug, plug, "
-                 "state save, fault add SPEC, fault clear)\n",
+                 "error unknown command '%s' (status, console, boot0 0|1, reset, power-cycle, "
+                 "unplug, plug, state save, fault add SPEC, fault clear)\n",
                  word);
         ctl_reply(fd, out);
         return;
@@ -347,6 +408,10 @@ static void ctl_accept(struct usbip_server *srv, int fd, short revents, void *ar
     }
     line[len] = 0;
     line[strcspn(line, "\r\n")] = 0;
+    if (!strcmp(line, "console")) {
+        console_subscribe(s, c);    /* kept open: lines follow until the session stops */
+        return;
+    }
     if (len)
         ctl_execute(s, c, line);
     close(c);
@@ -414,6 +479,7 @@ struct session *session_start(const struct session_config *cfg)
             return NULL;
         }
         s->nboards = i + 1;
+        board_set_console_sink(s->boards[i], console_line, s);
     }
     if (cfg->ctl_path && ctl_open(s, cfg->ctl_path) < 0) {
         session_stop(s);
@@ -455,6 +521,8 @@ int session_stop(struct session *s)
         return 0;
     for (unsigned i = 0; i < s->nboards; i++)
         board_free(s->boards[i]);
+    for (unsigned i = 0; i < s->nconsoles; i++)
+        close(s->console_fds[i]);
     if (s->ctl_fd >= 0) {
         close(s->ctl_fd);
         unlink(s->cfg.ctl_path);

@@ -13,6 +13,7 @@
 #include "models/vclock.h"
 
 #define SESSION_MAX_BOARDS 128
+#define SESSION_MAX_CONSOLES 8
 
 struct session_config {
     struct board_options boards[SESSION_MAX_BOARDS];
@@ -26,6 +27,7 @@ struct session_config {
     const char *pcap_path;          /* --pcap FILE: usbmon capture (emulator/trace) */
     bool trace;                     /* --trace: one line per transfer on stderr */
     bool trace_explain;             /* --trace=explain: and why, with the section */
+    bool console;                   /* --console: every board's console lines on stdout */
 };
 
 /* Parse the board and server options of serve/run from argv[first..].
