@@ -16,31 +16,27 @@
 #include <jansson.h>
 
 #include "models/state.h"
+#include "models/state_journal.h"
 
 #define STATE_FORMAT  "vstm32-state"
 #define STATE_VERSION 1
 #define STATE_JSON    "chip.json"
 
-struct blob {
-    const char *name;           /* "flash" */
-    uint8_t *data;
-    size_t size;
-};
-
-/* The blobs a chip of this part has, in a fixed order. */
-static unsigned chip_blobs(const struct chip *c, struct blob *out)
+/* The blobs a chip of this part has, in a fixed order (the journal's
+ * record numbers depend on it). */
+unsigned state_blobs(const struct chip *c, struct state_blob *out)
 {
     const struct part *p = c->part;
     unsigned n = 0;
-    out[n++] = (struct blob){ "flash", c->flash, p->flash_size };
-    out[n++] = (struct blob){ "options", c->optarea, p->optarea_size };
+    out[n++] = (struct state_blob){ "flash", c->flash, p->flash_size };
+    out[n++] = (struct state_blob){ "options", c->optarea, p->optarea_size };
     if (p->otp_size && c->otp)
-        out[n++] = (struct blob){ "otp", c->otp, p->otp_size };
+        out[n++] = (struct state_blob){ "otp", c->otp, p->otp_size };
     const struct mem_region *ee = part_region_of_kind(p, MEM_EEPROM);
     if (ee && c->eeprom)
-        out[n++] = (struct blob){ "eeprom", c->eeprom, ee->size };
+        out[n++] = (struct state_blob){ "eeprom", c->eeprom, ee->size };
     if (p->ecc && c->ecc_bad)
-        out[n++] = (struct blob){ "ecc", c->ecc_bad, p->flash_size / 64 + 1 };
+        out[n++] = (struct state_blob){ "ecc", c->ecc_bad, p->flash_size / 64 + 1 };
     return n;
 }
 
@@ -141,7 +137,7 @@ static char *read_file(const char *path, size_t *len, int *error)
     return buf;
 }
 
-static unsigned read_generation(const char *dir)
+unsigned state_generation(const char *dir)
 {
     char path[4096];
     path_join(path, sizeof path, dir, STATE_JSON);
@@ -159,7 +155,7 @@ static unsigned read_generation(const char *dir)
 /* "flash.12.bin" -> true with *gen = 12; "chip.json.tmp" etc. -> false. */
 static bool blob_file_gen(const char *file, unsigned *gen)
 {
-    static const char *const names[] = { "flash", "options", "otp", "eeprom", "ecc" };
+    static const char *const names[] = { "flash", "options", "otp", "eeprom", "ecc", "journal" };
     const char *dot = strchr(file, '.');
     if (!dot)
         return false;
@@ -204,9 +200,9 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot create the state directory: %s", dir, strerror(errno));
         return -1;
     }
-    unsigned gen = read_generation(dir) + 1;
-    struct blob blobs[8];
-    unsigned n = chip_blobs(c, blobs);
+    unsigned gen = state_generation(dir) + 1;
+    struct state_blob blobs[STATE_MAX_BLOBS];
+    unsigned n = state_blobs(c, blobs);
     json_t *root = json_object();
     json_t *jblobs = json_object();
     for (unsigned i = 0; i < n; i++) {
@@ -284,7 +280,7 @@ int state_exists(const char *dir)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int load_blob(const char *dir, json_t *jblobs, const struct blob *b,
+static int load_blob(const char *dir, json_t *jblobs, const struct state_blob *b,
                      char *err, size_t errlen)
 {
     json_t *jb = json_object_get(jblobs, b->name);
@@ -384,8 +380,8 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     if (!c)
         goto out;
     json_t *jblobs = json_object_get(root, "blobs");
-    struct blob blobs[8];
-    unsigned n = chip_blobs(c, blobs);
+    struct state_blob blobs[STATE_MAX_BLOBS];
+    unsigned n = state_blobs(c, blobs);
     for (unsigned i = 0; i < n; i++) {
         if (load_blob(dir, jblobs, &blobs[i], err, errlen) < 0) {
             chip_free(c);
@@ -393,6 +389,8 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
             goto out;
         }
     }
+    /* What changed after the last full save (state_journal.h). */
+    state_journal_replay(dir, c);
     json_t *uid = json_object_get(root, "uid");
     if (json_is_array(uid) && json_array_size(uid) == 3)
         for (unsigned i = 0; i < 3; i++)

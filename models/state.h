@@ -10,6 +10,8 @@
  *   STATE_DIR/otp.G.bin         OTP (where the part has it)
  *   STATE_DIR/eeprom.G.bin      data EEPROM (L0)
  *   STATE_DIR/ecc.G.bin         ECC poison bitmap (ECC parts)
+ *   STATE_DIR/journal.G.bin     changes since generation G was saved
+ *                               (state_journal.h), replayed on load
  *
  * Why it is atomic (kill -9 at any instant leaves the old or the new
  * state, never a mix): a save of generation G = old + 1
@@ -45,5 +47,17 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
                         struct fault_plan *faults, char *err, size_t errlen);
 /* Whether dir holds a state (chip.json exists). */
 int state_exists(const char *dir);
+
+/* The generation chip.json names (0 if none). */
+unsigned state_generation(const char *dir);
+
+/* The memories a state holds, in a fixed order. */
+#define STATE_MAX_BLOBS 8
+struct state_blob {
+    const char *name;           /* "flash", "options", "otp", "eeprom", "ecc" */
+    uint8_t *data;
+    size_t size;
+};
+unsigned state_blobs(const struct chip *c, struct state_blob *out);
 
 #endif
