@@ -16,6 +16,7 @@
 #include "emulator/stlink/stlink.h"
 #include "models/periph.h"
 #include "models/state.h"
+#include "models/state_journal.h"
 
 /* A changed chip is saved at most this often while it keeps changing, and
  * always at a reset and when the board stops. */
@@ -34,6 +35,7 @@ struct board {
     enum board_link link;
     char state_dir[512];
     bool state_is_temp;
+    struct state_journal *journal; /* changes since the last full save */
     char dfu_busid[16];
     struct dfuse_device *dfu;       /* present while the ROM's DFU device is on the bus */
     bool plugged;                   /* USB cable in */
@@ -52,6 +54,8 @@ struct board {
     uint32_t dfu_pointer;           /* the DFU address pointer as last seen */
     uint64_t last_cycles;           /* cycles the core used in the last turn */
 };
+
+static void journal_restart(struct board *b);
 
 static uint64_t monotonic_ns(void)
 {
@@ -328,6 +332,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
             b->chip = state_load(b->state_dir, opt->part, clock, &b->plan, err, errlen);
             if (!b->chip)
                 goto fail;
+            journal_restart(b);
         }
     } else if (make_temp_state_dir(b, err, errlen) < 0) {
         goto fail;
@@ -364,6 +369,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     return b;
 
 fail:
+    state_journal_close(b->journal);
     board_run_free(b->run);
     if (b->cpu)
         cpu_free(b->cpu);
@@ -375,13 +381,42 @@ fail:
     return NULL;
 }
 
+/* A kept state directory journals what changes between full saves, so a
+ * kill loses nothing a host was told had happened (state_journal.h).  A
+ * temporary one dies with the board and needs none. */
+static void journal_restart(struct board *b)
+{
+    char err[256];
+    state_journal_close(b->journal);
+    b->journal = NULL;
+    if (b->state_is_temp)
+        return;
+    b->journal = state_journal_open(b->state_dir, b->chip, err, sizeof err);
+    if (!b->journal)
+        chip_log(b->chip, "board %u: no journal, changes are saved every %llu ms: %s", b->index,
+                 (unsigned long long)(BOARD_SAVE_INTERVAL_NS / 1000000), err);
+}
+
 int board_save(struct board *b, char *err, size_t errlen)
 {
     if (state_save(b->chip, b->state_dir, err, errlen) < 0)
         return -1;
     b->chip->dirty = false;
     b->last_save_ns = monotonic_ns();
+    journal_restart(b);
     return 0;
+}
+
+void board_journal_sync(struct board *b)
+{
+    char err[256];
+    if (!b->journal || !b->chip->dirty)
+        return;
+    if (state_journal_sync(b->journal, b->chip, err, sizeof err) < 0) {
+        chip_log(b->chip, "board %u: journal stopped: %s", b->index, err);
+        state_journal_close(b->journal);
+        b->journal = NULL;
+    }
 }
 
 static void save_or_log(struct board *b)
@@ -404,6 +439,7 @@ void board_free(struct board *b)
         remove_temp_state_dir(b);
     else
         save_or_log(b);
+    state_journal_close(b->journal);
     cpu_free(b->cpu);
     chip_free(b->chip);
     board_run_free(b->run);
@@ -524,6 +560,7 @@ static void run_core(struct board *b)
 void board_process(struct board *b)
 {
     chip_tick(b->chip);
+    board_journal_sync(b);
     if (b->reset_pending) {
         b->reset_pending = false;
         b->unplug_pending = false;

@@ -74,6 +74,10 @@ void board_set_link(struct board *b, enum board_link link);
 struct fault_plan *board_faults(struct board *b);
 void board_plug(struct board *b);
 int  board_save(struct board *b, char *err, size_t errlen);
+/* Journal what changed since the last save (state_journal.h).  The server
+ * calls it before it hands a device the next transfer, so no answer can
+ * tell a host about a change that a kill would lose. */
+void board_journal_sync(struct board *b);
 
 struct chip *board_chip(struct board *b);
 unsigned board_index(const struct board *b);

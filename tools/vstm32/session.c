@@ -437,6 +437,21 @@ static int ctl_open(struct session *s, const char *path)
     return usbip_server_watch_fd(s->server, fd, POLLIN, ctl_accept, s);
 }
 
+/* Every transfer passes here before a device sees it: first the boards
+ * journal what earlier transfers changed (so no answer from now on can
+ * report a change a kill would lose), then the trace and capture. */
+static void session_transfer_hook(struct usbip_server *srv, struct usb_device *dev,
+                                  const struct usb_xfer *xfer, enum usbip_xfer_phase phase,
+                                  void *arg)
+{
+    struct session *s = arg;
+    if (phase == USBIP_XFER_SUBMIT)
+        for (unsigned i = 0; i < s->nboards; i++)
+            board_journal_sync(s->boards[i]);
+    if (s->trace)
+        trace_usbip_hook(srv, dev, xfer, phase, s->trace);
+}
+
 /* ---- life cycle -------------------------------------------------------- */
 
 struct session *session_start(const struct session_config *cfg)
@@ -465,8 +480,8 @@ struct session *session_start(const struct session_config *cfg)
             free(s);
             return NULL;
         }
-        usbip_server_set_transfer_hook(s->server, trace_usbip_hook, s->trace);
     }
+    usbip_server_set_transfer_hook(s->server, session_transfer_hook, s);
     struct board_host host = {.export_device = host_export, .unexport_device = host_unexport, .arg = s};
     for (unsigned i = 0; i < cfg->nboards; i++) {
         vclock_init(&s->clocks[i], cfg->time_mode, cfg->time_scale);
