@@ -13,6 +13,7 @@
  *   partial  a prefix of the new bytes, then erased: the download was cut
  *            between two chunks inside this page (pages larger than the
  *            transfer size, e.g. F4 sectors); programming goes upwards
+ * The state is read with state_load, journal included, as vstm32 reads it.
  * Anything else (a mix of old and new, bytes from nowhere, a torn page)
  * is impossible on silicon and fails the check.
  *
@@ -30,6 +31,8 @@
 #include <string.h>
 
 #include <jansson.h>
+
+#include "models/state.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -75,12 +78,12 @@ int main(int argc, char **argv)
     uint32_t addr = (uint32_t)strtoul(argv[6], NULL, 0);
 
     json_error_t jerr;
-    json_t *parts = json_load_file(argv[1], 0, &jerr);
+    json_t *jparts = json_load_file(argv[1], 0, &jerr);
     json_t *part = NULL;
-    for (size_t i = 0; parts && i < json_array_size(parts); i++) {
-        const char *n = json_string_value(json_object_get(json_array_get(parts, i), "name"));
+    for (size_t i = 0; jparts && i < json_array_size(jparts); i++) {
+        const char *n = json_string_value(json_object_get(json_array_get(jparts, i), "name"));
         if (n && !strcmp(n, part_name))
-            part = json_array_get(parts, i);
+            part = json_array_get(jparts, i);
     }
     if (!part) {
         fprintf(stderr, "flashcheck: no part %s in %s\n", part_name, argv[1]);
@@ -91,18 +94,20 @@ int main(int argc, char **argv)
     uint8_t erased = (uint8_t)json_integer_value(json_object_get(part, "erased_value"));
     const char *layout = json_string_value(json_object_get(part, "flash_layout"));
 
-    char path[4096];
-    snprintf(path, sizeof path, "%s/chip.json", dir);
-    json_t *state = json_load_file(path, 0, &jerr);
-    const char *file = json_string_value(
-        json_object_get(json_object_get(json_object_get(state, "blobs"), "flash"), "file"));
-    if (!file || strchr(file, '/')) {
-        fprintf(stderr, "flashcheck: %s names no flash blob\n", path);
+    /* The state as vstm32 itself loads it: blobs plus the journal of what
+     * changed after the last full save (models/state_journal.h). */
+    struct vclock clock;
+    struct fault_plan plan;
+    char err[512];
+    vclock_init(&clock, VCLOCK_FAST, 1);
+    fault_plan_init(&plan, 0);
+    struct chip *chip = state_load(dir, NULL, &clock, &plan, err, sizeof err);
+    if (!chip) {
+        fprintf(stderr, "flashcheck: %s\n", err);
         return 2;
     }
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    size_t flash_len, old_len, new_len;
-    uint8_t *flash = slurp(path, &flash_len);
+    size_t flash_len = chip->part->flash_size, old_len, new_len;
+    uint8_t *flash = chip->flash;
     uint8_t *old = slurp(argv[4], &old_len);
     uint8_t *img = slurp(argv[5], &new_len);
     if (!flash || !old || !img)
@@ -205,10 +210,9 @@ int main(int argc, char **argv)
         }
     }
     free(want);
-    free(flash);
     free(old);
     free(img);
-    json_decref(parts);
-    json_decref(state);
+    json_decref(jparts);
+    chip_free(chip);
     return n_bad ? 1 : 0;
 }
