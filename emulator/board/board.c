@@ -18,9 +18,10 @@
 #include "models/state.h"
 #include "models/state_journal.h"
 
-/* A changed chip is saved at most this often while it keeps changing, and
- * always at a reset and when the board stops. */
-#define BOARD_SAVE_INTERVAL_NS (250ull * 1000 * 1000)
+/* A changed chip is saved in full at most this often while it keeps
+ * changing (the journal holds every change in between), and always at a
+ * reset and when the board stops. */
+#define BOARD_SAVE_INTERVAL_NS (1000ull * 1000 * 1000)
 /* Instructions the core runs per turn of the event loop: short enough to
  * keep USB answered between slices, long enough for a flash loader's
  * busy-wait to finish in a few turns. */
@@ -597,7 +598,11 @@ void board_process(struct board *b)
             chip_log(b->chip, "%s", err);
     }
     run_core(b);
-    if (b->chip->dirty && !chip_flash_busy(b->chip, NULL) &&
+    /* A kept state directory gets a full save now and then, which also
+     * retires the journal; a temporary one is removed at exit and is
+     * never read back, so it is not worth the fsyncs (64 boards saving
+     * every 250 ms starve the loop). */
+    if (!b->state_is_temp && b->chip->dirty && !chip_flash_busy(b->chip, NULL) &&
         monotonic_ns() - b->last_save_ns >= BOARD_SAVE_INTERVAL_NS)
         save_or_log(b);
 }
