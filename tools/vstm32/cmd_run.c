@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,6 +96,7 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGCHLD, &sa, NULL);   /* wakes the event loop when CMD ends */
 
     fflush(stdout);
+    pid_t parent = getpid();
     pid_t child = fork();
     if (child < 0) {
         cli_error("run: fork: %s", strerror(errno));
@@ -102,6 +104,10 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     if (child == 0) {
+        /* CMD must not outlive the server it talks to: if vstm32 is
+         * killed (SIGKILL from a test's time-out), CMD gets SIGTERM. */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+            _exit(127);
         signal(SIGPIPE, SIG_DFL);
         setenv("LD_LIBRARY_PATH", libpath, 1);
         setenv("VSTM32_USBIP", servers, 1);
@@ -111,12 +117,15 @@ int cmd_run(int argc, char **argv)
     }
 
     int status = 0;
+    unsigned signals_forwarded = 0;
     for (;;) {
         pid_t done = waitpid(child, &status, WNOHANG);
         if (done == child)
             break;
         if (forwarded_signal && forwarded_signal != SIGCHLD) {
-            kill(child, forwarded_signal);
+            /* a second SIGINT/SIGTERM: CMD ignored the first (OpenOCD
+             * busy in a Tcl loop), so it is killed outright */
+            kill(child, signals_forwarded++ ? SIGKILL : forwarded_signal);
             forwarded_signal = 0;
         }
         session_run_once(s, 50);
