@@ -456,8 +456,16 @@ static int l0_pecr_write(struct chip *c, uint32_t val)
     uint32_t locks = L0_FMASK(PECR, PELOCK) | L0_FMASK(PECR, PRGLOCK) | L0_FMASK(PECR, OPTLOCK);
     l0_log_stray(c, RG_PECR, val, l0_regs[RG_PECR].wmask | locks | L0_FMASK(PECR, OBL_LAUNCH));
     uint32_t next = (val & l0_regs[RG_PECR].wmask) | (pecr & locks) | (val & locks);
-    if (L0_FEX(val, PECR, PELOCK))  /* setting PELOCK relocks everything [T RENODE] */
+    if (L0_FEX(val, PECR, PELOCK)) {
+        /* setting PELOCK relocks everything [T RENODE]; guess: it also
+         * ends any erase/program mode.  OpenOCD 0.12's stm32lx driver,
+         * which programs real L0 boards, relocks after a page erase with
+         * ERASE|PROG still set and later only ORs FPRG|PROG into PECR: if
+         * ERASE survived, its half-page stores would erase pages. */
         next |= locks;
+        next &= ~(L0_FMASK(PECR, PROG) | L0_FMASK(PECR, DATA) | L0_FMASK(PECR, FIX) |
+                  L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, FPRG));
+    }
     if ((next ^ pecr) & (L0_FMASK(PECR, FPRG) | L0_FMASK(PECR, PROG)))
         s->hp_words = 0;
     s->regs[RG_PECR] = next;

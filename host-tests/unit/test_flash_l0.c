@@ -191,6 +191,30 @@ Test(l0, half_page_program_and_pgaerr)
     cr_assert_eq(mem_r(FLASH + 0x80), 0, "the half page is lost");
 }
 
+/* OpenOCD 0.12 stm32lx: page erase with PECR = ERASE|PROG, relock by ORing
+ * PRGLOCK then PELOCK in, unlock, then OR FPRG and PROG in and run the
+ * half-page loader.  Its stores must program, not erase (guess in the model:
+ * setting PELOCK ends erase/program mode). */
+Test(l0, relock_after_erase_then_half_page_programs)
+{
+    unlock_prg();
+    reg_w(L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+    mem_w(FLASH, 4, 0);
+    wait_idle();
+    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, PRGLOCK));
+    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, PELOCK));
+    cr_assert_eq(reg_r(L0_PECR) & L0_FMASK(PECR, ERASE), 0);
+    unlock_prg();
+    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, FPRG));
+    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, PROG));
+    for (uint32_t i = 0; i < 16; i++)
+        mem_w(FLASH + 4 * i, 4, 0xA5000000u + i);
+    wait_idle();
+    cr_assert_eq(sr_errors(), 0);
+    cr_assert_eq(mem_r(FLASH), 0xA5000000u);
+    cr_assert_eq(mem_r(FLASH + 0x3C), 0xA500000Fu);
+}
+
 /* RM0377 3.4: WRPR bit n protects 4 KiB sector n (WRPERR); with WPRMOD=1 the
  * bits select PCROP sectors instead, and a read there sets RDERR */
 Test(l0, wrp_sector_wrperr_and_pcrop_rderr)
