@@ -47,8 +47,8 @@ static struct probe_case probe_cases[] = {
 static struct flash_case flash_cases[] = {
     {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
     {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
-    {"f401xe", "target/stm32f4x.cfg", "stm32f412xe"},
-    {"f446xe", "target/stm32f4x.cfg", "stm32f412xe"},
+    {"f401xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f446xe", "target/stm32f4x.cfg", "stm32f439xg"},
     {"l073xz", "target/stm32l0.cfg", ""},
     {"l412xb", "target/stm32l4x.cfg", ""},
     {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
@@ -287,12 +287,18 @@ Test(pyocd, commander_reads_memory)
     proc_result_free(&r);
 }
 
-/* The parts pyOCD 0.13.1 has a built-in target (and flash algorithm) for. */
+/* The parts pyOCD 0.13.1 has a built-in target (and flash algorithm) for:
+ * stm32f051, stm32f103rc, stm32f412xe/xg, stm32f439xg/xi, stm32l475xc/xe/xg
+ * (pyocd/target/__init__.py).  F401/F446 use stm32f439xg: the stm32f412xe
+ * algorithm's sector buffer is at 0x20020000, past their SRAM (a bus fault on
+ * silicon too); F439's is at 0x20001000 and the sector-erase/program
+ * sequence for sectors 0-11 is the same controller. */
 static struct flash_case pyocd_cases[] = {
     {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
     {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
-    {"f401xe", "target/stm32f4x.cfg", "stm32f412xe"},
-    {"f446xe", "target/stm32f4x.cfg", "stm32f412xe"},
+    {"f401xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f407xg", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f446xe", "target/stm32f4x.cfg", "stm32f439xg"},
     {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
 };
 
