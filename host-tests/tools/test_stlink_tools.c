@@ -199,6 +199,31 @@ Test(st_flash, then_dfu_upload_reads_the_same_bytes)
     free(dir);
 }
 
+/* BOOT0 raised on the board, then a reset through the probe (st-flash
+ * reset: NRST pulse, then SYSRESETREQ): boot selection lands in system
+ * memory and the ROM's DFU device enumerates on the same board. */
+Test(st_flash, reset_with_boot0_high_brings_up_dfu)
+{
+    char *dir = proc_mkdtemp("stboot0");
+    char sock[600], script[2048];
+    snprintf(sock, sizeof sock, "%s/ctl.sock", dir);
+    snprintf(script, sizeof script,
+             "echo before: $(dfu-util -l 2>/dev/null | grep -c 'Found DFU'); "
+             "%s ctl %s boot0 1 && st-flash reset && dfu-util -l",
+             proc_vstm32(), sock);
+    char *argv[] = {(char *)proc_vstm32(), "run", "--ctl", sock, "--board", "g474xe:dfu:stlink-v2-1",
+                    "--boot0", "0", "--", "sh", "-c", script, NULL};
+    struct proc_result r = proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "before: 0"), "DFU device present with BOOT0 low:\n%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "Found DFU: [0483:df11]"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "@Internal Flash   /0x08000000/256*02Kg"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
 /* ---- OpenOCD ------------------------------------------------------------------------ */
 
 /* Tests run in parallel: no gdb/telnet/tcl listeners to collide on. */
