@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job: flash an image into a virtual STM32L476 with the real
 # dfu-util through the libusb shim, read it back, compare, and show what the
-# chip now holds.
+# chip now holds; then flash an STM32F103 through its ST-Link with OpenOCD
+# (target-side flash algorithm on the emulated core) and watch it boot.
 set -eu
 BUILD=${1:-build}
 VSTM32="$BUILD/vstm32"
@@ -44,3 +45,12 @@ fi
 echo
 echo "== vstm32 inspect"
 "$VSTM32" inspect "$work/l476"
+
+echo
+echo "== OpenOCD through an ST-Link V2-1: program, verify, reset an STM32F103"
+f103="$BUILD/firmware/f103xb/hello.elf"
+"$VSTM32" run --board f103xb:stlink-v2-1 --expect-console "hello from f103xb" -- \
+    openocd -c "gdb_port disabled; telnet_port disabled; tcl_port disabled" \
+    -f interface/stlink.cfg -f target/stm32f1x.cfg \
+    -c "program $f103 verify reset exit"
+echo "== the F103 runs what OpenOCD wrote: its console said 'hello from f103xb'"
