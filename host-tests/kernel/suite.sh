@@ -24,6 +24,8 @@
 #   vstm32-attach-reenumerate  ... and re-attaches a board that was reset
 #   vstm32-attach-stop ... and detaches them all on SIGTERM
 #   server-alive       the server is still running at the end
+#   lsusb-stlink-*, st-info-probe, st-flash-f103xb, openocd-l476xg
+#                      ST-Link V2/V2-1/V3 boards on a second server (below)
 . /test/lib.sh
 . /test/config
 
@@ -419,6 +421,95 @@ else
 fi
 kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
+# ---- ST-Link probes (issue 6) ----
+# A second server, once the DFU one is gone, on the same port: one board per
+# probe version (probes are exported on bus 2: busids 2-1 .. 2-3).  The kernel enumerates each probe; the real st-info,
+# st-flash and OpenOCD use them through usbfs, running their loaders on the
+# emulated core.
+#   lsusb-stlink-VER   lsusb -v: 0483:PID, a 24-character iSerial, 3 endpoints
+#   st-info-probe      st-info --probe finds the 3 probes and each chip id
+#   st-flash-f103xb    st-flash write then read, byte-compared
+#   openocd-l476xg     OpenOCD program FILE verify reset exit (stm32l4x.cfg)
+if [ "$MODE" = vstm32 ]; then
+    usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\):.*/\1/p' | while read -r p; do
+        timeout 10 usbip detach -p "$p" >/dev/null 2>&1
+    done
+    wait_for 30 none_attached
+    vstm32 serve --port "$USBIP_PORT" --board f103xb:stlink-v2 --board l476xg:stlink-v2-1 \
+        --board g474xe:stlink-v3 >"$LOG/serve-stlink" 2>&1 &
+    stlink_pid=$!
+    listening_stlink() { grep -q "^listening $USBIP_HOST:$USBIP_PORT\$" "$LOG/serve-stlink"; }
+    if ! wait_for 30 listening_stlink; then
+        fail serve-stlink "no 'listening' line within 30 s" "$LOG/serve-stlink"
+    else
+        f103_serial="" l476_serial=""
+        for probe in "2-1 stlink-v2 0x3748 f103xb" "2-2 stlink-v2-1 0x374b l476xg" \
+                     "2-3 stlink-v3 0x374f g474xe"; do
+            set -- $probe
+            name=lsusb-$2
+            if ! lb=$(attach "$1" "$LOG/attach-$2"); then
+                fail "$name" "usbip attach -b $1 did not give a configured device" \
+                    "$LOG/attach-$2" "$LOG/serve-stlink"
+                continue
+            fi
+            run 20 "$LOG/$name" lsusb -v -s "$(lsusb_addr "$lb")"
+            serial=$(sed -n 's/^ *iSerial *[0-9]* *//p' "$LOG/$name" | head -n 1)
+            eps=$(grep -c '^ *bEndpointAddress' "$LOG/$name")
+            if ! grep -q "^ *idVendor *0x0483" "$LOG/$name" ||
+                    ! grep -q "^ *idProduct *$3" "$LOG/$name"; then
+                fail "$name" "not 0483:${3#0x}" "$LOG/$name"
+            elif [ "${#serial}" != 24 ] || [ "$eps" != 3 ]; then
+                fail "$name" "iSerial '$serial' (${#serial} characters), $eps endpoints" "$LOG/$name"
+            else
+                ok "$name"
+            fi
+            [ "$4" = f103xb ] && f103_serial=$serial
+            [ "$4" = l476xg ] && l476_serial=$serial
+        done
+
+        run 60 "$LOG/st-info-probe" st-info --probe
+        if grep -q "Found 3 stlink programmers" "$LOG/st-info-probe" &&
+                grep -q "chipid: *0x0410" "$LOG/st-info-probe" &&
+                grep -q "chipid: *0x0415" "$LOG/st-info-probe" &&
+                grep -q "chipid: *0x0469" "$LOG/st-info-probe"; then
+            ok st-info-probe
+        else
+            fail st-info-probe "want 3 programmers, chip ids 0x0410 0x0415 0x0469" \
+                "$LOG/st-info-probe"
+        fi
+
+        name=st-flash-f103xb
+        img=/test/images/l476xg-leave.bin
+        size=$(wc -c <"$img")
+        if [ -z "$f103_serial" ]; then
+            fail "$name" "the F103's probe is not attached"
+        elif ! run 60 "$LOG/$name" st-flash --serial "$f103_serial" write "$img" 0x08000000; then
+            fail "$name" "st-flash write exited non-zero" "$LOG/$name"
+        elif ! run 60 "$LOG/$name.read" st-flash --serial "$f103_serial" read /tmp/f103-back.bin \
+                0x08000000 "$size"; then
+            fail "$name" "st-flash read exited non-zero" "$LOG/$name.read"
+        elif ! cmp "$img" /tmp/f103-back.bin >"$LOG/$name.cmp" 2>&1; then
+            fail "$name" "read back differs from the image" "$LOG/$name.cmp"
+        else
+            ok "$name"
+        fi
+
+        name=openocd-l476xg
+        if [ -z "$l476_serial" ]; then
+            fail "$name" "the L476's probe is not attached"
+        elif ! run 90 "$LOG/$name" openocd -c "gdb_port disabled; telnet_port disabled; tcl_port disabled" \
+                -f interface/stlink.cfg -c "adapter serial $l476_serial" -f target/stm32l4x.cfg \
+                -c "program /test/images/l476xg.bin 0x08000000 verify reset exit"; then
+            fail "$name" "openocd exited non-zero" "$LOG/$name"
+        elif ! grep -q '\*\* Verified OK \*\*' "$LOG/$name" || grep -q 'falling back' "$LOG/$name"; then
+            fail "$name" "no '** Verified OK **', or no target-side algorithm" "$LOG/$name"
+        else
+            ok "$name"
+        fi
+    fi
+    kill "$stlink_pid" 2>/dev/null
+    wait "$stlink_pid" 2>/dev/null
+fi
 if [ -n "${VSTM32_VM_DEBUG:-}" ] || grep -q 'vstm32.debug' /proc/cmdline; then
     echo "---- dmesg"
     dmesg | tail -n 60
