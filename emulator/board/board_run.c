@@ -249,10 +249,9 @@ int board_run_jump(struct cpu *cpu, struct chip *c, uint32_t addr)
         chip_read(c, addr + 4, 4, &entry, BUS_CPU_SYSMEM) != BUS_OK)
         return -1;
     /* guess (AN2662 p80 "if no executable code there the device resets"):
-     * code = a stack pointer in SRAM and a Thumb entry in flash or SRAM */
-    const struct part *p = c->part;
-    if (!in_kind(p, sp, MEM_SRAM, true) || !(entry & 1u) ||
-        !(in_kind(p, entry & ~1u, MEM_FLASH, false) || in_kind(p, entry & ~1u, MEM_SRAM, false)))
+     * the ROM checks the initial stack pointer lies in SRAM, as AN2606's
+     * dual-bank boot does; a bad entry then faults like a bad reset vector */
+    if (!in_kind(c->part, sp, MEM_SRAM, true))
         return -1;
     /* The core as the ROM leaves it: out of its own reset (which also
      * drops code translated before the ROM rewrote the flash), then the jump. */
@@ -262,7 +261,7 @@ int board_run_jump(struct cpu *cpu, struct chip *c, uint32_t addr)
         return -1;
     cpu_reg_write(cpu, 17, sp & ~3u);          /* MSP */
     cpu_reg_write(cpu, 13, sp & ~3u);
-    cpu_reg_write(cpu, 16, 1u << 24);          /* xPSR: Thumb, thread mode */
+    cpu_reg_write(cpu, 16, (entry & 1u) << 24);    /* EPSR.T from the entry's bit 0 (BX) */
     cpu_reg_write(cpu, 15, entry & ~1u);
     resume_after_registers(cpu, dhcsr);
     return 0;
