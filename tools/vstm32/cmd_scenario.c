@@ -337,6 +337,40 @@ static bool ecc_bit(struct chip *c, uint32_t addr)
     return (c->ecc_bad[dw / 8] >> (dw % 8)) & 1u;
 }
 
+/* The firmware runs until the expectation holds or 1 s of virtual time
+ * passed (fast time: a board doing nothing jumps to the end at once). */
+#define SCN_FIRMWARE_WITHIN_NS (1000ull * 1000 * 1000)
+
+static bool firmware_holds(struct board *b, const struct scn_expect *e)
+{
+    if (e->kind == SCN_EXPECT_CONSOLE)
+        return strstr(board_console_text(b), e->text) != NULL;
+    return (long)board_run_state(b, NULL) == e->number;
+}
+
+static bool check_firmware(struct run_ctx *r, const struct scn_expect *e, char *why, size_t whylen)
+{
+    struct vclock *clk = board_chip(r->board)->clock;
+    uint64_t end = vclock_now(clk) + SCN_FIRMWARE_WITHIN_NS;
+    while (!firmware_holds(r->board, e) && vclock_now(clk) < end) {
+        bool active = board_active(r->board);
+        session_run_once(r->session, active ? 0 : 1);
+        if (!active && !board_active(r->board) && !vclock_is_paced(clk))
+            vclock_advance_to(clk, end);
+    }
+    if (firmware_holds(r->board, e))
+        return true;
+    uint32_t pc = 0;
+    enum board_state st = board_run_state(r->board, &pc);
+    if (e->kind == SCN_EXPECT_CONSOLE)
+        snprintf(why, whylen, "the console never showed \"%s\" (state %s)", e->text,
+                 board_state_name(st));
+    else
+        snprintf(why, whylen, "the board is %s, not %s", board_state_name(st),
+                 board_state_name((enum board_state)e->number));
+    return false;
+}
+
 static bool check(struct run_ctx *r, const struct scn_expect *e, int status, const char *output,
                   char *why, size_t whylen)
 {
@@ -411,6 +445,9 @@ static bool check(struct run_ctx *r, const struct scn_expect *e, int status, con
             return true;
         snprintf(why, whylen, "double word 0x%08x reads without an ECC double error", e->addr & ~7u);
         return false;
+    case SCN_EXPECT_CONSOLE:
+    case SCN_EXPECT_STATE:
+        return check_firmware(r, e, why, whylen);
     case SCN_EXPECT_ECC_CLEAN:
         for (uint32_t a = c->part->flash_base; c->ecc_bad && a - c->part->flash_base < c->part->flash_size;
              a += 8) {

@@ -182,9 +182,19 @@ static int parse_expect(struct parse_ctx *c, char *rest)
             return fail(c, "expect ecc-bad ADDR");
     } else if (!strcmp(kind, "ecc-clean")) {
         e->kind = SCN_EXPECT_ECC_CLEAN;
+    } else if (!strcmp(kind, "console")) {
+        e->kind = SCN_EXPECT_CONSOLE;
+        if (!*rest)
+            return fail(c, "expect console TEXT (what the firmware prints)");
+        copy_text(e->text, sizeof e->text, rest);
+    } else if (!strcmp(kind, "state")) {
+        e->kind = SCN_EXPECT_STATE;
+        e->number = board_state_parse(rest);
+        if (e->number < 0)
+            return fail(c, "expect state running|halted|hardfault|lockup|bootloader|reset-loop");
     } else {
         return fail(c, "unknown expectation '%s' (status, output, no-output, board, dfu, flash, "
-                    "flash-file, ob, ecc-bad, ecc-clean)", kind);
+                    "flash-file, ob, ecc-bad, ecc-clean, console, state)", kind);
     }
     it->nexpect++;
     return 0;

@@ -32,6 +32,8 @@ enum scn_expect_kind {
     SCN_EXPECT_OB,              /* expect ob FIELD VALUE (loaded option field) */
     SCN_EXPECT_ECC_BAD,         /* expect ecc-bad ADDR (double word reads with a double error) */
     SCN_EXPECT_ECC_CLEAN,       /* expect ecc-clean (no poisoned double word) */
+    SCN_EXPECT_CONSOLE,         /* expect console TEXT (the firmware printed it, within 1 s virtual) */
+    SCN_EXPECT_STATE,           /* expect state STATE (the board's run state, within 1 s virtual) */
 };
 
 struct scn_expect {
