@@ -152,6 +152,12 @@ struct periph {
     bool wd_running, wd_access;
     uint32_t wd_pr, wd_rlr, wd_winr;
     uint64_t wd_deadline_ns;
+    /* DBGMCU: the freeze register (reset by power-on only, RM0008 31.16.3,
+     * RM0351 46.16.4) and whether the IWDG stands still now (core halted
+     * with DBG_IWDG_STOP set): since when, in virtual ns */
+    uint32_t dbg_fz;
+    bool wd_frozen;
+    uint64_t wd_frozen_since_ns;
     periph_console_fn console;
     void *console_arg;
 };
@@ -391,7 +397,9 @@ static void iwdg_reload(struct chip *c, struct periph *pp)
      * reset when it reaches 0, i.e. (RLR + 1) ticks after the reload. */
     uint32_t div = 4u << (pp->wd_pr > 6 ? 6 : pp->wd_pr);
     uint64_t ticks = (uint64_t)(pp->wd_rlr + 1) * div;
-    pp->wd_deadline_ns = now_ns(c) + ticks * 1000000000ull / pp->lay->lsi_hz;
+    /* frozen (debug halt + DBG_IWDG_STOP): it counts from the resume on */
+    uint64_t from = pp->wd_frozen ? pp->wd_frozen_since_ns : now_ns(c);
+    pp->wd_deadline_ns = from + ticks * 1000000000ull / pp->lay->lsi_hz;
 }
 
 static int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
@@ -458,11 +466,38 @@ static int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigne
     return 0;
 }
 
+/* ---- DBGMCU freeze register ----------------------------------------------------- */
+
+/* DBG_IWDG_STOP: F1 DBGMCU_CR (0xE0042004) bit 8 (RM0008 31.16.3); the others
+ * DBGMCU_APB1_FZ / APB1FZR1 (IDCODE + 8) bit 12 (RM0091 40.9.4, RM0090 38.16.4,
+ * RM0351 46.16.4, RM0367, RM0444). */
+static uint32_t dbgmcu_fz_addr(const struct chip *c, uint32_t *iwdg_bit)
+{
+    bool f1 = c->periph->lay->gpio_f1;
+    *iwdg_bit = f1 ? 1u << 8 : 1u << 12;
+    return c->part->dbgmcu_idcode_addr + (f1 ? 4u : 8u);
+}
+
+static int dbgmcu_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                         uint32_t *val, bool write)
+{
+    uint32_t bit, base = dbgmcu_fz_addr(c, &bit);
+    if (addr - base >= 4)
+        return -1;
+    if (write)
+        pp->dbg_fz = merge(pp->dbg_fz, addr, size, *val);
+    else
+        *val = extract(pp->dbg_fz, addr, size);
+    return 0;
+}
+
 /* ---- routing -------------------------------------------------------------------- */
 
 static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, bool write)
 {
     struct periph *pp = c->periph;
+    if (pp && dbgmcu_access(c, pp, addr, size, val, write) == 0)
+        return 0;
     if (!pp || addr < PERIPH_LO || addr >= PERIPH_HI)
         return -1;
     const struct periph_layout *l = pp->lay;
@@ -521,8 +556,10 @@ void periph_reset(struct chip *c, enum chip_reset kind)
     void *console_arg = pp->console_arg;
     uint64_t toggles = kind == RESET_POWER_ON ? 0 : pp->led_toggles;
     uint64_t logged = pp->rcc_logged;
+    uint32_t dbg_fz = kind == RESET_POWER_ON ? 0 : pp->dbg_fz;
     const struct periph_layout *l = pp->lay;
     memset(pp, 0, sizeof *pp);
+    pp->dbg_fz = dbg_fz;
     pp->lay = l;
     pp->console = console;
     pp->console_arg = console_arg;
@@ -564,17 +601,36 @@ bool periph_led(const struct chip *c, uint64_t *toggles)
 bool periph_watchdog_deadline(const struct chip *c, uint64_t *deadline_ns)
 {
     const struct periph *pp = c->periph;
-    if (!pp || !pp->wd_running)
+    if (!pp || !pp->wd_running || pp->wd_frozen)
         return false;
     if (deadline_ns)
         *deadline_ns = pp->wd_deadline_ns;
     return true;
 }
 
+void periph_debug_halted(struct chip *c, bool halted)
+{
+    struct periph *pp = c->periph;
+    if (!pp)
+        return;
+    uint32_t bit;
+    dbgmcu_fz_addr(c, &bit);
+    bool freeze = halted && (pp->dbg_fz & bit);
+    if (freeze == pp->wd_frozen)
+        return;
+    uint64_t now = now_ns(c);
+    if (freeze) {
+        pp->wd_frozen_since_ns = now;
+    } else if (pp->wd_running) {
+        pp->wd_deadline_ns += now - pp->wd_frozen_since_ns;
+    }
+    pp->wd_frozen = freeze;
+}
+
 bool periph_watchdog_expired(struct chip *c)
 {
     struct periph *pp = c->periph;
-    if (!pp || !pp->wd_running || now_ns(c) < pp->wd_deadline_ns)
+    if (!pp || !pp->wd_running || pp->wd_frozen || now_ns(c) < pp->wd_deadline_ns)
         return false;
     pp->wd_running = false;     /* the reset that follows stops it */
     return true;

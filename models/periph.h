@@ -44,6 +44,9 @@ void periph_set_console(struct chip *c, periph_console_fn fn, void *arg);
 bool periph_led(const struct chip *c, uint64_t *toggles);
 /* Whether the IWDG counts, and the virtual ns at which it runs out. */
 bool periph_watchdog_deadline(const struct chip *c, uint64_t *deadline_ns);
+/* The core is (not) in debug halt: with DBGMCU's DBG_IWDG_STOP set the IWDG
+ * counter stands still meanwhile (the board calls it every turn). */
+void periph_debug_halted(struct chip *c, bool halted);
 /* True once when the IWDG has run out by the chip's virtual now. */
 bool periph_watchdog_expired(struct chip *c);
 

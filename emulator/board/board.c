@@ -552,6 +552,8 @@ static void run_core(struct board *b)
         if (periph_watchdog_deadline(b->chip, &deadline))
             vclock_advance_to(b->chip->clock, deadline);
     }
+    if (b->cpu)
+        periph_debug_halted(b->chip, cpu_get_state(b->cpu) == CPU_HALTED);
     if (b->chip->powered && !b->reset_pending && periph_watchdog_expired(b->chip))
         watchdog_reset(b);
     if (b->chip->powered)

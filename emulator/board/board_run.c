@@ -267,6 +267,8 @@ int board_run_jump(struct cpu *cpu, struct chip *c, uint32_t addr)
     return 0;
 }
 
+#define BOARD_RUN_WATCHDOG_SLICE 2048u
+
 uint64_t board_run_slice(struct cpu *cpu, struct chip *c, uint64_t max)
 {
     uint64_t deadline, now = c->clock ? vclock_now(c->clock) : 0;
@@ -275,6 +277,12 @@ uint64_t board_run_slice(struct cpu *cpu, struct chip *c, uint64_t max)
         unsigned __int128 cycles = (unsigned __int128)(deadline - now) * cpu_hz(cpu) / 1000000000u;
         if (cycles + 1 < max)
             max = (uint64_t)cycles + 1;
+        /* a load that waits for a busy flash controller moves virtual time
+         * on by the operation (flashctl *_stall), not by cycles: short
+         * slices let the IWDG bite in the middle of a flash loader (st-flash
+         * reloads it once per run, facts §3.6) rather than after it */
+        if (max > BOARD_RUN_WATCHDOG_SLICE)
+            max = BOARD_RUN_WATCHDOG_SLICE;
     }
     uint64_t used = cpu_run(cpu, max);
     if (!used && watchdog && cpu_get_state(cpu) == CPU_SLEEPING && c->clock &&

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "emulator/board/board.h"
+#include "emulator/stlink/stlink.h"
 
 #define DEFAULT_STEP_TIMEOUT_S 120
 
@@ -254,7 +255,7 @@ static int parse_line(struct parse_ctx *c, char *line)
     bool header = !strcmp(kw, "part") || !strcmp(kw, "ob") || !strcmp(kw, "boot0") ||
                   !strcmp(kw, "link") || !strcmp(kw, "seed") || !strcmp(kw, "time") ||
                   !strcmp(kw, "fault") || !strcmp(kw, "file") || !strcmp(kw, "preload") ||
-                  !strcmp(kw, "dfu");
+                  !strcmp(kw, "dfu") || !strcmp(kw, "probe");
     if (header && s->nitems)
         return fail(c, "'%s' belongs before the first step (use 'do ...' between steps)", kw);
 
@@ -270,6 +271,16 @@ static int parse_line(struct parse_ctx *c, char *line)
         if (strcmp(rest, "yes") && strcmp(rest, "no"))
             return fail(c, "dfu yes|no");
         s->dfu = rest[0] == 'y';
+    } else if (!strcmp(kw, "probe")) {
+        /* an ST-Link on the board's SWD pins (session --board PART:stlink-*) */
+        if (!strcmp(rest, "stlink-v2") || !strcmp(rest, "stlink"))
+            s->stlink = 1 + STLINK_V2;
+        else if (!strcmp(rest, "stlink-v2-1"))
+            s->stlink = 1 + STLINK_V2_1;
+        else if (!strcmp(rest, "stlink-v3"))
+            s->stlink = 1 + STLINK_V3;
+        else
+            return fail(c, "probe stlink-v2|stlink-v2-1|stlink-v3");
     } else if (!strcmp(kw, "ob")) {
         if (s->nobs == SCN_MAX_LIST || !strchr(rest, '=') || strlen(rest) >= sizeof s->obs[0])
             return fail(c, "ob NAME=VALUE");
