@@ -94,7 +94,9 @@ static void write_entry(const char *name, const uint8_t *data, size_t len, unsig
         mkdir(path, 0755);
         return;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    /* O_NONBLOCK: an entry named like an earlier FIFO would otherwise
+     * block the harness itself until a reader comes (never). */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0644);
     if (fd < 0)
         return;
     if (fill) {
