@@ -100,6 +100,10 @@ ParameterizedTest(struct scn_case *c, scenarios, twice, .timeout = 1300)
     text = z;
     text[slen] = '\0';
     bool paced = strstr(text, "\ntime real") || strstr(text, "\ntime scaled");
+    /* An ST-Link scenario's st-flash polls DHCSR every 10 ms of wall-clock
+     * time until its 500 ms loader timeout (scenario 12): how many polls a
+     * failing run makes is the host's, so only the reports must match. */
+    paced = paced || strstr(text, "\nprobe ");
     free(text);
 
     size_t len1 = 0, len2 = 0;
