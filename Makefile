@@ -128,9 +128,9 @@ check-kernel: deps
 	$(MAKE) -j$(JOBS) all
 	bash tools/vm/run-kernel-tier.sh $(BUILD)
 
-test-unit: $(BUILD)/tests/unit
+test-unit: $(BUILD)/tests/unit firmware
 	$(BUILD)/tests/unit -j$(JOBS)
-test-unit-asan: $(BUILD)/tests/unit-asan
+test-unit-asan: $(BUILD)/tests/unit-asan firmware
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/tests/unit-asan -j$(JOBS)
 test-usbip: $(BUILD)/tests/usbip $(VSTM32)
 	$(BUILD)/tests/usbip -j$(JOBS)

@@ -57,7 +57,7 @@ Test(cpu_firmware, hello_prints_its_line_on_every_part)
         bench_teardown();
     }
     if (!ran)
-        cr_skip_test("no firmware fixtures built (make firmware)");
+        cr_assert_fail("no firmware fixtures built (make firmware)");
 }
 
 Test(cpu_firmware, bad_vector_ends_in_hardfault_with_the_target_stacked)
@@ -76,13 +76,13 @@ Test(cpu_firmware, bad_vector_ends_in_hardfault_with_the_target_stacked)
         bench_teardown();
     }
     if (!ran)
-        cr_skip_test("no firmware fixtures built (make firmware)");
+        cr_assert_fail("no firmware fixtures built (make firmware)");
 }
 
 Test(cpu_firmware, ecc_reader_reports_an_erased_range)
 {
     if (!load_fixture("l476xg", "ecc-reader"))
-        cr_skip_test("build/firmware/l476xg/ecc-reader.bin not built");
+        cr_assert_fail("build/firmware/l476xg/ecc-reader.bin not built (make firmware)");
     bench_core();
     run_until_output("512 erased", 20000000);
     cr_assert(strstr(B.out, "ecc-reader: 0x08004000..0x080047ff: 512 words, 512 erased"),
@@ -92,7 +92,7 @@ Test(cpu_firmware, ecc_reader_reports_an_erased_range)
 Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_l476)
 {
     if (!load_fixture("l476xg", "ecc-reader"))
-        cr_skip_test("build/firmware/l476xg/ecc-reader.bin not built");
+        cr_assert_fail("build/firmware/l476xg/ecc-reader.bin not built (make firmware)");
     uint32_t dw = (0x08004010u - 0x08000000u) / 8;  /* an interrupted write left it bad */
     B.chip->ecc_bad[dw / 8] |= (uint8_t)(1u << (dw % 8));
     bench_core();
