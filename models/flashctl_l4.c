@@ -6,8 +6,10 @@
  * 64-bit double words with ECC, key sequences that lock until reset on a
  * wrong key, page/bank erase, options programmed by OPTSTRT and applied only
  * at option load (OBL_LAUNCH or power-on).  Register and field names:
- * flashctl_l4.h.  Sources: RM0394 (L41x), RM0351 (L47x), RM0444 (G0),
- * RM0440 (G4) as quoted in facts §3.4, §4, §10; guesses say so.
+ * flashctl_l4.h; the option bytes (OPTKEYR, option registers, OPTSTRT,
+ * RDP, WRP areas, option load): flashctl_l4_opt.c.  Sources: RM0394
+ * (L41x), RM0351 (L47x), RM0444 (G0), RM0440 (G4) as quoted in facts §3.4,
+ * §4, §10; guesses say so.
  *
  * Modelling choices:
  *  - The effect of an operation (bytes in the array) is applied when it
@@ -17,7 +19,7 @@
  *  - A power-loss fault leaves the operation half done, poisons the ECC of
  *    what it touched and powers the chip off (c->powered = false).
  */
-#include "models/flashctl_l4.h"
+#include "models/flashctl_l4_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,43 +27,8 @@
 #include "models/flashctl_common.h"
 #include "models/flashseq.h"
 
-/* Parts of this generation differ in a few registers and field widths:
- * one row per die, keyed by DEV_ID as openocd's stm32l4x.c does. */
-struct l4_variant {
-    uint16_t dev_id;
-    const char *name;
-    uint32_t regs;                  /* present registers, bit per enum l4_reg_id */
-    uint8_t pnb_bits;               /* CR.PNB width */
-    bool bker;                      /* CR.BKER and CR.MER2 exist */
-    bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
-    bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
-    bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
-    int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
-    uint8_t wrp_bits;               /* WRPxyR STRT/END width */
-    uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
-    int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
-    const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
-};
-
-enum l4_reg_id {
-    RG_ACR, RG_PDKEYR, RG_KEYR, RG_OPTKEYR, RG_SR, RG_CR, RG_ECCR, RG_OPTR,
-    RG_PCROP1SR, RG_PCROP1ER, RG_WRP1AR, RG_WRP1BR, RG_PCROP1BSR, RG_PCROP1BER,
-    RG_PCROP2SR, RG_PCROP2ER, RG_WRP2AR, RG_WRP2BR, RG_SEC1R, RG_SEC2R, RG_SECR,
-    RG_COUNT
-};
-
-struct l4_reg {
-    const char *name;
-    uint16_t off;
-    uint32_t reset;
-    uint32_t wmask;                 /* bits software writes (further gated by hooks) */
-    uint32_t w1c;                   /* write-1-to-clear bits */
-    const char *obreg;              /* part->obregs name it mirrors, NULL if none */
-    const char *obreg_alt;          /* the G0 manual's name for it */
-};
-
 /* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map, reset values. */
-static const struct l4_reg l4_regs[RG_COUNT] = {
+const struct l4_reg l4_regs[RG_COUNT] = {
     [RG_ACR]      = { "ACR", L4_ACR, 0x00000600, 0x00057F0F, 0, NULL },
     [RG_PDKEYR]   = { "PDKEYR", L4_PDKEYR, 0, 0, 0, NULL },
     [RG_KEYR]     = { "KEYR", L4_KEYR, 0, 0, 0, NULL },
@@ -86,7 +53,6 @@ static const struct l4_reg l4_regs[RG_COUNT] = {
     [RG_SECR]     = { "SECR", L4_SECR, 0, 0xFFFFFFFF, 0, "SECR" },
 };
 
-#define RGB(r) (1u << (r))
 #define L4_COMMON (RGB(RG_ACR) | RGB(RG_KEYR) | RGB(RG_OPTKEYR) | RGB(RG_SR) | RGB(RG_CR) | \
                    RGB(RG_ECCR) | RGB(RG_OPTR) | RGB(RG_PCROP1SR) | RGB(RG_PCROP1ER) |      \
                    RGB(RG_WRP1AR) | RGB(RG_WRP1BR))
@@ -108,25 +74,7 @@ static const struct l4_variant l4_variants[] = {
       7, true, false, false, false, 22, 7, 19, 21, "CCM SRAM" },
 };
 
-struct l4_state {
-    const struct l4_variant *v;
-    uint32_t regs[RG_COUNT];
-    uint32_t loaded[RG_COUNT];      /* option registers as last loaded */
-    int8_t obidx[RG_COUNT];         /* index in part->obregs, -1 if none */
-    uint8_t key_stage, optkey_stage;
-    bool key_dead, optkey_dead;     /* wrong key: locked until the next reset */
-    bool busy;
-    uint64_t busy_until_ns;
-    bool pg_half;                   /* first word of a double word latched */
-    uint32_t pg_addr, pg_lo;
-    bool ecc_nmi;
-    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
-    uint8_t programmed[];           /* one bit per flash double word, since its erase */
-};
-
-static struct l4_state *l4(struct chip *c) { return c->ctl_state; }
-
-static const struct l4_variant *l4_variant_of(const struct part *p)
+const struct l4_variant *l4_variant_of(const struct part *p)
 {
     for (size_t i = 0; i < sizeof l4_variants / sizeof l4_variants[0]; i++)
         if (l4_variants[i].dev_id == p->dev_id)
@@ -163,7 +111,7 @@ static const struct fc_flag l4_flags[] = {
 
 uint32_t flashctl_l4_sr_to_err(uint32_t sr) { return fc_flash_err(sr, l4_flags, L4_NFLAGS); }
 
-static void l4_error(struct chip *c, uint32_t sr_bits)
+void l4_error(struct chip *c, uint32_t sr_bits)
 {
     struct l4_state *s = l4(c);
     s->regs[RG_SR] |= sr_bits;
@@ -182,20 +130,20 @@ static bool l4_fault_error(struct chip *c, const char *hook, uint32_t addr)
 }
 
 /* Fraction of the operation done when power is lost, or <0 if it is not. */
-static double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr)
+double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr)
 {
     double done = fc_fault_power_loss(c, op, addr);
     return done >= 1.0 ? -1 : done;
 }
 
-static void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at)
+void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at)
 {
     l4(c)->busy = false;
     c->dirty = true;
     fc_power_lost(c, what, addr, at);
 }
 
-static void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us)
+void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us)
 {
     struct l4_state *s = l4(c);
     s->busy = true;
@@ -258,37 +206,9 @@ int flashctl_l4_page_of(struct chip *c, uint32_t addr, struct l4_page *pg)
     return 0;
 }
 
-static bool l4_wrp_covers(const struct l4_state *s, enum l4_reg_id r, unsigned page)
-{
-    if (!(s->v->regs & RGB(r)))
-        return false;
-    uint32_t mask = (1u << s->v->wrp_bits) - 1;
-    uint32_t strt = L4_FEX(s->loaded[r], WRP, STRT) & mask;
-    uint32_t end = L4_FEX(s->loaded[r], WRP, END) & mask;
-    return strt <= end && page >= strt && page <= end;   /* RM0351 3.5.2: area when STRT <= END */
-}
-
-static bool l4_page_protected(const struct l4_state *s, unsigned bank, unsigned page)
-{
-    if (bank == 0)
-        return l4_wrp_covers(s, RG_WRP1AR, page) || l4_wrp_covers(s, RG_WRP1BR, page);
-    return l4_wrp_covers(s, RG_WRP2AR, page) || l4_wrp_covers(s, RG_WRP2BR, page);
-}
-
-static bool l4_bank_protected(const struct l4_state *s, unsigned bank)
-{
-    enum l4_reg_id a = bank ? RG_WRP2AR : RG_WRP1AR, b = bank ? RG_WRP2BR : RG_WRP1BR;
-    uint32_t mask = (1u << s->v->wrp_bits) - 1;
-    for (enum l4_reg_id r = a; r <= b; r++)
-        if ((s->v->regs & RGB(r)) &&
-            (L4_FEX(s->loaded[r], WRP, STRT) & mask) <= (L4_FEX(s->loaded[r], WRP, END) & mask))
-            return true;
-    return false;
-}
-
 /* ---- array ------------------------------------------------------------ */
 
-static void l4_erase_range(struct chip *c, uint32_t start, uint32_t len)
+void l4_erase_range(struct chip *c, uint32_t start, uint32_t len)
 {
     uint32_t off = start - c->part->flash_base;
     memset(c->flash + off, 0xFF, len);
@@ -417,63 +337,6 @@ static void l4_start_erase(struct chip *c)
     l4_erase(c, start, len, p->timing.mass_erase_typ_us, "mass erase");
 }
 
-static void l4_erase_sram(struct chip *c, const char *name)
-{
-    for (int i = 0; name && i < PART_MAX_REGIONS; i++) {
-        const struct mem_region *r = &c->part->regions[i];
-        if (r->kind == MEM_SRAM && r->name && strcmp(r->name, name) == 0 && c->sram[i])
-            memset(c->sram[i], 0, r->size);
-    }
-}
-
-/* RM0351 3.5.1: 0xAA level 0, 0xCC level 2, anything else level 1 */
-static uint8_t rdp_level_of(const struct part *p, uint32_t optr)
-{
-    return fc_rdp_level_of(p, (uint8_t)L4_FEX(optr, OPTR, RDP));
-}
-
-static void l4_start_option_program(struct chip *c)
-{
-    struct l4_state *s = l4(c);
-    const struct part *p = c->part;
-    if (s->regs[RG_SR] & L4_SR_ERRORS) {
-        l4_error(c, L4_FMASK(SR, PGSERR));
-        return;
-    }
-    /* RM0440 3.5.1: in level 2 the option bytes are read-only, WRPERR */
-    if (c->rdp_level == 2) {
-        l4_error(c, L4_FMASK(SR, WRPERR));
-        return;
-    }
-    bool regress = c->rdp_level == 1 && rdp_level_of(p, s->regs[RG_OPTR]) == 0;
-    for (int r = 0; r < RG_COUNT; r++)
-        if (s->obidx[r] >= 0)
-            chip_ob_set(c, p->obregs[s->obidx[r]].name, s->regs[r]);
-    uint32_t us = p->timing.option_program_us;
-    if (regress) {
-        /* RM0351 3.5.1 / facts §4.4: level 1 -> 0 mass-erases main flash
-         * and SRAM2 (G4: CCM SRAM) while the options are written */
-        chip_log(c, "flash: RDP 1 -> 0, mass erase");
-        l4_erase_range(c, p->flash_base, p->flash_size);
-        l4_erase_sram(c, s->v->regress_sram);
-        us += p->timing.mass_erase_typ_us;
-    }
-    c->dirty = true;
-    /* RM0444 3.4.2: the new values are not applied before an option load;
-     * the option registers read the last loaded values again */
-    for (int r = 0; r < RG_COUNT; r++)
-        if (s->obidx[r] >= 0)
-            s->regs[r] = s->loaded[r];
-    double lost = l4_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base);
-    if (lost >= 0 && s->obidx[RG_OPTR] >= 0) {
-        /* RM0444 3.4.2: interrupted OB programming leaves a mismatch */
-        c->optarea[p->obregs[s->obidx[RG_OPTR]].area_offset + 4] ^= 0xFF;
-        l4_power_lost(c, "option program", p->optarea_base, lost);
-        return;
-    }
-    l4_busy_for(c, FAULT_FLASH_ERASE_TIME, p->optarea_base, us);
-}
-
 /* ---- registers -------------------------------------------------------- */
 
 static int l4_find_reg(const struct l4_state *s, uint32_t off)
@@ -517,8 +380,8 @@ static int l4_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *va
 
 /* RM0444 3.3.6: a wrong key locks the register until the next reset and
  * raises a bus error (HardFault). */
-static int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
-                        uint32_t key1, uint32_t key2, bool *unlocked)
+int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
+                 uint32_t key1, uint32_t key2, bool *unlocked)
 {
     *unlocked = false;
     if (*dead || !locked) {         /* guess: a key written while unlocked is a wrong sequence */
@@ -538,7 +401,7 @@ static int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
 }
 
 /* Renode's habit: a write of bits the model does not act on is logged once. */
-static void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled)
+void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled)
 {
     struct l4_state *s = l4(c);
     uint32_t stray = val & ~modelled & ~s->logged[r];
@@ -619,18 +482,8 @@ static int l4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
             chip_log(c, "flash: wrong KEYR sequence (0x%08x), locked until reset", val);
         return rc;
     }
-    case RG_OPTKEYR: {
-        /* RM0351 3.4.2: OPTKEYR is accepted only once CR is unlocked (guess: else wrong) */
-        bool cr_locked = L4_FEX(s->regs[RG_CR], CR, LOCK);
-        int rc = l4_key_write(&s->optkey_stage, &s->optkey_dead,
-                              !cr_locked && L4_FEX(s->regs[RG_CR], CR, OPTLOCK), val,
-                              L4_OPTKEY1, L4_OPTKEY2, &unlocked);
-        if (unlocked)
-            s->regs[RG_CR] &= ~L4_FMASK(CR, OPTLOCK);
-        if (rc != BUS_OK)
-            chip_log(c, "flash: wrong OPTKEYR sequence (0x%08x), locked until reset", val);
-        return rc;
-    }
+    case RG_OPTKEYR:
+        return l4_optkeyr_write(c, val);
     case RG_PDKEYR:
         return BUS_OK;              /* power-down keys: run power-down is not modelled */
     case RG_SR:
@@ -654,14 +507,7 @@ static int l4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
         s->regs[r] = val & l4_regs[r].wmask & ~L4_FMASK(ACR, PROGEMPTY);
         return BUS_OK;
     default:
-        /* option registers: writable once OPTLOCK is cleared */
-        if (!L4_FEX(s->regs[RG_CR], CR, OPTLOCK)) {
-            uint32_t m = l4_regs[r].wmask;
-            if (s->obidx[r] >= 0 && c->part->obregs[s->obidx[r]].defined_mask)
-                m &= c->part->obregs[s->obidx[r]].defined_mask;
-            l4_log_stray(c, r, val, m);
-            s->regs[r] = (s->regs[r] & ~m) | (val & m);
-        }
+        l4_obreg_write(c, r, val);
         return BUS_OK;
     }
 }
@@ -779,18 +625,9 @@ bool flashctl_l4_take_ecc_nmi(struct chip *c)
     return pending;
 }
 
-int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg)
-{
-    const struct l4_variant *v = l4_variant_of(c->part);
-    for (int r = 0; r < RG_COUNT; r++)
-        if (l4_regs[r].obreg && (v->regs & RGB(r)) && strcmp(l4_regs[r].obreg, obreg) == 0)
-            return l4_regs[r].off;
-    return -1;
-}
+/* ---- state, reset ------------------------------------------------------- */
 
-/* ---- reset, option load ------------------------------------------------ */
-
-static struct l4_state *l4_state_get(struct chip *c)
+struct l4_state *l4_state_get(struct chip *c)
 {
     if (c->ctl_state)
         return c->ctl_state;
@@ -800,16 +637,7 @@ static struct l4_state *l4_state_get(struct chip *c)
     if (!s)
         return NULL;
     s->v = l4_variant_of(p);
-    for (int r = 0; r < RG_COUNT; r++) {
-        s->obidx[r] = -1;
-        if (!l4_regs[r].obreg || !(s->v->regs & RGB(r)))
-            continue;
-        int i = part_obreg_index(p, l4_regs[r].obreg);
-        if (i < 0 && l4_regs[r].obreg_alt)
-            i = part_obreg_index(p, l4_regs[r].obreg_alt);
-        s->obidx[r] = (int8_t)i;
-        s->loaded[r] = s->obidx[r] >= 0 ? p->obregs[s->obidx[r]].factory : 0xFFFFFFFF;
-    }
+    l4_obregs_bind(s, p);
     /* flash that is not erased counts as programmed since its last erase */
     for (size_t dw = 0; dw < bits; dw++)
         for (int i = 0; i < 8; i++)
@@ -835,29 +663,6 @@ static void l4_reset(struct chip *c, enum chip_reset kind)
     s->busy = false;
     s->pg_half = false;
     s->ecc_nmi = false;
-}
-
-static void l4_option_load(struct chip *c)
-{
-    struct l4_state *s = l4_state_get(c);
-    if (!s)
-        return;
-    bool ok = true, optr_ok = true;
-    for (int r = 0; r < RG_COUNT; r++) {
-        if (s->obidx[r] < 0)
-            continue;
-        s->loaded[r] = c->ob_loaded[s->obidx[r]];
-        s->regs[r] = s->loaded[r];
-        ok = ok && c->ob_pair_ok[s->obidx[r]];
-        if (r == RG_OPTR)
-            optr_ok = c->ob_pair_ok[s->obidx[r]];
-    }
-    /* RM0444 3.4.2: a value/complement mismatch sets OPTVERR and forces
-     * the secure configuration (level 1) */
-    c->option_error = !ok;
-    c->rdp_level = optr_ok ? rdp_level_of(c->part, s->loaded[RG_OPTR]) : 1;
-    if (!ok)
-        s->regs[RG_SR] |= L4_FMASK(SR, OPTVERR);
 }
 
 static void l4_tick_op(struct chip *c) { l4_tick(c); }

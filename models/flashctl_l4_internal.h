@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * L4/G0/G4 flash controller: state shared by the two halves of the model,
+ * flashctl_l4.c (registers, array, erase/program) and flashctl_l4_opt.c
+ * (option bytes: OPTKEYR, option registers, OPTSTRT, RDP, WRP areas, option
+ * load).  Included by those two files only; the rest of the emulator sees
+ * flashctl_l4.h.
+ */
+#ifndef VSTM32_FLASHCTL_L4_INTERNAL_H
+#define VSTM32_FLASHCTL_L4_INTERNAL_H
+
+#include "models/flashctl_l4.h"
+
+
+/* Parts of this generation differ in a few registers and field widths:
+ * one row per die, keyed by DEV_ID as openocd's stm32l4x.c does. */
+struct l4_variant {
+    uint16_t dev_id;
+    const char *name;
+    uint32_t regs;                  /* present registers, bit per enum l4_reg_id */
+    uint8_t pnb_bits;               /* CR.PNB width */
+    bool bker;                      /* CR.BKER and CR.MER2 exist */
+    bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
+    bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
+    bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
+    int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
+    uint8_t wrp_bits;               /* WRPxyR STRT/END width */
+    uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
+    int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
+    const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
+};
+
+enum l4_reg_id {
+    RG_ACR, RG_PDKEYR, RG_KEYR, RG_OPTKEYR, RG_SR, RG_CR, RG_ECCR, RG_OPTR,
+    RG_PCROP1SR, RG_PCROP1ER, RG_WRP1AR, RG_WRP1BR, RG_PCROP1BSR, RG_PCROP1BER,
+    RG_PCROP2SR, RG_PCROP2ER, RG_WRP2AR, RG_WRP2BR, RG_SEC1R, RG_SEC2R, RG_SECR,
+    RG_COUNT
+};
+
+struct l4_reg {
+    const char *name;
+    uint16_t off;
+    uint32_t reset;
+    uint32_t wmask;                 /* bits software writes (further gated by hooks) */
+    uint32_t w1c;                   /* write-1-to-clear bits */
+    const char *obreg;              /* part->obregs name it mirrors, NULL if none */
+    const char *obreg_alt;          /* the G0 manual's name for it */
+};
+
+/* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map (flashctl_l4.c). */
+extern const struct l4_reg l4_regs[RG_COUNT];
+
+#define RGB(r) (1u << (r))
+
+struct l4_state {
+    const struct l4_variant *v;
+    uint32_t regs[RG_COUNT];
+    uint32_t loaded[RG_COUNT];      /* option registers as last loaded */
+    int8_t obidx[RG_COUNT];         /* index in part->obregs, -1 if none */
+    uint8_t key_stage, optkey_stage;
+    bool key_dead, optkey_dead;     /* wrong key: locked until the next reset */
+    bool busy;
+    uint64_t busy_until_ns;
+    bool pg_half;                   /* first word of a double word latched */
+    uint32_t pg_addr, pg_lo;
+    bool ecc_nmi;
+    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
+    uint8_t programmed[];           /* one bit per flash double word, since its erase */
+};
+
+static inline struct l4_state *l4(struct chip *c) { return c->ctl_state; }
+
+/* flashctl_l4.c: the controller services the option side uses. */
+const struct l4_variant *l4_variant_of(const struct part *p);
+struct l4_state *l4_state_get(struct chip *c);
+void l4_error(struct chip *c, uint32_t sr_bits);
+double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr);
+void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at);
+void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us);
+void l4_erase_range(struct chip *c, uint32_t start, uint32_t len);
+int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
+                 uint32_t key1, uint32_t key2, bool *unlocked);
+void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled);
+
+/* flashctl_l4_opt.c: option bytes. */
+/* Which part->obregs entry each option register mirrors, and its factory
+ * value as the loaded one. */
+void l4_obregs_bind(struct l4_state *s, const struct part *p);
+/* Loaded WRP areas: a page, or any page of a bank, write-protected. */
+bool l4_page_protected(const struct l4_state *s, unsigned bank, unsigned page);
+bool l4_bank_protected(const struct l4_state *s, unsigned bank);
+/* CR.OPTSTRT with OPTLOCK clear: program the option registers. */
+void l4_start_option_program(struct chip *c);
+/* A write to OPTKEYR, an option register (r: enum l4_reg_id). */
+int l4_optkeyr_write(struct chip *c, uint32_t val);
+void l4_obreg_write(struct chip *c, int r, uint32_t val);
+/* flashctl_ops.option_load. */
+void l4_option_load(struct chip *c);
+
+#endif
