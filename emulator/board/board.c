@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "emulator/board/board.h"
+#include "emulator/board/board_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,35 +27,6 @@
  * busy-wait to finish in a few turns. */
 #define BOARD_CPU_SLICE 200000u
 
-struct board {
-    unsigned index;
-    const struct part *part;
-    struct chip *chip;
-    struct fault_plan plan;
-    struct board_host host;
-    enum board_link link;
-    char state_dir[512];
-    bool state_is_temp;
-    struct state_journal *journal; /* changes since the last full save */
-    char dfu_busid[16];
-    struct dfuse_device *dfu;       /* present while the ROM's DFU device is on the bus */
-    bool plugged;                   /* USB cable in */
-    bool reset_pending;
-    enum chip_reset pending_kind;
-    bool unplug_pending;            /* fault usb.disconnect: the device dropped off */
-    uint64_t last_save_ns;
-    struct cpu *cpu;                /* the chip's core */
-    bool in_cpu_run;                /* inside cpu_run: resets wait for board_process */
-    bool nrst_low;                  /* NRST held low (by the probe) */
-    bool devices_pending;           /* a reset happened: re-decide what enumerates */
-    struct stlink_device *stlink;   /* the probe on the SWD pins, may be NULL */
-    char stlink_busid[16];
-    struct board_run *run;          /* run state and console (board_run.h) */
-    bool leave_jump_pending;        /* the ROM leaves by jumping (part dfu.leave_jumps) */
-    uint32_t dfu_pointer;           /* the DFU address pointer as last seen */
-    uint64_t last_cycles;           /* cycles the core used in the last turn */
-};
-
 static void journal_restart(struct board *b);
 
 static uint64_t monotonic_ns(void)
@@ -65,22 +36,11 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void dfu_reset_hook(void *arg, enum chip_reset kind)
-{
-    struct board *b = arg;
-    /* Deferred: the device that asks is still on the call stack. */
-    b->reset_pending = true;
-    b->pending_kind = kind;
-    /* AN2662 p80: on leave (the ROM's only RESET_SYSTEM) the ROM jumps to
-     * the address pointer instead, where the part's ROM does so. */
-    b->leave_jump_pending = kind == RESET_SYSTEM && b->part->dfu.leave_jumps && b->cpu;
-}
-
 /* A system reset the core or the probe asks for (SYSRESETREQ, NRST
  * released): the chip and the core reset at once, so the probe's next
  * DHCSR read shows S_RESET_ST; which USB device enumerates afterwards is
  * decided in board_process, outside the transfer that caused it. */
-static void system_reset_now(struct board *b)
+void board_system_reset_now(struct board *b)
 {
     if (!b->chip->powered)
         return;
@@ -101,7 +61,7 @@ static void cpu_system_reset_hook(void *arg)
         b->leave_jump_pending = false;
         return;
     }
-    system_reset_now(b);
+    board_system_reset_now(b);
 }
 
 static void cpu_semihost_write(void *arg, const char *text, size_t len)
@@ -116,15 +76,6 @@ static void usart_console(void *arg, const char *bytes, size_t len)
     board_run_console(b->run, CONSOLE_USART, bytes, len);
 }
 
-static void probe_nrst_hook(void *arg, bool asserted)
-{
-    struct board *b = arg;
-    bool was_low = b->nrst_low;
-    b->nrst_low = asserted;
-    if (was_low && !asserted)
-        system_reset_now(b);
-}
-
 static struct cpu *make_cpu(struct board *b)
 {
     struct cpu_hooks hooks = {.system_reset = cpu_system_reset_hook,
@@ -134,111 +85,6 @@ static struct cpu *make_cpu(struct board *b)
     if (cpu)
         cpu_reset(cpu);
     return cpu;
-}
-
-/* 24 upper-case hex digits, as ST-Link V2-1/V3 serials look, stable for a
- * board (part, index, chip unique ID). */
-static void probe_serial(const struct board *b, char out[25])
-{
-    static const char hex[] = "0123456789ABCDEF";
-    uint64_t h1 = chip_fnv1a64(b->part->name, strlen(b->part->name), CHIP_FNV1A64_INIT);
-    h1 = chip_fnv1a64(&b->index, sizeof b->index, h1);
-    h1 = chip_fnv1a64(b->chip->uid, sizeof b->chip->uid, h1);
-    uint64_t h2 = chip_fnv1a64("stlink", 6, h1);
-    for (int i = 0; i < 16; i++)
-        out[i] = hex[(h1 >> (60 - 4 * i)) & 0xF];
-    for (int i = 0; i < 8; i++)
-        out[16 + i] = hex[(h2 >> (60 - 4 * i)) & 0xF];
-    out[24] = '\0';
-}
-
-static int attach_probe(struct board *b, int version, char *err, size_t errlen)
-{
-    char serial[25];
-    probe_serial(b, serial);
-    struct stlink_hooks hooks = {.nrst = probe_nrst_hook, .arg = b};
-    b->stlink = stlink_new((enum stlink_version)(version - 1), b->chip, b->cpu, serial, &hooks);
-    if (!b->stlink) {
-        snprintf(err, errlen, "board %u: cannot create the ST-Link", b->index);
-        return -1;
-    }
-    /* "2-N" sorts after the DFU device's "1-N": st-flash walks the device
-     * list backwards and takes the first 0483 device with a usable serial
-     * (facts host-tools 1.4), so the probe must come last. */
-    if (b->host.export_device(b->host.arg, b, stlink_usb(b->stlink), b->stlink_busid) < 0) {
-        stlink_free(b->stlink);
-        b->stlink = NULL;
-        snprintf(err, errlen, "board %u: cannot export the ST-Link %s", b->index, b->stlink_busid);
-        return -1;
-    }
-    return 0;
-}
-
-static void dfu_unplug_hook(void *arg)
-{
-    struct board *b = arg;
-    /* Deferred like a reset: the device that asks is still on the call stack. */
-    b->unplug_pending = true;
-}
-
-/* --link direct on a ROM with the AN2606 high-speed host limitation: the
- * fault usb.hs-host is in the plan exactly while the link is direct. */
-static void apply_link(struct board *b)
-{
-    fault_plan_remove(&b->plan, FAULT_USB_HS_HOST);
-    if (b->link == LINK_DIRECT && b->part->dfu.hs_host_limited) {
-        char why[128];
-        if (fault_plan_add(&b->plan, FAULT_USB_HS_HOST, why, sizeof why) < 0)
-            chip_log(b->chip, "board %u: %s", b->index, why);
-    }
-}
-
-static void drop_dfu(struct board *b)
-{
-    if (!b->dfu)
-        return;
-    b->host.unexport_device(b->host.arg, b, dfuse_usb(b->dfu));
-    dfuse_free(b->dfu);
-    b->dfu = NULL;
-}
-
-/* The chip runs its ROM: the core reached system memory (boot selection,
- * a jump from the application) or a debugger holds it halted there. */
-static bool rom_running(const struct board *b)
-{
-    if (!b->cpu)
-        return b->chip->boot_target == BOOT_SYSTEM_MEMORY;
-    enum cpu_state st = cpu_get_state(b->cpu);
-    if (st == CPU_IN_ROM)
-        return true;
-    const struct mem_region *r = part_region(b->part, cpu_pc(b->cpu));
-    return st == CPU_HALTED && r && r->kind == MEM_SYSMEM;
-}
-
-/* The ROM's DFU device is on the bus exactly when the chip runs its
- * bootloader, the part's ROM has USB DFU, and the cable is in. */
-static int update_devices(struct board *b, char *err, size_t errlen)
-{
-    bool want = b->plugged && b->chip->powered && rom_running(b) && b->part->dfu.present;
-    if (!want) {
-        drop_dfu(b);
-        return 0;
-    }
-    if (b->dfu)
-        return 0;
-    struct dfuse_hooks hooks = {.reset = dfu_reset_hook, .arg = b, .unplug = dfu_unplug_hook};
-    b->dfu = dfuse_new(b->chip, &hooks);
-    if (!b->dfu) {
-        snprintf(err, errlen, "board %u: cannot create the DFU device", b->index);
-        return -1;
-    }
-    if (b->host.export_device(b->host.arg, b, dfuse_usb(b->dfu), b->dfu_busid) < 0) {
-        dfuse_free(b->dfu);
-        b->dfu = NULL;
-        snprintf(err, errlen, "board %u: cannot export the DFU device %s", b->index, b->dfu_busid);
-        return -1;
-    }
-    return 0;
 }
 
 static int load_faults_file(struct board *b, const char *path, char *err, size_t errlen)
@@ -325,7 +171,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     }
     if (opt->faults_file && load_faults_file(b, opt->faults_file, err, errlen) < 0)
         goto fail;
-    apply_link(b);
+    board_apply_link(b);
 
     if (opt->state_dir) {
         snprintf(b->state_dir, sizeof b->state_dir, "%s", opt->state_dir);
@@ -361,10 +207,10 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
         snprintf(err, errlen, "board %u: cannot create the %s core", index, opt->part->full_name);
         goto fail;
     }
-    if (update_devices(b, err, errlen) < 0)
+    if (board_update_devices(b, err, errlen) < 0)
         goto fail;
-    if (opt->stlink && attach_probe(b, opt->stlink, err, errlen) < 0) {
-        drop_dfu(b);
+    if (opt->stlink && board_attach_probe(b, opt->stlink, err, errlen) < 0) {
+        board_drop_dfu(b);
         goto fail;
     }
     return b;
@@ -431,11 +277,8 @@ void board_free(struct board *b)
 {
     if (!b)
         return;
-    drop_dfu(b);
-    if (b->stlink) {
-        b->host.unexport_device(b->host.arg, b, stlink_usb(b->stlink));
-        stlink_free(b->stlink);
-    }
+    board_drop_dfu(b);
+    board_detach_probe(b);
     if (b->state_is_temp)
         remove_temp_state_dir(b);
     else
@@ -452,7 +295,7 @@ static void do_reset(struct board *b, enum chip_reset kind)
     char err[256];
     /* A reset takes the chip off the bus; what enumerates afterwards is
      * decided by the new boot selection. */
-    drop_dfu(b);
+    board_drop_dfu(b);
     board_run_note_reset(b->run, false);
     if (b->chip->powered)
         chip_reset(b->chip, kind);
@@ -470,7 +313,7 @@ static void do_reset(struct board *b, enum chip_reset kind)
     }
     b->devices_pending = false;
     save_or_log(b);
-    if (update_devices(b, err, sizeof err) < 0)
+    if (board_update_devices(b, err, sizeof err) < 0)
         chip_log(b->chip, "%s", err);
 }
 
@@ -489,7 +332,7 @@ static bool core_may_run(const struct board *b)
  * it, as after a jump on silicon. */
 static void leave_to_application(struct board *b)
 {
-    drop_dfu(b);
+    board_drop_dfu(b);
     if (board_run_jump(b->cpu, b->chip, b->dfu_pointer) < 0) {
         chip_log(b->chip, "dfu: no application at 0x%08X: the ROM resets", b->dfu_pointer);
         do_reset(b, RESET_SYSTEM);
@@ -512,12 +355,12 @@ static void watchdog_reset(struct board *b)
         chip_log(b->chip, "board %u: IWDG reset", b->index);
     else if (n == BOARD_RESET_LOOP_COUNT)
         chip_log(b->chip, "board %u: IWDG reset %u times in a row: reset loop", b->index, n);
-    drop_dfu(b);
+    board_drop_dfu(b);
     chip_reset(b->chip, RESET_SYSTEM);
     cpu_reset(b->cpu);
     if (b->chip->dirty)
         save_or_log(b);
-    if (update_devices(b, err, sizeof err) < 0)
+    if (board_update_devices(b, err, sizeof err) < 0)
         chip_log(b->chip, "%s", err);
 }
 
@@ -543,7 +386,7 @@ static void run_core(struct board *b)
         b->in_cpu_run = false;
         if (cpu_get_state(b->cpu) == CPU_IN_ROM && !b->dfu && !b->reset_pending) {
             char err[256];
-            if (update_devices(b, err, sizeof err) < 0)
+            if (board_update_devices(b, err, sizeof err) < 0)
                 chip_log(b->chip, "%s", err);
         }
     } else if (b->cpu && b->chip->powered && cpu_get_state(b->cpu) == CPU_LOCKUP &&
@@ -587,16 +430,16 @@ void board_process(struct board *b)
     if (!b->chip->powered && b->dfu) {
         /* flash.power-loss: the chip went dark mid-operation; it stays so
          * (half-done page, poisoned ECC) until a power cycle */
-        drop_dfu(b);
+        board_drop_dfu(b);
         save_or_log(b);
         return;
     }
     if (b->devices_pending) {
         char err[256];
         b->devices_pending = false;
-        drop_dfu(b);
+        board_drop_dfu(b);
         save_or_log(b);
-        if (update_devices(b, err, sizeof err) < 0)
+        if (board_update_devices(b, err, sizeof err) < 0)
             chip_log(b->chip, "%s", err);
     }
     run_core(b);
@@ -622,35 +465,10 @@ void board_press_reset(struct board *b)
 void board_power_cycle(struct board *b)
 {
     b->chip->powered = false;
-    drop_dfu(b);
+    board_drop_dfu(b);
     save_or_log(b);
     b->chip->powered = true;
     do_reset(b, RESET_POWER_ON);
-}
-
-void board_set_link(struct board *b, enum board_link link)
-{
-    bool was_plugged = b->plugged;
-    /* Moving the cable to another port: off the bus, then on again. */
-    board_unplug(b);
-    b->link = link;
-    apply_link(b);
-    if (was_plugged)
-        board_plug(b);
-}
-
-void board_unplug(struct board *b)
-{
-    b->plugged = false;
-    drop_dfu(b);
-}
-
-void board_plug(struct board *b)
-{
-    char err[256];
-    b->plugged = true;
-    if (update_devices(b, err, sizeof err) < 0)
-        chip_log(b->chip, "%s", err);
 }
 
 struct chip *board_chip(struct board *b)
@@ -666,21 +484,6 @@ unsigned board_index(const struct board *b)
 const char *board_state_dir(const struct board *b)
 {
     return b->state_dir;
-}
-
-const char *board_dfu_busid(const struct board *b)
-{
-    return b->dfu_busid;
-}
-
-bool board_dfu_present(const struct board *b)
-{
-    return b->dfu != NULL;
-}
-
-const char *board_stlink_busid(const struct board *b)
-{
-    return b->stlink ? b->stlink_busid : NULL;
 }
 
 void board_describe(const struct board *b, char *out, size_t cap)
