@@ -43,6 +43,12 @@ else
 fi
 
 echo
+echo
+echo "== dfu-util :leave — the ROM jumps to the application, which runs"
+"$VSTM32" run --board l476xg:dfu --state "$work/l476" --expect-console "hello from l476xg" -- \
+    dfu-util -a 0 -s 0x08000000:leave -D "$image"
+
+echo
 echo "== vstm32 inspect"
 "$VSTM32" inspect "$work/l476"
 
