@@ -40,6 +40,8 @@ static uint64_t monotonic_ns(void)
  * released): the chip and the core reset at once, so the probe's next
  * DHCSR read shows S_RESET_ST; which USB device enumerates afterwards is
  * decided in board_process, outside the transfer that caused it. */
+static bool core_wanted(const struct board *b);
+
 void board_system_reset_now(struct board *b)
 {
     if (!b->chip->powered)
@@ -47,6 +49,8 @@ void board_system_reset_now(struct board *b)
     chip_reset(b->chip, RESET_SYSTEM);
     if (b->cpu)
         cpu_reset(b->cpu);
+    else if (core_wanted(b))
+        board_ensure_core(b);
     board_run_note_reset(b->run, false);
     b->devices_pending = true;
 }
@@ -85,6 +89,28 @@ static struct cpu *make_cpu(struct board *b)
     if (cpu)
         cpu_reset(cpu);
     return cpu;
+}
+
+/* A core costs a Unicorn instance (~2 MiB); a board that only runs its
+ * ROM bootloader, which the DFU model stands in for, gets one when it
+ * first needs it: code to run outside system memory, or a probe. */
+static bool core_wanted(const struct board *b)
+{
+    return b->stlink || (b->chip->powered && b->chip->boot_target != BOOT_SYSTEM_MEMORY);
+}
+
+int board_ensure_core(struct board *b)
+{
+    if (b->cpu)
+        return 0;
+    b->cpu = make_cpu(b);
+    if (!b->cpu) {
+        chip_log(b->chip, "board %u: cannot create the %s core", b->index, b->part->full_name);
+        return -1;
+    }
+    if (b->stlink)
+        stlink_set_cpu(b->stlink, b->cpu);
+    return 0;
 }
 
 static int load_faults_file(struct board *b, const char *path, char *err, size_t errlen)
@@ -202,8 +228,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     b->chip->boot0_pin = opt->boot0 >= 0 ? opt->boot0 != 0 : opt->dfu;
     b->chip->powered = true;
     chip_reset(b->chip, RESET_POWER_ON);
-    b->cpu = make_cpu(b);
-    if (!b->cpu) {
+    if ((opt->stlink || core_wanted(b)) && board_ensure_core(b) < 0) {
         snprintf(err, errlen, "board %u: cannot create the %s core", index, opt->part->full_name);
         goto fail;
     }
@@ -299,7 +324,7 @@ static void do_reset(struct board *b, enum chip_reset kind)
     board_run_note_reset(b->run, false);
     if (b->chip->powered)
         chip_reset(b->chip, kind);
-    if (kind == RESET_POWER_ON) {
+    if (kind == RESET_POWER_ON && b->cpu) {
         /* power lost: the debug logic starts from scratch too */
         struct cpu *fresh = make_cpu(b);
         if (fresh) {
@@ -308,8 +333,10 @@ static void do_reset(struct board *b, enum chip_reset kind)
             if (b->stlink)
                 stlink_set_cpu(b->stlink, b->cpu);
         }
-    } else {
+    } else if (b->cpu) {
         cpu_reset(b->cpu);
+    } else if (core_wanted(b)) {
+        board_ensure_core(b);
     }
     b->devices_pending = false;
     save_or_log(b);
@@ -333,7 +360,7 @@ static bool core_may_run(const struct board *b)
 static void leave_to_application(struct board *b)
 {
     board_drop_dfu(b);
-    if (board_run_jump(b->cpu, b->chip, b->dfu_pointer) < 0) {
+    if (board_ensure_core(b) < 0 || board_run_jump(b->cpu, b->chip, b->dfu_pointer) < 0) {
         chip_log(b->chip, "dfu: no application at 0x%08X: the ROM resets", b->dfu_pointer);
         do_reset(b, RESET_SYSTEM);
         return;
@@ -357,7 +384,8 @@ static void watchdog_reset(struct board *b)
         chip_log(b->chip, "board %u: IWDG reset %u times in a row: reset loop", b->index, n);
     board_drop_dfu(b);
     chip_reset(b->chip, RESET_SYSTEM);
-    cpu_reset(b->cpu);
+    if (b->cpu)
+        cpu_reset(b->cpu);
     if (b->chip->dirty)
         save_or_log(b);
     if (board_update_devices(b, err, sizeof err) < 0)

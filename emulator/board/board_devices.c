@@ -23,7 +23,7 @@ static void dfu_reset_hook(void *arg, enum chip_reset kind)
     b->pending_kind = kind;
     /* AN2662 p80: on leave (the ROM's only RESET_SYSTEM) the ROM jumps to
      * the address pointer instead, where the part's ROM does so. */
-    b->leave_jump_pending = kind == RESET_SYSTEM && b->part->dfu.leave_jumps && b->cpu;
+    b->leave_jump_pending = kind == RESET_SYSTEM && b->part->dfu.leave_jumps;
 }
 
 static void dfu_unplug_hook(void *arg)
@@ -63,6 +63,10 @@ int board_attach_probe(struct board *b, int version, char *err, size_t errlen)
     char serial[25];
     probe_serial(b, serial);
     struct stlink_hooks hooks = {.nrst = probe_nrst_hook, .arg = b};
+    if (board_ensure_core(b) < 0) {
+        snprintf(err, errlen, "board %u: cannot create the core behind the ST-Link", b->index);
+        return -1;
+    }
     b->stlink = stlink_new((enum stlink_version)(version - 1), b->chip, b->cpu, serial, &hooks);
     if (!b->stlink) {
         snprintf(err, errlen, "board %u: cannot create the ST-Link", b->index);

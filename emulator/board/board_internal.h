@@ -57,4 +57,7 @@ void board_detach_probe(struct board *b);
  * ROM with the AN2606 high-speed host limitation. */
 void board_apply_link(struct board *b);
 
+/* Create the board's core if it has none yet (board.c).  0 or -1, logged. */
+int board_ensure_core(struct board *b);
+
 #endif
