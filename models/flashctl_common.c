@@ -50,6 +50,19 @@ uint32_t fc_reg_bus_read(const struct fc_regfile *rf, int idx, uint32_t off, uns
     return size == 4 ? v : v & ((1u << (size * 8u)) - 1u);
 }
 
+int fc_regfile_read(struct chip *c, const struct fc_regfile *rf, uint32_t off, unsigned size,
+                    uint32_t *val)
+{
+    int idx = fc_reg_index(rf, off);
+    if (idx < 0) {
+        chip_log_unmodelled(c, c->part->flash_regs_base + off, false);
+        *val = 0;
+        return BUS_OK;
+    }
+    *val = fc_reg_bus_read(rf, idx, off, size);
+    return BUS_OK;
+}
+
 uint32_t fc_reg_store(struct chip *c, struct fc_regfile *rf, int idx, uint32_t lanes, uint32_t val)
 {
     const struct fc_reg *r = &rf->regs[idx];

@@ -99,6 +99,11 @@ int  fc_access_lanes(uint32_t off, unsigned size, uint32_t val, uint32_t *lanes,
 /* Read register idx as the bus sees it for an access of size at off. */
 uint32_t fc_reg_bus_read(const struct fc_regfile *rf, int idx, uint32_t off, unsigned size);
 
+/* A controller's reg_read: the register at off as the bus sees it; an
+ * offset with no register reads as 0 and is logged once.  BUS_OK. */
+int fc_regfile_read(struct chip *c, const struct fc_regfile *rf, uint32_t off, unsigned size,
+                    uint32_t *val);
+
 /* Apply a software write of `val` (already shifted) to the lanes of
  * register idx: write_mask bits stored, w1c bits cleared, bits outside
  * write|w1c|hw logged once.  Returns the new stored value. */

@@ -373,16 +373,8 @@ static int cr_write(struct chip *c, struct fpec *s, uint32_t lanes, uint32_t val
 
 static int fpec_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *val)
 {
-    struct fpec *s = fpec_of(c);
-    int idx = fc_reg_index(&s->rf, off);
     fpec_tick(c);
-    if (idx < 0) {
-        chip_log_unmodelled(c, c->part->flash_regs_base + off, false);
-        *val = 0;
-        return BUS_OK;
-    }
-    *val = fc_reg_bus_read(&s->rf, idx, off, size);
-    return BUS_OK;
+    return fc_regfile_read(c, &fpec_of(c)->rf, off, size, val);
 }
 
 static int fpec_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)

@@ -346,16 +346,8 @@ static int key_write(struct chip *c, struct f4 *s, bool options, unsigned size, 
 
 static int f4_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *val)
 {
-    struct f4 *s = f4_of(c);
-    int idx = fc_reg_index(&s->rf, off);
     f4_tick(c);
-    if (idx < 0) {
-        chip_log_unmodelled(c, c->part->flash_regs_base + off, false);
-        *val = 0;
-        return BUS_OK;
-    }
-    *val = fc_reg_bus_read(&s->rf, idx, off, size);
-    return BUS_OK;
+    return fc_regfile_read(c, &f4_of(c)->rf, off, size, val);
 }
 
 static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
