@@ -196,9 +196,10 @@ int main(int argc, char **argv)
     size_t durable = 0;
     while (durable < new_len && flash[img_off + durable] == img[durable])
         durable++;
-    /* bytes that equal the erased value or the old bytes by chance do not count as durable */
-    while (durable > 0 && flash[img_off + durable - 1] == erased)
-        durable--;
+    /* No trimming of a tail that equals the erased value: those bytes read
+     * back as the image says whether or not they were programmed, and the
+     * caller compares this with the bytes dfu-util was told were written
+     * (a trim made an image chunk ending in 0xff look one byte short). */
     printf("flashcheck: %zu pages: %u untouched; of the download's: %u old, %u new, %u erased, "
            "%u partly programmed, %u impossible; durable %zu bytes\n",
            npages, n_untouched, n_old, n_new, n_erased, n_partial, n_bad, durable);
