@@ -9,7 +9,10 @@
  *   fast       virtual time moves only when something waits for it
  *              (vclock_advance / vclock_advance_to), so runs are
  *              deterministic and as short as the protocol allows; advertised
- *              values shrink by FAST_DIVISOR but keep their order.
+ *              values shrink by FAST_DIVISOR (rounded up: never 0 when the
+ *              ROM's is not) but keep their order.  A device may put 0 on
+ *              the wire where no host's behaviour depends on the value
+ *              (the DFU ROM after a data block, emulator/dfuse/dfuse_fsm.c).
  *
  * models/ does no I/O: the wall clock is read by a function the emulator
  * installs (vclock_set_wall_source); without one, real mode behaves as fast.

@@ -66,17 +66,24 @@ static int reply(struct usb_xfer *x, const uint8_t *data, uint32_t n)
     return USB_XFER_OK;
 }
 
-/* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits LE), bState, iString */
-static int reply_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t state,
-                        uint32_t rom_poll_ms)
+/* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits LE), bState, iString.
+ * The host owes rom_poll_ms of (virtual) waiting; `wire` is what it is told. */
+static int reply_status_wire(struct dfuse_device *d, struct usb_xfer *x, uint8_t state,
+                             uint32_t rom_poll_ms, uint32_t wire)
 {
-    uint32_t wire = rom_poll_ms ? vclock_advertised_ms(d->chip->clock, rom_poll_ms) : 0;
     if (wire > 0xFFFFFF)
         wire = 0xFFFFFF;
     uint8_t st[6] = { d->status, (uint8_t)wire, (uint8_t)(wire >> 8), (uint8_t)(wire >> 16),
                       state, 0 };
     d->owed_wait_ms = rom_poll_ms;
     return reply(x, st, sizeof(st));
+}
+
+static int reply_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t state,
+                        uint32_t rom_poll_ms)
+{
+    uint32_t wire = rom_poll_ms ? vclock_advertised_ms(d->chip->clock, rom_poll_ms) : 0;
+    return reply_status_wire(d, x, state, rom_poll_ms, wire);
 }
 
 /* ---- the flash job while the host polls ----------------------------------------- */
@@ -228,9 +235,18 @@ static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t
 static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     uint32_t rom_ms = dfuse_exec_start(d);
+    bool data_block = d->cmd == DFUSE_OP_WRITE;
     d->cmd = DFUSE_OP_NONE;
     if (!d->job_active && d->reset_when_done && d->result_status == DFU_STATUS_OK)
         dfuse_defer(d, DFUSE_DEFER_RESET, d->done_reset_kind);
+    /* Fast mode tells the host to wait 0 ms after a data block: nothing is
+     * ever wall-clock busy in fast mode, and dfu-util's block loop only
+     * sleeps on the value (its command loop is different: it retries a
+     * stalled poll only after a non-zero timeout and gives up after 100 zero
+     * ones, so commands keep the ROM's value / 1000, at least 1 ms).  The
+     * owed virtual wait is the ROM's either way. */
+    if (data_block && !vclock_is_paced(d->chip->clock))
+        return reply_status_wire(d, x, DFU_STATE_DNBUSY, rom_ms, 0);
     return reply_status(d, x, DFU_STATE_DNBUSY, rom_ms);
 }
 

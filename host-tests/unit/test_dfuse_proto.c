@@ -82,11 +82,17 @@ Test(dfuse_proto, f407_download_sequence_as_the_modm_log_shows)
     cr_assert_eq(dfu_getstatus(b, st), USB_XFER_OK);
     cr_expect_eq(ST_STATE(st), DFU_STATE_DNLOAD_IDLE);
 
-    /* DNLOAD wValue 2, 2048 bytes */
+    /* DNLOAD wValue 2, 2048 bytes: the ROM says 104 ms; fast mode puts 0
+     * on the wire for a data block (dfu-util's block loop only sleeps on
+     * it), and the next poll still counts the ROM's 104 ms as waited */
+    uint64_t before_block = vclock_now(&b->clock);
     cr_assert_eq(dfu_dnload(b, 2, data, sizeof(data)), USB_XFER_OK);
     cr_assert_eq(dfu_getstatus(b, st), USB_XFER_OK);
     cr_expect_eq(ST_STATE(st), DFU_STATE_DNBUSY);
+    cr_expect_eq(ST_POLL(st), 0, "fast mode: no wall-clock wait after a data block");
     cr_assert_eq(dfu_getstatus(b, st), USB_XFER_OK);
+    cr_expect_geq(vclock_now(&b->clock) - before_block, 104u * 1000000u,
+                  "the owed wait is the ROM's 104 ms");
     cr_expect_eq(ST_STATE(st), DFU_STATE_DNLOAD_IDLE);
     cr_expect_eq(ST_STATUS(st), DFU_STATUS_OK);
     cr_expect_arr_eq(flash_at(b, 0x08000000u), data, sizeof(data));
@@ -380,5 +386,21 @@ Test(dfuse_time, a_cancelled_kept_request_is_forgotten)
     /* the next poll sees the work done */
     cr_assert_eq(dfu_getstatus(b, st), USB_XFER_OK);
     cr_expect_eq(ST_STATE(st), DFU_STATE_DNLOAD_IDLE);
+    bench_free(b);
+}
+
+Test(dfuse_time, real_time_data_block_advertises_the_roms_timeout)
+{
+    struct dfuse_bench *b = bench_new_paced("f407xg", NULL);
+    uint8_t st[6], data[256];
+    cr_assert_not_null(b);
+    cr_assert_eq(dfuutil_open(b), 0);
+    memset(data, 0x5a, sizeof(data));
+    /* the RAM target: no flash job, so nothing in this test waits */
+    cr_assert_eq(dfuutil_set_address(b, part_region_of_kind(b->part, MEM_SRAM)->base + 0x8000u, NULL), 0);
+    cr_assert_eq(dfu_dnload(b, 2, data, sizeof(data)), USB_XFER_OK);
+    cr_assert_eq(dfu_getstatus(b, st), USB_XFER_OK);
+    cr_expect_eq(ST_STATE(st), DFU_STATE_DNBUSY);
+    cr_expect_eq(ST_POLL(st), 104, "real mode: the ROM's own value, data block or not");
     bench_free(b);
 }
