@@ -480,6 +480,7 @@ void chip_reset(struct chip *c, enum chip_reset kind)
     }
     c->boot0_latched = c->boot0_pin;
     c->boot_target = chip_boot_target(c, c->boot0_pin);
+    periph_options_loaded(c);
 }
 
 void chip_tick(struct chip *c)

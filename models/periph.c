@@ -627,6 +627,35 @@ void periph_debug_halted(struct chip *c, bool halted)
     pp->wd_frozen = freeze;
 }
 
+void periph_options_loaded(struct chip *c)
+{
+    struct periph *pp = c->periph;
+    if (!pp || pp->wd_running)
+        return;
+    const char *field = "IWDG_SW";
+    uint32_t sw;
+    if (chip_ob_field(c, field, &sw) < 0) {
+        field = "WDG_SW";
+        if (chip_ob_field(c, field, &sw) < 0)
+            return;
+    }
+    if (sw)
+        return;
+    pp->wd_running = true;
+    chip_log(c, "IWDG started by the hardware watchdog option (%s=0): PR=%u RLR=0x%03X", field,
+             pp->wd_pr, pp->wd_rlr);
+    iwdg_reload(c, pp);
+}
+
+void periph_watchdog_rom_refresh(struct chip *c)
+{
+    struct periph *pp = c->periph;
+    if (!pp || !pp->wd_running)
+        return;
+    pp->wd_pr = 6;              /* /256: the largest divider (PR 6 and 7 both) */
+    iwdg_reload(c, pp);
+}
+
 bool periph_watchdog_expired(struct chip *c)
 {
     struct periph *pp = c->periph;

@@ -30,9 +30,16 @@ typedef void (*periph_console_fn)(void *arg, const char *bytes, size_t len);
 int  periph_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val);
 int  periph_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val);
 /* Registers to reset values (allocates the state on first use); chip_reset
- * calls it.  A reset stops the IWDG (unless the hardware watchdog option
- * starts it again: not modelled). */
+ * calls it.  A reset stops the IWDG ... */
 void periph_reset(struct chip *c, enum chip_reset kind);
+/* ... and, once the option bytes are loaded, the hardware watchdog option
+ * (IWDG_SW / WDG_SW = 0) starts it again with its reset PR and RLR
+ * (RM0351 32.3.2, RM0090 21.3.2); chip_reset calls it last. */
+void periph_options_loaded(struct chip *c);
+/* The ROM bootloader runs: with the watchdog started by the option bytes
+ * it sets the prescaler to its maximum and refreshes it (AN2606, the
+ * bootloader's IWDG configuration); the board calls it while the ROM runs. */
+void periph_watchdog_rom_refresh(struct chip *c);
 void periph_free(struct chip *c);
 /* The ROM's vector table at the system-memory base: initial SP at the top
  * of the first SRAM, reset vector inside system memory (chip_new calls it). */

@@ -354,6 +354,21 @@ static bool core_may_run(const struct board *b)
     return !r || r->kind != MEM_SYSMEM;
 }
 
+/* The ROM bootloader is what runs: no core yet (a board gets one only for
+ * code outside system memory), or the core reached the ROM / runs in it. */
+static bool rom_runs(const struct board *b)
+{
+    if (!b->chip->powered || b->nrst_low)
+        return false;
+    if (!b->cpu)
+        return b->chip->boot_target == BOOT_SYSTEM_MEMORY || b->dfu;
+    enum cpu_state st = cpu_get_state(b->cpu);
+    if (st == CPU_IN_ROM)
+        return true;
+    const struct mem_region *r = part_region(b->part, cpu_pc(b->cpu));
+    return st == CPU_RUNNING && r && r->kind == MEM_SYSMEM;
+}
+
 /* AN2662 p80: on leave the ROM jumps to the address pointer; with no
  * executable code there it resets.  The window at 0 stays as the ROM had
  * it, as after a jump on silicon. */
@@ -425,6 +440,8 @@ static void run_core(struct board *b)
     }
     if (b->cpu)
         periph_debug_halted(b->chip, cpu_get_state(b->cpu) == CPU_HALTED);
+    if (rom_runs(b))
+        periph_watchdog_rom_refresh(b->chip);
     if (b->chip->powered && !b->reset_pending && periph_watchdog_expired(b->chip))
         watchdog_reset(b);
     if (b->chip->powered)

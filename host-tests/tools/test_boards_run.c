@@ -272,6 +272,44 @@ ParameterizedTest(struct fw_case *c, boards_run, watchdog_ends_in_reset_loop)
     free(dir);
 }
 
+/* The hardware watchdog option (IWDG_SW / WDG_SW = 0, set with `vstm32 new
+ * --ob`): the ROM keeps the IWDG refreshed while dfu-util flashes hello,
+ * then hello, which never refreshes it, runs until the IWDG resets the chip,
+ * again and again. */
+static struct fw_case hw_watchdog_cases[] = {
+    {"l476xg", "IWDG_SW=0"}, {"f072xb", "WDG_SW=0"},
+};
+
+ParameterizedTestParameters(boards_run, hardware_watchdog_option_resets_hello)
+{
+    return cr_make_param_array(struct fw_case, hw_watchdog_cases,
+                               sizeof hw_watchdog_cases / sizeof hw_watchdog_cases[0]);
+}
+
+ParameterizedTest(struct fw_case *c, boards_run, hardware_watchdog_option_resets_hello)
+{
+    char *dir = proc_mkdtemp(c->part);
+    char state[600], text[64];
+    snprintf(state, sizeof state, "%s/state", dir);
+    char *create[] = {(char *)proc_vstm32(), "new", c->part, state, "--ob", c->state, NULL};
+    struct proc_result r = proc_run(create, NULL, 30);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    const char *extra[] = {"--state", state, "--expect-console",
+                           expect_hello_opts(c->part, text, sizeof text),
+                           "--expect-state", "reset-loop", "--within-ms", "5000", NULL};
+    struct fw_case boot = *c;
+    r = boot_from_flash(dir, &boot, "hello.bin", extra);
+    cr_expect_eq(r.status, 0, "%s: exited %d:\n%s", c->part, r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "IWDG started by the hardware watchdog option"), "%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "File downloaded successfully"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "state reset-loop held by"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
 ParameterizedTestParameters(boards_run, bad_vector_ends_in_hardfault)
 {
     return cr_make_param_array(struct fw_case, bad_vector_cases,

@@ -117,3 +117,35 @@ Test(periph, iwdg_runs_out_on_virtual_time, .description = "RM0351 32.3: (RLR+1)
     cr_expect(!periph_watchdog_expired(c), "reported once");
     chip_free(c);
 }
+
+Test(periph, hardware_watchdog_option_starts_the_iwdg_at_reset,
+     .description = "RM0351 32.3.2 / RM0091 27.3.2: IWDG_SW / WDG_SW = 0 starts the IWDG at every reset")
+{
+    static const char *const cases[][2] = { {"l476xg", "IWDG_SW=0"}, {"f072xb", "WDG_SW=0"},
+                                            {"f407xg", "WDG_SW=0"}, {"g071xb", "IWDG_SW=0"} };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct chip *c = fresh(cases[i][0]);
+        char err[256] = "";
+        cr_expect(!periph_watchdog_deadline(c, NULL), "%s: factory options: software watchdog",
+                  cases[i][0]);
+        cr_assert_eq(chip_ob_assign(c, cases[i][1], err, sizeof err), 0, "%s", err);
+        chip_reset(c, RESET_POWER_ON);
+        uint64_t deadline, t0 = vclock_now(&clk);
+        cr_assert(periph_watchdog_deadline(c, &deadline), "%s: running after reset", cases[i][0]);
+        cr_expect_gt(deadline, t0, "%s", cases[i][0]);
+        /* PR=0, RLR=0xFFF: 4096 x 4 LSI ticks (~0.4-0.5 s) */
+        cr_expect_lt(deadline - t0, 1000000000ull, "%s", cases[i][0]);
+        /* the ROM refreshes it with the largest prescaler: 64x further out */
+        periph_watchdog_rom_refresh(c);
+        uint64_t rom_deadline;
+        cr_assert(periph_watchdog_deadline(c, &rom_deadline));
+        cr_expect_eq(rom_deadline - t0, (deadline - t0) * 64, "%s", cases[i][0]);
+        /* a software reset does not stop a hardware watchdog */
+        vclock_advance_to(&clk, rom_deadline);
+        cr_expect(periph_watchdog_expired(c));
+        chip_reset(c, RESET_SYSTEM);
+        cr_expect(periph_watchdog_deadline(c, NULL), "%s: running again after the reset it caused",
+                  cases[i][0]);
+        chip_free(c);
+    }
+}
