@@ -387,3 +387,46 @@ Test(boards_run, an_unmet_expectation_fails_the_run_saying_what_happened)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* ---- the control socket never waits for a client ------------------------------------ */
+
+/* A client that connects and says nothing holds no one up: another client's
+ * command is answered meanwhile, the silent one's line is answered when it
+ * comes, and past SESSION_MAX_CTL_CONNS waiting connections a new one is
+ * told so instead of queueing behind them. */
+Test(boards_run, ctl_socket_never_waits_for_a_silent_client)
+{
+    char *dir = proc_mkdtemp("ctl");
+    static const char script[] =
+        "python3 - \"$SOCK\" \"$VSTM32\" <<'PY'\n"
+        "import socket, subprocess, sys\n"
+        "sock, vstm32 = sys.argv[1], sys.argv[2]\n"
+        "def conn():\n"
+        "    s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(20); return s\n"
+        "def answer(s):\n"
+        "    out = b''\n"
+        "    while True:\n"
+        "        b = s.recv(4096)\n"
+        "        if not b: return out.decode()\n"
+        "        out += b\n"
+        "silent = conn()\n"
+        "r = subprocess.run([vstm32, 'ctl', sock, 'status'], capture_output=True, text=True, timeout=20)\n"
+        "print('other client:', r.returncode, r.stdout.strip().splitlines()[-1])\n"
+        "silent.sendall(b'status\\n')\n"
+        "print('silent client:', answer(silent).strip().splitlines()[-1])\n"
+        "idle = [conn() for _ in range(16)]\n"
+        "print('seventeenth:', answer(conn()).strip())\n"
+        "idle[0].sendall(b'reset\\n')\n"
+        "print('first idle:', answer(idle[0]).strip().splitlines()[-1])\n"
+        "PY";
+    struct proc_result r = run_script(dir, "f072xb:dfu", NULL, script);
+    cr_expect_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "other client: 0 ok"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "silent client: ok"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "seventeenth: error too many control connections"), "%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "first idle: ok"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}

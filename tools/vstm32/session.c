@@ -52,6 +52,12 @@ struct session {
     struct trace *trace;            /* --pcap / --trace, NULL without */
     int console_fds[SESSION_MAX_CONSOLES];  /* `ctl SOCK console` clients */
     unsigned nconsoles;
+    struct ctl_conn {               /* a control connection until its line is in */
+        struct session *s;
+        int fd;                     /* -1: free */
+        size_t len;
+        char line[1024];
+    } ctl_conns[SESSION_MAX_CTL_CONNS];
 };
 
 static uint64_t monotonic_ns(void)
@@ -249,11 +255,13 @@ static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
 
 /* ---- console lines: --console and `ctl SOCK console` ------------------ */
 
+/* Control and console sockets are non-blocking: a peer that does not read
+ * loses the rest of the text, never stalls the event loop. */
 static void ctl_reply_text(int fd, const char *text)
 {
     size_t len = strlen(text);
     while (len) {
-        ssize_t n = write(fd, text, len);
+        ssize_t n = send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n <= 0)
             return;
         text += n;
@@ -301,7 +309,8 @@ static void console_subscribe(struct session *s, int fd)
         while (*text) {
             size_t len = strcspn(text, "\n");
             ctl_reply_text(fd, prefix);
-            if (write(fd, text, len) < 0 || write(fd, "\n", 1) < 0)
+            if (send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ||
+                send(fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
                 break;
             text += len + (text[len] == '\n');
         }
@@ -385,36 +394,71 @@ static void ctl_execute(struct session *s, int fd, char *line)
     ctl_reply(fd, out);
 }
 
+static void ctl_close(struct usbip_server *srv, struct ctl_conn *cc)
+{
+    usbip_server_unwatch_fd(srv, cc->fd);
+    close(cc->fd);
+    cc->fd = -1;
+}
+
+/* One line per connection (`vstm32 ctl` sends it at once, but nothing here
+ * waits for it): a command, answered, then the connection closes; or
+ * "console", after which the connection only receives. */
+static void ctl_readable(struct usbip_server *srv, int fd, short revents, void *arg)
+{
+    (void)fd;
+    struct ctl_conn *cc = arg;
+    struct session *s = cc->s;
+    ssize_t n = recv(cc->fd, cc->line + cc->len, sizeof cc->line - 1 - cc->len, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n > 0)
+        cc->len += (size_t)n;
+    cc->line[cc->len] = 0;
+    bool complete = memchr(cc->line, '\n', cc->len) != NULL;
+    if (!complete && n > 0 && cc->len < sizeof cc->line - 1)
+        return;                     /* more to come */
+    if (!complete && n > 0) {
+        ctl_reply_text(cc->fd, "error command line too long\n");
+        ctl_close(srv, cc);
+        return;
+    }
+    /* a whole line, or the peer finished (a last line without a newline) */
+    cc->line[strcspn(cc->line, "\r\n")] = 0;
+    if (!strcmp(cc->line, "console")) {
+        usbip_server_unwatch_fd(srv, cc->fd);
+        int keep = cc->fd;
+        cc->fd = -1;
+        console_subscribe(s, keep);     /* lines follow until the session stops */
+        return;
+    }
+    if (cc->len)
+        ctl_execute(s, cc->fd, cc->line);
+    ctl_close(srv, cc);
+}
+
 static void ctl_accept(struct usbip_server *srv, int fd, short revents, void *arg)
 {
-    (void)srv;
     (void)revents;
     struct session *s = arg;
-    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (c < 0)
         return;
-    /* Our own client sends its one line at once; don't let another stall us. */
-    struct timeval tv = {.tv_sec = 1};
-    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    char line[1024];
-    size_t len = 0;
-    while (len < sizeof line - 1) {
-        ssize_t n = read(c, line + len, sizeof line - 1 - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        if (memchr(line, '\n', len))
-            break;
-    }
-    line[len] = 0;
-    line[strcspn(line, "\r\n")] = 0;
-    if (!strcmp(line, "console")) {
-        console_subscribe(s, c);    /* kept open: lines follow until the session stops */
+    struct ctl_conn *cc = NULL;
+    for (unsigned i = 0; i < SESSION_MAX_CTL_CONNS && !cc; i++)
+        if (s->ctl_conns[i].fd < 0)
+            cc = &s->ctl_conns[i];
+    if (!cc) {
+        ctl_reply_text(c, "error too many control connections\n");
+        close(c);
         return;
     }
-    if (len)
-        ctl_execute(s, c, line);
-    close(c);
+    *cc = (struct ctl_conn){ .s = s, .fd = c };
+    if (usbip_server_watch_fd(srv, c, POLLIN, ctl_readable, cc) < 0) {
+        ctl_reply_text(c, "error out of memory\n");
+        close(c);
+        cc->fd = -1;
+    }
 }
 
 static int ctl_open(struct session *s, const char *path)
@@ -462,6 +506,8 @@ struct session *session_start(const struct session_config *cfg)
         return NULL;
     s->cfg = *cfg;
     s->ctl_fd = -1;
+    for (unsigned i = 0; i < SESSION_MAX_CTL_CONNS; i++)
+        s->ctl_conns[i].fd = -1;
     s->server = usbip_server_new(cfg->bind_addr, (uint16_t)cfg->port);
     if (!s->server) {
         cli_error("cannot listen on %s:%d", cfg->bind_addr, cfg->port);
@@ -538,6 +584,9 @@ int session_stop(struct session *s)
         board_free(s->boards[i]);
     for (unsigned i = 0; i < s->nconsoles; i++)
         close(s->console_fds[i]);
+    for (unsigned i = 0; i < SESSION_MAX_CTL_CONNS; i++)
+        if (s->ctl_conns[i].fd >= 0)
+            close(s->ctl_conns[i].fd);
     if (s->ctl_fd >= 0) {
         close(s->ctl_fd);
         unlink(s->cfg.ctl_path);

@@ -14,6 +14,7 @@
 
 #define SESSION_MAX_BOARDS 128
 #define SESSION_MAX_CONSOLES 8
+#define SESSION_MAX_CTL_CONNS 16     /* control connections waiting for their line */
 
 struct session_config {
     struct board_options boards[SESSION_MAX_BOARDS];
