@@ -21,6 +21,7 @@
 #define STATE_FORMAT  "vstm32-state"
 #define STATE_VERSION 1
 #define STATE_JSON    "chip.json"
+#define STATE_JSON_MAX (1u << 20)     /* chip.json is a few KiB */
 
 /* The blobs a chip of this part has, in a fixed order (the journal's
  * record numbers depend on it). */
@@ -99,7 +100,9 @@ static int write_file_atomic(const char *dir, const char *name, const void *data
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len, int *error)
+/* A regular file of at most `max` bytes (EFBIG if longer: nothing that
+ * large is read into memory). */
+static char *read_file(const char *path, size_t max, size_t *len, int *error)
 {
     /* O_NONBLOCK: a FIFO (or device) named in a hand-made directory must
      * be refused below, not block the open forever; regular files ignore it. */
@@ -112,6 +115,12 @@ static char *read_file(const char *path, size_t *len, int *error)
     int stat_rc = fstat(fd, &st);
     if (stat_rc < 0 || !S_ISREG(st.st_mode)) {
         *error = stat_rc < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size > max) {
+        *error = EFBIG;
+        *len = (size_t)st.st_size;
         close(fd);
         return NULL;
     }
@@ -307,7 +316,11 @@ static int load_blob(const char *dir, json_t *jblobs, const struct state_blob *b
     path_join(path, sizeof path, dir, file);
     size_t len = 0;
     int error = 0;
-    char *data = read_file(path, &len, &error);
+    char *data = read_file(path, b->size, &len, &error);
+    if (!data && error == EFBIG) {
+        snprintf(err, errlen, "%s: too long (%zu bytes, expected %zu)", path, len, b->size);
+        return -1;
+    }
     if (!data) {
         snprintf(err, errlen, "%s: %s", path, error == ENOENT ? "missing" : strerror(error));
         return -1;
@@ -338,10 +351,11 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     path_join(path, sizeof path, dir, STATE_JSON);
     size_t len = 0;
     int error = 0;
-    char *text = read_file(path, &len, &error);
+    char *text = read_file(path, STATE_JSON_MAX, &len, &error);
     if (!text) {
         snprintf(err, errlen, "%s: %s", path,
-                 error == ENOENT ? "missing (not a vstm32 state directory)" : strerror(error));
+                 error == ENOENT ? "missing (not a vstm32 state directory)" :
+                 error == EFBIG ? "too long for a state file" : strerror(error));
         return NULL;
     }
     json_error_t jerr;

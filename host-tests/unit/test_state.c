@@ -224,6 +224,15 @@ Test(state, bad_inputs, .description = "state.h: one-line errors naming the file
     truncate(path, 1000);
     expect_load_error("truncated", NULL);
     cr_assert_eq(state_save(c, dir, err, sizeof err), 0, "%s", err);
+    /* a 64 MiB (sparse) blob is refused by its size, before it is read */
+    snprintf(path, sizeof path, "%s/%s", dir, blob_file("flash"));
+    cr_assert_eq(truncate(path, 64l << 20), 0);
+    expect_load_error("too long (67108864 bytes, expected 131072)", NULL);
+    cr_assert_eq(state_save(c, dir, err, sizeof err), 0, "%s", err);
+    snprintf(path, sizeof path, "%s/chip.json", dir);
+    cr_assert_eq(truncate(path, 64l << 20), 0);
+    expect_load_error("too long for a state file", NULL);
+    cr_assert_eq(state_save(c, dir, err, sizeof err), 0, "%s", err);
 
     snprintf(path, sizeof path, "%s/%s", dir, blob_file("options"));
     FILE *f = fopen(path, "r+b");
