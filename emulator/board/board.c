@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "emulator/monotonic.h"
 #include "emulator/board/board_internal.h"
 
 #include <dirent.h>
@@ -28,13 +29,6 @@
 #define BOARD_CPU_SLICE 200000u
 
 static void journal_restart(struct board *b);
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* A system reset the core or the probe asks for (SYSRESETREQ, NRST
  * released): the chip and the core reset at once, so the probe's next

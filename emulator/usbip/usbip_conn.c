@@ -4,6 +4,7 @@
  * through per-connection buffers, handing complete requests to the
  * protocol (usbip_op.c, usbip_urb.c), and closing.
  */
+#include "emulator/monotonic.h"
 #include "emulator/usbip/usbip_server_int.h"
 
 #include <arpa/inet.h>
@@ -42,13 +43,6 @@ void usbip_server_set_log(struct usbip_server *srv, usbip_log_fn fn, void *arg)
 {
     srv->log_fn = fn;
     srv->log_arg = arg;
-}
-
-uint64_t usbip_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- buffers ---------------------------------------------------------------- */
@@ -136,7 +130,7 @@ void usbip_conn_linger(struct usbip_conn *conn)
     if (conn->state == CONN_CLOSED || conn->state == CONN_LINGER)
         return;
     conn->state = CONN_LINGER;
-    conn->deadline_ns = usbip_now_ns() +
+    conn->deadline_ns = monotonic_ns() +
                         (uint64_t)conn->srv->limits.linger_timeout_ms * 1000000u;
 }
 
@@ -169,7 +163,7 @@ void usbip_accept_clients(struct usbip_server *srv)
                 /* The pending connection stays readable: without a pause
                  * the loop would spin on it. */
                 usbip_log(srv, "accept: %s; not accepting for 100 ms", strerror(errno));
-                srv->accept_resume_ns = usbip_now_ns() + 100000000u;
+                srv->accept_resume_ns = monotonic_ns() + 100000000u;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
                        errno != ECONNABORTED) {
                 usbip_log(srv, "accept: %s", strerror(errno));
@@ -197,7 +191,7 @@ void usbip_accept_clients(struct usbip_server *srv)
         conn->fd = fd;
         conn->state = CONN_HANDSHAKE;
         memcpy(conn->peer, peer, sizeof(peer));
-        conn->deadline_ns = usbip_now_ns() +
+        conn->deadline_ns = monotonic_ns() +
                             (uint64_t)srv->limits.handshake_timeout_ms * 1000000u;
         conn->next = srv->conns;
         srv->conns = conn;

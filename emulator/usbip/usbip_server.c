@@ -195,7 +195,7 @@ static int64_t timeout_until(uint64_t now, uint64_t deadline, int64_t timeout_ns
 static int poll_devices(struct usbip_server *srv)
 {
     int handled = 0;
-    uint64_t now = usbip_now_ns();
+    uint64_t now = monotonic_ns();
 
     /* By index, re-checked each step: a poll hook may not unexport, but a
      * slip here must not read past the table. */
@@ -217,7 +217,7 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
     unsigned cap = 2 + srv->stats.clients + srv->n_watches;
     int handled = 0;
     int64_t timeout = max_wait_ms < 0 ? -1 : (int64_t)max_wait_ms * 1000000;
-    uint64_t now = usbip_now_ns();
+    uint64_t now = monotonic_ns();
     nfds_t n = 0;
 
     if (atomic_exchange(&srv->stop_requested, false))
@@ -316,7 +316,7 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
     for (struct usbip_conn *c = srv->conns; c; c = c->next)
         handled += usbip_conn_process(c);
     handled += poll_devices(srv);
-    now = usbip_now_ns();
+    now = monotonic_ns();
     for (struct usbip_conn *c = srv->conns; c; c = c->next) {
         if (c->state == CONN_CLOSED)
             continue;

@@ -123,7 +123,7 @@ int  usbip_conn_send(struct usbip_conn *conn, const void *data, size_t len);
 /* Detaches conn from its device: the device is disconnected and freed for
  * another import.  Kept URBs must already be gone. */
 void usbip_conn_release_device(struct usbip_conn *conn);
-uint64_t usbip_now_ns(void);
+#include "emulator/monotonic.h"
 size_t usbip_buf_used(const struct usbip_buf *b);
 /* Accepts what the listening socket has (bounded per turn). */
 void usbip_accept_clients(struct usbip_server *srv);

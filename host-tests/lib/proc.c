@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "emulator/monotonic.h"
 #include "host-tests/lib/proc.h"
 
 #include <errno.h>
@@ -16,9 +17,7 @@ extern char **environ;
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)monotonic_ns() / 1e9;
 }
 
 struct proc_result proc_run(char *const argv[], char *const env_add[], unsigned timeout_s)

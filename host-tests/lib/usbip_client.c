@@ -2,6 +2,7 @@
 /*
  * Blocking USB/IP client for the test tiers (see usbip_client.h).
  */
+#include "emulator/monotonic.h"
 #include "host-tests/lib/usbip_client.h"
 
 #include <errno.h>
@@ -36,9 +37,7 @@ struct usbip_client {
 
 static int64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)(monotonic_ns() / 1000000u);
 }
 
 static int wait_fd(int fd, short events, int64_t deadline)

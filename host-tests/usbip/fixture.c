@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The echo device and the server thread for the USB/IP tier (fixture.h). */
+#include "emulator/monotonic.h"
 #include "host-tests/usbip/fixture.h"
 
 #include <criterion/criterion.h>
@@ -70,13 +71,6 @@ static void release_holds(struct echo_dev *e, uint8_t tag)
     }
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int echo_control(struct usb_device *dev, struct usb_xfer *x)
 {
     struct echo_dev *e = echo_of(dev);
@@ -109,7 +103,7 @@ static int echo_control(struct usb_device *dev, struct usb_xfer *x)
         release_holds(e, (uint8_t)x->setup.wValue);
         return USB_XFER_OK;
     case REQ_RELEASE_AT:
-        e->release_at_ns = mono_ns() + (uint64_t)x->setup.wValue * 1000000u;
+        e->release_at_ns = monotonic_ns() + (uint64_t)x->setup.wValue * 1000000u;
         return USB_XFER_OK;
     default:
         return USB_XFER_STALL;
@@ -202,7 +196,7 @@ static void echo_poll(struct usb_device *dev)
 {
     struct echo_dev *e = echo_of(dev);
     e->polls++;
-    if (e->release_at_ns && mono_ns() >= e->release_at_ns) {
+    if (e->release_at_ns && monotonic_ns() >= e->release_at_ns) {
         e->release_at_ns = 0;
         release_holds(e, 0xdd);
     }

@@ -5,6 +5,7 @@
  * dfu-util would: device list, import, descriptors, the dfu-util download
  * sequence, upload, leave.
  */
+#include "emulator/monotonic.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -57,13 +58,6 @@ static struct {
     struct dfu_board boards[MAX_BOARDS];
     unsigned nboards;
 } S;
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void on_reset(void *arg, enum chip_reset kind)
 {

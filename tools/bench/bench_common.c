@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared parts of the bench programs (bench_common.h). */
+#include "emulator/monotonic.h"
 #include "tools/bench/bench_common.h"
 
 #include <errno.h>
@@ -18,13 +19,6 @@ const char *bench_vstm32(void)
 {
     const char *v = getenv("VSTM32");
     return v && *v ? v : "build/vstm32";
-}
-
-uint64_t bench_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void bench_note(const char *fmt, ...)
@@ -97,7 +91,7 @@ int bench_server_start(struct bench_server *s, char *const args[])
     if (pipe(pipefd) < 0)
         return -1;
     memset(s, 0, sizeof *s);
-    s->started_ns = bench_now_ns();
+    s->started_ns = monotonic_ns();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -120,7 +114,7 @@ int bench_server_start(struct bench_server *s, char *const args[])
         bench_server_stop(s);
         return -1;
     }
-    s->listening_ns = bench_now_ns();
+    s->listening_ns = monotonic_ns();
     s->port = (uint16_t)port;
     /* The board lines that follow go to a pipe nobody reads: it holds
      * 64 KiB, far more than `serve` prints after start-up.  The read end

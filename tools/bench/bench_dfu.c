@@ -22,7 +22,7 @@ enum { CMD_SET_ADDRESS = 0x21, CMD_ERASE = 0x41 };
 struct usbip_client *bench_dfu_import(const char *host, uint16_t port, const char *busid,
                                       int timeout_ms)
 {
-    uint64_t deadline = bench_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    uint64_t deadline = monotonic_ns() + (uint64_t)timeout_ms * 1000000u;
     int rc = -1;
     do {
         struct usbip_client *c = usbip_client_connect(host, port, CONTROL_TIMEOUT_MS);
@@ -33,7 +33,7 @@ struct usbip_client *bench_dfu_import(const char *host, uint16_t port, const cha
             usbip_client_close(c);
         }
         usleep(2000);
-    } while (bench_now_ns() < deadline);
+    } while (monotonic_ns() < deadline);
     bench_note("import of %s on port %u failed (%d)", busid, port, rc);
     return NULL;
 }

@@ -63,7 +63,7 @@ static void *client_main(void *arg)
     pthread_barrier_wait(&G.ready);
     if (ok)
         ok = bench_dfu_download(c, G.part, FLASH_BASE, cl->image, cl->len, XFER) == 0;
-    cl->done_ns = bench_now_ns();
+    cl->done_ns = monotonic_ns();
     if (ok)
         ok = bench_dfu_upload(c, FLASH_BASE, cl->readback, cl->len, XFER) == 0;
     if (ok && memcmp(cl->image, cl->readback, cl->len) != 0) {
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
         pthread_create(&cl[i].thread, NULL, client_main, &cl[i]);
     }
     pthread_barrier_wait(&G.ready);
-    G.go_ns = bench_now_ns();
+    G.go_ns = monotonic_ns();
     unsigned failures = 0;
     uint64_t last = G.go_ns;
     for (unsigned i = 0; i < boards; i++) {

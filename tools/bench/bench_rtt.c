@@ -30,12 +30,12 @@ int main(int argc, char **argv)
     if (!us || !c || bench_dfu_to_idle(c) < 0)
         goto out;
     for (long i = 0; i < WARMUP + n; i++) {
-        uint64_t t0 = bench_now_ns();
+        uint64_t t0 = monotonic_ns();
         uint8_t state;
         if (bench_dfu_getstatus(c, &state, NULL) < 0)
             goto out;
         if (i >= WARMUP)
-            us[i - WARMUP] = (double)(bench_now_ns() - t0) / 1000.0;
+            us[i - WARMUP] = (double)(monotonic_ns() - t0) / 1000.0;
     }
     double p50 = bench_quantile(us, (size_t)n, 0.50);
     double p99 = bench_quantile(us, (size_t)n, 0.99);

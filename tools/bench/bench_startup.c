@@ -34,7 +34,7 @@ int main(int argc, char **argv)
             struct usbip_client_device *devs = NULL;
             size_t count = 0;
             if (usbip_client_devlist("127.0.0.1", srv.port, 5000, &devs, &count) == 0 && count)
-                listed = bench_now_ns();
+                listed = monotonic_ns();
             free(devs);
             if (!listed)
                 usleep(200);

@@ -47,7 +47,7 @@ void shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void shim_log_unimplemented(const char *name);
 
 /* ---- time --------------------------------------------------------------- */
-uint64_t shim_now_ns(void);
+#include "emulator/monotonic.h"
 void shim_deadline_to_timespec(uint64_t deadline_ns, struct timespec *ts);
 void shim_cond_init_monotonic(pthread_cond_t *cond);
 

@@ -191,7 +191,7 @@ static int enforce_deadlines(struct shim_conn *conn)
 {
     uint32_t targets[16], unlinks[16];
     unsigned n = 0;
-    uint64_t now = shim_now_ns(), next = 0;
+    uint64_t now = monotonic_ns(), next = 0;
 
     pthread_mutex_lock(&conn->lock);
     struct shim_transfer *t = conn->inflight;
@@ -227,7 +227,7 @@ static int enforce_deadlines(struct shim_conn *conn)
     }
     if (!next)
         return -1;
-    now = shim_now_ns();
+    now = monotonic_ns();
     if (next <= now)
         return 0;
     uint64_t ms = (next - now + 999999) / 1000000;
@@ -371,10 +371,10 @@ static void *reader_main(void *arg)
 
     if (closing) {
         /* We sent FIN; read whatever is left until the server's FIN. */
-        uint64_t deadline = shim_now_ns() + (uint64_t)SHIM_CLOSE_LINGER_MS * 1000000u;
+        uint64_t deadline = monotonic_ns() + (uint64_t)SHIM_CLOSE_LINGER_MS * 1000000u;
         uint8_t sink[4096];
         for (;;) {
-            uint64_t now = shim_now_ns();
+            uint64_t now = monotonic_ns();
             if (now >= deadline)
                 break;
             struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
@@ -523,7 +523,7 @@ int shim_conn_submit(struct shim_conn *conn, struct shim_transfer *t)
     t->conn = conn;
     t->seqnum = h.seqnum = conn->next_seqnum++;
     t->state = SHIM_XFER_INFLIGHT;
-    t->deadline_ns = pub->timeout ? shim_now_ns() + (uint64_t)pub->timeout * 1000000u : 0;
+    t->deadline_ns = pub->timeout ? monotonic_ns() + (uint64_t)pub->timeout * 1000000u : 0;
     t->next_inflight = conn->inflight;
     conn->inflight = t;
     pthread_mutex_unlock(&conn->lock);
@@ -568,7 +568,7 @@ int shim_conn_cancel(struct shim_conn *conn, struct shim_transfer *t,
         pthread_mutex_unlock(&conn->write_lock);
         return LIBUSB_ERROR_NOT_FOUND;
     }
-    uint32_t unlink = begin_cancel(conn, t, status, shim_now_ns());
+    uint32_t unlink = begin_cancel(conn, t, status, monotonic_ns());
     uint32_t target = t->seqnum;
     pthread_mutex_unlock(&conn->lock);
     send_unlink(conn, unlink, target);

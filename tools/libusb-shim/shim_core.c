@@ -340,7 +340,7 @@ void shim_ctx_rescan(libusb_context *ctx)
     ctx->devs = fresh;
     ctx->num_devs = n;
     ctx->scanned = true;
-    ctx->last_scan_ns = shim_now_ns();
+    ctx->last_scan_ns = monotonic_ns();
     if (events) {
         ctx->event_generation++;
         pthread_cond_broadcast(&ctx->cond);

@@ -225,7 +225,7 @@ static int handle_events(libusb_context *ctx, uint64_t wait_ns, int *completed)
     ctx = shim_ctx(ctx);
     if (!ctx)
         return LIBUSB_ERROR_INVALID_PARAM;
-    uint64_t start = shim_now_ns();
+    uint64_t start = monotonic_ns();
     uint64_t deadline = start + wait_ns;
     pthread_mutex_lock(&ctx->lock);
     for (;;) {
@@ -246,7 +246,7 @@ static int handle_events(libusb_context *ctx, uint64_t wait_ns, int *completed)
             pthread_cond_broadcast(&ctx->cond);
             break;
         }
-        uint64_t now = shim_now_ns();
+        uint64_t now = monotonic_ns();
         uint64_t wake = deadline;
         if (shim_hotplug_wanted(ctx)) {
             uint64_t rescan_at = ctx->last_scan_ns + SHIM_HOTPLUG_RESCAN_NS;
@@ -374,7 +374,7 @@ SHIM_API int libusb_wait_for_event(libusb_context *ctx, struct timeval *tv)
         return 0;
     }
     struct timespec ts;
-    shim_deadline_to_timespec(shim_now_ns() + tv_to_ns(tv), &ts);
+    shim_deadline_to_timespec(monotonic_ns() + tv_to_ns(tv), &ts);
     return pthread_cond_timedwait(&ctx->waiters_cond, &ctx->waiters_lock, &ts) == 0 ? 0 : 1;
 }
 

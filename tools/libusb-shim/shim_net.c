@@ -3,6 +3,7 @@
  * Logging, clocks, TCP, and the two USB/IP operations that precede the URB
  * stream (OP_REQ_DEVLIST, OP_REQ_IMPORT).
  */
+#include "emulator/monotonic.h"
 #include "tools/libusb-shim/shim.h"
 
 #include <errno.h>
@@ -53,13 +54,6 @@ void shim_log_unimplemented(const char *name)
         seen[nseen++] = name;
     pthread_mutex_unlock(&lock);
     shim_log("%s is not implemented", name);
-}
-
-uint64_t shim_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void shim_deadline_to_timespec(uint64_t deadline_ns, struct timespec *ts)

@@ -28,6 +28,7 @@
  * that saw a wrong byte, a board stuck out of dfuIDLE or a transport
  * error it did not cause itself.  Exit 0 when nothing failed.
  */
+#include "emulator/monotonic.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -61,9 +62,7 @@ static atomic_uint n_sessions, n_busy, n_absent, n_downloads, n_uploads, n_abrup
 
 static int64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)(monotonic_ns() / 1000000u);
 }
 
 static void failure(unsigned board, const char *what, int rc)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "emulator/monotonic.h"
 #include "tools/vstm32/session.h"
 
 #include <errno.h>
@@ -59,13 +60,6 @@ struct session {
         char line[1024];
     } ctl_conns[SESSION_MAX_CTL_CONNS];
 };
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int parse_board_spec(struct board_options *b, const char *spec)
 {
