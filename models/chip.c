@@ -125,7 +125,7 @@ struct chip *chip_new(const struct part *p, struct vclock *clock, struct fault_p
         }
     }
     c->powered = true;
-    c->dirty = true;
+    chip_changed(c);
     chip_reset(c, RESET_POWER_ON);
     return c;
 }
@@ -516,7 +516,7 @@ int chip_ob_set(struct chip *c, const char *reg, uint32_t val)
     if (i < 0)
         return -1;
     optbytes_encode(c->part, (unsigned)i, val, c->optarea);
-    c->dirty = true;
+    chip_changed(c);
     return 0;
 }
 
@@ -572,7 +572,7 @@ int chip_ob_assign(struct chip *c, const char *assignment, char *err, size_t err
     int ri = part_obreg_index(p, name);
     if (ri >= 0) {
         optbytes_encode(p, (unsigned)ri, (uint32_t)v, c->optarea);
-        c->dirty = true;
+        chip_changed(c);
         return 0;
     }
     const struct ob_field *f = part_obfield(p, name, &ri);
@@ -595,6 +595,6 @@ int chip_ob_assign(struct chip *c, const char *assignment, char *err, size_t err
     uint32_t reg;
     optbytes_decode(p, (unsigned)ri, c->optarea, &reg);
     optbytes_encode(p, (unsigned)ri, ob_field_put(f, reg, (uint32_t)v), c->optarea);
-    c->dirty = true;
+    chip_changed(c);
     return 0;
 }

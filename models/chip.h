@@ -136,8 +136,12 @@ struct chip {
     struct vclock *clock;
     struct fault_plan *faults;
 
-    /* Dirty tracking for the state directory: set when flash/options change. */
+    /* Dirty tracking for the state directory: set when flash/options change
+     * (cleared by a full save); `changes` counts the changes, so the
+     * journal looks for them only when there are new ones.  chip_changed()
+     * does both. */
     bool     dirty;
+    uint64_t changes;
     /* Last flash error flags (enum flash_err) seen by the controller. */
     uint32_t last_err;
     /* Unmodelled addresses already logged (small set). */
@@ -224,5 +228,12 @@ void chip_factory_options(struct chip *c);
 /* 64-bit FNV-1a (state checksums, deterministic UIDs). */
 uint64_t chip_fnv1a64(const void *data, size_t len, uint64_t h);
 #define CHIP_FNV1A64_INIT 0xcbf29ce484222325ull
+
+/* Flash, options or another saved part of the chip changed. */
+static inline void chip_changed(struct chip *c)
+{
+    c->dirty = true;
+    c->changes++;
+}
 
 #endif

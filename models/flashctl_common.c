@@ -220,7 +220,7 @@ void fc_erase_bytes(struct chip *c, uint8_t *mem, uint32_t len, uint8_t erased, 
 {
     uint32_t n = done >= 1.0 ? len : (uint32_t)((double)len * done);
     memset(mem, erased, n);
-    c->dirty = true;
+    chip_changed(c);
 }
 
 uint32_t fc_load_le(const uint8_t *p, unsigned size)

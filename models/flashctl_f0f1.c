@@ -422,7 +422,7 @@ static void program_bytes(struct chip *c, struct fpec *s, uint8_t *dst, const ui
     if (!ferr) {
         for (unsigned i = 0; i < count; i++)
             dst[i] = src[i];
-        c->dirty = true;
+        chip_changed(c);
     }
     if (done < 1.0) {
         fc_power_lost(c, what, addr, done);
@@ -514,7 +514,7 @@ static int program_option(struct chip *c, struct fpec *s, uint32_t addr, unsigne
         dst[0] = src[0];
         if (done >= 0.5)
             dst[1] = src[1];
-        c->dirty = true;
+        chip_changed(c);
     }
     if (done < 1.0) {
         fc_power_lost(c, "option byte program", addr, done);

@@ -311,7 +311,7 @@ static void start_option_program(struct chip *c, struct f4 *s)
          * in the FLASH_OPTCR register". */
         if (chip_ob_set(c, p->obregs[s->ob_index].name, stored) < 0)
             chip_log(c, "%s: option area refused OPTCR 0x%08x", p->name, stored);
-        c->dirty = true;
+        chip_changed(c);
     }
     s->optcr_programmed = stored;
     uint64_t ns = fc_op_duration_ns(c, FAULT_FLASH_PROGRAM_TIME, p->optarea_base,
@@ -454,7 +454,7 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
         /* RM0090 3.5.3: bits go 1 -> 0 only; re-programming needs no erase. */
         for (unsigned i = 0; i < count; i++)
             dst[i] &= (uint8_t)(val >> (8u * i));
-        c->dirty = true;
+        chip_changed(c);
     }
     if (done < 1.0) {
         fc_power_lost(c, "program", addr, done);

@@ -179,7 +179,7 @@ static void l0_program_words(struct chip *c, uint32_t off, const uint32_t *words
     unsigned bytes = done >= 1.0 ? 4 * n : (unsigned)(4 * n * done);
     for (unsigned i = 0; i < bytes; i++)
         c->flash[off + i] |= (uint8_t)(words[i / 4] >> (8 * (i % 4)));
-    c->dirty = true;
+    chip_changed(c);
     if (done < 1.0) {
         fc_power_lost(c, "program", addr, done);
         return;
@@ -283,7 +283,7 @@ static int l0_eeprom_write(struct chip *c, const struct mem_region *r, uint32_t 
             us *= 2;
         fc_store_le(cell, size, val);
     }
-    c->dirty = true;
+    chip_changed(c);
     l0_start(c, FAULT_FLASH_PROGRAM_TIME, addr, us);
     return BUS_OK;
 }
@@ -297,7 +297,7 @@ static void l0_mass_erase(struct chip *c)
      * guess yes (erased to 0x00 with program memory) */
     if (r && c->eeprom)
         memset(c->eeprom, 0, r->size);
-    c->dirty = true;
+    chip_changed(c);
 }
 
 static int l0_option_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
@@ -332,7 +332,7 @@ static int l0_option_write(struct chip *c, uint32_t off, unsigned size, uint32_t
     }
     double done = fc_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base + off);
     fc_store_le(c->optarea + off, 4, done < 1.0 ? val & 0xFFFFu : val);
-    c->dirty = true;
+    chip_changed(c);
     if (done < 1.0) {
         fc_power_lost(c, "option write", p->optarea_base + off, done);
         return BUS_OK;

@@ -139,7 +139,7 @@ double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr)
 void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at)
 {
     l4(c)->busy = false;
-    c->dirty = true;
+    chip_changed(c);
     fc_power_lost(c, what, addr, at);
 }
 
@@ -216,7 +216,7 @@ void l4_erase_range(struct chip *c, uint32_t start, uint32_t len)
         bit_put(l4(c)->programmed, dw, false);
         bit_put(c->ecc_bad, dw, false);        /* erase rewrites the ECC bits */
     }
-    c->dirty = true;
+    chip_changed(c);
 }
 
 static void l4_erase(struct chip *c, uint32_t start, uint32_t len, uint32_t us, const char *what)
@@ -276,7 +276,7 @@ static void l4_program_dword(struct chip *c, uint32_t addr, uint32_t lo, uint32_
     for (unsigned i = 0; i < n; i++)
         c->flash[off + i] &= val[i];
     bit_put(s->programmed, dw, true);
-    c->dirty = true;
+    chip_changed(c);
     if (lost >= 0) {
         bit_put(c->ecc_bad, dw, true);
         l4_power_lost(c, "program", addr, lost);
@@ -570,7 +570,7 @@ static int l4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
             cell[i] = (uint8_t)(s->pg_lo >> (8 * i));
             cell[4 + i] = (uint8_t)(val >> (8 * i));
         }
-        c->dirty = true;
+        chip_changed(c);
         l4_busy_for(c, FAULT_FLASH_PROGRAM_TIME, s->pg_addr, p->timing.program_typ_us);
         return BUS_OK;
     }

@@ -142,7 +142,7 @@ void l4_start_option_program(struct chip *c)
         l4_erase_sram(c, s->v->regress_sram);
         us += p->timing.mass_erase_typ_us;
     }
-    c->dirty = true;
+    chip_changed(c);
     /* RM0444 3.4.2: the new values are not applied before an option load;
      * the option registers read the last loaded values again */
     for (int r = 0; r < RG_COUNT; r++)

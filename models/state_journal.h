@@ -6,8 +6,8 @@
  * A full save (state.h) rewrites every blob and fsyncs; doing that for
  * every 2 KiB a host downloads would cost more than the download.  So
  * between full saves the board appends the changed blocks of each blob to
- * STATE_DIR/journal.G.bin (G = the generation chip.json names) before it
- * lets any later transfer be answered.  A chip that is killed (kill -9)
+ * STATE_DIR/journal.G.bin (G = the generation chip.json names) before any
+ * answer that could report the change leaves (tools/vstm32/session.c).  A chip that is killed (kill -9)
  * therefore comes back holding everything a host was told had happened:
  * what a real chip holds after a power cut at that moment.
  *

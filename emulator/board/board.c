@@ -258,6 +258,7 @@ static void journal_restart(struct board *b)
     if (b->state_is_temp)
         return;
     b->journal = state_journal_open(b->state_dir, b->chip, err, sizeof err);
+    b->journaled_changes = b->chip->changes;
     if (!b->journal)
         chip_log(b->chip, "board %u: no journal, changes are saved every %llu ms: %s", b->index,
                  (unsigned long long)(BOARD_SAVE_INTERVAL_NS / 1000000), err);
@@ -276,8 +277,9 @@ int board_save(struct board *b, char *err, size_t errlen)
 void board_journal_sync(struct board *b)
 {
     char err[256];
-    if (!b->journal || !b->chip->dirty)
+    if (!b->journal || b->chip->changes == b->journaled_changes)
         return;
+    b->journaled_changes = b->chip->changes;
     if (state_journal_sync(b->journal, b->chip, err, sizeof err) < 0) {
         chip_log(b->chip, "board %u: journal stopped: %s", b->index, err);
         state_journal_close(b->journal);
@@ -410,7 +412,7 @@ static void note_outcome(struct board *b)
         return;
     snprintf(b->chip->boot_outcome, sizeof b->chip->boot_outcome, "%s", board_state_name(st));
     b->chip->boot_outcome_pc = pc;
-    b->chip->dirty = true;
+    chip_changed(b->chip);
 }
 
 /* The core, one slice; the IWDG; what enumerates when the core reached the ROM. */

@@ -21,6 +21,7 @@ struct board {
     char state_dir[512];
     bool state_is_temp;
     struct state_journal *journal; /* changes since the last full save */
+    uint64_t journaled_changes;     /* chip->changes at the last journal sync */
     char dfu_busid[16];
     struct dfuse_device *dfu;       /* present while the ROM's DFU device is on the bus */
     bool plugged;                   /* USB cable in */

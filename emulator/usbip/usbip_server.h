@@ -120,7 +120,8 @@ void usbip_server_set_limits(struct usbip_server *srv, const struct usbip_server
 
 /* Observes every transfer (tracing, pcap).  SUBMIT: before the device sees
  * it (OUT data in buf).  COMPLETE: when its RET_SUBMIT is queued (status,
- * actual and IN data final).  UNLINK: cancelled by CMD_UNLINK, or by the
+ * actual and IN data final), before the server sends it (it sends at the
+ * end of its turn).  UNLINK: cancelled by CMD_UNLINK, or by the
  * connection ending or the device being withdrawn (status says which). */
 enum usbip_xfer_phase { USBIP_XFER_SUBMIT, USBIP_XFER_COMPLETE, USBIP_XFER_UNLINK };
 typedef void (*usbip_transfer_hook)(struct usbip_server *srv, struct usb_device *dev,

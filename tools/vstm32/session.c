@@ -475,15 +475,17 @@ static int ctl_open(struct session *s, const char *path)
     return usbip_server_watch_fd(s->server, fd, POLLIN, ctl_accept, s);
 }
 
-/* Every transfer passes here before a device sees it: first the boards
- * journal what earlier transfers changed (so no answer from now on can
- * report a change a kill would lose), then the trace and capture. */
+/* Every transfer passes here before a device sees it and again once its
+ * answer is queued, before the answer can reach the socket: each time the
+ * boards journal what changed (so no answer can report a change a kill
+ * would lose — the GETSTATUS that completes a DFU block both programs it
+ * and says so), then the trace and capture. */
 static void session_transfer_hook(struct usbip_server *srv, struct usb_device *dev,
                                   const struct usb_xfer *xfer, enum usbip_xfer_phase phase,
                                   void *arg)
 {
     struct session *s = arg;
-    if (phase == USBIP_XFER_SUBMIT)
+    if (phase == USBIP_XFER_SUBMIT || phase == USBIP_XFER_COMPLETE)
         for (unsigned i = 0; i < s->nboards; i++)
             board_journal_sync(s->boards[i]);
     if (s->trace)
