@@ -16,7 +16,7 @@ static const char *const hooks[] = {
     FAULT_FLASH_ERASE_TIME, FAULT_FLASH_PROGRAM_TIME, FAULT_FLASH_ERASE_ERROR,
     FAULT_FLASH_PROGRAM_ERROR, FAULT_FLASH_POWER_LOSS, FAULT_OPTION_BITS,
     FAULT_USB_DISCONNECT, FAULT_USB_BUSY_STALL, FAULT_USB_BUSY_NAK,
-    FAULT_DFU_LEAVE_EARLY_RESET, "stlink.swd.error", "usbip.drop",
+    FAULT_DFU_LEAVE_EARLY_RESET, FAULT_FLASH_LEFTOVER_ERROR, "stlink.swd.error", "usbip.drop",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

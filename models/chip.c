@@ -483,6 +483,12 @@ void chip_reset(struct chip *c, enum chip_reset kind)
     periph_options_loaded(c);
 }
 
+void chip_debugger_connected(struct chip *c)
+{
+    if (c->faults && c->ctl && c->ctl->fault_error)
+        c->ctl->fault_error(c, FAULT_FLASH_LEFTOVER_ERROR, c->part->flash_base);
+}
+
 void chip_tick(struct chip *c)
 {
     if (c->ctl && c->ctl->tick)

@@ -95,6 +95,9 @@ struct flashctl_ops {
     /* Release c->ctl_state.  NULL: chip_free() calls free(c->ctl_state).
      * c->ctl_state starts NULL; allocate it (calloc) in reset() when NULL. */
     void (*destroy)(struct chip *c);
+    /* An error fault at `hook` fires: its flag= (a name of the family's
+     * FLASH_SR) is set now.  Optional. */
+    void (*fault_error)(struct chip *c, const char *hook, uint32_t addr);
 };
 
 #define CHIP_MAX_ECC_WORDS 0   /* ECC state is a bitmap, see ecc_bad */
@@ -228,6 +231,9 @@ void chip_factory_options(struct chip *c);
 /* 64-bit FNV-1a (state checksums, deterministic UIDs). */
 uint64_t chip_fnv1a64(const void *data, size_t len, uint64_t h);
 #define CHIP_FNV1A64_INIT 0xcbf29ce484222325ull
+
+/* A debugger connected over SWD: the hook of flash.leftover-error. */
+void chip_debugger_connected(struct chip *c);
 
 /* Flash, options or another saved part of the chip changed. */
 static inline void chip_changed(struct chip *c)

@@ -31,6 +31,10 @@
 #define FAULT_FLASH_ERASE_ERROR    "flash.erase.error"     /* param flag: SR error flag name */
 #define FAULT_FLASH_PROGRAM_ERROR  "flash.program.error"
 #define FAULT_FLASH_POWER_LOSS     "flash.power-loss"      /* param at: fraction 0..1 of the operation */
+/* flag=NAME: when a debugger connects (the probe enters SWD mode), FLASH_SR
+ * holds that error flag, as the firmware's failed flash operation left it
+ * (facts F11: leftover error flags vs. a tool's first erase). */
+#define FAULT_FLASH_LEFTOVER_ERROR "flash.leftover-error"
 #define FAULT_OPTION_BITS          "option.set"            /* name=REG|FIELD, value=V[, bit=N]: at a reset, behind the user's back */
 #define FAULT_USB_DISCONNECT       "usb.disconnect"        /* at transfer N */
 #define FAULT_USB_BUSY_STALL       "usb.busy-stall"        /* EP0 stalls while flash busy */

@@ -608,6 +608,16 @@ static void fpec_option_load(struct chip *c)
     *reg(s, FPEC_WRPR) = s->wrpr;
 }
 
+static void fpec_fault_error(struct chip *c, const char *hook, uint32_t addr)
+{
+    uint32_t bits = fc_fault_error(c, hook, addr, fpec_flags, NFLAGS);
+    if (bits) {
+        struct fpec *s = fpec_of(c);
+        raise_error(c, s, bits);
+        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, *reg(s, FPEC_SR));
+    }
+}
+
 const struct flashctl_ops flashctl_f0f1_ops = {
     .name = "f0f1",
     .reset = fpec_reset,
@@ -618,4 +628,5 @@ const struct flashctl_ops flashctl_f0f1_ops = {
     .mem_read = fpec_mem_read,
     .tick = fpec_tick,
     .busy = fpec_busy,
+    .fault_error = fpec_fault_error,
 };

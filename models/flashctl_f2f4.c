@@ -531,6 +531,16 @@ static void f4_option_load(struct chip *c)
     c->option_error = false;    /* F4 options carry no complements to check */
 }
 
+static void f4_fault_error(struct chip *c, const char *hook, uint32_t addr)
+{
+    uint32_t bits = fc_fault_error(c, hook, addr, f4_flags, NFLAGS);
+    if (bits) {
+        struct f4 *s = f4_of(c);
+        raise_error(c, s, bits);
+        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, *reg(s, F4_SR));
+    }
+}
+
 const struct flashctl_ops flashctl_f2f4_ops = {
     .name = "f2f4",
     .reset = f4_reset,
@@ -541,4 +551,5 @@ const struct flashctl_ops flashctl_f2f4_ops = {
     .mem_read = f4_mem_read,
     .tick = f4_tick,
     .busy = f4_busy,
+    .fault_error = f4_fault_error,
 };

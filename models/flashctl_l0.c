@@ -560,6 +560,15 @@ static void l0_option_load(struct chip *c)
         l0_error(c, L0_FMASK(SR, OPTVERR));
 }
 
+static void l0_fault_error(struct chip *c, const char *hook, uint32_t addr)
+{
+    uint32_t bits = fc_fault_error(c, hook, addr, l0_flags, L0_NFLAGS);
+    if (bits) {
+        l0_error(c, bits);
+        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, l0(c)->regs[RG_SR]);
+    }
+}
+
 const struct flashctl_ops flashctl_l0_ops = {
     .name = "l0",
     .reset = l0_reset,
@@ -570,4 +579,5 @@ const struct flashctl_ops flashctl_l0_ops = {
     .mem_read = l0_mem_read,
     .tick = l0_tick,
     .busy = l0_busy,
+    .fault_error = l0_fault_error,
 };

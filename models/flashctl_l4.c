@@ -676,6 +676,12 @@ static bool l4_busy(struct chip *c, uint64_t *until_ns)
     return s->busy;
 }
 
+static void l4_fault_leftover(struct chip *c, const char *hook, uint32_t addr)
+{
+    if (l4_fault_error(c, hook, addr))
+        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, l4(c)->regs[RG_SR]);
+}
+
 const struct flashctl_ops flashctl_l4_ops = {
     .name = "l4",
     .reset = l4_reset,
@@ -686,4 +692,5 @@ const struct flashctl_ops flashctl_l4_ops = {
     .mem_read = l4_mem_read,
     .tick = l4_tick_op,
     .busy = l4_busy,
+    .fault_error = l4_fault_leftover,
 };

@@ -298,6 +298,8 @@ static void cmd_debug(struct stlink_device *s)
         /* SWD or JTAG: the board wires SWD only, and answers either way */
         s->mode = STL_MODE_DEBUG;
         s->dap.ctrl_stat |= (1u << 30) | (1u << 28);     /* debug and system power up */
+        if (target_reachable(s))
+            chip_debugger_connected(s->chip);
         reply_status(s, target_reachable(s) ? STL_OK : STL_SWD_DP_FAULT);
         return;
     case STL_DBG_EXIT:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bus routing and the RDP access policy (facts §1, §4.4). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "models/chip.h"
@@ -206,5 +207,41 @@ Test(chip, block_helpers, .description = "chip_read_block / chip_write_block ove
     uint8_t *b = chip_backing(c, 0x20000001, &avail);
     cr_assert_eq(b[0], 1);
     cr_assert_eq(avail, 16 * 1024 - 1);
+    chip_free(c);
+}
+
+Test(chip, leftover_flash_error_at_debugger_connect,
+     .description = "fault flash.leftover-error: the flag is in FLASH_SR when a debugger connects (nth=1: once)")
+{
+    static const char *const cases[][2] = { {"f103xb", "PGERR"}, {"f407xg", "PGSERR"},
+                                            {"l073xz", "WRPERR"}, {"l476xg", "PROGERR"} };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fault_plan plan;
+        char spec[96], err[256] = "";
+        fault_plan_init(&plan, 1);
+        snprintf(spec, sizeof spec, "flash.leftover-error:flag=%s@nth=1", cases[i][1]);
+        cr_assert_eq(fault_plan_add(&plan, spec, err, sizeof err), 0, "%s", err);
+        vclock_init(&clk, VCLOCK_FAST, 1);
+        struct chip *c = chip_new(part_find(cases[i][0]), &clk, &plan, NULL, 0, err, sizeof err);
+        cr_assert_not_null(c, "%s", err);
+        cr_expect_eq(c->last_err, 0u, "%s: no error before the debugger comes", cases[i][0]);
+        chip_debugger_connected(c);
+        cr_expect_neq(c->last_err, 0u, "%s: %s set at connect", cases[i][0], cases[i][1]);
+        c->last_err = 0;
+        chip_debugger_connected(c);
+        cr_expect_eq(c->last_err, 0u, "%s: nth=1 fires once", cases[i][0]);
+        chip_free(c);
+    }
+    /* F103 (RM0008 3.4.2): FLASH_SR bit 2 PGERR, sticky; a system reset clears it */
+    struct fault_plan plan;
+    char err[256] = "";
+    fault_plan_init(&plan, 1);
+    cr_assert_eq(fault_plan_add(&plan, "flash.leftover-error:flag=PGERR", err, sizeof err), 0);
+    struct chip *c = chip_new(part_find("f103xb"), &clk, &plan, NULL, 0, err, sizeof err);
+    cr_assert_not_null(c, "%s", err);
+    chip_debugger_connected(c);
+    cr_expect_eq(rd(c, 0x4002200C, 4, BUS_DEBUG) & 0x4u, 0x4u, "PGERR");
+    chip_reset(c, RESET_SYSTEM);
+    cr_expect_eq(rd(c, 0x4002200C, 4, BUS_DEBUG) & 0x4u, 0u, "cleared by the reset");
     chip_free(c);
 }
