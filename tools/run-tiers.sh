@@ -13,8 +13,10 @@ run_tier() {
     name=$1; shift
     echo "==== tier $name: $*"
     log="$BUILD/tier-$name.log"
+    t0=$(date +%s)
     "$@" >"$log" 2>&1
     rc=$?
+    echo "==== tier $name took $(($(date +%s) - t0)) s (log: $log)"
     # criterion's per-test failures and its summary, as it printed them
     grep -E '^\[(----|FAIL|====)\]|Synthesis|ERROR|runtime error|AddressSanitizer' "$log" | tail -n 60
     summary=$(grep -E 'Synthesis: Tested' "$log" | tail -n 1)
@@ -41,8 +43,10 @@ run_plain_tier() {
     name=$1; shift
     echo "==== tier $name: $*"
     log="$BUILD/tier-$name.log"
+    t0=$(date +%s)
     "$@" >"$log" 2>&1
     rc=$?
+    echo "==== tier $name took $(($(date +%s) - t0)) s (log: $log)"
     summary=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
     if [ -z "$summary" ]; then
         echo "!!!! tier $name did not run to its summary (exit $rc); last lines:"
