@@ -178,11 +178,13 @@ fi
 
 # ---- 5. 64 boards, 64 clients ------------------------------------------------
 if "$BIN/bench_many" 64 256 > "$work/many"; then :; fi
+figure many_devices_per_process "$(pick many_boards "$work/many")" devices
 figure many_download_total_rate "$(fmt "$(pick many_download_total_rate "$work/many")")" MiB/s
 figure many_download_wall "$(fmt "$(pick many_download_wall "$work/many")")" s
 figure many_failures "$(pick many_failures "$work/many")" count eq 0 "see the bench notes on stderr"
 figure many_rss_per_board_beyond_flash "$(fmt "$(pick many_rss_per_board_beyond_flash "$work/many")")" MiB le 2 \
     "VmRSS of the server / 64 - 1 MiB of flash"
+figure many_peak_per_board_beyond_flash "$(fmt "$(pick many_hwm_per_board_beyond_flash "$work/many")")" MiB
 
 # ---- 6. start-up -------------------------------------------------------------
 "$BIN/bench_startup" 20 > "$work/startup"
