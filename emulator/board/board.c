@@ -416,8 +416,9 @@ static void note_outcome(struct board *b)
 }
 
 /* The core, one slice; the IWDG; what enumerates when the core reached the ROM. */
-static void run_core(struct board *b)
+static bool run_core_slice(struct board *b)
 {
+    bool bitten = false;
     b->last_cycles = 0;
     if (core_may_run(b)) {
         b->in_cpu_run = true;
@@ -438,10 +439,24 @@ static void run_core(struct board *b)
         periph_debug_halted(b->chip, cpu_get_state(b->cpu) == CPU_HALTED);
     if (rom_runs(b))
         periph_watchdog_rom_refresh(b->chip);
-    if (b->chip->powered && !b->reset_pending && periph_watchdog_expired(b->chip))
+    if (b->chip->powered && !b->reset_pending && periph_watchdog_expired(b->chip)) {
         watchdog_reset(b);
+        bitten = true;
+    }
     if (b->chip->powered)
         note_outcome(b);
+    return bitten;
+}
+
+/* After a watchdog reset the core runs its first slice at once, as silicon
+ * runs the reset handler at once: a debugger that connects next finds the
+ * firmware running again (its IWDG restarted), never a core stopped between
+ * the reset and its first instruction -- a window that only the event
+ * loop's turns opened (scenario 12 failed on it under load). */
+static void run_core(struct board *b)
+{
+    if (run_core_slice(b))
+        run_core_slice(b);
 }
 
 void board_process(struct board *b)
