@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * L4/G0/G4 flash controller: state shared by the two halves of the model,
- * flashctl_l4.c (registers, array, erase/program) and flashctl_l4_opt.c
+ * L4/G0/G4 flash controller: state shared by the three parts of the model,
+ * flashctl_l4.c (registers, faults, time, reset), flashctl_l4_array.c (the
+ * array: erase, programming by stores, reads, ECC) and flashctl_l4_opt.c
  * (option bytes: OPTKEYR, option registers, OPTSTRT, RDP, WRP areas, option
- * load).  Included by those two files only; the rest of the emulator sees
+ * load).  Included by those three files only; the rest of the emulator sees
  * flashctl_l4.h.
  */
 #ifndef VSTM32_FLASHCTL_L4_INTERNAL_H
@@ -70,17 +71,38 @@ struct l4_state {
 
 static inline struct l4_state *l4(struct chip *c) { return c->ctl_state; }
 
-/* flashctl_l4.c: the controller services the option side uses. */
+static inline bool bit_get(const uint8_t *map, uint32_t i) { return map && (map[i / 8] >> (i % 8)) & 1; }
+static inline void bit_put(uint8_t *map, uint32_t i, bool on)
+{
+    if (!map)
+        return;
+    if (on)
+        map[i / 8] |= (uint8_t)(1u << (i % 8));
+    else
+        map[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+/* flashctl_l4.c: the controller services the array and option sides use. */
 const struct l4_variant *l4_variant_of(const struct part *p);
 struct l4_state *l4_state_get(struct chip *c);
 void l4_error(struct chip *c, uint32_t sr_bits);
+bool l4_fault_error(struct chip *c, const char *hook, uint32_t addr);
 double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr);
 void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at);
 void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us);
-void l4_erase_range(struct chip *c, uint32_t start, uint32_t len);
+void l4_tick(struct chip *c);
+void l4_stall(struct chip *c);
 int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
                  uint32_t key1, uint32_t key2, bool *unlocked);
 void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled);
+
+/* flashctl_l4_array.c: the array. */
+void l4_erase_range(struct chip *c, uint32_t start, uint32_t len);
+/* CR.STRT: a page or mass erase as CR asks. */
+void l4_start_erase(struct chip *c);
+/* flashctl_ops.mem_write / mem_read. */
+int l4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val);
+int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val);
 
 /* flashctl_l4_opt.c: option bytes. */
 /* Which part->obregs entry each option register mirrors, and its factory

@@ -4,9 +4,9 @@
  *
  * OPTKEYR, the option registers (OPTR, PCROPx, WRPxy, SECx), OPTSTRT and the
  * RDP 1 -> 0 regression, the WRP areas as loaded, and the option load
- * (OBL_LAUNCH or power-on) that applies them.  The registers, the array and
- * erase/program live in flashctl_l4.c; the state both use is
- * flashctl_l4_internal.h.  Sources: RM0394 (L41x), RM0351 (L47x), RM0444
+ * (OBL_LAUNCH or power-on) that applies them.  The registers live in
+ * flashctl_l4.c, the array and erase/program in flashctl_l4_array.c; the
+ * state they share is flashctl_l4_internal.h.  Sources: RM0394 (L41x), RM0351 (L47x), RM0444
  * (G0), RM0440 (G4) as quoted in facts §3.4, §4, §10; guesses say so.
  */
 #include "models/flashctl_l4_internal.h"

@@ -1,29 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Minimal peripherals (periph.h): RCC, SYSCFG remap, GPIO output
- * registers, USART2's transmitter, IWDG.  Register offsets and bits are
- * those fixtures/firmware/README.md lists per part (CMSIS device headers);
- * what is not in a block below is logged once per address by the caller.
+ * registers, USART2's transmitter (the IWDG and DBGMCU's freeze register:
+ * periph_wdg.c).  Register offsets and bits are those
+ * fixtures/firmware/README.md lists per part (CMSIS device headers); what
+ * is not in a block below is logged once per address by the caller.
  */
-#include "models/periph.h"
+#include "models/periph_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define PERIPH_LO 0x40000000u
 #define PERIPH_HI 0x60000000u
-
-#define IWDG_BASE   0x40003000u     /* every part here (CMSIS IWDG_BASE) */
-#define IWDG_SPAN   0x400u
-#define USART2_BASE 0x40004400u     /* every part here (CMSIS USART2_BASE) */
-#define USART_SPAN  0x400u
-#define RCC_SPAN    0x400u
-#define RCC_WORDS   64u             /* 0x000-0x0FF: every family's register file */
-#define SYSCFG_SPAN 0x400u
-#define SYSCFG_WORDS 16u
-#define GPIO_PORTS  8u              /* A..H */
-#define GPIO_STRIDE 0x400u
-#define GPIO_WORDS  16u
 
 /* A ready bit that follows its enable bit (RCC_CR HSION -> HSIRDY, ...). */
 struct ready_rule {
@@ -92,20 +81,8 @@ static const struct rcc_family rcc_g0 = {
     {0x08, 0, 3, 3}, 0x34, 0x40,
 };
 
-/* One row per part: fixtures/firmware/README.md "Per-part table". */
-struct periph_layout {
-    const char *part;
-    const struct rcc_family *rcc;
-    uint32_t rcc_base;
-    uint32_t gpio_base;             /* port A; ports follow every 0x400 */
-    bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
-    uint8_t led_port, led_pin;      /* 0 = A */
-    bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28) */
-    uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
-    uint32_t mem_mode_mask;
-    uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
-};
-
+/* One row per part: fixtures/firmware/README.md "Per-part table" (struct
+ * periph_layout in periph_internal.h). */
 static const struct periph_layout layouts[] = {
     {"f042x6", &rcc_f0, 0x40021000, 0x48000000, false, 1, 3, true, 0x40010000, 0x3, 40000},
     {"f072xb", &rcc_f0, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x3, 40000},
@@ -120,81 +97,12 @@ static const struct periph_layout layouts[] = {
     {"g474xe", &rcc_g4, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x7, 32000},
 };
 
-/* GPIO register offsets by style. */
-#define GPIO_IDR(f1)  ((f1) ? 0x08u : 0x10u)
-#define GPIO_ODR(f1)  ((f1) ? 0x0Cu : 0x14u)
-#define GPIO_BSRR(f1) ((f1) ? 0x10u : 0x18u)
-#define GPIO_BRR(f1)  ((f1) ? 0x14u : 0x28u)
-#define GPIO_LAST(f1) ((f1) ? 0x18u : 0x2Cu)
-
-/* USART: ISR style (RM0091 27.8) and SR style (RM0090 30.6). */
-#define USART_TXE (1u << 7)
-#define USART_TC  (1u << 6)
-#define USART_ISR_TEACK (1u << 21)
-#define USART_ISR_REACK (1u << 22)
-
-/* IWDG (RM0090 21.4): KR 0x00, PR 0x04, RLR 0x08, SR 0x0C, WINR 0x10. */
-#define IWDG_KEY_RELOAD 0xAAAAu
-#define IWDG_KEY_ACCESS 0x5555u
-#define IWDG_KEY_START  0xCCCCu
-
-struct periph {
-    const struct periph_layout *lay;
-    uint32_t rcc[RCC_WORDS];
-    uint64_t rcc_logged;            /* one bit per word offset: logged once */
-    uint32_t syscfg[SYSCFG_WORDS];
-    bool remap_written;
-    uint32_t gpio[GPIO_PORTS][GPIO_WORDS];
-    uint64_t led_toggles;
-    uint32_t usart[USART_SPAN / 4];
-    bool usart_dropped_logged;
-    /* IWDG */
-    bool wd_running, wd_access;
-    uint32_t wd_pr, wd_rlr, wd_winr;
-    uint64_t wd_deadline_ns;
-    /* DBGMCU: the freeze register (reset by power-on only, RM0008 31.16.3,
-     * RM0351 46.16.4) and whether the IWDG stands still now (core halted
-     * with DBG_IWDG_STOP set): since when, in virtual ns */
-    uint32_t dbg_fz;
-    bool wd_frozen;
-    uint64_t wd_frozen_since_ns;
-    periph_console_fn console;
-    void *console_arg;
-};
-
 static const struct periph_layout *layout_of(const struct part *p)
 {
     for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
         if (!strcmp(layouts[i].part, p->name))
             return &layouts[i];
     return NULL;
-}
-
-static uint64_t now_ns(const struct chip *c)
-{
-    return c->clock ? vclock_now(c->clock) : 0;
-}
-
-/* Sub-word accesses act on the aligned word (peripherals on the APB bus). */
-static uint32_t lane_shift(uint32_t addr)
-{
-    return 8u * (addr & 3u);
-}
-
-static uint32_t lane_mask(unsigned size)
-{
-    return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-}
-
-static uint32_t merge(uint32_t old, uint32_t addr, unsigned size, uint32_t val)
-{
-    uint32_t m = lane_mask(size) << lane_shift(addr);
-    return (old & ~m) | ((val << lane_shift(addr)) & m);
-}
-
-static uint32_t extract(uint32_t word, uint32_t addr, unsigned size)
-{
-    return (word >> lane_shift(addr)) & lane_mask(size);
 }
 
 /* ---- RCC ------------------------------------------------------------------------ */
@@ -389,108 +297,6 @@ static int syscfg_access(struct chip *c, struct periph *pp, uint32_t addr, unsig
     return 0;
 }
 
-/* ---- IWDG ----------------------------------------------------------------------- */
-
-static void iwdg_reload(struct chip *c, struct periph *pp)
-{
-    /* RM0090 21.3.2: the counter counts down from RLR at LSI / (4 << PR);
-     * reset when it reaches 0, i.e. (RLR + 1) ticks after the reload. */
-    uint32_t div = 4u << (pp->wd_pr > 6 ? 6 : pp->wd_pr);
-    uint64_t ticks = (uint64_t)(pp->wd_rlr + 1) * div;
-    /* frozen (debug halt + DBG_IWDG_STOP): it counts from the resume on */
-    uint64_t from = pp->wd_frozen ? pp->wd_frozen_since_ns : now_ns(c);
-    pp->wd_deadline_ns = from + ticks * 1000000000ull / pp->lay->lsi_hz;
-}
-
-static int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
-                       uint32_t *val, bool write)
-{
-    uint32_t off = (addr - IWDG_BASE) & ~3u;
-    if (!write) {
-        uint32_t word;
-        switch (off) {
-        case 0x04: word = pp->wd_pr; break;
-        case 0x08: word = pp->wd_rlr; break;
-        case 0x0C: word = 0; break;     /* PVU/RVU/WVU: updates take no time here (guess) */
-        case 0x10: word = pp->wd_winr; break;
-        case 0x00: word = 0; break;     /* KR is write-only */
-        default:
-            chip_log_unmodelled(c, addr, false);
-            word = 0;
-            break;
-        }
-        *val = extract(word, addr, size);
-        return 0;
-    }
-    uint32_t v = merge(0, addr, size, *val);
-    switch (off) {
-    case 0x00:
-        switch (v & 0xFFFF) {
-        case IWDG_KEY_START:
-            if (!pp->wd_running)
-                chip_log(c, "IWDG started: PR=%u RLR=0x%03X, %u Hz LSI", pp->wd_pr, pp->wd_rlr,
-                         pp->lay->lsi_hz);
-            pp->wd_running = true;
-            pp->wd_access = false;
-            iwdg_reload(c, pp);
-            break;
-        case IWDG_KEY_RELOAD:
-            pp->wd_access = false;
-            if (pp->wd_running)
-                iwdg_reload(c, pp);
-            break;
-        case IWDG_KEY_ACCESS:
-            pp->wd_access = true;
-            break;
-        default:
-            pp->wd_access = false;
-            break;
-        }
-        break;
-    case 0x04:
-        if (pp->wd_access)
-            pp->wd_pr = v & 7u;
-        break;
-    case 0x08:
-        if (pp->wd_access)
-            pp->wd_rlr = v & 0xFFFu;
-        break;
-    case 0x10:
-        if (pp->wd_access)
-            pp->wd_winr = v & 0xFFFu;
-        break;
-    default:
-        chip_log_unmodelled(c, addr, true);
-        break;
-    }
-    return 0;
-}
-
-/* ---- DBGMCU freeze register ----------------------------------------------------- */
-
-/* DBG_IWDG_STOP: F1 DBGMCU_CR (0xE0042004) bit 8 (RM0008 31.16.3); the others
- * DBGMCU_APB1_FZ / APB1FZR1 (IDCODE + 8) bit 12 (RM0091 40.9.4, RM0090 38.16.4,
- * RM0351 46.16.4, RM0367, RM0444). */
-static uint32_t dbgmcu_fz_addr(const struct chip *c, uint32_t *iwdg_bit)
-{
-    bool f1 = c->periph->lay->gpio_f1;
-    *iwdg_bit = f1 ? 1u << 8 : 1u << 12;
-    return c->part->dbgmcu_idcode_addr + (f1 ? 4u : 8u);
-}
-
-static int dbgmcu_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
-                         uint32_t *val, bool write)
-{
-    uint32_t bit, base = dbgmcu_fz_addr(c, &bit);
-    if (addr - base >= 4)
-        return -1;
-    if (write)
-        pp->dbg_fz = merge(pp->dbg_fz, addr, size, *val);
-    else
-        *val = extract(pp->dbg_fz, addr, size);
-    return 0;
-}
-
 /* ---- routing -------------------------------------------------------------------- */
 
 static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, bool write)
@@ -596,73 +402,6 @@ bool periph_led(const struct chip *c, uint64_t *toggles)
         return false;
     const struct periph_layout *l = pp->lay;
     return (pp->gpio[l->led_port][GPIO_ODR(l->gpio_f1) / 4] >> l->led_pin) & 1;
-}
-
-bool periph_watchdog_deadline(const struct chip *c, uint64_t *deadline_ns)
-{
-    const struct periph *pp = c->periph;
-    if (!pp || !pp->wd_running || pp->wd_frozen)
-        return false;
-    if (deadline_ns)
-        *deadline_ns = pp->wd_deadline_ns;
-    return true;
-}
-
-void periph_debug_halted(struct chip *c, bool halted)
-{
-    struct periph *pp = c->periph;
-    if (!pp)
-        return;
-    uint32_t bit;
-    dbgmcu_fz_addr(c, &bit);
-    bool freeze = halted && (pp->dbg_fz & bit);
-    if (freeze == pp->wd_frozen)
-        return;
-    uint64_t now = now_ns(c);
-    if (freeze) {
-        pp->wd_frozen_since_ns = now;
-    } else if (pp->wd_running) {
-        pp->wd_deadline_ns += now - pp->wd_frozen_since_ns;
-    }
-    pp->wd_frozen = freeze;
-}
-
-void periph_options_loaded(struct chip *c)
-{
-    struct periph *pp = c->periph;
-    if (!pp || pp->wd_running)
-        return;
-    const char *field = "IWDG_SW";
-    uint32_t sw;
-    if (chip_ob_field(c, field, &sw) < 0) {
-        field = "WDG_SW";
-        if (chip_ob_field(c, field, &sw) < 0)
-            return;
-    }
-    if (sw)
-        return;
-    pp->wd_running = true;
-    chip_log(c, "IWDG started by the hardware watchdog option (%s=0): PR=%u RLR=0x%03X", field,
-             pp->wd_pr, pp->wd_rlr);
-    iwdg_reload(c, pp);
-}
-
-void periph_watchdog_rom_refresh(struct chip *c)
-{
-    struct periph *pp = c->periph;
-    if (!pp || !pp->wd_running)
-        return;
-    pp->wd_pr = 6;              /* /256: the largest divider (PR 6 and 7 both) */
-    iwdg_reload(c, pp);
-}
-
-bool periph_watchdog_expired(struct chip *c)
-{
-    struct periph *pp = c->periph;
-    if (!pp || !pp->wd_running || pp->wd_frozen || now_ns(c) < pp->wd_deadline_ns)
-        return false;
-    pp->wd_running = false;     /* the reset that follows stops it */
-    return true;
 }
 
 /* ---- the ROM's vector table ------------------------------------------------------ */

@@ -4,8 +4,9 @@
  *   cpu.c       life, reset, the run loop and Unicorn's hooks
  *   cpu_map.c   the address map as Unicorn sees it (direct RAM, MMIO, hooks)
  *   cpu_exc.c   exceptions: priorities, entry, return, faults, lockup
- *   cpu_scs.c   System Control Space: SysTick, NVIC, SCB, debug, FPB, DWT,
- *               the PPB ROM table
+ *   cpu_scs.c   System Control Space: SysTick, NVIC, SCB, debug, FPB, DWT
+ *   cpu_scs_id.c CoreSight identification of those components, the PPB ROM
+ *               table
  *   cpu_debug.c halting debug: DHCSR actions, DCRSR registers, BKPT,
  *               semihosting, the debug port's view of memory
  *
@@ -252,6 +253,14 @@ uint64_t systick_cycles_to_wrap(struct cpu *cpu);
 /* Bring SysTick to `cycles`: pend SysTick on a wrap with TICKINT. */
 void systick_update(struct cpu *cpu);
 void scs_log_once(struct cpu *cpu, uint32_t addr, bool write);
+
+/* cpu_scs_id.c */
+/* Offsets 0xFD0-0xFFF of a 4 KiB component. */
+bool ids_read(uint32_t off, unsigned cls, uint32_t pid0_to_2_part, bool st_pid,
+              uint16_t dev_id, uint32_t *val);
+struct component_parts { unsigned scs, itm, dwt, fpb; };
+struct component_parts parts_of(const struct cpu *cpu);
+uint32_t rom_table_read(struct cpu *cpu, uint32_t off);
 
 /* cpu_debug.c */
 void debug_reset(struct cpu *cpu, bool power_on);

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Minimal peripherals: the state shared by periph.c (RCC, SYSCFG remap,
+ * GPIO, USART2, routing, reset) and periph_wdg.c (IWDG and the DBGMCU
+ * freeze register).  Included by those two files only; the rest of the
+ * emulator sees periph.h.
+ */
+#ifndef VSTM32_PERIPH_INTERNAL_H
+#define VSTM32_PERIPH_INTERNAL_H
+
+#include "models/periph.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/vclock.h"
+
+#define IWDG_BASE   0x40003000u     /* every part here (CMSIS IWDG_BASE) */
+#define IWDG_SPAN   0x400u
+#define USART2_BASE 0x40004400u     /* every part here (CMSIS USART2_BASE) */
+#define USART_SPAN  0x400u
+#define RCC_SPAN    0x400u
+#define RCC_WORDS   64u             /* 0x000-0x0FF: every family's register file */
+#define SYSCFG_SPAN 0x400u
+#define SYSCFG_WORDS 16u
+#define GPIO_PORTS  8u              /* A..H */
+#define GPIO_STRIDE 0x400u
+#define GPIO_WORDS  16u
+
+struct rcc_family;               /* periph.c */
+
+/* One row per part (the table in periph.c): fixtures/firmware/README.md
+ * "Per-part table". */
+struct periph_layout {
+    const char *part;
+    const struct rcc_family *rcc;
+    uint32_t rcc_base;
+    uint32_t gpio_base;             /* port A; ports follow every 0x400 */
+    bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
+    uint8_t led_port, led_pin;      /* 0 = A */
+    bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28) */
+    uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
+    uint32_t mem_mode_mask;
+    uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
+};
+
+/* GPIO register offsets by style. */
+#define GPIO_IDR(f1)  ((f1) ? 0x08u : 0x10u)
+#define GPIO_ODR(f1)  ((f1) ? 0x0Cu : 0x14u)
+#define GPIO_BSRR(f1) ((f1) ? 0x10u : 0x18u)
+#define GPIO_BRR(f1)  ((f1) ? 0x14u : 0x28u)
+#define GPIO_LAST(f1) ((f1) ? 0x18u : 0x2Cu)
+
+/* USART: ISR style (RM0091 27.8) and SR style (RM0090 30.6). */
+#define USART_TXE (1u << 7)
+#define USART_TC  (1u << 6)
+#define USART_ISR_TEACK (1u << 21)
+#define USART_ISR_REACK (1u << 22)
+
+struct periph {
+    const struct periph_layout *lay;
+    uint32_t rcc[RCC_WORDS];
+    uint64_t rcc_logged;            /* one bit per word offset: logged once */
+    uint32_t syscfg[SYSCFG_WORDS];
+    bool remap_written;
+    uint32_t gpio[GPIO_PORTS][GPIO_WORDS];
+    uint64_t led_toggles;
+    uint32_t usart[USART_SPAN / 4];
+    bool usart_dropped_logged;
+    /* IWDG */
+    bool wd_running, wd_access;
+    uint32_t wd_pr, wd_rlr, wd_winr;
+    uint64_t wd_deadline_ns;
+    /* DBGMCU: the freeze register (reset by power-on only, RM0008 31.16.3,
+     * RM0351 46.16.4) and whether the IWDG stands still now (core halted
+     * with DBG_IWDG_STOP set): since when, in virtual ns */
+    uint32_t dbg_fz;
+    bool wd_frozen;
+    uint64_t wd_frozen_since_ns;
+    periph_console_fn console;
+    void *console_arg;
+};
+
+static inline uint64_t now_ns(const struct chip *c)
+{
+    return c->clock ? vclock_now(c->clock) : 0;
+}
+
+/* Sub-word accesses act on the aligned word (peripherals on the APB bus). */
+static inline uint32_t lane_shift(uint32_t addr)
+{
+    return 8u * (addr & 3u);
+}
+
+static inline uint32_t lane_mask(unsigned size)
+{
+    return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+static inline uint32_t merge(uint32_t old, uint32_t addr, unsigned size, uint32_t val)
+{
+    uint32_t m = lane_mask(size) << lane_shift(addr);
+    return (old & ~m) | ((val << lane_shift(addr)) & m);
+}
+
+static inline uint32_t extract(uint32_t word, uint32_t addr, unsigned size)
+{
+    return (word >> lane_shift(addr)) & lane_mask(size);
+}
+
+/* periph_wdg.c: the IWDG's registers and DBGMCU's freeze register; 0 when
+ * addr is theirs, as the routing in periph.c expects. */
+int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                uint32_t *val, bool write);
+int dbgmcu_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
+                  uint32_t *val, bool write);
+
+#endif

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vstm32 scenario, the items of one scenario: a `do` is a button the
+ * person at the bench presses, a `step` a shell command run against the
+ * board with the libusb shim; then each expectation is checked against the
+ * command's status and output, the board and the chip's memories, and the
+ * item's PASS/FAIL lines printed.  The command line, the work directory and
+ * the session are in cmd_scenario.c.
+ */
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/board/board.h"
+#include "models/chip.h"
+#include "tools/vstm32/cmd_scenario_internal.h"
+#include "tools/vstm32/scenario.h"
+#include "tools/vstm32/session.h"
+
+/* ---- items ------------------------------------------------------------- */
+
+static void pump(struct run_ctx *r, unsigned turns)
+{
+    for (unsigned i = 0; i < turns; i++)
+        session_run_once(r->session, 1);
+}
+
+static int do_action(struct run_ctx *r, const char *action, char *why, size_t whylen)
+{
+    char buf[SCN_TEXT];
+    snprintf(buf, sizeof buf, "%s", action);
+    char *save = NULL;
+    char *word = strtok_r(buf, " \t", &save);
+    char *arg = strtok_r(NULL, " \t", &save);
+    struct board *b = r->board;
+    if (!word) {
+        snprintf(why, whylen, "empty action");
+        return -1;
+    }
+    if (!strcmp(word, "reset")) {
+        board_press_reset(b);
+    } else if (!strcmp(word, "power-cycle")) {
+        board_power_cycle(b);
+    } else if (!strcmp(word, "boot0") && arg && (!strcmp(arg, "0") || !strcmp(arg, "1"))) {
+        board_set_boot0(b, arg[0] == '1');
+    } else if (!strcmp(word, "unplug")) {
+        board_unplug(b);
+    } else if (!strcmp(word, "plug")) {
+        board_plug(b);
+    } else if (!strcmp(word, "link") && arg && (!strcmp(arg, "direct") || !strcmp(arg, "hub"))) {
+        board_set_link(b, arg[0] == 'd' ? LINK_DIRECT : LINK_HUB);
+    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "clear")) {
+        fault_plan_clear(board_faults(b));
+    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "add")) {
+        const char *spec = action + strspn(action, " \t");
+        spec = strstr(spec, "add") + 3;
+        spec += strspn(spec, " \t");
+        if (fault_plan_add(board_faults(b), spec, why, whylen) < 0)
+            return -1;
+    } else {
+        snprintf(why, whylen, "unknown action '%s' (reset, power-cycle, boot0 0|1, unplug, plug, "
+                 "link direct|hub, fault add SPEC, fault clear)", action);
+        return -1;
+    }
+    pump(r, 4);
+    return 0;
+}
+
+static volatile sig_atomic_t child_done;
+
+void on_sigchld(int sig)
+{
+    (void)sig;
+    child_done = 1;
+}
+
+/* Run one shell command against the board; output (stdout and stderr
+ * interleaved) into out_path.  Returns the exit status, 128+signal, or
+ * -1 when it timed out (killed). */
+static int run_command(struct run_ctx *r, const struct scn_item *it, const char *out_path)
+{
+    char servers[64], libpath[PATH_MAX * 2], path_env[PATH_MAX * 3], self_dir[PATH_MAX];
+    snprintf(servers, sizeof servers, "127.0.0.1:%u", session_port(r->session));
+    const char *old = getenv("LD_LIBRARY_PATH");
+    snprintf(libpath, sizeof libpath, "%s%s%s", r->shim, old && *old ? ":" : "", old ? old : "");
+    snprintf(self_dir, sizeof self_dir, "%s", r->self);
+    const char *oldpath = getenv("PATH");
+    snprintf(path_env, sizeof path_env, "%s:%s", dirname(self_dir), oldpath ? oldpath : "/usr/bin:/bin");
+
+    fflush(stdout);
+    fflush(stderr);
+    child_done = 0;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || devnull < 0 || chdir(r->work) < 0)
+            _exit(127);
+        dup2(devnull, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        signal(SIGPIPE, SIG_DFL);
+        setenv("LD_LIBRARY_PATH", libpath, 1);
+        setenv("VSTM32_USBIP", servers, 1);
+        setenv("VSTM32", r->self, 1);
+        setenv("VSTM32_SCENARIO_DIR", r->scn_dir, 1);
+        setenv("PATH", path_env, 1);
+        setenv("LC_ALL", "C", 1);
+        setpgid(0, 0);
+        execl("/bin/sh", "sh", "-c", it->text, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = 0;
+    for (;;) {
+        pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid)
+            break;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec > (time_t)it->timeout_s) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        session_run_once(r->session, child_done ? 1 : 20);
+    }
+    pump(r, 4);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return -1;
+}
+
+/* ---- expectations ------------------------------------------------------- */
+
+static bool check_flash(struct run_ctx *r, uint32_t addr, const uint8_t *want, size_t len,
+                        char *why, size_t whylen)
+{
+    uint32_t avail = 0;
+    const uint8_t *have = chip_backing(board_chip(r->board), addr, &avail);
+    if (!have || avail < len) {
+        snprintf(why, whylen, "0x%08x..+%zu is not in a memory of the chip", addr, len);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (have[i] != want[i]) {
+            snprintf(why, whylen, "first difference at 0x%08zx: chip has %02x, expected %02x",
+                     addr + i, have[i], want[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool ecc_bit(struct chip *c, uint32_t addr)
+{
+    const struct part *p = c->part;
+    if (!c->ecc_bad || addr < p->flash_base || addr - p->flash_base >= p->flash_size)
+        return false;
+    uint32_t dw = (addr - p->flash_base) / 8;
+    return (c->ecc_bad[dw / 8] >> (dw % 8)) & 1u;
+}
+
+/* The firmware runs until the expectation holds or 1 s of virtual time
+ * passed (fast time: a board doing nothing jumps to the end at once). */
+#define SCN_FIRMWARE_WITHIN_NS (1000ull * 1000 * 1000)
+
+static bool firmware_holds(struct board *b, const struct scn_expect *e)
+{
+    if (e->kind == SCN_EXPECT_CONSOLE)
+        return strstr(board_console_text(b), e->text) != NULL;
+    return (long)board_run_state(b, NULL) == e->number;
+}
+
+static bool check_firmware(struct run_ctx *r, const struct scn_expect *e, char *why, size_t whylen)
+{
+    struct vclock *clk = board_chip(r->board)->clock;
+    uint64_t end = vclock_now(clk) + SCN_FIRMWARE_WITHIN_NS;
+    while (!firmware_holds(r->board, e) && vclock_now(clk) < end) {
+        bool active = board_active(r->board);
+        session_run_once(r->session, active ? 0 : 1);
+        if (!active && !board_active(r->board) && !vclock_is_paced(clk))
+            vclock_advance_to(clk, end);
+    }
+    if (firmware_holds(r->board, e))
+        return true;
+    uint32_t pc = 0;
+    enum board_state st = board_run_state(r->board, &pc);
+    if (e->kind == SCN_EXPECT_CONSOLE)
+        snprintf(why, whylen, "the console never showed \"%s\" (state %s)", e->text,
+                 board_state_name(st));
+    else
+        snprintf(why, whylen, "the board is %s, not %s", board_state_name(st),
+                 board_state_name((enum board_state)e->number));
+    return false;
+}
+
+static bool check(struct run_ctx *r, const struct scn_expect *e, int status, const char *output,
+                  char *why, size_t whylen)
+{
+    struct chip *c = board_chip(r->board);
+    char line[1024];
+    switch (e->kind) {
+    case SCN_EXPECT_STATUS:
+        if (status == e->number)
+            return true;
+        if (status < 0)
+            snprintf(why, whylen, "exit status %ld expected, the command timed out", e->number);
+        else
+            snprintf(why, whylen, "exit status %ld expected, got %d", e->number, status);
+        return false;
+    case SCN_EXPECT_OUTPUT:
+        if (strstr(output, e->text))
+            return true;
+        snprintf(why, whylen, "output lacks \"%s\"", e->text);
+        return false;
+    case SCN_EXPECT_NO_OUTPUT:
+        if (!strstr(output, e->text))
+            return true;
+        snprintf(why, whylen, "output has \"%s\"", e->text);
+        return false;
+    case SCN_EXPECT_BOARD:
+        board_describe(r->board, line, sizeof line);
+        if (strstr(line, e->text))
+            return true;
+        /* the line holds the work directory: say only what was missing */
+        snprintf(why, whylen, "board line lacks \"%s\" (boot=%s dfu=%s%s)", e->text,
+                 boot_target_name(c->boot_target), board_dfu_present(r->board) ? "present" : "absent",
+                 c->powered ? "" : " power=off");
+        return false;
+    case SCN_EXPECT_DFU:
+        if (board_dfu_present(r->board) == (e->number != 0))
+            return true;
+        snprintf(why, whylen, "DFU device %s expected, it is %s (boot=%s%s)",
+                 e->number ? "present" : "absent", board_dfu_present(r->board) ? "present" : "absent",
+                 boot_target_name(c->boot_target), c->powered ? "" : ", power off");
+        return false;
+    case SCN_EXPECT_FLASH: {
+        uint8_t want[SCN_TEXT];
+        int n = scenario_hex(e->text, want, sizeof want);
+        return check_flash(r, e->addr, want, (size_t)n, why, whylen);
+    }
+    case SCN_EXPECT_FLASH_FILE: {
+        char path[PATH_MAX + SCN_TEXT];
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/%s", r->work, e->text);
+        uint8_t *want = read_all(path, &len);
+        if (!want) {
+            snprintf(why, whylen, "no file %s in the work directory", e->text);
+            return false;
+        }
+        bool ok = check_flash(r, e->addr, want, len, why, whylen);
+        free(want);
+        return ok;
+    }
+    case SCN_EXPECT_OB: {
+        uint32_t v;
+        if (chip_ob_field(c, e->text, &v) < 0) {
+            snprintf(why, whylen, "%s has no option field %s", c->part->full_name, e->text);
+            return false;
+        }
+        if (v == (uint32_t)e->number)
+            return true;
+        snprintf(why, whylen, "option %s is 0x%x, expected 0x%lx", e->text, v, e->number);
+        return false;
+    }
+    case SCN_EXPECT_ECC_BAD:
+        if (ecc_bit(c, e->addr))
+            return true;
+        snprintf(why, whylen, "double word 0x%08x reads without an ECC double error", e->addr & ~7u);
+        return false;
+    case SCN_EXPECT_CONSOLE:
+    case SCN_EXPECT_STATE:
+        return check_firmware(r, e, why, whylen);
+    case SCN_EXPECT_ECC_CLEAN:
+        for (uint32_t a = c->part->flash_base; c->ecc_bad && a - c->part->flash_base < c->part->flash_size;
+             a += 8) {
+            if (ecc_bit(c, a)) {
+                snprintf(why, whylen, "double word 0x%08x has an ECC double error", a);
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+static void print_indented(const char *text, unsigned max_lines)
+{
+    unsigned lines = 0;
+    for (const char *s = text; *s; s++)
+        lines += *s == '\n';
+    const char *s = text;
+    while (lines > max_lines && *s) {
+        if (*s++ == '\n')
+            lines--;
+    }
+    if (s != text)
+        printf("        ...\n");
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        /* progress bars redraw with '\r': keep what a terminal would show */
+        const char *cr = memrchr(s, '\r', n);
+        if (cr && (size_t)(cr - s) + 1 < n) {
+            n -= (size_t)(cr - s) + 1;
+            s = cr + 1;
+        }
+        printf("        | %.*s\n", (int)n, s);
+        s = nl ? nl + 1 : s + n;
+    }
+}
+
+void run_item(struct run_ctx *r, unsigned index)
+{
+    const struct scn_item *it = &r->scn->items[index];
+    char why[512] = "";
+    int status = 0;
+    char *output = NULL;
+    size_t outlen = 0;
+    bool ok = true;
+
+    if (it->kind == SCN_DO) {
+        if (do_action(r, it->text, why, sizeof why) < 0)
+            ok = false;
+    } else {
+        char out_path[PATH_MAX + 32];
+        snprintf(out_path, sizeof out_path, "%s/.step-%u.out", r->work, index + 1);
+        status = run_command(r, it, out_path);
+        output = (char *)read_all(out_path, &outlen);
+    }
+    if (!output) {
+        output = calloc(1, 1);
+        outlen = 0;
+    } else {
+        char *z = realloc(output, outlen + 1);
+        if (z) {
+            output = z;
+            output[outlen] = '\0';
+        }
+    }
+
+    char reasons[SCN_MAX_EXPECT][600];
+    unsigned nreasons = 0;
+    if (!ok)
+        snprintf(reasons[nreasons++], sizeof reasons[0], "%s", why);
+    for (unsigned k = 0; ok && k < it->nexpect; k++) {
+        if (!check(r, &it->expect[k], status, output, why, sizeof why))
+            snprintf(reasons[nreasons++], sizeof reasons[0], "line %d: %s", it->expect[k].line, why);
+    }
+    ok = nreasons == 0;
+    if (ok)
+        r->passed++;
+    else
+        r->failed++;
+
+    if (it->kind == SCN_STEP)
+        printf("  %s  step %-2u %s  -> exit %d\n", ok ? "PASS" : "FAIL", index + 1, it->text, status);
+    else
+        printf("  %s  do   %-2u %s\n", ok ? "PASS" : "FAIL", index + 1, it->text);
+    for (unsigned k = 0; k < nreasons; k++)
+        printf("        %s\n", reasons[k]);
+    if (it->kind == SCN_STEP && (!ok || r->opts->verbose))
+        print_indented(output, r->opts->verbose ? 1000 : 25);
+    fflush(stdout);
+    free(output);
+}
