@@ -82,7 +82,8 @@ int flashseq_reg_write(struct chip *c, uint32_t off, uint32_t val)
 
 bool flashseq_write_keys(struct chip *c, uint32_t keyr, uint32_t key1, uint32_t key2)
 {
-    return flashseq_reg_write(c, keyr, key1) == BUS_OK && flashseq_reg_write(c, keyr, key2) == BUS_OK;
+    return flashseq_reg_write(c, keyr, key1) == BUS_OK &&
+           flashseq_reg_write(c, keyr, key2) == BUS_OK;
 }
 
 bool flashseq_unlock(struct chip *c, uint32_t reg, uint32_t bit, bool set_is_locked,
@@ -190,13 +191,14 @@ int flashseq_f_poll(struct chip *c, const struct flashseq_f_gen *g, struct flash
             if (rc != FLASHSEQ_BUSY)
                 return rc;
             break;
-        case FLASHSEQ_F_WAIT_ERASE:
-            rc = flashseq_f_wait(c, g, job, until_ns,
-                                 job->kind == FLASHSEQ_MASS_ERASE ? c->part->flash_base : job->addr);
+        case FLASHSEQ_F_WAIT_ERASE: {
+            bool mass = job->kind == FLASHSEQ_MASS_ERASE;
+            rc = flashseq_f_wait(c, g, job, until_ns, mass ? c->part->flash_base : job->addr);
             if (rc != FLASHSEQ_DONE)
                 return rc;
             job->step = FLASHSEQ_F_FINISH;
             break;
+        }
         case FLASHSEQ_F_PROGRAM:
             rc = f_program(c, g, job, until_ns);
             if (rc != FLASHSEQ_BUSY || job->step == step)

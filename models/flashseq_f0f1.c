@@ -123,8 +123,8 @@ static bool next_store(const struct chip *c, const struct flashseq_job *job, uin
     *at = job->addr + job->pos;
     if (job->pos >= job->len)
         return false;
-    *hw = job->data[job->pos];
-    *hw |= (uint32_t)(job->pos + 1 < job->len ? job->data[job->pos + 1] : c->part->erased_value) << 8;
+    uint8_t high = job->pos + 1 < job->len ? job->data[job->pos + 1] : c->part->erased_value;
+    *hw = job->data[job->pos] | (uint32_t)high << 8;
     return true;
 }
 
