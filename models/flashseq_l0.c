@@ -75,11 +75,12 @@ static int begin(struct chip *c, struct flashseq_job *job)
         if (!in_flash(p, job->addr) && !in_eeprom(p, job->addr))
             return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
         break;
-    case FLASHSEQ_PROGRAM:
-        if (in_flash(p, job->addr) ? job->addr % 8 != 0 : !in_eeprom(p, job->addr))
-            return flashseq_l_fail(c, &gen, job,
-                                   in_flash(p, job->addr) ? FLASH_ERR_ALIGN : FLASH_ERR_OP, job->addr);
+    case FLASHSEQ_PROGRAM: {
+        bool flash = in_flash(p, job->addr);
+        if (flash ? job->addr % 8 != 0 : !in_eeprom(p, job->addr))
+            return flashseq_l_fail(c, &gen, job, flash ? FLASH_ERR_ALIGN : FLASH_ERR_OP, job->addr);
         break;
+    }
     case FLASHSEQ_OPTION_WRITE:
         if (part_optarea_offset(p, job->addr) < 0 || job->addr % 4)
             return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
