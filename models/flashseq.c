@@ -150,8 +150,8 @@ static int f_start(struct chip *c, const struct flashseq_f_gen *g, struct flashs
     return g->start(c, job);
 }
 
-/* One store per pass; the flags of a store are read once BSY has dropped,
- * before the next store, and blamed on it. */
+/* One store per pass.  The flags a store raised are read once BSY has
+ * dropped, before the next store (or the end), and blamed on its address. */
 static int f_program(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
                      uint64_t *until_ns)
 {

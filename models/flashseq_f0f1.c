@@ -137,7 +137,9 @@ static void options_erased(struct chip *c, struct flashseq_job *job)
 
 /* Every pair is written, 0xFF too (its complement becomes 0x00, as in the
  * factory words 0x00FF00FF, RM0091 Table 12); the FPEC writes each complement.
- * The flags read before a pair's store are blamed on that pair. */
+ * Unlike the program loop, the flags read before a pair's store (the
+ * previous pair's, or the erase's) are blamed on the pair about to be
+ * stored; kept as it was. */
 static int option_program(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     while (job->pos < job->len) {
