@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Flash-sequence dispatch on the controller generation (flashseq.h). */
+/* Flash-sequence dispatch on the controller generation (flashseq.h), and
+ * the frames the generations share (flashseq_internal.h). */
 #include <string.h>
 
 #include "models/flashseq.h"
+#include "models/flashseq_internal.h"
 
 int flashseq_start(struct chip *c, struct flashseq_job *job, enum flashseq_kind kind,
                    uint32_t addr, const uint8_t *data, uint32_t len)
@@ -62,4 +64,228 @@ int flashseq_run(struct chip *c, struct flashseq_job *job)
     }
     job->err |= FLASH_ERR_OP;
     return FLASHSEQ_FAILED;
+}
+
+/* ---- every generation ---------------------------------------------------- */
+
+uint32_t flashseq_reg_read(struct chip *c, uint32_t off)
+{
+    uint32_t v = 0;
+    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
+    return v;
+}
+
+int flashseq_reg_write(struct chip *c, uint32_t off, uint32_t val)
+{
+    return chip_write(c, c->part->flash_regs_base + off, 4, val, BUS_CPU_SYSMEM);
+}
+
+bool flashseq_write_keys(struct chip *c, uint32_t keyr, uint32_t key1, uint32_t key2)
+{
+    return flashseq_reg_write(c, keyr, key1) == BUS_OK &&
+           flashseq_reg_write(c, keyr, key2) == BUS_OK;
+}
+
+bool flashseq_unlock(struct chip *c, uint32_t reg, uint32_t bit, bool set_is_locked,
+                     uint32_t keyr, uint32_t key1, uint32_t key2)
+{
+    if (((flashseq_reg_read(c, reg) & bit) != 0) == set_is_locked) {
+        if (!flashseq_write_keys(c, keyr, key1, key2))
+            return false;
+    }
+    return ((flashseq_reg_read(c, reg) & bit) != 0) != set_is_locked;
+}
+
+bool flashseq_option_job(const struct flashseq_job *job)
+{
+    return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
+}
+
+/* ---- F0/F1 and F2/F4 ----------------------------------------------------- */
+
+bool flashseq_f_busy(struct chip *c, const struct flashseq_f_gen *g, uint64_t *until_ns)
+{
+    if (!(flashseq_reg_read(c, g->sr) & g->sr_bsy))
+        return false;
+    if (!chip_flash_busy(c, until_ns))
+        *until_ns = vclock_now(c->clock);
+    return true;
+}
+
+int flashseq_f_fail(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                    uint32_t err, uint32_t at)
+{
+    job->err = err;
+    job->fail_addr = at;
+    flashseq_reg_write(c, g->sr, g->sr_errors | g->sr_eop);
+    g->lock(c);
+    return FLASHSEQ_FAILED;
+}
+
+bool flashseq_f_failed(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                       uint32_t at)
+{
+    uint32_t sr = flashseq_reg_read(c, g->sr);
+    if (!(sr & g->sr_errors))
+        return false;
+    flashseq_f_fail(c, g, job, fc_flash_err(sr, g->sr_flags, g->nsr_flags), at);
+    return true;
+}
+
+int flashseq_f_wait(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                    uint64_t *until_ns, uint32_t at)
+{
+    if (flashseq_f_busy(c, g, until_ns))
+        return FLASHSEQ_BUSY;
+    if (flashseq_f_failed(c, g, job, at))
+        return FLASHSEQ_FAILED;
+    return FLASHSEQ_DONE;
+}
+
+static int f_start(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job)
+{
+    if (!flashseq_unlock(c, g->cr, g->cr_lock, true, g->keyr, g->key1, g->key2))
+        return flashseq_f_fail(c, g, job, FLASH_ERR_LOCKED, c->part->flash_regs_base + g->keyr);
+    flashseq_reg_write(c, g->sr, g->sr_errors | g->sr_eop);
+    return g->start(c, job);
+}
+
+/* One store per pass.  The flags a store raised are read once BSY has
+ * dropped, before the next store (or the end), and blamed on its address. */
+static int f_program(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                     uint64_t *until_ns)
+{
+    for (;;) {
+        uint32_t at, val = 0;
+        bool more = g->next_store(c, job, &at, &val);
+        if (flashseq_f_busy(c, g, until_ns))
+            return FLASHSEQ_BUSY;
+        if (job->pos && flashseq_f_failed(c, g, job, at - g->store_width))
+            return FLASHSEQ_FAILED;
+        if (!more) {
+            job->step = FLASHSEQ_F_FINISH;
+            return FLASHSEQ_BUSY;
+        }
+        if (chip_write(c, at, g->store_width, val, BUS_CPU_SYSMEM) != BUS_OK)
+            return flashseq_f_fail(c, g, job, FLASH_ERR_RDP, at);
+        job->pos += g->store_width;
+    }
+}
+
+int flashseq_f_poll(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                    uint64_t *until_ns)
+{
+    uint64_t dummy;
+    if (!until_ns)
+        until_ns = &dummy;
+    *until_ns = vclock_now(c->clock);
+
+    for (;;) {
+        int step = job->step, rc;
+        switch ((enum flashseq_f_step)step) {
+        case FLASHSEQ_F_START:
+            /* RM0090 3.5.2: check that no operation is ongoing first. */
+            if (flashseq_f_busy(c, g, until_ns))
+                return FLASHSEQ_BUSY;
+            rc = f_start(c, g, job);
+            if (rc != FLASHSEQ_BUSY)
+                return rc;
+            break;
+        case FLASHSEQ_F_WAIT_ERASE: {
+            bool mass = job->kind == FLASHSEQ_MASS_ERASE;
+            rc = flashseq_f_wait(c, g, job, until_ns, mass ? c->part->flash_base : job->addr);
+            if (rc != FLASHSEQ_DONE)
+                return rc;
+            job->step = FLASHSEQ_F_FINISH;
+            break;
+        }
+        case FLASHSEQ_F_PROGRAM:
+            rc = f_program(c, g, job, until_ns);
+            if (rc != FLASHSEQ_BUSY || job->step == step)
+                return rc;
+            break;
+        case FLASHSEQ_F_WAIT_OPTIONS:
+            rc = flashseq_f_wait(c, g, job, until_ns, c->part->optarea_base);
+            if (rc != FLASHSEQ_DONE)
+                return rc;
+            if (g->options_erased)
+                g->options_erased(c, job);
+            else
+                job->step = FLASHSEQ_F_FINISH;
+            break;
+        case FLASHSEQ_F_OPTION_PROGRAM:
+            if (!g->option_program)
+                return flashseq_f_fail(c, g, job, FLASH_ERR_SEQ, job->addr);
+            rc = g->option_program(c, job, until_ns);
+            if (rc != FLASHSEQ_BUSY || job->step == step)
+                return rc;
+            break;
+        case FLASHSEQ_F_FINISH:
+            flashseq_reg_write(c, g->sr, g->sr_eop);
+            g->lock(c);
+            job->err = 0;
+            return FLASHSEQ_DONE;
+        default:
+            return flashseq_f_fail(c, g, job, FLASH_ERR_SEQ, job->addr);
+        }
+    }
+}
+
+/* ---- L0 and L4/G0/G4 ----------------------------------------------------- */
+
+int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
+                    uint32_t err, uint32_t addr)
+{
+    job->err = err;
+    job->fail_addr = addr;
+    g->lock(c);
+    return FLASHSEQ_FAILED;
+}
+
+/* BSY, then the flags of the operation just issued: flags are cleared
+ * (write 1) before the job fails on them. */
+static int l_wait(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
+                  uint64_t *until_ns)
+{
+    uint32_t sr = flashseq_reg_read(c, g->sr);
+    if (sr & g->sr_bsy) {
+        chip_flash_busy(c, until_ns);
+        return FLASHSEQ_BUSY;
+    }
+    if (sr & g->sr_errors) {
+        flashseq_reg_write(c, g->sr, sr & g->sr_errors);
+        return flashseq_l_fail(c, g, job, g->sr_to_err(sr), job->fail_addr);
+    }
+    g->waited(c, job);
+    return FLASHSEQ_BUSY;
+}
+
+int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
+                    uint64_t *until_ns)
+{
+    for (;;) {
+        int rc = FLASHSEQ_BUSY;
+        switch (job->step) {
+        case FLASHSEQ_L_BEGIN:
+            rc = g->begin(c, job);
+            break;
+        case FLASHSEQ_L_ISSUE:
+            g->issue(c, job);
+            break;
+        case FLASHSEQ_L_WAIT:
+            rc = l_wait(c, g, job, until_ns);
+            if (rc == FLASHSEQ_BUSY && job->step == FLASHSEQ_L_WAIT)
+                return FLASHSEQ_BUSY;
+            break;
+        case FLASHSEQ_L_OBL:
+            g->obl_launch(c);
+            return FLASHSEQ_DONE;
+        case FLASHSEQ_L_LOCK:
+        default:
+            g->lock(c);
+            return FLASHSEQ_DONE;
+        }
+        if (rc != FLASHSEQ_BUSY)
+            return rc;
+    }
 }

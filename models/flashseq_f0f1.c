@@ -15,6 +15,7 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashseq.h"
+#include "models/flashseq_internal.h"
 
 /* Register offsets and bits (RM0091 3.5, RM0008 3.4), as the ROM uses them. */
 enum { KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, AR = 0x14 };
@@ -37,83 +38,20 @@ enum { KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, AR = 0x14 };
 
 #define SR_ERRORS (FC_MASK(SR_PGERR) | FC_MASK(SR_WRPRTERR))
 
+static const struct fc_flag sr_flags[] = {
+    { "PGERR", FC_MASK(SR_PGERR), FLASH_ERR_PROG },
+    { "WRPRTERR", FC_MASK(SR_WRPRTERR), FLASH_ERR_WRP },
+};
+
 /* Option area: byte/complement pairs (RM0091 4.1 Table 11). */
 #define OB_BYTES 16u
 #define OB_RDP_OFFSET 0u
 
-enum step {
-    STEP_START = 0,
-    STEP_WAIT_ERASE,
-    STEP_PROGRAM,
-    STEP_WAIT_OPTION_ERASE,
-    STEP_OPTION_PROGRAM,
-    STEP_FINISH,
-};
+static const struct flashseq_f_gen gen;     /* the FPEC as the frame sees it, below */
 
-static uint32_t reg_read(struct chip *c, uint32_t off)
+static void lock(struct chip *c)
 {
-    uint32_t v = 0;
-    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
-    return v;
-}
-
-static int reg_write(struct chip *c, uint32_t off, uint32_t v)
-{
-    return chip_write(c, c->part->flash_regs_base + off, 4, v, BUS_CPU_SYSMEM);
-}
-
-/* BSY still set: say when to come back. */
-static bool busy(struct chip *c, uint64_t *until_ns)
-{
-    if (!fc_test(reg_read(c, SR), FC_F(SR_BSY)))
-        return false;
-    if (!chip_flash_busy(c, until_ns))
-        *until_ns = vclock_now(c->clock);
-    return true;
-}
-
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t at)
-{
-    job->err = err;
-    job->fail_addr = at;
-    reg_write(c, SR, SR_ERRORS | FC_MASK(SR_EOP));
-    reg_write(c, CR, FC_MASK(CR_LOCK));
-    return FLASHSEQ_FAILED;
-}
-
-/* Error flags of the operation that just ended: -> job->err. */
-static bool failed(struct chip *c, struct flashseq_job *job, uint32_t at)
-{
-    uint32_t sr = reg_read(c, SR);
-    if (!(sr & SR_ERRORS))
-        return false;
-    uint32_t err = 0;
-    if (fc_test(sr, FC_F(SR_PGERR)))
-        err |= FLASH_ERR_PROG;
-    if (fc_test(sr, FC_F(SR_WRPRTERR)))
-        err |= FLASH_ERR_WRP;
-    fail(c, job, err, at);
-    return true;
-}
-
-/* RM0091 3.2.2: KEY1 then KEY2 into KEYR, only while LOCK is set. */
-static bool unlock(struct chip *c)
-{
-    if (fc_test(reg_read(c, CR), FC_F(CR_LOCK))) {
-        if (reg_write(c, KEYR, KEY1) != BUS_OK || reg_write(c, KEYR, KEY2) != BUS_OK)
-            return false;
-    }
-    return !fc_test(reg_read(c, CR), FC_F(CR_LOCK));
-}
-
-/* RM0091 4.2: option writes need OPTWRE, set by the OPTKEYR sequence. */
-static bool unlock_options(struct chip *c)
-{
-    if (!fc_test(reg_read(c, CR), FC_F(CR_OPTWRE))) {
-        if (reg_write(c, OPTKEYR, KEY1) != BUS_OK || reg_write(c, OPTKEYR, KEY2) != BUS_OK)
-            return false;
-    }
-    return fc_test(reg_read(c, CR), FC_F(CR_OPTWRE));
+    flashseq_reg_write(c, CR, FC_MASK(CR_LOCK));
 }
 
 /* The 16-byte option image to program: the current bytes, with the job's
@@ -139,143 +77,105 @@ static void build_option_image(struct chip *c, struct flashseq_job *job)
     job->len = OB_BYTES;
 }
 
+/* KEYR is open (RM0091 3.2.2: KEY1 then KEY2, only while LOCK is set). */
 static int start(struct chip *c, struct flashseq_job *job)
 {
     const struct part *p = c->part;
-    if (!unlock(c))
-        return fail(c, job, FLASH_ERR_LOCKED, p->flash_regs_base + KEYR);
-    reg_write(c, SR, SR_ERRORS | FC_MASK(SR_EOP));
-
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT:
-        reg_write(c, CR, FC_MASK(CR_PER));
-        reg_write(c, AR, job->addr);
-        reg_write(c, CR, FC_MASK(CR_PER) | FC_MASK(CR_STRT));
-        job->step = STEP_WAIT_ERASE;
+        flashseq_reg_write(c, CR, FC_MASK(CR_PER));
+        flashseq_reg_write(c, AR, job->addr);
+        flashseq_reg_write(c, CR, FC_MASK(CR_PER) | FC_MASK(CR_STRT));
+        job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     case FLASHSEQ_MASS_ERASE:
-        reg_write(c, CR, FC_MASK(CR_MER));
-        reg_write(c, CR, FC_MASK(CR_MER) | FC_MASK(CR_STRT));
-        job->step = STEP_WAIT_ERASE;
+        flashseq_reg_write(c, CR, FC_MASK(CR_MER));
+        flashseq_reg_write(c, CR, FC_MASK(CR_MER) | FC_MASK(CR_STRT));
+        job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     case FLASHSEQ_PROGRAM:
-        if (job->addr & 1u)
-            return fail(c, job, FLASH_ERR_ALIGN, job->addr);   /* half-words only */
-        reg_write(c, CR, FC_MASK(CR_PG));
+        if (job->addr & 1u)     /* half-words only */
+            return flashseq_f_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
+        flashseq_reg_write(c, CR, FC_MASK(CR_PG));
         job->pos = 0;
-        job->step = STEP_PROGRAM;
+        job->step = FLASHSEQ_F_PROGRAM;
         break;
     case FLASHSEQ_OPTION_WRITE:
     case FLASHSEQ_RDP_REGRESS:
         build_option_image(c, job);
-        if (!unlock_options(c))
-            return fail(c, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
+        /* RM0091 4.2: option writes need OPTWRE, set by the OPTKEYR sequence. */
+        if (!flashseq_unlock(c, CR, FC_MASK(CR_OPTWRE), false, OPTKEYR, KEY1, KEY2))
+            return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
         /* PM0075 2.5.1: options are erased as a block, then programmed. */
-        reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE));
-        reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE) | FC_MASK(CR_STRT));
-        job->step = STEP_WAIT_OPTION_ERASE;
+        flashseq_reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE));
+        flashseq_reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE) | FC_MASK(CR_STRT));
+        job->step = FLASHSEQ_F_WAIT_OPTIONS;
         break;
     }
     return FLASHSEQ_BUSY;
 }
 
-/* One half-word per step; the FPEC takes t_prog for each. */
-static int program_step(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+/* One half-word per store; the FPEC takes t_prog for each.  An odd length
+ * ends with the erased value in the high byte. */
+static bool next_store(const struct chip *c, const struct flashseq_job *job, uint32_t *at,
+                       uint32_t *hw)
 {
-    while (job->pos < job->len) {
-        if (busy(c, until_ns))
-            return FLASHSEQ_BUSY;
-        if (job->pos && failed(c, job, job->addr + job->pos - 2))
-            return FLASHSEQ_FAILED;
-        uint32_t hw = job->data[job->pos];
-        /* an odd length ends with the erased value in the high byte */
-        hw |= (uint32_t)(job->pos + 1 < job->len ? job->data[job->pos + 1] : c->part->erased_value) << 8;
-        if (chip_write(c, job->addr + job->pos, 2, hw, BUS_CPU_SYSMEM) != BUS_OK)
-            return fail(c, job, FLASH_ERR_RDP, job->addr + job->pos);
-        job->pos += 2;
-    }
-    if (busy(c, until_ns))
-        return FLASHSEQ_BUSY;
-    if (job->len && failed(c, job, job->addr + job->pos - 2))
-        return FLASHSEQ_FAILED;
-    job->step = STEP_FINISH;
-    return FLASHSEQ_BUSY;
+    *at = job->addr + job->pos;
+    if (job->pos >= job->len)
+        return false;
+    uint8_t high = job->pos + 1 < job->len ? job->data[job->pos + 1] : c->part->erased_value;
+    *hw = job->data[job->pos] | (uint32_t)high << 8;
+    return true;
+}
+
+static void options_erased(struct chip *c, struct flashseq_job *job)
+{
+    flashseq_reg_write(c, CR, FC_MASK(CR_OPTPG) | FC_MASK(CR_OPTWRE));
+    job->pos = 0;
+    job->step = FLASHSEQ_F_OPTION_PROGRAM;
 }
 
 /* Every pair is written, 0xFF too (its complement becomes 0x00, as in the
- * factory words 0x00FF00FF, RM0091 Table 12); the FPEC writes each complement. */
-static int option_program_step(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+ * factory words 0x00FF00FF, RM0091 Table 12); the FPEC writes each complement.
+ * Unlike the program loop, the flags read before a pair's store (the
+ * previous pair's, or the erase's) are blamed on the pair about to be
+ * stored; kept as it was. */
+static int option_program(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     while (job->pos < job->len) {
-        if (busy(c, until_ns))
+        if (flashseq_f_busy(c, &gen, until_ns))
             return FLASHSEQ_BUSY;
-        if (failed(c, job, job->addr + job->pos))
+        if (flashseq_f_failed(c, &gen, job, job->addr + job->pos))
             return FLASHSEQ_FAILED;
         uint8_t byte = job->data[job->pos];
         uint32_t at = job->addr + job->pos;
         job->pos += 2;
         uint32_t hw = byte | (uint32_t)(uint8_t)~byte << 8;
         if (chip_write(c, at, 2, hw, BUS_CPU_SYSMEM) != BUS_OK)
-            return fail(c, job, FLASH_ERR_OPTV, at);
+            return flashseq_f_fail(c, &gen, job, FLASH_ERR_OPTV, at);
     }
-    if (busy(c, until_ns))
-        return FLASHSEQ_BUSY;
-    if (failed(c, job, job->addr + job->pos - 2))
-        return FLASHSEQ_FAILED;
-    job->step = STEP_FINISH;
+    int rc = flashseq_f_wait(c, &gen, job, until_ns, job->addr + job->pos - 2);
+    if (rc != FLASHSEQ_DONE)
+        return rc;
+    job->step = FLASHSEQ_F_FINISH;
     return FLASHSEQ_BUSY;
 }
 
+static const struct flashseq_f_gen gen = {
+    .keyr = KEYR, .sr = SR, .cr = CR,
+    .key1 = KEY1, .key2 = KEY2,
+    .cr_lock = FC_MASK(CR_LOCK),
+    .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
+    .sr_flags = sr_flags, .nsr_flags = sizeof sr_flags / sizeof sr_flags[0],
+    .store_width = 2,
+    .lock = lock,
+    .start = start,
+    .next_store = next_store,
+    .options_erased = options_erased,
+    .option_program = option_program,
+};
+
 int flashseq_f0f1_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
-    uint64_t dummy;
-    if (!until_ns)
-        until_ns = &dummy;
-    *until_ns = vclock_now(c->clock);
-
-    for (;;) {
-        int rc;
-        switch ((enum step)job->step) {
-        case STEP_START:
-            if (busy(c, until_ns))
-                return FLASHSEQ_BUSY;
-            rc = start(c, job);
-            if (rc != FLASHSEQ_BUSY)
-                return rc;
-            break;
-        case STEP_WAIT_ERASE:
-            if (busy(c, until_ns))
-                return FLASHSEQ_BUSY;
-            if (failed(c, job, job->kind == FLASHSEQ_MASS_ERASE ? c->part->flash_base : job->addr))
-                return FLASHSEQ_FAILED;
-            job->step = STEP_FINISH;
-            break;
-        case STEP_PROGRAM:
-            rc = program_step(c, job, until_ns);
-            if (rc != FLASHSEQ_BUSY || job->step == STEP_PROGRAM)
-                return rc;
-            break;
-        case STEP_WAIT_OPTION_ERASE:
-            if (busy(c, until_ns))
-                return FLASHSEQ_BUSY;
-            if (failed(c, job, c->part->optarea_base))
-                return FLASHSEQ_FAILED;
-            reg_write(c, CR, FC_MASK(CR_OPTPG) | FC_MASK(CR_OPTWRE));
-            job->pos = 0;
-            job->step = STEP_OPTION_PROGRAM;
-            break;
-        case STEP_OPTION_PROGRAM:
-            rc = option_program_step(c, job, until_ns);
-            if (rc != FLASHSEQ_BUSY || job->step == STEP_OPTION_PROGRAM)
-                return rc;
-            break;
-        case STEP_FINISH:
-            reg_write(c, SR, FC_MASK(SR_EOP));
-            reg_write(c, CR, FC_MASK(CR_LOCK));
-            job->err = 0;
-            return FLASHSEQ_DONE;
-        default:
-            return fail(c, job, FLASH_ERR_SEQ, job->addr);
-        }
-    }
+    return flashseq_f_poll(c, &gen, job, until_ns);
 }

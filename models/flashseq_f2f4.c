@@ -21,6 +21,7 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashseq.h"
+#include "models/flashseq_internal.h"
 #include "models/optbytes.h"
 
 enum { KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, OPTCR = 0x14 };
@@ -64,77 +65,14 @@ static const struct fc_flag sr_flags[] = {
     { "RDERR", FC_MASK(SR_RDERR), FLASH_ERR_READ },
 };
 
-enum step {
-    STEP_START = 0,
-    STEP_WAIT_ERASE,
-    STEP_PROGRAM,
-    STEP_WAIT_OPTIONS,
-    STEP_FINISH,
-};
-
-static uint32_t reg_read(struct chip *c, uint32_t off)
-{
-    uint32_t v = 0;
-    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
-    return v;
-}
-
-static int reg_write(struct chip *c, uint32_t off, uint32_t v)
-{
-    return chip_write(c, c->part->flash_regs_base + off, 4, v, BUS_CPU_SYSMEM);
-}
-
-static bool busy(struct chip *c, uint64_t *until_ns)
-{
-    if (!fc_test(reg_read(c, SR), FC_F(SR_BSY)))
-        return false;
-    if (!chip_flash_busy(c, until_ns))
-        *until_ns = vclock_now(c->clock);
-    return true;
-}
+static const struct flashseq_f_gen gen;     /* the interface as the frame sees it, below */
 
 static void lock_all(struct chip *c)
 {
-    reg_write(c, CR, FC_MASK(CR_LOCK));
-    uint32_t optcr = reg_read(c, OPTCR);
+    flashseq_reg_write(c, CR, FC_MASK(CR_LOCK));
+    uint32_t optcr = flashseq_reg_read(c, OPTCR);
     if (!fc_test(optcr, FC_F(OPTCR_OPTLOCK)))
-        reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTLOCK));
-}
-
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t at)
-{
-    job->err = err;
-    job->fail_addr = at;
-    reg_write(c, SR, SR_ERRORS | FC_MASK(SR_EOP));
-    lock_all(c);
-    return FLASHSEQ_FAILED;
-}
-
-static bool failed(struct chip *c, struct flashseq_job *job, uint32_t at)
-{
-    uint32_t sr = reg_read(c, SR);
-    if (!(sr & SR_ERRORS))
-        return false;
-    fail(c, job, fc_flash_err(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0]), at);
-    return true;
-}
-
-static bool unlock(struct chip *c)
-{
-    if (fc_test(reg_read(c, CR), FC_F(CR_LOCK))) {
-        if (reg_write(c, KEYR, KEY1) != BUS_OK || reg_write(c, KEYR, KEY2) != BUS_OK)
-            return false;
-    }
-    return !fc_test(reg_read(c, CR), FC_F(CR_LOCK));
-}
-
-static bool unlock_options(struct chip *c)
-{
-    if (fc_test(reg_read(c, OPTCR), FC_F(OPTCR_OPTLOCK))) {
-        if (reg_write(c, OPTKEYR, OPTKEY1) != BUS_OK || reg_write(c, OPTKEYR, OPTKEY2) != BUS_OK)
-            return false;
-    }
-    return !fc_test(reg_read(c, OPTCR), FC_F(OPTCR_OPTLOCK));
+        flashseq_reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTLOCK));
 }
 
 static int ob_index(const struct part *p)
@@ -155,7 +93,7 @@ static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *opt
     if (idx < 0)
         return false;
     if (job->kind == FLASHSEQ_RDP_REGRESS) {
-        *optcr = fc_set(reg_read(c, OPTCR), FC_F(OPTCR_RDP), p->rdp_level0);
+        *optcr = fc_set(flashseq_reg_read(c, OPTCR), FC_F(OPTCR_RDP), p->rdp_level0);
     } else {
         uint8_t image[64];
         uint32_t size = p->optarea_size < sizeof image ? p->optarea_size : sizeof image;
@@ -170,14 +108,11 @@ static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *opt
     return true;
 }
 
+/* KEYR is open and SR clear. */
 static int start(struct chip *c, struct flashseq_job *job)
 {
     const struct part *p = c->part;
     uint32_t psize = fc_set(0, FC_F(CR_PSIZE), PSIZE_X32);
-
-    if (!unlock(c))
-        return fail(c, job, FLASH_ERR_LOCKED, p->flash_regs_base + KEYR);
-    reg_write(c, SR, SR_ERRORS | FC_MASK(SR_EOP));
 
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT: {
@@ -186,115 +121,77 @@ static int start(struct chip *c, struct flashseq_job *job)
         if (sector < 0) {
             /* AN2606: OTP and option bytes are not erasable; nothing else is. */
             chip_log(c, "%s: ROM erase of 0x%08x: not a flash sector", p->name, job->addr);
-            return fail(c, job, FLASH_ERR_SEQ, job->addr);
+            return flashseq_f_fail(c, &gen, job, FLASH_ERR_SEQ, job->addr);
         }
         uint32_t cr = psize | FC_MASK(CR_SER);
         cr = fc_set(cr, FC_F(CR_SNB), (uint32_t)sector);
-        reg_write(c, CR, cr);
-        reg_write(c, CR, cr | FC_MASK(CR_STRT));
-        job->step = STEP_WAIT_ERASE;
+        flashseq_reg_write(c, CR, cr);
+        flashseq_reg_write(c, CR, cr | FC_MASK(CR_STRT));
+        job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     }
     case FLASHSEQ_MASS_ERASE:
-        reg_write(c, CR, psize | FC_MASK(CR_MER));
-        reg_write(c, CR, psize | FC_MASK(CR_MER) | FC_MASK(CR_STRT));
-        job->step = STEP_WAIT_ERASE;
+        flashseq_reg_write(c, CR, psize | FC_MASK(CR_MER));
+        flashseq_reg_write(c, CR, psize | FC_MASK(CR_MER) | FC_MASK(CR_STRT));
+        job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     case FLASHSEQ_PROGRAM:
-        reg_write(c, CR, psize | FC_MASK(CR_PG));
+        flashseq_reg_write(c, CR, psize | FC_MASK(CR_PG));
         job->pos = 0;
-        job->step = STEP_PROGRAM;
+        job->step = FLASHSEQ_F_PROGRAM;
         break;
     case FLASHSEQ_OPTION_WRITE:
     case FLASHSEQ_RDP_REGRESS: {
         uint32_t optcr;
         if (!wanted_optcr(c, job, &optcr))
-            return fail(c, job, FLASH_ERR_OPTV, p->optarea_base);
-        if (!unlock_options(c))
-            return fail(c, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
+            return flashseq_f_fail(c, &gen, job, FLASH_ERR_OPTV, p->optarea_base);
+        if (!flashseq_unlock(c, OPTCR, FC_MASK(OPTCR_OPTLOCK), true, OPTKEYR, OPTKEY1, OPTKEY2))
+            return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
         /* RM0090 3.6.2: write the value, then OPTSTRT. */
-        reg_write(c, OPTCR, optcr);
-        reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTSTRT));
-        job->step = STEP_WAIT_OPTIONS;
+        flashseq_reg_write(c, OPTCR, optcr);
+        flashseq_reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTSTRT));
+        job->step = FLASHSEQ_F_WAIT_OPTIONS;
         break;
     }
     }
     return FLASHSEQ_BUSY;
 }
 
-/* Word by word from the word holding job->addr; pos counts bytes from there. */
-static int program_step(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+/* Word by word from the word holding job->addr; pos counts bytes from
+ * there.  Bytes of a partial word outside the job are 0xFF. */
+static bool next_store(const struct chip *c, const struct flashseq_job *job, uint32_t *at,
+                       uint32_t *word)
 {
     uint32_t first = job->addr & ~(WORD - 1u);
     uint32_t end = job->addr + job->len;
 
-    while (first + job->pos < end) {
-        if (busy(c, until_ns))
-            return FLASHSEQ_BUSY;
-        if (job->pos && failed(c, job, first + job->pos - WORD))
-            return FLASHSEQ_FAILED;
-        uint32_t at = first + job->pos, word = 0;
-        for (unsigned i = 0; i < WORD; i++) {
-            uint32_t a = at + i;
-            uint8_t b = (a >= job->addr && a < end) ? job->data[a - job->addr] : 0xFF;
-            word |= (uint32_t)b << (8u * i);
-        }
-        if (chip_write(c, at, WORD, word, BUS_CPU_SYSMEM) != BUS_OK)
-            return fail(c, job, FLASH_ERR_RDP, at);
-        job->pos += WORD;
+    *at = first + job->pos;
+    if (*at >= end)
+        return false;
+    *word = 0;
+    for (unsigned i = 0; i < WORD; i++) {
+        uint32_t a = *at + i;
+        uint8_t b = (a >= job->addr && a < end) ? job->data[a - job->addr] : 0xFF;
+        *word |= (uint32_t)b << (8u * i);
     }
-    if (busy(c, until_ns))
-        return FLASHSEQ_BUSY;
-    if (job->pos && failed(c, job, first + job->pos - WORD))
-        return FLASHSEQ_FAILED;
-    job->step = STEP_FINISH;
-    return FLASHSEQ_BUSY;
+    return true;
 }
+
+static const struct flashseq_f_gen gen = {
+    .keyr = KEYR, .sr = SR, .cr = CR,
+    .key1 = KEY1, .key2 = KEY2,
+    .cr_lock = FC_MASK(CR_LOCK),
+    .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
+    .sr_flags = sr_flags, .nsr_flags = sizeof sr_flags / sizeof sr_flags[0],
+    .store_width = WORD,
+    .lock = lock_all,
+    .start = start,
+    .next_store = next_store,
+    .options_erased = NULL,     /* the OPTSTRT operation was all (start) */
+    .option_program = NULL,
+};
 
 int flashseq_f2f4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
-    uint64_t dummy;
-    if (!until_ns)
-        until_ns = &dummy;
-    *until_ns = vclock_now(c->clock);
-
-    for (;;) {
-        int rc;
-        switch ((enum step)job->step) {
-        case STEP_START:
-            /* RM0090 3.5.2: check that no operation is ongoing first. */
-            if (busy(c, until_ns))
-                return FLASHSEQ_BUSY;
-            rc = start(c, job);
-            if (rc != FLASHSEQ_BUSY)
-                return rc;
-            break;
-        case STEP_WAIT_ERASE:
-            if (busy(c, until_ns))
-                return FLASHSEQ_BUSY;
-            if (failed(c, job, job->kind == FLASHSEQ_MASS_ERASE ? c->part->flash_base : job->addr))
-                return FLASHSEQ_FAILED;
-            job->step = STEP_FINISH;
-            break;
-        case STEP_PROGRAM:
-            rc = program_step(c, job, until_ns);
-            if (rc != FLASHSEQ_BUSY || job->step == STEP_PROGRAM)
-                return rc;
-            break;
-        case STEP_WAIT_OPTIONS:
-            if (busy(c, until_ns))
-                return FLASHSEQ_BUSY;
-            if (failed(c, job, c->part->optarea_base))
-                return FLASHSEQ_FAILED;
-            job->step = STEP_FINISH;
-            break;
-        case STEP_FINISH:
-            reg_write(c, SR, FC_MASK(SR_EOP));
-            lock_all(c);
-            job->err = 0;
-            return FLASHSEQ_DONE;
-        default:
-            return fail(c, job, FLASH_ERR_SEQ, job->addr);
-        }
-    }
+    return flashseq_f_poll(c, &gen, job, until_ns);
 }

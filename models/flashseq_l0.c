@@ -24,27 +24,13 @@
 
 #include "models/flashctl_l0.h"
 #include "models/flashseq.h"
+#include "models/flashseq_internal.h"
 
-enum l0_step { ST_BEGIN = 0, ST_ISSUE, ST_WAIT, ST_OBL, ST_LOCK };
+static const struct flashseq_l_gen gen;     /* the PECR controller as the frame sees it, below */
 
-static uint32_t rd(struct chip *c, uint32_t off)
+static void lock(struct chip *c)
 {
-    uint32_t v = 0;
-    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
-    return v;
-}
-
-static int wr(struct chip *c, uint32_t off, uint32_t val)
-{
-    return chip_write(c, c->part->flash_regs_base + off, 4, val, BUS_CPU_SYSMEM);
-}
-
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
-{
-    job->err = err;
-    job->fail_addr = addr;
-    wr(c, L0_PECR, L0_FMASK(PECR, PELOCK));
-    return FLASHSEQ_FAILED;
+    flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, PELOCK));
 }
 
 static bool in_flash(const struct part *p, uint32_t addr)
@@ -58,30 +44,23 @@ static bool in_eeprom(const struct part *p, uint32_t addr)
     return r && addr >= r->base && addr - r->base < r->size;
 }
 
-static bool option_job(const struct flashseq_job *job)
-{
-    return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
-}
-
-static int key_pair(struct chip *c, uint32_t reg, uint32_t k1, uint32_t k2)
-{
-    return wr(c, reg, k1) == BUS_OK && wr(c, reg, k2) == BUS_OK ? 0 : -1;
-}
-
 /* RM0377 3.3.4: PEKEYR unlocks PECR and the data EEPROM; PRGKEYR then
  * unlocks program memory, OPTKEYR the option bytes. */
 static int unlock(struct chip *c, const struct flashseq_job *job)
 {
-    uint32_t pecr = rd(c, L0_PECR);
-    if (L0_FEX(pecr, PECR, PELOCK) && key_pair(c, L0_PEKEYR, L0_PEKEY1, L0_PEKEY2) < 0)
+    uint32_t pecr = flashseq_reg_read(c, L0_PECR);
+    if (L0_FEX(pecr, PECR, PELOCK) &&
+        !flashseq_write_keys(c, L0_PEKEYR, L0_PEKEY1, L0_PEKEY2))
         return -1;
-    bool opt = option_job(job), prg = !opt && in_flash(c->part, job->addr);
-    pecr = rd(c, L0_PECR);
-    if (prg && L0_FEX(pecr, PECR, PRGLOCK) && key_pair(c, L0_PRGKEYR, L0_PRGKEY1, L0_PRGKEY2) < 0)
+    bool opt = flashseq_option_job(job), prg = !opt && in_flash(c->part, job->addr);
+    pecr = flashseq_reg_read(c, L0_PECR);
+    if (prg && L0_FEX(pecr, PECR, PRGLOCK) &&
+        !flashseq_write_keys(c, L0_PRGKEYR, L0_PRGKEY1, L0_PRGKEY2))
         return -1;
-    if (opt && L0_FEX(pecr, PECR, OPTLOCK) && key_pair(c, L0_OPTKEYR, L0_OPTKEY1, L0_OPTKEY2) < 0)
+    if (opt && L0_FEX(pecr, PECR, OPTLOCK) &&
+        !flashseq_write_keys(c, L0_OPTKEYR, L0_OPTKEY1, L0_OPTKEY2))
         return -1;
-    pecr = rd(c, L0_PECR);
+    pecr = flashseq_reg_read(c, L0_PECR);
     if (L0_FEX(pecr, PECR, PELOCK) || (prg && L0_FEX(pecr, PECR, PRGLOCK)) ||
         (opt && L0_FEX(pecr, PECR, OPTLOCK)))
         return -1;
@@ -94,23 +73,25 @@ static int begin(struct chip *c, struct flashseq_job *job)
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT:
         if (!in_flash(p, job->addr) && !in_eeprom(p, job->addr))
-            return fail(c, job, FLASH_ERR_OP, job->addr);
+            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
         break;
-    case FLASHSEQ_PROGRAM:
-        if (in_flash(p, job->addr) ? job->addr % 8 != 0 : !in_eeprom(p, job->addr))
-            return fail(c, job, in_flash(p, job->addr) ? FLASH_ERR_ALIGN : FLASH_ERR_OP, job->addr);
+    case FLASHSEQ_PROGRAM: {
+        bool flash = in_flash(p, job->addr);
+        if (flash ? job->addr % 8 != 0 : !in_eeprom(p, job->addr))
+            return flashseq_l_fail(c, &gen, job, flash ? FLASH_ERR_ALIGN : FLASH_ERR_OP, job->addr);
         break;
+    }
     case FLASHSEQ_OPTION_WRITE:
         if (part_optarea_offset(p, job->addr) < 0 || job->addr % 4)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
+            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
         break;
     default:
         break;
     }
     if (unlock(c, job) < 0)
-        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
-    wr(c, L0_SR, L0_SR_ERRORS);
-    job->step = ST_ISSUE;
+        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
+    flashseq_reg_write(c, L0_SR, L0_SR_ERRORS);
+    job->step = FLASHSEQ_L_ISSUE;
     return FLASHSEQ_BUSY;
 }
 
@@ -133,10 +114,10 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
         if (job->pos)
             return false;
         if (in_flash(p, addr)) {        /* RM0377 3.3.5: ERASE|PROG + a store in the page */
-            wr(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+            flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
             chip_write(c, addr & ~(p->runs[0].size - 1), 4, 0, BUS_CPU_SYSMEM);
         } else {                        /* ERASE|DATA + a store: one EEPROM word */
-            wr(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, DATA));
+            flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, DATA));
             chip_write(c, addr & ~3u, 4, 0, BUS_CPU_SYSMEM);
         }
         job->pos = 4;
@@ -144,7 +125,7 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
     case FLASHSEQ_MASS_ERASE:
         if (job->pos >= p->flash_size)
             return false;
-        wr(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+        flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
         chip_write(c, p->flash_base + job->pos, 4, 0, BUS_CPU_SYSMEM);
         job->pos += p->runs[0].size;
         return true;
@@ -153,7 +134,7 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
             return false;
         uint32_t left = job->len - job->pos;
         unsigned size = in_flash(p, addr) || (addr % 4 == 0 && left >= 4) ? 4 : 1;
-        wr(c, L0_PECR, 0);
+        flashseq_reg_write(c, L0_PECR, 0);
         chip_write(c, addr, size, le32(job->data + job->pos, left), BUS_CPU_SYSMEM);
         job->pos += size;
         return true;
@@ -179,51 +160,39 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
     return false;
 }
 
-static int wait_done(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+/* FLASHSEQ_L_ISSUE: the next store, or the end of the job. */
+static void issue(struct chip *c, struct flashseq_job *job)
 {
-    uint32_t sr = rd(c, L0_SR);
-    if (L0_FEX(sr, SR, BSY)) {
-        chip_flash_busy(c, until_ns);
-        return FLASHSEQ_BUSY;
-    }
-    if (sr & L0_SR_ERRORS) {
-        wr(c, L0_SR, sr & L0_SR_ERRORS);
-        return fail(c, job, flashctl_l0_sr_to_err(sr), job->fail_addr);
-    }
-    wr(c, L0_SR, L0_FMASK(SR, EOP));
-    job->step = ST_ISSUE;
-    return FLASHSEQ_BUSY;
+    if (issue_store(c, job))
+        job->step = FLASHSEQ_L_WAIT;
+    else
+        job->step = flashseq_option_job(job) ? FLASHSEQ_L_OBL : FLASHSEQ_L_LOCK;
 }
+
+static void waited(struct chip *c, struct flashseq_job *job)
+{
+    flashseq_reg_write(c, L0_SR, L0_FMASK(SR, EOP));
+    job->step = FLASHSEQ_L_ISSUE;
+}
+
+/* RM0377 3.7.2: OBL_LAUNCH reloads the options and resets */
+static void obl_launch(struct chip *c)
+{
+    flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+}
+
+static const struct flashseq_l_gen gen = {
+    .sr = L0_SR,
+    .sr_bsy = L0_FMASK(SR, BSY), .sr_errors = L0_SR_ERRORS,
+    .sr_to_err = flashctl_l0_sr_to_err,
+    .lock = lock,
+    .obl_launch = obl_launch,
+    .begin = begin,
+    .issue = issue,
+    .waited = waited,
+};
 
 int flashseq_l0_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
-    for (;;) {
-        int rc = FLASHSEQ_BUSY;
-        switch (job->step) {
-        case ST_BEGIN:
-            rc = begin(c, job);
-            break;
-        case ST_ISSUE:
-            if (issue_store(c, job))
-                job->step = ST_WAIT;
-            else
-                job->step = option_job(job) ? ST_OBL : ST_LOCK;
-            break;
-        case ST_WAIT:
-            rc = wait_done(c, job, until_ns);
-            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
-                return FLASHSEQ_BUSY;
-            break;
-        case ST_OBL:
-            /* RM0377 3.7.2: OBL_LAUNCH reloads the options and resets */
-            wr(c, L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
-            return FLASHSEQ_DONE;
-        case ST_LOCK:
-        default:
-            wr(c, L0_PECR, L0_FMASK(PECR, PELOCK));
-            return FLASHSEQ_DONE;
-        }
-        if (rc != FLASHSEQ_BUSY)
-            return rc;
-    }
+    return flashseq_l_poll(c, &gen, job, until_ns);
 }

@@ -22,52 +22,28 @@
 
 #include "models/flashctl_l4.h"
 #include "models/flashseq.h"
+#include "models/flashseq_internal.h"
 
-enum l4_step {
-    ST_BEGIN = 0,
-    ST_ISSUE,           /* start the next operation of the job */
-    ST_WAIT,            /* BSY, then the flags */
-    ST_OBL,             /* OBL_LAUNCH: options applied, the chip resets */
-    ST_LOCK,
-};
+static const struct flashseq_l_gen gen;     /* the controller as the frame sees it, below */
 
-static uint32_t rd(struct chip *c, uint32_t off)
+static void lock(struct chip *c)
 {
-    uint32_t v = 0;
-    chip_read(c, c->part->flash_regs_base + off, 4, &v, BUS_CPU_SYSMEM);
-    return v;
-}
-
-static int wr(struct chip *c, uint32_t off, uint32_t val)
-{
-    return chip_write(c, c->part->flash_regs_base + off, 4, val, BUS_CPU_SYSMEM);
-}
-
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
-{
-    job->err = err;
-    job->fail_addr = addr;
-    wr(c, L4_CR, L4_FMASK(CR, LOCK));
-    return FLASHSEQ_FAILED;
-}
-
-static bool option_job(const struct flashseq_job *job)
-{
-    return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
+    flashseq_reg_write(c, L4_CR, L4_FMASK(CR, LOCK));
 }
 
 /* RM0351 3.3.5: KEY1, KEY2 into KEYR unless already unlocked (openocd:
  * "writing on KEYR will fail" then); options need OPTKEYR as well. */
 static int unlock(struct chip *c, const struct flashseq_job *job)
 {
-    if (L4_FEX(rd(c, L4_CR), CR, LOCK) &&
-        (wr(c, L4_KEYR, L4_KEY1) != BUS_OK || wr(c, L4_KEYR, L4_KEY2) != BUS_OK))
+    bool opt = flashseq_option_job(job);
+    if (L4_FEX(flashseq_reg_read(c, L4_CR), CR, LOCK) &&
+        !flashseq_write_keys(c, L4_KEYR, L4_KEY1, L4_KEY2))
         return -1;
-    if (option_job(job) && L4_FEX(rd(c, L4_CR), CR, OPTLOCK) &&
-        (wr(c, L4_OPTKEYR, L4_OPTKEY1) != BUS_OK || wr(c, L4_OPTKEYR, L4_OPTKEY2) != BUS_OK))
+    if (opt && L4_FEX(flashseq_reg_read(c, L4_CR), CR, OPTLOCK) &&
+        !flashseq_write_keys(c, L4_OPTKEYR, L4_OPTKEY1, L4_OPTKEY2))
         return -1;
-    uint32_t cr = rd(c, L4_CR);
-    if (L4_FEX(cr, CR, LOCK) || (option_job(job) && L4_FEX(cr, CR, OPTLOCK)))
+    uint32_t cr = flashseq_reg_read(c, L4_CR);
+    if (L4_FEX(cr, CR, LOCK) || (opt && L4_FEX(cr, CR, OPTLOCK)))
         return -1;
     return 0;
 }
@@ -80,25 +56,25 @@ static int begin(struct chip *c, struct flashseq_job *job)
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT:
         if (!in_flash)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
+            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
         break;
     case FLASHSEQ_PROGRAM:
         if (!in_flash && !in_otp)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
+            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
         if (job->addr % 8)
-            return fail(c, job, FLASH_ERR_ALIGN, job->addr);
+            return flashseq_l_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
         break;
     case FLASHSEQ_OPTION_WRITE:
         if (part_optarea_offset(p, job->addr) < 0)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
+            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
         break;
     default:
         break;
     }
     if (unlock(c, job) < 0)
-        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
-    wr(c, L4_SR, L4_SR_ERRORS);     /* RM0351 3.3.5: no stale flag may remain */
-    job->step = ST_ISSUE;
+        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
+    flashseq_reg_write(c, L4_SR, L4_SR_ERRORS);     /* RM0351 3.3.5: no stale flag may remain */
+    job->step = FLASHSEQ_L_ISSUE;
     return FLASHSEQ_BUSY;
 }
 
@@ -108,11 +84,10 @@ static void issue_program(struct chip *c, struct flashseq_job *job)
     uint32_t n = job->len - job->pos < 8 ? job->len - job->pos : 8;
     memset(dw, 0xFF, sizeof dw);
     memcpy(dw, job->data + job->pos, n);
-    uint32_t lo = (uint32_t)dw[0] | (uint32_t)dw[1] << 8 | (uint32_t)dw[2] << 16 | (uint32_t)dw[3] << 24;
-    uint32_t hi = (uint32_t)dw[4] | (uint32_t)dw[5] << 8 | (uint32_t)dw[6] << 16 | (uint32_t)dw[7] << 24;
+    uint32_t lo = fc_load_le(dw, 4), hi = fc_load_le(dw + 4, 4);
     uint32_t addr = job->addr + job->pos;
     job->fail_addr = addr;
-    wr(c, L4_CR, L4_FMASK(CR, PG));
+    flashseq_reg_write(c, L4_CR, L4_FMASK(CR, PG));
     chip_write(c, addr, 4, lo, BUS_CPU_SYSMEM);
     chip_write(c, addr + 4, 4, hi, BUS_CPU_SYSMEM);
 }
@@ -129,13 +104,13 @@ static void issue_option_write(struct chip *c, struct flashseq_job *job)
         if (reg < 0 || (int)r->area_offset < off || r->area_offset + 4 > off + job->len)
             continue;
         const uint8_t *w = job->data + (r->area_offset - off);
-        wr(c, (uint32_t)reg, (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 |
-                             (uint32_t)w[3] << 24);
+        flashseq_reg_write(c, (uint32_t)reg, fc_load_le(w, 4));
     }
-    wr(c, L4_CR, rd(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
+    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
 }
 
-static int issue(struct chip *c, struct flashseq_job *job)
+/* FLASHSEQ_L_ISSUE: start the next operation, or end the job. */
+static void issue(struct chip *c, struct flashseq_job *job)
 {
     const struct part *p = c->part;
     switch (job->kind) {
@@ -145,8 +120,8 @@ static int issue(struct chip *c, struct flashseq_job *job)
         uint32_t cr = L4_FMASK(CR, PER);
         cr = L4_FDP(cr, CR, PNB, pg.page);
         cr = L4_FDP(cr, CR, BKER, pg.bank);   /* RM0351 3.3.6: BKER selects bank 2 */
-        wr(c, L4_CR, cr);
-        wr(c, L4_CR, cr | L4_FMASK(CR, STRT));
+        flashseq_reg_write(c, L4_CR, cr);
+        flashseq_reg_write(c, L4_CR, cr | L4_FMASK(CR, STRT));
         job->fail_addr = pg.start;
         break;
     }
@@ -155,14 +130,14 @@ static int issue(struct chip *c, struct flashseq_job *job)
         job->fail_addr = p->flash_base;
         if (flashctl_l4_dual_bank(c))
             cr |= L4_FMASK(CR, MER2);
-        wr(c, L4_CR, cr);
-        wr(c, L4_CR, cr | L4_FMASK(CR, STRT));
+        flashseq_reg_write(c, L4_CR, cr);
+        flashseq_reg_write(c, L4_CR, cr | L4_FMASK(CR, STRT));
         break;
     }
     case FLASHSEQ_PROGRAM:
         if (job->pos >= job->len) {
-            job->step = ST_LOCK;
-            return FLASHSEQ_BUSY;
+            job->step = FLASHSEQ_L_LOCK;
+            return;
         }
         issue_program(c, job);
         break;
@@ -170,69 +145,52 @@ static int issue(struct chip *c, struct flashseq_job *job)
         job->fail_addr = job->addr;
         issue_option_write(c, job);
         break;
-    case FLASHSEQ_RDP_REGRESS:
+    case FLASHSEQ_RDP_REGRESS: {
         job->fail_addr = p->optarea_base;
-        wr(c, L4_OPTR, L4_FDP(rd(c, L4_OPTR), OPTR, RDP, p->rdp_level0));
-        wr(c, L4_CR, rd(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
+        uint32_t optr = flashseq_reg_read(c, L4_OPTR);
+        flashseq_reg_write(c, L4_OPTR, L4_FDP(optr, OPTR, RDP, p->rdp_level0));
+        flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
         break;
     }
-    job->step = ST_WAIT;
-    return FLASHSEQ_BUSY;
+    }
+    job->step = FLASHSEQ_L_WAIT;
 }
 
-static int wait_done(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static void waited(struct chip *c, struct flashseq_job *job)
 {
-    uint32_t sr = rd(c, L4_SR);
-    if (L4_FEX(sr, SR, BSY)) {
-        chip_flash_busy(c, until_ns);
-        return FLASHSEQ_BUSY;
-    }
-    if (sr & L4_SR_ERRORS) {
-        wr(c, L4_SR, sr & L4_SR_ERRORS);
-        return fail(c, job, flashctl_l4_sr_to_err(sr), job->fail_addr);
-    }
     switch (job->kind) {
     case FLASHSEQ_PROGRAM:
         job->pos += 8;
-        job->step = ST_ISSUE;
+        job->step = FLASHSEQ_L_ISSUE;
         break;
     case FLASHSEQ_OPTION_WRITE:
     case FLASHSEQ_RDP_REGRESS:
-        job->step = ST_OBL;
+        job->step = FLASHSEQ_L_OBL;
         break;
     default:
-        job->step = ST_LOCK;
+        job->step = FLASHSEQ_L_LOCK;
         break;
     }
-    return FLASHSEQ_BUSY;
 }
+
+/* RM0444 3.4.2: OBL_LAUNCH loads the options under a system reset */
+static void obl_launch(struct chip *c)
+{
+    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | L4_FMASK(CR, OBL_LAUNCH));
+}
+
+static const struct flashseq_l_gen gen = {
+    .sr = L4_SR,
+    .sr_bsy = L4_FMASK(SR, BSY), .sr_errors = L4_SR_ERRORS,
+    .sr_to_err = flashctl_l4_sr_to_err,
+    .lock = lock,
+    .obl_launch = obl_launch,
+    .begin = begin,
+    .issue = issue,
+    .waited = waited,
+};
 
 int flashseq_l4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
-    for (;;) {
-        int rc;
-        switch (job->step) {
-        case ST_BEGIN:
-            rc = begin(c, job);
-            break;
-        case ST_ISSUE:
-            rc = issue(c, job);
-            break;
-        case ST_WAIT:
-            rc = wait_done(c, job, until_ns);
-            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
-                return FLASHSEQ_BUSY;
-            break;
-        case ST_OBL:
-            /* RM0444 3.4.2: OBL_LAUNCH loads the options under a system reset */
-            wr(c, L4_CR, rd(c, L4_CR) | L4_FMASK(CR, OBL_LAUNCH));
-            return FLASHSEQ_DONE;
-        case ST_LOCK:
-        default:
-            wr(c, L4_CR, L4_FMASK(CR, LOCK));
-            return FLASHSEQ_DONE;
-        }
-        if (rc != FLASHSEQ_BUSY)
-            return rc;
-    }
+    return flashseq_l_poll(c, &gen, job, until_ns);
 }

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to models/flashseq*.c: what the generations' ROM sequences have
+ * in common.  A generation file keeps its registers, its sequences and
+ * their citations; it describes its controller here as data plus the
+ * steps that differ, and the shared code runs the frame.
+ *
+ * Two frames, because the ROM drives two shapes of controller:
+ *  - F0/F1 FPEC and F2/F4 interface (flashseq_f0f1.c, flashseq_f2f4.c):
+ *    check BSY, unlock KEYR, clear SR, start the operation, wait BSY and
+ *    check the flags; programming is one store at a time, each store's
+ *    flags checked before the next; clear EOP, lock;
+ *  - L0 PECR and L4/G0/G4 (flashseq_l0.c, flashseq_l4.c): begin (checks,
+ *    unlock, clear SR), then issue an operation and wait for it until the
+ *    job has none left, then OBL_LAUNCH (options) or lock.
+ * The family files cite the manuals for each step.
+ */
+#ifndef VSTM32_FLASHSEQ_INTERNAL_H
+#define VSTM32_FLASHSEQ_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/flashctl_common.h"
+#include "models/flashseq.h"
+
+/* ---- every generation -------------------------------------------------- */
+
+/* A flash register at part->flash_regs_base + off, as the ROM reaches it:
+ * a 32-bit access by BUS_CPU_SYSMEM (a failed read gives 0). */
+uint32_t flashseq_reg_read(struct chip *c, uint32_t off);
+int flashseq_reg_write(struct chip *c, uint32_t off, uint32_t val);
+
+/* KEY1 then KEY2 into a key register; false as soon as one is refused. */
+bool flashseq_write_keys(struct chip *c, uint32_t keyr, uint32_t key1, uint32_t key2);
+
+/* A lock bit `bit` of register `reg` that the keys open; `set_is_locked`
+ * says its polarity (CR.LOCK: set is locked; F0/F1 CR.OPTWRE: set is
+ * open).  RM0091 3.2.2: the keys go in only while it reads locked.  True
+ * when it reads open afterwards. */
+bool flashseq_unlock(struct chip *c, uint32_t reg, uint32_t bit, bool set_is_locked,
+                     uint32_t keyr, uint32_t key1, uint32_t key2);
+
+/* OPTION_WRITE or RDP_REGRESS: the jobs that end in an option load. */
+bool flashseq_option_job(const struct flashseq_job *job);
+
+/* ---- F0/F1 and F2/F4 ----------------------------------------------------- */
+
+enum flashseq_f_step {
+    FLASHSEQ_F_START = 0,
+    FLASHSEQ_F_WAIT_ERASE,
+    FLASHSEQ_F_PROGRAM,
+    FLASHSEQ_F_WAIT_OPTIONS,        /* the option operation start() began */
+    FLASHSEQ_F_OPTION_PROGRAM,      /* only where options_erased() leads there */
+    FLASHSEQ_F_FINISH,
+};
+
+struct flashseq_f_gen {
+    /* register offsets, SR/CR masks and the KEYR keys */
+    uint32_t keyr, sr, cr;
+    uint32_t key1, key2;
+    uint32_t cr_lock;
+    uint32_t sr_bsy, sr_eop, sr_errors;
+    /* SR error flags -> enum flash_err */
+    const struct fc_flag *sr_flags;
+    size_t nsr_flags;
+    /* bytes per program store */
+    uint32_t store_width;
+
+    /* Lock what the sequence may have unlocked. */
+    void (*lock)(struct chip *c);
+    /* KEYR is open and SR clear: the job's first register writes; sets
+     * job->step, returns FLASHSEQ_BUSY or a fail(). */
+    int (*start)(struct chip *c, struct flashseq_job *job);
+    /* The program store at job->pos: its address in *at (also when none
+     * is left); false when none is left, else its value in *val. */
+    bool (*next_store)(const struct chip *c, const struct flashseq_job *job, uint32_t *at,
+                       uint32_t *val);
+    /* The option operation ended clean: set the next step.  NULL: it was
+     * the whole job (FLASHSEQ_F_FINISH). */
+    void (*options_erased)(struct chip *c, struct flashseq_job *job);
+    /* FLASHSEQ_F_OPTION_PROGRAM, same contract as a step; NULL when the
+     * generation has no such step. */
+    int (*option_program)(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
+};
+
+/* BSY still set: *until_ns says when to come back. */
+bool flashseq_f_busy(struct chip *c, const struct flashseq_f_gen *g, uint64_t *until_ns);
+/* The job fails with `err` at `at`: SR flags cleared, locked again. */
+int flashseq_f_fail(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                    uint32_t err, uint32_t at);
+/* Error flags of the operation that just ended: the job fails at `at`. */
+bool flashseq_f_failed(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                       uint32_t at);
+/* BSY, then the flags of the operation that just ended (blamed on `at`):
+ * FLASHSEQ_BUSY, FLASHSEQ_FAILED, or FLASHSEQ_DONE when it ended clean. */
+int flashseq_f_wait(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                    uint64_t *until_ns, uint32_t at);
+/* The generation's poll (flashseq.h contract). */
+int flashseq_f_poll(struct chip *c, const struct flashseq_f_gen *g, struct flashseq_job *job,
+                    uint64_t *until_ns);
+
+/* ---- L0 and L4/G0/G4 ----------------------------------------------------- */
+
+enum flashseq_l_step {
+    FLASHSEQ_L_BEGIN = 0,
+    FLASHSEQ_L_ISSUE,               /* start the next operation of the job */
+    FLASHSEQ_L_WAIT,                /* BSY, then the flags */
+    FLASHSEQ_L_OBL,                 /* OBL_LAUNCH: options applied, the chip resets */
+    FLASHSEQ_L_LOCK,
+};
+
+struct flashseq_l_gen {
+    uint32_t sr;
+    uint32_t sr_bsy, sr_errors;
+    uint32_t (*sr_to_err)(uint32_t sr);
+    void (*lock)(struct chip *c);
+    void (*obl_launch)(struct chip *c);
+    /* Checks, unlock, stale flags: FLASHSEQ_L_ISSUE, or a fail(). */
+    int (*begin)(struct chip *c, struct flashseq_job *job);
+    /* Start the next operation (FLASHSEQ_L_WAIT) or end the job
+     * (FLASHSEQ_L_OBL, FLASHSEQ_L_LOCK); sets job->fail_addr. */
+    void (*issue)(struct chip *c, struct flashseq_job *job);
+    /* The operation ended clean: set the next step. */
+    void (*waited)(struct chip *c, struct flashseq_job *job);
+};
+
+/* The job fails with `err` at `addr`, locked again. */
+int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
+                    uint32_t err, uint32_t addr);
+/* The generation's poll (flashseq.h contract). */
+int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
+                    uint64_t *until_ns);
+
+#endif
