@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "models/flashctl_common.h"
+#include "models/flashregs_f0f1.h"
 #include "models/flashseq.h"
 
 /* ---- registers (RM0091 3.5, RM0008 3.4; CMSIS-F0/F1) ---------------------- */
@@ -30,28 +31,9 @@ enum { FPEC_ACR, FPEC_KEYR, FPEC_OPTKEYR, FPEC_SR, FPEC_CR, FPEC_AR, FPEC_OBR, F
 #define ACR_PRFTBE      FC_BITS(4, 1)
 #define ACR_PRFTBS      FC_BITS(5, 1)
 
-#define SR_BSY          FC_BITS(0, 1)
-#define SR_PGERR        FC_BITS(2, 1)
-#define SR_WRPRTERR     FC_BITS(4, 1)
-#define SR_EOP          FC_BITS(5, 1)
-
-#define CR_PG           FC_BITS(0, 1)
-#define CR_PER          FC_BITS(1, 1)
-#define CR_MER          FC_BITS(2, 1)
-#define CR_OPTPG        FC_BITS(4, 1)
-#define CR_OPTER        FC_BITS(5, 1)
-#define CR_STRT         FC_BITS(6, 1)
-#define CR_LOCK         FC_BITS(7, 1)
-#define CR_OPTWRE       FC_BITS(9, 1)
-#define CR_ERRIE        FC_BITS(10, 1)
-#define CR_EOPIE        FC_BITS(12, 1)
-#define CR_OBL_LAUNCH   FC_BITS(13, 1)  /* F0 only */
-
 #define OBR_OPTERR      FC_BITS(0, 1)
 
 /* RM0091 3.5.2 / PM0075 3.1: the keys of KEYR and OPTKEYR. */
-#define FPEC_KEY1 0x45670123u
-#define FPEC_KEY2 0xCDEF89ABu
 
 #define SR_ERRORS (FC_MASK(SR_PGERR) | FC_MASK(SR_WRPRTERR))
 #define CR_STORED (FC_MASK(CR_PG) | FC_MASK(CR_PER) | FC_MASK(CR_MER) | FC_MASK(CR_OPTPG) | \

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "models/flashctl_common.h"
+#include "models/flashregs_f2f4.h"
 #include "models/flashseq.h"
 
 /* ---- registers (RM0090 3.9, CMSIS-F4) --------------------------------------- */
@@ -29,36 +30,6 @@ enum { F4_ACR, F4_KEYR, F4_OPTKEYR, F4_SR, F4_CR, F4_OPTCR, F4_NREGS };
 #define ACR_DCEN        FC_BITS(10, 1)
 #define ACR_ICRST       FC_BITS(11, 1)
 #define ACR_DCRST       FC_BITS(12, 1)
-
-#define SR_EOP          FC_BITS(0, 1)
-#define SR_OPERR        FC_BITS(1, 1)
-#define SR_WRPERR       FC_BITS(4, 1)
-#define SR_PGAERR       FC_BITS(5, 1)
-#define SR_PGPERR       FC_BITS(6, 1)
-#define SR_PGSERR       FC_BITS(7, 1)
-#define SR_RDERR        FC_BITS(8, 1)   /* F401/F446 (PCROP): never raised here */
-#define SR_BSY          FC_BITS(16, 1)
-
-#define CR_PG           FC_BITS(0, 1)
-#define CR_SER          FC_BITS(1, 1)
-#define CR_MER          FC_BITS(2, 1)
-#define CR_SNB          FC_BITS(3, 5)
-#define CR_PSIZE        FC_BITS(8, 2)
-#define CR_STRT         FC_BITS(16, 1)
-#define CR_EOPIE        FC_BITS(24, 1)
-#define CR_ERRIE        FC_BITS(25, 1)
-#define CR_LOCK         FC_BITS(31, 1)
-
-#define OPTCR_OPTLOCK   FC_BITS(0, 1)
-#define OPTCR_OPTSTRT   FC_BITS(1, 1)
-#define OPTCR_RDP       FC_BITS(8, 8)
-#define OPTCR_NWRP      FC_BITS(16, 12)
-
-/* RM0090 3.5.1 and 3.6.2: the keys of KEYR and OPTKEYR. */
-#define F4_KEY1    0x45670123u
-#define F4_KEY2    0xCDEF89ABu
-#define F4_OPTKEY1 0x08192A3Bu
-#define F4_OPTKEY2 0x4C5D6E7Fu
 
 /* RM0090 3.5.3: PSIZE 00 x8, 01 x16, 10 x32, 11 x64 (x64 needs VPP). */
 enum { PSIZE_X8, PSIZE_X16, PSIZE_X32, PSIZE_X64 };

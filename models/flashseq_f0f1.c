@@ -14,27 +14,13 @@
 #include <string.h>
 
 #include "models/flashctl_common.h"
+#include "models/flashregs_f0f1.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
-/* Register offsets and bits (RM0091 3.5, RM0008 3.4), as the ROM uses them. */
-enum { KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, AR = 0x14 };
-
-#define SR_BSY          FC_BITS(0, 1)
-#define SR_PGERR        FC_BITS(2, 1)
-#define SR_WRPRTERR     FC_BITS(4, 1)
-#define SR_EOP          FC_BITS(5, 1)
-#define CR_PG           FC_BITS(0, 1)
-#define CR_PER          FC_BITS(1, 1)
-#define CR_MER          FC_BITS(2, 1)
-#define CR_OPTPG        FC_BITS(4, 1)
-#define CR_OPTER        FC_BITS(5, 1)
-#define CR_STRT         FC_BITS(6, 1)
-#define CR_LOCK         FC_BITS(7, 1)
-#define CR_OPTWRE       FC_BITS(9, 1)
-
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
+/* Register offsets (RM0091 3.5, RM0008 3.4), as the ROM uses them. */
+enum { KEYR = FPEC_OFF_KEYR, OPTKEYR = FPEC_OFF_OPTKEYR, SR = FPEC_OFF_SR, CR = FPEC_OFF_CR,
+       AR = FPEC_OFF_AR };
 
 #define SR_ERRORS (FC_MASK(SR_PGERR) | FC_MASK(SR_WRPRTERR))
 
@@ -104,7 +90,7 @@ static int start(struct chip *c, struct flashseq_job *job)
     case FLASHSEQ_RDP_REGRESS:
         build_option_image(c, job);
         /* RM0091 4.2: option writes need OPTWRE, set by the OPTKEYR sequence. */
-        if (!flashseq_unlock(c, CR, FC_MASK(CR_OPTWRE), false, OPTKEYR, KEY1, KEY2))
+        if (!flashseq_unlock(c, CR, FC_MASK(CR_OPTWRE), false, OPTKEYR, FPEC_KEY1, FPEC_KEY2))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
         /* PM0075 2.5.1: options are erased as a block, then programmed. */
         flashseq_reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE));
@@ -163,7 +149,7 @@ static int option_program(struct chip *c, struct flashseq_job *job, uint64_t *un
 
 static const struct flashseq_f_gen gen = {
     .keyr = KEYR, .sr = SR, .cr = CR,
-    .key1 = KEY1, .key2 = KEY2,
+    .key1 = FPEC_KEY1, .key2 = FPEC_KEY2,
     .cr_lock = FC_MASK(CR_LOCK),
     .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
     .sr_flags = sr_flags, .nsr_flags = sizeof sr_flags / sizeof sr_flags[0],

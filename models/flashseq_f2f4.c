@@ -20,35 +20,13 @@
 #include <string.h>
 
 #include "models/flashctl_common.h"
+#include "models/flashregs_f2f4.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 #include "models/optbytes.h"
 
-enum { KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, OPTCR = 0x14 };
-
-#define SR_EOP          FC_BITS(0, 1)
-#define SR_OPERR        FC_BITS(1, 1)
-#define SR_WRPERR       FC_BITS(4, 1)
-#define SR_PGAERR       FC_BITS(5, 1)
-#define SR_PGPERR       FC_BITS(6, 1)
-#define SR_PGSERR       FC_BITS(7, 1)
-#define SR_RDERR        FC_BITS(8, 1)
-#define SR_BSY          FC_BITS(16, 1)
-#define CR_PG           FC_BITS(0, 1)
-#define CR_SER          FC_BITS(1, 1)
-#define CR_MER          FC_BITS(2, 1)
-#define CR_SNB          FC_BITS(3, 5)
-#define CR_PSIZE        FC_BITS(8, 2)
-#define CR_STRT         FC_BITS(16, 1)
-#define CR_LOCK         FC_BITS(31, 1)
-#define OPTCR_OPTLOCK   FC_BITS(0, 1)
-#define OPTCR_OPTSTRT   FC_BITS(1, 1)
-#define OPTCR_RDP       FC_BITS(8, 8)
-
-#define KEY1    0x45670123u
-#define KEY2    0xCDEF89ABu
-#define OPTKEY1 0x08192A3Bu
-#define OPTKEY2 0x4C5D6E7Fu
+enum { KEYR = F4_OFF_KEYR, OPTKEYR = F4_OFF_OPTKEYR, SR = F4_OFF_SR, CR = F4_OFF_CR,
+       OPTCR = F4_OFF_OPTCR };
 
 #define PSIZE_X32 2u
 #define WORD 4u
@@ -145,7 +123,7 @@ static int start(struct chip *c, struct flashseq_job *job)
         uint32_t optcr;
         if (!wanted_optcr(c, job, &optcr))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_OPTV, p->optarea_base);
-        if (!flashseq_unlock(c, OPTCR, FC_MASK(OPTCR_OPTLOCK), true, OPTKEYR, OPTKEY1, OPTKEY2))
+        if (!flashseq_unlock(c, OPTCR, FC_MASK(OPTCR_OPTLOCK), true, OPTKEYR, F4_OPTKEY1, F4_OPTKEY2))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
         /* RM0090 3.6.2: write the value, then OPTSTRT. */
         flashseq_reg_write(c, OPTCR, optcr);
@@ -179,7 +157,7 @@ static bool next_store(const struct chip *c, const struct flashseq_job *job, uin
 
 static const struct flashseq_f_gen gen = {
     .keyr = KEYR, .sr = SR, .cr = CR,
-    .key1 = KEY1, .key2 = KEY2,
+    .key1 = F4_KEY1, .key2 = F4_KEY2,
     .cr_lock = FC_MASK(CR_LOCK),
     .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
     .sr_flags = sr_flags, .nsr_flags = sizeof sr_flags / sizeof sr_flags[0],
