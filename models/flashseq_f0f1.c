@@ -123,15 +123,14 @@ static void options_erased(struct chip *c, struct flashseq_job *job)
 
 /* Every pair is written, 0xFF too (its complement becomes 0x00, as in the
  * factory words 0x00FF00FF, RM0091 Table 12); the FPEC writes each complement.
- * Unlike the program loop, the flags read before a pair's store (the
- * previous pair's, or the erase's) are blamed on the pair about to be
- * stored; kept as it was. */
+ * The flags read before a pair's store belong to the store before it (or,
+ * before the first, to the option erase at the area's base). */
 static int option_program(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     while (job->pos < job->len) {
         if (flashseq_f_busy(c, &gen, until_ns))
             return FLASHSEQ_BUSY;
-        if (flashseq_f_failed(c, &gen, job, job->addr + job->pos))
+        if (flashseq_f_failed(c, &gen, job, job->addr + (job->pos ? job->pos - 2 : 0)))
             return FLASHSEQ_FAILED;
         uint8_t byte = job->data[job->pos];
         uint32_t at = job->addr + job->pos;
