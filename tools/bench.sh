@@ -72,8 +72,15 @@ fmt() { awk -v v="$1" 'BEGIN { printf "%.3f", v }'; }
 p50=$(pick usbip_control_rtt_p50 "$work/rtt")
 p99=$(pick usbip_control_rtt_p99 "$work/rtt")
 figure usbip_control_rtt_p50 "$(fmt "$p50")" us le 30 \
-    "GETSTATUS round trip over loopback TCP, client and server each one syscall per direction"
+    "client and server on different CPUs: each direction pays a cross-CPU wake-up (an IPI, dear in a VM); usbip_control_rtt_p50_one_cpu is the same round trip with both on one CPU"
 figure usbip_control_rtt_p99 "$(fmt "$p99")" us
+# The same with client and server pinned to one CPU: what the emulator and
+# loopback TCP cost without the scheduler's cross-CPU wake-ups.
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+    taskset -c 0 "$BIN/bench_rtt" 20000 > "$work/rtt1"
+    figure usbip_control_rtt_p50_one_cpu "$(fmt "$(pick usbip_control_rtt_p50 "$work/rtt1")")" us le 30 \
+        "even on one CPU"
+fi
 
 # ---- 2. and 3. dfu-util download + upload of an F407 -------------------------
 # One `vstm32 run` per mode: download, then upload of the same range, each
