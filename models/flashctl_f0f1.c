@@ -35,7 +35,6 @@ enum { FPEC_ACR, FPEC_KEYR, FPEC_OPTKEYR, FPEC_SR, FPEC_CR, FPEC_AR, FPEC_OBR, F
 
 /* RM0091 3.5.2 / PM0075 3.1: the keys of KEYR and OPTKEYR. */
 
-#define SR_ERRORS (FC_MASK(SR_PGERR) | FC_MASK(SR_WRPRTERR))
 #define CR_STORED (FC_MASK(CR_PG) | FC_MASK(CR_PER) | FC_MASK(CR_MER) | FC_MASK(CR_OPTPG) | \
                    FC_MASK(CR_OPTER) | FC_MASK(CR_ERRIE) | FC_MASK(CR_EOPIE))
 #define CR_ACTED  (FC_MASK(CR_STRT) | FC_MASK(CR_LOCK) | FC_MASK(CR_OPTWRE))
@@ -60,11 +59,12 @@ static const struct fc_reg fpec_f1_regs[FPEC_NREGS] =
     FPEC_REGS(FC_MASK(ACR_LATENCY) | FC_MASK(ACR_HLFCYA) | FC_MASK(ACR_PRFTBE), CR_ACTED);
 
 /* Error flags: names for the error-injection faults and enum flash_err. */
-static const struct fc_flag fpec_flags[] = {
+const struct fc_flag fpec_sr_flags[] = {
     { "PGERR", FC_MASK(SR_PGERR), FLASH_ERR_PROG },
     { "WRPRTERR", FC_MASK(SR_WRPRTERR), FLASH_ERR_WRP },
 };
-#define NFLAGS (sizeof(fpec_flags) / sizeof(fpec_flags[0]))
+_Static_assert(sizeof fpec_sr_flags / sizeof fpec_sr_flags[0] == FPEC_NSR_FLAGS, "flashregs_f0f1.h");
+#define NFLAGS FPEC_NSR_FLAGS
 
 /* ---- the two variants ----------------------------------------------------- */
 
@@ -148,7 +148,7 @@ static uint32_t *reg(struct fpec *s, int idx)
 static void raise_error(struct chip *c, struct fpec *s, uint32_t sr_bits)
 {
     *reg(s, FPEC_SR) |= sr_bits;
-    c->last_err = fc_flash_err(sr_bits, fpec_flags, NFLAGS);
+    c->last_err = fc_flash_err(sr_bits, fpec_sr_flags, NFLAGS);
 }
 
 /* RM0091 4.3.1 / RM0365 (same FPEC): at level 1, program and erase of main
@@ -208,7 +208,7 @@ static void erase_main(struct chip *c, struct fpec *s, const char *what, uint32_
                        uint32_t size, uint32_t typ_us)
 {
     const struct part *p = c->part;
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, start, fpec_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, start, fpec_sr_flags, NFLAGS);
     double done = fc_fault_power_loss(c, fc_erase_op(what), start);
     if (!ferr)
         fc_erase_bytes(c, c->flash + (start - p->flash_base), size, p->erased_value, done);
@@ -268,7 +268,7 @@ static void start_option_erase(struct chip *c, struct fpec *s)
         raise_error(c, s, FC_MASK(SR_WRPRTERR));    /* RM0365 4.3.1 level 2: options frozen */
         return;
     }
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, p->optarea_base, fpec_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, p->optarea_base, fpec_sr_flags, NFLAGS);
     double done = fc_fault_power_loss(c, "option", p->optarea_base);
     if (!ferr)
         fc_erase_bytes(c, c->optarea, p->optarea_size, 0xFF, done);
@@ -397,7 +397,7 @@ static void program_bytes(struct chip *c, struct fpec *s, uint8_t *dst, const ui
                           unsigned n, uint32_t addr, const char *what, uint32_t extra_us)
 {
     const struct part *p = c->part;
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_sr_flags, NFLAGS);
     double done = fc_fault_power_loss(c, "program", addr);
     unsigned count = done >= 1.0 ? n : (unsigned)((double)n * done);
 
@@ -490,7 +490,7 @@ static int program_option(struct chip *c, struct fpec *s, uint32_t addr, unsigne
         extra_us = p->timing.mass_erase_typ_us;
     }
     uint32_t prog_us = p->timing.program_typ_us;
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, fpec_sr_flags, NFLAGS);
     double done = fc_fault_power_loss(c, "option", addr);
     if (!ferr) {
         dst[0] = src[0];
@@ -592,7 +592,7 @@ static void fpec_option_load(struct chip *c)
 
 static void fpec_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
-    uint32_t bits = fc_fault_error(c, hook, addr, fpec_flags, NFLAGS);
+    uint32_t bits = fc_fault_error(c, hook, addr, fpec_sr_flags, NFLAGS);
     if (bits) {
         struct fpec *s = fpec_of(c);
         raise_error(c, s, bits);

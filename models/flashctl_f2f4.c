@@ -39,8 +39,6 @@ enum { PSIZE_X8, PSIZE_X16, PSIZE_X32, PSIZE_X64 };
 #define F4_OTP_BLOCK 32u
 #define F4_OTP_BLOCKS 16u
 
-#define SR_ERRORS (FC_MASK(SR_OPERR) | FC_MASK(SR_WRPERR) | FC_MASK(SR_PGAERR) | \
-                   FC_MASK(SR_PGPERR) | FC_MASK(SR_PGSERR) | FC_MASK(SR_RDERR))
 #define CR_STORED (FC_MASK(CR_PG) | FC_MASK(CR_SER) | FC_MASK(CR_MER) | FC_MASK(CR_SNB) | \
                    FC_MASK(CR_PSIZE) | FC_MASK(CR_EOPIE) | FC_MASK(CR_ERRIE))
 
@@ -57,7 +55,7 @@ static const struct fc_reg f4_regs_template[F4_NREGS] = {
     { "OPTCR", 0x14, 0x0FFFAAEDu, 0, 0, FC_MASK(OPTCR_OPTLOCK) | FC_MASK(OPTCR_OPTSTRT), false },
 };
 
-static const struct fc_flag f4_flags[] = {
+const struct fc_flag f4_sr_flags[] = {
     { "PGSERR", FC_MASK(SR_PGSERR), FLASH_ERR_SEQ },
     { "PGPERR", FC_MASK(SR_PGPERR), FLASH_ERR_PSIZE },
     { "PGAERR", FC_MASK(SR_PGAERR), FLASH_ERR_ALIGN },
@@ -65,7 +63,8 @@ static const struct fc_flag f4_flags[] = {
     { "OPERR", FC_MASK(SR_OPERR), FLASH_ERR_OP },
     { "RDERR", FC_MASK(SR_RDERR), FLASH_ERR_READ },
 };
-#define NFLAGS (sizeof(f4_flags) / sizeof(f4_flags[0]))
+_Static_assert(sizeof f4_sr_flags / sizeof f4_sr_flags[0] == F4_NSR_FLAGS, "flashregs_f2f4.h");
+#define NFLAGS F4_NSR_FLAGS
 
 enum f4_op { OP_NONE, OP_ERASE, OP_PROGRAM, OP_OPTIONS };
 
@@ -117,7 +116,7 @@ static void raise_error(struct chip *c, struct f4 *s, uint32_t sr_bits)
     if (sr_bits && fc_test(*reg(s, F4_CR), FC_F(CR_ERRIE)))
         sr_bits |= FC_MASK(SR_OPERR);
     *reg(s, F4_SR) |= sr_bits;
-    c->last_err = fc_flash_err(sr_bits, f4_flags, NFLAGS);
+    c->last_err = fc_flash_err(sr_bits, f4_sr_flags, NFLAGS);
 }
 
 /* guess: RM0090 3.7.3 says level 1 gives the debugger, SRAM code and the
@@ -182,7 +181,7 @@ static void erase_range(struct chip *c, struct f4 *s, const char *what, uint32_t
                         uint32_t size, uint32_t typ_us)
 {
     const struct part *p = c->part;
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, start, f4_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, start, f4_sr_flags, NFLAGS);
     double done = fc_fault_power_loss(c, fc_erase_op(what), start);
     if (!ferr)
         fc_erase_bytes(c, c->flash + (start - p->flash_base), size, p->erased_value, done);
@@ -275,7 +274,7 @@ static void start_option_program(struct chip *c, struct f4 *s)
         fc_power_lost(c, "option bytes program", p->optarea_base, done);
         return;
     }
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, p->optarea_base, f4_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, p->optarea_base, f4_sr_flags, NFLAGS);
     if (!ferr && s->ob_index >= 0) {
         /* PM0059 3.6.2: "first erasing the user configuration sector and
          * then programming all the option bytes with the values contained
@@ -418,7 +417,7 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
         }
     }
 
-    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, f4_flags, NFLAGS);
+    uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, f4_sr_flags, NFLAGS);
     double done = fc_fault_power_loss(c, "program", addr);
     unsigned count = done >= 1.0 ? size : (unsigned)((double)size * done);
     if (!ferr) {
@@ -504,7 +503,7 @@ static void f4_option_load(struct chip *c)
 
 static void f4_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
-    uint32_t bits = fc_fault_error(c, hook, addr, f4_flags, NFLAGS);
+    uint32_t bits = fc_fault_error(c, hook, addr, f4_sr_flags, NFLAGS);
     if (bits) {
         struct f4 *s = f4_of(c);
         raise_error(c, s, bits);

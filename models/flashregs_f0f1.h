@@ -34,4 +34,11 @@ enum { FPEC_OFF_ACR = 0x00, FPEC_OFF_KEYR = 0x04, FPEC_OFF_OPTKEYR = 0x08, FPEC_
 #define FPEC_KEY1 0x45670123u
 #define FPEC_KEY2 0xCDEF89ABu
 
+#define SR_ERRORS (FC_MASK(SR_PGERR) | FC_MASK(SR_WRPRTERR))
+
+/* The error flags by name (fault flag=NAME) and what each means to the
+ * models (enum flash_err); defined in flashctl_f0f1.c. */
+extern const struct fc_flag fpec_sr_flags[];
+#define FPEC_NSR_FLAGS 2u
+
 #endif

@@ -43,4 +43,12 @@ enum { F4_OFF_ACR = 0x00, F4_OFF_KEYR = 0x04, F4_OFF_OPTKEYR = 0x08, F4_OFF_SR =
 #define F4_OPTKEY1 0x08192A3Bu
 #define F4_OPTKEY2 0x4C5D6E7Fu
 
+#define SR_ERRORS (FC_MASK(SR_OPERR) | FC_MASK(SR_WRPERR) | FC_MASK(SR_PGAERR) | \
+                   FC_MASK(SR_PGPERR) | FC_MASK(SR_PGSERR) | FC_MASK(SR_RDERR))
+
+/* The error flags by name (fault flag=NAME) and what each means to the
+ * models (enum flash_err); defined in flashctl_f2f4.c. */
+extern const struct fc_flag f4_sr_flags[];
+#define F4_NSR_FLAGS 6u
+
 #endif

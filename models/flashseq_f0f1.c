@@ -22,12 +22,6 @@
 enum { KEYR = FPEC_OFF_KEYR, OPTKEYR = FPEC_OFF_OPTKEYR, SR = FPEC_OFF_SR, CR = FPEC_OFF_CR,
        AR = FPEC_OFF_AR };
 
-#define SR_ERRORS (FC_MASK(SR_PGERR) | FC_MASK(SR_WRPRTERR))
-
-static const struct fc_flag sr_flags[] = {
-    { "PGERR", FC_MASK(SR_PGERR), FLASH_ERR_PROG },
-    { "WRPRTERR", FC_MASK(SR_WRPRTERR), FLASH_ERR_WRP },
-};
 
 /* Option area: byte/complement pairs (RM0091 4.1 Table 11). */
 #define OB_BYTES 16u
@@ -151,7 +145,7 @@ static const struct flashseq_f_gen gen = {
     .key1 = FPEC_KEY1, .key2 = FPEC_KEY2,
     .cr_lock = FC_MASK(CR_LOCK),
     .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
-    .sr_flags = sr_flags, .nsr_flags = sizeof sr_flags / sizeof sr_flags[0],
+    .sr_flags = fpec_sr_flags, .nsr_flags = FPEC_NSR_FLAGS,
     .store_width = 2,
     .lock = lock,
     .start = start,

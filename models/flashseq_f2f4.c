@@ -31,18 +31,6 @@ enum { KEYR = F4_OFF_KEYR, OPTKEYR = F4_OFF_OPTKEYR, SR = F4_OFF_SR, CR = F4_OFF
 #define PSIZE_X32 2u
 #define WORD 4u
 
-#define SR_ERRORS (FC_MASK(SR_OPERR) | FC_MASK(SR_WRPERR) | FC_MASK(SR_PGAERR) | \
-                   FC_MASK(SR_PGPERR) | FC_MASK(SR_PGSERR) | FC_MASK(SR_RDERR))
-
-static const struct fc_flag sr_flags[] = {
-    { "PGSERR", FC_MASK(SR_PGSERR), FLASH_ERR_SEQ },
-    { "PGPERR", FC_MASK(SR_PGPERR), FLASH_ERR_PSIZE },
-    { "PGAERR", FC_MASK(SR_PGAERR), FLASH_ERR_ALIGN },
-    { "WRPERR", FC_MASK(SR_WRPERR), FLASH_ERR_WRP },
-    { "OPERR", FC_MASK(SR_OPERR), FLASH_ERR_OP },
-    { "RDERR", FC_MASK(SR_RDERR), FLASH_ERR_READ },
-};
-
 static const struct flashseq_f_gen gen;     /* the interface as the frame sees it, below */
 
 static void lock_all(struct chip *c)
@@ -160,7 +148,7 @@ static const struct flashseq_f_gen gen = {
     .key1 = F4_KEY1, .key2 = F4_KEY2,
     .cr_lock = FC_MASK(CR_LOCK),
     .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
-    .sr_flags = sr_flags, .nsr_flags = sizeof sr_flags / sizeof sr_flags[0],
+    .sr_flags = f4_sr_flags, .nsr_flags = F4_NSR_FLAGS,
     .store_width = WORD,
     .lock = lock_all,
     .start = start,
