@@ -22,7 +22,6 @@
 enum { KEYR = FPEC_OFF_KEYR, OPTKEYR = FPEC_OFF_OPTKEYR, SR = FPEC_OFF_SR, CR = FPEC_OFF_CR,
        AR = FPEC_OFF_AR };
 
-
 /* Option area: byte/complement pairs (RM0091 4.1 Table 11). */
 #define OB_BYTES 16u
 #define OB_RDP_OFFSET 0u
