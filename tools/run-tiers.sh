@@ -9,7 +9,8 @@ export LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp${LSAN_OPTIONS:+:$LSAN_O
 total_fail=0
 failed_tiers=""
 
-run_tier() {
+# run_logged NAME CMD...: runs CMD into $BUILD/tier-NAME.log; sets log, rc.
+run_logged() {
     name=$1; shift
     echo "==== tier $name: $*"
     log="$BUILD/tier-$name.log"
@@ -17,14 +18,23 @@ run_tier() {
     "$@" >"$log" 2>&1
     rc=$?
     echo "==== tier $name took $(($(date +%s) - t0)) s (log: $log)"
+}
+
+# A tier that stopped before its summary line counts as a failure, loudly.
+no_summary() {
+    echo "!!!! tier $name did not run to its summary (exit $rc); last lines:"
+    tail -n 20 "$log"
+    failed_tiers="$failed_tiers $name"
+    total_fail=$((total_fail + 1))
+}
+
+run_tier() {
+    run_logged "$@"
     # criterion's per-test failures and its summary, as it printed them
     grep -E '^\[(----|FAIL|====)\]|Synthesis|ERROR|runtime error|AddressSanitizer' "$log" | tail -n 60
     summary=$(grep -E 'Synthesis: Tested' "$log" | tail -n 1)
     if [ -z "$summary" ]; then
-        echo "!!!! tier $name did not run to its summary (exit $rc); last lines:"
-        tail -n 20 "$log"
-        failed_tiers="$failed_tiers $name"
-        total_fail=$((total_fail + 1))
+        no_summary
         return
     fi
     pass=$(echo "$summary" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
@@ -40,19 +50,10 @@ run_tier() {
 
 # A tier that ends with a plain "NAME: N passed, N failed" line.
 run_plain_tier() {
-    name=$1; shift
-    echo "==== tier $name: $*"
-    log="$BUILD/tier-$name.log"
-    t0=$(date +%s)
-    "$@" >"$log" 2>&1
-    rc=$?
-    echo "==== tier $name took $(($(date +%s) - t0)) s (log: $log)"
+    run_logged "$@"
     summary=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
     if [ -z "$summary" ]; then
-        echo "!!!! tier $name did not run to its summary (exit $rc); last lines:"
-        tail -n 20 "$log"
-        failed_tiers="$failed_tiers $name"
-        total_fail=$((total_fail + 1))
+        no_summary
         return
     fi
     grep -iE 'fail|error' "$log" | grep -vE " 0 failed|VSTM32-TEST ok" | tail -n 20
