@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "emulator/monotonic.h"
 #include "emulator/board/board_internal.h"
 
 #include <dirent.h>
@@ -14,6 +13,7 @@
 #include "emulator/board/board_run.h"
 #include "emulator/cpu/cpu.h"
 #include "emulator/dfuse/dfuse.h"
+#include "emulator/monotonic.h"
 #include "emulator/stlink/stlink.h"
 #include "models/periph.h"
 #include "models/state.h"

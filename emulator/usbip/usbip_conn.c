@@ -4,7 +4,6 @@
  * through per-connection buffers, handing complete requests to the
  * protocol (usbip_op.c, usbip_urb.c), and closing.
  */
-#include "emulator/monotonic.h"
 #include "emulator/usbip/usbip_server_int.h"
 
 #include <arpa/inet.h>

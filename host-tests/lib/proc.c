@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "emulator/monotonic.h"
 #include "host-tests/lib/proc.h"
 
 #include <errno.h>
@@ -12,6 +11,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "emulator/monotonic.h"
 
 extern char **environ;
 

@@ -2,7 +2,6 @@
 /*
  * Blocking USB/IP client for the test tiers (see usbip_client.h).
  */
-#include "emulator/monotonic.h"
 #include "host-tests/lib/usbip_client.h"
 
 #include <errno.h>
@@ -16,6 +15,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "emulator/monotonic.h"
 
 /* A CMD_SUBMIT still waiting for its RET_SUBMIT. */
 struct outstanding {

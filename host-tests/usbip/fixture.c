@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The echo device and the server thread for the USB/IP tier (fixture.h). */
-#include "emulator/monotonic.h"
 #include "host-tests/usbip/fixture.h"
 
 #include <criterion/criterion.h>
@@ -10,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "emulator/monotonic.h"
 
 struct bench B;
 

@@ -5,7 +5,6 @@
  * dfu-util would: device list, import, descriptors, the dfu-util download
  * sequence, upload, leave.
  */
-#include "emulator/monotonic.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "emulator/dfuse/dfuse.h"
+#include "emulator/monotonic.h"
 #include "emulator/usbip/usbip_server.h"
 #include "host-tests/lib/usbip_client.h"
 #include "models/chip.h"

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared parts of the bench programs (bench_common.h). */
-#include "emulator/monotonic.h"
 #include "tools/bench/bench_common.h"
 
 #include <errno.h>

@@ -3,7 +3,6 @@
  * Logging, clocks, TCP, and the two USB/IP operations that precede the URB
  * stream (OP_REQ_DEVLIST, OP_REQ_IMPORT).
  */
-#include "emulator/monotonic.h"
 #include "tools/libusb-shim/shim.h"
 
 #include <errno.h>

@@ -28,7 +28,6 @@
  * that saw a wrong byte, a board stuck out of dfuIDLE or a transport
  * error it did not cause itself.  Exit 0 when nothing failed.
  */
-#include "emulator/monotonic.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -40,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/monotonic.h"
 #include "host-tests/lib/usbip_client.h"
 
 #define T_MS 10000

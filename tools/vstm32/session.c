@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "emulator/monotonic.h"
 #include "tools/vstm32/session.h"
 
 #include <errno.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/monotonic.h"
 #include "emulator/stlink/stlink.h"
 #include "emulator/trace/trace.h"
 #include "emulator/usbip/usbip_server.h"
