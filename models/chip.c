@@ -485,8 +485,11 @@ void chip_reset(struct chip *c, enum chip_reset kind)
 
 void chip_debugger_connected(struct chip *c)
 {
-    if (c->faults && c->ctl && c->ctl->fault_error)
-        c->ctl->fault_error(c, FAULT_FLASH_LEFTOVER_ERROR, c->part->flash_base);
+    if (!c->faults || !c->ctl || !c->ctl->fault_error)
+        return;
+    uint32_t bits = c->ctl->fault_error(c, FAULT_FLASH_LEFTOVER_ERROR, c->part->flash_base);
+    if (bits)
+        chip_log(c, "fault %s: FLASH_SR error bits 0x%08X set", FAULT_FLASH_LEFTOVER_ERROR, bits);
 }
 
 void chip_tick(struct chip *c)

@@ -96,8 +96,9 @@ struct flashctl_ops {
      * c->ctl_state starts NULL; allocate it (calloc) in reset() when NULL. */
     void (*destroy)(struct chip *c);
     /* An error fault at `hook` fires: its flag= (a name of the family's
-     * FLASH_SR) is set now.  Optional. */
-    void (*fault_error)(struct chip *c, const char *hook, uint32_t addr);
+     * FLASH_SR) is set now.  Returns the SR bits set (0: no fault).
+     * Optional. */
+    uint32_t (*fault_error)(struct chip *c, const char *hook, uint32_t addr);
 };
 
 #define CHIP_MAX_ECC_WORDS 0   /* ECC state is a bitmap, see ecc_bad */

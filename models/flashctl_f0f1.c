@@ -590,14 +590,12 @@ static void fpec_option_load(struct chip *c)
     *reg(s, FPEC_WRPR) = s->wrpr;
 }
 
-static void fpec_fault_error(struct chip *c, const char *hook, uint32_t addr)
+static uint32_t fpec_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
     uint32_t bits = fc_fault_error(c, hook, addr, fpec_sr_flags, NFLAGS);
-    if (bits) {
-        struct fpec *s = fpec_of(c);
-        raise_error(c, s, bits);
-        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, *reg(s, FPEC_SR));
-    }
+    if (bits)
+        raise_error(c, fpec_of(c), bits);
+    return bits;
 }
 
 const struct flashctl_ops flashctl_f0f1_ops = {

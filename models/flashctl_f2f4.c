@@ -501,14 +501,12 @@ static void f4_option_load(struct chip *c)
     c->option_error = false;    /* F4 options carry no complements to check */
 }
 
-static void f4_fault_error(struct chip *c, const char *hook, uint32_t addr)
+static uint32_t f4_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
     uint32_t bits = fc_fault_error(c, hook, addr, f4_sr_flags, NFLAGS);
-    if (bits) {
-        struct f4 *s = f4_of(c);
-        raise_error(c, s, bits);
-        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, *reg(s, F4_SR));
-    }
+    if (bits)
+        raise_error(c, f4_of(c), bits);
+    return bits;
 }
 
 const struct flashctl_ops flashctl_f2f4_ops = {

@@ -560,13 +560,12 @@ static void l0_option_load(struct chip *c)
         l0_error(c, L0_FMASK(SR, OPTVERR));
 }
 
-static void l0_fault_error(struct chip *c, const char *hook, uint32_t addr)
+static uint32_t l0_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
     uint32_t bits = fc_fault_error(c, hook, addr, l0_flags, L0_NFLAGS);
-    if (bits) {
+    if (bits)
         l0_error(c, bits);
-        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, l0(c)->regs[RG_SR]);
-    }
+    return bits;
 }
 
 const struct flashctl_ops flashctl_l0_ops = {

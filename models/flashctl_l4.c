@@ -109,13 +109,14 @@ void l4_error(struct chip *c, uint32_t sr_bits)
 
 /* ---- faults, time ---------------------------------------------------- */
 
-/* An error fault at hook fires: its SR flag is set and the operation skipped. */
-bool l4_fault_error(struct chip *c, const char *hook, uint32_t addr)
+/* An error fault at hook fires: its SR flag is set (the bits returned) and
+ * the operation skipped. */
+uint32_t l4_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
     uint32_t bits = fc_fault_error(c, hook, addr, l4_flags, L4_NFLAGS);
     if (bits)
         l4_error(c, bits);
-    return bits != 0;
+    return bits;
 }
 
 /* Fraction of the operation done when power is lost, or <0 if it is not. */
@@ -421,12 +422,6 @@ static bool l4_busy(struct chip *c, uint64_t *until_ns)
     return s->busy;
 }
 
-static void l4_fault_leftover(struct chip *c, const char *hook, uint32_t addr)
-{
-    if (l4_fault_error(c, hook, addr))
-        chip_log(c, "fault %s: FLASH_SR 0x%08X", hook, l4(c)->regs[RG_SR]);
-}
-
 const struct flashctl_ops flashctl_l4_ops = {
     .name = "l4",
     .reset = l4_reset,
@@ -437,5 +432,5 @@ const struct flashctl_ops flashctl_l4_ops = {
     .mem_read = l4_mem_read,
     .tick = l4_tick_op,
     .busy = l4_busy,
-    .fault_error = l4_fault_leftover,
+    .fault_error = l4_fault_error,
 };

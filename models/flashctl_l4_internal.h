@@ -86,7 +86,7 @@ static inline void bit_put(uint8_t *map, uint32_t i, bool on)
 const struct l4_variant *l4_variant_of(const struct part *p);
 struct l4_state *l4_state_get(struct chip *c);
 void l4_error(struct chip *c, uint32_t sr_bits);
-bool l4_fault_error(struct chip *c, const char *hook, uint32_t addr);
+uint32_t l4_fault_error(struct chip *c, const char *hook, uint32_t addr);
 double l4_fault_power_loss(struct chip *c, const char *op, uint32_t addr);
 void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at);
 void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us);
