@@ -235,7 +235,6 @@ static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t
 static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     uint32_t rom_ms = dfuse_exec_start(d);
-    bool data_block = d->cmd == DFUSE_OP_WRITE;
     d->cmd = DFUSE_OP_NONE;
     if (!d->job_active && d->reset_when_done && d->result_status == DFU_STATUS_OK)
         dfuse_defer(d, DFUSE_DEFER_RESET, d->done_reset_kind);
@@ -245,7 +244,7 @@ static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next
      * stalled poll only after a non-zero timeout and gives up after 100 zero
      * ones, so commands keep the ROM's value / 1000, at least 1 ms).  The
      * owed virtual wait is the ROM's either way. */
-    if (data_block && !vclock_is_paced(d->chip->clock))
+    if (d->job_cmd == DFUSE_OP_WRITE && !vclock_is_paced(d->chip->clock))
         return reply_status_wire(d, x, DFU_STATE_DNBUSY, rom_ms, 0);
     return reply_status(d, x, DFU_STATE_DNBUSY, rom_ms);
 }

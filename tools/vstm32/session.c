@@ -314,11 +314,6 @@ static void console_subscribe(struct session *s, int fd)
 
 /* ---- control socket ---------------------------------------------------- */
 
-static void ctl_reply(int fd, const char *text)
-{
-    ctl_reply_text(fd, text);
-}
-
 static void ctl_execute(struct session *s, int fd, char *line)
 {
     char *save = NULL, out[1024], err[256];
@@ -330,21 +325,21 @@ static void ctl_execute(struct session *s, int fd, char *line)
         word = strtok_r(NULL, " \t", &save);
     }
     if (!word) {
-        ctl_reply(fd, "error empty command\n");
+        ctl_reply_text(fd, "error empty command\n");
         return;
     }
     if (!strcmp(word, "status")) {
         for (unsigned i = 0; i < s->nboards; i++) {
             board_describe(s->boards[i], out, sizeof out - 1);
             strcat(out, "\n");
-            ctl_reply(fd, out);
+            ctl_reply_text(fd, out);
         }
-        ctl_reply(fd, "ok\n");
+        ctl_reply_text(fd, "ok\n");
         return;
     }
     if (index >= s->nboards) {
         snprintf(out, sizeof out, "error no board %u (there are %u)\n", index, s->nboards);
-        ctl_reply(fd, out);
+        ctl_reply_text(fd, out);
         return;
     }
     struct board *b = s->boards[index];
@@ -362,7 +357,7 @@ static void ctl_execute(struct session *s, int fd, char *line)
     } else if (!strcmp(word, "state") && arg && !strcmp(arg, "save")) {
         if (board_save(b, err, sizeof err) < 0) {
             snprintf(out, sizeof out, "error %s\n", err);
-            ctl_reply(fd, out);
+            ctl_reply_text(fd, out);
             return;
         }
     } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "clear")) {
@@ -372,7 +367,7 @@ static void ctl_execute(struct session *s, int fd, char *line)
         if (!spec || !*spec ||
             fault_plan_add(board_chip(b)->faults, spec, err, sizeof err) < 0) {
             snprintf(out, sizeof out, "error fault: %s\n", spec && *spec ? err : "needs a SPEC");
-            ctl_reply(fd, out);
+            ctl_reply_text(fd, out);
             return;
         }
     } else {
@@ -380,12 +375,12 @@ static void ctl_execute(struct session *s, int fd, char *line)
                  "error unknown command '%s' (status, console, boot0 0|1, reset, power-cycle, "
                  "unplug, plug, state save, fault add SPEC, fault clear)\n",
                  word);
-        ctl_reply(fd, out);
+        ctl_reply_text(fd, out);
         return;
     }
     board_describe(b, out, sizeof out - 4);
     strcat(out, "\nok\n");
-    ctl_reply(fd, out);
+    ctl_reply_text(fd, out);
 }
 
 static void ctl_close(struct usbip_server *srv, struct ctl_conn *cc)
