@@ -21,60 +21,107 @@ static double now_s(void)
     return (double)monotonic_ns() / 1e9;
 }
 
-struct proc_result proc_run(char *const argv[], char *const env_add[], unsigned timeout_s)
+/* One output stream being collected: its pipe and what came through it. */
+struct sink {
+    int fd;
+    char *buf;
+    size_t len, cap;
+};
+
+static int sink_read(struct sink *k)
+{
+    if (k->len + 1024 > k->cap) {
+        k->cap *= 2;
+        k->buf = realloc(k->buf, k->cap);
+    }
+    ssize_t got = read(k->fd, k->buf + k->len, k->cap - k->len - 1);
+    if (got <= 0) {
+        close(k->fd);
+        k->fd = -1;
+        return 0;
+    }
+    k->len += (size_t)got;
+    return 1;
+}
+
+/* Run argv in cwd (NULL: ours); stderr to its own pipe when split, else
+ * interleaved with stdout. */
+static struct proc_result run(const char *cwd, char *const argv[], char *const env_add[],
+                              unsigned timeout_s, int split)
 {
     struct proc_result r = {.status = -1};
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
+    int out[2], err[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) < 0)
         return r;
+    if (split && pipe2(err, O_CLOEXEC) < 0) {
+        close(out[0]);
+        close(out[1]);
+        return r;
+    }
     pid_t pid = fork();
     if (pid < 0) {
-        close(pipefd[0]);
-        close(pipefd[1]);
+        close(out[0]);
+        close(out[1]);
+        if (split) {
+            close(err[0]);
+            close(err[1]);
+        }
         return r;
     }
     if (pid == 0) {
         setpgid(0, 0);
-        dup2(pipefd[1], 1);
-        dup2(pipefd[1], 2);
+        dup2(out[1], 1);
+        dup2(split ? err[1] : out[1], 2);
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             dup2(devnull, 0);
         for (size_t i = 0; env_add && env_add[i]; i++)
             putenv(env_add[i]);
         signal(SIGPIPE, SIG_DFL);
+        if (cwd && chdir(cwd) < 0) {
+            fprintf(stderr, "chdir %s: %s\n", cwd, strerror(errno));
+            _exit(127);
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    close(pipefd[1]);
-    size_t cap = 4096;
-    r.output = malloc(cap);
+    close(out[1]);
+    if (split)
+        close(err[1]);
+    struct sink sinks[2] = {{.fd = out[0], .cap = 4096}, {.fd = split ? err[0] : -1, .cap = 4096}};
+    sinks[0].buf = malloc(sinks[0].cap);
+    sinks[1].buf = malloc(sinks[1].cap);
     double deadline = now_s() + timeout_s;
-    for (;;) {
+    while (sinks[0].fd >= 0 || sinks[1].fd >= 0) {
         double left = deadline - now_s();
         if (left <= 0) {
             r.timed_out = 1;
             kill(-pid, SIGKILL);
             break;
         }
-        struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
-        int n = poll(&p, 1, (int)(left * 1000) + 1);
-        if (n < 0 && errno == EINTR)
-            continue;
+        struct pollfd p[2] = {{.fd = sinks[0].fd, .events = POLLIN},
+                              {.fd = sinks[1].fd, .events = POLLIN}};
+        int n = poll(p, 2, (int)(left * 1000) + 1);
         if (n <= 0)
             continue;
-        if (r.len + 1024 > cap) {
-            cap *= 2;
-            r.output = realloc(r.output, cap);
-        }
-        ssize_t got = read(pipefd[0], r.output + r.len, cap - r.len - 1);
-        if (got <= 0)
-            break;
-        r.len += (size_t)got;
+        for (int i = 0; i < 2; i++)
+            if (p[i].revents)
+                sink_read(&sinks[i]);
     }
-    close(pipefd[0]);
-    r.output[r.len] = 0;
+    for (int i = 0; i < 2; i++) {
+        if (sinks[i].fd >= 0)
+            close(sinks[i].fd);
+        sinks[i].buf[sinks[i].len] = 0;
+    }
+    r.output = sinks[0].buf;
+    r.len = sinks[0].len;
+    if (split) {
+        r.errout = sinks[1].buf;
+        r.errlen = sinks[1].len;
+    } else {
+        free(sinks[1].buf);
+    }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
@@ -87,10 +134,23 @@ struct proc_result proc_run(char *const argv[], char *const env_add[], unsigned 
     return r;
 }
 
+struct proc_result proc_run(char *const argv[], char *const env_add[], unsigned timeout_s)
+{
+    return run(NULL, argv, env_add, timeout_s, 0);
+}
+
+struct proc_result proc_run_split(const char *cwd, char *const argv[], char *const env_add[],
+                                  unsigned timeout_s)
+{
+    return run(cwd, argv, env_add, timeout_s, 1);
+}
+
 void proc_result_free(struct proc_result *r)
 {
     free(r->output);
+    free(r->errout);
     r->output = NULL;
+    r->errout = NULL;
 }
 
 const char *proc_vstm32(void)

@@ -13,12 +13,19 @@ struct proc_result {
     int status;         /* exit status, 128+signal, or -1 if it could not start */
     char *output;       /* stdout and stderr interleaved, NUL-terminated; free() it */
     size_t len;
+    char *errout;       /* proc_run_split only: stderr alone (output is then stdout) */
+    size_t errlen;
     int timed_out;
 };
 
 /* Run argv (argv[0] looked up in PATH) with extra environment entries
  * ("NAME=VALUE", NULL-terminated, may be NULL), killed after timeout_s. */
 struct proc_result proc_run(char *const argv[], char *const env_add[], unsigned timeout_s);
+/* The same in directory cwd (NULL: this one), with stdout in output and
+ * stderr in errout, each whole: a tool's buffered stdout cannot be cut by
+ * a line of stderr. */
+struct proc_result proc_run_split(const char *cwd, char *const argv[], char *const env_add[],
+                                  unsigned timeout_s);
 void proc_result_free(struct proc_result *r);
 
 /* The vstm32 binary under test: $VSTM32, else build/vstm32. */

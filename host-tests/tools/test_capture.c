@@ -142,10 +142,14 @@ Test(capture, tshark_dissects_the_dfu_requests_of_a_download)
                            r.output);
     proc_result_free(&r);
 
-    /* the DfuSe erase command is in the DNLOAD data: 41 00 00 00 08 */
-    r = tool("tshark", "-r", pcap, "-Y", "usb.data_fragment == 41:00:00:00:08", NULL, NULL);
-    cr_assert_eq(r.status, 0, "%s", r.output);
-    cr_expect_neq(r.output[0], 0, "no ERASE 0x08000000 data stage in the capture");
+    /* the DfuSe erase command is in the DNLOAD data: 41 00 00 00 08.  The
+     * field itself is printed (stdout alone: as root tshark warns on stderr). */
+    char *argv[] = {"tshark", "-r", pcap, "-Y", "usb.data_fragment == 41:00:00:00:08",
+                    "-T", "fields", "-e", "usb.data_fragment", NULL};
+    r = proc_run_split(NULL, argv, NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "%s%s", r.output, r.errout);
+    cr_expect_str_eq(r.output, "4100000008\n",
+                     "no ERASE 0x08000000 data stage in the capture, tshark printed:\n%s", r.output);
     proc_result_free(&r);
     teardown_dir(&c);
 }
@@ -377,6 +381,7 @@ Test(capture, a_killed_emulator_leaves_a_readable_capture)
     /* sh's parent is vstm32: SIGKILL it once dfu-util is done */
     struct proc_result r =
         run_dfu_util(&c, pcap, NULL, "-a 0 -s 0x08000000", "; kill -9 $PPID; sleep 5");
+    cr_expect_eq(r.timed_out, 0, "vstm32 hung and proc_run killed it:\n%s", r.output);
     cr_expect_eq(r.status, 128 + 9, "vstm32 should die of SIGKILL:\n%s", r.output);
     proc_result_free(&r);
 

@@ -254,6 +254,9 @@ Test(openocd, v3_speed_through_com_freq)
     cr_expect_not_null(strstr(r.output, "STLINK V3J7M3B4S1 (API v3) VID:PID 0483:374F"), "%s",
                        r.output);
     cr_expect_not_null(strstr(r.output, "Cortex-M4"), "%s", r.output);
+    /* stlink.cfg asks for adapter speed 500: a V3 sets it with
+     * SET_COM_FREQ and OpenOCD prints the frequency the probe reports. */
+    cr_expect_not_null(strstr(r.output, "Info : clock speed 500 kHz\n"), "%s", r.output);
     proc_result_free(&r);
 }
 
