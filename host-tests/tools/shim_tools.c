@@ -75,6 +75,7 @@ Test(shim_tools, dfu_util_downloads_and_uploads_through_the_shim, .init = start_
     size_t len = 0;
     void *got = proc_read_file(upload, &len);
     cr_assert_eq(len, 3000, "upload wrote %zu bytes:\n%s", len, r.output);
+    cr_assert(memcmp(got, data, len) == 0, "the upload differs from the download's first 3000 bytes");
     free(got);
     proc_result_free(&r);
     proc_rmtree(dir);

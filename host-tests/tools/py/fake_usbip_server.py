@@ -5,7 +5,8 @@
 Serves, in this order:
   1-1  0483:DF11  a DfuSe-like ROM bootloader (2 alt settings, a DFU
                   functional descriptor, strings; GETSTATUS / GETSTATE /
-                  DNLOAD / UPLOAD / CLRSTATUS / ABORT answered minimally)
+                  DNLOAD / UPLOAD / CLRSTATUS / ABORT answered minimally;
+                  downloaded blocks are kept and uploaded back)
   1-2  1209:0001  a vendor "echo" device: bulk OUT 0x01 queues bytes, bulk
                   IN 0x81 returns them (an IN URB waits until there is
                   data), bulk IN 0x83 always stalls; vendor control
@@ -121,6 +122,16 @@ class DfuDevice(Device):
         self.state = 2                                  # dfuIDLE
         self.status = 0
         self.busy_polls = 0
+        # AN3156: a 1 MiB flash at 0x08000000 that keeps what is downloaded,
+        # so an upload returns it; Set Address (0x21) moves the pointer and
+        # data block n (n >= 2) lands at pointer + (n - 2) * wTransferSize
+        # (2048 here; a last block may be shorter).
+        self.flash = bytearray(b"\xff" * 0x100000)
+        self.address = 0x08000000
+
+    def flash_offset(self, block, length):
+        offset = self.address - 0x08000000 + (block - 2) * 2048
+        return offset if 0 <= offset and offset + length <= len(self.flash) else None
 
     def class_request(self, conn, bm, req, value, index, length, data):
         if bm == 0xA1 and req == 3:                     # GETSTATUS
@@ -132,11 +143,21 @@ class DfuDevice(Device):
         if bm == 0xA1 and req == 5:                     # GETSTATE
             return 0, bytes([self.state])[:length]
         if bm == 0x21 and req == 1:                     # DNLOAD
+            if value == 0 and len(data) == 5 and data[0] == 0x21:
+                self.address = struct.unpack("<I", data[1:5])[0]
+            elif value >= 2 and data:
+                offset = self.flash_offset(value, len(data))
+                if offset is None:
+                    return -EPIPE, b""
+                self.flash[offset:offset + len(data)] = data
             self.state = 3 if length else 7
             return 0, b""
         if bm == 0xA1 and req == 2:                     # UPLOAD
             self.state = 9
-            return 0, bytes([0xFF]) * length
+            offset = self.flash_offset(value, length) if value >= 2 else None
+            if offset is None:
+                return 0, bytes([0xFF]) * length
+            return 0, bytes(self.flash[offset:offset + length])
         if bm == 0x21 and req in (4, 6):                # CLRSTATUS, ABORT
             self.state, self.status = 2, 0
             return 0, b""
