@@ -27,9 +27,13 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils
 
 MODEL_SRCS := $(wildcard models/*.c)
-EMU_SRCS   := $(wildcard emulator/*/*.c)
+# lib/: what several layers share and no layer owns (USB/IP codec and client,
+# DfuSe files, byte order).  It rides in the emulator archive, so every
+# binary that links the emulator has it.
+LIB_SRCS   := $(wildcard lib/*.c)
+EMU_SRCS   := $(wildcard emulator/*/*.c) $(LIB_SRCS)
 CLI_SRCS   := $(wildcard tools/vstm32/*.c)
-SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c) emulator/usbip/usbip_proto.c
+SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c) lib/usbip_proto.c lib/usbip_client.c
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
 TOOLS_SRCS := $(wildcard host-tests/tools/*.c)
@@ -74,10 +78,12 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 
-# The shim exports the libusb-1.0 ABI; everything else stays hidden.
+# The shim exports the libusb-1.0 ABI; everything else stays hidden.  -z defs:
+# a symbol it needs and does not link (a lib/ file missing above) fails here,
+# not when a tool loads it.
 $(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -fPIC -Wl,-soname,libusb-1.0.so.0 -o $@ $^ -lpthread
+	$(CC) -shared -fPIC -Wl,-soname,libusb-1.0.so.0 -Wl,-z,defs -o $@ $^ -lpthread
 	ln -sf libusb-1.0.so.0 $(BUILD)/shim/libusb-1.0.so
 
 # ---- test binaries ---------------------------------------------------------

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_proto.h"
 #include "models/chip.h"
 #include "models/part.h"
 #include "models/state.h"

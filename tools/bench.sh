@@ -27,7 +27,7 @@ results="$work/results"
 
 # ---- the bench programs, with the Makefile's flags ---------------------------
 CFLAGS_BENCH="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wvla -g -I. -O2"
-COMMON="tools/bench/bench_common.c tools/bench/bench_dfu.c host-tests/lib/usbip_client.c emulator/usbip/usbip_proto.c"
+COMMON="tools/bench/bench_common.c tools/bench/bench_dfu.c host-tests/lib/usbip_client.c lib/usbip_client.c lib/usbip_proto.c"
 for prog in rtt startup many flash; do
     $CC $CFLAGS_BENCH -o "$BIN/bench_$prog" "tools/bench/bench_$prog.c" $COMMON \
         "$BUILD/libvstm32models.a" -ljansson -lpthread -lm

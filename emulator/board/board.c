@@ -13,7 +13,7 @@
 #include "emulator/board/board_run.h"
 #include "emulator/cpu/cpu.h"
 #include "emulator/dfuse/dfuse.h"
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 #include "emulator/stlink/stlink.h"
 #include "models/periph.h"
 #include "models/state.h"

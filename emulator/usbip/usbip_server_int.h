@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "emulator/usb/usb_device.h"
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_proto.h"
 #include "emulator/usbip/usbip_server.h"
 
 /* A byte queue: data[off..len) is unread. */
@@ -123,7 +123,7 @@ int  usbip_conn_send(struct usbip_conn *conn, const void *data, size_t len);
 /* Detaches conn from its device: the device is disconnected and freed for
  * another import.  Kept URBs must already be gone. */
 void usbip_conn_release_device(struct usbip_conn *conn);
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 size_t usbip_buf_used(const struct usbip_buf *b);
 /* Accepts what the listening socket has (bounded per turn). */
 void usbip_accept_clients(struct usbip_server *srv);

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 
 extern char **environ;
 

@@ -5,18 +5,12 @@
 #include "host-tests/lib/usbip_client.h"
 
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-
-#include "emulator/monotonic.h"
 
 /* A CMD_SUBMIT still waiting for its RET_SUBMIT. */
 struct outstanding {
@@ -36,117 +30,16 @@ struct usbip_client {
     size_t n_stash, cap_stash;
 };
 
-static int64_t now_ms(void)
+static int tcp_connect(const char *host, uint16_t port, int timeout_ms)
 {
-    return (int64_t)(monotonic_ns() / 1000000u);
-}
-
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-    for (;;) {
-        int64_t left = deadline - now_ms();
-        if (left < 0)
-            left = 0;
-        struct pollfd p = { .fd = fd, .events = events };
-        int rc = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
-        if (rc > 0)
-            return 0;
-        if (rc == 0 && now_ms() >= deadline)
-            return -ETIMEDOUT;
-        if (rc < 0 && errno != EINTR)
-            return -errno;
-    }
-}
-
-static int send_all(int fd, const void *data, size_t len, int64_t deadline)
-{
-    const uint8_t *p = data;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int rc = wait_fd(fd, POLLOUT, deadline);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 ? (errno == EPIPE ? -ECONNRESET : -errno) : -ECONNRESET;
-    }
-    return 0;
-}
-
-static int recv_all(int fd, void *data, size_t len, int64_t deadline)
-{
-    uint8_t *p = data;
-    while (len) {
-        ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-            continue;
-        }
-        if (n == 0)
-            return -ECONNRESET;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            int rc = wait_fd(fd, POLLIN, deadline);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        if (errno == EINTR)
-            continue;
-        return -errno;
-    }
-    return 0;
-}
-
-static int tcp_connect(const char *host, uint16_t port, int64_t deadline)
-{
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_NUMERICSERV };
-    struct addrinfo *res;
     char service[8];
-
-    snprintf(service, sizeof(service), "%u", (unsigned)port);
-    if (getaddrinfo(host, service, &hints, &res) != 0)
-        return -EHOSTUNREACH;
-    int fd = -1, err = ECONNREFUSED;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-            int rc = errno == EINPROGRESS ? wait_fd(fd, POLLOUT, deadline) : -errno;
-            int soerr = 0;
-            socklen_t sl = sizeof(soerr);
-            if (rc == 0)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-            if (rc < 0 || soerr) {
-                err = rc < 0 ? -rc : soerr;
-                close(fd);
-                fd = -1;
-            }
-        }
-    }
-    freeaddrinfo(res);
-    if (fd < 0)
-        return -err;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    return fd;
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    return usbip_net_connect(host, service, timeout_ms, NULL);
 }
 
 struct usbip_client *usbip_client_connect(const char *host, uint16_t port, int timeout_ms)
 {
-    int fd = tcp_connect(host, port, now_ms() + timeout_ms);
+    int fd = tcp_connect(host, port, timeout_ms);
     if (fd < 0)
         return NULL;
     struct usbip_client *c = calloc(1, sizeof(*c));
@@ -184,77 +77,15 @@ void usbip_client_set_devid(struct usbip_client *c, uint32_t devid)
     c->devid = devid;
 }
 
-static int send_op(int fd, uint16_t code, int64_t deadline)
-{
-    struct usbip_op_common op = { USBIP_VERSION, code, 0 };
-    uint8_t wire[USBIP_OP_COMMON_SIZE];
-    usbip_op_common_pack(&op, wire);
-    return send_all(fd, wire, sizeof(wire), deadline);
-}
-
-static int recv_op(int fd, uint16_t code, uint32_t *status, int64_t deadline)
-{
-    uint8_t wire[USBIP_OP_COMMON_SIZE];
-    struct usbip_op_common op;
-    int rc = recv_all(fd, wire, sizeof(wire), deadline);
-    if (rc < 0)
-        return rc;
-    usbip_op_common_unpack(wire, &op);
-    if (op.version != USBIP_VERSION || op.code != code)
-        return -EPROTO;
-    *status = op.status;
-    return 0;
-}
-
 int usbip_client_devlist(const char *host, uint16_t port, int timeout_ms,
                          struct usbip_client_device **devs, size_t *count)
 {
-    int64_t deadline = now_ms() + timeout_ms;
-    uint8_t wire[USBIP_USB_DEVICE_SIZE];
-    uint32_t status, n;
-    struct usbip_client_device *list = NULL;
-    int rc;
-
     *devs = NULL;
     *count = 0;
-    int fd = tcp_connect(host, port, deadline);
+    int fd = tcp_connect(host, port, timeout_ms);
     if (fd < 0)
         return fd;
-    if ((rc = send_op(fd, USBIP_OP_REQ_DEVLIST, deadline)) < 0 ||
-        (rc = recv_op(fd, USBIP_OP_REP_DEVLIST, &status, deadline)) < 0 ||
-        (rc = recv_all(fd, wire, USBIP_DEVLIST_COUNT_SIZE, deadline)) < 0)
-        goto out;
-    if (status != USBIP_ST_OK) {
-        rc = -EPROTO;
-        goto out;
-    }
-    n = usbip_u32_unpack(wire);
-    if (n > 4096) {
-        rc = -EPROTO;
-        goto out;
-    }
-    list = calloc(n ? n : 1, sizeof(*list));
-    if (!list) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        if ((rc = recv_all(fd, wire, USBIP_USB_DEVICE_SIZE, deadline)) < 0)
-            goto out;
-        usbip_usb_device_unpack(wire, &list[i].udev);
-        for (unsigned k = 0; k < list[i].udev.bNumInterfaces; k++) {
-            if ((rc = recv_all(fd, wire, USBIP_USB_INTERFACE_SIZE, deadline)) < 0)
-                goto out;
-            if (k < USBIP_CLIENT_MAX_INTERFACES)
-                usbip_usb_interface_unpack(wire, &list[i].intf[k]);
-        }
-    }
-    *devs = list;
-    *count = n;
-    list = NULL;
-    rc = 0;
-out:
-    free(list);
+    int rc = usbip_request_devlist(fd, 4096, timeout_ms, devs, count);
     close(fd);
     return rc;
 }
@@ -262,25 +93,10 @@ out:
 int usbip_client_import(struct usbip_client *c, const char *busid,
                         struct usbip_usb_device *udev, int timeout_ms)
 {
-    int64_t deadline = now_ms() + timeout_ms;
-    uint8_t req[USBIP_OP_COMMON_SIZE + USBIP_BUSID_SIZE] = { 0 };
-    uint8_t wire[USBIP_USB_DEVICE_SIZE];
-    struct usbip_op_common op = { USBIP_VERSION, USBIP_OP_REQ_IMPORT, 0 };
     struct usbip_usb_device d;
-    uint32_t status;
-    int rc;
-
-    usbip_op_common_pack(&op, req);
-    size_t len = strlen(busid);
-    memcpy(req + USBIP_OP_COMMON_SIZE, busid, len < USBIP_BUSID_SIZE ? len : USBIP_BUSID_SIZE);
-    if ((rc = send_all(c->fd, req, sizeof(req), deadline)) < 0 ||
-        (rc = recv_op(c->fd, USBIP_OP_REP_IMPORT, &status, deadline)) < 0)
+    int rc = usbip_request_import(c->fd, busid, timeout_ms, &d);
+    if (rc != 0)
         return rc;
-    if (status != USBIP_ST_OK)
-        return (int)status;
-    if ((rc = recv_all(c->fd, wire, sizeof(wire), deadline)) < 0)
-        return rc;
-    usbip_usb_device_unpack(wire, &d);
     c->devid = usbip_devid(d.busnum, d.devnum);
     if (udev)
         *udev = d;
@@ -296,7 +112,7 @@ int usbip_client_submit(struct usbip_client *c, uint8_t ep, bool dir_in,
         .direction = dir_in ? USBIP_DIR_IN : USBIP_DIR_OUT, .ep = ep,
     };
     uint8_t wire[USBIP_HEADER_SIZE];
-    int64_t deadline = now_ms() + 10000;
+    int64_t deadline = usbip_net_deadline(10000);
     int rc;
 
     if (c->n_out == c->cap_out) {
@@ -311,9 +127,9 @@ int usbip_client_submit(struct usbip_client *c, uint8_t ep, bool dir_in,
     if (setup)
         usbip_setup_pack(setup, h.u.cmd_submit.setup);
     usbip_header_pack(&h, wire);
-    if ((rc = send_all(c->fd, wire, sizeof(wire), deadline)) < 0)
+    if ((rc = usbip_net_send(c->fd, wire, sizeof(wire), deadline)) < 0)
         return rc;
-    if (!dir_in && len && (rc = send_all(c->fd, buf, len, deadline)) < 0)
+    if (!dir_in && len && (rc = usbip_net_send(c->fd, buf, len, deadline)) < 0)
         return rc;
     c->out[c->n_out++] = (struct outstanding){ h.seqnum, dir_in, len, buf };
     if (seqnum)
@@ -332,7 +148,7 @@ int usbip_client_unlink(struct usbip_client *c, uint32_t victim, uint32_t *seqnu
     usbip_header_pack(&h, wire);
     if (seqnum)
         *seqnum = h.seqnum;
-    return send_all(c->fd, wire, sizeof(wire), now_ms() + 10000);
+    return usbip_net_send(c->fd, wire, sizeof(wire), usbip_net_deadline(10000));
 }
 
 /* Reads one reply from the socket. */
@@ -340,7 +156,7 @@ static int read_reply(struct usbip_client *c, struct usbip_client_reply *r, int6
 {
     uint8_t wire[USBIP_HEADER_SIZE];
     struct usbip_header h;
-    int rc = recv_all(c->fd, wire, sizeof(wire), deadline);
+    int rc = usbip_net_recv(c->fd, wire, sizeof(wire), deadline);
 
     if (rc < 0)
         return rc;
@@ -366,11 +182,11 @@ static int read_reply(struct usbip_client *c, struct usbip_client_reply *r, int6
     size_t data_len, iso_len;
     if (usbip_ret_submit_payload(&h, o.dir_in, o.len, &data_len, &iso_len) < 0)
         return -EPROTO;
-    if (data_len && (rc = recv_all(c->fd, o.buf, data_len, deadline)) < 0)
+    if (data_len && (rc = usbip_net_recv(c->fd, o.buf, data_len, deadline)) < 0)
         return rc;
     while (iso_len) {       /* never asked for; read and drop */
         uint8_t sink[USBIP_ISO_DESC_SIZE];
-        if ((rc = recv_all(c->fd, sink, sizeof(sink), deadline)) < 0)
+        if ((rc = usbip_net_recv(c->fd, sink, sizeof(sink), deadline)) < 0)
             return rc;
         iso_len -= sizeof(sink);
     }
@@ -386,13 +202,13 @@ int usbip_client_wait(struct usbip_client *c, struct usbip_client_reply *r, int 
         memmove(c->stash, c->stash + 1, --c->n_stash * sizeof(*r));
         return 0;
     }
-    return read_reply(c, r, now_ms() + timeout_ms);
+    return read_reply(c, r, usbip_net_deadline(timeout_ms));
 }
 
 int usbip_client_wait_for(struct usbip_client *c, uint32_t seqnum,
                           struct usbip_client_reply *r, int timeout_ms)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = usbip_net_deadline(timeout_ms);
 
     for (size_t i = 0; i < c->n_stash; i++) {
         if (c->stash[i].seqnum == seqnum) {
@@ -443,17 +259,17 @@ int usbip_client_bulk(struct usbip_client *c, uint8_t endpoint, void *data, uint
 
 int usbip_client_send_raw(struct usbip_client *c, const void *data, size_t len)
 {
-    return send_all(c->fd, data, len, now_ms() + 10000);
+    return usbip_net_send(c->fd, data, len, usbip_net_deadline(10000));
 }
 
 int usbip_client_recv_raw(struct usbip_client *c, void *data, size_t len, int timeout_ms)
 {
-    return recv_all(c->fd, data, len, now_ms() + timeout_ms);
+    return usbip_net_recv(c->fd, data, len, usbip_net_deadline(timeout_ms));
 }
 
 bool usbip_client_wait_closed(struct usbip_client *c, int timeout_ms)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = usbip_net_deadline(timeout_ms);
     uint8_t sink[4096];
 
     for (;;) {
@@ -465,7 +281,7 @@ bool usbip_client_wait_closed(struct usbip_client *c, int timeout_ms)
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             return true;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-            wait_fd(c->fd, POLLIN, deadline) < 0)
+            usbip_net_wait(c->fd, POLLIN, deadline) < 0)
             return false;
     }
 }

@@ -2,7 +2,8 @@
 /*
  * A small blocking USB/IP client over TCP, for tests and benchmarks: what
  * `usbip list -r` and `usbip attach` plus vhci-hcd would send, without the
- * kernel.  Every call takes a time-out in milliseconds and returns 0 or a
+ * kernel.  The handshake and socket I/O are lib/usbip_client.c's; this
+ * adds the URB side a test drives by hand.  Every call takes a time-out in milliseconds and returns 0 or a
  * negative errno for the transport (-ETIMEDOUT, -ECONNRESET when the
  * server closed the connection, -EPROTO for a reply that breaks the
  * protocol).  A transfer's own result (0, -EPIPE, ...) comes back in
@@ -17,16 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_client.h"
+#include "lib/usbip_proto.h"
 
-#define USBIP_CLIENT_MAX_INTERFACES 32
-
-struct usbip_client_device {
-    struct usbip_usb_device udev;
-    struct usbip_usb_interface intf[USBIP_CLIENT_MAX_INTERFACES];
-};
-
-/* OP_REQ_DEVLIST on a fresh connection.  *devs is malloc'ed (free it);
+/* OP_REQ_DEVLIST on a fresh connection (lib/usbip_client.c's).  *devs is malloc'ed (free it);
  * interfaces beyond USBIP_CLIENT_MAX_INTERFACES are read and dropped. */
 int usbip_client_devlist(const char *host, uint16_t port, int timeout_ms,
                          struct usbip_client_device **devs, size_t *count);

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 
 struct bench B;
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "emulator/dfuse/dfuse.h"
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 #include "emulator/usbip/usbip_server.h"
 #include "host-tests/lib/usbip_client.h"
 #include "models/chip.h"

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_proto.h"
 
 Test(proto, op_common_is_big_endian_version_code_status)
 {

@@ -34,7 +34,7 @@ int bench_server_stop(struct bench_server *s);
 /* VmRSS and VmHWM of a process, in KiB.  0 or -1. */
 int bench_proc_memory_kib(pid_t pid, uint64_t *rss_kib, uint64_t *hwm_kib);
 
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 /* Sorts v in place and returns the q-quantile (0..1), nearest rank. */
 double bench_quantile(double *v, size_t n, double q);
 

@@ -28,7 +28,8 @@
 #include <stdint.h>
 #include <poll.h>
 
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_client.h"
+#include "lib/usbip_proto.h"
 
 #define SHIM_API __attribute__((visibility("default")))
 
@@ -47,7 +48,7 @@ void shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void shim_log_unimplemented(const char *name);
 
 /* ---- time --------------------------------------------------------------- */
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 void shim_deadline_to_timespec(uint64_t deadline_ns, struct timespec *ts);
 void shim_cond_init_monotonic(pthread_cond_t *cond);
 
@@ -59,13 +60,9 @@ struct shim_server {
 
 /* Parses "host:port[,host:port...]"; returns the count (0 when unset). */
 int  shim_servers_parse(const char *spec, struct shim_server **out);
-int  shim_net_connect(const struct shim_server *srv, int timeout_ms);
-int  shim_net_read_full(int fd, void *buf, size_t len, int timeout_ms);
-int  shim_net_write_full(int fd, const void *buf, size_t len);
-int  shim_net_drain(int fd, size_t len, int timeout_ms);
 
 /* One server's OP_REQ_DEVLIST; *out is malloc'd.  Returns count or <0. */
-int  shim_usbip_devlist(const struct shim_server *srv, struct usbip_usb_device **out);
+int  shim_usbip_devlist(const struct shim_server *srv, struct usbip_client_device **out);
 /* OP_REQ_IMPORT; returns a connected fd ready for URBs, or a negative
  * LIBUSB_ERROR_* (BUSY: imported by another connection).  *info receives
  * the server's view of the device. */

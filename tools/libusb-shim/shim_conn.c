@@ -164,7 +164,7 @@ static int send_unlink(struct shim_conn *conn, uint32_t unlink_seqnum, uint32_t 
     uint8_t raw[USBIP_HEADER_SIZE];
     usbip_header_pack(&h, raw);
     SHIM_TRACE("%s: unlink seq %u (unlink seq %u)", conn->name, target, unlink_seqnum);
-    return shim_net_write_full(conn->fd, raw, sizeof raw);
+    return usbip_net_send(conn->fd, raw, sizeof raw, USBIP_NET_FOREVER);
 }
 
 /* conn->lock held: mark t cancelling, return the unlink seqnum to send. */
@@ -260,7 +260,9 @@ static int read_ret_submit(struct shim_conn *conn, const struct usbip_header *h)
             shim_log("%s: RET_SUBMIT for unknown seqnum %u", conn->name, h->seqnum);
             return -1;
         }
-        return dir_in ? shim_net_drain(conn->fd, actual, SHIM_NET_TIMEOUT_MS) : 0;
+        if (!dir_in)
+            return 0;
+        return usbip_net_skip(conn->fd, actual, usbip_net_deadline(SHIM_NET_TIMEOUT_MS));
     }
     struct libusb_transfer *pub = SHIM_XFER_PUB(t);
     bool dir_in = xfer_dir_in(pub);
@@ -273,10 +275,11 @@ static int read_ret_submit(struct shim_conn *conn, const struct usbip_header *h)
     enum libusb_transfer_status overflow = LIBUSB_TRANSFER_COMPLETED;
     if (dir_in && actual) {
         size_t take = actual < room ? actual : room;
-        if (shim_net_read_full(conn->fd, data, take, SHIM_NET_TIMEOUT_MS) < 0)
+        int64_t deadline = usbip_net_deadline(SHIM_NET_TIMEOUT_MS);
+        if (usbip_net_recv(conn->fd, data, take, deadline) < 0)
             return -1;
         if (actual > take) {
-            if (shim_net_drain(conn->fd, actual - take, SHIM_NET_TIMEOUT_MS) < 0)
+            if (usbip_net_skip(conn->fd, actual - take, deadline) < 0)
                 return -1;
             overflow = LIBUSB_TRANSFER_OVERFLOW;
             actual = take;
@@ -298,7 +301,7 @@ static int read_one_message(struct shim_conn *conn)
 {
     uint8_t raw[USBIP_HEADER_SIZE];
     struct usbip_header h;
-    if (shim_net_read_full(conn->fd, raw, sizeof raw, -1) < 0)
+    if (usbip_net_recv(conn->fd, raw, sizeof raw, USBIP_NET_FOREVER) < 0)
         return -1;
     usbip_header_unpack(raw, &h);
     if (h.command == USBIP_RET_SUBMIT)
@@ -530,9 +533,9 @@ int shim_conn_submit(struct shim_conn *conn, struct shim_transfer *t)
 
     uint8_t raw[USBIP_HEADER_SIZE];
     usbip_header_pack(&h, raw);
-    int r = shim_net_write_full(conn->fd, raw, sizeof raw);
+    int r = usbip_net_send(conn->fd, raw, sizeof raw, USBIP_NET_FOREVER);
     if (r == 0 && !dir_in && data_len > 0)
-        r = shim_net_write_full(conn->fd, xfer_data(pub), (size_t)data_len);
+        r = usbip_net_send(conn->fd, xfer_data(pub), (size_t)data_len, USBIP_NET_FOREVER);
     pthread_mutex_unlock(&conn->write_lock);
 
     if (r < 0) {

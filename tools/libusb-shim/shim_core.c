@@ -288,17 +288,17 @@ void shim_ctx_rescan(libusb_context *ctx)
     size_t cap = 8, n = 0;
     libusb_device **fresh = calloc(cap, sizeof *fresh);
     for (int s = 0; s < ctx->num_servers && fresh; s++) {
-        struct usbip_usb_device *infos = NULL;
+        struct usbip_client_device *infos = NULL;
         int count = shim_usbip_devlist(&ctx->servers[s], &infos);
         for (int i = 0; i < count; i++) {
             libusb_device *dev = NULL;
             pthread_mutex_lock(&ctx->lock);
             for (size_t k = 0; k < ctx->num_devs && !dev; k++)
-                if (shim_device_matches(ctx->devs[k], s, &infos[i]))
+                if (shim_device_matches(ctx->devs[k], s, &infos[i].udev))
                     dev = libusb_ref_device(ctx->devs[k]);
             pthread_mutex_unlock(&ctx->lock);
             if (!dev) {
-                dev = shim_device_new(ctx, s, &infos[i]);
+                dev = shim_device_new(ctx, s, &infos[i].udev);
                 if (!dev)
                     continue;
                 shim_device_read_descriptors(dev);

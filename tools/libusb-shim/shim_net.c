@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Logging, clocks, TCP, and the two USB/IP operations that precede the URB
- * stream (OP_REQ_DEVLIST, OP_REQ_IMPORT).
+ * Logging, clocks, the server list, and the two USB/IP operations that
+ * precede the URB stream (OP_REQ_DEVLIST, OP_REQ_IMPORT), which are
+ * lib/usbip_client.c's with the answers put in libusb's terms.
  */
 #include "tools/libusb-shim/shim.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,186 +129,45 @@ int shim_servers_parse(const char *spec, struct shim_server **out)
     return n;
 }
 
-/* ---- TCP ---------------------------------------------------------------- */
+/* ---- USB/IP operations: lib/usbip_client.c, with libusb's errors ------ */
 
-static int wait_fd(int fd, short events, int timeout_ms)
-{
-    struct pollfd pfd = { .fd = fd, .events = events };
-    for (;;) {
-        int r = poll(&pfd, 1, timeout_ms);
-        if (r < 0 && errno == EINTR)
-            continue;
-        return r;
-    }
-}
-
-static int connect_one(const struct addrinfo *ai, int timeout_ms)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
-    if (fd < 0)
-        return -1;
-    int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (r < 0 && errno == EINPROGRESS) {
-        if (wait_fd(fd, POLLOUT, timeout_ms) == 1) {
-            int err = 0;
-            socklen_t elen = sizeof err;
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-            r = err ? -1 : 0;
-        }
-    }
-    if (r < 0) {
-        close(fd);
-        return -1;
-    }
-    int flags = fcntl(fd, F_GETFL);
-    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-int shim_net_connect(const struct shim_server *srv, int timeout_ms)
-{
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-    struct addrinfo *res = NULL;
-    if (getaddrinfo(srv->host, srv->port, &hints, &res) != 0)
-        return -1;
-    int fd = -1;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
-        fd = connect_one(ai, timeout_ms);
-    freeaddrinfo(res);
-    return fd;
-}
-
-int shim_net_read_full(int fd, void *buf, size_t len, int timeout_ms)
-{
-    uint8_t *p = buf;
-    while (len) {
-        if (timeout_ms >= 0 && wait_fd(fd, POLLIN, timeout_ms) != 1)
-            return -1;
-        ssize_t n = recv(fd, p, len, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-int shim_net_write_full(int fd, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-int shim_net_drain(int fd, size_t len, int timeout_ms)
-{
-    uint8_t sink[4096];
-    while (len) {
-        size_t chunk = len < sizeof sink ? len : sizeof sink;
-        if (shim_net_read_full(fd, sink, chunk, timeout_ms) < 0)
-            return -1;
-        len -= chunk;
-    }
-    return 0;
-}
-
-/* ---- USB/IP operations -------------------------------------------------- */
-
-int shim_usbip_devlist(const struct shim_server *srv, struct usbip_usb_device **out)
+int shim_usbip_devlist(const struct shim_server *srv, struct usbip_client_device **out)
 {
     *out = NULL;
-    int fd = shim_net_connect(srv, SHIM_NET_TIMEOUT_MS);
+    int fd = usbip_net_connect(srv->host, srv->port, SHIM_NET_TIMEOUT_MS, NULL);
     if (fd < 0) {
         SHIM_TRACE("devlist %s:%s: cannot connect", srv->host, srv->port);
         return -1;
     }
-    uint8_t hdr[USBIP_OP_COMMON_SIZE + USBIP_DEVLIST_COUNT_SIZE];
-    struct usbip_op_common op = { USBIP_VERSION, USBIP_OP_REQ_DEVLIST, 0 };
-    usbip_op_common_pack(&op, hdr);
-    int count = -1;
-    if (shim_net_write_full(fd, hdr, USBIP_OP_COMMON_SIZE) < 0
-        || shim_net_read_full(fd, hdr, sizeof hdr, SHIM_NET_TIMEOUT_MS) < 0)
-        goto out;
-    usbip_op_common_unpack(hdr, &op);
-    uint32_t ndev = usbip_u32_unpack(hdr + USBIP_OP_COMMON_SIZE);
-    if (op.code != USBIP_OP_REP_DEVLIST || op.status != USBIP_ST_OK || ndev > 127) {
-        SHIM_TRACE("devlist %s:%s: bad reply code=%04x status=%u n=%u",
-                   srv->host, srv->port, op.code, op.status, ndev);
-        goto out;
-    }
-    struct usbip_usb_device *list = calloc(ndev ? ndev : 1, sizeof *list);
-    if (!list)
-        goto out;
-    for (uint32_t i = 0; i < ndev; i++) {
-        uint8_t raw[USBIP_USB_DEVICE_SIZE];
-        if (shim_net_read_full(fd, raw, sizeof raw, SHIM_NET_TIMEOUT_MS) < 0) {
-            free(list);
-            goto out;
-        }
-        usbip_usb_device_unpack(raw, &list[i]);
-        if (shim_net_drain(fd, (size_t)list[i].bNumInterfaces * USBIP_USB_INTERFACE_SIZE,
-                           SHIM_NET_TIMEOUT_MS) < 0) {
-            free(list);
-            goto out;
-        }
-    }
-    *out = list;
-    count = (int)ndev;
-out:
+    size_t count;
+    /* 127: the addresses of one USB bus */
+    int rc = usbip_request_devlist(fd, 127, SHIM_NET_TIMEOUT_MS, out, &count);
     close(fd);
-    return count;
+    if (rc < 0) {
+        SHIM_TRACE("devlist %s:%s: %s", srv->host, srv->port, strerror(-rc));
+        return -1;
+    }
+    return (int)count;
 }
 
 int shim_usbip_import(const struct shim_server *srv, const char *busid,
                       struct usbip_usb_device *info)
 {
-    int fd = shim_net_connect(srv, SHIM_NET_TIMEOUT_MS);
+    int fd = usbip_net_connect(srv->host, srv->port, SHIM_NET_TIMEOUT_MS, NULL);
     if (fd < 0)
         return LIBUSB_ERROR_NO_DEVICE;
-    uint8_t req[USBIP_OP_COMMON_SIZE + USBIP_BUSID_SIZE] = { 0 };
-    struct usbip_op_common op = { USBIP_VERSION, USBIP_OP_REQ_IMPORT, 0 };
-    usbip_op_common_pack(&op, req);
-    snprintf((char *)req + USBIP_OP_COMMON_SIZE, USBIP_BUSID_SIZE, "%s", busid);
-    uint8_t rep[USBIP_OP_COMMON_SIZE];
-    if (shim_net_write_full(fd, req, sizeof req) < 0
-        || shim_net_read_full(fd, rep, sizeof rep, SHIM_NET_TIMEOUT_MS) < 0) {
-        close(fd);
-        return LIBUSB_ERROR_NO_DEVICE;
-    }
-    usbip_op_common_unpack(rep, &op);
-    if (op.code != USBIP_OP_REP_IMPORT) {
-        close(fd);
+    int rc = usbip_request_import(fd, busid, SHIM_NET_TIMEOUT_MS, info);
+    if (rc == 0)
+        return fd;
+    close(fd);
+    if (rc == -EPROTO)
         return LIBUSB_ERROR_IO;
-    }
-    if (op.status != USBIP_ST_OK) {
-        /* usbipd: the device is gone (ST_NODEV) or imported by someone else
-         * (ST_DEV_BUSY).  On Linux the second would be a usbfs open that
-         * works and a claim that fails; over USB/IP it is an open that
-         * fails. */
-        SHIM_TRACE("import %s on %s:%s refused, status %u", busid, srv->host, srv->port,
-                   op.status);
-        close(fd);
-        return op.status == USBIP_ST_NODEV ? LIBUSB_ERROR_NO_DEVICE
-             : op.status == USBIP_ST_DEV_BUSY ? LIBUSB_ERROR_BUSY : LIBUSB_ERROR_ACCESS;
-    }
-    uint8_t raw[USBIP_USB_DEVICE_SIZE];
-    if (shim_net_read_full(fd, raw, sizeof raw, SHIM_NET_TIMEOUT_MS) < 0) {
-        close(fd);
+    if (rc < 0)
         return LIBUSB_ERROR_NO_DEVICE;
-    }
-    usbip_usb_device_unpack(raw, info);
-    return fd;
+    /* usbipd: the device is gone (ST_NODEV) or imported by someone else
+     * (ST_DEV_BUSY).  On Linux the second would be a usbfs open that works
+     * and a claim that fails; over USB/IP it is an open that fails. */
+    SHIM_TRACE("import %s on %s:%s refused, status %d", busid, srv->host, srv->port, rc);
+    return rc == USBIP_ST_NODEV ? LIBUSB_ERROR_NO_DEVICE
+         : rc == USBIP_ST_DEV_BUSY ? LIBUSB_ERROR_BUSY : LIBUSB_ERROR_ACCESS;
 }

@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 #include "host-tests/lib/usbip_client.h"
 
 #define T_MS 10000

@@ -25,8 +25,6 @@
  */
 #include <errno.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,14 +36,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_client.h"
+#include "lib/usbip_proto.h"
 #include "tools/vstm32/cli.h"
 
 #define VHCI_DIR        "/sys/devices/platform/vhci_hcd.0"
 #define VHCI_RECORD_DIR "/var/run/vhci_hcd"     /* usbip_vhci.c: VHCI_STATE_PATH */
 #define ATTACH_MAX      64
 #define MAX_EXPORTS     64
-#define NET_TIMEOUT_S   5
+#define NET_TIMEOUT_MS  5000
+#define MAX_DEVLIST     4096    /* a longer devlist is a broken server */
 #define ENUMERATE_WAIT_MS 10000
 
 /* usbip_common.h: enum usbip_device_status, as vhci's status file prints it */
@@ -81,88 +81,20 @@ static void on_signal(int sig)
 
 /* ---- the USB/IP side: devlist and import, as usbip(8) sends them ------- */
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-static int recv_all(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len) {
-        ssize_t n = recv(fd, p, len, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static int server_connect(const struct attach_opts *o)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res, *ai;
-    int rc = getaddrinfo(o->host, o->port, &hints, &res);
-    if (rc != 0) {
-        cli_error("attach: %s:%s: %s", o->host, o->port, gai_strerror(rc));
+    int gai = 0;
+    int fd = usbip_net_connect(o->host, o->port, NET_TIMEOUT_MS, &gai);
+    if (fd < 0 && gai != 0) {
+        cli_error("attach: %s:%s: %s", o->host, o->port, gai_strerror(gai));
         return -1;
     }
-    int fd = -1;
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0)
-            continue;
-        struct timeval tv = {.tv_sec = NET_TIMEOUT_S};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            break;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
     if (fd >= 0) {
-        /* usbip_net_set_nodelay / keepalive, as usbip attach does */
+        /* usbip_net_set_keepalive, as usbip attach does */
         int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     }
-    return fd;
-}
-
-static int send_op(int fd, uint16_t code)
-{
-    struct usbip_op_common op = {USBIP_VERSION, code, USBIP_ST_OK};
-    uint8_t wire[USBIP_OP_COMMON_SIZE];
-    usbip_op_common_pack(&op, wire);
-    return send_all(fd, wire, sizeof wire);
-}
-
-/* The reply's op_common must be the expected code and OK. */
-static int recv_op(int fd, uint16_t code, uint32_t *status)
-{
-    uint8_t wire[USBIP_OP_COMMON_SIZE];
-    struct usbip_op_common op;
-    if (recv_all(fd, wire, sizeof wire) < 0)
-        return -1;
-    usbip_op_common_unpack(wire, &op);
-    *status = op.status;
-    if (op.version != USBIP_VERSION || op.code != code)
-        return -1;
-    return 0;
+    return fd < 0 ? -1 : fd;
 }
 
 /* The busids the server exports now.  Returns how many, or -1. */
@@ -171,33 +103,16 @@ static int fetch_devlist(const struct attach_opts *o, struct usbip_usb_device *d
     int fd = server_connect(o);
     if (fd < 0)
         return -1;
-    int n = -1;
-    uint32_t status;
-    uint8_t wire[USBIP_USB_DEVICE_SIZE];
-    if (send_op(fd, USBIP_OP_REQ_DEVLIST) < 0 || recv_op(fd, USBIP_OP_REP_DEVLIST, &status) < 0 ||
-        status != USBIP_ST_OK || recv_all(fd, wire, USBIP_DEVLIST_COUNT_SIZE) < 0)
-        goto out;
-    uint32_t ndev = usbip_u32_unpack(wire);
-    n = 0;
-    for (uint32_t i = 0; i < ndev; i++) {
-        struct usbip_usb_device d;
-        if (recv_all(fd, wire, USBIP_USB_DEVICE_SIZE) < 0) {
-            n = -1;
-            goto out;
-        }
-        usbip_usb_device_unpack(wire, &d);
-        /* the interface records that follow are not needed here */
-        for (unsigned k = 0; k < d.bNumInterfaces; k++) {
-            if (recv_all(fd, wire, USBIP_USB_INTERFACE_SIZE) < 0) {
-                n = -1;
-                goto out;
-            }
-        }
-        if (n < max)
-            devs[n++] = d;
-    }
-out:
+    struct usbip_client_device *list;
+    size_t count;
+    int rc = usbip_request_devlist(fd, MAX_DEVLIST, NET_TIMEOUT_MS, &list, &count);
     close(fd);
+    if (rc < 0)
+        return -1;
+    int n = 0;
+    for (size_t i = 0; i < count && n < max; i++)
+        devs[n++] = list[i].udev;
+    free(list);
     return n;
 }
 
@@ -208,25 +123,11 @@ static int import_device(const struct attach_opts *o, const char *busid, struct 
     int fd = server_connect(o);
     if (fd < 0)
         return -1;
-    uint8_t req[USBIP_BUSID_SIZE] = {0};
-    memcpy(req, busid, strnlen(busid, USBIP_BUSID_SIZE - 1));
-    uint8_t wire[USBIP_USB_DEVICE_SIZE];
-    uint32_t status;
-    if (send_op(fd, USBIP_OP_REQ_IMPORT) < 0 || send_all(fd, req, sizeof req) < 0 ||
-        recv_op(fd, USBIP_OP_REP_IMPORT, &status) < 0 || status != USBIP_ST_OK ||
-        recv_all(fd, wire, sizeof wire) < 0) {
+    if (usbip_request_import(fd, busid, NET_TIMEOUT_MS, d) != 0 ||
+        strcmp(d->busid, busid) != 0) {     /* usbip_vhci.c checks the same */
         close(fd);
         return -1;
     }
-    usbip_usb_device_unpack(wire, d);
-    if (strcmp(d->busid, busid) != 0) {     /* usbip_vhci.c checks the same */
-        close(fd);
-        return -1;
-    }
-    /* the kernel owns the socket from now on: no time-outs of ours */
-    struct timeval tv = {0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     return fd;
 }
 

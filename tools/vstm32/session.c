@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emulator/monotonic.h"
+#include "lib/monotonic.h"
 #include "emulator/stlink/stlink.h"
 #include "emulator/trace/trace.h"
 #include "emulator/usbip/usbip_server.h"

@@ -3,7 +3,7 @@
  * USB/IP wire format: the one place where byte order is converted.
  * Offsets follow the kernel's packed structs (see usbip_proto.h).
  */
-#include "emulator/usbip/usbip_proto.h"
+#include "lib/usbip_proto.h"
 
 #include <errno.h>
 #include <string.h>

@@ -15,9 +15,9 @@
  * back.  This file is the one place where byte order is converted; nothing
  * outside it sees a big-endian field.  Sizes are the USBIP_*_SIZE constants.
  *
- * This unit depends on libc only.  It is compiled into the emulator and
- * into the libusb shim (a USB/IP client), so it holds no server or device
- * types and does no I/O and no logging.
+ * This unit depends on libc only.  It lives in lib/ because the emulator
+ * (the server), the CLI's attach and the libusb shim (clients) all speak
+ * it, so it holds no server or device types and does no I/O and no logging.
  */
 #ifndef VSTM32_USBIP_PROTO_H
 #define VSTM32_USBIP_PROTO_H
