@@ -39,8 +39,8 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 $(FUZZ_BUILD)/libvstm32-fuzz.a: $(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-# mkdfuse's target #includes tools/mkdfuse.c, so it needs no library.
-$(FUZZ_BUILD)/fuzz_mkdfuse: $(FUZZ_BUILD)/obj/fuzz/fuzz_mkdfuse.o
+# mkdfuse's target needs only lib/dfuse_file.c, not the library.
+$(FUZZ_BUILD)/fuzz_mkdfuse: $(FUZZ_BUILD)/obj/fuzz/fuzz_mkdfuse.o $(FUZZ_BUILD)/obj/lib/dfuse_file.o
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_BUILD)/libvstm32-fuzz.a

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The DfuSe .dfu reader: mkdfuse's check mode (tools/mkdfuse.c, -c FILE),
- * on any bytes.  Besides not crashing, two promises are held to:
+ * The DfuSe .dfu reader: lib/dfuse_file.c's checker (mkdfuse -c FILE), on
+ * any bytes.  Besides not crashing, two promises are held to:
  *   - a file the checker accepts has a CRC that matches (so the checker is
  *     no weaker than dfu-util's suffix reader);
- *   - what mkdfuse_build writes from elements taken out of the input is
+ *   - what dfuse_file_write writes from elements taken out of the input is
  *     accepted by the checker (writer and reader agree).
  */
-#define MKDFUSE_NO_MAIN
-#include "tools/mkdfuse.c"
+#include "lib/bytes.h"
+#include "lib/dfuse_file.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz/fuzz_common.h"
 
@@ -26,15 +28,15 @@ static void check_any_bytes(const uint8_t *data, size_t size, bool fix_crc, bool
     if (!copy)
         return;
     memcpy(copy, data, size);
-    if (fix_size && size >= MKDFUSE_PREFIX_LEN + MKDFUSE_SUFFIX_LEN)
-        mkdfuse_put32(copy + 6, (uint32_t)(size - MKDFUSE_SUFFIX_LEN));
+    if (fix_size && size >= DFUSE_FILE_PREFIX_LEN + DFUSE_FILE_SUFFIX_LEN)
+        st_le32(copy + 6, (uint32_t)(size - DFUSE_FILE_SUFFIX_LEN));
     if (fix_crc && size >= 4)
-        mkdfuse_put32(copy + size - 4, mkdfuse_crc(copy, size - 4));
+        st_le32(copy + size - 4, dfuse_file_crc(copy, size - 4));
     memset(why, 0x5a, sizeof why);
-    int rc = mkdfuse_check(copy, size, why, sizeof why);
+    int rc = dfuse_file_check(copy, size, why, sizeof why);
     if (rc == 0) {
-        if (size < MKDFUSE_PREFIX_LEN + MKDFUSE_SUFFIX_LEN ||
-            mkdfuse_get32(copy + size - 4) != mkdfuse_crc(copy, size - 4))
+        if (size < DFUSE_FILE_PREFIX_LEN + DFUSE_FILE_SUFFIX_LEN ||
+            ld_le32(copy + size - 4) != dfuse_file_crc(copy, size - 4))
             abort();
     } else if (rc != -1 || !memchr(why, 0, sizeof why)) {
         abort();
@@ -45,8 +47,8 @@ static void check_any_bytes(const uint8_t *data, size_t size, bool fix_crc, bool
 static void build_then_check(const uint8_t *data, size_t size)
 {
     struct fuzz_in in = { data, size, 0 };
-    struct mkdfuse_element elems[8];
-    struct mkdfuse_params params = { .vid = fuzz_u16(&in), .pid = fuzz_u16(&in),
+    struct dfuse_element elems[8];
+    struct dfuse_file_params params = { .vid = fuzz_u16(&in), .pid = fuzz_u16(&in),
                                      .bcd_device = fuzz_u16(&in), .alt = fuzz_u8(&in) };
     char name[300];
     uint8_t name_len = fuzz_u8(&in);
@@ -62,14 +64,14 @@ static void build_then_check(const uint8_t *data, size_t size)
         elems[i].data = data + in.pos;
         in.pos += elems[i].size;
     }
-    size_t need = mkdfuse_file_size(elems, n);
+    size_t need = dfuse_file_size(elems, n);
     uint8_t *out = malloc(need ? need : 1);
     if (!out)
         return;
-    long len = mkdfuse_build(&params, elems, n, out, need);
+    long len = dfuse_file_write(&params, elems, n, out, need);
     if (len >= 0) {
         char why[160];
-        if ((size_t)len != need || mkdfuse_check(out, (size_t)len, why, sizeof why) != 0) {
+        if ((size_t)len != need || dfuse_file_check(out, (size_t)len, why, sizeof why) != 0) {
             fprintf(stderr, "built file rejected: %s\n", why);
             abort();
         }

@@ -8,8 +8,7 @@
  * mkdfuse: the conversations and files the real tools produce, in each
  * target's input format (see the comment at the top of fuzz_<target>.c).
  */
-#define MKDFUSE_NO_MAIN
-#include "tools/mkdfuse.c"
+#include "lib/dfuse_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -105,19 +104,19 @@ static void corpus_mkdfuse(void)
     static uint8_t image[3000];
     for (size_t i = 0; i < sizeof image; i++)
         image[i] = (uint8_t)(i * 7 + 1);
-    struct mkdfuse_element one[] = { { 0x08000000, image, 1024 } };
-    struct mkdfuse_element two[] = { { 0x08000000, image, 2048 }, { 0x08004000, image + 5, 100 } };
-    struct mkdfuse_element empty[] = { { 0x20000000, image, 0 } };
+    struct dfuse_element one[] = { { 0x08000000, image, 1024 } };
+    struct dfuse_element two[] = { { 0x08000000, image, 2048 }, { 0x08004000, image + 5, 100 } };
+    struct dfuse_element empty[] = { { 0x20000000, image, 0 } };
     struct {
-        const struct mkdfuse_element *e;
+        const struct dfuse_element *e;
         size_t n;
         const char *name;
     } files[] = { { one, 1, "ST..." }, { two, 2, NULL }, { empty, 1, "Internal Flash" } };
     for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++) {
-        struct mkdfuse_params params = { 0x0483, 0xdf11, 0xffff, (uint8_t)i, files[i].name };
-        size_t need = mkdfuse_file_size(files[i].e, files[i].n);
+        struct dfuse_file_params params = { 0x0483, 0xdf11, 0xffff, (uint8_t)i, files[i].name };
+        size_t need = dfuse_file_size(files[i].e, files[i].n);
         struct out o = { malloc(need), need, need };
-        if (mkdfuse_build(&params, files[i].e, files[i].n, o.data, need) < 0)
+        if (dfuse_file_write(&params, files[i].e, files[i].n, o.data, need) < 0)
             exit(1);
         save("mkdfuse", i, &o);
         free(o.data);
