@@ -10,15 +10,37 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "emulator/board/board_actions.h"
 #include "tools/vstm32/cli.h"
+
+#define HELP_WIDTH 78
+
+/* The commands: the session's own (status, console), then the board
+ * actions the ctl socket offers, '|'-separated, wrapped at HELP_WIDTH. */
+static void usage(FILE *f)
+{
+    fputs("usage: vstm32 ctl SOCKET [--board N] COMMAND...\n  status | console", f);
+    size_t col = strlen("  status | console");
+    const struct board_action *a;
+    for (size_t i = 0; (a = board_action_at(i)) != NULL; i++) {
+        if (!(a->surfaces & BOARD_ACTION_CTL))
+            continue;
+        size_t len = strlen(a->help);
+        if (col + 3 + len > HELP_WIDTH) {
+            fprintf(f, " |\n  %s", a->help);
+            col = 2 + len;
+        } else {
+            fprintf(f, " | %s", a->help);
+            col += 3 + len;
+        }
+    }
+    fputc('\n', f);
+}
 
 int cmd_ctl(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
-        fputs("usage: vstm32 ctl SOCKET [--board N] COMMAND...\n"
-              "  status | console | boot0 0|1 | reset | power-cycle | unplug | plug |\n"
-              "  state save | fault add SPEC | fault clear\n",
-              argc < 3 ? stderr : stdout);
+        usage(argc < 3 ? stderr : stdout);
         return argc < 3 ? EXIT_USAGE : 0;
     }
     char line[1024];

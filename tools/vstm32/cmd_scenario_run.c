@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "emulator/board/board.h"
+#include "emulator/board/board_actions.h"
 #include "models/chip.h"
 #include "tools/vstm32/cmd_scenario_internal.h"
 #include "tools/vstm32/scenario.h"
@@ -39,36 +40,20 @@ static int do_action(struct run_ctx *r, const char *action, char *why, size_t wh
     char *save = NULL;
     char *word = strtok_r(buf, " \t", &save);
     char *arg = strtok_r(NULL, " \t", &save);
-    struct board *b = r->board;
     if (!word) {
         snprintf(why, whylen, "empty action");
         return -1;
     }
-    if (!strcmp(word, "reset")) {
-        board_press_reset(b);
-    } else if (!strcmp(word, "power-cycle")) {
-        board_power_cycle(b);
-    } else if (!strcmp(word, "boot0") && arg && (!strcmp(arg, "0") || !strcmp(arg, "1"))) {
-        board_set_boot0(b, arg[0] == '1');
-    } else if (!strcmp(word, "unplug")) {
-        board_unplug(b);
-    } else if (!strcmp(word, "plug")) {
-        board_plug(b);
-    } else if (!strcmp(word, "link") && arg && (!strcmp(arg, "direct") || !strcmp(arg, "hub"))) {
-        board_set_link(b, arg[0] == 'd' ? LINK_DIRECT : LINK_HUB);
-    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "clear")) {
-        fault_plan_clear(board_faults(b));
-    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "add")) {
-        const char *spec = action + strspn(action, " \t");
-        spec = strstr(spec, "add") + 3;
-        spec += strspn(spec, " \t");
-        if (fault_plan_add(board_faults(b), spec, why, whylen) < 0)
-            return -1;
-    } else {
-        snprintf(why, whylen, "unknown action '%s' (reset, power-cycle, boot0 0|1, unplug, plug, "
-                 "link direct|hub, fault add SPEC, fault clear)", action);
+    const struct board_action *act = board_action_find(BOARD_ACTION_SCENARIO, word, arg);
+    if (!act) {
+        char list[256];
+        board_action_list(BOARD_ACTION_SCENARIO, ", ", list, sizeof list);
+        snprintf(why, whylen, "unknown action '%s' (%s)", action, list);
         return -1;
     }
+    const char *rest = save ? save + strspn(save, " \t") : "";
+    if (act->run(r->board, arg, rest, why, whylen) < 0)
+        return -1;
     pump(r, 4);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/monotonic.h"
+#include "emulator/board/board_actions.h"
 #include "emulator/stlink/stlink.h"
 #include "emulator/trace/trace.h"
 #include "emulator/usbip/usbip_server.h"
@@ -344,37 +345,23 @@ static void ctl_execute(struct session *s, int fd, char *line)
     }
     struct board *b = s->boards[index];
     char *arg = strtok_r(NULL, " \t", &save);
-    if (!strcmp(word, "boot0") && arg && (!strcmp(arg, "0") || !strcmp(arg, "1"))) {
-        board_set_boot0(b, arg[0] == '1');
-    } else if (!strcmp(word, "reset")) {
-        board_press_reset(b);
-    } else if (!strcmp(word, "power-cycle")) {
-        board_power_cycle(b);
-    } else if (!strcmp(word, "unplug")) {
-        board_unplug(b);
-    } else if (!strcmp(word, "plug")) {
-        board_plug(b);
-    } else if (!strcmp(word, "state") && arg && !strcmp(arg, "save")) {
-        if (board_save(b, err, sizeof err) < 0) {
-            snprintf(out, sizeof out, "error %s\n", err);
-            ctl_reply_text(fd, out);
-            return;
-        }
-    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "clear")) {
-        fault_plan_clear(board_chip(b)->faults);
-    } else if (!strcmp(word, "fault") && arg && !strcmp(arg, "add")) {
-        char *spec = save ? save + strspn(save, " \t") : NULL;
-        if (!spec || !*spec ||
-            fault_plan_add(board_chip(b)->faults, spec, err, sizeof err) < 0) {
-            snprintf(out, sizeof out, "error fault: %s\n", spec && *spec ? err : "needs a SPEC");
-            ctl_reply_text(fd, out);
-            return;
-        }
-    } else {
-        snprintf(out, sizeof out,
-                 "error unknown command '%s' (status, console, boot0 0|1, reset, power-cycle, "
-                 "unplug, plug, state save, fault add SPEC, fault clear)\n",
-                 word);
+    const struct board_action *act = board_action_find(BOARD_ACTION_CTL, word, arg);
+    if (!act) {
+        char list[256];
+        board_action_list(BOARD_ACTION_CTL, ", ", list, sizeof list);
+        snprintf(out, sizeof out, "error unknown command '%s' (status, console, %s)\n", word, list);
+        ctl_reply_text(fd, out);
+        return;
+    }
+    const char *rest = save ? save + strspn(save, " \t") : "";
+    const char *prefix = act->error_prefix ? act->error_prefix : "";
+    if (act->rest && !*rest) {
+        snprintf(out, sizeof out, "error %sneeds a %s\n", prefix, act->rest);
+        ctl_reply_text(fd, out);
+        return;
+    }
+    if (act->run(b, arg, rest, err, sizeof err) < 0) {
+        snprintf(out, sizeof out, "error %s%s\n", prefix, err);
         ctl_reply_text(fd, out);
         return;
     }
