@@ -58,4 +58,20 @@ static inline void st_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* The first n (at most 4) bytes of a little-endian value: bus accesses of
+ * 1, 2 or 4 bytes. */
+static inline uint32_t ld_le(const uint8_t *p, unsigned n)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < n && i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static inline void st_le(uint8_t *p, unsigned n, uint32_t v)
+{
+    for (unsigned i = 0; i < n && i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
 #endif

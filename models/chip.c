@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/bytes.h"
 #include "models/chip.h"
 #include "models/flashseq.h"
 #include "models/optbytes.h"
@@ -177,20 +178,6 @@ uint8_t *chip_backing(struct chip *c, uint32_t addr, uint32_t *avail)
     return NULL;
 }
 
-static uint32_t load_le(const uint8_t *b, unsigned size)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-
-static void store_le(uint8_t *b, unsigned size, uint32_t v)
-{
-    for (unsigned i = 0; i < size; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* SCB CPUID (ARMv7-M / ARMv6-M ARM B3.2.3). */
 #define SCB_CPUID_ADDR 0xE000ED00u
 
@@ -238,7 +225,7 @@ static bool id_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
         uint8_t *b = chip_backing(c, addr + i, NULL);
         bytes[i] = b ? *b : 0;
     }
-    *val = load_le(bytes, size);
+    *val = ld_le(bytes, size);
     return true;
 }
 
@@ -321,7 +308,7 @@ int chip_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, enum 
     }
     uint8_t *b = chip_backing(c, addr, NULL);
     if (b)
-        *val = load_le(b, size);
+        *val = ld_le(b, size);
     return BUS_OK;
 }
 
@@ -354,7 +341,7 @@ int chip_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val, enum 
     case MEM_SRAM: {
         if (r->rdp_blocked && rdp_refuses(c, who))
             return refuse(c);
-        store_le(chip_backing(c, addr, NULL), size, val);
+        st_le(chip_backing(c, addr, NULL), size, val);
         return BUS_OK;
     }
     case MEM_SYSMEM:
@@ -391,7 +378,7 @@ int chip_read_block(struct chip *c, uint32_t addr, uint8_t *buf, uint32_t len, e
         uint32_t v;
         if (chip_read(c, addr, n, &v, who) != BUS_OK)
             return BUS_ERROR;
-        store_le(buf, n, v);
+        st_le(buf, n, v);
         addr += n;
         buf += n;
         len -= n;
@@ -404,7 +391,7 @@ int chip_write_block(struct chip *c, uint32_t addr, const uint8_t *buf, uint32_t
 {
     while (len) {
         unsigned n = natural_size(addr, len);
-        if (chip_write(c, addr, n, load_le(buf, n), who) != BUS_OK)
+        if (chip_write(c, addr, n, ld_le(buf, n), who) != BUS_OK)
             return BUS_ERROR;
         addr += n;
         buf += n;

@@ -22,6 +22,7 @@
  */
 #include <string.h>
 
+#include "lib/bytes.h"
 #include "models/flashctl_l0.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
@@ -95,14 +96,6 @@ static int begin(struct chip *c, struct flashseq_job *job)
     return FLASHSEQ_BUSY;
 }
 
-static uint32_t le32(const uint8_t *b, uint32_t n)
-{
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < n && i < 4; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-
 /* One store of the job; returns false when the job has nothing left. */
 static bool issue_store(struct chip *c, struct flashseq_job *job)
 {
@@ -135,14 +128,14 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
         uint32_t left = job->len - job->pos;
         unsigned size = in_flash(p, addr) || (addr % 4 == 0 && left >= 4) ? 4 : 1;
         flashseq_reg_write(c, L0_PECR, 0);
-        chip_write(c, addr, size, le32(job->data + job->pos, left), BUS_CPU_SYSMEM);
+        chip_write(c, addr, size, ld_le(job->data + job->pos, left), BUS_CPU_SYSMEM);
         job->pos += size;
         return true;
     }
     case FLASHSEQ_OPTION_WRITE:
         if (job->pos + 4 > job->len)
             return false;
-        chip_write(c, addr, 4, le32(job->data + job->pos, 4), BUS_CPU_SYSMEM);
+        chip_write(c, addr, 4, ld_le(job->data + job->pos, 4), BUS_CPU_SYSMEM);
         job->pos += 4;
         return true;
     case FLASHSEQ_RDP_REGRESS: {

@@ -2,21 +2,9 @@
 /* Option-byte encodings and the generic option load (optbytes.h). */
 #include <string.h>
 
+#include "lib/bytes.h"
 #include "models/chip.h"
 #include "models/optbytes.h"
-
-static uint32_t rd32(const uint8_t *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static void wr32(uint8_t *b, uint32_t v)
-{
-    b[0] = (uint8_t)v;
-    b[1] = (uint8_t)(v >> 8);
-    b[2] = (uint8_t)(v >> 16);
-    b[3] = (uint8_t)(v >> 24);
-}
 
 unsigned optbytes_storage_size(enum ob_encoding enc)
 {
@@ -62,17 +50,17 @@ bool optbytes_decode(const struct part *p, unsigned reg, const uint8_t *area, ui
         return ok0 && ok1;
     }
     case OB_ENC_F4_OPTCR:
-        *val = (rd32(at) & 0xFFFFu) | (rd32(at + 8) & 0xFFFFu) << 16;
+        *val = (ld_le32(at) & 0xFFFFu) | (ld_le32(at + 8) & 0xFFFFu) << 16;
         return true;
     case OB_ENC_L0_HALVES: {
         uint16_t lo, hi;
-        bool ok0 = decode_half(rd32(at), &lo);
-        bool ok1 = decode_half(rd32(at + 4), &hi);
+        bool ok0 = decode_half(ld_le32(at), &lo);
+        bool ok1 = decode_half(ld_le32(at + 4), &hi);
         *val = (uint32_t)lo | (uint32_t)hi << 16;
         return ok0 && ok1;
     }
     case OB_ENC_L4_DWORD: {
-        uint32_t v = rd32(at), n = rd32(at + 4);
+        uint32_t v = ld_le32(at), n = ld_le32(at + 4);
         *val = v;
         return n == ~v;
     }
@@ -94,18 +82,18 @@ void optbytes_encode(const struct part *p, unsigned reg, uint32_t val, uint8_t *
         break;
     }
     case OB_ENC_F4_OPTCR:
-        wr32(at, 0xFFFF0000u | (val & 0xFFFFu));
-        wr32(at + 8, 0xFFFF0000u | (val >> 16));
+        st_le32(at, 0xFFFF0000u | (val & 0xFFFFu));
+        st_le32(at + 8, 0xFFFF0000u | (val >> 16));
         break;
     case OB_ENC_L0_HALVES: {
         uint32_t lo = val & 0xFFFFu, hi = val >> 16;
-        wr32(at, lo | (~lo & 0xFFFFu) << 16);
-        wr32(at + 4, hi | (~hi & 0xFFFFu) << 16);
+        st_le32(at, lo | (~lo & 0xFFFFu) << 16);
+        st_le32(at + 4, hi | (~hi & 0xFFFFu) << 16);
         break;
     }
     case OB_ENC_L4_DWORD:
-        wr32(at, val);
-        wr32(at + 4, ~val);
+        st_le32(at, val);
+        st_le32(at + 4, ~val);
         break;
     }
 }

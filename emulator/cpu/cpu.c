@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "emulator/cpu/cpu_internal.h"
+#include "lib/bytes.h"
 
 /* Unicorn's (QEMU's) exception numbers as the INTR hook reports them. */
 enum {
@@ -183,7 +184,7 @@ static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     }
     if (cpu->check_v6m && size == 2 && cpu->code_host) {
         const uint8_t *p = cpu->code_host + (pc - cpu->master_lo);
-        if (v7m_only_16bit((uint16_t)(p[0] | p[1] << 8))) {
+        if (v7m_only_16bit(ld_le16(p))) {
             cpu->fault = FAULT_UNDEF;
             cpu->fault_pc = pc;
             cpu->stop = STOP_FAULT;

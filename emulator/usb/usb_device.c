@@ -5,6 +5,7 @@
  * cancel).  Everything that is not a standard request goes to dev->ops.
  */
 #include "emulator/usb/usb_device.h"
+#include "lib/bytes.h"
 
 #include <string.h>
 
@@ -215,18 +216,14 @@ void usb_build_device_descriptor(uint8_t out[18], uint16_t bcdUSB, uint8_t cls,
 {
     out[0] = 18;
     out[1] = USB_DT_DEVICE;
-    out[2] = (uint8_t)bcdUSB;
-    out[3] = (uint8_t)(bcdUSB >> 8);
+    st_le16(out + 2, bcdUSB);
     out[4] = cls;
     out[5] = subcls;
     out[6] = proto;
     out[7] = maxpkt0;
-    out[8] = (uint8_t)vid;
-    out[9] = (uint8_t)(vid >> 8);
-    out[10] = (uint8_t)pid;
-    out[11] = (uint8_t)(pid >> 8);
-    out[12] = (uint8_t)bcdDevice;
-    out[13] = (uint8_t)(bcdDevice >> 8);
+    st_le16(out + 8, vid);
+    st_le16(out + 10, pid);
+    st_le16(out + 12, bcdDevice);
     out[14] = iManufacturer;
     out[15] = iProduct;
     out[16] = iSerial;

@@ -7,6 +7,7 @@
  * carrying the status, then closed.
  */
 #include "emulator/usbip/usbip_server_int.h"
+#include "lib/bytes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,6 @@
 #define DD_BCDDEVICE  12
 #define DD_NUMCONFIGS 17
 
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
 void usbip_op_fill_device(const struct usbip_export *exp, struct usbip_usb_device *ud)
 {
     const struct usb_device *dev = exp->dev;
@@ -39,9 +35,9 @@ void usbip_op_fill_device(const struct usbip_export *exp, struct usbip_usb_devic
     ud->busnum = exp->busnum;
     ud->devnum = exp->devnum;
     ud->speed = (uint32_t)dev->speed;
-    ud->idVendor = le16(dd + DD_VENDOR);
-    ud->idProduct = le16(dd + DD_PRODUCT);
-    ud->bcdDevice = le16(dd + DD_BCDDEVICE);
+    ud->idVendor = ld_le16(dd + DD_VENDOR);
+    ud->idProduct = ld_le16(dd + DD_PRODUCT);
+    ud->bcdDevice = ld_le16(dd + DD_BCDDEVICE);
     ud->bDeviceClass = dd[DD_CLASS];
     ud->bDeviceSubClass = dd[DD_SUBCLASS];
     ud->bDeviceProtocol = dd[DD_PROTOCOL];

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <poll.h>
 
+#include "lib/bytes.h"
 #include "lib/usbip_client.h"
 #include "lib/usbip_proto.h"
 

@@ -59,7 +59,7 @@ static bool xfer_dir_in(const struct libusb_transfer *pub)
 static int xfer_data_len(const struct libusb_transfer *pub)
 {
     if (pub->type == LIBUSB_TRANSFER_TYPE_CONTROL)
-        return pub->buffer[6] | (pub->buffer[7] << 8);
+        return ld_le16(pub->buffer + 6);        /* wLength */
     return pub->length;
 }
 

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-
 /* A descriptor that ends the `extra` run of the one before it. */
 static bool is_structural(uint8_t type)
 {
@@ -68,7 +66,7 @@ static int parse_endpoint(struct libusb_endpoint_descriptor *ep, const uint8_t *
     ep->bDescriptorType = buf[1];
     ep->bEndpointAddress = buf[2];
     ep->bmAttributes = buf[3];
-    ep->wMaxPacketSize = le16(buf + 4);
+    ep->wMaxPacketSize = ld_le16(buf + 4);
     ep->bInterval = buf[6];
     if (buf[0] >= LIBUSB_DT_ENDPOINT_AUDIO_SIZE) {
         ep->bRefresh = buf[7];
@@ -184,7 +182,7 @@ static int parse_config(const uint8_t *buf, int size, struct libusb_config_descr
         return LIBUSB_ERROR_NO_MEM;
     cfg->bLength = buf[0];
     cfg->bDescriptorType = buf[1];
-    cfg->wTotalLength = le16(buf + 2);
+    cfg->wTotalLength = ld_le16(buf + 2);
     cfg->bNumInterfaces = buf[4];
     cfg->bConfigurationValue = buf[5];
     cfg->iConfiguration = buf[6];
@@ -239,14 +237,14 @@ SHIM_API int libusb_get_device_descriptor(libusb_device *dev,
     const uint8_t *d = dev->device_desc;
     desc->bLength = d[0];
     desc->bDescriptorType = d[1];
-    desc->bcdUSB = le16(d + 2);
+    desc->bcdUSB = ld_le16(d + 2);
     desc->bDeviceClass = d[4];
     desc->bDeviceSubClass = d[5];
     desc->bDeviceProtocol = d[6];
     desc->bMaxPacketSize0 = d[7];
-    desc->idVendor = le16(d + 8);
-    desc->idProduct = le16(d + 10);
-    desc->bcdDevice = le16(d + 12);
+    desc->idVendor = ld_le16(d + 8);
+    desc->idProduct = ld_le16(d + 10);
+    desc->bcdDevice = ld_le16(d + 12);
     desc->iManufacturer = d[14];
     desc->iProduct = d[15];
     desc->iSerialNumber = d[16];
@@ -303,7 +301,7 @@ SHIM_API int libusb_get_string_descriptor_ascii(libusb_device_handle *dev_handle
         return r;
     if (r != 4 || buf[0] < 4 || buf[1] != LIBUSB_DT_STRING)
         return LIBUSB_ERROR_IO;
-    uint16_t langid = le16(buf + 2);
+    uint16_t langid = ld_le16(buf + 2);
     r = libusb_control_transfer(dev_handle, LIBUSB_ENDPOINT_IN, LIBUSB_REQUEST_GET_DESCRIPTOR,
                                 (uint16_t)((LIBUSB_DT_STRING << 8) | desc_index), langid, buf,
                                 sizeof buf, 1000);
@@ -315,7 +313,7 @@ SHIM_API int libusb_get_string_descriptor_ascii(libusb_device_handle *dev_handle
     for (int si = 2; si + 1 < buf[0]; si += 2) {
         if (di >= length - 1)
             break;
-        uint16_t unit = le16(buf + si);
+        uint16_t unit = ld_le16(buf + si);
         data[di++] = unit < 0x80 ? (unsigned char)unit : '?';
     }
     data[di] = 0;

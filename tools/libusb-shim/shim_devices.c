@@ -68,9 +68,9 @@ libusb_device *shim_device_new(libusb_context *ctx, int server_index,
     d[5] = info->bDeviceSubClass;
     d[6] = info->bDeviceProtocol;
     d[7] = 64;
-    d[8] = (uint8_t)info->idVendor; d[9] = (uint8_t)(info->idVendor >> 8);
-    d[10] = (uint8_t)info->idProduct; d[11] = (uint8_t)(info->idProduct >> 8);
-    d[12] = (uint8_t)info->bcdDevice; d[13] = (uint8_t)(info->bcdDevice >> 8);
+    st_le16(d + 8, info->idVendor);
+    st_le16(d + 10, info->idProduct);
+    st_le16(d + 12, info->bcdDevice);
     d[17] = info->bNumConfigurations;
     atomic_init(&dev->active_config, info->bConfigurationValue);
     return dev;
@@ -108,7 +108,7 @@ int shim_device_fetch_descriptors(libusb_device *dev, struct shim_conn *conn,
                               SHIM_CONTROL_TIMEOUT_MS);
         if (r < (int)sizeof head || head[1] != LIBUSB_DT_CONFIG)
             goto fail;
-        uint16_t total = (uint16_t)(head[2] | (head[3] << 8));
+        uint16_t total = ld_le16(head + 2);
         if (total < LIBUSB_DT_CONFIG_SIZE)
             goto fail;
         uint8_t *full = malloc(total);

@@ -144,7 +144,7 @@ SHIM_API int libusb_submit_transfer(struct libusb_transfer *transfer)
         if (transfer->length < (int)LIBUSB_CONTROL_SETUP_SIZE || !transfer->buffer)
             return LIBUSB_ERROR_INVALID_PARAM;
         if (transfer->length - (int)LIBUSB_CONTROL_SETUP_SIZE
-            < (transfer->buffer[6] | (transfer->buffer[7] << 8)))
+            < ld_le16(transfer->buffer + 6))      /* wLength */
             return LIBUSB_ERROR_INVALID_PARAM;
         break;
     case LIBUSB_TRANSFER_TYPE_BULK:

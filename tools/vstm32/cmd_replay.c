@@ -35,6 +35,7 @@
 #include "emulator/dfuse/dfuse.h"
 #include "emulator/trace/pcap.h"
 #include "emulator/trace/trace.h"
+#include "lib/bytes.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/session.h"
 
@@ -126,8 +127,8 @@ static int pick_device(struct replay *r, const char *want)
         if (s->type != 'S' || !is_get_descriptor(s, USB_DT_DEVICE) || s->devnum == 0)
             continue;
         const struct usbmon_event *c = completion_of(cap, i);
-        if (c && c->len_cap >= 12 && (c->data[8] | c->data[9] << 8) == ST_VID &&
-            (c->data[10] | c->data[11] << 8) == ST_DFU_PID) {
+        if (c && c->len_cap >= 12 && ld_le16(c->data + 8) == ST_VID &&
+            ld_le16(c->data + 10) == ST_DFU_PID) {
             r->busnum = s->busnum;
             r->devnum = s->devnum;
             return 0;
@@ -184,7 +185,7 @@ static const struct part *infer_part(const struct replay *r)
             continue;
         const struct usbmon_event *c = completion_of(cap, i);
         if (c && is_get_descriptor(s, USB_DT_DEVICE) && c->len_cap >= 14)
-            bcd = c->data[12] | c->data[13] << 8;
+            bcd = ld_le16(c->data + 12);
     }
     const struct part *best = NULL;
     int best_score = 0, ties = 0;
@@ -363,9 +364,9 @@ static int run_replay(struct replay *r)
         };
         if (control)
             x.setup = (struct usb_setup){ s->setup[0], s->setup[1],
-                                          (uint16_t)(s->setup[2] | s->setup[3] << 8),
-                                          (uint16_t)(s->setup[4] | s->setup[5] << 8),
-                                          (uint16_t)(s->setup[6] | s->setup[7] << 8) };
+                                          ld_le16(s->setup + 2),
+                                          ld_le16(s->setup + 4),
+                                          ld_le16(s->setup + 6) };
         /* for the report: what the request was, with the pointer before it */
         char request[256];
         struct dfuse_device *d = dfuse_from_usb(r->dev);
