@@ -204,3 +204,71 @@ ParameterizedTest(struct upper_case *c, dfu_upper, write_erase_extent)
     free(bb);
     dfu_bench_free(&b);
 }
+
+/* ---- pyusb: a DfuSe client of our own (py/dfuse_client.py) --------------------- */
+
+#define DFUSE_CLIENT "host-tests/tools/py/dfuse_client.py"
+
+static struct proc_result run_client(const char *part, char *const steps[])
+{
+    char board[64];
+    snprintf(board, sizeof board, "%s:dfu", part);
+    char *argv[32] = {(char *)proc_vstm32(), "run", "--board", board, "--", "/usr/bin/python3",
+                      DFUSE_CLIENT};
+    int n = 7;
+    for (int i = 0; steps[i] && n < 31; i++)
+        argv[n++] = steps[i];
+    argv[n] = NULL;
+    return proc_run(argv, NULL, DFU_TOOL_TIMEOUT_S);
+}
+
+static void expect_line(const struct proc_result *r, const char *line)
+{
+    cr_expect_not_null(strstr(r->output, line), "missing '%s' in:\n%s", line, r->output);
+}
+
+/* The G474's factory option bytes, read with pyusb: RM0440 3.4.1 Table 7
+ * (bank 1, each word then its complement): OPTR 0xFFEFF8AA, PCROP1SR
+ * 0xFFFFFFFF, PCROP1ER 0x00FF0000, WRP1AR/WRP1BR 0xFF00FFFF, SEC1R
+ * 0xFF00FF00 (also Black Magic Probe's G47x defaults, facts §10).
+ *
+ * Then the DfuSe ERASE command on the option bytes: AN2662 4.5.3 p78,
+ * "The allowed values for Erase page address are: Internal Flash memory
+ * addresses", anything else dfuERROR (10) / errTARGET (1); the options
+ * are unchanged.  A flash page erase on alt 0 is the control: OK (0),
+ * dfuDNLOAD-IDLE (5). */
+Test(pyusb_dfuse, g474_option_bytes_read_and_erase_refused)
+{
+    char *steps[] = {"read", "1", "0x1FFF7800", "48", "erase", "1", "0x1FFF7800",
+                     "read", "1", "0x1FFF7800", "48", "erase", "0", "0x08000800",
+                     "erase", "2", "0x1FFF7000", NULL};
+    struct proc_result r = run_client("g474xe", steps);
+    cr_assert_eq(r.status, 0, "dfuse_client.py exited %d:\n%s", r.status, r.output);
+    static const char ob[] = "read 0x1fff7800: aaf8efff55071000ffffffff00000000"
+                             "0000ff00ffff00ffffff00ff0000ff00ffff00ff0000ff00"
+                             "00ff00ffff00ff00\n";
+    const char *first = strstr(r.output, ob);
+    cr_expect_not_null(first, "factory option bytes not as RM0440:\n%s", r.output);
+    cr_expect(first && strstr(first + 1, ob), "option bytes changed by the ERASE:\n%s", r.output);
+    expect_line(&r, "erase 0x1fff7800: status=1 state=10\n");
+    expect_line(&r, "erase 0x08000800: status=0 state=5\n");
+    expect_line(&r, "erase 0x1fff7000: status=1 state=10\n");     /* OTP */
+    proc_result_free(&r);
+}
+
+/* The same refusal on the F446 OTP and the L073 data EEPROM (AN2662
+ * p78; AN2606: OTP is never erased, the ROM erases EEPROM itself). */
+Test(pyusb_dfuse, erase_outside_flash_is_errtarget)
+{
+    char *f446[] = {"erase", "2", "0x1FFF7800", "erase", "1", "0x1FFFC000", NULL};
+    struct proc_result r = run_client("f446xe", f446);
+    cr_assert_eq(r.status, 0, "dfuse_client.py exited %d:\n%s", r.status, r.output);
+    expect_line(&r, "erase 0x1fff7800: status=1 state=10\n");
+    expect_line(&r, "erase 0x1fffc000: status=1 state=10\n");
+    proc_result_free(&r);
+    char *l073[] = {"erase", "2", "0x08080000", NULL};
+    r = run_client("l073xz", l073);
+    cr_assert_eq(r.status, 0, "dfuse_client.py exited %d:\n%s", r.status, r.output);
+    expect_line(&r, "erase 0x08080000: status=1 state=10\n");
+    proc_result_free(&r);
+}
