@@ -142,6 +142,9 @@ ParameterizedTest(struct ob_case *c, dfu_options, rdp1_by_option_write_then_unpr
     uint8_t *img = malloc(PATTERN_LEN);
     proc_fill_random(img, PATTERN_LEN, 0x0b0b);
     dfu_download_ok(&b, 0, 0x08000000, img, PATTERN_LEN);
+    uint8_t *before = dfu_upload(&b, 0, 0x08000000, PATTERN_LEN);
+    cr_assert_eq(memcmp(before, img, PATTERN_LEN), 0, "the pattern did not land before RDP 1");
+    free(before);
 
     uint8_t *ob = dfu_upload(&b, 1, c->ob_addr, c->ob_len);
     ob[c->rdp_off] = 0xBB;
