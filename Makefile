@@ -17,7 +17,10 @@ CFLAGS  ?= $(OPT)
 ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-CRITERION_LIBS := -lcriterion
+# Every criterion test body runs inside host-tests/harness/test_marks.c,
+# which marks each test's start and end for the tier runner.
+HARNESS_LIB := $(BUILD)/libvstm32harness.a
+CRITERION_LIBS := $(HARNESS_LIB) -Wl,--wrap=criterion_internal_test_main -lcriterion
 LIBS    := -ljansson -lunicorn -lpthread -lm
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
@@ -82,6 +85,13 @@ $(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
 
 # ---- test binaries ---------------------------------------------------------
 
+CRITERION_TIERS := unit unit-asan usbip usbip-asan tools scenarios
+$(addprefix $(BUILD)/tests/,$(CRITERION_TIERS) selftest): $(HARNESS_LIB)
+
+$(HARNESS_LIB): $(call obj,host-tests/harness/test_marks.c)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
@@ -105,6 +115,11 @@ $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MOD
 $(BUILD)/tests/scenarios: $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(CRITERION_LIBS) $(LIBS)
+
+# The net's self-test (tools/run-tiers.sh): planted defects, under ASan.
+$(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CRITERION_LIBS)
 
 # Fuzzing (clang + libFuzzer), benchmarks and the kernel VM tier live in
 # their own fragments.
