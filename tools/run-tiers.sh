@@ -41,7 +41,7 @@ no_summary() {
 # missing from EXPECTED.  Each instance counts once (a crash is one failure).
 run_tier() {
     name=$1; expected=$2; shift 2
-    dir="$BUILD/tier-$name.d"
+    dir="$BUILD/tier-$name.out"
     rm -rf "$dir" && mkdir -p "$dir/san" || exit 1
     run_logged "$name" env -u VSTM32_TEST_LIST VSTM32_TEST_MARKS="$dir/marks" \
         ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$dir/san/asan" \
