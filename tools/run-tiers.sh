@@ -1,7 +1,11 @@
 #!/bin/sh
-# Run every test tier that exists, each showing criterion's own summary,
-# then one closing line with the totals.  Any tier that fails, crashes or
-# cannot start fails the whole run: nothing is skipped quietly.
+# Run every test tier, each ending in a "tier NAME: N passed, N failed"
+# line, then one closing line that is their exact sum.  Any tier that
+# fails, crashes or cannot start fails the whole run: nothing is skipped
+# quietly.  A criterion tier must run exactly the tests in its
+# host-tests/TIER/EXPECTED (`make expected-lists` rewrites them after a
+# test is added or removed).  Per-tier files: $BUILD/tier-NAME.log and
+# $BUILD/tier-NAME.out/ (JSON report, marks, sanitizer reports).
 BUILD=${1:-build}
 JOBS=${JOBS:-2}
 total_pass=0
