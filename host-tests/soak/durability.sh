@@ -12,7 +12,7 @@
 # It also checks that nothing dfu-util had been told was written (its
 # progress bar counts a chunk once GETSTATUS said OK) was lost: the board
 # journals every change before it answers the next transfer
-# (models/state_journal.h).  DURABILITY_STRICT=0 reports such a loss
+# (emulator/state/state_journal.h).  DURABILITY_STRICT=0 reports such a loss
 # without failing.  Parts: l476xg (2 KiB pages), f407xg (16-128 KiB
 # sectors), f072xb (2 KiB pages), in turn.
 # Ends with "durability: N passed, N failed".
