@@ -47,7 +47,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 
-.PHONY: all check check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists
+.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists
 
 all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
 
@@ -136,10 +136,32 @@ deps:
 # Each tier prints criterion's own summary line.  A tier that cannot run
 # fails the run: nothing is skipped silently.
 JOBS ?= 2
-check: deps
+check: deps models-no-io
 	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools $(BUILD)/tests/scenarios $(BUILD)/tests/selftest
 	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
+
+# DESIGN.md rule 1: models/ does no I/O.  The models library must not
+# reference libc's file and stream I/O nor jansson's encoders/decoders;
+# persistence is emulator/state/, over models/chip_snapshot.h.
+MODELS_IO_SYMS := open open64 openat openat64 creat creat64 fopen fopen64 fdopen freopen \
+                  read pread pread64 readv write pwrite pwrite64 writev fread fwrite \
+                  fgets fgetc getc getline getdelim fputs fputc putc puts printf fprintf \
+                  vprintf vfprintf dprintf vdprintf perror fflush fclose close dup dup2 \
+                  fsync fdatasync sync syncfs rename renameat renameat2 link symlink \
+                  unlink unlinkat remove mkdir mkdirat rmdir mkstemp mkdtemp tmpfile \
+                  opendir fdopendir readdir readdir64 closedir scandir \
+                  stat stat64 fstat fstat64 lstat lstat64 fstatat fstatat64 statx \
+                  __xstat __fxstat __lxstat __xstat64 __fxstat64 __lxstat64 access \
+                  lseek lseek64 ftruncate truncate mmap mmap64 ioctl fcntl \
+                  socket connect accept bind listen send recv sendto recvfrom
+models-no-io: $(MODELS_LIB)
+	@nm -A -u $(MODELS_LIB) | awk -v syms="$(MODELS_IO_SYMS)" ' \
+	    BEGIN { n = split(syms, s, " "); for (i = 1; i <= n; i++) io[s[i]] = 1 } \
+	    { sym = $$NF; sub(/@.*/, "", sym); obj = $$1; sub(/:$$/, "", obj); sub(/^.*:/, "models/", obj); sub(/\.o$$/, ".c", obj) } \
+	    io[sym] || sym ~ /^json_(dump|load)/ { \
+	        printf "models-no-io: %s references %s (DESIGN.md rule 1: models/ does no I/O)\n", obj, sym; bad = 1 } \
+	    END { if (bad) exit 1; print "models-no-io: $(MODELS_LIB) references no file I/O" }'
 
 # The kernel's own USB/IP client (vhci-hcd + usbip attach) in a QEMU VM.
 check-kernel: deps

@@ -23,7 +23,7 @@
 #include "emulator/usbip/usbip_proto.h"
 #include "models/chip.h"
 #include "models/part.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 /* ---- a growing byte buffer ------------------------------------------------ */
 

@@ -19,7 +19,7 @@
 #   - nothing the host had been told was written was lost: the durable
 #     prefix covers the N acknowledged blocks and dfu-util's own progress
 #     count (the board journals every change before it answers the next
-#     transfer, models/state_journal.h).  DURABILITY_STRICT=0 reports such
+#     transfer, emulator/state/state_journal.h).  DURABILITY_STRICT=0 reports such
 #     a loss without failing.
 # Parts: l476xg (2 KiB pages), f407xg (16-128 KiB sectors), f072xb (2 KiB
 # pages), in turn.  A failure prints the seed, attempt and N that replay it.

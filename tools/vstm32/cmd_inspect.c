@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "models/chip.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
 
