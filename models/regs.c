@@ -105,3 +105,14 @@ enum keylock_result keylock_write(struct keylock *k, unsigned keyr, enum keylock
     *step = 0;
     return KEYLOCK_OPENED;
 }
+
+enum keylock_result keylock_write_logged(struct chip *c, struct keylock *k, const char *reg,
+                                         enum keylock_gate gate, unsigned size, uint32_t val,
+                                         uint32_t key1, uint32_t key2)
+{
+    enum keylock_result r = keylock_write(k, 0, gate, size, val, key1, key2);
+    if (r == KEYLOCK_WRONG)
+        chip_log(c, "%s: wrong key 0x%08x in FLASH_%s: locked until reset", c->part->name, val,
+                 reg);
+    return r;
+}

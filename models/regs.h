@@ -59,10 +59,11 @@ static inline uint32_t reg_field_set(uint32_t v, struct reg_field f, uint32_t x)
 
 /* ---- byte lanes -------------------------------------------------------- */
 
-/* A byte/half-word/word access at off moves these bits of the aligned word. */
+/* A byte/half-word/word access at off moves these bits of the aligned word
+ * (a misaligned word, which only the peripherals accept, its low lanes). */
 static inline uint32_t regs_lane_mask(uint32_t off, unsigned size)
 {
-    return size >= 4 ? 0xFFFFFFFFu : ((1u << (8u * size)) - 1u) << (8u * (off & 3u));
+    return (size >= 4 ? 0xFFFFFFFFu : (1u << (8u * size)) - 1u) << (8u * (off & 3u));
 }
 
 /* The value an access of size at off reads from the aligned word. */
@@ -161,6 +162,13 @@ enum keylock_result {
  * that is not a 32-bit KEY1 or KEY2 in order is a wrong key. */
 enum keylock_result keylock_write(struct keylock *k, unsigned keyr, enum keylock_gate gate,
                                   unsigned size, uint32_t val, uint32_t key1, uint32_t key2);
+
+/* keylock_write on key register keyr 0 of k, logging "wrong key ... in
+ * FLASH_<reg>: locked until reset" when a wrong key locks it (the F0/F1
+ * and F2/F4 wording; L0 and L4 log their own). */
+enum keylock_result keylock_write_logged(struct chip *c, struct keylock *k, const char *reg,
+                                         enum keylock_gate gate, unsigned size, uint32_t val,
+                                         uint32_t key1, uint32_t key2);
 
 /* The bus answer: a wrong key is a bus error (HardFault on the core). */
 static inline int keylock_bus(enum keylock_result r)
