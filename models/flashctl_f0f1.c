@@ -328,11 +328,9 @@ static int key_write(struct chip *c, struct fpec *s, bool options, unsigned size
     if (options && FEX(cr, FPEC_CR, LOCK))
         return BUS_OK;  /* guess: OPTKEYR needs FLASH_CR unlocked first (openocd's order) */
     /* guess: no manual of F0/F1 says what a key written while open does: ignored */
-    enum keylock_result r = keylock_write(k, 0, open ? KEYLOCK_IGNORES : KEYLOCK_TAKES, size, val,
-                                          FPEC_KEY1, FPEC_KEY2);
-    if (r == KEYLOCK_WRONG)
-        chip_log(c, "%s: wrong key 0x%08x in FLASH_%s: locked until reset", c->part->name, val,
-                 options ? "OPTKEYR" : "KEYR");
+    enum keylock_result r = keylock_write_logged(c, k, options ? "OPTKEYR" : "KEYR",
+                                                 open ? KEYLOCK_IGNORES : KEYLOCK_TAKES, size, val,
+                                                 FPEC_KEY1, FPEC_KEY2);
     if (r == KEYLOCK_OPENED && options)
         *reg(s, FPEC_CR) |= FMASK(FPEC_CR, OPTWRE);
     else if (r == KEYLOCK_OPENED)

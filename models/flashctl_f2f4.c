@@ -307,14 +307,13 @@ static void start_option_program(struct chip *c, struct f4 *s)
 static int key_write(struct chip *c, struct f4 *s, bool options, unsigned size, uint32_t val)
 {
     struct keylock *k = options ? &s->optkey : &s->key;
-    bool open = options ? !FEX(*reg(s, F4_OPTCR), F4_OPTCR, OPTLOCK) : !FEX(*reg(s, F4_CR), F4_CR, LOCK);
+    bool open = options ? !FEX(*reg(s, F4_OPTCR), F4_OPTCR, OPTLOCK)
+                        : !FEX(*reg(s, F4_CR), F4_CR, LOCK);
     /* guess: no manual of F2/F4 says what a key written while open does: ignored */
-    enum keylock_result r = keylock_write(k, 0, open ? KEYLOCK_IGNORES : KEYLOCK_TAKES, size, val,
-                                          options ? F4_OPTKEY1 : F4_KEY1,
-                                          options ? F4_OPTKEY2 : F4_KEY2);
-    if (r == KEYLOCK_WRONG)
-        chip_log(c, "%s: wrong key 0x%08x in FLASH_%s: locked until reset", c->part->name, val,
-                 options ? "OPTKEYR" : "KEYR");
+    enum keylock_result r = keylock_write_logged(c, k, options ? "OPTKEYR" : "KEYR",
+                                                 open ? KEYLOCK_IGNORES : KEYLOCK_TAKES, size, val,
+                                                 options ? F4_OPTKEY1 : F4_KEY1,
+                                                 options ? F4_OPTKEY2 : F4_KEY2);
     if (r == KEYLOCK_OPENED && options)
         *reg(s, F4_OPTCR) &= ~FMASK(F4_OPTCR, OPTLOCK);
     else if (r == KEYLOCK_OPENED)
