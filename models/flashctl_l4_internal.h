@@ -38,34 +38,30 @@ enum l4_reg_id {
     RG_COUNT
 };
 
-struct l4_reg {
-    const char *name;
-    uint16_t off;
-    uint32_t reset;
-    uint32_t wmask;                 /* bits software writes (further gated by hooks) */
-    uint32_t w1c;                   /* write-1-to-clear bits */
-    const char *obreg;              /* part->obregs name it mirrors, NULL if none */
-    const char *obreg_alt;          /* the G0 manual's name for it */
-};
-
 /* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map (flashctl_l4.c). */
-extern const struct l4_reg l4_regs[RG_COUNT];
+extern const struct reg_desc l4_regs[RG_COUNT];
+
+/* The part->obregs name an option register mirrors, and the G0 manual's
+ * name for it; {NULL, NULL} for the other registers. */
+struct l4_obreg_name {
+    const char *name;
+    const char *alt;
+};
+extern const struct l4_obreg_name l4_obreg_names[RG_COUNT];
 
 #define RGB(r) (1u << (r))
 
 struct l4_state {
     const struct l4_variant *v;
-    uint32_t regs[RG_COUNT];
+    struct regfile rf;              /* rf.present: the variant's registers */
     uint32_t loaded[RG_COUNT];      /* option registers as last loaded */
     int8_t obidx[RG_COUNT];         /* index in part->obregs, -1 if none */
-    uint8_t key_stage, optkey_stage;
-    bool key_dead, optkey_dead;     /* wrong key: locked until the next reset */
+    struct keylock key, optkey;     /* KEYR, OPTKEYR */
     bool busy;
     uint64_t busy_until_ns;
     bool pg_half;                   /* first word of a double word latched */
     uint32_t pg_addr, pg_lo;
     bool ecc_nmi;
-    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
     uint8_t programmed[];           /* one bit per flash double word, since its erase */
 };
 
@@ -92,9 +88,10 @@ void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at);
 void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us);
 void l4_tick(struct chip *c);
 void l4_stall(struct chip *c);
-int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
-                 uint32_t key1, uint32_t key2, bool *unlocked);
-void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled);
+/* A write to KEYR or OPTKEYR (reg names it in the log); locked: the lock
+ * it opens is closed.  The caller opens it on KEYLOCK_OPENED. */
+enum keylock_result l4_key_write(struct chip *c, struct keylock *k, const char *reg, bool locked,
+                                 uint32_t val, uint32_t key1, uint32_t key2);
 
 /* flashctl_l4_array.c: the array. */
 void l4_erase_range(struct chip *c, uint32_t start, uint32_t len);

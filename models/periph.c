@@ -181,19 +181,19 @@ static int gpio_access(struct chip *c, struct periph *pp, uint32_t addr, unsigne
             word = odr;         /* guess: outputs read back their level, inputs 0 */
         else if (off == GPIO_BSRR(f1) || off == GPIO_BRR(f1))
             word = 0;           /* write-only */
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
-    uint32_t v = merge(0, addr, size, *val);
+    uint32_t v = regs_lane_merge(0, addr, size, *val);
     if (off == GPIO_BSRR(f1)) {
         /* RM0090 8.4.7: BSx has priority over BRx */
         gpio_set_odr(pp, port, (odr & ~(v >> 16)) | (v & 0xFFFF));
     } else if (off == GPIO_BRR(f1)) {
         gpio_set_odr(pp, port, odr & ~(v & 0xFFFF));
     } else if (off == GPIO_ODR(f1)) {
-        gpio_set_odr(pp, port, merge(odr, addr, size, *val));
+        gpio_set_odr(pp, port, regs_lane_merge(odr, addr, size, *val));
     } else if (off != GPIO_IDR(f1)) {
-        *reg = merge(*reg, addr, size, *val);
+        *reg = regs_lane_merge(*reg, addr, size, *val);
     }
     return 0;
 }
@@ -225,11 +225,11 @@ static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsign
         } else if (off == data_off || (isr && off == 0x24)) {
             word = 0;           /* nothing is ever received */
         }
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
     if (off == data_off) {
-        char byte = (char)(merge(0, addr, size, *val) & 0xFF);
+        char byte = (char)(regs_lane_merge(0, addr, size, *val) & 0xFF);
         if (!enabled) {
             if (!pp->usart_dropped_logged)
                 chip_log(c, "USART2: data written with UE or TE clear: not sent");
@@ -241,7 +241,7 @@ static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsign
     }
     if (off == status_off)
         return 0;               /* SR-style: write-0-to-clear of TC/RXNE; nothing latches here */
-    pp->usart[off / 4] = merge(pp->usart[off / 4], addr, size, *val);
+    pp->usart[off / 4] = regs_lane_merge(pp->usart[off / 4], addr, size, *val);
     return 0;
 }
 
@@ -276,11 +276,11 @@ static int syscfg_access(struct chip *c, struct periph *pp, uint32_t addr, unsig
         /* After reset MEM_MODE shows what the boot pins selected. */
         if (off == 0)
             word = (word & ~mask) | (mem_mode_of(c->boot_target) & mask);
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
     uint32_t old = off == 0 ? (*reg & ~mask) | (mem_mode_of(c->boot_target) & mask) : *reg;
-    *reg = merge(old, addr, size, *val);
+    *reg = regs_lane_merge(old, addr, size, *val);
     if (off != 0) {
         chip_log_unmodelled(c, addr, true);
         return 0;
@@ -317,10 +317,10 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
         }
         rcc_note(c, pp, off, write);
         if (write) {
-            pp->rcc[off / 4] = merge(pp->rcc[off / 4], addr, size, *val);
+            pp->rcc[off / 4] = regs_lane_merge(pp->rcc[off / 4], addr, size, *val);
             rcc_settle(pp);
         } else {
-            *val = extract(pp->rcc[off / 4], addr, size);
+            *val = regs_lane_extract(pp->rcc[off / 4], addr, size);
         }
         return 0;
     }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/regs.h"
 #include "models/vclock.h"
 
 #define IWDG_BASE   0x40003000u     /* every part here (CMSIS IWDG_BASE) */
@@ -86,27 +87,8 @@ static inline uint64_t now_ns(const struct chip *c)
     return c->clock ? vclock_now(c->clock) : 0;
 }
 
-/* Sub-word accesses act on the aligned word (peripherals on the APB bus). */
-static inline uint32_t lane_shift(uint32_t addr)
-{
-    return 8u * (addr & 3u);
-}
-
-static inline uint32_t lane_mask(unsigned size)
-{
-    return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-}
-
-static inline uint32_t merge(uint32_t old, uint32_t addr, unsigned size, uint32_t val)
-{
-    uint32_t m = lane_mask(size) << lane_shift(addr);
-    return (old & ~m) | ((val << lane_shift(addr)) & m);
-}
-
-static inline uint32_t extract(uint32_t word, uint32_t addr, unsigned size)
-{
-    return (word >> lane_shift(addr)) & lane_mask(size);
-}
+/* Sub-word accesses act on the aligned word (peripherals on the APB bus):
+ * regs_lane_merge / regs_lane_extract (models/regs.h). */
 
 /* periph_wdg.c: the IWDG's registers and DBGMCU's freeze register; 0 when
  * addr is theirs, as the routing in periph.c expects. */
