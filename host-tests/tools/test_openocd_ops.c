@@ -120,28 +120,34 @@ ParameterizedTestParameters(openocd_ops, erase_sector_then_mass_erase)
     return cr_make_param_array(struct ocd_case, ocd_cases, sizeof ocd_cases / sizeof ocd_cases[0]);
 }
 
-/* A pattern at the start of sectors 0, 1 and 2 (flash fillw), then
- * `flash erase_sector 0 1 1`: sector 1 only is erased.  Then, at the next
- * power-up, `DRIVER mass_erase 0`: all of it. */
+/* A pattern at the start and at the end of sectors 0, 1 and 2 (flash
+ * fillw), then `flash erase_sector 0 1 1`: all of sector 1 and nothing
+ * else is erased.  Then, at the next power-up, `DRIVER mass_erase 0`: all
+ * of the flash. */
 ParameterizedTest(struct ocd_case *c, openocd_ops, erase_sector_then_mass_erase)
 {
     const struct part *p = must_part(c->part);
     char *scratch;
     char *state = state_new(c->part, &scratch);
-    char fill[3][80];
+    char fill[6][80];
     static const uint32_t words[3] = {0x11223344u, 0x55667788u, 0x99aabbccu};
-    for (int i = 0; i < 3; i++)
+    const unsigned span = PATTERN_WORDS * 4;
+    for (unsigned i = 0; i < 6; i++)
         snprintf(fill[i], sizeof fill[i], "flash fillw 0x%08x 0x%08x %u",
-                 FLASH_BASE + (unsigned)i * c->sector, words[i], PATTERN_WORDS);
-    const char *cmds[] = {fill[0], fill[1], fill[2], "flash erase_sector 0 1 1", NULL};
+                 FLASH_BASE + (i / 2) * c->sector + (i % 2) * (c->sector - span), words[i / 2],
+                 PATTERN_WORDS);
+    const char *cmds[] = {fill[0], fill[1], fill[2], fill[3], fill[4], fill[5],
+                          "flash erase_sector 0 1 1", NULL};
     struct proc_result r = ocd_run(c, state, cmds);
     cr_assert_eq(r.status, 0, "openocd exited %d:\n%s", r.status, r.output);
     expect_in(r.output, "erased sectors 1 through 1 on flash bank 0");
     size_t len = 0;
     uint8_t *flash = state_flash(state, &len);
     expect_words(flash, 0, words[0], r.output);
+    expect_words(flash, c->sector - span, words[0], r.output);
     expect_fill(flash, c->sector, c->sector, p->erased_value, r.output);
     expect_words(flash, 2 * c->sector, words[2], r.output);
+    expect_words(flash, 3 * c->sector - span, words[2], r.output);
     free(flash);
     proc_result_free(&r);
 

@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,8 +191,9 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, option_area)
  *    erases "0x08000000" and only its first 1 KiB is erased.
  *  - F401/F407/F446 with stm32f439xg: the F439's sectors 0-11 (RM0090
  *    3.3, table 6) are the F4x7 map and the first 512 KiB of it the
- *    F401xE/F446xE map: erased at sector 4 (64 KiB), sector 5 (128 KiB)
- *    must keep its bytes.
+ *    F401xE/F446xE map: erased at sector 4 (64 KiB), with the image at
+ *    its start and OpenOCD's fill in its last 256 bytes (st-flash writes
+ *    only at a sector's start), sector 5 (128 KiB) must keep its bytes.
  *  - L476xG with stm32l475xg: the same flash (RM0351, one manual):
  *    erased at bank 2's first page. */
 struct pyocd_case {
@@ -204,6 +206,11 @@ struct pyocd_case {
     unsigned erased_len;        /* what the part really erases from erase_at's page */
     unsigned erased_from;
 };
+
+/* F4: a word pattern in the last 256 bytes of the sector pyOCD erases. */
+#define F4_TAIL "openocd -c 'gdb_port disabled' -c 'tcl_port disabled' -c 'telnet_port disabled' " \
+    "-f interface/stlink.cfg -f target/stm32f4x.cfg -c init -c 'reset halt' "               \
+    "-c 'flash fillw 0x0801ff00 0x5a5a5a5a 64' -c exit && "
 
 static struct pyocd_case pyocd_cases[] = {
     {"f072xb", "stm32f051", 0, 0x2000, 0x400, "Erasing sector 0x08000400", 0x800, 0},
@@ -234,11 +241,12 @@ ParameterizedTest(struct pyocd_case *c, pyocd_ops, sector_then_chip_erase)
     uint8_t img[IMAGE_SIZE];
     const char *image = write_image(scratch, 0x9E0u + p->dev_id, img);
     board_of(board, sizeof board, c->part, "stlink-v2-1");
+    bool f4 = c->erased_len == 0x10000;
     snprintf(script, sizeof script,
-             "st-flash --reset write %s 0x%08x && st-flash write %s 0x%08x && "
+             "st-flash --reset write %s 0x%08x && st-flash write %s 0x%08x && %s"
              "pyocd-flashtool -t %s -se -a 0x%08x -n 1",
-             image, FLASH_BASE + c->image_at, image, FLASH_BASE + c->keep_at, c->target,
-             FLASH_BASE + c->erase_at);
+             image, FLASH_BASE + c->image_at, image, FLASH_BASE + c->keep_at, f4 ? F4_TAIL : "",
+             c->target, FLASH_BASE + c->erase_at);
     struct proc_result r = run_sh(board, state, script);
     cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
     char want[64];
