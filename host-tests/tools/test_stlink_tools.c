@@ -41,9 +41,11 @@ static struct probe_case probe_cases[] = {
 };
 
 static struct flash_case flash_cases[] = {
+    {"f042x6", "target/stm32f0x.cfg", ""},
     {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
     {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
     {"f401xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f407xg", "target/stm32f4x.cfg", "stm32f439xg"},
     {"f446xe", "target/stm32f4x.cfg", "stm32f439xg"},
     {"l073xz", "target/stm32l0.cfg", ""},
     {"l412xb", "target/stm32l4x.cfg", ""},
