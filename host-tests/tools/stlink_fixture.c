@@ -132,7 +132,9 @@ unsigned long inspect_field(const char *state, const char *name)
         json_array_foreach(json_object_get(reg, "fields"), k, field) {
             const char *fname = json_string_value(json_object_get(field, "name"));
             if (fname && strcmp(fname, name) == 0) {
-                unsigned long v = (unsigned long)json_integer_value(json_object_get(field, "value"));
+                json_t *value = json_object_get(field, "value");
+                cr_assert(json_is_integer(value), "option field %s has no value", name);
+                unsigned long v = (unsigned long)json_integer_value(value);
                 json_decref(j);
                 return v;
             }
@@ -147,7 +149,8 @@ void expect_fill(const uint8_t *flash, size_t off, size_t len, uint8_t value, co
 {
     for (size_t i = off; i < off + len; i++) {
         if (flash[i] != value) {
-            cr_expect_fail("flash at 0x%08zx is 0x%02x, want 0x%02x for 0x%zx bytes from 0x%08zx:\n%s",
+            cr_expect_fail("flash at 0x%08zx is 0x%02x, want 0x%02x for 0x%zx bytes from "
+                           "0x%08zx:\n%s",
                            0x08000000u + i, flash[i], value, len, 0x08000000u + off, log);
             return;
         }

@@ -23,6 +23,8 @@
 struct stflash_case {
     char part[16];
     char probe[16];             /* V2, V2-1 and V3 probes all appear */
+    unsigned top;               /* the image's second copy: the last 8 KiB of
+                                 * flash, or the last sector's start on F4 */
     /* st-flash --area=option: what `read` prints for the factory chip, and
      * a value to write; "" / 0 where 1.7.0 refuses the family (its option
      * functions switch on the chip id: F0/F1, F401 0x433 and L41x 0x464
@@ -40,23 +42,23 @@ struct stflash_case {
 #define MASS "Mass erasing"
 
 static struct stflash_case stflash_cases[] = {
-    {"f042x6", "stlink-v2", "", 0, "", "", 0, 0, MASS},
-    {"f072xb", "stlink-v3", "", 0, "", "", 0, 0, MASS},
-    {"f103xb", "stlink-v2", "", 0, "", "", 0, 0, MASS},
-    {"f401xe", "stlink-v3", "", 0, "", "", 0, 0, MASS},
+    {"f042x6", "stlink-v2", 0x6000, "", 0, "", "", 0, 0, MASS},
+    {"f072xb", "stlink-v3", 0x1E000, "", 0, "", "", 0, 0, MASS},
+    {"f103xb", "stlink-v2", 0x1E000, "", 0, "", "", 0, 0, MASS},
+    {"f401xe", "stlink-v3", 0x60000, "", 0, "", "", 0, 0, MASS},
     /* FLASH_OPTCR, RM0090 3.9.10: BOR_LEV [3:2] 3 -> 2 */
-    {"f407xg", "stlink-v2", "0fffaaed", 0x0fffaae9u, "0fffaae9", "BOR_LEV", 2, 0, MASS},
-    {"f446xe", "stlink-v2-1", "00ffaaed", 0x00ffaae9u, "00ffaae9", "BOR_LEV", 2, 0, MASS},
+    {"f407xg", "stlink-v2", 0xE0000, "0fffaaed", 0x0fffaae9u, "0fffaae9", "BOR_LEV", 2, 0, MASS},
+    {"f446xe", "stlink-v2-1", 0x60000, "00ffaaed", 0x00ffaae9u, "00ffaae9", "BOR_LEV", 2, 0, MASS},
     /* The word at 0x1FF80000, RM0367 3.4.1: RDPROT 0xAB with its
      * complement in the upper half-word: RDP level 1, set by a tool. */
-    {"l073xz", "stlink-v3", "ff5500aa", 0xff5400abu, "ff5400ab", "RDPROT", 0xab, 1,
+    {"l073xz", "stlink-v3", 0x2E000, "ff5500aa", 0xff5400abu, "ff5400ab", "RDPROT", 0xab, 1,
      "Flash page at  1535/ 1536 erased"},
-    {"l412xb", "stlink-v2-1", "", 0, "", "", 0, 0, MASS},
+    {"l412xb", "stlink-v2-1", 0x1E000, "", 0, "", "", 0, 0, MASS},
     /* FLASH_OPTR, RM0351 3.7.8 / RM0440 3.7.8: BOR_LEV [10:8] 0 -> 1 */
-    {"l476xg", "stlink-v3", "ffeff8aa", 0xffeff9aau, "ffeff9aa", "BOR_LEV", 1, 0, MASS},
+    {"l476xg", "stlink-v3", 0xFE000, "ffeff8aa", 0xffeff9aau, "ffeff9aa", "BOR_LEV", 1, 0, MASS},
     /* FLASH_OPTR, RM0444 3.7.8: BOR_EN [8] 1 -> 0 */
-    {"g071xb", "stlink-v2", "dfffe1aa", 0xdfffe0aau, "dfffe0aa", "BOR_EN", 0, 0, MASS},
-    {"g474xe", "stlink-v2-1", "ffeff8aa", 0xffeff9aau, "ffeff9aa", "BOR_LEV", 1, 0, MASS},
+    {"g071xb", "stlink-v2", 0x1E000, "dfffe1aa", 0xdfffe0aau, "dfffe0aa", "BOR_EN", 0, 0, MASS},
+    {"g474xe", "stlink-v2-1", 0x7E000, "ffeff8aa", 0xffeff9aau, "ffeff9aa", "BOR_LEV", 1, 0, MASS},
 };
 
 static void expect_in(const char *out, const char *want)
@@ -88,8 +90,9 @@ ParameterizedTestParameters(st_flash_ops, write_read_then_erase)
                                sizeof stflash_cases / sizeof stflash_cases[0]);
 }
 
-/* Two power-ups of one chip: write + read back, then a mass erase; after
- * each, the flash the state directory holds. */
+/* Two power-ups of one chip: the image at the bottom and the top of the
+ * flash + read back, then a mass erase; after each, the flash the state
+ * directory holds. */
 ParameterizedTest(struct stflash_case *c, st_flash_ops, write_read_then_erase)
 {
     const struct part *p = must_part(c->part);
@@ -100,8 +103,9 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, write_read_then_erase)
     board_of(board, sizeof board, c->part, c->probe);
 
     snprintf(script, sizeof script,
-             "st-flash --reset write %s 0x08000000 && st-flash read %s/back.bin 0x08000000 %u",
-             image, scratch, IMAGE_SIZE);
+             "st-flash --reset write %s 0x08000000 && st-flash write %s 0x%08x && "
+             "st-flash read %s/back.bin 0x08000000 %u",
+             image, image, FLASH_BASE + c->top, scratch, IMAGE_SIZE);
     struct proc_result r = run_sh(board, state, script);
     cr_assert_eq(r.status, 0, "st-flash exited %d:\n%s", r.status, r.output);
     expect_in(r.output, "Flash written and verified! jolly good!");
@@ -112,7 +116,10 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, write_read_then_erase)
     cr_assert_eq(len, p->flash_size, "flash blob of %zu bytes", len);
     cr_expect_eq(memcmp(flash, img, IMAGE_SIZE), 0, "the chip's flash differs from the image:\n%s",
                  r.output);
-    expect_fill(flash, IMAGE_SIZE, len - IMAGE_SIZE, p->erased_value, r.output);
+    cr_expect_eq(memcmp(flash + c->top, img, IMAGE_SIZE), 0,
+                 "the chip's flash at 0x%08x differs from the image:\n%s", FLASH_BASE + c->top,
+                 r.output);
+    expect_fill(flash, IMAGE_SIZE, c->top - IMAGE_SIZE, p->erased_value, r.output);
     free(flash);
     proc_result_free(&r);
 
