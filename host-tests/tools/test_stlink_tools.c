@@ -15,11 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host-tests/lib/proc.h"
-#include "models/part.h"
-
-#define TOOL_TIMEOUT_S 60
-#define IMAGE_SIZE 8192u
+#include "host-tests/tools/stlink_fixture.h"
 
 /* Criterion copies parameters into the test process: no pointers. */
 struct probe_case {
@@ -57,9 +53,11 @@ static struct probe_case probe_cases[] = {
 };
 
 static struct flash_case flash_cases[] = {
+    {"f042x6", "target/stm32f0x.cfg", ""},
     {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
     {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
     {"f401xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f407xg", "target/stm32f4x.cfg", "stm32f439xg"},
     {"f446xe", "target/stm32f4x.cfg", "stm32f439xg"},
     {"l073xz", "target/stm32l0.cfg", ""},
     {"l412xb", "target/stm32l4x.cfg", ""},
@@ -67,58 +65,6 @@ static struct flash_case flash_cases[] = {
     {"g071xb", "target/stm32g0x.cfg", ""},
     {"g474xe", "target/stm32g4x.cfg", ""},
 };
-
-/* vstm32 run --board BOARD [--state DIR] -- ARGS... */
-static struct proc_result run_board(const char *board, const char *state, char *const tool[])
-{
-    char *argv[64];
-    int n = 0;
-    argv[n++] = (char *)proc_vstm32();
-    argv[n++] = "run";
-    argv[n++] = "--board";
-    argv[n++] = (char *)board;
-    if (state) {
-        argv[n++] = "--state";
-        argv[n++] = (char *)state;
-    }
-    argv[n++] = "--";
-    for (int i = 0; tool[i] && n < 63; i++)
-        argv[n++] = tool[i];
-    argv[n] = NULL;
-    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
-}
-
-static struct proc_result run_sh(const char *board, const char *state, const char *script)
-{
-    char *tool[] = {"sh", "-c", (char *)script, NULL};
-    return run_board(board, state, tool);
-}
-
-static const struct part *must_part(const char *name)
-{
-    const struct part *p = part_find(name);
-    cr_assert_not_null(p, "no part %s", name);
-    return p;
-}
-
-static char *write_image(const char *dir, unsigned long long seed, uint8_t *img)
-{
-    static char path[512];
-    proc_fill_random(img, IMAGE_SIZE, seed);
-    snprintf(path, sizeof path, "%s/image.bin", dir);
-    cr_assert_eq(proc_write_file(path, img, IMAGE_SIZE), 0);
-    return path;
-}
-
-static void expect_file(const char *path, const uint8_t *want, size_t len, const char *log)
-{
-    size_t got_len = 0;
-    uint8_t *got = proc_read_file(path, &got_len);
-    cr_assert_not_null(got, "%s was not written:\n%s", path, log);
-    cr_assert_geq(got_len, len, "%s: %zu bytes:\n%s", path, got_len, log);
-    cr_expect_eq(memcmp(got, want, len), 0, "%s differs from the image:\n%s", path, log);
-    free(got);
-}
 
 /* ---- st-info --------------------------------------------------------------------- */
 
