@@ -25,7 +25,6 @@
 #include <stdlib.h>
 
 #include "models/flashctl_common.h"
-#include "models/flashseq.h"
 
 /* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map, reset values.  Writes go
  * through the hooks of l4_reg_write, which gate write_mask further. */

@@ -108,4 +108,10 @@ int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg);
  * CPU model; reading clears it. */
 bool flashctl_l4_take_ecc_nmi(struct chip *c);
 
+/* The controller model (flashctl_l4.c), and the L4/G0/G4 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_l4.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_l4_ops;
+extern const struct flash_gen flash_gen_l4;
+
 #endif

@@ -12,15 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
+#include "models/flash_gen.h"
 
-/* Flash controller generation: selects one models/flashctl_*.c file. */
-enum flashctl_gen {
-    FLASHCTL_F0F1,      /* FPEC: KEYR, PG/PER/MER, half-word programming */
-    FLASHCTL_F2F4,      /* sectors, PSIZE, OPTCR */
-    FLASHCTL_L0,        /* PECR, PEKEYR/PRGKEYR/OPTKEYR, erases to 0x00 */
-    FLASHCTL_L4,        /* L4/G0/G4: CR/OPTR, 64-bit double words with ECC */
-};
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -190,7 +184,9 @@ struct part {
     uint8_t  program_unit;          /* bytes: 2 (F0/F1), 4 (F4 x32, L0 word), 8 (L4) */
     bool     ecc;                   /* L4/G0/G4 double-word ECC */
 
-    enum flashctl_gen ctl;
+    /* The flash controller generation and the ROM sequences for it
+     * (models/flash_gen.h; one descriptor per flashctl_<gen>.c). */
+    const struct flash_gen *gen;
     uint32_t flash_regs_base;       /* 0x40022000 or 0x40023C00 */
     struct part_timing timing;
 
@@ -259,6 +255,11 @@ uint32_t ob_field_put(const struct ob_field *f, uint32_t reg, uint32_t val);
 int part_flash_bank(const struct part *p, uint32_t addr);
 /* Start address and size of erase unit `index` (as part_flash_unit counts). */
 int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, uint32_t *size);
+
+/* The row is complete and consistent (a generation, its programming unit,
+ * the facts the generation needs): NULL, else what is wrong, e.g.
+ * "DEV_ID 0x123 has no L4 variant".  chip_new refuses a part that fails. */
+const char *part_check(const struct part *p);
 
 /* The table. */
 extern const struct part *const parts[];

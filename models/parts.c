@@ -10,6 +10,11 @@
  */
 #include "models/part.h"
 
+/* The flash generations the rows point at (models/flash_gen.h), each
+ * defined in its flashseq_<gen>.c and declared in its controller header;
+ * those headers define the registers' names, so they stay out of here. */
+extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4;
+
 #define KiB(n) ((uint32_t)(n) * 1024u)
 
 /* ---- CPUID / SW-DP (ARM TRMs; not in the facts file) ------------------- */
@@ -95,7 +100,7 @@ static const struct part part_f042x6 = {
     .runs = { { 32, KiB(1), 30000, 40000 } },   /* 1 KiB pages [O LOG-DAP42]; erase max 40 ms [T ZEPHYR-FL], typ 30 ms [T CC-F0] */
     .banks = 1, .bank_size = KiB(32),
     .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word FPEC, facts §2 */
-    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,   /* [V CMSIS-F0] facts §3.1 */
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,   /* [V CMSIS-F0] facts §3.1 */
     .timing = {
         .program_typ_us = 54, .program_max_us = 60,          /* 53.5 µs typ [T CC-F0]; max guess 60 (facts §10.1) */
         .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* typ [T CC-F0]; max guess 40 ms */
@@ -162,7 +167,7 @@ static const struct part part_f072xb = {
     .runs = { { 64, KiB(2), 30000, 40000 } },   /* 64 x 2 KiB [V RM0091-web]; erase max 40 ms [T ZEPHYR-FL], typ [T CC-F0] */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 2, .ecc = false,
-    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 54, .program_max_us = 60,          /* [T CC-F0]; max guess */
         .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* [T CC-F0]; max guess */
@@ -224,7 +229,7 @@ static const struct part part_f103xb = {
     .runs = { { 128, KiB(1), 30000, 40000 } },  /* [V CMSIS-F1; T OCD-F1]; t_ERASE max 40 ms [V DS5319-T28], typ guess 30 */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 2, .ecc = false,
-    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 53, .program_max_us = 70,          /* 52.5 / 70 µs [V DS5319-T28] */
         .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* max [V DS5319-T28]; typ guess */
@@ -289,7 +294,7 @@ static const struct part part_f401xe = {
     },
     .banks = 1, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,   /* x32 programming (PSIZE=10) */
-    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F4] */
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F4] */
     .timing = {
         .program_typ_us = 16, .program_max_us = 100,         /* proxy F411 [V DS10314-T45] */
         .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000, /* proxy F411 x32 */
@@ -352,7 +357,7 @@ static const struct part part_f407xg = {
     },
     .banks = 1, .bank_size = KiB(1024),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
-    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
     .timing = {
         .program_typ_us = 16, .program_max_us = 100,         /* [V DS8626-T40] */
         .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* x32 [V DS8626-T40] */
@@ -413,7 +418,7 @@ static const struct part part_f446xe = {
     },
     .banks = 1, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
-    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
     .timing = {
         .program_typ_us = 16, .program_max_us = 100,         /* proxy F411 (guess) */
         .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000,
@@ -469,7 +474,7 @@ static const struct part part_l073xz = {
     .runs = { { 768, 128, 3200, 3200 } },   /* per bank: 768 x 128 B pages [V RM0377-web]; erase max 3.2 ms [T ZEPHYR-FL], typ guess */
     .banks = 2, .bank_size = KiB(96),       /* Cat.5 dual bank 2 x 96 KiB [V RM0377-web] */
     .erased_value = 0x00, .program_unit = 4, .ecc = false,   /* erases to 0 [V RM0377-web; T RENODE]; re-program semantics UNKNOWN */
-    .ctl = FLASHCTL_L0, .flash_regs_base = 0x40022000u,     /* [V CMSIS-L0] */
+    .gen = &flash_gen_l0, .flash_regs_base = 0x40022000u,     /* [V CMSIS-L0] */
     .timing = {
         .program_typ_us = 3200, .program_max_us = 3200,     /* ~3.2 ms [O CENSTRY-L0] */
         .mass_erase_typ_us = 3200, .mass_erase_max_us = 6400, /* guess: UNKNOWN (facts §10.1) */
@@ -546,7 +551,7 @@ static const struct part part_l412xb = {
     .runs = { { 64, KiB(2), 22000, 24470 } },   /* [V CMSIS-L4; T OCD-L4]; max 24.47 ms [T ZEPHYR-FL], typ guess (G4 proxy) */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 82, .program_max_us = 90,          /* guess: as L476 (facts §10.1) */
         .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590, /* guess: as L476 */
@@ -621,7 +626,7 @@ static const struct part part_l476xg = {
     .runs = { { 256, KiB(2), 22000, 24470 } },   /* per bank [V CMSIS-L4]; page erase max 24.47 ms [T ZEPHYR-FL], typ guess */
     .banks = 2, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 82, .program_max_us = 90,          /* max ~90 µs [T CC-L476]; typ guess */
         .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590, /* [T CC-L476] */
@@ -696,7 +701,7 @@ static const struct part part_g071xb = {
     .runs = { { 64, KiB(2), 22000, 40000 } },   /* [T OCD-L4]; erase typ 22 / max 40 ms [T CC-G0] */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 85, .program_max_us = 125,         /* [T CC-G0] (G030 figures) */
         .mass_erase_typ_us = 22000, .mass_erase_max_us = 40000, /* guess: as a page erase */
@@ -771,7 +776,7 @@ static const struct part part_g474xe = {
     .runs = { { 128, KiB(2), 22020, 24470 } },  /* t_ERASE [V DS12288-T47] */
     .banks = 2, .bank_size = KiB(256),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 82, .program_max_us = 84,          /* 81.7 / 83.35 µs [V DS12288-T47] */
         .mass_erase_typ_us = 22130, .mass_erase_max_us = 24600, /* [V DS12288-T47] */

@@ -14,23 +14,23 @@ struct id_row {
     unsigned units;
     uint8_t erased;
     uint8_t unit;
-    enum flashctl_gen ctl;
+    const char *gen;            /* the flash generation's name */
     bool dfu;
 };
 
 /* facts §1 (IDs, F_SIZE, UID), §2 (geometry, erased value, program unit), §6.1 (DFU) */
 static const struct id_row rows[] = {
-    { "f042x6", 0x40015800, 0x445, 0x1FFFF7CC, 0x1FFFF7AC, 32 * 1024, 32, 0xFF, 2, FLASHCTL_F0F1, true },
-    { "f072xb", 0x40015800, 0x448, 0x1FFFF7CC, 0x1FFFF7AC, 128 * 1024, 64, 0xFF, 2, FLASHCTL_F0F1, true },
-    { "f103xb", 0xE0042000, 0x410, 0x1FFFF7E0, 0x1FFFF7E8, 128 * 1024, 128, 0xFF, 2, FLASHCTL_F0F1, false },
-    { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, FLASHCTL_F2F4, true },
-    { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, FLASHCTL_F2F4, true },
-    { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, FLASHCTL_F2F4, true },
-    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, FLASHCTL_L0, true },
-    { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, FLASHCTL_L4, true },
-    { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, FLASHCTL_L4, true },
-    { "g071xb", 0x40015800, 0x460, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, FLASHCTL_L4, false },
-    { "g474xe", 0xE0042000, 0x469, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, FLASHCTL_L4, true },
+    { "f042x6", 0x40015800, 0x445, 0x1FFFF7CC, 0x1FFFF7AC, 32 * 1024, 32, 0xFF, 2, "F0/F1", true },
+    { "f072xb", 0x40015800, 0x448, 0x1FFFF7CC, 0x1FFFF7AC, 128 * 1024, 64, 0xFF, 2, "F0/F1", true },
+    { "f103xb", 0xE0042000, 0x410, 0x1FFFF7E0, 0x1FFFF7E8, 128 * 1024, 128, 0xFF, 2, "F0/F1", false },
+    { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4", true },
+    { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, "L0", true },
+    { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", true },
+    { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
+    { "g071xb", 0x40015800, 0x460, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", false },
+    { "g474xe", 0xE0042000, 0x469, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
 };
 
 Test(parts, table_has_the_eleven_parts, .description = "DESIGN.md part names")
@@ -53,7 +53,7 @@ Test(parts, ids_sizes_geometry, .description = "facts §1 IDs/F_SIZE/UID, §2 ge
         cr_assert_eq(part_flash_units(p), r->units, "%s", r->name);
         cr_assert_eq(p->erased_value, r->erased, "%s", r->name);
         cr_assert_eq(p->program_unit, r->unit, "%s", r->name);
-        cr_assert_eq(p->ctl, r->ctl, "%s", r->name);
+        cr_assert_str_eq(p->gen->name, r->gen, "%s", r->name);
         cr_assert_eq(p->dfu.present, r->dfu, "%s", r->name);
         cr_assert_eq(p->flash_base, 0x08000000u);
         cr_assert_eq(p->banks * p->bank_size, p->flash_size, "%s", r->name);
