@@ -205,4 +205,5 @@ const struct flash_gen flash_gen_l4 = {
     .ctl = &flashctl_l4_ops,
     .rom_poll = rom_poll,
     .take_pending_nmi = flashctl_l4_take_ecc_nmi,
+    .check_part = flashctl_l4_check_part,
 };

@@ -203,5 +203,9 @@ const char *part_check(const struct part *p)
         return "no flash controller generation";
     if (p->program_unit != p->gen->program_unit)
         return "its programming unit is not its flash generation's";
+    if (!p->reset_clock_hz)
+        return "no reset clock (reset_clock_hz)";
+    if (!p->periph.rcc || !p->periph.lsi_hz)
+        return "no peripheral layout (periph)";
     return p->gen->check_part ? p->gen->check_part(p) : NULL;
 }

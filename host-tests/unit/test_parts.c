@@ -3,7 +3,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "models/chip.h"
+#include "models/flashctl_l4.h"
 #include "models/part.h"
+#include "models/vclock.h"
 
 struct id_row {
     const char *name;
@@ -239,4 +242,45 @@ Test(parts, field_lookup, .description = "facts §4.3 bit maps")
     cr_assert_eq(f->shift, 16);
     cr_assert_eq(f->width, 12);
     cr_assert_eq(ob_field_put(f, 0, 0xFFF), 0x0FFF0000u);
+}
+
+Test(parts, every_row_passes_part_check, .description = "issue 13: a row holds all its facts")
+{
+    for (size_t i = 0; i < parts_count; i++) {
+        const struct part *p = parts[i];
+        cr_assert_null(part_check(p), "%s: %s", p->name, part_check(p));
+        cr_assert_eq(p->program_unit, p->gen->program_unit, "%s", p->name);
+        cr_assert_eq(p->l4 != NULL, !strcmp(p->gen->name, "L4/G0/G4"), "%s", p->name);
+    }
+    cr_assert_eq(part_find("l073xz")->reset_clock_hz, 2097000u, "MSI range 5, RM0367 7.2");
+    cr_assert_eq(part_find("f407xg")->periph.led_port, 3u, "STM32F4DISCOVERY LD4 = PD12");
+    cr_assert_eq(part_find("f407xg")->periph.led_pin, 12u);
+    cr_assert_eq(part_find("g474xe")->l4->optr_dbank_bit, 22, "CMSIS stm32g474xx.h OPTR.DBANK");
+}
+
+Test(parts, a_row_without_its_facts_is_refused,
+     .description = "issue 13: an unknown DEV_ID is an error, never the first variant row")
+{
+    struct part p = *part_find("l476xg");
+    p.dev_id = 0x123;
+    cr_assert_str_eq(part_check(&p), "its L4/G0/G4 die facts are for another DEV_ID");
+    struct vclock clk;
+    vclock_init(&clk, VCLOCK_FAST, 1);
+    char err[128] = "";
+    cr_assert_null(chip_new(&p, &clk, NULL, NULL, 0, err, sizeof err));
+    cr_assert_str_eq(err, "part l476xg: its L4/G0/G4 die facts are for another DEV_ID");
+
+    p = *part_find("g071xb");
+    p.l4 = NULL;
+    cr_assert_str_eq(part_check(&p), "no L4/G0/G4 die facts (part->l4)");
+
+    p = *part_find("f072xb");
+    p.program_unit = 4;
+    cr_assert_str_eq(part_check(&p), "its programming unit is not its flash generation's");
+    p = *part_find("f072xb");
+    p.reset_clock_hz = 0;
+    cr_assert_str_eq(part_check(&p), "no reset clock (reset_clock_hz)");
+    p = *part_find("f072xb");
+    p.periph.rcc = NULL;
+    cr_assert_str_eq(part_check(&p), "no peripheral layout (periph)");
 }
