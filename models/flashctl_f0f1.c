@@ -19,7 +19,6 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f0f1.h"
-#include "models/flashseq.h"
 #include "models/regs.h"
 
 /* ---- registers (RM0091 3.5, RM0008 3.4; CMSIS-F0/F1) ---------------------- */

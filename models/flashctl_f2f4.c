@@ -18,7 +18,6 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f2f4.h"
-#include "models/flashseq.h"
 #include "models/regs.h"
 
 /* ---- registers (RM0090 3.9, CMSIS-F4) --------------------------------------- */

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "models/flashctl_common.h"
-#include "models/flashseq.h"
 
 enum l0_reg_id {
     RG_ACR, RG_PECR, RG_PDKEYR, RG_PEKEYR, RG_PRGKEYR, RG_OPTKEYR, RG_SR, RG_OPTR, RG_WRPR,

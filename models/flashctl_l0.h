@@ -71,4 +71,10 @@ FIELD(L0_OPTR, WPRMOD, 8, 1)
 /* SR error bits to enum flash_err bits. */
 uint32_t flashctl_l0_sr_to_err(uint32_t sr);
 
+/* The controller model (flashctl_l0.c), and the L0 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_l0.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_l0_ops;
+extern const struct flash_gen flash_gen_l0;
+
 #endif

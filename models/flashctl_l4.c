@@ -25,7 +25,6 @@
 #include <stdlib.h>
 
 #include "models/flashctl_common.h"
-#include "models/flashseq.h"
 
 /* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map, reset values.  Writes go
  * through the hooks of l4_reg_write, which gate write_mask further. */
@@ -82,28 +81,20 @@ const struct l4_obreg_name l4_obreg_names[RG_COUNT] = {
                    RGB(RG_WRP1AR) | RGB(RG_WRP1BR))
 #define L4_BANK2  (RGB(RG_PCROP2SR) | RGB(RG_PCROP2ER) | RGB(RG_WRP2AR) | RGB(RG_WRP2BR))
 
-static const struct l4_variant l4_variants[] = {
-    /* CMSIS stm32l412xx.h: PNB 6 bits, no bank 2; RM0394: SR.PEMPTY */
-    { 0x464, "L41x/L42x", L4_COMMON | RGB(RG_PDKEYR), 6, false, true, false, false, -1,
-      6, 19, -1, "SRAM2" },
-    /* CMSIS stm32l476xx.h: PNB 8 bits, BKER b11, MER2, ECCR.BK_ECC b19 */
-    { 0x415, "L47x/L48x", L4_COMMON | RGB(RG_PDKEYR) | L4_BANK2, 8, true, false, false, false,
-      -1, 8, 19, 19, "SRAM2" },
-    /* CMSIS stm32g071xx.h: no PDKEYR, PCROP1B, SECR; ACR.PROGEMPTY; SR.CFGBSY */
-    { 0x460, "G07x/G08x", L4_COMMON | RGB(RG_PCROP1BSR) | RGB(RG_PCROP1BER) | RGB(RG_SECR),
-      10, false, false, true, true, -1, 6, 14, -1, NULL },
-    /* CMSIS stm32g474xx.h: PNB 7 bits, BKER, OPTR.DBANK b22, ECCR.BK_ECC b21;
-     * RM0440: the RDP regression erases the CCM SRAM (facts §4.4, guess) */
-    { 0x469, "G47x/G48x", L4_COMMON | RGB(RG_PDKEYR) | L4_BANK2 | RGB(RG_SEC1R) | RGB(RG_SEC2R),
-      7, true, false, false, false, 22, 7, 19, 21, "CCM SRAM" },
-};
-
-const struct l4_variant *l4_variant_of(const struct part *p)
+uint32_t l4_variant_regs(const struct l4_variant *v)
 {
-    for (size_t i = 0; i < sizeof l4_variants / sizeof l4_variants[0]; i++)
-        if (l4_variants[i].dev_id == p->dev_id)
-            return &l4_variants[i];
-    return &l4_variants[0];
+    return L4_COMMON | (v->pdkeyr ? RGB(RG_PDKEYR) : 0) | (v->bank2_regs ? L4_BANK2 : 0) |
+           (v->pcrop1b ? RGB(RG_PCROP1BSR) | RGB(RG_PCROP1BER) : 0) |
+           (v->sec_regs ? RGB(RG_SEC1R) | RGB(RG_SEC2R) : 0) | (v->secr ? RGB(RG_SECR) : 0);
+}
+
+const char *flashctl_l4_check_part(const struct part *p)
+{
+    if (!p->l4)
+        return "no L4/G0/G4 die facts (part->l4)";
+    if (p->l4->dev_id != p->dev_id)
+        return "its L4/G0/G4 die facts are for another DEV_ID";
+    return NULL;
 }
 
 static uint64_t now_ns(struct chip *c) { return vclock_now(c->clock); }
@@ -374,9 +365,9 @@ struct l4_state *l4_state_get(struct chip *c)
     struct l4_state *s = calloc(1, sizeof *s + (bits + 7) / 8);
     if (!s)
         return NULL;
-    s->v = l4_variant_of(p);
+    s->v = p->l4;
     regfile_init(&s->rf, l4_regs, RG_COUNT, p->flash_regs_base);
-    s->rf.present = s->v->regs;
+    s->rf.present = l4_variant_regs(s->v);
     l4_obregs_bind(s, p);
     /* flash that is not erased counts as programmed since its last erase */
     for (size_t dw = 0; dw < bits; dw++)

@@ -108,4 +108,38 @@ int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg);
  * CPU model; reading clears it. */
 bool flashctl_l4_take_ecc_nmi(struct chip *c);
 
+/* Dies of this generation differ in a few registers and field widths (as
+ * openocd's stm32l4x.c keys them by DEV_ID).  Each part row of the
+ * generation holds its die's facts (part->l4, models/parts.c); the row's
+ * DEV_ID must be the variant's (part_check). */
+struct l4_variant {
+    uint16_t dev_id;
+    const char *name;               /* "L47x/L48x" */
+    bool pdkeyr;                    /* PDKEYR (L4, G4; not G0) */
+    bool bank2_regs;                /* PCROP2SR/ER, WRP2AR/BR */
+    bool pcrop1b;                   /* PCROP1BSR/BER (G0) */
+    bool sec_regs;                  /* SEC1R, SEC2R (G4) */
+    bool secr;                      /* SECR (G0) */
+    uint8_t pnb_bits;               /* CR.PNB width */
+    bool bker;                      /* CR.BKER and CR.MER2 exist */
+    bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
+    bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
+    bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
+    int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
+    uint8_t wrp_bits;               /* WRPxyR STRT/END width */
+    uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
+    int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
+    const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
+};
+
+/* The part row has its die's facts: NULL, else what is missing
+ * (flash_gen.check_part). */
+const char *flashctl_l4_check_part(const struct part *p);
+
+/* The controller model (flashctl_l4.c), and the L4/G0/G4 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_l4.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_l4_ops;
+extern const struct flash_gen flash_gen_l4;
+
 #endif

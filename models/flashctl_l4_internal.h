@@ -13,24 +13,6 @@
 #include "models/flashctl_l4.h"
 
 
-/* Parts of this generation differ in a few registers and field widths:
- * one row per die, keyed by DEV_ID as openocd's stm32l4x.c does. */
-struct l4_variant {
-    uint16_t dev_id;
-    const char *name;
-    uint32_t regs;                  /* present registers, bit per enum l4_reg_id */
-    uint8_t pnb_bits;               /* CR.PNB width */
-    bool bker;                      /* CR.BKER and CR.MER2 exist */
-    bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
-    bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
-    bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
-    int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
-    uint8_t wrp_bits;               /* WRPxyR STRT/END width */
-    uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
-    int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
-    const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
-};
-
 enum l4_reg_id {
     RG_ACR, RG_PDKEYR, RG_KEYR, RG_OPTKEYR, RG_SR, RG_CR, RG_ECCR, RG_OPTR,
     RG_PCROP1SR, RG_PCROP1ER, RG_WRP1AR, RG_WRP1BR, RG_PCROP1BSR, RG_PCROP1BER,
@@ -79,7 +61,8 @@ static inline void bit_put(uint8_t *map, uint32_t i, bool on)
 }
 
 /* flashctl_l4.c: the controller services the array and option sides use. */
-const struct l4_variant *l4_variant_of(const struct part *p);
+/* The registers the die has: a bit per enum l4_reg_id. */
+uint32_t l4_variant_regs(const struct l4_variant *v);
 struct l4_state *l4_state_get(struct chip *c);
 void l4_error(struct chip *c, uint32_t sr_bits);
 uint32_t l4_fault_error(struct chip *c, const char *hook, uint32_t addr);

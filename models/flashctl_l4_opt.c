@@ -25,7 +25,7 @@ static uint8_t rdp_level_of(const struct part *p, uint32_t optr)
 
 static bool l4_wrp_covers(const struct l4_state *s, enum l4_reg_id r, unsigned page)
 {
-    if (!(s->v->regs & RGB(r)))
+    if (!(s->rf.present & RGB(r)))
         return false;
     uint32_t mask = (1u << s->v->wrp_bits) - 1;
     uint32_t strt = FEX(s->loaded[r], L4_WRP, STRT) & mask;
@@ -45,7 +45,7 @@ bool l4_bank_protected(const struct l4_state *s, unsigned bank)
     enum l4_reg_id a = bank ? RG_WRP2AR : RG_WRP1AR, b = bank ? RG_WRP2BR : RG_WRP1BR;
     uint32_t mask = (1u << s->v->wrp_bits) - 1;
     for (enum l4_reg_id r = a; r <= b; r++)
-        if ((s->v->regs & RGB(r)) &&
+        if ((s->rf.present & RGB(r)) &&
             (FEX(s->loaded[r], L4_WRP, STRT) & mask) <= (FEX(s->loaded[r], L4_WRP, END) & mask))
             return true;
     return false;
@@ -57,7 +57,7 @@ void l4_obregs_bind(struct l4_state *s, const struct part *p)
 {
     for (int r = 0; r < RG_COUNT; r++) {
         s->obidx[r] = -1;
-        if (!l4_obreg_names[r].name || !(s->v->regs & RGB(r)))
+        if (!l4_obreg_names[r].name || !(s->rf.present & RGB(r)))
             continue;
         int i = part_obreg_index(p, l4_obreg_names[r].name);
         if (i < 0 && l4_obreg_names[r].alt)
@@ -69,9 +69,9 @@ void l4_obregs_bind(struct l4_state *s, const struct part *p)
 
 int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg)
 {
-    const struct l4_variant *v = l4_variant_of(c->part);
+    uint32_t regs = l4_variant_regs(c->part->l4);
     for (int r = 0; r < RG_COUNT; r++)
-        if (l4_obreg_names[r].name && (v->regs & RGB(r)) &&
+        if (l4_obreg_names[r].name && (regs & RGB(r)) &&
             strcmp(l4_obreg_names[r].name, obreg) == 0)
             return l4_regs[r].offset;
     return -1;

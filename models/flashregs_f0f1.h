@@ -42,4 +42,10 @@ FIELD(FPEC_CR, OBL_LAUNCH, 13, 1)  /* F0 only */
 extern const struct fc_flag fpec_sr_flags[];
 #define FPEC_NSR_FLAGS 2u
 
+/* The controller model (flashctl_f0f1.c), and the F0/F1 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_f0f1.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_f0f1_ops;
+extern const struct flash_gen flash_gen_f0f1;
+
 #endif

@@ -52,4 +52,10 @@ FIELD(F4_OPTCR, NWRP, 16, 12)
 extern const struct fc_flag f4_sr_flags[];
 #define F4_NSR_FLAGS 6u
 
+/* The controller model (flashctl_f2f4.c), and the F2/F4 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_f2f4.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_f2f4_ops;
+extern const struct flash_gen flash_gen_f2f4;
+
 #endif

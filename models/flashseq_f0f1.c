@@ -15,6 +15,7 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f0f1.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
@@ -154,7 +155,17 @@ static const struct flashseq_f_gen gen = {
     .option_program = option_program,
 };
 
-int flashseq_f0f1_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_f_poll(c, &gen, job, until_ns);
 }
+
+/* The F0/F1 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_f0f1 = {
+    .name = "F0/F1",
+    .unit = "page", .units = "pages",
+    .program_unit = 2,
+    .manual = "RM0091 3.2 / RM0008 3.3 (FPEC: PER/MER, half-word PG)",
+    .ctl = &flashctl_f0f1_ops,
+    .rom_poll = rom_poll,
+};

@@ -21,6 +21,7 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f2f4.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 #include "models/optbytes.h"
@@ -157,7 +158,17 @@ static const struct flashseq_f_gen gen = {
     .option_program = NULL,
 };
 
-int flashseq_f2f4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_f_poll(c, &gen, job, until_ns);
 }
+
+/* The F2/F4 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_f2f4 = {
+    .name = "F2/F4",
+    .unit = "sector", .units = "sectors",
+    .program_unit = 4,
+    .manual = "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 (SER+SNB, MER, PSIZE)",
+    .ctl = &flashctl_f2f4_ops,
+    .rom_poll = rom_poll,
+};

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "models/flashctl_l0.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
@@ -192,7 +193,17 @@ static const struct flashseq_l_gen gen = {
     .waited = waited,
 };
 
-int flashseq_l0_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_l_poll(c, &gen, job, until_ns);
 }
+
+/* The L0 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_l0 = {
+    .name = "L0",
+    .unit = "page", .units = "pages",
+    .program_unit = 4,
+    .manual = "RM0367 3.3 (NVM: ERASE+PROG, word / half-page writes)",
+    .ctl = &flashctl_l0_ops,
+    .rom_poll = rom_poll,
+};

@@ -28,23 +28,6 @@
 #define GPIO_STRIDE 0x400u
 #define GPIO_WORDS  16u
 
-struct rcc_family;               /* periph.c */
-
-/* One row per part (the table in periph.c): fixtures/firmware/README.md
- * "Per-part table". */
-struct periph_layout {
-    const char *part;
-    const struct rcc_family *rcc;
-    uint32_t rcc_base;
-    uint32_t gpio_base;             /* port A; ports follow every 0x400 */
-    bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
-    uint8_t led_port, led_pin;      /* 0 = A */
-    bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28) */
-    uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
-    uint32_t mem_mode_mask;
-    uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
-};
-
 /* GPIO register offsets by style. */
 #define GPIO_IDR(f1)  ((f1) ? 0x08u : 0x10u)
 #define GPIO_ODR(f1)  ((f1) ? 0x0Cu : 0x14u)
@@ -59,7 +42,7 @@ struct periph_layout {
 #define USART_ISR_REACK (1u << 22)
 
 struct periph {
-    const struct periph_layout *lay;
+    const struct part_periph *lay;  /* &chip->part->periph */
     uint32_t rcc[RCC_WORDS];
     uint64_t rcc_logged;            /* one bit per word offset: logged once */
     uint32_t syscfg[SYSCFG_WORDS];
