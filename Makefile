@@ -17,7 +17,10 @@ CFLAGS  ?= $(OPT)
 ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-CRITERION_LIBS := -lcriterion
+# Every criterion test body runs inside host-tests/harness/test_marks.c,
+# which marks each test's start and end for the tier runner.
+HARNESS_LIB := $(BUILD)/libvstm32harness.a
+CRITERION_LIBS := $(HARNESS_LIB) -Wl,--wrap=criterion_internal_test_main -lcriterion
 LIBS    := -ljansson -lunicorn -lpthread -lm
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
@@ -48,7 +51,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 
-.PHONY: all check check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools
+.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists
 
 all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
 
@@ -88,6 +91,13 @@ $(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
 
 # ---- test binaries ---------------------------------------------------------
 
+CRITERION_TIERS := unit unit-asan usbip usbip-asan tools scenarios
+$(addprefix $(BUILD)/tests/,$(CRITERION_TIERS) selftest): $(HARNESS_LIB)
+
+$(HARNESS_LIB): $(call obj,host-tests/harness/test_marks.c)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/tests/unit: $(call obj,$(UNIT_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
@@ -108,9 +118,17 @@ $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MOD
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
 
+# The scenarios are found from any working directory ($VSTM32_SCENARIOS overrides).
+$(call obj,$(SCEN_SRCS)): ALL_CFLAGS += -DVSTM32_SCENARIO_DIR='"$(CURDIR)/fixtures/scenarios"'
+
 $(BUILD)/tests/scenarios: $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(CRITERION_LIBS) $(LIBS)
+
+# The net's self-test (tools/run-tiers.sh): planted defects, under ASan.
+$(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CRITERION_LIBS)
 
 # Fuzzing (clang + libFuzzer), benchmarks and the kernel VM tier live in
 # their own fragments.
@@ -124,10 +142,32 @@ deps:
 # Each tier prints criterion's own summary line.  A tier that cannot run
 # fails the run: nothing is skipped silently.
 JOBS ?= 2
-check: deps
-	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools $(if $(SCEN_SRCS),$(BUILD)/tests/scenarios)
+check: deps models-no-io
+	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools $(BUILD)/tests/scenarios $(BUILD)/tests/selftest
 	$(MAKE) firmware-check
 	sh tools/run-tiers.sh $(BUILD)
+
+# DESIGN.md rule 1: models/ does no I/O.  The models library must not
+# reference libc's file and stream I/O nor jansson's encoders/decoders;
+# persistence is emulator/state/, over models/chip_snapshot.h.
+MODELS_IO_SYMS := open open64 openat openat64 creat creat64 fopen fopen64 fdopen freopen \
+                  read pread pread64 readv write pwrite pwrite64 writev fread fwrite \
+                  fgets fgetc getc getline getdelim fputs fputc putc puts printf fprintf \
+                  vprintf vfprintf dprintf vdprintf perror fflush fclose close dup dup2 \
+                  fsync fdatasync sync syncfs rename renameat renameat2 link symlink \
+                  unlink unlinkat remove mkdir mkdirat rmdir mkstemp mkdtemp tmpfile \
+                  opendir fdopendir readdir readdir64 closedir scandir \
+                  stat stat64 fstat fstat64 lstat lstat64 fstatat fstatat64 statx \
+                  __xstat __fxstat __lxstat __xstat64 __fxstat64 __lxstat64 access \
+                  lseek lseek64 ftruncate truncate mmap mmap64 ioctl fcntl \
+                  socket connect accept bind listen send recv sendto recvfrom
+models-no-io: $(MODELS_LIB)
+	@nm -A -u $(MODELS_LIB) | awk -v syms="$(MODELS_IO_SYMS)" ' \
+	    BEGIN { n = split(syms, s, " "); for (i = 1; i <= n; i++) io[s[i]] = 1 } \
+	    { sym = $$NF; sub(/@.*/, "", sym); obj = $$1; sub(/:$$/, "", obj); sub(/^.*:/, "models/", obj); sub(/\.o$$/, ".c", obj) } \
+	    io[sym] || sym ~ /^json_(dump|load)/ { \
+	        printf "models-no-io: %s references %s (DESIGN.md rule 1: models/ does no I/O)\n", obj, sym; bad = 1 } \
+	    END { if (bad) exit 1; print "models-no-io: $(MODELS_LIB) references no file I/O" }'
 
 # The kernel's own USB/IP client (vhci-hcd + usbip attach) in a QEMU VM.
 check-kernel: deps
@@ -143,7 +183,22 @@ test-usbip: $(BUILD)/tests/usbip $(VSTM32)
 test-usbip-asan: $(BUILD)/tests/usbip-asan
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/tests/usbip-asan -j$(JOBS)
 test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
-	$(BUILD)/tests/tools -j1
+	$(BUILD)/tests/tools -j$(JOBS)
+
+# Each criterion tier's host-tests/TIER/EXPECTED: one line per test instance
+# (a parameterized test once per parameter), listed by running the binary
+# with VSTM32_TEST_LIST set, which skips every test body (see
+# host-tests/harness/test_marks.c).  Run it after adding or removing a test
+# and commit the lists; tools/run-tiers.sh fails a tier whose run differs.
+EXPECTED_TIERS := unit usbip tools scenarios
+expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS))
+	@for t in $(EXPECTED_TIERS); do \
+	    rm -f $(BUILD)/expected-$$t.tmp; \
+	    VSTM32_TEST_LIST=$(BUILD)/expected-$$t.tmp $(BUILD)/tests/$$t -j$(JOBS) >/dev/null 2>&1; \
+	    [ -s $(BUILD)/expected-$$t.tmp ] || { echo "expected-lists: $$t listed no test" >&2; exit 1; }; \
+	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
+	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
+	done
 
 demo: deps
 	$(MAKE) all

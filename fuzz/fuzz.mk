@@ -73,9 +73,9 @@ $(BUILD)/soak/soak-client: tools/soak/soak_client.c $(call obj,$(TESTLIB_SRCS)) 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 
-$(BUILD)/soak/flashcheck: tools/soak/flashcheck.c $(MODELS_LIB)
+$(BUILD)/soak/flashcheck: tools/soak/flashcheck.c $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(MODELS_LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 
 # The server under test is an ASan build of vstm32 (LeakSanitizer reports at
 # exit on SIGTERM).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The state-directory loader (models/state.h) on directories the input
+ * The state-directory loader (emulator/state/state.h) on directories the input
  * describes.  The input is a list of files:
  *
  *   u8 expect      0: state_load(expect = NULL), else parts[expect - 1]
@@ -33,7 +33,7 @@
 #include "fuzz/fuzz_common.h"
 #include "models/chip.h"
 #include "models/part.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 #define MAX_FILE_SIZE (2u << 20)   /* the largest flash is 1 MiB: room for "too long" */
 #define MAX_TOTAL     (4u << 20)   /* bytes written per input, to keep runs fast */

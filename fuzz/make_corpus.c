@@ -22,7 +22,7 @@
 #include "lib/usbip_proto.h"
 #include "models/chip.h"
 #include "models/part.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 /* ---- a growing byte buffer ------------------------------------------------ */
 

@@ -11,7 +11,7 @@
 
 #include "lib/bytes.h"
 #include "models/chip.h"
-#include "models/flashseq.h"
+#include "models/flash_gen.h"
 #include "models/optbytes.h"
 #include "models/periph.h"
 
@@ -25,17 +25,6 @@ uint64_t chip_fnv1a64(const void *data, size_t len, uint64_t h)
         h *= 0x100000001b3ull;
     }
     return h;
-}
-
-static const struct flashctl_ops *ctl_for(enum flashctl_gen gen)
-{
-    switch (gen) {
-    case FLASHCTL_F0F1: return &flashctl_f0f1_ops;
-    case FLASHCTL_F2F4: return &flashctl_f2f4_ops;
-    case FLASHCTL_L0:   return &flashctl_l0_ops;
-    case FLASHCTL_L4:   return &flashctl_l4_ops;
-    }
-    return NULL;
 }
 
 /* ---- creation ------------------------------------------------------------ */
@@ -74,13 +63,18 @@ struct chip *chip_new(const struct part *p, struct vclock *clock, struct fault_p
         snprintf(err, errlen, "no part given");
         return NULL;
     }
+    const char *why = part_check(p);
+    if (why) {
+        snprintf(err, errlen, "part %s: %s", p->name, why);
+        return NULL;
+    }
     struct chip *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     c->part = p;
-    c->ctl = ctl_for(p->ctl);
+    c->ctl = p->gen->ctl;
     c->clock = clock;
     c->faults = faults;
     c->flash = alloc_filled(p->flash_size, p->erased_value);
@@ -493,6 +487,12 @@ bool chip_flash_busy(struct chip *c, uint64_t *until_ns)
     if (until_ns)
         *until_ns = c->clock ? vclock_now(c->clock) : 0;
     return false;
+}
+
+bool chip_pending_nmi(struct chip *c)
+{
+    const struct flash_gen *gen = c->part->gen;
+    return gen->take_pending_nmi && gen->take_pending_nmi(c);
 }
 
 /* ---- option registers ----------------------------------------------------------- */

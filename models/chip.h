@@ -196,6 +196,10 @@ const char *boot_target_name(enum boot_target t);
 void chip_tick(struct chip *c);
 /* Whether the flash controller is busy, and until when (virtual ns). */
 bool chip_flash_busy(struct chip *c, uint64_t *until_ns);
+/* An NMI the chip raised since the last call (L4/G0/G4: a flash ECC double
+ * error on a read, RM0351 3.3.4); true once per NMI.  The core asks it
+ * after each bus access. */
+bool chip_pending_nmi(struct chip *c);
 
 /* Option registers, logical view (by part->obregs name), from the option area. */
 int  chip_ob_get(const struct chip *c, const char *reg, uint32_t *val);

@@ -55,6 +55,11 @@
  * op= names the request (detach, dnload, upload, getstatus, clrstatus,
  * getstate, abort); use p= for "random". */
 #define FAULT_USB_SETUP_STALL      "usb.setup-stall"
+/* The whole emulator dies by SIGKILL, a power cut of the bench, when a DFU
+ * DNLOAD carrying data (wBlockNum >= 2, op=data) arrives: with @nth=N+1 it
+ * lands right after the host was told block N was written.  Test-only:
+ * host-tests/soak/durability.sh places its kills with it. */
+#define FAULT_DFU_KILL             "dfu.kill"
 
 /* A fault may carry an op= parameter naming the operation(s) it applies to,
  * '|'-separated (e.g. op=erase|write); fault_check_op then matches it only

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Register tables, the busy model and fault hooks shared by the flash
+ * The busy model, fault hooks and array helpers shared by the flash
  * controller models.  See flashctl_common.h.
  */
 #include "models/flashctl_common.h"
@@ -8,105 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-void fc_regfile_init(struct fc_regfile *rf, const struct fc_reg *regs, size_t nregs)
-{
-    memset(rf, 0, sizeof(*rf));
-    rf->regs = regs;
-    rf->nregs = nregs < FC_MAX_REGS ? nregs : FC_MAX_REGS;
-    fc_regfile_reset(rf);
-}
-
-void fc_regfile_reset(struct fc_regfile *rf)
-{
-    for (size_t i = 0; i < rf->nregs; i++)
-        rf->val[i] = rf->regs[i].reset;
-}
-
-int fc_reg_index(const struct fc_regfile *rf, uint32_t off)
-{
-    for (size_t i = 0; i < rf->nregs; i++)
-        if (rf->regs[i].offset == (off & ~3u))
-            return (int)i;
-    return -1;
-}
-
-int fc_access_lanes(uint32_t off, unsigned size, uint32_t val, uint32_t *lanes, uint32_t *shifted)
-{
-    if ((size != 1 && size != 2 && size != 4) || (off & (size - 1)) != 0)
-        return -1;
-    unsigned shift = (off & 3u) * 8u;
-    uint32_t mask = size == 4 ? 0xFFFFFFFFu : (((1u << (size * 8u)) - 1u) << shift);
-    *lanes = mask;
-    *shifted = (val << shift) & mask;
-    return 0;
-}
-
-uint32_t fc_reg_bus_read(const struct fc_regfile *rf, int idx, uint32_t off, unsigned size)
-{
-    if (rf->regs[idx].write_only)
-        return 0;
-    uint32_t v = rf->val[idx] >> ((off & 3u) * 8u);
-    return size == 4 ? v : v & ((1u << (size * 8u)) - 1u);
-}
-
-int fc_regfile_read(struct chip *c, const struct fc_regfile *rf, uint32_t off, unsigned size,
-                    uint32_t *val)
-{
-    int idx = fc_reg_index(rf, off);
-    if (idx < 0) {
-        chip_log_unmodelled(c, c->part->flash_regs_base + off, false);
-        *val = 0;
-        return BUS_OK;
-    }
-    *val = fc_reg_bus_read(rf, idx, off, size);
-    return BUS_OK;
-}
-
-uint32_t fc_reg_store(struct chip *c, struct fc_regfile *rf, int idx, uint32_t lanes, uint32_t val)
-{
-    const struct fc_reg *r = &rf->regs[idx];
-    uint32_t modelled = r->write_mask | r->w1c_mask | r->hw_mask;
-    uint32_t stray = val & lanes & ~modelled & ~rf->logged[idx];
-
-    if (stray) {
-        /* Renode's habit: an unmodelled bit is logged, never silently dropped. */
-        rf->logged[idx] |= stray;
-        chip_log(c, "%s: write of unmodelled bits 0x%08x to FLASH_%s (0x%08x) ignored",
-                 c->part->name, stray, r->name, c->part->flash_regs_base + r->offset);
-    }
-    uint32_t w = r->write_mask & lanes;
-    uint32_t v = (rf->val[idx] & ~w) | (val & w);
-    v &= ~(val & lanes & r->w1c_mask);
-    rf->val[idx] = v;
-    return v;
-}
-
-/* ---- key sequences ---------------------------------------------------------- */
-
-int fc_key_write(struct chip *c, struct fc_keyseq *k, const char *reg, unsigned size, uint32_t val,
-                 uint32_t key1, uint32_t key2, bool already_open, bool *opened)
-{
-    *opened = false;
-    if (k->wrong)
-        return BUS_ERROR;
-    if (already_open)
-        return BUS_OK;
-    uint32_t expect = k->step == 0 ? key1 : key2;
-    if (size != 4 || val != expect) {
-        k->wrong = true;
-        k->step = 0;
-        chip_log(c, "%s: wrong key 0x%08x in FLASH_%s: locked until reset", c->part->name, val, reg);
-        return BUS_ERROR;
-    }
-    if (k->step == 0) {
-        k->step = 1;
-    } else {
-        k->step = 0;
-        *opened = true;
-    }
-    return BUS_OK;
-}
 
 /* ---- time and faults ---------------------------------------------------- */
 

@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared pieces of the flash-controller models (flashctl_<gen>.c):
- *
- *  - registers and fields declared once as data (STYLE.md, after QEMU's
- *    registerfields.h and Renode's register declarations): a register is
- *    {name, offset, reset value, write mask, write-1-to-clear mask, bits the
- *    hardware drives}; a field is {shift, width}, read and written with
- *    fc_get / fc_set, never with bare shifts and masks;
- *  - a register file that applies those masks for byte, half-word and word
- *    accesses, and logs once per register a write of bits it does not model;
- *  - the busy model on the virtual clock (an operation records busy-until;
- *    BSY reads 1 until vclock_now reaches it) and the fault hooks every
- *    operation consults (time, error flag, power loss).
- *
- * Free for every generation: the L0 and L4/G0/G4 models may use these
- * helpers too (nothing here knows a family).  Owner: the F0/F1 + F2/F4
- * controller author; add, don't rename.
+ * Shared pieces of the flash-controller models (flashctl_<gen>.c): the busy
+ * model on the virtual clock (an operation records busy-until; BSY reads 1
+ * until vclock_now reaches it), the fault hooks every operation consults
+ * (time, error flag, power loss) and the array helpers.  Registers, fields
+ * and key sequences: models/regs.h.  Nothing here knows a family.
  */
 #ifndef VSTM32_FLASHCTL_COMMON_H
 #define VSTM32_FLASHCTL_COMMON_H
@@ -25,105 +14,6 @@
 #include <stdint.h>
 
 #include "models/chip.h"
-
-/* ---- fields ---------------------------------------------------------- */
-
-struct fc_field {
-    uint8_t shift;
-    uint8_t width;
-};
-
-/* A generation declares each field once as a macro expanding to
- * "shift, width":   #define CR_PG FC_BITS(0, 1)
- * FC_MASK(CR_PG) is then a constant (usable in register tables) and
- * FC_F(CR_PG) the struct for fc_get / fc_set / fc_test. */
-#define FC_BITS(shift_, width_) shift_, width_
-#define FC_MASK(f) FC_MASK_(f)
-#define FC_MASK_(shift_, width_) ((uint32_t)((((uint64_t)1 << (width_)) - 1u) << (shift_)))
-#define FC_F(f) FC_F_(f)
-#define FC_F_(shift_, width_) ((struct fc_field){ .shift = (shift_), .width = (width_) })
-
-static inline uint32_t fc_mask(struct fc_field f)
-{
-    return (f.width >= 32 ? 0xFFFFFFFFu : ((1u << f.width) - 1u)) << f.shift;
-}
-
-static inline uint32_t fc_get(uint32_t reg, struct fc_field f)
-{
-    return (reg & fc_mask(f)) >> f.shift;
-}
-
-static inline uint32_t fc_set(uint32_t reg, struct fc_field f, uint32_t val)
-{
-    return (reg & ~fc_mask(f)) | ((val << f.shift) & fc_mask(f));
-}
-
-static inline bool fc_test(uint32_t reg, struct fc_field f)
-{
-    return (reg & fc_mask(f)) != 0;
-}
-
-/* ---- registers ------------------------------------------------------- */
-
-/* One register as the reference manual declares it. */
-struct fc_reg {
-    const char *name;
-    uint32_t offset;
-    uint32_t reset;
-    uint32_t write_mask;    /* bits stored as software writes them */
-    uint32_t w1c_mask;      /* bits cleared by writing 1 */
-    uint32_t hw_mask;       /* bits the model drives or acts on (read-only,
-                             * key sequences, start bits): modelled, not stored */
-    bool     write_only;    /* reads as 0 (key registers) */
-};
-
-#define FC_MAX_REGS 16
-
-struct fc_regfile {
-    const struct fc_reg *regs;
-    size_t nregs;
-    uint32_t val[FC_MAX_REGS];
-    uint32_t logged[FC_MAX_REGS];   /* unmodelled bits already logged */
-};
-
-void fc_regfile_init(struct fc_regfile *rf, const struct fc_reg *regs, size_t nregs);
-/* Every register to its reset value (the logged set is kept). */
-void fc_regfile_reset(struct fc_regfile *rf);
-/* Index of the register holding byte offset off, or -1. */
-int  fc_reg_index(const struct fc_regfile *rf, uint32_t off);
-
-/* A byte/half-word/word access at off: the 32-bit lane mask it touches and
- * the value moved into position.  Returns -1 for a misaligned access. */
-int  fc_access_lanes(uint32_t off, unsigned size, uint32_t val, uint32_t *lanes, uint32_t *shifted);
-
-/* Read register idx as the bus sees it for an access of size at off. */
-uint32_t fc_reg_bus_read(const struct fc_regfile *rf, int idx, uint32_t off, unsigned size);
-
-/* A controller's reg_read: the register at off as the bus sees it; an
- * offset with no register reads as 0 and is logged once.  BUS_OK. */
-int fc_regfile_read(struct chip *c, const struct fc_regfile *rf, uint32_t off, unsigned size,
-                    uint32_t *val);
-
-/* Apply a software write of `val` (already shifted) to the lanes of
- * register idx: write_mask bits stored, w1c bits cleared, bits outside
- * write|w1c|hw logged once.  Returns the new stored value. */
-uint32_t fc_reg_store(struct chip *c, struct fc_regfile *rf, int idx, uint32_t lanes, uint32_t val);
-
-/* ---- key sequences ------------------------------------------------------ */
-
-/* A two-key unlock register (KEYR, OPTKEYR, PEKEYR...).  Every family's
- * manual says the same: KEY1 then KEY2 as 32-bit writes; any other write
- * is a bus error and the lock stays until the next reset. */
-struct fc_keyseq {
-    unsigned step;          /* 0: KEY1 expected, 1: KEY2 expected */
-    bool wrong;             /* a wrong write happened: locked until reset */
-};
-
-/* One write to a key register.  already_open: the lock is already open
- * (the write is ignored -- guess: no manual of F0/F1/F4 says otherwise).
- * Returns BUS_OK or BUS_ERROR; *opened is set when KEY2 completes. */
-int fc_key_write(struct chip *c, struct fc_keyseq *k, const char *reg, unsigned size, uint32_t val,
-                 uint32_t key1, uint32_t key2, bool already_open, bool *opened);
 
 /* ---- time, faults and the array ------------------------------------- */
 

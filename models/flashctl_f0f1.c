@@ -19,49 +19,60 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f0f1.h"
-#include "models/flashseq.h"
+#include "models/regs.h"
 
 /* ---- registers (RM0091 3.5, RM0008 3.4; CMSIS-F0/F1) ---------------------- */
 
 enum { FPEC_ACR, FPEC_KEYR, FPEC_OPTKEYR, FPEC_SR, FPEC_CR, FPEC_AR, FPEC_OBR, FPEC_WRPR,
        FPEC_NREGS };
 
-#define ACR_LATENCY     FC_BITS(0, 3)
-#define ACR_HLFCYA      FC_BITS(3, 1)   /* F1 only */
-#define ACR_PRFTBE      FC_BITS(4, 1)
-#define ACR_PRFTBS      FC_BITS(5, 1)
+FIELD(FPEC_ACR, LATENCY, 0, 3)
+FIELD(FPEC_ACR, HLFCYA, 3, 1)   /* F1 only */
+FIELD(FPEC_ACR, PRFTBE, 4, 1)
+FIELD(FPEC_ACR, PRFTBS, 5, 1)
 
-#define OBR_OPTERR      FC_BITS(0, 1)
+FIELD(FPEC_OBR, OPTERR, 0, 1)
 
 /* RM0091 3.5.2 / PM0075 3.1: the keys of KEYR and OPTKEYR. */
 
-#define CR_STORED (FC_MASK(CR_PG) | FC_MASK(CR_PER) | FC_MASK(CR_MER) | FC_MASK(CR_OPTPG) | \
-                   FC_MASK(CR_OPTER) | FC_MASK(CR_ERRIE) | FC_MASK(CR_EOPIE))
-#define CR_ACTED  (FC_MASK(CR_STRT) | FC_MASK(CR_LOCK) | FC_MASK(CR_OPTWRE))
+#define CR_STORED (FMASK(FPEC_CR, PG) | FMASK(FPEC_CR, PER) | FMASK(FPEC_CR, MER) |         \
+                   FMASK(FPEC_CR, OPTPG) | FMASK(FPEC_CR, OPTER) | FMASK(FPEC_CR, ERRIE) |  \
+                   FMASK(FPEC_CR, EOPIE))
+#define CR_ACTED  (FMASK(FPEC_CR, STRT) | FMASK(FPEC_CR, LOCK) | FMASK(FPEC_CR, OPTWRE))
 
 /* RM0091 3.5.1: ACR resets to 0x30 (prefetch enabled and on). */
-#define FPEC_REGS(acr_write, cr_acted)                                                      \
-    {                                                                                       \
-        { "ACR", 0x00, FC_MASK(ACR_PRFTBE) | FC_MASK(ACR_PRFTBS), (acr_write), 0,           \
-          FC_MASK(ACR_PRFTBS), false },                                                     \
-        { "KEYR", 0x04, 0, 0, 0, 0xFFFFFFFFu, true },                                       \
-        { "OPTKEYR", 0x08, 0, 0, 0, 0xFFFFFFFFu, true },                                    \
-        { "SR", 0x0C, 0, 0, SR_ERRORS | FC_MASK(SR_EOP), FC_MASK(SR_BSY), false },          \
-        { "CR", 0x10, FC_MASK(CR_LOCK), CR_STORED, 0, (cr_acted), false },                  \
-        { "AR", 0x14, 0, 0xFFFFFFFFu, 0, 0, false },                                        \
-        { "OBR", 0x1C, 0, 0, 0, 0xFFFFFFFFu, false },                                       \
-        { "WRPR", 0x20, 0xFFFFFFFFu, 0, 0, 0xFFFFFFFFu, false },                            \
+#define FPEC_REGS(acr_write, cr_acted)                                                  \
+    {                                                                                   \
+        [FPEC_ACR] = { .name = "ACR", .offset = 0x00,                                   \
+                       .reset = FMASK(FPEC_ACR, PRFTBE) | FMASK(FPEC_ACR, PRFTBS),      \
+                       .write_mask = (acr_write), .hw_mask = FMASK(FPEC_ACR, PRFTBS),   \
+                       .cite = "RM0091 3.5.1" },                                        \
+        [FPEC_KEYR] = { .name = "KEYR", .offset = 0x04, .hw_mask = 0xFFFFFFFFu,         \
+                        .write_only = true },                                           \
+        [FPEC_OPTKEYR] = { .name = "OPTKEYR", .offset = 0x08, .hw_mask = 0xFFFFFFFFu,   \
+                           .write_only = true },                                        \
+        [FPEC_SR] = { .name = "SR", .offset = 0x0C,                                     \
+                      .w1c_mask = SR_ERRORS | FMASK(FPEC_SR, EOP),                      \
+                      .hw_mask = FMASK(FPEC_SR, BSY) },                                 \
+        [FPEC_CR] = { .name = "CR", .offset = 0x10, .reset = FMASK(FPEC_CR, LOCK),      \
+                      .write_mask = CR_STORED, .hw_mask = (cr_acted) },                 \
+        [FPEC_AR] = { .name = "AR", .offset = 0x14, .write_mask = 0xFFFFFFFFu },        \
+        [FPEC_OBR] = { .name = "OBR", .offset = 0x1C, .hw_mask = 0xFFFFFFFFu },         \
+        [FPEC_WRPR] = { .name = "WRPR", .offset = 0x20, .reset = 0xFFFFFFFFu,           \
+                        .hw_mask = 0xFFFFFFFFu },                                       \
     }
 
-static const struct fc_reg fpec_f0_regs[FPEC_NREGS] =
-    FPEC_REGS(FC_MASK(ACR_LATENCY) | FC_MASK(ACR_PRFTBE), CR_ACTED | FC_MASK(CR_OBL_LAUNCH));
-static const struct fc_reg fpec_f1_regs[FPEC_NREGS] =
-    FPEC_REGS(FC_MASK(ACR_LATENCY) | FC_MASK(ACR_HLFCYA) | FC_MASK(ACR_PRFTBE), CR_ACTED);
+static const struct reg_desc fpec_f0_regs[FPEC_NREGS] =
+    FPEC_REGS(FMASK(FPEC_ACR, LATENCY) | FMASK(FPEC_ACR, PRFTBE),
+              CR_ACTED | FMASK(FPEC_CR, OBL_LAUNCH));
+static const struct reg_desc fpec_f1_regs[FPEC_NREGS] =
+    FPEC_REGS(FMASK(FPEC_ACR, LATENCY) | FMASK(FPEC_ACR, HLFCYA) | FMASK(FPEC_ACR, PRFTBE),
+              CR_ACTED);
 
 /* Error flags: names for the error-injection faults and enum flash_err. */
 const struct fc_flag fpec_sr_flags[] = {
-    { "PGERR", FC_MASK(SR_PGERR), FLASH_ERR_PROG },
-    { "WRPRTERR", FC_MASK(SR_WRPRTERR), FLASH_ERR_WRP },
+    { "PGERR", FMASK(FPEC_SR, PGERR), FLASH_ERR_PROG },
+    { "WRPRTERR", FMASK(FPEC_SR, WRPRTERR), FLASH_ERR_WRP },
 };
 _Static_assert(sizeof fpec_sr_flags / sizeof fpec_sr_flags[0] == FPEC_NSR_FLAGS, "flashregs_f0f1.h");
 #define NFLAGS FPEC_NSR_FLAGS
@@ -70,9 +81,9 @@ _Static_assert(sizeof fpec_sr_flags / sizeof fpec_sr_flags[0] == FPEC_NSR_FLAGS,
 
 struct fpec_variant {
     const char *name;
-    const struct fc_reg *regs;
+    const struct reg_desc *regs;
     bool has_obl_launch;            /* RM0091 4: F0; F1 loads options at system reset */
-    struct fc_field obr_rdprt;      /* OBR read-protection status */
+    struct reg_field obr_rdprt;      /* OBR read-protection status */
     uint8_t obr_rdprt_level[3];     /* its value for levels 0, 1, 2 */
     uint8_t obr_user_shift;
     uint8_t obr_data0_shift;
@@ -114,9 +125,9 @@ enum { OB_RDP, OB_USER, OB_DATA0, OB_DATA1, OB_WRP0, OB_NBYTES = 8 };
 
 struct fpec {
     const struct fpec_variant *v;
-    struct fc_regfile rf;
-    struct fc_keyseq key;           /* KEYR */
-    struct fc_keyseq optkey;        /* OPTKEYR */
+    struct regfile rf;
+    struct keylock key;             /* KEYR */
+    struct keylock optkey;          /* OPTKEYR */
     struct fc_busy busy;
     uint32_t busy_sr;               /* error flags raised when the operation ends */
     uint32_t obr, wrpr;             /* as last loaded: a reset without load keeps them */
@@ -130,7 +141,8 @@ static struct fpec *fpec_of(struct chip *c)
         if (!s)
             abort();
         s->v = c->part->rdp_level2 ? &fpec_f0 : &fpec_f1;
-        fc_regfile_init(&s->rf, s->v->regs, FPEC_NREGS);
+        regfile_init(&s->rf, s->v->regs, FPEC_NREGS, c->part->flash_regs_base);
+        s->rf.log_addr = true;
         s->obr = s->rf.val[FPEC_OBR];
         s->wrpr = s->rf.val[FPEC_WRPR];
         c->ctl_state = s;
@@ -174,7 +186,7 @@ static void busy_begin(struct chip *c, struct fpec *s, uint64_t ns, uint32_t end
 {
     fc_busy_start(c, &s->busy, ns);
     s->busy_sr = end_sr;
-    *reg(s, FPEC_SR) |= FC_MASK(SR_BSY);
+    *reg(s, FPEC_SR) |= FMASK(FPEC_SR, BSY);
     c->last_err = FLASH_ERR_NONE;
 }
 
@@ -184,12 +196,12 @@ static void fpec_tick(struct chip *c)
     if (!fc_busy_over(c, &s->busy))
         return;
     s->busy.active = false;
-    *reg(s, FPEC_SR) &= ~FC_MASK(SR_BSY);
-    *reg(s, FPEC_CR) &= ~FC_MASK(CR_STRT);     /* RM0091: STRT resets when BSY resets */
+    *reg(s, FPEC_SR) &= ~FMASK(FPEC_SR, BSY);
+    *reg(s, FPEC_CR) &= ~FMASK(FPEC_CR, STRT);     /* RM0091: STRT resets when BSY resets */
     if (s->busy_sr) {
         raise_error(c, s, s->busy_sr);
     } else {
-        *reg(s, FPEC_SR) |= FC_MASK(SR_EOP);
+        *reg(s, FPEC_SR) |= FMASK(FPEC_SR, EOP);
     }
 }
 
@@ -232,11 +244,11 @@ static void start_page_erase(struct chip *c, struct fpec *s)
         return;
     }
     if (rdp_refuses(c)) {
-        raise_error(c, s, FC_MASK(SR_PGERR));
+        raise_error(c, s, FMASK(FPEC_SR, PGERR));
         return;
     }
     if (wrp_protects(c, s, start, size)) {
-        raise_error(c, s, FC_MASK(SR_WRPRTERR));    /* RM0091 3.2.4 */
+        raise_error(c, s, FMASK(FPEC_SR, WRPRTERR));    /* RM0091 3.2.4 */
         return;
     }
     erase_main(c, s, "page erase", start, size, fc_unit_erase_us(p, (unsigned)unit));
@@ -246,12 +258,12 @@ static void start_mass_erase(struct chip *c, struct fpec *s)
 {
     const struct part *p = c->part;
     if (rdp_refuses(c)) {
-        raise_error(c, s, FC_MASK(SR_PGERR));
+        raise_error(c, s, FMASK(FPEC_SR, PGERR));
         return;
     }
     /* guess (as RM0090 says for F4): a protected sector refuses the whole mass erase */
     if (wrp_protects(c, s, p->flash_base, p->flash_size)) {
-        raise_error(c, s, FC_MASK(SR_WRPRTERR));
+        raise_error(c, s, FMASK(FPEC_SR, WRPRTERR));
         return;
     }
     erase_main(c, s, "mass erase", p->flash_base, p->flash_size, p->timing.mass_erase_typ_us);
@@ -260,12 +272,12 @@ static void start_mass_erase(struct chip *c, struct fpec *s)
 static void start_option_erase(struct chip *c, struct fpec *s)
 {
     const struct part *p = c->part;
-    if (!fc_test(*reg(s, FPEC_CR), FC_F(CR_OPTWRE))) {
+    if (!FEX(*reg(s, FPEC_CR), FPEC_CR, OPTWRE)) {
         chip_log(c, "%s: OPTER+STRT without OPTWRE ignored", p->name);
         return;
     }
     if (c->rdp_level == 2) {
-        raise_error(c, s, FC_MASK(SR_WRPRTERR));    /* RM0365 4.3.1 level 2: options frozen */
+        raise_error(c, s, FMASK(FPEC_SR, WRPRTERR));    /* RM0365 4.3.1 level 2: options frozen */
         return;
     }
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_ERASE_ERROR, p->optarea_base, fpec_sr_flags, NFLAGS);
@@ -287,16 +299,16 @@ static void start_operation(struct chip *c, struct fpec *s)
     uint32_t cr = *reg(s, FPEC_CR);
     if (s->busy.active)
         return;     /* guess: STRT while busy starts nothing more */
-    if (fc_test(cr, FC_F(CR_OPTER)))
+    if (FEX(cr, FPEC_CR, OPTER))
         start_option_erase(c, s);
-    else if (fc_test(cr, FC_F(CR_MER)))
+    else if (FEX(cr, FPEC_CR, MER))
         start_mass_erase(c, s);
-    else if (fc_test(cr, FC_F(CR_PER)))
+    else if (FEX(cr, FPEC_CR, PER))
         start_page_erase(c, s);
     else
         chip_log(c, "%s: STRT without PER/MER/OPTER ignored", c->part->name);
     if (s->busy.active)
-        *reg(s, FPEC_CR) |= FC_MASK(CR_STRT);
+        *reg(s, FPEC_CR) |= FMASK(FPEC_CR, STRT);
 }
 
 /* ---- registers ------------------------------------------------------------ */
@@ -309,43 +321,40 @@ static void start_operation(struct chip *c, struct fpec *s)
 static int key_write(struct chip *c, struct fpec *s, bool options, unsigned size, uint32_t val)
 {
     uint32_t cr = *reg(s, FPEC_CR);
-    bool opened;
-    int rc;
+    struct keylock *k = options ? &s->optkey : &s->key;
+    bool open = options ? FEX(cr, FPEC_CR, OPTWRE) : !FEX(cr, FPEC_CR, LOCK);
 
-    if (!options) {
-        rc = fc_key_write(c, &s->key, "KEYR", size, val, FPEC_KEY1, FPEC_KEY2,
-                          !fc_test(cr, FC_F(CR_LOCK)), &opened);
-        if (opened)
-            *reg(s, FPEC_CR) &= ~FC_MASK(CR_LOCK);
-        return rc;
-    }
-    if (fc_test(cr, FC_F(CR_LOCK)))
+    if (options && FEX(cr, FPEC_CR, LOCK))
         return BUS_OK;  /* guess: OPTKEYR needs FLASH_CR unlocked first (openocd's order) */
-    rc = fc_key_write(c, &s->optkey, "OPTKEYR", size, val, FPEC_KEY1, FPEC_KEY2,
-                      fc_test(cr, FC_F(CR_OPTWRE)), &opened);
-    if (opened)
-        *reg(s, FPEC_CR) |= FC_MASK(CR_OPTWRE);
-    return rc;
+    /* guess: no manual of F0/F1 says what a key written while open does: ignored */
+    enum keylock_result r = keylock_write_logged(c, k, options ? "OPTKEYR" : "KEYR",
+                                                 open ? KEYLOCK_IGNORES : KEYLOCK_TAKES, size, val,
+                                                 FPEC_KEY1, FPEC_KEY2);
+    if (r == KEYLOCK_OPENED && options)
+        *reg(s, FPEC_CR) |= FMASK(FPEC_CR, OPTWRE);
+    else if (r == KEYLOCK_OPENED)
+        *reg(s, FPEC_CR) &= ~FMASK(FPEC_CR, LOCK);
+    return keylock_bus(r);
 }
 
 static int cr_write(struct chip *c, struct fpec *s, uint32_t lanes, uint32_t val)
 {
     uint32_t old = *reg(s, FPEC_CR);
-    if (fc_test(old, FC_F(CR_LOCK)))
+    if (FEX(old, FPEC_CR, LOCK))
         return BUS_OK;      /* RM0091 3.2.2: CR is write-protected while LOCK is set */
 
-    uint32_t cr = fc_reg_store(c, &s->rf, FPEC_CR, lanes, val);
+    uint32_t cr = regfile_store(c, &s->rf, FPEC_CR, lanes, val);
     val &= lanes;
-    if (fc_test(val, FC_F(CR_LOCK)))
-        cr |= FC_MASK(CR_LOCK);
+    if (FEX(val, FPEC_CR, LOCK))
+        cr |= FMASK(FPEC_CR, LOCK);
     /* OPTWRE: set only by the OPTKEYR sequence, cleared by writing 0. */
-    if ((lanes & FC_MASK(CR_OPTWRE)) && !fc_test(val, FC_F(CR_OPTWRE)))
-        cr &= ~FC_MASK(CR_OPTWRE);
+    if ((lanes & FMASK(FPEC_CR, OPTWRE)) && !FEX(val, FPEC_CR, OPTWRE))
+        cr &= ~FMASK(FPEC_CR, OPTWRE);
     *reg(s, FPEC_CR) = cr;
 
-    if (fc_test(val, FC_F(CR_STRT)))
+    if (FEX(val, FPEC_CR, STRT))
         start_operation(c, s);
-    if (s->v->has_obl_launch && fc_test(val, FC_F(CR_OBL_LAUNCH))) {
+    if (s->v->has_obl_launch && FEX(val, FPEC_CR, OBL_LAUNCH)) {
         /* RM0091 4: "setting to '1' the OBL_LAUNCH bit" reloads the option
          * bytes and generates a system reset. */
         chip_reset(c, RESET_OPTION_LOAD);
@@ -356,13 +365,13 @@ static int cr_write(struct chip *c, struct fpec *s, uint32_t lanes, uint32_t val
 static int fpec_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *val)
 {
     fpec_tick(c);
-    return fc_regfile_read(c, &fpec_of(c)->rf, off, size, val);
+    return regfile_read(c, &fpec_of(c)->rf, off, size, val);
 }
 
 static int fpec_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
 {
     struct fpec *s = fpec_of(c);
-    int idx = fc_reg_index(&s->rf, off);
+    int idx = regfile_index(&s->rf, off);
     uint32_t lanes, shifted;
 
     fpec_tick(c);
@@ -370,7 +379,7 @@ static int fpec_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t 
         chip_log_unmodelled(c, c->part->flash_regs_base + off, true);
         return BUS_OK;
     }
-    if (fc_access_lanes(off, size, val, &lanes, &shifted) < 0)
+    if (regs_lanes(off, size, val, &lanes, &shifted) < 0)
         return BUS_ERROR;
 
     switch (idx) {
@@ -383,10 +392,10 @@ static int fpec_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t 
     case FPEC_AR:
         if (s->busy.active)
             return BUS_OK;  /* RM0091 3.5.5: AR write blocked while BSY */
-        fc_reg_store(c, &s->rf, idx, lanes, shifted);
+        regfile_store(c, &s->rf, idx, lanes, shifted);
         return BUS_OK;
     default:
-        fc_reg_store(c, &s->rf, idx, lanes, shifted);
+        regfile_store(c, &s->rf, idx, lanes, shifted);
         return BUS_OK;
     }
 }
@@ -419,7 +428,7 @@ static int program_main(struct chip *c, struct fpec *s, uint32_t addr, unsigned 
     const struct part *p = c->part;
     uint32_t cr = *reg(s, FPEC_CR);
 
-    if (!fc_test(cr, FC_F(CR_PG))) {
+    if (!FEX(cr, FPEC_CR, PG)) {
         if (!s->logged_pg_off) {
             s->logged_pg_off = true;
             chip_log(c, "%s: store to flash 0x%08x without PG ignored", p->name, addr);
@@ -430,11 +439,11 @@ static int program_main(struct chip *c, struct fpec *s, uint32_t addr, unsigned 
     if (size != 2 || (addr & 1u))
         return BUS_ERROR;
     if (rdp_refuses(c)) {
-        raise_error(c, s, FC_MASK(SR_PGERR));
+        raise_error(c, s, FMASK(FPEC_SR, PGERR));
         return BUS_OK;
     }
     if (wrp_protects(c, s, addr, 2)) {
-        raise_error(c, s, FC_MASK(SR_WRPRTERR));
+        raise_error(c, s, FMASK(FPEC_SR, WRPRTERR));
         return BUS_OK;
     }
     uint8_t *dst = c->flash + (addr - p->flash_base);
@@ -442,7 +451,7 @@ static int program_main(struct chip *c, struct fpec *s, uint32_t addr, unsigned 
      * program operation is skipped and a warning is issued by the PGERR
      * bit ... The only exception to this is when 0x0000 is programmed." */
     if (fc_load_le(dst, 2) != 0xFFFFu && (val & 0xFFFFu) != 0) {
-        raise_error(c, s, FC_MASK(SR_PGERR));
+        raise_error(c, s, FMASK(FPEC_SR, PGERR));
         return BUS_OK;
     }
     uint8_t src[2];
@@ -456,20 +465,21 @@ static int program_option(struct chip *c, struct fpec *s, uint32_t addr, unsigne
     const struct part *p = c->part;
     uint32_t cr = *reg(s, FPEC_CR);
 
-    if (!fc_test(cr, FC_F(CR_OPTPG)) || !fc_test(cr, FC_F(CR_OPTWRE))) {
+    if (!FEX(cr, FPEC_CR, OPTPG) || !FEX(cr, FPEC_CR, OPTWRE)) {
         chip_log(c, "%s: store to option byte 0x%08x without OPTPG/OPTWRE ignored", p->name, addr);
         return BUS_OK;
     }
     if (size != 2 || (addr & 1u))
         return BUS_ERROR;
     if (c->rdp_level == 2) {
-        raise_error(c, s, FC_MASK(SR_WRPRTERR));    /* RM0365 4.3.1: level 2 options frozen */
+        raise_error(c, s, FMASK(FPEC_SR, WRPRTERR));    /* RM0365 4.3.1: level 2 options frozen */
         return BUS_OK;
     }
     uint32_t off = addr - p->optarea_base;
     uint8_t *dst = c->optarea + off;
     if (fc_load_le(dst, 2) != 0xFFFFu) {
-        raise_error(c, s, FC_MASK(SR_PGERR));       /* guess: same "not erased" rule as main flash */
+        /* guess: same "not erased" rule as main flash */
+        raise_error(c, s, FMASK(FPEC_SR, PGERR));
         return BUS_OK;
     }
     /* PM0075 2.5.2 / RM0091 4: only the low byte is data; the hardware
@@ -542,10 +552,11 @@ static void fpec_reset(struct chip *c, enum chip_reset kind)
     (void)kind;
     if (s->busy.active)
         chip_log(c, "%s: reset during a flash operation", c->part->name);
-    fc_regfile_reset(&s->rf);
+    regfile_reset(&s->rf);
     *reg(s, FPEC_OBR) = s->obr;
     *reg(s, FPEC_WRPR) = s->wrpr;
-    s->key = s->optkey = (struct fc_keyseq){ 0 };
+    keylock_reset(&s->key);
+    keylock_reset(&s->optkey);
     s->busy.active = false;
     s->busy_sr = 0;
 }
@@ -579,8 +590,8 @@ static void fpec_option_load(struct chip *c)
 
     const struct fpec_variant *v = s->v;
     uint32_t obr = 0;
-    obr = fc_set(obr, FC_F(OBR_OPTERR), error);
-    obr = fc_set(obr, v->obr_rdprt, v->obr_rdprt_level[c->rdp_level]);
+    obr = FDP(obr, FPEC_OBR, OPTERR, error);
+    obr = reg_field_set(obr, v->obr_rdprt, v->obr_rdprt_level[c->rdp_level]);
     obr |= (uint32_t)ob[OB_USER] << v->obr_user_shift;
     obr |= (uint32_t)ob[OB_DATA0] << v->obr_data0_shift;
     obr |= (uint32_t)ob[OB_DATA1] << v->obr_data1_shift;

@@ -18,18 +18,18 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f2f4.h"
-#include "models/flashseq.h"
+#include "models/regs.h"
 
 /* ---- registers (RM0090 3.9, CMSIS-F4) --------------------------------------- */
 
 enum { F4_ACR, F4_KEYR, F4_OPTKEYR, F4_SR, F4_CR, F4_OPTCR, F4_NREGS };
 
-#define ACR_LATENCY     FC_BITS(0, 4)
-#define ACR_PRFTEN      FC_BITS(8, 1)
-#define ACR_ICEN        FC_BITS(9, 1)
-#define ACR_DCEN        FC_BITS(10, 1)
-#define ACR_ICRST       FC_BITS(11, 1)
-#define ACR_DCRST       FC_BITS(12, 1)
+FIELD(F4_ACR, LATENCY, 0, 4)
+FIELD(F4_ACR, PRFTEN, 8, 1)
+FIELD(F4_ACR, ICEN, 9, 1)
+FIELD(F4_ACR, DCEN, 10, 1)
+FIELD(F4_ACR, ICRST, 11, 1)
+FIELD(F4_ACR, DCRST, 12, 1)
 
 /* RM0090 3.5.3: PSIZE 00 x8, 01 x16, 10 x32, 11 x64 (x64 needs VPP). */
 enum { PSIZE_X8, PSIZE_X16, PSIZE_X32, PSIZE_X64 };
@@ -39,29 +39,35 @@ enum { PSIZE_X8, PSIZE_X16, PSIZE_X32, PSIZE_X64 };
 #define F4_OTP_BLOCK 32u
 #define F4_OTP_BLOCKS 16u
 
-#define CR_STORED (FC_MASK(CR_PG) | FC_MASK(CR_SER) | FC_MASK(CR_MER) | FC_MASK(CR_SNB) | \
-                   FC_MASK(CR_PSIZE) | FC_MASK(CR_EOPIE) | FC_MASK(CR_ERRIE))
+#define CR_STORED (FMASK(F4_CR, PG) | FMASK(F4_CR, SER) | FMASK(F4_CR, MER) | FMASK(F4_CR, SNB) | \
+                   FMASK(F4_CR, PSIZE) | FMASK(F4_CR, EOPIE) | FMASK(F4_CR, ERRIE))
 
-static const struct fc_reg f4_regs_template[F4_NREGS] = {
-    { "ACR", 0x00, 0, FC_MASK(ACR_LATENCY) | FC_MASK(ACR_PRFTEN) | FC_MASK(ACR_ICEN) |
-      FC_MASK(ACR_DCEN) | FC_MASK(ACR_ICRST) | FC_MASK(ACR_DCRST), 0, 0, false },
-    { "KEYR", 0x04, 0, 0, 0, 0xFFFFFFFFu, true },
-    { "OPTKEYR", 0x08, 0, 0, 0, 0xFFFFFFFFu, true },
-    { "SR", 0x0C, 0, 0, SR_ERRORS | FC_MASK(SR_EOP), FC_MASK(SR_BSY), false },
-    /* RM0090 3.9.4: CR resets to 0x80000000 (locked). */
-    { "CR", 0x10, FC_MASK(CR_LOCK), CR_STORED, 0, FC_MASK(CR_STRT) | FC_MASK(CR_LOCK), false },
-    /* RM0090 3.9.9: OPTCR resets to 0x0FFFAAED, then holds the loaded
-     * options; the stored bits are the part's option field map. */
-    { "OPTCR", 0x14, 0x0FFFAAEDu, 0, 0, FC_MASK(OPTCR_OPTLOCK) | FC_MASK(OPTCR_OPTSTRT), false },
+static const struct reg_desc f4_regs_template[F4_NREGS] = {
+    [F4_ACR] = { .name = "ACR", .offset = 0x00,
+                 .write_mask = FMASK(F4_ACR, LATENCY) | FMASK(F4_ACR, PRFTEN) | FMASK(F4_ACR, ICEN) |
+                               FMASK(F4_ACR, DCEN) | FMASK(F4_ACR, ICRST) | FMASK(F4_ACR, DCRST) },
+    [F4_KEYR] = { .name = "KEYR", .offset = 0x04, .hw_mask = 0xFFFFFFFFu, .write_only = true },
+    [F4_OPTKEYR] = { .name = "OPTKEYR", .offset = 0x08, .hw_mask = 0xFFFFFFFFu,
+                     .write_only = true },
+    [F4_SR] = { .name = "SR", .offset = 0x0C, .w1c_mask = SR_ERRORS | FMASK(F4_SR, EOP),
+                .hw_mask = FMASK(F4_SR, BSY) },
+    [F4_CR] = { .name = "CR", .offset = 0x10, .reset = FMASK(F4_CR, LOCK), .write_mask = CR_STORED,
+                .hw_mask = FMASK(F4_CR, STRT) | FMASK(F4_CR, LOCK),
+                .cite = "RM0090 3.9.4: resets to 0x80000000 (locked)" },
+    /* OPTCR holds the loaded options after reset; the stored bits are the
+     * part's option field map. */
+    [F4_OPTCR] = { .name = "OPTCR", .offset = 0x14, .reset = 0x0FFFAAEDu,
+                   .hw_mask = FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT),
+                   .cite = "RM0090 3.9.9: resets to 0x0FFFAAED" },
 };
 
 const struct fc_flag f4_sr_flags[] = {
-    { "PGSERR", FC_MASK(SR_PGSERR), FLASH_ERR_SEQ },
-    { "PGPERR", FC_MASK(SR_PGPERR), FLASH_ERR_PSIZE },
-    { "PGAERR", FC_MASK(SR_PGAERR), FLASH_ERR_ALIGN },
-    { "WRPERR", FC_MASK(SR_WRPERR), FLASH_ERR_WRP },
-    { "OPERR", FC_MASK(SR_OPERR), FLASH_ERR_OP },
-    { "RDERR", FC_MASK(SR_RDERR), FLASH_ERR_READ },
+    { "PGSERR", FMASK(F4_SR, PGSERR), FLASH_ERR_SEQ },
+    { "PGPERR", FMASK(F4_SR, PGPERR), FLASH_ERR_PSIZE },
+    { "PGAERR", FMASK(F4_SR, PGAERR), FLASH_ERR_ALIGN },
+    { "WRPERR", FMASK(F4_SR, WRPERR), FLASH_ERR_WRP },
+    { "OPERR", FMASK(F4_SR, OPERR), FLASH_ERR_OP },
+    { "RDERR", FMASK(F4_SR, RDERR), FLASH_ERR_READ },
 };
 _Static_assert(sizeof f4_sr_flags / sizeof f4_sr_flags[0] == F4_NSR_FLAGS, "flashregs_f2f4.h");
 #define NFLAGS F4_NSR_FLAGS
@@ -69,12 +75,12 @@ _Static_assert(sizeof f4_sr_flags / sizeof f4_sr_flags[0] == F4_NSR_FLAGS, "flas
 enum f4_op { OP_NONE, OP_ERASE, OP_PROGRAM, OP_OPTIONS };
 
 struct f4 {
-    struct fc_reg regs[F4_NREGS];   /* the template, OPTCR's stored bits from the part */
-    struct fc_regfile rf;
+    struct reg_desc regs[F4_NREGS]; /* the template, OPTCR's stored bits from the part */
+    struct regfile rf;
     int ob_index;                   /* part->obregs entry of OB_ENC_F4_OPTCR */
     uint32_t optcr_loaded;          /* as last loaded (a reset puts it back) */
     uint32_t nwrp_active;           /* nWRP in force (bit i: sector i writable) */
-    struct fc_keyseq key, optkey;   /* KEYR, OPTKEYR */
+    struct keylock key, optkey;     /* KEYR, OPTKEYR */
     struct fc_busy busy;
     enum f4_op op;
     uint32_t busy_sr;               /* error flags raised when the operation ends */
@@ -101,10 +107,11 @@ static struct f4 *f4_of(struct chip *c)
                 s->ob_index = i;
         uint32_t defined = s->ob_index >= 0 ? p->obregs[s->ob_index].defined_mask : 0x0FFFFFEFu;
         s->regs[F4_OPTCR].write_mask =
-            defined & ~(FC_MASK(OPTCR_OPTLOCK) | FC_MASK(OPTCR_OPTSTRT));
-        fc_regfile_init(&s->rf, s->regs, F4_NREGS);
+            defined & ~(FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT));
+        regfile_init(&s->rf, s->regs, F4_NREGS, p->flash_regs_base);
+        s->rf.log_addr = true;
         s->optcr_loaded = s->rf.val[F4_OPTCR];
-        s->nwrp_active = fc_get(s->optcr_loaded, FC_F(OPTCR_NWRP));
+        s->nwrp_active = FEX(s->optcr_loaded, F4_OPTCR, NWRP);
         c->ctl_state = s;
     }
     return c->ctl_state;
@@ -113,8 +120,8 @@ static struct f4 *f4_of(struct chip *c)
 static void raise_error(struct chip *c, struct f4 *s, uint32_t sr_bits)
 {
     /* RM0090 3.9.5: OPERR "is set only if error interrupts are enabled". */
-    if (sr_bits && fc_test(*reg(s, F4_CR), FC_F(CR_ERRIE)))
-        sr_bits |= FC_MASK(SR_OPERR);
+    if (sr_bits && FEX(*reg(s, F4_CR), F4_CR, ERRIE))
+        sr_bits |= FMASK(F4_SR, OPERR);
     *reg(s, F4_SR) |= sr_bits;
     c->last_err = fc_flash_err(sr_bits, f4_sr_flags, NFLAGS);
 }
@@ -131,7 +138,7 @@ static void busy_begin(struct chip *c, struct f4 *s, enum f4_op op, uint64_t ns,
     fc_busy_start(c, &s->busy, ns);
     s->op = op;
     s->busy_sr = end_sr;
-    *reg(s, F4_SR) |= FC_MASK(SR_BSY);
+    *reg(s, F4_SR) |= FMASK(F4_SR, BSY);
     c->last_err = FLASH_ERR_NONE;
 }
 
@@ -139,8 +146,8 @@ static void apply_options(struct chip *c, struct f4 *s)
 {
     /* guess (facts 10.4): new RDP and nWRP act when BSY clears; OPTCR
      * keeps reading what was written; WDG_SW etc. only after a reset. */
-    c->rdp_level = fc_rdp_level_of(c->part, (uint8_t)fc_get(s->optcr_programmed, FC_F(OPTCR_RDP)));
-    s->nwrp_active = fc_get(s->optcr_programmed, FC_F(OPTCR_NWRP));
+    c->rdp_level = fc_rdp_level_of(c->part, (uint8_t)FEX(s->optcr_programmed, F4_OPTCR, RDP));
+    s->nwrp_active = FEX(s->optcr_programmed, F4_OPTCR, NWRP);
 }
 
 static void f4_tick(struct chip *c)
@@ -149,16 +156,16 @@ static void f4_tick(struct chip *c)
     if (!fc_busy_over(c, &s->busy))
         return;
     s->busy.active = false;
-    *reg(s, F4_SR) &= ~FC_MASK(SR_BSY);
-    *reg(s, F4_CR) &= ~FC_MASK(CR_STRT);
-    *reg(s, F4_OPTCR) &= ~FC_MASK(OPTCR_OPTSTRT);
+    *reg(s, F4_SR) &= ~FMASK(F4_SR, BSY);
+    *reg(s, F4_CR) &= ~FMASK(F4_CR, STRT);
+    *reg(s, F4_OPTCR) &= ~FMASK(F4_OPTCR, OPTSTRT);
     if (s->op == OP_OPTIONS && !s->busy_sr)
         apply_options(c, s);
     s->op = OP_NONE;
     if (s->busy_sr)
         raise_error(c, s, s->busy_sr);
-    else if (fc_test(*reg(s, F4_CR), FC_F(CR_EOPIE)))
-        *reg(s, F4_SR) |= FC_MASK(SR_EOP);  /* RM0090 3.9.5: EOP only with EOPIE */
+    else if (FEX(*reg(s, F4_CR), F4_CR, EOPIE))
+        *reg(s, F4_SR) |= FMASK(F4_SR, EOP);  /* RM0090 3.9.5: EOP only with EOPIE */
 }
 
 static bool f4_busy(struct chip *c, uint64_t *until_ns)
@@ -196,14 +203,14 @@ static void start_erase(struct chip *c, struct f4 *s)
 {
     const struct part *p = c->part;
     uint32_t cr = *reg(s, F4_CR);
-    bool ser = fc_test(cr, FC_F(CR_SER)), mer = fc_test(cr, FC_F(CR_MER));
+    bool ser = FEX(cr, F4_CR, SER), mer = FEX(cr, F4_CR, MER);
 
     if (s->busy.active)
         return;     /* guess: STRT while busy starts nothing more */
     if (ser && mer) {
         /* RM0090 3.5.2: "neither sector nor mass erase can be performed";
          * guess: flagged as a sequence error. */
-        raise_error(c, s, FC_MASK(SR_PGSERR));
+        raise_error(c, s, FMASK(F4_SR, PGSERR));
         return;
     }
     if (!ser && !mer) {
@@ -211,32 +218,32 @@ static void start_erase(struct chip *c, struct f4 *s)
         return;
     }
     if (rdp_refuses(c)) {
-        raise_error(c, s, FC_MASK(SR_WRPERR));
+        raise_error(c, s, FMASK(F4_SR, WRPERR));
         return;
     }
     unsigned nsectors = part_flash_units(p);
     if (mer) {
         for (unsigned i = 0; i < nsectors; i++)
             if (sector_protected(s, i)) {
-                raise_error(c, s, FC_MASK(SR_WRPERR));   /* RM0090 3.9.5 WRPERR */
+                raise_error(c, s, FMASK(F4_SR, WRPERR));   /* RM0090 3.9.5 WRPERR */
                 return;
             }
         erase_range(c, s, "mass erase", p->flash_base, p->flash_size, p->timing.mass_erase_typ_us);
     } else {
-        unsigned snb = fc_get(cr, FC_F(CR_SNB));
+        unsigned snb = FEX(cr, F4_CR, SNB);
         uint32_t start, size;
         if (snb >= nsectors || part_flash_unit_at(p, snb, &start, &size) < 0) {
-            raise_error(c, s, FC_MASK(SR_PGSERR));      /* guess: no such sector */
+            raise_error(c, s, FMASK(F4_SR, PGSERR));      /* guess: no such sector */
             return;
         }
         if (sector_protected(s, snb)) {
-            raise_error(c, s, FC_MASK(SR_WRPERR));
+            raise_error(c, s, FMASK(F4_SR, WRPERR));
             return;
         }
         erase_range(c, s, "sector erase", start, size, fc_unit_erase_us(p, snb));
     }
     if (s->busy.active)
-        *reg(s, F4_CR) |= FC_MASK(CR_STRT);
+        *reg(s, F4_CR) |= FMASK(F4_CR, STRT);
 }
 
 /* ---- options ---------------------------------------------------------------- */
@@ -251,11 +258,11 @@ static void start_option_program(struct chip *c, struct f4 *s)
     if (c->rdp_level == 2) {
         /* RM0090 3.7.3: level 2 is permanent, options can no longer change. */
         chip_log(c, "%s: OPTSTRT at RDP level 2 refused", p->name);
-        raise_error(c, s, FC_MASK(SR_WRPERR));
+        raise_error(c, s, FMASK(F4_SR, WRPERR));
         return;
     }
     uint32_t stored = optcr & s->regs[F4_OPTCR].write_mask;
-    uint8_t new_rdp = (uint8_t)fc_get(stored, FC_F(OPTCR_RDP));
+    uint8_t new_rdp = (uint8_t)FEX(stored, F4_OPTCR, RDP);
     uint32_t extra_us = 0;
     bool regress = c->rdp_level == 1 && fc_rdp_level_of(p, new_rdp) == 0;
     double done = fc_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base);
@@ -287,7 +294,7 @@ static void start_option_program(struct chip *c, struct f4 *s)
     uint64_t ns = fc_op_duration_ns(c, FAULT_FLASH_PROGRAM_TIME, p->optarea_base,
                                     p->timing.option_program_us);
     busy_begin(c, s, OP_OPTIONS, ns + vclock_duration_ns(c->clock, extra_us), ferr);
-    *reg(s, F4_OPTCR) |= FC_MASK(OPTCR_OPTSTRT);
+    *reg(s, F4_OPTCR) |= FMASK(F4_OPTCR, OPTSTRT);
 }
 
 /* ---- registers ---------------------------------------------------------------- */
@@ -298,32 +305,31 @@ static void start_option_program(struct chip *c, struct f4 *s)
  * until the next reset", RM0090 3.9.9). */
 static int key_write(struct chip *c, struct f4 *s, bool options, unsigned size, uint32_t val)
 {
-    bool opened;
-    int rc;
-    if (!options) {
-        rc = fc_key_write(c, &s->key, "KEYR", size, val, F4_KEY1, F4_KEY2,
-                          !fc_test(*reg(s, F4_CR), FC_F(CR_LOCK)), &opened);
-        if (opened)
-            *reg(s, F4_CR) &= ~FC_MASK(CR_LOCK);
-    } else {
-        rc = fc_key_write(c, &s->optkey, "OPTKEYR", size, val, F4_OPTKEY1, F4_OPTKEY2,
-                          !fc_test(*reg(s, F4_OPTCR), FC_F(OPTCR_OPTLOCK)), &opened);
-        if (opened)
-            *reg(s, F4_OPTCR) &= ~FC_MASK(OPTCR_OPTLOCK);
-    }
-    return rc;
+    struct keylock *k = options ? &s->optkey : &s->key;
+    bool open = options ? !FEX(*reg(s, F4_OPTCR), F4_OPTCR, OPTLOCK)
+                        : !FEX(*reg(s, F4_CR), F4_CR, LOCK);
+    /* guess: no manual of F2/F4 says what a key written while open does: ignored */
+    enum keylock_result r = keylock_write_logged(c, k, options ? "OPTKEYR" : "KEYR",
+                                                 open ? KEYLOCK_IGNORES : KEYLOCK_TAKES, size, val,
+                                                 options ? F4_OPTKEY1 : F4_KEY1,
+                                                 options ? F4_OPTKEY2 : F4_KEY2);
+    if (r == KEYLOCK_OPENED && options)
+        *reg(s, F4_OPTCR) &= ~FMASK(F4_OPTCR, OPTLOCK);
+    else if (r == KEYLOCK_OPENED)
+        *reg(s, F4_CR) &= ~FMASK(F4_CR, LOCK);
+    return keylock_bus(r);
 }
 
 static int f4_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *val)
 {
     f4_tick(c);
-    return fc_regfile_read(c, &f4_of(c)->rf, off, size, val);
+    return regfile_read(c, &f4_of(c)->rf, off, size, val);
 }
 
 static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
 {
     struct f4 *s = f4_of(c);
-    int idx = fc_reg_index(&s->rf, off);
+    int idx = regfile_index(&s->rf, off);
     uint32_t lanes, v;
 
     f4_tick(c);
@@ -331,7 +337,7 @@ static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
         chip_log_unmodelled(c, c->part->flash_regs_base + off, true);
         return BUS_OK;
     }
-    if (fc_access_lanes(off, size, val, &lanes, &v) < 0)
+    if (regs_lanes(off, size, val, &lanes, &v) < 0)
         return BUS_ERROR;
 
     switch (idx) {
@@ -340,31 +346,31 @@ static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
     case F4_OPTKEYR:
         return key_write(c, s, true, size, val);
     case F4_CR: {
-        if (fc_test(*reg(s, F4_CR), FC_F(CR_LOCK)))
+        if (FEX(*reg(s, F4_CR), F4_CR, LOCK))
             return BUS_OK;  /* RM0090 3.9.4: CR cannot be written while LOCK is set */
-        uint32_t cr = fc_reg_store(c, &s->rf, F4_CR, lanes, v);
-        if (fc_test(v & lanes, FC_F(CR_LOCK)))
-            cr |= FC_MASK(CR_LOCK);
+        uint32_t cr = regfile_store(c, &s->rf, F4_CR, lanes, v);
+        if (FEX(v & lanes, F4_CR, LOCK))
+            cr |= FMASK(F4_CR, LOCK);
         *reg(s, F4_CR) = cr;
-        if (fc_test(v & lanes, FC_F(CR_STRT)))
+        if (FEX(v & lanes, F4_CR, STRT))
             start_erase(c, s);
         return BUS_OK;
     }
     case F4_OPTCR: {
-        if (fc_test(*reg(s, F4_OPTCR), FC_F(OPTCR_OPTLOCK)))
+        if (FEX(*reg(s, F4_OPTCR), F4_OPTCR, OPTLOCK))
             return BUS_OK;  /* RM0090 3.9.9: OPTCR write-protected while OPTLOCK is set */
         if (s->busy.active && s->op == OP_OPTIONS)
             return BUS_OK;  /* guess: OPTCR frozen while its own write runs */
-        uint32_t optcr = fc_reg_store(c, &s->rf, F4_OPTCR, lanes, v);
-        if (fc_test(v & lanes, FC_F(OPTCR_OPTLOCK)))
-            optcr |= FC_MASK(OPTCR_OPTLOCK);
+        uint32_t optcr = regfile_store(c, &s->rf, F4_OPTCR, lanes, v);
+        if (FEX(v & lanes, F4_OPTCR, OPTLOCK))
+            optcr |= FMASK(F4_OPTCR, OPTLOCK);
         *reg(s, F4_OPTCR) = optcr;
-        if (fc_test(v & lanes, FC_F(OPTCR_OPTSTRT)) && !fc_test(optcr, FC_F(OPTCR_OPTLOCK)))
+        if (FEX(v & lanes, F4_OPTCR, OPTSTRT) && !FEX(optcr, F4_OPTCR, OPTLOCK))
             start_option_program(c, s);
         return BUS_OK;
     }
     default:
-        fc_reg_store(c, &s->rf, idx, lanes, v);
+        regfile_store(c, &s->rf, idx, lanes, v);
         return BUS_OK;
     }
 }
@@ -380,30 +386,30 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
     /* RM0090 3.9.5 PGSERR: "a write access to the Flash memory is performed
      * by the code while the control register has not been correctly
      * configured". */
-    if (fc_test(cr, FC_F(CR_LOCK)) || !fc_test(cr, FC_F(CR_PG))) {
-        raise_error(c, s, FC_MASK(SR_PGSERR));
+    if (FEX(cr, F4_CR, LOCK) || !FEX(cr, F4_CR, PG)) {
+        raise_error(c, s, FMASK(F4_SR, PGSERR));
         return BUS_OK;
     }
     /* RM0090 3.5.3: the access size must match PSIZE (x64 needs VPP and a
      * 64-bit store the bus here never makes). */
-    unsigned psize = fc_get(cr, FC_F(CR_PSIZE));
+    unsigned psize = FEX(cr, F4_CR, PSIZE);
     if (psize == PSIZE_X64 || size != (1u << psize)) {
-        raise_error(c, s, FC_MASK(SR_PGPERR));
+        raise_error(c, s, FMASK(F4_SR, PGPERR));
         return BUS_OK;
     }
     if ((addr % size) != 0 || (addr % F4_ROW_BYTES) + size > F4_ROW_BYTES) {
-        raise_error(c, s, FC_MASK(SR_PGAERR));
+        raise_error(c, s, FMASK(F4_SR, PGAERR));
         return BUS_OK;
     }
     if (rdp_refuses(c)) {
-        raise_error(c, s, FC_MASK(SR_WRPERR));
+        raise_error(c, s, FMASK(F4_SR, WRPERR));
         return BUS_OK;
     }
     if (fc_mem_at(c, MEM_FLASH, addr, size)) {
         uint32_t start, unit_size;
         int sector = part_flash_unit(p, addr, &start, &unit_size);
         if (sector >= 0 && sector_protected(s, (unsigned)sector)) {
-            raise_error(c, s, FC_MASK(SR_WRPERR));
+            raise_error(c, s, FMASK(F4_SR, WRPERR));
             return BUS_OK;
         }
     } else {
@@ -412,7 +418,7 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
         uint32_t off = addr - p->otp_base;
         uint32_t block = off / F4_OTP_BLOCK;
         if (block < F4_OTP_BLOCKS && c->otp[F4_OTP_BLOCKS * F4_OTP_BLOCK + block] == 0x00) {
-            raise_error(c, s, FC_MASK(SR_WRPERR));
+            raise_error(c, s, FMASK(F4_SR, WRPERR));
             return BUS_OK;
         }
     }
@@ -451,7 +457,7 @@ static int f4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
             s->logged_optarea = true;
             chip_log(c, "%s: store to option bytes 0x%08x: use FLASH_OPTCR", c->part->name, addr);
         }
-        raise_error(c, s, FC_MASK(SR_PGSERR));  /* guess */
+        raise_error(c, s, FMASK(F4_SR, PGSERR));  /* guess */
         return BUS_OK;
     }
     chip_log_unmodelled(c, addr, true);
@@ -478,9 +484,10 @@ static void f4_reset(struct chip *c, enum chip_reset kind)
     (void)kind;
     if (s->busy.active)
         chip_log(c, "%s: reset during a flash operation", c->part->name);
-    fc_regfile_reset(&s->rf);
+    regfile_reset(&s->rf);
     *reg(s, F4_OPTCR) = s->optcr_loaded;
-    s->key = s->optkey = (struct fc_keyseq){ 0 };
+    keylock_reset(&s->key);
+    keylock_reset(&s->optkey);
     s->busy.active = false;
     s->op = OP_NONE;
     s->busy_sr = 0;
@@ -492,12 +499,12 @@ static void f4_option_load(struct chip *c)
 {
     struct f4 *s = f4_of(c);
     uint32_t ob = s->ob_index >= 0 ? c->ob_loaded[s->ob_index] : f4_regs_template[F4_OPTCR].reset;
-    uint32_t optcr = (ob & s->regs[F4_OPTCR].write_mask) | FC_MASK(OPTCR_OPTLOCK);
+    uint32_t optcr = (ob & s->regs[F4_OPTCR].write_mask) | FMASK(F4_OPTCR, OPTLOCK);
 
     s->optcr_loaded = optcr;
     *reg(s, F4_OPTCR) = optcr;
-    s->nwrp_active = fc_get(optcr, FC_F(OPTCR_NWRP));
-    c->rdp_level = fc_rdp_level_of(c->part, (uint8_t)fc_get(optcr, FC_F(OPTCR_RDP)));
+    s->nwrp_active = FEX(optcr, F4_OPTCR, NWRP);
+    c->rdp_level = fc_rdp_level_of(c->part, (uint8_t)FEX(optcr, F4_OPTCR, RDP));
     c->option_error = false;    /* F4 options carry no complements to check */
 }
 

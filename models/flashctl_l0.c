@@ -18,60 +18,58 @@
 #include <string.h>
 
 #include "models/flashctl_common.h"
-#include "models/flashseq.h"
 
 enum l0_reg_id {
     RG_ACR, RG_PECR, RG_PDKEYR, RG_PEKEYR, RG_PRGKEYR, RG_OPTKEYR, RG_SR, RG_OPTR, RG_WRPR,
     RG_WRPR2, RG_COUNT
 };
 
-struct l0_reg {
-    const char *name;
-    uint16_t off;
-    uint32_t reset;
-    uint32_t wmask;                 /* bits software stores (hooks gate them further) */
-    uint32_t w1c;
-};
-
-/* RM0377 3.7 register map; reset values [T RENODE] (facts §3.3). */
-static const struct l0_reg l0_regs[RG_COUNT] = {
-    [RG_ACR]     = { "ACR", L0_ACR, 0x00000000, 0x0000007B, 0 },
-    [RG_PECR]    = { "PECR", L0_PECR, 0x00000007,
-                     L0_FMASK(PECR, PROG) | L0_FMASK(PECR, DATA) | L0_FMASK(PECR, FIX) |
-                     L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, FPRG) | L0_FMASK(PECR, PARALLBANK) |
-                     L0_FMASK(PECR, EOPIE) | L0_FMASK(PECR, ERRIE) | L0_FMASK(PECR, HALF_ARRAY) |
-                     L0_FMASK(PECR, NZDISABLE), 0 },
-    [RG_PDKEYR]  = { "PDKEYR", L0_PDKEYR, 0, 0, 0 },
-    [RG_PEKEYR]  = { "PEKEYR", L0_PEKEYR, 0, 0, 0 },
-    [RG_PRGKEYR] = { "PRGKEYR", L0_PRGKEYR, 0, 0, 0 },
-    [RG_OPTKEYR] = { "OPTKEYR", L0_OPTKEYR, 0, 0, 0 },
-    [RG_SR]      = { "SR", L0_SR, 0x0000000C, 0, L0_SR_ERRORS | L0_FMASK(SR, EOP) },
-    [RG_OPTR]    = { "OPTR", L0_OPTR, 0, 0, 0 },          /* read-only: loaded options */
-    [RG_WRPR]    = { "WRPR", L0_WRPR, 0, 0, 0 },
-    [RG_WRPR2]   = { "WRPR2", L0_WRPR2, 0, 0, 0 },
+/* RM0377 3.7 register map; reset values [T RENODE] (facts §3.3).  Writes
+ * go through the hooks of l0_reg_write, which gate write_mask further. */
+static const struct reg_desc l0_regs[RG_COUNT] = {
+    [RG_ACR]     = { .name = "ACR", .offset = L0_ACR, .write_mask = 0x0000007B },
+    [RG_PECR]    = { .name = "PECR", .offset = L0_PECR, .reset = 0x00000007,
+                     .write_mask = FMASK(L0_PECR, PROG) | FMASK(L0_PECR, DATA) |
+                                   FMASK(L0_PECR, FIX) | FMASK(L0_PECR, ERASE) |
+                                   FMASK(L0_PECR, FPRG) | FMASK(L0_PECR, PARALLBANK) |
+                                   FMASK(L0_PECR, EOPIE) | FMASK(L0_PECR, ERRIE) |
+                                   FMASK(L0_PECR, HALF_ARRAY) | FMASK(L0_PECR, NZDISABLE),
+                     .cite = "RM0377 3.7.2" },
+    [RG_PDKEYR]  = { .name = "PDKEYR", .offset = L0_PDKEYR, .write_only = true },
+    [RG_PEKEYR]  = { .name = "PEKEYR", .offset = L0_PEKEYR, .write_only = true },
+    [RG_PRGKEYR] = { .name = "PRGKEYR", .offset = L0_PRGKEYR, .write_only = true },
+    [RG_OPTKEYR] = { .name = "OPTKEYR", .offset = L0_OPTKEYR, .write_only = true },
+    [RG_SR]      = { .name = "SR", .offset = L0_SR, .reset = 0x0000000C,
+                     .w1c_mask = L0_SR_ERRORS | FMASK(L0_SR, EOP),
+                     .hw_mask = FMASK(L0_SR, BSY) | FMASK(L0_SR, ENDHV) },
+    /* read-only: the loaded options */
+    [RG_OPTR]    = { .name = "OPTR", .offset = L0_OPTR },
+    [RG_WRPR]    = { .name = "WRPR", .offset = L0_WRPR },
+    [RG_WRPR2]   = { .name = "WRPR2", .offset = L0_WRPR2 },
 };
 
 static const struct fc_flag l0_flags[] = {
-    { "WRPERR", L0_FMASK(SR, WRPERR), FLASH_ERR_WRP },
-    { "PGAERR", L0_FMASK(SR, PGAERR), FLASH_ERR_ALIGN },
-    { "SIZERR", L0_FMASK(SR, SIZERR), FLASH_ERR_SIZE },
-    { "OPTVERR", L0_FMASK(SR, OPTVERR), FLASH_ERR_OPTV },
-    { "RDERR", L0_FMASK(SR, RDERR), FLASH_ERR_READ },
-    { "NOTZEROERR", L0_FMASK(SR, NOTZEROERR), FLASH_ERR_NOTZERO },
-    { "FWWERR", L0_FMASK(SR, FWWERR), FLASH_ERR_OP },
+    { "WRPERR", FMASK(L0_SR, WRPERR), FLASH_ERR_WRP },
+    { "PGAERR", FMASK(L0_SR, PGAERR), FLASH_ERR_ALIGN },
+    { "SIZERR", FMASK(L0_SR, SIZERR), FLASH_ERR_SIZE },
+    { "OPTVERR", FMASK(L0_SR, OPTVERR), FLASH_ERR_OPTV },
+    { "RDERR", FMASK(L0_SR, RDERR), FLASH_ERR_READ },
+    { "NOTZEROERR", FMASK(L0_SR, NOTZEROERR), FLASH_ERR_NOTZERO },
+    { "FWWERR", FMASK(L0_SR, FWWERR), FLASH_ERR_OP },
 };
 #define L0_NFLAGS (sizeof l0_flags / sizeof l0_flags[0])
 
+/* The three key registers of PECR's lock domain (keylock step index). */
+enum { KEYR_PE, KEYR_PRG, KEYR_OPT };
+
 struct l0_state {
-    uint32_t regs[RG_COUNT];
-    uint8_t pe_stage, prg_stage, opt_stage;
-    bool key_dead;                  /* wrong key: PECR locked until the next reset */
+    struct regfile rf;
+    struct keylock keys;            /* PEKEYR, PRGKEYR, OPTKEYR: a wrong key locks all */
     struct fc_busy busy;
     uint32_t optr, wrpr, wrpr2;     /* as last loaded */
     uint32_t hp_addr;               /* half page being collected */
     unsigned hp_words;
     uint32_t hp_data[L0_HALF_PAGE / 4];
-    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
 };
 
 uint32_t flashctl_l0_sr_to_err(uint32_t sr) { return fc_flash_err(sr, l0_flags, L0_NFLAGS); }
@@ -82,6 +80,7 @@ static struct l0_state *l0(struct chip *c)
         struct l0_state *s = calloc(1, sizeof *s);
         if (!s)
             abort();
+        regfile_init(&s->rf, l0_regs, RG_COUNT, c->part->flash_regs_base);
         c->ctl_state = s;
     }
     return c->ctl_state;
@@ -90,8 +89,8 @@ static struct l0_state *l0(struct chip *c)
 static void l0_error(struct chip *c, uint32_t sr_bits)
 {
     struct l0_state *s = l0(c);
-    s->regs[RG_SR] |= sr_bits;
-    c->last_err = flashctl_l0_sr_to_err(s->regs[RG_SR]);
+    s->rf.val[RG_SR] |= sr_bits;
+    c->last_err = flashctl_l0_sr_to_err(s->rf.val[RG_SR]);
 }
 
 static void l0_tick(struct chip *c)
@@ -100,7 +99,7 @@ static void l0_tick(struct chip *c)
     if (!fc_busy_over(c, &s->busy))
         return;
     s->busy.active = false;
-    s->regs[RG_SR] |= L0_FMASK(SR, EOP);    /* RM0377 3.7.5: EOP at the end of every operation */
+    s->rf.val[RG_SR] |= FMASK(L0_SR, EOP);    /* RM0377 3.7.5: EOP at the end of every operation */
 }
 
 static bool l0_busy(struct chip *c, uint64_t *until_ns)
@@ -129,7 +128,7 @@ static const struct mem_region *l0_eeprom(const struct part *p)
 
 static uint8_t l0_rdp_level_of(const struct part *p, uint32_t optr)
 {
-    return fc_rdp_level_of(p, (uint8_t)L0_FEX(optr, OPTR, RDPROT));
+    return fc_rdp_level_of(p, (uint8_t)FEX(optr, L0_OPTR, RDPROT));
 }
 
 /* RM0377 3.4.x: WRPR bit n protects 4 KiB sector n; with WPRMOD=1 the same
@@ -144,7 +143,7 @@ static bool l0_sector_marked(const struct l0_state *s, uint32_t off)
 
 static bool l0_write_protected(const struct l0_state *s, uint32_t off)
 {
-    return l0_sector_marked(s, off) && !L0_FEX(s->optr, OPTR, WPRMOD);
+    return l0_sector_marked(s, off) && !FEX(s->optr, L0_OPTR, WPRMOD);
 }
 
 /* ---- program memory --------------------------------------------------- */
@@ -155,11 +154,11 @@ static bool l0_write_protected(const struct l0_state *s, uint32_t off)
  * cells can only gain ones (guess). */
 static bool l0_words_writable(struct chip *c, uint32_t off, unsigned nwords)
 {
-    if (L0_FEX(l0(c)->regs[RG_PECR], PECR, NZDISABLE))
+    if (FEX(l0(c)->rf.val[RG_PECR], L0_PECR, NZDISABLE))
         return true;
     for (unsigned i = 0; i < nwords; i++)
         if (fc_load_le(c->flash + off + 4 * i, 4) != 0) {
-            l0_error(c, L0_FMASK(SR, NOTZEROERR));
+            l0_error(c, FMASK(L0_SR, NOTZEROERR));
             return false;
         }
     return true;
@@ -209,30 +208,30 @@ static void l0_page_erase(struct chip *c, uint32_t off)
 static int l0_flash_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
 {
     struct l0_state *s = l0(c);
-    uint32_t pecr = s->regs[RG_PECR];
+    uint32_t pecr = s->rf.val[RG_PECR];
     /* guess: a store while PELOCK/PRGLOCK is set is refused with WRPERR */
-    if (L0_FEX(pecr, PECR, PELOCK) || L0_FEX(pecr, PECR, PRGLOCK) || l0_write_protected(s, off)) {
+    if (FEX(pecr, L0_PECR, PELOCK) || FEX(pecr, L0_PECR, PRGLOCK) || l0_write_protected(s, off)) {
         s->hp_words = 0;
-        l0_error(c, L0_FMASK(SR, WRPERR));
+        l0_error(c, FMASK(L0_SR, WRPERR));
         return BUS_OK;
     }
     if (size != 4) {                /* RM0377 3.7.5: SIZERR, program memory takes words */
         s->hp_words = 0;
-        l0_error(c, L0_FMASK(SR, SIZERR));
+        l0_error(c, FMASK(L0_SR, SIZERR));
         return BUS_OK;
     }
-    bool prog = L0_FEX(pecr, PECR, PROG);
-    if (prog && L0_FEX(pecr, PECR, ERASE)) {    /* RM0377 3.3.5: page erase by a store */
+    bool prog = FEX(pecr, L0_PECR, PROG);
+    if (prog && FEX(pecr, L0_PECR, ERASE)) {    /* RM0377 3.3.5: page erase by a store */
         l0_page_erase(c, off);
         return BUS_OK;
     }
-    if (prog && L0_FEX(pecr, PECR, FPRG)) {
+    if (prog && FEX(pecr, L0_PECR, FPRG)) {
         /* RM0377 3.3.4: half page = 16 words in a row in one half page,
          * starting at its first word; else PGAERR and the half page is lost */
         uint32_t expect = s->hp_words ? s->hp_addr + 4 * s->hp_words : off;
         if (off != expect || (s->hp_words == 0 && off % L0_HALF_PAGE)) {
             s->hp_words = 0;
-            l0_error(c, L0_FMASK(SR, PGAERR));
+            l0_error(c, FMASK(L0_SR, PGAERR));
             return BUS_OK;
         }
         if (s->hp_words == 0)
@@ -245,7 +244,7 @@ static int l0_flash_write(struct chip *c, uint32_t off, unsigned size, uint32_t 
         return BUS_OK;
     }
     if (off % 4) {
-        l0_error(c, L0_FMASK(SR, PGAERR));
+        l0_error(c, FMASK(L0_SR, PGAERR));
         return BUS_OK;
     }
     l0_program_words(c, off, &val, 1);          /* RM0377 3.3.4: word by a direct store */
@@ -258,13 +257,13 @@ static int l0_eeprom_write(struct chip *c, const struct mem_region *r, uint32_t 
                            unsigned size, uint32_t val)
 {
     struct l0_state *s = l0(c);
-    uint32_t pecr = s->regs[RG_PECR];
-    if (L0_FEX(pecr, PECR, PELOCK)) {
-        l0_error(c, L0_FMASK(SR, WRPERR));      /* guess, as for program memory */
+    uint32_t pecr = s->rf.val[RG_PECR];
+    if (FEX(pecr, L0_PECR, PELOCK)) {
+        l0_error(c, FMASK(L0_SR, WRPERR));      /* guess, as for program memory */
         return BUS_OK;
     }
     if (addr % size) {
-        l0_error(c, L0_FMASK(SR, PGAERR));
+        l0_error(c, FMASK(L0_SR, PGAERR));
         return BUS_OK;
     }
     uint8_t *cell = c->eeprom + (addr - r->base);
@@ -274,12 +273,12 @@ static int l0_eeprom_write(struct chip *c, const struct mem_region *r, uint32_t 
         return BUS_OK;
     }
     uint32_t us = c->part->timing.eeprom_write_us;
-    if (L0_FEX(pecr, PECR, ERASE) && L0_FEX(pecr, PECR, DATA)) {
+    if (FEX(pecr, L0_PECR, ERASE) && FEX(pecr, L0_PECR, DATA)) {
         memset(cell, 0, size);                  /* RM0377 3.3.5: EEPROM erase writes zeros */
     } else {
         /* RM0377 3.3.4: the interface erases before writing when the cell
          * is not zero (always with FIX), so a write takes twice as long */
-        if (L0_FEX(pecr, PECR, FIX) || fc_load_le(cell, size) != 0)
+        if (FEX(pecr, L0_PECR, FIX) || fc_load_le(cell, size) != 0)
             us *= 2;
         fc_store_le(cell, size, val);
     }
@@ -304,30 +303,30 @@ static int l0_option_write(struct chip *c, uint32_t off, unsigned size, uint32_t
 {
     struct l0_state *s = l0(c);
     const struct part *p = c->part;
-    uint32_t pecr = s->regs[RG_PECR];
-    if (L0_FEX(pecr, PECR, PELOCK) || L0_FEX(pecr, PECR, OPTLOCK) || c->rdp_level == 2) {
+    uint32_t pecr = s->rf.val[RG_PECR];
+    if (FEX(pecr, L0_PECR, PELOCK) || FEX(pecr, L0_PECR, OPTLOCK) || c->rdp_level == 2) {
         /* RM0367 3.4.4: level 2 freezes the option bytes (guess: WRPERR) */
-        l0_error(c, L0_FMASK(SR, WRPERR));
+        l0_error(c, FMASK(L0_SR, WRPERR));
         return BUS_OK;
     }
     if (size != 4) {
-        l0_error(c, L0_FMASK(SR, SIZERR));
+        l0_error(c, FMASK(L0_SR, SIZERR));
         return BUS_OK;
     }
     if (off % 4) {
-        l0_error(c, L0_FMASK(SR, PGAERR));
+        l0_error(c, FMASK(L0_SR, PGAERR));
         return BUS_OK;
     }
     uint32_t us = p->timing.option_program_us;
     bool regress = off == 0 && c->rdp_level == 1 &&
-                   fc_rdp_level_of(p, (uint8_t)L0_FEX(val, OPTR, RDPROT)) == 0;
+                   fc_rdp_level_of(p, (uint8_t)FEX(val, L0_OPTR, RDPROT)) == 0;
     if (regress) {
         /* RM0367 3.4.4: writing level 0 in level 1 "generates a mass erase
          * and deletes the PcROP field too" */
         chip_log(c, "%s: RDP 1 -> 0, mass erase", p->name);
         l0_mass_erase(c);
-        val &= ~(L0_FMASK(OPTR, WPRMOD) | (L0_FMASK(OPTR, WPRMOD) << 16));
-        val |= L0_FMASK(OPTR, WPRMOD) << 16;    /* its complement half */
+        val &= ~(FMASK(L0_OPTR, WPRMOD) | (FMASK(L0_OPTR, WPRMOD) << 16));
+        val |= FMASK(L0_OPTR, WPRMOD) << 16;    /* its complement half */
         us += p->timing.mass_erase_typ_us;
     }
     double done = fc_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base + off);
@@ -367,8 +366,8 @@ static int l0_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
     fc_stall(c, &s->busy);
     if (in_range(addr, p->flash_base, p->flash_size)) {
         uint32_t off = addr - p->flash_base;
-        if (L0_FEX(s->optr, OPTR, WPRMOD) && l0_sector_marked(s, off)) {
-            l0_error(c, L0_FMASK(SR, RDERR));   /* RM0377 3.4.x: PCROP sector read */
+        if (FEX(s->optr, L0_OPTR, WPRMOD) && l0_sector_marked(s, off)) {
+            l0_error(c, FMASK(L0_SR, RDERR));   /* RM0377 3.4.x: PCROP sector read */
             *val = 0;
             return BUS_OK;
         }
@@ -386,90 +385,66 @@ static int l0_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
 
 /* ---- registers ---------------------------------------------------------- */
 
-static int l0_find_reg(uint32_t off)
-{
-    for (int r = 0; r < RG_COUNT; r++)
-        if (l0_regs[r].off == off)
-            return r;
-    return -1;
-}
-
 static int l0_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *val)
 {
     struct l0_state *s = l0(c);
     l0_tick(c);
-    int r = l0_find_reg(off & ~3u);
+    int r = regfile_index(&s->rf, off);
     uint32_t v = 0;
     if (r < 0) {
         chip_log_unmodelled(c, c->part->flash_regs_base + off, false);
     } else if (r == RG_SR) {
-        v = L0_FDP(s->regs[RG_SR], SR, BSY, s->busy.active);
-        v = L0_FDP(v, SR, ENDHV, !s->busy.active);
+        v = FDP(s->rf.val[RG_SR], L0_SR, BSY, s->busy.active);
+        v = FDP(v, L0_SR, ENDHV, !s->busy.active);
     } else {
-        v = s->regs[r];
+        v = s->rf.val[r];
     }
-    v >>= 8 * (off & 3);
-    *val = size == 4 ? v : v & ((1u << (8 * size)) - 1);
+    *val = regs_lane_extract(v, off, size);
     return BUS_OK;
 }
 
 /* RM0377 3.3.4 (facts §3.3, §10.3): the key registers take KEY1 then KEY2;
  * a wrong key, or PRGKEYR/OPTKEYR before PECR is unlocked, locks PECR until
  * the next reset with a bus error (guess for the second case). */
-static int l0_key(struct chip *c, uint8_t *stage, bool allowed, uint32_t val,
+static int l0_key(struct chip *c, unsigned keyr, bool allowed, uint32_t val,
                   uint32_t key1, uint32_t key2, uint32_t lock_bit)
 {
     struct l0_state *s = l0(c);
-    if (s->key_dead || !allowed || val != (*stage == 0 ? key1 : key2)) {
-        s->key_dead = true;
-        *stage = 0;
+    enum keylock_result r = keylock_write(&s->keys, keyr, allowed ? KEYLOCK_TAKES : KEYLOCK_REFUSES,
+                                          4, val, key1, key2);
+    if (r == KEYLOCK_WRONG || r == KEYLOCK_DEAD)
         chip_log(c, "%s: wrong flash key sequence (0x%08x), PECR locked until reset",
                  c->part->name, val);
-        return BUS_ERROR;
-    }
-    if (++*stage == 2) {
-        *stage = 0;
-        s->regs[RG_PECR] &= ~lock_bit;
-    }
-    return BUS_OK;
-}
-
-/* Renode's habit: a write of bits the model does not act on is logged once. */
-static void l0_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled)
-{
-    struct l0_state *s = l0(c);
-    uint32_t stray = val & ~modelled & ~s->logged[r];
-    if (!stray)
-        return;
-    s->logged[r] |= stray;
-    chip_log(c, "%s: write of unmodelled bits 0x%08x to FLASH_%s ignored", c->part->name, stray,
-             l0_regs[r].name);
+    if (r == KEYLOCK_OPENED)
+        s->rf.val[RG_PECR] &= ~lock_bit;
+    return keylock_bus(r);
 }
 
 static int l0_pecr_write(struct chip *c, uint32_t val)
 {
     struct l0_state *s = l0(c);
-    uint32_t pecr = s->regs[RG_PECR];
-    if (L0_FEX(pecr, PECR, PELOCK))
+    uint32_t pecr = s->rf.val[RG_PECR];
+    if (FEX(pecr, L0_PECR, PELOCK))
         return BUS_OK;              /* RM0377 3.7.2: PECR is write-protected while PELOCK */
     fc_stall(c, &s->busy);
-    uint32_t locks = L0_FMASK(PECR, PELOCK) | L0_FMASK(PECR, PRGLOCK) | L0_FMASK(PECR, OPTLOCK);
-    l0_log_stray(c, RG_PECR, val, l0_regs[RG_PECR].wmask | locks | L0_FMASK(PECR, OBL_LAUNCH));
-    uint32_t next = (val & l0_regs[RG_PECR].wmask) | (pecr & locks) | (val & locks);
-    if (L0_FEX(val, PECR, PELOCK)) {
+    uint32_t locks = FMASK(L0_PECR, PELOCK) | FMASK(L0_PECR, PRGLOCK) | FMASK(L0_PECR, OPTLOCK);
+    regfile_log_stray(c, &s->rf, RG_PECR, val,
+                      l0_regs[RG_PECR].write_mask | locks | FMASK(L0_PECR, OBL_LAUNCH));
+    uint32_t next = (val & l0_regs[RG_PECR].write_mask) | (pecr & locks) | (val & locks);
+    if (FEX(val, L0_PECR, PELOCK)) {
         /* setting PELOCK relocks everything [T RENODE]; guess: it also
          * ends any erase/program mode.  OpenOCD 0.12's stm32lx driver,
          * which programs real L0 boards, relocks after a page erase with
          * ERASE|PROG still set and later only ORs FPRG|PROG into PECR: if
          * ERASE survived, its half-page stores would erase pages. */
         next |= locks;
-        next &= ~(L0_FMASK(PECR, PROG) | L0_FMASK(PECR, DATA) | L0_FMASK(PECR, FIX) |
-                  L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, FPRG));
+        next &= ~(FMASK(L0_PECR, PROG) | FMASK(L0_PECR, DATA) | FMASK(L0_PECR, FIX) |
+                  FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, FPRG));
     }
-    if ((next ^ pecr) & (L0_FMASK(PECR, FPRG) | L0_FMASK(PECR, PROG)))
+    if ((next ^ pecr) & (FMASK(L0_PECR, FPRG) | FMASK(L0_PECR, PROG)))
         s->hp_words = 0;
-    s->regs[RG_PECR] = next;
-    if (L0_FEX(val, PECR, OBL_LAUNCH) && !L0_FEX(next, PECR, OPTLOCK) && c->powered) {
+    s->rf.val[RG_PECR] = next;
+    if (FEX(val, L0_PECR, OBL_LAUNCH) && !FEX(next, L0_PECR, OPTLOCK) && c->powered) {
         /* RM0377 3.7.2: OBL_LAUNCH reloads the options and resets the chip */
         chip_reset(c, RESET_OPTION_LOAD);
     }
@@ -480,37 +455,38 @@ static int l0_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
 {
     struct l0_state *s = l0(c);
     l0_tick(c);
-    int r = l0_find_reg(off);
+    int r = (off & 3u) ? -1 : regfile_index(&s->rf, off);
     if (r < 0 || size != 4) {
         chip_log_unmodelled(c, c->part->flash_regs_base + off, true);
         return BUS_OK;
     }
-    bool pe_unlocked = !L0_FEX(s->regs[RG_PECR], PECR, PELOCK);
+    bool pe_unlocked = !FEX(s->rf.val[RG_PECR], L0_PECR, PELOCK);
     switch (r) {
     case RG_PEKEYR:
-        return l0_key(c, &s->pe_stage, !pe_unlocked, val, L0_PEKEY1, L0_PEKEY2,
-                      L0_FMASK(PECR, PELOCK));
+        return l0_key(c, KEYR_PE, !pe_unlocked, val, L0_PEKEY1, L0_PEKEY2,
+                      FMASK(L0_PECR, PELOCK));
     case RG_PRGKEYR:
-        return l0_key(c, &s->prg_stage, pe_unlocked, val, L0_PRGKEY1, L0_PRGKEY2,
-                      L0_FMASK(PECR, PRGLOCK));
+        return l0_key(c, KEYR_PRG, pe_unlocked, val, L0_PRGKEY1, L0_PRGKEY2,
+                      FMASK(L0_PECR, PRGLOCK));
     case RG_OPTKEYR:
-        return l0_key(c, &s->opt_stage, pe_unlocked, val, L0_OPTKEY1, L0_OPTKEY2,
-                      L0_FMASK(PECR, OPTLOCK));
+        return l0_key(c, KEYR_OPT, pe_unlocked, val, L0_OPTKEY1, L0_OPTKEY2,
+                      FMASK(L0_PECR, OPTLOCK));
     case RG_PDKEYR:
         return BUS_OK;              /* run power-down is not modelled */
     case RG_PECR:
         return l0_pecr_write(c, val);
     case RG_SR:
-        l0_log_stray(c, r, val, l0_regs[RG_SR].w1c);
-        s->regs[RG_SR] &= ~(val & l0_regs[RG_SR].w1c);
-        c->last_err = flashctl_l0_sr_to_err(s->regs[RG_SR]);
+        regfile_log_stray(c, &s->rf, r, val, l0_regs[RG_SR].w1c_mask);
+        s->rf.val[RG_SR] &= ~(val & l0_regs[RG_SR].w1c_mask);
+        c->last_err = flashctl_l0_sr_to_err(s->rf.val[RG_SR]);
         return BUS_OK;
     case RG_ACR:
-        l0_log_stray(c, r, val, l0_regs[RG_ACR].wmask);
-        s->regs[RG_ACR] = val & l0_regs[RG_ACR].wmask;
+        regfile_log_stray(c, &s->rf, r, val, l0_regs[RG_ACR].write_mask);
+        s->rf.val[RG_ACR] = val & l0_regs[RG_ACR].write_mask;
         return BUS_OK;
     default:
-        l0_log_stray(c, r, val, 0);  /* OPTR/WRPR: loaded from the option bytes, read-only */
+        /* OPTR/WRPR: loaded from the option bytes, read-only */
+        regfile_log_stray(c, &s->rf, r, val, 0);
         return BUS_OK;
     }
 }
@@ -520,15 +496,13 @@ static int l0_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
 static void l0_reset(struct chip *c, enum chip_reset kind)
 {
     struct l0_state *s = l0(c);
-    for (int r = 0; r < RG_COUNT; r++)
-        s->regs[r] = l0_regs[r].reset;
-    s->regs[RG_OPTR] = s->optr;
-    s->regs[RG_WRPR] = s->wrpr;
-    s->regs[RG_WRPR2] = s->wrpr2;
+    regfile_reset(&s->rf);
+    s->rf.val[RG_OPTR] = s->optr;
+    s->rf.val[RG_WRPR] = s->wrpr;
+    s->rf.val[RG_WRPR2] = s->wrpr2;
     if (c->option_error)
-        s->regs[RG_SR] |= L0_FMASK(SR, OPTVERR);
-    s->pe_stage = s->prg_stage = s->opt_stage = 0;
-    s->key_dead = false;
+        s->rf.val[RG_SR] |= FMASK(L0_SR, OPTVERR);
+    keylock_reset(&s->keys);
     s->busy.active = false;
     s->hp_words = 0;
 }
@@ -553,11 +527,11 @@ static void l0_option_load(struct chip *c)
     }
     c->option_error = !ok;
     c->rdp_level = optr_ok ? l0_rdp_level_of(p, s->optr) : 1;
-    s->regs[RG_OPTR] = s->optr;
-    s->regs[RG_WRPR] = s->wrpr;
-    s->regs[RG_WRPR2] = s->wrpr2;
+    s->rf.val[RG_OPTR] = s->optr;
+    s->rf.val[RG_WRPR] = s->wrpr;
+    s->rf.val[RG_WRPR2] = s->wrpr2;
     if (!ok)
-        l0_error(c, L0_FMASK(SR, OPTVERR));
+        l0_error(c, FMASK(L0_SR, OPTVERR));
 }
 
 static uint32_t l0_fault_error(struct chip *c, const char *hook, uint32_t addr)

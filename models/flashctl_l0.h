@@ -5,8 +5,8 @@
  * bootloader's register sequences (flashseq_l0.c).  Offsets and bits:
  * CMSIS stm32l073xx.h, keys: libopencm3/openocd stm32lx.c (facts §3.3).
  *
- * Fields are declared once (QEMU registerfields.h style): L0_FIELD(SR, BSY,
- * 0, 1), read with L0_FEX(v, SR, BSY), written with L0_FDP(v, SR, BSY, x).
+ * Fields are declared once with regs.h: FIELD(L0_SR, BSY, 0, 1), read with
+ * FEX(v, L0_SR, BSY), written with FDP(v, L0_SR, BSY, x).
  */
 #ifndef VSTM32_FLASHCTL_L0_H
 #define VSTM32_FLASHCTL_L0_H
@@ -14,15 +14,7 @@
 #include <stdint.h>
 
 #include "models/chip.h"
-
-#define L0_FIELD(reg, fld, shift, len) \
-    enum { L0_##reg##_##fld##_SHIFT = (shift), L0_##reg##_##fld##_LEN = (len) };
-#define L0_FMASK(reg, fld) \
-    ((uint32_t)((((uint64_t)1 << L0_##reg##_##fld##_LEN) - 1) << L0_##reg##_##fld##_SHIFT))
-#define L0_FEX(v, reg, fld) \
-    ((uint32_t)(((v) & L0_FMASK(reg, fld)) >> L0_##reg##_##fld##_SHIFT))
-#define L0_FDP(v, reg, fld, x) \
-    (((v) & ~L0_FMASK(reg, fld)) | (((uint32_t)(x) << L0_##reg##_##fld##_SHIFT) & L0_FMASK(reg, fld)))
+#include "models/regs.h"
 
 enum {
     L0_ACR = 0x00, L0_PECR = 0x04, L0_PDKEYR = 0x08, L0_PEKEYR = 0x0C, L0_PRGKEYR = 0x10,
@@ -38,39 +30,39 @@ enum {
 #define L0_PDKEY1  0x04152637u
 #define L0_PDKEY2  0xFAFBFCFDu
 
-L0_FIELD(PECR, PELOCK, 0, 1)
-L0_FIELD(PECR, PRGLOCK, 1, 1)
-L0_FIELD(PECR, OPTLOCK, 2, 1)
-L0_FIELD(PECR, PROG, 3, 1)
-L0_FIELD(PECR, DATA, 4, 1)
-L0_FIELD(PECR, FIX, 8, 1)
-L0_FIELD(PECR, ERASE, 9, 1)
-L0_FIELD(PECR, FPRG, 10, 1)
-L0_FIELD(PECR, PARALLBANK, 15, 1)
-L0_FIELD(PECR, EOPIE, 16, 1)
-L0_FIELD(PECR, ERRIE, 17, 1)
-L0_FIELD(PECR, OBL_LAUNCH, 18, 1)
-L0_FIELD(PECR, HALF_ARRAY, 19, 1)
-L0_FIELD(PECR, NZDISABLE, 22, 1)
+FIELD(L0_PECR, PELOCK, 0, 1)
+FIELD(L0_PECR, PRGLOCK, 1, 1)
+FIELD(L0_PECR, OPTLOCK, 2, 1)
+FIELD(L0_PECR, PROG, 3, 1)
+FIELD(L0_PECR, DATA, 4, 1)
+FIELD(L0_PECR, FIX, 8, 1)
+FIELD(L0_PECR, ERASE, 9, 1)
+FIELD(L0_PECR, FPRG, 10, 1)
+FIELD(L0_PECR, PARALLBANK, 15, 1)
+FIELD(L0_PECR, EOPIE, 16, 1)
+FIELD(L0_PECR, ERRIE, 17, 1)
+FIELD(L0_PECR, OBL_LAUNCH, 18, 1)
+FIELD(L0_PECR, HALF_ARRAY, 19, 1)
+FIELD(L0_PECR, NZDISABLE, 22, 1)
 
-L0_FIELD(SR, BSY, 0, 1)
-L0_FIELD(SR, EOP, 1, 1)
-L0_FIELD(SR, ENDHV, 2, 1)
-L0_FIELD(SR, READY, 3, 1)
-L0_FIELD(SR, WRPERR, 8, 1)
-L0_FIELD(SR, PGAERR, 9, 1)
-L0_FIELD(SR, SIZERR, 10, 1)
-L0_FIELD(SR, OPTVERR, 11, 1)
-L0_FIELD(SR, RDERR, 13, 1)
-L0_FIELD(SR, NOTZEROERR, 16, 1)
-L0_FIELD(SR, FWWERR, 17, 1)
+FIELD(L0_SR, BSY, 0, 1)
+FIELD(L0_SR, EOP, 1, 1)
+FIELD(L0_SR, ENDHV, 2, 1)
+FIELD(L0_SR, READY, 3, 1)
+FIELD(L0_SR, WRPERR, 8, 1)
+FIELD(L0_SR, PGAERR, 9, 1)
+FIELD(L0_SR, SIZERR, 10, 1)
+FIELD(L0_SR, OPTVERR, 11, 1)
+FIELD(L0_SR, RDERR, 13, 1)
+FIELD(L0_SR, NOTZEROERR, 16, 1)
+FIELD(L0_SR, FWWERR, 17, 1)
 
-L0_FIELD(OPTR, RDPROT, 0, 8)
-L0_FIELD(OPTR, WPRMOD, 8, 1)
+FIELD(L0_OPTR, RDPROT, 0, 8)
+FIELD(L0_OPTR, WPRMOD, 8, 1)
 
-#define L0_SR_ERRORS (L0_FMASK(SR, WRPERR) | L0_FMASK(SR, PGAERR) | L0_FMASK(SR, SIZERR) | \
-                      L0_FMASK(SR, OPTVERR) | L0_FMASK(SR, RDERR) | L0_FMASK(SR, NOTZEROERR) | \
-                      L0_FMASK(SR, FWWERR))
+#define L0_SR_ERRORS (FMASK(L0_SR, WRPERR) | FMASK(L0_SR, PGAERR) | FMASK(L0_SR, SIZERR) | \
+                      FMASK(L0_SR, OPTVERR) | FMASK(L0_SR, RDERR) | FMASK(L0_SR, NOTZEROERR) | \
+                      FMASK(L0_SR, FWWERR))
 
 /* RM0377 3.3.1: 128-byte pages, 64-byte half pages, 4 KiB WRP sectors. */
 #define L0_HALF_PAGE    64u
@@ -78,5 +70,11 @@ L0_FIELD(OPTR, WPRMOD, 8, 1)
 
 /* SR error bits to enum flash_err bits. */
 uint32_t flashctl_l0_sr_to_err(uint32_t sr);
+
+/* The controller model (flashctl_l0.c), and the L0 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_l0.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_l0_ops;
+extern const struct flash_gen flash_gen_l0;
 
 #endif

@@ -25,32 +25,55 @@
 #include <stdlib.h>
 
 #include "models/flashctl_common.h"
-#include "models/flashseq.h"
 
-/* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map, reset values. */
-const struct l4_reg l4_regs[RG_COUNT] = {
-    [RG_ACR]      = { "ACR", L4_ACR, 0x00000600, 0x00057F0F, 0, NULL },
-    [RG_PDKEYR]   = { "PDKEYR", L4_PDKEYR, 0, 0, 0, NULL },
-    [RG_KEYR]     = { "KEYR", L4_KEYR, 0, 0, 0, NULL },
-    [RG_OPTKEYR]  = { "OPTKEYR", L4_OPTKEYR, 0, 0, 0, NULL },
-    [RG_SR]       = { "SR", L4_SR, 0, 0, L4_SR_ERRORS | L4_FMASK(SR, EOP), NULL },
-    [RG_CR]       = { "CR", L4_CR, 0xC0000000, 0xFF070007, 0, NULL },
-    [RG_ECCR]     = { "ECCR", L4_ECCR, 0, L4_FMASK(ECCR, ECCCIE),
-                      L4_FMASK(ECCR, ECCC) | L4_FMASK(ECCR, ECCD), NULL },
-    [RG_OPTR]     = { "OPTR", L4_OPTR, 0, 0xFFFFFFFF, 0, "OPTR" },
-    [RG_PCROP1SR] = { "PCROP1SR", L4_PCROP1SR, 0, 0xFFFFFFFF, 0, "PCROP1SR", "PCROP1ASR" },
-    [RG_PCROP1ER] = { "PCROP1ER", L4_PCROP1ER, 0, 0xFFFFFFFF, 0, "PCROP1ER", "PCROP1AER" },
-    [RG_WRP1AR]   = { "WRP1AR", L4_WRP1AR, 0, 0xFFFFFFFF, 0, "WRP1AR" },
-    [RG_WRP1BR]   = { "WRP1BR", L4_WRP1BR, 0, 0xFFFFFFFF, 0, "WRP1BR" },
-    [RG_PCROP1BSR] = { "PCROP1BSR", L4_PCROP1BSR, 0, 0xFFFFFFFF, 0, "PCROP1BSR" },
-    [RG_PCROP1BER] = { "PCROP1BER", L4_PCROP1BER, 0, 0xFFFFFFFF, 0, "PCROP1BER" },
-    [RG_PCROP2SR] = { "PCROP2SR", L4_PCROP2SR, 0, 0xFFFFFFFF, 0, "PCROP2SR" },
-    [RG_PCROP2ER] = { "PCROP2ER", L4_PCROP2ER, 0, 0xFFFFFFFF, 0, "PCROP2ER" },
-    [RG_WRP2AR]   = { "WRP2AR", L4_WRP2AR, 0, 0xFFFFFFFF, 0, "WRP2AR" },
-    [RG_WRP2BR]   = { "WRP2BR", L4_WRP2BR, 0, 0xFFFFFFFF, 0, "WRP2BR" },
-    [RG_SEC1R]    = { "SEC1R", L4_SEC1R, 0, 0xFFFFFFFF, 0, "SEC1R" },
-    [RG_SEC2R]    = { "SEC2R", L4_SEC2R, 0, 0xFFFFFFFF, 0, "SEC2R" },
-    [RG_SECR]     = { "SECR", L4_SECR, 0, 0xFFFFFFFF, 0, "SECR" },
+/* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map, reset values.  Writes go
+ * through the hooks of l4_reg_write, which gate write_mask further. */
+#define OPTREG(id, nm, off)                                                       \
+    [id] = { .name = nm, .offset = (off), .write_mask = 0xFFFFFFFF }
+const struct reg_desc l4_regs[RG_COUNT] = {
+    [RG_ACR]      = { .name = "ACR", .offset = L4_ACR, .reset = 0x00000600,
+                      .write_mask = 0x00057F0F },
+    [RG_PDKEYR]   = { .name = "PDKEYR", .offset = L4_PDKEYR, .write_only = true },
+    [RG_KEYR]     = { .name = "KEYR", .offset = L4_KEYR, .write_only = true },
+    [RG_OPTKEYR]  = { .name = "OPTKEYR", .offset = L4_OPTKEYR, .write_only = true },
+    [RG_SR]       = { .name = "SR", .offset = L4_SR, .w1c_mask = L4_SR_ERRORS | FMASK(L4_SR, EOP) },
+    [RG_CR]       = { .name = "CR", .offset = L4_CR, .reset = 0xC0000000,
+                      .write_mask = 0xFF070007 },
+    [RG_ECCR]     = { .name = "ECCR", .offset = L4_ECCR, .write_mask = FMASK(L4_ECCR, ECCCIE),
+                      .w1c_mask = FMASK(L4_ECCR, ECCC) | FMASK(L4_ECCR, ECCD) },
+    OPTREG(RG_OPTR, "OPTR", L4_OPTR),
+    OPTREG(RG_PCROP1SR, "PCROP1SR", L4_PCROP1SR),
+    OPTREG(RG_PCROP1ER, "PCROP1ER", L4_PCROP1ER),
+    OPTREG(RG_WRP1AR, "WRP1AR", L4_WRP1AR),
+    OPTREG(RG_WRP1BR, "WRP1BR", L4_WRP1BR),
+    OPTREG(RG_PCROP1BSR, "PCROP1BSR", L4_PCROP1BSR),
+    OPTREG(RG_PCROP1BER, "PCROP1BER", L4_PCROP1BER),
+    OPTREG(RG_PCROP2SR, "PCROP2SR", L4_PCROP2SR),
+    OPTREG(RG_PCROP2ER, "PCROP2ER", L4_PCROP2ER),
+    OPTREG(RG_WRP2AR, "WRP2AR", L4_WRP2AR),
+    OPTREG(RG_WRP2BR, "WRP2BR", L4_WRP2BR),
+    OPTREG(RG_SEC1R, "SEC1R", L4_SEC1R),
+    OPTREG(RG_SEC2R, "SEC2R", L4_SEC2R),
+    OPTREG(RG_SECR, "SECR", L4_SECR),
+};
+
+/* The part->obregs entry each option register mirrors (and the G0
+ * manual's name for it). */
+const struct l4_obreg_name l4_obreg_names[RG_COUNT] = {
+    [RG_OPTR] = { "OPTR", NULL },
+    [RG_PCROP1SR] = { "PCROP1SR", "PCROP1ASR" },
+    [RG_PCROP1ER] = { "PCROP1ER", "PCROP1AER" },
+    [RG_WRP1AR] = { "WRP1AR", NULL },
+    [RG_WRP1BR] = { "WRP1BR", NULL },
+    [RG_PCROP1BSR] = { "PCROP1BSR", NULL },
+    [RG_PCROP1BER] = { "PCROP1BER", NULL },
+    [RG_PCROP2SR] = { "PCROP2SR", NULL },
+    [RG_PCROP2ER] = { "PCROP2ER", NULL },
+    [RG_WRP2AR] = { "WRP2AR", NULL },
+    [RG_WRP2BR] = { "WRP2BR", NULL },
+    [RG_SEC1R] = { "SEC1R", NULL },
+    [RG_SEC2R] = { "SEC2R", NULL },
+    [RG_SECR] = { "SECR", NULL },
 };
 
 #define L4_COMMON (RGB(RG_ACR) | RGB(RG_KEYR) | RGB(RG_OPTKEYR) | RGB(RG_SR) | RGB(RG_CR) | \
@@ -58,43 +81,35 @@ const struct l4_reg l4_regs[RG_COUNT] = {
                    RGB(RG_WRP1AR) | RGB(RG_WRP1BR))
 #define L4_BANK2  (RGB(RG_PCROP2SR) | RGB(RG_PCROP2ER) | RGB(RG_WRP2AR) | RGB(RG_WRP2BR))
 
-static const struct l4_variant l4_variants[] = {
-    /* CMSIS stm32l412xx.h: PNB 6 bits, no bank 2; RM0394: SR.PEMPTY */
-    { 0x464, "L41x/L42x", L4_COMMON | RGB(RG_PDKEYR), 6, false, true, false, false, -1,
-      6, 19, -1, "SRAM2" },
-    /* CMSIS stm32l476xx.h: PNB 8 bits, BKER b11, MER2, ECCR.BK_ECC b19 */
-    { 0x415, "L47x/L48x", L4_COMMON | RGB(RG_PDKEYR) | L4_BANK2, 8, true, false, false, false,
-      -1, 8, 19, 19, "SRAM2" },
-    /* CMSIS stm32g071xx.h: no PDKEYR, PCROP1B, SECR; ACR.PROGEMPTY; SR.CFGBSY */
-    { 0x460, "G07x/G08x", L4_COMMON | RGB(RG_PCROP1BSR) | RGB(RG_PCROP1BER) | RGB(RG_SECR),
-      10, false, false, true, true, -1, 6, 14, -1, NULL },
-    /* CMSIS stm32g474xx.h: PNB 7 bits, BKER, OPTR.DBANK b22, ECCR.BK_ECC b21;
-     * RM0440: the RDP regression erases the CCM SRAM (facts §4.4, guess) */
-    { 0x469, "G47x/G48x", L4_COMMON | RGB(RG_PDKEYR) | L4_BANK2 | RGB(RG_SEC1R) | RGB(RG_SEC2R),
-      7, true, false, false, false, 22, 7, 19, 21, "CCM SRAM" },
-};
-
-const struct l4_variant *l4_variant_of(const struct part *p)
+uint32_t l4_variant_regs(const struct l4_variant *v)
 {
-    for (size_t i = 0; i < sizeof l4_variants / sizeof l4_variants[0]; i++)
-        if (l4_variants[i].dev_id == p->dev_id)
-            return &l4_variants[i];
-    return &l4_variants[0];
+    return L4_COMMON | (v->pdkeyr ? RGB(RG_PDKEYR) : 0) | (v->bank2_regs ? L4_BANK2 : 0) |
+           (v->pcrop1b ? RGB(RG_PCROP1BSR) | RGB(RG_PCROP1BER) : 0) |
+           (v->sec_regs ? RGB(RG_SEC1R) | RGB(RG_SEC2R) : 0) | (v->secr ? RGB(RG_SECR) : 0);
+}
+
+const char *flashctl_l4_check_part(const struct part *p)
+{
+    if (!p->l4)
+        return "no L4/G0/G4 die facts (part->l4)";
+    if (p->l4->dev_id != p->dev_id)
+        return "its L4/G0/G4 die facts are for another DEV_ID";
+    return NULL;
 }
 
 static uint64_t now_ns(struct chip *c) { return vclock_now(c->clock); }
 
 static const struct fc_flag l4_flags[] = {
-    { "OPERR", L4_FMASK(SR, OPERR), FLASH_ERR_OP },
-    { "PROGERR", L4_FMASK(SR, PROGERR), FLASH_ERR_PROG },
-    { "WRPERR", L4_FMASK(SR, WRPERR), FLASH_ERR_WRP },
-    { "PGAERR", L4_FMASK(SR, PGAERR), FLASH_ERR_ALIGN },
-    { "SIZERR", L4_FMASK(SR, SIZERR), FLASH_ERR_SIZE },
-    { "PGSERR", L4_FMASK(SR, PGSERR), FLASH_ERR_SEQ },
-    { "MISERR", L4_FMASK(SR, MISERR), FLASH_ERR_MISS },
-    { "FASTERR", L4_FMASK(SR, FASTERR), FLASH_ERR_FAST },
-    { "RDERR", L4_FMASK(SR, RDERR), FLASH_ERR_READ },
-    { "OPTVERR", L4_FMASK(SR, OPTVERR), FLASH_ERR_OPTV },
+    { "OPERR", FMASK(L4_SR, OPERR), FLASH_ERR_OP },
+    { "PROGERR", FMASK(L4_SR, PROGERR), FLASH_ERR_PROG },
+    { "WRPERR", FMASK(L4_SR, WRPERR), FLASH_ERR_WRP },
+    { "PGAERR", FMASK(L4_SR, PGAERR), FLASH_ERR_ALIGN },
+    { "SIZERR", FMASK(L4_SR, SIZERR), FLASH_ERR_SIZE },
+    { "PGSERR", FMASK(L4_SR, PGSERR), FLASH_ERR_SEQ },
+    { "MISERR", FMASK(L4_SR, MISERR), FLASH_ERR_MISS },
+    { "FASTERR", FMASK(L4_SR, FASTERR), FLASH_ERR_FAST },
+    { "RDERR", FMASK(L4_SR, RDERR), FLASH_ERR_READ },
+    { "OPTVERR", FMASK(L4_SR, OPTVERR), FLASH_ERR_OPTV },
 };
 #define L4_NFLAGS (sizeof l4_flags / sizeof l4_flags[0])
 
@@ -103,8 +118,8 @@ uint32_t flashctl_l4_sr_to_err(uint32_t sr) { return fc_flash_err(sr, l4_flags, 
 void l4_error(struct chip *c, uint32_t sr_bits)
 {
     struct l4_state *s = l4(c);
-    s->regs[RG_SR] |= sr_bits;
-    c->last_err = flashctl_l4_sr_to_err(s->regs[RG_SR]);
+    s->rf.val[RG_SR] |= sr_bits;
+    c->last_err = flashctl_l4_sr_to_err(s->rf.val[RG_SR]);
 }
 
 /* ---- faults, time ---------------------------------------------------- */
@@ -144,10 +159,10 @@ static void l4_finish(struct chip *c)
 {
     struct l4_state *s = l4(c);
     s->busy = false;
-    s->regs[RG_CR] &= ~(L4_FMASK(CR, STRT) | L4_FMASK(CR, OPTSTRT));
+    s->rf.val[RG_CR] &= ~(FMASK(L4_CR, STRT) | FMASK(L4_CR, OPTSTRT));
     /* RM0351 3.7.5: EOP is set only when EOPIE is set */
-    if (L4_FEX(s->regs[RG_CR], CR, EOPIE))
-        s->regs[RG_SR] |= L4_FMASK(SR, EOP);
+    if (FEX(s->rf.val[RG_CR], L4_CR, EOPIE))
+        s->rf.val[RG_SR] |= FMASK(L4_SR, EOP);
 }
 
 void l4_tick(struct chip *c)
@@ -198,23 +213,15 @@ int flashctl_l4_page_of(struct chip *c, uint32_t addr, struct l4_page *pg)
 
 /* ---- registers -------------------------------------------------------- */
 
-static int l4_find_reg(const struct l4_state *s, uint32_t off)
-{
-    for (int r = 0; r < RG_COUNT; r++)
-        if (l4_regs[r].off == off && (s->v->regs & RGB(r)))
-            return r;
-    return -1;
-}
-
 static uint32_t l4_sr_value(struct chip *c)
 {
     struct l4_state *s = l4(c);
-    uint32_t sr = s->regs[RG_SR];
-    sr = L4_FDP(sr, SR, BSY, s->busy);
+    uint32_t sr = s->rf.val[RG_SR];
+    sr = FDP(sr, L4_SR, BSY, s->busy);
     if (s->v->sr_cfgbsy)
-        sr = L4_FDP(sr, SR, CFGBSY, s->busy);
+        sr = FDP(sr, L4_SR, CFGBSY, s->busy);
     if (s->v->sr_pempty)
-        sr = L4_FDP(sr, SR, PEMPTY, c->flash_empty);
+        sr = FDP(sr, L4_SR, PEMPTY, c->flash_empty);
     return sr;
 }
 
@@ -222,98 +229,76 @@ static int l4_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *va
 {
     struct l4_state *s = l4(c);
     l4_tick(c);
-    int r = l4_find_reg(s, off & ~3u);
+    int r = regfile_index(&s->rf, off);
     uint32_t v = 0;
     if (r < 0)
         chip_log_unmodelled(c, c->part->flash_regs_base + off, false);
     else if (r == RG_SR)
         v = l4_sr_value(c);
     else if (r == RG_ACR && s->v->acr_progempty)
-        v = L4_FDP(s->regs[r], ACR, PROGEMPTY, c->flash_empty);
+        v = FDP(s->rf.val[r], L4_ACR, PROGEMPTY, c->flash_empty);
     else
-        v = s->regs[r];
-    v >>= 8 * (off & 3);
-    *val = size == 4 ? v : v & ((1u << (8 * size)) - 1);
+        v = s->rf.val[r];
+    *val = regs_lane_extract(v, off, size);
     return BUS_OK;
 }
 
 /* RM0444 3.3.6: a wrong key locks the register until the next reset and
- * raises a bus error (HardFault). */
-int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
-                 uint32_t key1, uint32_t key2, bool *unlocked)
+ * raises a bus error (HardFault).  guess: a key written while unlocked is a
+ * wrong sequence. */
+enum keylock_result l4_key_write(struct chip *c, struct keylock *k, const char *reg, bool locked,
+                                 uint32_t val, uint32_t key1, uint32_t key2)
 {
-    *unlocked = false;
-    if (*dead || !locked) {         /* guess: a key written while unlocked is a wrong sequence */
-        *dead = true;
-        return BUS_ERROR;
-    }
-    if (val == (*stage == 0 ? key1 : key2)) {
-        if (++*stage == 2) {
-            *stage = 0;
-            *unlocked = true;
-        }
-        return BUS_OK;
-    }
-    *stage = 0;
-    *dead = true;
-    return BUS_ERROR;
-}
-
-/* Renode's habit: a write of bits the model does not act on is logged once. */
-void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled)
-{
-    struct l4_state *s = l4(c);
-    uint32_t stray = val & ~modelled & ~s->logged[r];
-    if (!stray)
-        return;
-    s->logged[r] |= stray;
-    chip_log(c, "%s: write of unmodelled bits 0x%08x to FLASH_%s ignored", c->part->name, stray,
-             l4_regs[r].name);
+    enum keylock_result r = keylock_write(k, 0, locked ? KEYLOCK_TAKES : KEYLOCK_REFUSES, 4, val,
+                                          key1, key2);
+    if (keylock_bus(r) != BUS_OK)
+        chip_log(c, "flash: wrong %s sequence (0x%08x), locked until reset", reg, val);
+    return r;
 }
 
 static uint32_t l4_cr_wmask(const struct l4_state *s)
 {
-    uint32_t m = l4_regs[RG_CR].wmask | L4_FMASK(CR, SEC_PROT) |
+    uint32_t m = l4_regs[RG_CR].write_mask | FMASK(L4_CR, SEC_PROT) |
                  (((1u << s->v->pnb_bits) - 1) << L4_CR_PNB_SHIFT);
     if (s->v->bker)
-        m |= L4_FMASK(CR, BKER) | L4_FMASK(CR, MER2);
+        m |= FMASK(L4_CR, BKER) | FMASK(L4_CR, MER2);
     return m;
 }
 
 static int l4_cr_write(struct chip *c, uint32_t val)
 {
     struct l4_state *s = l4(c);
-    uint32_t cr = s->regs[RG_CR];
-    if (L4_FEX(cr, CR, LOCK))
+    uint32_t cr = s->rf.val[RG_CR];
+    if (FEX(cr, L4_CR, LOCK))
         return BUS_OK;              /* RM0351 3.3.5: CR is write-protected while LOCK */
     l4_stall(c);
-    uint32_t keep = cr & (L4_FMASK(CR, LOCK) | L4_FMASK(CR, OPTLOCK));
-    uint32_t triggers = L4_FMASK(CR, STRT) | L4_FMASK(CR, OPTSTRT) | L4_FMASK(CR, OBL_LAUNCH);
-    l4_log_stray(c, RG_CR, val, l4_cr_wmask(s) | triggers);
+    uint32_t keep = cr & (FMASK(L4_CR, LOCK) | FMASK(L4_CR, OPTLOCK));
+    uint32_t triggers = FMASK(L4_CR, STRT) | FMASK(L4_CR, OPTSTRT) | FMASK(L4_CR, OBL_LAUNCH);
+    regfile_log_stray(c, &s->rf, RG_CR, val, l4_cr_wmask(s) | triggers);
     uint32_t next = (val & l4_cr_wmask(s) & ~triggers & ~keep) | keep;
-    if (L4_FEX(val, CR, LOCK))      /* RM0444 3.3.6: setting LOCK sets OPTLOCK too */
-        next |= L4_FMASK(CR, LOCK) | L4_FMASK(CR, OPTLOCK);
-    if (L4_FEX(val, CR, OPTLOCK))
-        next |= L4_FMASK(CR, OPTLOCK);
-    s->regs[RG_CR] = next;
-    if (!L4_FEX(next, CR, PG) && !L4_FEX(next, CR, FSTPG))
+    if (FEX(val, L4_CR, LOCK))      /* RM0444 3.3.6: setting LOCK sets OPTLOCK too */
+        next |= FMASK(L4_CR, LOCK) | FMASK(L4_CR, OPTLOCK);
+    if (FEX(val, L4_CR, OPTLOCK))
+        next |= FMASK(L4_CR, OPTLOCK);
+    s->rf.val[RG_CR] = next;
+    if (!FEX(next, L4_CR, PG) && !FEX(next, L4_CR, FSTPG))
         s->pg_half = false;
-    if (L4_FEX(next, CR, LOCK))
+    if (FEX(next, L4_CR, LOCK))
         return BUS_OK;
-    bool optunlocked = !L4_FEX(next, CR, OPTLOCK);
-    if (L4_FEX(val, CR, STRT)) {
-        s->regs[RG_CR] |= L4_FMASK(CR, STRT);
+    bool optunlocked = !FEX(next, L4_CR, OPTLOCK);
+    if (FEX(val, L4_CR, STRT)) {
+        s->rf.val[RG_CR] |= FMASK(L4_CR, STRT);
         l4_start_erase(c);
         if (!s->busy)
-            s->regs[RG_CR] &= ~L4_FMASK(CR, STRT);
+            s->rf.val[RG_CR] &= ~FMASK(L4_CR, STRT);
     }
-    if (L4_FEX(val, CR, OPTSTRT) && optunlocked) {
-        s->regs[RG_CR] |= L4_FMASK(CR, OPTSTRT);
+    if (FEX(val, L4_CR, OPTSTRT) && optunlocked) {
+        s->rf.val[RG_CR] |= FMASK(L4_CR, OPTSTRT);
         l4_start_option_program(c);
         if (!s->busy)
-            s->regs[RG_CR] &= ~L4_FMASK(CR, OPTSTRT);
+            s->rf.val[RG_CR] &= ~FMASK(L4_CR, OPTSTRT);
     }
-    if (L4_FEX(val, CR, OBL_LAUNCH) && optunlocked && c->powered) {
+    if (FEX(val, L4_CR, OBL_LAUNCH) && optunlocked && c->powered) {
         /* RM0444 3.4.2: OBL_LAUNCH reloads the options under a system reset */
         l4_stall(c);
         chip_reset(c, RESET_OPTION_LOAD);
@@ -325,45 +310,43 @@ static int l4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
 {
     struct l4_state *s = l4(c);
     l4_tick(c);
-    int r = l4_find_reg(s, off);
+    int r = (off & 3u) ? -1 : regfile_index(&s->rf, off);
     if (r < 0 || size != 4) {
         chip_log_unmodelled(c, c->part->flash_regs_base + off, true);
         return BUS_OK;
     }
-    bool unlocked;
     switch (r) {
     case RG_KEYR: {
-        int rc = l4_key_write(&s->key_stage, &s->key_dead, L4_FEX(s->regs[RG_CR], CR, LOCK),
-                              val, L4_KEY1, L4_KEY2, &unlocked);
-        if (unlocked)
-            s->regs[RG_CR] &= ~L4_FMASK(CR, LOCK);
-        if (rc != BUS_OK)
-            chip_log(c, "flash: wrong KEYR sequence (0x%08x), locked until reset", val);
-        return rc;
+        enum keylock_result k = l4_key_write(c, &s->key, "KEYR", FEX(s->rf.val[RG_CR], L4_CR, LOCK),
+                                             val, L4_KEY1, L4_KEY2);
+        if (k == KEYLOCK_OPENED)
+            s->rf.val[RG_CR] &= ~FMASK(L4_CR, LOCK);
+        return keylock_bus(k);
     }
     case RG_OPTKEYR:
         return l4_optkeyr_write(c, val);
     case RG_PDKEYR:
         return BUS_OK;              /* power-down keys: run power-down is not modelled */
     case RG_SR:
-        l4_log_stray(c, r, val, l4_regs[RG_SR].w1c | (s->v->sr_pempty ? L4_FMASK(SR, PEMPTY) : 0));
-        s->regs[RG_SR] &= ~(val & l4_regs[RG_SR].w1c);
-        if (s->v->sr_pempty && L4_FEX(val, SR, PEMPTY))
+        regfile_log_stray(c, &s->rf, r, val,
+                          l4_regs[RG_SR].w1c_mask | (s->v->sr_pempty ? FMASK(L4_SR, PEMPTY) : 0));
+        s->rf.val[RG_SR] &= ~(val & l4_regs[RG_SR].w1c_mask);
+        if (s->v->sr_pempty && FEX(val, L4_SR, PEMPTY))
             c->flash_empty = !c->flash_empty;  /* guess: RM0394 PEMPTY toggled by writing 1 */
-        c->last_err = flashctl_l4_sr_to_err(s->regs[RG_SR]);
+        c->last_err = flashctl_l4_sr_to_err(s->rf.val[RG_SR]);
         return BUS_OK;
     case RG_CR:
         return l4_cr_write(c, val);
     case RG_ECCR:
-        l4_log_stray(c, r, val, l4_regs[r].wmask | l4_regs[r].w1c);
-        s->regs[r] &= ~(val & l4_regs[r].w1c);
-        s->regs[r] = (s->regs[r] & ~l4_regs[r].wmask) | (val & l4_regs[r].wmask);
+        regfile_log_stray(c, &s->rf, r, val, l4_regs[r].write_mask | l4_regs[r].w1c_mask);
+        s->rf.val[r] &= ~(val & l4_regs[r].w1c_mask);
+        s->rf.val[r] = (s->rf.val[r] & ~l4_regs[r].write_mask) | (val & l4_regs[r].write_mask);
         return BUS_OK;
     case RG_ACR:
-        l4_log_stray(c, r, val, l4_regs[r].wmask);
+        regfile_log_stray(c, &s->rf, r, val, l4_regs[r].write_mask);
         if (s->v->acr_progempty)    /* RM0444 3.7.1: PROGEMPTY set/cleared by software */
-            c->flash_empty = L4_FEX(val, ACR, PROGEMPTY);
-        s->regs[r] = val & l4_regs[r].wmask & ~L4_FMASK(ACR, PROGEMPTY);
+            c->flash_empty = FEX(val, L4_ACR, PROGEMPTY);
+        s->rf.val[r] = val & l4_regs[r].write_mask & ~FMASK(L4_ACR, PROGEMPTY);
         return BUS_OK;
     default:
         l4_obreg_write(c, r, val);
@@ -382,7 +365,9 @@ struct l4_state *l4_state_get(struct chip *c)
     struct l4_state *s = calloc(1, sizeof *s + (bits + 7) / 8);
     if (!s)
         return NULL;
-    s->v = l4_variant_of(p);
+    s->v = p->l4;
+    regfile_init(&s->rf, l4_regs, RG_COUNT, p->flash_regs_base);
+    s->rf.present = l4_variant_regs(s->v);
     l4_obregs_bind(s, p);
     /* flash that is not erased counts as programmed since its last erase */
     for (size_t dw = 0; dw < bits; dw++)
@@ -401,11 +386,11 @@ static void l4_reset(struct chip *c, enum chip_reset kind)
     if (!s)
         return;
     for (int r = 0; r < RG_COUNT; r++)
-        s->regs[r] = s->obidx[r] >= 0 ? s->loaded[r] : l4_regs[r].reset;
+        s->rf.val[r] = s->obidx[r] >= 0 ? s->loaded[r] : l4_regs[r].reset;
     if (c->option_error)
-        s->regs[RG_SR] |= L4_FMASK(SR, OPTVERR);
-    s->key_stage = s->optkey_stage = 0;
-    s->key_dead = s->optkey_dead = false;
+        s->rf.val[RG_SR] |= FMASK(L4_SR, OPTVERR);
+    keylock_reset(&s->key);
+    keylock_reset(&s->optkey);
     s->busy = false;
     s->pg_half = false;
     s->ecc_nmi = false;

@@ -6,10 +6,9 @@
  * names.  Offsets and bit positions: CMSIS stm32l412xx.h, stm32l476xx.h,
  * stm32g071xx.h, stm32g474xx.h (facts §3.4).
  *
- * Registers and fields are declared once (QEMU registerfields.h style):
- * L4_FIELD(SR, BSY, 16, 1) gives L4_SR_BSY_SHIFT/_LEN, read with
- * L4_FEX(value, SR, BSY), written with L4_FDP(value, SR, BSY, x), masked
- * with L4_FMASK(SR, BSY).
+ * Fields are declared once with regs.h: FIELD(L4_SR, BSY, 16, 1) gives
+ * L4_SR_BSY_SHIFT/_LENGTH, read with FEX(value, L4_SR, BSY), written with
+ * FDP(value, L4_SR, BSY, x), masked with FMASK(L4_SR, BSY).
  */
 #ifndef VSTM32_FLASHCTL_L4_H
 #define VSTM32_FLASHCTL_L4_H
@@ -18,15 +17,7 @@
 #include <stdint.h>
 
 #include "models/chip.h"
-
-#define L4_FIELD(reg, fld, shift, len) \
-    enum { L4_##reg##_##fld##_SHIFT = (shift), L4_##reg##_##fld##_LEN = (len) };
-#define L4_FMASK(reg, fld) \
-    ((uint32_t)((((uint64_t)1 << L4_##reg##_##fld##_LEN) - 1) << L4_##reg##_##fld##_SHIFT))
-#define L4_FEX(v, reg, fld) \
-    ((uint32_t)(((v) & L4_FMASK(reg, fld)) >> L4_##reg##_##fld##_SHIFT))
-#define L4_FDP(v, reg, fld, x) \
-    (((v) & ~L4_FMASK(reg, fld)) | (((uint32_t)(x) << L4_##reg##_##fld##_SHIFT) & L4_FMASK(reg, fld)))
+#include "models/regs.h"
 
 /* Register offsets from part->flash_regs_base (superset of L4, G0, G4). */
 enum {
@@ -45,56 +36,56 @@ enum {
 #define L4_OPTKEY1 0x08192A3Bu
 #define L4_OPTKEY2 0x4C5D6E7Fu
 
-L4_FIELD(ACR, LATENCY, 0, 4)
-L4_FIELD(ACR, PROGEMPTY, 16, 1)         /* G0 only */
+FIELD(L4_ACR, LATENCY, 0, 4)
+FIELD(L4_ACR, PROGEMPTY, 16, 1)         /* G0 only */
 
-L4_FIELD(SR, EOP, 0, 1)
-L4_FIELD(SR, OPERR, 1, 1)
-L4_FIELD(SR, PROGERR, 3, 1)
-L4_FIELD(SR, WRPERR, 4, 1)
-L4_FIELD(SR, PGAERR, 5, 1)
-L4_FIELD(SR, SIZERR, 6, 1)
-L4_FIELD(SR, PGSERR, 7, 1)
-L4_FIELD(SR, MISERR, 8, 1)
-L4_FIELD(SR, FASTERR, 9, 1)
-L4_FIELD(SR, RDERR, 14, 1)
-L4_FIELD(SR, OPTVERR, 15, 1)
-L4_FIELD(SR, BSY, 16, 1)                /* G0 calls it BSY1 */
-L4_FIELD(SR, PEMPTY, 17, 1)             /* L41x/L42x only */
-L4_FIELD(SR, CFGBSY, 18, 1)             /* G0 only */
+FIELD(L4_SR, EOP, 0, 1)
+FIELD(L4_SR, OPERR, 1, 1)
+FIELD(L4_SR, PROGERR, 3, 1)
+FIELD(L4_SR, WRPERR, 4, 1)
+FIELD(L4_SR, PGAERR, 5, 1)
+FIELD(L4_SR, SIZERR, 6, 1)
+FIELD(L4_SR, PGSERR, 7, 1)
+FIELD(L4_SR, MISERR, 8, 1)
+FIELD(L4_SR, FASTERR, 9, 1)
+FIELD(L4_SR, RDERR, 14, 1)
+FIELD(L4_SR, OPTVERR, 15, 1)
+FIELD(L4_SR, BSY, 16, 1)                /* G0 calls it BSY1 */
+FIELD(L4_SR, PEMPTY, 17, 1)             /* L41x/L42x only */
+FIELD(L4_SR, CFGBSY, 18, 1)             /* G0 only */
 
-L4_FIELD(CR, PG, 0, 1)
-L4_FIELD(CR, PER, 1, 1)
-L4_FIELD(CR, MER1, 2, 1)
-L4_FIELD(CR, PNB, 3, 10)                /* width per part: see l4_variant.pnb_bits */
-L4_FIELD(CR, BKER, 11, 1)               /* L476, G474 */
-L4_FIELD(CR, MER2, 15, 1)               /* L476, G474 */
-L4_FIELD(CR, STRT, 16, 1)
-L4_FIELD(CR, OPTSTRT, 17, 1)
-L4_FIELD(CR, FSTPG, 18, 1)
-L4_FIELD(CR, EOPIE, 24, 1)
-L4_FIELD(CR, ERRIE, 25, 1)
-L4_FIELD(CR, RDERRIE, 26, 1)
-L4_FIELD(CR, OBL_LAUNCH, 27, 1)
-L4_FIELD(CR, SEC_PROT, 28, 2)           /* G0 SEC_PROT b28; G4 SEC_PROT1/2 b28/b29 */
-L4_FIELD(CR, OPTLOCK, 30, 1)
-L4_FIELD(CR, LOCK, 31, 1)
+FIELD(L4_CR, PG, 0, 1)
+FIELD(L4_CR, PER, 1, 1)
+FIELD(L4_CR, MER1, 2, 1)
+FIELD(L4_CR, PNB, 3, 10)                /* width per part: see l4_variant.pnb_bits */
+FIELD(L4_CR, BKER, 11, 1)               /* L476, G474 */
+FIELD(L4_CR, MER2, 15, 1)               /* L476, G474 */
+FIELD(L4_CR, STRT, 16, 1)
+FIELD(L4_CR, OPTSTRT, 17, 1)
+FIELD(L4_CR, FSTPG, 18, 1)
+FIELD(L4_CR, EOPIE, 24, 1)
+FIELD(L4_CR, ERRIE, 25, 1)
+FIELD(L4_CR, RDERRIE, 26, 1)
+FIELD(L4_CR, OBL_LAUNCH, 27, 1)
+FIELD(L4_CR, SEC_PROT, 28, 2)           /* G0 SEC_PROT b28; G4 SEC_PROT1/2 b28/b29 */
+FIELD(L4_CR, OPTLOCK, 30, 1)
+FIELD(L4_CR, LOCK, 31, 1)
 
-L4_FIELD(ECCR, ADDR_ECC, 0, 19)         /* width per part: l4_variant.ecc_addr_bits */
-L4_FIELD(ECCR, ECCCIE, 24, 1)
-L4_FIELD(ECCR, ECCC, 30, 1)
-L4_FIELD(ECCR, ECCD, 31, 1)
+FIELD(L4_ECCR, ADDR_ECC, 0, 19)         /* width per part: l4_variant.ecc_addr_bits */
+FIELD(L4_ECCR, ECCCIE, 24, 1)
+FIELD(L4_ECCR, ECCC, 30, 1)
+FIELD(L4_ECCR, ECCD, 31, 1)
 
-L4_FIELD(OPTR, RDP, 0, 8)
+FIELD(L4_OPTR, RDP, 0, 8)
 
-L4_FIELD(WRP, STRT, 0, 8)               /* width per part: l4_variant.wrp_bits */
-L4_FIELD(WRP, END, 16, 8)
+FIELD(L4_WRP, STRT, 0, 8)               /* width per part: l4_variant.wrp_bits */
+FIELD(L4_WRP, END, 16, 8)
 
 /* SR bits that are errors (write 1 to clear), and their generic names. */
-#define L4_SR_ERRORS (L4_FMASK(SR, OPERR) | L4_FMASK(SR, PROGERR) | L4_FMASK(SR, WRPERR) | \
-                      L4_FMASK(SR, PGAERR) | L4_FMASK(SR, SIZERR) | L4_FMASK(SR, PGSERR) | \
-                      L4_FMASK(SR, MISERR) | L4_FMASK(SR, FASTERR) | L4_FMASK(SR, RDERR) | \
-                      L4_FMASK(SR, OPTVERR))
+#define L4_SR_ERRORS (FMASK(L4_SR, OPERR) | FMASK(L4_SR, PROGERR) | FMASK(L4_SR, WRPERR) | \
+                      FMASK(L4_SR, PGAERR) | FMASK(L4_SR, SIZERR) | FMASK(L4_SR, PGSERR) | \
+                      FMASK(L4_SR, MISERR) | FMASK(L4_SR, FASTERR) | FMASK(L4_SR, RDERR) | \
+                      FMASK(L4_SR, OPTVERR))
 
 /* Where a flash address lies for the controller: bank, page inside the
  * bank (what CR.PNB/BKER name), page start and size.  Depends on the
@@ -116,5 +107,39 @@ int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg);
 /* ECC double error raised towards the core (NMI) and not yet taken by a
  * CPU model; reading clears it. */
 bool flashctl_l4_take_ecc_nmi(struct chip *c);
+
+/* Dies of this generation differ in a few registers and field widths (as
+ * openocd's stm32l4x.c keys them by DEV_ID).  Each part row of the
+ * generation holds its die's facts (part->l4, models/parts.c); the row's
+ * DEV_ID must be the variant's (part_check). */
+struct l4_variant {
+    uint16_t dev_id;
+    const char *name;               /* "L47x/L48x" */
+    bool pdkeyr;                    /* PDKEYR (L4, G4; not G0) */
+    bool bank2_regs;                /* PCROP2SR/ER, WRP2AR/BR */
+    bool pcrop1b;                   /* PCROP1BSR/BER (G0) */
+    bool sec_regs;                  /* SEC1R, SEC2R (G4) */
+    bool secr;                      /* SECR (G0) */
+    uint8_t pnb_bits;               /* CR.PNB width */
+    bool bker;                      /* CR.BKER and CR.MER2 exist */
+    bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
+    bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
+    bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
+    int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
+    uint8_t wrp_bits;               /* WRPxyR STRT/END width */
+    uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
+    int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
+    const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
+};
+
+/* The part row has its die's facts: NULL, else what is missing
+ * (flash_gen.check_part). */
+const char *flashctl_l4_check_part(const struct part *p);
+
+/* The controller model (flashctl_l4.c), and the L4/G0/G4 generation's
+ * descriptor (models/flash_gen.h), defined in flashseq_l4.c where the
+ * controller meets the ROM sequences that drive it. */
+extern const struct flashctl_ops flashctl_l4_ops;
+extern const struct flash_gen flash_gen_l4;
 
 #endif

@@ -55,7 +55,7 @@ static void l4_program_dword(struct chip *c, uint32_t addr, uint32_t lo, uint32_
     if (flashctl_l4_page_of(c, addr, &pg) < 0)
         return;
     if (l4_page_protected(s, pg.bank, pg.page)) {
-        l4_error(c, L4_FMASK(SR, WRPERR));
+        l4_error(c, FMASK(L4_SR, WRPERR));
         return;
     }
     if (l4_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr))
@@ -73,7 +73,7 @@ static void l4_program_dword(struct chip *c, uint32_t addr, uint32_t lo, uint32_
         /* RM0444 3.7.8: PROGERR when the double word is not erased,
          * except when the data to write is all zero */
         if (memcmp(val, zero, 8) != 0) {
-            l4_error(c, L4_FMASK(SR, PROGERR));
+            l4_error(c, FMASK(L4_SR, PROGERR));
             return;
         }
     } else if (bit_get(s->programmed, dw) && memcmp(val, erased, 8) != 0) {
@@ -102,33 +102,33 @@ void l4_start_erase(struct chip *c)
 {
     struct l4_state *s = l4(c);
     const struct part *p = c->part;
-    uint32_t cr = s->regs[RG_CR];
-    bool per = L4_FEX(cr, CR, PER), mer1 = L4_FEX(cr, CR, MER1);
-    bool mer2 = s->v->bker && L4_FEX(cr, CR, MER2);
+    uint32_t cr = s->rf.val[RG_CR];
+    bool per = FEX(cr, L4_CR, PER), mer1 = FEX(cr, L4_CR, MER1);
+    bool mer2 = s->v->bker && FEX(cr, L4_CR, MER2);
     /* RM0351 3.7.5: PGSERR when an operation starts with error flags set */
-    if ((s->regs[RG_SR] & L4_SR_ERRORS) || (per && (mer1 || mer2)) || L4_FEX(cr, CR, PG)) {
-        l4_error(c, L4_FMASK(SR, PGSERR));
+    if ((s->rf.val[RG_SR] & L4_SR_ERRORS) || (per && (mer1 || mer2)) || FEX(cr, L4_CR, PG)) {
+        l4_error(c, FMASK(L4_SR, PGSERR));
         return;
     }
     /* RM0351 3.5.1: at level 1 the debugger, SRAM code and the bootloader
      * may not erase main flash (guess: refused with WRPERR) */
     if (c->rdp_level >= 1 && c->master != BUS_CPU_FLASH) {
-        l4_error(c, L4_FMASK(SR, WRPERR));
+        l4_error(c, FMASK(L4_SR, WRPERR));
         return;
     }
     bool dual = flashctl_l4_dual_bank(c);
     uint32_t bank_size = dual ? p->flash_size / 2 : p->flash_size;
     if (per) {
         struct l4_page pg;
-        unsigned bank = dual && L4_FEX(cr, CR, BKER) ? 1 : 0;
-        uint32_t pnb = L4_FEX(cr, CR, PNB) & ((1u << s->v->pnb_bits) - 1);
+        unsigned bank = dual && FEX(cr, L4_CR, BKER) ? 1 : 0;
+        uint32_t pnb = FEX(cr, L4_CR, PNB) & ((1u << s->v->pnb_bits) - 1);
         if (flashctl_l4_page_of(c, p->flash_base + bank * bank_size, &pg) < 0 ||
             (uint64_t)(pnb + 1) * pg.size > bank_size) {
-            l4_error(c, L4_FMASK(SR, PGSERR));   /* guess: page outside the bank */
+            l4_error(c, FMASK(L4_SR, PGSERR));   /* guess: page outside the bank */
             return;
         }
         if (l4_page_protected(s, bank, pnb)) {
-            l4_error(c, L4_FMASK(SR, WRPERR));
+            l4_error(c, FMASK(L4_SR, WRPERR));
             return;
         }
         uint32_t start = pg.start + pnb * pg.size;
@@ -140,7 +140,7 @@ void l4_start_erase(struct chip *c)
         return;
     bool b1 = mer1, b2 = dual ? mer2 : false;
     if ((b1 && l4_bank_protected(s, 0)) || (b2 && l4_bank_protected(s, 1))) {
-        l4_error(c, L4_FMASK(SR, WRPERR));       /* guess: mass erase refused with a WRP area */
+        l4_error(c, FMASK(L4_SR, WRPERR));       /* guess: mass erase refused with a WRP area */
         return;
     }
     uint32_t start = p->flash_base + (b1 ? 0 : bank_size);
@@ -164,23 +164,23 @@ int l4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val)
     if (!in_flash(p, addr) && !otp)
         return BUS_ERROR;           /* guess: option area is not written by stores */
     l4_stall(c);
-    uint32_t cr = s->regs[RG_CR];
-    bool pg = L4_FEX(cr, CR, PG) || L4_FEX(cr, CR, FSTPG);
+    uint32_t cr = s->rf.val[RG_CR];
+    bool pg = FEX(cr, L4_CR, PG) || FEX(cr, L4_CR, FSTPG);
     /* RM0394 3.7.5: PGSERR for a write with PG clear or with errors pending;
      * SIZERR for a byte or half-word */
-    if (!pg || (s->regs[RG_SR] & L4_SR_ERRORS)) {
+    if (!pg || (s->rf.val[RG_SR] & L4_SR_ERRORS)) {
         s->pg_half = false;
-        l4_error(c, L4_FMASK(SR, PGSERR));
+        l4_error(c, FMASK(L4_SR, PGSERR));
         return BUS_OK;
     }
     if (size != 4) {
         s->pg_half = false;
-        l4_error(c, L4_FMASK(SR, SIZERR));
+        l4_error(c, FMASK(L4_SR, SIZERR));
         return BUS_OK;
     }
     if (!s->pg_half) {
         if (addr & 7) {             /* the first word opens an aligned double word */
-            l4_error(c, L4_FMASK(SR, PGAERR));
+            l4_error(c, FMASK(L4_SR, PGAERR));
             return BUS_OK;
         }
         s->pg_half = true;
@@ -190,7 +190,7 @@ int l4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val)
     }
     s->pg_half = false;
     if (addr != s->pg_addr + 4) {   /* RM0351 3.3.7: PGAERR, not the same double word */
-        l4_error(c, L4_FMASK(SR, PGAERR));
+        l4_error(c, FMASK(L4_SR, PGAERR));
         return BUS_OK;
     }
     if (otp) {
@@ -199,7 +199,7 @@ int l4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val)
         memcpy(&cur_lo, cell, 4);
         memcpy(&cur_hi, cell + 4, 4);
         if (cur_lo != 0xFFFFFFFFu || cur_hi != 0xFFFFFFFFu) {
-            l4_error(c, L4_FMASK(SR, PROGERR));
+            l4_error(c, FMASK(L4_SR, PROGERR));
             return BUS_OK;
         }
         for (int i = 0; i < 4; i++) {
@@ -224,7 +224,7 @@ int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
         l4_stall(c);
         src = c->flash + (addr - p->flash_base);
         uint32_t dw = (addr - p->flash_base) / 8;
-        if (bit_get(c->ecc_bad, dw) && !L4_FEX(s->regs[RG_ECCR], ECCR, ECCD)) {
+        if (bit_get(c->ecc_bad, dw) && !FEX(s->rf.val[RG_ECCR], L4_ECCR, ECCD)) {
             /* RM0351 3.3.4: a double error sets ECCD, latches the address
              * and raises an NMI */
             struct l4_page pg;
@@ -234,7 +234,8 @@ int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
             e &= (1u << s->v->ecc_addr_bits) - 1;
             if (s->v->eccr_bk_bit >= 0)
                 e |= (uint32_t)pg.bank << s->v->eccr_bk_bit;
-            s->regs[RG_ECCR] = (s->regs[RG_ECCR] & L4_FMASK(ECCR, ECCCIE)) | e | L4_FMASK(ECCR, ECCD);
+            s->rf.val[RG_ECCR] =
+                (s->rf.val[RG_ECCR] & FMASK(L4_ECCR, ECCCIE)) | e | FMASK(L4_ECCR, ECCD);
             s->ecc_nmi = true;
             chip_log(c, "flash: ECC double error at 0x%08x", addr & ~7u);
         }

@@ -13,24 +13,6 @@
 #include "models/flashctl_l4.h"
 
 
-/* Parts of this generation differ in a few registers and field widths:
- * one row per die, keyed by DEV_ID as openocd's stm32l4x.c does. */
-struct l4_variant {
-    uint16_t dev_id;
-    const char *name;
-    uint32_t regs;                  /* present registers, bit per enum l4_reg_id */
-    uint8_t pnb_bits;               /* CR.PNB width */
-    bool bker;                      /* CR.BKER and CR.MER2 exist */
-    bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
-    bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
-    bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
-    int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
-    uint8_t wrp_bits;               /* WRPxyR STRT/END width */
-    uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
-    int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
-    const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
-};
-
 enum l4_reg_id {
     RG_ACR, RG_PDKEYR, RG_KEYR, RG_OPTKEYR, RG_SR, RG_CR, RG_ECCR, RG_OPTR,
     RG_PCROP1SR, RG_PCROP1ER, RG_WRP1AR, RG_WRP1BR, RG_PCROP1BSR, RG_PCROP1BER,
@@ -38,34 +20,30 @@ enum l4_reg_id {
     RG_COUNT
 };
 
-struct l4_reg {
-    const char *name;
-    uint16_t off;
-    uint32_t reset;
-    uint32_t wmask;                 /* bits software writes (further gated by hooks) */
-    uint32_t w1c;                   /* write-1-to-clear bits */
-    const char *obreg;              /* part->obregs name it mirrors, NULL if none */
-    const char *obreg_alt;          /* the G0 manual's name for it */
-};
-
 /* RM0351 3.7, RM0444 3.7, RM0440 3.7: register map (flashctl_l4.c). */
-extern const struct l4_reg l4_regs[RG_COUNT];
+extern const struct reg_desc l4_regs[RG_COUNT];
+
+/* The part->obregs name an option register mirrors, and the G0 manual's
+ * name for it; {NULL, NULL} for the other registers. */
+struct l4_obreg_name {
+    const char *name;
+    const char *alt;
+};
+extern const struct l4_obreg_name l4_obreg_names[RG_COUNT];
 
 #define RGB(r) (1u << (r))
 
 struct l4_state {
     const struct l4_variant *v;
-    uint32_t regs[RG_COUNT];
+    struct regfile rf;              /* rf.present: the variant's registers */
     uint32_t loaded[RG_COUNT];      /* option registers as last loaded */
     int8_t obidx[RG_COUNT];         /* index in part->obregs, -1 if none */
-    uint8_t key_stage, optkey_stage;
-    bool key_dead, optkey_dead;     /* wrong key: locked until the next reset */
+    struct keylock key, optkey;     /* KEYR, OPTKEYR */
     bool busy;
     uint64_t busy_until_ns;
     bool pg_half;                   /* first word of a double word latched */
     uint32_t pg_addr, pg_lo;
     bool ecc_nmi;
-    uint32_t logged[RG_COUNT];      /* unmodelled bits already logged */
     uint8_t programmed[];           /* one bit per flash double word, since its erase */
 };
 
@@ -83,7 +61,8 @@ static inline void bit_put(uint8_t *map, uint32_t i, bool on)
 }
 
 /* flashctl_l4.c: the controller services the array and option sides use. */
-const struct l4_variant *l4_variant_of(const struct part *p);
+/* The registers the die has: a bit per enum l4_reg_id. */
+uint32_t l4_variant_regs(const struct l4_variant *v);
 struct l4_state *l4_state_get(struct chip *c);
 void l4_error(struct chip *c, uint32_t sr_bits);
 uint32_t l4_fault_error(struct chip *c, const char *hook, uint32_t addr);
@@ -92,9 +71,10 @@ void l4_power_lost(struct chip *c, const char *what, uint32_t addr, double at);
 void l4_busy_for(struct chip *c, const char *time_hook, uint32_t addr, uint32_t us);
 void l4_tick(struct chip *c);
 void l4_stall(struct chip *c);
-int l4_key_write(uint8_t *stage, bool *dead, bool locked, uint32_t val,
-                 uint32_t key1, uint32_t key2, bool *unlocked);
-void l4_log_stray(struct chip *c, int r, uint32_t val, uint32_t modelled);
+/* A write to KEYR or OPTKEYR (reg names it in the log); locked: the lock
+ * it opens is closed.  The caller opens it on KEYLOCK_OPENED. */
+enum keylock_result l4_key_write(struct chip *c, struct keylock *k, const char *reg, bool locked,
+                                 uint32_t val, uint32_t key1, uint32_t key2);
 
 /* flashctl_l4_array.c: the array. */
 void l4_erase_range(struct chip *c, uint32_t start, uint32_t len);

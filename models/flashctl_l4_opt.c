@@ -20,16 +20,16 @@
 /* RM0351 3.5.1: 0xAA level 0, 0xCC level 2, anything else level 1 */
 static uint8_t rdp_level_of(const struct part *p, uint32_t optr)
 {
-    return fc_rdp_level_of(p, (uint8_t)L4_FEX(optr, OPTR, RDP));
+    return fc_rdp_level_of(p, (uint8_t)FEX(optr, L4_OPTR, RDP));
 }
 
 static bool l4_wrp_covers(const struct l4_state *s, enum l4_reg_id r, unsigned page)
 {
-    if (!(s->v->regs & RGB(r)))
+    if (!(s->rf.present & RGB(r)))
         return false;
     uint32_t mask = (1u << s->v->wrp_bits) - 1;
-    uint32_t strt = L4_FEX(s->loaded[r], WRP, STRT) & mask;
-    uint32_t end = L4_FEX(s->loaded[r], WRP, END) & mask;
+    uint32_t strt = FEX(s->loaded[r], L4_WRP, STRT) & mask;
+    uint32_t end = FEX(s->loaded[r], L4_WRP, END) & mask;
     return strt <= end && page >= strt && page <= end;   /* RM0351 3.5.2: area when STRT <= END */
 }
 
@@ -45,8 +45,8 @@ bool l4_bank_protected(const struct l4_state *s, unsigned bank)
     enum l4_reg_id a = bank ? RG_WRP2AR : RG_WRP1AR, b = bank ? RG_WRP2BR : RG_WRP1BR;
     uint32_t mask = (1u << s->v->wrp_bits) - 1;
     for (enum l4_reg_id r = a; r <= b; r++)
-        if ((s->v->regs & RGB(r)) &&
-            (L4_FEX(s->loaded[r], WRP, STRT) & mask) <= (L4_FEX(s->loaded[r], WRP, END) & mask))
+        if ((s->rf.present & RGB(r)) &&
+            (FEX(s->loaded[r], L4_WRP, STRT) & mask) <= (FEX(s->loaded[r], L4_WRP, END) & mask))
             return true;
     return false;
 }
@@ -57,11 +57,11 @@ void l4_obregs_bind(struct l4_state *s, const struct part *p)
 {
     for (int r = 0; r < RG_COUNT; r++) {
         s->obidx[r] = -1;
-        if (!l4_regs[r].obreg || !(s->v->regs & RGB(r)))
+        if (!l4_obreg_names[r].name || !(s->rf.present & RGB(r)))
             continue;
-        int i = part_obreg_index(p, l4_regs[r].obreg);
-        if (i < 0 && l4_regs[r].obreg_alt)
-            i = part_obreg_index(p, l4_regs[r].obreg_alt);
+        int i = part_obreg_index(p, l4_obreg_names[r].name);
+        if (i < 0 && l4_obreg_names[r].alt)
+            i = part_obreg_index(p, l4_obreg_names[r].alt);
         s->obidx[r] = (int8_t)i;
         s->loaded[r] = s->obidx[r] >= 0 ? p->obregs[s->obidx[r]].factory : 0xFFFFFFFF;
     }
@@ -69,39 +69,37 @@ void l4_obregs_bind(struct l4_state *s, const struct part *p)
 
 int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg)
 {
-    const struct l4_variant *v = l4_variant_of(c->part);
+    uint32_t regs = l4_variant_regs(c->part->l4);
     for (int r = 0; r < RG_COUNT; r++)
-        if (l4_regs[r].obreg && (v->regs & RGB(r)) && strcmp(l4_regs[r].obreg, obreg) == 0)
-            return l4_regs[r].off;
+        if (l4_obreg_names[r].name && (regs & RGB(r)) &&
+            strcmp(l4_obreg_names[r].name, obreg) == 0)
+            return l4_regs[r].offset;
     return -1;
 }
 
 int l4_optkeyr_write(struct chip *c, uint32_t val)
 {
     struct l4_state *s = l4(c);
-    bool unlocked;
     /* RM0351 3.4.2: OPTKEYR is accepted only once CR is unlocked (guess: else wrong) */
-    bool cr_locked = L4_FEX(s->regs[RG_CR], CR, LOCK);
-    int rc = l4_key_write(&s->optkey_stage, &s->optkey_dead,
-                          !cr_locked && L4_FEX(s->regs[RG_CR], CR, OPTLOCK), val,
-                          L4_OPTKEY1, L4_OPTKEY2, &unlocked);
-    if (unlocked)
-        s->regs[RG_CR] &= ~L4_FMASK(CR, OPTLOCK);
-    if (rc != BUS_OK)
-        chip_log(c, "flash: wrong OPTKEYR sequence (0x%08x), locked until reset", val);
-    return rc;
+    bool cr_locked = FEX(s->rf.val[RG_CR], L4_CR, LOCK);
+    enum keylock_result k = l4_key_write(c, &s->optkey, "OPTKEYR",
+                                         !cr_locked && FEX(s->rf.val[RG_CR], L4_CR, OPTLOCK), val,
+                                         L4_OPTKEY1, L4_OPTKEY2);
+    if (k == KEYLOCK_OPENED)
+        s->rf.val[RG_CR] &= ~FMASK(L4_CR, OPTLOCK);
+    return keylock_bus(k);
 }
 
 void l4_obreg_write(struct chip *c, int r, uint32_t val)
 {
     struct l4_state *s = l4(c);
     /* option registers: writable once OPTLOCK is cleared */
-    if (!L4_FEX(s->regs[RG_CR], CR, OPTLOCK)) {
-        uint32_t m = l4_regs[r].wmask;
+    if (!FEX(s->rf.val[RG_CR], L4_CR, OPTLOCK)) {
+        uint32_t m = l4_regs[r].write_mask;
         if (s->obidx[r] >= 0 && c->part->obregs[s->obidx[r]].defined_mask)
             m &= c->part->obregs[s->obidx[r]].defined_mask;
-        l4_log_stray(c, r, val, m);
-        s->regs[r] = (s->regs[r] & ~m) | (val & m);
+        regfile_log_stray(c, &s->rf, r, val, m);
+        s->rf.val[r] = (s->rf.val[r] & ~m) | (val & m);
     }
 }
 
@@ -120,19 +118,19 @@ void l4_start_option_program(struct chip *c)
 {
     struct l4_state *s = l4(c);
     const struct part *p = c->part;
-    if (s->regs[RG_SR] & L4_SR_ERRORS) {
-        l4_error(c, L4_FMASK(SR, PGSERR));
+    if (s->rf.val[RG_SR] & L4_SR_ERRORS) {
+        l4_error(c, FMASK(L4_SR, PGSERR));
         return;
     }
     /* RM0440 3.5.1: in level 2 the option bytes are read-only, WRPERR */
     if (c->rdp_level == 2) {
-        l4_error(c, L4_FMASK(SR, WRPERR));
+        l4_error(c, FMASK(L4_SR, WRPERR));
         return;
     }
-    bool regress = c->rdp_level == 1 && rdp_level_of(p, s->regs[RG_OPTR]) == 0;
+    bool regress = c->rdp_level == 1 && rdp_level_of(p, s->rf.val[RG_OPTR]) == 0;
     for (int r = 0; r < RG_COUNT; r++)
         if (s->obidx[r] >= 0)
-            chip_ob_set(c, p->obregs[s->obidx[r]].name, s->regs[r]);
+            chip_ob_set(c, p->obregs[s->obidx[r]].name, s->rf.val[r]);
     uint32_t us = p->timing.option_program_us;
     if (regress) {
         /* RM0351 3.5.1 / facts §4.4: level 1 -> 0 mass-erases main flash
@@ -147,7 +145,7 @@ void l4_start_option_program(struct chip *c)
      * the option registers read the last loaded values again */
     for (int r = 0; r < RG_COUNT; r++)
         if (s->obidx[r] >= 0)
-            s->regs[r] = s->loaded[r];
+            s->rf.val[r] = s->loaded[r];
     double lost = l4_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base);
     if (lost >= 0 && s->obidx[RG_OPTR] >= 0) {
         /* RM0444 3.4.2: interrupted OB programming leaves a mismatch */
@@ -168,7 +166,7 @@ void l4_option_load(struct chip *c)
         if (s->obidx[r] < 0)
             continue;
         s->loaded[r] = c->ob_loaded[s->obidx[r]];
-        s->regs[r] = s->loaded[r];
+        s->rf.val[r] = s->loaded[r];
         ok = ok && c->ob_pair_ok[s->obidx[r]];
         if (r == RG_OPTR)
             optr_ok = c->ob_pair_ok[s->obidx[r]];
@@ -178,5 +176,5 @@ void l4_option_load(struct chip *c)
     c->option_error = !ok;
     c->rdp_level = optr_ok ? rdp_level_of(c->part, s->loaded[RG_OPTR]) : 1;
     if (!ok)
-        s->regs[RG_SR] |= L4_FMASK(SR, OPTVERR);
+        s->rf.val[RG_SR] |= FMASK(L4_SR, OPTVERR);
 }

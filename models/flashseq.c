@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Flash-sequence dispatch on the controller generation (flashseq.h), and
+/* Flash-sequence dispatch to the part's generation (flashseq.h), and
  * the frames the generations share (flashseq_internal.h). */
 #include <string.h>
 
@@ -30,12 +30,9 @@ int flashseq_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
         until_ns = &dummy;
     *until_ns = c->clock ? vclock_now(c->clock) : 0;
     chip_tick(c);
-    switch (c->part->ctl) {
-    case FLASHCTL_F0F1: return flashseq_f0f1_poll(c, job, until_ns);
-    case FLASHCTL_F2F4: return flashseq_f2f4_poll(c, job, until_ns);
-    case FLASHCTL_L0:   return flashseq_l0_poll(c, job, until_ns);
-    case FLASHCTL_L4:   return flashseq_l4_poll(c, job, until_ns);
-    }
+    const struct flash_gen *gen = c->part->gen;
+    if (gen && gen->rom_poll)
+        return gen->rom_poll(c, job, until_ns);
     job->err = FLASH_ERR_OP;
     return FLASHSEQ_FAILED;
 }

@@ -11,8 +11,8 @@
  * The DFU model polls it on GETSTATUS; a test in fast mode loops
  * poll + vclock_advance_to(until).
  *
- * One implementation per controller generation (flashseq_f0f1.c, ...),
- * chosen by part->ctl.
+ * One implementation per controller generation (flashseq_f0f1.c, ...):
+ * part->gen->rom_poll (models/flash_gen.h).
  */
 #ifndef VSTM32_FLASHSEQ_H
 #define VSTM32_FLASHSEQ_H
@@ -56,18 +56,5 @@ int flashseq_start(struct chip *c, struct flashseq_job *job, enum flashseq_kind 
 int flashseq_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
 /* Run to the end, advancing a fast clock (tests, fast mode). */
 int flashseq_run(struct chip *c, struct flashseq_job *job);
-
-/* Per generation (in flashseq_<gen>.c): run the job from its current
- * step as far as virtual time allows; same contract as flashseq_poll. */
-int flashseq_f0f1_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
-int flashseq_f2f4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
-int flashseq_l0_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
-int flashseq_l4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
-
-/* The controller generations (flashctl_<gen>.c). */
-extern const struct flashctl_ops flashctl_f0f1_ops;
-extern const struct flashctl_ops flashctl_f2f4_ops;
-extern const struct flashctl_ops flashctl_l0_ops;
-extern const struct flashctl_ops flashctl_l4_ops;
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f0f1.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
@@ -30,7 +31,7 @@ static const struct flashseq_f_gen gen;     /* the FPEC as the frame sees it, be
 
 static void lock(struct chip *c)
 {
-    flashseq_reg_write(c, CR, FC_MASK(CR_LOCK));
+    flashseq_reg_write(c, CR, FMASK(FPEC_CR, LOCK));
 }
 
 /* The 16-byte option image to program: the current bytes, with the job's
@@ -62,20 +63,20 @@ static int start(struct chip *c, struct flashseq_job *job)
     const struct part *p = c->part;
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT:
-        flashseq_reg_write(c, CR, FC_MASK(CR_PER));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, PER));
         flashseq_reg_write(c, AR, job->addr);
-        flashseq_reg_write(c, CR, FC_MASK(CR_PER) | FC_MASK(CR_STRT));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, PER) | FMASK(FPEC_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     case FLASHSEQ_MASS_ERASE:
-        flashseq_reg_write(c, CR, FC_MASK(CR_MER));
-        flashseq_reg_write(c, CR, FC_MASK(CR_MER) | FC_MASK(CR_STRT));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, MER));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, MER) | FMASK(FPEC_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     case FLASHSEQ_PROGRAM:
         if (job->addr & 1u)     /* half-words only */
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
-        flashseq_reg_write(c, CR, FC_MASK(CR_PG));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, PG));
         job->pos = 0;
         job->step = FLASHSEQ_F_PROGRAM;
         break;
@@ -83,11 +84,12 @@ static int start(struct chip *c, struct flashseq_job *job)
     case FLASHSEQ_RDP_REGRESS:
         build_option_image(c, job);
         /* RM0091 4.2: option writes need OPTWRE, set by the OPTKEYR sequence. */
-        if (!flashseq_unlock(c, CR, FC_MASK(CR_OPTWRE), false, OPTKEYR, FPEC_KEY1, FPEC_KEY2))
+        if (!flashseq_unlock(c, CR, FMASK(FPEC_CR, OPTWRE), false, OPTKEYR, FPEC_KEY1, FPEC_KEY2))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
         /* PM0075 2.5.1: options are erased as a block, then programmed. */
-        flashseq_reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE));
-        flashseq_reg_write(c, CR, FC_MASK(CR_OPTER) | FC_MASK(CR_OPTWRE) | FC_MASK(CR_STRT));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, OPTER) | FMASK(FPEC_CR, OPTWRE));
+        flashseq_reg_write(c, CR, FMASK(FPEC_CR, OPTER) | FMASK(FPEC_CR, OPTWRE) |
+                                      FMASK(FPEC_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_OPTIONS;
         break;
     }
@@ -109,7 +111,7 @@ static bool next_store(const struct chip *c, const struct flashseq_job *job, uin
 
 static void options_erased(struct chip *c, struct flashseq_job *job)
 {
-    flashseq_reg_write(c, CR, FC_MASK(CR_OPTPG) | FC_MASK(CR_OPTWRE));
+    flashseq_reg_write(c, CR, FMASK(FPEC_CR, OPTPG) | FMASK(FPEC_CR, OPTWRE));
     job->pos = 0;
     job->step = FLASHSEQ_F_OPTION_PROGRAM;
 }
@@ -142,8 +144,8 @@ static int option_program(struct chip *c, struct flashseq_job *job, uint64_t *un
 static const struct flashseq_f_gen gen = {
     .keyr = KEYR, .sr = SR, .cr = CR,
     .key1 = FPEC_KEY1, .key2 = FPEC_KEY2,
-    .cr_lock = FC_MASK(CR_LOCK),
-    .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
+    .cr_lock = FMASK(FPEC_CR, LOCK),
+    .sr_bsy = FMASK(FPEC_SR, BSY), .sr_eop = FMASK(FPEC_SR, EOP), .sr_errors = SR_ERRORS,
     .sr_flags = fpec_sr_flags, .nsr_flags = FPEC_NSR_FLAGS,
     .store_width = 2,
     .lock = lock,
@@ -153,7 +155,17 @@ static const struct flashseq_f_gen gen = {
     .option_program = option_program,
 };
 
-int flashseq_f0f1_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_f_poll(c, &gen, job, until_ns);
 }
+
+/* The F0/F1 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_f0f1 = {
+    .name = "F0/F1",
+    .unit = "page", .units = "pages",
+    .program_unit = 2,
+    .manual = "RM0091 3.2 / RM0008 3.3 (FPEC: PER/MER, half-word PG)",
+    .ctl = &flashctl_f0f1_ops,
+    .rom_poll = rom_poll,
+};

@@ -21,6 +21,7 @@
 
 #include "models/flashctl_common.h"
 #include "models/flashregs_f2f4.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 #include "models/optbytes.h"
@@ -35,10 +36,10 @@ static const struct flashseq_f_gen gen;     /* the interface as the frame sees i
 
 static void lock_all(struct chip *c)
 {
-    flashseq_reg_write(c, CR, FC_MASK(CR_LOCK));
+    flashseq_reg_write(c, CR, FMASK(F4_CR, LOCK));
     uint32_t optcr = flashseq_reg_read(c, OPTCR);
-    if (!fc_test(optcr, FC_F(OPTCR_OPTLOCK)))
-        flashseq_reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTLOCK));
+    if (!FEX(optcr, F4_OPTCR, OPTLOCK))
+        flashseq_reg_write(c, OPTCR, optcr | FMASK(F4_OPTCR, OPTLOCK));
 }
 
 static int ob_index(const struct part *p)
@@ -59,7 +60,7 @@ static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *opt
     if (idx < 0)
         return false;
     if (job->kind == FLASHSEQ_RDP_REGRESS) {
-        *optcr = fc_set(flashseq_reg_read(c, OPTCR), FC_F(OPTCR_RDP), p->rdp_level0);
+        *optcr = FDP(flashseq_reg_read(c, OPTCR), F4_OPTCR, RDP, p->rdp_level0);
     } else {
         uint8_t image[64];
         uint32_t size = p->optarea_size < sizeof image ? p->optarea_size : sizeof image;
@@ -70,7 +71,7 @@ static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *opt
             image[off + i] = job->data[i];
         optbytes_decode(p, (unsigned)idx, image, optcr);
     }
-    *optcr &= ~(FC_MASK(OPTCR_OPTLOCK) | FC_MASK(OPTCR_OPTSTRT));
+    *optcr &= ~(FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT));
     return true;
 }
 
@@ -78,7 +79,7 @@ static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *opt
 static int start(struct chip *c, struct flashseq_job *job)
 {
     const struct part *p = c->part;
-    uint32_t psize = fc_set(0, FC_F(CR_PSIZE), PSIZE_X32);
+    uint32_t psize = FDP(0, F4_CR, PSIZE, PSIZE_X32);
 
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT: {
@@ -89,20 +90,20 @@ static int start(struct chip *c, struct flashseq_job *job)
             chip_log(c, "%s: ROM erase of 0x%08x: not a flash sector", p->name, job->addr);
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_SEQ, job->addr);
         }
-        uint32_t cr = psize | FC_MASK(CR_SER);
-        cr = fc_set(cr, FC_F(CR_SNB), (uint32_t)sector);
+        uint32_t cr = psize | FMASK(F4_CR, SER);
+        cr = FDP(cr, F4_CR, SNB, (uint32_t)sector);
         flashseq_reg_write(c, CR, cr);
-        flashseq_reg_write(c, CR, cr | FC_MASK(CR_STRT));
+        flashseq_reg_write(c, CR, cr | FMASK(F4_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     }
     case FLASHSEQ_MASS_ERASE:
-        flashseq_reg_write(c, CR, psize | FC_MASK(CR_MER));
-        flashseq_reg_write(c, CR, psize | FC_MASK(CR_MER) | FC_MASK(CR_STRT));
+        flashseq_reg_write(c, CR, psize | FMASK(F4_CR, MER));
+        flashseq_reg_write(c, CR, psize | FMASK(F4_CR, MER) | FMASK(F4_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     case FLASHSEQ_PROGRAM:
-        flashseq_reg_write(c, CR, psize | FC_MASK(CR_PG));
+        flashseq_reg_write(c, CR, psize | FMASK(F4_CR, PG));
         job->pos = 0;
         job->step = FLASHSEQ_F_PROGRAM;
         break;
@@ -111,11 +112,11 @@ static int start(struct chip *c, struct flashseq_job *job)
         uint32_t optcr;
         if (!wanted_optcr(c, job, &optcr))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_OPTV, p->optarea_base);
-        if (!flashseq_unlock(c, OPTCR, FC_MASK(OPTCR_OPTLOCK), true, OPTKEYR, F4_OPTKEY1, F4_OPTKEY2))
+        if (!flashseq_unlock(c, OPTCR, FMASK(F4_OPTCR, OPTLOCK), true, OPTKEYR, F4_OPTKEY1, F4_OPTKEY2))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
         /* RM0090 3.6.2: write the value, then OPTSTRT. */
         flashseq_reg_write(c, OPTCR, optcr);
-        flashseq_reg_write(c, OPTCR, optcr | FC_MASK(OPTCR_OPTSTRT));
+        flashseq_reg_write(c, OPTCR, optcr | FMASK(F4_OPTCR, OPTSTRT));
         job->step = FLASHSEQ_F_WAIT_OPTIONS;
         break;
     }
@@ -146,8 +147,8 @@ static bool next_store(const struct chip *c, const struct flashseq_job *job, uin
 static const struct flashseq_f_gen gen = {
     .keyr = KEYR, .sr = SR, .cr = CR,
     .key1 = F4_KEY1, .key2 = F4_KEY2,
-    .cr_lock = FC_MASK(CR_LOCK),
-    .sr_bsy = FC_MASK(SR_BSY), .sr_eop = FC_MASK(SR_EOP), .sr_errors = SR_ERRORS,
+    .cr_lock = FMASK(F4_CR, LOCK),
+    .sr_bsy = FMASK(F4_SR, BSY), .sr_eop = FMASK(F4_SR, EOP), .sr_errors = SR_ERRORS,
     .sr_flags = f4_sr_flags, .nsr_flags = F4_NSR_FLAGS,
     .store_width = WORD,
     .lock = lock_all,
@@ -157,7 +158,17 @@ static const struct flashseq_f_gen gen = {
     .option_program = NULL,
 };
 
-int flashseq_f2f4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_f_poll(c, &gen, job, until_ns);
 }
+
+/* The F2/F4 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_f2f4 = {
+    .name = "F2/F4",
+    .unit = "sector", .units = "sectors",
+    .program_unit = 4,
+    .manual = "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 (SER+SNB, MER, PSIZE)",
+    .ctl = &flashctl_f2f4_ops,
+    .rom_poll = rom_poll,
+};

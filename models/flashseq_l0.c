@@ -24,6 +24,7 @@
 
 #include "lib/bytes.h"
 #include "models/flashctl_l0.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
@@ -31,7 +32,7 @@ static const struct flashseq_l_gen gen;     /* the PECR controller as the frame 
 
 static void lock(struct chip *c)
 {
-    flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, PELOCK));
+    flashseq_reg_write(c, L0_PECR, FMASK(L0_PECR, PELOCK));
 }
 
 static bool in_flash(const struct part *p, uint32_t addr)
@@ -50,20 +51,20 @@ static bool in_eeprom(const struct part *p, uint32_t addr)
 static int unlock(struct chip *c, const struct flashseq_job *job)
 {
     uint32_t pecr = flashseq_reg_read(c, L0_PECR);
-    if (L0_FEX(pecr, PECR, PELOCK) &&
+    if (FEX(pecr, L0_PECR, PELOCK) &&
         !flashseq_write_keys(c, L0_PEKEYR, L0_PEKEY1, L0_PEKEY2))
         return -1;
     bool opt = flashseq_option_job(job), prg = !opt && in_flash(c->part, job->addr);
     pecr = flashseq_reg_read(c, L0_PECR);
-    if (prg && L0_FEX(pecr, PECR, PRGLOCK) &&
+    if (prg && FEX(pecr, L0_PECR, PRGLOCK) &&
         !flashseq_write_keys(c, L0_PRGKEYR, L0_PRGKEY1, L0_PRGKEY2))
         return -1;
-    if (opt && L0_FEX(pecr, PECR, OPTLOCK) &&
+    if (opt && FEX(pecr, L0_PECR, OPTLOCK) &&
         !flashseq_write_keys(c, L0_OPTKEYR, L0_OPTKEY1, L0_OPTKEY2))
         return -1;
     pecr = flashseq_reg_read(c, L0_PECR);
-    if (L0_FEX(pecr, PECR, PELOCK) || (prg && L0_FEX(pecr, PECR, PRGLOCK)) ||
-        (opt && L0_FEX(pecr, PECR, OPTLOCK)))
+    if (FEX(pecr, L0_PECR, PELOCK) || (prg && FEX(pecr, L0_PECR, PRGLOCK)) ||
+        (opt && FEX(pecr, L0_PECR, OPTLOCK)))
         return -1;
     return 0;
 }
@@ -107,10 +108,10 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
         if (job->pos)
             return false;
         if (in_flash(p, addr)) {        /* RM0377 3.3.5: ERASE|PROG + a store in the page */
-            flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+            flashseq_reg_write(c, L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
             chip_write(c, addr & ~(p->runs[0].size - 1), 4, 0, BUS_CPU_SYSMEM);
         } else {                        /* ERASE|DATA + a store: one EEPROM word */
-            flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, DATA));
+            flashseq_reg_write(c, L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, DATA));
             chip_write(c, addr & ~3u, 4, 0, BUS_CPU_SYSMEM);
         }
         job->pos = 4;
@@ -118,7 +119,7 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
     case FLASHSEQ_MASS_ERASE:
         if (job->pos >= p->flash_size)
             return false;
-        flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+        flashseq_reg_write(c, L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
         chip_write(c, p->flash_base + job->pos, 4, 0, BUS_CPU_SYSMEM);
         job->pos += p->runs[0].size;
         return true;
@@ -144,7 +145,7 @@ static bool issue_store(struct chip *c, struct flashseq_job *job)
         /* RM0367 3.4.4: RDP word xx55xxAA; WPRMOD (PCROP) cleared with it */
         uint32_t word = 0;
         chip_read(c, p->optarea_base, 4, &word, BUS_CPU_SYSMEM);
-        uint32_t low = (word & 0xFF00u & ~L0_FMASK(OPTR, WPRMOD)) | p->rdp_level0;
+        uint32_t low = (word & 0xFF00u & ~FMASK(L0_OPTR, WPRMOD)) | p->rdp_level0;
         chip_write(c, p->optarea_base, 4, low | ((~low & 0xFFFFu) << 16), BUS_CPU_SYSMEM);
         job->pos = 4;
         return true;
@@ -164,19 +165,19 @@ static void issue(struct chip *c, struct flashseq_job *job)
 
 static void waited(struct chip *c, struct flashseq_job *job)
 {
-    flashseq_reg_write(c, L0_SR, L0_FMASK(SR, EOP));
+    flashseq_reg_write(c, L0_SR, FMASK(L0_SR, EOP));
     job->step = FLASHSEQ_L_ISSUE;
 }
 
 /* RM0377 3.7.2: OBL_LAUNCH reloads the options and resets */
 static void obl_launch(struct chip *c)
 {
-    flashseq_reg_write(c, L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+    flashseq_reg_write(c, L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
 }
 
 static const struct flashseq_l_gen gen = {
     .sr = L0_SR,
-    .sr_bsy = L0_FMASK(SR, BSY), .sr_errors = L0_SR_ERRORS,
+    .sr_bsy = FMASK(L0_SR, BSY), .sr_errors = L0_SR_ERRORS,
     .sr_to_err = flashctl_l0_sr_to_err,
     .lock = lock,
     .obl_launch = obl_launch,
@@ -185,7 +186,17 @@ static const struct flashseq_l_gen gen = {
     .waited = waited,
 };
 
-int flashseq_l0_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_l_poll(c, &gen, job, until_ns);
 }
+
+/* The L0 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_l0 = {
+    .name = "L0",
+    .unit = "page", .units = "pages",
+    .program_unit = 4,
+    .manual = "RM0367 3.3 (NVM: ERASE+PROG, word / half-page writes)",
+    .ctl = &flashctl_l0_ops,
+    .rom_poll = rom_poll,
+};

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "models/flashctl_l4.h"
+#include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
@@ -28,7 +29,7 @@ static const struct flashseq_l_gen gen;     /* the controller as the frame sees 
 
 static void lock(struct chip *c)
 {
-    flashseq_reg_write(c, L4_CR, L4_FMASK(CR, LOCK));
+    flashseq_reg_write(c, L4_CR, FMASK(L4_CR, LOCK));
 }
 
 /* RM0351 3.3.5: KEY1, KEY2 into KEYR unless already unlocked (openocd:
@@ -36,14 +37,14 @@ static void lock(struct chip *c)
 static int unlock(struct chip *c, const struct flashseq_job *job)
 {
     bool opt = flashseq_option_job(job);
-    if (L4_FEX(flashseq_reg_read(c, L4_CR), CR, LOCK) &&
+    if (FEX(flashseq_reg_read(c, L4_CR), L4_CR, LOCK) &&
         !flashseq_write_keys(c, L4_KEYR, L4_KEY1, L4_KEY2))
         return -1;
-    if (opt && L4_FEX(flashseq_reg_read(c, L4_CR), CR, OPTLOCK) &&
+    if (opt && FEX(flashseq_reg_read(c, L4_CR), L4_CR, OPTLOCK) &&
         !flashseq_write_keys(c, L4_OPTKEYR, L4_OPTKEY1, L4_OPTKEY2))
         return -1;
     uint32_t cr = flashseq_reg_read(c, L4_CR);
-    if (L4_FEX(cr, CR, LOCK) || (opt && L4_FEX(cr, CR, OPTLOCK)))
+    if (FEX(cr, L4_CR, LOCK) || (opt && FEX(cr, L4_CR, OPTLOCK)))
         return -1;
     return 0;
 }
@@ -87,7 +88,7 @@ static void issue_program(struct chip *c, struct flashseq_job *job)
     uint32_t lo = fc_load_le(dw, 4), hi = fc_load_le(dw + 4, 4);
     uint32_t addr = job->addr + job->pos;
     job->fail_addr = addr;
-    flashseq_reg_write(c, L4_CR, L4_FMASK(CR, PG));
+    flashseq_reg_write(c, L4_CR, FMASK(L4_CR, PG));
     chip_write(c, addr, 4, lo, BUS_CPU_SYSMEM);
     chip_write(c, addr + 4, 4, hi, BUS_CPU_SYSMEM);
 }
@@ -106,7 +107,7 @@ static void issue_option_write(struct chip *c, struct flashseq_job *job)
         const uint8_t *w = job->data + (r->area_offset - off);
         flashseq_reg_write(c, (uint32_t)reg, fc_load_le(w, 4));
     }
-    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
+    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | FMASK(L4_CR, OPTSTRT));
 }
 
 /* FLASHSEQ_L_ISSUE: start the next operation, or end the job. */
@@ -117,21 +118,21 @@ static void issue(struct chip *c, struct flashseq_job *job)
     case FLASHSEQ_ERASE_UNIT: {
         struct l4_page pg;
         flashctl_l4_page_of(c, job->addr, &pg);
-        uint32_t cr = L4_FMASK(CR, PER);
-        cr = L4_FDP(cr, CR, PNB, pg.page);
-        cr = L4_FDP(cr, CR, BKER, pg.bank);   /* RM0351 3.3.6: BKER selects bank 2 */
+        uint32_t cr = FMASK(L4_CR, PER);
+        cr = FDP(cr, L4_CR, PNB, pg.page);
+        cr = FDP(cr, L4_CR, BKER, pg.bank);   /* RM0351 3.3.6: BKER selects bank 2 */
         flashseq_reg_write(c, L4_CR, cr);
-        flashseq_reg_write(c, L4_CR, cr | L4_FMASK(CR, STRT));
+        flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
         job->fail_addr = pg.start;
         break;
     }
     case FLASHSEQ_MASS_ERASE: {
-        uint32_t cr = L4_FMASK(CR, MER1);
+        uint32_t cr = FMASK(L4_CR, MER1);
         job->fail_addr = p->flash_base;
         if (flashctl_l4_dual_bank(c))
-            cr |= L4_FMASK(CR, MER2);
+            cr |= FMASK(L4_CR, MER2);
         flashseq_reg_write(c, L4_CR, cr);
-        flashseq_reg_write(c, L4_CR, cr | L4_FMASK(CR, STRT));
+        flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
         break;
     }
     case FLASHSEQ_PROGRAM:
@@ -148,8 +149,8 @@ static void issue(struct chip *c, struct flashseq_job *job)
     case FLASHSEQ_RDP_REGRESS: {
         job->fail_addr = p->optarea_base;
         uint32_t optr = flashseq_reg_read(c, L4_OPTR);
-        flashseq_reg_write(c, L4_OPTR, L4_FDP(optr, OPTR, RDP, p->rdp_level0));
-        flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | L4_FMASK(CR, OPTSTRT));
+        flashseq_reg_write(c, L4_OPTR, FDP(optr, L4_OPTR, RDP, p->rdp_level0));
+        flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | FMASK(L4_CR, OPTSTRT));
         break;
     }
     }
@@ -176,12 +177,12 @@ static void waited(struct chip *c, struct flashseq_job *job)
 /* RM0444 3.4.2: OBL_LAUNCH loads the options under a system reset */
 static void obl_launch(struct chip *c)
 {
-    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | L4_FMASK(CR, OBL_LAUNCH));
+    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | FMASK(L4_CR, OBL_LAUNCH));
 }
 
 static const struct flashseq_l_gen gen = {
     .sr = L4_SR,
-    .sr_bsy = L4_FMASK(SR, BSY), .sr_errors = L4_SR_ERRORS,
+    .sr_bsy = FMASK(L4_SR, BSY), .sr_errors = L4_SR_ERRORS,
     .sr_to_err = flashctl_l4_sr_to_err,
     .lock = lock,
     .obl_launch = obl_launch,
@@ -190,7 +191,19 @@ static const struct flashseq_l_gen gen = {
     .waited = waited,
 };
 
-int flashseq_l4_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
     return flashseq_l_poll(c, &gen, job, until_ns);
 }
+
+/* The L4/G0/G4 generation: the controller and the ROM sequences above. */
+const struct flash_gen flash_gen_l4 = {
+    .name = "L4/G0/G4",
+    .unit = "page", .units = "pages",
+    .program_unit = 8,
+    .manual = "RM0351 3.3 / RM0394 3.3 / RM0440 3.3 (PER+PNB, MER, double words with ECC)",
+    .ctl = &flashctl_l4_ops,
+    .rom_poll = rom_poll,
+    .take_pending_nmi = flashctl_l4_take_ecc_nmi,
+    .check_part = flashctl_l4_check_part,
+};

@@ -196,3 +196,16 @@ uint32_t ob_field_put(const struct ob_field *f, uint32_t reg, uint32_t val)
     uint32_t m = ob_field_mask(f);
     return (reg & ~m) | ((val << f->shift) & m);
 }
+
+const char *part_check(const struct part *p)
+{
+    if (!p->gen || !p->gen->ctl)
+        return "no flash controller generation";
+    if (p->program_unit != p->gen->program_unit)
+        return "its programming unit is not its flash generation's";
+    if (!p->reset_clock_hz)
+        return "no reset clock (reset_clock_hz)";
+    if (!p->periph.rcc || !p->periph.lsi_hz)
+        return "no peripheral layout (periph)";
+    return p->gen->check_part ? p->gen->check_part(p) : NULL;
+}

@@ -12,15 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
+#include "models/flash_gen.h"
 
-/* Flash controller generation: selects one models/flashctl_*.c file. */
-enum flashctl_gen {
-    FLASHCTL_F0F1,      /* FPEC: KEYR, PG/PER/MER, half-word programming */
-    FLASHCTL_F2F4,      /* sectors, PSIZE, OPTCR */
-    FLASHCTL_L0,        /* PECR, PEKEYR/PRGKEYR/OPTKEYR, erases to 0x00 */
-    FLASHCTL_L4,        /* L4/G0/G4: CR/OPTR, 64-bit double words with ECC */
-};
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -164,12 +158,35 @@ struct part_dfu {
     bool write_pad8_corrupt;
 };
 
+struct rcc_family;                  /* models/periph.c */
+struct l4_variant;                  /* models/flashctl_l4.h */
+
+/* Where the few peripherals models/periph.c models sit on this part
+ * (CMSIS device headers of the family), and the board's LED (the ST
+ * Nucleo or Discovery board of the part).  The firmware fixtures are built
+ * from the same values (fixtures/firmware/board.h). */
+struct part_periph {
+    const struct rcc_family *rcc;   /* RCC register family: periph_rcc_f0, ... (periph.h) */
+    uint32_t rcc_base;
+    uint32_t gpio_base;             /* port A; ports follow every 0x400 */
+    bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
+    uint8_t led_port, led_pin;      /* port 0 = A */
+    bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28), else SR style */
+    uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
+    uint32_t mem_mode_mask;         /* SYSCFG MEM_MODE field */
+    uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
+};
+
 struct part {
     const char *name;               /* "l476xg", as the command line names it */
     const char *full_name;          /* "STM32L476xG" */
     enum core_kind core;
     uint32_t swd_idr;               /* SW-DP IDCODE */
     uint32_t cpuid;
+    /* The clock the core starts on, which code runs at until it programs
+     * the RCC (the core does not model the clock tree). */
+    uint32_t reset_clock_hz;
+    struct part_periph periph;
 
     uint32_t dbgmcu_idcode_addr;
     uint16_t dev_id;
@@ -190,7 +207,12 @@ struct part {
     uint8_t  program_unit;          /* bytes: 2 (F0/F1), 4 (F4 x32, L0 word), 8 (L4) */
     bool     ecc;                   /* L4/G0/G4 double-word ECC */
 
-    enum flashctl_gen ctl;
+    /* The flash controller generation and the ROM sequences for it
+     * (models/flash_gen.h; one descriptor per flashctl_<gen>.c). */
+    const struct flash_gen *gen;
+    /* L4/G0/G4 only: the die's controller facts (flashctl_l4.h), NULL on
+     * other generations. */
+    const struct l4_variant *l4;
     uint32_t flash_regs_base;       /* 0x40022000 or 0x40023C00 */
     struct part_timing timing;
 
@@ -259,6 +281,11 @@ uint32_t ob_field_put(const struct ob_field *f, uint32_t reg, uint32_t val);
 int part_flash_bank(const struct part *p, uint32_t addr);
 /* Start address and size of erase unit `index` (as part_flash_unit counts). */
 int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, uint32_t *size);
+
+/* The row is complete and consistent (a generation, its programming unit,
+ * the facts the generation needs): NULL, else what is wrong, e.g.
+ * "DEV_ID 0x123 has no L4 variant".  chip_new refuses a part that fails. */
+const char *part_check(const struct part *p);
 
 /* The table. */
 extern const struct part *const parts[];

@@ -10,6 +10,14 @@
  */
 #include "models/part.h"
 
+/* The flash generations the rows point at (models/flash_gen.h), each
+ * defined in its flashseq_<gen>.c and declared in its controller header;
+ * those headers define the registers' names, so they stay out of here. */
+extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4;
+
+#include "models/flashctl_l4.h"     /* struct l4_variant: the L4/G0/G4 rows' die facts */
+#include "models/periph.h"          /* the RCC register families (periph_rcc_f0, ...) */
+
 #define KiB(n) ((uint32_t)(n) * 1024u)
 
 /* ---- CPUID / SW-DP (ARM TRMs; not in the facts file) ------------------- */
@@ -79,6 +87,15 @@ static const struct part part_f042x6 = {
     .core = CORE_M0,
     .swd_idr = 0x0BB11477u,                 /* [T STLINK] as F072, facts §1 */
     .cpuid = CPUID_M0,
+    .reset_clock_hz = 8000000,   /* HSI 8 MHz, RM0091 6.2 */
+    .periph = {                            /* CMSIS-F0 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 1, .led_pin = 3,           /* NUCLEO-F042K6 LD3 = PB3 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
+        .lsi_hz = 40000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-F0] facts §1 */
     .dev_id = 0x445,                        /* guess: F04x DEV_ID not in facts; openocd/stlink use 0x445 */
     .rev_id = 0x1000,                       /* guess: no public source */
@@ -95,7 +112,7 @@ static const struct part part_f042x6 = {
     .runs = { { 32, KiB(1), 30000, 40000 } },   /* 1 KiB pages [O LOG-DAP42]; erase max 40 ms [T ZEPHYR-FL], typ 30 ms [T CC-F0] */
     .banks = 1, .bank_size = KiB(32),
     .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word FPEC, facts §2 */
-    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,   /* [V CMSIS-F0] facts §3.1 */
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,   /* [V CMSIS-F0] facts §3.1 */
     .timing = {
         .program_typ_us = 54, .program_max_us = 60,          /* 53.5 µs typ [T CC-F0]; max guess 60 (facts §10.1) */
         .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* typ [T CC-F0]; max guess 40 ms */
@@ -146,6 +163,15 @@ static const struct part part_f072xb = {
     .core = CORE_M0,
     .swd_idr = 0x0BB11477u,                 /* [T STLINK stm32.h] facts §1 */
     .cpuid = CPUID_M0,
+    .reset_clock_hz = 8000000,   /* HSI 8 MHz, RM0091 6.2 */
+    .periph = {                            /* CMSIS-F0 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-F072RB LD2 = PA5 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
+        .lsi_hz = 40000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-F0; T OCD-F1] */
     .dev_id = 0x448,                        /* [T STLINK F07x.chip, OCD-F1] */
     .rev_id = 0x1000,                       /* guess: REV_ID UNKNOWN in facts §1 */
@@ -162,7 +188,7 @@ static const struct part part_f072xb = {
     .runs = { { 64, KiB(2), 30000, 40000 } },   /* 64 x 2 KiB [V RM0091-web]; erase max 40 ms [T ZEPHYR-FL], typ [T CC-F0] */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 2, .ecc = false,
-    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 54, .program_max_us = 60,          /* [T CC-F0]; max guess */
         .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* [T CC-F0]; max guess */
@@ -208,6 +234,15 @@ static const struct part part_f103xb = {
     .core = CORE_M3,
     .swd_idr = 0x1BA01477u,                 /* [T STLINK] */
     .cpuid = CPUID_M3,
+    .reset_clock_hz = 8000000,   /* HSI 8 MHz, RM0008 7.2 */
+    .periph = {                            /* CMSIS-F1 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_f1, .rcc_base = 0x40021000u,
+        .gpio_base = 0x40010800u, .gpio_f1 = true,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-F103RB LD2 = PA5 */
+        .usart_isr = false,
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* F1: no SYSCFG (AFIO) */
+        .lsi_hz = 40000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F1] */
     .dev_id = 0x410,                        /* [T STLINK, OCD-F1] medium density */
     .rev_id = 0x2003,                       /* guess: REV_ID UNKNOWN in facts */
@@ -224,7 +259,7 @@ static const struct part part_f103xb = {
     .runs = { { 128, KiB(1), 30000, 40000 } },  /* [V CMSIS-F1; T OCD-F1]; t_ERASE max 40 ms [V DS5319-T28], typ guess 30 */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 2, .ecc = false,
-    .ctl = FLASHCTL_F0F1, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,
     .timing = {
         .program_typ_us = 53, .program_max_us = 70,          /* 52.5 / 70 µs [V DS5319-T28] */
         .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, /* max [V DS5319-T28]; typ guess */
@@ -268,6 +303,15 @@ static const struct part part_f401xe = {
     .core = CORE_M4,
     .swd_idr = 0x2BA01477u,                 /* guess: Cortex-M4 SW-DP value, not in facts */
     .cpuid = CPUID_M4,
+    .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0368 6.2 */
+    .periph = {                            /* CMSIS-F4 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-F401RE LD2 = PA5 */
+        .usart_isr = false,
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F4] */
     .dev_id = 0x433,                        /* [T STLINK, OCD-F2] */
     .rev_id = 0x1001,                       /* "Z" [T OCD-F2] */
@@ -289,7 +333,7 @@ static const struct part part_f401xe = {
     },
     .banks = 1, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,   /* x32 programming (PSIZE=10) */
-    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F4] */
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F4] */
     .timing = {
         .program_typ_us = 16, .program_max_us = 100,         /* proxy F411 [V DS10314-T45] */
         .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000, /* proxy F411 x32 */
@@ -328,6 +372,15 @@ static const struct part part_f407xg = {
     .core = CORE_M4,
     .swd_idr = 0x2BA01477u,                 /* guess: Cortex-M4 SW-DP */
     .cpuid = CPUID_M4,
+    .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0090 6.2 */
+    .periph = {                            /* CMSIS-F4 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 3, .led_pin = 12,           /* STM32F4DISCOVERY LD4 = PD12 */
+        .usart_isr = false,
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,
     .dev_id = 0x413,                        /* [T] */
     .rev_id = 0x1007,                       /* "1" [T OCD-F2] */
@@ -352,7 +405,7 @@ static const struct part part_f407xg = {
     },
     .banks = 1, .bank_size = KiB(1024),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
-    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
     .timing = {
         .program_typ_us = 16, .program_max_us = 100,         /* [V DS8626-T40] */
         .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* x32 [V DS8626-T40] */
@@ -390,6 +443,15 @@ static const struct part part_f446xe = {
     .core = CORE_M4,
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
+    .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0390 6.2 */
+    .periph = {                            /* CMSIS-F4 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-F446RE LD2 = PA5 */
+        .usart_isr = false,
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,
     .dev_id = 0x421,                        /* [T] */
     .rev_id = 0x1000,                       /* "A" [T OCD-F2] */
@@ -413,7 +475,7 @@ static const struct part part_f446xe = {
     },
     .banks = 1, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
-    .ctl = FLASHCTL_F2F4, .flash_regs_base = 0x40023C00u,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
     .timing = {
         .program_typ_us = 16, .program_max_us = 100,         /* proxy F411 (guess) */
         .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000,
@@ -452,6 +514,15 @@ static const struct part part_l073xz = {
     .core = CORE_M0PLUS,
     .swd_idr = 0x0BC11477u,                 /* [T] facts §1 */
     .cpuid = CPUID_M0PLUS,
+    .reset_clock_hz = 2097000,   /* MSI range 5 (2.097 MHz), RM0367 7.2 */
+    .periph = {                            /* CMSIS-L0 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_l0, .rcc_base = 0x40021000u,
+        .gpio_base = 0x50000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-L073RZ LD2 = PA5 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
+        .lsi_hz = 37000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-L0] */
     .dev_id = 0x447,                        /* Cat.5 [T] */
     .rev_id = 0x2008,                       /* "Z" [T OCD-LX] */
@@ -469,7 +540,7 @@ static const struct part part_l073xz = {
     .runs = { { 768, 128, 3200, 3200 } },   /* per bank: 768 x 128 B pages [V RM0377-web]; erase max 3.2 ms [T ZEPHYR-FL], typ guess */
     .banks = 2, .bank_size = KiB(96),       /* Cat.5 dual bank 2 x 96 KiB [V RM0377-web] */
     .erased_value = 0x00, .program_unit = 4, .ecc = false,   /* erases to 0 [V RM0377-web; T RENODE]; re-program semantics UNKNOWN */
-    .ctl = FLASHCTL_L0, .flash_regs_base = 0x40022000u,     /* [V CMSIS-L0] */
+    .gen = &flash_gen_l0, .flash_regs_base = 0x40022000u,     /* [V CMSIS-L0] */
     .timing = {
         .program_typ_us = 3200, .program_max_us = 3200,     /* ~3.2 ms [O CENSTRY-L0] */
         .mass_erase_typ_us = 3200, .mass_erase_max_us = 6400, /* guess: UNKNOWN (facts §10.1) */
@@ -529,6 +600,15 @@ static const struct part part_l412xb = {
     .core = CORE_M4,
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
+    .reset_clock_hz = 4000000,   /* MSI 4 MHz, RM0394 6.2 */
+    .periph = {                            /* CMSIS-L4 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 1, .led_pin = 3,           /* NUCLEO-L412KB LD3 = PB3 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V] */
     .dev_id = 0x464,                        /* [T] */
     .rev_id = 0x2001,                       /* "Y" [T OCD-L4] */
@@ -546,7 +626,13 @@ static const struct part part_l412xb = {
     .runs = { { 64, KiB(2), 22000, 24470 } },   /* [V CMSIS-L4; T OCD-L4]; max 24.47 ms [T ZEPHYR-FL], typ guess (G4 proxy) */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32l412xx.h: PNB 6 bits, no bank 2; RM0394: SR.PEMPTY */
+        .dev_id = 0x464, .name = "L41x/L42x",
+        .pdkeyr = true,
+        .pnb_bits = 6, .sr_pempty = true, .optr_dbank_bit = -1,
+        .wrp_bits = 6, .ecc_addr_bits = 19, .eccr_bk_bit = -1, .regress_sram = "SRAM2",
+    },
     .timing = {
         .program_typ_us = 82, .program_max_us = 90,          /* guess: as L476 (facts §10.1) */
         .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590, /* guess: as L476 */
@@ -603,6 +689,15 @@ static const struct part part_l476xg = {
     .core = CORE_M4,
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
+    .reset_clock_hz = 4000000,   /* MSI 4 MHz, RM0351 6.2 */
+    .periph = {                            /* CMSIS-L4 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-L476RG LD2 = PA5 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,
     .dev_id = 0x415,                        /* [T] */
     .rev_id = 0x1003,                       /* "3" [T OCD-L4]; rev 3 carries BL V10.x [AN] */
@@ -621,7 +716,13 @@ static const struct part part_l476xg = {
     .runs = { { 256, KiB(2), 22000, 24470 } },   /* per bank [V CMSIS-L4]; page erase max 24.47 ms [T ZEPHYR-FL], typ guess */
     .banks = 2, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32l476xx.h: PNB 8 bits, BKER b11, MER2, ECCR.BK_ECC b19 */
+        .dev_id = 0x415, .name = "L47x/L48x",
+        .pdkeyr = true, .bank2_regs = true,
+        .pnb_bits = 8, .bker = true, .optr_dbank_bit = -1,
+        .wrp_bits = 8, .ecc_addr_bits = 19, .eccr_bk_bit = 19, .regress_sram = "SRAM2",
+    },
     .timing = {
         .program_typ_us = 82, .program_max_us = 90,          /* max ~90 µs [T CC-L476]; typ guess */
         .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590, /* [T CC-L476] */
@@ -680,6 +781,15 @@ static const struct part part_g071xb = {
     .core = CORE_M0PLUS,
     .swd_idr = 0x0BC11477u,                 /* guess: M0+ SW-DP as L0 */
     .cpuid = CPUID_M0PLUS,
+    .reset_clock_hz = 16000000,  /* HSI16, RM0444 5.2 */
+    .periph = {                            /* CMSIS-G0 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
+        .gpio_base = 0x50000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-G071RB LD4 = PA5 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0x40015800u,      /* [V CMSIS-G0; T OCD-L4] */
     .dev_id = 0x460,                        /* [T] */
     .rev_id = 0x2000,                       /* "B" [T OCD-L4] */
@@ -696,7 +806,13 @@ static const struct part part_g071xb = {
     .runs = { { 64, KiB(2), 22000, 40000 } },   /* [T OCD-L4]; erase typ 22 / max 40 ms [T CC-G0] */
     .banks = 1, .bank_size = KiB(128),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32g071xx.h: no PDKEYR, PCROP1B, SECR; ACR.PROGEMPTY; SR.CFGBSY */
+        .dev_id = 0x460, .name = "G07x/G08x",
+        .pcrop1b = true, .secr = true,
+        .pnb_bits = 10, .acr_progempty = true, .sr_cfgbsy = true, .optr_dbank_bit = -1,
+        .wrp_bits = 6, .ecc_addr_bits = 14, .eccr_bk_bit = -1, .regress_sram = NULL,
+    },
     .timing = {
         .program_typ_us = 85, .program_max_us = 125,         /* [T CC-G0] (G030 figures) */
         .mass_erase_typ_us = 22000, .mass_erase_max_us = 40000, /* guess: as a page erase */
@@ -750,6 +866,15 @@ static const struct part part_g474xe = {
     .core = CORE_M4,
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
+    .reset_clock_hz = 16000000,  /* HSI16, RM0440 7.2 */
+    .periph = {                            /* CMSIS-G4 device header, fixtures/firmware/README.md */
+        .rcc = &periph_rcc_g4, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-G474RE LD2 = PA5 */
+        .usart_isr = true,
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
+        .lsi_hz = 32000,                        /* LSI, the part's datasheet */
+    },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V] */
     .dev_id = 0x469,                        /* [T] */
     .rev_id = 0x2001,                       /* "Z" [T OCD-L4] */
@@ -771,7 +896,15 @@ static const struct part part_g474xe = {
     .runs = { { 128, KiB(2), 22020, 24470 } },  /* t_ERASE [V DS12288-T47] */
     .banks = 2, .bank_size = KiB(256),
     .erased_value = 0xFF, .program_unit = 8, .ecc = true,
-    .ctl = FLASHCTL_L4, .flash_regs_base = 0x40022000u,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
+    /* CMSIS stm32g474xx.h: PNB 7 bits, BKER, OPTR.DBANK b22, ECCR.BK_ECC b21;
+     * RM0440: the RDP regression erases the CCM SRAM (facts §4.4, guess) */
+    .l4 = &(const struct l4_variant){
+        .dev_id = 0x469, .name = "G47x/G48x",
+        .pdkeyr = true, .bank2_regs = true, .sec_regs = true,
+        .pnb_bits = 7, .bker = true, .optr_dbank_bit = 22,
+        .wrp_bits = 7, .ecc_addr_bits = 19, .eccr_bk_bit = 21, .regress_sram = "CCM SRAM",
+    },
     .timing = {
         .program_typ_us = 82, .program_max_us = 84,          /* 81.7 / 83.35 µs [V DS12288-T47] */
         .mass_erase_typ_us = 22130, .mass_erase_max_us = 24600, /* [V DS12288-T47] */

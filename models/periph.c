@@ -35,75 +35,51 @@ struct rcc_family {
 };
 
 /* RM0091 6.4 (F0), RM0008 7.3 (F1): HSI/HSE/PLL in CR, LSI in CSR 0x24, LSE in BDCR 0x20. */
-static const struct rcc_family rcc_f0 = {
+const struct rcc_family periph_rcc_f0 = {
     "F0", 0x00000083, 0x04, 0,
     {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x34, 0, 1}, {0x34, 16, 17},
      {0x24, 0, 1}, {0x20, 0, 1}},
     {0x04, 0, 2, 2}, 0x14, 0x1C,
 };
-static const struct rcc_family rcc_f1 = {
+const struct rcc_family periph_rcc_f1 = {
     "F1", 0x00000083, 0x04, 0,
     {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
      {0x24, 0, 1}, {0x20, 0, 1}},
     {0x04, 0, 2, 2}, 0x14, 0x1C,
 };
 /* RM0090 6.3: CR HSI/HSE/PLL/PLLI2S/PLLSAI, BDCR 0x70, CSR 0x74. */
-static const struct rcc_family rcc_f4 = {
+const struct rcc_family periph_rcc_f4 = {
     "F4", 0x00000083, 0x08, 0,
     {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
      {0x70, 0, 1}, {0x74, 0, 1}},
     {0x08, 0, 2, 2}, 0x30, 0x64,
 };
 /* RM0367 7.3: CR HSI16ON->HSI16RDYF (bit 2), MSI 8->9, CSR 0x50 LSI 0->1, LSE 8->9. */
-static const struct rcc_family rcc_l0 = {
+const struct rcc_family periph_rcc_l0 = {
     "L0", 0x00000300, 0x0C, 0,
     {{0x00, 0, 2}, {0x00, 8, 9}, {0x00, 16, 17}, {0x00, 24, 25}, {0x50, 0, 1}, {0x50, 8, 9}},
     {0x0C, 0, 2, 2}, 0x2C, 0x38,
 };
 /* RM0351 6.4 / RM0394 6.4: CR MSI 0->1 (MSIRANGE 6 = 4 MHz at reset), HSI 8->10,
  * PLLs; BDCR 0x90, CSR 0x94, CRRCR 0x98 (HSI48). */
-static const struct rcc_family rcc_l4 = {
+const struct rcc_family periph_rcc_l4 = {
     "L4", 0x00000063, 0x08, 0,
     {{0x00, 0, 1}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27},
      {0x00, 28, 29}, {0x90, 0, 1}, {0x94, 0, 1}},
     {0x08, 0, 2, 2}, 0x48, 0x60,
 };
 /* RM0440 7.4: as L4 without MSI; the reset clock is HSI16 (SW = SWS = 01). */
-static const struct rcc_family rcc_g4 = {
+const struct rcc_family periph_rcc_g4 = {
     "G4", 0x00000500, 0x08, 0x00000005,
     {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x90, 0, 1}, {0x94, 0, 1}, {0x98, 0, 1}},
     {0x08, 0, 2, 2}, 0x48, 0x60,
 };
 /* RM0444 5.4: CR HSI 8->10, HSE, PLL; CFGR SW[2:0] -> SWS[5:3]; BDCR 0x5C, CSR 0x60. */
-static const struct rcc_family rcc_g0 = {
+const struct rcc_family periph_rcc_g0 = {
     "G0", 0x00000500, 0x08, 0,
     {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x5C, 0, 1}, {0x60, 0, 1}},
     {0x08, 0, 3, 3}, 0x34, 0x40,
 };
-
-/* One row per part: fixtures/firmware/README.md "Per-part table" (struct
- * periph_layout in periph_internal.h). */
-static const struct periph_layout layouts[] = {
-    {"f042x6", &rcc_f0, 0x40021000, 0x48000000, false, 1, 3, true, 0x40010000, 0x3, 40000},
-    {"f072xb", &rcc_f0, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x3, 40000},
-    {"f103xb", &rcc_f1, 0x40021000, 0x40010800, true, 0, 5, false, 0, 0, 40000},
-    {"f401xe", &rcc_f4, 0x40023800, 0x40020000, false, 0, 5, false, 0x40013800, 0x3, 32000},
-    {"f407xg", &rcc_f4, 0x40023800, 0x40020000, false, 3, 12, false, 0x40013800, 0x3, 32000},
-    {"f446xe", &rcc_f4, 0x40023800, 0x40020000, false, 0, 5, false, 0x40013800, 0x7, 32000},
-    {"l073xz", &rcc_l0, 0x40021000, 0x50000000, false, 0, 5, true, 0x40010000, 0x3, 37000},
-    {"l412xb", &rcc_l4, 0x40021000, 0x48000000, false, 1, 3, true, 0x40010000, 0x7, 32000},
-    {"l476xg", &rcc_l4, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x7, 32000},
-    {"g071xb", &rcc_g0, 0x40021000, 0x50000000, false, 0, 5, true, 0x40010000, 0x3, 32000},
-    {"g474xe", &rcc_g4, 0x40021000, 0x48000000, false, 0, 5, true, 0x40010000, 0x7, 32000},
-};
-
-static const struct periph_layout *layout_of(const struct part *p)
-{
-    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
-        if (!strcmp(layouts[i].part, p->name))
-            return &layouts[i];
-    return NULL;
-}
 
 /* ---- RCC ------------------------------------------------------------------------ */
 
@@ -152,7 +128,7 @@ static void rcc_note(struct chip *c, struct periph *pp, uint32_t off, bool write
 
 static void gpio_set_odr(struct periph *pp, unsigned port, uint32_t odr)
 {
-    const struct periph_layout *l = pp->lay;
+    const struct part_periph *l = pp->lay;
     uint32_t *reg = &pp->gpio[port][GPIO_ODR(l->gpio_f1) / 4];
     odr &= 0xFFFF;
     if (port == l->led_port && ((*reg ^ odr) >> l->led_pin) & 1)
@@ -163,7 +139,7 @@ static void gpio_set_odr(struct periph *pp, unsigned port, uint32_t odr)
 static int gpio_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
                        uint32_t *val, bool write)
 {
-    const struct periph_layout *l = pp->lay;
+    const struct part_periph *l = pp->lay;
     unsigned port = (addr - l->gpio_base) / GPIO_STRIDE;
     uint32_t off = (addr - l->gpio_base) % GPIO_STRIDE & ~3u;
     bool f1 = l->gpio_f1;
@@ -181,19 +157,19 @@ static int gpio_access(struct chip *c, struct periph *pp, uint32_t addr, unsigne
             word = odr;         /* guess: outputs read back their level, inputs 0 */
         else if (off == GPIO_BSRR(f1) || off == GPIO_BRR(f1))
             word = 0;           /* write-only */
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
-    uint32_t v = merge(0, addr, size, *val);
+    uint32_t v = regs_lane_merge(0, addr, size, *val);
     if (off == GPIO_BSRR(f1)) {
         /* RM0090 8.4.7: BSx has priority over BRx */
         gpio_set_odr(pp, port, (odr & ~(v >> 16)) | (v & 0xFFFF));
     } else if (off == GPIO_BRR(f1)) {
         gpio_set_odr(pp, port, odr & ~(v & 0xFFFF));
     } else if (off == GPIO_ODR(f1)) {
-        gpio_set_odr(pp, port, merge(odr, addr, size, *val));
+        gpio_set_odr(pp, port, regs_lane_merge(odr, addr, size, *val));
     } else if (off != GPIO_IDR(f1)) {
-        *reg = merge(*reg, addr, size, *val);
+        *reg = regs_lane_merge(*reg, addr, size, *val);
     }
     return 0;
 }
@@ -225,11 +201,11 @@ static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsign
         } else if (off == data_off || (isr && off == 0x24)) {
             word = 0;           /* nothing is ever received */
         }
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
     if (off == data_off) {
-        char byte = (char)(merge(0, addr, size, *val) & 0xFF);
+        char byte = (char)(regs_lane_merge(0, addr, size, *val) & 0xFF);
         if (!enabled) {
             if (!pp->usart_dropped_logged)
                 chip_log(c, "USART2: data written with UE or TE clear: not sent");
@@ -241,7 +217,7 @@ static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsign
     }
     if (off == status_off)
         return 0;               /* SR-style: write-0-to-clear of TC/RXNE; nothing latches here */
-    pp->usart[off / 4] = merge(pp->usart[off / 4], addr, size, *val);
+    pp->usart[off / 4] = regs_lane_merge(pp->usart[off / 4], addr, size, *val);
     return 0;
 }
 
@@ -276,11 +252,11 @@ static int syscfg_access(struct chip *c, struct periph *pp, uint32_t addr, unsig
         /* After reset MEM_MODE shows what the boot pins selected. */
         if (off == 0)
             word = (word & ~mask) | (mem_mode_of(c->boot_target) & mask);
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
     uint32_t old = off == 0 ? (*reg & ~mask) | (mem_mode_of(c->boot_target) & mask) : *reg;
-    *reg = merge(old, addr, size, *val);
+    *reg = regs_lane_merge(old, addr, size, *val);
     if (off != 0) {
         chip_log_unmodelled(c, addr, true);
         return 0;
@@ -306,7 +282,7 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
         return 0;
     if (!pp || addr < PERIPH_LO || addr >= PERIPH_HI)
         return -1;
-    const struct periph_layout *l = pp->lay;
+    const struct part_periph *l = pp->lay;
     if (addr - l->rcc_base < RCC_SPAN) {
         uint32_t off = (addr - l->rcc_base) & ~3u;
         if (off >= RCC_WORDS * 4) {
@@ -317,10 +293,10 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
         }
         rcc_note(c, pp, off, write);
         if (write) {
-            pp->rcc[off / 4] = merge(pp->rcc[off / 4], addr, size, *val);
+            pp->rcc[off / 4] = regs_lane_merge(pp->rcc[off / 4], addr, size, *val);
             rcc_settle(pp);
         } else {
-            *val = extract(pp->rcc[off / 4], addr, size);
+            *val = regs_lane_extract(pp->rcc[off / 4], addr, size);
         }
         return 0;
     }
@@ -349,13 +325,10 @@ void periph_reset(struct chip *c, enum chip_reset kind)
 {
     struct periph *pp = c->periph;
     if (!pp) {
-        const struct periph_layout *l = layout_of(c->part);
-        if (!l)
-            return;     /* a part without a row: every access is logged as unmodelled */
         pp = calloc(1, sizeof *pp);
         if (!pp)
             return;
-        pp->lay = l;
+        pp->lay = &c->part->periph;
         c->periph = pp;
     }
     periph_console_fn console = pp->console;
@@ -363,7 +336,7 @@ void periph_reset(struct chip *c, enum chip_reset kind)
     uint64_t toggles = kind == RESET_POWER_ON ? 0 : pp->led_toggles;
     uint64_t logged = pp->rcc_logged;
     uint32_t dbg_fz = kind == RESET_POWER_ON ? 0 : pp->dbg_fz;
-    const struct periph_layout *l = pp->lay;
+    const struct part_periph *l = pp->lay;
     memset(pp, 0, sizeof *pp);
     pp->dbg_fz = dbg_fz;
     pp->lay = l;
@@ -400,7 +373,7 @@ bool periph_led(const struct chip *c, uint64_t *toggles)
         *toggles = pp ? pp->led_toggles : 0;
     if (!pp)
         return false;
-    const struct periph_layout *l = pp->lay;
+    const struct part_periph *l = pp->lay;
     return (pp->gpio[l->led_port][GPIO_ODR(l->gpio_f1) / 4] >> l->led_pin) & 1;
 }
 

@@ -5,9 +5,9 @@
  * their enable bits), SYSCFG memory remap (MEM_MODE moves the window at 0:
  * chip->boot_target), the GPIO ports' output registers (the board's LED),
  * USART2's transmitter (the console; TXE/TC always set) and the IWDG
- * (counting on the chip's virtual clock at the LSI rate).  Which family
- * layout a part has is a table in periph.c, one row per part, matching
- * fixtures/firmware/README.md.
+ * (counting on the chip's virtual clock at the LSI rate).  Where they sit
+ * on a part, and which RCC family it has, is its row's part->periph
+ * (models/parts.c).
  *
  * No I/O: console bytes go to a sink the board installs; a watchdog that
  * ran out is a fact the board asks for (periph_watchdog_expired) and acts
@@ -21,6 +21,12 @@
 #include <stdint.h>
 
 #include "models/chip.h"
+
+/* The RCC register families a part row names (part->periph.rcc): reset
+ * values, ready bits that follow their enable bits, SW -> SWS, and the
+ * clock enable registers (periph.c, each cited there). */
+extern const struct rcc_family periph_rcc_f0, periph_rcc_f1, periph_rcc_f4, periph_rcc_l0,
+    periph_rcc_l4, periph_rcc_g0, periph_rcc_g4;
 
 /* Console sink: bytes the firmware wrote to the console USART. */
 typedef void (*periph_console_fn)(void *arg, const char *bytes, size_t len);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/regs.h"
 #include "models/vclock.h"
 
 #define IWDG_BASE   0x40003000u     /* every part here (CMSIS IWDG_BASE) */
@@ -26,23 +27,6 @@
 #define GPIO_PORTS  8u              /* A..H */
 #define GPIO_STRIDE 0x400u
 #define GPIO_WORDS  16u
-
-struct rcc_family;               /* periph.c */
-
-/* One row per part (the table in periph.c): fixtures/firmware/README.md
- * "Per-part table". */
-struct periph_layout {
-    const char *part;
-    const struct rcc_family *rcc;
-    uint32_t rcc_base;
-    uint32_t gpio_base;             /* port A; ports follow every 0x400 */
-    bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
-    uint8_t led_port, led_pin;      /* 0 = A */
-    bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28) */
-    uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
-    uint32_t mem_mode_mask;
-    uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
-};
 
 /* GPIO register offsets by style. */
 #define GPIO_IDR(f1)  ((f1) ? 0x08u : 0x10u)
@@ -58,7 +42,7 @@ struct periph_layout {
 #define USART_ISR_REACK (1u << 22)
 
 struct periph {
-    const struct periph_layout *lay;
+    const struct part_periph *lay;  /* &chip->part->periph */
     uint32_t rcc[RCC_WORDS];
     uint64_t rcc_logged;            /* one bit per word offset: logged once */
     uint32_t syscfg[SYSCFG_WORDS];
@@ -86,27 +70,8 @@ static inline uint64_t now_ns(const struct chip *c)
     return c->clock ? vclock_now(c->clock) : 0;
 }
 
-/* Sub-word accesses act on the aligned word (peripherals on the APB bus). */
-static inline uint32_t lane_shift(uint32_t addr)
-{
-    return 8u * (addr & 3u);
-}
-
-static inline uint32_t lane_mask(unsigned size)
-{
-    return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-}
-
-static inline uint32_t merge(uint32_t old, uint32_t addr, unsigned size, uint32_t val)
-{
-    uint32_t m = lane_mask(size) << lane_shift(addr);
-    return (old & ~m) | ((val << lane_shift(addr)) & m);
-}
-
-static inline uint32_t extract(uint32_t word, uint32_t addr, unsigned size)
-{
-    return (word >> lane_shift(addr)) & lane_mask(size);
-}
+/* Sub-word accesses act on the aligned word (peripherals on the APB bus):
+ * regs_lane_merge / regs_lane_extract (models/regs.h). */
 
 /* periph_wdg.c: the IWDG's registers and DBGMCU's freeze register; 0 when
  * addr is theirs, as the routing in periph.c expects. */

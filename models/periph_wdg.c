@@ -43,10 +43,10 @@ int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
             word = 0;
             break;
         }
-        *val = extract(word, addr, size);
+        *val = regs_lane_extract(word, addr, size);
         return 0;
     }
-    uint32_t v = merge(0, addr, size, *val);
+    uint32_t v = regs_lane_merge(0, addr, size, *val);
     switch (off) {
     case 0x00:
         switch (v & 0xFFFF) {
@@ -109,9 +109,9 @@ int dbgmcu_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned siz
     if (addr - base >= 4)
         return -1;
     if (write)
-        pp->dbg_fz = merge(pp->dbg_fz, addr, size, *val);
+        pp->dbg_fz = regs_lane_merge(pp->dbg_fz, addr, size, *val);
     else
-        *val = extract(pp->dbg_fz, addr, size);
+        *val = regs_lane_extract(pp->dbg_fz, addr, size);
     return 0;
 }
 

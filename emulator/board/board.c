@@ -16,8 +16,8 @@
 #include "lib/monotonic.h"
 #include "emulator/stlink/stlink.h"
 #include "models/periph.h"
-#include "models/state.h"
-#include "models/state_journal.h"
+#include "emulator/state/state.h"
+#include "emulator/state/state_journal.h"
 
 /* A changed chip is saved in full at most this often while it keeps
  * changing (the journal holds every change in between), and always at a

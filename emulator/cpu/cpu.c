@@ -32,30 +32,6 @@ enum {
     EXCP_DIVBYZERO = 23,
 };
 
-/* The clock each part starts on, which is what code runs at until it
- * programs the RCC (the core does not model the RCC's clock tree). */
-static const struct { const char *part; uint32_t hz; } reset_clocks[] = {
-    { "f042x6", 8000000 },      /* HSI 8 MHz, RM0091 6.2 */
-    { "f072xb", 8000000 },      /* HSI 8 MHz, RM0091 6.2 */
-    { "f103xb", 8000000 },      /* HSI 8 MHz, RM0008 7.2 */
-    { "f401xe", 16000000 },     /* HSI 16 MHz, RM0368 6.2 */
-    { "f407xg", 16000000 },     /* HSI 16 MHz, RM0090 6.2 */
-    { "f446xe", 16000000 },     /* HSI 16 MHz, RM0390 6.2 */
-    { "l073xz", 2097000 },      /* MSI range 5 (2.097 MHz), RM0367 7.2 */
-    { "l412xb", 4000000 },      /* MSI 4 MHz, RM0394 6.2 */
-    { "l476xg", 4000000 },      /* MSI 4 MHz, RM0351 6.2 */
-    { "g071xb", 16000000 },     /* HSI16, RM0444 5.2 */
-    { "g474xe", 16000000 },     /* HSI16, RM0440 7.2 */
-};
-
-static uint64_t reset_clock_hz(const struct part *p)
-{
-    for (size_t i = 0; i < sizeof reset_clocks / sizeof reset_clocks[0]; i++)
-        if (!strcmp(reset_clocks[i].part, p->name))
-            return reset_clocks[i].hz;
-    return p->core == CORE_M0 ? 8000000 : 16000000;    /* guess: an HSI */
-}
-
 uint64_t cpu_hz(const struct cpu *cpu)
 {
     return cpu->hz;
@@ -230,7 +206,7 @@ struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks)
         cpu->nirqs = CPU_MAX_IRQS;
     cpu->fp_num = cpu->v7m ? 6 : 4;             /* M3/M4 TRM: 6 code comparators; M0: 4 */
     cpu->check_v6m = !cpu->v7m;
-    cpu->hz = reset_clock_hz(p);
+    cpu->hz = p->reset_clock_hz;
     cpu->intno = -1;
 
     int model = p->core == CORE_M3 ? UC_CPU_ARM_CORTEX_M3

@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "emulator/cpu/cpu_internal.h"
-#include "models/flashctl_l4.h"
 
 #define PAGE        0x400u
 #define PERIPH_LO   0x40000000u
@@ -47,8 +46,8 @@ static bool in_window(uint32_t a)
 
 static void after_chip_access(struct cpu *cpu)
 {
-    /* RM0351 3.3.4: an ECC double error on a read raises the NMI. */
-    if (cpu->part->ctl == FLASHCTL_L4 && flashctl_l4_take_ecc_nmi(cpu->chip)) {
+    /* The chip raised an NMI (RM0351 3.3.4: an ECC double error on a read). */
+    if (chip_pending_nmi(cpu->chip)) {
         exc_set_pending(cpu, EXC_NMI, true);
         cpu_request_stop(cpu, STOP_EVENT);
     }

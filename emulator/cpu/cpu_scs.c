@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emulator/cpu/cpu_internal.h"
+#include "models/regs.h"
 
 #define ITM_BASE  0xE0000000u
 #define DWT_BASE  0xE0001000u
@@ -505,8 +506,7 @@ int scs_read(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t *val, bool 
 {
     uint32_t a = addr & ~3u;
     uint32_t v = word_read(cpu, a, debugger);
-    unsigned sh = (addr & 3) * 8;
-    *val = size == 4 ? v : (v >> sh) & (size == 2 ? 0xFFFFu : 0xFFu);
+    *val = size == 4 ? v : regs_lane_extract(v, addr, size);
     return BUS_OK;
 }
 
@@ -519,12 +519,8 @@ int scs_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val, bool 
         if (bytewise) {
             scs_write_word(cpu, addr - SCS_BASE, size, val, debugger);
         } else {
-            if (size != 4) {    /* merge a narrow store into the word */
-                uint32_t cur = word_read(cpu, a, true);
-                unsigned sh = (addr & 3) * 8;
-                uint32_t mask = (size == 2 ? 0xFFFFu : 0xFFu) << sh;
-                val = (cur & ~mask) | ((val << sh) & mask);
-            }
+            if (size != 4)      /* merge a narrow store into the word */
+                val = regs_lane_merge(word_read(cpu, a, true), addr, size, val);
             scs_write_word(cpu, off, 4, val, debugger);
         }
     } else if (a >= ROM_BASE) {

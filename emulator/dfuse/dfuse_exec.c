@@ -362,10 +362,14 @@ uint32_t dfuse_exec_start(struct dfuse_device *d)
         return poll->set_address_ms;
     case DFUSE_OP_ERASE_PAGE:
         t = resolve(d, d->cmd_addr);
-        if (t.kind == TGT_NONE)
+        /* AN2662 4.5.3 p78 and its flowchart: "The allowed values for
+         * Erase page address are: Internal Flash memory addresses"; any
+         * other address ends in dfuERROR / errTARGET, before the RDP
+         * check.  So OTP (never erasable, AN2606), option bytes
+         * (rewritten whole by a write) and L0 data EEPROM (erased by the
+         * ROM before each write, AN2606) all answer errTARGET. */
+        if (t.kind != TGT_FLASH)
             finish_now(d, DFU_STATUS_errTARGET);
-        else if (t.kind != TGT_FLASH)
-            finish_now(d, DFU_STATUS_OK);   /* OTP cannot be erased (AN2606); options are rewritten whole */
         else if (rdp_active(d))
             finish_now(d, DFU_STATUS_errVENDOR);
         else

@@ -27,6 +27,7 @@
  */
 #include "emulator/dfuse/dfuse_internal.h"
 
+#include <signal.h>
 #include <string.h>
 
 /* The requests as the table sees them: DNLOAD with and without data are
@@ -514,6 +515,12 @@ int dfuse_fsm_request(struct dfuse_device *d, struct usb_xfer *x)
     };
     if (dfuse_fault_op(d, FAULT_USB_SETUP_STALL, request_op[x->setup.bRequest], d->pointer))
         return USB_XFER_STALL;      /* AN2606 L43x 0xFF: the setup packet is stalled */
+    if (ev == EV_DNLOAD && x->setup.wValue >= 2 &&
+        dfuse_fault_op(d, FAULT_DFU_KILL, "data", d->pointer)) {
+        chip_log(d->chip, "dfu: fault %s: SIGKILL at data block %u (address 0x%08X)",
+                 FAULT_DFU_KILL, x->setup.wValue, d->pointer);
+        raise(SIGKILL);
+    }
     uint32_t owed = ev == EV_GETSTATUS ? d->owed_wait_ms : 0;
     if (owed) {
         /* The host was told to wait before this poll.  In fast mode the

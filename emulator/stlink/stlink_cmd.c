@@ -152,17 +152,19 @@ static void mem_write(struct stlink_device *s, uint32_t addr, uint32_t len, unsi
     }
 }
 
-static void debug_reg_read(struct stlink_device *s, uint32_t addr)
+static void debug_reg_read(struct stlink_device *s, unsigned arg)
 {
     uint32_t v = 0;
     reply_zero(s, 8);
-    s->reply[0] = ap_read(s, addr, 4, &v) == BUS_OK ? STL_OK : STL_SWD_AP_FAULT;
+    s->reply[0] = ap_read(s, get32(s->cmd + 2), 4, &v) == BUS_OK ? STL_OK : STL_SWD_AP_FAULT;
     put32(s->reply + 4, v);
 }
 
-static void debug_reg_write(struct stlink_device *s, uint32_t addr, uint32_t val)
+static void debug_reg_write(struct stlink_device *s, unsigned arg)
 {
-    reply_status(s, ap_write(s, addr, 4, val) == BUS_OK ? STL_OK : STL_SWD_AP_FAULT);
+    reply_status(s, ap_write(s, get32(s->cmd + 2), 4, get32(s->cmd + 6)) == BUS_OK
+                        ? STL_OK
+                        : STL_SWD_AP_FAULT);
 }
 
 /* ---- core registers ------------------------------------------------------------ */
@@ -176,8 +178,9 @@ static uint8_t core_reg_read(struct stlink_device *s, unsigned regsel, uint32_t 
 }
 
 /* READALLREGS: r0-r15, xPSR, MSP, PSP, then CONTROL/FAULTMASK/BASEPRI/
- * PRIMASK (REGSEL 20) and FPSCR (0x21) as stlink's "rw" and "rw2". */
-static void read_all_regs(struct stlink_device *s, bool with_status)
+ * PRIMASK (REGSEL 20) and FPSCR (0x21) as stlink's "rw" and "rw2".
+ * APIv2's answer starts with a status word (with_status 1), APIv1's not. */
+static void read_all_regs(struct stlink_device *s, unsigned with_status)
 {
     static const unsigned regsel[21] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
                                         16, 17, 18, 20, 0x21};
@@ -206,7 +209,7 @@ static void drive_nrst(struct stlink_device *s, bool low)
 
 /* ---- command families ---------------------------------------------------------- */
 
-static void cmd_get_version(struct stlink_device *s)
+static void cmd_get_version(struct stlink_device *s, unsigned arg)
 {
     uint16_t v;
     if (s->fw.hw >= 3)
@@ -222,7 +225,7 @@ static void cmd_get_version(struct stlink_device *s)
     s->reply[5] = (uint8_t)(s->pid >> 8);
 }
 
-static void cmd_get_version_ex(struct stlink_device *s)
+static void cmd_get_version_ex(struct stlink_device *s, unsigned arg)
 {
     if (s->fw.hw < 3) {
         reply_status(s, STL_UNKNOWN_CMD);
@@ -240,14 +243,15 @@ static void cmd_get_version_ex(struct stlink_device *s)
     s->reply[11] = (uint8_t)(s->pid >> 8);
 }
 
-static void cmd_target_voltage(struct stlink_device *s)
+static void cmd_target_voltage(struct stlink_device *s, unsigned arg)
 {
     reply_zero(s, 8);
     put32(s->reply, VOLT_FACTOR);
     put32(s->reply + 4, s->chip->powered ? VOLT_READING : 0);
 }
 
-static void cmd_com_freq(struct stlink_device *s, bool set)
+/* APIV3_GET_COM_FREQ (set 0) and APIV3_SET_COM_FREQ (set 1). */
+static void cmd_com_freq(struct stlink_device *s, unsigned set)
 {
     size_t n = sizeof(v3_swd_khz) / sizeof(v3_swd_khz[0]);
     if (s->fw.hw < 3) {
@@ -276,8 +280,9 @@ static void cmd_com_freq(struct stlink_device *s, bool set)
     put32(s->reply + 4, got);
 }
 
-static void cmd_run_control(struct stlink_device *s, uint8_t sub)
+static void cmd_run_control(struct stlink_device *s, unsigned arg)
 {
+    uint8_t sub = s->cmd[1];
     uint32_t dhcsr = DBGKEY | C_DEBUGEN;
     if (sub == STL_DBG_FORCEDEBUG)
         dhcsr |= C_HALT;
@@ -286,171 +291,264 @@ static void cmd_run_control(struct stlink_device *s, uint8_t sub)
     reply_status(s, ap_write(s, REG_DHCSR, 4, dhcsr) == BUS_OK ? STL_OK : STL_SWD_AP_FAULT);
 }
 
-static void cmd_debug(struct stlink_device *s)
+/* SWD or JTAG: the board wires SWD only, and answers either way. */
+static void dbg_enter(struct stlink_device *s, unsigned arg)
 {
-    const uint8_t *c = s->cmd;
-    uint8_t sub = c[1];
-    uint32_t v;
+    s->mode = STL_MODE_DEBUG;
+    s->dap.ctrl_stat |= (1u << 30) | (1u << 28);     /* debug and system power up */
+    if (target_reachable(s))
+        chip_debugger_connected(s->chip);
+    reply_status(s, target_reachable(s) ? STL_OK : STL_SWD_DP_FAULT);
+}
 
-    switch (sub) {
-    case STL_DBG_APIV1_ENTER:
-    case STL_DBG_APIV2_ENTER:
-        /* SWD or JTAG: the board wires SWD only, and answers either way */
-        s->mode = STL_MODE_DEBUG;
-        s->dap.ctrl_stat |= (1u << 30) | (1u << 28);     /* debug and system power up */
-        if (target_reachable(s))
-            chip_debugger_connected(s->chip);
-        reply_status(s, target_reachable(s) ? STL_OK : STL_SWD_DP_FAULT);
-        return;
-    case STL_DBG_EXIT:
+static void dbg_exit(struct stlink_device *s, unsigned arg)
+{
+    s->mode = STL_MODE_MASS;
+    s->reply_len = 0;
+}
+
+static void dbg_read_idcodes(struct stlink_device *s, unsigned arg)
+{
+    reply_zero(s, 12);
+    s->reply[0] = target_reachable(s) ? STL_OK : STL_SWD_DP_FAULT;
+    put32(s->reply + 4, target_reachable(s) ? s->chip->part->swd_idr : 0);
+}
+
+static void dbg_read_coreid(struct stlink_device *s, unsigned arg)
+{
+    reply_zero(s, 4);
+    put32(s->reply, target_reachable(s) ? s->chip->part->swd_idr : 0);
+}
+
+static void dbg_get_status(struct stlink_device *s, unsigned arg)
+{
+    reply_zero(s, 2);
+    s->reply[0] = s->cpu && cpu_get_state(s->cpu) == CPU_HALTED ? STL_CORE_HALTED
+                                                                 : STL_CORE_RUNNING;
+}
+
+static void dbg_reset_sys(struct stlink_device *s, unsigned arg)
+{
+    reply_status(s, ap_write(s, REG_AIRCR, 4, AIRCR_SYSRESETREQ) == BUS_OK ? STL_OK
+                                                                            : STL_SWD_AP_FAULT);
+}
+
+static void dbg_drive_nrst(struct stlink_device *s, unsigned arg)
+{
+    if (s->cmd[2] == STL_NRST_PULSE) {
+        drive_nrst(s, true);
+        drive_nrst(s, false);
+    } else {
+        drive_nrst(s, s->cmd[2] == STL_NRST_LOW);
+    }
+    reply_status(s, STL_OK);
+}
+
+/* arg: the access size. */
+static void dbg_readmem(struct stlink_device *s, unsigned arg)
+{
+    mem_read(s, get32(s->cmd + 2), get16(s->cmd + 6), arg);
+}
+
+static void dbg_writemem(struct stlink_device *s, unsigned arg)
+{
+    mem_write(s, get32(s->cmd + 2), s->data_len, arg);
+}
+
+static void dbg_last_rw_status(struct stlink_device *s, unsigned arg)
+{
+    reply_status(s, s->last_rw_status);
+}
+
+static void dbg_last_rw_status2(struct stlink_device *s, unsigned arg)
+{
+    reply_zero(s, 12);
+    s->reply[0] = s->last_rw_status;
+    put32(s->reply + 4, s->last_rw_fault_addr);
+}
+
+static void dbg_apiv2_read_reg(struct stlink_device *s, unsigned arg)
+{
+    uint32_t v;
+    reply_zero(s, 8);
+    s->reply[0] = core_reg_read(s, s->cmd[2], &v);
+    put32(s->reply + 4, v);
+}
+
+static void dbg_apiv1_read_reg(struct stlink_device *s, unsigned arg)
+{
+    uint32_t v;
+    core_reg_read(s, s->cmd[2], &v);
+    reply_zero(s, 4);
+    put32(s->reply, v);
+}
+
+static void dbg_write_reg(struct stlink_device *s, unsigned arg)
+{
+    reply_status(s, s->cpu && target_reachable(s) &&
+                            cpu_reg_write(s->cpu, s->cmd[2], get32(s->cmd + 3)) == 0
+                        ? STL_OK
+                        : STL_ERR_FAULT);
+}
+
+/* Also accepted on V3: pyocd 0.13 sets the SWD clock this way on every
+ * probe (guess: no public trace of a V3's answer). */
+static void dbg_swd_set_freq(struct stlink_device *s, unsigned arg)
+{
+    s->swd_divisor = get16(s->cmd + 2);
+    reply_status(s, STL_OK);
+}
+
+static void dbg_jtag_set_freq(struct stlink_device *s, unsigned arg)
+{
+    reply_status(s, STL_OK);
+}
+
+static void dbg_ap_open_close(struct stlink_device *s, unsigned arg)
+{
+    reply_status(s, s->cmd[2] == 0 ? STL_OK : STL_BAD_AP);
+}
+
+static void dbg_read_dap_reg(struct stlink_device *s, unsigned arg)
+{
+    uint32_t v;
+    reply_zero(s, 8);
+    s->reply[0] = stlink_dap_read(s, get16(s->cmd + 2), get16(s->cmd + 4), &v);
+    put32(s->reply + 4, v);
+}
+
+static void dbg_write_dap_reg(struct stlink_device *s, unsigned arg)
+{
+    reply_status(s, stlink_dap_write(s, get16(s->cmd + 2), get16(s->cmd + 4),
+                                     get32(s->cmd + 6)));
+}
+
+/* arg: 1 to start, 0 to stop. */
+static void dbg_trace_rx(struct stlink_device *s, unsigned arg)
+{
+    s->trace_on = arg != 0;
+    reply_status(s, STL_OK);
+}
+
+static void dbg_trace_nb(struct stlink_device *s, unsigned arg)
+{
+    reply_zero(s, 2);                   /* no SWO bytes captured */
+}
+
+/* ---- the opcode tables ---------------------------------------------------------- */
+
+/* What follows a command block on the OUT endpoint. */
+enum stlink_data_rule {
+    DATA_NONE,
+    DATA_LEN_AT_6,      /* u16 LE at cmd[6] bytes: the WRITEMEM payload */
+};
+
+struct stlink_op {
+    uint8_t opcode;
+    const char *name;   /* the tools' name, less the STLINK_DEBUG_ prefix */
+    enum stlink_data_rule data;
+    void (*handler)(struct stlink_device *s, unsigned arg);
+    unsigned arg;
+};
+
+/* The DEBUG_COMMAND (0xF2) family, by cmd[1]. */
+static const struct stlink_op debug_ops[] = {
+    { STL_DBG_APIV1_ENTER,         "APIV1_ENTER",         DATA_NONE,     dbg_enter, 0 },
+    { STL_DBG_APIV2_ENTER,         "APIV2_ENTER",         DATA_NONE,     dbg_enter, 0 },
+    { STL_DBG_EXIT,                "EXIT",                DATA_NONE,     dbg_exit, 0 },
+    { STL_DBG_READ_IDCODES,        "READ_IDCODES",        DATA_NONE,     dbg_read_idcodes, 0 },
+    { STL_DBG_READCOREID,          "READCOREID",          DATA_NONE,     dbg_read_coreid, 0 },
+    { STL_DBG_GETSTATUS,           "GETSTATUS",           DATA_NONE,     dbg_get_status, 0 },
+    { STL_DBG_FORCEDEBUG,          "FORCEDEBUG",          DATA_NONE,     cmd_run_control, 0 },
+    { STL_DBG_RUNCORE,             "RUNCORE",             DATA_NONE,     cmd_run_control, 0 },
+    { STL_DBG_STEPCORE,            "STEPCORE",            DATA_NONE,     cmd_run_control, 0 },
+    { STL_DBG_APIV1_RESETSYS,      "APIV1_RESETSYS",      DATA_NONE,     dbg_reset_sys, 0 },
+    { STL_DBG_APIV2_RESETSYS,      "APIV2_RESETSYS",      DATA_NONE,     dbg_reset_sys, 0 },
+    { STL_DBG_DRIVE_NRST,          "APIV2_DRIVE_NRST",    DATA_NONE,     dbg_drive_nrst, 0 },
+    { STL_DBG_READDEBUG_32BIT,     "APIV2_READDEBUGREG",  DATA_NONE,     debug_reg_read, 0 },
+    { STL_DBG_WRITEDEBUG_32BIT,    "APIV2_WRITEDEBUGREG", DATA_NONE,     debug_reg_write, 0 },
+    { STL_DBG_APIV1_WRITEDEBUGREG, "APIV1_WRITEDEBUGREG", DATA_NONE,     debug_reg_write, 0 },
+    { STL_DBG_READMEM_32BIT,       "READMEM_32BIT",       DATA_NONE,     dbg_readmem, 4 },
+    { STL_DBG_READMEM_16BIT,       "READMEM_16BIT",       DATA_NONE,     dbg_readmem, 2 },
+    { STL_DBG_READMEM_8BIT,        "READMEM_8BIT",        DATA_NONE,     dbg_readmem, 1 },
+    { STL_DBG_WRITEMEM_32BIT,      "WRITEMEM_32BIT",      DATA_LEN_AT_6, dbg_writemem, 4 },
+    { STL_DBG_WRITEMEM_16BIT,      "WRITEMEM_16BIT",      DATA_LEN_AT_6, dbg_writemem, 2 },
+    { STL_DBG_WRITEMEM_8BIT,       "WRITEMEM_8BIT",       DATA_LEN_AT_6, dbg_writemem, 1 },
+    { STL_DBG_GETLASTRWSTATUS,     "APIV2_GETLASTRWSTATUS",  DATA_NONE,  dbg_last_rw_status, 0 },
+    { STL_DBG_GETLASTRWSTATUS2,    "APIV2_GETLASTRWSTATUS2", DATA_NONE,  dbg_last_rw_status2, 0 },
+    { STL_DBG_APIV2_READREG,       "APIV2_READREG",       DATA_NONE,     dbg_apiv2_read_reg, 0 },
+    { STL_DBG_APIV1_READREG,       "APIV1_READREG",       DATA_NONE,     dbg_apiv1_read_reg, 0 },
+    { STL_DBG_APIV2_WRITEREG,      "APIV2_WRITEREG",      DATA_NONE,     dbg_write_reg, 0 },
+    { STL_DBG_APIV1_WRITEREG,      "APIV1_WRITEREG",      DATA_NONE,     dbg_write_reg, 0 },
+    { STL_DBG_APIV2_READALLREGS,   "APIV2_READALLREGS",   DATA_NONE,     read_all_regs, 1 },
+    { STL_DBG_APIV1_READALLREGS,   "APIV1_READALLREGS",   DATA_NONE,     read_all_regs, 0 },
+    { STL_DBG_SWD_SET_FREQ,        "APIV2_SWD_SET_FREQ",  DATA_NONE,     dbg_swd_set_freq, 0 },
+    { STL_DBG_JTAG_SET_FREQ,       "APIV2_JTAG_SET_FREQ", DATA_NONE,     dbg_jtag_set_freq, 0 },
+    { STL_DBG_APIV3_GET_COM_FREQ,  "APIV3_GET_COM_FREQ",  DATA_NONE,     cmd_com_freq, 0 },
+    { STL_DBG_APIV3_SET_COM_FREQ,  "APIV3_SET_COM_FREQ",  DATA_NONE,     cmd_com_freq, 1 },
+    { STL_DBG_INIT_AP,             "APIV2_INIT_AP",       DATA_NONE,     dbg_ap_open_close, 0 },
+    { STL_DBG_CLOSE_AP_DBG,        "APIV2_CLOSE_AP_DBG",  DATA_NONE,     dbg_ap_open_close, 0 },
+    { STL_DBG_READ_DAP_REG,        "APIV2_READ_DAP_REG",  DATA_NONE,     dbg_read_dap_reg, 0 },
+    { STL_DBG_WRITE_DAP_REG,       "APIV2_WRITE_DAP_REG", DATA_NONE,     dbg_write_dap_reg, 0 },
+    { STL_DBG_START_TRACE_RX,      "APIV2_START_TRACE_RX", DATA_NONE,    dbg_trace_rx, 1 },
+    { STL_DBG_STOP_TRACE_RX,       "APIV2_STOP_TRACE_RX", DATA_NONE,     dbg_trace_rx, 0 },
+    { STL_DBG_GET_TRACE_NB,        "APIV2_GET_TRACE_NB",  DATA_NONE,     dbg_trace_nb, 0 },
+};
+
+static void cmd_debug(struct stlink_device *s, unsigned arg);
+
+static void cmd_current_mode(struct stlink_device *s, unsigned arg)
+{
+    reply_zero(s, 2);
+    s->reply[0] = s->mode;
+}
+
+/* DFU_COMMAND and SWIM_COMMAND: arg is the EXIT sub-command; no answer. */
+static void cmd_mode_exit(struct stlink_device *s, unsigned arg)
+{
+    if (s->cmd[1] == arg)
         s->mode = STL_MODE_MASS;
-        s->reply_len = 0;
-        return;
-    case STL_DBG_READ_IDCODES:
-        reply_zero(s, 12);
-        s->reply[0] = target_reachable(s) ? STL_OK : STL_SWD_DP_FAULT;
-        put32(s->reply + 4, target_reachable(s) ? s->chip->part->swd_idr : 0);
-        return;
-    case STL_DBG_READCOREID:
-        reply_zero(s, 4);
-        put32(s->reply, target_reachable(s) ? s->chip->part->swd_idr : 0);
-        return;
-    case STL_DBG_GETSTATUS:
-        reply_zero(s, 2);
-        s->reply[0] = s->cpu && cpu_get_state(s->cpu) == CPU_HALTED ? STL_CORE_HALTED
-                                                                     : STL_CORE_RUNNING;
-        return;
-    case STL_DBG_FORCEDEBUG:
-    case STL_DBG_RUNCORE:
-    case STL_DBG_STEPCORE:
-        cmd_run_control(s, sub);
-        return;
-    case STL_DBG_APIV1_RESETSYS:
-    case STL_DBG_APIV2_RESETSYS:
-        reply_status(s, ap_write(s, REG_AIRCR, 4, AIRCR_SYSRESETREQ) == BUS_OK ? STL_OK
-                                                                                : STL_SWD_AP_FAULT);
-        return;
-    case STL_DBG_DRIVE_NRST:
-        if (c[2] == STL_NRST_PULSE) {
-            drive_nrst(s, true);
-            drive_nrst(s, false);
-        } else {
-            drive_nrst(s, c[2] == STL_NRST_LOW);
-        }
-        reply_status(s, STL_OK);
-        return;
-    case STL_DBG_READDEBUG_32BIT:
-        debug_reg_read(s, get32(c + 2));
-        return;
-    case STL_DBG_WRITEDEBUG_32BIT:
-    case STL_DBG_APIV1_WRITEDEBUGREG:
-        debug_reg_write(s, get32(c + 2), get32(c + 6));
-        return;
-    case STL_DBG_READMEM_32BIT:
-        mem_read(s, get32(c + 2), get16(c + 6), 4);
-        return;
-    case STL_DBG_READMEM_16BIT:
-        mem_read(s, get32(c + 2), get16(c + 6), 2);
-        return;
-    case STL_DBG_READMEM_8BIT:
-        mem_read(s, get32(c + 2), get16(c + 6), 1);
-        return;
-    case STL_DBG_WRITEMEM_32BIT:
-        mem_write(s, get32(c + 2), s->data_len, 4);
-        return;
-    case STL_DBG_WRITEMEM_16BIT:
-        mem_write(s, get32(c + 2), s->data_len, 2);
-        return;
-    case STL_DBG_WRITEMEM_8BIT:
-        mem_write(s, get32(c + 2), s->data_len, 1);
-        return;
-    case STL_DBG_GETLASTRWSTATUS:
-        reply_status(s, s->last_rw_status);
-        return;
-    case STL_DBG_GETLASTRWSTATUS2:
-        reply_zero(s, 12);
-        s->reply[0] = s->last_rw_status;
-        put32(s->reply + 4, s->last_rw_fault_addr);
-        return;
-    case STL_DBG_APIV2_READREG:
-        reply_zero(s, 8);
-        s->reply[0] = core_reg_read(s, c[2], &v);
-        put32(s->reply + 4, v);
-        return;
-    case STL_DBG_APIV1_READREG:
-        core_reg_read(s, c[2], &v);
-        reply_zero(s, 4);
-        put32(s->reply, v);
-        return;
-    case STL_DBG_APIV2_WRITEREG:
-    case STL_DBG_APIV1_WRITEREG:
-        reply_status(s, s->cpu && target_reachable(s) && cpu_reg_write(s->cpu, c[2], get32(c + 3)) == 0
-                            ? STL_OK
-                            : STL_ERR_FAULT);
-        return;
-    case STL_DBG_APIV2_READALLREGS:
-        read_all_regs(s, true);
-        return;
-    case STL_DBG_APIV1_READALLREGS:
-        read_all_regs(s, false);
-        return;
-    case STL_DBG_SWD_SET_FREQ:
-        /* Also accepted on V3: pyocd 0.13 sets the SWD clock this way on
-         * every probe (guess: no public trace of a V3's answer). */
-        s->swd_divisor = get16(c + 2);
-        reply_status(s, STL_OK);
-        return;
-    case STL_DBG_JTAG_SET_FREQ:
-        reply_status(s, STL_OK);
-        return;
-    case STL_DBG_APIV3_GET_COM_FREQ:
-        cmd_com_freq(s, false);
-        return;
-    case STL_DBG_APIV3_SET_COM_FREQ:
-        cmd_com_freq(s, true);
-        return;
-    case STL_DBG_INIT_AP:
-    case STL_DBG_CLOSE_AP_DBG:
-        reply_status(s, c[2] == 0 ? STL_OK : STL_BAD_AP);
-        return;
-    case STL_DBG_READ_DAP_REG:
-        reply_zero(s, 8);
-        s->reply[0] = stlink_dap_read(s, get16(c + 2), get16(c + 4), &v);
-        put32(s->reply + 4, v);
-        return;
-    case STL_DBG_WRITE_DAP_REG:
-        reply_status(s, stlink_dap_write(s, get16(c + 2), get16(c + 4), get32(c + 6)));
-        return;
-    case STL_DBG_START_TRACE_RX:
-        s->trace_on = true;
-        reply_status(s, STL_OK);
-        return;
-    case STL_DBG_STOP_TRACE_RX:
-        s->trace_on = false;
-        reply_status(s, STL_OK);
-        return;
-    case STL_DBG_GET_TRACE_NB:
-        reply_zero(s, 2);               /* no SWO bytes captured */
-        return;
-    default:
-        chip_log(s->chip, "stlink: unknown debug command F2 %02X", sub);
+}
+
+/* The command families, by cmd[0]. */
+static const struct stlink_op commands[] = {
+    { STL_GET_VERSION,        "GET_VERSION",        DATA_NONE, cmd_get_version, 0 },
+    { STL_GET_VERSION_APIV3,  "APIV3_GET_VERSION_EX", DATA_NONE, cmd_get_version_ex, 0 },
+    { STL_GET_CURRENT_MODE,   "GET_CURRENT_MODE",   DATA_NONE, cmd_current_mode, 0 },
+    { STL_GET_TARGET_VOLTAGE, "GET_TARGET_VOLTAGE", DATA_NONE, cmd_target_voltage, 0 },
+    { STL_DFU_COMMAND,        "DFU_COMMAND",        DATA_NONE, cmd_mode_exit, STL_DFU_EXIT },
+    { STL_SWIM_COMMAND,       "SWIM_COMMAND",       DATA_NONE, cmd_mode_exit, STL_SWIM_EXIT },
+    { STL_DEBUG_COMMAND,      "DEBUG_COMMAND",      DATA_NONE, cmd_debug, 0 },
+};
+
+static const struct stlink_op *op_find(const struct stlink_op *table, size_t n, uint8_t opcode)
+{
+    for (size_t i = 0; i < n; i++)
+        if (table[i].opcode == opcode)
+            return &table[i];
+    return NULL;
+}
+
+static const struct stlink_op *debug_op(uint8_t sub)
+{
+    return op_find(debug_ops, sizeof debug_ops / sizeof debug_ops[0], sub);
+}
+
+static void cmd_debug(struct stlink_device *s, unsigned arg)
+{
+    const struct stlink_op *op = debug_op(s->cmd[1]);
+    if (!op) {
+        chip_log(s->chip, "stlink: unknown debug command F2 %02X", s->cmd[1]);
         reply_status(s, STL_UNKNOWN_CMD);
         return;
     }
+    op->handler(s, op->arg);
 }
 
 uint32_t stlink_cmd_data_len(const struct stlink_device *s)
 {
-    if (s->cmd[0] != STL_DEBUG_COMMAND)
-        return 0;
-    switch (s->cmd[1]) {
-    case STL_DBG_WRITEMEM_32BIT:
-    case STL_DBG_WRITEMEM_16BIT:
-    case STL_DBG_WRITEMEM_8BIT:
-        return get16(s->cmd + 6);
-    default:
-        return 0;
-    }
+    const struct stlink_op *op = s->cmd[0] == STL_DEBUG_COMMAND ? debug_op(s->cmd[1]) : NULL;
+    return op && op->data == DATA_LEN_AT_6 ? get16(s->cmd + 6) : 0;
 }
 
 /* Fast time moves only when something waits for it (models/vclock.h).  A
@@ -477,34 +575,11 @@ void stlink_cmd_execute(struct stlink_device *s)
 static void execute(struct stlink_device *s)
 {
     s->reply_len = 0;
-    switch (s->cmd[0]) {
-    case STL_GET_VERSION:
-        cmd_get_version(s);
-        return;
-    case STL_GET_VERSION_APIV3:
-        cmd_get_version_ex(s);
-        return;
-    case STL_GET_CURRENT_MODE:
-        reply_zero(s, 2);
-        s->reply[0] = s->mode;
-        return;
-    case STL_GET_TARGET_VOLTAGE:
-        cmd_target_voltage(s);
-        return;
-    case STL_DFU_COMMAND:
-        if (s->cmd[1] == STL_DFU_EXIT)
-            s->mode = STL_MODE_MASS;
-        return;                         /* no answer */
-    case STL_SWIM_COMMAND:
-        if (s->cmd[1] == STL_SWIM_EXIT)
-            s->mode = STL_MODE_MASS;
-        return;
-    case STL_DEBUG_COMMAND:
-        cmd_debug(s);
-        return;
-    default:
+    const struct stlink_op *op = op_find(commands, sizeof commands / sizeof commands[0], s->cmd[0]);
+    if (!op) {
         chip_log(s->chip, "stlink: unknown command %02X", s->cmd[0]);
         reply_status(s, STL_UNKNOWN_CMD);
         return;
     }
+    op->handler(s, op->arg);
 }

@@ -14,18 +14,6 @@
 
 #include "models/part.h"
 
-/* The flash interface chapter of the reference manuals, per controller
- * generation (one file each in models/flashctl_*.c). */
-static const struct {
-    const char *unit;       /* what one erase removes */
-    const char *manual;     /* where the sequence is described */
-} flash_docs[] = {
-    [FLASHCTL_F0F1] = { "page", "RM0091 3.2 / RM0008 3.3 (FPEC: PER/MER, half-word PG)" },
-    [FLASHCTL_F2F4] = { "sector", "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 (SER+SNB, MER, PSIZE)" },
-    [FLASHCTL_L0]   = { "page", "RM0367 3.3 (NVM: ERASE+PROG, word / half-page writes)" },
-    [FLASHCTL_L4]   = { "page", "RM0351 3.3 / RM0394 3.3 / RM0440 3.3 (PER+PNB, MER, double words with ECC)" },
-};
-
 static void add(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void add(char *out, size_t cap, const char *fmt, ...)
 {
@@ -40,8 +28,7 @@ static void add(char *out, size_t cap, const char *fmt, ...)
 
 static const char *unit_name(const struct part *p)
 {
-    return p && (size_t)p->ctl < sizeof flash_docs / sizeof flash_docs[0] ? flash_docs[p->ctl].unit
-                                                                         : "page";
+    return p ? p->gen->unit : "page";
 }
 
 void trace_flash_job(char *out, size_t cap, const struct dfuse_flash_event *ev,
@@ -229,9 +216,9 @@ static void explain_flash_tail(char *out, size_t cap, const struct trace_step *s
     for (unsigned i = 0; i < st->nflash; i++) {
         if (st->flash[i].done)
             continue;
-        if (p && (size_t)p->ctl < sizeof flash_docs / sizeof flash_docs[0])
+        if (p)
             add(out, cap, " The ROM drives the flash controller as %s describes.",
-                flash_docs[p->ctl].manual);
+                p->gen->manual);
         return;
     }
 }

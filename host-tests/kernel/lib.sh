@@ -119,3 +119,16 @@ lsusb_summary() {
         /^ *bcdDFUVersion / && !dv { print "bcdDFUVersion", $2; dv = 1 }
     ' "$1"
 }
+
+# expect_lsusb EXPECT GOT: GOT (lsusb_summary) shows every pinned
+# "FIELD VALUE" line of EXPECT (host-tests/kernel/expect/PART.txt; '#'
+# lines are its sources), no other value of a pinned field, and no
+# alternate setting EXPECT does not list.  Prints "- LINE" for a pinned
+# line missing, "+ LINE" for what lsusb showed instead; false if any.
+expect_lsusb() {
+    awk 'FNR == NR { if ($0 !~ /^#/ && $0 != "") { want[$0] = 1; field[$1] = 1 } next }
+         { got[$0] = 1
+           if (!($0 in want) && (($1 in field) || $1 ~ /^alt[0-9]+$/)) { print "+ " $0; bad = 1 } }
+         END { for (w in want) if (!(w in got)) { print "- " w; bad = 1 }
+               exit bad }' "$1" "$2"
+}

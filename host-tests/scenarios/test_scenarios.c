@@ -15,8 +15,19 @@
 
 #include "host-tests/lib/proc.h"
 
-#define SCENARIO_DIR "fixtures/scenarios"
 #define SCENARIO_TIMEOUT_S 600
+
+/* The scenarios directory: $VSTM32_SCENARIOS, else the source tree's,
+ * whose absolute path the Makefile compiles in, so the tier finds them
+ * from any working directory. */
+#ifndef VSTM32_SCENARIO_DIR
+#error "the Makefile defines VSTM32_SCENARIO_DIR (the source tree's fixtures/scenarios)"
+#endif
+static const char *scenario_dir(void)
+{
+    const char *env = getenv("VSTM32_SCENARIOS");
+    return env && *env ? env : VSTM32_SCENARIO_DIR;
+}
 
 struct scn_case {
     char name[96];
@@ -31,7 +42,7 @@ ParameterizedTestParameters(scenarios, twice)
 {
     static struct scn_case cases[64];
     size_t n = 0;
-    DIR *d = opendir(SCENARIO_DIR);
+    DIR *d = opendir(scenario_dir());
     struct dirent *e;
     while (d && (e = readdir(d)) && n < sizeof cases / sizeof cases[0]) {
         size_t len = strlen(e->d_name);
@@ -41,6 +52,9 @@ ParameterizedTestParameters(scenarios, twice)
     if (d)
         closedir(d);
     qsort(cases, n, sizeof cases[0], by_name);
+    /* An empty parameter array makes the test vanish from the run: the
+     * tier runner's EXPECTED list (one line per .scn file) catches that,
+     * and so does scenarios/found_every_file below, loudly. */
     return cr_make_param_array(struct scn_case, cases, n);
 }
 
@@ -48,7 +62,7 @@ ParameterizedTestParameters(scenarios, twice)
 static struct proc_result run_scenario(const char *file, const char *seed, const char *pcap)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, file);
+    snprintf(path, sizeof path, "%s/%s", scenario_dir(), file);
     char *argv[12];
     int n = 0;
     argv[n++] = (char *)proc_vstm32();
@@ -92,7 +106,7 @@ ParameterizedTest(struct scn_case *c, scenarios, twice, .timeout = 1300)
      * time: only fast-time captures can be the same bytes. */
     char path[256];
     size_t slen = 0;
-    snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, c->name);
+    snprintf(path, sizeof path, "%s/%s", scenario_dir(), c->name);
     char *text = proc_read_file(path, &slen);
     cr_assert_not_null(text);
     char *z = realloc(text, slen + 1);
@@ -121,6 +135,24 @@ ParameterizedTest(struct scn_case *c, scenarios, twice, .timeout = 1300)
     proc_result_free(&r2);
     proc_rmtree(dir);
     free(dir);
+}
+
+/* The directory opens and holds scenarios: a wrong path fails here by name
+ * instead of quietly running no scenarios/twice at all. */
+Test(scenarios, found_every_file)
+{
+    DIR *d = opendir(scenario_dir());
+    cr_assert_not_null(d, "cannot open the scenarios directory %s", scenario_dir());
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        n += len > 4 && !strcmp(e->d_name + len - 4, ".scn");
+    }
+    closedir(d);
+    cr_assert_gt(n, 0, "no .scn file in %s", scenario_dir());
+    cr_assert_leq(n, 64, "%d .scn files in %s: scenarios/twice takes at most 64", n,
+                  scenario_dir());
 }
 
 /* usb.busy-stall@p=0.75 on the L412 page erase (scenario 01's second

@@ -10,13 +10,17 @@
 #   exit       SIGTERM ends it with status 0
 #   leaks      no LeakSanitizer / AddressSanitizer / UBSan report
 # plus the limit and bind checks of host-tests/soak/limits.sh.
+# The clients' choices (board, operation, address, bytes) come from a seed
+# printed first; VSTM32_SOAK_SEED=S replays them (the threads' interleaving
+# and how many sessions fit in SECONDS still vary).
 # Ends with "soak: N passed, N failed".
 set -u
 build=$1
 secs=${2:-60}
 nboards=${3:-32}
 threads=${4:-8}
-seed=${SOAK_SEED:-$(date +%s)}
+seed=${VSTM32_SOAK_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+echo "soak: seed $seed (replay with VSTM32_SOAK_SEED=$seed)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/vstm32-soak-XXXXXX")
 passed=0
 failed=0
@@ -28,7 +32,7 @@ check() {   # check NAME OK(0/1) DETAIL
         echo "soak $1: ok${3:+ ($3)}"
     else
         failed=$((failed + 1))
-        echo "soak $1: FAILED${3:+ ($3)}"
+        echo "soak $1: FAILED${3:+ ($3)}; replay with VSTM32_SOAK_SEED=$seed"
     fi
 }
 
@@ -78,6 +82,7 @@ done
 if [ -z "$port" ]; then
     echo "soak: the server $why"
     tail -n 20 "$work/server.err"
+    echo "soak: seed $seed"
     echo "soak: 0 passed, 1 failed"
     exit 1
 fi

@@ -461,8 +461,12 @@ Test(dfuse_memories, f4_otp_is_programmed_once_and_never_erased)
     cr_assert_eq(dfuutil_download(b, 0x1FFF7800u, data, sizeof(data), NULL), 0);
     cr_assert_eq(dfuutil_upload(b, 0x1FFF7800u, back, sizeof(back)), (int)sizeof(back));
     cr_expect_arr_eq(back, data, sizeof(data));
-    /* an erase of OTP does nothing (AN2606: OTP cannot be erased) */
-    cr_expect_eq(dfuutil_erase_page(b, 0x1FFF7800u, last), 0);
+    /* an erase of OTP is refused with errTARGET (AN2662 4.5.3 p78: erase
+     * addresses are internal flash only) and changes nothing */
+    cr_expect_eq(dfuutil_erase_page(b, 0x1FFF7800u, last), -1);
+    cr_expect_eq(ST_STATUS(last), DFU_STATUS_errTARGET, "status %u", ST_STATUS(last));
+    cr_expect_eq(ST_STATE(last), DFU_STATE_ERROR, "state %u", ST_STATE(last));
+    cr_assert_eq(dfu_clrstatus(b), USB_XFER_OK);
     cr_assert_eq(dfuutil_upload(b, 0x1FFF7800u, back, sizeof(back)), (int)sizeof(back));
     cr_expect_arr_eq(back, data, sizeof(data));
     bench_free(b);

@@ -86,7 +86,7 @@ static void unlock_opt(void)
 
 static void page_erase(uint32_t addr)
 {
-    reg_w(L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+    reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
     mem_w(addr, 4, 0);
     wait_idle();
     reg_w(L0_PECR, 0);
@@ -109,7 +109,7 @@ Test(l0, unlock_sequences_and_pelock_relocks_all)
     cr_assert_eq(reg_w(L0_OPTKEYR, L0_OPTKEY1), BUS_OK);
     cr_assert_eq(reg_w(L0_OPTKEYR, L0_OPTKEY2), BUS_OK);
     cr_assert_eq(reg_r(L0_PECR) & 0x7, 0);
-    reg_w(L0_PECR, L0_FMASK(PECR, PELOCK));
+    reg_w(L0_PECR, FMASK(L0_PECR, PELOCK));
     cr_assert_eq(reg_r(L0_PECR) & 0x7, 0x7);
 }
 
@@ -120,11 +120,11 @@ Test(l0, wrong_key_bus_error_locked_until_reset)
     cr_assert_eq(reg_w(L0_PRGKEYR, L0_PRGKEY1), BUS_ERROR, "PECR still locked");
     cr_assert_eq(reg_w(L0_PEKEYR, L0_PEKEY1), BUS_ERROR, "dead until reset");
     cr_assert_eq(reg_w(L0_PEKEYR, L0_PEKEY2), BUS_ERROR);
-    cr_assert_eq(L0_FEX(reg_r(L0_PECR), PECR, PELOCK), 1);
+    cr_assert_eq(FEX(reg_r(L0_PECR), L0_PECR, PELOCK), 1);
     chip_reset(chip, RESET_SYSTEM);
     cr_assert_eq(reg_w(L0_PEKEYR, L0_PEKEY1), BUS_OK);
     cr_assert_eq(reg_w(L0_PEKEYR, 0x11111111), BUS_ERROR);
-    cr_assert_eq(L0_FEX(reg_r(L0_PECR), PECR, PELOCK), 1);
+    cr_assert_eq(FEX(reg_r(L0_PECR), L0_PECR, PELOCK), 1);
 }
 
 /* RM0377 3.3.1/3.3.5: program memory erases to 0x00, one 128-byte page per
@@ -151,11 +151,11 @@ Test(l0, write_over_unerased_word_sets_notzeroerr)
     unlock_prg();
     program_word(FLASH + 0x200, 0x000000F0);
     program_word(FLASH + 0x200, 0x0000000F);
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, NOTZEROERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, NOTZEROERR));
     cr_assert_eq(mem_r(FLASH + 0x200), 0xF0);
     cr_assert(chip->last_err & FLASH_ERR_NOTZERO);
     reg_w(L0_SR, L0_SR_ERRORS);
-    reg_w(L0_PECR, L0_FMASK(PECR, NZDISABLE));
+    reg_w(L0_PECR, FMASK(L0_PECR, NZDISABLE));
     program_word(FLASH + 0x200, 0x0000000F);
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(mem_r(FLASH + 0x200), 0xFF, "cells only gain ones (guess)");
@@ -166,7 +166,7 @@ Test(l0, halfword_store_sets_sizerr)
 {
     unlock_prg();
     mem_w(FLASH + 0x10, 2, 0x1234);
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, SIZERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, SIZERR));
     cr_assert_eq(mem_r(FLASH + 0x10), 0);
 }
 
@@ -174,8 +174,8 @@ Test(l0, halfword_store_sets_sizerr)
 Test(l0, half_page_program_and_pgaerr)
 {
     unlock_prg();
-    reg_w(L0_PECR, L0_FMASK(PECR, FPRG));
-    reg_w(L0_PECR, L0_FMASK(PECR, FPRG) | L0_FMASK(PECR, PROG));
+    reg_w(L0_PECR, FMASK(L0_PECR, FPRG));
+    reg_w(L0_PECR, FMASK(L0_PECR, FPRG) | FMASK(L0_PECR, PROG));
     for (uint32_t i = 0; i < 16; i++)
         mem_w(FLASH + 0x40 + 4 * i, 4, 0x100 + i);
     wait_idle();
@@ -183,11 +183,11 @@ Test(l0, half_page_program_and_pgaerr)
     cr_assert_eq(mem_r(FLASH + 0x40), 0x100);
     cr_assert_eq(mem_r(FLASH + 0x7C), 0x10F);
     mem_w(FLASH + 0x84, 4, 1);                       /* not at a half-page start */
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, PGAERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, PGAERR));
     reg_w(L0_SR, L0_SR_ERRORS);
     mem_w(FLASH + 0x80, 4, 1);
     mem_w(FLASH + 0x88, 4, 2);                       /* skips a word */
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, PGAERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, PGAERR));
     cr_assert_eq(mem_r(FLASH + 0x80), 0, "the half page is lost");
 }
 
@@ -198,15 +198,15 @@ Test(l0, half_page_program_and_pgaerr)
 Test(l0, relock_after_erase_then_half_page_programs)
 {
     unlock_prg();
-    reg_w(L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+    reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
     mem_w(FLASH, 4, 0);
     wait_idle();
-    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, PRGLOCK));
-    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, PELOCK));
-    cr_assert_eq(reg_r(L0_PECR) & L0_FMASK(PECR, ERASE), 0);
+    reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, PRGLOCK));
+    reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, PELOCK));
+    cr_assert_eq(reg_r(L0_PECR) & FMASK(L0_PECR, ERASE), 0);
     unlock_prg();
-    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, FPRG));
-    reg_w(L0_PECR, reg_r(L0_PECR) | L0_FMASK(PECR, PROG));
+    reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, FPRG));
+    reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, PROG));
     for (uint32_t i = 0; i < 16; i++)
         mem_w(FLASH + 4 * i, 4, 0xA5000000u + i);
     wait_idle();
@@ -224,7 +224,7 @@ Test(l0, wrp_sector_wrperr_and_pcrop_rderr)
     cr_assert_eq(reg_r(L0_WRPR), 0x2);
     unlock_prg();
     program_word(FLASH + 0x1000, 1);
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, WRPERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, WRPERR));
     cr_assert_eq(mem_r(FLASH + 0x1000), 0);
     reg_w(L0_SR, L0_SR_ERRORS);
     program_word(FLASH + 0x2000, 1);
@@ -232,10 +232,10 @@ Test(l0, wrp_sector_wrperr_and_pcrop_rderr)
 
     uint32_t optr;
     chip_ob_get(chip, "OPTR", &optr);
-    chip_ob_set(chip, "OPTR", optr | L0_FMASK(OPTR, WPRMOD));
+    chip_ob_set(chip, "OPTR", optr | FMASK(L0_OPTR, WPRMOD));
     chip_reset(chip, RESET_POWER_ON);
     mem_r(FLASH + 0x1004);
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, RDERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, RDERR));
 }
 
 /* RM0377 3.3.4: data EEPROM takes bytes, half-words and words, erases
@@ -253,13 +253,13 @@ Test(l0, data_eeprom_bytes_words_erase)
     cr_assert_eq(until - t0, vclock_duration_ns(&clk, 2 * chip->part->timing.eeprom_write_us));
     wait_idle();
     cr_assert_eq(mem_r(EEPROM), 0x11223344);
-    reg_w(L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, DATA));
+    reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, DATA));
     mem_w(EEPROM, 4, 0);
     wait_idle();
     cr_assert_eq(mem_r(EEPROM), 0);
-    reg_w(L0_PECR, L0_FMASK(PECR, PELOCK));
+    reg_w(L0_PECR, FMASK(L0_PECR, PELOCK));
     mem_w(EEPROM, 4, 5);
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, WRPERR), "locked EEPROM (guess)");
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, WRPERR), "locked EEPROM (guess)");
 }
 
 /* Datasheet timings on the virtual clock; EOP at the end (RM0377 3.7.5) */
@@ -271,12 +271,12 @@ Test(l0, bsy_for_the_operation_time_then_eop)
     cr_assert(chip_flash_busy(chip, &until));
     cr_assert_eq(until - t0, vclock_duration_ns(&clk, chip->part->timing.program_typ_us));
     vclock_advance_to(&clk, until - 1);
-    cr_assert_eq(L0_FEX(reg_r(L0_SR), SR, BSY), 1);
-    cr_assert_eq(L0_FEX(reg_r(L0_SR), SR, ENDHV), 0);
+    cr_assert_eq(FEX(reg_r(L0_SR), L0_SR, BSY), 1);
+    cr_assert_eq(FEX(reg_r(L0_SR), L0_SR, ENDHV), 0);
     vclock_advance_to(&clk, until);
     uint32_t sr = reg_r(L0_SR);
-    cr_assert_eq(L0_FEX(sr, SR, BSY), 0);
-    cr_assert_eq(L0_FEX(sr, SR, EOP), 1);
+    cr_assert_eq(FEX(sr, L0_SR, BSY), 0);
+    cr_assert_eq(FEX(sr, L0_SR, EOP), 1);
 }
 
 /* RM0377 3.4.1, 3.7.2: option words are written with OPTLOCK cleared,
@@ -286,23 +286,23 @@ Test(l0, option_write_applied_by_obl_launch)
     uint32_t optr = reg_r(L0_OPTR);
     uint16_t high = (uint16_t)((optr >> 16) & ~(1u << 15));   /* nBOOT1 = 0 */
     mem_w(OPTAREA + 4, 4, opt_word(high));
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, WRPERR), "OPTLOCK set");
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, WRPERR), "OPTLOCK set");
     reg_w(L0_SR, L0_SR_ERRORS);
     unlock_opt();
     mem_w(OPTAREA + 4, 4, opt_word(high));
     wait_idle();
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(reg_r(L0_OPTR), optr, "not loaded yet");
-    reg_w(L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+    reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(reg_r(L0_OPTR), (optr & 0xFFFF) | (uint32_t)high << 16);
     cr_assert_eq(reg_r(L0_PECR), 0x7, "reset by OBL_LAUNCH");
 
     unlock_opt();
     mem_w(OPTAREA + 4, 4, high);                           /* complement half 0 */
     wait_idle();
-    reg_w(L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+    reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert(chip->option_error);
-    cr_assert_eq(L0_FEX(reg_r(L0_SR), SR, OPTVERR), 1);
+    cr_assert_eq(FEX(reg_r(L0_SR), L0_SR, OPTVERR), 1);
 }
 
 /* RM0367 3.4.4: level 1, then writing level 0 mass-erases program memory
@@ -314,11 +314,11 @@ Test(l0, rdp_level1_regression_mass_erase_and_level2)
     program_word(FLASH + 0x2FFFC, 0x12345678);
     mem_w(EEPROM + 0x100, 4, 0xCAFE);
     wait_idle();
-    reg_w(L0_PECR, L0_FMASK(PECR, PELOCK));
+    reg_w(L0_PECR, FMASK(L0_PECR, PELOCK));
     unlock_opt();
     mem_w(OPTAREA, 4, opt_word(0x00BB));
     wait_idle();
-    reg_w(L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+    reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(chip->rdp_level, 1);
     uint32_t v;
     cr_assert_eq(chip_read(chip, FLASH, 4, &v, BUS_DEBUG), BUS_ERROR);
@@ -329,17 +329,17 @@ Test(l0, rdp_level1_regression_mass_erase_and_level2)
     cr_assert_eq(mem_r(FLASH), 0);
     cr_assert_eq(mem_r(FLASH + 0x2FFFC), 0, "bank 2 too");
     cr_assert_eq(mem_r(EEPROM + 0x100), 0, "data EEPROM erased (guess)");
-    reg_w(L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+    reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(chip->rdp_level, 0);
 
     unlock_opt();
     mem_w(OPTAREA, 4, opt_word(0x00CC));
     wait_idle();
-    reg_w(L0_PECR, L0_FMASK(PECR, OBL_LAUNCH));
+    reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(chip->rdp_level, 2);
     unlock_opt();
     mem_w(OPTAREA, 4, opt_word(0x00AA));
-    cr_assert_eq(sr_errors(), L0_FMASK(SR, WRPERR));
+    cr_assert_eq(sr_errors(), FMASK(L0_SR, WRPERR));
     chip_reset(chip, RESET_POWER_ON);
     cr_assert_eq(chip->rdp_level, 2, "permanent");
 }
@@ -352,7 +352,7 @@ Test(l0, power_loss_during_page_erase)
     for (uint32_t i = 0; i < 32; i++)
         program_word(FLASH + 4 * i, 0xFFFFFFFF);
     cr_assert_eq(fault_plan_add(&plan, "flash.power-loss:at=0.25", err, sizeof err), 0);
-    reg_w(L0_PECR, L0_FMASK(PECR, ERASE) | L0_FMASK(PECR, PROG));
+    reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
     mem_w(FLASH, 4, 0);
     cr_assert_not(chip->powered);
     fault_plan_clear(&plan);
@@ -380,7 +380,7 @@ Test(l0, flashseq_program_erase_and_notzero)
                  "err 0x%x", job.err);
     cr_assert_eq(mem_r(FLASH + 0x400), 0x04030201);
     cr_assert_eq(mem_r(FLASH + 0x408), 0x0A09, "tail padded with 0x00");
-    cr_assert_eq(L0_FEX(reg_r(L0_PECR), PECR, PELOCK), 1, "locked again");
+    cr_assert_eq(FEX(reg_r(L0_PECR), L0_PECR, PELOCK), 1, "locked again");
     cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, FLASH + 0x400, data, 4), FLASHSEQ_FAILED);
     cr_assert_eq(job.err, FLASH_ERR_NOTZERO, "a download that skipped its erase");
     cr_assert_eq(job.fail_addr, FLASH + 0x400);

@@ -58,18 +58,18 @@ static void unlock(void)
 {
     cr_assert_eq(reg_w(L4_KEYR, L4_KEY1), BUS_OK);
     cr_assert_eq(reg_w(L4_KEYR, L4_KEY2), BUS_OK);
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, LOCK), 0);
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, LOCK), 0);
 }
 
 /* openocd stm32l4x.c: KEYR is written only while LOCK is set ("writing on
  * KEYR will fail" otherwise) */
 static void opt_unlock(void)
 {
-    if (L4_FEX(reg_r(L4_CR), CR, LOCK))
+    if (FEX(reg_r(L4_CR), L4_CR, LOCK))
         unlock();
     cr_assert_eq(reg_w(L4_OPTKEYR, L4_OPTKEY1), BUS_OK);
     cr_assert_eq(reg_w(L4_OPTKEYR, L4_OPTKEY2), BUS_OK);
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, OPTLOCK), 0);
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, OPTLOCK), 0);
 }
 
 static void wait_idle(void)
@@ -81,7 +81,7 @@ static void wait_idle(void)
 
 static void program_dword(uint32_t addr, uint32_t lo, uint32_t hi)
 {
-    reg_w(L4_CR, L4_FMASK(CR, PG));
+    reg_w(L4_CR, FMASK(L4_CR, PG));
     mem_w(addr, 4, lo);
     mem_w(addr + 4, 4, hi);
     wait_idle();
@@ -90,10 +90,10 @@ static void program_dword(uint32_t addr, uint32_t lo, uint32_t hi)
 
 static void erase_page(unsigned bank, unsigned page)
 {
-    uint32_t cr = L4_FDP(L4_FMASK(CR, PER), CR, PNB, page);
-    cr = L4_FDP(cr, CR, BKER, bank);
+    uint32_t cr = FDP(FMASK(L4_CR, PER), L4_CR, PNB, page);
+    cr = FDP(cr, L4_CR, BKER, bank);
     reg_w(L4_CR, cr);
-    reg_w(L4_CR, cr | L4_FMASK(CR, STRT));
+    reg_w(L4_CR, cr | FMASK(L4_CR, STRT));
     wait_idle();
     reg_w(L4_CR, 0);
 }
@@ -104,13 +104,13 @@ static void option_program(uint32_t off, uint32_t value)
 {
     opt_unlock();
     reg_w(off, value);
-    reg_w(L4_CR, L4_FMASK(CR, OPTSTRT));
+    reg_w(L4_CR, FMASK(L4_CR, OPTSTRT));
     wait_idle();
 }
 
 static void obl_launch(void)
 {
-    reg_w(L4_CR, L4_FMASK(CR, OBL_LAUNCH));
+    reg_w(L4_CR, FMASK(L4_CR, OBL_LAUNCH));
 }
 
 TestSuite(l4, .init = setup, .fini = teardown);
@@ -121,7 +121,7 @@ Test(l4, unlock_program_erase_read_back_every_part)
     for (size_t i = 0; i < sizeof l4_parts / sizeof l4_parts[0]; i++) {
         make(l4_parts[i]);
         uint32_t page1 = chip->part->flash_base + chip->part->runs[0].size;
-        cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, LOCK), 1, "%s locked after reset", l4_parts[i]);
+        cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, LOCK), 1, "%s locked after reset", l4_parts[i]);
         unlock();
         program_dword(page1 + 8, 0x11223344, 0x55667788);
         cr_assert_eq(sr_errors(), 0, "%s", l4_parts[i]);
@@ -142,7 +142,7 @@ Test(l4, wrong_key_bus_error_locked_until_reset)
     cr_assert_eq(reg_w(L4_KEYR, 0x12345678), BUS_ERROR);
     cr_assert_eq(reg_w(L4_KEYR, L4_KEY1), BUS_ERROR, "still refused");
     cr_assert_eq(reg_w(L4_KEYR, L4_KEY2), BUS_ERROR);
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, LOCK), 1);
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, LOCK), 1);
     chip_reset(chip, RESET_SYSTEM);
     unlock();
 }
@@ -154,7 +154,7 @@ Test(l4, wrong_option_key_locked_until_reset)
     unlock();
     cr_assert_eq(reg_w(L4_OPTKEYR, 0xDEADBEEF), BUS_ERROR);
     cr_assert_eq(reg_w(L4_OPTKEYR, L4_OPTKEY1), BUS_ERROR);
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, OPTLOCK), 1);
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, OPTLOCK), 1);
     uint32_t optr = reg_r(L4_OPTR);
     reg_w(L4_OPTR, optr & ~0xFFu);
     cr_assert_eq(reg_r(L4_OPTR), optr, "OPTR write ignored while OPTLOCK");
@@ -167,11 +167,11 @@ Test(l4, lock_sets_optlock_and_freezes_cr)
 {
     make("l412xb");
     opt_unlock();
-    reg_w(L4_CR, L4_FMASK(CR, LOCK));
+    reg_w(L4_CR, FMASK(L4_CR, LOCK));
     uint32_t cr = reg_r(L4_CR);
-    cr_assert(L4_FEX(cr, CR, LOCK) && L4_FEX(cr, CR, OPTLOCK));
-    reg_w(L4_CR, L4_FMASK(CR, PG));
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, PG), 0);
+    cr_assert(FEX(cr, L4_CR, LOCK) && FEX(cr, L4_CR, OPTLOCK));
+    reg_w(L4_CR, FMASK(L4_CR, PG));
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, PG), 0);
 }
 
 /* RM0394 3.7.5: SIZERR for a byte or half-word store with PG set */
@@ -179,9 +179,9 @@ Test(l4, byte_store_sets_sizerr)
 {
     make("l412xb");
     unlock();
-    reg_w(L4_CR, L4_FMASK(CR, PG));
+    reg_w(L4_CR, FMASK(L4_CR, PG));
     mem_w(0x08000000, 2, 0x1234);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, SIZERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, SIZERR));
     cr_assert_eq(mem_r(0x08000000), 0xFFFFFFFF);
 }
 
@@ -190,13 +190,13 @@ Test(l4, words_in_two_double_words_set_pgaerr)
 {
     make("l476xg");
     unlock();
-    reg_w(L4_CR, L4_FMASK(CR, PG));
+    reg_w(L4_CR, FMASK(L4_CR, PG));
     mem_w(0x08000000, 4, 0xAAAAAAAA);
     mem_w(0x0800000C, 4, 0xBBBBBBBB);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, PGAERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, PGAERR));
     reg_w(L4_SR, L4_SR_ERRORS);
     mem_w(0x08000004, 4, 0xCCCCCCCC);    /* first word in the high half */
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, PGAERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, PGAERR));
     cr_assert_eq(mem_r(0x08000000), 0xFFFFFFFF);
 }
 
@@ -208,7 +208,7 @@ Test(l4, second_write_sets_progerr_zero_allowed)
     unlock();
     program_dword(0x08000100, 0x12345678, 0x9ABCDEF0);
     program_dword(0x08000100, 0x00000000, 0x9ABCDEF0);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, PROGERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, PROGERR));
     cr_assert_eq(mem_r(0x08000100), 0x12345678, "not overwritten");
     cr_assert_eq(chip->last_err & FLASH_ERR_PROG, FLASH_ERR_PROG);
     reg_w(L4_SR, L4_SR_ERRORS);
@@ -224,11 +224,11 @@ Test(l4, sequence_errors_set_pgserr)
     make("l412xb");
     unlock();
     mem_w(0x08000000, 4, 0x01020304);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, PGSERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, PGSERR));
     program_dword(0x08000008, 1, 2);
     cr_assert_eq(mem_r(0x08000008), 0xFFFFFFFF, "flags left set: nothing programmed");
     erase_page(0, 0);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, PGSERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, PGSERR));
 }
 
 /* RM0351 3.5.2: WRPERR when programming or erasing a page of a WRP area */
@@ -239,10 +239,10 @@ Test(l4, write_protected_page_sets_wrperr)
     chip_reset(chip, RESET_POWER_ON);
     unlock();
     program_dword(0x08000800, 1, 2);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, WRPERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, WRPERR));
     reg_w(L4_SR, L4_SR_ERRORS);
     erase_page(0, 1);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, WRPERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, WRPERR));
     reg_w(L4_SR, L4_SR_ERRORS);
     program_dword(0x08001000, 1, 2);                        /* page 2: free */
     cr_assert_eq(sr_errors(), 0);
@@ -255,26 +255,26 @@ Test(l4, bsy_held_for_the_operation_time)
     make("g474xe");
     unlock();
     uint64_t t0 = vclock_now(&clk), until;
-    reg_w(L4_CR, L4_FMASK(CR, PG));
+    reg_w(L4_CR, FMASK(L4_CR, PG));
     mem_w(0x08000000, 4, 1);
     mem_w(0x08000004, 4, 2);
     cr_assert(chip_flash_busy(chip, &until));
     cr_assert_eq(until - t0, vclock_duration_ns(&clk, chip->part->timing.program_typ_us));
     vclock_advance_to(&clk, until - 1);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, BSY), 1);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, BSY), 1);
     vclock_advance_to(&clk, until);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, BSY), 0);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, BSY), 0);
     reg_w(L4_CR, 0);
 
     t0 = vclock_now(&clk);
-    uint32_t cr = L4_FDP(L4_FMASK(CR, PER), CR, PNB, 5);
+    uint32_t cr = FDP(FMASK(L4_CR, PER), L4_CR, PNB, 5);
     reg_w(L4_CR, cr);
-    reg_w(L4_CR, cr | L4_FMASK(CR, STRT));
+    reg_w(L4_CR, cr | FMASK(L4_CR, STRT));
     cr_assert(chip_flash_busy(chip, &until));
     cr_assert_eq(until - t0, vclock_duration_ns(&clk, chip->part->runs[0].erase_typ_us));
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, STRT), 1);
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, STRT), 1);
     vclock_advance_to(&clk, until);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, BSY), 0);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, BSY), 0);
 }
 
 /* RM0351 3.7.5: EOP is set only when EOPIE is set */
@@ -283,12 +283,12 @@ Test(l4, eop_needs_eopie)
     make("l476xg");
     unlock();
     program_dword(0x08000000, 1, 2);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, EOP), 0);
-    reg_w(L4_CR, L4_FMASK(CR, PG) | L4_FMASK(CR, EOPIE));
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, EOP), 0);
+    reg_w(L4_CR, FMASK(L4_CR, PG) | FMASK(L4_CR, EOPIE));
     mem_w(0x08000008, 4, 1);
     mem_w(0x0800000C, 4, 2);
     wait_idle();
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, EOP), 1);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, EOP), 1);
 }
 
 /* facts §2: a double word cannot be re-written once programmed; one
@@ -302,18 +302,18 @@ Test(l4, double_word_programmed_twice_reads_eccd)
     program_dword(a, 0xFFFFFFFF, 0xFFFFFFFF);
     program_dword(a, 0x0BADC0DE, 0x0BADC0DE);
     cr_assert_eq(sr_errors(), 0);
-    cr_assert_eq(L4_FEX(reg_r(L4_ECCR), ECCR, ECCD), 0, "no error before the read");
+    cr_assert_eq(FEX(reg_r(L4_ECCR), L4_ECCR, ECCD), 0, "no error before the read");
     mem_r(a + 4);
     uint32_t eccr = reg_r(L4_ECCR);
-    cr_assert_eq(L4_FEX(eccr, ECCR, ECCD), 1);
+    cr_assert_eq(FEX(eccr, L4_ECCR, ECCD), 1);
     cr_assert_eq(eccr & 0x7FFFF, 3 * 2048 + 16, "address inside the bank");
     cr_assert_eq((eccr >> 19) & 1, 1, "BK_ECC: bank 2");
     cr_assert(flashctl_l4_take_ecc_nmi(chip));
     cr_assert_not(flashctl_l4_take_ecc_nmi(chip));
-    reg_w(L4_ECCR, L4_FMASK(ECCR, ECCD));
+    reg_w(L4_ECCR, FMASK(L4_ECCR, ECCD));
     erase_page(1, 3);
     mem_r(a);
-    cr_assert_eq(L4_FEX(reg_r(L4_ECCR), ECCR, ECCD), 0, "erase clears the poison");
+    cr_assert_eq(FEX(reg_r(L4_ECCR), L4_ECCR, ECCD), 0, "erase clears the poison");
 }
 
 /* A program cut by a power loss leaves half-written cells that fail ECC */
@@ -323,14 +323,14 @@ Test(l4, power_loss_during_program_reads_eccd)
     make("g071xb");
     cr_assert_eq(fault_plan_add(&plan, "flash.power-loss:at=0.5@nth=1", err, sizeof err), 0, "%s", err);
     unlock();
-    reg_w(L4_CR, L4_FMASK(CR, PG));
+    reg_w(L4_CR, FMASK(L4_CR, PG));
     mem_w(0x08000040, 4, 0x00000000);
     mem_w(0x08000044, 4, 0x00000000);
     cr_assert_not(chip->powered, "power went");
     chip_reset(chip, RESET_POWER_ON);
     cr_assert_eq(mem_r(0x08000040), 0, "first half written");
     cr_assert_eq(mem_r(0x08000044), 0xFFFFFFFF, "second half not");
-    cr_assert_eq(L4_FEX(reg_r(L4_ECCR), ECCR, ECCD), 1);
+    cr_assert_eq(FEX(reg_r(L4_ECCR), L4_ECCR, ECCD), 1);
 }
 
 /* Fault plan: an injected error flag stops the operation */
@@ -342,12 +342,12 @@ Test(l4, injected_program_error_and_erase_time)
     cr_assert_eq(fault_plan_add(&plan, "flash.erase.time:us=500000", err, sizeof err), 0);
     unlock();
     program_dword(0x08000000, 1, 2);
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, PROGERR));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, PROGERR));
     cr_assert_eq(mem_r(0x08000000), 0xFFFFFFFF);
     reg_w(L4_SR, L4_SR_ERRORS);
     uint64_t t0 = vclock_now(&clk), until;
-    reg_w(L4_CR, L4_FMASK(CR, PER));
-    reg_w(L4_CR, L4_FMASK(CR, PER) | L4_FMASK(CR, STRT));
+    reg_w(L4_CR, FMASK(L4_CR, PER));
+    reg_w(L4_CR, FMASK(L4_CR, PER) | FMASK(L4_CR, STRT));
     cr_assert(chip_flash_busy(chip, &until));
     cr_assert_eq(until - t0, 500000000ull);
 }
@@ -371,7 +371,7 @@ Test(l4, option_program_applied_only_after_obl)
     opt_unlock();
     obl_launch();
     cr_assert_eq(reg_r(L4_OPTR), want);
-    cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, LOCK), 1, "OBL_LAUNCH resets the controller");
+    cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, LOCK), 1, "OBL_LAUNCH resets the controller");
 }
 
 /* RM0351 3.5.1: RDP 0 -> 1 blocks the debugger; 1 -> 0 mass-erases main
@@ -384,14 +384,14 @@ Test(l4, rdp_level1_then_regression_mass_erase)
     program_dword(0x080FFFF8, 0xCAFEF00D, 0x12345678);
     uint32_t sram2 = 0x10000000;
     chip_write(chip, sram2, 4, 0x55AA55AA, BUS_CPU_FLASH);
-    option_program(L4_OPTR, L4_FDP(reg_r(L4_OPTR), OPTR, RDP, 0xBB));
+    option_program(L4_OPTR, FDP(reg_r(L4_OPTR), L4_OPTR, RDP, 0xBB));
     obl_launch();
     cr_assert_eq(chip->rdp_level, 1);
     uint32_t v;
     cr_assert_eq(chip_read(chip, 0x08000000, 4, &v, BUS_DEBUG), BUS_ERROR);
     cr_assert_eq(mem_r(0x08000000), 0x20001000, "flash intact at level 1");
 
-    option_program(L4_OPTR, L4_FDP(reg_r(L4_OPTR), OPTR, RDP, 0xAA));
+    option_program(L4_OPTR, FDP(reg_r(L4_OPTR), L4_OPTR, RDP, 0xAA));
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(mem_r(0x08000000), 0xFFFFFFFF);
     cr_assert_eq(mem_r(0x080FFFF8), 0xFFFFFFFF, "both banks");
@@ -406,11 +406,11 @@ Test(l4, rdp_level1_then_regression_mass_erase)
 Test(l4, rdp_level2_is_permanent)
 {
     make("g474xe");
-    option_program(L4_OPTR, L4_FDP(reg_r(L4_OPTR), OPTR, RDP, 0xCC));
+    option_program(L4_OPTR, FDP(reg_r(L4_OPTR), L4_OPTR, RDP, 0xCC));
     obl_launch();
     cr_assert_eq(chip->rdp_level, 2);
-    option_program(L4_OPTR, L4_FDP(reg_r(L4_OPTR), OPTR, RDP, 0xAA));
-    cr_assert_eq(sr_errors(), L4_FMASK(SR, WRPERR));
+    option_program(L4_OPTR, FDP(reg_r(L4_OPTR), L4_OPTR, RDP, 0xAA));
+    cr_assert_eq(sr_errors(), FMASK(L4_SR, WRPERR));
     obl_launch();
     chip_reset(chip, RESET_POWER_ON);
     cr_assert_eq(chip->rdp_level, 2);
@@ -424,7 +424,7 @@ Test(l4, option_complement_mismatch_sets_optverr)
     chip->optarea[4] ^= 0x01;
     chip_reset(chip, RESET_POWER_ON);
     cr_assert(chip->option_error);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, OPTVERR), 1);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, OPTVERR), 1);
     cr_assert_eq(chip->rdp_level, 1);
 }
 
@@ -439,8 +439,8 @@ Test(l4, l476_bank2_erase_with_bker)
     cr_assert_eq(mem_r(0x08080000 + 3 * 2048), 0xFFFFFFFF, "bank 2 page 3 erased");
     cr_assert_eq(mem_r(0x08000000 + 3 * 2048), 1, "bank 1 page 3 kept");
     program_dword(0x08080000, 5, 6);
-    reg_w(L4_CR, L4_FMASK(CR, MER2));
-    reg_w(L4_CR, L4_FMASK(CR, MER2) | L4_FMASK(CR, STRT));
+    reg_w(L4_CR, FMASK(L4_CR, MER2));
+    reg_w(L4_CR, FMASK(L4_CR, MER2) | FMASK(L4_CR, STRT));
     wait_idle();
     cr_assert_eq(mem_r(0x08080000), 0xFFFFFFFF);
     cr_assert_eq(mem_r(0x08000000 + 3 * 2048), 1, "MER2 leaves bank 1");
@@ -468,23 +468,23 @@ Test(l4, g474_single_bank_4k_pages)
 Test(l4, l412_pempty_follows_flash_empty)
 {
     make("l412xb");
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, PEMPTY), 1);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, PEMPTY), 1);
     unlock();
     program_dword(0x08000000, 0x20008000, 0x08000101);
     chip_reset(chip, RESET_SYSTEM);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, PEMPTY), 1, "not re-sampled by a system reset");
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, PEMPTY), 1, "not re-sampled by a system reset");
     chip_reset(chip, RESET_POWER_ON);
-    cr_assert_eq(L4_FEX(reg_r(L4_SR), SR, PEMPTY), 0);
+    cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, PEMPTY), 0);
 }
 
 /* RM0444 3.7.1: G0 ACR.PROGEMPTY reflects the empty check and is writable */
 Test(l4, g0_progempty_writable)
 {
     make("g071xb");
-    cr_assert_eq(L4_FEX(reg_r(L4_ACR), ACR, PROGEMPTY), 1);
-    reg_w(L4_ACR, reg_r(L4_ACR) & ~L4_FMASK(ACR, PROGEMPTY));
+    cr_assert_eq(FEX(reg_r(L4_ACR), L4_ACR, PROGEMPTY), 1);
+    reg_w(L4_ACR, reg_r(L4_ACR) & ~FMASK(L4_ACR, PROGEMPTY));
     cr_assert_not(chip->flash_empty);
-    cr_assert_eq(L4_FEX(reg_r(L4_ACR), ACR, PROGEMPTY), 0);
+    cr_assert_eq(FEX(reg_r(L4_ACR), L4_ACR, PROGEMPTY), 0);
 }
 
 /* ---- ROM sequences ------------------------------------------------------ */
@@ -513,7 +513,7 @@ Test(l4, flashseq_erase_program_mass_erase_every_part)
         chip_read_block(chip, last, back, sizeof back, BUS_CPU_FLASH);
         cr_assert_arr_eq(back, data, sizeof data);
         cr_assert_eq(back[21], 0xFF, "tail padded with the erased value");
-        cr_assert_eq(L4_FEX(reg_r(L4_CR), CR, LOCK), 1, "locked again");
+        cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, LOCK), 1, "locked again");
         cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, last, data, 8), FLASHSEQ_FAILED);
         cr_assert_eq(job.err, FLASH_ERR_PROG, "%s: no erase before the write", l4_parts[i]);
         cr_assert_eq(job.fail_addr, last);

@@ -3,7 +3,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "models/chip.h"
+#include "models/flashctl_l4.h"
 #include "models/part.h"
+#include "models/vclock.h"
 
 struct id_row {
     const char *name;
@@ -14,23 +17,23 @@ struct id_row {
     unsigned units;
     uint8_t erased;
     uint8_t unit;
-    enum flashctl_gen ctl;
+    const char *gen;            /* the flash generation's name */
     bool dfu;
 };
 
 /* facts §1 (IDs, F_SIZE, UID), §2 (geometry, erased value, program unit), §6.1 (DFU) */
 static const struct id_row rows[] = {
-    { "f042x6", 0x40015800, 0x445, 0x1FFFF7CC, 0x1FFFF7AC, 32 * 1024, 32, 0xFF, 2, FLASHCTL_F0F1, true },
-    { "f072xb", 0x40015800, 0x448, 0x1FFFF7CC, 0x1FFFF7AC, 128 * 1024, 64, 0xFF, 2, FLASHCTL_F0F1, true },
-    { "f103xb", 0xE0042000, 0x410, 0x1FFFF7E0, 0x1FFFF7E8, 128 * 1024, 128, 0xFF, 2, FLASHCTL_F0F1, false },
-    { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, FLASHCTL_F2F4, true },
-    { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, FLASHCTL_F2F4, true },
-    { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, FLASHCTL_F2F4, true },
-    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, FLASHCTL_L0, true },
-    { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, FLASHCTL_L4, true },
-    { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, FLASHCTL_L4, true },
-    { "g071xb", 0x40015800, 0x460, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, FLASHCTL_L4, false },
-    { "g474xe", 0xE0042000, 0x469, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, FLASHCTL_L4, true },
+    { "f042x6", 0x40015800, 0x445, 0x1FFFF7CC, 0x1FFFF7AC, 32 * 1024, 32, 0xFF, 2, "F0/F1", true },
+    { "f072xb", 0x40015800, 0x448, 0x1FFFF7CC, 0x1FFFF7AC, 128 * 1024, 64, 0xFF, 2, "F0/F1", true },
+    { "f103xb", 0xE0042000, 0x410, 0x1FFFF7E0, 0x1FFFF7E8, 128 * 1024, 128, 0xFF, 2, "F0/F1", false },
+    { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4", true },
+    { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, "L0", true },
+    { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", true },
+    { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
+    { "g071xb", 0x40015800, 0x460, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", false },
+    { "g474xe", 0xE0042000, 0x469, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
 };
 
 Test(parts, table_has_the_eleven_parts, .description = "DESIGN.md part names")
@@ -53,7 +56,7 @@ Test(parts, ids_sizes_geometry, .description = "facts §1 IDs/F_SIZE/UID, §2 ge
         cr_assert_eq(part_flash_units(p), r->units, "%s", r->name);
         cr_assert_eq(p->erased_value, r->erased, "%s", r->name);
         cr_assert_eq(p->program_unit, r->unit, "%s", r->name);
-        cr_assert_eq(p->ctl, r->ctl, "%s", r->name);
+        cr_assert_str_eq(p->gen->name, r->gen, "%s", r->name);
         cr_assert_eq(p->dfu.present, r->dfu, "%s", r->name);
         cr_assert_eq(p->flash_base, 0x08000000u);
         cr_assert_eq(p->banks * p->bank_size, p->flash_size, "%s", r->name);
@@ -239,4 +242,45 @@ Test(parts, field_lookup, .description = "facts §4.3 bit maps")
     cr_assert_eq(f->shift, 16);
     cr_assert_eq(f->width, 12);
     cr_assert_eq(ob_field_put(f, 0, 0xFFF), 0x0FFF0000u);
+}
+
+Test(parts, every_row_passes_part_check, .description = "issue 13: a row holds all its facts")
+{
+    for (size_t i = 0; i < parts_count; i++) {
+        const struct part *p = parts[i];
+        cr_assert_null(part_check(p), "%s: %s", p->name, part_check(p));
+        cr_assert_eq(p->program_unit, p->gen->program_unit, "%s", p->name);
+        cr_assert_eq(p->l4 != NULL, !strcmp(p->gen->name, "L4/G0/G4"), "%s", p->name);
+    }
+    cr_assert_eq(part_find("l073xz")->reset_clock_hz, 2097000u, "MSI range 5, RM0367 7.2");
+    cr_assert_eq(part_find("f407xg")->periph.led_port, 3u, "STM32F4DISCOVERY LD4 = PD12");
+    cr_assert_eq(part_find("f407xg")->periph.led_pin, 12u);
+    cr_assert_eq(part_find("g474xe")->l4->optr_dbank_bit, 22, "CMSIS stm32g474xx.h OPTR.DBANK");
+}
+
+Test(parts, a_row_without_its_facts_is_refused,
+     .description = "issue 13: an unknown DEV_ID is an error, never the first variant row")
+{
+    struct part p = *part_find("l476xg");
+    p.dev_id = 0x123;
+    cr_assert_str_eq(part_check(&p), "its L4/G0/G4 die facts are for another DEV_ID");
+    struct vclock clk;
+    vclock_init(&clk, VCLOCK_FAST, 1);
+    char err[128] = "";
+    cr_assert_null(chip_new(&p, &clk, NULL, NULL, 0, err, sizeof err));
+    cr_assert_str_eq(err, "part l476xg: its L4/G0/G4 die facts are for another DEV_ID");
+
+    p = *part_find("g071xb");
+    p.l4 = NULL;
+    cr_assert_str_eq(part_check(&p), "no L4/G0/G4 die facts (part->l4)");
+
+    p = *part_find("f072xb");
+    p.program_unit = 4;
+    cr_assert_str_eq(part_check(&p), "its programming unit is not its flash generation's");
+    p = *part_find("f072xb");
+    p.reset_clock_hz = 0;
+    cr_assert_str_eq(part_check(&p), "no reset clock (reset_clock_hz)");
+    p = *part_find("f072xb");
+    p.periph.rcc = NULL;
+    cr_assert_str_eq(part_check(&p), "no peripheral layout (periph)");
 }

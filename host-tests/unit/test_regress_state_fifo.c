@@ -15,7 +15,7 @@
 
 #include "models/chip.h"
 #include "models/part.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 static char dir[64];
 

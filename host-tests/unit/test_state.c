@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 static struct vclock clk;
 static char dir[64];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The state journal (models/state_journal.h): changes appended between
+ * The state journal (emulator/state/state_journal.h): changes appended between
  * full saves come back on load; a torn tail is ignored; a new full save
  * retires the old generation's journal.
  */
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/state.h"
-#include "models/state_journal.h"
+#include "emulator/state/state.h"
+#include "emulator/state/state_journal.h"
 
 static struct vclock clock_;
 static struct fault_plan plan;

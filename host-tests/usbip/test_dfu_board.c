@@ -19,7 +19,7 @@
 #include "emulator/usbip/usbip_server.h"
 #include "host-tests/lib/proc.h"
 #include "host-tests/lib/usbip_client.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 #define T_MS 5000
 #define MAX_BOARDS 4

@@ -32,7 +32,7 @@
 
 #include <jansson.h>
 
-#include "models/state.h"
+#include "emulator/state/state.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     const char *layout = json_string_value(json_object_get(part, "flash_layout"));
 
     /* The state as vstm32 itself loads it: blobs plus the journal of what
-     * changed after the last full save (models/state_journal.h). */
+     * changed after the last full save (emulator/state/state_journal.h). */
     struct vclock clock;
     struct fault_plan plan;
     char err[512];

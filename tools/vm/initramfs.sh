@@ -2,37 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The guest's whole root file system, as one initramfs: busybox, the kernel
 # modules, the real host tools (usbip, lsusb, dfu-util, st-info/st-flash,
-# openocd) with the shared libraries they load, the server under test and
-# the in-guest suite (host-tests/kernel/).
+# openocd) with the shared libraries they load, the product under test
+# (BUILD_DIR/vstm32: its serve, ctl and attach commands) and the in-guest
+# suite with its inputs (host-tests/kernel/).
 #
-#   tools/vm/initramfs.sh BUILD_DIR [vstm32|testserver]
+#   tools/vm/initramfs.sh BUILD_DIR
 #
-# vstm32      serve with BUILD_DIR/vstm32 (the tier)
-# testserver  serve with tools/vm/testserver.py, one fake device: checks the
-#             VM plumbing alone (python3 goes into the image)
-#
-# Writes BUILD_DIR/vm/initramfs-MODE.cpio.  Tools come from the host's
+# Writes BUILD_DIR/vm/initramfs.cpio.  Tools come from the host's
 # Debian packages (the Makefile's deps install them); as root a missing one
 # is installed here, otherwise the script says which package to install.
 set -eu
 
-BUILD=${1:?usage: initramfs.sh BUILD_DIR [vstm32|testserver]}
+BUILD=${1:?usage: initramfs.sh BUILD_DIR}
 mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
-MODE=${2:-vstm32}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 VM="$BUILD/vm"
-ROOT="$VM/root-$MODE"
-OUT="$VM/initramfs-$MODE.cpio"
+ROOT="$VM/root"
+OUT="$VM/initramfs.cpio"
 KERNEL="$VM/kernel"
-
-# every part whose ROM bootloader has USB DFU (issue 5's list), and the ones
-# the download tests use
-DFU_PARTS="f042x6 f072xb f401xe f407xg f446xe l073xz l412xb l476xg g474xe"
-ROUNDTRIP_PARTS="f446xe l476xg"
-LEAVE_PARTS="l476xg"
-RESET_PARTS="f446xe"
-UNPLUG_PARTS="f072xb"
 
 die() { echo "initramfs.sh: $*" >&2; exit 1; }
 
@@ -69,10 +57,7 @@ if [ -n "$missing" ]; then
     fi
 fi
 
-if [ "$MODE" = vstm32 ]; then
-    [ -x "$BUILD/vstm32" ] || die "$BUILD/vstm32 is not built (make all)"
-    [ -f "$BUILD/libvstm32models.a" ] || die "$BUILD/libvstm32models.a is not built (make all)"
-fi
+[ -x "$BUILD/vstm32" ] || die "$BUILD/vstm32 is not built (make all)"
 
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,root,etc,lib/modules,test,var}
@@ -113,70 +98,21 @@ fi
 cp "$KERNEL"/modules/*.ko "$ROOT/lib/modules/"
 cp "$KERNEL/modules.load" "$ROOT/lib/modules/"
 
-# the server under test
-case "$MODE" in
-vstm32)
-    copy_bin "$BUILD/vstm32" /usr/bin/vstm32
-    # `vstm32 attach` alone, for as long as build/vstm32 does not dispatch it
-    cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$TOP" \
-        -o "$VM/vstm32-attach" "$TOP/host-tests/kernel/attach_main.c" \
-        "$TOP/tools/vstm32/cmd_attach.c" "$TOP/emulator/usbip/usbip_proto.c" ||
-        die "cannot build tools/vstm32/cmd_attach.c"
-    copy_bin "$VM/vstm32-attach" /usr/bin/vstm32-attach
-    ;;
-testserver)
-    copy_bin /usr/bin/python3 /usr/bin/python3
-    # the standard library modules testserver.py imports (python -S)
-    # the standard library modules testserver.py imports (python3 -S), with
-    # their compiled form so the guest does not compile them again
-    for mod in $(/usr/bin/python3 -S -v "$HERE/testserver.py" --list-imports 2>&1 >/dev/null |
-                 sed -n 's/^# \(\/usr\/lib\/python3[^ ]*\.pyc\) matches \(\/usr\/lib\/python3[^ ]*\.py\)$/\1 \2/p'); do
-        mkdir -p "$ROOT$(dirname "$mod")"
-        cp "$mod" "$ROOT$mod"
-    done
-    cp "$HERE/testserver.py" "$ROOT/usr/bin/testserver.py"
-    ;;
-*)
-    die "unknown mode $MODE"
-    ;;
-esac
+# the product under test
+copy_bin "$BUILD/vstm32" /usr/bin/vstm32
 
-# the suite, its expectations and its images
-cp "$TOP/host-tests/kernel/init" "$ROOT/init"
+# the suite and its inputs: the boards to serve (every part whose ROM has
+# USB DFU, issue 5's list), the download tests, what lsusb must show
+# (pinned from real logs) and the expected markers (read on the host)
+K="$TOP/host-tests/kernel"
+cp "$K/init" "$ROOT/init"
 chmod 755 "$ROOT/init"
-cp "$TOP"/host-tests/kernel/*.sh "$ROOT/test/"
-echo "MODE=$MODE" >"$ROOT/test/config"
+cp "$K"/*.sh "$K/boards" "$K/dfu-tests" "$ROOT/test/"
 mkdir -p "$ROOT/test/expect" "$ROOT/test/images"
-case "$MODE" in
-vstm32)
-    # every part whose ROM has USB DFU, one board each, in this order
-    i=0
-    for part in $DFU_PARTS; do
-        i=$((i + 1))
-        echo "1-$i $part"
-    done >"$ROOT/test/boards"
-    # expectations from the part table itself
-    cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$TOP" -o "$VM/expect_dfu" \
-        "$TOP/host-tests/kernel/expect_dfu.c" "$BUILD/libvstm32models.a" -ljansson -lm ||
-        die "cannot build host-tests/kernel/expect_dfu.c against $BUILD/libvstm32models.a"
-    "$VM/expect_dfu" "$ROOT/test/expect" $DFU_PARTS >"$VM/flash-bases" ||
-        die "expect_dfu failed"
-    for part in $ROUNDTRIP_PARTS; do
-        echo "roundtrip $part $(awk -v p="$part" '$1 == p { print $2 }' "$VM/flash-bases")"
-    done >"$ROOT/test/dfu-tests"
-    for part in $LEAVE_PARTS; do
-        echo "leave $part $(awk -v p="$part" '$1 == p { print $2 }' "$VM/flash-bases")"
-    done >>"$ROOT/test/dfu-tests"
-    # reset after the round trip: the image must still be there
-    for part in $RESET_PARTS; do
-        echo "reset $part $(awk -v p="$part" '$1 == p { print $2 }' "$VM/flash-bases")"
-    done >>"$ROOT/test/dfu-tests"
-    for part in $UNPLUG_PARTS; do
-        echo "unplug $part"
-    done >>"$ROOT/test/dfu-tests"
-    # images: the same bytes every run (seeded), sizes spanning several
-    # erase units (F446: 16 KiB sectors; L476: 2 KiB pages)
-    python3 - "$ROOT/test/images" <<'PY'
+cp "$K"/expect/*.txt "$ROOT/test/expect/"
+# images: the same bytes every run (seeded), sizes spanning several
+# erase units (F446: 16 KiB sectors; L476: 2 KiB pages)
+python3 - "$ROOT/test/images" <<'PY'
 import random, sys
 out = sys.argv[1]
 for name, size, seed in (("f446xe", 40 * 1024 + 12, 446), ("l476xg", 24 * 1024 + 8, 476),
@@ -184,22 +120,7 @@ for name, size, seed in (("f446xe", 40 * 1024 + 12, 446), ("l476xg", 24 * 1024 +
     data = random.Random(seed).randbytes(size)
     open("%s/%s.bin" % (out, name), "wb").write(data)
 PY
-    ;;
-testserver)
-    echo "1-1 standin" >"$ROOT/test/boards"
-    cat >"$ROOT/test/expect/standin.txt" <<'TXT'
-idVendor 0x0483
-idProduct 0xdf11
-bcdDevice 22.00
-iProduct STM32  BOOTLOADER
-alt0 @Internal Flash  /0x08000000/064*0002Kg
-alt1 @Option Bytes  /0x1FFFF800/01*016 e
-wTransferSize 2048
-bcdDFUVersion 1.1a
-TXT
-    ;;
-esac
 
 # uncompressed: gunzip under software emulation costs the guest ~2 s
 python3 "$HERE/vmtool.py" cpio "$ROOT" "$OUT" --gzip 0
-echo "initramfs.sh: $OUT ($(du -k "$OUT" | cut -f1) KiB, mode $MODE)"
+echo "initramfs.sh: $OUT ($(du -k "$OUT" | cut -f1) KiB)"

@@ -4,11 +4,13 @@
 # the real `usbip attach` to a Linux vhci-hcd, inside a QEMU VM because the
 # host kernel may have none.  Builds what is missing (cached under
 # BUILD_DIR/vm), boots Debian's kernel with an initramfs holding the suite
-# (host-tests/kernel/), reads the suite's markers off the serial console and
-# closes with "kernel: N passed, N failed".  Exits non-zero on any failure,
-# and when the VM cannot run at all: this tier fails, it never skips.
+# (host-tests/kernel/), reads the suite's markers off the serial console,
+# holds them against host-tests/kernel/markers (each name exactly once, no
+# other) and closes with "kernel: N passed, N failed".  Exits non-zero on
+# any failure, and when the VM cannot run at all: this tier fails, it
+# never skips.
 #
-#   tools/vm/run-kernel-tier.sh [BUILD_DIR] [vstm32|testserver]
+#   tools/vm/run-kernel-tier.sh [BUILD_DIR]
 #
 # Environment:
 #   VSTM32_VM_ACCEL   auto (default: KVM if a probe boot works, else TCG),
@@ -20,12 +22,12 @@ set -u
 
 BUILD=${1:-build}
 mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
-MODE=${2:-vstm32}
 HERE=$(cd "$(dirname "$0")" && pwd)
+MARKERS=$(cd "$HERE/../../host-tests/kernel" && pwd)/markers
 VM="$BUILD/vm"
 LIMIT=${VSTM32_VM_TIMEOUT:-240}
 SUITE_LIMIT=$((LIMIT - 30))
-SERIAL="$VM/serial-$MODE.log"
+SERIAL="$VM/serial.log"
 START=$(date +%s.%N)
 
 # no test ran: one failure, the reason, the closing line
@@ -51,11 +53,11 @@ fi
 
 # ---- kernel and initramfs ----
 bash "$HERE/kernel.sh" "$BUILD" || give_up "cannot get the guest kernel (tools/vm/kernel.sh)"
-bash "$HERE/initramfs.sh" "$BUILD" "$MODE" >"$VM/initramfs-$MODE.log" 2>&1 || {
-    cat "$VM/initramfs-$MODE.log"
+bash "$HERE/initramfs.sh" "$BUILD" >"$VM/initramfs.log" 2>&1 || {
+    cat "$VM/initramfs.log"
     give_up "cannot build the initramfs (tools/vm/initramfs.sh)"
 }
-tail -n 1 "$VM/initramfs-$MODE.log"
+tail -n 1 "$VM/initramfs.log"
 echo "kernel: kernel and initramfs ready after $(elapsed) s"
 
 QEMU_COMMON=(-m "${VSTM32_VM_MEM:-512M}" -smp 1 -nic none -display none -vga none -monitor none -no-reboot
@@ -102,20 +104,20 @@ auto)
     ;;
 *) give_up "VSTM32_VM_ACCEL must be auto, kvm or tcg" ;;
 esac
-echo "kernel: booting with ${ACCEL[1]} (${MODE}), QEMU killed after ${LIMIT} s"
+echo "kernel: booting with ${ACCEL[1]}, QEMU killed after ${LIMIT} s"
 
 # ---- boot ----
 [ -n "${VSTM32_VM_DEBUG:-}" ] && APPEND="$APPEND vstm32.debug"
 rm -f "$SERIAL"
 timeout -k 5 "$LIMIT" qemu-system-x86_64 "${QEMU_COMMON[@]}" "${ACCEL[@]}" \
-    -initrd "$VM/initramfs-$MODE.cpio" -serial "file:$SERIAL" \
-    -append "$APPEND vstm32.suite_timeout=$SUITE_LIMIT" >"$VM/qemu-$MODE.err" 2>&1
+    -initrd "$VM/initramfs.cpio" -serial "file:$SERIAL" \
+    -append "$APPEND vstm32.suite_timeout=$SUITE_LIMIT" >"$VM/qemu.err" 2>&1
 qemu_rc=$?
 echo "kernel: VM ran for $(elapsed) s in all (QEMU exit $qemu_rc)"
 
 if [ ! -s "$SERIAL" ] || ! grep -q "VSTM32-VM init" "$SERIAL"; then
     echo "kernel: the VM did not boot to its init. QEMU said:"
-    sed 's/^/  | /' "$VM/qemu-$MODE.err"
+    sed 's/^/  | /' "$VM/qemu.err"
     echo "kernel: last console lines ($SERIAL):"
     tail -n 30 "$SERIAL" 2>/dev/null | sed 's/^/  | /'
     give_up "the VM did not boot (QEMU exit $qemu_rc)"
@@ -124,7 +126,7 @@ host_failures=()
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
     host_failures+=("vm-poweroff: QEMU was killed after $LIMIT s; the guest did not power off by itself")
 elif [ "$qemu_rc" != 0 ]; then
-    host_failures+=("vm-exit: QEMU exited $qemu_rc: $(tr '\n' ' ' <"$VM/qemu-$MODE.err")")
+    host_failures+=("vm-exit: QEMU exited $qemu_rc: $(tr '\n' ' ' <"$VM/qemu.err")")
 fi
 
 # evidence of failures, as the guest printed it
@@ -132,4 +134,4 @@ awk '/VSTM32-TEST fail/ { show = 1; print "  " $0; next }
      /VSTM32-TEST ok/ { show = 0; print "  " $0; next }
      show && /^  \| / { print "  " $0 }' "$SERIAL" | tr -d '\r'
 
-python3 "$HERE/vmtool.py" markers "$SERIAL" "${host_failures[@]}"
+python3 "$HERE/vmtool.py" markers "$SERIAL" "$MARKERS" "${host_failures[@]}"

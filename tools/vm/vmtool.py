@@ -6,10 +6,12 @@
     vmtool.py depends MODULE.ko       the modules it needs (its .modinfo depends=)
     vmtool.py cpio DIR OUT [--gzip N] a newc archive of DIR, owned by root,
                                       with /dev/console and /dev/null added
-    vmtool.py markers SERIAL_LOG [FAILURE...]
-                                      count the suite's markers (and FAILUREs
-                                      seen by the host), print the tier's closing
-                                      line, exit 1 on any failure
+    vmtool.py markers SERIAL_LOG EXPECTED [FAILURE...]
+                                      hold the suite's markers against the
+                                      names in EXPECTED (one per line: each
+                                      exactly once, no other), add FAILUREs
+                                      seen by the host, print the tier's
+                                      closing line, exit 1 on any failure
 """
 import gzip
 import lzma
@@ -124,35 +126,57 @@ def cmd_cpio(root, out, level):
     return 0
 
 
-def cmd_markers(log, extra_failures):
+def cmd_markers(log, expected_file, extra_failures):
+    """Each name of EXPECTED_FILE must have exactly one marker, ok to pass;
+    any other name, a missing one or a repeated one is a failure."""
+    expected = []
+    for line in open(expected_file):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            expected.append(line)
     text = open(log, "rb").read().decode("utf-8", "replace").replace("\r", "")
-    passed, failed, failures = 0, 0, []
+    seen = {}           # name -> [(ok, why)]
+    order = []
     began = ended = False
     for line in text.split("\n"):
         # a kernel message may share the line: match the marker anywhere
-        m = re.search(r"VSTM32-TEST (ok|fail) (.*)$", line)
+        m = re.search(r"VSTM32-TEST (ok|fail) (\S+?)(:? (.*))?$", line)
         if m:
-            if m.group(1) == "ok":
-                passed += 1
-            else:
-                failed += 1
-                failures.append(m.group(2))
+            name = m.group(2).rstrip(":")
+            if name not in seen:
+                seen[name] = []
+                order.append(name)
+            seen[name].append((m.group(1) == "ok", m.group(4) or ""))
         elif "VSTM32-SUITE begin" in line:
             began = True
         elif "VSTM32-SUITE end" in line:
             ended = True
+    passed, failures = 0, []
+    for name in expected:
+        marks = seen.get(name, [])
+        if not marks:
+            failures.append("%s: no marker: the test did not run" % name)
+        elif len(marks) > 1:
+            failures.append("%s: %d markers, want one" % (name, len(marks)))
+        elif not marks[0][0]:
+            failures.append("%s: %s" % (name, marks[0][1]))
+        else:
+            passed += 1
+    for name in order:
+        if name not in expected:
+            failures.append("%s: an unexpected marker (not in %s): %s" % (
+                name, expected_file, "; ".join(
+                    ("ok " if ok else "fail ") + why for ok, why in seen[name])))
     failures += extra_failures
-    failed += len(extra_failures)
+    if not began:
+        failures.append("the guest never started the suite (see %s)" % log)
+    elif not ended:
+        failures.append("the suite did not run to its end (see %s)" % log)
     for f in failures:
         print("kernel: FAIL %s" % f)
-    if not began:
-        print("kernel: FAIL the guest never started the suite (see %s)" % log)
-        failed += 1
-    elif not ended:
-        print("kernel: FAIL the suite did not run to its end (see %s)" % log)
-        failed += 1
-    print("kernel: %d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
+    print("kernel: %d of %d expected markers passed (%s)" % (passed, len(expected), expected_file))
+    print("kernel: %d passed, %d failed" % (passed, len(failures)))
+    return 1 if failures or not expected else 0
 
 
 def main(argv):
@@ -165,8 +189,8 @@ def main(argv):
         if len(argv) == 6 and argv[4] == "--gzip":
             level = int(argv[5])
         return cmd_cpio(argv[2], argv[3], level)
-    if len(argv) >= 3 and argv[1] == "markers":
-        return cmd_markers(argv[2], argv[3:])
+    if len(argv) >= 4 and argv[1] == "markers":
+        return cmd_markers(argv[2], argv[3], argv[4:])
     sys.stderr.write(__doc__)
     return 2
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "models/chip.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
 
@@ -186,7 +186,7 @@ static void print_written(const struct chip *c)
             run_start = -1;
         }
     }
-    const char *unit = p->ctl == FLASHCTL_F2F4 ? "sectors" : "pages";
+    const char *unit = p->gen->units;
     if (used)
         printf("flash        %u of %u %s hold data: %s\n", used, n, unit, line);
     else

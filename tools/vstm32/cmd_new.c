@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "models/chip.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 #include "tools/vstm32/cli.h"
 
 static const char new_usage[] =

@@ -23,7 +23,7 @@ static json_t *part_json(const struct part *p)
     json_object_set_new(o, "erased_value", json_integer(p->erased_value));
     json_object_set_new(o, "program_unit", json_integer(p->program_unit));
     json_object_set_new(o, "sram_size", json_integer(sram_total(p)));
-    json_object_set_new(o, "controller", json_string(controller_name(p->ctl)));
+    json_object_set_new(o, "controller", json_string(p->gen->name));
     json_object_set_new(o, "dfu", json_boolean(p->dfu.present));
     json_object_set_new(o, "bootloader", json_string(bootloader_version_text(p)));
     return o;
@@ -61,7 +61,7 @@ int cmd_parts(int argc, char **argv)
         const struct part *p = parts[i];
         printf("%-8s %-12s %-8s %4uKiB  %3uKiB  %-12s %-4s %s\n", p->name, p->full_name,
                core_name(p->core), p->flash_size / 1024, sram_total(p) / 1024,
-               controller_name(p->ctl), p->dfu.present ? "yes" : "no",
+               p->gen->name, p->dfu.present ? "yes" : "no",
                bootloader_version_text(p));
     }
     return 0;

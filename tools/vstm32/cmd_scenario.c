@@ -28,7 +28,7 @@
 
 #include "emulator/board/board.h"
 #include "models/chip.h"
-#include "models/state.h"
+#include "emulator/state/state.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/cmd_scenario_internal.h"
 #include "tools/vstm32/scenario.h"

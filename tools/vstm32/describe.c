@@ -15,17 +15,6 @@ const char *core_name(enum core_kind k)
     return "?";
 }
 
-const char *controller_name(enum flashctl_gen g)
-{
-    switch (g) {
-    case FLASHCTL_F0F1: return "F0/F1";
-    case FLASHCTL_F2F4: return "F2/F4";
-    case FLASHCTL_L0: return "L0";
-    case FLASHCTL_L4: return "L4/G0/G4";
-    }
-    return "?";
-}
-
 const char *bootloader_version_text(const struct part *p)
 {
     static char buf[32];

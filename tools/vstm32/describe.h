@@ -8,7 +8,6 @@
 #include "models/part.h"
 
 const char *core_name(enum core_kind k);
-const char *controller_name(enum flashctl_gen g);
 /* "V10.3 (0xA3)"; static buffer. */
 const char *bootloader_version_text(const struct part *p);
 /* "4*16K,1*64K,7*128K"; static buffer. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The state journal (state_journal.h): changed blocks appended between
- * full saves, replayed on load.  Does I/O, like state.c beside it.
+ * full saves, replayed on load as change records (chip_blob_write).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "models/state.h"
-#include "models/state_journal.h"
+#include "emulator/state/state.h"
+#include "emulator/state/state_journal.h"
+#include "models/chip_snapshot.h"
 
 #define JOURNAL_MAGIC   0x314A5356u     /* "VSJ1" */
 #define JOURNAL_HEADER  24u
@@ -24,8 +25,8 @@
 struct state_journal {
     int fd;
     unsigned nblobs;
-    struct state_blob blobs[STATE_MAX_BLOBS];
-    uint8_t *shadow[STATE_MAX_BLOBS];   /* the blobs as last journaled */
+    struct chip_blob blobs[CHIP_MAX_BLOBS];
+    uint8_t *shadow[CHIP_MAX_BLOBS];    /* the blobs as last journaled */
 };
 
 static void put32(uint8_t *p, uint32_t v)
@@ -71,7 +72,7 @@ struct state_journal *state_journal_open(const char *dir, const struct chip *c, 
         free(j);
         return NULL;
     }
-    j->nblobs = state_blobs(c, j->blobs);
+    j->nblobs = chip_blobs(c, j->blobs);
     for (unsigned i = 0; i < j->nblobs; i++) {
         j->shadow[i] = malloc(j->blobs[i].size);
         if (!j->shadow[i]) {
@@ -157,8 +158,8 @@ int state_journal_replay(const char *dir, struct chip *c)
         close(fd);
         return 0;
     }
-    struct state_blob blobs[STATE_MAX_BLOBS];
-    unsigned nblobs = state_blobs(c, blobs);
+    struct chip_blob blobs[CHIP_MAX_BLOBS];
+    unsigned nblobs = chip_blobs(c, blobs);
     uint8_t rec[JOURNAL_HEADER + JOURNAL_BLOCK];
     int applied = 0;
     for (;;) {
@@ -174,7 +175,7 @@ int state_journal_replay(const char *dir, struct chip *c)
             break;
         if (record_sum(rec, rec + JOURNAL_HEADER, len) != sum)
             break;
-        memcpy(blobs[blob].data + off, rec + JOURNAL_HEADER, len);
+        chip_blob_write(c, blob, off, rec + JOURNAL_HEADER, len);
         applied++;
     }
     close(fd);

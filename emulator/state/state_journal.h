@@ -11,9 +11,9 @@
  * therefore comes back holding everything a host was told had happened:
  * what a real chip holds after a power cut at that moment.
  *
- * Record: magic "VSJ1" (u32 LE 0x314A5356), u16 blob index (state.c's
- * fixed order), u16 zero, u32 offset, u32 length, u64 FNV-1a 64 of the
- * first 16 header bytes and the data, then the data.  Records are written
+ * Record: magic "VSJ1" (u32 LE 0x314A5356), u16 blob index (the fixed
+ * order of models/chip_snapshot.h), u16 zero, u32 offset, u32 length,
+ * u64 FNV-1a 64 of the first 16 header bytes and the data, then the data.  Records are written
  * with one write() each and no fsync: the kernel keeps them across the
  * emulator's death; a host crash may lose a tail, which leaves an older
  * state, never a torn one, because replay stops at the first record that

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The state directory (state.h): generation-numbered blobs, chip.json
- * renamed last.  The one file of models/ that does I/O.
+ * renamed last.  The chip hands its blobs and fields over as data
+ * (models/chip_snapshot.h); the files are this module's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,31 +16,14 @@
 
 #include <jansson.h>
 
-#include "models/state.h"
-#include "models/state_journal.h"
+#include "emulator/state/state.h"
+#include "emulator/state/state_journal.h"
+#include "models/chip_snapshot.h"
 
 #define STATE_FORMAT  "vstm32-state"
 #define STATE_VERSION 1
 #define STATE_JSON    "chip.json"
 #define STATE_JSON_MAX (1u << 20)     /* chip.json is a few KiB */
-
-/* The blobs a chip of this part has, in a fixed order (the journal's
- * record numbers depend on it). */
-unsigned state_blobs(const struct chip *c, struct state_blob *out)
-{
-    const struct part *p = c->part;
-    unsigned n = 0;
-    out[n++] = (struct state_blob){ "flash", c->flash, p->flash_size };
-    out[n++] = (struct state_blob){ "options", c->optarea, p->optarea_size };
-    if (p->otp_size && c->otp)
-        out[n++] = (struct state_blob){ "otp", c->otp, p->otp_size };
-    const struct mem_region *ee = part_region_of_kind(p, MEM_EEPROM);
-    if (ee && c->eeprom)
-        out[n++] = (struct state_blob){ "eeprom", c->eeprom, ee->size };
-    if (p->ecc && c->ecc_bad)
-        out[n++] = (struct state_blob){ "ecc", c->ecc_bad, p->flash_size / 64 + 1 };
-    return n;
-}
 
 static void path_join(char *out, size_t cap, const char *dir, const char *file)
 {
@@ -210,8 +194,10 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
         return -1;
     }
     unsigned gen = state_generation(dir) + 1;
-    struct state_blob blobs[STATE_MAX_BLOBS];
-    unsigned n = state_blobs(c, blobs);
+    struct chip_snapshot snap;
+    chip_snapshot(c, &snap);
+    const struct chip_blob *blobs = snap.blobs;
+    unsigned n = snap.nblobs;
     json_t *root = json_object();
     json_t *jblobs = json_object();
     for (unsigned i = 0; i < n; i++) {
@@ -240,27 +226,27 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
     }
     json_object_set_new(root, "format", json_string(STATE_FORMAT));
     json_object_set_new(root, "version", json_integer(STATE_VERSION));
-    json_object_set_new(root, "part", json_string(c->part->name));
+    json_object_set_new(root, "part", json_string(snap.part->name));
     json_object_set_new(root, "generation", json_integer(gen));
     json_t *uid = json_array();
     for (unsigned i = 0; i < 3; i++)
-        json_array_append_new(uid, json_integer(c->uid[i]));
+        json_array_append_new(uid, json_integer(snap.uid[i]));
     json_object_set_new(root, "uid", uid);
     json_t *pins = json_object();
-    json_object_set_new(pins, "boot0", json_boolean(c->boot0_pin));
-    json_object_set_new(pins, "powered", json_boolean(c->powered));
+    json_object_set_new(pins, "boot0", json_boolean(snap.boot0_pin));
+    json_object_set_new(pins, "powered", json_boolean(snap.powered));
     json_object_set_new(root, "pins", pins);
-    json_object_set_new(root, "last_boot", json_string(boot_target_name(c->boot_target)));
-    if (c->boot_outcome[0]) {
+    json_object_set_new(root, "last_boot", json_string(boot_target_name(snap.last_boot)));
+    if (snap.boot_outcome[0]) {
         /* what the firmware did after that boot, as the board last saw it */
         json_t *o = json_object();
-        json_object_set_new(o, "state", json_string(c->boot_outcome));
-        json_object_set_new(o, "pc", json_integer(c->boot_outcome_pc));
+        json_object_set_new(o, "state", json_string(snap.boot_outcome));
+        json_object_set_new(o, "pc", json_integer(snap.boot_outcome_pc));
         json_object_set_new(root, "last_boot_outcome", o);
     }
-    json_object_set_new(root, "rdp_level", json_integer(c->rdp_level));
-    if (c->part->bootloader_id)
-        json_object_set_new(root, "bootloader_id", json_integer(c->part->bootloader_id));
+    json_object_set_new(root, "rdp_level", json_integer(snap.rdp_level));
+    if (snap.part->bootloader_id)
+        json_object_set_new(root, "bootloader_id", json_integer(snap.part->bootloader_id));
     json_object_set_new(root, "blobs", jblobs);
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(root);
@@ -289,8 +275,8 @@ int state_exists(const char *dir)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int load_blob(const char *dir, json_t *jblobs, const struct state_blob *b,
-                     char *err, size_t errlen)
+static int load_blob(const char *dir, json_t *jblobs, struct chip *c, unsigned index,
+                     const struct chip_blob *b, char *err, size_t errlen)
 {
     json_t *jb = json_object_get(jblobs, b->name);
     json_t *jfile = json_object_get(jb, "file");
@@ -339,9 +325,9 @@ static int load_blob(const char *dir, json_t *jblobs, const struct state_blob *b
         free(data);
         return -1;
     }
-    memcpy(b->data, data, len);
+    int r = chip_blob_write(c, index, 0, data, len);
     free(data);
-    return 0;
+    return r;
 }
 
 struct chip *state_load(const char *dir, const struct part *expect, struct vclock *clock,
@@ -394,10 +380,10 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     if (!c)
         goto out;
     json_t *jblobs = json_object_get(root, "blobs");
-    struct state_blob blobs[STATE_MAX_BLOBS];
-    unsigned n = state_blobs(c, blobs);
+    struct chip_blob blobs[CHIP_MAX_BLOBS];
+    unsigned n = chip_blobs(c, blobs);
     for (unsigned i = 0; i < n; i++) {
-        if (load_blob(dir, jblobs, &blobs[i], err, errlen) < 0) {
+        if (load_blob(dir, jblobs, c, i, &blobs[i], err, errlen) < 0) {
             chip_free(c);
             c = NULL;
             goto out;
@@ -405,22 +391,20 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     }
     /* What changed after the last full save (state_journal.h). */
     state_journal_replay(dir, c);
+    struct chip_restore_fields f = { 0 };
     json_t *uid = json_object_get(root, "uid");
-    if (json_is_array(uid) && json_array_size(uid) == 3)
+    if (json_is_array(uid) && json_array_size(uid) == 3) {
+        f.has_uid = true;
         for (unsigned i = 0; i < 3; i++)
-            c->uid[i] = (uint32_t)json_integer_value(json_array_get(uid, i));
-    json_t *pins = json_object_get(root, "pins");
-    c->boot0_pin = json_is_true(json_object_get(pins, "boot0"));
-    /* A state directory is what survives a power cycle: loading it is a
-     * power-on (options loaded, empty check sampled). */
-    chip_reset(c, RESET_POWER_ON);
-    json_t *outcome = json_object_get(root, "last_boot_outcome");
-    const char *ostate = json_string_value(json_object_get(outcome, "state"));
-    if (ostate) {
-        snprintf(c->boot_outcome, sizeof c->boot_outcome, "%s", ostate);
-        c->boot_outcome_pc = (uint32_t)json_integer_value(json_object_get(outcome, "pc"));
+            f.uid[i] = (uint32_t)json_integer_value(json_array_get(uid, i));
     }
-    c->dirty = false;
+    json_t *pins = json_object_get(root, "pins");
+    f.boot0_pin = json_is_true(json_object_get(pins, "boot0"));
+    json_t *outcome = json_object_get(root, "last_boot_outcome");
+    f.boot_outcome = json_string_value(json_object_get(outcome, "state"));
+    if (f.boot_outcome)
+        f.boot_outcome_pc = (uint32_t)json_integer_value(json_object_get(outcome, "pc"));
+    chip_restore(c, &f);
 out:
     json_decref(root);
     return c;

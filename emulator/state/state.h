@@ -29,7 +29,8 @@
  * and checksum anyway, so a hand-edited or damaged directory is reported,
  * and it never writes anything.
  *
- * This file does I/O by design: it is the one place in models/ that does.
+ * The chip's side of it is data (models/chip_snapshot.h); all the file
+ * I/O of a chip is here and in state_journal.c (DESIGN.md rule 1).
  */
 #ifndef VSTM32_STATE_H
 #define VSTM32_STATE_H
@@ -50,14 +51,5 @@ int state_exists(const char *dir);
 
 /* The generation chip.json names (0 if none). */
 unsigned state_generation(const char *dir);
-
-/* The memories a state holds, in a fixed order. */
-#define STATE_MAX_BLOBS 8
-struct state_blob {
-    const char *name;           /* "flash", "options", "otp", "eeprom", "ecc" */
-    uint8_t *data;
-    size_t size;
-};
-unsigned state_blobs(const struct chip *c, struct state_blob *out);
 
 #endif

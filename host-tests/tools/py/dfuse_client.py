@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A short DfuSe client on pyusb: the ST ROM's DFU device (0483:df11),
+written from DFU 1.1 and AN3156/AN2662, not from dfu-util.
+
+    dfuse_client.py STEP...      each STEP is one of
+      read ALT ADDR LEN          Set Address Pointer, then UPLOAD block 2
+      erase ALT ADDR             the DfuSe ERASE command (0x41 + address)
+
+Prints one line per step:
+    read 0xADDR: HEX
+    erase 0xADDR: status=N state=N      (the GETSTATUS after the command)
+"""
+import sys
+
+import usb.core
+
+DNLOAD, UPLOAD, GETSTATUS, CLRSTATUS, ABORT = 1, 2, 3, 4, 6
+OUT, IN = 0x21, 0xA1
+STATE_DNBUSY, STATE_ERROR = 4, 10
+TIMEOUT_MS = 5000
+
+
+def status(dev):
+    s = dev.ctrl_transfer(IN, GETSTATUS, 0, 0, 6, TIMEOUT_MS)
+    return s[0], s[4]
+
+
+def to_idle(dev):
+    st, state = status(dev)
+    if state == STATE_ERROR:
+        dev.ctrl_transfer(OUT, CLRSTATUS, 0, 0, None, TIMEOUT_MS)
+    else:
+        dev.ctrl_transfer(OUT, ABORT, 0, 0, None, TIMEOUT_MS)
+    status(dev)
+
+
+def command(dev, payload):
+    """DNLOAD block 0; the ROM runs it on the first GETSTATUS (dfuDNBUSY,
+    AN2662 p78); the second says how it ended."""
+    dev.ctrl_transfer(OUT, DNLOAD, 0, 0, payload, TIMEOUT_MS)
+    st, state = status(dev)
+    if state != STATE_DNBUSY:
+        return st, state
+    return status(dev)
+
+
+def addr_bytes(addr):
+    return bytes([addr & 0xFF, (addr >> 8) & 0xFF, (addr >> 16) & 0xFF, addr >> 24])
+
+
+def main(argv):
+    dev = usb.core.find(idVendor=0x0483, idProduct=0xDF11)
+    if dev is None:
+        print("no 0483:df11 device")
+        return 1
+    i = 0
+    while i < len(argv):
+        step, alt, addr = argv[i], int(argv[i + 1], 0), int(argv[i + 2], 0)
+        dev.set_interface_altsetting(interface=0, alternate_setting=alt)
+        to_idle(dev)
+        if step == "read":
+            length = int(argv[i + 3], 0)
+            st, state = command(dev, b"\x21" + addr_bytes(addr))
+            if st != 0:
+                print("read 0x%08x: set address status=%d state=%d" % (addr, st, state))
+                return 1
+            to_idle(dev)
+            data = dev.ctrl_transfer(IN, UPLOAD, 2, 0, length, TIMEOUT_MS)
+            print("read 0x%08x: %s" % (addr, bytes(data).hex()))
+            i += 4
+        elif step == "erase":
+            st, state = command(dev, b"\x41" + addr_bytes(addr))
+            print("erase 0x%08x: status=%d state=%d" % (addr, st, state))
+            i += 3
+        else:
+            print("unknown step %s" % step)
+            return 2
+        to_idle(dev)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

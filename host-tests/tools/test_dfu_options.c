@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The real dfu-util 0.11 on the option-byte alternate setting (alt 1) of
+ * one part per flash generation: read (-a 1 -U), change a harmless option
+ * (-a 1 -D), raise RDP to level 1 with an option write, and lower it again
+ * with :unprotect, which must erase the flash.  Each step is checked by
+ * the bytes dfu-util reads back and by `vstm32 inspect --json`.
+ *
+ * The option-byte layouts and the values below are the reference
+ * manuals', written out here rather than taken from models/parts.c.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host-tests/tools/dfu_run.h"
+
+#define PATTERN_LEN 4096u
+
+/* Criterion copies parameters into the test process: no pointers. */
+struct ob_case {
+    char part[16];
+    uint32_t ob_addr;           /* alt 1's first segment */
+    uint32_t ob_len;
+    /* a harmless change: bytes at `off`, then the option field it sets */
+    unsigned off, nval;
+    uint8_t val[8];
+    char reg[16], field[16];
+    uint32_t want;
+    /* RDP: its byte, the byte of its complement (none: -1), the inspect field */
+    unsigned rdp_off;
+    int rdp_cpl_off;
+    char rdp_reg[16], rdp_field[16];
+    uint8_t erased;             /* the flash's erased value */
+};
+
+static struct ob_case ob_cases[] = {
+    /* RM0091 4.1 Table 11: 0x1FFFF800 RDP nRDP USER nUSER, 0x1FFFF804
+     * Data0 nData0 Data1 nData1, then WRP0..3 with complements. */
+    {"f072xb", 0x1FFFF800, 16, 4, 2, {0x5A, 0xA5}, "DATA", "Data0", 0x5A,
+     0, 1, "USER_RDP", "RDP", 0xFF},
+    /* RM0390 3.6 Table 8: 0x1FFFC000 USER [7:0], RDP [15:8]; 0x1FFFC008
+     * nWRP [7:0] (0: sector protected).  Sector 7 protected. */
+    {"f446xe", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0x7F,
+     1, -1, "OPTCR", "RDP", 0xFF},
+    /* RM0377 3.4.1 Table 13: each word is value[15:0] + complement[31:16];
+     * 0x1FF80000 RDPROT, 0x1FF80008 WRP1 (1: sector protected). */
+    {"l073xz", 0x1FF80000, 32, 8, 4, {0x01, 0x00, 0xFE, 0xFF}, "WRPR", "WRP", 0x1,
+     0, 2, "OPTR", "RDPROT", 0x00},
+    /* RM0351 3.4.1 Table 15: 64-bit pairs, word then its complement;
+     * 0x1FFF7818 WRP1AR: STRT [7:0], END [23:16].  Page 0x10 protected. */
+    {"l476xg", 0x1FFF7800, 40, 0x18, 8, {0x10, 0xFF, 0x10, 0xFF, 0xEF, 0x00, 0xEF, 0x00},
+     "WRP1AR", "WRP1A_STRT", 0x10, 0, 4, "OPTR", "RDP", 0xFF},
+    /* RM0440 3.4.1 Tables 7/8: as the L4; WRP1AR at 0x1FFF7818, STRT [6:0]
+     * (STRT bit 7 reserved: kept as read, 1). */
+    {"g474xe", 0x1FFF7800, 48, 0x18, 8, {0x90, 0xFF, 0x10, 0xFF, 0x6F, 0x00, 0xEF, 0x00},
+     "WRP1AR", "WRP1A_STRT", 0x10, 0, 4, "OPTR", "RDP", 0xFF},
+};
+
+#define NCASES (sizeof ob_cases / sizeof ob_cases[0])
+
+/* An option write ends with the ROM's system reset (AN2662 p74): the
+ * device is gone before dfu-util's last GETSTATUS, which dfu-util 0.11
+ * reports as an I/O error (EX_IOERR, 74). */
+static void write_options(const struct dfu_bench *b, const struct ob_case *c, const uint8_t *ob)
+{
+    struct proc_result r = dfu_download(b, 1, c->ob_addr, ob, c->ob_len);
+    cr_expect_eq(r.status, 74, "option write: dfu-util exited %d:\n%s", r.status, r.output);
+    char want[96];
+    snprintf(want, sizeof want, "Downloading element to address = 0x%08x, size = %u", c->ob_addr,
+             c->ob_len);
+    cr_expect_not_null(strstr(r.output, want), "missing '%s':\n%s", want, r.output);
+    cr_expect_not_null(strstr(r.output, "dfu-util: Error during download get_status"),
+                       "dfu-util should lose the device to the ROM's reset:\n%s", r.output);
+    proc_result_free(&r);
+}
+
+ParameterizedTestParameters(dfu_options, read_change_reread)
+{
+    return cr_make_param_array(struct ob_case, ob_cases, NCASES);
+}
+
+ParameterizedTest(struct ob_case *c, dfu_options, read_change_reread)
+{
+    struct dfu_bench b;
+    dfu_bench_new(&b, c->part);
+    uint8_t *ob = dfu_upload(&b, 1, c->ob_addr, c->ob_len);
+    uint32_t before = dfu_inspect_field(&b, c->reg, c->field);
+    cr_assert_neq(before, c->want, "%s.%s is already 0x%x", c->reg, c->field, c->want);
+
+    memcpy(ob + c->off, c->val, c->nval);
+    write_options(&b, c, ob);
+
+    cr_expect_eq(dfu_inspect_field(&b, c->reg, c->field), c->want, "%s.%s after the write",
+                 c->reg, c->field);
+    /* The changed bytes read back as written.  (Reserved bits elsewhere
+     * are left out: what the ROM reads there after a write is unknown.) */
+    uint8_t *back = dfu_upload(&b, 1, c->ob_addr, c->ob_len);
+    for (unsigned i = c->off; i < c->off + c->nval; i++)
+        cr_expect_eq(back[i], ob[i], "option byte 0x%08x reads 0x%02x, written 0x%02x",
+                     c->ob_addr + i, back[i], ob[i]);
+    cr_expect_eq(dfu_inspect_rdp(&b), 0, "a harmless option changed the RDP level");
+    free(back);
+    free(ob);
+    dfu_bench_free(&b);
+}
+
+static void expect_read_refused(const struct dfu_bench *b, const char *alt, uint32_t addr,
+                                uint32_t len)
+{
+    char out[600], spec[32];
+    snprintf(out, sizeof out, "%s/refused-%s.bin", b->dir, alt);
+    snprintf(spec, sizeof spec, "0x%08x:%u", addr, len);
+    char *tool[] = {"dfu-util", "-a", (char *)alt, "-s", spec, "-U", out, NULL};
+    struct proc_result r = dfu_run(b, tool);
+    cr_expect_eq(r.status, 74, "read of 0x%08x at RDP 1 exited %d:\n%s", addr, r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "dfuse_upload: libusb_control_transfer returned -9"),
+                       "the ROM should stall the UPLOAD of 0x%08x:\n%s", addr, r.output);
+    size_t got = 0;
+    void *data = proc_read_file(out, &got);
+    cr_expect_eq(got, 0, "%zu bytes of 0x%08x were read at RDP 1", got, addr);
+    free(data);
+    proc_result_free(&r);
+}
+
+ParameterizedTestParameters(dfu_options, rdp1_by_option_write_then_unprotect_erases)
+{
+    return cr_make_param_array(struct ob_case, ob_cases, NCASES);
+}
+
+/* RDP 0 -> 1 with an option write; at level 1 the ROM refuses to read any
+ * memory, option bytes included (AN2662 p70: a stalled UPLOAD, then
+ * errVENDOR); :unprotect (Read Unprotect, 0x92) lowers it to level 0
+ * and mass-erases the flash (AN2662 4.5.4; RM0091 4.2.1, RM0390 3.7.3,
+ * RM0377 3.4.1, RM0351 3.5.1, RM0440 3.5.1). */
+ParameterizedTest(struct ob_case *c, dfu_options, rdp1_by_option_write_then_unprotect_erases)
+{
+    struct dfu_bench b;
+    dfu_bench_new(&b, c->part);
+    uint8_t *img = malloc(PATTERN_LEN);
+    proc_fill_random(img, PATTERN_LEN, 0x0b0b);
+    dfu_download_ok(&b, 0, 0x08000000, img, PATTERN_LEN);
+    uint8_t *before = dfu_upload(&b, 0, 0x08000000, PATTERN_LEN);
+    cr_assert_eq(memcmp(before, img, PATTERN_LEN), 0, "the pattern did not land before RDP 1");
+    free(before);
+
+    uint8_t *ob = dfu_upload(&b, 1, c->ob_addr, c->ob_len);
+    ob[c->rdp_off] = 0xBB;
+    if (c->rdp_cpl_off >= 0)
+        ob[c->rdp_cpl_off] = 0x44;
+    write_options(&b, c, ob);
+    cr_assert_eq(dfu_inspect_rdp(&b), 1, "RDP byte 0xBB: level 1");
+    cr_expect_eq(dfu_inspect_field(&b, c->rdp_reg, c->rdp_field), 0xBB);
+
+    expect_read_refused(&b, "0", 0x08000000, 16);
+    expect_read_refused(&b, "1", c->ob_addr, c->ob_len);
+    struct proc_result r;
+
+    char *unprotect[] = {"dfu-util", "-a", "0", "-s", "0x08000000:unprotect:force", NULL};
+    r = dfu_run(&b, unprotect);
+    cr_assert_eq(r.status, 0, "unprotect exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Device disconnects, erases flash and resets now"), "%s",
+                       r.output);
+    proc_result_free(&r);
+
+    cr_expect_eq(dfu_inspect_rdp(&b), 0, "still protected after :unprotect");
+    cr_expect_eq(dfu_inspect_field(&b, c->rdp_reg, c->rdp_field), 0xAA);
+    uint8_t *back = dfu_upload(&b, 0, 0x08000000, PATTERN_LEN);
+    for (unsigned i = 0; i < PATTERN_LEN; i++)
+        cr_assert_eq(back[i], c->erased, "0x%08x reads 0x%02x after :unprotect, want erased 0x%02x",
+                     0x08000000 + i, back[i], c->erased);
+    free(back);
+    free(ob);
+    free(img);
+    dfu_bench_free(&b);
+}
