@@ -207,12 +207,9 @@ READ_HOOK(shpr_read)
 WRITE_HOOK(shpr_write)
 {
     struct cpu *cpu = owner;
-    if (off & 3u) {                 /* only a store at the word's first byte is modelled */
-        scs_log_once(cpu, SCS_BASE + off, true);
-        return;
-    }
-    for (unsigned i = 0; i < size; i++) {
-        unsigned idx = 4 * n + i;
+    /* B3.2.10: byte-accessible; CMSIS sets PRI_15 with a byte store at 0xE000ED23 */
+    for (unsigned i = 0; i < size && off - r->d.offset + i < sizeof cpu->shpr; i++) {
+        unsigned idx = off - r->d.offset + i;
         /* v6-M: only SVCall (11), PendSV (14) and SysTick (15) */
         if (!cpu->v7m && idx != 7 && idx != 10 && idx != 11)
             continue;

@@ -71,6 +71,12 @@ Test(cpu_scs, v6m_priority_bytes_keep_two_bits_and_shpr1_is_absent,
     core_on("f042x6");
     dbg_wr_n(NVIC_IPR + 1, 1, 0xFF);
     cr_assert_eq(dbg_rd(NVIC_IPR), 0x0000C000u);
+    dbg_wr_n(SHPR3 + 3, 1, 0x7F);
+    cr_assert_eq(dbg_rd(SHPR3), 0x40000000u, "SysTick priority 0x40");
+    dbg_wr_n(SHPR3 + 2, 1, 0xFF);
+    cr_assert_eq(dbg_rd(SHPR3), 0x40C00000u, "PendSV priority 0xC0");
+    dbg_wr_n(SHPR2 + 3, 1, 0x80);
+    cr_assert_eq(dbg_rd(SHPR2), 0x80000000u, "SVCall priority, byte store");
     dbg_wr(SHPR2, 0xFFFFFFFFu);
     cr_assert_eq(dbg_rd(SHPR2), 0xC0000000u, "SVCall priority; SHPR2 bytes 0-2 reserved on v6-M");
     dbg_wr_n(SHPR2, 1, 0xFF);
@@ -166,4 +172,19 @@ Test(cpu_scs, code_stores_bytes_and_half_words_to_the_scb,
     cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
     cr_assert_eq(cpu_pc(B.cpu), FLASH + 0x10A, "halted on the BKPT");
     cr_assert_eq(dbg_rd(VTOR), 0x20000000u);
+    cr_assert_eq(dbg_rd(SHPR3), 0xF0000000u, "PRI_15 from the byte store");
+}
+
+Test(cpu_scs, every_shpr_byte_lane_takes_a_byte_store,
+     .description = "B3.2.10-B3.2.12: SHPR1-3 are byte-accessible, PRI_4..PRI_15")
+{
+    core_on("f446xe");
+    static const unsigned pri[] = { 4, 5, 6, 11, 12, 14, 15 };    /* the v7-M PRI_n */
+    for (unsigned i = 0; i < sizeof pri / sizeof pri[0]; i++)
+        dbg_wr_n(SHPR1 + pri[i] - 4, 1, 0x10u * (pri[i] - 3));
+    cr_assert_eq(dbg_rd(SHPR1), 0x00302010u, "MemManage, BusFault, UsageFault");
+    cr_assert_eq(dbg_rd(SHPR2), 0x80000000u, "SVCall");
+    cr_assert_eq(dbg_rd(SHPR3), 0xC0B00090u, "DebugMonitor, PendSV, SysTick");
+    dbg_wr_n(SHPR3 + 2, 2, 0x1234);
+    cr_assert_eq(dbg_rd(SHPR3), 0x10300090u, "a half-word sets PRI_14 and PRI_15");
 }
