@@ -98,10 +98,15 @@ FIELD(SCB_CCR, UNALIGN_TRP, 3, 1)
 FIELD(SCB_CCR, DIV_0_TRP, 4, 1)
 FIELD(SCB_CCR, BFHFNMIGN, 8, 1)
 FIELD(SCB_CCR, STKALIGN, 9, 1)
+FIELD(SCB_SHCSR, USGFAULTPENDED, 12, 1)
+FIELD(SCB_SHCSR, MEMFAULTPENDED, 13, 1)
+FIELD(SCB_SHCSR, BUSFAULTPENDED, 14, 1)
 FIELD(SCB_SHCSR, SVCALLPENDED, 15, 1)
 FIELD(SCB_SHCSR, ENA, 16, 3)            /* MEMFAULTENA, BUSFAULTENA, USGFAULTENA */
 FIELD(SCB_CPACR, CP10_CP11, 20, 4)
 FIELD(SCB_STIR, INTID, 0, 9)
+FIELD(DCB_DCRSR, REGSEL, 0, 5)
+FIELD(DCB_DCRSR, REGWNR, 16, 1)
 FIELD(DCB_DEMCR, VC_CORERESET, 0, 1)
 FIELD(DCB_DEMCR, VC_FAULTS, 4, 7)       /* VC_MMERR .. VC_HARDERR */
 FIELD(DCB_DEMCR, MON, 16, 4)            /* MON_EN, MON_PEND, MON_STEP, MON_REQ */
@@ -117,8 +122,6 @@ READ_HOOK(ictr_read)
 
 READ_HOOK(cpuid_read) { return CPU(owner)->part->cpuid; }
 
-static bool bit(const uint8_t *map, unsigned i) { return (map[i / 8] >> (i % 8)) & 1; }
-
 READ_HOOK(icsr_read)
 {
     struct cpu *cpu = owner;
@@ -127,7 +130,7 @@ READ_HOOK(icsr_read)
     v = FDP(v, SCB_ICSR, VECTPENDING, exc_next_pending(cpu, true));
     bool any_irq = false;
     for (unsigned i = 0; i < cpu->nirqs && !any_irq; i++)
-        any_irq = bit(cpu->pending, EXC_IRQ0 + i);
+        any_irq = scs_bit(cpu->pending, EXC_IRQ0 + i);
     if (any_irq)
         v |= FMASK(SCB_ICSR, ISRPENDING);
     unsigned nactive = 0;
@@ -225,6 +228,7 @@ READ_HOOK(shcsr_read)
     if (!cpu->v7m)
         return v;
     v |= cpu->shcsr & FMASK(SCB_SHCSR, ENA);
+    /* the xxxACT bits: MEMFAULT, BUSFAULT, USGFAULT, SVCALL, MONITOR, PENDSV, SYSTICK */
     static const struct { unsigned exc, bitpos; } act[] = {
         { EXC_MEMMANAGE, 0 }, { EXC_BUSFAULT, 1 }, { EXC_USAGEFAULT, 3 }, { EXC_SVCALL, 7 },
         { EXC_DEBUGMON, 8 }, { EXC_PENDSV, 10 }, { EXC_SYSTICK, 11 },
@@ -232,9 +236,9 @@ READ_HOOK(shcsr_read)
     for (unsigned i = 0; i < sizeof act / sizeof act[0]; i++)
         if (exc_is_active(cpu, act[i].exc))
             v |= 1u << act[i].bitpos;
-    if (exc_is_pending(cpu, EXC_USAGEFAULT)) v |= 1u << 12;
-    if (exc_is_pending(cpu, EXC_MEMMANAGE))  v |= 1u << 13;
-    if (exc_is_pending(cpu, EXC_BUSFAULT))   v |= 1u << 14;
+    if (exc_is_pending(cpu, EXC_USAGEFAULT)) v |= FMASK(SCB_SHCSR, USGFAULTPENDED);
+    if (exc_is_pending(cpu, EXC_MEMMANAGE))  v |= FMASK(SCB_SHCSR, MEMFAULTPENDED);
+    if (exc_is_pending(cpu, EXC_BUSFAULT))   v |= FMASK(SCB_SHCSR, BUSFAULTPENDED);
     return v;
 }
 
@@ -351,7 +355,8 @@ static const struct reg_hooked scb_regs[] = {
       .read = cpacr_read, .write = cpacr_write },
     { { "DHCSR", 0xDF0, 0, 0, 0, 0xFFFFFFFFu, false, "C1.6.2" },
       .read = dhcsr_read, .write = dhcsr_write },
-    { { "DCRSR", 0xDF4, 0, 0, 0, 0x1001Fu, true, "C1.6.3" }, .write = dcrsr_write },
+    { { "DCRSR", 0xDF4, 0, 0, 0, FMASK(DCB_DCRSR, REGSEL) | FMASK(DCB_DCRSR, REGWNR), true,
+        "C1.6.3" }, .write = dcrsr_write },
     { { "DCRDR", 0xDF8, 0, 0xFFFFFFFFu, 0, 0, false, "C1.6.4" },
       .read = dcrdr_read, .write = dcrdr_write },
     { { "DEMCR", 0xDFC, 0,

@@ -34,6 +34,12 @@ uint64_t scs_now_cycles(const struct cpu *cpu);
 /* The implemented bits of a priority byte. */
 uint8_t scs_prio_mask(const struct cpu *cpu);
 
+/* Bit i of an exception or interrupt bit map (struct cpu pending, active, enabled). */
+static inline bool scs_bit(const uint8_t *map, unsigned i)
+{
+    return (map[i / 8] >> (i % 8)) & 1;
+}
+
 /* Row hooks shared by the tables: a register read as 0 and logged once
  * (unmodelled), a write logged once. */
 uint32_t scs_read_unmodelled(void *owner, const struct reg_hooked *r, unsigned n, unsigned how);

@@ -15,6 +15,7 @@ FIELD(SYST_CSR, TICKINT, 1, 1)
 FIELD(SYST_CSR, CLKSOURCE, 2, 1)
 FIELD(SYST_CSR, COUNTFLAG, 16, 1)
 FIELD(SYST_RVR, RELOAD, 0, 24)
+FIELD(SYST_CVR, CURRENT, 0, 24)
 FIELD(SYST_CALIB, TENMS, 0, 24)
 FIELD(SYST_CALIB, SKEW, 30, 1)
 
@@ -159,7 +160,7 @@ const struct reg_hooked scs_systick_regs[] = {
         "B3.3.3" }, .read = syst_csr_read, .write = syst_csr_write },
     { { "SYST_RVR", 0x014, 0, FMASK(SYST_RVR, RELOAD), 0, 0, false, "B3.3.4" },
       .read = syst_rvr_read, .write = syst_rvr_write },
-    { { "SYST_CVR", 0x018, 0, 0, 0, 0xFFFFFFu, false, "B3.3.5" },
+    { { "SYST_CVR", 0x018, 0, 0, 0, FMASK(SYST_CVR, CURRENT), false, "B3.3.5" },
       .read = syst_cvr_read, .write = syst_cvr_write },
     { { "SYST_CALIB", 0x01C, 0, 0, 0, 0xFFFFFFFFu, false, "B3.3.6" },
       .read = syst_calib_read, .write = syst_calib_write },
@@ -167,8 +168,6 @@ const struct reg_hooked scs_systick_regs[] = {
 const size_t scs_systick_nregs = sizeof scs_systick_regs / sizeof scs_systick_regs[0];
 
 /* ---- NVIC (B3.4) ------------------------------------------------------------- */
-
-static bool bit(const uint8_t *map, unsigned i) { return (map[i / 8] >> (i % 8)) & 1; }
 
 /* Word n of a bit map of the interrupt lines: enabled[] counts from IRQ0,
  * pending[] and active[] from exception 0. */
@@ -179,7 +178,7 @@ static uint32_t nvic_word(struct cpu *cpu, const uint8_t *map, unsigned n, bool 
         unsigned irq = n * 32 + b;
         if (irq >= cpu->nirqs)
             break;
-        if (bit(map, irq_indexed ? irq : EXC_IRQ0 + irq))
+        if (scs_bit(map, irq_indexed ? irq : EXC_IRQ0 + irq))
             v |= 1u << b;
     }
     return v;
