@@ -149,7 +149,8 @@ typedef void (*reg_write_hook)(void *owner, const struct reg_hooked *r, unsigned
                                unsigned size, uint32_t val, unsigned how);
 
 struct reg_hooked {
-    struct reg_desc d;          /* offset: of the first; write_mask: what software can set */
+    struct reg_desc d;          /* offset: of the first; the masks and write_only say what
+                                 * the hooks do (the engine applies none of them) */
     uint32_t variant_mask;      /* write mask of the other architecture variant (ARMv6-M) */
     uint16_t count;             /* registers in the array; 0 is 1 */
     bool byte_lanes;            /* narrow stores reach write as they are (byte-addressable
