@@ -85,6 +85,55 @@ uint32_t regfile_store(struct chip *c, struct regfile *rf, int idx, uint32_t lan
     return v;
 }
 
+const struct reg_hooked *reg_hooked_find(const struct reg_hooked *t, size_t n, uint32_t off,
+                                         unsigned *idx)
+{
+    uint32_t w = off & ~3u;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t count = t[i].count ? t[i].count : 1;
+        if (w >= t[i].d.offset && (w - t[i].d.offset) / 4 < count) {
+            *idx = (w - t[i].d.offset) / 4;
+            return &t[i];
+        }
+    }
+    return NULL;
+}
+
+static uint32_t hooked_word(void *owner, const struct reg_hooked *r, unsigned idx, unsigned how)
+{
+    return r->read ? r->read(owner, r, idx, how) : 0;
+}
+
+bool reg_hooked_read(void *owner, const struct reg_hooked *t, size_t n, uint32_t off,
+                     unsigned size, unsigned how, uint32_t *val)
+{
+    unsigned idx;
+    const struct reg_hooked *r = reg_hooked_find(t, n, off, &idx);
+    if (!r)
+        return false;
+    *val = regs_lane_extract(hooked_word(owner, r, idx, how), off, size);
+    return true;
+}
+
+bool reg_hooked_write(void *owner, const struct reg_hooked *t, size_t n, uint32_t off,
+                      unsigned size, uint32_t val, unsigned how, unsigned peek_how)
+{
+    unsigned idx;
+    const struct reg_hooked *r = reg_hooked_find(t, n, off, &idx);
+    if (!r)
+        return false;
+    if (r->byte_lanes) {
+        if (r->write)
+            r->write(owner, r, idx, off, size, val, how);
+        return true;
+    }
+    if (size < 4)       /* the merge reads the word even for a row that ignores writes */
+        val = regs_lane_merge(hooked_word(owner, r, idx, peek_how), off, size, val);
+    if (r->write)
+        r->write(owner, r, idx, off & ~3u, 4, val, how);
+    return true;
+}
+
 enum keylock_result keylock_write(struct keylock *k, unsigned keyr, enum keylock_gate gate,
                                   unsigned size, uint32_t val, uint32_t key1, uint32_t key2)
 {

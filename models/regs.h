@@ -132,6 +132,46 @@ void regfile_log_stray(struct chip *c, struct regfile *rf, int idx, uint32_t val
  * logged once.  Returns the new stored value. */
 uint32_t regfile_store(struct chip *c, struct regfile *rf, int idx, uint32_t lanes, uint32_t val);
 
+/* ---- register tables with hooks ---------------------------------------- */
+
+/* A block whose state lives in its owner, not in a regfile (the core's
+ * System Control Space): each row declares one register, or an array of
+ * `count` registers 4 bytes apart (NVIC_ISER0..7), once, with its cite and
+ * masks, and the hooks that give it its side effects.  The engine finds the
+ * row and owns the byte lanes; `how` is the owner's (who accesses). */
+struct reg_hooked;
+/* The word of register n of row r (a read's side effects included). */
+typedef uint32_t (*reg_read_hook)(void *owner, const struct reg_hooked *r, unsigned n,
+                                  unsigned how);
+/* A store to register n of row r: a whole word (off aligned, size 4), or,
+ * for a row with byte_lanes, the access as it came (off, size, val). */
+typedef void (*reg_write_hook)(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off,
+                               unsigned size, uint32_t val, unsigned how);
+
+struct reg_hooked {
+    struct reg_desc d;          /* offset: of the first; the masks and write_only say what
+                                 * the hooks do (the engine applies none of them) */
+    uint32_t variant_mask;      /* write mask of the other architecture variant (ARMv6-M) */
+    uint16_t count;             /* registers in the array; 0 is 1 */
+    bool byte_lanes;            /* narrow stores reach write as they are (byte-addressable
+                                 * registers); otherwise merged into the word */
+    reg_read_hook read;         /* NULL: reads as 0 */
+    reg_write_hook write;       /* NULL: writes ignored */
+};
+
+/* The row holding byte offset off, and the index of its register in the
+ * array; NULL if no row does. */
+const struct reg_hooked *reg_hooked_find(const struct reg_hooked *t, size_t n, uint32_t off,
+                                         unsigned *idx);
+/* An access of size (1, 2, 4) at off: false if no row holds off.  A read
+ * extracts the lanes from the row's word.  A narrow store to a row without
+ * byte_lanes is merged into the word read with peek_how (an access without
+ * side effects) and written as a word. */
+bool reg_hooked_read(void *owner, const struct reg_hooked *t, size_t n, uint32_t off,
+                     unsigned size, unsigned how, uint32_t *val);
+bool reg_hooked_write(void *owner, const struct reg_hooked *t, size_t n, uint32_t off,
+                      unsigned size, uint32_t val, unsigned how, unsigned peek_how);
+
 /* ---- key locks --------------------------------------------------------- */
 
 /* Up to this many key registers open locks of one lock domain (L0's PECR:

@@ -7,21 +7,17 @@
  *   0xE0002000 FPB (FP_CTRL, FP_REMAP, FP_COMPn: breakpoints halt the core)
  *   0xE000E000 SCS: ICTR, SysTick, NVIC, SCB, debug registers, FP regs
  *   0xE00FF000 the PPB ROM table, so a debugger's CoreSight walk finds them
+ * Every register is a row of a table on the one register engine (cpu_scs.h,
+ * models/regs.h): this file holds the SCB, debug and FP rows and the
+ * dispatch; SysTick and NVIC are in cpu_scs_nvic.c, DWT and FPB in
+ * cpu_scs_dwt.c, the ID registers and the ROM table in cpu_scs_id.c.
  * References: ARMv7-M ARM (DDI0403E) B3.2-B3.4, C1.6, C1.8-C1.11;
  * ARMv6-M ARM (DDI0419E) B3.2-B3.4, C1.6; Cortex-M0/M0+/M3/M4 TRMs for
- * the identification values.  The ID registers and the ROM table:
- * cpu_scs_id.c.
+ * the identification values.
  */
 #include <string.h>
 
-#include "emulator/cpu/cpu_internal.h"
-#include "models/regs.h"
-
-#define ITM_BASE  0xE0000000u
-#define DWT_BASE  0xE0001000u
-#define FPB_BASE  0xE0002000u
-#define SCS_BASE  0xE000E000u
-#define ROM_BASE  0xE00FF000u
+#include "emulator/cpu/cpu_scs.h"
 
 bool scs_owns(uint32_t addr)
 {
@@ -41,248 +37,198 @@ void scs_log_once(struct cpu *cpu, uint32_t addr, bool write)
              write ? "write" : "read", addr);
 }
 
-static uint64_t now_cycles(const struct cpu *cpu)
+uint64_t scs_now_cycles(const struct cpu *cpu)
 {
     return cpu->cycles + (cpu->in_uc ? cpu->executed : 0);
 }
 
-/* ---- SysTick (B3.3) ----------------------------------------------------------- */
-
-#define ST_ENABLE    (1u << 0)
-#define ST_TICKINT   (1u << 1)
-#define ST_CLKSOURCE (1u << 2)
-#define ST_COUNTFLAG (1u << 16)
-
-/* STM32 reference manuals: the SysTick external clock is HCLK/8. */
-static unsigned st_divider(const struct cpu *cpu)
-{
-    return (cpu->st_csr & ST_CLKSOURCE) ? 1 : 8;
-}
-
-void systick_reset(struct cpu *cpu)
-{
-    cpu->st_csr = 0;
-    cpu->st_rvr = 0;
-    cpu->st_cvr_at_load = 0;
-    cpu->st_load_cycle = now_cycles(cpu);
-}
-
-void systick_update(struct cpu *cpu)
-{
-    uint64_t now = now_cycles(cpu);
-    if (!(cpu->st_csr & ST_ENABLE)) {
-        cpu->st_load_cycle = now;
-        return;
-    }
-    unsigned div = st_divider(cpu);
-    uint64_t n = (now - cpu->st_load_cycle) / div;
-    if (n == 0)
-        return;
-    uint64_t v = cpu->st_cvr_at_load, rvr = cpu->st_rvr, period = rvr + 1;
-    /* From v the counter reaches 0 after v ticks (or, from 0, reloads on the
-     * next tick and reaches 0 after RVR more); then every RVR+1 ticks. */
-    uint64_t first = v ? v : (rvr ? period : UINT64_MAX);
-    uint32_t cvr;
-    if (n < first) {
-        cvr = (uint32_t)(v ? v - n : rvr + 1 - n);
-    } else {
-        cpu->st_csr |= ST_COUNTFLAG;
-        if (cpu->st_csr & ST_TICKINT)
-            exc_set_pending(cpu, EXC_SYSTICK, true);
-        if (!rvr) {
-            cvr = 0;
-        } else {
-            uint64_t r = (n - first) % period;
-            cvr = r ? (uint32_t)(rvr + 1 - r) : 0;
-        }
-    }
-    cpu->st_cvr_at_load = cvr;
-    cpu->st_load_cycle += n * div;
-}
-
-uint64_t systick_cycles_to_wrap(struct cpu *cpu)
-{
-    systick_update(cpu);
-    if ((cpu->st_csr & (ST_ENABLE | ST_TICKINT)) != (ST_ENABLE | ST_TICKINT))
-        return UINT64_MAX;
-    uint64_t ticks = cpu->st_cvr_at_load ? cpu->st_cvr_at_load : (cpu->st_rvr ? cpu->st_rvr + 1 : 0);
-    if (!ticks)
-        return UINT64_MAX;
-    uint64_t div = st_divider(cpu), spent = now_cycles(cpu) - cpu->st_load_cycle;
-    uint64_t c = ticks * div;
-    return c > spent ? c - spent : 1;
-}
-
-static uint32_t systick_read(struct cpu *cpu, uint32_t off, bool debugger)
-{
-    systick_update(cpu);
-    switch (off) {
-    case 0x10: {
-        uint32_t v = cpu->st_csr;
-        if (!debugger)      /* B3.3.3: COUNTFLAG clears when software reads CSR */
-            cpu->st_csr &= ~ST_COUNTFLAG;
-        return v;
-    }
-    case 0x14: return cpu->st_rvr;
-    case 0x18: return cpu->st_cvr_at_load;
-    case 0x1C: {
-        /* guess: no reference clock, TENMS = 10 ms of HCLK/8 at the reset clock */
-        uint32_t tenms = (uint32_t)(cpu->hz / 800) - 1;
-        return (1u << 30) | (tenms & 0xFFFFFFu);
-    }
-    }
-    return 0;
-}
-
-static void systick_write(struct cpu *cpu, uint32_t off, uint32_t val)
-{
-    systick_update(cpu);
-    switch (off) {
-    case 0x10: {
-        uint32_t keep = cpu->st_csr & ST_COUNTFLAG;
-        cpu->st_csr = (val & (ST_ENABLE | ST_TICKINT | ST_CLKSOURCE)) | keep;
-        cpu->st_load_cycle = now_cycles(cpu);
-        break;
-    }
-    case 0x14:
-        cpu->st_rvr = val & 0xFFFFFFu;
-        break;
-    case 0x18:  /* any write clears the counter and COUNTFLAG */
-        cpu->st_cvr_at_load = 0;
-        cpu->st_csr &= ~ST_COUNTFLAG;
-        cpu->st_load_cycle = now_cycles(cpu);
-        break;
-    }
-    cpu_request_stop(cpu, STOP_EVENT);
-}
-
-/* ---- NVIC (B3.4) ------------------------------------------------------------------ */
-
-static bool bit(const uint8_t *map, unsigned i) { return (map[i / 8] >> (i % 8)) & 1; }
-
-static uint32_t nvic_word(struct cpu *cpu, const uint8_t *map, unsigned word, bool irq_indexed)
-{
-    uint32_t v = 0;
-    for (unsigned b = 0; b < 32; b++) {
-        unsigned irq = word * 32 + b;
-        if (irq >= cpu->nirqs)
-            break;
-        if (bit(map, irq_indexed ? irq : EXC_IRQ0 + irq))
-            v |= 1u << b;
-    }
-    return v;
-}
-
-static uint8_t prio_mask(const struct cpu *cpu)
+uint8_t scs_prio_mask(const struct cpu *cpu)
 {
     return (uint8_t)(0xFFu << (8 - cpu->prio_bits));
 }
 
-static uint32_t nvic_read(struct cpu *cpu, uint32_t off)
+uint32_t scs_read_unmodelled(void *owner, const struct reg_hooked *r, unsigned n, unsigned how)
 {
-    unsigned word = (off & 0x7F) / 4;
-    if (off >= 0x100 && off < 0x180) return nvic_word(cpu, cpu->enabled, word, true);
-    if (off >= 0x180 && off < 0x200) return nvic_word(cpu, cpu->enabled, word, true);
-    if (off >= 0x200 && off < 0x280) return nvic_word(cpu, cpu->pending, word, false);
-    if (off >= 0x280 && off < 0x300) return nvic_word(cpu, cpu->pending, word, false);
-    if (off >= 0x300 && off < 0x380) return nvic_word(cpu, cpu->active, word, false);
-    if (off >= 0x400 && off < 0x400 + cpu->nirqs) {
-        uint32_t v = 0;
-        for (unsigned i = 0; i < 4; i++)
-            v |= (uint32_t)cpu->ipr[off - 0x400 + i] << (8 * i);
-        return v;
-    }
+    scs_log_once(owner, SCS_BASE + r->d.offset + 4 * n, false);
     return 0;
 }
 
-static void nvic_write(struct cpu *cpu, uint32_t off, unsigned size, uint32_t val)
+void scs_write_unmodelled(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off,
+                          unsigned size, uint32_t val, unsigned how)
 {
-    unsigned word = (off & 0x7F) / 4;
-    if (off >= 0x400 && off < 0x400 + cpu->nirqs) {
-        for (unsigned i = 0; i < size; i++)
-            cpu->ipr[off - 0x400 + i] = (uint8_t)(val >> (8 * i)) & prio_mask(cpu);
-        return;
-    }
-    for (unsigned b = 0; b < 32; b++) {
-        unsigned irq = word * 32 + b;
-        if (!(val & (1u << b)) || irq >= cpu->nirqs)
-            continue;
-        if (off >= 0x100 && off < 0x180)
-            cpu->enabled[irq / 8] |= (uint8_t)(1u << (irq % 8));
-        else if (off >= 0x180 && off < 0x200)
-            cpu->enabled[irq / 8] &= (uint8_t)~(1u << (irq % 8));
-        else if (off >= 0x200 && off < 0x280)
-            exc_set_pending(cpu, EXC_IRQ0 + irq, true);
-        else if (off >= 0x280 && off < 0x300)
-            exc_set_pending(cpu, EXC_IRQ0 + irq, false);
-    }
+    scs_log_once(owner, SCS_BASE + off, true);
 }
 
-/* ---- SCB (B3.2) -------------------------------------------------------------------- */
-
-#define ICSR_NMIPENDSET (1u << 31)
-#define ICSR_PENDSVSET  (1u << 28)
-#define ICSR_PENDSVCLR  (1u << 27)
-#define ICSR_PENDSTSET  (1u << 26)
-#define ICSR_PENDSTCLR  (1u << 25)
-#define AIRCR_VECTKEY   0x05FAu
-
-static uint32_t icsr_read(struct cpu *cpu)
+/* The write mask of row r on this core: ARMv7-M's, or ARMv6-M's. */
+static uint32_t wmask(const struct cpu *cpu, const struct reg_hooked *r)
 {
-    uint32_t ipsr = cpu_rd(cpu, UC_ARM_REG_IPSR) & 0x1FF;
-    uint32_t v = ipsr;
-    unsigned pend = exc_next_pending(cpu, true);
+    return cpu->v7m ? r->d.write_mask : r->variant_mask;
+}
+
+#define CPU(owner) ((struct cpu *)(owner))
+#define READ_HOOK(name) \
+    static uint32_t name(void *owner, const struct reg_hooked *r, unsigned n, unsigned how)
+#define WRITE_HOOK(name)                                                                   \
+    static void name(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off, \
+                     unsigned size, uint32_t val, unsigned how)
+
+/* ---- SCB (B3.2) -------------------------------------------------------------- */
+
+FIELD(SCB_ICSR, VECTACTIVE, 0, 9)
+FIELD(SCB_ICSR, RETTOBASE, 11, 1)
+FIELD(SCB_ICSR, VECTPENDING, 12, 9)
+FIELD(SCB_ICSR, ISRPENDING, 22, 1)
+FIELD(SCB_ICSR, PENDSTCLR, 25, 1)
+FIELD(SCB_ICSR, PENDSTSET, 26, 1)
+FIELD(SCB_ICSR, PENDSVCLR, 27, 1)
+FIELD(SCB_ICSR, PENDSVSET, 28, 1)
+FIELD(SCB_ICSR, NMIPENDSET, 31, 1)
+FIELD(SCB_VTOR, TBLOFF, 7, 25)          /* v6-M: bits 31:8 */
+FIELD(SCB_AIRCR, VECTRESET, 0, 1)
+FIELD(SCB_AIRCR, VECTCLRACTIVE, 1, 1)
+FIELD(SCB_AIRCR, SYSRESETREQ, 2, 1)
+FIELD(SCB_AIRCR, PRIGROUP, 8, 3)
+FIELD(SCB_AIRCR, VECTKEY, 16, 16)
+FIELD(SCB_SCR, SLEEPONEXIT, 1, 1)
+FIELD(SCB_SCR, SLEEPDEEP, 2, 1)
+FIELD(SCB_SCR, SEVONPEND, 4, 1)
+FIELD(SCB_CCR, NONBASETHRDENA, 0, 1)
+FIELD(SCB_CCR, USERSETMPEND, 1, 1)
+FIELD(SCB_CCR, UNALIGN_TRP, 3, 1)
+FIELD(SCB_CCR, DIV_0_TRP, 4, 1)
+FIELD(SCB_CCR, BFHFNMIGN, 8, 1)
+FIELD(SCB_CCR, STKALIGN, 9, 1)
+FIELD(SCB_SHCSR, USGFAULTPENDED, 12, 1)
+FIELD(SCB_SHCSR, MEMFAULTPENDED, 13, 1)
+FIELD(SCB_SHCSR, BUSFAULTPENDED, 14, 1)
+FIELD(SCB_SHCSR, SVCALLPENDED, 15, 1)
+FIELD(SCB_SHCSR, ENA, 16, 3)            /* MEMFAULTENA, BUSFAULTENA, USGFAULTENA */
+FIELD(SCB_CPACR, CP10_CP11, 20, 4)
+FIELD(SCB_STIR, INTID, 0, 9)
+FIELD(DCB_DCRSR, REGSEL, 0, 5)
+FIELD(DCB_DCRSR, REGWNR, 16, 1)
+FIELD(DCB_DEMCR, VC_CORERESET, 0, 1)
+FIELD(DCB_DEMCR, VC_FAULTS, 4, 7)       /* VC_MMERR .. VC_HARDERR */
+FIELD(DCB_DEMCR, MON, 16, 4)            /* MON_EN, MON_PEND, MON_STEP, MON_REQ */
+FIELD(DCB_DEMCR, TRCENA, 24, 1)         /* v6-M: DWTENA */
+
+#define AIRCR_VECTKEY      0x05FAu      /* written */
+#define AIRCR_VECTKEYSTAT  0xFA05u      /* read */
+
+READ_HOOK(ictr_read)
+{
+    return CPU(owner)->v7m ? CPU(owner)->nirqs / 32 - 1 : 0;   /* INTLINESNUM */
+}
+
+READ_HOOK(cpuid_read) { return CPU(owner)->part->cpuid; }
+
+READ_HOOK(icsr_read)
+{
+    struct cpu *cpu = owner;
+    uint32_t v = FDP(0, SCB_ICSR, VECTACTIVE, cpu_rd(cpu, UC_ARM_REG_IPSR));
     /* VECTPENDING: highest-priority pending, enabled exception */
-    v |= (pend & 0x1FFu) << 12;
+    v = FDP(v, SCB_ICSR, VECTPENDING, exc_next_pending(cpu, true));
     bool any_irq = false;
     for (unsigned i = 0; i < cpu->nirqs && !any_irq; i++)
-        any_irq = bit(cpu->pending, EXC_IRQ0 + i);
+        any_irq = scs_bit(cpu->pending, EXC_IRQ0 + i);
     if (any_irq)
-        v |= 1u << 22;
+        v |= FMASK(SCB_ICSR, ISRPENDING);
     unsigned nactive = 0;
     for (unsigned e = 1; e < EXC_IRQ0 + cpu->nirqs; e++)
         nactive += exc_is_active(cpu, e);
     if (nactive <= 1)
-        v |= 1u << 11;      /* RETTOBASE */
-    if (exc_is_pending(cpu, EXC_SYSTICK)) v |= ICSR_PENDSTSET;
-    if (exc_is_pending(cpu, EXC_PENDSV))  v |= ICSR_PENDSVSET;
-    if (exc_is_pending(cpu, EXC_NMI))     v |= ICSR_NMIPENDSET;
+        v |= FMASK(SCB_ICSR, RETTOBASE);
+    if (exc_is_pending(cpu, EXC_SYSTICK)) v |= FMASK(SCB_ICSR, PENDSTSET);
+    if (exc_is_pending(cpu, EXC_PENDSV))  v |= FMASK(SCB_ICSR, PENDSVSET);
+    if (exc_is_pending(cpu, EXC_NMI))     v |= FMASK(SCB_ICSR, NMIPENDSET);
     return v;
 }
 
-static void icsr_write(struct cpu *cpu, uint32_t val)
+WRITE_HOOK(icsr_write)
 {
-    if (val & ICSR_NMIPENDSET) exc_set_pending(cpu, EXC_NMI, true);
-    if (val & ICSR_PENDSVSET)  exc_set_pending(cpu, EXC_PENDSV, true);
-    if (val & ICSR_PENDSVCLR)  exc_set_pending(cpu, EXC_PENDSV, false);
-    if (val & ICSR_PENDSTSET)  exc_set_pending(cpu, EXC_SYSTICK, true);
-    if (val & ICSR_PENDSTCLR)  exc_set_pending(cpu, EXC_SYSTICK, false);
+    struct cpu *cpu = owner;
+    if (val & FMASK(SCB_ICSR, NMIPENDSET)) exc_set_pending(cpu, EXC_NMI, true);
+    if (val & FMASK(SCB_ICSR, PENDSVSET))  exc_set_pending(cpu, EXC_PENDSV, true);
+    if (val & FMASK(SCB_ICSR, PENDSVCLR))  exc_set_pending(cpu, EXC_PENDSV, false);
+    if (val & FMASK(SCB_ICSR, PENDSTSET))  exc_set_pending(cpu, EXC_SYSTICK, true);
+    if (val & FMASK(SCB_ICSR, PENDSTCLR))  exc_set_pending(cpu, EXC_SYSTICK, false);
+    cpu_request_stop(cpu, STOP_EVENT);
 }
 
-static void aircr_write(struct cpu *cpu, uint32_t val)
+READ_HOOK(vtor_read) { return CPU(owner)->has_vtor ? CPU(owner)->vtor : 0; }
+
+WRITE_HOOK(vtor_write)
 {
-    if ((val >> 16) != AIRCR_VECTKEY)
+    if (CPU(owner)->has_vtor)       /* M0 has none */
+        CPU(owner)->vtor = val & wmask(owner, r);
+}
+
+READ_HOOK(aircr_read)
+{
+    return FDP(FDP(0, SCB_AIRCR, VECTKEY, AIRCR_VECTKEYSTAT), SCB_AIRCR, PRIGROUP,
+               CPU(owner)->aircr_prigroup);
+}
+
+WRITE_HOOK(aircr_write)
+{
+    struct cpu *cpu = owner;
+    if (FEX(val, SCB_AIRCR, VECTKEY) != AIRCR_VECTKEY)
         return;     /* B3.2.6: writes without VECTKEY are ignored */
     if (cpu->v7m)
-        cpu->aircr_prigroup = (val >> 8) & 7;
-    if (val & (1u << 2)) {          /* SYSRESETREQ */
+        cpu->aircr_prigroup = FEX(val, SCB_AIRCR, PRIGROUP);
+    if (val & FMASK(SCB_AIRCR, SYSRESETREQ)) {
         cpu->reset_request = CPU_RESET_SYSTEM;
         cpu_request_stop(cpu, STOP_EVENT);
-    } else if (cpu->v7m && (val & 1u)) {   /* VECTRESET: the core only */
+    } else if (cpu->v7m && (val & FMASK(SCB_AIRCR, VECTRESET))) {   /* the core only */
         cpu->reset_request = CPU_RESET_CORE;
         cpu_request_stop(cpu, STOP_EVENT);
-    } else if (cpu->v7m && (val & 2u)) {   /* VECTCLRACTIVE */
+    } else if (cpu->v7m && (val & FMASK(SCB_AIRCR, VECTCLRACTIVE))) {
         memset(cpu->active, 0, sizeof cpu->active);
     }
 }
 
-static uint32_t shcsr_read(struct cpu *cpu)
+READ_HOOK(scr_read) { return CPU(owner)->scr; }
+WRITE_HOOK(scr_write) { CPU(owner)->scr = val & wmask(owner, r); }
+
+READ_HOOK(ccr_read) { return CPU(owner)->ccr; }
+
+WRITE_HOOK(ccr_write)
+{
+    if (CPU(owner)->v7m)            /* v6-M CCR is read-only */
+        CPU(owner)->ccr = val & r->d.write_mask;
+}
+
+/* SHPR1-3: the priorities of exceptions 4-15, a byte each. */
+READ_HOOK(shpr_read)
 {
     uint32_t v = 0;
-    if (exc_is_pending(cpu, EXC_SVCALL)) v |= 1u << 15;
+    for (unsigned i = 0; i < 4; i++)
+        v |= (uint32_t)CPU(owner)->shpr[4 * n + i] << (8 * i);
+    return v;
+}
+
+WRITE_HOOK(shpr_write)
+{
+    struct cpu *cpu = owner;
+    /* B3.2.10: byte-accessible; CMSIS sets PRI_15 with a byte store at 0xE000ED23 */
+    for (unsigned i = 0; i < size && off - r->d.offset + i < sizeof cpu->shpr; i++) {
+        unsigned idx = off - r->d.offset + i;
+        /* v6-M: only SVCall (11), PendSV (14) and SysTick (15) */
+        if (!cpu->v7m && idx != 7 && idx != 10 && idx != 11)
+            continue;
+        cpu->shpr[idx] = (uint8_t)(val >> (8 * i)) & scs_prio_mask(cpu);
+    }
+}
+
+READ_HOOK(shcsr_read)
+{
+    struct cpu *cpu = owner;
+    uint32_t v = 0;
+    if (exc_is_pending(cpu, EXC_SVCALL)) v |= FMASK(SCB_SHCSR, SVCALLPENDED);
     if (!cpu->v7m)
         return v;
-    v |= cpu->shcsr & (7u << 16);
+    v |= cpu->shcsr & FMASK(SCB_SHCSR, ENA);
+    /* the xxxACT bits: MEMFAULT, BUSFAULT, USGFAULT, SVCALL, MONITOR, PENDSV, SYSTICK */
     static const struct { unsigned exc, bitpos; } act[] = {
         { EXC_MEMMANAGE, 0 }, { EXC_BUSFAULT, 1 }, { EXC_USAGEFAULT, 3 }, { EXC_SVCALL, 7 },
         { EXC_DEBUGMON, 8 }, { EXC_PENDSV, 10 }, { EXC_SYSTICK, 11 },
@@ -290,245 +236,210 @@ static uint32_t shcsr_read(struct cpu *cpu)
     for (unsigned i = 0; i < sizeof act / sizeof act[0]; i++)
         if (exc_is_active(cpu, act[i].exc))
             v |= 1u << act[i].bitpos;
-    if (exc_is_pending(cpu, EXC_USAGEFAULT)) v |= 1u << 12;
-    if (exc_is_pending(cpu, EXC_MEMMANAGE))  v |= 1u << 13;
-    if (exc_is_pending(cpu, EXC_BUSFAULT))   v |= 1u << 14;
+    if (exc_is_pending(cpu, EXC_USAGEFAULT)) v |= FMASK(SCB_SHCSR, USGFAULTPENDED);
+    if (exc_is_pending(cpu, EXC_MEMMANAGE))  v |= FMASK(SCB_SHCSR, MEMFAULTPENDED);
+    if (exc_is_pending(cpu, EXC_BUSFAULT))   v |= FMASK(SCB_SHCSR, BUSFAULTPENDED);
     return v;
 }
 
-static void shcsr_write(struct cpu *cpu, uint32_t val)
+WRITE_HOOK(shcsr_write)
 {
+    struct cpu *cpu = owner;
     if (cpu->v7m)
-        cpu->shcsr = val & (7u << 16);
-    exc_set_pending(cpu, EXC_SVCALL, val & (1u << 15));
+        cpu->shcsr = val & FMASK(SCB_SHCSR, ENA);
+    exc_set_pending(cpu, EXC_SVCALL, val & FMASK(SCB_SHCSR, SVCALLPENDED));
 }
 
-/* ---- DWT, FPB ------------------------------------------------------------------------ */
+READ_HOOK(cfsr_read) { return CPU(owner)->v7m ? CPU(owner)->cfsr : 0; }
+WRITE_HOOK(cfsr_write) { CPU(owner)->cfsr &= ~val; }
+READ_HOOK(hfsr_read) { return CPU(owner)->v7m ? CPU(owner)->hfsr : 0; }
+WRITE_HOOK(hfsr_write) { CPU(owner)->hfsr &= ~val; }
+READ_HOOK(dfsr_read) { return CPU(owner)->dfsr; }
+WRITE_HOOK(dfsr_write) { CPU(owner)->dfsr &= ~val; }
+READ_HOOK(mmfar_read) { return CPU(owner)->v7m ? CPU(owner)->mmfar : 0; }
+WRITE_HOOK(mmfar_write) { CPU(owner)->mmfar = val; }
+READ_HOOK(bfar_read) { return CPU(owner)->v7m ? CPU(owner)->bfar : 0; }
+WRITE_HOOK(bfar_write) { CPU(owner)->bfar = val; }
+READ_HOOK(cpacr_read) { return CPU(owner)->cpacr; }
+WRITE_HOOK(cpacr_write) { CPU(owner)->cpacr = val & r->d.write_mask; }
 
-static uint32_t dwt_cyccnt(const struct cpu *cpu)
+/* ---- debug (C1.6) ------------------------------------------------------------ */
+
+READ_HOOK(dhcsr_read) { return debug_dhcsr_read(owner, how & SCS_DEBUGGER); }
+
+WRITE_HOOK(dhcsr_write)
 {
-    if (!(cpu->dwt_ctrl & 1) || !(cpu->demcr & DEMCR_TRCENA))
-        return cpu->dwt_cyccnt_at_base;
-    return cpu->dwt_cyccnt_at_base + (uint32_t)(now_cycles(cpu) - cpu->dwt_cyc_base);
+    if (how & SCS_DEBUGGER)         /* C1.6.2: software writes to DHCSR are ignored here */
+        debug_dhcsr_write(owner, val);
 }
 
-static uint32_t dwt_read(struct cpu *cpu, uint32_t off)
-{
-    uint32_t v;
-    if (ids_read(off, 0xE, parts_of(cpu).dwt, false, 0, &v))
-        return v;
-    switch (off) {
-    case 0x000:     /* NUMCOMP; v6-M: no cycle counter (NOCYCCNT) */
-        return cpu->v7m ? (4u << 28) | (cpu->dwt_ctrl & 1) : (2u << 28) | (1u << 25);
-    case 0x004:
-        return cpu->v7m ? dwt_cyccnt(cpu) : 0;
-    }
-    scs_log_once(cpu, DWT_BASE + off, false);
-    return 0;
-}
+WRITE_HOOK(dcrsr_write) { debug_dcrsr_write(owner, val); }
+READ_HOOK(dcrdr_read) { return CPU(owner)->dcrdr; }
+WRITE_HOOK(dcrdr_write) { CPU(owner)->dcrdr = val; }
+READ_HOOK(demcr_read) { return CPU(owner)->demcr; }
+WRITE_HOOK(demcr_write) { CPU(owner)->demcr = val & wmask(owner, r); }
 
-static void dwt_write(struct cpu *cpu, uint32_t off, uint32_t val)
-{
-    switch (off) {
-    case 0x000:
-        if (cpu->v7m) {
-            cpu->dwt_cyccnt_at_base = dwt_cyccnt(cpu);
-            cpu->dwt_cyc_base = now_cycles(cpu);
-            cpu->dwt_ctrl = val & 1;
-        }
-        return;
-    case 0x004:
-        cpu->dwt_cyccnt_at_base = val;
-        cpu->dwt_cyc_base = now_cycles(cpu);
-        return;
-    }
-    /* comparators (0x20 + 16n): a debugger clears them; watchpoints not modelled */
-    if (off >= 0x020 && val != 0)
-        scs_log_once(cpu, DWT_BASE + off, true);
-}
+/* ---- STIR, FP (B3.4, B3.2 v7-M with FP) ----------------------------------------- */
 
-static uint32_t fpb_read(struct cpu *cpu, uint32_t off)
+WRITE_HOOK(stir_write)
 {
-    uint32_t v;
-    if (ids_read(off, 0xE, parts_of(cpu).fpb, false, 0, &v))
-        return v;
-    if (off == 0x000) {
-        unsigned lit = cpu->v7m ? 2 : 0;
-        return (cpu->fp_num & 0xF) << 4 | lit << 8 | (cpu->fp_ctrl & 1);
-    }
-    if (off == 0x004)
-        return cpu->fp_remap;
-    if (off >= 0x008 && (off - 0x008) / 4 < cpu->fp_num + (cpu->v7m ? 2u : 0u))
-        return cpu->fp_comp[(off - 0x008) / 4];
-    return 0;
-}
-
-static void fpb_write(struct cpu *cpu, uint32_t off, uint32_t val)
-{
-    if (off == 0x000) {
-        if (val & 2)        /* KEY must be written as 1 */
-            cpu->fp_ctrl = val & 1;
-    } else if (off >= 0x008 && (off - 0x008) / 4 < cpu->fp_num + (cpu->v7m ? 2u : 0u)) {
-        cpu->fp_comp[(off - 0x008) / 4] = val;
-    } else if (off == 0x004) {
-        return;             /* FP_REMAP: no flash patching */
-    }
-    debug_fpb_recompute(cpu);
-}
-
-/* ---- the SCS proper ------------------------------------------------------------------- */
-
-static bool scs_read_word(struct cpu *cpu, uint32_t off, uint32_t *val, bool debugger)
-{
-    uint32_t v = 0;
-    if (ids_read(off, 0xE, parts_of(cpu).scs, false, 0, &v)) {
-        *val = v;
-        return true;
-    }
-    if (off >= 0x010 && off < 0x020) { *val = systick_read(cpu, off, debugger); return true; }
-    if (off >= 0x100 && off < 0x500) { *val = nvic_read(cpu, off); return true; }
-    switch (off) {
-    case 0x004: v = cpu->v7m ? cpu->nirqs / 32 - 1 : 0; break;     /* ICTR */
-    case 0x008: v = 0; break;                                       /* ACTLR */
-    case 0xD00: v = cpu->part->cpuid; break;
-    case 0xD04: v = icsr_read(cpu); break;
-    case 0xD08: v = cpu->has_vtor ? cpu->vtor : 0; break;
-    case 0xD0C: v = 0xFA050000u | cpu->aircr_prigroup << 8; break;
-    case 0xD10: v = cpu->scr; break;
-    case 0xD14: v = cpu->ccr; break;
-    case 0xD18: case 0xD1C: case 0xD20:
-        for (unsigned i = 0; i < 4; i++)
-            v |= (uint32_t)cpu->shpr[off - 0xD18 + i] << (8 * i);
-        break;
-    case 0xD24: v = shcsr_read(cpu); break;
-    case 0xD28: v = cpu->v7m ? cpu->cfsr : 0; break;
-    case 0xD2C: v = cpu->v7m ? cpu->hfsr : 0; break;
-    case 0xD30: v = cpu->dfsr; break;
-    case 0xD34: v = cpu->v7m ? cpu->mmfar : 0; break;
-    case 0xD38: v = cpu->v7m ? cpu->bfar : 0; break;
-    case 0xD3C: v = 0; break;
-    case 0xD88: v = cpu->cpacr; break;
-    case 0xDF0: v = debug_dhcsr_read(cpu, debugger); break;
-    case 0xDF4: v = 0; break;       /* DCRSR is write-only */
-    case 0xDF8: v = cpu->dcrdr; break;
-    case 0xDFC: v = cpu->demcr; break;
-    case 0xF34: v = cpu->part->core == CORE_M4 ? 0xC0000000u : 0; break;     /* FPCCR: ASPEN|LSPEN */
-    case 0xF40: v = cpu->part->core == CORE_M4 ? 0x10110021u : 0; break;     /* MVFR0, M4 TRM */
-    case 0xF44: v = cpu->part->core == CORE_M4 ? 0x11000011u : 0; break;     /* MVFR1 */
-    default:
-        if (off >= 0xD40 && off < 0xD80) {     /* ID_PFR0.. feature registers */
-            v = 0;
-            break;
-        }
-        scs_log_once(cpu, SCS_BASE + off, false);
-        return true;
-    }
-    *val = v;
-    return true;
-}
-
-static void scs_write_word(struct cpu *cpu, uint32_t off, unsigned size, uint32_t val, bool debugger)
-{
-    if (off >= 0x010 && off < 0x020) { systick_write(cpu, off, val); return; }
-    if (off >= 0x100 && off < 0x500) {
-        nvic_write(cpu, off, size, val);
+    struct cpu *cpu = owner;
+    unsigned irq = FEX(val, SCB_STIR, INTID);
+    if (cpu->v7m && irq < cpu->nirqs) {
+        exc_set_pending(cpu, EXC_IRQ0 + irq, true);
         cpu_request_stop(cpu, STOP_EVENT);
-        return;
     }
-    switch (off) {
-    case 0xD04: icsr_write(cpu, val); cpu_request_stop(cpu, STOP_EVENT); return;
-    case 0xD08:
-        if (cpu->has_vtor)
-            cpu->vtor = val & (cpu->v7m ? 0xFFFFFF80u : 0xFFFFFF00u);
-        return;
-    case 0xD0C: aircr_write(cpu, val); return;
-    case 0xD10: cpu->scr = val & 0x16; return;
-    case 0xD14:
-        if (cpu->v7m)   /* v6-M CCR is read-only */
-            cpu->ccr = val & 0x31B;
-        return;
-    case 0xD18: case 0xD1C: case 0xD20:
-        for (unsigned i = 0; i < size; i++) {
-            unsigned idx = off - 0xD18 + i;
-            /* v6-M: only SVCall (11), PendSV (14) and SysTick (15) */
-            if (!cpu->v7m && idx != 7 && idx != 10 && idx != 11)
-                continue;
-            cpu->shpr[idx] = (uint8_t)(val >> (8 * i)) & prio_mask(cpu);
-        }
-        return;
-    case 0xD24: shcsr_write(cpu, val); return;
-    case 0xD28: cpu->cfsr &= ~val; return;
-    case 0xD2C: cpu->hfsr &= ~val; return;
-    case 0xD30: cpu->dfsr &= ~val; return;
-    case 0xD34: cpu->mmfar = val; return;
-    case 0xD38: cpu->bfar = val; return;
-    case 0xD88: cpu->cpacr = val & (0xFu << 20); return;
-    case 0xDF0:
-        if (debugger)   /* C1.6.2: software writes to DHCSR are ignored here */
-            debug_dhcsr_write(cpu, val);
-        return;
-    case 0xDF4: debug_dcrsr_write(cpu, val); return;
-    case 0xDF8: cpu->dcrdr = val; return;
-    case 0xDFC:
-        cpu->demcr = val & (cpu->v7m ? 0x010F07F1u : 0x01000401u);
-        return;
-    case 0xF00:     /* STIR */
-        if (cpu->v7m && (val & 0x1FF) < cpu->nirqs) {
-            exc_set_pending(cpu, EXC_IRQ0 + (val & 0x1FF), true);
-            cpu_request_stop(cpu, STOP_EVENT);
-        }
-        return;
-    case 0xF34: case 0xF38: case 0xF3C:
-        return;     /* FP context control: lazy stacking is not modelled */
-    }
-    scs_log_once(cpu, SCS_BASE + off, true);
 }
 
-/* ---- dispatch by component ------------------------------------------------------------- */
+static bool m4(const void *owner) { return CPU(owner)->part->core == CORE_M4; }
 
-static uint32_t word_read(struct cpu *cpu, uint32_t a, bool debugger)
+/* Cortex-M4 TRM: FPCCR resets to ASPEN|LSPEN; MVFR0/1 describe FPv4-SP. */
+READ_HOOK(fpccr_read) { return m4(owner) ? 0xC0000000u : 0; }
+READ_HOOK(mvfr0_read) { return m4(owner) ? 0x10110021u : 0; }
+READ_HOOK(mvfr1_read) { return m4(owner) ? 0x11000011u : 0; }
+
+READ_HOOK(scs_id_read)
 {
     uint32_t v = 0;
-    if (a >= SCS_BASE && a < SCS_BASE + 0x1000)
-        scs_read_word(cpu, a - SCS_BASE, &v, debugger);
-    else if (a >= ROM_BASE)
-        v = rom_table_read(cpu, a - ROM_BASE);
-    else if (a >= FPB_BASE)
-        v = fpb_read(cpu, a - FPB_BASE);
-    else if (a >= DWT_BASE)
-        v = dwt_read(cpu, a - DWT_BASE);
-    else if (cpu->v7m && !ids_read(a - ITM_BASE, 0xE, parts_of(cpu).itm, false, 0, &v))
-        v = 0;      /* ITM: no trace, registers read 0 */
+    ids_read(r->d.offset + 4 * n, 0xE, parts_of(owner).scs, false, 0, &v);
     return v;
+}
+
+#define RO(name, off, rd, cite) \
+    { { name, off, 0, 0, 0, 0, false, cite }, .read = rd, .write = scs_write_unmodelled }
+
+/* Rows: {name, offset, reset, write mask (v7-M), w1c, hw-driven, write-only,
+ * cite}, the v6-M write mask, the array count, byte lanes, hooks.  An offset
+ * without a row reads as 0 and is logged once, as is a write to it. */
+static const struct reg_hooked scb_regs[] = {
+    RO("ICTR", 0x004, ictr_read, "B3.4 ICTR"),
+    RO("ACTLR", 0x008, NULL, "B3.2 ACTLR: IMPLEMENTATION DEFINED, reads 0"),
+    RO("CPUID", 0xD00, cpuid_read, "B3.2.3"),
+    { { "ICSR", 0xD04, 0, 0, 0, 0xFFFFFFFFu, false, "B3.2.4" },
+      .read = icsr_read, .write = icsr_write },
+    { { "VTOR", 0xD08, 0, FMASK(SCB_VTOR, TBLOFF), 0, 0, false, "B3.2.5" },
+      .variant_mask = 0xFFFFFF00u, .read = vtor_read, .write = vtor_write },
+    { { "AIRCR", 0xD0C, 0, FMASK(SCB_AIRCR, PRIGROUP), 0,
+        FMASK(SCB_AIRCR, VECTKEY) | FMASK(SCB_AIRCR, SYSRESETREQ) |
+        FMASK(SCB_AIRCR, VECTRESET) | FMASK(SCB_AIRCR, VECTCLRACTIVE), false, "B3.2.6" },
+      .read = aircr_read, .write = aircr_write },
+    { { "SCR", 0xD10, 0,
+        FMASK(SCB_SCR, SLEEPONEXIT) | FMASK(SCB_SCR, SLEEPDEEP) | FMASK(SCB_SCR, SEVONPEND), 0, 0,
+        false, "B3.2.7" },
+      .variant_mask =
+          FMASK(SCB_SCR, SLEEPONEXIT) | FMASK(SCB_SCR, SLEEPDEEP) | FMASK(SCB_SCR, SEVONPEND),
+      .read = scr_read, .write = scr_write },
+    { { "CCR", 0xD14, 0,
+        FMASK(SCB_CCR, NONBASETHRDENA) | FMASK(SCB_CCR, USERSETMPEND) |
+        FMASK(SCB_CCR, UNALIGN_TRP) | FMASK(SCB_CCR, DIV_0_TRP) | FMASK(SCB_CCR, BFHFNMIGN) |
+        FMASK(SCB_CCR, STKALIGN), 0, 0, false, "B3.2.8; v6-M: read-only" },
+      .read = ccr_read, .write = ccr_write },
+    { { "SHPR", 0xD18, 0, 0xFFFFFFFFu, 0, 0, false, "B3.2.10-B3.2.12 SHPR1-3" }, .count = 3,
+      .byte_lanes = true, .read = shpr_read, .write = shpr_write },
+    { { "SHCSR", 0xD24, 0, FMASK(SCB_SHCSR, ENA), 0, 0xFFFFu, false, "B3.2.13" },
+      .read = shcsr_read, .write = shcsr_write },
+    { { "CFSR", 0xD28, 0, 0, 0xFFFFFFFFu, 0, false, "B3.2.15" },
+      .read = cfsr_read, .write = cfsr_write },
+    { { "HFSR", 0xD2C, 0, 0, 0xFFFFFFFFu, 0, false, "B3.2.16" },
+      .read = hfsr_read, .write = hfsr_write },
+    { { "DFSR", 0xD30, 0, 0, 0xFFFFFFFFu, 0, false, "C1.6.1" },
+      .read = dfsr_read, .write = dfsr_write },
+    { { "MMFAR", 0xD34, 0, 0xFFFFFFFFu, 0, 0, false, "B3.2 MMFAR" },
+      .read = mmfar_read, .write = mmfar_write },
+    { { "BFAR", 0xD38, 0, 0xFFFFFFFFu, 0, 0, false, "B3.2 BFAR" },
+      .read = bfar_read, .write = bfar_write },
+    RO("AFSR", 0xD3C, NULL, "B3.2 AFSR: IMPLEMENTATION DEFINED, reads 0"),
+    { { "ID_PFR0", 0xD40, 0, 0, 0, 0, false, "B4.1 the CPUID scheme, ID_PFR0..: read as 0" },
+      .count = 16, .write = scs_write_unmodelled },
+    { { "CPACR", 0xD88, 0, FMASK(SCB_CPACR, CP10_CP11), 0, 0, false, "B3.2 CPACR" },
+      .read = cpacr_read, .write = cpacr_write },
+    { { "DHCSR", 0xDF0, 0, 0, 0, 0xFFFFFFFFu, false, "C1.6.2" },
+      .read = dhcsr_read, .write = dhcsr_write },
+    { { "DCRSR", 0xDF4, 0, 0, 0, FMASK(DCB_DCRSR, REGSEL) | FMASK(DCB_DCRSR, REGWNR), true,
+        "C1.6.3" }, .write = dcrsr_write },
+    { { "DCRDR", 0xDF8, 0, 0xFFFFFFFFu, 0, 0, false, "C1.6.4" },
+      .read = dcrdr_read, .write = dcrdr_write },
+    { { "DEMCR", 0xDFC, 0,
+        FMASK(DCB_DEMCR, VC_CORERESET) | FMASK(DCB_DEMCR, VC_FAULTS) | FMASK(DCB_DEMCR, MON) |
+        FMASK(DCB_DEMCR, TRCENA), 0, 0, false, "C1.6.5; v6-M C1.6.5: VC_CORERESET, VC_HARDERR, DWTENA" },
+      .variant_mask = DEMCR_VC_CORERESET | DEMCR_VC_HARDERR | DEMCR_TRCENA,
+      .read = demcr_read, .write = demcr_write },
+    { { "STIR", 0xF00, 0, 0, 0, FMASK(SCB_STIR, INTID), true, "B3.4 STIR (v7-M)" },
+      .read = scs_read_unmodelled, .write = stir_write },
+    /* FP context control: lazy stacking is not modelled, writes ignored */
+    { { "FPCCR", 0xF34, 0, 0, 0, 0, false, "B3.2 FPCCR" }, .read = fpccr_read },
+    { { "FPCAR", 0xF38, 0, 0, 0, 0, false, "B3.2 FPCAR" }, .read = scs_read_unmodelled },
+    { { "FPDSCR", 0xF3C, 0, 0, 0, 0, false, "B3.2 FPDSCR" }, .read = scs_read_unmodelled },
+    RO("MVFR0", 0xF40, mvfr0_read, "B4.6 MVFR0"),
+    RO("MVFR1", 0xF44, mvfr1_read, "B4.6 MVFR1"),
+    { { "SCS_ID", 0xFD0, 0, 0, 0, 0, false, "CoreSight PIDR4-7, PIDR0-3, CIDR0-3" }, .count = 12,
+      .read = scs_id_read, .write = scs_write_unmodelled },
+};
+
+/* ---- dispatch by component ------------------------------------------------------- */
+
+static bool scs_tables_read(struct cpu *cpu, uint32_t off, unsigned size, unsigned how,
+                            uint32_t *v)
+{
+    return reg_hooked_read(cpu, scs_systick_regs, scs_systick_nregs, off, size, how, v) ||
+           reg_hooked_read(cpu, scs_nvic_regs, scs_nvic_nregs, off, size, how, v) ||
+           reg_hooked_read(cpu, SCS_TABLE(scb_regs), off, size, how, v);
+}
+
+static bool scs_tables_write(struct cpu *cpu, uint32_t off, unsigned size, uint32_t val,
+                             unsigned how)
+{
+    return reg_hooked_write(cpu, scs_systick_regs, scs_systick_nregs, off, size, val, how,
+                            SCS_DEBUGGER) ||
+           reg_hooked_write(cpu, scs_nvic_regs, scs_nvic_nregs, off, size, val, how,
+                            SCS_DEBUGGER) ||
+           reg_hooked_write(cpu, SCS_TABLE(scb_regs), off, size, val, how, SCS_DEBUGGER);
 }
 
 int scs_read(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t *val, bool debugger)
 {
-    uint32_t a = addr & ~3u;
-    uint32_t v = word_read(cpu, a, debugger);
-    *val = size == 4 ? v : regs_lane_extract(v, addr, size);
+    unsigned how = debugger ? SCS_DEBUGGER : 0;
+    uint32_t a = addr & ~3u, v = 0;
+    if (size == 4)
+        addr = a;       /* a misaligned word reads the aligned one */
+    if (a >= SCS_BASE && a < SCS_BASE + 0x1000) {
+        if (!scs_tables_read(cpu, addr - SCS_BASE, size, how, &v))
+            scs_log_once(cpu, a, false);
+    } else if (a >= ROM_BASE) {
+        v = regs_lane_extract(rom_table_read(cpu, a - ROM_BASE), addr, size);
+    } else if (a >= FPB_BASE) {
+        reg_hooked_read(cpu, scs_fpb_regs, scs_fpb_nregs, addr - FPB_BASE, size, how, &v);
+    } else if (a >= DWT_BASE) {
+        if (!reg_hooked_read(cpu, scs_dwt_regs, scs_dwt_nregs, addr - DWT_BASE, size, how, &v))
+            scs_log_once(cpu, a, false);
+    } else if (cpu->v7m && ids_read(a - ITM_BASE, 0xE, parts_of(cpu).itm, false, 0, &v)) {
+        v = regs_lane_extract(v, addr, size);
+    } else {
+        v = 0;      /* ITM: no trace, registers read 0 */
+    }
+    *val = v;
     return BUS_OK;
 }
 
 int scs_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val, bool debugger)
 {
+    unsigned how = debugger ? SCS_DEBUGGER : 0;
     uint32_t a = addr & ~3u;
     if (a >= SCS_BASE && a < SCS_BASE + 0x1000) {
-        uint32_t off = a - SCS_BASE;
-        bool bytewise = (off >= 0x400 && off < 0x500) || (off >= 0xD18 && off < 0xD24);
-        if (bytewise) {
-            scs_write_word(cpu, addr - SCS_BASE, size, val, debugger);
-        } else {
-            if (size != 4)      /* merge a narrow store into the word */
-                val = regs_lane_merge(word_read(cpu, a, true), addr, size, val);
-            scs_write_word(cpu, off, 4, val, debugger);
+        if (!scs_tables_write(cpu, addr - SCS_BASE, size, val, how)) {
+            if (size != 4)      /* the merge read of a narrow store */
+                scs_log_once(cpu, a, false);
+            scs_log_once(cpu, a, true);
         }
     } else if (a >= ROM_BASE) {
         /* read-only */
     } else if (a >= FPB_BASE) {
-        fpb_write(cpu, a - FPB_BASE, val);
+        if (!reg_hooked_write(cpu, scs_fpb_regs, scs_fpb_nregs, addr - FPB_BASE, size, val, how,
+                              SCS_DEBUGGER))
+            debug_fpb_recompute(cpu);
     } else if (a >= DWT_BASE) {
-        dwt_write(cpu, a - DWT_BASE, val);
+        reg_hooked_write(cpu, scs_dwt_regs, scs_dwt_nregs, addr - DWT_BASE, size, val, how,
+                         SCS_DEBUGGER);
     }
     /* ITM stimulus and control writes: no trace port, dropped */
     return BUS_OK;

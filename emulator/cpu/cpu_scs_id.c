@@ -8,54 +8,73 @@
  * (DDI0419E); Cortex-M0/M0+/M3/M4 TRMs for the identification values.
  */
 #include "emulator/cpu/cpu_internal.h"
+#include "models/regs.h"
 
 /* ---- identification: CoreSight component and peripheral IDs ---------------------- */
 
-/* CIDR: B1 05 x0 0D with x the class (1 ROM table, E generic IP). */
-static uint32_t cid_byte(unsigned idx, unsigned cls)
-{
-    static const uint8_t cid[4] = { 0x0D, 0x00, 0x05, 0xB1 };
-    return idx == 1 ? (cls << 4) : cid[idx];
-}
+/* The last 48 bytes of every 4 KiB component, as rows of the register
+ * engine: CoreSight Architecture Specification (ARM IHI 0029), the
+ * Component and Peripheral Identification Registers; ARMv7-M ARM Appendix
+ * B / ARMv6-M ARM C1.1 list them for the PPB components.  Each holds one
+ * byte in bits 7:0. */
+enum { PIDR4, PIDR5, PIDR6, PIDR7, PIDR0, PIDR1, PIDR2, PIDR3, CIDR0, CIDR1, CIDR2, CIDR3,
+       NIDS };
 
-/* Peripheral ID of an Arm core component (JEP106 0x3B, continuation 4). */
-static uint32_t arm_pid_byte(unsigned idx, unsigned part)
+static const struct reg_desc id_regs[NIDS] = {
+    [PIDR4] = { "PIDR4", 0xFD0, 0, 0, 0, 0xFF, false, "DES_2 (JEP106 continuation), SIZE" },
+    [PIDR5] = { "PIDR5", 0xFD4, 0, 0, 0, 0, false, "reserved" },
+    [PIDR6] = { "PIDR6", 0xFD8, 0, 0, 0, 0, false, "reserved" },
+    [PIDR7] = { "PIDR7", 0xFDC, 0, 0, 0, 0, false, "reserved" },
+    [PIDR0] = { "PIDR0", 0xFE0, 0, 0, 0, 0xFF, false, "PART_0" },
+    [PIDR1] = { "PIDR1", 0xFE4, 0, 0, 0, 0xFF, false, "PART_1, DES_0" },
+    [PIDR2] = { "PIDR2", 0xFE8, 0, 0, 0, 0xFF, false, "DES_1, JEDEC, REVISION" },
+    [PIDR3] = { "PIDR3", 0xFEC, 0, 0, 0, 0, false, "CMOD, REVAND" },
+    [CIDR0] = { "CIDR0", 0xFF0, 0x0D, 0, 0, 0xFF, false, "PRMBL_0" },
+    [CIDR1] = { "CIDR1", 0xFF4, 0x00, 0, 0, 0xFF, false, "PRMBL_1, CLASS" },
+    [CIDR2] = { "CIDR2", 0xFF8, 0x05, 0, 0, 0xFF, false, "PRMBL_2" },
+    [CIDR3] = { "CIDR3", 0xFFC, 0xB1, 0, 0, 0xFF, false, "PRMBL_3" },
+};
+
+FIELD(PIDR0, PART_0, 0, 8)
+FIELD(PIDR1, PART_1, 0, 4)
+FIELD(PIDR1, DES_0, 4, 4)
+FIELD(PIDR2, DES_1, 0, 3)
+FIELD(PIDR2, JEDEC, 3, 1)
+FIELD(PIDR4, DES_2, 0, 4)
+FIELD(CIDR1, CLASS, 4, 4)
+
+/* JEP106 designers: Arm (0x3B, bank 5: continuation 4), ST (0x20, bank 1). */
+#define JEP106_ARM 0x3Bu
+#define JEP106_ARM_CONT 4u
+#define JEP106_ST  0x20u
+
+static int id_index(uint32_t off)
 {
-    switch (idx) {
-    case 0: return part & 0xFF;
-    case 1: return ((part >> 8) & 0xF) | 0xB0;
-    case 2: return 0x0B;
-    case 4: return 0x04;
-    }
-    return 0;
+    for (unsigned i = 0; i < NIDS; i++)
+        if (id_regs[i].offset == (off & ~3u))
+            return (int)i;
+    return -1;
 }
 
 /* Offsets 0xFD0-0xFFF of a 4 KiB component. */
 bool ids_read(uint32_t off, unsigned cls, uint32_t pid0_to_2_part, bool st_pid,
               uint16_t dev_id, uint32_t *val)
 {
-    if (off < 0xFD0)
+    int i = id_index(off);
+    if (i < 0)
         return false;
-    if (off >= 0xFF0) {
-        *val = cid_byte((off - 0xFF0) / 4, cls);
-        return true;
+    /* The STM32 ROM tables carry ST's JEP106 and the DEV_ID as the part. */
+    uint32_t part = st_pid ? dev_id : pid0_to_2_part;
+    uint32_t jep = st_pid ? JEP106_ST : JEP106_ARM, cont = st_pid ? 0 : JEP106_ARM_CONT;
+    uint32_t v = id_regs[i].reset;
+    switch (i) {
+    case PIDR0: v = FDP(v, PIDR0, PART_0, part); break;
+    case PIDR1: v = FDP(FDP(v, PIDR1, PART_1, part >> 8), PIDR1, DES_0, jep); break;
+    case PIDR2: v = FDP(FDP(v, PIDR2, DES_1, jep >> 4), PIDR2, JEDEC, 1); break;
+    case PIDR4: v = FDP(v, PIDR4, DES_2, cont); break;
+    case CIDR1: v = FDP(v, CIDR1, CLASS, cls); break;
     }
-    unsigned idx;
-    if (off >= 0xFE0)
-        idx = (off - 0xFE0) / 4;        /* PIDR0-3 */
-    else
-        idx = 4 + (off - 0xFD0) / 4;    /* PIDR4-7 */
-    if (st_pid) {
-        /* The STM32 ROM tables carry ST's JEP106 (0x20) and the DEV_ID. */
-        switch (idx) {
-        case 0: *val = dev_id & 0xFF; break;
-        case 1: *val = (dev_id >> 8) & 0xF; break;
-        case 2: *val = 0x0A; break;
-        default: *val = 0; break;
-        }
-        return true;
-    }
-    *val = arm_pid_byte(idx, pid0_to_2_part);
+    *val = v;
     return true;
 }
 

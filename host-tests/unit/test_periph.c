@@ -149,3 +149,45 @@ Test(periph, hardware_watchdog_option_starts_the_iwdg_at_reset,
         chip_free(c);
     }
 }
+
+static uint32_t rd_n(struct chip *c, uint32_t addr, unsigned size)
+{
+    uint32_t v = 0xDEADBEEF;
+    cr_assert_eq(chip_read(c, addr, size, &v, BUS_CPU_FLASH), BUS_OK, "read%u 0x%08x", size * 8,
+                 addr);
+    return v;
+}
+
+static void wr_n(struct chip *c, uint32_t addr, unsigned size, uint32_t v)
+{
+    cr_assert_eq(chip_write(c, addr, size, v, BUS_CPU_FLASH), BUS_OK, "write%u 0x%08x", size * 8,
+                 addr);
+}
+
+Test(periph, narrow_stores_move_only_their_byte_lanes,
+     .description = "RM0351 6.4.19, 8.4.6-8.4.7, 38.8.10: RCC, GPIO and USART registers take 8/16-bit stores")
+{
+    struct chip *c = fresh("l476xg");
+    wr_n(c, 0x4002105A, 1, 0x02);               /* APB1ENR1 byte 2: USART2EN */
+    cr_expect_eq(rd(c, 0x40021058), 1u << 17);
+    cr_expect_eq(rd_n(c, 0x4002105A, 1), 0x02u);
+    cr_expect_eq(rd_n(c, 0x4002105A, 2), 0x0002u);
+    wr_n(c, 0x40021058, 2, 0x0001);             /* byte lanes 0-1 only */
+    cr_expect_eq(rd(c, 0x40021058), (1u << 17) | 1u);
+
+    wr(c, 0x48000014, 0x00000020u);             /* GPIOA ODR: PA5, the LED */
+    wr_n(c, 0x48000015, 1, 0x01);               /* ODR byte 1: PA8 */
+    cr_expect_eq(rd(c, 0x48000014), 0x00000120u);
+    cr_expect(periph_led(c, NULL));
+    wr_n(c, 0x4800001A, 2, 1u << 5);            /* BSRR upper half: BR5 */
+    cr_expect_eq(rd(c, 0x48000014), 0x00000100u);
+    cr_expect(!periph_led(c, NULL));
+    wr_n(c, 0x48000018, 1, 1u << 5);            /* BSRR byte 0: BS5 */
+    cr_expect_eq(rd(c, 0x48000014), 0x00000120u);
+
+    wr(c, 0x40004400, 1u | (1u << 3));          /* CR1 UE|TE */
+    wr_n(c, 0x40004428, 1, 'o');                /* TDR as a byte, as putchar stores it */
+    wr_n(c, 0x40004428, 2, 'k');
+    cr_expect_str_eq(console, "ok");
+    chip_free(c);
+}

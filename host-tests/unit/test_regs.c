@@ -135,3 +135,107 @@ Test(regs, keylock_wrong_key_locks_until_reset)
                  KEYLOCK_WRONG, "L0/L4 rule: a key the gate refuses is wrong");
     cr_assert(k.dead);
 }
+
+/* ---- register tables with hooks ------------------------------------------- */
+
+struct t_owner {
+    uint32_t word[4];           /* ARR0..3 */
+    uint8_t bytes[8];           /* PRI0..1, byte-addressable */
+    char trace[256];
+};
+
+static char *t_end(struct t_owner *o, size_t *room)
+{
+    size_t n = strlen(o->trace);
+    *room = sizeof o->trace - n;
+    return o->trace + n;
+}
+
+static uint32_t t_arr_read(void *owner, const struct reg_hooked *r, unsigned n, unsigned how)
+{
+    struct t_owner *o = owner;
+    size_t room;
+    char *end = t_end(o, &room);
+    snprintf(end, room, "r%u/%u ", n, how);
+    return o->word[n];
+}
+
+static void t_arr_write(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off,
+                        unsigned size, uint32_t val, unsigned how)
+{
+    struct t_owner *o = owner;
+    size_t room;
+    char *end = t_end(o, &room);
+    snprintf(end, room, "w%u@%x/%u:%x ", n, off, size, val);
+    o->word[n] = val & r->d.write_mask;
+}
+
+static uint32_t t_pri_read(void *owner, const struct reg_hooked *r, unsigned n, unsigned how)
+{
+    struct t_owner *o = owner;
+    uint32_t v;
+    memcpy(&v, &o->bytes[4 * n], 4);
+    return v;
+}
+
+static void t_pri_write(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off,
+                        unsigned size, uint32_t val, unsigned how)
+{
+    struct t_owner *o = owner;
+    for (unsigned i = 0; i < size; i++)
+        o->bytes[off - r->d.offset + i] = (uint8_t)(val >> (8 * i));
+}
+
+static const struct reg_hooked t_hooked[] = {
+    { { "CTRL", 0x00, 0, 0, 0, 0, false, NULL }, .count = 1 },
+    { { "ARR", 0x10, 0, 0x00FFFFFFu, 0, 0, false, NULL }, .count = 4, .read = t_arr_read,
+      .write = t_arr_write },
+    { { "PRI", 0x40, 0, 0xFFFFFFFFu, 0, 0, false, NULL }, .count = 2, .byte_lanes = true,
+      .read = t_pri_read, .write = t_pri_write },
+};
+#define T_NHOOKED (sizeof t_hooked / sizeof t_hooked[0])
+
+Test(regs, hooked_table_finds_rows_and_array_elements)
+{
+    unsigned idx = 99;
+    cr_assert_eq(reg_hooked_find(t_hooked, T_NHOOKED, 0x1E, &idx), &t_hooked[1]);
+    cr_assert_eq(idx, 3, "ARR3 holds 0x1C-0x1F");
+    cr_assert_eq(reg_hooked_find(t_hooked, T_NHOOKED, 0x03, &idx), &t_hooked[0]);
+    cr_assert_eq(idx, 0);
+    cr_assert_null(reg_hooked_find(t_hooked, T_NHOOKED, 0x20, &idx), "past ARR3");
+    cr_assert_null(reg_hooked_find(t_hooked, T_NHOOKED, 0x04, &idx), "no row");
+    cr_assert_eq(reg_hooked_find(t_hooked, T_NHOOKED, 0x47, &idx), &t_hooked[2]);
+    cr_assert_eq(idx, 1);
+}
+
+Test(regs, hooked_narrow_store_merges_with_a_peek_read)
+{
+    struct t_owner o = { .word = { 0, 0x00AABBCCu } };
+    uint32_t v = 0;
+    cr_assert(reg_hooked_write(&o, t_hooked, T_NHOOKED, 0x15, 1, 0x11, 1, 7));
+    cr_assert_str_eq(o.trace, "r1/7 w1@14/4:aa11cc ", "peek read, then the merged word");
+    cr_assert_eq(o.word[1], 0x00AA11CCu);
+    cr_assert(reg_hooked_read(&o, t_hooked, T_NHOOKED, 0x16, 2, 1, &v));
+    cr_assert_eq(v, 0x00AAu);
+    cr_assert(reg_hooked_write(&o, t_hooked, T_NHOOKED, 0x18, 4, 0xFFFFFFFFu, 1, 7));
+    cr_assert_eq(o.word[2], 0x00FFFFFFu);
+    cr_assert(reg_hooked_write(&o, t_hooked, T_NHOOKED, 0x00, 2, 0x1234, 0, 7),
+              "a row without hooks: read as 0, writes ignored");
+    cr_assert(reg_hooked_read(&o, t_hooked, T_NHOOKED, 0x00, 4, 0, &v));
+    cr_assert_eq(v, 0u);
+    cr_assert(!reg_hooked_write(&o, t_hooked, T_NHOOKED, 0x08, 4, 1, 0, 7), "no row");
+}
+
+Test(regs, hooked_byte_lanes_rows_take_narrow_stores_as_they_come)
+{
+    struct t_owner o = { 0 };
+    uint32_t v = 0;
+    cr_assert(reg_hooked_write(&o, t_hooked, T_NHOOKED, 0x45, 1, 0x5A, 0, 7));
+    cr_assert(reg_hooked_write(&o, t_hooked, T_NHOOKED, 0x42, 2, 0xBEEF, 0, 7));
+    cr_assert(reg_hooked_read(&o, t_hooked, T_NHOOKED, 0x40, 4, 0, &v));
+    cr_assert_eq(v, 0xBEEF0000u);
+    cr_assert(reg_hooked_read(&o, t_hooked, T_NHOOKED, 0x44, 4, 0, &v));
+    cr_assert_eq(v, 0x00005A00u);
+    cr_assert(reg_hooked_read(&o, t_hooked, T_NHOOKED, 0x45, 1, 0, &v));
+    cr_assert_eq(v, 0x5Au);
+}
