@@ -201,7 +201,7 @@ static void describe_flash(char *out, size_t cap, const struct dfuse_flash_event
         else if (ev[i].err)
             snprintf(out + len, cap - len, "%s%s failed at 0x%08X (flash_err 0x%x -> %s)",
                      i ? "; " : " flash: ", job, ev[i].fail_addr, ev[i].err,
-                     trace_dfu_status_name(ev[i].dfu_status));
+                     dfu_status_name(ev[i].dfu_status));
         else
             snprintf(out + len, cap - len, "%s%s done", i ? "; " : " flash: ", job);
         len = strlen(out);
@@ -356,10 +356,10 @@ static void print_line(struct trace *t, struct trace_dev *td, struct trace_xfer 
     if (tx->dfu && d) {
         dfuse_view(d, &st.after);
         st.after_valid = true;
-        snprintf(states, sizeof states, " [%s -> %s]", trace_dfu_state_name(tx->before.state),
-                 trace_dfu_state_name(st.after.state));
+        snprintf(states, sizeof states, " [%s -> %s]", dfu_state_name(tx->before.state),
+                 dfu_state_name(st.after.state));
     } else if (tx->dfu) {
-        snprintf(states, sizeof states, " [%s -> gone]", trace_dfu_state_name(tx->before.state));
+        snprintf(states, sizeof states, " [%s -> gone]", dfu_state_name(tx->before.state));
     }
     describe_flash(flash, sizeof flash, tx->flash, tx->nflash, tx->before.part);
     fprintf(t->out, "%s %s #%u %s -> %s%s%s\n", ts, td->busid, x->seqnum, req, ans, states, flash);

@@ -8,24 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* DFU 1.1 section 6.1.2, table 6.2 */
-static const char *const dfu_state_names[] = {
-    "appIDLE", "appDETACH", "dfuIDLE", "dfuDNLOAD-SYNC", "dfuDNBUSY", "dfuDNLOAD-IDLE",
-    "dfuMANIFEST-SYNC", "dfuMANIFEST", "dfuMANIFEST-WAIT-RESET", "dfuUPLOAD-IDLE", "dfuERROR",
-};
-
-/* DFU 1.1 section 6.1.2, table 6.1 */
-static const char *const dfu_status_names[] = {
-    "OK", "errTARGET", "errFILE", "errWRITE", "errERASE", "errCHECK_ERASED", "errPROG",
-    "errVERIFY", "errADDRESS", "errNOTDONE", "errFIRMWARE", "errVENDOR", "errUSBR", "errPOR",
-    "errUNKNOWN", "errSTALLEDPKT",
-};
-
-/* DFU 1.1 table 3.2 */
-static const char *const dfu_request_names[] = {
-    "DFU_DETACH", "DFU_DNLOAD", "DFU_UPLOAD", "DFU_GETSTATUS", "DFU_CLRSTATUS", "DFU_GETSTATE",
-    "DFU_ABORT",
-};
+#include "emulator/dfuse/dfu_spec.h"
 
 /* USB 2.0 table 9-4 */
 static const char *const std_request_names[] = {
@@ -45,16 +28,6 @@ static const char *const descriptor_names[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *trace_dfu_state_name(unsigned state)
-{
-    return state < COUNT(dfu_state_names) ? dfu_state_names[state] : "state?";
-}
-
-const char *trace_dfu_status_name(unsigned status)
-{
-    return status < COUNT(dfu_status_names) ? dfu_status_names[status] : "status?";
-}
 
 const char *trace_status_name(int status, char *buf, size_t cap)
 {
@@ -89,31 +62,27 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* AN3156: the command byte and the length of a DNLOAD block 0 decide */
+/* AN3156 section 6: the command byte and the length of a DNLOAD block 0
+ * decide, as the device decides (dfuse_cmd_lookup) */
 static void describe_dfuse_command(char *out, size_t cap, const uint8_t *d, uint32_t n)
 {
     if (!d || n == 0)
         return;
-    if (d[0] == 0x21 && n == 5)
-        add(out, cap, ": SET_ADDRESS 0x%08X", le32(d + 1));
-    else if (d[0] == 0x41 && n == 5)
-        add(out, cap, ": ERASE 0x%08X", le32(d + 1));
-    else if (d[0] == 0x41 && n == 1)
-        add(out, cap, ": MASS_ERASE");
-    else if (d[0] == 0x92 && n == 1)
-        add(out, cap, ": READ_UNPROTECT");
-    else if (d[0] == 0x00 && n == 1)
-        add(out, cap, ": GET_COMMANDS");
-    else
+    const struct dfuse_cmd_syntax *syn = dfuse_cmd_lookup(d, n);
+    if (!syn)
         add(out, cap, ": unknown command 0x%02X (%u bytes)", d[0], n);
+    else if (syn->len == 5)
+        add(out, cap, ": %s 0x%08X", syn->name, le32(d + 1));
+    else
+        add(out, cap, ": %s", syn->name);
 }
 
 static void describe_dfu(char *out, size_t cap, const struct usb_setup *s, const uint8_t *data,
                          uint32_t n, uint32_t pointer, uint16_t tsize)
 {
-    add(out, cap, "%s", dfu_request_names[s->bRequest]);
+    add(out, cap, "%s", dfu_request_name(s->bRequest));
     switch (s->bRequest) {
-    case 1: /* DNLOAD */
+    case DFU_REQ_DNLOAD:
         if (s->wLength == 0) {
             add(out, cap, " (zero length): LEAVE");
         } else if (s->wValue == 0) {
@@ -128,7 +97,7 @@ static void describe_dfu(char *out, size_t cap, const struct usb_setup *s, const
                     (uint32_t)(pointer + (uint64_t)(s->wValue - 2) * tsize));
         }
         break;
-    case 2: /* UPLOAD */
+    case DFU_REQ_UPLOAD:
         if (s->wValue == 0)
             add(out, cap, " block 0: GET_COMMANDS");
         else if (s->wValue == 1)
@@ -153,7 +122,7 @@ void trace_describe_request(char *out, size_t cap, const struct usb_setup *s,
     uint8_t type = s->bmRequestType & USB_TYPE_MASK;
     uint8_t recip = s->bmRequestType & USB_RECIP_MASK;
 
-    if (type == USB_TYPE_CLASS && recip == USB_RECIP_INTERFACE && s->bRequest <= 6) {
+    if (type == USB_TYPE_CLASS && recip == USB_RECIP_INTERFACE && s->bRequest < DFU_REQ_COUNT) {
         describe_dfu(out, cap, s, out_data, out_len, pointer, transfer_size);
         return;
     }
@@ -235,18 +204,18 @@ void trace_describe_answer(char *out, size_t cap, const struct usb_setup *s, int
         add(out, cap, "ok");
         return;
     }
-    if (dfu && s->bRequest == 3 && actual >= 6) {
+    if (dfu && s->bRequest == DFU_REQ_GETSTATUS && actual >= 6) {
         /* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits), bState, iString */
         uint32_t poll = (uint32_t)in[1] | (uint32_t)in[2] << 8 | (uint32_t)in[3] << 16;
-        add(out, cap, "%s, bwPollTimeout %u ms, %s", trace_dfu_status_name(in[0]), poll,
-            trace_dfu_state_name(in[4]));
+        add(out, cap, "%s, bwPollTimeout %u ms, %s", dfu_status_name(in[0]), poll,
+            dfu_state_name(in[4]));
         return;
     }
-    if (dfu && s->bRequest == 5 && actual >= 1) {
-        add(out, cap, "%s", trace_dfu_state_name(in[0]));
+    if (dfu && s->bRequest == DFU_REQ_GETSTATE && actual >= 1) {
+        add(out, cap, "%s", dfu_state_name(in[0]));
         return;
     }
-    if (dfu && s->bRequest == 2 && s->wValue == 0) {
+    if (dfu && s->bRequest == DFU_REQ_UPLOAD && s->wValue == 0) {
         add(out, cap, "%u bytes:", actual);
         add_hex(out, cap, in, actual, 8);
         return;
@@ -257,7 +226,7 @@ void trace_describe_answer(char *out, size_t cap, const struct usb_setup *s, int
         add_string_descriptor(out, cap, in, actual);
         return;
     }
-    if (dfu && s->bRequest == 2) {
+    if (dfu && s->bRequest == DFU_REQ_UPLOAD) {
         add(out, cap, ":");
         add_hex(out, cap, in, actual, 8);
         return;

@@ -75,22 +75,22 @@ void trace_flash_job(char *out, size_t cap, const struct dfuse_flash_event *ev,
 static const char *status_meaning(unsigned status)
 {
     switch (status) {
-    case 0x01: return "errTARGET: the address is outside the memory of the selected alternate "
+    case DFU_STATUS_errTARGET: return "errTARGET: the address is outside the memory of the selected alternate "
                       "setting (AN3156; AN2662 p77)";
-    case 0x03: return "errWRITE: the memory cannot be written, here write protection "
+    case DFU_STATUS_errWRITE: return "errWRITE: the memory cannot be written, here write protection "
                       "(DFU 1.1 table 6.1)";
-    case 0x04: return "errERASE: the erase failed (DFU 1.1 table 6.1)";
-    case 0x05: return "errCHECK_ERASED: the target was not erased before programming "
+    case DFU_STATUS_errERASE: return "errERASE: the erase failed (DFU 1.1 table 6.1)";
+    case DFU_STATUS_errCHECK_ERASED: return "errCHECK_ERASED: the target was not erased before programming "
                       "(the controller's PGERR/PROGERR)";
-    case 0x06: return "errPROG: programming failed (DFU 1.1 table 6.1)";
-    case 0x07: return "errVERIFY: the programmed memory reads back wrong (DFU 1.1 table 6.1)";
-    case 0x0A: return "errFIRMWARE: no valid firmware, the state the ROM enumerates in "
+    case DFU_STATUS_errPROG: return "errPROG: programming failed (DFU 1.1 table 6.1)";
+    case DFU_STATUS_errVERIFY: return "errVERIFY: the programmed memory reads back wrong (DFU 1.1 table 6.1)";
+    case DFU_STATUS_errFIRMWARE: return "errFIRMWARE: no valid firmware, the state the ROM enumerates in "
                       "(observed on real ROMs)";
-    case 0x0B: return "errVENDOR: readout protection is active, the ROM refuses reads and "
+    case DFU_STATUS_errVENDOR: return "errVENDOR: readout protection is active, the ROM refuses reads and "
                       "erases (AN3156; AN2662 p70/p77)";
-    case 0x0E: return "errUNKNOWN: a request out of place (ST DFU library)";
-    case 0x0F: return "errSTALLEDPKT: the device stalled an unexpected request (DFU 1.1 6.1.2)";
-    default: return trace_dfu_status_name(status);
+    case DFU_STATUS_errUNKNOWN: return "errUNKNOWN: a request out of place (ST DFU library)";
+    case DFU_STATUS_errSTALLEDPKT: return "errSTALLEDPKT: the device stalled an unexpected request (DFU 1.1 6.1.2)";
+    default: return dfu_status_name(status);
     }
 }
 
@@ -175,14 +175,14 @@ static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
             add(out, cap, "DFU 1.1 6.1.1: a block longer than wTransferSize (%u) is refused: the "
                           "device stalls and enters dfuERROR / errSTALLEDPKT.",
                 st->before.transfer_size);
-        else if (before == 2 || before == 5)
+        else if (before == DFU_STATE_IDLE || before == DFU_STATE_DNLOAD_IDLE)
             add(out, cap, "AN3156 (AN2662 p73): block %u does not hold a command the ROM "
                           "knows, so it stalls and enters dfuERROR / errSTALLEDPKT.", s->wValue);
         else
             add(out, cap, "DFU 1.1 6.1.2 and appendix A: DFU_DNLOAD is allowed only in dfuIDLE "
                           "and dfuDNLOAD-IDLE; in %s the device stalls and enters dfuERROR / "
                           "errSTALLEDPKT, and waits for DFU_CLRSTATUS.",
-                trace_dfu_state_name(before));
+                dfu_state_name(before));
         return;
     }
     if (st->status != USB_XFER_OK) {
@@ -204,20 +204,10 @@ static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
                       "DFU_GETSTATUS.", s->wValue, s->wLength, addr);
         return;
     }
-    const char *what = "a DfuSe command";
-    if (d && st->out_len >= 1) {
-        if (d[0] == 0x21)
-            what = "Set Address Pointer (0x21 + address, AN3156; AN2662 p72)";
-        else if (d[0] == 0x41 && st->out_len == 5)
-            what = "Erase (0x41 + address: the page or sector holding it, AN3156; AN2662 p77)";
-        else if (d[0] == 0x41)
-            what = "Mass erase (0x41 alone, AN3156)";
-        else if (d[0] == 0x92)
-            what = "Read Unprotect (0x92: mass erase, RDP level 0, then a reset, AN3156; "
-                   "AN2662 p74)";
-        else if (d[0] == 0x00)
-            what = "Get Commands (0x00, AN3156)";
-    }
+    /* the block was accepted, so it has one of the ROM's forms */
+    uint32_t n = st->out_len < s->wLength ? st->out_len : s->wLength;
+    const struct dfuse_cmd_syntax *syn = dfuse_cmd_lookup(d, n);
+    const char *what = syn ? syn->what : "a DfuSe command";
     add(out, cap, "DFU_DNLOAD block 0 is a DfuSe command: %s; the ROM stores it and goes to "
                   "dfuDNLOAD-SYNC, it runs on the next DFU_GETSTATUS (DFU 1.1 6.1.1, AN3156).",
         what);
@@ -247,7 +237,7 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
         poll = (uint32_t)st->in_data[1] | (uint32_t)st->in_data[2] << 8 |
                (uint32_t)st->in_data[3] << 16;
     }
-    if (st->status == USB_XFER_STALL && before == 4) {
+    if (st->status == USB_XFER_STALL && before == DFU_STATE_DNBUSY) {
         add(out, cap, "The flash is still busy and this ROM stalls EP0 while its flash loop runs "
                       "instead of answering (the L43x behaviour, dfu-util ticket 40); the state "
                       "stays dfuDNBUSY and the host sees a pipe error.");
@@ -258,36 +248,36 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
                       "device go instead of a status.");
         return;
     }
-    if (before == 3) {
+    if (before == DFU_STATE_DNLOAD_SYNC) {
         add(out, cap, "AN3156 (AN2662 p78): the first DFU_GETSTATUS after a DFU_DNLOAD starts "
                       "the stored command and answers dfuDNBUSY with bwPollTimeout %u ms, the "
                       "time the host must wait before it asks again (DFU 1.1 6.1.2).", poll);
         explain_flash_tail(out, cap, st);
         return;
     }
-    if (before == 4 && after == 5) {
+    if (before == DFU_STATE_DNBUSY && after == DFU_STATE_DNLOAD_IDLE) {
         add(out, cap, "DFU 1.1 6.1.2: the command is over, so the ROM reports dfuDNLOAD-IDLE / "
                       "OK: ready for the next block or command.");
         return;
     }
-    if (before == 4 && after == 10) {
+    if (before == DFU_STATE_DNBUSY && after == DFU_STATE_ERROR) {
         add(out, cap, "DFU 1.1 6.1.2: the command failed; bStatus %s, and the device waits in "
                       "dfuERROR for DFU_CLRSTATUS (6.1.3).", status_meaning(bstatus));
         return;
     }
-    if (before == 6) {
+    if (before == DFU_STATE_MANIFEST_SYNC) {
         add(out, cap, "AN3156 \"Leave DFU mode\" (AN2662 p80): the ROM answers dfuMANIFEST, then "
                       "jumps to the application at the address pointer; it is manifestation "
                       "intolerant (DFU 1.1 7), so it leaves the bus.");
         return;
     }
-    if (before == 10)
+    if (before == DFU_STATE_ERROR)
         add(out, cap, "DFU 1.1 6.1.2: DFU_GETSTATUS reports bStatus and bState without changing "
                       "them; the device is in dfuERROR with %s and the host must send "
                       "DFU_CLRSTATUS (6.1.3).", status_meaning(bstatus));
     else
         add(out, cap, "DFU 1.1 6.1.2: DFU_GETSTATUS reports bStatus and bState (%s) without "
-                      "changing them.", trace_dfu_state_name(after));
+                      "changing them.", dfu_state_name(after));
 }
 
 static void explain_upload(char *out, size_t cap, const struct trace_step *st)
@@ -295,7 +285,7 @@ static void explain_upload(char *out, size_t cap, const struct trace_step *st)
     const struct usb_setup *s = st->setup;
     if (st->status == USB_XFER_STALL) {
         unsigned status = st->after_valid ? st->after.status : 0;
-        if (status == 0x0F)
+        if (status == DFU_STATUS_errSTALLEDPKT)
             add(out, cap, "DFU 1.1 6.2 and appendix A: DFU_UPLOAD is allowed only in dfuIDLE and "
                           "dfuUPLOAD-IDLE, with wBlockNum 0 or >= 2 (AN3156); otherwise the device "
                           "stalls and enters dfuERROR / errSTALLEDPKT.");
@@ -325,40 +315,41 @@ static void explain_dfu(char *out, size_t cap, const struct trace_step *st)
     unsigned before = st->before.state;
     unsigned after = st->after_valid ? st->after.state : before;
 
-    if (st->status == USB_XFER_STALL && s->bRequest != 1 && s->bRequest != 2 &&
-        s->bRequest != 3 && after == 10 && before != 10) {
+    if (st->status == USB_XFER_STALL && s->bRequest != DFU_REQ_DNLOAD &&
+        s->bRequest != DFU_REQ_UPLOAD && s->bRequest != DFU_REQ_GETSTATUS &&
+        after == DFU_STATE_ERROR && before != DFU_STATE_ERROR) {
         add(out, cap, "DFU 1.1 6.1.2 and appendix A: %s does not accept this request, so the "
                       "device stalls and enters dfuERROR / errSTALLEDPKT.",
-            trace_dfu_state_name(before));
+            dfu_state_name(before));
         return;
     }
     switch (s->bRequest) {
-    case 0:
+    case DFU_REQ_DETACH:
         add(out, cap, "DFU 1.1 5.1: DFU_DETACH belongs to run-time mode; the ROM is always in "
                       "DFU mode and %s it.", st->status == USB_XFER_OK ? "acknowledges" : "stalls");
         return;
-    case 1:
+    case DFU_REQ_DNLOAD:
         explain_dnload(out, cap, st);
         return;
-    case 2:
+    case DFU_REQ_UPLOAD:
         explain_upload(out, cap, st);
         return;
-    case 3:
+    case DFU_REQ_GETSTATUS:
         explain_getstatus(out, cap, st);
         return;
-    case 4:
-        if (before == 10)
+    case DFU_REQ_CLRSTATUS:
+        if (before == DFU_STATE_ERROR)
             add(out, cap, "DFU 1.1 6.1.3: DFU_CLRSTATUS in dfuERROR clears bStatus to OK and "
                           "returns to dfuIDLE.");
         else
             add(out, cap, "ST DFU library (the ROM's DFU class): DFU_CLRSTATUS outside dfuERROR "
                           "is a state error: dfuERROR / errUNKNOWN.");
         return;
-    case 5:
+    case DFU_REQ_GETSTATE:
         add(out, cap, "DFU 1.1 6.1.4: DFU_GETSTATE returns bState alone and changes nothing.");
         return;
-    case 6:
-        if (before == 10)
+    case DFU_REQ_ABORT:
+        if (before == DFU_STATE_ERROR)
             add(out, cap, "DFU 1.1 6.1.5: DFU_ABORT in dfuERROR: the ROM acknowledges it and "
                           "stays in dfuERROR (ST DFU library); only DFU_CLRSTATUS leaves it.");
         else
@@ -384,7 +375,7 @@ void trace_explain(char *out, size_t cap, const struct trace_step *st)
         return;
     }
     if (st->dfu && (s->bmRequestType & (USB_TYPE_MASK | USB_RECIP_MASK)) ==
-                       (USB_TYPE_CLASS | USB_RECIP_INTERFACE) && s->bRequest <= 6) {
+                       (USB_TYPE_CLASS | USB_RECIP_INTERFACE) && s->bRequest < DFU_REQ_COUNT) {
         if (st->status == USB_XFER_STALL && s->wIndex != 0) {
             add(out, cap, "DFU 1.1 3: DFU requests go to interface 0; wIndex %u is a request "
                           "error, so the device stalls without changing state.", s->wIndex);

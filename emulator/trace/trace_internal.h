@@ -5,6 +5,7 @@
 #ifndef VSTM32_TRACE_INTERNAL_H
 #define VSTM32_TRACE_INTERNAL_H
 
+#include "emulator/dfuse/dfu_spec.h"
 #include "emulator/dfuse/dfuse.h"
 #include "emulator/trace/trace.h"
 
