@@ -124,6 +124,9 @@ struct dfuse_device {
     /* dfuse_set_flash_observer (traces) */
     dfuse_flash_observer flash_observer;
     void *flash_observer_arg;
+    /* dfuse_set_cell_observer (traces) */
+    dfuse_cell_observer cell_observer;
+    void *cell_observer_arg;
 
     /* fault dfu.leave.early-reset at=busy: the leave's first GETSTATUS
      * was answered dfuDNBUSY; the ROM resets before the next request */
