@@ -164,25 +164,28 @@ static void explain_standard(char *out, size_t cap, const struct trace_step *st)
     }
 }
 
+/* The cell that answered (st->cell) says which rule fired and cites it;
+ * what is said here beyond it is the outcome of the cell's action: the
+ * command, the block, the flash work. */
+
 static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
 {
     const struct usb_setup *s = st->setup;
+    const struct dfuse_cell_event *c = &st->cell;
     const uint8_t *d = st->out_data;
-    unsigned before = st->before.state;
 
     if (st->status == USB_XFER_STALL) {
         if (s->wLength > st->before.transfer_size)
             add(out, cap, "DFU 1.1 6.1.1: a block longer than wTransferSize (%u) is refused: the "
                           "device stalls and enters dfuERROR / errSTALLEDPKT.",
                 st->before.transfer_size);
-        else if (before == DFU_STATE_IDLE || before == DFU_STATE_DNLOAD_IDLE)
+        else if (c->act == DFUSE_ACT_DNLOAD)
             add(out, cap, "AN3156 (AN2662 p73): block %u does not hold a command the ROM "
                           "knows, so it stalls and enters dfuERROR / errSTALLEDPKT.", s->wValue);
         else
-            add(out, cap, "DFU 1.1 6.1.2 and appendix A: DFU_DNLOAD is allowed only in dfuIDLE "
-                          "and dfuDNLOAD-IDLE; in %s the device stalls and enters dfuERROR / "
-                          "errSTALLEDPKT, and waits for DFU_CLRSTATUS.",
-                dfu_state_name(before));
+            add(out, cap, "%s: DFU_DNLOAD is allowed only in dfuIDLE and dfuDNLOAD-IDLE; in %s "
+                          "the device stalls and enters dfuERROR / errSTALLEDPKT, and waits for "
+                          "DFU_CLRSTATUS.", c->cite, dfu_state_name(c->state));
         return;
     }
     if (st->status != USB_XFER_OK) {
@@ -190,10 +193,10 @@ static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
                       "application), so the host sees the device go.");
         return;
     }
-    if (s->wLength == 0) {
-        add(out, cap, "AN3156 \"Leave DFU mode\" (AN2662 p80): a zero-length DFU_DNLOAD ends the "
-                      "download; the ROM goes to dfuMANIFEST-SYNC and leaves on the next "
-                      "DFU_GETSTATUS (DFU 1.1 6.1.1, 7).");
+    if (c->act == DFUSE_ACT_LEAVE_REQUEST) {
+        add(out, cap, "%s: a zero-length DFU_DNLOAD ends the download; the ROM goes to %s and "
+                      "leaves on the next DFU_GETSTATUS (DFU 1.1 6.1.1, 7).", c->cite,
+            dfu_state_name(c->next));
         return;
     }
     if (s->wValue >= 2) {
@@ -226,10 +229,17 @@ static void explain_flash_tail(char *out, size_t cap, const struct trace_step *s
     }
 }
 
+/* The ROM in its flash loop stalled the request (part table or fault plan). */
+static void explain_busy_stall(char *out, size_t cap)
+{
+    add(out, cap, "The flash is still busy and this ROM stalls EP0 while its flash loop runs "
+                  "instead of answering (the L43x behaviour, dfu-util ticket 40); the state "
+                  "stays dfuDNBUSY and the host sees a pipe error.");
+}
+
 static void explain_getstatus(char *out, size_t cap, const struct trace_step *st)
 {
-    unsigned before = st->before.state;
-    unsigned after = st->after_valid ? st->after.state : before;
+    const struct dfuse_cell_event *c = &st->cell;
     uint32_t poll = 0;
     unsigned bstatus = 0;
     if (st->in_data && st->actual >= 6) {
@@ -237,10 +247,8 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
         poll = (uint32_t)st->in_data[1] | (uint32_t)st->in_data[2] << 8 |
                (uint32_t)st->in_data[3] << 16;
     }
-    if (st->status == USB_XFER_STALL && before == DFU_STATE_DNBUSY) {
-        add(out, cap, "The flash is still busy and this ROM stalls EP0 while its flash loop runs "
-                      "instead of answering (the L43x behaviour, dfu-util ticket 40); the state "
-                      "stays dfuDNBUSY and the host sees a pipe error.");
+    if (st->status == USB_XFER_STALL && c->act == DFUSE_ACT_POLL_BUSY) {
+        explain_busy_stall(out, cap);
         return;
     }
     if (st->status != USB_XFER_OK) {
@@ -248,36 +256,45 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
                       "device go instead of a status.");
         return;
     }
-    if (before == DFU_STATE_DNLOAD_SYNC) {
-        add(out, cap, "AN3156 (AN2662 p78): the first DFU_GETSTATUS after a DFU_DNLOAD starts "
-                      "the stored command and answers dfuDNBUSY with bwPollTimeout %u ms, the "
-                      "time the host must wait before it asks again (DFU 1.1 6.1.2).", poll);
+    switch (c->act) {
+    case DFUSE_ACT_EXECUTE:
+        add(out, cap, "%s: the first DFU_GETSTATUS after a DFU_DNLOAD starts the stored command "
+                      "and answers %s with bwPollTimeout %u ms, the time the host must wait "
+                      "before it asks again (DFU 1.1 6.1.2).", c->cite, dfu_state_name(c->next),
+            poll);
         explain_flash_tail(out, cap, st);
         return;
-    }
-    if (before == DFU_STATE_DNBUSY && after == DFU_STATE_DNLOAD_IDLE) {
-        add(out, cap, "DFU 1.1 6.1.2: the command is over, so the ROM reports dfuDNLOAD-IDLE / "
-                      "OK: ready for the next block or command.");
+    case DFUSE_ACT_POLL_BUSY:
+        if (c->next == DFU_STATE_ERROR)
+            add(out, cap, "%s: the command failed; bStatus %s, and the device waits in "
+                          "dfuERROR for DFU_CLRSTATUS (6.1.3).", c->cite, status_meaning(bstatus));
+        else
+            add(out, cap, "%s: the command is over, so the ROM reports %s / OK: ready for the "
+                          "next block or command.", c->cite, dfu_state_name(c->next));
         return;
-    }
-    if (before == DFU_STATE_DNBUSY && after == DFU_STATE_ERROR) {
-        add(out, cap, "DFU 1.1 6.1.2: the command failed; bStatus %s, and the device waits in "
-                      "dfuERROR for DFU_CLRSTATUS (6.1.3).", status_meaning(bstatus));
+    case DFUSE_ACT_MANIFEST:
+        if (c->next != DFU_STATE_MANIFEST && st->in_data && st->actual >= 6) {
+            /* fault dfu.leave.early-reset at=busy (dfuse_fsm.c act_manifest) */
+            add(out, cap, "%s, with the fault dfu.leave.early-reset at=busy: the ROM answers %s "
+                          "with bwPollTimeout %u ms and resets before the host asks again, so "
+                          "the next request finds the device gone.", c->cite,
+                dfu_state_name(st->in_data[4]), poll);
+            return;
+        }
+        add(out, cap, "%s: the ROM answers dfuMANIFEST, then jumps to the application at the "
+                      "address pointer; it is manifestation intolerant (DFU 1.1 7), so it leaves "
+                      "the bus.", c->cite);
         return;
+    default:
+        break;
     }
-    if (before == DFU_STATE_MANIFEST_SYNC) {
-        add(out, cap, "AN3156 \"Leave DFU mode\" (AN2662 p80): the ROM answers dfuMANIFEST, then "
-                      "jumps to the application at the address pointer; it is manifestation "
-                      "intolerant (DFU 1.1 7), so it leaves the bus.");
-        return;
-    }
-    if (before == DFU_STATE_ERROR)
-        add(out, cap, "DFU 1.1 6.1.2: DFU_GETSTATUS reports bStatus and bState without changing "
-                      "them; the device is in dfuERROR with %s and the host must send "
-                      "DFU_CLRSTATUS (6.1.3).", status_meaning(bstatus));
+    if (c->state == DFU_STATE_ERROR)
+        add(out, cap, "%s: DFU_GETSTATUS reports bStatus and bState without changing them; the "
+                      "device is in dfuERROR with %s and the host must send DFU_CLRSTATUS "
+                      "(6.1.3).", c->cite, status_meaning(bstatus));
     else
-        add(out, cap, "DFU 1.1 6.1.2: DFU_GETSTATUS reports bStatus and bState (%s) without "
-                      "changing them.", dfu_state_name(after));
+        add(out, cap, "%s: DFU_GETSTATUS reports bStatus and bState (%s) without changing "
+                      "them.", c->cite, dfu_state_name(c->next));
 }
 
 static void explain_upload(char *out, size_t cap, const struct trace_step *st)
@@ -286,9 +303,10 @@ static void explain_upload(char *out, size_t cap, const struct trace_step *st)
     if (st->status == USB_XFER_STALL) {
         unsigned status = st->after_valid ? st->after.status : 0;
         if (status == DFU_STATUS_errSTALLEDPKT)
-            add(out, cap, "DFU 1.1 6.2 and appendix A: DFU_UPLOAD is allowed only in dfuIDLE and "
-                          "dfuUPLOAD-IDLE, with wBlockNum 0 or >= 2 (AN3156); otherwise the device "
-                          "stalls and enters dfuERROR / errSTALLEDPKT.");
+            add(out, cap, "%s: DFU_UPLOAD is allowed only in dfuIDLE and dfuUPLOAD-IDLE, with "
+                          "wBlockNum 0 or >= 2 (AN3156); otherwise the device stalls and enters "
+                          "dfuERROR / errSTALLEDPKT.",
+                st->cell.act == DFUSE_ACT_UPLOAD ? "DFU 1.1 6.2 and appendix A" : st->cell.cite);
         else
             add(out, cap, "AN3156 Read memory: the ROM refuses the read and enters dfuERROR with "
                           "%s.", status_meaning(status));
@@ -309,18 +327,39 @@ static void explain_upload(char *out, size_t cap, const struct trace_step *st)
         add(out, cap, "a full frame keeps the device in dfuUPLOAD-IDLE (DFU 1.1 6.2).");
 }
 
+/* The request never reached the state table (dfuse_fsm.c event_of): a
+ * request error at the USB level, or the device left first. */
+static void explain_no_cell(char *out, size_t cap, const struct trace_step *st)
+{
+    if (st->status == USB_XFER_STALL)
+        add(out, cap, "USB 2.0 9.2.7: the request is not one the DFU state table takes (its "
+                      "direction, wLength or data stage breaks DFU 1.1 3, or the setup stage "
+                      "was stalled): a request error, so the device stalls EP0 and stays in "
+                      "%s.", dfu_state_name(st->before.state));
+    else
+        add(out, cap, "The device left the bus before the request reached its DFU state "
+                      "table, so the host sees it go.");
+}
+
 static void explain_dfu(char *out, size_t cap, const struct trace_step *st)
 {
     const struct usb_setup *s = st->setup;
-    unsigned before = st->before.state;
-    unsigned after = st->after_valid ? st->after.state : before;
+    const struct dfuse_cell_event *c = &st->cell;
 
+    if (!st->cell_valid) {
+        explain_no_cell(out, cap, st);
+        return;
+    }
+    if (st->status == USB_XFER_STALL && c->next == DFU_STATE_DNBUSY &&
+        (c->act == DFUSE_ACT_BUSY_STALL || c->act == DFUSE_ACT_BUSY_STATE)) {
+        explain_busy_stall(out, cap);
+        return;
+    }
     if (st->status == USB_XFER_STALL && s->bRequest != DFU_REQ_DNLOAD &&
         s->bRequest != DFU_REQ_UPLOAD && s->bRequest != DFU_REQ_GETSTATUS &&
-        after == DFU_STATE_ERROR && before != DFU_STATE_ERROR) {
-        add(out, cap, "DFU 1.1 6.1.2 and appendix A: %s does not accept this request, so the "
-                      "device stalls and enters dfuERROR / errSTALLEDPKT.",
-            dfu_state_name(before));
+        c->next == DFU_STATE_ERROR && c->state != DFU_STATE_ERROR) {
+        add(out, cap, "%s: %s does not accept this request, so the device stalls and enters "
+                      "dfuERROR / errSTALLEDPKT.", c->cite, dfu_state_name(c->state));
         return;
     }
     switch (s->bRequest) {
@@ -338,23 +377,24 @@ static void explain_dfu(char *out, size_t cap, const struct trace_step *st)
         explain_getstatus(out, cap, st);
         return;
     case DFU_REQ_CLRSTATUS:
-        if (before == DFU_STATE_ERROR)
-            add(out, cap, "DFU 1.1 6.1.3: DFU_CLRSTATUS in dfuERROR clears bStatus to OK and "
-                          "returns to dfuIDLE.");
+        if (c->act == DFUSE_ACT_CLEAR)
+            add(out, cap, "%s: DFU_CLRSTATUS in dfuERROR clears bStatus to OK and returns to "
+                          "%s.", c->cite, dfu_state_name(c->next));
         else
-            add(out, cap, "ST DFU library (the ROM's DFU class): DFU_CLRSTATUS outside dfuERROR "
-                          "is a state error: dfuERROR / errUNKNOWN.");
+            add(out, cap, "%s: DFU_CLRSTATUS outside dfuERROR is a state error: dfuERROR / "
+                          "errUNKNOWN.", c->cite);
         return;
     case DFU_REQ_GETSTATE:
-        add(out, cap, "DFU 1.1 6.1.4: DFU_GETSTATE returns bState alone and changes nothing.");
+        add(out, cap, "%s: DFU_GETSTATE returns bState alone and changes nothing.", c->cite);
         return;
     case DFU_REQ_ABORT:
-        if (before == DFU_STATE_ERROR)
-            add(out, cap, "DFU 1.1 6.1.5: DFU_ABORT in dfuERROR: the ROM acknowledges it and "
-                          "stays in dfuERROR (ST DFU library); only DFU_CLRSTATUS leaves it.");
+        if (c->act == DFUSE_ACT_ACK)
+            add(out, cap, "%s: DFU_ABORT in %s: the ROM acknowledges it and stays in %s (ST DFU "
+                          "library); only DFU_CLRSTATUS leaves it.", c->cite,
+                dfu_state_name(c->state), dfu_state_name(c->next));
         else
-            add(out, cap, "DFU 1.1 6.1.5: DFU_ABORT drops any pending command and returns to "
-                          "dfuIDLE.");
+            add(out, cap, "%s: DFU_ABORT drops any pending command and returns to %s.", c->cite,
+                dfu_state_name(c->next));
         return;
     default:
         add(out, cap, "Not a DFU 1.1 request.");

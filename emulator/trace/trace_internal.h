@@ -22,6 +22,8 @@ struct trace_step {
     bool dfu;                       /* a DfuSe ROM device: before/after are valid */
     bool after_valid;               /* the device still exists after the transfer */
     struct dfuse_view before, after;
+    bool cell_valid;                /* the request reached the DFU state table */
+    struct dfuse_cell_event cell;   /* the cell that answered it */
     struct dfuse_flash_event flash[TRACE_MAX_FLASH];
     unsigned nflash;
     uint8_t istring[3];             /* iManufacturer, iProduct, iSerialNumber */

@@ -108,3 +108,71 @@ Test(dfu_spec, the_fired_cell_is_reported)
     bench_free(b);
 }
 
+/* ---- --trace=explain from the fired cell (emulator/trace) --------------- */
+
+#include "emulator/trace/trace_internal.h"
+
+static struct trace_step step_of(const struct usb_setup *s, int status, uint8_t before)
+{
+    struct trace_step st = { .setup = s, .status = status, .dfu = true, .after_valid = true };
+    st.before.state = before;
+    st.after.state = before;
+    st.before.transfer_size = 2048;
+    return st;
+}
+
+/* A GETSTATUS whose wLength cannot hold the 6 status bytes never reaches
+ * the state table: a request error, not a reset (the line said "The ROM
+ * reset before answering" before the cell was reported). */
+Test(dfu_spec, explain_a_request_no_cell_took)
+{
+    const struct usb_setup s = { .bmRequestType = 0xA1, .bRequest = DFU_REQ_GETSTATUS, .wLength = 2 };
+    struct trace_step st = step_of(&s, USB_XFER_STALL, DFU_STATE_IDLE);
+    char why[1024];
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "USB 2.0 9.2.7: the request is not one the DFU state table takes (its "
+                          "direction, wLength or data stage breaks DFU 1.1 3, or the setup stage "
+                          "was stalled): a request error, so the device stalls EP0 and stays in "
+                          "dfuIDLE.");
+}
+
+/* The sentence quotes the cell: its citation and its from / to states. */
+Test(dfu_spec, explain_quotes_the_cell)
+{
+    const struct usb_setup s = { .bmRequestType = 0x21, .bRequest = DFU_REQ_ABORT };
+    struct trace_step st = step_of(&s, USB_XFER_OK, DFU_STATE_ERROR);
+    st.cell_valid = true;
+    st.cell = (struct dfuse_cell_event){ .state = DFU_STATE_ERROR, .request = DFU_REQ_ABORT,
+                                         .next = DFU_STATE_ERROR, .act = DFUSE_ACT_ACK,
+                                         .cite = "CITE", .rc = USB_XFER_OK };
+    char why[1024];
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "CITE: DFU_ABORT in dfuERROR: the ROM acknowledges it and stays in "
+                          "dfuERROR (ST DFU library); only DFU_CLRSTATUS leaves it.");
+    /* the same request, had the cell been ABORT -> dfuIDLE */
+    st.cell.act = DFUSE_ACT_ABORT;
+    st.cell.next = DFU_STATE_IDLE;
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "CITE: DFU_ABORT drops any pending command and returns to dfuIDLE.");
+}
+
+/* fault dfu.leave.early-reset at=busy: the manifest cell answers dfuDNBUSY
+ * and stays in dfuMANIFEST-SYNC (the line used to say "answers dfuMANIFEST"). */
+Test(dfu_spec, explain_leave_answered_busy)
+{
+    const struct usb_setup s = { .bmRequestType = 0xA1, .bRequest = DFU_REQ_GETSTATUS, .wLength = 6 };
+    const uint8_t reply[6] = { DFU_STATUS_OK, 1, 0, 0, DFU_STATE_DNBUSY, 0 };
+    struct trace_step st = step_of(&s, USB_XFER_OK, DFU_STATE_MANIFEST_SYNC);
+    st.in_data = reply;
+    st.actual = 6;
+    st.cell_valid = true;
+    st.cell = (struct dfuse_cell_event){ .state = DFU_STATE_MANIFEST_SYNC,
+                                         .request = DFU_REQ_GETSTATUS,
+                                         .next = DFU_STATE_MANIFEST_SYNC,
+                                         .act = DFUSE_ACT_MANIFEST, .cite = "CITE" };
+    char why[1024];
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "CITE, with the fault dfu.leave.early-reset at=busy: the ROM answers "
+                          "dfuDNBUSY with bwPollTimeout 1 ms and resets before the host asks "
+                          "again, so the next request finds the device gone.");
+}
