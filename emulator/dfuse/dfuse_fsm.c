@@ -59,18 +59,7 @@ struct dfuse_rule {
     const char *cite;
 };
 
-/* ---- replies ----------------------------------------------------------------- */
-
-static int reply(struct usb_xfer *x, const uint8_t *data, uint32_t n)
-{
-    uint32_t room = x->setup.wLength < x->len ? x->setup.wLength : x->len;
-    if (n > room)
-        n = room;
-    if (n && data != x->buf)
-        memcpy(x->buf, data, n);
-    x->actual = n;
-    return USB_XFER_OK;
-}
+/* ---- replies (cut to wLength by usb_control_reply) ------------------------------ */
 
 /* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits LE), bState, iString.
  * The host owes rom_poll_ms of (virtual) waiting; `wire` is what it is told. */
@@ -82,7 +71,7 @@ static int reply_status_wire(struct dfuse_device *d, struct usb_xfer *x, uint8_t
     uint8_t st[6] = { d->status, (uint8_t)wire, (uint8_t)(wire >> 8), (uint8_t)(wire >> 16),
                       state, 0 };
     d->owed_wait_ms = rom_poll_ms;
-    return reply(x, st, sizeof(st));
+    return usb_control_reply(x, st, sizeof(st));
 }
 
 static int reply_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t state,
@@ -164,7 +153,7 @@ static int act_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 static int act_state(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     *next = NEXT_SAME;
-    return reply(x, &d->state, 1);
+    return usb_control_reply(x, &d->state, 1);
 }
 
 static int act_ack(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
@@ -321,7 +310,7 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
     if (want == 0 || want > d->transfer_size || block == 1)
         return act_stall_error(d, x, next);
     if (block == 0) {
-        reply(x, commands, sizeof(commands));
+        usb_control_reply(x, commands, sizeof(commands));
         n = (int)x->actual;
     } else if (want > DFUSE_EP0_PACKET &&
                dfuse_fault_op(d, FAULT_USB_HS_HOST, "upload", d->pointer)) {
