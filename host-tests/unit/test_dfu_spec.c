@@ -176,3 +176,28 @@ Test(dfu_spec, explain_leave_answered_busy)
                           "dfuDNBUSY with bwPollTimeout 1 ms and resets before the host asks "
                           "again, so the next request finds the device gone.");
 }
+
+/* A ROM that stalls while its flash loop runs (DFU_BUSY_STALL) stalls
+ * GETSTATE and ABORT too; the lines used to say "returns bState" and
+ * "returns to dfuIDLE". */
+Test(dfu_spec, explain_requests_stalled_while_busy)
+{
+    const struct usb_setup s = { .bmRequestType = 0x21, .bRequest = DFU_REQ_ABORT };
+    struct trace_step st = step_of(&s, USB_XFER_STALL, DFU_STATE_DNBUSY);
+    st.cell_valid = true;
+    st.cell = (struct dfuse_cell_event){ .state = DFU_STATE_DNBUSY, .request = DFU_REQ_ABORT,
+                                         .next = DFU_STATE_DNBUSY,
+                                         .act = DFUSE_ACT_BUSY_STALL, .cite = "CITE",
+                                         .rc = USB_XFER_STALL };
+    const char *busy = "The flash is still busy and this ROM stalls EP0 while its flash loop "
+                       "runs instead of answering (the L43x behaviour, dfu-util ticket 40); the "
+                       "state stays dfuDNBUSY and the host sees a pipe error.";
+    char why[1024];
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, busy);
+    /* once the job is over the same cell stalls into dfuERROR */
+    st.cell.next = DFU_STATE_ERROR;
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "CITE: dfuDNBUSY does not accept this request, so the device stalls "
+                          "and enters dfuERROR / errSTALLEDPKT.");
+}
