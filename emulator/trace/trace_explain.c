@@ -9,7 +9,6 @@
  */
 #include "emulator/trace/trace_internal.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "models/part.h"
@@ -26,18 +25,6 @@ static const struct {
     [FLASHCTL_L4]   = { "page", "RM0351 3.3 / RM0394 3.3 / RM0440 3.3 (PER+PNB, MER, double words with ECC)" },
 };
 
-static void add(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add(char *out, size_t cap, const char *fmt, ...)
-{
-    size_t n = strnlen(out, cap);
-    if (n + 1 >= cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out + n, cap - n, fmt, ap);
-    va_end(ap);
-}
-
 static const char *unit_name(const struct part *p)
 {
     return p && (size_t)p->ctl < sizeof flash_docs / sizeof flash_docs[0] ? flash_docs[p->ctl].unit
@@ -52,21 +39,21 @@ void trace_flash_job(char *out, size_t cap, const struct dfuse_flash_event *ev,
     switch (ev->kind) {
     case FLASHSEQ_ERASE_UNIT:
         if (part && part_flash_unit(part, ev->addr, &start, &size) >= 0)
-            add(out, cap, "%s erase 0x%08X..0x%08X", unit_name(part), start, start + size - 1);
+            trace_add(out, cap, "%s erase 0x%08X..0x%08X", unit_name(part), start, start + size - 1);
         else
-            add(out, cap, "%s erase 0x%08X", unit_name(part), ev->addr);
+            trace_add(out, cap, "%s erase 0x%08X", unit_name(part), ev->addr);
         break;
     case FLASHSEQ_MASS_ERASE:
-        add(out, cap, "mass erase");
+        trace_add(out, cap, "mass erase");
         break;
     case FLASHSEQ_PROGRAM:
-        add(out, cap, "program %u bytes at 0x%08X", ev->len, ev->addr);
+        trace_add(out, cap, "program %u bytes at 0x%08X", ev->len, ev->addr);
         break;
     case FLASHSEQ_OPTION_WRITE:
-        add(out, cap, "option bytes write %u bytes at 0x%08X", ev->len, ev->addr);
+        trace_add(out, cap, "option bytes write %u bytes at 0x%08X", ev->len, ev->addr);
         break;
     case FLASHSEQ_RDP_REGRESS:
-        add(out, cap, "RDP level 1 -> 0 (mass erase)");
+        trace_add(out, cap, "RDP level 1 -> 0 (mass erase)");
         break;
     }
 }
@@ -98,17 +85,17 @@ static void explain_standard(char *out, size_t cap, const struct trace_step *st)
 {
     const struct usb_setup *s = st->setup;
     if (s->bmRequestType == 0x23 && s->bRequest == USB_REQ_SET_FEATURE && s->wValue == 4) {
-        add(out, cap, "USB 2.0 11.24.2.13 SetPortFeature(PORT_RESET), which usbip-host turns into "
+        trace_add(out, cap, "USB 2.0 11.24.2.13 SetPortFeature(PORT_RESET), which usbip-host turns into "
                       "a bus reset of the device; the ROM's DFU class starts again in the state "
                       "it enumerates in.");
         return;
     }
     if (st->status == USB_XFER_STALL) {
         if (s->bRequest == USB_REQ_GET_DESCRIPTOR && (s->wValue >> 8) == USB_DT_DEVICE_QUALIFIER)
-            add(out, cap, "USB 2.0 9.6.2: a full-speed-only device has no device qualifier and "
+            trace_add(out, cap, "USB 2.0 9.6.2: a full-speed-only device has no device qualifier and "
                           "answers GET_DESCRIPTOR(DEVICE_QUALIFIER) with a request error (STALL).");
         else
-            add(out, cap, "USB 2.0 9.2.7: a request the device does not support, or with "
+            trace_add(out, cap, "USB 2.0 9.2.7: a request the device does not support, or with "
                           "invalid parameters, is a request error: the device stalls EP0.");
         return;
     }
@@ -116,50 +103,50 @@ static void explain_standard(char *out, size_t cap, const struct trace_step *st)
     case USB_REQ_GET_DESCRIPTOR:
         switch (s->wValue >> 8) {
         case USB_DT_DEVICE:
-            add(out, cap, "USB 2.0 9.4.3 / 9.6.1: the device descriptor; VID:PID 0483:DF11 is "
+            trace_add(out, cap, "USB 2.0 9.4.3 / 9.6.1: the device descriptor; VID:PID 0483:DF11 is "
                           "the identity of ST's ROM DFU bootloader (AN3156), bcdDevice is the "
                           "bootloader's.");
             return;
         case USB_DT_CONFIG:
-            add(out, cap, "USB 2.0 9.4.3 / 9.6.3: the configuration: one interface of class 0xFE "
+            trace_add(out, cap, "USB 2.0 9.4.3 / 9.6.3: the configuration: one interface of class 0xFE "
                           "subclass 1 protocol 2 (DFU mode, DFU 1.1 4.2.3) with one alternate "
                           "setting per memory, and the DFU functional descriptor with "
                           "wTransferSize and bcdDFU 0x011A (DfuSe, DFU 1.1 4.2.4, AN3156).");
             return;
         case USB_DT_STRING:
             if ((s->wValue & 0xFF) == 0)
-                add(out, cap, "USB 2.0 9.6.7: string index 0 lists the language IDs (0x0409).");
+                trace_add(out, cap, "USB 2.0 9.6.7: string index 0 lists the language IDs (0x0409).");
             else if ((s->wValue & 0xFF) == st->istring[2])
-                add(out, cap, "USB 2.0 9.6.7: the serial number string (iSerialNumber); the ROM "
+                trace_add(out, cap, "USB 2.0 9.6.7: the serial number string (iSerialNumber); the ROM "
                               "derives it from the unique ID on most parts and reports a constant "
                               "on some (AN2606; observed on real ROMs).");
             else if ((s->wValue & 0xFF) == st->istring[0] || (s->wValue & 0xFF) == st->istring[1])
-                add(out, cap, "USB 2.0 9.6.7: the manufacturer or product string of the ROM "
+                trace_add(out, cap, "USB 2.0 9.6.7: the manufacturer or product string of the ROM "
                               "bootloader (\"STMicroelectronics\", \"STM32  BOOTLOADER\").");
             else
-                add(out, cap, "USB 2.0 9.6.7: a string descriptor; the strings of the alternate "
+                trace_add(out, cap, "USB 2.0 9.6.7: a string descriptor; the strings of the alternate "
                               "settings are the DfuSe memory layouts "
                               "(@name/0xADDR/N*SIZE<mult><rights>, UM0424, AN3156) from which the "
                               "host learns addresses, sector sizes and what it may do.");
             return;
         default:
-            add(out, cap, "USB 2.0 9.4.3: GET_DESCRIPTOR, answered from the device's tables.");
+            trace_add(out, cap, "USB 2.0 9.4.3: GET_DESCRIPTOR, answered from the device's tables.");
             return;
         }
     case USB_REQ_SET_CONFIGURATION:
-        add(out, cap, "USB 2.0 9.4.7: SET_CONFIGURATION selects the only configuration; "
+        trace_add(out, cap, "USB 2.0 9.4.7: SET_CONFIGURATION selects the only configuration; "
                       "alternate settings go back to 0.");
         return;
     case USB_REQ_SET_INTERFACE:
-        add(out, cap, "USB 2.0 9.4.10: SET_INTERFACE selects alternate setting %u, i.e. the "
+        trace_add(out, cap, "USB 2.0 9.4.10: SET_INTERFACE selects alternate setting %u, i.e. the "
                       "memory the following DfuSe commands address (AN3156: one alternate "
                       "setting per memory).", s->wValue);
         return;
     case USB_REQ_GET_STATUS:
-        add(out, cap, "USB 2.0 9.4.5: GET_STATUS, answered by the USB core.");
+        trace_add(out, cap, "USB 2.0 9.4.5: GET_STATUS, answered by the USB core.");
         return;
     default:
-        add(out, cap, "USB 2.0 chapter 9 standard request, answered by the USB core.");
+        trace_add(out, cap, "USB 2.0 chapter 9 standard request, answered by the USB core.");
         return;
     }
 }
@@ -176,32 +163,32 @@ static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
 
     if (st->status == USB_XFER_STALL) {
         if (s->wLength > st->before.transfer_size)
-            add(out, cap, "DFU 1.1 6.1.1: a block longer than wTransferSize (%u) is refused: the "
+            trace_add(out, cap, "DFU 1.1 6.1.1: a block longer than wTransferSize (%u) is refused: the "
                           "device stalls and enters dfuERROR / errSTALLEDPKT.",
                 st->before.transfer_size);
         else if (c->act == DFUSE_ACT_DNLOAD)
-            add(out, cap, "AN3156 (AN2662 p73): block %u does not hold a command the ROM "
+            trace_add(out, cap, "AN3156 (AN2662 p73): block %u does not hold a command the ROM "
                           "knows, so it stalls and enters dfuERROR / errSTALLEDPKT.", s->wValue);
         else
-            add(out, cap, "%s: DFU_DNLOAD is allowed only in dfuIDLE and dfuDNLOAD-IDLE; in %s "
+            trace_add(out, cap, "%s: DFU_DNLOAD is allowed only in dfuIDLE and dfuDNLOAD-IDLE; in %s "
                           "the device stalls and enters dfuERROR / errSTALLEDPKT, and waits for "
                           "DFU_CLRSTATUS.", c->cite, dfu_state_name(c->state));
         return;
     }
     if (st->status != USB_XFER_OK) {
-        add(out, cap, "The ROM reset before it answered (it leaves the bus on its way to the "
+        trace_add(out, cap, "The ROM reset before it answered (it leaves the bus on its way to the "
                       "application), so the host sees the device go.");
         return;
     }
     if (c->act == DFUSE_ACT_LEAVE_REQUEST) {
-        add(out, cap, "%s: a zero-length DFU_DNLOAD ends the download; the ROM goes to %s and "
+        trace_add(out, cap, "%s: a zero-length DFU_DNLOAD ends the download; the ROM goes to %s and "
                       "leaves on the next DFU_GETSTATUS (DFU 1.1 6.1.1, 7).", c->cite,
             dfu_state_name(c->next));
         return;
     }
     if (s->wValue >= 2) {
         uint32_t addr = st->before.pointer + (uint32_t)(s->wValue - 2) * st->before.transfer_size;
-        add(out, cap, "AN3156 Write memory (AN2662 p72): block %u carries %u bytes for "
+        trace_add(out, cap, "AN3156 Write memory (AN2662 p72): block %u carries %u bytes for "
                       "address pointer + (wBlockNum - 2) x wTransferSize = 0x%08X; the ROM "
                       "keeps them in dfuDNLOAD-SYNC and programs them on the next "
                       "DFU_GETSTATUS.", s->wValue, s->wLength, addr);
@@ -211,7 +198,7 @@ static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
     uint32_t n = st->out_len < s->wLength ? st->out_len : s->wLength;
     const struct dfuse_cmd_syntax *syn = dfuse_cmd_lookup(d, n);
     const char *what = syn ? syn->what : "a DfuSe command";
-    add(out, cap, "DFU_DNLOAD block 0 is a DfuSe command: %s; the ROM stores it and goes to "
+    trace_add(out, cap, "DFU_DNLOAD block 0 is a DfuSe command: %s; the ROM stores it and goes to "
                   "dfuDNLOAD-SYNC, it runs on the next DFU_GETSTATUS (DFU 1.1 6.1.1, AN3156).",
         what);
 }
@@ -223,7 +210,7 @@ static void explain_flash_tail(char *out, size_t cap, const struct trace_step *s
         if (st->flash[i].done)
             continue;
         if (p && (size_t)p->ctl < sizeof flash_docs / sizeof flash_docs[0])
-            add(out, cap, " The ROM drives the flash controller as %s describes.",
+            trace_add(out, cap, " The ROM drives the flash controller as %s describes.",
                 flash_docs[p->ctl].manual);
         return;
     }
@@ -232,7 +219,7 @@ static void explain_flash_tail(char *out, size_t cap, const struct trace_step *s
 /* The ROM in its flash loop stalled the request (part table or fault plan). */
 static void explain_busy_stall(char *out, size_t cap)
 {
-    add(out, cap, "The flash is still busy and this ROM stalls EP0 while its flash loop runs "
+    trace_add(out, cap, "The flash is still busy and this ROM stalls EP0 while its flash loop runs "
                   "instead of answering (the L43x behaviour, dfu-util ticket 40); the state "
                   "stays dfuDNBUSY and the host sees a pipe error.");
 }
@@ -252,13 +239,13 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
         return;
     }
     if (st->status != USB_XFER_OK) {
-        add(out, cap, "The ROM reset before answering this DFU_GETSTATUS, so the host sees the "
+        trace_add(out, cap, "The ROM reset before answering this DFU_GETSTATUS, so the host sees the "
                       "device go instead of a status.");
         return;
     }
     switch (c->act) {
     case DFUSE_ACT_EXECUTE:
-        add(out, cap, "%s: the first DFU_GETSTATUS after a DFU_DNLOAD starts the stored command "
+        trace_add(out, cap, "%s: the first DFU_GETSTATUS after a DFU_DNLOAD starts the stored command "
                       "and answers %s with bwPollTimeout %u ms, the time the host must wait "
                       "before it asks again (DFU 1.1 6.1.2).", c->cite, dfu_state_name(c->next),
             poll);
@@ -266,22 +253,22 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
         return;
     case DFUSE_ACT_POLL_BUSY:
         if (c->next == DFU_STATE_ERROR)
-            add(out, cap, "%s: the command failed; bStatus %s, and the device waits in "
+            trace_add(out, cap, "%s: the command failed; bStatus %s, and the device waits in "
                           "dfuERROR for DFU_CLRSTATUS (6.1.3).", c->cite, status_meaning(bstatus));
         else
-            add(out, cap, "%s: the command is over, so the ROM reports %s / OK: ready for the "
+            trace_add(out, cap, "%s: the command is over, so the ROM reports %s / OK: ready for the "
                           "next block or command.", c->cite, dfu_state_name(c->next));
         return;
     case DFUSE_ACT_MANIFEST:
         if (c->next != DFU_STATE_MANIFEST && st->in_data && st->actual >= 6) {
             /* fault dfu.leave.early-reset at=busy (dfuse_fsm.c act_manifest) */
-            add(out, cap, "%s, with the fault dfu.leave.early-reset at=busy: the ROM answers %s "
+            trace_add(out, cap, "%s, with the fault dfu.leave.early-reset at=busy: the ROM answers %s "
                           "with bwPollTimeout %u ms and resets before the host asks again, so "
                           "the next request finds the device gone.", c->cite,
                 dfu_state_name(st->in_data[4]), poll);
             return;
         }
-        add(out, cap, "%s: the ROM answers dfuMANIFEST, then jumps to the application at the "
+        trace_add(out, cap, "%s: the ROM answers dfuMANIFEST, then jumps to the application at the "
                       "address pointer; it is manifestation intolerant (DFU 1.1 7), so it leaves "
                       "the bus.", c->cite);
         return;
@@ -289,11 +276,11 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
         break;
     }
     if (c->state == DFU_STATE_ERROR)
-        add(out, cap, "%s: DFU_GETSTATUS reports bStatus and bState without changing them; the "
+        trace_add(out, cap, "%s: DFU_GETSTATUS reports bStatus and bState without changing them; the "
                       "device is in dfuERROR with %s and the host must send DFU_CLRSTATUS "
                       "(6.1.3).", c->cite, status_meaning(bstatus));
     else
-        add(out, cap, "%s: DFU_GETSTATUS reports bStatus and bState (%s) without changing "
+        trace_add(out, cap, "%s: DFU_GETSTATUS reports bStatus and bState (%s) without changing "
                       "them.", c->cite, dfu_state_name(c->next));
 }
 
@@ -303,28 +290,28 @@ static void explain_upload(char *out, size_t cap, const struct trace_step *st)
     if (st->status == USB_XFER_STALL) {
         unsigned status = st->after_valid ? st->after.status : 0;
         if (status == DFU_STATUS_errSTALLEDPKT)
-            add(out, cap, "%s: DFU_UPLOAD is allowed only in dfuIDLE and dfuUPLOAD-IDLE, with "
+            trace_add(out, cap, "%s: DFU_UPLOAD is allowed only in dfuIDLE and dfuUPLOAD-IDLE, with "
                           "wBlockNum 0 or >= 2 (AN3156); otherwise the device stalls and enters "
                           "dfuERROR / errSTALLEDPKT.",
                 st->cell.act == DFUSE_ACT_UPLOAD ? "DFU 1.1 6.2 and appendix A" : st->cell.cite);
         else
-            add(out, cap, "AN3156 Read memory: the ROM refuses the read and enters dfuERROR with "
+            trace_add(out, cap, "AN3156 Read memory: the ROM refuses the read and enters dfuERROR with "
                           "%s.", status_meaning(status));
         return;
     }
     if (s->wValue == 0) {
-        add(out, cap, "AN3156 Get Commands (AN2662 p70): DFU_UPLOAD with wBlockNum 0 returns "
+        trace_add(out, cap, "AN3156 Get Commands (AN2662 p70): DFU_UPLOAD with wBlockNum 0 returns "
                       "the command bytes the ROM supports (00 21 41 92).");
         return;
     }
     uint32_t addr = st->before.pointer + (uint32_t)(s->wValue - 2) * st->before.transfer_size;
-    add(out, cap, "AN3156 Read memory (AN2662 p70): block %u reads at address pointer + "
+    trace_add(out, cap, "AN3156 Read memory (AN2662 p70): block %u reads at address pointer + "
                   "(wBlockNum - 2) x wTransferSize = 0x%08X; ", s->wValue, addr);
     if (st->actual < s->wLength)
-        add(out, cap, "a frame shorter than wLength ends the upload and the device returns to "
+        trace_add(out, cap, "a frame shorter than wLength ends the upload and the device returns to "
                       "dfuIDLE (DFU 1.1 6.2).");
     else
-        add(out, cap, "a full frame keeps the device in dfuUPLOAD-IDLE (DFU 1.1 6.2).");
+        trace_add(out, cap, "a full frame keeps the device in dfuUPLOAD-IDLE (DFU 1.1 6.2).");
 }
 
 /* The request never reached the state table (dfuse_fsm.c event_of): a
@@ -332,12 +319,12 @@ static void explain_upload(char *out, size_t cap, const struct trace_step *st)
 static void explain_no_cell(char *out, size_t cap, const struct trace_step *st)
 {
     if (st->status == USB_XFER_STALL)
-        add(out, cap, "USB 2.0 9.2.7: the request is not one the DFU state table takes (its "
+        trace_add(out, cap, "USB 2.0 9.2.7: the request is not one the DFU state table takes (its "
                       "direction, wLength or data stage breaks DFU 1.1 3, or the setup stage "
                       "was stalled): a request error, so the device stalls EP0 and stays in "
                       "%s.", dfu_state_name(st->before.state));
     else
-        add(out, cap, "The device left the bus before the request reached its DFU state "
+        trace_add(out, cap, "The device left the bus before the request reached its DFU state "
                       "table, so the host sees it go.");
 }
 
@@ -358,13 +345,13 @@ static void explain_dfu(char *out, size_t cap, const struct trace_step *st)
     if (st->status == USB_XFER_STALL && s->bRequest != DFU_REQ_DNLOAD &&
         s->bRequest != DFU_REQ_UPLOAD && s->bRequest != DFU_REQ_GETSTATUS &&
         c->next == DFU_STATE_ERROR && c->state != DFU_STATE_ERROR) {
-        add(out, cap, "%s: %s does not accept this request, so the device stalls and enters "
+        trace_add(out, cap, "%s: %s does not accept this request, so the device stalls and enters "
                       "dfuERROR / errSTALLEDPKT.", c->cite, dfu_state_name(c->state));
         return;
     }
     switch (s->bRequest) {
     case DFU_REQ_DETACH:
-        add(out, cap, "DFU 1.1 5.1: DFU_DETACH belongs to run-time mode; the ROM is always in "
+        trace_add(out, cap, "DFU 1.1 5.1: DFU_DETACH belongs to run-time mode; the ROM is always in "
                       "DFU mode and %s it.", st->status == USB_XFER_OK ? "acknowledges" : "stalls");
         return;
     case DFU_REQ_DNLOAD:
@@ -378,26 +365,26 @@ static void explain_dfu(char *out, size_t cap, const struct trace_step *st)
         return;
     case DFU_REQ_CLRSTATUS:
         if (c->act == DFUSE_ACT_CLEAR)
-            add(out, cap, "%s: DFU_CLRSTATUS in dfuERROR clears bStatus to OK and returns to "
+            trace_add(out, cap, "%s: DFU_CLRSTATUS in dfuERROR clears bStatus to OK and returns to "
                           "%s.", c->cite, dfu_state_name(c->next));
         else
-            add(out, cap, "%s: DFU_CLRSTATUS outside dfuERROR is a state error: dfuERROR / "
+            trace_add(out, cap, "%s: DFU_CLRSTATUS outside dfuERROR is a state error: dfuERROR / "
                           "errUNKNOWN.", c->cite);
         return;
     case DFU_REQ_GETSTATE:
-        add(out, cap, "%s: DFU_GETSTATE returns bState alone and changes nothing.", c->cite);
+        trace_add(out, cap, "%s: DFU_GETSTATE returns bState alone and changes nothing.", c->cite);
         return;
     case DFU_REQ_ABORT:
         if (c->act == DFUSE_ACT_ACK)
-            add(out, cap, "%s: DFU_ABORT in %s: the ROM acknowledges it and stays in %s (ST DFU "
+            trace_add(out, cap, "%s: DFU_ABORT in %s: the ROM acknowledges it and stays in %s (ST DFU "
                           "library); only DFU_CLRSTATUS leaves it.", c->cite,
                 dfu_state_name(c->state), dfu_state_name(c->next));
         else
-            add(out, cap, "%s: DFU_ABORT drops any pending command and returns to %s.", c->cite,
+            trace_add(out, cap, "%s: DFU_ABORT drops any pending command and returns to %s.", c->cite,
                 dfu_state_name(c->next));
         return;
     default:
-        add(out, cap, "Not a DFU 1.1 request.");
+        trace_add(out, cap, "Not a DFU 1.1 request.");
     }
 }
 
@@ -406,7 +393,7 @@ void trace_explain(char *out, size_t cap, const struct trace_step *st)
     const struct usb_setup *s = st->setup;
     out[0] = 0;
     if (st->status == USB_XFER_CANCELLED) {
-        add(out, cap, "The host cancelled (unlinked) the transfer before the device answered, "
+        trace_add(out, cap, "The host cancelled (unlinked) the transfer before the device answered, "
                       "usually after its own time-out.");
         return;
     }
@@ -417,13 +404,13 @@ void trace_explain(char *out, size_t cap, const struct trace_step *st)
     if (st->dfu && (s->bmRequestType & (USB_TYPE_MASK | USB_RECIP_MASK)) ==
                        (USB_TYPE_CLASS | USB_RECIP_INTERFACE) && s->bRequest < DFU_REQ_COUNT) {
         if (st->status == USB_XFER_STALL && s->wIndex != 0) {
-            add(out, cap, "DFU 1.1 3: DFU requests go to interface 0; wIndex %u is a request "
+            trace_add(out, cap, "DFU 1.1 3: DFU requests go to interface 0; wIndex %u is a request "
                           "error, so the device stalls without changing state.", s->wIndex);
             return;
         }
         explain_dfu(out, cap, st);
         return;
     }
-    add(out, cap, "A request this device does not implement: USB 2.0 9.2.7, request error "
+    trace_add(out, cap, "A request this device does not implement: USB 2.0 9.2.7, request error "
                   "(STALL).");
 }

@@ -29,6 +29,9 @@ struct trace_step {
     uint8_t istring[3];             /* iManufacturer, iProduct, iSerialNumber */
 };
 
+/* Appends printf-style text to the string in out (never past cap). */
+void trace_add(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* One sentence (no trailing newline) saying why the device answered so. */
 void trace_explain(char *out, size_t cap, const struct trace_step *st);
 
