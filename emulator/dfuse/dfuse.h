@@ -120,5 +120,7 @@ void dfuse_set_cell_observer(struct dfuse_device *d, dfuse_cell_observer fn, voi
 /* The citation of cell (state, request); zero_length: a DNLOAD without
  * data.  NULL outside the table. */
 const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length);
+/* The action of cell (state, request), or -1 outside the table. */
+int dfuse_cell_act(unsigned state, unsigned request, bool zero_length);
 
 #endif

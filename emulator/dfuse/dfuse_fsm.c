@@ -521,6 +521,13 @@ const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length)
     return dfuse_table[state][event_of_request(request, zero_length)].cite;
 }
 
+int dfuse_cell_act(unsigned state, unsigned request, bool zero_length)
+{
+    if (state >= DFU_STATE_COUNT || request >= DFU_REQ_COUNT)
+        return -1;
+    return (int)dfuse_table[state][event_of_request(request, zero_length)].kind;
+}
+
 static int step(struct dfuse_device *d, struct usb_xfer *x, int ev)
 {
     uint8_t before = d->state < DFU_STATE_COUNT ? d->state : DFU_STATE_ERROR;

@@ -201,3 +201,30 @@ Test(dfu_spec, explain_requests_stalled_while_busy)
     cr_expect_str_eq(why, "CITE: dfuDNBUSY does not accept this request, so the device stalls "
                           "and enters dfuERROR / errSTALLEDPKT.");
 }
+
+/* Where DFU_DNLOAD / DFU_UPLOAD are allowed is read from the table, not
+ * written in the sentence. */
+Test(dfu_spec, explain_lists_the_states_the_table_allows)
+{
+    const struct usb_setup dn = { .bmRequestType = 0x21, .bRequest = DFU_REQ_DNLOAD, .wLength = 5 };
+    struct trace_step st = step_of(&dn, USB_XFER_STALL, DFU_STATE_UPLOAD_IDLE);
+    st.cell_valid = true;
+    st.cell = (struct dfuse_cell_event){ .state = DFU_STATE_UPLOAD_IDLE, .request = DFU_REQ_DNLOAD,
+                                         .next = DFU_STATE_ERROR, .act = DFUSE_ACT_STALL_ERROR,
+                                         .cite = "CITE", .rc = USB_XFER_STALL };
+    char why[1024];
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "CITE: DFU_DNLOAD is allowed only in dfuIDLE and dfuDNLOAD-IDLE; in "
+                          "dfuUPLOAD-IDLE the device stalls and enters dfuERROR / errSTALLEDPKT, "
+                          "and waits for DFU_CLRSTATUS.");
+    const struct usb_setup up = { .bmRequestType = 0xA1, .bRequest = DFU_REQ_UPLOAD, .wLength = 64,
+                                  .wValue = 2 };
+    st.setup = &up;
+    st.after.status = DFU_STATUS_errSTALLEDPKT;
+    st.cell.state = DFU_STATE_DNLOAD_IDLE;
+    st.cell.request = DFU_REQ_UPLOAD;
+    trace_explain(why, sizeof why, &st);
+    cr_expect_str_eq(why, "CITE: DFU_UPLOAD is allowed only in dfuIDLE and dfuUPLOAD-IDLE, with "
+                          "wBlockNum 0 or >= 2 (AN3156); otherwise the device stalls and enters "
+                          "dfuERROR / errSTALLEDPKT.");
+}
