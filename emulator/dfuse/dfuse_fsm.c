@@ -371,7 +371,6 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 #define C_EXECUTE  "AN3156 (AN2662 p78)"            /* ST: GETSTATUS runs the command */
 #define C_LEAVE    "AN3156 \"Leave DFU mode\" (AN2662 p80)"
 #define C_ST_CLEAR "ST DFU library (the ROM's DFU class)"
-#define C_ST_BUSY  "ST ROM: busy in its flash loop (DFU_BUSY_NAK / DFU_BUSY_STALL, facts 9.3)"
 #define C_APP      "DFU 1.1 A.2.1 / A.2.2: ST ROM: no run-time mode, never entered"
 #define C_GONE     "DFU 1.1 7 (manifestation intolerant), AN3156 (AN2662 p80)"
 
