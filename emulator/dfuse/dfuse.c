@@ -258,6 +258,12 @@ void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out)
     out->alt = d->usb.alt_setting[0];
 }
 
+void dfuse_set_cell_observer(struct dfuse_device *d, dfuse_cell_observer fn, void *arg)
+{
+    d->cell_observer = fn;
+    d->cell_observer_arg = arg;
+}
+
 void dfuse_set_flash_observer(struct dfuse_device *d, dfuse_flash_observer fn, void *arg)
 {
     d->flash_observer = fn;

@@ -82,4 +82,45 @@ typedef void (*dfuse_flash_observer)(void *arg, const struct dfuse_flash_event *
 /* One observer per device (NULL to remove).  It must not call into d. */
 void dfuse_set_flash_observer(struct dfuse_device *d, dfuse_flash_observer fn, void *arg);
 
+/* What a cell of the state table does (dfuse_fsm.c), named so a trace
+ * explains the cell that fired, not a guess from the states. */
+enum dfuse_act {
+    DFUSE_ACT_STALL_ERROR,      /* not allowed here: stall, dfuERROR / errSTALLEDPKT */
+    DFUSE_ACT_GONE,             /* the ROM is leaving: nothing answers */
+    DFUSE_ACT_STATUS,           /* GETSTATUS: bStatus, bState as they are */
+    DFUSE_ACT_STATE,            /* GETSTATE */
+    DFUSE_ACT_ACK,              /* accepted, nothing changes */
+    DFUSE_ACT_ABORT,            /* back to dfuIDLE, the command dropped */
+    DFUSE_ACT_CLEAR,            /* CLRSTATUS in dfuERROR */
+    DFUSE_ACT_CLEAR_MISPLACED,  /* CLRSTATUS elsewhere (ST) */
+    DFUSE_ACT_DNLOAD,           /* a block kept for the next GETSTATUS */
+    DFUSE_ACT_LEAVE_REQUEST,    /* zero-length DNLOAD */
+    DFUSE_ACT_EXECUTE,          /* GETSTATUS in dfuDNLOAD-SYNC runs the command */
+    DFUSE_ACT_POLL_BUSY,        /* GETSTATUS in dfuDNBUSY */
+    DFUSE_ACT_BUSY_STATE,       /* GETSTATE in dfuDNBUSY */
+    DFUSE_ACT_BUSY_STALL,       /* anything else in dfuDNBUSY */
+    DFUSE_ACT_MANIFEST,         /* GETSTATUS in dfuMANIFEST-SYNC: leave */
+    DFUSE_ACT_UPLOAD,           /* Get Commands or read memory */
+};
+
+/* The cell that answered a request, reported when it has answered (a
+ * request kept while the flash is busy reports again when it finishes). */
+struct dfuse_cell_event {
+    const struct usb_xfer *xfer;        /* the request */
+    uint8_t state;              /* enum dfu_state the request found */
+    uint8_t request;            /* enum dfu_request */
+    uint8_t next;               /* enum dfu_state after the request */
+    enum dfuse_act act;
+    const char *cite;           /* where the cell is specified */
+    int rc;                     /* the usb_xfer status of the answer */
+};
+typedef void (*dfuse_cell_observer)(void *arg, const struct dfuse_cell_event *ev);
+/* One per device (NULL to remove), like the flash observer. */
+void dfuse_set_cell_observer(struct dfuse_device *d, dfuse_cell_observer fn, void *arg);
+/* The citation of cell (state, request); zero_length: a DNLOAD without
+ * data.  NULL outside the table. */
+const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length);
+/* The action of cell (state, request), or -1 outside the table. */
+int dfuse_cell_act(unsigned state, unsigned request, bool zero_length);
+
 #endif

@@ -189,19 +189,6 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* AN3156 section 6 command set: the command byte and its length decide. */
-static const struct dfuse_cmd_syntax {
-    uint8_t code;
-    uint16_t len;
-    enum dfuse_command cmd;
-} dfuse_cmd_syntax[] = {
-    { DFUSE_CMD_GET_COMMANDS, 1, DFUSE_OP_GET_COMMANDS },
-    { DFUSE_CMD_SET_ADDRESS, 5, DFUSE_OP_SET_ADDRESS },
-    { DFUSE_CMD_ERASE, 5, DFUSE_OP_ERASE_PAGE },
-    { DFUSE_CMD_ERASE, 1, DFUSE_OP_MASS_ERASE },
-    { DFUSE_CMD_READ_UNPROTECT, 1, DFUSE_OP_READ_UNPROTECT },
-};
-
 int dfuse_exec_parse(struct dfuse_device *d, uint16_t block, const uint8_t *data, uint16_t len)
 {
     d->cmd = DFUSE_OP_NONE;
@@ -217,14 +204,14 @@ int dfuse_exec_parse(struct dfuse_device *d, uint16_t block, const uint8_t *data
         d->cmd_addr = addr > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)addr;
         return 0;
     }
-    for (size_t i = 0; i < sizeof(dfuse_cmd_syntax) / sizeof(dfuse_cmd_syntax[0]); i++) {
-        if (dfuse_cmd_syntax[i].code == data[0] && dfuse_cmd_syntax[i].len == len) {
-            d->cmd = dfuse_cmd_syntax[i].cmd;
-            d->block = 0;
-            d->len = len;
-            d->cmd_addr = len == 5 ? le32(data + 1) : 0;
-            return 0;
-        }
+    /* AN3156 section 6: the command byte and its length decide (dfu_spec.c) */
+    const struct dfuse_cmd_syntax *syn = dfuse_cmd_lookup(data, len);
+    if (syn) {
+        d->cmd = syn->op;
+        d->block = 0;
+        d->len = len;
+        d->cmd_addr = len == 5 ? le32(data + 1) : 0;
+        return 0;
     }
     return -1;
 }

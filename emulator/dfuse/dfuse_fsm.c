@@ -3,7 +3,9 @@
  * The DFU state machine of the ROM: DFU 1.1 section 6 (figure A.1, the
  * state transition summary) with ST's DfuSe changes (AN3156, AN2662),
  * written as the specification writes it — one table, state x request ->
- * action, next state — so each cell can be held against the documents.
+ * action, next state, citation — so each cell can be held against the
+ * documents.  Each request reports the cell that answered it to the cell
+ * observer (dfuse.h), from which --trace=explain quotes it.
  *
  * Where the ROM departs from DFU 1.1 (each cell says so):
  *   - DNLOAD with wLength 0 in dfuIDLE leaves too (AN3156 "Leave DFU
@@ -49,23 +51,16 @@ enum dfuse_event {
 
 typedef int (*dfuse_action)(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next);
 
+/* One cell: what the ROM does, the state it goes to, and where that is
+ * written.  The cite is what --trace=explain quotes for the cell. */
 struct dfuse_rule {
     dfuse_action act;
+    enum dfuse_act kind;    /* act, named for observers */
     uint8_t next;           /* state when the action succeeds (it may choose another) */
+    const char *cite;
 };
 
-/* ---- replies ----------------------------------------------------------------- */
-
-static int reply(struct usb_xfer *x, const uint8_t *data, uint32_t n)
-{
-    uint32_t room = x->setup.wLength < x->len ? x->setup.wLength : x->len;
-    if (n > room)
-        n = room;
-    if (n && data != x->buf)
-        memcpy(x->buf, data, n);
-    x->actual = n;
-    return USB_XFER_OK;
-}
+/* ---- replies (cut to wLength by usb_control_reply) ------------------------------ */
 
 /* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits LE), bState, iString.
  * The host owes rom_poll_ms of (virtual) waiting; `wire` is what it is told. */
@@ -77,7 +72,7 @@ static int reply_status_wire(struct dfuse_device *d, struct usb_xfer *x, uint8_t
     uint8_t st[6] = { d->status, (uint8_t)wire, (uint8_t)(wire >> 8), (uint8_t)(wire >> 16),
                       state, 0 };
     d->owed_wait_ms = rom_poll_ms;
-    return reply(x, st, sizeof(st));
+    return usb_control_reply(x, st, sizeof(st));
 }
 
 static int reply_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t state,
@@ -159,7 +154,7 @@ static int act_status(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 static int act_state(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     *next = NEXT_SAME;
-    return reply(x, &d->state, 1);
+    return usb_control_reply(x, &d->state, 1);
 }
 
 static int act_ack(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
@@ -316,7 +311,7 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
     if (want == 0 || want > d->transfer_size || block == 1)
         return act_stall_error(d, x, next);
     if (block == 0) {
-        reply(x, commands, sizeof(commands));
+        usb_control_reply(x, commands, sizeof(commands));
         n = (int)x->actual;
     } else if (want > DFUSE_EP0_PACKET &&
                dfuse_fault_op(d, FAULT_USB_HS_HOST, "upload", d->pointer)) {
@@ -344,108 +339,134 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 
 /* ---- the table ------------------------------------------------------------------- */
 
-#define R(action, state) { act_##action, DFU_STATE_##state }
+#define R(action, state, cite) { act_##action, KIND_##action, DFU_STATE_##state, cite }
 #define DFU_STATE_SAME NEXT_SAME
+#define KIND_stall_error DFUSE_ACT_STALL_ERROR
+#define KIND_gone DFUSE_ACT_GONE
+#define KIND_status DFUSE_ACT_STATUS
+#define KIND_state DFUSE_ACT_STATE
+#define KIND_ack DFUSE_ACT_ACK
+#define KIND_abort DFUSE_ACT_ABORT
+#define KIND_clear DFUSE_ACT_CLEAR
+#define KIND_clear_misplaced DFUSE_ACT_CLEAR_MISPLACED
+#define KIND_dnload DFUSE_ACT_DNLOAD
+#define KIND_leave_request DFUSE_ACT_LEAVE_REQUEST
+#define KIND_execute DFUSE_ACT_EXECUTE
+#define KIND_poll_busy DFUSE_ACT_POLL_BUSY
+#define KIND_busy_state DFUSE_ACT_BUSY_STATE
+#define KIND_busy_stall DFUSE_ACT_BUSY_STALL
+#define KIND_manifest DFUSE_ACT_MANIFEST
+#define KIND_upload DFUSE_ACT_UPLOAD
+
+/* The citations, one per kind of cell (DFU 1.1 appendix A.2.n is the
+ * summary of state n-1; each row below names its own). */
+#define C_STALL    "DFU 1.1 6.1.2 and appendix A"   /* any request not allowed */
+#define C_UPSTALL  "DFU 1.1 6.2 and appendix A"     /* DFU_UPLOAD not allowed */
+#define C_DETACH   "DFU 1.1 5.1"                    /* DFU_DETACH is run-time mode's */
+#define C_STATUS   "DFU 1.1 6.1.2"
+#define C_CLEAR    "DFU 1.1 6.1.3"
+#define C_STATE    "DFU 1.1 6.1.4"
+#define C_ABORT    "DFU 1.1 6.1.5"
+#define C_DNLOAD   "DFU 1.1 6.1.1, AN3156"
+#define C_UPLOAD   "DFU 1.1 6.2, AN3156"
+#define C_EXECUTE  "AN3156 (AN2662 p78)"            /* ST: GETSTATUS runs the command */
+#define C_LEAVE    "AN3156 \"Leave DFU mode\" (AN2662 p80)"
+#define C_ST_CLEAR "ST DFU library (the ROM's DFU class)"
+#define C_APP      "DFU 1.1 A.2.1 / A.2.2: ST ROM: no run-time mode, never entered"
+#define C_GONE     "DFU 1.1 7 (manifestation intolerant), AN3156 (AN2662 p80)"
+
+#define APP_MODE_ROW { \
+        [EV_DETACH] = R(stall_error, ERROR, C_APP), [EV_DNLOAD] = R(stall_error, ERROR, C_APP), \
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR, C_APP), [EV_UPLOAD] = R(stall_error, ERROR, C_APP), \
+        [EV_GETSTATUS] = R(status, SAME, C_APP), [EV_CLRSTATUS] = R(stall_error, ERROR, C_APP), \
+        [EV_GETSTATE] = R(state, SAME, C_APP), [EV_ABORT] = R(stall_error, ERROR, C_APP), }
+#define GONE_ROW { \
+        [EV_DETACH] = R(gone, SAME, C_GONE), [EV_DNLOAD] = R(gone, SAME, C_GONE), \
+        [EV_DNLOAD_ZERO] = R(gone, SAME, C_GONE), [EV_UPLOAD] = R(gone, SAME, C_GONE), \
+        [EV_GETSTATUS] = R(gone, SAME, C_GONE), [EV_CLRSTATUS] = R(gone, SAME, C_GONE), \
+        [EV_GETSTATE] = R(gone, SAME, C_GONE), [EV_ABORT] = R(gone, SAME, C_GONE), }
 
 /* Rows: DFU 1.1 figure A.1 / section 6.1.2 and 6.2 state by state.  "ST"
  * marks a cell where the ROM (AN3156, ST DFU library) differs from DFU 1.1. */
 static const struct dfuse_rule dfuse_table[DFU_STATE_COUNT][EV_COUNT] = {
-    /* appIDLE, appDETACH: the ROM has no run-time mode; never entered */
-    [DFU_STATE_APP_IDLE] = {
-        [EV_DETACH] = R(stall_error, ERROR), [EV_DNLOAD] = R(stall_error, ERROR),
-        [EV_DNLOAD_ZERO] = R(stall_error, ERROR), [EV_UPLOAD] = R(stall_error, ERROR),
-        [EV_GETSTATUS] = R(status, SAME), [EV_CLRSTATUS] = R(stall_error, ERROR),
-        [EV_GETSTATE] = R(state, SAME), [EV_ABORT] = R(stall_error, ERROR),
+    /* A.2.1 appIDLE, A.2.2 appDETACH: the ROM has no run-time mode */
+    [DFU_STATE_APP_IDLE] = APP_MODE_ROW,
+    [DFU_STATE_APP_DETACH] = APP_MODE_ROW,
+    [DFU_STATE_IDLE] = {                                        /* A.2.3 */
+        [EV_DETACH]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD]      = R(dnload, DNLOAD_SYNC, C_DNLOAD),
+        [EV_DNLOAD_ZERO] = R(leave_request, MANIFEST_SYNC, C_LEAVE),   /* ST: DFU 1.1 stalls */
+        [EV_UPLOAD]      = R(upload, UPLOAD_IDLE, C_UPLOAD),
+        [EV_GETSTATUS]   = R(status, SAME, C_STATUS),
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR, C_ST_CLEAR),      /* ST */
+        [EV_GETSTATE]    = R(state, SAME, C_STATE),
+        [EV_ABORT]       = R(abort, IDLE, C_ABORT),
     },
-    [DFU_STATE_APP_DETACH] = {
-        [EV_DETACH] = R(stall_error, ERROR), [EV_DNLOAD] = R(stall_error, ERROR),
-        [EV_DNLOAD_ZERO] = R(stall_error, ERROR), [EV_UPLOAD] = R(stall_error, ERROR),
-        [EV_GETSTATUS] = R(status, SAME), [EV_CLRSTATUS] = R(stall_error, ERROR),
-        [EV_GETSTATE] = R(state, SAME), [EV_ABORT] = R(stall_error, ERROR),
+    [DFU_STATE_DNLOAD_SYNC] = {                                 /* A.2.4 */
+        [EV_DETACH]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR, C_STALL),
+        [EV_UPLOAD]      = R(stall_error, ERROR, C_UPSTALL),
+        [EV_GETSTATUS]   = R(execute, DNBUSY, C_EXECUTE),              /* ST: runs the command */
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR, C_ST_CLEAR),      /* ST */
+        [EV_GETSTATE]    = R(state, SAME, C_STATE),
+        [EV_ABORT]       = R(abort, IDLE, C_ABORT),                    /* ST */
     },
-    [DFU_STATE_IDLE] = {
-        [EV_DETACH]      = R(stall_error, ERROR),
-        [EV_DNLOAD]      = R(dnload, DNLOAD_SYNC),
-        [EV_DNLOAD_ZERO] = R(leave_request, MANIFEST_SYNC),     /* ST: DFU 1.1 stalls */
-        [EV_UPLOAD]      = R(upload, UPLOAD_IDLE),
-        [EV_GETSTATUS]   = R(status, SAME),
-        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
-        [EV_GETSTATE]    = R(state, SAME),
-        [EV_ABORT]       = R(abort, IDLE),
+    [DFU_STATE_DNBUSY] = {                                      /* A.2.5 */
+        [EV_DETACH]      = R(busy_stall, ERROR, C_STALL),
+        [EV_DNLOAD]      = R(busy_stall, ERROR, C_STALL),
+        [EV_DNLOAD_ZERO] = R(busy_stall, ERROR, C_STALL),
+        [EV_UPLOAD]      = R(busy_stall, ERROR, C_UPSTALL),
+        [EV_GETSTATUS]   = R(poll_busy, DNLOAD_IDLE, C_STATUS),        /* ST: DFU 1.1 stalls */
+        [EV_CLRSTATUS]   = R(busy_stall, ERROR, C_STALL),
+        [EV_GETSTATE]    = R(busy_state, SAME, C_STATE),
+        [EV_ABORT]       = R(busy_stall, ERROR, C_STALL),
     },
-    [DFU_STATE_DNLOAD_SYNC] = {
-        [EV_DETACH]      = R(stall_error, ERROR),
-        [EV_DNLOAD]      = R(stall_error, ERROR),
-        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
-        [EV_UPLOAD]      = R(stall_error, ERROR),
-        [EV_GETSTATUS]   = R(execute, DNBUSY),                  /* ST: runs the command */
-        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
-        [EV_GETSTATE]    = R(state, SAME),
-        [EV_ABORT]       = R(abort, IDLE),                      /* ST */
+    [DFU_STATE_DNLOAD_IDLE] = {                                 /* A.2.6 */
+        [EV_DETACH]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD]      = R(dnload, DNLOAD_SYNC, C_DNLOAD),
+        [EV_DNLOAD_ZERO] = R(leave_request, MANIFEST_SYNC, C_LEAVE),
+        [EV_UPLOAD]      = R(stall_error, ERROR, C_UPSTALL),
+        [EV_GETSTATUS]   = R(status, SAME, C_STATUS),
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR, C_ST_CLEAR),      /* ST */
+        [EV_GETSTATE]    = R(state, SAME, C_STATE),
+        [EV_ABORT]       = R(abort, IDLE, C_ABORT),
     },
-    [DFU_STATE_DNBUSY] = {
-        [EV_DETACH]      = R(busy_stall, ERROR),
-        [EV_DNLOAD]      = R(busy_stall, ERROR),
-        [EV_DNLOAD_ZERO] = R(busy_stall, ERROR),
-        [EV_UPLOAD]      = R(busy_stall, ERROR),
-        [EV_GETSTATUS]   = R(poll_busy, DNLOAD_IDLE),           /* ST: DFU 1.1 stalls */
-        [EV_CLRSTATUS]   = R(busy_stall, ERROR),
-        [EV_GETSTATE]    = R(busy_state, SAME),
-        [EV_ABORT]       = R(busy_stall, ERROR),
+    [DFU_STATE_MANIFEST_SYNC] = {                               /* A.2.7 */
+        [EV_DETACH]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR, C_STALL),
+        [EV_UPLOAD]      = R(stall_error, ERROR, C_UPSTALL),
+        [EV_GETSTATUS]   = R(manifest, MANIFEST, C_LEAVE),             /* manifestation intolerant */
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR, C_ST_CLEAR),      /* ST */
+        [EV_GETSTATE]    = R(state, SAME, C_STATE),
+        [EV_ABORT]       = R(abort, IDLE, C_ABORT),                    /* ST */
     },
-    [DFU_STATE_DNLOAD_IDLE] = {
-        [EV_DETACH]      = R(stall_error, ERROR),
-        [EV_DNLOAD]      = R(dnload, DNLOAD_SYNC),
-        [EV_DNLOAD_ZERO] = R(leave_request, MANIFEST_SYNC),
-        [EV_UPLOAD]      = R(stall_error, ERROR),
-        [EV_GETSTATUS]   = R(status, SAME),
-        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
-        [EV_GETSTATE]    = R(state, SAME),
-        [EV_ABORT]       = R(abort, IDLE),
+    /* A.2.8 dfuMANIFEST, A.2.9 dfuMANIFEST-WAIT-RESET: on its way out */
+    [DFU_STATE_MANIFEST] = GONE_ROW,
+    [DFU_STATE_MANIFEST_WAIT_RESET] = GONE_ROW,
+    [DFU_STATE_UPLOAD_IDLE] = {                                 /* A.2.10 */
+        [EV_DETACH]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR, C_STALL),
+        [EV_UPLOAD]      = R(upload, UPLOAD_IDLE, C_UPLOAD),
+        [EV_GETSTATUS]   = R(status, SAME, C_STATUS),
+        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR, C_ST_CLEAR),      /* ST */
+        [EV_GETSTATE]    = R(state, SAME, C_STATE),
+        [EV_ABORT]       = R(abort, IDLE, C_ABORT),
     },
-    [DFU_STATE_MANIFEST_SYNC] = {
-        [EV_DETACH]      = R(stall_error, ERROR),
-        [EV_DNLOAD]      = R(stall_error, ERROR),
-        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
-        [EV_UPLOAD]      = R(stall_error, ERROR),
-        [EV_GETSTATUS]   = R(manifest, MANIFEST),               /* manifestation intolerant */
-        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
-        [EV_GETSTATE]    = R(state, SAME),
-        [EV_ABORT]       = R(abort, IDLE),                      /* ST */
-    },
-    [DFU_STATE_MANIFEST] = {
-        [EV_DETACH] = R(gone, SAME), [EV_DNLOAD] = R(gone, SAME),
-        [EV_DNLOAD_ZERO] = R(gone, SAME), [EV_UPLOAD] = R(gone, SAME),
-        [EV_GETSTATUS] = R(gone, SAME), [EV_CLRSTATUS] = R(gone, SAME),
-        [EV_GETSTATE] = R(gone, SAME), [EV_ABORT] = R(gone, SAME),
-    },
-    [DFU_STATE_MANIFEST_WAIT_RESET] = {
-        [EV_DETACH] = R(gone, SAME), [EV_DNLOAD] = R(gone, SAME),
-        [EV_DNLOAD_ZERO] = R(gone, SAME), [EV_UPLOAD] = R(gone, SAME),
-        [EV_GETSTATUS] = R(gone, SAME), [EV_CLRSTATUS] = R(gone, SAME),
-        [EV_GETSTATE] = R(gone, SAME), [EV_ABORT] = R(gone, SAME),
-    },
-    [DFU_STATE_UPLOAD_IDLE] = {
-        [EV_DETACH]      = R(stall_error, ERROR),
-        [EV_DNLOAD]      = R(stall_error, ERROR),
-        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
-        [EV_UPLOAD]      = R(upload, UPLOAD_IDLE),
-        [EV_GETSTATUS]   = R(status, SAME),
-        [EV_CLRSTATUS]   = R(clear_misplaced, ERROR),           /* ST */
-        [EV_GETSTATE]    = R(state, SAME),
-        [EV_ABORT]       = R(abort, IDLE),
-    },
-    [DFU_STATE_ERROR] = {
-        [EV_DETACH]      = R(stall_error, ERROR),
-        [EV_DNLOAD]      = R(stall_error, ERROR),
-        [EV_DNLOAD_ZERO] = R(stall_error, ERROR),
-        [EV_UPLOAD]      = R(stall_error, ERROR),
-        [EV_GETSTATUS]   = R(status, SAME),
-        [EV_CLRSTATUS]   = R(clear, IDLE),
-        [EV_GETSTATE]    = R(state, SAME),
-        [EV_ABORT]       = R(ack, SAME),                        /* ST: DFU 1.1 stalls */
+    [DFU_STATE_ERROR] = {                                       /* A.2.11 */
+        [EV_DETACH]      = R(stall_error, ERROR, C_DETACH),
+        [EV_DNLOAD]      = R(stall_error, ERROR, C_STALL),
+        [EV_DNLOAD_ZERO] = R(stall_error, ERROR, C_STALL),
+        [EV_UPLOAD]      = R(stall_error, ERROR, C_UPSTALL),
+        [EV_GETSTATUS]   = R(status, SAME, C_STATUS),
+        [EV_CLRSTATUS]   = R(clear, IDLE, C_CLEAR),
+        [EV_GETSTATE]    = R(state, SAME, C_STATE),
+        [EV_ABORT]       = R(ack, SAME, C_ABORT),                      /* ST: DFU 1.1 stalls */
     },
 };
+
 
 /* ---- requests in --------------------------------------------------------------- */
 
@@ -463,6 +484,19 @@ static const struct dfuse_wire_rule {
     [DFU_REQ_ABORT]     = { false, 0, 0 },
 };
 
+static int event_of_request(unsigned request, bool zero_length)
+{
+    switch (request) {
+    case DFU_REQ_DETACH: return EV_DETACH;
+    case DFU_REQ_DNLOAD: return zero_length ? EV_DNLOAD_ZERO : EV_DNLOAD;
+    case DFU_REQ_UPLOAD: return EV_UPLOAD;
+    case DFU_REQ_GETSTATUS: return EV_GETSTATUS;
+    case DFU_REQ_CLRSTATUS: return EV_CLRSTATUS;
+    case DFU_REQ_GETSTATE: return EV_GETSTATE;
+    default: return EV_ABORT;
+    }
+}
+
 static int event_of(const struct usb_xfer *x)
 {
     const struct usb_setup *s = &x->setup;
@@ -477,24 +511,40 @@ static int event_of(const struct usb_xfer *x)
         return -1;
     if (x->len < s->wLength)
         return -1;                  /* no room for (or not all of) the data stage */
-    switch (s->bRequest) {
-    case DFU_REQ_DETACH: return EV_DETACH;
-    case DFU_REQ_DNLOAD: return s->wLength ? EV_DNLOAD : EV_DNLOAD_ZERO;
-    case DFU_REQ_UPLOAD: return EV_UPLOAD;
-    case DFU_REQ_GETSTATUS: return EV_GETSTATUS;
-    case DFU_REQ_CLRSTATUS: return EV_CLRSTATUS;
-    case DFU_REQ_GETSTATE: return EV_GETSTATE;
-    default: return EV_ABORT;
-    }
+    return event_of_request(s->bRequest, s->wLength == 0);
+}
+
+const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length)
+{
+    if (state >= DFU_STATE_COUNT || request >= DFU_REQ_COUNT)
+        return NULL;
+    return dfuse_table[state][event_of_request(request, zero_length)].cite;
+}
+
+int dfuse_cell_act(unsigned state, unsigned request, bool zero_length)
+{
+    if (state >= DFU_STATE_COUNT || request >= DFU_REQ_COUNT)
+        return -1;
+    return (int)dfuse_table[state][event_of_request(request, zero_length)].kind;
 }
 
 static int step(struct dfuse_device *d, struct usb_xfer *x, int ev)
 {
-    const struct dfuse_rule *r = &dfuse_table[d->state < DFU_STATE_COUNT ? d->state : DFU_STATE_ERROR][ev];
+    uint8_t before = d->state < DFU_STATE_COUNT ? d->state : DFU_STATE_ERROR;
+    const struct dfuse_rule *r = &dfuse_table[before][ev];
     uint8_t next = r->next;
     int rc = r->act(d, x, &next);
-    if (rc != USB_XFER_PENDING && next != NEXT_SAME)
+    if (rc == USB_XFER_PENDING)
+        return rc;                  /* the cell reports when the kept request finishes */
+    if (next != NEXT_SAME)
         d->state = next;
+    if (d->cell_observer) {
+        struct dfuse_cell_event ce = {
+            .xfer = x, .state = before, .request = x->setup.bRequest, .next = d->state, .act = r->kind,
+            .cite = r->cite, .rc = rc,
+        };
+        d->cell_observer(d->cell_observer_arg, &ce);
+    }
     return rc;
 }
 

@@ -7,6 +7,7 @@
  *   dfuse_desc.c    descriptors and strings as the ROM reports them
  *   dfuse_layout.c  the memory-layout strings parsed (UM0424 / dfu-util grammar)
  *   dfuse_fsm.c     the DFU 1.1 + AN3156 state table, request by request
+ *   dfu_spec.c      (public, dfu_spec.h) names and DfuSe command syntax
  *   dfuse_exec.c    what a command does to the chip: targets, flash jobs,
  *                   RDP refusals, controller errors as DFU statuses
  */
@@ -16,61 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "emulator/dfuse/dfu_spec.h"
 #include "emulator/dfuse/dfuse.h"
 #include "models/flashseq.h"
-
-/* DFU 1.1 section 6.1.2, table 6.2 (bState) */
-enum dfu_state {
-    DFU_STATE_APP_IDLE = 0,
-    DFU_STATE_APP_DETACH = 1,
-    DFU_STATE_IDLE = 2,
-    DFU_STATE_DNLOAD_SYNC = 3,
-    DFU_STATE_DNBUSY = 4,
-    DFU_STATE_DNLOAD_IDLE = 5,
-    DFU_STATE_MANIFEST_SYNC = 6,
-    DFU_STATE_MANIFEST = 7,
-    DFU_STATE_MANIFEST_WAIT_RESET = 8,
-    DFU_STATE_UPLOAD_IDLE = 9,
-    DFU_STATE_ERROR = 10,
-    DFU_STATE_COUNT
-};
-
-/* DFU 1.1 section 6.1.2, table 6.1 (bStatus) */
-enum dfu_status {
-    DFU_STATUS_OK = 0x00,
-    DFU_STATUS_errTARGET = 0x01,
-    DFU_STATUS_errFILE = 0x02,
-    DFU_STATUS_errWRITE = 0x03,
-    DFU_STATUS_errERASE = 0x04,
-    DFU_STATUS_errCHECK_ERASED = 0x05,
-    DFU_STATUS_errPROG = 0x06,
-    DFU_STATUS_errVERIFY = 0x07,
-    DFU_STATUS_errADDRESS = 0x08,
-    DFU_STATUS_errNOTDONE = 0x09,
-    DFU_STATUS_errFIRMWARE = 0x0A,
-    DFU_STATUS_errVENDOR = 0x0B,
-    DFU_STATUS_errUSBR = 0x0C,
-    DFU_STATUS_errPOR = 0x0D,
-    DFU_STATUS_errUNKNOWN = 0x0E,
-    DFU_STATUS_errSTALLEDPKT = 0x0F,
-};
-
-/* DFU 1.1 section 3, table 3.2 (bRequest) */
-enum dfu_request {
-    DFU_REQ_DETACH = 0,
-    DFU_REQ_DNLOAD = 1,
-    DFU_REQ_UPLOAD = 2,
-    DFU_REQ_GETSTATUS = 3,
-    DFU_REQ_CLRSTATUS = 4,
-    DFU_REQ_GETSTATE = 5,
-    DFU_REQ_ABORT = 6,
-};
-
-/* AN3156 section 6 / AN2662: the DfuSe commands (DNLOAD wValue 0) */
-#define DFUSE_CMD_GET_COMMANDS   0x00
-#define DFUSE_CMD_SET_ADDRESS    0x21
-#define DFUSE_CMD_ERASE          0x41
-#define DFUSE_CMD_READ_UNPROTECT 0x92
 
 /* AN2662 p70: "the default address pointer is 0x08000000" */
 #define DFUSE_DEFAULT_POINTER 0x08000000u
@@ -111,17 +60,6 @@ int dfuse_layout_parse(const char *text, struct dfuse_layout *out);
 const struct dfuse_segment *dfuse_layout_find(const struct dfuse_layout *l, uint32_t addr);
 
 /* ---- the device ------------------------------------------------------------ */
-
-/* What the stored DNLOAD asks for, decided when the block arrives. */
-enum dfuse_command {
-    DFUSE_OP_NONE,
-    DFUSE_OP_GET_COMMANDS,      /* 0x00 as a DNLOAD: accepted, does nothing */
-    DFUSE_OP_SET_ADDRESS,
-    DFUSE_OP_ERASE_PAGE,
-    DFUSE_OP_MASS_ERASE,
-    DFUSE_OP_READ_UNPROTECT,
-    DFUSE_OP_WRITE,
-};
 
 /* Work the device does from ops->poll, after the reply before it has gone
  * out (never from inside a submit: the board may free the device). */
@@ -186,6 +124,9 @@ struct dfuse_device {
     /* dfuse_set_flash_observer (traces) */
     dfuse_flash_observer flash_observer;
     void *flash_observer_arg;
+    /* dfuse_set_cell_observer (traces) */
+    dfuse_cell_observer cell_observer;
+    void *cell_observer_arg;
 
     /* fault dfu.leave.early-reset at=busy: the leave's first GETSTATUS
      * was answered dfuDNBUSY; the ROM resets before the next request */

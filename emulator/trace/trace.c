@@ -36,6 +36,8 @@ struct trace_xfer {
     uint32_t out_len;
     struct dfuse_flash_event flash[TRACE_MAX_FLASH];
     unsigned nflash;
+    bool cell_valid;
+    struct dfuse_cell_event cell;   /* the state-table cell that answered */
 };
 
 struct trace {
@@ -152,8 +154,10 @@ void trace_device_removed(struct trace *t, struct usb_device *dev)
     if (!td)
         return;
     struct dfuse_device *d = dfuse_from_usb(dev);
-    if (d)
+    if (d) {
         dfuse_set_flash_observer(d, NULL, NULL);
+        dfuse_set_cell_observer(d, NULL, NULL);
+    }
     for (size_t i = 0; i < t->nxfers; i++)
         if (t->xfers[i].td == td)
             drop_xfer(&t->xfers[i]);
@@ -201,7 +205,7 @@ static void describe_flash(char *out, size_t cap, const struct dfuse_flash_event
         else if (ev[i].err)
             snprintf(out + len, cap - len, "%s%s failed at 0x%08X (flash_err 0x%x -> %s)",
                      i ? "; " : " flash: ", job, ev[i].fail_addr, ev[i].err,
-                     trace_dfu_status_name(ev[i].dfu_status));
+                     dfu_status_name(ev[i].dfu_status));
         else
             snprintf(out + len, cap - len, "%s%s done", i ? "; " : " flash: ", job);
         len = strlen(out);
@@ -309,6 +313,17 @@ static struct trace_xfer *new_xfer(struct trace *t)
     return &t->xfers[t->nxfers++];
 }
 
+/* The device's state table answered a request: keep the cell with it. */
+static void on_cell(void *arg, const struct dfuse_cell_event *ev)
+{
+    struct trace_dev *td = arg;
+    struct trace_xfer *tx = find_xfer(td->owner, td, ev->xfer);
+    if (!tx)
+        return;
+    tx->cell = *ev;
+    tx->cell_valid = true;
+}
+
 static void on_submit(struct trace *t, struct trace_dev *td, const struct usb_xfer *x)
 {
     flush_orphans(t, td);
@@ -327,6 +342,7 @@ static void on_submit(struct trace *t, struct trace_dev *td, const struct usb_xf
         tx->dfu = true;
         dfuse_view(d, &tx->before);
         dfuse_set_flash_observer(d, on_flash, td);
+        dfuse_set_cell_observer(d, on_cell, td);
     }
     if (!(x->setup.bmRequestType & USB_DIR_IN) && x->buf) {
         tx->out_len = x->len;
@@ -347,7 +363,8 @@ static void print_line(struct trace *t, struct trace_dev *td, struct trace_xfer 
     struct trace_step st = {
         .setup = &x->setup, .out_data = tx->out_head, .out_len = tx->out_len,
         .in_data = x->buf, .actual = x->actual, .status = x->status, .dfu = tx->dfu,
-        .before = tx->before, .nflash = tx->nflash,
+        .before = tx->before, .nflash = tx->nflash, .cell_valid = tx->cell_valid,
+        .cell = tx->cell,
     };
     memcpy(st.flash, tx->flash, sizeof st.flash);
     /* USB 2.0 table 9-8: iManufacturer, iProduct, iSerialNumber at 14..16 */
@@ -356,10 +373,10 @@ static void print_line(struct trace *t, struct trace_dev *td, struct trace_xfer 
     if (tx->dfu && d) {
         dfuse_view(d, &st.after);
         st.after_valid = true;
-        snprintf(states, sizeof states, " [%s -> %s]", trace_dfu_state_name(tx->before.state),
-                 trace_dfu_state_name(st.after.state));
+        snprintf(states, sizeof states, " [%s -> %s]", dfu_state_name(tx->before.state),
+                 dfu_state_name(st.after.state));
     } else if (tx->dfu) {
-        snprintf(states, sizeof states, " [%s -> gone]", trace_dfu_state_name(tx->before.state));
+        snprintf(states, sizeof states, " [%s -> gone]", dfu_state_name(tx->before.state));
     }
     describe_flash(flash, sizeof flash, tx->flash, tx->nflash, tx->before.part);
     fprintf(t->out, "%s %s #%u %s -> %s%s%s\n", ts, td->busid, x->seqnum, req, ans, states, flash);

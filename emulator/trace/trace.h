@@ -77,9 +77,7 @@ void trace_usbip_hook(struct usbip_server *srv, struct usb_device *dev,
 
 /* ---- decoding, shared with replay (trace_decode.c) ----------------------- */
 
-/* DFU 1.1 table 6.2 / 6.1 names ("dfuDNBUSY", "errTARGET"). */
-const char *trace_dfu_state_name(unsigned state);
-const char *trace_dfu_status_name(unsigned status);
+/* The DFU names ("dfuDNBUSY", "errTARGET") are dfu_spec.h's. */
 
 /* What a request asks, e.g. "DFU_DNLOAD block 0: ERASE 0x08000000" or
  * "GET_DESCRIPTOR STRING 2".  out_data/out_len: the OUT data stage (may be

@@ -3,29 +3,12 @@
  * Requests and answers in words: USB 2.0 chapter 9 standard requests, the
  * DFU 1.1 class requests and the DfuSe commands of AN3156.
  */
-#include "emulator/trace/trace.h"
+#include "emulator/trace/trace_internal.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-/* DFU 1.1 section 6.1.2, table 6.2 */
-static const char *const dfu_state_names[] = {
-    "appIDLE", "appDETACH", "dfuIDLE", "dfuDNLOAD-SYNC", "dfuDNBUSY", "dfuDNLOAD-IDLE",
-    "dfuMANIFEST-SYNC", "dfuMANIFEST", "dfuMANIFEST-WAIT-RESET", "dfuUPLOAD-IDLE", "dfuERROR",
-};
-
-/* DFU 1.1 section 6.1.2, table 6.1 */
-static const char *const dfu_status_names[] = {
-    "OK", "errTARGET", "errFILE", "errWRITE", "errERASE", "errCHECK_ERASED", "errPROG",
-    "errVERIFY", "errADDRESS", "errNOTDONE", "errFIRMWARE", "errVENDOR", "errUSBR", "errPOR",
-    "errUNKNOWN", "errSTALLEDPKT",
-};
-
-/* DFU 1.1 table 3.2 */
-static const char *const dfu_request_names[] = {
-    "DFU_DETACH", "DFU_DNLOAD", "DFU_UPLOAD", "DFU_GETSTATUS", "DFU_CLRSTATUS", "DFU_GETSTATE",
-    "DFU_ABORT",
-};
+#include "emulator/dfuse/dfu_spec.h"
 
 /* USB 2.0 table 9-4 */
 static const char *const std_request_names[] = {
@@ -46,16 +29,6 @@ static const char *const descriptor_names[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-const char *trace_dfu_state_name(unsigned state)
-{
-    return state < COUNT(dfu_state_names) ? dfu_state_names[state] : "state?";
-}
-
-const char *trace_dfu_status_name(unsigned status)
-{
-    return status < COUNT(dfu_status_names) ? dfu_status_names[status] : "status?";
-}
-
 const char *trace_status_name(int status, char *buf, size_t cap)
 {
     switch (status) {
@@ -71,9 +44,8 @@ const char *trace_status_name(int status, char *buf, size_t cap)
     }
 }
 
-/* appends to out (never past cap) */
-static void add(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add(char *out, size_t cap, const char *fmt, ...)
+/* trace_internal.h */
+void trace_add(char *out, size_t cap, const char *fmt, ...)
 {
     size_t n = strnlen(out, cap);
     if (n + 1 >= cap)
@@ -89,54 +61,50 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* AN3156: the command byte and the length of a DNLOAD block 0 decide */
+/* AN3156 section 6: the command byte and the length of a DNLOAD block 0
+ * decide, as the device decides (dfuse_cmd_lookup) */
 static void describe_dfuse_command(char *out, size_t cap, const uint8_t *d, uint32_t n)
 {
     if (!d || n == 0)
         return;
-    if (d[0] == 0x21 && n == 5)
-        add(out, cap, ": SET_ADDRESS 0x%08X", le32(d + 1));
-    else if (d[0] == 0x41 && n == 5)
-        add(out, cap, ": ERASE 0x%08X", le32(d + 1));
-    else if (d[0] == 0x41 && n == 1)
-        add(out, cap, ": MASS_ERASE");
-    else if (d[0] == 0x92 && n == 1)
-        add(out, cap, ": READ_UNPROTECT");
-    else if (d[0] == 0x00 && n == 1)
-        add(out, cap, ": GET_COMMANDS");
+    const struct dfuse_cmd_syntax *syn = dfuse_cmd_lookup(d, n);
+    if (!syn)
+        trace_add(out, cap, ": unknown command 0x%02X (%u bytes)", d[0], n);
+    else if (syn->len == 5)
+        trace_add(out, cap, ": %s 0x%08X", syn->name, le32(d + 1));
     else
-        add(out, cap, ": unknown command 0x%02X (%u bytes)", d[0], n);
+        trace_add(out, cap, ": %s", syn->name);
 }
 
 static void describe_dfu(char *out, size_t cap, const struct usb_setup *s, const uint8_t *data,
                          uint32_t n, uint32_t pointer, uint16_t tsize)
 {
-    add(out, cap, "%s", dfu_request_names[s->bRequest]);
+    trace_add(out, cap, "%s", dfu_request_name(s->bRequest));
     switch (s->bRequest) {
-    case 1: /* DNLOAD */
+    case DFU_REQ_DNLOAD:
         if (s->wLength == 0) {
-            add(out, cap, " (zero length): LEAVE");
+            trace_add(out, cap, " (zero length): LEAVE");
         } else if (s->wValue == 0) {
-            add(out, cap, " block 0");
+            trace_add(out, cap, " block 0");
             describe_dfuse_command(out, cap, data, n < s->wLength ? n : s->wLength);
         } else if (s->wValue == 1) {
-            add(out, cap, " block 1 (no DfuSe command)");
+            trace_add(out, cap, " block 1 (no DfuSe command)");
         } else {
-            add(out, cap, " block %u: WRITE %u bytes", s->wValue, s->wLength);
+            trace_add(out, cap, " block %u: WRITE %u bytes", s->wValue, s->wLength);
             if (tsize)
-                add(out, cap, " at 0x%08X",
+                trace_add(out, cap, " at 0x%08X",
                     (uint32_t)(pointer + (uint64_t)(s->wValue - 2) * tsize));
         }
         break;
-    case 2: /* UPLOAD */
+    case DFU_REQ_UPLOAD:
         if (s->wValue == 0)
-            add(out, cap, " block 0: GET_COMMANDS");
+            trace_add(out, cap, " block 0: GET_COMMANDS");
         else if (s->wValue == 1)
-            add(out, cap, " block 1 (no DfuSe command)");
+            trace_add(out, cap, " block 1 (no DfuSe command)");
         else {
-            add(out, cap, " block %u: READ %u bytes", s->wValue, s->wLength);
+            trace_add(out, cap, " block %u: READ %u bytes", s->wValue, s->wLength);
             if (tsize)
-                add(out, cap, " at 0x%08X",
+                trace_add(out, cap, " at 0x%08X",
                     (uint32_t)(pointer + (uint64_t)(s->wValue - 2) * tsize));
         }
         break;
@@ -153,46 +121,46 @@ void trace_describe_request(char *out, size_t cap, const struct usb_setup *s,
     uint8_t type = s->bmRequestType & USB_TYPE_MASK;
     uint8_t recip = s->bmRequestType & USB_RECIP_MASK;
 
-    if (type == USB_TYPE_CLASS && recip == USB_RECIP_INTERFACE && s->bRequest <= 6) {
+    if (type == USB_TYPE_CLASS && recip == USB_RECIP_INTERFACE && s->bRequest < DFU_REQ_COUNT) {
         describe_dfu(out, cap, s, out_data, out_len, pointer, transfer_size);
         return;
     }
     /* USB 2.0 11.24.2: SetPortFeature(PORT_RESET), how usbip carries a reset */
     if (s->bmRequestType == 0x23 && s->bRequest == USB_REQ_SET_FEATURE && s->wValue == 4) {
-        add(out, cap, "PORT_RESET");
+        trace_add(out, cap, "PORT_RESET");
         return;
     }
     if (type == USB_TYPE_STANDARD && s->bRequest < COUNT(std_request_names) &&
         std_request_names[s->bRequest]) {
-        add(out, cap, "%s", std_request_names[s->bRequest]);
+        trace_add(out, cap, "%s", std_request_names[s->bRequest]);
         switch (s->bRequest) {
         case USB_REQ_GET_DESCRIPTOR: {
             unsigned dt = s->wValue >> 8, index = s->wValue & 0xFF;
             if (dt < COUNT(descriptor_names) && descriptor_names[dt])
-                add(out, cap, " %s", descriptor_names[dt]);
+                trace_add(out, cap, " %s", descriptor_names[dt]);
             else
-                add(out, cap, " type 0x%02X", dt);
+                trace_add(out, cap, " type 0x%02X", dt);
             if (dt == USB_DT_STRING || index)
-                add(out, cap, " %u", index);
-            add(out, cap, " (%u bytes)", s->wLength);
+                trace_add(out, cap, " %u", index);
+            trace_add(out, cap, " (%u bytes)", s->wLength);
             break;
         }
         case USB_REQ_SET_CONFIGURATION:
-            add(out, cap, " %u", s->wValue);
+            trace_add(out, cap, " %u", s->wValue);
             break;
         case USB_REQ_SET_INTERFACE:
-            add(out, cap, " intf %u alt %u", s->wIndex, s->wValue);
+            trace_add(out, cap, " intf %u alt %u", s->wIndex, s->wValue);
             break;
         case USB_REQ_CLEAR_FEATURE:
         case USB_REQ_SET_FEATURE:
-            add(out, cap, " %u", s->wValue);
+            trace_add(out, cap, " %u", s->wValue);
             break;
         default:
             break;
         }
         return;
     }
-    add(out, cap, "%s request 0x%02X (bmRequestType 0x%02X wValue 0x%04X wIndex 0x%04X wLength %u)",
+    trace_add(out, cap, "%s request 0x%02X (bmRequestType 0x%02X wValue 0x%04X wIndex 0x%04X wLength %u)",
         type == USB_TYPE_CLASS ? "class" : type == USB_TYPE_VENDOR ? "vendor" : "standard",
         s->bRequest, s->bmRequestType, s->wValue, s->wIndex, s->wLength);
 }
@@ -200,23 +168,23 @@ void trace_describe_request(char *out, size_t cap, const struct usb_setup *s,
 static void add_hex(char *out, size_t cap, const uint8_t *d, uint32_t n, uint32_t max)
 {
     for (uint32_t i = 0; i < n && i < max; i++)
-        add(out, cap, " %02x", d[i]);
+        trace_add(out, cap, " %02x", d[i]);
     if (n > max)
-        add(out, cap, " ...");
+        trace_add(out, cap, " ...");
 }
 
 /* USB 2.0 9.6.7: UTF-16LE after a 2-byte header; printable ASCII only */
 static void add_string_descriptor(char *out, size_t cap, const uint8_t *d, uint32_t n)
 {
-    add(out, cap, " \"");
+    trace_add(out, cap, " \"");
     for (uint32_t i = 2; i + 1 < n; i += 2) {
         uint16_t c = (uint16_t)(d[i] | d[i + 1] << 8);
         if (c >= 0x20 && c < 0x7F && c != '"')
-            add(out, cap, "%c", (char)c);
+            trace_add(out, cap, "%c", (char)c);
         else
-            add(out, cap, "\\u%04x", c);
+            trace_add(out, cap, "\\u%04x", c);
     }
-    add(out, cap, "\"");
+    trace_add(out, cap, "\"");
 }
 
 void trace_describe_answer(char *out, size_t cap, const struct usb_setup *s, int status,
@@ -225,43 +193,43 @@ void trace_describe_answer(char *out, size_t cap, const struct usb_setup *s, int
     char buf[32];
     out[0] = 0;
     if (status != USB_XFER_OK) {
-        add(out, cap, "%s", trace_status_name(status, buf, sizeof buf));
+        trace_add(out, cap, "%s", trace_status_name(status, buf, sizeof buf));
         return;
     }
     bool is_in = (s->bmRequestType & USB_DIR_IN) != 0;
     bool dfu = (s->bmRequestType & (USB_TYPE_MASK | USB_RECIP_MASK)) ==
                (USB_TYPE_CLASS | USB_RECIP_INTERFACE);
     if (!is_in || !in) {
-        add(out, cap, "ok");
+        trace_add(out, cap, "ok");
         return;
     }
-    if (dfu && s->bRequest == 3 && actual >= 6) {
+    if (dfu && s->bRequest == DFU_REQ_GETSTATUS && actual >= 6) {
         /* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits), bState, iString */
         uint32_t poll = (uint32_t)in[1] | (uint32_t)in[2] << 8 | (uint32_t)in[3] << 16;
-        add(out, cap, "%s, bwPollTimeout %u ms, %s", trace_dfu_status_name(in[0]), poll,
-            trace_dfu_state_name(in[4]));
+        trace_add(out, cap, "%s, bwPollTimeout %u ms, %s", dfu_status_name(in[0]), poll,
+            dfu_state_name(in[4]));
         return;
     }
-    if (dfu && s->bRequest == 5 && actual >= 1) {
-        add(out, cap, "%s", trace_dfu_state_name(in[0]));
+    if (dfu && s->bRequest == DFU_REQ_GETSTATE && actual >= 1) {
+        trace_add(out, cap, "%s", dfu_state_name(in[0]));
         return;
     }
-    if (dfu && s->bRequest == 2 && s->wValue == 0) {
-        add(out, cap, "%u bytes:", actual);
+    if (dfu && s->bRequest == DFU_REQ_UPLOAD && s->wValue == 0) {
+        trace_add(out, cap, "%u bytes:", actual);
         add_hex(out, cap, in, actual, 8);
         return;
     }
-    add(out, cap, "%u bytes", actual);
+    trace_add(out, cap, "%u bytes", actual);
     if (!dfu && s->bRequest == USB_REQ_GET_DESCRIPTOR && (s->wValue >> 8) == USB_DT_STRING &&
         (s->wValue & 0xFF) != 0) {
         add_string_descriptor(out, cap, in, actual);
         return;
     }
-    if (dfu && s->bRequest == 2) {
-        add(out, cap, ":");
+    if (dfu && s->bRequest == DFU_REQ_UPLOAD) {
+        trace_add(out, cap, ":");
         add_hex(out, cap, in, actual, 8);
         return;
     }
-    add(out, cap, ":");
+    trace_add(out, cap, ":");
     add_hex(out, cap, in, actual, 18);
 }

@@ -5,6 +5,7 @@
 #ifndef VSTM32_TRACE_INTERNAL_H
 #define VSTM32_TRACE_INTERNAL_H
 
+#include "emulator/dfuse/dfu_spec.h"
 #include "emulator/dfuse/dfuse.h"
 #include "emulator/trace/trace.h"
 
@@ -21,10 +22,15 @@ struct trace_step {
     bool dfu;                       /* a DfuSe ROM device: before/after are valid */
     bool after_valid;               /* the device still exists after the transfer */
     struct dfuse_view before, after;
+    bool cell_valid;                /* the request reached the DFU state table */
+    struct dfuse_cell_event cell;   /* the cell that answered it */
     struct dfuse_flash_event flash[TRACE_MAX_FLASH];
     unsigned nflash;
     uint8_t istring[3];             /* iManufacturer, iProduct, iSerialNumber */
 };
+
+/* Appends printf-style text to the string in out (never past cap). */
+void trace_add(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* One sentence (no trailing newline) saying why the device answered so. */
 void trace_explain(char *out, size_t cap, const struct trace_step *st);

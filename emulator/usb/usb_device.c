@@ -232,15 +232,14 @@ void usb_build_device_descriptor(uint8_t out[18], uint16_t bcdUSB, uint8_t cls,
 
 /* ---- standard requests ---------------------------------------------------- */
 
-/* Copies a reply into an IN transfer, cut to wLength and to the buffer. */
-static int reply(struct usb_xfer *xfer, const void *data, size_t len)
+int usb_control_reply(struct usb_xfer *xfer, const void *data, size_t n)
 {
     size_t room = xfer->setup.wLength < xfer->len ? xfer->setup.wLength : xfer->len;
-    if (len > room)
-        len = room;
-    if (len)
-        memcpy(xfer->buf, data, len);
-    xfer->actual = (uint32_t)len;
+    if (n > room)
+        n = room;
+    if (n && data != xfer->buf)
+        memcpy(xfer->buf, data, n);
+    xfer->actual = (uint32_t)n;
     return USB_XFER_OK;
 }
 
@@ -257,16 +256,16 @@ static int get_descriptor(struct usb_device *dev, struct usb_xfer *xfer)
 
     switch (type) {
     case USB_DT_DEVICE:
-        return reply(xfer, dev->desc.device, sizeof(dev->desc.device));
+        return usb_control_reply(xfer, dev->desc.device, sizeof(dev->desc.device));
     case USB_DT_CONFIG:
         if (!dev->desc.config || index >= dev->desc.device[DEVDESC_NUMCONFIGS])
             return USB_XFER_STALL;
-        return reply(xfer, dev->desc.config, dev->desc.config_len);
+        return usb_control_reply(xfer, dev->desc.config, dev->desc.config_len);
     case USB_DT_STRING: {
         size_t len = usb_encode_string(&dev->desc, index, buf, sizeof(buf));
         if (len == 0)
             return USB_XFER_STALL;
-        return reply(xfer, buf, len);
+        return usb_control_reply(xfer, buf, len);
     }
     case USB_DT_DEVICE_QUALIFIER:
         /* USB 2.0 9.6.2: a full-speed-only device answers with a request
@@ -279,13 +278,13 @@ static int get_descriptor(struct usb_device *dev, struct usb_xfer *xfer)
         memcpy(buf + 4, dev->desc.device + DEVDESC_CLASS, 4); /* class..maxpkt0 */
         buf[8] = dev->desc.device[DEVDESC_NUMCONFIGS];
         buf[9] = 0;
-        return reply(xfer, buf, 10);
+        return usb_control_reply(xfer, buf, 10);
     case USB_DT_OTHER_SPEED:
         /* USB 2.0 9.6.4: same layout as the configuration; a high-speed
          * device of ours offers the same interfaces at full speed. */
         if (full_speed_only(dev) || !dev->desc.config || index > 0)
             return USB_XFER_STALL;
-        reply(xfer, dev->desc.config, dev->desc.config_len);
+        usb_control_reply(xfer, dev->desc.config, dev->desc.config_len);
         if (xfer->actual >= 2)
             xfer->buf[1] = USB_DT_OTHER_SPEED;
         return USB_XFER_OK;
@@ -344,7 +343,7 @@ static int standard_request(struct usb_device *dev, struct usb_xfer *xfer)
     case USB_REQ_GET_CONFIGURATION:
         if (recip != USB_RECIP_DEVICE || !in)
             return USB_XFER_STALL;
-        return reply(xfer, &dev->configuration, 1);
+        return usb_control_reply(xfer, &dev->configuration, 1);
     case USB_REQ_SET_CONFIGURATION:
         if (recip != USB_RECIP_DEVICE || in || s->wValue > 0xff)
             return USB_XFER_STALL;
@@ -354,7 +353,7 @@ static int standard_request(struct usb_device *dev, struct usb_xfer *xfer)
             s->wIndex >= usb_device_num_interfaces(dev))
             return USB_XFER_STALL;
         status[0] = s->wIndex < sizeof(dev->alt_setting) ? dev->alt_setting[s->wIndex] : 0;
-        return reply(xfer, status, 1);
+        return usb_control_reply(xfer, status, 1);
     case USB_REQ_SET_INTERFACE: {
         if (recip != USB_RECIP_INTERFACE || in || dev->configuration == 0 ||
             s->wIndex > 0xff || s->wValue > 0xff ||
@@ -385,7 +384,7 @@ static int standard_request(struct usb_device *dev, struct usb_xfer *xfer)
         } else {
             return USB_XFER_STALL;
         }
-        return reply(xfer, status, 2);
+        return usb_control_reply(xfer, status, 2);
     case USB_REQ_CLEAR_FEATURE:
     case USB_REQ_SET_FEATURE: {
         bool set = s->bRequest == USB_REQ_SET_FEATURE;

@@ -183,6 +183,12 @@ struct usb_device {
  * xfer->actual are always set when the call returns a final status. */
 int  usb_device_submit(struct usb_device *dev, struct usb_xfer *xfer);
 
+/* The data stage of a control IN reply, for the core and the devices
+ * alike: n bytes of data into xfer->buf, cut to setup.wLength and to the
+ * buffer (USB 2.0 9.3.5: the device never returns more than wLength);
+ * sets xfer->actual.  data may be xfer->buf itself.  Returns USB_XFER_OK. */
+int  usb_control_reply(struct usb_xfer *xfer, const void *data, size_t n);
+
 /* Cancel a kept transfer (USBIP_CMD_UNLINK).  Returns true if it was still
  * pending (and now never completes), false if it already completed. */
 bool usb_device_cancel(struct usb_device *dev, struct usb_xfer *xfer);
