@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Byte order at a byte-array edge: load (ld_) and store (st_) of 16- and
- * 32-bit values, little (le) or big (be) endian, at any alignment.  One
- * copy for the tree; the USB/IP wire keeps its own named-offset packers in
- * lib/usbip_proto.c.
+ * Byte order at a byte-array edge: load (ld_) and store (st_) of 16-, 32-
+ * and 64-bit values, little (le) or big (be) endian, at any alignment.  One
+ * copy for the tree; the USB/IP wire's named-offset packers in
+ * lib/usbip_proto.c are built on the big-endian forms.
  */
 #ifndef VSTM32_LIB_BYTES_H
 #define VSTM32_LIB_BYTES_H
@@ -58,8 +58,30 @@ static inline void st_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+static inline uint64_t ld_le64(const uint8_t *p)
+{
+    return (uint64_t)ld_le32(p) | (uint64_t)ld_le32(p + 4) << 32;
+}
+
+static inline uint64_t ld_be64(const uint8_t *p)
+{
+    return (uint64_t)ld_be32(p) << 32 | (uint64_t)ld_be32(p + 4);
+}
+
+static inline void st_le64(uint8_t *p, uint64_t v)
+{
+    st_le32(p, (uint32_t)v);
+    st_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline void st_be64(uint8_t *p, uint64_t v)
+{
+    st_be32(p, (uint32_t)(v >> 32));
+    st_be32(p + 4, (uint32_t)v);
+}
+
 /* The first n (at most 4) bytes of a little-endian value: bus accesses of
- * 1, 2 or 4 bytes. */
+ * 1, 2 or 4 bytes, and DFU's 3-byte bwPollTimeout (DFU 1.1 6.1.2). */
 static inline uint32_t ld_le(const uint8_t *p, unsigned n)
 {
     uint32_t v = 0;

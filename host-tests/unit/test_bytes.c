@@ -32,6 +32,21 @@ Test(bytes, stores_touch_only_their_bytes)
     cr_assert_eq(memcmp(b, wire, sizeof b), 0);
 }
 
+static const uint8_t wire64[] = { 0xEE, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0xEE };
+
+Test(bytes, sixty_four_bit_loads_and_stores_at_an_odd_address)
+{
+    cr_assert_eq(ld_le64(wire64 + 1), 0x8877665544332211ull);
+    cr_assert_eq(ld_be64(wire64 + 1), 0x1122334455667788ull);
+    uint8_t b[10];
+    memset(b, 0xEE, sizeof b);
+    st_le64(b + 1, 0x8877665544332211ull);
+    cr_assert_eq(memcmp(b, wire64, sizeof b), 0);
+    memset(b, 0xEE, sizeof b);
+    st_be64(b + 1, 0x1122334455667788ull);
+    cr_assert_eq(memcmp(b, wire64, sizeof b), 0);
+}
+
 Test(bytes, n_byte_accesses_as_the_bus_makes_them)
 {
     cr_assert_eq(ld_le(wire + 1, 1), 0x11u);
