@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "emulator/cpu/cpu_scs.h"
+#include "lib/bytes.h"
 
 bool scs_owns(uint32_t addr)
 {
@@ -201,10 +202,7 @@ WRITE_HOOK(ccr_write)
 /* SHPR1-3: the priorities of exceptions 4-15, a byte each. */
 READ_HOOK(shpr_read)
 {
-    uint32_t v = 0;
-    for (unsigned i = 0; i < 4; i++)
-        v |= (uint32_t)CPU(owner)->shpr[4 * n + i] << (8 * i);
-    return v;
+    return ld_le32(CPU(owner)->shpr + 4 * n);
 }
 
 WRITE_HOOK(shpr_write)

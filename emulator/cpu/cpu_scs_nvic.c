@@ -7,6 +7,7 @@
  * B3.3, B3.4.
  */
 #include "emulator/cpu/cpu_scs.h"
+#include "lib/bytes.h"
 
 /* ---- SysTick (B3.3) ---------------------------------------------------------- */
 
@@ -255,12 +256,10 @@ static void nvic_ignored_write(void *owner, const struct reg_hooked *r, unsigned
 static uint32_t nvic_ipr_read(void *owner, const struct reg_hooked *r, unsigned n, unsigned how)
 {
     struct cpu *cpu = owner;
-    uint32_t v = 0, line = 4 * n;
+    uint32_t line = 4 * n;
     if (line >= cpu->nirqs)
         return 0;
-    for (unsigned i = 0; i < 4; i++)
-        v |= (uint32_t)cpu->ipr[line + i] << (8 * i);
-    return v;
+    return ld_le32(cpu->ipr + line);
 }
 
 /* B3.4.9: byte-accessible, one priority a byte, the implemented bits kept. */

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/bytes.h"
+
 #define ST_VID 0x0483
 #define ST_DFU_PID 0xDF11
 #define DFU_BCD_USB 0x0100              /* lsusb "bcdUSB 1.00" on F1 and F4 ROMs */
@@ -63,12 +65,6 @@ void dfuse_serial_from_uid(const uint32_t uid[3], char out[13])
     out[12] = '\0';
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
 int dfuse_desc_build(struct dfuse_device *d)
 {
     const struct part_dfu *dfu = &d->part->dfu;
@@ -99,14 +95,14 @@ int dfuse_desc_build(struct dfuse_device *d)
     func[0] = 9;
     func[1] = DFU_DT_FUNCTIONAL;
     func[2] = DFU_ATTR_WILL_DETACH | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_CAN_DNLOAD;
-    put16(func + 3, DFU_DETACH_TIMEOUT_MS);
-    put16(func + 5, d->transfer_size);
-    put16(func + 7, DFUSE_BCD_DFU);
+    st_le16(func + 3, DFU_DETACH_TIMEOUT_MS);
+    st_le16(func + 5, d->transfer_size);
+    st_le16(func + 7, DFUSE_BCD_DFU);
     pos += 9;
 
     cfg[0] = 9;
     cfg[1] = USB_DT_CONFIG;
-    put16(cfg + 2, (uint16_t)pos);
+    st_le16(cfg + 2, (uint16_t)pos);
     cfg[4] = 1;                         /* bNumInterfaces */
     cfg[5] = 1;                         /* bConfigurationValue */
     cfg[6] = 0;                         /* iConfiguration */

@@ -27,6 +27,8 @@
 
 #include <string.h>
 
+#include "lib/bytes.h"
+
 enum target_kind {
     TGT_NONE, TGT_FLASH, TGT_OPTAREA, TGT_OTP, TGT_EEPROM, TGT_SRAM, TGT_SYSMEM, TGT_FEATURE,
 };
@@ -184,11 +186,6 @@ uint8_t dfuse_status_from_flash_err(enum dfuse_command cmd, uint32_t err)
 
 /* ---- DNLOAD blocks ------------------------------------------------------------ */
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int dfuse_exec_parse(struct dfuse_device *d, uint16_t block, const uint8_t *data, uint16_t len)
 {
     d->cmd = DFUSE_OP_NONE;
@@ -210,7 +207,7 @@ int dfuse_exec_parse(struct dfuse_device *d, uint16_t block, const uint8_t *data
         d->cmd = syn->op;
         d->block = 0;
         d->len = len;
-        d->cmd_addr = len == 5 ? le32(data + 1) : 0;
+        d->cmd_addr = len == 5 ? ld_le32(data + 1) : 0;
         return 0;
     }
     return -1;

@@ -32,6 +32,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "lib/bytes.h"
+
 /* The requests as the table sees them: DNLOAD with and without data are
  * different events in DFU 1.1 (figure A.1). */
 enum dfuse_event {
@@ -69,8 +71,8 @@ static int reply_status_wire(struct dfuse_device *d, struct usb_xfer *x, uint8_t
 {
     if (wire > 0xFFFFFF)
         wire = 0xFFFFFF;
-    uint8_t st[6] = { d->status, (uint8_t)wire, (uint8_t)(wire >> 8), (uint8_t)(wire >> 16),
-                      state, 0 };
+    uint8_t st[6] = { d->status, 0, 0, 0, state, 0 };
+    st_le(st + 1, 3, wire);
     d->owed_wait_ms = rom_poll_ms;
     return usb_control_reply(x, st, sizeof(st));
 }

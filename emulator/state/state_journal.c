@@ -13,6 +13,7 @@
 
 #include "emulator/state/state.h"
 #include "emulator/state/state_journal.h"
+#include "lib/bytes.h"
 #include "models/chip_snapshot.h"
 
 #define JOURNAL_MAGIC   0x314A5356u     /* "VSJ1" */
@@ -28,17 +29,6 @@ struct state_journal {
     struct chip_blob blobs[CHIP_MAX_BLOBS];
     uint8_t *shadow[CHIP_MAX_BLOBS];    /* the blobs as last journaled */
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static uint64_t record_sum(const uint8_t *header, const uint8_t *data, uint32_t len)
 {
@@ -89,15 +79,12 @@ static int append(struct state_journal *j, unsigned blob, uint32_t off, const ui
                   uint32_t len, char *err, size_t errlen)
 {
     uint8_t rec[JOURNAL_HEADER + JOURNAL_BLOCK];
-    put32(rec, JOURNAL_MAGIC);
-    rec[4] = (uint8_t)blob;
-    rec[5] = (uint8_t)(blob >> 8);
+    st_le32(rec, JOURNAL_MAGIC);
+    st_le16(rec + 4, (uint16_t)blob);
     rec[6] = rec[7] = 0;
-    put32(rec + 8, off);
-    put32(rec + 12, len);
-    uint64_t sum = record_sum(rec, data, len);
-    put32(rec + 16, (uint32_t)sum);
-    put32(rec + 20, (uint32_t)(sum >> 32));
+    st_le32(rec + 8, off);
+    st_le32(rec + 12, len);
+    st_le64(rec + 16, record_sum(rec, data, len));
     memcpy(rec + JOURNAL_HEADER, data, len);
     /* One write per record: a kill cannot tear it (no fsync: see the header). */
     ssize_t n = write(j->fd, rec, JOURNAL_HEADER + len);
@@ -165,10 +152,10 @@ int state_journal_replay(const char *dir, struct chip *c)
     for (;;) {
         if (read(fd, rec, JOURNAL_HEADER) != (ssize_t)JOURNAL_HEADER)
             break;
-        uint32_t blob = (uint32_t)rec[4] | (uint32_t)rec[5] << 8;
-        uint32_t off = get32(rec + 8), len = get32(rec + 12);
-        uint64_t sum = (uint64_t)get32(rec + 16) | (uint64_t)get32(rec + 20) << 32;
-        if (get32(rec) != JOURNAL_MAGIC || blob >= nblobs || len > JOURNAL_BLOCK ||
+        uint32_t blob = ld_le16(rec + 4);
+        uint32_t off = ld_le32(rec + 8), len = ld_le32(rec + 12);
+        uint64_t sum = ld_le64(rec + 16);
+        if (ld_le32(rec) != JOURNAL_MAGIC || blob >= nblobs || len > JOURNAL_BLOCK ||
             off > blobs[blob].size || len > blobs[blob].size - off)
             break;
         if (read(fd, rec + JOURNAL_HEADER, len) != (ssize_t)len)

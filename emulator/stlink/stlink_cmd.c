@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "lib/bytes.h"
+
 /* ARMv7-M C1.6 / ARMv6-M C1.6 */
 #define REG_AIRCR  0xE000ED0Cu
 #define REG_DHCSR  0xE000EDF0u
@@ -34,25 +36,6 @@
 /* STLINK-V3 SWD frequencies in kHz, fastest first (openocd's debug log of
  * GET_COM_FREQ on a V3SET). */
 static const uint32_t v3_swd_khz[] = {24000, 8000, 3300, 1000, 200, 50, 5};
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
 
 static void reply_zero(struct stlink_device *s, uint32_t len)
 {
@@ -123,8 +106,7 @@ static void mem_read(struct stlink_device *s, uint32_t addr, uint32_t len, unsig
             rw_fault(s, addr + off);
             return;
         }
-        for (unsigned i = 0; i < n; i++)
-            s->reply[off + i] = (uint8_t)(v >> (8 * i));
+        st_le(s->reply + off, n, v);
         off += n;
     }
 }
@@ -141,10 +123,7 @@ static void mem_write(struct stlink_device *s, uint32_t addr, uint32_t len, unsi
     }
     for (uint32_t off = 0; off < len;) {
         unsigned n = (len - off >= unit) ? unit : 1;
-        uint32_t v = 0;
-        for (unsigned i = 0; i < n; i++)
-            v |= (uint32_t)s->data[off + i] << (8 * i);
-        if (ap_write(s, addr + off, n, v) != BUS_OK) {
+        if (ap_write(s, addr + off, n, ld_le(s->data + off, n)) != BUS_OK) {
             rw_fault(s, addr + off);
             return;
         }
@@ -156,13 +135,13 @@ static void debug_reg_read(struct stlink_device *s, unsigned arg)
 {
     uint32_t v = 0;
     reply_zero(s, 8);
-    s->reply[0] = ap_read(s, get32(s->cmd + 2), 4, &v) == BUS_OK ? STL_OK : STL_SWD_AP_FAULT;
-    put32(s->reply + 4, v);
+    s->reply[0] = ap_read(s, ld_le32(s->cmd + 2), 4, &v) == BUS_OK ? STL_OK : STL_SWD_AP_FAULT;
+    st_le32(s->reply + 4, v);
 }
 
 static void debug_reg_write(struct stlink_device *s, unsigned arg)
 {
-    reply_status(s, ap_write(s, get32(s->cmd + 2), 4, get32(s->cmd + 6)) == BUS_OK
+    reply_status(s, ap_write(s, ld_le32(s->cmd + 2), 4, ld_le32(s->cmd + 6)) == BUS_OK
                         ? STL_OK
                         : STL_SWD_AP_FAULT);
 }
@@ -192,7 +171,7 @@ static void read_all_regs(struct stlink_device *s, unsigned with_status)
         uint8_t st = core_reg_read(s, regsel[i], &v);
         if (st != STL_OK && i < 19)
             status = st;
-        put32(s->reply + base + 4 * i, v);
+        st_le32(s->reply + base + 4 * i, v);
     }
     if (with_status)
         s->reply[0] = status;
@@ -217,12 +196,9 @@ static void cmd_get_version(struct stlink_device *s, unsigned arg)
     else
         v = (uint16_t)((s->fw.hw << 12) | ((s->fw.jtag & 0x3F) << 6) | (s->fw.swim_or_msd & 0x3F));
     reply_zero(s, 6);
-    s->reply[0] = (uint8_t)(v >> 8);             /* big endian, as the tools decode it */
-    s->reply[1] = (uint8_t)v;
-    s->reply[2] = 0x83;                          /* VID 0x0483, little endian */
-    s->reply[3] = 0x04;
-    s->reply[4] = (uint8_t)s->pid;
-    s->reply[5] = (uint8_t)(s->pid >> 8);
+    st_be16(s->reply, v);                        /* big endian, as the tools decode it */
+    st_le16(s->reply + 2, 0x0483);               /* VID, little endian */
+    st_le16(s->reply + 4, s->pid);
 }
 
 static void cmd_get_version_ex(struct stlink_device *s, unsigned arg)
@@ -237,17 +213,15 @@ static void cmd_get_version_ex(struct stlink_device *s, unsigned arg)
     s->reply[2] = s->fw.jtag;
     s->reply[3] = s->fw.msd;
     s->reply[4] = s->fw.bridge;
-    s->reply[8] = 0x83;
-    s->reply[9] = 0x04;
-    s->reply[10] = (uint8_t)s->pid;
-    s->reply[11] = (uint8_t)(s->pid >> 8);
+    st_le16(s->reply + 8, 0x0483);
+    st_le16(s->reply + 10, s->pid);
 }
 
 static void cmd_target_voltage(struct stlink_device *s, unsigned arg)
 {
     reply_zero(s, 8);
-    put32(s->reply, VOLT_FACTOR);
-    put32(s->reply + 4, s->chip->powered ? VOLT_READING : 0);
+    st_le32(s->reply, VOLT_FACTOR);
+    st_le32(s->reply + 4, s->chip->powered ? VOLT_READING : 0);
 }
 
 /* APIV3_GET_COM_FREQ (set 0) and APIV3_SET_COM_FREQ (set 1). */
@@ -263,10 +237,10 @@ static void cmd_com_freq(struct stlink_device *s, unsigned set)
         s->reply[0] = STL_OK;
         s->reply[8] = (uint8_t)n;
         for (size_t i = 0; i < n; i++)
-            put32(s->reply + 12 + 4 * i, v3_swd_khz[i]);
+            st_le32(s->reply + 12 + 4 * i, v3_swd_khz[i]);
         return;
     }
-    uint32_t want = get32(s->cmd + 4);
+    uint32_t want = ld_le32(s->cmd + 4);
     uint32_t got = v3_swd_khz[n - 1];
     for (size_t i = 0; i < n; i++) {
         if (v3_swd_khz[i] <= want) {
@@ -277,7 +251,7 @@ static void cmd_com_freq(struct stlink_device *s, unsigned set)
     s->com_freq_khz = got;
     reply_zero(s, 8);
     s->reply[0] = STL_OK;
-    put32(s->reply + 4, got);
+    st_le32(s->reply + 4, got);
 }
 
 static void cmd_run_control(struct stlink_device *s, unsigned arg)
@@ -311,13 +285,13 @@ static void dbg_read_idcodes(struct stlink_device *s, unsigned arg)
 {
     reply_zero(s, 12);
     s->reply[0] = target_reachable(s) ? STL_OK : STL_SWD_DP_FAULT;
-    put32(s->reply + 4, target_reachable(s) ? s->chip->part->swd_idr : 0);
+    st_le32(s->reply + 4, target_reachable(s) ? s->chip->part->swd_idr : 0);
 }
 
 static void dbg_read_coreid(struct stlink_device *s, unsigned arg)
 {
     reply_zero(s, 4);
-    put32(s->reply, target_reachable(s) ? s->chip->part->swd_idr : 0);
+    st_le32(s->reply, target_reachable(s) ? s->chip->part->swd_idr : 0);
 }
 
 static void dbg_get_status(struct stlink_device *s, unsigned arg)
@@ -347,12 +321,12 @@ static void dbg_drive_nrst(struct stlink_device *s, unsigned arg)
 /* arg: the access size. */
 static void dbg_readmem(struct stlink_device *s, unsigned arg)
 {
-    mem_read(s, get32(s->cmd + 2), get16(s->cmd + 6), arg);
+    mem_read(s, ld_le32(s->cmd + 2), ld_le16(s->cmd + 6), arg);
 }
 
 static void dbg_writemem(struct stlink_device *s, unsigned arg)
 {
-    mem_write(s, get32(s->cmd + 2), s->data_len, arg);
+    mem_write(s, ld_le32(s->cmd + 2), s->data_len, arg);
 }
 
 static void dbg_last_rw_status(struct stlink_device *s, unsigned arg)
@@ -364,7 +338,7 @@ static void dbg_last_rw_status2(struct stlink_device *s, unsigned arg)
 {
     reply_zero(s, 12);
     s->reply[0] = s->last_rw_status;
-    put32(s->reply + 4, s->last_rw_fault_addr);
+    st_le32(s->reply + 4, s->last_rw_fault_addr);
 }
 
 static void dbg_apiv2_read_reg(struct stlink_device *s, unsigned arg)
@@ -372,7 +346,7 @@ static void dbg_apiv2_read_reg(struct stlink_device *s, unsigned arg)
     uint32_t v;
     reply_zero(s, 8);
     s->reply[0] = core_reg_read(s, s->cmd[2], &v);
-    put32(s->reply + 4, v);
+    st_le32(s->reply + 4, v);
 }
 
 static void dbg_apiv1_read_reg(struct stlink_device *s, unsigned arg)
@@ -380,13 +354,13 @@ static void dbg_apiv1_read_reg(struct stlink_device *s, unsigned arg)
     uint32_t v;
     core_reg_read(s, s->cmd[2], &v);
     reply_zero(s, 4);
-    put32(s->reply, v);
+    st_le32(s->reply, v);
 }
 
 static void dbg_write_reg(struct stlink_device *s, unsigned arg)
 {
     reply_status(s, s->cpu && target_reachable(s) &&
-                            cpu_reg_write(s->cpu, s->cmd[2], get32(s->cmd + 3)) == 0
+                            cpu_reg_write(s->cpu, s->cmd[2], ld_le32(s->cmd + 3)) == 0
                         ? STL_OK
                         : STL_ERR_FAULT);
 }
@@ -395,7 +369,7 @@ static void dbg_write_reg(struct stlink_device *s, unsigned arg)
  * probe (guess: no public trace of a V3's answer). */
 static void dbg_swd_set_freq(struct stlink_device *s, unsigned arg)
 {
-    s->swd_divisor = get16(s->cmd + 2);
+    s->swd_divisor = ld_le16(s->cmd + 2);
     reply_status(s, STL_OK);
 }
 
@@ -413,14 +387,14 @@ static void dbg_read_dap_reg(struct stlink_device *s, unsigned arg)
 {
     uint32_t v;
     reply_zero(s, 8);
-    s->reply[0] = stlink_dap_read(s, get16(s->cmd + 2), get16(s->cmd + 4), &v);
-    put32(s->reply + 4, v);
+    s->reply[0] = stlink_dap_read(s, ld_le16(s->cmd + 2), ld_le16(s->cmd + 4), &v);
+    st_le32(s->reply + 4, v);
 }
 
 static void dbg_write_dap_reg(struct stlink_device *s, unsigned arg)
 {
-    reply_status(s, stlink_dap_write(s, get16(s->cmd + 2), get16(s->cmd + 4),
-                                     get32(s->cmd + 6)));
+    reply_status(s, stlink_dap_write(s, ld_le16(s->cmd + 2), ld_le16(s->cmd + 4),
+                                     ld_le32(s->cmd + 6)));
 }
 
 /* arg: 1 to start, 0 to stop. */
@@ -548,7 +522,7 @@ static void cmd_debug(struct stlink_device *s, unsigned arg)
 uint32_t stlink_cmd_data_len(const struct stlink_device *s)
 {
     const struct stlink_op *op = s->cmd[0] == STL_DEBUG_COMMAND ? debug_op(s->cmd[1]) : NULL;
-    return op && op->data == DATA_LEN_AT_6 ? get16(s->cmd + 6) : 0;
+    return op && op->data == DATA_LEN_AT_6 ? ld_le16(s->cmd + 6) : 0;
 }
 
 /* Fast time moves only when something waits for it (models/vclock.h).  A

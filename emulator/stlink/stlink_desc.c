@@ -28,6 +28,8 @@
 
 #include <string.h>
 
+#include "lib/bytes.h"
+
 #define ST_VID 0x0483
 #define PID_V2   0x3748
 #define PID_V2_1 0x374B
@@ -41,19 +43,13 @@
 #define CFG_ATTR_BUS_POWERED 0x80
 #define CFG_MAX_POWER_2MA 50            /* 100 mA (lsusb of a V2) */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
 static size_t put_bulk_ep(uint8_t *p, uint8_t addr, uint16_t maxpkt)
 {
     p[0] = 7;
     p[1] = USB_DT_ENDPOINT;
     p[2] = addr;
     p[3] = 0x02;                        /* bulk */
-    put16(p + 4, maxpkt);
+    st_le16(p + 4, maxpkt);
     p[6] = 0;
     return 7;
 }
@@ -112,7 +108,7 @@ void stlink_desc_build(struct stlink_device *s)
 
     cfg[0] = 9;
     cfg[1] = USB_DT_CONFIG;
-    put16(cfg + 2, (uint16_t)pos);
+    st_le16(cfg + 2, (uint16_t)pos);
     cfg[4] = 1;                         /* bNumInterfaces */
     cfg[5] = 1;                         /* bConfigurationValue */
     cfg[6] = 0;

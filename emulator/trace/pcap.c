@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/bytes.h"
+
 /* pcap file format (libpcap pcap-savefile(5)) */
 #define PCAP_MAGIC_US    0xa1b2c3d4u
 #define PCAP_MAGIC_NS    0xa1b23c4du
@@ -30,11 +32,7 @@
 #define USBMON_HDR_220   64
 #define USBMON_ISO_DESC  16
 
-/* ---- little-endian out ----------------------------------------------------- */
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
+/* The writer writes little endian (st_le*, lib/bytes.h). */
 
 struct pcap_writer {
     int fd;
@@ -64,13 +62,13 @@ struct pcap_writer *pcap_writer_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     uint8_t hdr[24];
-    put32(hdr, PCAP_MAGIC_NS);
-    put16(hdr + 4, 2);
-    put16(hdr + 6, 4);
-    put32(hdr + 8, 0);              /* thiszone */
-    put32(hdr + 12, 0);             /* sigfigs */
-    put32(hdr + 16, PCAP_SNAPLEN);
-    put32(hdr + 20, PCAP_LINKTYPE_USB_LINUX_MMAPPED);
+    st_le32(hdr, PCAP_MAGIC_NS);
+    st_le16(hdr + 4, 2);
+    st_le16(hdr + 6, 4);
+    st_le32(hdr + 8, 0);           /* thiszone */
+    st_le32(hdr + 12, 0);          /* sigfigs */
+    st_le32(hdr + 16, PCAP_SNAPLEN);
+    st_le32(hdr + 20, PCAP_LINKTYPE_USB_LINUX_MMAPPED);
     int rc = write_all(fd, hdr, sizeof hdr);
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(-rc));
@@ -101,18 +99,18 @@ int pcap_writer_event(struct pcap_writer *w, const struct usbmon_event *ev)
     uint64_t sec = ev->t_ns / 1000000000u;
     uint32_t nsec = (uint32_t)(ev->t_ns % 1000000000u);
     /* record header */
-    put32(rec, (uint32_t)sec);
-    put32(rec + 4, nsec);
-    put32(rec + 8, (uint32_t)(USBMON_HDR_220 + cap));
-    put32(rec + 12, (uint32_t)(USBMON_HDR_220 + cap));
+    st_le32(rec, (uint32_t)sec);
+    st_le32(rec + 4, nsec);
+    st_le32(rec + 8, (uint32_t)(USBMON_HDR_220 + cap));
+    st_le32(rec + 12, (uint32_t)(USBMON_HDR_220 + cap));
     /* struct usbmon_packet */
     uint8_t *h = rec + 16;
-    put64(h, ev->id);
+    st_le64(h, ev->id);
     h[8] = (uint8_t)ev->type;
     h[9] = ev->xfer_type;
     h[10] = ev->epnum;
     h[11] = ev->devnum;
-    put16(h + 12, ev->busnum);
+    st_le16(h + 12, ev->busnum);
     /* flag_setup: 0 when the setup packet is there, '-' when not */
     h[14] = ev->has_setup ? 0 : '-';
     /* flag_data as mon_bin.c sets it: 0 when data follows, '<' for an IN
@@ -126,17 +124,17 @@ int pcap_writer_event(struct pcap_writer *w, const struct usbmon_event *ev)
         h[15] = '>';
     else
         h[15] = 0;
-    put64(h + 16, sec);
-    put32(h + 24, nsec / 1000u);
-    put32(h + 28, (uint32_t)ev->status);
-    put32(h + 32, ev->length);
-    put32(h + 36, cap);
+    st_le64(h + 16, sec);
+    st_le32(h + 24, nsec / 1000u);
+    st_le32(h + 28, (uint32_t)ev->status);
+    st_le32(h + 32, ev->length);
+    st_le32(h + 36, cap);
     if (ev->has_setup)
         memcpy(h + 40, ev->setup, 8);
-    put32(h + 48, 0);               /* interval: control and bulk have none */
-    put32(h + 52, 0);               /* start_frame */
-    put32(h + 56, ev->xfer_flags);
-    put32(h + 60, 0);               /* ndesc */
+    st_le32(h + 48, 0);            /* interval: control and bulk have none */
+    st_le32(h + 52, 0);            /* start_frame */
+    st_le32(h + 56, ev->xfer_flags);
+    st_le32(h + 60, 0);            /* ndesc */
     if (cap)
         memcpy(h + USBMON_HDR_220, ev->data, cap);
     int rc = write_all(w->fd, rec, total);
@@ -164,19 +162,17 @@ struct reader {
 
 static uint16_t rd16(const struct reader *r, const uint8_t *p)
 {
-    return r->swap ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+    return r->swap ? ld_be16(p) : ld_le16(p);
 }
 
 static uint32_t rd32(const struct reader *r, const uint8_t *p)
 {
-    uint32_t a = rd16(r, p), b = rd16(r, p + 2);
-    return r->swap ? a << 16 | b : b << 16 | a;
+    return r->swap ? ld_be32(p) : ld_le32(p);
 }
 
 static uint64_t rd64(const struct reader *r, const uint8_t *p)
 {
-    uint64_t a = rd32(r, p), b = rd32(r, p + 4);
-    return r->swap ? a << 32 | b : b << 32 | a;
+    return r->swap ? ld_be64(p) : ld_le64(p);
 }
 
 static int add_event(struct pcap_capture *cap, size_t *room, const struct reader *r, int linktype,
@@ -229,8 +225,7 @@ static bool usb_linktype(uint32_t lt)
 
 static int read_classic(struct pcap_capture *cap, struct reader *r, char *err, size_t errlen)
 {
-    uint32_t magic = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
-                     (uint32_t)r->p[3] << 24;
+    uint32_t magic = ld_le32(r->p);
     bool ns;
     if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS) {
         r->swap = false;
@@ -280,8 +275,7 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
         if (memcmp(b, "\x0A\x0D\x0D\x0A", 4) == 0) {
             /* a new section (the block type reads the same in both byte
              * orders): its own byte order and interfaces */
-            uint32_t bom = (uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 |
-                           (uint32_t)b[11] << 24;
+            uint32_t bom = ld_le32(b + 8);
             r->swap = bom != PCAPNG_BOM;
             nif = 0;
         }
@@ -364,8 +358,7 @@ int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errl
     fclose(f);
 
     struct reader r = {.p = cap->image, .len = cap->image_len};
-    uint32_t magic = (uint32_t)r.p[0] | (uint32_t)r.p[1] << 8 | (uint32_t)r.p[2] << 16 |
-                     (uint32_t)r.p[3] << 24;
+    uint32_t magic = ld_le32(r.p);
     char why[200];
     int rc;
     if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "emulator/trace/pcap.h"
+#include "lib/bytes.h"
 
 #define OUT_HEAD 16                 /* OUT bytes kept for decoding (DfuSe commands are 5) */
 
@@ -256,11 +257,11 @@ static void write_pcap(struct trace *t, const struct trace_dev *td, const struct
         ev.length = x->len;
         if ((x->endpoint & 0x0F) == 0) {
             const struct usb_setup *s = &x->setup;
-            uint8_t raw[8] = { s->bmRequestType, s->bRequest, (uint8_t)s->wValue,
-                               (uint8_t)(s->wValue >> 8), (uint8_t)s->wIndex,
-                               (uint8_t)(s->wIndex >> 8), (uint8_t)s->wLength,
-                               (uint8_t)(s->wLength >> 8) };
-            memcpy(ev.setup, raw, 8);
+            ev.setup[0] = s->bmRequestType;     /* USB 2.0 9.3, little endian */
+            ev.setup[1] = s->bRequest;
+            st_le16(ev.setup + 2, s->wValue);
+            st_le16(ev.setup + 4, s->wIndex);
+            st_le16(ev.setup + 6, s->wLength);
             ev.has_setup = true;
             /* a control transfer's direction is its setup packet's */
             in = (s->bmRequestType & USB_DIR_IN) != 0;

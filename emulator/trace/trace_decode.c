@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "emulator/dfuse/dfu_spec.h"
+#include "lib/bytes.h"
 
 /* USB 2.0 table 9-4 */
 static const char *const std_request_names[] = {
@@ -56,11 +57,6 @@ void trace_add(char *out, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* AN3156 section 6: the command byte and the length of a DNLOAD block 0
  * decide, as the device decides (dfuse_cmd_lookup) */
 static void describe_dfuse_command(char *out, size_t cap, const uint8_t *d, uint32_t n)
@@ -71,7 +67,7 @@ static void describe_dfuse_command(char *out, size_t cap, const uint8_t *d, uint
     if (!syn)
         trace_add(out, cap, ": unknown command 0x%02X (%u bytes)", d[0], n);
     else if (syn->len == 5)
-        trace_add(out, cap, ": %s 0x%08X", syn->name, le32(d + 1));
+        trace_add(out, cap, ": %s 0x%08X", syn->name, ld_le32(d + 1));
     else
         trace_add(out, cap, ": %s", syn->name);
 }
@@ -178,7 +174,7 @@ static void add_string_descriptor(char *out, size_t cap, const uint8_t *d, uint3
 {
     trace_add(out, cap, " \"");
     for (uint32_t i = 2; i + 1 < n; i += 2) {
-        uint16_t c = (uint16_t)(d[i] | d[i + 1] << 8);
+        uint16_t c = ld_le16(d + i);
         if (c >= 0x20 && c < 0x7F && c != '"')
             trace_add(out, cap, "%c", (char)c);
         else
@@ -205,7 +201,7 @@ void trace_describe_answer(char *out, size_t cap, const struct usb_setup *s, int
     }
     if (dfu && s->bRequest == DFU_REQ_GETSTATUS && actual >= 6) {
         /* DFU 1.1 6.1.2: bStatus, bwPollTimeout (24 bits), bState, iString */
-        uint32_t poll = (uint32_t)in[1] | (uint32_t)in[2] << 8 | (uint32_t)in[3] << 16;
+        uint32_t poll = ld_le(in + 1, 3);
         trace_add(out, cap, "%s, bwPollTimeout %u ms, %s", dfu_status_name(in[0]), poll,
             dfu_state_name(in[4]));
         return;

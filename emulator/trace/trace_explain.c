@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "lib/bytes.h"
 #include "models/part.h"
 
 static const char *unit_name(const struct part *p)
@@ -234,8 +235,7 @@ static void explain_getstatus(char *out, size_t cap, const struct trace_step *st
     unsigned bstatus = 0;
     if (st->in_data && st->actual >= 6) {
         bstatus = st->in_data[0];
-        poll = (uint32_t)st->in_data[1] | (uint32_t)st->in_data[2] << 8 |
-               (uint32_t)st->in_data[3] << 16;
+        poll = ld_le(st->in_data + 1, 3);
     }
     if (st->status == USB_XFER_STALL && c->act == DFUSE_ACT_POLL_BUSY) {
         explain_busy_stall(out, cap);

@@ -193,10 +193,8 @@ size_t usb_encode_string(const struct usb_descriptors *d, uint8_t index,
             /* bLength is one byte: at most 126 UTF-16 code units fit */
             if (len + 2 * n > 254)
                 break;
-            for (size_t i = 0; i < n; i++) {
-                desc[len++] = (uint8_t)(units[i] & 0xff);
-                desc[len++] = (uint8_t)(units[i] >> 8);
-            }
+            for (size_t i = 0; i < n; i++, len += 2)
+                st_le16(desc + len, units[i]);
         }
     } else {
         return 0;
