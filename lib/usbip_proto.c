@@ -1,71 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * USB/IP wire format: the one place where byte order is converted.
- * Offsets follow the kernel's packed structs (see usbip_proto.h).
+ * USB/IP wire format: the one place where USB/IP byte order is converted
+ * (network order, ld_be/st_be of lib/bytes.h).  Offsets follow the
+ * kernel's packed structs (see usbip_proto.h).
  */
 #include "lib/usbip_proto.h"
 
 #include <errno.h>
 #include <string.h>
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
+#include "lib/bytes.h"
 
 /* Signed fields travel as their two's-complement bit pattern. */
 static void puts32(uint8_t *p, int32_t v)
 {
-    put32(p, (uint32_t)v);
+    st_be32(p, (uint32_t)v);
 }
 
 static int32_t gets32(const uint8_t *p)
 {
-    uint32_t u = get32(p);
+    uint32_t u = ld_be32(p);
     return u <= INT32_MAX ? (int32_t)u : -(int32_t)(~u) - 1;
 }
 
 void usbip_u32_pack(uint32_t v, uint8_t out[4])
 {
-    put32(out, v);
+    st_be32(out, v);
 }
 
 uint32_t usbip_u32_unpack(const uint8_t in[4])
 {
-    return get32(in);
+    return ld_be32(in);
 }
 
 void usbip_op_common_pack(const struct usbip_op_common *op, uint8_t out[USBIP_OP_COMMON_SIZE])
 {
-    put16(out, op->version);
-    put16(out + 2, op->code);
-    put32(out + 4, op->status);
+    st_be16(out, op->version);
+    st_be16(out + 2, op->code);
+    st_be32(out + 4, op->status);
 }
 
 void usbip_op_common_unpack(const uint8_t in[USBIP_OP_COMMON_SIZE], struct usbip_op_common *op)
 {
-    op->version = get16(in);
-    op->code = get16(in + 2);
-    op->status = get32(in + 4);
+    op->version = ld_be16(in);
+    op->code = ld_be16(in + 2);
+    op->status = ld_be32(in + 4);
 }
 
 /* strnlen() is POSIX, not C11; this unit builds with plain libc. */
@@ -98,12 +77,12 @@ void usbip_usb_device_pack(const struct usbip_usb_device *d, uint8_t out[USBIP_U
     memset(out, 0, USBIP_USB_DEVICE_SIZE);
     memcpy(out + UD_PATH, d->path, bounded_len(d->path, USBIP_PATH_SIZE - 1));
     memcpy(out + UD_BUSID, d->busid, bounded_len(d->busid, USBIP_BUSID_SIZE - 1));
-    put32(out + UD_BUSNUM, d->busnum);
-    put32(out + UD_DEVNUM, d->devnum);
-    put32(out + UD_SPEED, d->speed);
-    put16(out + UD_VENDOR, d->idVendor);
-    put16(out + UD_PRODUCT, d->idProduct);
-    put16(out + UD_BCDDEVICE, d->bcdDevice);
+    st_be32(out + UD_BUSNUM, d->busnum);
+    st_be32(out + UD_DEVNUM, d->devnum);
+    st_be32(out + UD_SPEED, d->speed);
+    st_be16(out + UD_VENDOR, d->idVendor);
+    st_be16(out + UD_PRODUCT, d->idProduct);
+    st_be16(out + UD_BCDDEVICE, d->bcdDevice);
     out[UD_CLASS] = d->bDeviceClass;
     out[UD_SUBCLASS] = d->bDeviceSubClass;
     out[UD_PROTOCOL] = d->bDeviceProtocol;
@@ -118,12 +97,12 @@ void usbip_usb_device_unpack(const uint8_t in[USBIP_USB_DEVICE_SIZE], struct usb
     d->path[USBIP_PATH_SIZE - 1] = '\0';
     memcpy(d->busid, in + UD_BUSID, USBIP_BUSID_SIZE);
     d->busid[USBIP_BUSID_SIZE - 1] = '\0';
-    d->busnum = get32(in + UD_BUSNUM);
-    d->devnum = get32(in + UD_DEVNUM);
-    d->speed = get32(in + UD_SPEED);
-    d->idVendor = get16(in + UD_VENDOR);
-    d->idProduct = get16(in + UD_PRODUCT);
-    d->bcdDevice = get16(in + UD_BCDDEVICE);
+    d->busnum = ld_be32(in + UD_BUSNUM);
+    d->devnum = ld_be32(in + UD_DEVNUM);
+    d->speed = ld_be32(in + UD_SPEED);
+    d->idVendor = ld_be16(in + UD_VENDOR);
+    d->idProduct = ld_be16(in + UD_PRODUCT);
+    d->bcdDevice = ld_be16(in + UD_BCDDEVICE);
     d->bDeviceClass = in[UD_CLASS];
     d->bDeviceSubClass = in[UD_SUBCLASS];
     d->bDeviceProtocol = in[UD_PROTOCOL];
@@ -162,14 +141,14 @@ void usbip_header_pack(const struct usbip_header *h, uint8_t out[USBIP_HEADER_SI
     uint8_t *u = out + H_U;
 
     memset(out, 0, USBIP_HEADER_SIZE);
-    put32(out + H_COMMAND, h->command);
-    put32(out + H_SEQNUM, h->seqnum);
-    put32(out + H_DEVID, h->devid);
-    put32(out + H_DIRECTION, h->direction);
-    put32(out + H_EP, h->ep);
+    st_be32(out + H_COMMAND, h->command);
+    st_be32(out + H_SEQNUM, h->seqnum);
+    st_be32(out + H_DEVID, h->devid);
+    st_be32(out + H_DIRECTION, h->direction);
+    st_be32(out + H_EP, h->ep);
     switch (h->command) {
     case USBIP_CMD_SUBMIT:
-        put32(u, h->u.cmd_submit.transfer_flags);
+        st_be32(u, h->u.cmd_submit.transfer_flags);
         puts32(u + 4, h->u.cmd_submit.transfer_buffer_length);
         puts32(u + 8, h->u.cmd_submit.start_frame);
         puts32(u + 12, h->u.cmd_submit.number_of_packets);
@@ -184,7 +163,7 @@ void usbip_header_pack(const struct usbip_header *h, uint8_t out[USBIP_HEADER_SI
         puts32(u + 16, h->u.ret_submit.error_count);
         break;
     case USBIP_CMD_UNLINK:
-        put32(u, h->u.cmd_unlink.seqnum);
+        st_be32(u, h->u.cmd_unlink.seqnum);
         break;
     case USBIP_RET_UNLINK:
         puts32(u, h->u.ret_unlink.status);
@@ -199,14 +178,14 @@ int usbip_header_unpack(const uint8_t in[USBIP_HEADER_SIZE], struct usbip_header
     const uint8_t *u = in + H_U;
 
     memset(h, 0, sizeof(*h));
-    h->command = get32(in + H_COMMAND);
-    h->seqnum = get32(in + H_SEQNUM);
-    h->devid = get32(in + H_DEVID);
-    h->direction = get32(in + H_DIRECTION);
-    h->ep = get32(in + H_EP);
+    h->command = ld_be32(in + H_COMMAND);
+    h->seqnum = ld_be32(in + H_SEQNUM);
+    h->devid = ld_be32(in + H_DEVID);
+    h->direction = ld_be32(in + H_DIRECTION);
+    h->ep = ld_be32(in + H_EP);
     switch (h->command) {
     case USBIP_CMD_SUBMIT:
-        h->u.cmd_submit.transfer_flags = get32(u);
+        h->u.cmd_submit.transfer_flags = ld_be32(u);
         h->u.cmd_submit.transfer_buffer_length = gets32(u + 4);
         h->u.cmd_submit.start_frame = gets32(u + 8);
         h->u.cmd_submit.number_of_packets = gets32(u + 12);
@@ -221,7 +200,7 @@ int usbip_header_unpack(const uint8_t in[USBIP_HEADER_SIZE], struct usbip_header
         h->u.ret_submit.error_count = gets32(u + 16);
         return 0;
     case USBIP_CMD_UNLINK:
-        h->u.cmd_unlink.seqnum = get32(u);
+        h->u.cmd_unlink.seqnum = ld_be32(u);
         return 0;
     case USBIP_RET_UNLINK:
         h->u.ret_unlink.status = gets32(u);
@@ -233,17 +212,17 @@ int usbip_header_unpack(const uint8_t in[USBIP_HEADER_SIZE], struct usbip_header
 
 void usbip_iso_packet_pack(const struct usbip_iso_packet *p, uint8_t out[USBIP_ISO_DESC_SIZE])
 {
-    put32(out, p->offset);
-    put32(out + 4, p->length);
-    put32(out + 8, p->actual_length);
+    st_be32(out, p->offset);
+    st_be32(out + 4, p->length);
+    st_be32(out + 8, p->actual_length);
     puts32(out + 12, p->status);
 }
 
 void usbip_iso_packet_unpack(const uint8_t in[USBIP_ISO_DESC_SIZE], struct usbip_iso_packet *p)
 {
-    p->offset = get32(in);
-    p->length = get32(in + 4);
-    p->actual_length = get32(in + 8);
+    p->offset = ld_be32(in);
+    p->length = ld_be32(in + 4);
+    p->actual_length = ld_be32(in + 8);
     p->status = gets32(in + 12);
 }
 
@@ -252,21 +231,18 @@ void usbip_setup_pack(const struct usbip_setup *s, uint8_t out[8])
 {
     out[0] = s->bmRequestType;
     out[1] = s->bRequest;
-    out[2] = (uint8_t)s->wValue;
-    out[3] = (uint8_t)(s->wValue >> 8);
-    out[4] = (uint8_t)s->wIndex;
-    out[5] = (uint8_t)(s->wIndex >> 8);
-    out[6] = (uint8_t)s->wLength;
-    out[7] = (uint8_t)(s->wLength >> 8);
+    st_le16(out + 2, s->wValue);
+    st_le16(out + 4, s->wIndex);
+    st_le16(out + 6, s->wLength);
 }
 
 void usbip_setup_unpack(const uint8_t in[8], struct usbip_setup *s)
 {
     s->bmRequestType = in[0];
     s->bRequest = in[1];
-    s->wValue = (uint16_t)(in[2] | (in[3] << 8));
-    s->wIndex = (uint16_t)(in[4] | (in[5] << 8));
-    s->wLength = (uint16_t)(in[6] | (in[7] << 8));
+    s->wValue = ld_le16(in + 2);
+    s->wIndex = ld_le16(in + 4);
+    s->wLength = ld_le16(in + 6);
 }
 
 bool usbip_is_iso(int32_t number_of_packets)
