@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "lib/bytes.h"
 #include "models/flashctl_common.h"
 
 /* ---- array ------------------------------------------------------------ */
@@ -63,10 +64,8 @@ static void l4_program_dword(struct chip *c, uint32_t addr, uint32_t lo, uint32_
     uint32_t off = addr - c->part->flash_base, dw = off / 8;
     uint8_t cur[8], val[8];
     memcpy(cur, c->flash + off, 8);
-    for (int i = 0; i < 4; i++) {
-        val[i] = (uint8_t)(lo >> (8 * i));
-        val[4 + i] = (uint8_t)(hi >> (8 * i));
-    }
+    st_le32(val, lo);
+    st_le32(val + 4, hi);
     static const uint8_t erased[8] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
     static const uint8_t zero[8];
     if (memcmp(cur, erased, 8) != 0) {
@@ -195,17 +194,12 @@ int l4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val)
     }
     if (otp) {
         uint8_t *cell = c->otp + (s->pg_addr - p->otp_base);
-        uint32_t cur_lo, cur_hi;
-        memcpy(&cur_lo, cell, 4);
-        memcpy(&cur_hi, cell + 4, 4);
-        if (cur_lo != 0xFFFFFFFFu || cur_hi != 0xFFFFFFFFu) {
+        if (ld_le32(cell) != 0xFFFFFFFFu || ld_le32(cell + 4) != 0xFFFFFFFFu) {
             l4_error(c, FMASK(L4_SR, PROGERR));
             return BUS_OK;
         }
-        for (int i = 0; i < 4; i++) {
-            cell[i] = (uint8_t)(s->pg_lo >> (8 * i));
-            cell[4 + i] = (uint8_t)(val >> (8 * i));
-        }
+        st_le32(cell, s->pg_lo);
+        st_le32(cell + 4, val);
         chip_changed(c);
         l4_busy_for(c, FAULT_FLASH_PROGRAM_TIME, s->pg_addr, p->timing.program_typ_us);
         return BUS_OK;
@@ -246,10 +240,7 @@ int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
     } else {
         return BUS_ERROR;
     }
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint32_t)src[i] << (8 * i);
-    *val = v;
+    *val = ld_le(src, size);
     return BUS_OK;
 }
 
