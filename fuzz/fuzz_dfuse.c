@@ -25,6 +25,7 @@
 
 #include "emulator/dfuse/dfuse.h"
 #include "fuzz/fuzz_common.h"
+#include "lib/bytes.h"
 #include "models/chip.h"
 #include "models/part.h"
 
@@ -218,8 +219,8 @@ static void class_request(struct rig *r, bool dir_in, uint8_t req, uint16_t valu
 /* A DfuSe command: DNLOAD block 0 with the command byte and an address. */
 static void dfuse_command(struct rig *r, uint8_t cmd, bool with_addr, uint32_t addr)
 {
-    uint8_t payload[5] = { cmd, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
-                           (uint8_t)(addr >> 24) };
+    uint8_t payload[5] = { cmd };
+    st_le32(payload + 1, addr);
     struct fuzz_in fixed = { payload, sizeof payload, 0 };
     class_request(r, false, 1, 0, with_addr ? 5 : 1, &fixed);
 }

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/bytes.h"
 #include "lib/usbip_proto.h"
 #include "models/chip.h"
 #include "models/part.h"
@@ -50,14 +51,16 @@ static void put8(struct out *o, uint8_t v)
 
 static void put16(struct out *o, uint16_t v)
 {
-    put8(o, (uint8_t)v);
-    put8(o, (uint8_t)(v >> 8));
+    uint8_t b[2];
+    st_le16(b, v);
+    put(o, b, sizeof b);
 }
 
 static void put32(struct out *o, uint32_t v)
 {
-    put16(o, (uint16_t)v);
-    put16(o, (uint16_t)(v >> 16));
+    uint8_t b[4];
+    st_le32(b, v);
+    put(o, b, sizeof b);
 }
 
 static const char *outdir;

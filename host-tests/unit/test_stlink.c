@@ -10,6 +10,7 @@
 
 #include "emulator/cpu/cpu.h"
 #include "emulator/stlink/stlink.h"
+#include "lib/bytes.h"
 #include "models/chip.h"
 
 struct probe_bench {
@@ -120,19 +121,14 @@ static uint32_t command(struct probe_bench *b, const uint8_t *cmd, size_t cmd_le
     return x.actual;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static uint32_t read_debug32(struct probe_bench *b, uint32_t addr)
 {
-    uint8_t cmd[6] = {0xF2, 0x36, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
-                      (uint8_t)(addr >> 24)};
+    uint8_t cmd[6] = {0xF2, 0x36};
+    st_le32(cmd + 2, addr);
     uint8_t r[8];
     cr_assert_eq(command(b, cmd, sizeof cmd, NULL, 0, r, 8), 8);
     cr_assert_eq(r[0], 0x80, "READDEBUG32 %08x status %02x", addr, r[0]);
-    return le32(r + 4);
+    return ld_le32(r + 4);
 }
 
 static uint8_t rw_status2(struct probe_bench *b, uint32_t *fault_addr)
@@ -140,7 +136,7 @@ static uint8_t rw_status2(struct probe_bench *b, uint32_t *fault_addr)
     uint8_t cmd[2] = {0xF2, 0x3E}, r[12];
     cr_assert_eq(command(b, cmd, 2, NULL, 0, r, 12), 12);
     if (fault_addr)
-        *fault_addr = le32(r + 4);
+        *fault_addr = ld_le32(r + 4);
     return r[0];
 }
 
@@ -162,15 +158,15 @@ Test(stlink_desc, each_version_has_its_pid_endpoints_and_strings)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct probe_bench *b = bench_open("f103xb", rows[i].v, NULL);
         const uint8_t *dd = b->usb->desc.device;
-        cr_assert_eq(dd[8] | dd[9] << 8, 0x0483);
-        cr_assert_eq(dd[10] | dd[11] << 8, rows[i].pid);
+        cr_assert_eq(ld_le16(dd + 8), 0x0483);
+        cr_assert_eq(ld_le16(dd + 10), rows[i].pid);
         cr_assert_str_eq(b->usb->desc.strings[dd[14]], "STMicroelectronics");
         cr_assert_str_eq(b->usb->desc.strings[dd[15]], rows[i].product);
         cr_assert_eq(strlen(b->usb->desc.strings[dd[16]]), 24, "stlink skips other serial lengths");
         cr_assert_eq(usb_device_endpoint_type(b->usb, 0x81), USB_XFER_BULK);
         cr_assert_eq(usb_device_endpoint_type(b->usb, rows[i].out), USB_XFER_BULK);
         const uint8_t *cfg = b->usb->desc.config;
-        cr_assert_eq(cfg[9 + 9 + 4] | cfg[9 + 9 + 5] << 8, rows[i].maxpkt);
+        cr_assert_eq(ld_le16(cfg + 9 + 9 + 4), rows[i].maxpkt);
         bench_close(b);
     }
 }
@@ -180,12 +176,12 @@ Test(stlink_cmd, get_version_v2_1_is_j40_m27_big_endian)
     struct probe_bench *b = bench_open("f103xb", STLINK_V2_1, NULL);
     uint8_t cmd[1] = {0xF1}, r[6];
     cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 6), 6);
-    uint16_t v = (uint16_t)(r[0] << 8 | r[1]);
+    uint16_t v = ld_be16(r);
     cr_assert_eq(v >> 12, 2);
     cr_assert_eq((v >> 6) & 0x3F, 40);
     cr_assert_eq(v & 0x3F, 27);
-    cr_assert_eq(r[2] | r[3] << 8, 0x0483);
-    cr_assert_eq(r[4] | r[5] << 8, 0x374B);
+    cr_assert_eq(ld_le16(r + 2), 0x0483);
+    cr_assert_eq(ld_le16(r + 4), 0x374B);
     bench_close(b);
 }
 
@@ -200,7 +196,7 @@ Test(stlink_cmd, v3_version_needs_get_version_ex)
     cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 12), 12);
     cr_assert_eq(r[0], 3);
     cr_assert_eq(r[2], 7, "J7");
-    cr_assert_eq(r[10] | r[11] << 8, 0x374F);
+    cr_assert_eq(ld_le16(r + 10), 0x374F);
     bench_close(b);
 }
 
@@ -209,7 +205,7 @@ Test(stlink_cmd, target_voltage_reads_about_3v25)
     struct probe_bench *b = bench_open("f072xb", STLINK_V2, NULL);
     uint8_t cmd[1] = {0xF7}, r[8];
     cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 8), 8);
-    double volts = 2.0 * le32(r + 4) * 1.2 / le32(r);
+    double volts = 2.0 * ld_le32(r + 4) * 1.2 / ld_le32(r);
     cr_assert(volts > 3.1 && volts < 3.4, "%f", volts);
     bench_close(b);
 }
@@ -250,7 +246,7 @@ Test(stlink_framing, in_queued_before_the_command_is_answered_after_it)
     cr_assert_eq(completions, 1);
     cr_assert_eq(in.status, USB_XFER_OK);
     cr_assert_eq(in.actual, 6);
-    cr_assert_eq(r[4] | r[5] << 8, 0x3748);
+    cr_assert_eq(ld_le16(r + 4), 0x3748);
     bench_close(b);
 }
 
@@ -305,7 +301,7 @@ Test(stlink_target, idcodes_cpuid_and_dbgmcu_identify_the_part)
         uint8_t cmd[2] = {0xF2, 0x31}, r[12];
         cr_assert_eq(command(b, cmd, 2, NULL, 0, r, 12), 12);
         cr_assert_eq(r[0], 0x80);
-        cr_assert_eq(le32(r + 4), p->swd_idr, "%s", p->name);
+        cr_assert_eq(ld_le32(r + 4), p->swd_idr, "%s", p->name);
         cr_assert_eq(read_debug32(b, 0xE000ED00), p->cpuid, "%s CPUID", p->name);
         cr_assert_eq(read_debug32(b, p->dbgmcu_idcode_addr) & 0xFFF, p->dev_id, "%s", p->name);
         uint32_t fsize = read_debug32(b, p->flash_size_reg & ~3u);
@@ -407,10 +403,10 @@ Test(stlink_target, core_registers_while_halted)
     uint8_t rd[3] = {0xF2, 0x33, 0x02};
     cr_assert_eq(command(b, rd, 3, NULL, 0, r, 8), 8);
     cr_assert_eq(r[0], 0x80);
-    cr_assert_eq(le32(r + 4), 0x12345678);
+    cr_assert_eq(ld_le32(r + 4), 0x12345678);
     uint8_t all[2] = {0xF2, 0x3A};
     cr_assert_eq(command(b, all, 2, NULL, 0, r, 88), 88);
-    cr_assert_eq(le32(r + 4 + 2 * 4), 0x12345678, "r2 in READALLREGS");
+    cr_assert_eq(ld_le32(r + 4 + 2 * 4), 0x12345678, "r2 in READALLREGS");
     bench_close(b);
 }
 
@@ -423,22 +419,22 @@ Test(stlink_dap, pyocd_power_up_and_ap_identification)
     uint8_t idr[6] = {0xF2, 0x45, 0xFF, 0xFF, 0x00, 0x00};
     command(b, idr, 6, NULL, 0, r, 8);
     cr_assert_eq(r[0], 0x80);
-    cr_assert_eq(le32(r + 4), b->chip->part->swd_idr);
+    cr_assert_eq(ld_le32(r + 4), b->chip->part->swd_idr);
     uint8_t pwr[10] = {0xF2, 0x46, 0xFF, 0xFF, 0x04, 0x00, 0x00, 0x00, 0x00, 0x50};
     command(b, pwr, 10, NULL, 0, r, 2);
     cr_assert_eq(r[0], 0x80);
     uint8_t cs[6] = {0xF2, 0x45, 0xFF, 0xFF, 0x04, 0x00};
     command(b, cs, 6, NULL, 0, r, 8);
-    cr_assert_eq(le32(r + 4) & 0xA0000000u, 0xA0000000u, "CDBGPWRUPACK and CSYSPWRUPACK");
+    cr_assert_eq(ld_le32(r + 4) & 0xA0000000u, 0xA0000000u, "CDBGPWRUPACK and CSYSPWRUPACK");
     uint8_t apidr[6] = {0xF2, 0x45, 0x00, 0x00, 0xFC, 0x00};
     command(b, apidr, 6, NULL, 0, r, 8);
-    cr_assert_eq(le32(r + 4), 0x04770021u, "Cortex-M0 AHB-AP");
+    cr_assert_eq(ld_le32(r + 4), 0x04770021u, "Cortex-M0 AHB-AP");
     uint8_t ap1[6] = {0xF2, 0x45, 0x01, 0x00, 0xFC, 0x00};
     command(b, ap1, 6, NULL, 0, r, 8);
-    cr_assert_eq(le32(r + 4), 0, "no AP 1");
+    cr_assert_eq(ld_le32(r + 4), 0, "no AP 1");
     uint8_t base[6] = {0xF2, 0x45, 0x00, 0x00, 0xF8, 0x00};
     command(b, base, 6, NULL, 0, r, 8);
-    cr_assert_eq(le32(r + 4), 0xE00FF003u);
+    cr_assert_eq(ld_le32(r + 4), 0xE00FF003u);
     /* the ROM table's first entry points at the SCS, whose CIDR1 says
      * "generic IP" */
     cr_assert_eq(read_debug32(b, 0xE00FF000), 0xFFF0F003u);
@@ -453,11 +449,11 @@ Test(stlink_dap, v3_com_freq_and_v2_refusal)
     cr_assert_eq(command(b, get, 3, NULL, 0, r, 52), 52);
     cr_assert_eq(r[0], 0x80);
     cr_assert(r[8] > 0 && r[8] <= 10);
-    cr_assert_eq(le32(r + 12), 24000);
+    cr_assert_eq(ld_le32(r + 12), 24000);
     uint8_t set[8] = {0xF2, 0x61, 0x00, 0x00, 0xD0, 0x07, 0x00, 0x00};   /* 2000 kHz */
     cr_assert_eq(command(b, set, 8, NULL, 0, r, 8), 8);
     cr_assert_eq(r[0], 0x80);
-    cr_assert_eq(le32(r + 4), 1000, "the fastest listed clock not above the request");
+    cr_assert_eq(ld_le32(r + 4), 1000, "the fastest listed clock not above the request");
     bench_close(b);
 
     b = bench_open("l476xg", STLINK_V2, NULL);

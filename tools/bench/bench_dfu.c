@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include "lib/bytes.h"
 #include "tools/bench/bench_common.h"
 
 /* DFU 1.1 section 3 requests and section 6.1.2 states; AN3156 commands. */
@@ -112,8 +113,8 @@ static int wait_not_busy(struct usbip_client *c, const char *what, uint32_t addr
 
 static int command(struct usbip_client *c, uint8_t code, uint32_t addr, const char *what)
 {
-    uint8_t cmd[5] = {code, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
-                      (uint8_t)(addr >> 24)};
+    uint8_t cmd[5] = {code};
+    st_le32(cmd + 1, addr);
     if (control(c, REQ_OUT, DFU_DNLOAD, 0, cmd, sizeof cmd, NULL) < 0)
         return -1;
     return wait_not_busy(c, what, addr);

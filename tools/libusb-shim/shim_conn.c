@@ -635,10 +635,10 @@ int shim_conn_control(struct shim_conn *conn, uint8_t bmRequestType, uint8_t bRe
                       uint16_t wValue, uint16_t wIndex, uint8_t *data, uint16_t wLength,
                       unsigned timeout_ms)
 {
-    uint8_t setup[8] = {
-        bmRequestType, bRequest, (uint8_t)wValue, (uint8_t)(wValue >> 8),
-        (uint8_t)wIndex, (uint8_t)(wIndex >> 8), (uint8_t)wLength, (uint8_t)(wLength >> 8),
-    };
+    uint8_t setup[8] = { bmRequestType, bRequest };
+    st_le16(setup + 2, wValue);
+    st_le16(setup + 4, wIndex);
+    st_le16(setup + 6, wLength);
     int actual = 0;
     enum libusb_transfer_status st = shim_conn_sync(conn, LIBUSB_TRANSFER_TYPE_CONTROL, 0, setup,
                                                     data, wLength, timeout_ms, &actual);

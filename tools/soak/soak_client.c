@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/bytes.h"
 #include "lib/monotonic.h"
 #include "host-tests/lib/usbip_client.h"
 
@@ -114,7 +115,7 @@ static int settle(struct usbip_client *c, uint8_t *state, uint8_t *status)
         *state = st[4];
         if (st[4] != ST_DNBUSY)
             return 0;
-        uint32_t poll_ms = st[1] | st[2] << 8 | st[3] << 16;
+        uint32_t poll_ms = ld_le(st + 1, 3);
         usleep(poll_ms > 50 ? 50000 : poll_ms * 1000);
     }
     return -ETIMEDOUT;
@@ -142,8 +143,8 @@ static int to_idle(struct usbip_client *c, uint8_t *state)
 static int command(struct usbip_client *c, uint8_t cmd, uint32_t addr, uint8_t *state,
                    uint8_t *status)
 {
-    uint8_t b[5] = { cmd, (uint8_t)addr, (uint8_t)(addr >> 8), (uint8_t)(addr >> 16),
-                     (uint8_t)(addr >> 24) };
+    uint8_t b[5] = { cmd };
+    st_le32(b + 1, addr);
     int xs = 0;
     int rc = ctrl(c, CLASS_OUT, DFU_DNLOAD, 0, b, 5, &xs, NULL);
     if (rc || xs)
