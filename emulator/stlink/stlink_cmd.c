@@ -86,19 +86,29 @@ static void rw_fault(struct stlink_device *s, uint32_t addr)
     s->dap.sticky_err = true;
 }
 
+/* A memory transfer starts with a clean last-R/W status; it is refused
+ * (false) before any access for an address not aligned to its unit or an
+ * AP other than 0 (cmd[8]). */
+static bool mem_begin(struct stlink_device *s, uint32_t addr, unsigned unit)
+{
+    s->last_rw_status = STL_OK;
+    s->last_rw_fault_addr = 0;
+    if ((unit > 1 && (addr % unit)) || s->cmd[8] != 0) {
+        s->last_rw_status = s->cmd[8] != 0 ? STL_BAD_AP : STL_ALIGNMENT_ERROR;
+        s->last_rw_fault_addr = addr;
+        return false;
+    }
+    return true;
+}
+
 /* Memory read of len bytes in units of `unit`; after a fault the rest of
  * the answer is zeros (the AP returns no data after a FAULT ack). */
 static void mem_read(struct stlink_device *s, uint32_t addr, uint32_t len, unsigned unit)
 {
-    s->last_rw_status = STL_OK;
-    s->last_rw_fault_addr = 0;
     uint32_t reply_len = len == 1 ? 2 : len;   /* openocd reads 2 for a 1-byte read */
     reply_zero(s, reply_len);
-    if ((unit > 1 && (addr % unit)) || s->cmd[8] != 0) {
-        s->last_rw_status = s->cmd[8] != 0 ? STL_BAD_AP : STL_ALIGNMENT_ERROR;
-        s->last_rw_fault_addr = addr;
+    if (!mem_begin(s, addr, unit))
         return;
-    }
     for (uint32_t off = 0; off < len;) {
         unsigned n = (len - off >= unit) ? unit : 1;
         uint32_t v;
@@ -113,14 +123,9 @@ static void mem_read(struct stlink_device *s, uint32_t addr, uint32_t len, unsig
 
 static void mem_write(struct stlink_device *s, uint32_t addr, uint32_t len, unsigned unit)
 {
-    s->last_rw_status = STL_OK;
-    s->last_rw_fault_addr = 0;
     s->reply_len = 0;
-    if ((unit > 1 && (addr % unit)) || s->cmd[8] != 0) {
-        s->last_rw_status = s->cmd[8] != 0 ? STL_BAD_AP : STL_ALIGNMENT_ERROR;
-        s->last_rw_fault_addr = addr;
+    if (!mem_begin(s, addr, unit))
         return;
-    }
     for (uint32_t off = 0; off < len;) {
         unsigned n = (len - off >= unit) ? unit : 1;
         if (ap_write(s, addr + off, n, ld_le(s->data + off, n)) != BUS_OK) {
