@@ -371,16 +371,13 @@ static int fpec_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *
 static int fpec_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
 {
     struct fpec *s = fpec_of(c);
-    int idx = regfile_index(&s->rf, off);
     uint32_t lanes, shifted;
+    int rc;
 
     fpec_tick(c);
-    if (idx < 0) {
-        chip_log_unmodelled(c, c->part->flash_regs_base + off, true);
-        return BUS_OK;
-    }
-    if (regs_lanes(off, size, val, &lanes, &shifted) < 0)
-        return BUS_ERROR;
+    int idx = regfile_write_lanes(c, &s->rf, off, size, val, &lanes, &shifted, &rc);
+    if (idx < 0)
+        return rc;
 
     switch (idx) {
     case FPEC_KEYR:

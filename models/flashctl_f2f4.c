@@ -329,16 +329,13 @@ static int f4_reg_read(struct chip *c, uint32_t off, unsigned size, uint32_t *va
 static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t val)
 {
     struct f4 *s = f4_of(c);
-    int idx = regfile_index(&s->rf, off);
     uint32_t lanes, v;
+    int rc;
 
     f4_tick(c);
-    if (idx < 0) {
-        chip_log_unmodelled(c, c->part->flash_regs_base + off, true);
-        return BUS_OK;
-    }
-    if (regs_lanes(off, size, val, &lanes, &v) < 0)
-        return BUS_ERROR;
+    int idx = regfile_write_lanes(c, &s->rf, off, size, val, &lanes, &v, &rc);
+    if (idx < 0)
+        return rc;
 
     switch (idx) {
     case F4_KEYR:

@@ -57,6 +57,22 @@ int regfile_read(struct chip *c, const struct regfile *rf, uint32_t off, unsigne
     return BUS_OK;
 }
 
+int regfile_write_lanes(struct chip *c, const struct regfile *rf, uint32_t off, unsigned size,
+                        uint32_t val, uint32_t *lanes, uint32_t *shifted, int *rc)
+{
+    int idx = regfile_index(rf, off);
+    if (idx < 0) {
+        chip_log_unmodelled(c, rf->base + off, true);
+        *rc = BUS_OK;
+        return -1;
+    }
+    if (regs_lanes(off, size, val, lanes, shifted) < 0) {
+        *rc = BUS_ERROR;
+        return -1;
+    }
+    return idx;
+}
+
 void regfile_log_stray(struct chip *c, struct regfile *rf, int idx, uint32_t val,
                        uint32_t modelled)
 {

@@ -123,6 +123,13 @@ uint32_t regfile_bus_read(const struct regfile *rf, int idx, uint32_t off, unsig
  * register reads as 0 and is logged once.  BUS_OK. */
 int regfile_read(struct chip *c, const struct regfile *rf, uint32_t off, unsigned size,
                  uint32_t *val);
+/* The front of a reg_write: the index of the present register at off, with
+ * the access's byte lanes and val shifted into them.  -1 when the write ends
+ * here, *rc saying how: an offset with no register is logged once as
+ * unmodelled and ignored (BUS_OK); a size or alignment the lanes refuse is
+ * a bus error (BUS_ERROR). */
+int regfile_write_lanes(struct chip *c, const struct regfile *rf, uint32_t off, unsigned size,
+                        uint32_t val, uint32_t *lanes, uint32_t *shifted, int *rc);
 /* Log once per register the bits of val outside modelled: "write of
  * unmodelled bits ... to FLASH_<name> ... ignored". */
 void regfile_log_stray(struct chip *c, struct regfile *rf, int idx, uint32_t val,
