@@ -33,30 +33,13 @@
 #include <jansson.h>
 
 #include "emulator/state/state.h"
+#include "lib/file.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    uint8_t *buf = file_read_all(path, len);
+    if (!buf)
         fprintf(stderr, "flashcheck: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    fclose(f);
-    *len = n;
     return buf;
 }
 

@@ -29,6 +29,7 @@
 #include "emulator/board/board.h"
 #include "models/chip.h"
 #include "emulator/state/state.h"
+#include "lib/file.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/cmd_scenario_internal.h"
 #include "tools/vstm32/scenario.h"
@@ -60,31 +61,6 @@ static int write_all(const char *path, const uint8_t *data, size_t len)
         return -1;
     size_t n = fwrite(data, 1, len, f);
     return (fclose(f) == 0 && n == len) ? 0 : -1;
-}
-
-uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *bigger = realloc(buf, cap *= 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (buf)
-        *len = n;
-    return buf;
 }
 
 static int make_files(struct run_ctx *r)
@@ -138,7 +114,7 @@ static int make_chip(struct run_ctx *r)
         size_t len = 0;
         uint32_t avail = 0;
         snprintf(path, sizeof path, "%s/%s", r->work, scn->preloads[i].name);
-        uint8_t *data = read_all(path, &len);
+        uint8_t *data = file_read_all(path, &len);
         uint8_t *dst = chip_backing(c, scn->preloads[i].addr, &avail);
         if (!data || !dst || len > avail) {
             cli_error("scenario %s: preload %s at 0x%08x: %s", scn->path, scn->preloads[i].name,

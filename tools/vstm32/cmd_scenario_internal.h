@@ -38,9 +38,6 @@ struct run_ctx {
     unsigned passed, failed;
 };
 
-/* cmd_scenario.c: a whole file, NUL not added; NULL when it cannot be read. */
-uint8_t *read_all(const char *path, size_t *len);
-
 /* cmd_scenario_run.c: SIGCHLD handler (a step's command ended: stop
  * waiting for the board), and one item of the scenario run and reported. */
 void on_sigchld(int sig);

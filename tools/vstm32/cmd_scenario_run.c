@@ -20,6 +20,7 @@
 
 #include "emulator/board/board.h"
 #include "emulator/board/board_actions.h"
+#include "lib/file.h"
 #include "models/chip.h"
 #include "tools/vstm32/cmd_scenario_internal.h"
 #include "tools/vstm32/scenario.h"
@@ -242,7 +243,7 @@ static bool check(struct run_ctx *r, const struct scn_expect *e, int status, con
         char path[PATH_MAX + SCN_TEXT];
         size_t len = 0;
         snprintf(path, sizeof path, "%s/%s", r->work, e->text);
-        uint8_t *want = read_all(path, &len);
+        uint8_t *want = file_read_all(path, &len);
         if (!want) {
             snprintf(why, whylen, "no file %s in the work directory", e->text);
             return false;
@@ -325,7 +326,7 @@ void run_item(struct run_ctx *r, unsigned index)
         char out_path[PATH_MAX + 32];
         snprintf(out_path, sizeof out_path, "%s/.step-%u.out", r->work, index + 1);
         status = run_command(r, it, out_path);
-        output = (char *)read_all(out_path, &outlen);
+        output = (char *)file_read_all(out_path, &outlen);
     }
     if (!output) {
         output = calloc(1, 1);
