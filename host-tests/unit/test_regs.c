@@ -102,6 +102,31 @@ Test(regs, regfile_masks_and_stray_log_once)
     cr_assert_str_eq(lines[1], "TPART: tpart: write of unmodelled bits 0x00000001 to FLASH_SR ignored");
 }
 
+Test(regs, regfile_write_lanes_finds_the_register_or_ends_the_write)
+{
+    struct chip c = { .part = &t_part, .log = capture };
+    struct regfile rf;
+    regfile_init(&rf, t_regs, T_NREGS, 0x40022000u);
+    uint32_t lanes = 0, v = 0;
+    int rc = 12345;
+    nlines = 0;
+    cr_assert_eq(regfile_write_lanes(&c, &rf, 0x11, 1, 0xAB, &lanes, &v, &rc), T_CR);
+    cr_assert_eq(lanes, 0x0000FF00u);
+    cr_assert_eq(v, 0x0000AB00u);
+    cr_assert_eq(nlines, 0u);
+
+    cr_assert_eq(regfile_write_lanes(&c, &rf, 0x08, 4, 1, &lanes, &v, &rc), -1);
+    cr_assert_eq(rc, BUS_OK, "no register there: ignored");
+    cr_assert_eq(nlines, 1u);
+    cr_assert_str_eq(lines[0],
+                     "TPART: unmodelled write at 0x40022008 (reads as 0, writes ignored)");
+
+    rc = 12345;
+    cr_assert_eq(regfile_write_lanes(&c, &rf, 0x11, 2, 1, &lanes, &v, &rc), -1);
+    cr_assert_eq(rc, BUS_ERROR, "a misaligned half-word is a bus error");
+    cr_assert_eq(nlines, 1u, "and not logged");
+}
+
 Test(regs, keylock_opens_with_key1_then_key2)
 {
     struct keylock k = { 0 };
