@@ -223,15 +223,25 @@ SHIM_API int libusb_set_configuration(libusb_device_handle *dev_handle, int conf
     return 0;
 }
 
-SHIM_API int libusb_claim_interface(libusb_device_handle *dev_handle, int interface_number)
+/* An interface number the handle may name: in range, device present, and
+ * in the configuration once its descriptors are known. */
+static int check_interface(libusb_device_handle *h, int interface_number)
 {
-    libusb_device_handle *h = dev_handle;
     if (interface_number < 0 || interface_number >= SHIM_MAX_INTERFACES)
         return LIBUSB_ERROR_INVALID_PARAM;
     if (h->gone)
         return LIBUSB_ERROR_NO_DEVICE;
     if (h->dev->descriptors_read && !config_has_interface(h->dev, interface_number, -1))
         return LIBUSB_ERROR_NOT_FOUND;
+    return 0;
+}
+
+SHIM_API int libusb_claim_interface(libusb_device_handle *dev_handle, int interface_number)
+{
+    libusb_device_handle *h = dev_handle;
+    int r = check_interface(h, interface_number);
+    if (r)
+        return r;
     pthread_mutex_lock(&h->lock);
     h->claimed |= 1u << interface_number;
     pthread_mutex_unlock(&h->lock);
@@ -361,17 +371,6 @@ SHIM_API int libusb_reset_device(libusb_device_handle *dev_handle)
 }
 
 /* ---- kernel drivers: none is ever bound ---------------------------------- */
-
-static int check_interface(libusb_device_handle *h, int interface_number)
-{
-    if (interface_number < 0 || interface_number >= SHIM_MAX_INTERFACES)
-        return LIBUSB_ERROR_INVALID_PARAM;
-    if (h->gone)
-        return LIBUSB_ERROR_NO_DEVICE;
-    if (h->dev->descriptors_read && !config_has_interface(h->dev, interface_number, -1))
-        return LIBUSB_ERROR_NOT_FOUND;
-    return 0;
-}
 
 SHIM_API int libusb_kernel_driver_active(libusb_device_handle *dev_handle, int interface_number)
 {
