@@ -92,7 +92,7 @@ static const struct part part_f042x6 = {
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 3,           /* NUCLEO-F042K6 LD3 = PB3 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS10362 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -168,7 +168,7 @@ static const struct part part_f072xb = {
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F072RB LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS9826 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -308,7 +308,7 @@ static const struct part part_f401xe = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F401RE LD2 = PA5 */
-        .usart_isr = false,
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10086 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -377,7 +377,7 @@ static const struct part part_f407xg = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 3, .led_pin = 12,           /* STM32F4DISCOVERY LD4 = PD12 */
-        .usart_isr = false,
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -448,7 +448,7 @@ static const struct part part_f446xe = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F446RE LD2 = PA5 */
-        .usart_isr = false,
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10693 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -519,7 +519,7 @@ static const struct part part_l073xz = {
         .rcc = &periph_rcc_l0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L073RZ LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 4,  /* PA2 AF4 = USART2_TX (DS10685 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 37000,                        /* LSI, the part's datasheet */
     },
@@ -605,7 +605,7 @@ static const struct part part_l412xb = {
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 3,           /* NUCLEO-L412KB LD3 = PB3 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12469 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -694,7 +694,7 @@ static const struct part part_l476xg = {
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L476RG LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10198 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -786,7 +786,7 @@ static const struct part part_g071xb = {
         .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-G071RB LD4 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS12232 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -871,7 +871,7 @@ static const struct part part_g474xe = {
         .rcc = &periph_rcc_g4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-G474RE LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12288 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
