@@ -811,7 +811,8 @@ static const struct part part_g071xb = {
         .dev_id = 0x460, .name = "G07x/G08x",
         .pcrop1b = true, .secr = true,
         .pnb_bits = 10, .acr_progempty = true, .sr_cfgbsy = true, .optr_dbank_bit = -1,
-        .wrp_bits = 6, .ecc_addr_bits = 14, .eccr_bk_bit = -1, .regress_sram = NULL,
+        .wrp_bits = 6, .ecc_addr_bits = 14, .ecc_addr_shift = 3, .eccr_bk_bit = -1,
+        .regress_sram = NULL,
     },
     .timing = {
         .program_typ_us = 85, .program_max_us = 125,         /* [T CC-G0] (G030 figures) */
