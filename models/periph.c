@@ -2,9 +2,10 @@
 /*
  * Minimal peripherals (periph.h): RCC, SYSCFG remap, GPIO output
  * registers, USART2's transmitter (the IWDG and DBGMCU's freeze register:
- * periph_wdg.c).  Register offsets and bits are those
- * fixtures/firmware/README.md lists per part (CMSIS device headers); what
- * is not in a block below is logged once per address by the caller.
+ * periph_wdg.c).  Register offsets and bits are those of the CMSIS device
+ * headers, from the part row and the RCC family rows below, which the
+ * firmware fixtures are built from too (tools/fwfacts.c); what is not in a
+ * block below is logged once per address by the caller.
  */
 #include "models/periph_internal.h"
 
