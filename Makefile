@@ -125,7 +125,7 @@ $(BUILD)/tests/scenarios: $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(SCEN_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(CRITERION_LIBS) $(LIBS)
 
-# The net's self-test (tools/run-tiers.sh): planted defects, under ASan.
+# The net's self-test (host-tests/ci/run-tiers.sh): planted defects, under ASan.
 $(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CRITERION_LIBS)
@@ -145,7 +145,7 @@ JOBS ?= 2
 check: deps models-no-io
 	$(MAKE) -j$(JOBS) all $(BUILD)/tests/unit $(BUILD)/tests/unit-asan $(BUILD)/tests/usbip $(BUILD)/tests/usbip-asan $(BUILD)/tests/tools $(BUILD)/tests/scenarios $(BUILD)/tests/selftest
 	$(MAKE) firmware-check
-	sh tools/run-tiers.sh $(BUILD)
+	sh host-tests/ci/run-tiers.sh $(BUILD)
 
 # DESIGN.md rule 1: models/ does no I/O.  The models library must not
 # reference libc's file and stream I/O nor jansson's encoders/decoders;
@@ -172,7 +172,7 @@ models-no-io: $(MODELS_LIB)
 # The kernel's own USB/IP client (vhci-hcd + usbip attach) in a QEMU VM.
 check-kernel: deps
 	$(MAKE) -j$(JOBS) all
-	bash tools/vm/run-kernel-tier.sh $(BUILD)
+	bash host-tests/kernel/vm/run-kernel-tier.sh $(BUILD)
 
 test-unit: $(BUILD)/tests/unit firmware
 	$(BUILD)/tests/unit -j$(JOBS)
@@ -189,7 +189,7 @@ test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
 # (a parameterized test once per parameter), listed by running the binary
 # with VSTM32_TEST_LIST set, which skips every test body (see
 # host-tests/harness/test_marks.c).  Run it after adding or removing a test
-# and commit the lists; tools/run-tiers.sh fails a tier whose run differs.
+# and commit the lists; host-tests/ci/run-tiers.sh fails a tier whose run differs.
 EXPECTED_TIERS := unit usbip tools scenarios
 expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS))
 	@for t in $(EXPECTED_TIERS); do \
@@ -205,7 +205,7 @@ demo: deps
 	sh tools/demo.sh $(BUILD)
 
 bench: all
-	sh tools/bench.sh $(BUILD)
+	sh host-tests/bench/bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -69,11 +69,11 @@ fuzz-ci: fuzz-build
 SOAK_SECONDS ?= 60
 SOAK_BOARDS  ?= 32
 
-$(BUILD)/soak/soak-client: tools/soak/soak_client.c $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+$(BUILD)/soak/soak-client: host-tests/soak/soak_client.c $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 
-$(BUILD)/soak/flashcheck: tools/soak/flashcheck.c $(EMU_LIB) $(MODELS_LIB)
+$(BUILD)/soak/flashcheck: host-tests/soak/flashcheck.c $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 

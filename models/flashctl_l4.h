@@ -128,6 +128,10 @@ struct l4_variant {
     int8_t optr_dbank_bit;          /* OPTR.DBANK chooses the bank layout (RM0440), -1 none */
     uint8_t wrp_bits;               /* WRPxyR STRT/END width */
     uint8_t ecc_addr_bits;          /* ECCR.ADDR_ECC width */
+    /* ADDR_ECC counts bytes in the bank (0: RM0351/RM0394/RM0440 "ECC fail
+     * address") or double words (3: RM0444 FLASH_ECCR, "double-word offset
+     * (multiple of 64 bits) to main Flash memory"; 14 bits span G0's 128 KiB). */
+    uint8_t ecc_addr_shift;
     int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
     const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
 };

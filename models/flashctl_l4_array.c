@@ -220,11 +220,12 @@ int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
         uint32_t dw = (addr - p->flash_base) / 8;
         if (bit_get(c->ecc_bad, dw) && !FEX(s->rf.val[RG_ECCR], L4_ECCR, ECCD)) {
             /* RM0351 3.3.4: a double error sets ECCD, latches the address
-             * and raises an NMI */
+             * (a byte offset in the bank; G0: a double-word index, RM0444
+             * FLASH_ECCR) and raises an NMI */
             struct l4_page pg;
             flashctl_l4_page_of(c, addr, &pg);
             uint32_t bank_size = flashctl_l4_dual_bank(c) ? p->flash_size / 2 : p->flash_size;
-            uint32_t e = ((addr - p->flash_base) % bank_size) & ~7u;
+            uint32_t e = (((addr - p->flash_base) % bank_size) & ~7u) >> s->v->ecc_addr_shift;
             e &= (1u << s->v->ecc_addr_bits) - 1;
             if (s->v->eccr_bk_bit >= 0)
                 e |= (uint32_t)pg.bank << s->v->eccr_bk_bit;

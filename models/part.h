@@ -158,13 +158,13 @@ struct part_dfu {
     bool write_pad8_corrupt;
 };
 
-struct rcc_family;                  /* models/periph.c */
+struct rcc_family;                  /* models/periph.h */
 struct l4_variant;                  /* models/flashctl_l4.h */
 
 /* Where the few peripherals models/periph.c models sit on this part
  * (CMSIS device headers of the family), and the board's LED (the ST
  * Nucleo or Discovery board of the part).  The firmware fixtures are built
- * from the same values (fixtures/firmware/board.h). */
+ * from the same values: tools/fwfacts.c writes build/firmware/PART/part_facts.h. */
 struct part_periph {
     const struct rcc_family *rcc;   /* RCC register family: periph_rcc_f0, ... (periph.h) */
     uint32_t rcc_base;
@@ -172,6 +172,8 @@ struct part_periph {
     bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
     uint8_t led_port, led_pin;      /* port 0 = A */
     bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28), else SR style */
+    uint8_t usart2_tx_af;           /* PA2's alternate function for USART2_TX (the part's
+                                     * datasheet AF table); F1 (gpio_f1): none, CRL mode */
     uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
     uint32_t mem_mode_mask;         /* SYSCFG MEM_MODE field */
     uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */

@@ -88,11 +88,11 @@ static const struct part part_f042x6 = {
     .swd_idr = 0x0BB11477u,                 /* [T STLINK] as F072, facts §1 */
     .cpuid = CPUID_M0,
     .reset_clock_hz = 8000000,   /* HSI 8 MHz, RM0091 6.2 */
-    .periph = {                            /* CMSIS-F0 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-F0 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 3,           /* NUCLEO-F042K6 LD3 = PB3 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS10362 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -164,11 +164,11 @@ static const struct part part_f072xb = {
     .swd_idr = 0x0BB11477u,                 /* [T STLINK stm32.h] facts §1 */
     .cpuid = CPUID_M0,
     .reset_clock_hz = 8000000,   /* HSI 8 MHz, RM0091 6.2 */
-    .periph = {                            /* CMSIS-F0 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-F0 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F072RB LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS9826 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -235,7 +235,7 @@ static const struct part part_f103xb = {
     .swd_idr = 0x1BA01477u,                 /* [T STLINK] */
     .cpuid = CPUID_M3,
     .reset_clock_hz = 8000000,   /* HSI 8 MHz, RM0008 7.2 */
-    .periph = {                            /* CMSIS-F1 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-F1 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_f1, .rcc_base = 0x40021000u,
         .gpio_base = 0x40010800u, .gpio_f1 = true,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F103RB LD2 = PA5 */
@@ -304,11 +304,11 @@ static const struct part part_f401xe = {
     .swd_idr = 0x2BA01477u,                 /* guess: Cortex-M4 SW-DP value, not in facts */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0368 6.2 */
-    .periph = {                            /* CMSIS-F4 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-F4 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F401RE LD2 = PA5 */
-        .usart_isr = false,
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10086 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -373,11 +373,11 @@ static const struct part part_f407xg = {
     .swd_idr = 0x2BA01477u,                 /* guess: Cortex-M4 SW-DP */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0090 6.2 */
-    .periph = {                            /* CMSIS-F4 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-F4 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 3, .led_pin = 12,           /* STM32F4DISCOVERY LD4 = PD12 */
-        .usart_isr = false,
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -444,11 +444,11 @@ static const struct part part_f446xe = {
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0390 6.2 */
-    .periph = {                            /* CMSIS-F4 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-F4 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F446RE LD2 = PA5 */
-        .usart_isr = false,
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10693 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -515,11 +515,11 @@ static const struct part part_l073xz = {
     .swd_idr = 0x0BC11477u,                 /* [T] facts §1 */
     .cpuid = CPUID_M0PLUS,
     .reset_clock_hz = 2097000,   /* MSI range 5 (2.097 MHz), RM0367 7.2 */
-    .periph = {                            /* CMSIS-L0 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-L0 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_l0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L073RZ LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 4,  /* PA2 AF4 = USART2_TX (DS10685 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 37000,                        /* LSI, the part's datasheet */
     },
@@ -601,11 +601,11 @@ static const struct part part_l412xb = {
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 4000000,   /* MSI 4 MHz, RM0394 6.2 */
-    .periph = {                            /* CMSIS-L4 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-L4 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 3,           /* NUCLEO-L412KB LD3 = PB3 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12469 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -690,11 +690,11 @@ static const struct part part_l476xg = {
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 4000000,   /* MSI 4 MHz, RM0351 6.2 */
-    .periph = {                            /* CMSIS-L4 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-L4 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L476RG LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10198 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -782,11 +782,11 @@ static const struct part part_g071xb = {
     .swd_idr = 0x0BC11477u,                 /* guess: M0+ SW-DP as L0 */
     .cpuid = CPUID_M0PLUS,
     .reset_clock_hz = 16000000,  /* HSI16, RM0444 5.2 */
-    .periph = {                            /* CMSIS-G0 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-G0 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-G071RB LD4 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS12232 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -811,7 +811,8 @@ static const struct part part_g071xb = {
         .dev_id = 0x460, .name = "G07x/G08x",
         .pcrop1b = true, .secr = true,
         .pnb_bits = 10, .acr_progempty = true, .sr_cfgbsy = true, .optr_dbank_bit = -1,
-        .wrp_bits = 6, .ecc_addr_bits = 14, .eccr_bk_bit = -1, .regress_sram = NULL,
+        .wrp_bits = 6, .ecc_addr_bits = 14, .ecc_addr_shift = 3, .eccr_bk_bit = -1,
+        .regress_sram = NULL,
     },
     .timing = {
         .program_typ_us = 85, .program_max_us = 125,         /* [T CC-G0] (G030 figures) */
@@ -867,11 +868,11 @@ static const struct part part_g474xe = {
     .swd_idr = 0x2BA01477u,                 /* guess */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 16000000,  /* HSI16, RM0440 7.2 */
-    .periph = {                            /* CMSIS-G4 device header, fixtures/firmware/README.md */
+    .periph = {                            /* CMSIS-G4 device header; tools/fwfacts.c */
         .rcc = &periph_rcc_g4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-G474RE LD2 = PA5 */
-        .usart_isr = true,
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12288 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },

@@ -2,9 +2,10 @@
 /*
  * Minimal peripherals (periph.h): RCC, SYSCFG remap, GPIO output
  * registers, USART2's transmitter (the IWDG and DBGMCU's freeze register:
- * periph_wdg.c).  Register offsets and bits are those
- * fixtures/firmware/README.md lists per part (CMSIS device headers); what
- * is not in a block below is logged once per address by the caller.
+ * periph_wdg.c).  Register offsets and bits are those of the CMSIS device
+ * headers, from the part row and the RCC family rows below, which the
+ * firmware fixtures are built from too (tools/fwfacts.c); what is not in a
+ * block below is logged once per address by the caller.
  */
 #include "models/periph_internal.h"
 
@@ -14,71 +15,88 @@
 #define PERIPH_LO 0x40000000u
 #define PERIPH_HI 0x60000000u
 
-/* A ready bit that follows its enable bit (RCC_CR HSION -> HSIRDY, ...). */
-struct ready_rule {
-    uint16_t off;
-    uint8_t on_bit, rdy_bit;
-};
+/* Each family's clock enable registers and bits are from its manual's RCC
+ * chapter and the CMSIS device header (RCC_xxxENR_yyyEN_Pos), as the
+ * firmware fixtures use them (facts §0 CMSIS-*). */
 
-/* A status field that mirrors a control field (CFGR SW -> SWS). */
-struct mirror_rule {
-    uint16_t off;
-    uint8_t src, width, dst;
-};
-
-struct rcc_family {
-    const char *name;
-    uint32_t cr_reset, cfgr_off, cfgr_reset;
-    struct ready_rule ready[8];
-    struct mirror_rule sws;
-    uint16_t en_lo, en_hi;          /* the peripheral clock enable registers */
-};
-
-/* RM0091 6.4 (F0), RM0008 7.3 (F1): HSI/HSE/PLL in CR, LSI in CSR 0x24, LSE in BDCR 0x20. */
+/* RM0091 6.4 (F0): HSI/HSE/PLL in CR, HSI14/HSI48 in CR2 0x34, LSI in CSR 0x24, LSE in
+ * BDCR 0x20; AHBENR 0x14 IOPAEN b17, APB1ENR 0x1C USART2EN b17, APB2ENR 0x18
+ * SYSCFGCOMPEN b0. */
 const struct rcc_family periph_rcc_f0 = {
-    "F0", 0x00000083, 0x04, 0,
-    {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x34, 0, 1}, {0x34, 16, 17},
-     {0x24, 0, 1}, {0x20, 0, 1}},
-    {0x04, 0, 2, 2}, 0x14, 0x1C,
+    .name = "F0", .cr_reset = 0x00000083, .cfgr_off = 0x04, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x34, 0, 1}, {0x34, 16, 17},
+              {0x24, 0, 1}, {0x20, 0, 1}},
+    .sws = {.off = 0x04, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x14, .en_hi = 0x1C,
+    .gpioa = {.off = 0x14, .bit = 17}, .usart2 = {.off = 0x1C, .bit = 17},
+    .syscfg = {.off = 0x18, .bit = 0},
 };
+/* RM0008 7.3 (F1): HSI/HSE/PLL/PLL2/PLL3 in CR, LSI in CSR 0x24, LSE in BDCR
+ * 0x20; APB2ENR 0x18 IOPAEN b2, APB1ENR 0x1C USART2EN b17; no SYSCFG. */
 const struct rcc_family periph_rcc_f1 = {
-    "F1", 0x00000083, 0x04, 0,
-    {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
-     {0x24, 0, 1}, {0x20, 0, 1}},
-    {0x04, 0, 2, 2}, 0x14, 0x1C,
+    .name = "F1", .cr_reset = 0x00000083, .cfgr_off = 0x04, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
+              {0x24, 0, 1}, {0x20, 0, 1}},
+    .sws = {.off = 0x04, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x14, .en_hi = 0x1C,
+    .gpioa = {.off = 0x18, .bit = 2}, .usart2 = {.off = 0x1C, .bit = 17},
 };
-/* RM0090 6.3: CR HSI/HSE/PLL/PLLI2S/PLLSAI, BDCR 0x70, CSR 0x74. */
+/* RM0090 6.3 (F4): CR HSI/HSE/PLL/PLLI2S/PLLSAI, BDCR 0x70, CSR 0x74;
+ * AHB1ENR 0x30 GPIOAEN b0, APB1ENR 0x40 USART2EN b17, APB2ENR 0x44 SYSCFGEN b14. */
 const struct rcc_family periph_rcc_f4 = {
-    "F4", 0x00000083, 0x08, 0,
-    {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
-     {0x70, 0, 1}, {0x74, 0, 1}},
-    {0x08, 0, 2, 2}, 0x30, 0x64,
+    .name = "F4", .cr_reset = 0x00000083, .cfgr_off = 0x08, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27}, {0x00, 28, 29},
+              {0x70, 0, 1}, {0x74, 0, 1}},
+    .sws = {.off = 0x08, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x30, .en_hi = 0x64,
+    .gpioa = {.off = 0x30, .bit = 0}, .usart2 = {.off = 0x40, .bit = 17},
+    .syscfg = {.off = 0x44, .bit = 14},
 };
-/* RM0367 7.3: CR HSI16ON->HSI16RDYF (bit 2), MSI 8->9, CSR 0x50 LSI 0->1, LSE 8->9. */
+/* RM0367 7.3 (L0): CR HSI16ON->HSI16RDYF (bit 2), MSI 8->9, CSR 0x50 LSI 0->1,
+ * LSE 8->9; IOPENR 0x2C IOPAEN b0, APB1ENR 0x38 USART2EN b17, APB2ENR 0x34
+ * SYSCFGEN b0. */
 const struct rcc_family periph_rcc_l0 = {
-    "L0", 0x00000300, 0x0C, 0,
-    {{0x00, 0, 2}, {0x00, 8, 9}, {0x00, 16, 17}, {0x00, 24, 25}, {0x50, 0, 1}, {0x50, 8, 9}},
-    {0x0C, 0, 2, 2}, 0x2C, 0x38,
+    .name = "L0", .cr_reset = 0x00000300, .cfgr_off = 0x0C, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 2}, {0x00, 8, 9}, {0x00, 16, 17}, {0x00, 24, 25}, {0x50, 0, 1},
+              {0x50, 8, 9}},
+    .sws = {.off = 0x0C, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x2C, .en_hi = 0x38,
+    .gpioa = {.off = 0x2C, .bit = 0}, .usart2 = {.off = 0x38, .bit = 17},
+    .syscfg = {.off = 0x34, .bit = 0},
 };
-/* RM0351 6.4 / RM0394 6.4: CR MSI 0->1 (MSIRANGE 6 = 4 MHz at reset), HSI 8->10,
- * PLLs; BDCR 0x90, CSR 0x94, CRRCR 0x98 (HSI48). */
+/* RM0351 6.4 / RM0394 6.4 (L4): CR MSI 0->1 (MSIRANGE 6 = 4 MHz at reset),
+ * HSI 8->10, PLLs; BDCR 0x90, CSR 0x94, CRRCR 0x98 (HSI48); AHB2ENR 0x4C
+ * GPIOAEN b0, APB1ENR1 0x58 USART2EN b17, APB2ENR 0x60 SYSCFGEN b0. */
 const struct rcc_family periph_rcc_l4 = {
-    "L4", 0x00000063, 0x08, 0,
-    {{0x00, 0, 1}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27},
-     {0x00, 28, 29}, {0x90, 0, 1}, {0x94, 0, 1}},
-    {0x08, 0, 2, 2}, 0x48, 0x60,
+    .name = "L4", .cr_reset = 0x00000063, .cfgr_off = 0x08, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27},
+              {0x00, 28, 29}, {0x90, 0, 1}, {0x94, 0, 1}},
+    .sws = {.off = 0x08, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x48, .en_hi = 0x60,
+    .gpioa = {.off = 0x4C, .bit = 0}, .usart2 = {.off = 0x58, .bit = 17},
+    .syscfg = {.off = 0x60, .bit = 0},
 };
-/* RM0440 7.4: as L4 without MSI; the reset clock is HSI16 (SW = SWS = 01). */
+/* RM0440 7.4 (G4): as L4 without MSI; the reset clock is HSI16 (SW = SWS =
+ * 01); the enable registers and bits are L4's. */
 const struct rcc_family periph_rcc_g4 = {
-    "G4", 0x00000500, 0x08, 0x00000005,
-    {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x90, 0, 1}, {0x94, 0, 1}, {0x98, 0, 1}},
-    {0x08, 0, 2, 2}, 0x48, 0x60,
+    .name = "G4", .cr_reset = 0x00000500, .cfgr_off = 0x08, .cfgr_reset = 0x00000005,
+    .ready = {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x90, 0, 1}, {0x94, 0, 1},
+              {0x98, 0, 1}},
+    .sws = {.off = 0x08, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x48, .en_hi = 0x60,
+    .gpioa = {.off = 0x4C, .bit = 0}, .usart2 = {.off = 0x58, .bit = 17},
+    .syscfg = {.off = 0x60, .bit = 0},
 };
-/* RM0444 5.4: CR HSI 8->10, HSE, PLL; CFGR SW[2:0] -> SWS[5:3]; BDCR 0x5C, CSR 0x60. */
+/* RM0444 5.4 (G0): CR HSI 8->10, HSE, PLL; CFGR SW[2:0] -> SWS[5:3]; BDCR
+ * 0x5C, CSR 0x60; IOPENR 0x34 GPIOAEN b0, APBENR1 0x3C USART2EN b17, APBENR2
+ * 0x40 SYSCFGEN b0. */
 const struct rcc_family periph_rcc_g0 = {
-    "G0", 0x00000500, 0x08, 0,
-    {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x5C, 0, 1}, {0x60, 0, 1}},
-    {0x08, 0, 3, 3}, 0x34, 0x40,
+    .name = "G0", .cr_reset = 0x00000500, .cfgr_off = 0x08, .cfgr_reset = 0,
+    .ready = {{0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x5C, 0, 1}, {0x60, 0, 1}},
+    .sws = {.off = 0x08, .src = 0, .width = 3, .dst = 3},
+    .en_lo = 0x34, .en_hi = 0x40,
+    .gpioa = {.off = 0x34, .bit = 0}, .usart2 = {.off = 0x3C, .bit = 17},
+    .syscfg = {.off = 0x40, .bit = 0},
 };
 
 /* ---- RCC ------------------------------------------------------------------------ */
@@ -86,8 +104,8 @@ const struct rcc_family periph_rcc_g0 = {
 static void rcc_settle(struct periph *pp)
 {
     const struct rcc_family *f = pp->lay->rcc;
-    for (unsigned i = 0; i < 8 && (f->ready[i].on_bit || f->ready[i].rdy_bit); i++) {
-        const struct ready_rule *r = &f->ready[i];
+    for (unsigned i = 0; i < RCC_MAX_READY && (f->ready[i].on_bit || f->ready[i].rdy_bit); i++) {
+        const struct rcc_ready_rule *r = &f->ready[i];
         uint32_t *w = &pp->rcc[r->off / 4];
         if (*w & (1u << r->on_bit))
             *w |= 1u << r->rdy_bit;
@@ -95,7 +113,7 @@ static void rcc_settle(struct periph *pp)
             *w &= ~(1u << r->rdy_bit);
     }
     /* The switch happens at once: SWS shows the clock SW asked for. */
-    const struct mirror_rule *m = &f->sws;
+    const struct rcc_mirror_rule *m = &f->sws;
     uint32_t mask = (1u << m->width) - 1;
     uint32_t *w = &pp->rcc[m->off / 4];
     *w = (*w & ~(mask << m->dst)) | (((*w >> m->src) & mask) << m->dst);
@@ -105,7 +123,7 @@ static bool rcc_modelled(const struct rcc_family *f, uint32_t off)
 {
     if (off == 0 || off == f->cfgr_off || (off >= f->en_lo && off <= f->en_hi))
         return true;
-    for (unsigned i = 0; i < 8 && (f->ready[i].on_bit || f->ready[i].rdy_bit); i++)
+    for (unsigned i = 0; i < RCC_MAX_READY && (f->ready[i].on_bit || f->ready[i].rdy_bit); i++)
         if (f->ready[i].off == off)
             return true;
     return false;

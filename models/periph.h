@@ -22,9 +22,43 @@
 
 #include "models/chip.h"
 
-/* The RCC register families a part row names (part->periph.rcc): reset
- * values, ready bits that follow their enable bits, SW -> SWS, and the
- * clock enable registers (periph.c, each cited there). */
+/* A ready bit that follows its enable bit (RCC_CR HSION -> HSIRDY, ...). */
+struct rcc_ready_rule {
+    uint16_t off;
+    uint8_t on_bit, rdy_bit;
+};
+
+/* A status field that mirrors a control field (CFGR SW -> SWS). */
+struct rcc_mirror_rule {
+    uint16_t off;
+    uint8_t src, width, dst;
+};
+
+/* A peripheral clock enable bit: register offset from the RCC base, bit. */
+struct rcc_enable {
+    uint16_t off;
+    uint8_t bit;
+};
+
+#define RCC_MAX_READY 8
+
+/* An RCC register family: reset values, ready bits that follow their
+ * enable bits, SW -> SWS, the clock enable registers, and the enable bits
+ * of the peripherals the firmware fixtures start (tools/fwfacts.c writes
+ * them into build/firmware/PART/part_facts.h). */
+struct rcc_family {
+    const char *name;
+    uint32_t cr_reset, cfgr_off, cfgr_reset;
+    struct rcc_ready_rule ready[RCC_MAX_READY];
+    struct rcc_mirror_rule sws;
+    uint16_t en_lo, en_hi;          /* the peripheral clock enable registers */
+    struct rcc_enable gpioa;        /* port A; port n is bit + n (every family here) */
+    struct rcc_enable usart2;
+    struct rcc_enable syscfg;       /* valid where part->periph.syscfg_base != 0 */
+};
+
+/* The RCC register families a part row names (part->periph.rcc), each
+ * defined and cited in periph.c. */
 extern const struct rcc_family periph_rcc_f0, periph_rcc_f1, periph_rcc_f4, periph_rcc_l0,
     periph_rcc_l4, periph_rcc_g0, periph_rcc_g4;
 

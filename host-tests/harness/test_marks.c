@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Per-test marks for the tier runner (tools/run-tiers.sh).
+ * Per-test marks for the tier runner (host-tests/ci/run-tiers.sh).
  *
  * Criterion reports a test whose worker exits with status 0 in the middle
  * of its body as passed, and its summary cannot tell such a test from one

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The net's self-test: each test here plants one defect that
- * tools/run-tiers.sh must count as a failure.  Built under ASan and UBSan
+ * host-tests/ci/run-tiers.sh must count as a failure.  Built under ASan and UBSan
  * by the Makefile (build/tests/selftest) and run by run-tiers.sh through
  * the same run_tier as every criterion tier; the run then checks that the
  * runner reported exactly host-tests/selftest/PROBLEMS and VERDICT.  Not

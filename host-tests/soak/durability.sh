@@ -13,7 +13,7 @@
 # is retried with the next draw, and the tier fails if KILLS misses pile up.
 # Each counted kill checks:
 #   - `vstm32 inspect DIR` loads the state cleanly;
-#   - tools/soak/flashcheck finds every flash page old, new, erased or a
+#   - host-tests/soak/flashcheck finds every flash page old, new, erased or a
 #     programmed prefix of new: what a real chip could hold after a power
 #     cut (DESIGN.md rule 6; see flashcheck.c);
 #   - nothing the host had been told was written was lost: the durable

@@ -3,7 +3,8 @@
  * The firmware fixtures (fixtures/firmware, built by `make firmware`) run
  * on the core of every part: `hello` prints its line over semihosting,
  * `bad-vector` ends in the HardFault handler with the bad target stacked,
- * `ecc-reader` reports its range, or takes the flash ECC NMI on an L4.
+ * `ecc-reader` reports its range, or takes the flash ECC NMI on L4/G0/G4
+ * and names the failing address.
  * A part whose image has not been built is skipped, saying so.
  */
 #include <stdio.h>
@@ -89,13 +90,33 @@ Test(cpu_firmware, ecc_reader_reports_an_erased_range)
               "output: %s", B.out);
 }
 
-Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_l476)
+/* A double word left bad (an interrupted write) in the range ecc-reader
+ * reads: the NMI line names its address, as the firmware decodes FLASH_ECCR
+ * with the part's ECC layout (build/firmware/PART/part_facts.h) from what
+ * the flash model latched. */
+static void ecc_nmi_names_the_address(const char *part)
 {
-    if (!load_fixture("l476xg", "ecc-reader"))
-        cr_assert_fail("build/firmware/l476xg/ecc-reader.bin not built (make firmware)");
-    uint32_t dw = (0x08004010u - 0x08000000u) / 8;  /* an interrupted write left it bad */
+    if (!load_fixture(part, "ecc-reader"))
+        cr_assert_fail("build/firmware/%s/ecc-reader.bin not built (make firmware)", part);
+    uint32_t dw = (0x08004010u - 0x08000000u) / 8;
     B.chip->ecc_bad[dw / 8] |= (uint8_t)(1u << (dw % 8));
     bench_core();
     run_until_output("NMI at", 20000000);
-    cr_assert(strstr(B.out, "ecc-reader: NMI at 0x08004010"), "output: %s", B.out);
+    cr_assert(strstr(B.out, "ecc-reader: NMI at 0x08004010"), "%s output: %s", part, B.out);
+}
+
+Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_l476)
+{
+    ecc_nmi_names_the_address("l476xg");
+}
+
+/* G0 latches a double-word index (RM0444 FLASH_ECCR ADDR_ECC[13:0]). */
+Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_g071)
+{
+    ecc_nmi_names_the_address("g071xb");
+}
+
+Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_g474)
+{
+    ecc_nmi_names_the_address("g474xe");
 }

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "tools/bench/bench_common.h"
-#include "tools/bench/bench_dfu.h"
+#include "host-tests/bench/bench_common.h"
+#include "host-tests/bench/bench_dfu.h"
 
 int main(int argc, char **argv)
 {

@@ -4,7 +4,7 @@
 # from its package without installing it (installing linux-image-amd64 would
 # build an initramfs under the host's /boot).
 #
-#   tools/vm/kernel.sh BUILD_DIR
+#   host-tests/kernel/vm/kernel.sh BUILD_DIR
 #
 # Leaves, under BUILD_DIR/vm/kernel/:
 #   vmlinux          the uncompressed ELF kernel (QEMU boots it by its PVH note)

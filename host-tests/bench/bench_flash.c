@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/bench/bench_common.h"
-#include "tools/bench/bench_dfu.h"
+#include "host-tests/bench/bench_common.h"
+#include "host-tests/bench/bench_dfu.h"
 
 #define PART "f407xg"
 #define FLASH_BASE 0x08000000u

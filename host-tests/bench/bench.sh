@@ -7,7 +7,7 @@
 # a MISSED figure is followed by one line "# why: ...", and a summary table
 # ends the output.  Notes from the programs go to stderr.
 #
-#   sh tools/bench.sh [BUILD]
+#   sh host-tests/bench/bench.sh [BUILD]
 #   BENCH_REAL_KIB=N   size of the real-time-mode dfu-util download
 #                      (default 256: dfu-util sleeps the ROM's 104 ms
 #                      bwPollTimeout twice per 2 KiB, ~115 s for 1 MiB)
@@ -27,9 +27,9 @@ results="$work/results"
 
 # ---- the bench programs, with the Makefile's flags ---------------------------
 CFLAGS_BENCH="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wvla -g -I. -O2"
-COMMON="tools/bench/bench_common.c tools/bench/bench_dfu.c host-tests/lib/usbip_client.c lib/usbip_client.c lib/usbip_proto.c"
+COMMON="host-tests/bench/bench_common.c host-tests/bench/bench_dfu.c host-tests/lib/usbip_client.c lib/usbip_client.c lib/usbip_proto.c"
 for prog in rtt startup many flash; do
-    $CC $CFLAGS_BENCH -o "$BIN/bench_$prog" "tools/bench/bench_$prog.c" $COMMON \
+    $CC $CFLAGS_BENCH -o "$BIN/bench_$prog" "host-tests/bench/bench_$prog.c" $COMMON \
         "$BUILD/libvstm32models.a" -ljansson -lpthread -lm
 done
 

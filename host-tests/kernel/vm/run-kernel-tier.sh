@@ -10,7 +10,7 @@
 # any failure, and when the VM cannot run at all: this tier fails, it
 # never skips.
 #
-#   tools/vm/run-kernel-tier.sh [BUILD_DIR]
+#   host-tests/kernel/vm/run-kernel-tier.sh [BUILD_DIR]
 #
 # Environment:
 #   VSTM32_VM_ACCEL   auto (default: KVM if a probe boot works, else TCG),
@@ -23,7 +23,7 @@ set -u
 BUILD=${1:-build}
 mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-MARKERS=$(cd "$HERE/../../host-tests/kernel" && pwd)/markers
+MARKERS=$(cd "$HERE/.." && pwd)/markers
 VM="$BUILD/vm"
 LIMIT=${VSTM32_VM_TIMEOUT:-240}
 SUITE_LIMIT=$((LIMIT - 30))
@@ -52,10 +52,10 @@ if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 fi
 
 # ---- kernel and initramfs ----
-bash "$HERE/kernel.sh" "$BUILD" || give_up "cannot get the guest kernel (tools/vm/kernel.sh)"
+bash "$HERE/kernel.sh" "$BUILD" || give_up "cannot get the guest kernel (host-tests/kernel/vm/kernel.sh)"
 bash "$HERE/initramfs.sh" "$BUILD" >"$VM/initramfs.log" 2>&1 || {
     cat "$VM/initramfs.log"
-    give_up "cannot build the initramfs (tools/vm/initramfs.sh)"
+    give_up "cannot build the initramfs (host-tests/kernel/vm/initramfs.sh)"
 }
 tail -n 1 "$VM/initramfs.log"
 echo "kernel: kernel and initramfs ready after $(elapsed) s"

@@ -24,7 +24,7 @@ The one report that is not a failure: a leak in criterion's own runner
 process (the parent of the workers, which never runs a test body) whose
 every frame is in libcriterion or libc, e.g. BoxFort's timeout requests.
 libcriterion is stripped, so LSan cannot name those functions and
-tools/lsan.supp cannot suppress them by name; a module-wide suppression
+host-tests/ci/lsan.supp cannot suppress them by name; a module-wide suppression
 would hide every leak made in a test (each has libcriterion below it).
 """
 import collections

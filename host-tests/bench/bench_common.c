@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared parts of the bench programs (bench_common.h). */
-#include "tools/bench/bench_common.h"
+#include "host-tests/bench/bench_common.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -9,7 +9,7 @@
 BUILD=${1:-build}
 JOBS=${JOBS:-2}
 total_pass=0
-export LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$(pwd)/host-tests/ci/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # TIERS="unit tools" runs only those (default: all); the net's self-test
 # always runs.
 wanted() { [ -z "${TIERS:-}" ] || case " $TIERS " in *" $1 "*) true ;; *) false ;; esac; }
@@ -38,7 +38,7 @@ no_summary() {
 }
 
 # run_tier NAME EXPECTED CMD...: a criterion tier, judged test by test by
-# tools/tier_check.py from criterion's JSON report, the harness's start/end
+# host-tests/ci/tier_check.py from criterion's JSON report, the harness's start/end
 # marks (host-tests/harness/test_marks.c) and the sanitizer reports written
 # under $BUILD/tier-NAME.san: a test that did not run, was skipped, vanished
 # mid-body or whose worker wrote a report fails the tier, and so does a test
@@ -53,13 +53,13 @@ run_tier() {
         "$@" --json="$dir/report.json"
     # criterion's per-test failures and its summary, as it printed them
     grep -E '^\[(----|FAIL|====)\]|Synthesis|ERROR|runtime error|AddressSanitizer' "$log" | tail -n 60
-    python3 tools/tier_check.py "$name" "$expected" "$dir/report.json" "$dir/marks" \
+    python3 host-tests/ci/tier_check.py "$name" "$expected" "$dir/report.json" "$dir/marks" \
         "$dir/san" "$log" "$rc" "$dir/problems" >"$dir/verdict" 2>&1
     check_rc=$?
     cat "$dir/verdict"
     summary=$(grep -E "^tier $name: [0-9]+ passed, [0-9]+ failed$" "$dir/verdict")
     if [ -z "$summary" ]; then
-        echo "!!!! tier $name: tools/tier_check.py gave no verdict (exit $check_rc)"
+        echo "!!!! tier $name: host-tests/ci/tier_check.py gave no verdict (exit $check_rc)"
         failed_tiers="$failed_tiers $name"
         total_fail=$((total_fail + 1))
         return
@@ -140,7 +140,7 @@ wanted scenarios && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \
 wanted fuzz && run_plain_tier fuzz make --no-print-directory fuzz-ci BUILD="$BUILD"
 wanted soak && run_plain_tier soak make --no-print-directory soak BUILD="$BUILD"
 wanted durability && run_plain_tier durability make --no-print-directory durability BUILD="$BUILD"
-wanted kernel && run_plain_tier kernel bash tools/vm/run-kernel-tier.sh "$BUILD"
+wanted kernel && run_plain_tier kernel bash host-tests/kernel/vm/run-kernel-tier.sh "$BUILD"
 if [ -n "$failed_tiers" ]; then
     echo "!!!! failing tiers:$failed_tiers"
 fi

@@ -6,7 +6,7 @@
 # (BUILD_DIR/vstm32: its serve, ctl and attach commands) and the in-guest
 # suite with its inputs (host-tests/kernel/).
 #
-#   tools/vm/initramfs.sh BUILD_DIR
+#   host-tests/kernel/vm/initramfs.sh BUILD_DIR
 #
 # Writes BUILD_DIR/vm/initramfs.cpio.  Tools come from the host's
 # Debian packages (the Makefile's deps install them); as root a missing one
@@ -16,7 +16,7 @@ set -eu
 BUILD=${1:?usage: initramfs.sh BUILD_DIR}
 mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
 VM="$BUILD/vm"
 ROOT="$VM/root"
 OUT="$VM/initramfs.cpio"
@@ -24,7 +24,7 @@ KERNEL="$VM/kernel"
 
 die() { echo "initramfs.sh: $*" >&2; exit 1; }
 
-[ -f "$KERNEL/modules.load" ] || die "no kernel modules: run tools/vm/kernel.sh $BUILD first"
+[ -f "$KERNEL/modules.load" ] || die "no kernel modules: run host-tests/kernel/vm/kernel.sh $BUILD first"
 
 # binary -> Debian package, for the message or the install
 declare -A PKG=(

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tools/bench/bench_common.h"
-#include "tools/bench/bench_dfu.h"
+#include "host-tests/bench/bench_common.h"
+#include "host-tests/bench/bench_dfu.h"
 
 #define WARMUP 2000
 

@@ -2,7 +2,7 @@
 /*
  * Shared parts of the `make bench` programs: start `vstm32 serve` as a
  * child and learn its port, read the clock, sort samples, and print a
- * figure the way tools/bench.sh collects them:
+ * figure the way host-tests/bench/bench.sh collects them:
  *
  *   name value unit
  *

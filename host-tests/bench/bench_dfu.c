@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* DfuSe download and upload over the in-tree USB/IP client (bench_dfu.h). */
-#include "tools/bench/bench_dfu.h"
+#include "host-tests/bench/bench_dfu.h"
 
 #include <stdbool.h>
 #include <unistd.h>
 
 #include "lib/bytes.h"
-#include "tools/bench/bench_common.h"
+#include "host-tests/bench/bench_common.h"
 
 /* DFU 1.1 section 3 requests and section 6.1.2 states; AN3156 commands. */
 enum { DFU_DNLOAD = 1, DFU_UPLOAD = 2, DFU_GETSTATUS = 3, DFU_CLRSTATUS = 4, DFU_ABORT = 6 };
