@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/dfuse_file.h"
+#include "lib/file.h"
 
 #define MKDFUSE_MAX_ELEMENTS 16
 
@@ -38,37 +39,13 @@ static int parse_u32(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/* The whole file, or NULL after saying why (lib/file.h reads it). */
 static uint8_t *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    uint8_t *data = file_read_all(path, len);
+    if (!data)
         fprintf(stderr, "mkdfuse: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    if (!buf || ferror(f)) {
-        fprintf(stderr, "mkdfuse: %s: read failed\n", path);
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
+    return data;
 }
 
 static int write_file(const char *path, const uint8_t *data, size_t len)
