@@ -509,6 +509,152 @@ static const struct part part_f446xe = {
     .empty_check = false,
 };
 
+/* STM32F411xE (RM0383 Rev 3; DS10314 Rev 8): the F401's controller and ROM
+ * generation, its own die.  The board is the WeAct "Black Pill" v3.0
+ * (F411CEU6, 25 MHz HSE), the F411 board most users flash over DFU. */
+static const struct part part_f411xe = {
+    .name = "f411xe", .full_name = "STM32F411xE",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M4 SW-DP [O st-flash core_id, real-logs STLINKV2-stflash] */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0383 6.2 */
+    .periph = {                            /* CMSIS-F4 stm32f411xe.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,         /* RM0383 2.3 memory map */
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 2, .led_pin = 13,           /* WeAct Black Pill V3.0 user LED = PC13 (board schematic) */
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10314 Table 9) */
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0], RM0383 7.2.1 */
+        .lsi_hz = 32000,                        /* LSI 32 kHz, DS10314 6.3.9 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0383 23.6.1 */
+    .dev_id = 0x431,                        /* RM0383 23.6.1 DBGMCU_IDCODE; [T STLINK "F411RE 0x431"] */
+    .rev_id = 0x1000,                       /* "A", RM0383 23.6.1 (the only revision listed) */
+    .flash_size_reg = 0x1FFF7A22u,          /* RM0383 24.2 */
+    .uid_addr = 0x1FFF7A10u,                /* RM0383 24.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* RM0383 3.3 Table 4 */
+        { MEM_SRAM, 0x20000000u, KiB(128), "SRAM", false },             /* RM0383 2.3.1: 128 KiB SRAM1 */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },   /* RM0383 3.3 Table 4 */
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },                    /* 512 B + 16 lock bytes, RM0383 3.3 Table 4 */
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },        /* RM0383 3.3 Table 4 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = {   /* sectors RM0383 3.3 Table 4; erase x32 typ/max [V DS10314-T45] */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 3, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(512),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,   /* x32 programming (PSIZE=10) */
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* RM0383 3.8 */
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* [V DS10314-T45] */
+        .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000, /* t_ME x32 [V DS10314-T45] */
+        .option_program_us = 250000,                          /* guess: a 16 KiB-sector-class erase (facts §10.2) */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x80FFFFEFu, {  /* reset 0x0FFFAAED, RM0383 3.8.6 */
+            F4_OPTCR_FIELDS(8),
+            { "SPRMOD", 31, 1, "PCROP mode of nWRP (RM0383 3.8.6)" },
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,                                  /* RM0383 2.4 Table 2 */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xD0, .bootloader_id_addr = 0x1FFF76DEu, /* V13.0 [AN] Table 3 (not yet in facts §9.1) */
+    .dfu = {
+        F4_DFU_COMMON,                                        /* 100/104 ms [O LOG-MODM, a 256 KiB F401/F411] */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* "3377337E3539" [O LOG-ZMK Black Pill] */
+        .alt_names = {                                        /* [O LOG-ZMK] real-logs STM32F4-512K-blackpill */
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
+            "@Option Bytes  /0x1FFFC000/01*016 e",
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0383 3.6.3 */
+    .otp_rdp_blocked = true,                                  /* as F401/F407 [V RM0090-p73]; guess for RM0383 */
+    .ob_load_on_system_reset = true,                          /* "at reset release", RM0383 3.8.6 */
+    .empty_check = false,
+};
+
+/* STM32F405xG: the F407's die without Ethernet/DCMI (same DEV_ID 0x413,
+ * RM0090 38.6.1; same ROM, AN2606 Table 3 "STM32F40xxx/41xxx").  Everything
+ * below is the F407 row's, except the board. */
+static const struct part part_f405xg = {
+    .name = "f405xg", .full_name = "STM32F405xG",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M4 SW-DP [O st-flash core_id] */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 16000000,  /* HSI 16 MHz, RM0090 6.2 */
+    .periph = {                            /* CMSIS-F4 stm32f405xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 2, .led_pin = 1,            /* Adafruit Feather STM32F405 Express red LED = PC1 (board docs) */
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP, RM0090 9.2.1 */
+        .lsi_hz = 32000,                        /* LSI, DS8626 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0090 38.6.1 */
+    .dev_id = 0x413,                        /* RM0090 38.6.1 (F405/407/415/417); [O CubeProgrammer on F405: "Device ID : 0x0413"] */
+    .rev_id = 0x1007,                       /* "1" [T OCD-F2], as F407 */
+    .flash_size_reg = 0x1FFF7A22u,          /* RM0090 39.2 */
+    .uid_addr = 0x1FFF7A10u,                /* RM0090 39.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false }, /* RM0090 3.3 Table 5 */
+        { MEM_SRAM, 0x20000000u, KiB(112), "SRAM1", false },            /* RM0090 2.3.1 */
+        { MEM_SRAM, 0x2001C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x10000000u, KiB(64), "CCM", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },        /* blocked at RDP 1 [V PM0059] */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },   /* RM0090 3.3 Table 5 */
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = {   /* [O pyboard F405 log, alt 0]; erase x32 typ/max [V DS8626-T40] */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 7, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* [V DS8626-T40] */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* x32 [V DS8626-T40] */
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x0FFFFFEFu, {  /* [V RM0090-r21 3.9.9] */
+            F4_OPTCR_FIELDS(12),
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x91, .bootloader_id_addr = 0x1FFF77DEu, /* V9.1 [AN] Table 3 (F40xxx/41xxx) */
+    .dfu = {
+        F4_DFU_COMMON,                                        /* mass erase 100 ms: dfu-util "STM32F405 lies" [T DFUUTIL] */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* "385C34733435" [O CubeProgrammer F405/F411, real-logs MULTI-stcommunity] */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",   /* [O pyboard F405, real-logs MULTI-dfuutil [A]] */
+            "@Option Bytes  /0x1FFFC000/01*016 e",                       /* CubeProgrammer listing [O MULTI-stcommunity B] */
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .otp_rdp_blocked = true,                                  /* [V RM0090-p73] */
+    .ob_load_on_system_reset = true,                          /* [V RM0090-r21 3.9.9] */
+    .empty_check = false,
+};
+
 static const struct part part_l073xz = {
     .name = "l073xz", .full_name = "STM32L073xZ",
     .core = CORE_M0PLUS,
@@ -969,6 +1115,7 @@ static const struct part part_g474xe = {
 
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
+    &part_f411xe, &part_f405xg,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

@@ -29,6 +29,10 @@ static const struct id_row rows[] = {
     { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
     { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4", true },
     { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    /* RM0383 23.6.1, 24.1-24.2, 3.3 Table 4 */
+    { "f411xe", 0xE0042000, 0x431, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    /* RM0090 38.6.1 (F405 shares the F407 die), 39.1-39.2, 3.3 Table 5 */
+    { "f405xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4", true },
     { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, "L0", true },
     { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", true },
     { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
@@ -36,9 +40,9 @@ static const struct id_row rows[] = {
     { "g474xe", 0xE0042000, 0x469, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
 };
 
-Test(parts, table_has_the_eleven_parts, .description = "DESIGN.md part names")
+Test(parts, table_has_the_pinned_parts, .description = "DESIGN.md part names: every row above, no other")
 {
-    cr_assert_eq(parts_count, 11);
+    cr_assert_eq(parts_count, sizeof rows / sizeof rows[0]);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         cr_assert_not_null(part_find(rows[i].name), "%s", rows[i].name);
 }
@@ -210,6 +214,42 @@ Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, s
     cr_assert_eq(part_find("f446xe")->bootloader_id, 0x90);
     cr_assert_eq(part_find("f446xe")->bootloader_id_addr, 0x1FFF76DEu);
     cr_assert_eq(part_find("g474xe")->bootloader_id, 0xD5);
+}
+
+/* The F411 and F405 rows: values from RM0383/RM0090, AN2606 Table 3 and the
+ * real logs (real-logs/STM32F4-512K-blackpill-dfuutil011-list.txt, the
+ * pyboard F405 listing in MULTI-dfuutil-initial-state-and-name-padding.txt,
+ * timeouts-and-probes/F4-modm-dfuutil09-vv-polltimeouts.txt). */
+Test(parts, f411_f405_rows, .description = "RM0383, RM0090, AN2606 Table 3, Black Pill and pyboard logs")
+{
+    const struct part *p = part_find("STM32F411xE");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->rev_id, 0x1000, "RM0383 23.6.1: rev A");
+    cr_assert_eq(p->core, CORE_M4);
+    cr_assert_eq(p->regions[1].kind, MEM_SRAM);
+    cr_assert_eq(p->regions[1].base, 0x20000000u);
+    cr_assert_eq(p->regions[1].size, 128u * 1024, "RM0383: 128 KiB SRAM");
+    cr_assert_eq(p->sysmem_base, 0x1FFF0000u);
+    cr_assert_eq(p->bootloader_id, 0xD0, "AN2606 Table 3: V13.0");
+    cr_assert_eq(p->bootloader_id_addr, 0x1FFF76DEu);
+    cr_assert_eq(p->dfu.bcd_device, 0x2200);
+    cr_assert_eq(p->dfu.serial_kind, DFU_SERIAL_FROM_UID);
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg");
+    cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFC000/01*016 e");
+    cr_assert_str_eq(p->dfu.alt_names[2], "@OTP Memory /0x1FFF7800/01*512 e,01*016 e");
+    cr_assert_str_eq(p->dfu.alt_names[3], "@Device Feature/0xFFFF0000/01*004 e");
+    cr_assert_eq(p->dfu.poll.erase_ms, 100);
+    cr_assert_eq(p->dfu.poll.write_ms, 104);
+    cr_assert_eq(part_obreg(p, "OPTCR")->manual_reset, 0x0FFFAAEDu);
+
+    p = part_find("f405xg");
+    cr_assert_not_null(p);
+    cr_assert_str_eq(p->full_name, "STM32F405xG");
+    cr_assert_eq(p->bootloader_id, 0x91, "AN2606 Table 3: V9.1, as F407");
+    cr_assert_eq(p->bootloader_id_addr, 0x1FFF77DEu);
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg");
+    cr_assert_eq(p->dfu.poll.mass_erase_ms, 100, "dfu-util: \"STM32F405 lies about mass erase timeout\"");
+    cr_assert_eq(p->dfu.transfer_size, 2048);
 }
 
 Test(parts, l412_factory_differs_from_manual_in_bit20, .description = "facts §4.2/§10.2: L412 ships 0xFFFFF8AA, manual 0xFFEFF8AA")
