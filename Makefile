@@ -51,7 +51,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 
-.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists
+.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
 
 all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
 
@@ -199,6 +199,18 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS))
 	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
+
+# README.md's "Supported parts" table is `vstm32 parts --markdown`, pasted
+# here; the tools tier (test_readme.c) fails when the two differ.
+readme-parts: $(VSTM32)
+	$(VSTM32) parts --markdown >$(BUILD)/parts.md
+	awk -v table=$(BUILD)/parts.md ' \
+	    at == 0 && $$0 == "## Supported parts" { at = 1 } \
+	    at == 1 && /^\|/ { while ((getline l < table) > 0) print l; at = 2; next } \
+	    at == 2 && /^\|/ { next } \
+	    at == 2 { at = 3 } \
+	    { print }' README.md >$(BUILD)/README.md.new
+	mv $(BUILD)/README.md.new README.md
 
 demo: deps
 	$(MAKE) all

@@ -242,3 +242,47 @@ Test(readme, every_command_block_runs_and_prints_what_it_shows, .timeout = 900)
         free(blocks[i].expect);
     }
 }
+
+/*
+ * README.md's "Supported parts" table is `vstm32 parts --markdown`, never
+ * kept by hand (issue 14): a row added to models/parts.c without
+ * `make readme-parts` fails here, naming the first line that differs.
+ */
+Test(readme, parts_table_is_vstm32_parts_markdown)
+{
+    size_t len;
+    char *readme = proc_read_file("README.md", &len);
+    cr_assert_not_null(readme, "README.md not found (tests run from the top of the tree)");
+    readme = realloc(readme, len + 1);
+    readme[len] = 0;
+    char *at = strstr(readme, "\n## Supported parts\n");
+    cr_assert_not_null(at, "README.md has no \"## Supported parts\" section");
+    at = strstr(at, "\n|");
+    cr_assert_not_null(at, "README.md's \"Supported parts\" section has no table");
+    at++;
+    char *end = at;                     /* the table: the run of lines starting with '|' */
+    while (*end == '|') {
+        char *nl = strchr(end, '\n');
+        end = nl ? nl + 1 : end + strlen(end);
+    }
+
+    char *argv[] = {(char *)proc_vstm32(), "parts", "--markdown", NULL};
+    struct proc_result r = proc_run_split(NULL, argv, NULL, 60);
+    cr_assert_eq(r.status, 0, "vstm32 parts --markdown exited %d:\n%s", r.status, r.errout);
+    cr_assert_str_eq(r.errout, "", "vstm32 parts --markdown wrote to stderr");
+
+    /* line by line, so the message names the first row that differs */
+    const char *want = r.output, *have = at;
+    for (unsigned row = 1; *want || have < end; row++) {
+        size_t wn = strcspn(want, "\n"), hn = have < end ? strcspn(have, "\n") : 0;
+        cr_assert(wn == hn && !memcmp(want, have, wn),
+                  "README.md's parts table differs from the part table at table line %u:\n"
+                  "  README.md:                '%.*s'\n  vstm32 parts --markdown:  '%.*s'\n"
+                  "regenerate it with `make readme-parts`", row, (int)hn, have, (int)wn, want);
+        want += wn + (want[wn] == '\n');
+        if (have < end)
+            have += hn + 1;
+    }
+    proc_result_free(&r);
+    free(readme);
+}
