@@ -38,6 +38,8 @@ static struct ocd_case ocd_cases[] = {
     {"f401xe", "target/stm32f4x.cfg", "stm32f2x", 16384, "stm32x mass erase complete"},
     {"f407xg", "target/stm32f4x.cfg", "stm32f2x", 16384, "stm32x mass erase complete"},
     {"f446xe", "target/stm32f4x.cfg", "stm32f2x", 16384, "stm32x mass erase complete"},
+    {"f411xe", "target/stm32f4x.cfg", "stm32f2x", 16384, "stm32x mass erase complete"},
+    {"f405xg", "target/stm32f4x.cfg", "stm32f2x", 16384, "stm32x mass erase complete"},
     {"l073xz", "target/stm32l0.cfg", "stm32lx", 4096, "stm32lx mass erase complete"},
     {"l412xb", "target/stm32l4x.cfg", "stm32l4x", 2048, "stm32l4x mass erase complete"},
     {"l476xg", "target/stm32l4x.cfg", "stm32l4x", 2048, "stm32l4x mass erase complete"},

@@ -49,6 +49,10 @@ static struct stflash_case stflash_cases[] = {
     /* FLASH_OPTCR, RM0090 3.9.10: BOR_LEV [3:2] 3 -> 2 */
     {"f407xg", "stlink-v2", 0xE0000, "0fffaaed", 0x0fffaae9u, "0fffaae9", "BOR_LEV", 2, 0, MASS},
     {"f446xe", "stlink-v2-1", 0x60000, "00ffaaed", 0x00ffaae9u, "00ffaae9", "BOR_LEV", 2, 0, MASS},
+    /* F411 0x431: 1.7.0's option functions do not list it (refused, as F401) */
+    {"f411xe", "stlink-v2-1", 0x60000, "", 0, "", "", 0, 0, MASS},
+    /* F405 is the F407 die (0x413): FLASH_OPTCR, RM0090 3.9.10, BOR_LEV 3 -> 2 */
+    {"f405xg", "stlink-v3", 0xE0000, "0fffaaed", 0x0fffaae9u, "0fffaae9", "BOR_LEV", 2, 0, MASS},
     /* The word at 0x1FF80000, RM0367 3.4.1: RDPROT 0xAB with its
      * complement in the upper half-word: RDP level 1, set by a tool. */
     {"l073xz", "stlink-v3", 0x2E000, "ff5500aa", 0xff5400abu, "ff5400ab", "RDPROT", 0xab, 1,
@@ -227,6 +231,10 @@ static struct pyocd_case pyocd_cases[] = {
     {"f407xg", "stm32f439xg", 0x10000, 0x20000, 0x10000, "Erasing sector 0x08010000", 0x10000,
      0x10000},
     {"f446xe", "stm32f439xg", 0x10000, 0x20000, 0x10000, "Erasing sector 0x08010000", 0x10000,
+     0x10000},
+    {"f411xe", "stm32f439xg", 0x10000, 0x20000, 0x10000, "Erasing sector 0x08010000", 0x10000,
+     0x10000},
+    {"f405xg", "stm32f439xg", 0x10000, 0x20000, 0x10000, "Erasing sector 0x08010000", 0x10000,
      0x10000},
     {"l476xg", "stm32l475xg", 0x80000, 0x82000, 0x80000, "Erasing sector 0x08080000", 0x800,
      0x80000},

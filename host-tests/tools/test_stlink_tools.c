@@ -50,6 +50,8 @@ static struct probe_case probe_cases[] = {
     PROBES("l073xz", 0x447, 196608, 20480),  PROBES("l412xb", 0x464, 131072, 40960),
     PROBES("l476xg", 0x415, 1048576, 98304), PROBES("g071xb", 0x460, 131072, 36864),
     PROBES("g474xe", 0x469, 524288, 98304),
+    /* RM0383 23.6.1 F411 0x431 (128 KiB SRAM, RM0383 2.3.1); F405: RM0090 0x413 */
+    PROBES("f411xe", 0x431, 524288, 131072), PROBES("f405xg", 0x413, 1048576, 196608),
 };
 
 static struct flash_case flash_cases[] = {
@@ -59,6 +61,8 @@ static struct flash_case flash_cases[] = {
     {"f401xe", "target/stm32f4x.cfg", "stm32f439xg"},
     {"f407xg", "target/stm32f4x.cfg", "stm32f439xg"},
     {"f446xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f411xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f405xg", "target/stm32f4x.cfg", "stm32f439xg"},
     {"l073xz", "target/stm32l0.cfg", ""},
     {"l412xb", "target/stm32l4x.cfg", ""},
     {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
@@ -269,6 +273,27 @@ Test(pyocd, flashtool_lists_the_probe)
     proc_result_free(&r);
 }
 
+/* pyOCD 0.13.1 has no built-in STM32F411 or STM32F405 target: its own
+ * refusal, by name, on the board (the stm32f439xg stand-in is used above). */
+Test(pyocd, has_no_f411_or_f405_target)
+{
+    static const char *const names[][2] = {{"f411xe:stlink-v2-1", "stm32f411xe"},
+                                           {"f405xg:stlink-v2-1", "stm32f405xg"}};
+    for (size_t i = 0; i < 2; i++) {
+        char *tool[] = {"pyocd-flashtool", "-t", (char *)names[i][1], "-ce", NULL};
+        struct proc_result r = run_board(names[i][0], NULL, tool);
+        cr_expect_eq(r.status, 2, "%s: pyocd-flashtool exited %d:\n%s", names[i][1], r.status,
+                     r.output);
+        char want[96];
+        snprintf(want, sizeof want, "error: argument -t/--target: invalid choice: '%s'",
+                 names[i][1]);
+        cr_expect_not_null(strstr(r.output, want), "missing \"%s\":\n%s", want, r.output);
+        cr_expect_not_null(strstr(r.output, "'stm32f412xe', 'stm32f412xg', 'stm32f439xg'"),
+                           "pyOCD's own list of choices:\n%s", r.output);
+        proc_result_free(&r);
+    }
+}
+
 Test(pyocd, commander_reads_memory)
 {
     char *tool[] = {"pyocd-tool", "-t", "stm32f103rc", "read32", "0x08000000", "16", NULL};
@@ -284,13 +309,17 @@ Test(pyocd, commander_reads_memory)
  * (pyocd/target/__init__.py).  F401/F446 use stm32f439xg: the stm32f412xe
  * algorithm's sector buffer is at 0x20020000, past their SRAM (a bus fault on
  * silicon too); F439's is at 0x20001000 and the sector-erase/program
- * sequence for sectors 0-11 is the same controller. */
+ * sequence for sectors 0-11 is the same controller.  F411xE (128 KiB SRAM
+ * ends at 0x20020000, RM0383 2.3.1) and F405xG (the F407 die) likewise: pyOCD
+ * 0.13.1 has no F411 or F405 target (pyocd_has_no_f411_or_f405_target). */
 static struct flash_case pyocd_cases[] = {
     {"f072xb", "target/stm32f0x.cfg", "stm32f051"},
     {"f103xb", "target/stm32f1x.cfg", "stm32f103rc"},
     {"f401xe", "target/stm32f4x.cfg", "stm32f439xg"},
     {"f407xg", "target/stm32f4x.cfg", "stm32f439xg"},
     {"f446xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f411xe", "target/stm32f4x.cfg", "stm32f439xg"},
+    {"f405xg", "target/stm32f4x.cfg", "stm32f439xg"},
     {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
 };
 
