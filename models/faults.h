@@ -60,6 +60,9 @@
  * lands right after the host was told block N was written.  Test-only:
  * host-tests/soak/durability.sh places its kills with it. */
 #define FAULT_DFU_KILL             "dfu.kill"
+/* The ROM's HSE detection fails at its start: USB DFU does not come up
+ * until the next reset, power cycle or replug (part_dfu.hse_flaky_hz). */
+#define FAULT_DFU_HSE_DETECT       "dfu.hse-detect"
 
 /* A fault may carry an op= parameter naming the operation(s) it applies to,
  * '|'-separated (e.g. op=erase|write); fault_check_op then matches it only

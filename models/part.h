@@ -156,6 +156,14 @@ struct part_dfu {
      * version byte 0xFF): "DFU write buffers > 256 B not a multiple of 8
      * bytes are corrupted" -- the ROM acts as fault dfu.write.pad8. */
     bool write_pad8_corrupt;
+    /* The ROM measures the board's HSE crystal against HSI to clock USB
+     * (AN2606 F401/F411 V13.x: 4-26 MHz, "use 8 MHz rather than 25 MHz").
+     * With a crystal of hse_flaky_hz the detection fails now and then and
+     * USB DFU does not start (WeActStudio.MiniSTM32F4x1 #13 "approximately
+     * every 1 in 20", blackmagic #2119): the board adds fault
+     * dfu.hse-detect@p=hse_flaky_p when its --hse matches.  0: never. */
+    uint32_t hse_flaky_hz;
+    double hse_flaky_p;
 };
 
 struct rcc_family;                  /* models/periph.h */

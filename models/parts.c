@@ -574,6 +574,12 @@ static const struct part part_f411xe = {
             "@Device Feature/0xFFFF0000/01*004 e",
         },
         .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
+        /* Black Pill (25 MHz HSE): DFU fails "approximately every 1 in 20
+         * attempt" (WeActStudio.MiniSTM32F4x1 #13); the ROM "autodetects
+         * 8/24/25/26 integer MHz crystals via internal timer loopback"
+         * (blackmagic #2119); AN2606 advises 8 MHz over 25 MHz (qmk #17890).
+         * guess: only 25 MHz is flaky, and at exactly 1 in 20. */
+        .hse_flaky_hz = 25000000, .hse_flaky_p = 0.05,
     },
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0383 3.6.3 */
     .otp_rdp_blocked = true,                                  /* as F401/F407 [V RM0090-p73]; guess for RM0383 */

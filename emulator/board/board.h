@@ -42,6 +42,9 @@ struct board_options {
     /* ":stlink-v2|stlink-v2-1|stlink-v3": an ST-Link probe on the SWD
      * pins, exported as "2-N".  0: none; else enum stlink_version + 1. */
     int  stlink;
+    /* --hse HZ: the board's HSE crystal (0: none fitted / not modelled).
+     * The ROM's HSE detection may fail with it (part_dfu.hse_flaky_hz). */
+    uint32_t hse_hz;
 };
 
 struct board;

@@ -107,6 +107,9 @@ void board_apply_link(struct board *b)
 
 void board_drop_dfu(struct board *b)
 {
+    /* the ROM's next start detects the HSE again */
+    b->rom_usb_decided = false;
+    b->rom_usb_dead = false;
     if (!b->dfu)
         return;
     b->host.unexport_device(b->host.arg, b, dfuse_usb(b->dfu));
@@ -136,8 +139,20 @@ int board_update_devices(struct board *b, char *err, size_t errlen)
         board_drop_dfu(b);
         return 0;
     }
-    if (b->dfu)
+    if (b->dfu || b->rom_usb_dead)
         return 0;
+    /* fault dfu.hse-detect: drawn once per ROM start (AN2606: the ROM
+     * measures HSE with a timer before it starts USB); when it fires, the
+     * USB cell is never clocked right and nothing enumerates. */
+    if (!b->rom_usb_decided) {
+        b->rom_usb_decided = true;
+        if (fault_check(&b->plan, FAULT_DFU_HSE_DETECT, 0, vclock_now(b->chip->clock) / 1000000u)) {
+            b->rom_usb_dead = true;
+            chip_log(b->chip, "board %u: ROM: HSE (%u Hz) not detected, USB DFU does not start",
+                     b->index, b->hse_hz);
+            return 0;
+        }
+    }
     struct dfuse_hooks hooks = {.reset = dfu_reset_hook, .arg = b, .unplug = dfu_unplug_hook};
     b->dfu = dfuse_new(b->chip, &hooks);
     if (!b->dfu) {

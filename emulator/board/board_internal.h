@@ -38,6 +38,9 @@ struct board {
     struct board_run *run;          /* run state and console (board_run.h) */
     bool leave_jump_pending;        /* the ROM leaves by jumping (part dfu.leave_jumps) */
     uint32_t dfu_pointer;           /* the DFU address pointer as last seen */
+    uint32_t hse_hz;                /* the board's crystal (board_options.hse_hz) */
+    bool rom_usb_decided;           /* this ROM start has drawn fault dfu.hse-detect */
+    bool rom_usb_dead;              /* ... and it fired: no DFU device until a restart */
     uint64_t last_cycles;           /* cycles the core used in the last turn */
 };
 

@@ -255,7 +255,7 @@ static int parse_line(struct parse_ctx *c, char *line)
     bool header = !strcmp(kw, "part") || !strcmp(kw, "ob") || !strcmp(kw, "boot0") ||
                   !strcmp(kw, "link") || !strcmp(kw, "seed") || !strcmp(kw, "time") ||
                   !strcmp(kw, "fault") || !strcmp(kw, "file") || !strcmp(kw, "preload") ||
-                  !strcmp(kw, "dfu") || !strcmp(kw, "probe");
+                  !strcmp(kw, "dfu") || !strcmp(kw, "probe") || !strcmp(kw, "hse");
     if (header && s->nitems)
         return fail(c, "'%s' belongs before the first step (use 'do ...' between steps)", kw);
 
@@ -289,6 +289,11 @@ static int parse_line(struct parse_ctx *c, char *line)
         if (strcmp(rest, "0") && strcmp(rest, "1"))
             return fail(c, "boot0 0|1");
         s->boot0 = rest[0] - '0';
+    } else if (!strcmp(kw, "hse")) {
+        uint64_t hz;
+        if (parse_u64(rest, &hz) < 0 || hz > 50000000u)
+            return fail(c, "hse HZ (the board's crystal, up to 50 MHz)");
+        s->hse_hz = (uint32_t)hz;
     } else if (!strcmp(kw, "link")) {
         if (!strcmp(rest, "direct"))
             s->link = LINK_DIRECT;

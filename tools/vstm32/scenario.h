@@ -79,6 +79,7 @@ struct scenario {
     bool dfu;                   /* board :dfu (default yes) */
     int boot0;                  /* -1 default */
     int link;                   /* enum board_link */
+    uint32_t hse_hz;            /* hse: the board's crystal, 0 = none given */
     int stlink;                 /* probe: 0 none, else enum stlink_version + 1 */
     uint64_t seed;
     enum vclock_mode time_mode;

@@ -30,6 +30,8 @@ const char session_options_help[] =
     "                         temporary directory, removed at exit)\n"
     "  --boot0 0|1            BOOT0 pin level\n"
     "  --link direct|hub      how the board's USB port reaches the host\n"
+    "  --hse HZ               the board's HSE crystal (f411xe: 25000000 is the\n"
+    "                         Black Pill's, whose ROM HSE detection is flaky)\n"
     "  --fault SPEC           inject a fault (repeatable)\n"
     "  --faults FILE          faults from a file, one per line, '#' comments\n"
     "Global:\n"
@@ -168,6 +170,16 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
                 cli_error("--link takes direct or hub, not '%s'", val);
                 return EXIT_USAGE;
             }
+        } else if (!strcmp(opt, "--hse")) {
+            NEED_VALUE();
+            NEED_BOARD();
+            char *hz_end;
+            unsigned long hz = strtoul(val, &hz_end, 0);
+            if (*hz_end || !*val || hz > 50000000ul) {
+                cli_error("--hse takes the crystal's frequency in Hz (up to 50 MHz), not '%s'", val);
+                return EXIT_USAGE;
+            }
+            cur->hse_hz = (uint32_t)hz;
         } else if (!strcmp(opt, "--fault")) {
             NEED_VALUE();
             NEED_BOARD();
