@@ -193,14 +193,8 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     if (opt->faults_file && load_faults_file(b, opt->faults_file, err, errlen) < 0)
         goto fail;
     board_apply_link(b);
-    if (opt->hse_hz && opt->hse_hz == opt->part->dfu.hse_flaky_hz) {
-        char spec[64], why[128];
-        snprintf(spec, sizeof spec, "%s@p=%g", FAULT_DFU_HSE_DETECT, opt->part->dfu.hse_flaky_p);
-        if (fault_plan_add(&b->plan, spec, why, sizeof why) < 0) {
-            snprintf(err, errlen, "--hse: %s", why);
-            goto fail;
-        }
-    }
+    if (board_apply_hse(b, err, errlen) < 0)
+        goto fail;
 
     if (opt->state_dir) {
         snprintf(b->state_dir, sizeof b->state_dir, "%s", opt->state_dir);

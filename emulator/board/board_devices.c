@@ -105,6 +105,21 @@ void board_apply_link(struct board *b)
     }
 }
 
+/* --hse at the crystal the part's ROM detects unreliably: fault
+ * dfu.hse-detect with the row's probability, drawn at each ROM start. */
+int board_apply_hse(struct board *b, char *err, size_t errlen)
+{
+    if (!b->hse_hz || b->hse_hz != b->part->dfu.hse_flaky_hz)
+        return 0;
+    char spec[64], why[128];
+    snprintf(spec, sizeof spec, "%s@p=%g", FAULT_DFU_HSE_DETECT, b->part->dfu.hse_flaky_p);
+    if (fault_plan_add(&b->plan, spec, why, sizeof why) < 0) {
+        snprintf(err, errlen, "--hse: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 void board_drop_dfu(struct board *b)
 {
     /* the ROM's next start detects the HSE again */

@@ -51,6 +51,9 @@ void board_system_reset_now(struct board *b);
 /* Put the ROM's DFU device on the bus or take it off, as the chip's boot
  * state, power and the cable say.  -1 with a reason in err. */
 int  board_update_devices(struct board *b, char *err, size_t errlen);
+/* Add fault dfu.hse-detect when the board's crystal is the one the part's
+ * ROM detects unreliably (part_dfu.hse_flaky_hz).  -1 with a reason. */
+int  board_apply_hse(struct board *b, char *err, size_t errlen);
 /* Take the DFU device off the bus, if it is there. */
 void board_drop_dfu(struct board *b);
 /* Create and export the ST-Link (version: enum stlink_version + 1), or

@@ -3,6 +3,12 @@
  * The real dfu-util 0.11, unmodified, against every part whose ROM has USB
  * DFU, through `vstm32 run` and the libusb shim.  What dfu-util prints and
  * what lands in the chip are both checked.
+ *
+ * Depth per part: every DFU part gets the whole set below (list, a round
+ * trip, mass erase, :leave, a DfuSe file, unprotect); option bytes are in
+ * test_dfu_options.c.  f411xe and f405xg included: f411xe is its own die
+ * (0x431), f405xg the F407's, whose 1 MiB layout the round trip covers the
+ * same way.  No 1 MiB transfers here: one bank, no boundary to cross.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
