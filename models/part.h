@@ -14,7 +14,7 @@
 
 #include "models/flash_gen.h"
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -26,6 +26,7 @@ enum boot_scheme {
     BOOT_L4_PIN_BFB2,       /* BOOT0 pin + nBOOT1, BFB2 dual-bank boot (L476) */
     BOOT_G0_NBOOTSEL,       /* nBOOT_SEL selects pin or nBOOT0; nBOOT1; empty check (G0) */
     BOOT_G4_SWBOOT0,        /* nSWBOOT0/nBOOT0/nBOOT1, BFB2, no empty check (G4) */
+    BOOT_F7_BOOTADD,        /* BOOT0 pin picks BOOT_ADD0 or BOOT_ADD1 (F7, RM0385 2.5) */
 };
 
 enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
