@@ -48,14 +48,16 @@ static struct ob_case ob_cases[] = {
     /* RM0431 / RM0385 / RM0410 Table "option byte organization": [15:0] of
      * 64-bit rows; 0x1FFF0000 USER [7:0], RDP [15:8]; 0x1FFF0008 nWRP [7:0];
      * 0x1FFF0010 BOOT_ADD0, 0x1FFF0018 BOOT_ADD1, address bits [29:14].
-     * F722: sector 7 protected; F746: BOOT0 = 1 boots 0x08000000 (0x2000);
-     * F767: BOOT0 = 0 boots the same through AXIM.  Area sizes: the F72x
-     * ROM's "048 e" (fwupd tokens), RM0385 32 bytes. */
+     * F722: sector 7 protected; F746: BOOT0 = 0 boots 0x08000000 through
+     * AXIM (0x2000; BOOT_ADD1 stays: set to flash, BOOT0 = 1 would no longer
+     * reach the ROM); F767: sector 11 protected (nWRP [11:8] shares its
+     * byte with nDBOOT, nDBANK, IWDG_STDBY, IWDG_STOP, all 1).  Area sizes:
+     * the F72x ROM's "048 e" (fwupd tokens), RM0385 32 bytes. */
     {"f722xe", 0x1FFF0000, 48, 8, 1, {0x7F}, "OPTCR", "nWRP", 0x7F,
      1, -1, "OPTCR", "RDP", 0xFF},
-    {"f746xg", 0x1FFF0000, 32, 0x18, 2, {0x00, 0x20}, "OPTCR1", "BOOT_ADD1", 0x2000,
+    {"f746xg", 0x1FFF0000, 32, 0x10, 2, {0x00, 0x20}, "OPTCR1", "BOOT_ADD0", 0x2000,
      1, -1, "OPTCR", "RDP", 0xFF},
-    {"f767zi", 0x1FFF0000, 32, 0x10, 2, {0x00, 0x20}, "OPTCR1", "BOOT_ADD0", 0x2000,
+    {"f767zi", 0x1FFF0000, 32, 9, 1, {0xF7}, "OPTCR", "nWRP", 0x7FF,
      1, -1, "OPTCR", "RDP", 0xFF},
     /* RM0377 3.4.1 Table 13: each word is value[15:0] + complement[31:16];
      * 0x1FF80000 RDPROT, 0x1FF80008 WRP1 (1: sector protected). */
