@@ -31,12 +31,12 @@ static int count_lines(const char *text)
 Test(cli, parts_lists_the_eleven)
 {
     static const char *names[] = {"f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe",
-                                  "l073xz", "l412xb", "l476xg", "g071xb", "g474xe"};
+                                  "f722xe", "f746xg", "f767zi", "l073xz", "l412xb", "l476xg", "g071xb", "g474xe"};
     struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         cr_expect_not_null(strstr(r.output, names[i]), "%s missing:\n%s", names[i], r.output);
-    cr_expect_eq(count_lines(r.output), 12, "header + 11 parts:\n%s", r.output);
+    cr_expect_eq(count_lines(r.output), 15, "header + 14 parts:\n%s", r.output);
     proc_result_free(&r);
 
     r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);

@@ -38,6 +38,21 @@ static const struct expected_rom expected[] = {
         "@Option Bytes  /0x1FFFC000/01*016 e",
         "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
         "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f722xe", 0x2200, NULL, {                    /* TP F72x-fwupd sector tokens */
+        "@Internal Flash  /0x08000000/04*016Kg,01*64Kg,03*128Kg",
+        "@Option Bytes  /0x1FFF0000/01*048 e",
+        "@OTP Memory /0x1FF07800/01*528e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f746xg", 0x2200, NULL, {                    /* guess: RM0385 layout, F4 ROM form */
+        "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,03*256Kg",
+        "@Option Bytes  /0x1FFF0000/01*032 e",
+        "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f767zi", 0x2200, NULL, {                    /* guess: RM0410 single bank, F4 ROM form */
+        "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",
+        "@Option Bytes  /0x1FFF0000/01*032 e",
+        "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
     { "l073xz", 0x2200, NULL, {                    /* real-logs STM32L083 */
         "@Internal Flash  /0x08000000/1536*128g",
         "@Option Bytes  /0x1FF80000/01*032 e",

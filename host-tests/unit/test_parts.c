@@ -29,6 +29,10 @@ static const struct id_row rows[] = {
     { "f401xe", 0xE0042000, 0x433, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
     { "f407xg", 0xE0042000, 0x413, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4", true },
     { "f446xe", 0xE0042000, 0x421, 0x1FFF7A22, 0x1FFF7A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    /* F7: DEV_ID [T STLINK]; F_SIZE/UID [V CMSIS-F7 FLASHSIZE_BASE/UID_BASE]; RM0431/RM0385/RM0410 */
+    { "f722xe", 0xE0042000, 0x452, 0x1FF07A22, 0x1FF07A10, 512 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    { "f746xg", 0xE0042000, 0x449, 0x1FF0F442, 0x1FF0F420, 1024 * 1024, 8, 0xFF, 4, "F2/F4", true },
+    { "f767zi", 0xE0042000, 0x451, 0x1FF0F442, 0x1FF0F420, 2048 * 1024, 12, 0xFF, 4, "F2/F4", true },
     { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, "L0", true },
     { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", true },
     { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
@@ -38,7 +42,7 @@ static const struct id_row rows[] = {
 
 Test(parts, table_has_the_eleven_parts, .description = "DESIGN.md part names")
 {
-    cr_assert_eq(parts_count, 11);
+    cr_assert_eq(parts_count, 14);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         cr_assert_not_null(part_find(rows[i].name), "%s", rows[i].name);
 }
