@@ -1027,7 +1027,7 @@ static const struct part part_g474xe = {
         .bcd_device = 0x0200,                                 /* [O PAD] ver=0200 */              \
         .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */      \
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O PAD] 12 hex digits */         \
-        .transfer_size = 1024,                                /* guess: not in the logs */        \
+        .transfer_size = 2048,                                /* guess: as the other ROMs */    \
         .alt_names = { alt0, optalt },                                                            \
         .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs [O PAD] */  \
         .poll = { 1000, 1000, 10, 10, 1000, 10 },             /* erase 1000 [O T88]; rest guess */ \
