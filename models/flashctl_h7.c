@@ -24,13 +24,8 @@
 #include "models/flash_gen.h"
 #include "models/flashctl_common.h"
 #include "models/flashctl_h7.h"
+#include "models/flashctl_h7_internal.h"
 
-enum {
-    R_ACR, R_KEYR1, R_OPTKEYR, R_CR1, R_SR1, R_CCR1, R_OPTCR, R_OPTSR_CUR, R_OPTSR_PRG, R_OPTCCR,
-    R_PRAR_CUR1, R_PRAR_PRG1, R_SCAR_CUR1, R_SCAR_PRG1, R_WPSN_CUR1, R_WPSN_PRG1, R_BOOT_CUR,
-    R_BOOT_PRG, R_ECC_FA1, R_KEYR2, R_CR2, R_SR2, R_CCR2, R_ECC_FA2, R_NREGS
-};
-_Static_assert(R_NREGS <= REGS_MAX, "regs.h REGS_MAX");
 
 #define CR_STORED (FMASK(H7_CR, PG) | FMASK(H7_CR, SER) | FMASK(H7_CR, BER) | FMASK(H7_CR, PSIZE) | \
                    FMASK(H7_CR, FW) | FMASK(H7_CR, SNB) | FMASK(H7_CR, IE))
@@ -83,43 +78,12 @@ static const struct fc_flag h7_flags[] = {
 
 /* The option registers the option area holds, by part->obregs name, and
  * the CUR/PRG register pair each loads into. */
-static const struct { const char *name; int cur, prg; } h7_obregs[] = {
-    { "OPTSR", R_OPTSR_CUR, R_OPTSR_PRG }, { "PRAR1", R_PRAR_CUR1, R_PRAR_PRG1 },
-    { "SCAR1", R_SCAR_CUR1, R_SCAR_PRG1 }, { "WPSN1", R_WPSN_CUR1, R_WPSN_PRG1 },
-    { "BOOT", R_BOOT_CUR, R_BOOT_PRG },
-};
-#define NOBREGS (sizeof h7_obregs / sizeof h7_obregs[0])
 
-enum h7_op { OP_NONE, OP_ERASE, OP_PROGRAM, OP_MASS, OP_OPTIONS };
-
-struct h7_bank {
-    struct keylock key;
-    struct fc_busy busy;
-    enum h7_op op;
-    uint32_t end_sr;                /* error flags raised when the operation ends */
-    uint8_t buf[H7_FLASH_WORD];     /* the write buffer (RM0433 4.3.9) */
-    uint32_t buf_mask;              /* bytes of buf written */
-    uint32_t buf_addr;              /* its flash word */
-};
-
-struct h7 {
-    struct regfile rf;
-    struct h7_bank bank[2];
-    struct keylock optkey;
-    struct fc_busy opt_busy;
-    bool opt_active;
-    uint32_t opt_end_sr;
-};
 
 static const int cr_of[2] = { R_CR1, R_CR2 }, sr_of[2] = { R_SR1, R_SR2 };
 static const int fa_of[2] = { R_ECC_FA1, R_ECC_FA2 };
 
-static uint32_t *reg(struct h7 *s, int idx)
-{
-    return &s->rf.val[idx];
-}
-
-static struct h7 *h7_of(struct chip *c)
+struct h7 *h7_of(struct chip *c)
 {
     if (!c->ctl_state) {
         struct h7 *s = calloc(1, sizeof(*s));
@@ -153,13 +117,13 @@ int flashctl_h7_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, u
     return 0;
 }
 
-static void raise_error(struct chip *c, struct h7 *s, unsigned b, uint32_t sr_bits)
+void h7_raise_error(struct chip *c, struct h7 *s, unsigned b, uint32_t sr_bits)
 {
     *reg(s, sr_of[b]) |= sr_bits;
     c->last_err = flashctl_h7_sr_to_err(sr_bits);
 }
 
-static void busy_begin(struct chip *c, struct h7 *s, unsigned b, enum h7_op op, uint64_t ns,
+void h7_busy_begin(struct chip *c, struct h7 *s, unsigned b, enum h7_op op, uint64_t ns,
                        uint32_t end_sr)
 {
     struct h7_bank *k = &s->bank[b];
@@ -170,22 +134,6 @@ static void busy_begin(struct chip *c, struct h7 *s, unsigned b, enum h7_op op, 
     c->last_err = FLASH_ERR_NONE;
 }
 
-/* The option byte values take effect (RM0433 4.4.4: *_CUR follow *_PRG
- * once OPT_BUSY clears) and are kept in the option area. */
-static void apply_options(struct chip *c, struct h7 *s)
-{
-    const struct part *p = c->part;
-    for (size_t i = 0; i < NOBREGS; i++) {
-        uint32_t v = *reg(s, h7_obregs[i].prg);
-        if (i == 0)
-            v &= ~(FMASK(H7_OPTSR, OPT_BUSY) | FMASK(H7_OPTSR, OPTCHANGEERR));
-        *reg(s, h7_obregs[i].cur) = v;
-        if (part_obreg(p, h7_obregs[i].name) && chip_ob_set(c, h7_obregs[i].name, v) < 0)
-            chip_log(c, "%s: option area refused %s 0x%08x", p->name, h7_obregs[i].name, v);
-    }
-    c->rdp_level = fc_rdp_level_of(p, (uint8_t)FEX(*reg(s, R_OPTSR_CUR), H7_OPTSR, RDP));
-    chip_changed(c);
-}
 
 static void h7_tick(struct chip *c)
 {
@@ -201,7 +149,7 @@ static void h7_tick(struct chip *c)
             *reg(s, R_OPTCR) &= ~FMASK(H7_OPTCR, MER);
         k->op = OP_NONE;
         if (k->end_sr)
-            raise_error(c, s, b, k->end_sr);
+            h7_raise_error(c, s, b, k->end_sr);
         else
             *reg(s, sr_of[b]) |= FMASK(H7_SR, EOP);   /* RM0433 4.9.5: EOP at each end */
     }
@@ -213,7 +161,7 @@ static void h7_tick(struct chip *c)
         if (s->opt_end_sr)
             *reg(s, R_OPTSR_CUR) |= FMASK(H7_OPTSR, OPTCHANGEERR);
         else
-            apply_options(c, s);
+            h7_apply_options(c, s);
     }
 }
 
@@ -263,9 +211,9 @@ static void erase_area(struct chip *c, struct h7 *s, unsigned b, const char *wha
         return;
     }
     uint64_t ns = fc_op_duration_ns(c, FAULT_FLASH_ERASE_TIME, start, typ_us);
-    busy_begin(c, s, b, op, ns, ferr);
+    h7_busy_begin(c, s, b, op, ns, ferr);
     if (op == OP_MASS && p->banks > 1)
-        busy_begin(c, s, 1, op, ns, ferr);
+        h7_busy_begin(c, s, 1, op, ns, ferr);
 }
 
 static void start_erase(struct chip *c, struct h7 *s, unsigned b)
@@ -279,18 +227,18 @@ static void start_erase(struct chip *c, struct h7 *s, unsigned b)
         return;     /* guess: START while busy starts nothing more */
     if (ser == ber) {
         /* RM0433 4.9.5 PGSERR: "...SER and BER both set" (guess: neither set too). */
-        raise_error(c, s, b, FMASK(H7_SR, PGSERR));
+        h7_raise_error(c, s, b, FMASK(H7_SR, PGSERR));
         return;
     }
     if (b >= p->banks) {
-        raise_error(c, s, b, FMASK(H7_SR, PGSERR));
+        h7_raise_error(c, s, b, FMASK(H7_SR, PGSERR));
         return;
     }
     unsigned per_bank = part_flash_units(p) / p->banks;
     if (ber) {
         for (unsigned i = 0; i < per_bank; i++)
             if (sector_protected(s, b, i)) {
-                raise_error(c, s, b, FMASK(H7_SR, WRPERR));     /* RM0433 4.3.10 */
+                h7_raise_error(c, s, b, FMASK(H7_SR, WRPERR));     /* RM0433 4.3.10 */
                 return;
             }
         /* guess: a bank erase takes its sectors' typical times */
@@ -301,11 +249,11 @@ static void start_erase(struct chip *c, struct h7 *s, unsigned b)
     unsigned snb = FEX(cr, H7_CR, SNB);
     uint32_t start, size;
     if (snb >= per_bank || part_flash_unit_at(p, b * per_bank + snb, &start, &size) < 0) {
-        raise_error(c, s, b, FMASK(H7_SR, PGSERR));      /* guess: no such sector (H750 SNB > 0) */
+        h7_raise_error(c, s, b, FMASK(H7_SR, PGSERR));      /* guess: no such sector (H750 SNB > 0) */
         return;
     }
     if (sector_protected(s, b, snb)) {
-        raise_error(c, s, b, FMASK(H7_SR, WRPERR));
+        h7_raise_error(c, s, b, FMASK(H7_SR, WRPERR));
         return;
     }
     erase_area(c, s, b, "sector erase", start, size, fc_unit_erase_us(p, b * per_bank + snb), OP_ERASE);
@@ -317,53 +265,18 @@ static void start_mass_erase(struct chip *c, struct h7 *s)
     const struct part *p = c->part;
     for (unsigned b = 0; b < p->banks; b++) {
         if (FEX(*reg(s, cr_of[b]), H7_CR, LOCK) || s->bank[b].busy.active) {
-            raise_error(c, s, 0, FMASK(H7_SR, PGSERR));     /* guess: flagged on bank 1 */
+            h7_raise_error(c, s, 0, FMASK(H7_SR, PGSERR));     /* guess: flagged on bank 1 */
             return;
         }
         for (unsigned i = 0; i < 8; i++)
             if (sector_protected(s, b, i)) {
-                raise_error(c, s, b, FMASK(H7_SR, WRPERR));
+                h7_raise_error(c, s, b, FMASK(H7_SR, WRPERR));
                 return;
             }
     }
     erase_area(c, s, 0, "mass erase", p->flash_base, p->flash_size, p->timing.mass_erase_typ_us,
                OP_MASS);
     *reg(s, R_OPTCR) |= FMASK(H7_OPTCR, MER);
-}
-
-/* ---- options ---------------------------------------------------------------- */
-
-static void start_options(struct chip *c, struct h7 *s)
-{
-    const struct part *p = c->part;
-    if (s->opt_active)
-        return;
-    uint8_t new_rdp = (uint8_t)FEX(*reg(s, R_OPTSR_PRG), H7_OPTSR, RDP);
-    uint32_t extra_us = 0;
-    s->opt_end_sr = 0;
-    if (c->rdp_level == 2) {
-        /* RM0433 4.7.3: level 2 options can no longer change: OPTCHANGEERR. */
-        chip_log(c, "%s: OPTSTART at RDP level 2 refused", p->name);
-        s->opt_end_sr = 1;
-    } else if (c->rdp_level == 1 && fc_rdp_level_of(p, new_rdp) == 0) {
-        /* RM0433 4.7.3: level 1 -> 0 erases both banks. */
-        double done = fc_fault_power_loss(c, "rdp-regress", p->optarea_base);
-        fc_erase_bytes(c, c->flash, p->flash_size, p->erased_value, done);
-        if (c->ecc_bad)
-            memset(c->ecc_bad, 0, p->flash_size / 64 + 1);
-        if (done < 1.0) {
-            fc_power_lost(c, "rdp-regress", p->optarea_base, done);
-            return;
-        }
-        chip_log(c, "%s: RDP 1 -> 0: both banks mass-erased", p->name);
-        extra_us = p->timing.mass_erase_typ_us;
-    }
-    uint64_t ns = fc_op_duration_ns(c, FAULT_FLASH_PROGRAM_TIME, p->optarea_base,
-                                    p->timing.option_program_us);
-    fc_busy_start(c, &s->opt_busy, ns + vclock_duration_ns(c->clock, extra_us));
-    s->opt_active = true;
-    *reg(s, R_OPTSR_CUR) |= FMASK(H7_OPTSR, OPT_BUSY);
-    *reg(s, R_OPTCR) |= FMASK(H7_OPTCR, OPTSTART);
 }
 
 /* ---- registers ---------------------------------------------------------------- */
@@ -443,7 +356,7 @@ static int h7_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
         if (FEX(v & lanes, H7_OPTCR, MER))
             start_mass_erase(c, s);
         if (FEX(v & lanes, H7_OPTCR, OPTSTART))
-            start_options(c, s);
+            h7_start_options(c, s);
         return BUS_OK;
     case R_OPTSR_PRG: case R_PRAR_PRG1: case R_SCAR_PRG1: case R_WPSN_PRG1: case R_BOOT_PRG:
         /* RM0433 4.4.3: the *_PRG registers change only with OPTLOCK clear */
@@ -490,7 +403,7 @@ static int h7_program_word(struct chip *c, struct h7 *s, unsigned b)
         fc_power_lost(c, "program", addr, done);
         return BUS_OK;
     }
-    busy_begin(c, s, b, OP_PROGRAM,
+    h7_busy_begin(c, s, b, OP_PROGRAM,
                fc_op_duration_ns(c, FAULT_FLASH_PROGRAM_TIME, addr, p->timing.program_typ_us), ferr);
     return BUS_OK;
 }
@@ -511,11 +424,11 @@ static int h7_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
     h7_tick(c);
     uint32_t cr = *reg(s, cr_of[b]);
     if (FEX(cr, H7_CR, LOCK) || !FEX(cr, H7_CR, PG)) {
-        raise_error(c, s, b, FMASK(H7_SR, PGSERR));     /* RM0433 4.9.5 PGSERR */
+        h7_raise_error(c, s, b, FMASK(H7_SR, PGSERR));     /* RM0433 4.9.5 PGSERR */
         return BUS_OK;
     }
     if (sector_protected(s, b, sector)) {
-        raise_error(c, s, b, FMASK(H7_SR, WRPERR));
+        h7_raise_error(c, s, b, FMASK(H7_SR, WRPERR));
         return BUS_OK;
     }
     uint32_t word = addr & ~(H7_FLASH_WORD - 1u);
@@ -524,7 +437,7 @@ static int h7_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
          * buffer was complete; the buffer is dropped (guess). */
         k->buf_mask = 0;
         *reg(s, sr_of[b]) &= ~FMASK(H7_SR, WBNE);
-        raise_error(c, s, b, FMASK(H7_SR, INCERR));
+        h7_raise_error(c, s, b, FMASK(H7_SR, INCERR));
         return BUS_OK;
     }
     if (!k->buf_mask)
@@ -558,7 +471,7 @@ static int h7_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
     if (c->ecc_bad && (c->ecc_bad[dw / 8] >> (dw % 8)) & 1u) {
         uint32_t in_bank = addr - (p->flash_base + b * p->bank_size);
         *reg(s, fa_of[b]) = FDP(0, H7_ECC_FA, FAIL_ECC_ADDR, in_bank / H7_FLASH_WORD);
-        raise_error(c, s, b, FMASK(H7_SR, DBECCERR));
+        h7_raise_error(c, s, b, FMASK(H7_SR, DBECCERR));
         chip_log(c, "%s: ECC double error reading 0x%08x", p->name, addr);
         return BUS_ERROR;
     }
@@ -571,17 +484,8 @@ static int h7_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
 static void h7_reset(struct chip *c, enum chip_reset kind)
 {
     struct h7 *s = h7_of(c);
-    uint32_t keep[NOBREGS][2];
     (void)kind;
-    for (size_t i = 0; i < NOBREGS; i++) {
-        keep[i][0] = *reg(s, h7_obregs[i].cur);
-        keep[i][1] = *reg(s, h7_obregs[i].prg);
-    }
-    regfile_reset(&s->rf);
-    for (size_t i = 0; i < NOBREGS; i++) {
-        *reg(s, h7_obregs[i].cur) = keep[i][0];
-        *reg(s, h7_obregs[i].prg) = keep[i][0];     /* RM0433 4.9.9: PRG reads CUR after reset */
-    }
+    h7_reset_keeping_options(s);
     keylock_reset(&s->optkey);
     for (unsigned b = 0; b < 2; b++) {
         keylock_reset(&s->bank[b].key);
@@ -592,33 +496,20 @@ static void h7_reset(struct chip *c, enum chip_reset kind)
     s->opt_active = false;
 }
 
-/* RM0433 4.4.1: the option bytes are loaded into *_CUR (and *_PRG) at reset. */
-static void h7_option_load(struct chip *c)
-{
-    struct h7 *s = h7_of(c);
-    for (size_t i = 0; i < NOBREGS; i++) {
-        int ri = part_obreg_index(c->part, h7_obregs[i].name);
-        uint32_t v = ri >= 0 ? c->ob_loaded[ri] : 0;
-        *reg(s, h7_obregs[i].cur) = v;
-        *reg(s, h7_obregs[i].prg) = v;
-    }
-    c->rdp_level = fc_rdp_level_of(c->part, (uint8_t)FEX(*reg(s, R_OPTSR_CUR), H7_OPTSR, RDP));
-    c->option_error = false;    /* H7 option words carry ECC, not complements */
-}
 
 static uint32_t h7_fault_error(struct chip *c, const char *hook, uint32_t addr)
 {
     uint32_t bits = fc_fault_error(c, hook, addr, h7_flags, NFLAGS);
     int b = part_flash_bank(c->part, addr);
     if (bits)
-        raise_error(c, h7_of(c), b > 0 ? 1u : 0u, bits);
+        h7_raise_error(c, h7_of(c), b > 0 ? 1u : 0u, bits);
     return bits;
 }
 
 const struct flashctl_ops flashctl_h7_ops = {
     .name = "h7",
     .reset = h7_reset,
-    .option_load = h7_option_load,
+    .option_load = flashctl_h7_option_load,
     .reg_read = h7_reg_read,
     .reg_write = h7_reg_write,
     .mem_write = h7_mem_write,
