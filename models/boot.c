@@ -52,6 +52,19 @@ static enum boot_target f7_boot_address(const struct chip *c, bool b0)
     return b0 ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
 }
 
+/* RM0433 Table 7: the core boots from BOOT_ADDx << 16; where that lies
+ * says the target (guess: an address in no memory boots main flash). */
+static enum boot_target h7_boot_target(const struct chip *c, bool b0)
+{
+    uint32_t add = chip_ob_field_or(c, b0 ? "BOOT_ADD1" : "BOOT_ADD0", b0 ? 0x1FF0 : 0x0800);
+    const struct mem_region *r = part_region(c->part, add << 16);
+    if (r && r->kind == MEM_SYSMEM)
+        return BOOT_SYSTEM_MEMORY;
+    if (r && r->kind == MEM_SRAM)
+        return BOOT_SRAM;
+    return BOOT_MAIN_FLASH;
+}
+
 enum boot_target chip_boot_target(const struct chip *c, bool boot0)
 {
     bool b0 = boot0;
@@ -92,6 +105,8 @@ enum boot_target chip_boot_target(const struct chip *c, bool boot0)
         return boot0_high(c);
     case BOOT_F7_BOOTADD:
         return f7_boot_address(c, b0);
+    case BOOT_H7_ADD:           /* RM0433 2.6: BOOT0 picks BOOT_ADD0/1, an address / 64 KiB */
+        return h7_boot_target(c, b0);
     }
     return BOOT_MAIN_FLASH;
 }

@@ -13,7 +13,8 @@
 /* The flash generations the rows point at (models/flash_gen.h), each
  * defined in its flashseq_<gen>.c and declared in its controller header;
  * those headers define the registers' names, so they stay out of here. */
-extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4;
+extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4,
+    flash_gen_h7;
 
 #include "models/flashctl_l4.h"     /* struct l4_variant: the L4/G0/G4 rows' die facts */
 #include "models/periph.h"          /* the RCC register families (periph_rcc_f0, ...) */
@@ -1206,9 +1207,211 @@ static const struct part part_g474xe = {
     .empty_check = false,                                     /* [ST-KB-EMPTY] */
 };
 
+/* ---- H7 (RM0433: H742/H743/H750/H753; RM0468: H723/H733) -------------------
+ * Sources: RM0433/RM0468 chapter 4 (flash) and 2 (memory map); AN2606 (ROM);
+ * real logs in ../shared/facts/real-logs/timeouts-and-probes/: H7-dfuutil-
+ * ticket88 ([O T88]: 1000 ms per 128 KiB sector erase, then 0), H743-
+ * stcommunity-betaflight1861 ([O BF1861]: ~0.9 s erase, Rev V with
+ * bootloader 0x90), MULTI-dfuutil-initial-state-and-name-padding ([O PAD]:
+ * three-space padding, "16*128Kg", option alt at 0x5200201C, ver=0200). */
+#define CPUID_M7 0x411FC271u       /* Cortex-M7 r1p1, ARM DDI0489 (H7 rev V/Y) */
+
+/* The option bytes as the ROM shows them: the register window from
+ * FLASH_OPTSR_CUR (0x5200201C) on, each option a CUR/PRG word pair. */
+#define H7_OBREGS(optsr)                                                                          \
+    { "OPTSR", OB_ENC_H7_PAIR, 0x00, optsr, optsr, 0xE03EFFFCu, {   /* RM0433 4.9.8 */           \
+        { "BOR_LEV", 2, 2, "brown-out level (RM0433 4.9.8)" },                                     \
+        { "IWDG1_SW", 4, 1, "1 = IWDG1 started by software (RM0433 4.9.8)" },                      \
+        { "nRST_STOP_D1", 6, 1, "0 = reset on D1 Stop entry (RM0433 4.9.8)" },                     \
+        { "nRST_STBY_D1", 7, 1, "0 = reset on D1 Standby entry (RM0433 4.9.8)" },                  \
+        { "RDP", 8, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0433 4.7.3)" },                \
+        { "FZ_IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop (RM0433 4.9.8)" },                       \
+        { "FZ_IWDG_SDBY", 18, 1, "0 = IWDG frozen in Standby (RM0433 4.9.8)" },                    \
+        { "ST_RAM_SIZE", 19, 2, "secure-access RAM size (RM0433 4.9.8)" },                         \
+        { "SECURITY", 21, 1, "1 = security enabled (RM0433 4.9.8)" },                              \
+        { "IO_HSLV", 29, 1, "I/O high speed at low voltage (RM0433 4.9.8)" },                      \
+        { "SWAP_BANK_OPT", 31, 1, "1 = banks swapped (RM0433 4.9.8)" },                            \
+    } },                                                                                          \
+    { "PRAR1", OB_ENC_H7_PAIR, 0x0C, 0x000000FFu, 0x000000FFu, 0x8FFF0FFFu, {   /* RM0433 4.9.11 */ \
+        { "PROT_AREA_START1", 0, 12, "PCROP start, 256-byte units (RM0433 4.9.11)" },             \
+        { "PROT_AREA_END1", 16, 12, "PCROP end; start > end: none (RM0433 4.9.11)" },             \
+        { "DMEP1", 31, 1, "1 = PCROP erased at RDP regression (RM0433 4.9.11)" },                 \
+    } },                                                                                          \
+    { "SCAR1", OB_ENC_H7_PAIR, 0x14, 0x000000FFu, 0x000000FFu, 0x8FFF0FFFu, {   /* RM0433 4.9.13 */ \
+        { "SEC_AREA_START1", 0, 12, "secure area start (RM0433 4.9.13)" },                       \
+        { "SEC_AREA_END1", 16, 12, "secure area end; start > end: none (RM0433 4.9.13)" },        \
+        { "DMES1", 31, 1, "1 = secure area erased at RDP regression (RM0433 4.9.13)" },           \
+    } },                                                                                          \
+    { "WPSN1", OB_ENC_H7_PAIR, 0x1C, 0x000000FFu, 0x000000FFu, 0x000000FFu, {   /* RM0433 4.9.15 */ \
+        { "nWRPS1", 0, 8, "bit n = 0: bank-1 sector n write-protected (RM0433 4.9.15)" },         \
+    } },                                                                                          \
+    { "BOOT", OB_ENC_H7_PAIR, 0x24, 0x1FF00800u, 0x1FF00800u, 0xFFFFFFFFu, {   /* RM0433 4.9.17 */ \
+        { "BOOT_ADD0", 0, 16, "boot address / 64 KiB with BOOT0 = 0 (RM0433 2.6)" },              \
+        { "BOOT_ADD1", 16, 16, "boot address / 64 KiB with BOOT0 = 1 (RM0433 2.6)" },             \
+    } }
+
+#define H7_PERIPH(port, pin)                                                                      \
+    {                                   /* RM0433 2.3.2 memory map; tools/fwfacts.c */            \
+        .rcc = &periph_rcc_h7, .rcc_base = 0x58024400u,                                           \
+        .gpio_base = 0x58020000u, .gpio_f1 = false,                                               \
+        .led_port = port, .led_pin = pin,                                                         \
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12110 AF table) */      \
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* H7 boots by address: no MEM_MODE remap */      \
+        .lsi_hz = 32000,                        /* LSI 32 kHz, DS12110 */                         \
+    }
+
+#define H7_DFU(alt0, optalt)                                                                      \
+    {                                                                                             \
+        .present = true,                                      /* AN2606 */                        \
+        .bcd_device = 0x0200,                                 /* [O PAD] ver=0200 */              \
+        .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */      \
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O PAD] 12 hex digits */         \
+        .transfer_size = 2048,                                /* guess: as the other ROMs */    \
+        .alt_names = { alt0, optalt },                                                            \
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs [O PAD] */  \
+        .poll = { 1000, 1000, 10, 10, 1000, 10 },             /* erase 1000 [O T88]; rest guess */ \
+        .busy = DFU_BUSY_NAK,                                                                     \
+        .leave_jumps = true,                                  /* AN2662 p80; guess for H7 */      \
+    }
+
+static const struct part part_h743zi = {
+    .name = "h743zi", .full_name = "STM32H743ZI",
+    .core = CORE_CM7,
+    .swd_idr = 0x6BA02477u,                 /* openocd target/stm32h7x.cfg _CPUTAPID */
+    .cpuid = CPUID_M7,
+    .reset_clock_hz = 64000000,             /* HSI 64 MHz, RM0433 8.5.2 */
+    .periph = H7_PERIPH(1, 0),              /* NUCLEO-H743ZI LD1 = PB0 */
+    .dbgmcu_idcode_addr = 0x5C001000u,      /* RM0433 60.5.8 DBGMCU_IDC */
+    .dev_id = 0x450,                        /* RM0433 60.5.8 */
+    .rev_id = 0x2003,                       /* Rev V (RM0433 60.5.8: 0x1003 Y, 0x2003 V) */
+    .flash_size_reg = 0x1FF1E880u,          /* RM0433 61.2 */
+    .uid_addr = 0x1FF1E800u,                /* RM0433 61.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },     /* RM0433 2.3.2 */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },
+        { MEM_SRAM, 0x24000000u, KiB(512), "AXI SRAM", false },
+        { MEM_SRAM, 0x30000000u, KiB(288), "SRAM1-3", false },
+        { MEM_SRAM, 0x38000000u, KiB(64), "SRAM4", false },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(128), "system memory", false },      /* RM0433 2.3.2 */
+        { MEM_OPTAREA, 0x5200201Cu, 128, "option bytes", false },           /* [O PAD] 01*128 e */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    .runs = { { 8, KiB(128), 900000, 2000000 } },  /* per bank RM0433 4.3.2; ~0.9 s [O BF1861]; max guess */
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 32, .ecc = true,
+    .gen = &flash_gen_h7, .flash_regs_base = 0x52002000u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,          /* guess: DS12110 not re-read */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000,   /* guess */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x5200201Cu, .optarea_size = 128,
+    .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess: a field H743's OPTSR as forums dump it */
+    .boot = BOOT_H7_ADD,
+    .sysmem_base = 0x1FF09800u,             /* AN2606: H74x/H75x bootloader entry */
+    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF1E7FEu, /* Rev V 0x90 [O BF1861]; addr guess */
+    .dfu = H7_DFU("@Internal Flash   /0x08000000/16*128Kg",     /* [O T88, PAD] */
+                  "@Option Bytes   /0x5200201C/01*128 e"),     /* [O PAD] */
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = true,        /* RM0433 4.4.1: loaded at every reset */
+    .empty_check = false,
+};
+
+static const struct part part_h750vb = {
+    .name = "h750vb", .full_name = "STM32H750VB",
+    .core = CORE_CM7,
+    .swd_idr = 0x6BA02477u,
+    .cpuid = CPUID_M7,
+    .reset_clock_hz = 64000000,
+    .periph = H7_PERIPH(4, 3),              /* guess: WeAct MiniSTM32H750 LED PE3, not verified */
+    .dbgmcu_idcode_addr = 0x5C001000u,
+    .dev_id = 0x450,                        /* same die as H743 (RM0433) */
+    .rev_id = 0x2003,
+    .flash_size_reg = 0x1FF1E880u,
+    .uid_addr = 0x1FF1E800u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(128), "Internal Flash", false },      /* DS12556: 128 KiB */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },
+        { MEM_SRAM, 0x24000000u, KiB(512), "AXI SRAM", false },
+        { MEM_SRAM, 0x30000000u, KiB(288), "SRAM1-3", false },
+        { MEM_SRAM, 0x38000000u, KiB(64), "SRAM4", false },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(128), "system memory", false },
+        { MEM_OPTAREA, 0x5200201Cu, 128, "option bytes", false },           /* [O PAD] Daisy */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(128),
+    .runs = { { 1, KiB(128), 900000, 2000000 } },  /* one 128 KiB sector (DS12556) */
+    .banks = 1, .bank_size = KiB(128),
+    .erased_value = 0xFF, .program_unit = 32, .ecc = true,
+    .gen = &flash_gen_h7, .flash_regs_base = 0x52002000u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,
+        .mass_erase_typ_us = 900000, .mass_erase_max_us = 2000000,    /* guess: one sector */
+        .option_program_us = 25000,
+    },
+    .optarea_base = 0x5200201Cu, .optarea_size = 128,
+    .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess */
+    .boot = BOOT_H7_ADD,
+    .sysmem_base = 0x1FF09800u,
+    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF1E7FEu,   /* guess: as H743 rev V */
+    /* [O PAD] the Daisy (H750) ROM lists 16*128Kg, the die's 2 MiB, though
+     * only 128 KiB is the part's: writes beyond it fail here. */
+    .dfu = H7_DFU("@Internal Flash   /0x08000000/16*128Kg",
+                  "@Option Bytes   /0x5200201C/01*128 e"),
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = true,
+    .empty_check = false,
+};
+
+static const struct part part_h723zg = {
+    .name = "h723zg", .full_name = "STM32H723ZG",
+    .core = CORE_CM7,
+    .swd_idr = 0x6BA02477u,
+    .cpuid = CPUID_M7,
+    .reset_clock_hz = 64000000,             /* HSI 64 MHz, RM0468 */
+    .periph = H7_PERIPH(1, 0),              /* NUCLEO-H723ZG LD1 = PB0 */
+    .dbgmcu_idcode_addr = 0x5C001000u,
+    .dev_id = 0x483,                        /* RM0468 DBGMCU_IDC */
+    .rev_id = 0x1001,                       /* guess: rev Z */
+    .flash_size_reg = 0x1FF1E880u,
+    .uid_addr = 0x1FF1E800u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },     /* RM0468: 1 MiB, one bank */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },
+        { MEM_SRAM, 0x24000000u, KiB(128), "AXI SRAM", false },
+        { MEM_SRAM, 0x30000000u, KiB(32), "SRAM1-2", false },
+        { MEM_SRAM, 0x38000000u, KiB(16), "SRAM4", false },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(128), "system memory", false },
+        { MEM_OPTAREA, 0x5200201Cu, 88, "option bytes", false },            /* [O PAD] 01*88 e */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = { { 8, KiB(128), 900000, 2000000 } },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 32, .ecc = true,
+    .gen = &flash_gen_h7, .flash_regs_base = 0x52002000u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000,
+        .option_program_us = 25000,
+    },
+    .optarea_base = 0x5200201Cu, .optarea_size = 88,
+    .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess */
+    .boot = BOOT_H7_ADD,
+    .sysmem_base = 0x1FF09800u,
+    .bootloader_id = 0x91, .bootloader_id_addr = 0x1FF1E7FEu,   /* guess */
+    .dfu = H7_DFU("@Internal Flash   /0x08000000/8*128Kg",      /* [O PAD] Manta M8P */
+                  "@Option Bytes   /0x5200201C/01*88 e"),      /* [O PAD] */
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = true,
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
+    &part_h743zi, &part_h750vb, &part_h723zg,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

@@ -35,6 +35,8 @@ static struct run_case dfu_cases[] = {
     {"f042x6", "", 0}, {"f072xb", "", 0}, {"f401xe", "", 0}, {"f407xg", "", 0},
     {"f446xe", "", 0}, {"l073xz", "", 0}, {"l412xb", "", 1}, {"l476xg", "", 0},
     {"g474xe", "", 0}, {"f722xe", "", 0}, {"f746xg", "", 0}, {"f767zi", "", 0},
+    /* H7: the Cortex-M7 (Unicorn's model) runs the fixtures after :leave */
+    {"h743zi", "", 0}, {"h750vb", "", 0}, {"h723zg", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */

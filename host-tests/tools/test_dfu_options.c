@@ -71,6 +71,15 @@ static struct ob_case ob_cases[] = {
      * (STRT bit 7 reserved: kept as read, 1). */
     {"g474xe", 0x1FFF7800, 48, 0x18, 8, {0x90, 0xFF, 0x10, 0xFF, 0x6F, 0x00, 0xEF, 0x00},
      "WRP1AR", "WRP1A_STRT", 0x10, 0, 4, "OPTR", "RDP", 0xFF},
+    /* RM0433 4.9 / RM0468 4.9: the ROM's option alt is the register window
+     * from FLASH_OPTSR_CUR (0x5200201C; real-logs MULTI-dfuutil-initial-
+     * state-and-name-padding: 01*128 e, H723 01*88 e): OPTSR_CUR, OPTSR_PRG
+     * (+4, RDP [15:8] at +5), ..., BOOT_CURR (+0x24), BOOT_PRGR (+0x28:
+     * BOOT_ADD0 [15:0], BOOT_ADD1 [31:16]).  BOOT_ADD0 = 0x2400 (AXI SRAM). */
+    {"h743zi", 0x5200201C, 128, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
+     5, -1, "OPTSR", "RDP", 0xFF},
+    {"h723zg", 0x5200201C, 88, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
+     5, -1, "OPTSR", "RDP", 0xFF},
 };
 
 #define NCASES (sizeof ob_cases / sizeof ob_cases[0])

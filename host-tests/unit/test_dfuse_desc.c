@@ -71,6 +71,18 @@ static const struct expected_rom expected[] = {
         "@Internal Flash   /0x08000000/256*02Kg",
         "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e",
         "@OTP Memory   /0x1FFF7000/01*1024 e" } },
+    /* real-logs timeouts-and-probes MULTI-dfuutil-initial-state-and-name-padding
+     * [I] (H7 Daisy = H750: 16*128Kg, 01*128 e) and [E] (H723: 8*128Kg, 01*88 e);
+     * H743: dfu-util ticket #88's 128 KiB pages past 0x08100000 */
+    { "h743zi", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/16*128Kg",
+        "@Option Bytes   /0x5200201C/01*128 e" } },
+    { "h750vb", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/16*128Kg",
+        "@Option Bytes   /0x5200201C/01*128 e" } },
+    { "h723zg", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/8*128Kg",
+        "@Option Bytes   /0x5200201C/01*88 e" } },
 };
 
 #define STD_IN (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE)
