@@ -514,7 +514,7 @@ static const struct part part_f446xe = {
  * The F2/F4 flash interface with F7 data: sector layouts, OPTCR with the F7
  * user bits, OPTCR1 with the boot addresses, ROM at 0x1FF00000 (AN2606). */
 
-#define CPUID_M7 0x411FC270u  /* Cortex-M7 r1p0, ARM DDI0489 (guess: the revision) */
+#define CPUID_M7_F7 0x411FC270u  /* Cortex-M7 r1p0, ARM DDI0489 (guess: the revision) */
 
 /* FLASH_OPTCR user bits common to F7 (RM0385 3.7.6, RM0410 3.7.6) */
 #define F7_OPTCR_FIELDS(nwrp_width) \
@@ -557,7 +557,7 @@ static const struct part part_f722xe = {
     .name = "f722xe", .full_name = "STM32F722xE",
     .core = CORE_CM7,
     .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP (ADIv5.2 DPv2) */
-    .cpuid = CPUID_M7,
+    .cpuid = CPUID_M7_F7,
     .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0431 5.2 */
     .periph = { F7_PERIPH },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
@@ -621,7 +621,7 @@ static const struct part part_f746xg = {
     .name = "f746xg", .full_name = "STM32F746xG",
     .core = CORE_CM7,
     .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP */
-    .cpuid = CPUID_M7,
+    .cpuid = CPUID_M7_F7,
     .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0385 5.2 */
     .periph = { F7_PERIPH },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
@@ -685,7 +685,7 @@ static const struct part part_f767zi = {
     .name = "f767zi", .full_name = "STM32F767ZI",
     .core = CORE_CM7,
     .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP */
-    .cpuid = CPUID_M7,
+    .cpuid = CPUID_M7_F7,
     .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0410 5.2 */
     .periph = { F7_PERIPH },
     .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
@@ -1214,7 +1214,7 @@ static const struct part part_g474xe = {
  * stcommunity-betaflight1861 ([O BF1861]: ~0.9 s erase, Rev V with
  * bootloader 0x90), MULTI-dfuutil-initial-state-and-name-padding ([O PAD]:
  * three-space padding, "16*128Kg", option alt at 0x5200201C, ver=0200). */
-#define CPUID_M7 0x411FC271u       /* Cortex-M7 r1p1, ARM DDI0489 (H7 rev V/Y) */
+#define CPUID_M7_H7 0x411FC271u       /* Cortex-M7 r1p1, ARM DDI0489 (H7 rev V/Y) */
 
 /* The option bytes as the ROM shows them: the register window from
  * FLASH_OPTSR_CUR (0x5200201C) on, each option a CUR/PRG word pair. */
@@ -1278,7 +1278,7 @@ static const struct part part_h743zi = {
     .name = "h743zi", .full_name = "STM32H743ZI",
     .core = CORE_CM7,
     .swd_idr = 0x6BA02477u,                 /* openocd target/stm32h7x.cfg _CPUTAPID */
-    .cpuid = CPUID_M7,
+    .cpuid = CPUID_M7_H7,
     .reset_clock_hz = 64000000,             /* HSI 64 MHz, RM0433 8.5.2 */
     .periph = H7_PERIPH(1, 0),              /* NUCLEO-H743ZI LD1 = PB0 */
     .dbgmcu_idcode_addr = 0x5C001000u,      /* RM0433 60.5.8 DBGMCU_IDC */
@@ -1322,7 +1322,7 @@ static const struct part part_h750vb = {
     .name = "h750vb", .full_name = "STM32H750VB",
     .core = CORE_CM7,
     .swd_idr = 0x6BA02477u,
-    .cpuid = CPUID_M7,
+    .cpuid = CPUID_M7_H7,
     .reset_clock_hz = 64000000,
     .periph = H7_PERIPH(4, 3),              /* guess: WeAct MiniSTM32H750 LED PE3, not verified */
     .dbgmcu_idcode_addr = 0x5C001000u,
@@ -1368,7 +1368,7 @@ static const struct part part_h723zg = {
     .name = "h723zg", .full_name = "STM32H723ZG",
     .core = CORE_CM7,
     .swd_idr = 0x6BA02477u,
-    .cpuid = CPUID_M7,
+    .cpuid = CPUID_M7_H7,
     .reset_clock_hz = 64000000,             /* HSI 64 MHz, RM0468 */
     .periph = H7_PERIPH(1, 0),              /* NUCLEO-H723ZG LD1 = PB0 */
     .dbgmcu_idcode_addr = 0x5C001000u,
