@@ -28,6 +28,43 @@ static enum boot_target boot0_low(const struct chip *c)
     return BOOT_MAIN_FLASH;
 }
 
+/* RM0385 2.5 / RM0410 2.5 (F7): BOOT0 = 0 boots at BOOT_ADD0, BOOT0 = 1 at
+ * BOOT_ADD1, each the address bits [29:14] (16 KiB steps); factory values
+ * 0x0080 (0x00200000, flash on ITCM) and 0x0040 (0x00100000, system memory
+ * on ITCM).  An address in no memory boots the default of the BOOT0 level:
+ * ITCM flash for 0, system memory for 1.  The flash and system memory are
+ * reached through ITCM (0x002.., 0x001..) or AXIM (0x08.., 0x1FF0..). */
+static enum boot_target f7_boot_address(const struct chip *c, bool b0)
+{
+    uint32_t addr = chip_ob_field_or(c, b0 ? "BOOT_ADD1" : "BOOT_ADD0", b0 ? 0x0040u : 0x0080u) << 14;
+    const struct part *p = c->part;
+    const struct mem_region *r = part_region(p, addr);
+    if (addr >= 0x00200000u && addr - 0x00200000u < p->flash_size)
+        return BOOT_MAIN_FLASH;
+    if (addr >= 0x00100000u && addr < 0x00200000u)
+        return BOOT_SYSTEM_MEMORY;
+    if (r && r->kind == MEM_FLASH)
+        return BOOT_MAIN_FLASH;
+    if (r && r->kind == MEM_SYSMEM)
+        return BOOT_SYSTEM_MEMORY;
+    if (r && r->kind == MEM_SRAM)
+        return BOOT_SRAM;
+    return b0 ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
+}
+
+/* RM0433 Table 7: the core boots from BOOT_ADDx << 16; where that lies
+ * says the target (guess: an address in no memory boots main flash). */
+static enum boot_target h7_boot_target(const struct chip *c, bool b0)
+{
+    uint32_t add = chip_ob_field_or(c, b0 ? "BOOT_ADD1" : "BOOT_ADD0", b0 ? 0x1FF0 : 0x0800);
+    const struct mem_region *r = part_region(c->part, add << 16);
+    if (r && r->kind == MEM_SYSMEM)
+        return BOOT_SYSTEM_MEMORY;
+    if (r && r->kind == MEM_SRAM)
+        return BOOT_SRAM;
+    return BOOT_MAIN_FLASH;
+}
+
 enum boot_target chip_boot_target(const struct chip *c, bool boot0)
 {
     bool b0 = boot0;
@@ -66,6 +103,10 @@ enum boot_target chip_boot_target(const struct chip *c, bool boot0)
         if (!b0)
             return chip_ob_field_or(c, "BFB2", 0) ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
         return boot0_high(c);
+    case BOOT_F7_BOOTADD:
+        return f7_boot_address(c, b0);
+    case BOOT_H7_ADD:           /* RM0433 2.6: BOOT0 picks BOOT_ADD0/1, an address / 64 KiB */
+        return h7_boot_target(c, b0);
     }
     return BOOT_MAIN_FLASH;
 }

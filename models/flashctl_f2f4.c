@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * F2/F4 flash interface: STM32F401xE (RM0368), F407xG (RM0090), F446xE
- * (RM0390).  Registers at 0x40023C00 (facts 3.2).
+ * (RM0390); the F7 lines F72x (RM0431), F74x (RM0385), F76x (RM0410) on the
+ * same interface, with FLASH_OPTCR1 (BOOT_ADD0/BOOT_ADD1, RM0385 3.7.7)
+ * when the part row lists a second OB_ENC_F4_OPTCR register.  Registers at
+ * 0x40023C00 (facts 3.2).
  *
  * What it models: KEYR and OPTKEYR key sequences (a wrong key is a bus
  * error and locks until reset), sector erase (SER+SNB+STRT), mass erase,
@@ -22,7 +25,8 @@
 
 /* ---- registers (RM0090 3.9, CMSIS-F4) --------------------------------------- */
 
-enum { F4_ACR, F4_KEYR, F4_OPTKEYR, F4_SR, F4_CR, F4_OPTCR, F4_NREGS };
+/* OPTCR1 last: parts without it (F2/F4 single bank) have one register less. */
+enum { F4_ACR, F4_KEYR, F4_OPTKEYR, F4_SR, F4_CR, F4_OPTCR, F4_OPTCR1, F4_NREGS };
 
 FIELD(F4_ACR, LATENCY, 0, 4)
 FIELD(F4_ACR, PRFTEN, 8, 1)
@@ -35,9 +39,11 @@ FIELD(F4_ACR, DCRST, 12, 1)
 enum { PSIZE_X8, PSIZE_X16, PSIZE_X32, PSIZE_X64 };
 /* RM0090 3.5.3: a write must fit in one 128-bit flash row (PGAERR). */
 #define F4_ROW_BYTES 16u
-/* RM0090 3.8 (OTP): 16 blocks of 32 bytes, then 16 lock bytes. */
-#define F4_OTP_BLOCK 32u
+/* RM0090 3.8 (OTP): 16 blocks, then 16 lock bytes; a block is 32 bytes on
+ * F2/F4/F72x (528-byte area), 64 on F74x/F76x (1040 bytes, RM0385 3.6):
+ * the block size follows the part's OTP size. */
 #define F4_OTP_BLOCKS 16u
+#define F4_OTP_LOCKS 16u
 
 #define CR_STORED (FMASK(F4_CR, PG) | FMASK(F4_CR, SER) | FMASK(F4_CR, MER) | FMASK(F4_CR, SNB) | \
                    FMASK(F4_CR, PSIZE) | FMASK(F4_CR, EOPIE) | FMASK(F4_CR, ERRIE))
@@ -59,6 +65,9 @@ static const struct reg_desc f4_regs_template[F4_NREGS] = {
     [F4_OPTCR] = { .name = "OPTCR", .offset = 0x14, .reset = 0x0FFFAAEDu,
                    .hw_mask = FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT),
                    .cite = "RM0090 3.9.9: resets to 0x0FFFAAED" },
+    /* RM0385 3.7.7: BOOT_ADD1 | BOOT_ADD0; write mask from the part row. */
+    [F4_OPTCR1] = { .name = "OPTCR1", .offset = 0x18, .reset = 0x00400080u,
+                    .cite = "RM0385 3.7.7: resets to 0x00400080" },
 };
 
 const struct fc_flag f4_sr_flags[] = {
@@ -78,6 +87,8 @@ struct f4 {
     struct reg_desc regs[F4_NREGS]; /* the template, OPTCR's stored bits from the part */
     struct regfile rf;
     int ob_index;                   /* part->obregs entry of OB_ENC_F4_OPTCR */
+    int ob1_index;                  /* its second one, OPTCR1 (F7); -1 if none */
+    uint32_t optcr1_loaded;
     uint32_t optcr_loaded;          /* as last loaded (a reset puts it back) */
     uint32_t nwrp_active;           /* nWRP in force (bit i: sector i writable) */
     struct keylock key, optkey;     /* KEYR, OPTKEYR */
@@ -101,16 +112,24 @@ static struct f4 *f4_of(struct chip *c)
         if (!s)
             abort();
         memcpy(s->regs, f4_regs_template, sizeof(s->regs));
-        s->ob_index = -1;
-        for (int i = 0; i < PART_MAX_OBREGS; i++)
-            if (p->obregs[i].name && p->obregs[i].enc == OB_ENC_F4_OPTCR)
+        s->ob_index = s->ob1_index = -1;
+        for (int i = 0; i < PART_MAX_OBREGS; i++) {
+            if (!p->obregs[i].name || p->obregs[i].enc != OB_ENC_F4_OPTCR)
+                continue;
+            if (s->ob_index < 0)
                 s->ob_index = i;
+            else if (s->ob1_index < 0)
+                s->ob1_index = i;
+        }
         uint32_t defined = s->ob_index >= 0 ? p->obregs[s->ob_index].defined_mask : 0x0FFFFFEFu;
         s->regs[F4_OPTCR].write_mask =
             defined & ~(FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT));
-        regfile_init(&s->rf, s->regs, F4_NREGS, p->flash_regs_base);
+        if (s->ob1_index >= 0)
+            s->regs[F4_OPTCR1].write_mask = p->obregs[s->ob1_index].defined_mask;
+        regfile_init(&s->rf, s->regs, s->ob1_index >= 0 ? F4_NREGS : F4_OPTCR1, p->flash_regs_base);
         s->rf.log_addr = true;
         s->optcr_loaded = s->rf.val[F4_OPTCR];
+        s->optcr1_loaded = s->ob1_index >= 0 ? s->rf.val[F4_OPTCR1] : 0;
         s->nwrp_active = FEX(s->optcr_loaded, F4_OPTCR, NWRP);
         c->ctl_state = s;
     }
@@ -288,6 +307,9 @@ static void start_option_program(struct chip *c, struct f4 *s)
          * in the FLASH_OPTCR register". */
         if (chip_ob_set(c, p->obregs[s->ob_index].name, stored) < 0)
             chip_log(c, "%s: option area refused OPTCR 0x%08x", p->name, stored);
+        /* RM0385 3.4.2: OPTSTRT programs OPTCR1 with OPTCR. */
+        if (s->ob1_index >= 0 && chip_ob_set(c, p->obregs[s->ob1_index].name, *reg(s, F4_OPTCR1)) < 0)
+            chip_log(c, "%s: option area refused OPTCR1 0x%08x", p->name, *reg(s, F4_OPTCR1));
         chip_changed(c);
     }
     s->optcr_programmed = stored;
@@ -353,6 +375,11 @@ static int f4_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
             start_erase(c, s);
         return BUS_OK;
     }
+    case F4_OPTCR1:
+        if (FEX(*reg(s, F4_OPTCR), F4_OPTCR, OPTLOCK) || (s->busy.active && s->op == OP_OPTIONS))
+            return BUS_OK;  /* RM0385 3.7.7: OPTCR1 is locked with OPTCR */
+        regfile_store(c, &s->rf, F4_OPTCR1, lanes, v);
+        return BUS_OK;
     case F4_OPTCR: {
         if (FEX(*reg(s, F4_OPTCR), F4_OPTCR, OPTLOCK))
             return BUS_OK;  /* RM0090 3.9.9: OPTCR write-protected while OPTLOCK is set */
@@ -413,8 +440,9 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
         /* RM0090 3.8: a block whose lock byte is 0x00 cannot be programmed
          * (guess: refused with WRPERR). */
         uint32_t off = addr - p->otp_base;
-        uint32_t block = off / F4_OTP_BLOCK;
-        if (block < F4_OTP_BLOCKS && c->otp[F4_OTP_BLOCKS * F4_OTP_BLOCK + block] == 0x00) {
+        uint32_t block_size = (p->otp_size - F4_OTP_LOCKS) / F4_OTP_BLOCKS;
+        uint32_t block = off / block_size;
+        if (block < F4_OTP_BLOCKS && c->otp[F4_OTP_BLOCKS * block_size + block] == 0x00) {
             raise_error(c, s, FMASK(F4_SR, WRPERR));
             return BUS_OK;
         }
@@ -483,6 +511,8 @@ static void f4_reset(struct chip *c, enum chip_reset kind)
         chip_log(c, "%s: reset during a flash operation", c->part->name);
     regfile_reset(&s->rf);
     *reg(s, F4_OPTCR) = s->optcr_loaded;
+    if (s->ob1_index >= 0)
+        *reg(s, F4_OPTCR1) = s->optcr1_loaded;
     keylock_reset(&s->key);
     keylock_reset(&s->optkey);
     s->busy.active = false;
@@ -500,6 +530,10 @@ static void f4_option_load(struct chip *c)
 
     s->optcr_loaded = optcr;
     *reg(s, F4_OPTCR) = optcr;
+    if (s->ob1_index >= 0) {
+        s->optcr1_loaded = c->ob_loaded[s->ob1_index] & s->regs[F4_OPTCR1].write_mask;
+        *reg(s, F4_OPTCR1) = s->optcr1_loaded;
+    }
     s->nwrp_active = FEX(optcr, F4_OPTCR, NWRP);
     c->rdp_level = fc_rdp_level_of(c->part, (uint8_t)FEX(optcr, F4_OPTCR, RDP));
     c->option_error = false;    /* F4 options carry no complements to check */

@@ -27,7 +27,7 @@
 #include "models/optbytes.h"
 
 enum { KEYR = F4_OFF_KEYR, OPTKEYR = F4_OFF_OPTKEYR, SR = F4_OFF_SR, CR = F4_OFF_CR,
-       OPTCR = F4_OFF_OPTCR };
+       OPTCR = F4_OFF_OPTCR, OPTCR1 = F4_OFF_OPTCR + 4 };
 
 #define PSIZE_X32 2u
 #define WORD 4u
@@ -42,23 +42,29 @@ static void lock_all(struct chip *c)
         flashseq_reg_write(c, OPTCR, optcr | FMASK(F4_OPTCR, OPTLOCK));
 }
 
-static int ob_index(const struct part *p)
+/* The nth OB_ENC_F4_OPTCR register of the row (0: OPTCR, 1: OPTCR1 on
+ * F7), -1 if none. */
+static int ob_index(const struct part *p, int nth)
 {
     for (int i = 0; i < PART_MAX_OBREGS && p->obregs[i].name; i++)
-        if (p->obregs[i].enc == OB_ENC_F4_OPTCR)
+        if (p->obregs[i].enc == OB_ENC_F4_OPTCR && nth-- == 0)
             return i;
     return -1;
 }
 
 /* The OPTCR value the job asks for: the option image the host sent over
  * the current one (decoded as the option area stores it), or the current
- * value with RDP at level 0 (Read Unprotect). */
-static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *optcr)
+ * value with RDP at level 0 (Read Unprotect).  On F7 *optcr1 is the
+ * image's OPTCR1 (BOOT_ADD0/1), else the register's current value. */
+static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *optcr,
+                         uint32_t *optcr1)
 {
     const struct part *p = c->part;
-    int idx = ob_index(p);
+    int idx = ob_index(p, 0), idx1 = ob_index(p, 1);
     if (idx < 0)
         return false;
+    if (idx1 >= 0)
+        *optcr1 = flashseq_reg_read(c, OPTCR1);
     if (job->kind == FLASHSEQ_RDP_REGRESS) {
         *optcr = FDP(flashseq_reg_read(c, OPTCR), F4_OPTCR, RDP, p->rdp_level0);
     } else {
@@ -70,6 +76,8 @@ static bool wanted_optcr(struct chip *c, struct flashseq_job *job, uint32_t *opt
         for (uint32_t i = 0; i < job->len && off + i < size; i++)
             image[off + i] = job->data[i];
         optbytes_decode(p, (unsigned)idx, image, optcr);
+        if (idx1 >= 0)
+            optbytes_decode(p, (unsigned)idx1, image, optcr1);
     }
     *optcr &= ~(FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT));
     return true;
@@ -109,12 +117,14 @@ static int start(struct chip *c, struct flashseq_job *job)
         break;
     case FLASHSEQ_OPTION_WRITE:
     case FLASHSEQ_RDP_REGRESS: {
-        uint32_t optcr;
-        if (!wanted_optcr(c, job, &optcr))
+        uint32_t optcr, optcr1 = 0;
+        if (!wanted_optcr(c, job, &optcr, &optcr1))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_OPTV, p->optarea_base);
         if (!flashseq_unlock(c, OPTCR, FMASK(F4_OPTCR, OPTLOCK), true, OPTKEYR, F4_OPTKEY1, F4_OPTKEY2))
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_LOCKED, p->flash_regs_base + OPTKEYR);
-        /* RM0090 3.6.2: write the value, then OPTSTRT. */
+        /* RM0090 3.6.2: write the value, then OPTSTRT; RM0385 3.4.2: OPTCR1 first. */
+        if (ob_index(p, 1) >= 0)
+            flashseq_reg_write(c, OPTCR1, optcr1);
         flashseq_reg_write(c, OPTCR, optcr);
         flashseq_reg_write(c, OPTCR, optcr | FMASK(F4_OPTCR, OPTSTRT));
         job->step = FLASHSEQ_F_WAIT_OPTIONS;
@@ -168,7 +178,7 @@ const struct flash_gen flash_gen_f2f4 = {
     .name = "F2/F4",
     .unit = "sector", .units = "sectors",
     .program_unit = 4,
-    .manual = "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 (SER+SNB, MER, PSIZE)",
+    .manual = "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 / RM0385 3.3 (SER+SNB, MER, PSIZE)",
     .ctl = &flashctl_f2f4_ops,
     .rom_poll = rom_poll,
 };

@@ -13,6 +13,7 @@ unsigned optbytes_storage_size(enum ob_encoding enc)
     case OB_ENC_F4_OPTCR:  return 12;
     case OB_ENC_L0_HALVES: return 8;
     case OB_ENC_L4_DWORD:  return 8;
+    case OB_ENC_H7_PAIR:   return 8;
     }
     return 4;
 }
@@ -64,6 +65,9 @@ bool optbytes_decode(const struct part *p, unsigned reg, const uint8_t *area, ui
         *val = v;
         return n == ~v;
     }
+    case OB_ENC_H7_PAIR:    /* RM0433 4.4: the words carry ECC, no complement */
+        *val = ld_le32(at);
+        return true;
     }
     return false;
 }
@@ -94,6 +98,10 @@ void optbytes_encode(const struct part *p, unsigned reg, uint32_t val, uint8_t *
     case OB_ENC_L4_DWORD:
         st_le32(at, val);
         st_le32(at + 4, ~val);
+        break;
+    case OB_ENC_H7_PAIR:
+        st_le32(at, val);
+        st_le32(at + 4, val);
         break;
     }
 }

@@ -14,7 +14,7 @@
 
 #include "models/flash_gen.h"
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4 };
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -26,6 +26,8 @@ enum boot_scheme {
     BOOT_L4_PIN_BFB2,       /* BOOT0 pin + nBOOT1, BFB2 dual-bank boot (L476) */
     BOOT_G0_NBOOTSEL,       /* nBOOT_SEL selects pin or nBOOT0; nBOOT1; empty check (G0) */
     BOOT_G4_SWBOOT0,        /* nSWBOOT0/nBOOT0/nBOOT1, BFB2, no empty check (G4) */
+    BOOT_F7_BOOTADD,        /* BOOT0 pin picks BOOT_ADD0 or BOOT_ADD1 (F7, RM0385 2.5) */
+    BOOT_H7_ADD,            /* BOOT0 pin picks option BOOT_ADD0 or BOOT_ADD1 (H7) */
 };
 
 enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
@@ -65,6 +67,7 @@ enum ob_encoding {
     OB_ENC_F4_OPTCR,    /* F4 raw words at 0x1FFFC000/0x1FFFC008 mapped to OPTCR fields */
     OB_ENC_L0_HALVES,   /* 32-bit word: low half value, high half complement (L0) */
     OB_ENC_L4_DWORD,    /* 64-bit double word: value, then its complement (L4/G0/G4) */
+    OB_ENC_H7_PAIR,     /* the *_CUR word and its *_PRG word as the registers show them (H7) */
 };
 
 struct ob_field {

@@ -13,7 +13,8 @@
 /* The flash generations the rows point at (models/flash_gen.h), each
  * defined in its flashseq_<gen>.c and declared in its controller header;
  * those headers define the registers' names, so they stay out of here. */
-extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4;
+extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4,
+    flash_gen_h7;
 
 #include "models/flashctl_l4.h"     /* struct l4_variant: the L4/G0/G4 rows' die facts */
 #include "models/periph.h"          /* the RCC register families (periph_rcc_f0, ...) */
@@ -541,6 +542,74 @@ static const struct part part_f411xe = {
     },
     .flash_base = 0x08000000u, .flash_size = KiB(512),
     .runs = {   /* sectors RM0383 3.3 Table 4; erase x32 typ/max [V DS10314-T45] */
+/* ---- F7: F72x (RM0431), F74x (RM0385), F76x (RM0410) ---------------------
+ * The F2/F4 flash interface with F7 data: sector layouts, OPTCR with the F7
+ * user bits, OPTCR1 with the boot addresses, ROM at 0x1FF00000 (AN2606). */
+
+#define CPUID_M7_F7 0x411FC270u  /* Cortex-M7 r1p0, ARM DDI0489 (guess: the revision) */
+
+/* FLASH_OPTCR user bits common to F7 (RM0385 3.7.6, RM0410 3.7.6) */
+#define F7_OPTCR_FIELDS(nwrp_width) \
+    { "BOR_LEV", 2, 2, "brown-out level, 11 = BOR off (RM0385 3.7.6)" }, \
+    { "WWDG_SW", 4, 1, "1 = software window watchdog (RM0385 3.7.6)" }, \
+    { "IWDG_SW", 5, 1, "1 = software independent watchdog (RM0385 3.7.6)" }, \
+    { "nRST_STOP", 6, 1, "0 = reset on Stop entry (RM0385 3.7.6)" }, \
+    { "nRST_STDBY", 7, 1, "0 = reset on Standby entry (RM0385 3.7.6)" }, \
+    { "RDP", 8, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0385 3.7.6)" }, \
+    { "nWRP", 16, nwrp_width, "one bit per sector, 0 = write protected (RM0385 3.7.6)" }, \
+    { "IWDG_STDBY", 30, 1, "0 = IWDG frozen in Standby (RM0385 3.7.6)" }, \
+    { "IWDG_STOP", 31, 1, "0 = IWDG frozen in Stop (RM0385 3.7.6)" }
+
+/* FLASH_OPTCR1: the boot addresses, address bits [29:14] (RM0385 3.7.7);
+ * stored like OPTCR, [15:0] of two 64-bit rows at 0x1FFF0010/0x1FFF0018
+ * (RM0385 Table 4 option byte organization). */
+#define F7_OPTCR1_REG \
+    { "OPTCR1", OB_ENC_F4_OPTCR, 0x10, 0x00400080u, 0x00400080u, 0xFFFFFFFFu, {  /* [V RM0385 3.7.7 reset] */ \
+        { "BOOT_ADD0", 0, 16, "boot address with BOOT0 = 0, bits [29:14]; 0x0080 = 0x00200000 ITCM flash (RM0385 2.5)" }, \
+        { "BOOT_ADD1", 16, 16, "boot address with BOOT0 = 1; 0x0040 = 0x00100000 system memory (RM0385 2.5)" }, \
+    } }
+
+/* NUCLEO-F722ZE/F746ZG/F767ZI (UM1974): LD1 green = PB0; RCC as F4 (RM0385 5.3:
+ * AHB1ENR 0x30, APB1ENR 0x40, APB2ENR 0x44); USART ISR style (RM0385 31.8). */
+#define F7_PERIPH \
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u, \
+        .gpio_base = 0x40020000u, .gpio_f1 = false, \
+        .led_port = 1, .led_pin = 0, \
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS10916 AF table) */ \
+        /* SYSCFG_MEMRMP has no MEM_MODE on F7 (MEM_BOOT is read only, RM0385 \
+         * 7.2.1): the boot address does the remap, jump-to-bootloader jumps. */ \
+        .syscfg_base = 0, .mem_mode_mask = 0, \
+        .lsi_hz = 32000                         /* LSI 32 kHz, DS10916 */
+
+#define F7_DFU_COMMON \
+        F4_DFU_COMMON,  /* write poll 104 ms per 2 KiB [O FWUPD #2696, F745]; the rest as F4 (guess) */ \
+        .serial_kind = DFU_SERIAL_FROM_UID      /* guess: as F401/F407 */
+
+static const struct part part_f722xe = {
+    .name = "f722xe", .full_name = "STM32F722xE",
+    .core = CORE_CM7,
+    .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP (ADIv5.2 DPv2) */
+    .cpuid = CPUID_M7_F7,
+    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0431 5.2 */
+    .periph = { F7_PERIPH },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
+    .dev_id = 0x452,                        /* [T STLINK F72x_F73x] */
+    .rev_id = 0x1001,                       /* guess: "Z" */
+    .flash_size_reg = 0x1FF07A22u,          /* [V CMSIS-F7 stm32f722xx.h FLASHSIZE_BASE] */
+    .uid_addr = 0x1FF07A10u,                /* [V CMSIS-F7 UID_BASE] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* [V RM0431 Table 3] */
+        { MEM_SRAM, 0x20000000u, KiB(64), "DTCM", false },              /* [V RM0431 2.2] */
+        { MEM_SRAM, 0x20010000u, KiB(176), "SRAM1", false },
+        { MEM_SRAM, 0x2003C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(30), "system memory", false },   /* [V RM0431 Table 3: to 0x1FF077FF] */
+        { MEM_OTP, 0x1FF07800u, 528, "OTP", false },                    /* [O FWUPD-F72x "528e"] */
+        { MEM_OPTAREA, 0x1FFF0000u, 48, "option bytes", false },        /* [O FWUPD-F72x "048 e"] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = {   /* [V RM0431 Table 3]; erase x32 typ/max guess: the F411 figures [V DS10314-T45] */
         { 4, KiB(16), 250000, 500000 },
         { 1, KiB(64), 550000, 1100000 },
         { 3, KiB(128), 1000000, 2000000 },
@@ -625,6 +694,68 @@ static const struct part part_f405xg = {
         { 4, KiB(16), 250000, 500000 },
         { 1, KiB(64), 550000, 1100000 },
         { 7, KiB(128), 1000000, 2000000 },
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F7] */
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* guess: F4 x32 figures */
+        .mass_erase_typ_us = 4000000, .mass_erase_max_us = 8000000,  /* guess */
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFF0000u, .optarea_size = 48,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0xC0FFAAFDu, 0xC0FFAAFDu, 0xC0FFFFFFu, {  /* [V RM0431 3.7.6 reset] */
+            F7_OPTCR_FIELDS(8),
+        } },
+        F7_OPTCR1_REG,
+    },
+    .otp_base = 0x1FF07800u, .otp_size = 528,
+    .boot = BOOT_F7_BOOTADD,
+    .sysmem_base = 0x1FF00000u,             /* [AN2606 F72x; ArduPilot jumps there, families-next ev. 4] */
+    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF076DEu, /* guess: AN2606 V9.0, F4's offset */
+    .dfu = {
+        F7_DFU_COMMON,
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*016Kg,01*64Kg,03*128Kg",   /* [O FWUPD-F72x tokens] */
+            "@Option Bytes  /0x1FFF0000/01*048 e",                      /* [O FWUPD-F72x "048 e"] */
+            "@OTP Memory /0x1FF07800/01*528e",                          /* [O FWUPD-F72x "528e"] */
+            "@Device Feature/0xFFFF0000/01*004 e",                      /* [O FWUPD-F72x "004 e"] */
+        },
+        .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0431 3.5.1] */
+    .otp_rdp_blocked = true,                                  /* guess: as F4 */
+    .ob_load_on_system_reset = true,                          /* guess: as F4 */
+    .empty_check = false,
+};
+
+static const struct part part_f746xg = {
+    .name = "f746xg", .full_name = "STM32F746xG",
+    .core = CORE_CM7,
+    .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP */
+    .cpuid = CPUID_M7_F7,
+    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0385 5.2 */
+    .periph = { F7_PERIPH },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
+    .dev_id = 0x449,                        /* [T STLINK F74x_F75x] */
+    .rev_id = 0x1001,                       /* guess: "Z" */
+    .flash_size_reg = 0x1FF0F442u,          /* [V CMSIS-F7 stm32f746xx.h; facts host-tools F7] */
+    .uid_addr = 0x1FF0F420u,                /* [V CMSIS-F7 UID_BASE] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false }, /* [V RM0385 Table 3] */
+        { MEM_SRAM, 0x20000000u, KiB(64), "DTCM", false },              /* [V RM0385 2.2] */
+        { MEM_SRAM, 0x20010000u, KiB(240), "SRAM1", false },
+        { MEM_SRAM, 0x2004C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },
+        { MEM_SYSMEM, 0x1FF00000u, 0xEDC0, "system memory", false },    /* [V RM0385 Table 3: to 0x1FF0EDBF] */
+        { MEM_OTP, 0x1FF0F000u, 1040, "OTP", false },                   /* 1024 B + 16 lock bytes [V RM0385 3.6] */
+        { MEM_OPTAREA, 0x1FFF0000u, 32, "option bytes", false },        /* [V RM0385 Table 4] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = {   /* [V RM0385 Table 3]; erase typ/max guess: F4 times scaled by size */
+        { 4, KiB(32), 500000, 1000000 },
+        { 1, KiB(128), 1000000, 2000000 },
+        { 3, KiB(256), 2000000, 4000000 },
     },
     .banks = 1, .bank_size = KiB(1024),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
@@ -658,6 +789,102 @@ static const struct part part_f405xg = {
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
     .otp_rdp_blocked = true,                                  /* [V RM0090-p73] */
     .ob_load_on_system_reset = true,                          /* [V RM0090-r21 3.9.9] */
+        .program_typ_us = 16, .program_max_us = 100,         /* guess: F4 x32 figures */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* guess */
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFF0000u, .optarea_size = 32,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0xC0FFAAFDu, 0xC0FFAAFDu, 0xC0FFFFFFu, {  /* [V RM0385 3.7.6 reset] */
+            F7_OPTCR_FIELDS(8),
+        } },
+        F7_OPTCR1_REG,
+    },
+    .otp_base = 0x1FF0F000u, .otp_size = 1040,
+    .boot = BOOT_F7_BOOTADD,
+    .sysmem_base = 0x1FF00000u,             /* [AN2606; ArduPilot, families-next ev. 4] */
+    .bootloader_id = 0x70, .bootloader_id_addr = 0x1FF0EDBEu, /* guess: AN2606 V7.0, not re-read */
+    .dfu = {
+        F7_DFU_COMMON,
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,03*256Kg",  /* guess: RM0385 layout in F4 form */
+            "@Option Bytes  /0x1FFF0000/01*032 e",                      /* guess */
+            "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",               /* guess */
+            "@Device Feature/0xFFFF0000/01*004 e",                      /* guess: as F4/F72x */
+        },
+        .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0385 3.5.1] */
+    .otp_rdp_blocked = true,                                  /* guess: as F4 */
+    .ob_load_on_system_reset = true,                          /* guess: as F4 */
+    .empty_check = false,
+};
+
+static const struct part part_f767zi = {
+    .name = "f767zi", .full_name = "STM32F767ZI",
+    .core = CORE_CM7,
+    .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP */
+    .cpuid = CPUID_M7_F7,
+    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0410 5.2 */
+    .periph = { F7_PERIPH },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
+    .dev_id = 0x451,                        /* [T STLINK F76x_F77x] */
+    .rev_id = 0x1001,                       /* guess: "Z" */
+    .flash_size_reg = 0x1FF0F442u,          /* [V CMSIS-F7 stm32f767xx.h] */
+    .uid_addr = 0x1FF0F420u,                /* [V CMSIS-F7 UID_BASE] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false }, /* [V RM0410 Table 4] */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },             /* [V RM0410 2.2] */
+        { MEM_SRAM, 0x20020000u, KiB(368), "SRAM1", false },
+        { MEM_SRAM, 0x2007C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },
+        { MEM_SYSMEM, 0x1FF00000u, 0xEDC0, "system memory", false },    /* [V RM0410 Table 4] */
+        { MEM_OTP, 0x1FF0F000u, 1040, "OTP", false },                   /* [V RM0410 3.6] */
+        { MEM_OPTAREA, 0x1FFF0000u, 32, "option bytes", false },        /* [V RM0410 Table 7] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    /* Single bank (nDBANK = 1, the factory value) [V RM0410 Table 4]; the
+     * dual-bank layout (nDBANK = 0) is not modelled yet. */
+    .runs = {
+        { 4, KiB(32), 500000, 1000000 },     /* erase typ/max guess: F4 times scaled by size */
+        { 1, KiB(128), 1000000, 2000000 },
+        { 7, KiB(256), 2000000, 4000000 },
+    },
+    .banks = 1, .bank_size = KiB(2048),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* guess: F4 x32 figures */
+        .mass_erase_typ_us = 16000000, .mass_erase_max_us = 32000000, /* guess */
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFF0000u, .optarea_size = 32,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0xFFFFAAFDu, 0xFFFFAAFDu, 0xFFFFFFFFu, {  /* [V RM0410 3.7.6 reset] */
+            F7_OPTCR_FIELDS(12),
+            { "nDBOOT", 28, 1, "0 = dual-bank boot (RM0410 3.7.6)" },
+            { "nDBANK", 29, 1, "1 = single bank, 0 = dual bank (RM0410 3.7.6)" },
+        } },
+        F7_OPTCR1_REG,
+    },
+    .otp_base = 0x1FF0F000u, .otp_size = 1040,
+    .boot = BOOT_F7_BOOTADD,
+    .sysmem_base = 0x1FF00000u,             /* [AN2606; ArduPilot, families-next ev. 4] */
+    .bootloader_id = 0x93, .bootloader_id_addr = 0x1FF0EDBEu, /* guess: AN2606 V9.3, not re-read */
+    .dfu = {
+        F7_DFU_COMMON,
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",  /* guess: RM0410 single bank in F4 form */
+            "@Option Bytes  /0x1FFF0000/01*032 e",                      /* guess */
+            "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",               /* guess */
+            "@Device Feature/0xFFFF0000/01*004 e",                      /* guess */
+        },
+        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0410 3.5.1] */
+    .otp_rdp_blocked = true,                                  /* guess: as F4 */
+    .ob_load_on_system_reset = true,                          /* guess: as F4 */
     .empty_check = false,
 };
 
@@ -1119,9 +1346,212 @@ static const struct part part_g474xe = {
     .empty_check = false,                                     /* [ST-KB-EMPTY] */
 };
 
+/* ---- H7 (RM0433: H742/H743/H750/H753; RM0468: H723/H733) -------------------
+ * Sources: RM0433/RM0468 chapter 4 (flash) and 2 (memory map); AN2606 (ROM);
+ * real logs in ../shared/facts/real-logs/timeouts-and-probes/: H7-dfuutil-
+ * ticket88 ([O T88]: 1000 ms per 128 KiB sector erase, then 0), H743-
+ * stcommunity-betaflight1861 ([O BF1861]: ~0.9 s erase, Rev V with
+ * bootloader 0x90), MULTI-dfuutil-initial-state-and-name-padding ([O PAD]:
+ * three-space padding, "16*128Kg", option alt at 0x5200201C, ver=0200). */
+#define CPUID_M7_H7 0x411FC271u       /* Cortex-M7 r1p1, ARM DDI0489 (H7 rev V/Y) */
+
+/* The option bytes as the ROM shows them: the register window from
+ * FLASH_OPTSR_CUR (0x5200201C) on, each option a CUR/PRG word pair. */
+#define H7_OBREGS(optsr)                                                                          \
+    { "OPTSR", OB_ENC_H7_PAIR, 0x00, optsr, optsr, 0xE03EFFFCu, {   /* RM0433 4.9.8 */           \
+        { "BOR_LEV", 2, 2, "brown-out level (RM0433 4.9.8)" },                                     \
+        { "IWDG1_SW", 4, 1, "1 = IWDG1 started by software (RM0433 4.9.8)" },                      \
+        { "nRST_STOP_D1", 6, 1, "0 = reset on D1 Stop entry (RM0433 4.9.8)" },                     \
+        { "nRST_STBY_D1", 7, 1, "0 = reset on D1 Standby entry (RM0433 4.9.8)" },                  \
+        { "RDP", 8, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0433 4.7.3)" },                \
+        { "FZ_IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop (RM0433 4.9.8)" },                       \
+        { "FZ_IWDG_SDBY", 18, 1, "0 = IWDG frozen in Standby (RM0433 4.9.8)" },                    \
+        { "ST_RAM_SIZE", 19, 2, "secure-access RAM size (RM0433 4.9.8)" },                         \
+        { "SECURITY", 21, 1, "1 = security enabled (RM0433 4.9.8)" },                              \
+        { "IO_HSLV", 29, 1, "I/O high speed at low voltage (RM0433 4.9.8)" },                      \
+        { "SWAP_BANK_OPT", 31, 1, "1 = banks swapped (RM0433 4.9.8)" },                            \
+    } },                                                                                          \
+    { "PRAR1", OB_ENC_H7_PAIR, 0x0C, 0x000000FFu, 0x000000FFu, 0x8FFF0FFFu, {   /* RM0433 4.9.11 */ \
+        { "PROT_AREA_START1", 0, 12, "PCROP start, 256-byte units (RM0433 4.9.11)" },             \
+        { "PROT_AREA_END1", 16, 12, "PCROP end; start > end: none (RM0433 4.9.11)" },             \
+        { "DMEP1", 31, 1, "1 = PCROP erased at RDP regression (RM0433 4.9.11)" },                 \
+    } },                                                                                          \
+    { "SCAR1", OB_ENC_H7_PAIR, 0x14, 0x000000FFu, 0x000000FFu, 0x8FFF0FFFu, {   /* RM0433 4.9.13 */ \
+        { "SEC_AREA_START1", 0, 12, "secure area start (RM0433 4.9.13)" },                       \
+        { "SEC_AREA_END1", 16, 12, "secure area end; start > end: none (RM0433 4.9.13)" },        \
+        { "DMES1", 31, 1, "1 = secure area erased at RDP regression (RM0433 4.9.13)" },           \
+    } },                                                                                          \
+    { "WPSN1", OB_ENC_H7_PAIR, 0x1C, 0x000000FFu, 0x000000FFu, 0x000000FFu, {   /* RM0433 4.9.15 */ \
+        { "nWRPS1", 0, 8, "bit n = 0: bank-1 sector n write-protected (RM0433 4.9.15)" },         \
+    } },                                                                                          \
+    { "BOOT", OB_ENC_H7_PAIR, 0x24, 0x1FF00800u, 0x1FF00800u, 0xFFFFFFFFu, {   /* RM0433 4.9.17 */ \
+        { "BOOT_ADD0", 0, 16, "boot address / 64 KiB with BOOT0 = 0 (RM0433 2.6)" },              \
+        { "BOOT_ADD1", 16, 16, "boot address / 64 KiB with BOOT0 = 1 (RM0433 2.6)" },             \
+    } }
+
+#define H7_PERIPH(port, pin)                                                                      \
+    {                                   /* RM0433 2.3.2 memory map; tools/fwfacts.c */            \
+        .rcc = &periph_rcc_h7, .rcc_base = 0x58024400u,                                           \
+        .gpio_base = 0x58020000u, .gpio_f1 = false,                                               \
+        .led_port = port, .led_pin = pin,                                                         \
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12110 AF table) */      \
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* H7 boots by address: no MEM_MODE remap */      \
+        .lsi_hz = 32000,                        /* LSI 32 kHz, DS12110 */                         \
+    }
+
+#define H7_DFU(alt0, optalt)                                                                      \
+    {                                                                                             \
+        .present = true,                                      /* AN2606 */                        \
+        .bcd_device = 0x0200,                                 /* [O PAD] ver=0200 */              \
+        .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */      \
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O PAD] 12 hex digits */         \
+        .transfer_size = 2048,                                /* guess: as the other ROMs */    \
+        .alt_names = { alt0, optalt },                                                            \
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs [O PAD] */  \
+        .poll = { 1000, 1000, 10, 10, 1000, 10 },             /* erase 1000 [O T88]; rest guess */ \
+        .busy = DFU_BUSY_NAK,                                                                     \
+        .leave_jumps = true,                                  /* AN2662 p80; guess for H7 */      \
+    }
+
+static const struct part part_h743zi = {
+    .name = "h743zi", .full_name = "STM32H743ZI",
+    .core = CORE_CM7,
+    .swd_idr = 0x6BA02477u,                 /* openocd target/stm32h7x.cfg _CPUTAPID */
+    .cpuid = CPUID_M7_H7,
+    .reset_clock_hz = 64000000,             /* HSI 64 MHz, RM0433 8.5.2 */
+    .periph = H7_PERIPH(1, 0),              /* NUCLEO-H743ZI LD1 = PB0 */
+    .dbgmcu_idcode_addr = 0x5C001000u,      /* RM0433 60.5.8 DBGMCU_IDC */
+    .dev_id = 0x450,                        /* RM0433 60.5.8 */
+    .rev_id = 0x2003,                       /* Rev V (RM0433 60.5.8: 0x1003 Y, 0x2003 V) */
+    .flash_size_reg = 0x1FF1E880u,          /* RM0433 61.2 */
+    .uid_addr = 0x1FF1E800u,                /* RM0433 61.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },     /* RM0433 2.3.2 */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },
+        { MEM_SRAM, 0x24000000u, KiB(512), "AXI SRAM", false },
+        { MEM_SRAM, 0x30000000u, KiB(288), "SRAM1-3", false },
+        { MEM_SRAM, 0x38000000u, KiB(64), "SRAM4", false },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(128), "system memory", false },      /* RM0433 2.3.2 */
+        { MEM_OPTAREA, 0x5200201Cu, 128, "option bytes", false },           /* [O PAD] 01*128 e */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    .runs = { { 8, KiB(128), 900000, 2000000 } },  /* per bank RM0433 4.3.2; ~0.9 s [O BF1861]; max guess */
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 32, .ecc = true,
+    .gen = &flash_gen_h7, .flash_regs_base = 0x52002000u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,          /* guess: DS12110 not re-read */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000,   /* guess */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x5200201Cu, .optarea_size = 128,
+    .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess: a field H743's OPTSR as forums dump it */
+    .boot = BOOT_H7_ADD,
+    .sysmem_base = 0x1FF09800u,             /* AN2606: H74x/H75x bootloader entry */
+    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF1E7FEu, /* Rev V 0x90 [O BF1861]; addr guess */
+    .dfu = H7_DFU("@Internal Flash   /0x08000000/16*128Kg",     /* [O T88, PAD] */
+                  "@Option Bytes   /0x5200201C/01*128 e"),     /* [O PAD] */
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = true,        /* RM0433 4.4.1: loaded at every reset */
+    .empty_check = false,
+};
+
+static const struct part part_h750vb = {
+    .name = "h750vb", .full_name = "STM32H750VB",
+    .core = CORE_CM7,
+    .swd_idr = 0x6BA02477u,
+    .cpuid = CPUID_M7_H7,
+    .reset_clock_hz = 64000000,
+    .periph = H7_PERIPH(4, 3),              /* guess: WeAct MiniSTM32H750 LED PE3, not verified */
+    .dbgmcu_idcode_addr = 0x5C001000u,
+    .dev_id = 0x450,                        /* same die as H743 (RM0433) */
+    .rev_id = 0x2003,
+    .flash_size_reg = 0x1FF1E880u,
+    .uid_addr = 0x1FF1E800u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(128), "Internal Flash", false },      /* DS12556: 128 KiB */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },
+        { MEM_SRAM, 0x24000000u, KiB(512), "AXI SRAM", false },
+        { MEM_SRAM, 0x30000000u, KiB(288), "SRAM1-3", false },
+        { MEM_SRAM, 0x38000000u, KiB(64), "SRAM4", false },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(128), "system memory", false },
+        { MEM_OPTAREA, 0x5200201Cu, 128, "option bytes", false },           /* [O PAD] Daisy */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(128),
+    .runs = { { 1, KiB(128), 900000, 2000000 } },  /* one 128 KiB sector (DS12556) */
+    .banks = 1, .bank_size = KiB(128),
+    .erased_value = 0xFF, .program_unit = 32, .ecc = true,
+    .gen = &flash_gen_h7, .flash_regs_base = 0x52002000u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,
+        .mass_erase_typ_us = 900000, .mass_erase_max_us = 2000000,    /* guess: one sector */
+        .option_program_us = 25000,
+    },
+    .optarea_base = 0x5200201Cu, .optarea_size = 128,
+    .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess */
+    .boot = BOOT_H7_ADD,
+    .sysmem_base = 0x1FF09800u,
+    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF1E7FEu,   /* guess: as H743 rev V */
+    /* [O PAD] the Daisy (H750) ROM lists 16*128Kg, the die's 2 MiB, though
+     * only 128 KiB is the part's: writes beyond it fail here. */
+    .dfu = H7_DFU("@Internal Flash   /0x08000000/16*128Kg",
+                  "@Option Bytes   /0x5200201C/01*128 e"),
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = true,
+    .empty_check = false,
+};
+
+static const struct part part_h723zg = {
+    .name = "h723zg", .full_name = "STM32H723ZG",
+    .core = CORE_CM7,
+    .swd_idr = 0x6BA02477u,
+    .cpuid = CPUID_M7_H7,
+    .reset_clock_hz = 64000000,             /* HSI 64 MHz, RM0468 */
+    .periph = H7_PERIPH(1, 0),              /* NUCLEO-H723ZG LD1 = PB0 */
+    .dbgmcu_idcode_addr = 0x5C001000u,
+    .dev_id = 0x483,                        /* RM0468 DBGMCU_IDC */
+    .rev_id = 0x1001,                       /* guess: rev Z */
+    .flash_size_reg = 0x1FF1E880u,
+    .uid_addr = 0x1FF1E800u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },     /* RM0468: 1 MiB, one bank */
+        { MEM_SRAM, 0x20000000u, KiB(128), "DTCM", false },
+        { MEM_SRAM, 0x24000000u, KiB(128), "AXI SRAM", false },
+        { MEM_SRAM, 0x30000000u, KiB(32), "SRAM1-2", false },
+        { MEM_SRAM, 0x38000000u, KiB(16), "SRAM4", false },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(128), "system memory", false },
+        { MEM_OPTAREA, 0x5200201Cu, 88, "option bytes", false },            /* [O PAD] 01*88 e */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = { { 8, KiB(128), 900000, 2000000 } },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 32, .ecc = true,
+    .gen = &flash_gen_h7, .flash_regs_base = 0x52002000u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000,
+        .option_program_us = 25000,
+    },
+    .optarea_base = 0x5200201Cu, .optarea_size = 88,
+    .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess */
+    .boot = BOOT_H7_ADD,
+    .sysmem_base = 0x1FF09800u,
+    .bootloader_id = 0x91, .bootloader_id_addr = 0x1FF1E7FEu,   /* guess */
+    .dfu = H7_DFU("@Internal Flash   /0x08000000/8*128Kg",      /* [O PAD] Manta M8P */
+                  "@Option Bytes   /0x5200201C/01*88 e"),      /* [O PAD] */
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = true,
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
+    &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
+    &part_h743zi, &part_h750vb, &part_h723zg,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

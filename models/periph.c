@@ -98,6 +98,19 @@ const struct rcc_family periph_rcc_g0 = {
     .gpioa = {.off = 0x34, .bit = 0}, .usart2 = {.off = 0x3C, .bit = 17},
     .syscfg = {.off = 0x40, .bit = 0},
 };
+/* RM0433 8.7 (H7): CR HSI 0->2, CSI 7->8, HSI48 12->13, HSE 16->17, PLL1
+ * 24->25, PLL2 26->27 (PLL3 28->29 not modelled: 8 rules); BDCR 0x70 LSE,
+ * CSR 0x74 LSI; CFGR 0x10 SW[2:0] -> SWS[5:3]; AHB4ENR 0xE0 GPIOAEN b0,
+ * APB1LENR 0xE8 USART2EN b17, APB4ENR 0xF4 SYSCFGEN b1. */
+const struct rcc_family periph_rcc_h7 = {
+    .name = "H7", .cr_reset = 0x00000025, .cfgr_off = 0x10, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 2}, {0x00, 7, 8}, {0x00, 12, 13}, {0x00, 16, 17}, {0x00, 24, 25},
+              {0x00, 26, 27}, {0x70, 0, 1}, {0x74, 0, 1}},
+    .sws = {.off = 0x10, .src = 0, .width = 3, .dst = 3},
+    .en_lo = 0xD4, .en_hi = 0xF4,
+    .gpioa = {.off = 0xE0, .bit = 0}, .usart2 = {.off = 0xE8, .bit = 17},
+    .syscfg = {.off = 0xF4, .bit = 1},
+};
 
 /* ---- RCC ------------------------------------------------------------------------ */
 

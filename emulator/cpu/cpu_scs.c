@@ -289,7 +289,12 @@ WRITE_HOOK(stir_write)
     }
 }
 
-static bool m4(const void *owner) { return CPU(owner)->part->core == CORE_M4; }
+/* guess for the M7: FPCCR/MVFR read as the M4's single-precision FPU (the
+ * Cortex-M7 TRM's double-precision MVFR0 differs; no fixture reads it). */
+static bool m4(const void *owner)
+{
+    return CPU(owner)->part->core == CORE_M4 || CPU(owner)->part->core == CORE_CM7;
+}
 
 /* Cortex-M4 TRM: FPCCR resets to ASPEN|LSPEN; MVFR0/1 describe FPv4-SP. */
 READ_HOOK(fpccr_read) { return m4(owner) ? 0xC0000000u : 0; }

@@ -85,6 +85,8 @@ struct component_parts parts_of(const struct cpu *cpu)
     case CORE_M0PLUS: return (struct component_parts){ 0x008, 0, 0x00A, 0x00B };
     case CORE_M3:     return (struct component_parts){ 0x000, 0x001, 0x002, 0x003 };
     case CORE_M4:     return (struct component_parts){ 0x00C, 0x001, 0x002, 0x003 };
+    /* Cortex-M7 TRM (DDI0489) table 3-2: SCS 0x00C, ITM 0x001, DWT 0x002, FPB 0x00E */
+    case CORE_CM7:    return (struct component_parts){ 0x00C, 0x001, 0x002, 0x00E };
     }
     return (struct component_parts){ 0 };
 }

@@ -60,6 +60,7 @@ static uint32_t ap_idr(enum core_kind core)
         return 0x04770031u;
     case CORE_M3:
     case CORE_M4:
+    case CORE_CM7:      /* guess: the M3/M4 AHB-AP value (the M7 has an AHB-AP too) */
     default:
         return 0x24770011u;
     }

@@ -35,6 +35,9 @@ static struct run_case dfu_cases[] = {
     {"f042x6", "", 0}, {"f072xb", "", 0}, {"f401xe", "", 0}, {"f407xg", "", 0},
     {"f446xe", "", 0}, {"l073xz", "", 0}, {"l412xb", "", 1}, {"l476xg", "", 0},
     {"g474xe", "", 0}, {"f411xe", "", 0}, {"f405xg", "", 0},
+    {"f722xe", "", 0}, {"f746xg", "", 0}, {"f767zi", "", 0},
+    /* H7: the Cortex-M7 (Unicorn's model) runs the fixtures after :leave */
+    {"h743zi", "", 0}, {"h750vb", "", 0}, {"h723zg", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
@@ -45,7 +48,8 @@ static struct run_case stlink_cases[] = {
     {"l073xz", "target/stm32l0.cfg", 0},  {"l412xb", "target/stm32l4x.cfg", 1},
     {"l476xg", "target/stm32l4x.cfg", 0}, {"g071xb", "target/stm32g0x.cfg", 1},
     {"g474xe", "target/stm32g4x.cfg", 0}, {"f411xe", "target/stm32f4x.cfg", 0},
-    {"f405xg", "target/stm32f4x.cfg", 0},
+    {"f405xg", "target/stm32f4x.cfg", 0}, {"f722xe", "target/stm32f7x.cfg", 0},
+    {"f746xg", "target/stm32f7x.cfg", 0}, {"f767zi", "target/stm32f7x.cfg", 0},
 };
 
 static char fw_path[512];
@@ -232,7 +236,8 @@ struct fw_case {
 
 static struct fw_case watchdog_cases[] = {
     {"f072xb", "reset-loop"}, {"f401xe", "reset-loop"}, {"l073xz", "reset-loop"},
-    {"l476xg", "reset-loop"}, {"g474xe", "reset-loop"}, {"f411xe", "reset-loop"},
+    {"l476xg", "reset-loop"}, {"g474xe", "reset-loop"}, {"f411xe", "reset-loop"}, {"f722xe", "reset-loop"},
+    {"f746xg", "reset-loop"}, {"f767zi", "reset-loop"},
 };
 
 /* ARMv7-M: INVSTATE escalated to HardFault; ARMv6-M: HardFault (fixtures README). */

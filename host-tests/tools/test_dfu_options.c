@@ -51,6 +51,19 @@ static struct ob_case ob_cases[] = {
     /* RM0090 3.7.1 Table 16 (F405/F407): nWRP [11:0] over bytes 0x1FFFC008-9;
      * byte 8 only: sector 7 protected, sectors 8-11 as shipped (0xF). */
     {"f405xg", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0xF7F,
+    /* RM0431 / RM0385 / RM0410 Table "option byte organization": [15:0] of
+     * 64-bit rows; 0x1FFF0000 USER [7:0], RDP [15:8]; 0x1FFF0008 nWRP [7:0];
+     * 0x1FFF0010 BOOT_ADD0, 0x1FFF0018 BOOT_ADD1, address bits [29:14].
+     * F722: sector 7 protected; F746: BOOT0 = 0 boots 0x08000000 through
+     * AXIM (0x2000; BOOT_ADD1 stays: set to flash, BOOT0 = 1 would no longer
+     * reach the ROM); F767: sector 11 protected (nWRP [11:8] shares its
+     * byte with nDBOOT, nDBANK, IWDG_STDBY, IWDG_STOP, all 1).  Area sizes:
+     * the F72x ROM's "048 e" (fwupd tokens), RM0385 32 bytes. */
+    {"f722xe", 0x1FFF0000, 48, 8, 1, {0x7F}, "OPTCR", "nWRP", 0x7F,
+     1, -1, "OPTCR", "RDP", 0xFF},
+    {"f746xg", 0x1FFF0000, 32, 0x10, 2, {0x00, 0x20}, "OPTCR1", "BOOT_ADD0", 0x2000,
+     1, -1, "OPTCR", "RDP", 0xFF},
+    {"f767zi", 0x1FFF0000, 32, 9, 1, {0xF7}, "OPTCR", "nWRP", 0x7FF,
      1, -1, "OPTCR", "RDP", 0xFF},
     /* RM0377 3.4.1 Table 13: each word is value[15:0] + complement[31:16];
      * 0x1FF80000 RDPROT, 0x1FF80008 WRP1 (1: sector protected). */
@@ -64,6 +77,15 @@ static struct ob_case ob_cases[] = {
      * (STRT bit 7 reserved: kept as read, 1). */
     {"g474xe", 0x1FFF7800, 48, 0x18, 8, {0x90, 0xFF, 0x10, 0xFF, 0x6F, 0x00, 0xEF, 0x00},
      "WRP1AR", "WRP1A_STRT", 0x10, 0, 4, "OPTR", "RDP", 0xFF},
+    /* RM0433 4.9 / RM0468 4.9: the ROM's option alt is the register window
+     * from FLASH_OPTSR_CUR (0x5200201C; real-logs MULTI-dfuutil-initial-
+     * state-and-name-padding: 01*128 e, H723 01*88 e): OPTSR_CUR, OPTSR_PRG
+     * (+4, RDP [15:8] at +5), ..., BOOT_CURR (+0x24), BOOT_PRGR (+0x28:
+     * BOOT_ADD0 [15:0], BOOT_ADD1 [31:16]).  BOOT_ADD0 = 0x2400 (AXI SRAM). */
+    {"h743zi", 0x5200201C, 128, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
+     5, -1, "OPTSR", "RDP", 0xFF},
+    {"h723zg", 0x5200201C, 88, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
+     5, -1, "OPTSR", "RDP", 0xFF},
 };
 
 #define NCASES (sizeof ob_cases / sizeof ob_cases[0])

@@ -30,6 +30,7 @@ struct dfu_case {
 
 static struct dfu_case dfu_parts[] = {
     {"f042x6"}, {"f072xb"}, {"f401xe"}, {"f407xg"}, {"f446xe"}, {"f411xe"}, {"f405xg"},
+    {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
 };
 
@@ -84,6 +85,24 @@ static const struct dfu_listing listings[] = {
     {"f405xg", 0x2200, NULL,
      {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
       "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+    /* TP F72x-fwupd-commit46f5415-sector-strings.txt: the sector tokens of a
+     * real F722 ROM (016Kg, 64Kg, 128Kg, 048 e, 528e, 004 e); names and
+     * their two-space padding, addresses: the F4 ROM's form, RM0431 map */
+    {"f722xe", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*016Kg,01*64Kg,03*128Kg",
+      "@Option Bytes  /0x1FFF0000/01*048 e", "@OTP Memory /0x1FF07800/01*528e",
+      "@Device Feature/0xFFFF0000/01*004 e"}},
+    /* No public listing of an F74x/F76x ROM: the sector layouts of RM0385
+     * Table 3 and RM0410 Table 4 (single bank) in the F4 ROM's form, the
+     * option area of RM0385 Table 4, the OTP of RM0385 3.6.  Not
+     * silicon-checked. */
+    {"f746xg", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*032Kg,01*128Kg,03*256Kg",
+      "@Option Bytes  /0x1FFF0000/01*032 e", "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
+      "@Device Feature/0xFFFF0000/01*004 e"}},
+    {"f767zi", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",
+      "@Option Bytes  /0x1FFF0000/01*032 e", "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
       "@Device Feature/0xFFFF0000/01*004 e"}},
     /* RL STM32L083-dfuutil-list-and-download.txt (L083xZ: the L07x/L08x ROM, 192 KiB) */
     {"l073xz", 0x2200, NULL,

@@ -63,6 +63,13 @@ static struct stflash_case stflash_cases[] = {
     /* FLASH_OPTR, RM0444 3.7.8: BOR_EN [8] 1 -> 0 */
     {"g071xb", "stlink-v2", 0x1E000, "dfffe1aa", 0xdfffe0aau, "dfffe0aa", "BOR_EN", 0, 0, MASS},
     {"g474xe", "stlink-v2-1", 0x7E000, "ffeff8aa", 0xffeff9aau, "ffeff9aa", "BOR_LEV", 1, 0, MASS},
+    /* F72x (0x452), F74x (0x449): 1.7.0 writes and erases them, but its
+     * option functions do not list them: the refusal is checked.  The
+     * second copy at the last sector's start (RM0431/RM0385).  F76x
+     * (0x451) is not here yet: 1.7.0 reads its option words and writes
+     * them with stores to 0x1FFF0000, which the model refuses (PGSERR). */
+    {"f722xe", "stlink-v2-1", 0x60000, "", 0, "", "", 0, 0, MASS},
+    {"f746xg", "stlink-v2-1", 0xC0000, "", 0, "", "", 0, 0, MASS},
 };
 
 static void expect_in(const char *out, const char *want)

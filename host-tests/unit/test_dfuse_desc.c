@@ -47,6 +47,20 @@ static const struct expected_rom expected[] = {
         "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
         "@Option Bytes  /0x1FFFC000/01*016 e",
         "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+    { "f722xe", 0x2200, NULL, {                    /* TP F72x-fwupd sector tokens */
+        "@Internal Flash  /0x08000000/04*016Kg,01*64Kg,03*128Kg",
+        "@Option Bytes  /0x1FFF0000/01*048 e",
+        "@OTP Memory /0x1FF07800/01*528e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f746xg", 0x2200, NULL, {                    /* guess: RM0385 layout, F4 ROM form */
+        "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,03*256Kg",
+        "@Option Bytes  /0x1FFF0000/01*032 e",
+        "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f767zi", 0x2200, NULL, {                    /* guess: RM0410 single bank, F4 ROM form */
+        "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",
+        "@Option Bytes  /0x1FFF0000/01*032 e",
+        "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
         "@Device Feature/0xFFFF0000/01*004 e" } },
     { "l073xz", 0x2200, NULL, {                    /* real-logs STM32L083 */
         "@Internal Flash  /0x08000000/1536*128g",
@@ -66,6 +80,18 @@ static const struct expected_rom expected[] = {
         "@Internal Flash   /0x08000000/256*02Kg",
         "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e",
         "@OTP Memory   /0x1FFF7000/01*1024 e" } },
+    /* real-logs timeouts-and-probes MULTI-dfuutil-initial-state-and-name-padding
+     * [I] (H7 Daisy = H750: 16*128Kg, 01*128 e) and [E] (H723: 8*128Kg, 01*88 e);
+     * H743: dfu-util ticket #88's 128 KiB pages past 0x08100000 */
+    { "h743zi", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/16*128Kg",
+        "@Option Bytes   /0x5200201C/01*128 e" } },
+    { "h750vb", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/16*128Kg",
+        "@Option Bytes   /0x5200201C/01*128 e" } },
+    { "h723zg", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/8*128Kg",
+        "@Option Bytes   /0x5200201C/01*88 e" } },
 };
 
 #define STD_IN (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE)

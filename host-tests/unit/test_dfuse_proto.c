@@ -127,7 +127,9 @@ Test(dfuse_proto, download_upload_round_trip_across_a_unit_boundary_every_part)
         cr_assert_eq(bench_set_alt(b, 0), USB_XFER_OK);
         cr_assert_eq(dfuutil_open(b), 0, "%s", p->name);
 
-        uint32_t boundary = unit_start(p, 1);
+        /* a part of one sector (h750vb: one 128 KiB sector) has no
+         * boundary: its round trip starts at the base */
+        uint32_t boundary = part_flash_units(p) > 1 ? unit_start(p, 1) : p->flash_base + 1024;
         uint32_t size = boundary - p->flash_base;
         uint32_t back_off = size > 1024 ? 1024 : size / 2;
         uint32_t addr = boundary - back_off;        /* 8-byte aligned on every part */
@@ -140,7 +142,8 @@ Test(dfuse_proto, download_upload_round_trip_across_a_unit_boundary_every_part)
                      "%s: download failed, state %u status %u", p->name, last[4], last[0]);
         cr_expect_arr_eq(flash_at(b, addr), data, len, "%s: flash holds the image", p->name);
         /* the erase left the rest of the first unit erased */
-        cr_expect_eq(*flash_at(b, addr - 1), p->erased_value, "%s", p->name);
+        if (addr > p->flash_base)
+            cr_expect_eq(*flash_at(b, addr - 1), p->erased_value, "%s", p->name);
 
         int got = dfuutil_upload(b, addr, back, len);
         cr_expect_eq(got, (int)len, "%s: upload length", p->name);
