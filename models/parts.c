@@ -542,74 +542,6 @@ static const struct part part_f411xe = {
     },
     .flash_base = 0x08000000u, .flash_size = KiB(512),
     .runs = {   /* sectors RM0383 3.3 Table 4; erase x32 typ/max [V DS10314-T45] */
-/* ---- F7: F72x (RM0431), F74x (RM0385), F76x (RM0410) ---------------------
- * The F2/F4 flash interface with F7 data: sector layouts, OPTCR with the F7
- * user bits, OPTCR1 with the boot addresses, ROM at 0x1FF00000 (AN2606). */
-
-#define CPUID_M7_F7 0x411FC270u  /* Cortex-M7 r1p0, ARM DDI0489 (guess: the revision) */
-
-/* FLASH_OPTCR user bits common to F7 (RM0385 3.7.6, RM0410 3.7.6) */
-#define F7_OPTCR_FIELDS(nwrp_width) \
-    { "BOR_LEV", 2, 2, "brown-out level, 11 = BOR off (RM0385 3.7.6)" }, \
-    { "WWDG_SW", 4, 1, "1 = software window watchdog (RM0385 3.7.6)" }, \
-    { "IWDG_SW", 5, 1, "1 = software independent watchdog (RM0385 3.7.6)" }, \
-    { "nRST_STOP", 6, 1, "0 = reset on Stop entry (RM0385 3.7.6)" }, \
-    { "nRST_STDBY", 7, 1, "0 = reset on Standby entry (RM0385 3.7.6)" }, \
-    { "RDP", 8, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0385 3.7.6)" }, \
-    { "nWRP", 16, nwrp_width, "one bit per sector, 0 = write protected (RM0385 3.7.6)" }, \
-    { "IWDG_STDBY", 30, 1, "0 = IWDG frozen in Standby (RM0385 3.7.6)" }, \
-    { "IWDG_STOP", 31, 1, "0 = IWDG frozen in Stop (RM0385 3.7.6)" }
-
-/* FLASH_OPTCR1: the boot addresses, address bits [29:14] (RM0385 3.7.7);
- * stored like OPTCR, [15:0] of two 64-bit rows at 0x1FFF0010/0x1FFF0018
- * (RM0385 Table 4 option byte organization). */
-#define F7_OPTCR1_REG \
-    { "OPTCR1", OB_ENC_F4_OPTCR, 0x10, 0x00400080u, 0x00400080u, 0xFFFFFFFFu, {  /* [V RM0385 3.7.7 reset] */ \
-        { "BOOT_ADD0", 0, 16, "boot address with BOOT0 = 0, bits [29:14]; 0x0080 = 0x00200000 ITCM flash (RM0385 2.5)" }, \
-        { "BOOT_ADD1", 16, 16, "boot address with BOOT0 = 1; 0x0040 = 0x00100000 system memory (RM0385 2.5)" }, \
-    } }
-
-/* NUCLEO-F722ZE/F746ZG/F767ZI (UM1974): LD1 green = PB0; RCC as F4 (RM0385 5.3:
- * AHB1ENR 0x30, APB1ENR 0x40, APB2ENR 0x44); USART ISR style (RM0385 31.8). */
-#define F7_PERIPH \
-        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u, \
-        .gpio_base = 0x40020000u, .gpio_f1 = false, \
-        .led_port = 1, .led_pin = 0, \
-        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS10916 AF table) */ \
-        /* SYSCFG_MEMRMP has no MEM_MODE on F7 (MEM_BOOT is read only, RM0385 \
-         * 7.2.1): the boot address does the remap, jump-to-bootloader jumps. */ \
-        .syscfg_base = 0, .mem_mode_mask = 0, \
-        .lsi_hz = 32000                         /* LSI 32 kHz, DS10916 */
-
-#define F7_DFU_COMMON \
-        F4_DFU_COMMON,  /* write poll 104 ms per 2 KiB [O FWUPD #2696, F745]; the rest as F4 (guess) */ \
-        .serial_kind = DFU_SERIAL_FROM_UID      /* guess: as F401/F407 */
-
-static const struct part part_f722xe = {
-    .name = "f722xe", .full_name = "STM32F722xE",
-    .core = CORE_CM7,
-    .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP (ADIv5.2 DPv2) */
-    .cpuid = CPUID_M7_F7,
-    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0431 5.2 */
-    .periph = { F7_PERIPH },
-    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
-    .dev_id = 0x452,                        /* [T STLINK F72x_F73x] */
-    .rev_id = 0x1001,                       /* guess: "Z" */
-    .flash_size_reg = 0x1FF07A22u,          /* [V CMSIS-F7 stm32f722xx.h FLASHSIZE_BASE] */
-    .uid_addr = 0x1FF07A10u,                /* [V CMSIS-F7 UID_BASE] */
-    .uid_word_offsets = { 0x0, 0x4, 0x8 },
-    .regions = {
-        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* [V RM0431 Table 3] */
-        { MEM_SRAM, 0x20000000u, KiB(64), "DTCM", false },              /* [V RM0431 2.2] */
-        { MEM_SRAM, 0x20010000u, KiB(176), "SRAM1", false },
-        { MEM_SRAM, 0x2003C000u, KiB(16), "SRAM2", false },
-        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },
-        { MEM_SYSMEM, 0x1FF00000u, KiB(30), "system memory", false },   /* [V RM0431 Table 3: to 0x1FF077FF] */
-        { MEM_OTP, 0x1FF07800u, 528, "OTP", false },                    /* [O FWUPD-F72x "528e"] */
-        { MEM_OPTAREA, 0x1FFF0000u, 48, "option bytes", false },        /* [O FWUPD-F72x "048 e"] */
-    },
-    .flash_base = 0x08000000u, .flash_size = KiB(512),
-    .runs = {   /* [V RM0431 Table 3]; erase x32 typ/max guess: the F411 figures [V DS10314-T45] */
         { 4, KiB(16), 250000, 500000 },
         { 1, KiB(64), 550000, 1100000 },
         { 3, KiB(128), 1000000, 2000000 },
@@ -694,6 +626,115 @@ static const struct part part_f405xg = {
         { 4, KiB(16), 250000, 500000 },
         { 1, KiB(64), 550000, 1100000 },
         { 7, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* [V DS8626-T40] */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* x32 [V DS8626-T40] */
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x0FFFFFEFu, {  /* [V RM0090-r21 3.9.9] */
+            F4_OPTCR_FIELDS(12),
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x91, .bootloader_id_addr = 0x1FFF77DEu, /* V9.1 [AN] Table 3 (F40xxx/41xxx) */
+    .dfu = {
+        F4_DFU_COMMON,                                        /* mass erase 100 ms: dfu-util "STM32F405 lies" [T DFUUTIL] */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* "385C34733435" [O CubeProgrammer F405/F411, real-logs MULTI-stcommunity] */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",   /* [O pyboard F405, real-logs MULTI-dfuutil [A]] */
+            "@Option Bytes  /0x1FFFC000/01*016 e",                       /* CubeProgrammer listing [O MULTI-stcommunity B] */
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .otp_rdp_blocked = true,                                  /* [V RM0090-p73] */
+    .ob_load_on_system_reset = true,                          /* [V RM0090-r21 3.9.9] */
+    .empty_check = false,
+};
+
+/* ---- F7: F72x (RM0431), F74x (RM0385), F76x (RM0410) ---------------------
+ * The F2/F4 flash interface with F7 data: sector layouts, OPTCR with the F7
+ * user bits, OPTCR1 with the boot addresses, ROM at 0x1FF00000 (AN2606). */
+
+#define CPUID_M7_F7 0x411FC270u  /* Cortex-M7 r1p0, ARM DDI0489 (guess: the revision) */
+
+/* FLASH_OPTCR user bits common to F7 (RM0385 3.7.6, RM0410 3.7.6) */
+#define F7_OPTCR_FIELDS(nwrp_width) \
+    { "BOR_LEV", 2, 2, "brown-out level, 11 = BOR off (RM0385 3.7.6)" }, \
+    { "WWDG_SW", 4, 1, "1 = software window watchdog (RM0385 3.7.6)" }, \
+    { "IWDG_SW", 5, 1, "1 = software independent watchdog (RM0385 3.7.6)" }, \
+    { "nRST_STOP", 6, 1, "0 = reset on Stop entry (RM0385 3.7.6)" }, \
+    { "nRST_STDBY", 7, 1, "0 = reset on Standby entry (RM0385 3.7.6)" }, \
+    { "RDP", 8, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0385 3.7.6)" }, \
+    { "nWRP", 16, nwrp_width, "one bit per sector, 0 = write protected (RM0385 3.7.6)" }, \
+    { "IWDG_STDBY", 30, 1, "0 = IWDG frozen in Standby (RM0385 3.7.6)" }, \
+    { "IWDG_STOP", 31, 1, "0 = IWDG frozen in Stop (RM0385 3.7.6)" }
+
+/* FLASH_OPTCR1: the boot addresses, address bits [29:14] (RM0385 3.7.7);
+ * stored like OPTCR, [15:0] of two 64-bit rows at 0x1FFF0010/0x1FFF0018
+ * (RM0385 Table 4 option byte organization). */
+#define F7_OPTCR1_REG \
+    { "OPTCR1", OB_ENC_F4_OPTCR, 0x10, 0x00400080u, 0x00400080u, 0xFFFFFFFFu, {  /* [V RM0385 3.7.7 reset] */ \
+        { "BOOT_ADD0", 0, 16, "boot address with BOOT0 = 0, bits [29:14]; 0x0080 = 0x00200000 ITCM flash (RM0385 2.5)" }, \
+        { "BOOT_ADD1", 16, 16, "boot address with BOOT0 = 1; 0x0040 = 0x00100000 system memory (RM0385 2.5)" }, \
+    } }
+
+/* NUCLEO-F722ZE/F746ZG/F767ZI (UM1974): LD1 green = PB0; RCC as F4 (RM0385 5.3:
+ * AHB1ENR 0x30, APB1ENR 0x40, APB2ENR 0x44); USART ISR style (RM0385 31.8). */
+#define F7_PERIPH \
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u, \
+        .gpio_base = 0x40020000u, .gpio_f1 = false, \
+        .led_port = 1, .led_pin = 0, \
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS10916 AF table) */ \
+        /* SYSCFG_MEMRMP has no MEM_MODE on F7 (MEM_BOOT is read only, RM0385 \
+         * 7.2.1): the boot address does the remap, jump-to-bootloader jumps. */ \
+        .syscfg_base = 0, .mem_mode_mask = 0, \
+        .lsi_hz = 32000                         /* LSI 32 kHz, DS10916 */
+
+#define F7_DFU_COMMON \
+        F4_DFU_COMMON,  /* write poll 104 ms per 2 KiB [O FWUPD #2696, F745]; the rest as F4 (guess) */ \
+        .serial_kind = DFU_SERIAL_FROM_UID      /* guess: as F401/F407 */
+
+static const struct part part_f722xe = {
+    .name = "f722xe", .full_name = "STM32F722xE",
+    .core = CORE_CM7,
+    .swd_idr = 0x5BA02477u,                 /* guess: Cortex-M7 SW-DP (ADIv5.2 DPv2) */
+    .cpuid = CPUID_M7_F7,
+    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0431 5.2 */
+    .periph = { F7_PERIPH },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-F7] */
+    .dev_id = 0x452,                        /* [T STLINK F72x_F73x] */
+    .rev_id = 0x1001,                       /* guess: "Z" */
+    .flash_size_reg = 0x1FF07A22u,          /* [V CMSIS-F7 stm32f722xx.h FLASHSIZE_BASE] */
+    .uid_addr = 0x1FF07A10u,                /* [V CMSIS-F7 UID_BASE] */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* [V RM0431 Table 3] */
+        { MEM_SRAM, 0x20000000u, KiB(64), "DTCM", false },              /* [V RM0431 2.2] */
+        { MEM_SRAM, 0x20010000u, KiB(176), "SRAM1", false },
+        { MEM_SRAM, 0x2003C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },
+        { MEM_SYSMEM, 0x1FF00000u, KiB(30), "system memory", false },   /* [V RM0431 Table 3: to 0x1FF077FF] */
+        { MEM_OTP, 0x1FF07800u, 528, "OTP", false },                    /* [O FWUPD-F72x "528e"] */
+        { MEM_OPTAREA, 0x1FFF0000u, 48, "option bytes", false },        /* [O FWUPD-F72x "048 e"] */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = {   /* [V RM0431 Table 3]; erase x32 typ/max guess: the F411 figures [V DS10314-T45] */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 3, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(512),
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
     .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-F7] */
     .timing = {
@@ -761,34 +802,6 @@ static const struct part part_f746xg = {
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
     .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
     .timing = {
-        .program_typ_us = 16, .program_max_us = 100,         /* [V DS8626-T40] */
-        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* x32 [V DS8626-T40] */
-        .option_program_us = 250000,                          /* guess */
-    },
-    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
-    .obregs = {
-        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x0FFFFFEFu, {  /* [V RM0090-r21 3.9.9] */
-            F4_OPTCR_FIELDS(12),
-        } },
-    },
-    .otp_base = 0x1FFF7800u, .otp_size = 528,
-    .boot = BOOT_PINS_BOOT1,
-    .sysmem_base = 0x1FFF0000u,
-    .bootloader_id = 0x91, .bootloader_id_addr = 0x1FFF77DEu, /* V9.1 [AN] Table 3 (F40xxx/41xxx) */
-    .dfu = {
-        F4_DFU_COMMON,                                        /* mass erase 100 ms: dfu-util "STM32F405 lies" [T DFUUTIL] */
-        .serial_kind = DFU_SERIAL_FROM_UID,                   /* "385C34733435" [O CubeProgrammer F405/F411, real-logs MULTI-stcommunity] */
-        .alt_names = {
-            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",   /* [O pyboard F405, real-logs MULTI-dfuutil [A]] */
-            "@Option Bytes  /0x1FFFC000/01*016 e",                       /* CubeProgrammer listing [O MULTI-stcommunity B] */
-            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
-            "@Device Feature/0xFFFF0000/01*004 e",
-        },
-        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
-    },
-    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
-    .otp_rdp_blocked = true,                                  /* [V RM0090-p73] */
-    .ob_load_on_system_reset = true,                          /* [V RM0090-r21 3.9.9] */
         .program_typ_us = 16, .program_max_us = 100,         /* guess: F4 x32 figures */
         .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000, /* guess */
         .option_program_us = 250000,                          /* guess */

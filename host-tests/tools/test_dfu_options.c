@@ -45,12 +45,6 @@ static struct ob_case ob_cases[] = {
      * nWRP [7:0] (0: sector protected).  Sector 7 protected. */
     {"f446xe", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0x7F,
      1, -1, "OPTCR", "RDP", 0xFF},
-    /* RM0383 3.5 Table 8 (F411): as the F446, nWRP [7:0] for sectors 0-7. */
-    {"f411xe", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0x7F,
-     1, -1, "OPTCR", "RDP", 0xFF},
-    /* RM0090 3.7.1 Table 16 (F405/F407): nWRP [11:0] over bytes 0x1FFFC008-9;
-     * byte 8 only: sector 7 protected, sectors 8-11 as shipped (0xF). */
-    {"f405xg", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0xF7F,
     /* RM0431 / RM0385 / RM0410 Table "option byte organization": [15:0] of
      * 64-bit rows; 0x1FFF0000 USER [7:0], RDP [15:8]; 0x1FFF0008 nWRP [7:0];
      * 0x1FFF0010 BOOT_ADD0, 0x1FFF0018 BOOT_ADD1, address bits [29:14].
@@ -64,6 +58,13 @@ static struct ob_case ob_cases[] = {
     {"f746xg", 0x1FFF0000, 32, 0x10, 2, {0x00, 0x20}, "OPTCR1", "BOOT_ADD0", 0x2000,
      1, -1, "OPTCR", "RDP", 0xFF},
     {"f767zi", 0x1FFF0000, 32, 9, 1, {0xF7}, "OPTCR", "nWRP", 0x7FF,
+     1, -1, "OPTCR", "RDP", 0xFF},
+    /* RM0383 3.5 Table 8 (F411): as the F446, nWRP [7:0] for sectors 0-7. */
+    {"f411xe", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0x7F,
+     1, -1, "OPTCR", "RDP", 0xFF},
+    /* RM0090 3.7.1 Table 16 (F405/F407): nWRP [11:0] over bytes 0x1FFFC008-9;
+     * byte 8 only: sector 7 protected, sectors 8-11 as shipped (0xF). */
+    {"f405xg", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0xF7F,
      1, -1, "OPTCR", "RDP", 0xFF},
     /* RM0377 3.4.1 Table 13: each word is value[15:0] + complement[31:16];
      * 0x1FF80000 RDPROT, 0x1FF80008 WRP1 (1: sector protected). */

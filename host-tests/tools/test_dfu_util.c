@@ -71,20 +71,6 @@ static const struct dfu_listing listings[] = {
      {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
       "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
       "@Device Feature/0xFFFF0000/01*004 e"}},
-    /* RL STM32F4-512K-blackpill-dfuutil011-list.txt: the WeAct Black Pill,
-     * F411CE (its 25 MHz crystal, the 4x16K,64K,3x128K map of RM0383 3.3) */
-    {"f411xe", 0x2200, NULL,
-     {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
-      "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
-      "@Device Feature/0xFFFF0000/01*004 e"}},
-    /* alt 0: TP MULTI-dfuutil-initial-state-and-name-padding.txt [A] (pyboard
-     * F405); alts 1-3: the F405's CubeProgrammer listing (TP
-     * MULTI-stcommunity-L4-L0-F4-F7-misc.txt [B]: option bytes 16 B at
-     * 0x1FFFC000, OTP 512 B + 16 B, Device Feature 4 B) in the F4 ROM's
-     * strings; ver 2200: the F4 ROM's */
-    {"f405xg", 0x2200, NULL,
-     {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
-      "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
     /* TP F72x-fwupd-commit46f5415-sector-strings.txt: the sector tokens of a
      * real F722 ROM (016Kg, 64Kg, 128Kg, 048 e, 528e, 004 e); names and
      * their two-space padding, addresses: the F4 ROM's form, RM0431 map */
@@ -103,6 +89,21 @@ static const struct dfu_listing listings[] = {
     {"f767zi", 0x2200, NULL,
      {"@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",
       "@Option Bytes  /0x1FFF0000/01*032 e", "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
+      "@Device Feature/0xFFFF0000/01*004 e"}},
+    /* RL STM32F4-512K-blackpill-dfuutil011-list.txt: the WeAct Black Pill,
+     * F411CE (its 25 MHz crystal, the 4x16K,64K,3x128K map of RM0383 3.3) */
+    {"f411xe", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
+      "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+      "@Device Feature/0xFFFF0000/01*004 e"}},
+    /* alt 0: TP MULTI-dfuutil-initial-state-and-name-padding.txt [A] (pyboard
+     * F405); alts 1-3: the F405's CubeProgrammer listing (TP
+     * MULTI-stcommunity-L4-L0-F4-F7-misc.txt [B]: option bytes 16 B at
+     * 0x1FFFC000, OTP 512 B + 16 B, Device Feature 4 B) in the F4 ROM's
+     * strings; ver 2200: the F4 ROM's */
+    {"f405xg", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+      "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
       "@Device Feature/0xFFFF0000/01*004 e"}},
     /* RL STM32L083-dfuutil-list-and-download.txt (L083xZ: the L07x/L08x ROM, 192 KiB) */
     {"l073xz", 0x2200, NULL,

@@ -38,15 +38,6 @@ static const struct expected_rom expected[] = {
         "@Option Bytes  /0x1FFFC000/01*016 e",
         "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
         "@Device Feature/0xFFFF0000/01*004 e" } },
-    { "f411xe", 0x2200, NULL, {                    /* real-logs STM32F4-512K-blackpill (F411CE board) */
-        "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
-        "@Option Bytes  /0x1FFFC000/01*016 e",
-        "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
-        "@Device Feature/0xFFFF0000/01*004 e" } },
-    { "f405xg", 0x2200, NULL, {                    /* pyboard F405 log; CubeProgrammer F405 listing */
-        "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
-        "@Option Bytes  /0x1FFFC000/01*016 e",
-        "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
     { "f722xe", 0x2200, NULL, {                    /* TP F72x-fwupd sector tokens */
         "@Internal Flash  /0x08000000/04*016Kg,01*64Kg,03*128Kg",
         "@Option Bytes  /0x1FFF0000/01*048 e",
@@ -61,6 +52,16 @@ static const struct expected_rom expected[] = {
         "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",
         "@Option Bytes  /0x1FFF0000/01*032 e",
         "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f411xe", 0x2200, NULL, {                    /* real-logs STM32F4-512K-blackpill (F411CE board) */
+        "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
+        "@Option Bytes  /0x1FFFC000/01*016 e",
+        "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    { "f405xg", 0x2200, NULL, {                    /* pyboard F405 log; CubeProgrammer F405 listing */
+        "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+        "@Option Bytes  /0x1FFFC000/01*016 e",
+        "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
         "@Device Feature/0xFFFF0000/01*004 e" } },
     { "l073xz", 0x2200, NULL, {                    /* real-logs STM32L083 */
         "@Internal Flash  /0x08000000/1536*128g",
