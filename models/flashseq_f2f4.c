@@ -178,9 +178,10 @@ static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns
     return flashseq_f_poll(c, &gen, job, until_ns);
 }
 
-/* The F2/F4 generation: the controller and the ROM sequences above. */
+/* The F2/F4/F7 generation (F7 on the same interface, RM0385 3.3): the
+ * controller and the ROM sequences above. */
 const struct flash_gen flash_gen_f2f4 = {
-    .name = "F2/F4",
+    .name = "F2/F4/F7",
     .unit = "sector", .units = "sectors",
     .program_unit = 4,
     .manual = "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 / RM0385 3.3 (SER+SNB, MER, PSIZE)",
