@@ -454,6 +454,7 @@ void chip_reset(struct chip *c, enum chip_reset kind)
      * only; F1 at every system reset; F4 "at reset release". */
     if (kind != RESET_SYSTEM || p->ob_load_on_system_reset) {
         optbytes_load(c);
+        c->alt_layout = part_alt_layout_selected(p, c->ob_loaded);
         if (kind != RESET_SYSTEM)
             optbytes_latch_empty(c);
         if (c->ctl && c->ctl->option_load)
@@ -462,6 +463,11 @@ void chip_reset(struct chip *c, enum chip_reset kind)
     c->boot0_latched = c->boot0_pin;
     c->boot_target = chip_boot_target(c, c->boot0_pin);
     periph_options_loaded(c);
+}
+
+struct flash_map chip_flash_map(const struct chip *c)
+{
+    return part_flash_map(c->part, c->alt_layout);
 }
 
 void chip_debugger_connected(struct chip *c)

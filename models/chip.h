@@ -129,6 +129,9 @@ struct chip {
     uint8_t  rdp_level;             /* 0, 1, 2 */
     bool     option_error;          /* OPTERR / OPTVERR at last load */
     bool     flash_empty;           /* empty-check flag latched at power-on / OBL */
+    /* The loaded options select the row's alternative flash layout
+     * (part->alt_layout: F76x nDBANK = 0, dual bank); chip_flash_map(). */
+    bool     alt_layout;
 
     /* Pins */
     bool     boot0_pin;
@@ -194,6 +197,9 @@ const char *boot_target_name(enum boot_target t);
 /* Let time pass for the controller (finishes operations whose busy time is
  * over).  Called by anything that waits on the chip. */
 void chip_tick(struct chip *c);
+/* The flash organisation in force (the row's or, after an option load
+ * that selected it, its alternative layout). */
+struct flash_map chip_flash_map(const struct chip *c);
 /* Whether the flash controller is busy, and until when (virtual ns). */
 bool chip_flash_busy(struct chip *c, uint64_t *until_ns);
 /* An NMI the chip raised since the last call (L4/G0/G4: a flash ECC double

@@ -126,6 +126,8 @@ static struct f4 *f4_of(struct chip *c)
             defined & ~(FMASK(F4_OPTCR, OPTLOCK) | FMASK(F4_OPTCR, OPTSTRT));
         if (s->ob1_index >= 0)
             s->regs[F4_OPTCR1].write_mask = p->obregs[s->ob1_index].defined_mask;
+        if (p->alt_layout.field)    /* RM0410 3.7.5: MER1, bank 2 mass erase (F76x) */
+            s->regs[F4_CR].write_mask |= FMASK(F4_CR, MER1);
         regfile_init(&s->rf, s->regs, s->ob1_index >= 0 ? F4_NREGS : F4_OPTCR1, p->flash_regs_base);
         s->rf.log_addr = true;
         s->optcr_loaded = s->rf.val[F4_OPTCR];
@@ -196,9 +198,14 @@ static bool f4_busy(struct chip *c, uint64_t *until_ns)
     return s->busy.active;
 }
 
-static bool sector_protected(const struct f4 *s, unsigned sector)
+/* One nWRP bit per sector; on a dual-bank layout bit i protects sectors
+ * 2i and 2i+1 (CMSIS-F7 HAL OB_WRP_DB_SECTOR_x: sectors 12 and 13 share
+ * 0x00400000, nWRP bit 6). */
+static bool sector_protected(const struct chip *c, const struct f4 *s, unsigned sector)
 {
-    return sector < 32 && !(s->nwrp_active & (1u << sector));
+    struct flash_map m = chip_flash_map(c);
+    unsigned bit = m.banks > 1 ? sector / 2u : sector;
+    return bit < 32 && !(s->nwrp_active & (1u << bit));
 }
 
 /* ---- erase ------------------------------------------------------------------ */
@@ -222,7 +229,8 @@ static void start_erase(struct chip *c, struct f4 *s)
 {
     const struct part *p = c->part;
     uint32_t cr = *reg(s, F4_CR);
-    bool ser = FEX(cr, F4_CR, SER), mer = FEX(cr, F4_CR, MER);
+    bool ser = FEX(cr, F4_CR, SER), mer1 = FEX(cr, F4_CR, MER1);
+    bool mer = FEX(cr, F4_CR, MER) || mer1;
 
     if (s->busy.active)
         return;     /* guess: STRT while busy starts nothing more */
@@ -240,26 +248,39 @@ static void start_erase(struct chip *c, struct f4 *s)
         raise_error(c, s, FMASK(F4_SR, WRPERR));
         return;
     }
-    unsigned nsectors = part_flash_units(p);
+    struct flash_map map = chip_flash_map(c);
+    unsigned nsectors = flash_map_units(&map);
     if (mer) {
-        for (unsigned i = 0; i < nsectors; i++)
-            if (sector_protected(s, i)) {
+        /* RM0410 3.3.5: on a dual-bank layout MER erases bank 1, MER1 bank 2,
+         * both the whole flash; single bank: MER all (MER1 as MER, guess). */
+        unsigned first = 0, last = nsectors;
+        if (map.banks > 1 && !FEX(cr, F4_CR, MER))
+            first = nsectors / 2;
+        else if (map.banks > 1 && !mer1)
+            last = nsectors / 2;
+        for (unsigned i = first; i < last; i++)
+            if (sector_protected(c, s, i)) {
                 raise_error(c, s, FMASK(F4_SR, WRPERR));   /* RM0090 3.9.5 WRPERR */
                 return;
             }
-        erase_range(c, s, "mass erase", p->flash_base, p->flash_size, p->timing.mass_erase_typ_us);
+        uint32_t start = map.base + (first ? map.bank_size : 0);
+        uint32_t size = (last - first == nsectors) ? map.size : map.bank_size;
+        uint32_t us = size == map.size ? p->timing.mass_erase_typ_us : p->timing.mass_erase_typ_us / 2;
+        erase_range(c, s, "mass erase", start, size, us);
     } else {
-        unsigned snb = FEX(cr, F4_CR, SNB);
+        int sector = f4_sector_of_snb(FEX(cr, F4_CR, SNB), map.banks);
         uint32_t start, size;
-        if (snb >= nsectors || part_flash_unit_at(p, snb, &start, &size) < 0) {
+        if (sector < 0 || (unsigned)sector >= nsectors ||
+            flash_map_unit_at(&map, (unsigned)sector, &start, &size) < 0) {
             raise_error(c, s, FMASK(F4_SR, PGSERR));      /* guess: no such sector */
             return;
         }
-        if (sector_protected(s, snb)) {
+        if (sector_protected(c, s, (unsigned)sector)) {
             raise_error(c, s, FMASK(F4_SR, WRPERR));
             return;
         }
-        erase_range(c, s, "sector erase", start, size, fc_unit_erase_us(p, snb));
+        erase_range(c, s, "sector erase", start, size,
+                    flash_map_unit_erase_us(&map, (unsigned)sector));
     }
     if (s->busy.active)
         *reg(s, F4_CR) |= FMASK(F4_CR, STRT);
@@ -431,8 +452,9 @@ static int program(struct chip *c, struct f4 *s, uint8_t *dst, uint32_t addr, un
     }
     if (fc_mem_at(c, MEM_FLASH, addr, size)) {
         uint32_t start, unit_size;
-        int sector = part_flash_unit(p, addr, &start, &unit_size);
-        if (sector >= 0 && sector_protected(s, (unsigned)sector)) {
+        struct flash_map map = chip_flash_map(c);
+        int sector = flash_map_unit(&map, addr, &start, &unit_size);
+        if (sector >= 0 && sector_protected(c, s, (unsigned)sector)) {
             raise_error(c, s, FMASK(F4_SR, WRPERR));
             return BUS_OK;
         }

@@ -28,6 +28,7 @@ FIELD(F4_CR, SER, 1, 1)
 FIELD(F4_CR, MER, 2, 1)
 FIELD(F4_CR, SNB, 3, 5)
 FIELD(F4_CR, PSIZE, 8, 2)
+FIELD(F4_CR, MER1, 15, 1)   /* F76x: bank 2 mass erase (RM0410 3.7.5) */
 FIELD(F4_CR, STRT, 16, 1)
 FIELD(F4_CR, EOPIE, 24, 1)
 FIELD(F4_CR, ERRIE, 25, 1)
@@ -37,6 +38,25 @@ FIELD(F4_OPTCR, OPTLOCK, 0, 1)
 FIELD(F4_OPTCR, OPTSTRT, 1, 1)
 FIELD(F4_OPTCR, RDP, 8, 8)
 FIELD(F4_OPTCR, NWRP, 16, 12)
+
+/* SNB of a sector counted over the banks: on a dual-bank layout (F76x
+ * nDBANK = 0) sectors 12..23 are SNB 0x10..0x1B, bit 4 the bank, and
+ * 0x0C..0x0F select nothing (RM0410 3.7.5 FLASH_CR SNB; the HAL adds 4
+ * above sector 11, FLASH_Erase_Sector).  Single bank: SNB = sector. */
+#define F4_BANK_SECTORS 12u
+static inline unsigned f4_snb_of_sector(unsigned sector, unsigned banks)
+{
+    return banks > 1 && sector >= F4_BANK_SECTORS ? sector + 4u : sector;
+}
+/* The sector an SNB selects, -1 for none. */
+static inline int f4_sector_of_snb(unsigned snb, unsigned banks)
+{
+    if (banks < 2)
+        return (int)snb;
+    if (snb < F4_BANK_SECTORS)
+        return (int)snb;
+    return snb >= 16u && snb < 16u + F4_BANK_SECTORS ? (int)snb - 4 : -1;
+}
 
 /* RM0090 3.5.1 and 3.6.2: the keys of KEYR and OPTKEYR. */
 #define F4_KEY1    0x45670123u

@@ -92,24 +92,29 @@ static int start(struct chip *c, struct flashseq_job *job)
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT: {
         uint32_t start_addr, size;
-        int sector = part_flash_unit(p, job->addr, &start_addr, &size);
+        struct flash_map map = chip_flash_map(c);
+        int sector = flash_map_unit(&map, job->addr, &start_addr, &size);
         if (sector < 0) {
             /* AN2606: OTP and option bytes are not erasable; nothing else is. */
             chip_log(c, "%s: ROM erase of 0x%08x: not a flash sector", p->name, job->addr);
             return flashseq_f_fail(c, &gen, job, FLASH_ERR_SEQ, job->addr);
         }
         uint32_t cr = psize | FMASK(F4_CR, SER);
-        cr = FDP(cr, F4_CR, SNB, (uint32_t)sector);
+        cr = FDP(cr, F4_CR, SNB, f4_snb_of_sector((unsigned)sector, map.banks));
         flashseq_reg_write(c, CR, cr);
         flashseq_reg_write(c, CR, cr | FMASK(F4_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
     }
-    case FLASHSEQ_MASS_ERASE:
-        flashseq_reg_write(c, CR, psize | FMASK(F4_CR, MER));
-        flashseq_reg_write(c, CR, psize | FMASK(F4_CR, MER) | FMASK(F4_CR, STRT));
+    case FLASHSEQ_MASS_ERASE: {
+        /* RM0410 3.3.5: both banks of a dual-bank layout take MER and MER1. */
+        struct flash_map map = chip_flash_map(c);
+        uint32_t mer = FMASK(F4_CR, MER) | (map.banks > 1 ? FMASK(F4_CR, MER1) : 0u);
+        flashseq_reg_write(c, CR, psize | mer);
+        flashseq_reg_write(c, CR, psize | mer | FMASK(F4_CR, STRT));
         job->step = FLASHSEQ_F_WAIT_ERASE;
         break;
+    }
     case FLASHSEQ_PROGRAM:
         flashseq_reg_write(c, CR, psize | FMASK(F4_CR, PG));
         job->pos = 0;
@@ -173,9 +178,10 @@ static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns
     return flashseq_f_poll(c, &gen, job, until_ns);
 }
 
-/* The F2/F4 generation: the controller and the ROM sequences above. */
+/* The F2/F4/F7 generation (F7 on the same interface, RM0385 3.3): the
+ * controller and the ROM sequences above. */
 const struct flash_gen flash_gen_f2f4 = {
-    .name = "F2/F4",
+    .name = "F2/F4/F7",
     .unit = "sector", .units = "sectors",
     .program_unit = 4,
     .manual = "RM0090 3.6 / RM0368 3.5 / RM0390 3.5 / RM0385 3.3 (SER+SNB, MER, PSIZE)",

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Look-ups over the part table (part.h). */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,17 +18,39 @@ const struct part *part_find(const char *name)
     return NULL;
 }
 
-static unsigned units_per_bank(const struct part *p)
+struct flash_map part_flash_map(const struct part *p, bool alt)
+{
+    if (alt && p->alt_layout.field)
+        return (struct flash_map){ p->alt_layout.runs, p->alt_layout.banks ? p->alt_layout.banks : 1,
+                                   p->alt_layout.bank_size, p->flash_base, p->flash_size };
+    return (struct flash_map){ p->runs, p->banks ? p->banks : 1, p->bank_size, p->flash_base,
+                               p->flash_size };
+}
+
+bool part_alt_layout_selected(const struct part *p, const uint32_t *ob_loaded)
+{
+    int ri;
+    const struct ob_field *f = p->alt_layout.field ? part_obfield(p, p->alt_layout.field, &ri) : NULL;
+    return f && ob_field_get(f, ob_loaded[ri]) == p->alt_layout.value;
+}
+
+static unsigned units_per_bank(const struct flash_map *m)
 {
     unsigned n = 0;
-    for (unsigned r = 0; r < PART_MAX_RUNS && p->runs[r].count; r++)
-        n += p->runs[r].count;
+    for (unsigned r = 0; r < PART_MAX_RUNS && m->runs[r].count; r++)
+        n += m->runs[r].count;
     return n;
+}
+
+unsigned flash_map_units(const struct flash_map *m)
+{
+    return units_per_bank(m) * m->banks;
 }
 
 unsigned part_flash_units(const struct part *p)
 {
-    return units_per_bank(p) * (p->banks ? p->banks : 1);
+    struct flash_map m = part_flash_map(p, false);
+    return flash_map_units(&m);
 }
 
 int part_flash_bank(const struct part *p, uint32_t addr)
@@ -37,16 +60,16 @@ int part_flash_bank(const struct part *p, uint32_t addr)
     return (int)((addr - p->flash_base) / p->bank_size);
 }
 
-int part_flash_unit(const struct part *p, uint32_t addr, uint32_t *start, uint32_t *size)
+int flash_map_unit(const struct flash_map *m, uint32_t addr, uint32_t *start, uint32_t *size)
 {
-    int bank = part_flash_bank(p, addr);
-    if (bank < 0)
+    if (addr < m->base || addr - m->base >= m->size || !m->bank_size)
         return -1;
-    uint32_t bank_base = p->flash_base + (uint32_t)bank * p->bank_size;
+    unsigned bank = (addr - m->base) / m->bank_size;
+    uint32_t bank_base = m->base + bank * m->bank_size;
     uint32_t off = addr - bank_base, at = 0;
-    unsigned index = (unsigned)bank * units_per_bank(p);
-    for (unsigned r = 0; r < PART_MAX_RUNS && p->runs[r].count; r++) {
-        const struct flash_run *run = &p->runs[r];
+    unsigned index = bank * units_per_bank(m);
+    for (unsigned r = 0; r < PART_MAX_RUNS && m->runs[r].count; r++) {
+        const struct flash_run *run = &m->runs[r];
         uint32_t span = run->count * run->size;
         if (off < at + span) {
             uint32_t k = (off - at) / run->size;
@@ -62,15 +85,21 @@ int part_flash_unit(const struct part *p, uint32_t addr, uint32_t *start, uint32
     return -1;
 }
 
-int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, uint32_t *size)
+int part_flash_unit(const struct part *p, uint32_t addr, uint32_t *start, uint32_t *size)
 {
-    unsigned per_bank = units_per_bank(p);
-    if (!per_bank || index >= part_flash_units(p))
+    struct flash_map m = part_flash_map(p, false);
+    return flash_map_unit(&m, addr, start, size);
+}
+
+int flash_map_unit_at(const struct flash_map *m, unsigned index, uint32_t *start, uint32_t *size)
+{
+    unsigned per_bank = units_per_bank(m);
+    if (!per_bank || index >= flash_map_units(m))
         return -1;
     unsigned bank = index / per_bank, k = index % per_bank;
-    uint32_t at = p->flash_base + bank * p->bank_size;
-    for (unsigned r = 0; r < PART_MAX_RUNS && p->runs[r].count; r++) {
-        const struct flash_run *run = &p->runs[r];
+    uint32_t at = m->base + bank * m->bank_size;
+    for (unsigned r = 0; r < PART_MAX_RUNS && m->runs[r].count; r++) {
+        const struct flash_run *run = &m->runs[r];
         if (k < run->count) {
             if (start)
                 *start = at + k * run->size;
@@ -82,6 +111,45 @@ int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, ui
         at += run->count * run->size;
     }
     return -1;
+}
+
+int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, uint32_t *size)
+{
+    struct flash_map m = part_flash_map(p, false);
+    return flash_map_unit_at(&m, index, start, size);
+}
+
+uint32_t flash_map_unit_erase_us(const struct flash_map *m, unsigned index)
+{
+    unsigned per_bank = units_per_bank(m);
+    if (!per_bank)
+        return 0;
+    index %= per_bank;
+    for (unsigned r = 0; r < PART_MAX_RUNS && m->runs[r].count; r++) {
+        if (index < m->runs[r].count)
+            return m->runs[r].erase_typ_us;
+        index -= m->runs[r].count;
+    }
+    return m->runs[0].erase_typ_us;
+}
+
+const char *part_dfu_flash_layout(const struct part *p, const struct flash_map *m, char *buf,
+                                  size_t len)
+{
+    const char *head = p->dfu.alt_names[0] ? p->dfu.alt_names[0] : "";
+    const char *slash = strrchr(head, '/');
+    size_t n = slash ? (size_t)(slash - head) + 1 : 0, used;
+
+    if (!len)
+        return buf;
+    snprintf(buf, len, "%.*s", (int)n, head);
+    for (unsigned b = 0; b < m->banks; b++)
+        for (unsigned r = 0; r < PART_MAX_RUNS && m->runs[r].count; r++) {
+            used = strlen(buf);
+            snprintf(buf + used, len - used, "%s%02u*%03uKg", used > n ? "," : "",
+                     (unsigned)m->runs[r].count, (unsigned)(m->runs[r].size / 1024u));
+        }
+    return buf;
 }
 
 const struct mem_region *part_region(const struct part *p, uint32_t addr)

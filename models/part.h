@@ -56,6 +56,27 @@ struct flash_run {
 };
 
 #define PART_MAX_RUNS    4
+
+/* A flash organisation an option field selects instead of the row's runs,
+ * banks and bank size: F76x with nDBANK = 0 is two banks of
+ * 4x16K+64K+7x128K (RM0410 3.3.1 Table 4 and Table 5).  The option acts at
+ * option load (RM0410 3.4.2: "the new configuration is taken into account
+ * after an option byte load"). */
+struct part_alt_layout {
+    const char *field;              /* option field of the row; NULL: no alternative */
+    uint32_t value;                 /* the field's value that selects it */
+    struct flash_run runs[PART_MAX_RUNS];   /* per bank */
+    uint8_t banks;
+    uint32_t bank_size;
+};
+
+/* The flash organisation in force: the row's, or its alternative. */
+struct flash_map {
+    const struct flash_run *runs;   /* per bank */
+    unsigned banks;
+    uint32_t bank_size;
+    uint32_t base, size;
+};
 #define PART_MAX_REGIONS 12
 #define PART_MAX_OBREGS  12
 #define PART_MAX_OBFIELDS 24
@@ -216,6 +237,7 @@ struct part {
     struct flash_run runs[PART_MAX_RUNS];   /* per bank when banks > 1 */
     uint8_t  banks;
     uint32_t bank_size;
+    struct part_alt_layout alt_layout;      /* F76x nDBANK; .field NULL elsewhere */
     uint8_t  erased_value;          /* 0xFF, or 0x00 on L0 */
     uint8_t  program_unit;          /* bytes: 2 (F0/F1), 4 (F4 x32, L0 word), 8 (L4) */
     bool     ecc;                   /* L4/G0/G4 double-word ECC */
@@ -315,5 +337,23 @@ int part_flash_unit(const struct part *p, uint32_t addr, uint32_t *start, uint32
 unsigned part_flash_units(const struct part *p);
 
 const struct ob_reg *part_obreg(const struct part *p, const char *name);
+
+/* The row's flash organisation (alt false) or its alternative layout
+ * (alt true, only when the row has one). */
+struct flash_map part_flash_map(const struct part *p, bool alt);
+/* Whether the loaded option values (chip ob_loaded[], by obregs index)
+ * select the row's alternative layout. */
+bool part_alt_layout_selected(const struct part *p, const uint32_t *ob_loaded);
+/* As part_flash_unit, part_flash_unit_at, part_flash_units over a map. */
+int flash_map_unit(const struct flash_map *m, uint32_t addr, uint32_t *start, uint32_t *size);
+int flash_map_unit_at(const struct flash_map *m, unsigned index, uint32_t *start, uint32_t *size);
+unsigned flash_map_units(const struct flash_map *m);
+/* Typical erase time of unit `index` of the map (runs repeat per bank). */
+uint32_t flash_map_unit_erase_us(const struct flash_map *m, unsigned index);
+/* The DfuSe layout string of the main flash alt for the map: the row's
+ * alt 0 text up to its last '/', then the map's runs in the ROM's form
+ * "04*016Kg,01*064Kg,07*128Kg" repeated per bank.  Returns buf. */
+const char *part_dfu_flash_layout(const struct part *p, const struct flash_map *m, char *buf,
+                                  size_t len);
 
 #endif

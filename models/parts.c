@@ -857,14 +857,20 @@ static const struct part part_f767zi = {
         { MEM_OPTAREA, 0x1FFF0000u, 32, "option bytes", false },        /* [V RM0410 Table 7] */
     },
     .flash_base = 0x08000000u, .flash_size = KiB(2048),
-    /* Single bank (nDBANK = 1, the factory value) [V RM0410 Table 4]; the
-     * dual-bank layout (nDBANK = 0) is not modelled yet. */
+    /* Single bank (nDBANK = 1, the factory value) [V RM0410 Table 4]. */
     .runs = {
         { 4, KiB(32), 500000, 1000000 },     /* erase typ/max guess: F4 times scaled by size */
         { 1, KiB(128), 1000000, 2000000 },
         { 7, KiB(256), 2000000, 4000000 },
     },
     .banks = 1, .bank_size = KiB(2048),
+    /* nDBANK = 0: two banks of 4x16K+64K+7x128K, bank 2 at 0x08100000 with
+     * sectors 12..23 [V RM0410 Table 5]; erase typ/max guess: the F72x row. */
+    .alt_layout = { "nDBANK", 0, {
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 7, KiB(128), 1000000, 2000000 },
+    }, 2, KiB(1024) },
     .erased_value = 0xFF, .program_unit = 4, .ecc = false,
     .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,
     .timing = {
@@ -888,7 +894,9 @@ static const struct part part_f767zi = {
     .dfu = {
         F7_DFU_COMMON,
         .alt_names = {
-            "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",  /* guess: RM0410 single bank in F4 form */
+            /* guess: RM0410 single bank in F4 form; with nDBANK = 0 the ROM
+             * reports the dual-bank runs (part_dfu_flash_layout, guess). */
+            "@Internal Flash  /0x08000000/04*032Kg,01*128Kg,07*256Kg",
             "@Option Bytes  /0x1FFF0000/01*032 e",                      /* guess */
             "@OTP Memory /0x1FF0F000/01*1024 e,01*016 e",               /* guess */
             "@Device Feature/0xFFFF0000/01*004 e",                      /* guess */

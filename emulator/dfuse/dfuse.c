@@ -201,9 +201,15 @@ struct dfuse_device *dfuse_new(struct chip *c, const struct dfuse_hooks *hooks)
         d->hooks = *hooks;
     d->transfer_size = p->dfu.transfer_size;
     for (unsigned i = 0; i < PART_MAX_ALTS && p->dfu.alt_names[i]; i++) {
-        if (dfuse_layout_parse(p->dfu.alt_names[i], &d->layout[i]) < 0) {
+        d->alt_name[i] = p->dfu.alt_names[i];
+        if (i == 0 && c->alt_layout) {
+            /* The ROM describes the flash as the loaded options organise it. */
+            struct flash_map m = chip_flash_map(c);
+            d->alt_name[i] = part_dfu_flash_layout(p, &m, d->flash_alt, sizeof d->flash_alt);
+        }
+        if (dfuse_layout_parse(d->alt_name[i], &d->layout[i]) < 0) {
             chip_log(c, "dfu: %s: alt %u layout \"%s\" does not parse", p->full_name, i,
-                     p->dfu.alt_names[i]);
+                     d->alt_name[i]);
             free(d);
             return NULL;
         }

@@ -88,7 +88,7 @@ int dfuse_desc_build(struct dfuse_device *d)
         intf[7] = DFU_PROTOCOL_DFU_MODE;
         intf[8] = (uint8_t)(STR_FIRST_ALT + alt);
         pos += 9;
-        desc->strings[STR_FIRST_ALT + alt] = dfu->alt_names[alt];
+        desc->strings[STR_FIRST_ALT + alt] = d->alt_name[alt];
     }
 
     uint8_t *func = cfg + pos;

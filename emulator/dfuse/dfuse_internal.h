@@ -80,6 +80,10 @@ struct dfuse_device {
     char serial[16];
     char trace_name[32];
     struct dfuse_layout layout[PART_MAX_ALTS];
+    /* The alt strings as the ROM reports them: the row's, alt 0 generated
+     * when the loaded options select the row's alternative layout. */
+    const char *alt_name[PART_MAX_ALTS];
+    char flash_alt[160];
     unsigned nalts;
     uint16_t transfer_size;
 

@@ -8,17 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dfu_bench_new(struct dfu_bench *b, const char *part)
+void dfu_bench_new_ob(struct dfu_bench *b, const char *part, const char *ob)
 {
     memset(b, 0, sizeof *b);
     snprintf(b->part, sizeof b->part, "%s", part);
     b->dir = proc_mkdtemp(part);
     cr_assert_not_null(b->dir);
     snprintf(b->state, sizeof b->state, "%s/state", b->dir);
-    char *argv[] = {(char *)proc_vstm32(), "new", b->part, b->state, NULL};
+    char *argv[] = {(char *)proc_vstm32(), "new", b->part, b->state, ob ? "--ob" : NULL,
+                    (char *)ob, NULL};
     struct proc_result r = proc_run(argv, NULL, 30);
-    cr_assert_eq(r.status, 0, "vstm32 new %s failed:\n%s", part, r.output);
+    cr_assert_eq(r.status, 0, "vstm32 new %s %s failed:\n%s", part, ob ? ob : "", r.output);
     proc_result_free(&r);
+}
+
+void dfu_bench_new(struct dfu_bench *b, const char *part)
+{
+    dfu_bench_new_ob(b, part, NULL);
 }
 
 void dfu_bench_free(struct dfu_bench *b)

@@ -23,6 +23,8 @@ struct dfu_bench {
 
 /* vstm32 new PART DIR/state; asserts it worked. */
 void dfu_bench_new(struct dfu_bench *b, const char *part);
+/* The same with one --ob NAME=VALUE (NULL: none). */
+void dfu_bench_new_ob(struct dfu_bench *b, const char *part, const char *ob);
 void dfu_bench_free(struct dfu_bench *b);
 
 /* vstm32 run --board PART:dfu --state DIR -- ARGV... */

@@ -166,3 +166,172 @@ Test(f7, boot_address_selection)
         chip_free(b.c);
     }
 }
+
+/* ---- F76x nDBANK (RM0410 3.3.1, 3.7.5) ------------------------------------- */
+
+#define KEYR 0x04
+#define CR 0x10
+#define CR_PG (1u << 0)
+#define CR_SER (1u << 1)
+#define CR_MER (1u << 2)
+#define CR_SNB(n) ((uint32_t)(n) << 3)
+#define CR_PSIZE_X32 (2u << 8)
+#define CR_MER1 (1u << 15)
+#define CR_STRT (1u << 16)
+#define SR_WRPERR (1u << 4)
+#define SR_PGSERR (1u << 7)
+#define OPTCR_NDBANK (1u << 29)
+
+static void settle(struct bench *b)
+{
+    uint64_t until;
+    if (chip_flash_busy(b->c, &until))
+        vclock_advance_to(&b->clock, until);
+    cr_assert_eq(rd(b, SR) & SR_BSY, 0);
+}
+
+static void unlock(struct bench *b)
+{
+    wr(b, KEYR, 0x45670123u);
+    wr(b, KEYR, 0xCDEF89ABu);
+}
+
+static void program_word(struct bench *b, uint32_t addr, uint32_t val)
+{
+    wr(b, CR, CR_PSIZE_X32 | CR_PG);
+    cr_assert_eq(chip_write(b->c, addr, 4, val, BUS_DEBUG), BUS_OK);
+    settle(b);
+    cr_assert_eq(rd(b, SR) & 0xF0u, 0, "program 0x%08x: SR 0x%08x", addr, rd(b, SR));
+}
+
+static uint32_t flash_word(struct bench *b, uint32_t addr)
+{
+    uint32_t v = 0;
+    cr_assert_eq(chip_read(b->c, addr, 4, &v, BUS_DEBUG), BUS_OK);
+    return v;
+}
+
+static void erase(struct bench *b, uint32_t cr)
+{
+    wr(b, SR, 0xF3u);
+    wr(b, CR, CR_PSIZE_X32 | cr);
+    wr(b, CR, CR_PSIZE_X32 | cr | CR_STRT);
+    settle(b);
+}
+
+/* RM0410 Table 5: dual bank, 2 x (4x16K + 64K + 7x128K); bank 2 at
+ * 0x08100000 holds sectors 12..23. */
+Test(f7, f767_dual_bank_layout, .description = "RM0410 Table 5: nDBANK = 0 is 2 x (4x16K+64K+7x128K), sector 12 at 0x08100000")
+{
+    static const uint32_t kib[12] = { 16, 16, 16, 16, 64, 128, 128, 128, 128, 128, 128, 128 };
+    const char *obs[] = { "nDBANK=0" };
+    struct bench b;
+    bench_up(&b, "f767zi", obs, 1);
+    chip_reset(b.c, RESET_POWER_ON);
+    struct flash_map m = chip_flash_map(b.c);
+    cr_assert_eq(flash_map_units(&m), 24u, "%u sectors", flash_map_units(&m));
+    uint32_t addr = 0x08000000u;
+    for (unsigned s = 0; s < 24; s++) {
+        uint32_t start, size;
+        cr_assert_eq(flash_map_unit(&m, addr, &start, &size), (int)s, "0x%08x", addr);
+        cr_assert_eq(size, kib[s % 12] * 1024u, "sector %u: %u bytes", s, size);
+        addr += size;
+    }
+    cr_assert_eq(flash_map_unit(&m, 0x08100000u, NULL, NULL), 12);
+    cr_assert_eq(flash_map_unit(&m, 0x08080000u, NULL, NULL), 8, "0x08080000 is sector 8 of bank 1");
+    char text[160];
+    cr_assert_str_eq(part_dfu_flash_layout(b.c->part, &m, text, sizeof text),
+                     "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg,04*016Kg,01*064Kg,07*128Kg");
+    chip_free(b.c);
+
+    bench_up(&b, "f767zi", NULL, 0);
+    chip_reset(b.c, RESET_POWER_ON);
+    m = chip_flash_map(b.c);
+    cr_assert_eq(flash_map_units(&m), 12u, "factory nDBANK = 1: single bank");
+    cr_assert_eq(flash_map_unit(&m, 0x08080000u, NULL, NULL), 6, "single bank: 0x08080000 is sector 6");
+    chip_free(b.c);
+}
+
+/* RM0410 3.7.5 SNB: dual bank sectors 12..23 are 0x10..0x1B; 0x0C..0x0F
+ * select nothing.  Single bank: SNB 6 is the 256 KiB sector at 0x08080000. */
+Test(f7, f767_snb_encoding_erases_by_bank)
+{
+    const char *obs[] = { "nDBANK=0" };
+    struct bench b;
+    bench_up(&b, "f767zi", obs, 1);
+    chip_reset(b.c, RESET_POWER_ON);
+    unlock(&b);
+    program_word(&b, 0x08080000u, 0x11111111u);     /* sector 8 */
+    program_word(&b, 0x080A0000u, 0x22222222u);     /* sector 9 */
+    program_word(&b, 0x08100000u, 0x33333333u);     /* sector 12 */
+    program_word(&b, 0x08104000u, 0x44444444u);     /* sector 13 */
+
+    erase(&b, CR_SER | CR_SNB(12));
+    cr_assert_eq(rd(&b, SR) & SR_PGSERR, SR_PGSERR, "SNB 0x0C: no sector, SR 0x%08x", rd(&b, SR));
+    cr_assert_eq(flash_word(&b, 0x08100000u), 0x33333333u);
+
+    erase(&b, CR_SER | CR_SNB(0x10));
+    cr_assert_eq(rd(&b, SR) & 0xF0u, 0);
+    cr_assert_eq(flash_word(&b, 0x08100000u), 0xFFFFFFFFu, "SNB 0x10 erases sector 12 at 0x08100000");
+    cr_assert_eq(flash_word(&b, 0x08104000u), 0x44444444u, "sector 13 kept");
+
+    erase(&b, CR_SER | CR_SNB(8));
+    cr_assert_eq(flash_word(&b, 0x08080000u), 0xFFFFFFFFu, "SNB 8: 128 KiB at 0x08080000");
+    cr_assert_eq(flash_word(&b, 0x080A0000u), 0x22222222u, "sector 9 kept");
+
+    erase(&b, CR_MER);          /* bank 1 only */
+    cr_assert_eq(flash_word(&b, 0x080A0000u), 0xFFFFFFFFu);
+    cr_assert_eq(flash_word(&b, 0x08104000u), 0x44444444u, "MER leaves bank 2");
+    erase(&b, CR_MER1);
+    cr_assert_eq(flash_word(&b, 0x08104000u), 0xFFFFFFFFu, "MER1 erases bank 2");
+    chip_free(b.c);
+
+    bench_up(&b, "f767zi", NULL, 0);
+    chip_reset(b.c, RESET_POWER_ON);
+    unlock(&b);
+    program_word(&b, 0x080A0000u, 0x22222222u);
+    erase(&b, CR_SER | CR_SNB(6));
+    cr_assert_eq(flash_word(&b, 0x080A0000u), 0xFFFFFFFFu, "single bank SNB 6: 256 KiB from 0x08080000");
+    erase(&b, CR_SER | CR_SNB(0x10));
+    cr_assert_eq(rd(&b, SR) & SR_PGSERR, SR_PGSERR, "single bank has no SNB 0x10");
+    chip_free(b.c);
+}
+
+/* CMSIS-F7 HAL OB_WRP_DB_SECTOR_12/13 = 0x00400000: in dual bank nWRP bit
+ * i guards sectors 2i and 2i+1. */
+Test(f7, f767_dual_bank_nwrp_pairs)
+{
+    const char *obs[] = { "nDBANK=0", "nWRP=0xFBF" };
+    struct bench b;
+    bench_up(&b, "f767zi", obs, 2);
+    chip_reset(b.c, RESET_POWER_ON);
+    unlock(&b);
+    erase(&b, CR_SER | CR_SNB(0x11));
+    cr_assert_eq(rd(&b, SR) & SR_WRPERR, SR_WRPERR, "sector 13 under nWRP bit 6, SR 0x%08x", rd(&b, SR));
+    erase(&b, CR_SER | CR_SNB(0x12));
+    cr_assert_eq(rd(&b, SR) & 0xF0u, 0, "sector 14 free");
+    chip_free(b.c);
+}
+
+/* RM0410 3.4.2: nDBANK is an option bit; the organisation changes at the
+ * option load that follows its programming, not when OPTSTRT ends. */
+Test(f7, f767_ndbank_takes_effect_at_option_load)
+{
+    struct bench b;
+    bench_up(&b, "f767zi", NULL, 0);
+    chip_reset(b.c, RESET_POWER_ON);
+    wr(&b, OPTKEYR, 0x08192A3Bu);
+    wr(&b, OPTKEYR, 0x4C5D6E7Fu);
+    uint32_t optcr = rd(&b, OPTCR) & ~OPTCR_NDBANK;
+    wr(&b, OPTCR, optcr);
+    wr(&b, OPTCR, optcr | OPTCR_OPTSTRT);
+    settle(&b);
+    struct flash_map m = chip_flash_map(b.c);
+    cr_assert_eq(m.banks, 1u, "before the option load: still single bank");
+    chip_reset(b.c, RESET_SYSTEM);
+    cr_assert_eq(rd(&b, OPTCR) & OPTCR_NDBANK, 0, "OPTCR 0x%08x", rd(&b, OPTCR));
+    m = chip_flash_map(b.c);
+    cr_assert_eq(m.banks, 2u, "after the option load: dual bank");
+    cr_assert_eq(flash_map_unit(&m, 0x08100000u, NULL, NULL), 12);
+    chip_free(b.c);
+}
