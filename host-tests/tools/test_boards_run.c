@@ -48,6 +48,10 @@ static struct run_case stlink_cases[] = {
     {"l476xg", "target/stm32l4x.cfg", 0}, {"g071xb", "target/stm32g0x.cfg", 1},
     {"g474xe", "target/stm32g4x.cfg", 0}, {"f722xe", "target/stm32f7x.cfg", 0},
     {"f746xg", "target/stm32f7x.cfg", 0}, {"f767zi", "target/stm32f7x.cfg", 0},
+    /* H7: st-flash 1.7.0 knows H74x/H75x (0x450) and H72x/H73x (0x483);
+     * OpenOCD's stm32h7x driver, bank 1 (both banks: test_openocd_ops.c) */
+    {"h743zi", "target/stm32h7x.cfg", 0}, {"h750vb", "target/stm32h7x.cfg", 0},
+    {"h723zg", "target/stm32h7x.cfg", 0},
 };
 
 static char fw_path[512];

@@ -66,6 +66,16 @@ static struct stflash_case stflash_cases[] = {
      * them with stores to 0x1FFF0000, which the model refuses (PGSERR). */
     {"f722xe", "stlink-v2-1", 0x60000, "", 0, "", "", 0, 0, MASS},
     {"f746xg", "stlink-v2-1", 0xC0000, "", 0, "", "", 0, 0, MASS},
+    /* H74x/H75x (0x450), H72x/H73x (0x483): 1.7.0 writes 64-byte chunks
+     * with PG set, the copy at bank 1's last sector (RM0433 4.3.2, RM0468;
+     * bank 2 of h743zi: scenario 16).  Its option read prints OPTSR_CUR;
+     * its option write of one value targets the area's base, OPTSR_CUR,
+     * which stlink_write_option_bytes_h7 skips as "non-programmable" (it
+     * writes only *_PRG registers) yet reports written: OPTSR stays
+     * 0x1606AAF0 (BOR_LEV 0).  h750vb (one 128 KiB sector, a second copy
+     * would erase the first) is in test_boards_run.c. */
+    {"h743zi", "stlink-v2-1", 0xE0000, "1606aaf0", 0x1606aaf4u, "1606aaf0", "BOR_LEV", 0, 0, MASS},
+    {"h723zg", "stlink-v3", 0xE0000, "1606aaf0", 0x1606aaf4u, "1606aaf0", "BOR_LEV", 0, 0, MASS},
 };
 
 static void expect_in(const char *out, const char *want)
