@@ -303,3 +303,24 @@ ParameterizedTest(struct pyocd_case *c, pyocd_ops, sector_then_chip_erase)
     free(scratch);
     free(state);
 }
+
+/* pyOCD 0.13.1 has no built-in STM32H7 target (none of its choices starts
+ * with stm32h7): pyocd-flashtool refuses the name itself, before it opens
+ * the probe, and the chip is untouched. */
+Test(pyocd_ops, h7_has_no_builtin_target)
+{
+    char *scratch;
+    char *state = state_new("h743zi", &scratch);
+    char *ce[] = {"pyocd-flashtool", "-t", "stm32h743zi", "-ce", NULL};
+    struct proc_result r = run_board("h743zi:stlink-v2-1", state, ce);
+    cr_expect_eq(r.status, 2, "pyocd-flashtool exited %d:\n%s", r.status, r.output);
+    expect_in(r.output, "pyocd-flashtool: error: argument -t/--target: invalid choice: "
+                        "'stm32h743zi' (choose from ");
+    const char *choices = strstr(r.output, "(choose from ");
+    cr_expect(choices && !strstr(choices, "'stm32h7"), "an H7 target is listed:\n%s", r.output);
+    expect_in(r.output, "'stm32l475xg'");   /* the list is there, H7 is not in it */
+    proc_result_free(&r);
+    proc_rmtree(scratch);
+    free(scratch);
+    free(state);
+}
