@@ -197,6 +197,12 @@ struct part_periph {
     uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
     uint32_t mem_mode_mask;         /* SYSCFG MEM_MODE field */
     uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
+    /* The IWDG (H7: IWDG1) and DBGMCU's bit that freezes it in debug halt.
+     * 0: CMSIS IWDG_BASE 0x40003000 and the F1 DBGMCU_CR bit 8 / others'
+     * APB1_FZ bit 12 (models/periph_wdg.c). */
+    uint32_t iwdg_base;
+    uint32_t dbg_fz_addr;
+    uint8_t dbg_iwdg_bit;
 };
 
 struct part {

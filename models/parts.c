@@ -1269,6 +1269,9 @@ static const struct part part_g474xe = {
         .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12110 AF table) */      \
         .syscfg_base = 0, .mem_mode_mask = 0,   /* H7 boots by address: no MEM_MODE remap */      \
         .lsi_hz = 32000,                        /* LSI 32 kHz, DS12110 */                         \
+        .iwdg_base = 0x58004800u,               /* IWDG1, RM0433 2.3.2 memory map */              \
+        .dbg_fz_addr = 0x5C001054u,             /* DBGMCU_APB4FZ1, RM0433 60.5.x; stlink 1.7.0 */ \
+        .dbg_iwdg_bit = 18,                     /* DBG_IWDG1 (stlink 1.7.0 STM32H7_DBGMCU_...) */ \
     }
 
 #define H7_DFU(alt0, optalt)                                                                      \

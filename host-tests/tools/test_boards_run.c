@@ -240,6 +240,8 @@ static struct fw_case watchdog_cases[] = {
     {"f072xb", "reset-loop"}, {"f401xe", "reset-loop"}, {"l073xz", "reset-loop"},
     {"l476xg", "reset-loop"}, {"g474xe", "reset-loop"}, {"f722xe", "reset-loop"},
     {"f746xg", "reset-loop"}, {"f767zi", "reset-loop"},
+    /* H7: IWDG1 at 0x58004800 (RM0433 2.3.2), part_facts.h IWDG_BASE */
+    {"h743zi", "reset-loop"}, {"h723zg", "reset-loop"},
 };
 
 /* ARMv7-M: INVSTATE escalated to HardFault; ARMv6-M: HardFault (fixtures README). */
