@@ -277,3 +277,18 @@ const char *part_check(const struct part *p)
         return "no peripheral layout (periph)";
     return p->gen->check_part ? p->gen->check_part(p) : NULL;
 }
+
+int part_with_rev(const struct part *p, char rev, struct part *out)
+{
+    for (size_t i = 0; i < PART_MAX_REVS && p->revs[i].name; i++) {
+        const struct part_rev *r = &p->revs[i];
+        if ((r->name | 0x20) != (rev | 0x20))
+            continue;
+        *out = *p;
+        out->rev_id = r->rev_id;
+        out->bootloader_id = r->bootloader_id;
+        out->dfu.erase_stuck_from = r->erase_stuck_from;
+        return 0;
+    }
+    return -1;
+}

@@ -188,6 +188,23 @@ struct part_dfu {
      * dfu.hse-detect@p=hse_flaky_p when its --hse matches.  0: never. */
     uint32_t hse_flaky_hz;
     double hse_flaky_p;
+    /* An ERASE_PAGE at or above this address never ends for the host: the
+     * sector is erased, but every GETSTATUS after it answers (OK,
+     * dfuDNBUSY, poll.erase_ms); a CLRSTATUS there answers nothing and
+     * sets (errUNKNOWN, dfuERROR), the next one (OK, dfuIDLE).  H743 Rev V
+     * ROM 0x90 on bank 2 (betaflight-configurator PR #1861, dfu-util ticket
+     * #88).  0: the erase ends as AN3156 says. */
+    uint32_t erase_stuck_from;
+};
+
+/* A silicon revision of the die, chosen on the board (`--rev Y`): what
+ * differs from the row's own values (which are the first revision's). */
+#define PART_MAX_REVS 4
+struct part_rev {
+    char name;                      /* 'Y', 'V': the revision letter the manual uses */
+    uint16_t rev_id;                /* DBGMCU_IDCODE REV_ID */
+    uint8_t bootloader_id;          /* its ROM (AN2606 Table 3 byte) */
+    uint32_t erase_stuck_from;      /* part_dfu.erase_stuck_from of its ROM */
 };
 
 struct rcc_family;                  /* models/periph.h */
@@ -209,6 +226,12 @@ struct part_periph {
     uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
     uint32_t mem_mode_mask;         /* SYSCFG MEM_MODE field */
     uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */
+    /* The IWDG (H7: IWDG1) and DBGMCU's bit that freezes it in debug halt.
+     * 0: CMSIS IWDG_BASE 0x40003000 and the F1 DBGMCU_CR bit 8 / others'
+     * APB1_FZ bit 12 (models/periph_wdg.c). */
+    uint32_t iwdg_base;
+    uint32_t dbg_fz_addr;
+    uint8_t dbg_iwdg_bit;
 };
 
 struct part {
@@ -225,6 +248,8 @@ struct part {
     uint32_t dbgmcu_idcode_addr;
     uint16_t dev_id;
     uint16_t rev_id;
+    /* Revisions a board may choose (name 0 ends the list; empty: one). */
+    struct part_rev revs[PART_MAX_REVS];
     uint32_t flash_size_reg;        /* F_SIZE register address (16-bit KiB) */
     uint32_t uid_addr;              /* 96-bit unique ID base */
     uint32_t uid_word_offsets[3];   /* L0 spreads it: 0x00,0x04,0x14 */
@@ -321,6 +346,9 @@ int part_flash_unit_at(const struct part *p, unsigned index, uint32_t *start, ui
  * the facts the generation needs): NULL, else what is wrong, e.g.
  * "DEV_ID 0x123 has no L4 variant".  chip_new refuses a part that fails. */
 const char *part_check(const struct part *p);
+/* The row as revision `rev` of the die (case-insensitive letter) into *out;
+ * -1 when the part lists no such revision. */
+int part_with_rev(const struct part *p, char rev, struct part *out);
 
 /* The table. */
 extern const struct part *const parts[];

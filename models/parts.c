@@ -1410,6 +1410,17 @@ static const struct part part_g474xe = {
         { "BOOT_ADD1", 16, 16, "boot address / 64 KiB with BOOT0 = 1 (RM0433 2.6)" },             \
     } }
 
+/* RM0433/H74x-H75x die revisions (board option --rev; the row is Rev Y).
+ * Rev Y: ROM 0xD2 [O BF1861 source C: "chip version Y with bootloader
+ * version D2 ... access (erase/write) 2nd Bank ... without any problem"].
+ * Rev V: ROM 0x90 [O BF1861 A-C, O T88]: an erase at or above 0x08100000
+ * stays dfuDNBUSY; CLRSTATUS -> (errUNKNOWN, dfuERROR), again -> (OK, dfuIDLE). */
+#define H7_REVS                                                                                   \
+    {                                                                                             \
+        { 'Y', 0x1003, 0xD2, 0 },                                                                 \
+        { 'V', 0x2003, 0x90, 0x08100000u },                                                       \
+    }
+
 #define H7_PERIPH(port, pin)                                                                      \
     {                                   /* RM0433 2.3.2 memory map; tools/fwfacts.c */            \
         .rcc = &periph_rcc_h7, .rcc_base = 0x58024400u,                                           \
@@ -1418,6 +1429,9 @@ static const struct part part_g474xe = {
         .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12110 AF table) */      \
         .syscfg_base = 0, .mem_mode_mask = 0,   /* H7 boots by address: no MEM_MODE remap */      \
         .lsi_hz = 32000,                        /* LSI 32 kHz, DS12110 */                         \
+        .iwdg_base = 0x58004800u,               /* IWDG1, RM0433 2.3.2 memory map */              \
+        .dbg_fz_addr = 0x5C001054u,             /* DBGMCU_APB4FZ1, RM0433 60.5.x; stlink 1.7.0 */ \
+        .dbg_iwdg_bit = 18,                     /* DBG_IWDG1 (stlink 1.7.0 STM32H7_DBGMCU_...) */ \
     }
 
 #define H7_DFU(alt0, optalt)                                                                      \
@@ -1443,7 +1457,8 @@ static const struct part part_h743zi = {
     .periph = H7_PERIPH(1, 0),              /* NUCLEO-H743ZI LD1 = PB0 */
     .dbgmcu_idcode_addr = 0x5C001000u,      /* RM0433 60.5.8 DBGMCU_IDC */
     .dev_id = 0x450,                        /* RM0433 60.5.8 */
-    .rev_id = 0x2003,                       /* Rev V (RM0433 60.5.8: 0x1003 Y, 0x2003 V) */
+    .rev_id = 0x1003,                       /* Rev Y (RM0433 60.5.8: 0x1003 Y, 0x2003 V) */
+    .revs = H7_REVS,
     .flash_size_reg = 0x1FF1E880u,          /* RM0433 61.2 */
     .uid_addr = 0x1FF1E800u,                /* RM0433 61.1 */
     .uid_word_offsets = { 0x0, 0x4, 0x8 },
@@ -1470,7 +1485,7 @@ static const struct part part_h743zi = {
     .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess: a field H743's OPTSR as forums dump it */
     .boot = BOOT_H7_ADD,
     .sysmem_base = 0x1FF09800u,             /* AN2606: H74x/H75x bootloader entry */
-    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF1E7FEu, /* Rev V 0x90 [O BF1861]; addr guess */
+    .bootloader_id = 0xD2, .bootloader_id_addr = 0x1FF1E7FEu, /* Rev Y: H7_REVS; addr guess */
     .dfu = H7_DFU("@Internal Flash   /0x08000000/16*128Kg",     /* [O T88, PAD] */
                   "@Option Bytes   /0x5200201C/01*128 e"),     /* [O PAD] */
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
@@ -1487,7 +1502,8 @@ static const struct part part_h750vb = {
     .periph = H7_PERIPH(4, 3),              /* guess: WeAct MiniSTM32H750 LED PE3, not verified */
     .dbgmcu_idcode_addr = 0x5C001000u,
     .dev_id = 0x450,                        /* same die as H743 (RM0433) */
-    .rev_id = 0x2003,
+    .rev_id = 0x1003,                       /* Rev Y; --rev V: H7_REVS */
+    .revs = H7_REVS,
     .flash_size_reg = 0x1FF1E880u,
     .uid_addr = 0x1FF1E800u,
     .uid_word_offsets = { 0x0, 0x4, 0x8 },
@@ -1514,7 +1530,7 @@ static const struct part part_h750vb = {
     .obregs = { H7_OBREGS(0x1606AAF0u) },   /* guess */
     .boot = BOOT_H7_ADD,
     .sysmem_base = 0x1FF09800u,
-    .bootloader_id = 0x90, .bootloader_id_addr = 0x1FF1E7FEu,   /* guess: as H743 rev V */
+    .bootloader_id = 0xD2, .bootloader_id_addr = 0x1FF1E7FEu,   /* guess: as H743 rev Y */
     /* [O PAD] the Daisy (H750) ROM lists 16*128Kg, the die's 2 MiB, though
      * only 128 KiB is the part's: writes beyond it fail here. */
     .dfu = H7_DFU("@Internal Flash   /0x08000000/16*128Kg",

@@ -335,7 +335,7 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
         return gpio_access(c, pp, addr, size, val, write);
     if (addr - USART2_BASE < USART_SPAN)
         return usart_access(c, pp, addr, size, val, write);
-    if (addr - IWDG_BASE < IWDG_SPAN)
+    if (addr - iwdg_base(l) < IWDG_SPAN)
         return iwdg_access(c, pp, addr, size, val, write);
     if (l->syscfg_base && addr - l->syscfg_base < SYSCFG_SPAN)
         return syscfg_access(c, pp, addr, size, val, write);

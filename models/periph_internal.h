@@ -16,7 +16,7 @@
 #include "models/regs.h"
 #include "models/vclock.h"
 
-#define IWDG_BASE   0x40003000u     /* every part here (CMSIS IWDG_BASE) */
+#define IWDG_BASE_CMSIS 0x40003000u /* CMSIS IWDG_BASE; part_periph.iwdg_base elsewhere (H7) */
 #define IWDG_SPAN   0x400u
 #define USART2_BASE 0x40004400u     /* every part here (CMSIS USART2_BASE) */
 #define USART_SPAN  0x400u
@@ -64,6 +64,11 @@ struct periph {
     periph_console_fn console;
     void *console_arg;
 };
+
+static inline uint32_t iwdg_base(const struct part_periph *l)
+{
+    return l->iwdg_base ? l->iwdg_base : IWDG_BASE_CMSIS;
+}
 
 static inline uint64_t now_ns(const struct chip *c)
 {

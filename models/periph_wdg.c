@@ -29,7 +29,7 @@ static void iwdg_reload(struct chip *c, struct periph *pp)
 int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
                 uint32_t *val, bool write)
 {
-    uint32_t off = (addr - IWDG_BASE) & ~3u;
+    uint32_t off = (addr - iwdg_base(pp->lay)) & ~3u;
     if (!write) {
         uint32_t word;
         switch (off) {
@@ -94,10 +94,15 @@ int iwdg_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
 
 /* DBG_IWDG_STOP: F1 DBGMCU_CR (0xE0042004) bit 8 (RM0008 31.16.3); the others
  * DBGMCU_APB1_FZ / APB1FZR1 (IDCODE + 8) bit 12 (RM0091 40.9.4, RM0090 38.16.4,
- * RM0351 46.16.4, RM0367, RM0444). */
+ * RM0351 46.16.4, RM0367, RM0444); a part's own (H7: DBGMCU_APB4FZ1). */
 static uint32_t dbgmcu_fz_addr(const struct chip *c, uint32_t *iwdg_bit)
 {
-    bool f1 = c->periph->lay->gpio_f1;
+    const struct part_periph *l = c->periph->lay;
+    if (l->dbg_fz_addr) {
+        *iwdg_bit = 1u << l->dbg_iwdg_bit;
+        return l->dbg_fz_addr;
+    }
+    bool f1 = l->gpio_f1;
     *iwdg_bit = f1 ? 1u << 8 : 1u << 12;
     return c->part->dbgmcu_idcode_addr + (f1 ? 4u : 8u);
 }
@@ -153,8 +158,11 @@ void periph_options_loaded(struct chip *c)
     uint32_t sw;
     if (chip_ob_field(c, field, &sw) < 0) {
         field = "WDG_SW";
-        if (chip_ob_field(c, field, &sw) < 0)
-            return;
+        if (chip_ob_field(c, field, &sw) < 0) {
+            field = "IWDG1_SW";             /* H7, RM0433 4.9.8 */
+            if (chip_ob_field(c, field, &sw) < 0)
+                return;
+        }
     }
     if (sw)
         return;

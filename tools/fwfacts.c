@@ -135,6 +135,8 @@ static void facts_pins(struct text *t, const struct part *p)
     DEF(t, "LED_PIN", "%uu", pp->led_pin);
     DEF(t, "GPIO_STYLE", "%s", pp->gpio_f1 ? "GPIO_STYLE_CRL" : "GPIO_STYLE_MODER");
     DEF(t, "USART_STYLE", "%s", pp->usart_isr ? "USART_STYLE_ISR" : "USART_STYLE_SR");
+    DEF(t, "IWDG_BASE", "0x%08Xu     /* part->periph.iwdg_base, else CMSIS */",
+        pp->iwdg_base ? pp->iwdg_base : 0x40003000u);
     if (!pp->gpio_f1)
         DEF(t, "TX_AF", "%uu             /* PA2 = USART2_TX */", pp->usart2_tx_af);
 }

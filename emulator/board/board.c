@@ -170,6 +170,15 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     }
     b->index = index;
     b->part = opt->part;
+    if (opt->rev) {
+        if (part_with_rev(opt->part, opt->rev, &b->rev_part) < 0) {
+            snprintf(err, errlen, "%s has no revision '%c' in the part table",
+                     opt->part->full_name, opt->rev);
+            free(b);
+            return NULL;
+        }
+        b->part = &b->rev_part;
+    }
     b->host = *host;
     b->link = opt->link;
     b->hse_hz = opt->hse_hz;
@@ -178,9 +187,9 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     snprintf(b->stlink_busid, sizeof b->stlink_busid, "2-%u", index + 1);
     fault_plan_init(&b->plan, seed + index);
 
-    if (opt->dfu && !opt->part->dfu.present) {
+    if (opt->dfu && !b->part->dfu.present) {
         snprintf(err, errlen, "%s has no USB DFU bootloader in its ROM (AN2606); use an ST-Link",
-                 opt->part->full_name);
+                 b->part->full_name);
         goto fail;
     }
     for (size_t i = 0; i < opt->nfaults; i++) {
@@ -199,7 +208,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     if (opt->state_dir) {
         snprintf(b->state_dir, sizeof b->state_dir, "%s", opt->state_dir);
         if (state_exists(b->state_dir)) {
-            b->chip = state_load(b->state_dir, opt->part, clock, &b->plan, err, errlen);
+            b->chip = state_load(b->state_dir, b->part, clock, &b->plan, err, errlen);
             if (!b->chip)
                 goto fail;
             journal_restart(b);
@@ -208,25 +217,25 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
         goto fail;
     }
     if (!b->chip) {
-        b->chip = chip_new(opt->part, clock, &b->plan, NULL, 0, err, errlen);
+        b->chip = chip_new(b->part, clock, &b->plan, NULL, 0, err, errlen);
         if (!b->chip)
             goto fail;
         if (board_save(b, err, errlen) < 0)
             goto fail;
     }
 
-    b->run = board_run_new(index, opt->part);
+    b->run = board_run_new(index, b->part);
     if (!b->run) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
     periph_set_console(b->chip, usart_console, b);
-    b->dfu_pointer = opt->part->flash_base;
+    b->dfu_pointer = b->part->flash_base;
     b->chip->boot0_pin = opt->boot0 >= 0 ? opt->boot0 != 0 : opt->dfu;
     b->chip->powered = true;
     chip_reset(b->chip, RESET_POWER_ON);
     if ((opt->stlink || core_wanted(b)) && board_ensure_core(b) < 0) {
-        snprintf(err, errlen, "board %u: cannot create the %s core", index, opt->part->full_name);
+        snprintf(err, errlen, "board %u: cannot create the %s core", index, b->part->full_name);
         goto fail;
     }
     if (board_update_devices(b, err, errlen) < 0)

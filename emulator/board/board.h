@@ -35,6 +35,7 @@ struct board_options {
     const char *state_dir;          /* NULL: a fresh chip in a temporary directory */
     bool dfu;                       /* ":dfu": steer boot into system memory at start */
     int  boot0;                     /* -1: default (high with :dfu, else low) */
+    char rev;                       /* --rev: a revision of part->revs, 0: the row's */
     enum board_link link;
     const char *faults[BOARD_MAX_FAULTS];   /* fault specs, in order */
     size_t nfaults;

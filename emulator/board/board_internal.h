@@ -13,7 +13,8 @@
 
 struct board {
     unsigned index;
-    const struct part *part;
+    const struct part *part;        /* opt->part, or &rev_part with --rev */
+    struct part rev_part;
     struct chip *chip;
     struct fault_plan plan;
     struct board_host host;

@@ -101,6 +101,7 @@ enum dfuse_act {
     DFUSE_ACT_BUSY_STALL,       /* anything else in dfuDNBUSY */
     DFUSE_ACT_MANIFEST,         /* GETSTATUS in dfuMANIFEST-SYNC: leave */
     DFUSE_ACT_UPLOAD,           /* Get Commands or read memory */
+    DFUSE_ACT_BUSY_CLEAR,       /* CLRSTATUS in dfuDNBUSY (a stuck erase: part_dfu.erase_stuck_from) */
 };
 
 /* The cell that answered a request, reported when it has answered (a

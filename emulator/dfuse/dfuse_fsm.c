@@ -21,6 +21,9 @@
  *     and cannot answer: GETSTATUS is NAKed until the work ends
  *     (DFU_BUSY_NAK) or stalled (DFU_BUSY_STALL, L43x-type ROMs, facts
  *     9.3), per the part table or the fault plan.
+ *   - dfu.erase_stuck_from (H743 Rev V ROM 0x90, part.h): an ERASE_PAGE
+ *     there stays dfuDNBUSY until a CLRSTATUS (betaflight-configurator
+ *     PR #1861, dfu-util ticket #88).
  *
  * A request that is malformed at the USB level (direction, wIndex,
  * impossible wLength) stalls without touching the DFU state; a DFU request
@@ -232,6 +235,8 @@ static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t
 /* GETSTATUS in dfuDNLOAD-SYNC: the command runs now (AN2662 p78) */
 static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
+    uint32_t stuck_from = d->part->dfu.erase_stuck_from;
+    d->stuck_busy = stuck_from && d->cmd == DFUSE_OP_ERASE_PAGE && d->cmd_addr >= stuck_from;
     uint32_t rom_ms = dfuse_exec_start(d);
     d->cmd = DFUSE_OP_NONE;
     if (!d->job_active && d->reset_when_done && d->result_status == DFU_STATUS_OK)
@@ -256,9 +261,30 @@ static int act_poll_busy(struct dfuse_device *d, struct usb_xfer *x, uint8_t *ne
         return rc;
     }
     d->status = d->result_status;
+    if (d->status == DFU_STATUS_OK && d->stuck_busy) {
+        /* the erase is over, the ROM still says busy (erase_stuck_from) */
+        *next = NEXT_SAME;
+        return reply_status(d, x, DFU_STATE_DNBUSY, d->part->dfu.poll.erase_ms);
+    }
     if (d->status != DFU_STATUS_OK)
         *next = DFU_STATE_ERROR;
     return reply_status(d, x, *next, 0);
+}
+
+/* CLRSTATUS in dfuDNBUSY: a stall once the work is over, except in the
+ * stuck erase of erase_stuck_from, which it ends in dfuERROR / errUNKNOWN
+ * (betaflight-configurator PR #1861: "(14,10)", then "(0,2)") */
+static int act_busy_clear(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
+{
+    int rc = busy_wait(d, x);
+    if (rc != GO_ON) {
+        *next = NEXT_SAME;
+        return rc;
+    }
+    if (!d->stuck_busy || d->result_status != DFU_STATUS_OK)
+        return act_stall_error(d, x, next);
+    d->stuck_busy = false;
+    return act_clear_misplaced(d, x, next);
 }
 
 /* GETSTATE in dfuDNBUSY: the ROM answers only once the work is over */
@@ -357,6 +383,7 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 #define KIND_poll_busy DFUSE_ACT_POLL_BUSY
 #define KIND_busy_state DFUSE_ACT_BUSY_STATE
 #define KIND_busy_stall DFUSE_ACT_BUSY_STALL
+#define KIND_busy_clear DFUSE_ACT_BUSY_CLEAR
 #define KIND_manifest DFUSE_ACT_MANIFEST
 #define KIND_upload DFUSE_ACT_UPLOAD
 
@@ -420,7 +447,7 @@ static const struct dfuse_rule dfuse_table[DFU_STATE_COUNT][EV_COUNT] = {
         [EV_DNLOAD_ZERO] = R(busy_stall, ERROR, C_STALL),
         [EV_UPLOAD]      = R(busy_stall, ERROR, C_UPSTALL),
         [EV_GETSTATUS]   = R(poll_busy, DNLOAD_IDLE, C_STATUS),        /* ST: DFU 1.1 stalls */
-        [EV_CLRSTATUS]   = R(busy_stall, ERROR, C_STALL),
+        [EV_CLRSTATUS]   = R(busy_clear, ERROR, C_STALL),              /* ST: a stuck erase */
         [EV_GETSTATE]    = R(busy_state, SAME, C_STATE),
         [EV_ABORT]       = R(busy_stall, ERROR, C_STALL),
     },
@@ -615,5 +642,6 @@ void dfuse_fsm_init(struct dfuse_device *d)
     d->owed_wait_ms = 0;
     d->leave_early = false;
     d->leave_busy_answered = false;
+    d->stuck_busy = false;
     d->voltage_range = 0;   /* AN2606: the ROM starts in the lowest range */
 }

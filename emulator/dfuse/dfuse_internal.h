@@ -109,6 +109,9 @@ struct dfuse_device {
     bool reset_when_done;       /* option write / read unprotect: ROM resets after */
     enum chip_reset done_reset_kind;
     enum dfuse_command job_cmd; /* what the job is for (error mapping) */
+    /* part_dfu.erase_stuck_from: this erase ended, but the ROM answers
+     * dfuDNBUSY until a CLRSTATUS (H743 Rev V, bank 2) */
+    bool stuck_busy;
 
     /* The host was told to wait this long before its next GETSTATUS
      * (ROM value, ms); fast mode lets that time pass when it comes. */

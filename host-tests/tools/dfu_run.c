@@ -46,6 +46,15 @@ struct proc_result dfu_run(const struct dfu_bench *b, char *const tool_argv[])
     argv[n++] = board;
     argv[n++] = "--state";
     argv[n++] = (char *)b->state;
+    char rev[2] = { b->rev, 0 };
+    if (b->rev) {
+        argv[n++] = "--rev";
+        argv[n++] = rev;
+    }
+    if (b->time) {
+        argv[n++] = "--time";
+        argv[n++] = (char *)b->time;
+    }
     argv[n++] = "--";
     for (int i = 0; tool_argv[i] && n < 63; i++)
         argv[n++] = tool_argv[i];

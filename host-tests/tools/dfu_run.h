@@ -19,6 +19,8 @@ struct dfu_bench {
     char part[16];
     char *dir;
     char state[512];
+    char rev;               /* 0, or `--rev REV` on the board */
+    const char *time;       /* NULL, or `--time TIME` (e.g. "real") */
 };
 
 /* vstm32 new PART DIR/state; asserts it worked. */

@@ -50,6 +50,10 @@ static struct run_case stlink_cases[] = {
     {"g474xe", "target/stm32g4x.cfg", 0}, {"f411xe", "target/stm32f4x.cfg", 0},
     {"f405xg", "target/stm32f4x.cfg", 0}, {"f722xe", "target/stm32f7x.cfg", 0},
     {"f746xg", "target/stm32f7x.cfg", 0}, {"f767zi", "target/stm32f7x.cfg", 0},
+    /* H7: st-flash 1.7.0 knows H74x/H75x (0x450) and H72x/H73x (0x483);
+     * OpenOCD's stm32h7x driver, bank 1 (both banks: test_openocd_ops.c) */
+    {"h743zi", "target/stm32h7x.cfg", 0}, {"h750vb", "target/stm32h7x.cfg", 0},
+    {"h723zg", "target/stm32h7x.cfg", 0},
 };
 
 static char fw_path[512];
@@ -238,6 +242,8 @@ static struct fw_case watchdog_cases[] = {
     {"f072xb", "reset-loop"}, {"f401xe", "reset-loop"}, {"l073xz", "reset-loop"},
     {"l476xg", "reset-loop"}, {"g474xe", "reset-loop"}, {"f411xe", "reset-loop"}, {"f722xe", "reset-loop"},
     {"f746xg", "reset-loop"}, {"f767zi", "reset-loop"},
+    /* H7: IWDG1 at 0x58004800 (RM0433 2.3.2), part_facts.h IWDG_BASE */
+    {"h743zi", "reset-loop"}, {"h723zg", "reset-loop"},
 };
 
 /* ARMv7-M: INVSTATE escalated to HardFault; ARMv6-M: HardFault (fixtures README). */

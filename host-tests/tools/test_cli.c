@@ -228,3 +228,34 @@ Test(cli, truncated_or_corrupted_state)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* --rev: a revision the part's row lists, else one line and exit 2; the
+ * run's help names it. */
+Test(cli, rev_is_checked_against_the_part_table)
+{
+    struct proc_result r = vstm32("run", "--port", "0", "--board", "h723zg:dfu", "--rev");
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "--rev needs a value"), "%s", r.output);
+    proc_result_free(&r);
+    char *argv[] = {(char *)proc_vstm32(), "run", "--port", "0", "--board", "h723zg:dfu", "--rev",
+                    "V", "--", "true", NULL};
+    r = proc_run(argv, NULL, 60);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "--rev: h723zg has no revision 'V' in the part table"),
+                       "%s", r.output);
+    cr_expect_eq(count_lines(r.output), 1, "one line:\n%s", r.output);
+    proc_result_free(&r);
+    argv[5] = "h743zi:dfu";
+    argv[7] = "Q";
+    r = proc_run(argv, NULL, 60);
+    cr_expect_not_null(strstr(r.output, "--rev: h743zi has no revision 'Q' in the part table"),
+                       "%s", r.output);
+    proc_result_free(&r);
+    argv[7] = "v";
+    r = proc_run(argv, NULL, 60);
+    cr_expect_eq(r.status, 0, "h743zi --rev v (lower case):\n%s", r.output);
+    proc_result_free(&r);
+    r = vstm32("run", "--help", NULL, NULL, NULL, NULL);
+    cr_expect_not_null(strstr(r.output, "--rev LETTER"), "%s", r.output);
+    proc_result_free(&r);
+}

@@ -9,6 +9,9 @@
  *  - h750vb: its ROM lists the die's 16*128Kg (real-logs MULTI-dfuutil-
  *    initial-state-and-name-padding, the Daisy board) but the part has one
  *    128 KiB sector: an erase past it fails with dfu-util's own words.
+ *  - h743zi --rev V / --rev Y: the Rev V ROM (0x90) never ends a page
+ *    erase in bank 2 (dfu-util polls it forever, as dfu-util ticket #88
+ *    shows), Rev Y (0xD2) does (scenario 15 has the CLRSTATUS workaround).
  * Option bytes (alt 1) on h743zi/h723zg: test_dfu_options.c; :leave and
  * the firmware fixtures: test_boards_run.c.
  */
@@ -97,6 +100,59 @@ Test(dfu_h7, h750_erase_past_its_one_sector_fails)
                        r.output);
     cr_expect_null(strstr(r.output, "File downloaded successfully"), "%s", r.output);
     proc_result_free(&r);
+    free(img);
+    dfu_bench_free(&b);
+}
+
+/* dfu-util ticket #88 / OpenMV forum 5565 (real-logs timeouts-and-probes/
+ * H7-dfuutil-ticket88-openmv-polltimeout-1000.txt): "Erasing page size
+ * 131072 at address 0x08100000 ..." then "Poll timeout 1000 ms" without
+ * end.  Real time, so the poll timeout is the ROM's; coreutils `timeout`
+ * bounds the hang. */
+Test(dfu_h7, h743_rev_v_dfu_util_polls_bank2_erase_forever)
+{
+    const uint32_t len = 4096;
+    struct dfu_bench b;
+    dfu_bench_new(&b, "h743zi");
+    b.rev = 'V';
+    b.time = "real";
+    uint8_t *img = malloc(len);
+    proc_fill_random(img, len, 88);
+    char file[600];
+    snprintf(file, sizeof file, "%s/app.bin", b.dir);
+    cr_assert_eq(proc_write_file(file, img, len), 0);
+    char *tool[] = {"timeout", "4", "dfu-util", "-v", "-v", "-a", "0", "-s", "0x08100000",
+                    "-D", file, NULL};
+    struct proc_result r = dfu_run(&b, tool);
+    cr_expect_eq(r.status, 124, "dfu-util should hang until timeout kills it:\n%s", r.output);
+    const char *erase = strstr(r.output, "Erasing page size 131072 at address 0x08100000, "
+                                         "page starting at 0x08100000");
+    cr_assert_not_null(erase, "%s", r.output);
+    unsigned polls = 0;
+    for (const char *q = erase; (q = strstr(q, "Poll timeout 1000 ms")); q++)
+        polls++;
+    cr_expect_geq(polls, 2, "%u polls after the bank-2 erase:\n%s", polls, r.output);
+    cr_expect_null(strstr(erase, "Poll timeout 0 ms"), "the erase ended:\n%s", r.output);
+    cr_expect_null(strstr(r.output, "File downloaded successfully"), "%s", r.output);
+    proc_result_free(&r);
+    free(img);
+    dfu_bench_free(&b);
+}
+
+/* Rev Y (ROM 0xD2): "I was able to access (erase/write) 2nd Bank of Flash
+ * using dfu-util without any problem" (ST community, same facts file). */
+Test(dfu_h7, h743_rev_y_erases_and_writes_bank2)
+{
+    const uint32_t len = 4096;
+    struct dfu_bench b;
+    dfu_bench_new(&b, "h743zi");
+    b.rev = 'Y';
+    uint8_t *img = malloc(len);
+    proc_fill_random(img, len, 89);
+    dfu_download_ok(&b, 0, 0x08100000, img, len);
+    uint8_t *back = dfu_upload(&b, 0, 0x08100000, len);
+    cr_expect_arr_eq(back, img, len, "bank 2 after the Rev Y download");
+    free(back);
     free(img);
     dfu_bench_free(&b);
 }

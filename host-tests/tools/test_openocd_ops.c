@@ -359,3 +359,45 @@ ParameterizedTest(struct readback_case *rc, openocd_ops, write_and_read_bank)
     proc_result_free(&r);
     free_all(scratch, state);
 }
+
+/* ---- H7: program ... verify on both banks of h743zi ------------------------------- */
+
+/* target/stm32h7x.cfg declares bank 2 (0x08100000, RM0433 4.3.2) only with
+ * DUAL_BANK set (board/st_nucleo_h743zi.cfg sets it): without it OpenOCD
+ * 0.12 finds no bank there and its verify fails -- its own words are
+ * checked.  With it, `program` writes bank 1 and bank 2 and verifies. */
+Test(openocd_ops, h743_program_verify_both_banks)
+{
+    char *scratch, script[2400];
+    char *state = state_new("h743zi", &scratch);
+    uint8_t img[IMAGE_SIZE];
+    const char *image = write_image(scratch, 0x743B2u, img);
+    const char *ocd = "openocd -c 'gdb_port disabled; telnet_port disabled; tcl_port disabled'";
+    snprintf(script, sizeof script,
+             "echo [single]; %s -f interface/stlink.cfg -f target/stm32h7x.cfg "
+             "-c 'program %s 0x08100000 verify exit'; "
+             "echo [dual]; %s -c 'set DUAL_BANK 1' -f interface/stlink.cfg -f target/stm32h7x.cfg "
+             "-c 'program %s 0x08000000 verify' -c 'program %s 0x08100000 verify reset exit'; "
+             "echo [end]",
+             ocd, image, ocd, image, image);
+    struct proc_result r = run_sh("h743zi:stlink-v2-1", state, script);
+    cr_assert_eq(r.status, 0, "sh exited %d:\n%s", r.status, r.output);
+    const char *single = strstr(r.output, "[single]"), *dual = strstr(r.output, "[dual]");
+    cr_assert(single && dual, "%s", r.output);
+    const char *w = strstr(single, "Warn : no flash bank found for address 0x08100000");
+    cr_expect(w && w < dual, "single bank: OpenOCD's refusal missing:\n%s", r.output);
+    w = strstr(single, "** Verify Failed **");
+    cr_expect(w && w < dual, "single bank: verify should fail:\n%s", r.output);
+    expect_in(dual, "Info : Bank (1) size is 1024 kb, base address is 0x08100000");
+    const char *ok1 = strstr(dual, "** Verified OK **");
+    cr_expect(ok1 && strstr(ok1 + 1, "** Verified OK **"), "two verified programs:\n%s", r.output);
+    size_t len = 0;
+    uint8_t *flash = state_flash(state, &len);
+    cr_assert_eq(len, 2u * 1024 * 1024, "flash blob of %zu bytes", len);
+    cr_expect_eq(memcmp(flash, img, IMAGE_SIZE), 0, "bank 1 differs:\n%s", r.output);
+    cr_expect_eq(memcmp(flash + 0x100000, img, IMAGE_SIZE), 0, "bank 2 differs:\n%s", r.output);
+    expect_fill(flash, 0x100000 + IMAGE_SIZE, 0x20000 - IMAGE_SIZE, 0xFF, r.output);
+    free(flash);
+    proc_result_free(&r);
+    free_all(scratch, state);
+}

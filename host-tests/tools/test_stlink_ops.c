@@ -70,6 +70,16 @@ static struct stflash_case stflash_cases[] = {
      * them with stores to 0x1FFF0000, which the model refuses (PGSERR). */
     {"f722xe", "stlink-v2-1", 0x60000, "", 0, "", "", 0, 0, MASS},
     {"f746xg", "stlink-v2-1", 0xC0000, "", 0, "", "", 0, 0, MASS},
+    /* H74x/H75x (0x450), H72x/H73x (0x483): 1.7.0 writes 64-byte chunks
+     * with PG set, the copy at bank 1's last sector (RM0433 4.3.2, RM0468;
+     * bank 2 of h743zi: scenario 16).  Its option read prints OPTSR_CUR;
+     * its option write of one value targets the area's base, OPTSR_CUR,
+     * which stlink_write_option_bytes_h7 skips as "non-programmable" (it
+     * writes only *_PRG registers) yet reports written: OPTSR stays
+     * 0x1606AAF0 (BOR_LEV 0).  h750vb (one 128 KiB sector, a second copy
+     * would erase the first) is in test_boards_run.c. */
+    {"h743zi", "stlink-v2-1", 0xE0000, "1606aaf0", 0x1606aaf4u, "1606aaf0", "BOR_LEV", 0, 0, MASS},
+    {"h723zg", "stlink-v3", 0xE0000, "1606aaf0", 0x1606aaf4u, "1606aaf0", "BOR_LEV", 0, 0, MASS},
 };
 
 static void expect_in(const char *out, const char *want)
@@ -296,6 +306,27 @@ ParameterizedTest(struct pyocd_case *c, pyocd_ops, sector_then_chip_erase)
     flash = state_flash(state, &len);
     expect_fill(flash, 0, len, p->erased_value, r.output);
     free(flash);
+    proc_result_free(&r);
+    proc_rmtree(scratch);
+    free(scratch);
+    free(state);
+}
+
+/* pyOCD 0.13.1 has no built-in STM32H7 target (none of its choices starts
+ * with stm32h7): pyocd-flashtool refuses the name itself, before it opens
+ * the probe, and the chip is untouched. */
+Test(pyocd_ops, h7_has_no_builtin_target)
+{
+    char *scratch;
+    char *state = state_new("h743zi", &scratch);
+    char *ce[] = {"pyocd-flashtool", "-t", "stm32h743zi", "-ce", NULL};
+    struct proc_result r = run_board("h743zi:stlink-v2-1", state, ce);
+    cr_expect_eq(r.status, 2, "pyocd-flashtool exited %d:\n%s", r.status, r.output);
+    expect_in(r.output, "pyocd-flashtool: error: argument -t/--target: invalid choice: "
+                        "'stm32h743zi' (choose from ");
+    const char *choices = strstr(r.output, "(choose from ");
+    cr_expect(choices && !strstr(choices, "'stm32h7"), "an H7 target is listed:\n%s", r.output);
+    expect_in(r.output, "'stm32l475xg'");   /* the list is there, H7 is not in it */
     proc_result_free(&r);
     proc_rmtree(scratch);
     free(scratch);

@@ -245,3 +245,24 @@ Test(chip, leftover_flash_error_at_debugger_connect,
     cr_expect_eq(rd(c, 0x4002200C, 4, BUS_DEBUG) & 0x4u, 0u, "cleared by the reset");
     chip_free(c);
 }
+
+Test(chip, h743_revisions, .description = "RM0433 60.5.8: REV_ID 0x1003 Rev Y, 0x2003 Rev V; ROM 0xD2 / 0x90 (betaflight-configurator PR #1861 sources)")
+{
+    static const struct { char rev; uint32_t idcode; uint8_t rom; } want[] = {
+        { 'Y', 0x10030450u, 0xD2 }, { 'V', 0x20030450u, 0x90 }, { 'v', 0x20030450u, 0x90 },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct part p;
+        char err[256] = "";
+        cr_assert_eq(part_with_rev(part_find("h743zi"), want[i].rev, &p), 0, "rev %c", want[i].rev);
+        vclock_init(&clk, VCLOCK_FAST, 1);
+        struct chip *c = chip_new(&p, &clk, NULL, NULL, 0, err, sizeof err);
+        cr_assert_not_null(c, "%s", err);
+        cr_assert_eq(rd(c, 0x5C001000, 4, BUS_DEBUG), want[i].idcode, "rev %c DBGMCU_IDC", want[i].rev);
+        cr_assert_eq(rd(c, 0x1FF1E7FE, 1, BUS_DEBUG), want[i].rom, "rev %c bootloader id", want[i].rev);
+        chip_free(c);
+    }
+    struct part p;
+    cr_assert_eq(part_with_rev(part_find("h743zi"), 'X', &p), -1, "no Rev X in the table");
+    cr_assert_eq(part_with_rev(part_find("h723zg"), 'V', &p), -1, "h723zg lists no revisions");
+}

@@ -221,6 +221,7 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     bo->state_dir = r.state;
     bo->dfu = scn.dfu;
     bo->boot0 = scn.boot0;
+    bo->rev = scn.rev;
     bo->link = (enum board_link)scn.link;
     bo->hse_hz = scn.hse_hz;
     bo->stlink = scn.stlink;

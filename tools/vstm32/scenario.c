@@ -255,7 +255,8 @@ static int parse_line(struct parse_ctx *c, char *line)
     bool header = !strcmp(kw, "part") || !strcmp(kw, "ob") || !strcmp(kw, "boot0") ||
                   !strcmp(kw, "link") || !strcmp(kw, "seed") || !strcmp(kw, "time") ||
                   !strcmp(kw, "fault") || !strcmp(kw, "file") || !strcmp(kw, "preload") ||
-                  !strcmp(kw, "dfu") || !strcmp(kw, "probe") || !strcmp(kw, "hse");
+                  !strcmp(kw, "dfu") || !strcmp(kw, "probe") || !strcmp(kw, "hse") ||
+                  !strcmp(kw, "rev");
     if (header && s->nitems)
         return fail(c, "'%s' belongs before the first step (use 'do ...' between steps)", kw);
 
@@ -285,6 +286,13 @@ static int parse_line(struct parse_ctx *c, char *line)
         if (s->nobs == SCN_MAX_LIST || !strchr(rest, '=') || strlen(rest) >= sizeof s->obs[0])
             return fail(c, "ob NAME=VALUE");
         snprintf(s->obs[s->nobs++], sizeof s->obs[0], "%s", rest);
+    } else if (!strcmp(kw, "rev")) {
+        struct part probe;
+        if (!s->part)
+            return fail(c, "'rev' belongs after 'part'");
+        if (strlen(rest) != 1 || part_with_rev(s->part, rest[0], &probe) < 0)
+            return fail(c, "%s has no revision '%s' in the part table", s->part->name, rest);
+        s->rev = rest[0];
     } else if (!strcmp(kw, "boot0")) {
         if (strcmp(rest, "0") && strcmp(rest, "1"))
             return fail(c, "boot0 0|1");

@@ -78,6 +78,7 @@ struct scenario {
     const struct part *part;
     bool dfu;                   /* board :dfu (default yes) */
     int boot0;                  /* -1 default */
+    char rev;                   /* 'rev LETTER' (part_with_rev), 0: the row's */
     int link;                   /* enum board_link */
     uint32_t hse_hz;            /* hse: the board's crystal, 0 = none given */
     int stlink;                 /* probe: 0 none, else enum stlink_version + 1 */

@@ -29,6 +29,8 @@ const char session_options_help[] =
     "  --state DIR            the chip's state directory (default: a fresh chip in a\n"
     "                         temporary directory, removed at exit)\n"
     "  --boot0 0|1            BOOT0 pin level\n"
+    "  --rev LETTER           silicon revision of the part (h743zi, h750vb: Y (the\n"
+    "                         default) or V: REV_ID and ROM bootloader, see 'vstm32 parts')\n"
     "  --link direct|hub      how the board's USB port reaches the host\n"
     "  --hse HZ               the board's HSE crystal (f411xe: 25000000 is the\n"
     "                         Black Pill's, whose ROM HSE detection is flaky)\n"
@@ -159,6 +161,15 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
                 return EXIT_USAGE;
             }
             cur->boot0 = val[0] - '0';
+        } else if (!strcmp(opt, "--rev")) {
+            struct part probe;
+            NEED_VALUE();
+            NEED_BOARD();
+            if (strlen(val) != 1 || part_with_rev(cur->part, val[0], &probe) < 0) {
+                cli_error("--rev: %s has no revision '%s' in the part table", cur->part->name, val);
+                return EXIT_USAGE;
+            }
+            cur->rev = val[0];
         } else if (!strcmp(opt, "--link")) {
             NEED_VALUE();
             NEED_BOARD();
