@@ -11,7 +11,7 @@
  *    128 KiB sector: an erase past it fails with dfu-util's own words.
  *  - h743zi --rev V / --rev Y: the Rev V ROM (0x90) never ends a page
  *    erase in bank 2 (dfu-util polls it forever, as dfu-util ticket #88
- *    shows), Rev Y (0xD2) does (scenario 15 has the CLRSTATUS workaround).
+ *    shows), Rev Y (0xD2) does (scenario 17 has the CLRSTATUS workaround).
  * Option bytes (alt 1) on h743zi/h723zg: test_dfu_options.c; :leave and
  * the firmware fixtures: test_boards_run.c.
  */

@@ -72,7 +72,7 @@ static struct stflash_case stflash_cases[] = {
     {"f746xg", "stlink-v2-1", 0xC0000, "", 0, "", "", 0, 0, MASS},
     /* H74x/H75x (0x450), H72x/H73x (0x483): 1.7.0 writes 64-byte chunks
      * with PG set, the copy at bank 1's last sector (RM0433 4.3.2, RM0468;
-     * bank 2 of h743zi: scenario 16).  Its option read prints OPTSR_CUR;
+     * bank 2 of h743zi: scenario 18).  Its option read prints OPTSR_CUR;
      * its option write of one value targets the area's base, OPTSR_CUR,
      * which stlink_write_option_bytes_h7 skips as "non-programmable" (it
      * writes only *_PRG registers) yet reports written: OPTSR stays
