@@ -24,6 +24,18 @@ struct flashctl_ops;
 struct flashseq_job;
 struct part;
 
+/* How firmware learns of a double ECC error on a data read when it is a
+ * bus error, not an NMI (H7): the per-bank status and fail-address
+ * registers a fault handler reads (the ecc-reader fixture's facts, written
+ * by tools/fwfacts.c).  Offsets from part->flash_regs_base. */
+struct flash_ecc_busfault {
+    uint32_t sr_off, ccr_off, fa_off;   /* bank 1's status, clear and fail-address registers */
+    uint32_t bank_stride;               /* bank 2's copies this much higher */
+    uint32_t dbecc_bit;                 /* the double-error flag in SR (and its clear bit in CCR) */
+    uint32_t fa_mask;                   /* the fail-address field, from bit 0 */
+    uint32_t fa_unit;                   /* bytes one fail-address step covers (the ECC word) */
+};
+
 struct flash_gen {
     /* As `vstm32 parts` and the README name it: "F0/F1", "L4/G0/G4". */
     const char *name;
@@ -48,6 +60,9 @@ struct flash_gen {
     /* An NMI the controller raised since the last call (L4: ECC double
      * error on a read, RM0351 3.3.4); taken once.  NULL: never. */
     bool (*take_pending_nmi)(struct chip *c);
+    /* A double ECC error on a data read ends in a bus error (H7); NULL:
+     * it does not (no ECC, or the NMI above). */
+    const struct flash_ecc_busfault *ecc_busfault;
     /* The part row has the facts this generation needs (L4: its die's
      * variant, matching DEV_ID): NULL when it has, else what is missing.
      * NULL hook: the generation needs no more than every row has. */

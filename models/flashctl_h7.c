@@ -12,7 +12,8 @@
  * (SER+SNB+START), bank erase (BER+START), mass erase of both banks
  * (OPTCR.MER), WRPERR on sectors whose nWRPSn bit is 0, ECC per flash word
  * (a word programmed over non-erased cells reads with a double error:
- * DBECCERR and ECC_FA, a bus error), and the options through
+ * DBECCERR, ECC_FA keeping the first failing flash word, a bus error and
+ * no NMI), and the options through
  * OPTSR_PRG/BOOT_PRGR/... and OPTSTART (OPT_BUSY, then *_CUR = *_PRG, the
  * RDP 1 -> 0 regression erasing both banks, OPTCHANGEERR at level 2).
  * Operations take the part's time on the virtual clock; the array changes
@@ -341,9 +342,15 @@ static int h7_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
             return h7_program_word(c, s, b);
         return BUS_OK;
     }
-    case R_CCR1: case R_CCR2:
-        *reg(s, idx == R_CCR1 ? R_SR1 : R_SR2) &= ~(v & lanes & H7_SR_CLEARABLE);
+    case R_CCR1: case R_CCR2: {
+        unsigned b = idx == R_CCR2;
+        uint32_t ecc = FMASK(H7_SR, SNECCERR) | FMASK(H7_SR, DBECCERR);
+        bool had_ecc = *reg(s, sr_of[b]) & ecc;
+        *reg(s, sr_of[b]) &= ~(v & lanes & H7_SR_CLEARABLE);
+        if (had_ecc && !(*reg(s, sr_of[b]) & ecc))
+            *reg(s, fa_of[b]) = 0;      /* RM0433 4.9.23: reset with the ECC flag */
         return BUS_OK;
+    }
     case R_OPTCCR:
         if (v & lanes & (1u << 30))
             *reg(s, R_OPTSR_CUR) &= ~FMASK(H7_OPTSR, OPTCHANGEERR);
@@ -453,8 +460,27 @@ static int h7_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
     return BUS_OK;
 }
 
-/* RM0433 4.4.4: a double ECC error on a read sets DBECCERR and ECC_FA of
- * the bank; guess (wording not re-read): the read ends in a bus error. */
+/* A flash word reads with a double ECC error when any of its double
+ * words is marked (chip->ecc_bad is kept per 8 bytes for every ECC part;
+ * the H7 code covers 256 bits, RM0433 4.3.9). */
+static bool word_ecc_bad(const struct chip *c, uint32_t off)
+{
+    uint32_t dw0 = (off & ~(H7_FLASH_WORD - 1u)) / 8;
+    for (uint32_t dw = dw0; c->ecc_bad && dw < dw0 + H7_FLASH_WORD / 8; dw++)
+        if ((c->ecc_bad[dw / 8] >> (dw % 8)) & 1u)
+            return true;
+    return false;
+}
+
+/* A double ECC error on a data read.  RM0433 4.9.5: DBECCERR in the
+ * bank's SR; 4.9.23: ECC_FA.FAIL_ECC_ADDR takes the flash word's index
+ * in the bank only while no ECC flag of that bank is set (the first
+ * error is kept) and is reset when CCR clears the flag (guess: not
+ * re-read in RM0433; ST's register text for the H5's ECCDETR says so).  The read itself
+ * ends in a bus error whether DBECCERRIE is set or not: no NMI on this
+ * generation (the precise BusFault field code meets: zephyr PR #34374
+ * "the bus fault happens even if DBECCERRIE1/2 is disabled", PX4 PR
+ * #27642, embassy #4777 on H723). */
 static int h7_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
 {
     struct h7 *s = h7_of(c);
@@ -467,12 +493,12 @@ static int h7_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
     if (flashctl_h7_sector_of(c, addr, &b, &sector) < 0)
         return BUS_ERROR;
     fc_stall(c, &s->bank[b].busy);
-    uint32_t off = addr - p->flash_base, dw = off / 8;
-    if (c->ecc_bad && (c->ecc_bad[dw / 8] >> (dw % 8)) & 1u) {
+    if (word_ecc_bad(c, addr - p->flash_base)) {
         uint32_t in_bank = addr - (p->flash_base + b * p->bank_size);
-        *reg(s, fa_of[b]) = FDP(0, H7_ECC_FA, FAIL_ECC_ADDR, in_bank / H7_FLASH_WORD);
+        if (!(*reg(s, sr_of[b]) & (FMASK(H7_SR, SNECCERR) | FMASK(H7_SR, DBECCERR))))
+            *reg(s, fa_of[b]) = FDP(0, H7_ECC_FA, FAIL_ECC_ADDR, in_bank / H7_FLASH_WORD);
         h7_raise_error(c, s, b, FMASK(H7_SR, DBECCERR));
-        chip_log(c, "%s: ECC double error reading 0x%08x", p->name, addr);
+        chip_log(c, "%s: ECC double error reading 0x%08x (bus error)", p->name, addr);
         return BUS_ERROR;
     }
     *val = fc_load_le(src, size);

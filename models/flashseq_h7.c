@@ -235,6 +235,18 @@ static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns
 }
 
 /* The H7 generation: the controller and the ROM sequences above. */
+/* RM0433 4.9.5/4.9.6/4.9.23 (RM0468 the same for bank 1): SR.DBECCERR
+ * b26, cleared by CCR.CLR_DBECCERR b26; ECC_FA.FAIL_ECC_ADDR[14:0] counts
+ * 256-bit flash words from the bank's start (field drivers scale it by
+ * 32 bytes). */
+static const struct flash_ecc_busfault h7_ecc_busfault = {
+    .sr_off = H7_SR, .ccr_off = H7_CCR, .fa_off = H7_ECC_FA,
+    .bank_stride = H7_BANK_STRIDE,
+    .dbecc_bit = FMASK(H7_SR, DBECCERR),
+    .fa_mask = FMASK(H7_ECC_FA, FAIL_ECC_ADDR),
+    .fa_unit = H7_FLASH_WORD,
+};
+
 const struct flash_gen flash_gen_h7 = {
     .name = "H7",
     .unit = "sector", .units = "sectors",
@@ -242,4 +254,5 @@ const struct flash_gen flash_gen_h7 = {
     .manual = "RM0433 4.3 / RM0468 4.3 (SER+SNB per bank, BER, MER, 256-bit flash words with ECC)",
     .ctl = &flashctl_h7_ops,
     .rom_poll = rom_poll,
+    .ecc_busfault = &h7_ecc_busfault,
 };

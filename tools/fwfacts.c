@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/flash_gen.h"
 #include "models/flashctl_l4.h"
 #include "models/part.h"
 #include "models/periph.h"
@@ -159,11 +160,25 @@ static int facts_ecc(struct text *t, const struct part *p)
 {
     if (!p->ecc)
         return 0;
-    if (!p->l4) {
-        /* H7: ECC_FA per bank and a bus error, no L4-style FLASH_ECCR
-         * (models/flashctl_h7.c); ecc-reader then says it has none. */
-        put(t, "\n/* Flash ECC: no FLASH_ECCR on this generation (%s) */\n", p->gen->name);
+    const struct flash_ecc_busfault *bf = p->gen->ecc_busfault;
+    if (bf) {
+        /* A bus error and per-bank registers (H7, models/flash_gen.h). */
+        put(t, "\n/* Flash ECC: a double error on a read is a bus error (%s) */\n", p->gen->name);
+        DEF(t, "ECC_FLASH_SR_ADDR", "0x%08Xu", p->flash_regs_base + bf->sr_off);
+        DEF(t, "ECC_FLASH_CCR_ADDR", "0x%08Xu", p->flash_regs_base + bf->ccr_off);
+        DEF(t, "ECC_FLASH_FA_ADDR", "0x%08Xu", p->flash_regs_base + bf->fa_off);
+        DEF(t, "ECC_BANK_STRIDE", "0x%Xu", bf->bank_stride);
+        DEF(t, "ECC_BANKS", "%uu", p->banks);
+        DEF(t, "ECC_BANK_SIZE", "0x%Xu", p->bank_size);
+        DEF(t, "ECC_DBECCERR", "0x%08Xu", bf->dbecc_bit);
+        DEF(t, "ECC_FA_MASK", "0x%Xu", bf->fa_mask);
+        DEF(t, "ECC_FA_UNIT", "%uu", bf->fa_unit);
         return 0;
+    }
+    if (!p->l4) {
+        fprintf(stderr, "fwfacts: %s: ECC but neither an L4 variant nor a bus-error layout\n",
+                p->name);
+        return -1;
     }
     const struct l4_variant *v = p->l4;
     put(t, "\n/* Flash ECC (die %s, models/flashctl_l4.h) */\n", v->name);

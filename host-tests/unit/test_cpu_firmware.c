@@ -4,7 +4,9 @@
  * on the core of every part: `hello` prints its line over semihosting,
  * `bad-vector` ends in the HardFault handler with the bad target stacked,
  * `ecc-reader` reports its range, or takes the flash ECC NMI on L4/G0/G4
- * and names the failing address.
+ * and names the failing address; on H7 (h743zi, h723zg) the same read is
+ * a bus error, and its HardFault handler names the flash word from the
+ * bank's FLASH_ECC_FAxR.
  * A part whose image has not been built is skipped, saying so.
  */
 #include <stdio.h>
@@ -119,4 +121,45 @@ Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_g071)
 Test(cpu_firmware, ecc_double_error_raises_the_nmi_on_g474)
 {
     ecc_nmi_names_the_address("g474xe");
+}
+
+/* H7: ECC covers a 256-bit flash word (RM0433 4.3.9), and a double error
+ * on a read is a precise bus error, not an NMI (zephyr PR #34374, PX4 PR
+ * #27642; embassy #4777 on H723).  One bad double word at 0x08004010 makes
+ * the flash word at 0x08004000 fail: the first load of the range faults
+ * (BFAR 0x08004000), DBECCERR1 is set, and FLASH_ECC_FA1R holds word
+ * index 0x4000 / 32 = 0x200 (RM0433 4.9.23, FAIL_ECC_ADDR1 in flash words
+ * from the bank's start).  The handler clears DBECCERR1 through CCR1,
+ * which resets ECC_FA1R. */
+static void ecc_bus_error_names_the_flash_word(const char *part)
+{
+    if (!load_fixture(part, "ecc-reader"))
+        cr_assert_fail("build/firmware/%s/ecc-reader.bin not built (make firmware)", part);
+    uint32_t dw = 0x4010u / 8;
+    B.chip->ecc_bad[dw / 8] |= (uint8_t)(1u << (dw % 8));
+    bench_core();
+    run_until_output("ecc-reader: HardFault", 20000000);
+    cr_assert(strstr(B.out, "ecc-reader: HardFault, bus error at 0x08004000 "
+                            "(ECC_FA1R=0x00000200, BFAR=0x08004000, pc 0x08"),
+              "%s output: %s", part, B.out);
+    cr_expect_null(strstr(B.out, "NMI"), "%s: no NMI on H7: %s", part, B.out);
+    cr_expect_null(strstr(B.out, "words,"), "%s: the range is never reported: %s", part, B.out);
+    uint32_t sr1 = 0, fa1 = 0;
+    cr_assert_eq(chip_read(B.chip, 0x52002010u, 4, &sr1, BUS_DEBUG), BUS_OK);
+    cr_assert_eq(chip_read(B.chip, 0x52002060u, 4, &fa1, BUS_DEBUG), BUS_OK);
+    cr_expect_eq(sr1 & (1u << 26), 0, "%s: DBECCERR1 cleared by the handler (SR1 0x%08x)", part, sr1);
+    cr_expect_eq(fa1, 0, "%s: ECC_FA1R reset with DBECCERR1 (0x%08x)", part, fa1);
+    uint32_t ipsr = halt_and_reg(16) & 0x1FF;
+    cr_expect_eq(ipsr, 3, "%s: hangs in HardFault (IPSR %u)", part, ipsr);
+}
+
+Test(cpu_firmware, ecc_double_error_is_a_bus_error_on_h743)
+{
+    ecc_bus_error_names_the_flash_word("h743zi");
+}
+
+/* H723 (RM0468): one bank, the same bank-1 registers. */
+Test(cpu_firmware, ecc_double_error_is_a_bus_error_on_h723)
+{
+    ecc_bus_error_names_the_flash_word("h723zg");
 }
