@@ -504,7 +504,11 @@ static int f4_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
             s->logged_optarea = true;
             chip_log(c, "%s: store to option bytes 0x%08x: use FLASH_OPTCR", c->part->name, addr);
         }
-        raise_error(c, s, FMASK(F4_SR, PGSERR));  /* guess */
+        /* F7 likewise (RM0410 3.4.1: OPTCR/OPTCR1 and OPTSTRT); the store
+         * with PG clear is a sequence error, RM0410 3.7.5 / RM0090 3.7.5
+         * (guess: that PGSERR covers the option block).  st-flash 1.7.0
+         * stores here on F76x: test_stlink_ops.c. */
+        raise_error(c, s, FMASK(F4_SR, PGSERR));
         return BUS_OK;
     }
     chip_log_unmodelled(c, addr, true);

@@ -261,6 +261,7 @@ void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out)
     out->transfer_size = d->transfer_size;
     out->clock = d->chip->clock;
     out->part = d->part;
+    out->flash = chip_flash_map(d->chip);
     out->alt = d->usb.alt_setting[0];
 }
 

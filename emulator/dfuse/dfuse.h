@@ -62,6 +62,7 @@ struct dfuse_view {
     uint16_t transfer_size;     /* wTransferSize */
     struct vclock *clock;       /* the chip's virtual clock */
     const struct part *part;
+    struct flash_map flash;     /* the flash organisation in force (chip_flash_map) */
     uint8_t alt;                /* the alternate setting selected */
 };
 void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out);

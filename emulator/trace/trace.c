@@ -195,12 +195,12 @@ static void on_flash(void *arg, const struct dfuse_flash_event *ev)
 }
 
 static void describe_flash(char *out, size_t cap, const struct dfuse_flash_event *ev,
-                           unsigned n, const struct part *part)
+                           unsigned n, const struct dfuse_view *v)
 {
     size_t len = strlen(out);
     for (unsigned i = 0; i < n && len + 1 < cap; i++) {
         char job[160];
-        trace_flash_job(job, sizeof job, &ev[i], part);
+        trace_flash_job(job, sizeof job, &ev[i], v);
         if (!ev[i].done)
             snprintf(out + len, cap - len, "%s%s started", i ? "; " : " flash: ", job);
         else if (ev[i].err)
@@ -227,7 +227,7 @@ static void flush_orphans(struct trace *t, struct trace_dev *td)
     if (d)
         dfuse_view(d, &v);
     format_time(ts, sizeof ts, td->orphan[0].t_ns);
-    describe_flash(line, sizeof line, td->orphan, td->norphan, v.part);
+    describe_flash(line, sizeof line, td->orphan, td->norphan, d ? &v : NULL);
     fprintf(t->out, "%s %s (between transfers)%s\n", ts, td->busid, line);
     td->norphan = 0;
     fflush(t->out);
@@ -379,7 +379,7 @@ static void print_line(struct trace *t, struct trace_dev *td, struct trace_xfer 
     } else if (tx->dfu) {
         snprintf(states, sizeof states, " [%s -> gone]", dfu_state_name(tx->before.state));
     }
-    describe_flash(flash, sizeof flash, tx->flash, tx->nflash, tx->before.part);
+    describe_flash(flash, sizeof flash, tx->flash, tx->nflash, tx->dfu ? &tx->before : NULL);
     fprintf(t->out, "%s %s #%u %s -> %s%s%s\n", ts, td->busid, x->seqnum, req, ans, states, flash);
     if (t->mode == TRACE_EXPLAIN) {
         char why[1024];

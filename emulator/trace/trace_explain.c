@@ -20,13 +20,15 @@ static const char *unit_name(const struct part *p)
 }
 
 void trace_flash_job(char *out, size_t cap, const struct dfuse_flash_event *ev,
-                     const struct part *part)
+                     const struct dfuse_view *v)
 {
+    const struct part *part = v ? v->part : NULL;
     uint32_t start, size;
     out[0] = 0;
     switch (ev->kind) {
     case FLASHSEQ_ERASE_UNIT:
-        if (part && part_flash_unit(part, ev->addr, &start, &size) >= 0)
+        /* The unit as the loaded options organise the flash (F76x nDBANK). */
+        if (part && flash_map_unit(&v->flash, ev->addr, &start, &size) >= 0)
             trace_add(out, cap, "%s erase 0x%08X..0x%08X", unit_name(part), start, start + size - 1);
         else
             trace_add(out, cap, "%s erase 0x%08X", unit_name(part), ev->addr);

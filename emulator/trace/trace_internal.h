@@ -37,6 +37,6 @@ void trace_explain(char *out, size_t cap, const struct trace_step *st);
 
 /* Flash job in words: "sector erase 0x08000000..0x08003FFF". */
 void trace_flash_job(char *out, size_t cap, const struct dfuse_flash_event *ev,
-                     const struct part *part);
+                     const struct dfuse_view *v);
 
 #endif

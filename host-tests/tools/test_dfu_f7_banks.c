@@ -9,7 +9,8 @@
  * two erase/write/read probes of a few KiB at 0x08080000 and 0x08100000,
  * where the two layouts put different sector boundaries.  The layout
  * strings are the RM0410 tables in the ROM's DfuSe form (guess: no public
- * dual-bank listing of the F767 ROM).
+ * dual-bank listing of the F767 ROM).  `vstm32 inspect` is checked on the
+ * map in force in both modes (no transfer beyond 256 bytes).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -76,5 +77,58 @@ Test(dfu_f767_banks, dual_bank, .timeout = 2 * DFU_TOOL_TIMEOUT_S)
     /* sector 12 (16 KiB) at 0x08100000, sector 13 at 0x08104000 */
     probe(&b, 0x08104000u, 0x08100000u, true);
     cr_assert_eq(dfu_inspect_field(&b, "OPTCR", "nDBANK"), 0u);
+    dfu_bench_free(&b);
+}
+
+/* `vstm32 inspect` of the bench's state, as text. */
+static char *inspect_text(const struct dfu_bench *b)
+{
+    char *argv[] = {(char *)proc_vstm32(), "inspect", (char *)b->state, NULL};
+    struct proc_result r = proc_run(argv, NULL, 30);
+    cr_assert_eq(r.status, 0, "vstm32 inspect exited %d:\n%s", r.status, r.output);
+    char *text = strdup(r.output);
+    proc_result_free(&r);
+    return text;
+}
+
+static void expect_line(const char *text, const char *line)
+{
+    cr_assert_not_null(strstr(text, line), "missing '%s' in:\n%s", line, text);
+}
+
+/* inspect decodes the map the loaded nDBANK puts in force: RM0410 3.3.1
+ * Table 5 (dual bank: sectors 0-11 in bank 1 at 0x08000000, 12-23 in
+ * bank 2 at 0x08100000, each 4x16K+64K+7x128K) and Table 4 (single bank:
+ * sectors 0-11, 4x32K+128K+7x256K); and names the written sectors by it
+ * (the dual-bank sector 12 is 0x08100000-0x08103FFF, 16 KiB). */
+Test(dfu_f767_banks, inspect_lists_the_map_in_force, .timeout = 2 * DFU_TOOL_TIMEOUT_S)
+{
+    struct dfu_bench b;
+    dfu_bench_new_ob(&b, "f767zi", "nDBANK=0");
+    char *text = inspect_text(&b);
+    expect_line(text, "flash map    24 sectors in 2 banks\n");
+    expect_line(text, "  bank 1     0x08000000 sectors 0-11 (4*16K,1*64K,7*128K)\n");
+    expect_line(text, "  bank 2     0x08100000 sectors 12-23 (4*16K,1*64K,7*128K)\n");
+    expect_line(text, "flash        all 24 sectors erased\n");
+    free(text);
+    uint8_t img[0x100];
+    proc_fill_random(img, sizeof img, 0x08100000u);
+    dfu_download_ok(&b, 0, 0x08100000u, img, sizeof img);
+    text = inspect_text(&b);
+    expect_line(text, "flash        1 of 24 sectors hold data: 12-12 (0x08100000-0x08103FFF)\n");
+    free(text);
+    dfu_bench_free(&b);
+
+    dfu_bench_new(&b, "f767zi");
+    text = inspect_text(&b);
+    expect_line(text, "flash map    12 sectors in 1 bank\n");
+    expect_line(text, "  bank 1     0x08000000 sectors 0-11 (4*32K,1*128K,7*256K)\n");
+    cr_assert_null(strstr(text, "  bank 2"), "a single-bank F767 shows a bank 2:\n%s", text);
+    dfu_download_ok(&b, 0, 0x08100000u, img, sizeof img);
+    free(text);
+    text = inspect_text(&b);
+    /* single bank: 0x08100000 is the start of sector 8 (256 KiB) */
+    expect_line(text, "flash        1 of 12 sectors hold data: 8-8 (0x08100000-0x0813FFFF)\n");
+    free(text);
     dfu_bench_free(&b);
 }

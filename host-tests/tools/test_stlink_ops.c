@@ -66,8 +66,7 @@ static struct stflash_case stflash_cases[] = {
     /* F72x (0x452), F74x (0x449): 1.7.0 writes and erases them, but its
      * option functions do not list them: the refusal is checked.  The
      * second copy at the last sector's start (RM0431/RM0385).  F76x
-     * (0x451) is not here yet: 1.7.0 reads its option words and writes
-     * them with stores to 0x1FFF0000, which the model refuses (PGSERR). */
+     * (0x451): st_flash_ops/f767_option_store_refused below. */
     {"f722xe", "stlink-v2-1", 0x60000, "", 0, "", "", 0, 0, MASS},
     {"f746xg", "stlink-v2-1", 0xC0000, "", 0, "", "", 0, 0, MASS},
     /* H74x/H75x (0x450), H72x/H73x (0x483): 1.7.0 writes 64-byte chunks
@@ -198,6 +197,46 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, option_area)
                      c->field, r.output);
         cr_expect_eq(inspect_rdp(state), c->rdp_after, "RDP level after the write:\n%s", r.output);
     }
+    proc_result_free(&r);
+    proc_rmtree(scratch);
+    free(scratch);
+    free(state);
+}
+
+/* st-flash 1.7.0 on F76x (0x451): `--area=option read` prints the eight
+ * words of the option area at 0x1FFF0000 (chipid.c: option_size 0x20,
+ * stlink_read_option_bytes_f7); `write VALUE` calls
+ * stlink_write_option_bytes_f7 with the area's base, which is neither 0
+ * nor FLASH_F7_OPTCR, so it logs "WIP: write ..." and stores the value
+ * at 0x1FFF0000 over the AHB (common.c, v1.7.0).  Silicon changes option
+ * bytes only through FLASH_OPTCR/OPTCR1 and OPTSTRT (RM0410 3.4.1); the
+ * store with PG clear is a programming sequence error (RM0410 3.7.5,
+ * PGSERR = SR bit 7; guess: that it covers the option block), so
+ * 1.7.0 reports its own failure and the option bytes stay as they were.
+ * The words, RM0410 3.4 Table 8 with the factory values of 3.7.6 (OPTCR
+ * 0xFFFFAAFD: RDP 0xAA, USER 0xFD) and 3.7.7 (BOOT_ADD0 0x0080,
+ * BOOT_ADD1 0x0040); the reserved upper halves read 0xFFFF (guess). */
+#define F767_OB_WORDS "ffffaafd\nffffffff\nffffffff\nffffffff\nffff0080\nffffffff\nffff0040\nffffffff\n"
+
+Test(st_flash_ops, f767_option_store_refused, .timeout = 240)
+{
+    char *scratch;
+    char *state = state_new("f767zi", &scratch);
+    struct proc_result r = run_sh("f767zi:stlink-v2-1", state,
+                                  "echo [before]; st-flash --area=option read; echo [write]; "
+                                  "st-flash --area=option write 0xffffaaf9; echo [after]; "
+                                  "st-flash --area=option read; echo [end]");
+    cr_assert_eq(r.status, 0, "sh exited %d:\n%s", r.status, r.output);
+    expect_between(r.output, "[before]", "[write]", "\n" F767_OB_WORDS);
+    expect_between(r.output, "[write]", "[after]",
+                   "WIP: write 0xffffaaf9 to address 0x1fff0000");
+    expect_between(r.output, "[write]", "[after]", "Flash programming error: 0x00000080");
+    expect_between(r.output, "[write]", "[after]", "Flash option write failed!");
+    expect_between(r.output, "[write]", "[after]", "stlink_write_option_bytes32() == -1");
+    expect_between(r.output, "[after]", "[end]", "\n" F767_OB_WORDS);
+    /* the chip keeps the factory options: BOR_LEV 3 (off), RDP level 0 */
+    cr_expect_eq(inspect_field(state, "BOR_LEV"), 3ul, "BOR_LEV after the write:\n%s", r.output);
+    cr_expect_eq(inspect_rdp(state), 0);
     proc_result_free(&r);
     proc_rmtree(scratch);
     free(scratch);

@@ -294,6 +294,45 @@ Test(pyocd, has_no_f411_or_f405_target)
     }
 }
 
+/* Nor any STM32F7 target (no choice starts with stm32f7; pyocd-flashtool
+ * --help): its own refusal, by name, on the F767 and the F746, and the
+ * chip untouched (no stand-in: no built-in target has the F7 sector map,
+ * RM0410 Table 4 / RM0385 Table 3). */
+Test(pyocd, has_no_f7_target)
+{
+    static const char *const names[][3] = {{"f767zi:stlink-v2-1", "stm32f767zi", "f767zi"},
+                                           {"f746xg:stlink-v3", "stm32f746xg", "f746xg"}};
+    /* RM0410 Table 4 (2 MiB), RM0385 Table 3 (1 MiB) */
+    static const size_t sizes[] = {2048u * 1024u, 1024u * 1024u};
+    for (size_t i = 0; i < 2; i++) {
+        char *scratch;
+        char *state = state_new(names[i][2], &scratch);
+        char *tool[] = {"pyocd-flashtool", "-t", (char *)names[i][1], "-ce", NULL};
+        struct proc_result r = run_board(names[i][0], state, tool);
+        cr_expect_eq(r.status, 2, "%s: pyocd-flashtool exited %d:\n%s", names[i][1], r.status,
+                     r.output);
+        char want[96];
+        snprintf(want, sizeof want, "error: argument -t/--target: invalid choice: '%s'",
+                 names[i][1]);
+        cr_expect_not_null(strstr(r.output, want), "missing \"%s\":\n%s", want, r.output);
+        const char *choices = strstr(r.output, "(choose from ");
+        cr_expect(choices && !strstr(choices, "'stm32f7"), "an F7 target is listed:\n%s",
+                  r.output);
+        cr_expect_not_null(strstr(r.output, "'stm32f412xe', 'stm32f412xg', 'stm32f439xg'"),
+                           "pyOCD's own list of choices:\n%s", r.output);
+        /* refused before the probe is opened: the flash is still erased */
+        size_t len = 0;
+        uint8_t *flash = state_flash(state, &len);
+        cr_assert_eq(len, sizes[i], "%s: flash blob of %zu bytes", names[i][2], len);
+        expect_fill(flash, 0, len, 0xFF, r.output);
+        free(flash);
+        proc_result_free(&r);
+        proc_rmtree(scratch);
+        free(scratch);
+        free(state);
+    }
+}
+
 Test(pyocd, commander_reads_memory)
 {
     char *tool[] = {"pyocd-tool", "-t", "stm32f103rc", "read32", "0x08000000", "16", NULL};

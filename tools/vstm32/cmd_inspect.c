@@ -46,11 +46,12 @@ static bool unit_written(const struct chip *c, uint32_t start, uint32_t size)
 static json_t *written_units_json(const struct chip *c)
 {
     json_t *arr = json_array();
-    unsigned n = part_flash_units(c->part);
-    uint32_t addr = c->part->flash_base;
+    struct flash_map m = chip_flash_map(c);
+    unsigned n = flash_map_units(&m);
+    uint32_t addr = m.base;
     for (unsigned u = 0; u < n; u++) {
         uint32_t start, size;
-        if (part_flash_unit(c->part, addr, &start, &size) < 0)
+        if (flash_map_unit(&m, addr, &start, &size) < 0)
             break;
         if (unit_written(c, start, size)) {
             json_t *o = json_object();
@@ -62,6 +63,28 @@ static json_t *written_units_json(const struct chip *c)
         addr = start + size;
     }
     return arr;
+}
+
+/* The map in force as {units, banks: [{base, first, count}]}. */
+static json_t *flash_map_json(const struct chip *c)
+{
+    struct flash_map m = chip_flash_map(c);
+    json_t *o = json_object(), *banks = json_array();
+    unsigned first = 0;
+    json_object_set_new(o, "units", json_integer(flash_map_units(&m)));
+    for (unsigned b = 0; b < m.banks; b++) {
+        unsigned count = 0;
+        for (unsigned r = 0; r < PART_MAX_RUNS && m.runs[r].count; r++)
+            count += m.runs[r].count;
+        json_t *bo = json_object();
+        json_object_set_new(bo, "base", json_integer(m.base + b * m.bank_size));
+        json_object_set_new(bo, "first", json_integer(first));
+        json_object_set_new(bo, "count", json_integer(count));
+        json_array_append_new(banks, bo);
+        first += count;
+    }
+    json_object_set_new(o, "banks", banks);
+    return o;
 }
 
 static json_t *obreg_json(const struct chip *c, const struct ob_reg *r)
@@ -120,6 +143,7 @@ static int inspect_json(const struct chip *c, const char *dir)
         json_object_set_new(lb, "pc", json_string(pc));
         json_object_set_new(o, "last_boot_outcome", lb);
     }
+    json_object_set_new(o, "flash_map", flash_map_json(c));
     json_object_set_new(o, "written_units", written_units_json(c));
     char *text = json_dumps(o, JSON_INDENT(2));
     puts(text);
@@ -154,11 +178,40 @@ static void print_obreg(const struct chip *c, const struct ob_reg *r)
                    b, (val >> b) & 1u, (r->manual_reset >> b) & 1u);
 }
 
+/* The erase units in force, bank by bank: "bank 2 0x08100000 sectors
+ * 12-23 (4*16K,1*64K,7*128K)", so a dual-bank F76x (nDBANK = 0, RM0410
+ * 3.3.1 Table 5) shows its own numbering. */
+static void print_map(const struct chip *c)
+{
+    struct flash_map m = chip_flash_map(c);
+    unsigned first = 0;
+    printf("flash map    %u %s in %u bank%s\n", flash_map_units(&m), c->part->gen->units, m.banks,
+           m.banks == 1 ? "" : "s");
+    for (unsigned b = 0; b < m.banks; b++) {
+        unsigned count = 0;
+        char runs[128] = "";
+        size_t len = 0;
+        for (unsigned r = 0; r < PART_MAX_RUNS && m.runs[r].count; r++) {
+            int k = snprintf(runs + len, sizeof runs - len, "%s%u*%uK", r ? "," : "",
+                             (unsigned)m.runs[r].count, (unsigned)(m.runs[r].size / 1024u));
+            if (k > 0 && (size_t)k < sizeof runs - len)
+                len += (size_t)k;
+            count += m.runs[r].count;
+        }
+        printf("  bank %u     0x%08X %s %u-%u (%s)\n", b + 1, m.base + b * m.bank_size,
+               c->part->gen->units, first, first + count - 1, runs);
+        first += count;
+    }
+}
+
 static void print_written(const struct chip *c)
 {
     const struct part *p = c->part;
-    unsigned n = part_flash_units(p), used = 0;
-    uint32_t addr = p->flash_base;
+    /* The organisation the loaded options put in force (F76x nDBANK,
+     * RM0410 3.3.2), not only the row's. */
+    struct flash_map m = chip_flash_map(c);
+    unsigned n = flash_map_units(&m), used = 0;
+    uint32_t addr = m.base;
     int run_start = -1;
     uint32_t run_addr = 0, run_end = 0;
     char line[1024];
@@ -167,7 +220,7 @@ static void print_written(const struct chip *c)
     for (unsigned u = 0; u <= n; u++) {
         uint32_t start = 0, size = 0;
         bool written = false;
-        if (u < n && part_flash_unit(p, addr, &start, &size) >= 0) {
+        if (u < n && flash_map_unit(&m, addr, &start, &size) >= 0) {
             written = unit_written(c, start, size);
             addr = start + size;
         }
@@ -246,6 +299,7 @@ int cmd_inspect(int argc, char **argv)
                c->flash_empty ? "  (flash-empty flag set)" : "");
         if (c->boot_outcome[0])
             printf("last boot    %s (pc 0x%08X)\n", c->boot_outcome, c->boot_outcome_pc);
+        print_map(c);
         print_written(c);
         printf("option bytes\n");
         for (unsigned i = 0; i < PART_MAX_OBREGS && p->obregs[i].name; i++)

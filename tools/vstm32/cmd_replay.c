@@ -174,8 +174,9 @@ static bool captured_string(const struct replay *r, const char *want)
 }
 
 /* The part whose ROM reports what the captured device reported: same
- * bcdDevice, most of its strings (layouts, product, constant serial). */
-static const struct part *infer_part(const struct replay *r)
+ * bcdDevice, most of its strings (layouts, product, constant serial).
+ * *alt: the capture shows the row's alternative flash layout. */
+static const struct part *infer_part(const struct replay *r, bool *alt)
 {
     const struct pcap_capture *cap = &r->cap;
     int bcd = -1;
@@ -194,8 +195,17 @@ static const struct part *infer_part(const struct replay *r)
         if (!part->dfu.present || (bcd >= 0 && part->dfu.bcd_device != bcd))
             continue;
         int score = 0;
+        bool alt_layout = false;
         for (unsigned a = 0; a < PART_MAX_ALTS && part->dfu.alt_names[a]; a++)
             score += captured_string(r, part->dfu.alt_names[a]) ? 2 : 0;
+        if (part->alt_layout.field) {
+            /* The ROM names the flash as the loaded options organise it
+             * (F76x nDBANK = 0: two banks, RM0410 3.3.1 Table 5). */
+            char layout[160];
+            struct flash_map m = part_flash_map(part, true);
+            alt_layout = captured_string(r, part_dfu_flash_layout(part, &m, layout, sizeof layout));
+            score += alt_layout ? 2 : 0;
+        }
         if (score == 0)
             continue;           /* not one layout string in common */
         score += captured_string(r, part->dfu.product);
@@ -205,6 +215,7 @@ static const struct part *infer_part(const struct replay *r)
             best = part;
             best_score = score;
             ties = 0;
+            *alt = alt_layout;
         } else if (score == best_score) {
             ties++;
         }
@@ -464,11 +475,17 @@ int cmd_replay(int argc, char **argv)
         goto out;
     char board_spec[64];
     if (!has_board) {
-        const struct part *p = infer_part(&r);
+        bool alt = false;
+        const struct part *p = infer_part(&r, &alt);
         if (!p) {
             cli_error("replay: cannot tell the part from the capture: give --board PART:dfu");
             goto out;
         }
+        if (alt)
+            printf("replay: the captured flash layout is the one %s=%u selects: replay on a state "
+                   "made by 'vstm32 new %s DIR --ob %s=%u' (--state DIR)\n",
+                   p->alt_layout.field, p->alt_layout.value, p->name, p->alt_layout.field,
+                   p->alt_layout.value);
         snprintf(board_spec, sizeof board_spec, "%s:dfu", p->name);
         /* --board first: the board options given belong to it */
         memmove(rest + 3, rest + 1, (size_t)(nrest - 1) * sizeof *rest);
