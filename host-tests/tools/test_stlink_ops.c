@@ -66,7 +66,7 @@ static struct stflash_case stflash_cases[] = {
     /* F72x (0x452), F74x (0x449): 1.7.0 writes and erases them, but its
      * option functions do not list them: the refusal is checked.  The
      * second copy at the last sector's start (RM0431/RM0385).  F76x
-     * (0x451): st_flash_ops/f767_option_store_refused below. */
+     * (0x451): the last row. */
     {"f722xe", "stlink-v2-1", 0x60000, "", 0, "", "", 0, 0, MASS},
     {"f746xg", "stlink-v2-1", 0xC0000, "", 0, "", "", 0, 0, MASS},
     /* H74x/H75x (0x450), H72x/H73x (0x483): 1.7.0 writes 64-byte chunks
@@ -79,7 +79,17 @@ static struct stflash_case stflash_cases[] = {
      * would erase the first) is in test_boards_run.c. */
     {"h743zi", "stlink-v2-1", 0xE0000, "1606aaf0", 0x1606aaf4u, "1606aaf0", "BOR_LEV", 0, 0, MASS},
     {"h723zg", "stlink-v3", 0xE0000, "1606aaf0", 0x1606aaf4u, "1606aaf0", "BOR_LEV", 0, 0, MASS},
+    /* Rows below have their option test of their own: only write/read/erase
+     * here.  F76x (0x451) as shipped is single bank (OPTCR nDBANK = 1,
+     * RM0410 3.7.6: 0xFFFFAAFD): 4x32K+128K+7x256K, the copy at sector 11's
+     * start (RM0410 3.3.1 Table 3); its option area:
+     * st_flash_ops/f767_option_store_refused below. */
+    {"f767zi", "stlink-v2-1", 0x1C0000, "", 0, "", "", 0, 0, MASS},
 };
+
+#define NCASES (sizeof stflash_cases / sizeof stflash_cases[0])
+/* the rows option_area covers: all but the trailing f767zi */
+#define NOPTION_CASES (NCASES - 1)
 
 static void expect_in(const char *out, const char *want)
 {
@@ -106,8 +116,7 @@ static char *board_of(char *buf, size_t n, const char *part, const char *probe)
 
 ParameterizedTestParameters(st_flash_ops, write_read_then_erase)
 {
-    return cr_make_param_array(struct stflash_case, stflash_cases,
-                               sizeof stflash_cases / sizeof stflash_cases[0]);
+    return cr_make_param_array(struct stflash_case, stflash_cases, NCASES);
 }
 
 /* Two power-ups of one chip: the image at the bottom and the top of the
@@ -158,8 +167,7 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, write_read_then_erase)
 
 ParameterizedTestParameters(st_flash_ops, option_area)
 {
-    return cr_make_param_array(struct stflash_case, stflash_cases,
-                               sizeof stflash_cases / sizeof stflash_cases[0]);
+    return cr_make_param_array(struct stflash_case, stflash_cases, NOPTION_CASES);
 }
 
 /* st-flash --area=option read, write VALUE, read: the value printed, the
