@@ -87,6 +87,11 @@ static struct ob_case ob_cases[] = {
      5, -1, "OPTSR", "RDP", 0xFF},
     {"h723zg", 0x5200201C, 88, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
      5, -1, "OPTSR", "RDP", 0xFF},
+    /* H750 (RM0433, the H743's option registers; real-logs MULTI-dfuutil-
+     * initial-state-and-name-padding, the Daisy's H750: 01*128 e at
+     * 0x5200201C): one 128 KiB sector, the pattern and :unprotect in it. */
+    {"h750vb", 0x5200201C, 128, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
+     5, -1, "OPTSR", "RDP", 0xFF},
 };
 
 #define NCASES (sizeof ob_cases / sizeof ob_cases[0])
