@@ -243,6 +243,8 @@ ParameterizedTest(struct run_case *c, boards_run, jump_to_bootloader_then_dfu_fl
 
 static struct run_case ecc_cases[] = {
     {"l476xg", "", 0}, {"g474xe", "", 0}, {"h743zi", "", 0},
+    /* h750vb: 0x08004000..0x080047ff lies inside its one 128 KiB sector */
+    {"h723zg", "", 0}, {"h750vb", "", 0},
 };
 
 static void expect_ecc_clean(struct proc_result *r, const char *part, const char *tool)
@@ -314,10 +316,11 @@ struct fw_case {
 
 static struct fw_case watchdog_cases[] = {
     {"f072xb", "reset-loop"}, {"f401xe", "reset-loop"}, {"l073xz", "reset-loop"},
-    {"l476xg", "reset-loop"}, {"g474xe", "reset-loop"}, {"f411xe", "reset-loop"}, {"f722xe", "reset-loop"},
-    {"f746xg", "reset-loop"}, {"f767zi", "reset-loop"},
+    {"l476xg", "reset-loop"}, {"g474xe", "reset-loop"}, {"f411xe", "reset-loop"},
+    {"f405xg", "reset-loop"}, {"f722xe", "reset-loop"}, {"f746xg", "reset-loop"},
+    {"f767zi", "reset-loop"},
     /* H7: IWDG1 at 0x58004800 (RM0433 2.3.2), part_facts.h IWDG_BASE */
-    {"h743zi", "reset-loop"}, {"h723zg", "reset-loop"},
+    {"h743zi", "reset-loop"}, {"h723zg", "reset-loop"}, {"h750vb", "reset-loop"},
 };
 
 /* ARMv7-M: INVSTATE escalated to HardFault; ARMv6-M: HardFault (fixtures README). */
