@@ -361,6 +361,46 @@ ParameterizedTest(struct fw_case *c, boards_run, watchdog_ends_in_reset_loop)
     free(dir);
 }
 
+/* The issue 14 parts, flashed over an ST-Link V2-1 with BOOT0 low. */
+static struct fw_case st_flash_new_cases[] = {
+    {"f411xe", ""}, {"f405xg", ""}, {"f722xe", ""}, {"f746xg", ""},
+    {"f767zi", ""}, {"h743zi", ""}, {"h750vb", ""}, {"h723zg", ""},
+};
+
+/* st-flash --reset write NAME 0x08000000 (the .bin input); --reset runs it. */
+static struct proc_result st_flash_bin(const char *dir, const struct fw_case *c, const char *name,
+                                       const char *const *expect)
+{
+    char board[64], script[1400];
+    snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
+    snprintf(script, sizeof script, "st-flash --reset write '%s' 0x08000000",
+             firmware(c->part, name));
+    const char *extra[16] = {"--boot0", "0"};
+    for (int i = 0; expect[i] && i < 12; i++)
+        extra[2 + i] = expect[i];
+    return run_script(dir, board, extra, script);
+}
+
+ParameterizedTestParameters(boards_run, watchdog_over_st_flash)
+{
+    return cr_make_param_array(struct fw_case, st_flash_new_cases,
+                               sizeof st_flash_new_cases / sizeof st_flash_new_cases[0]);
+}
+
+ParameterizedTest(struct fw_case *c, boards_run, watchdog_over_st_flash)
+{
+    char *dir = proc_mkdtemp(c->part);
+    const char *expect[] = {"--expect-state", "reset-loop", "--within-ms", "2000", NULL};
+    struct proc_result r = st_flash_bin(dir, c, "watchdog.bin", expect);
+    cr_expect_eq(r.status, 0, "%s: exited %d:\n%s", c->part, r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Flash written and verified! jolly good!"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "state reset-loop held by"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "IWDG reset 3 times in a row: reset loop"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
 /* The hardware watchdog option (IWDG_SW / WDG_SW = 0, set with `vstm32 new
  * --ob`): the ROM keeps the IWDG refreshed while dfu-util flashes hello,
  * then hello, which never refreshes it, runs until the IWDG resets the chip,
