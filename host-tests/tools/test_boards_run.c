@@ -401,6 +401,30 @@ ParameterizedTest(struct fw_case *c, boards_run, watchdog_over_st_flash)
     free(dir);
 }
 
+ParameterizedTestParameters(boards_run, jump_to_bootloader_over_st_flash)
+{
+    return cr_make_param_array(struct fw_case, st_flash_new_cases,
+                               sizeof st_flash_new_cases / sizeof st_flash_new_cases[0]);
+}
+
+/* The application jumps to system memory: the ROM's bootloader runs
+ * (AN2606), as after the first stage of jump_to_bootloader_then_dfu_flashes_hello. */
+ParameterizedTest(struct fw_case *c, boards_run, jump_to_bootloader_over_st_flash)
+{
+    char *dir = proc_mkdtemp(c->part);
+    const char *expect[] = {"--expect-console", "jump-to-bootloader: entering system memory",
+                            "--expect-state", "bootloader", NULL};
+    struct proc_result r = st_flash_bin(dir, c, "jump-to-bootloader.bin", expect);
+    cr_expect_eq(r.status, 0, "%s: exited %d:\n%s", c->part, r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Flash written and verified! jolly good!"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "jump-to-bootloader: entering system memory' held by"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "state bootloader held by"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
+
 /* The hardware watchdog option (IWDG_SW / WDG_SW = 0, set with `vstm32 new
  * --ob`): the ROM keeps the IWDG refreshed while dfu-util flashes hello,
  * then hello, which never refreshes it, runs until the IWDG resets the chip,
