@@ -205,8 +205,11 @@ static int reap(struct usbfs_dev *dev, void *arg, bool wait)
         pthread_cond_wait(&dev->cond, &dev->lock);
     bool gone = dev->gone;
     pthread_mutex_unlock(&dev->lock);
-    if (!urb)
+    if (!urb) {
+        USBFS_TRACE("%s: REAPURB%s: %s", dev->busid, wait ? "" : "NDELAY",
+                    gone ? "ENODEV" : "EAGAIN");
         return gone ? -ENODEV : -EAGAIN;
+    }
     struct usbdevfs_urb *u = urb->user;
     struct usbdevfs_urb out;
     int rc = usbfs_copy_in(&out, u, sizeof out);
