@@ -47,15 +47,18 @@ void usbfs_update_ready(struct usbfs_dev *dev)
     if (dev->rd < 0)
         return;
     char sink[4096];
-    if (dev->done_head || dev->gone) {
+    if (dev->gone) {
+        /* devio.c usbdev_poll(): a disconnected device is POLLERR; a pipe
+         * whose reader is gone says exactly that to its writer.  Not
+         * drained first: an empty pipe would say POLLOUT alone for a
+         * moment. */
+        usbfs_next.close(dev->rd);
+        dev->rd = -1;
+        return;
+    }
+    if (dev->done_head) {
         while (usbfs_next.read(dev->rd, sink, sizeof sink) > 0)
             ;
-        if (dev->gone) {
-            /* devio.c usbdev_poll(): a disconnected device is POLLERR; a
-             * pipe whose reader is gone says exactly that to its writer. */
-            usbfs_next.close(dev->rd);
-            dev->rd = -1;
-        }
         return;
     }
     memset(sink, 0, sizeof sink);
@@ -207,13 +210,13 @@ static void *reader_main(void *arg)
     pthread_mutex_lock(&dev->lock);
     if (!dev->closing)
         USBFS_TRACE("%s: connection lost (%s): device gone", dev->busid, strerror(-rc));
-    /* Closing (close(), USBDEVFS_RESET) is not a disconnect: the fd stays
-     * as it was. */
-    dev->gone = !dev->closing;
     /* devio.c: what was in flight when the device went away comes back
      * -ESHUTDOWN (usb_hcd_flush_endpoint) and can still be reaped. */
     while (dev->pending)
         finish(dev, dev->pending, -ESHUTDOWN, 0);
+    /* Closing (close(), USBDEVFS_RESET) is not a disconnect: the fd stays
+     * as it was. */
+    dev->gone = !dev->closing;
     usbfs_update_ready(dev);
     dev->reader_done = true;
     pthread_cond_broadcast(&dev->cond);
