@@ -210,7 +210,7 @@ test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
 # host-tests/harness/test_marks.c).  Run it after adding or removing a test
 # and commit the lists; host-tests/ci/run-tiers.sh fails a tier whose run differs.
 EXPECTED_TIERS := unit usbip tools scenarios
-expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS))
+expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(SHIM)
 	@for t in $(EXPECTED_TIERS); do \
 	    rm -f $(BUILD)/expected-$$t.tmp; \
 	    VSTM32_TEST_LIST=$(BUILD)/expected-$$t.tmp $(BUILD)/tests/$$t -j$(JOBS) >/dev/null 2>&1; \
@@ -218,6 +218,12 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS))
 	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
+	@rm -f $(BUILD)/expected-tools-usbfs.tmp; \
+	VSTM32_TEST_LIST=$(BUILD)/expected-tools-usbfs.tmp $(BUILD)/tests/tools \
+	    --filter "$$(cat host-tests/tools-usbfs/FILTER)" -j$(JOBS) >/dev/null 2>&1; \
+	[ -s $(BUILD)/expected-tools-usbfs.tmp ] || { echo "expected-lists: tools-usbfs listed no test" >&2; exit 1; }; \
+	LC_ALL=C sort $(BUILD)/expected-tools-usbfs.tmp >host-tests/tools-usbfs/EXPECTED; \
+	echo "host-tests/tools-usbfs/EXPECTED: $$(wc -l <host-tests/tools-usbfs/EXPECTED) tests"
 
 # README.md's "Supported parts" table is `vstm32 parts --markdown`, pasted
 # here; the tools tier (test_readme.c) fails when the two differ.
