@@ -32,6 +32,8 @@ for prog in rtt startup many flash; do
     $CC $CFLAGS_BENCH -o "$BIN/bench_$prog" "host-tests/bench/bench_$prog.c" $COMMON \
         "$BUILD/libvstm32models.a" -ljansson -lpthread -lm
 done
+# figure 7 is a libusb program: the route decides which libusb it meets
+$CC $CFLAGS_BENCH -o "$BIN/bench_libusb" host-tests/bench/bench_libusb.c -lusb-1.0
 
 # ---- helpers -----------------------------------------------------------------
 now_ns() { date +%s%N; }
@@ -86,10 +88,11 @@ fi
 # One `vstm32 run` per mode: download, then upload of the same range, each
 # timed around the dfu-util process (server start-up is figure 6).
 dfu_round_trip() {   # MODE KIB [PART ADDR] -> "download_s upload_s" on stdout, or fails
+    # ROUTE=usbfs: through Debian's libusb and the usbfs preload (default: the shim)
     mode=$1 kib=$2 part=${3:-f407xg} addr=${4:-0x08000000}
     head -c $((kib * 1024)) /dev/urandom > "$work/img.bin"
     rm -f "$work/back.bin"
-    "$VSTM32" run --board "$part:dfu" --time "$mode" -- sh -c '
+    "$VSTM32" run --route "${ROUTE:-shim}" --board "$part:dfu" --time "$mode" -- sh -c '
         t0=$(date +%s%N)
         dfu-util -a 0 -s "$5" -D "$1" >"$3.dl.log" 2>&1 || exit 11
         t1=$(date +%s%N)
@@ -212,6 +215,26 @@ figure many_peak_per_board_beyond_flash "$(fmt "$(pick many_hwm_per_board_beyond
 figure startup_first_device_p50 "$(fmt "$(pick startup_first_device_p50 "$work/startup")")" ms le 50 \
     "exec, a fresh chip saved with fsync, first devlist"
 figure startup_first_device_max "$(fmt "$(pick startup_first_device_max "$work/startup")")" ms
+
+# ---- 7. the two no-root routes, side by side ---------------------------------
+# The same 1 MiB dfu-util round trip and the same libusb control round trip
+# through the libusb shim and through Debian's libusb on the usbfs preload:
+# the figures `vstm32 run --route` is chosen by (README, "routes").
+for route in shim usbfs; do
+    if out=$(ROUTE=$route dfu_round_trip fast 1024); then
+        set -- $out
+        figure "route_${route}_dfuutil_total" "$(fmt "$(awk -v a="$1" -v b="$2" 'BEGIN { print a + b }')")" s
+    else
+        figure "route_${route}_dfuutil_total" failed s
+    fi
+    if "$VSTM32" run --route "$route" --board f407xg:dfu --time fast -- "$BIN/bench_libusb" 5000 \
+            > "$work/lrtt-$route"; then
+        figure "route_${route}_control_rtt_p50" "$(fmt "$(pick libusb_control_rtt_p50 "$work/lrtt-$route")")" us
+        figure "route_${route}_control_rtt_p99" "$(fmt "$(pick libusb_control_rtt_p99 "$work/lrtt-$route")")" us
+    else
+        figure "route_${route}_control_rtt_p50" failed us
+    fi
+done
 
 # ---- summary -----------------------------------------------------------------
 echo
