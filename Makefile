@@ -22,12 +22,15 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 HARNESS_LIB := $(BUILD)/libvstm32harness.a
 CRITERION_LIBS := $(HARNESS_LIB) -Wl,--wrap=criterion_internal_test_main -lcriterion
 LIBS    := -ljansson -lunicorn -lpthread -lm
+# `vstm32 run --route usbfs` builds its testbed with libumockdev, loaded
+# with dlopen (tools/vstm32/usbfs_bed.c says why).
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
-                tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils
+                tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
+                umockdev libumockdev-dev
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -79,7 +82,7 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 
 # The shim exports the libusb-1.0 ABI; everything else stays hidden.  -z defs:
 # a symbol it needs and does not link (a lib/ file missing above) fails here,
