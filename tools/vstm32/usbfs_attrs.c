@@ -247,7 +247,11 @@ static int build(struct usbfs_record *r, const struct usb_device *dev, const cha
     snprintf(minor_s, sizeof minor_s, "%u", minor);
     snprintf(busnum_s, sizeof busnum_s, "%03u", busnum);
     snprintf(devnum_s, sizeof devnum_s, "%03u", devnum);
-    const char *kv[][2] = {{"MAJOR", major_s}, {"MINOR", minor_s}, {"DEVNAME", node},
+    char devname[40];
+    snprintf(devname, sizeof devname, "/dev/%s", node);
+    sb_printf(t, "E: DEVNAME=%s\n", devname);  /* umockdev: the uevent gets it without /dev/ */
+    prop(&event, "DEVNAME", node);
+    const char *kv[][2] = {{"MAJOR", major_s}, {"MINOR", minor_s},
                            {"DEVTYPE", "usb_device"}, {"DRIVER", "usb"}, {"PRODUCT", product},
                            {"TYPE", type}, {"BUSNUM", busnum_s}, {"DEVNUM", devnum_s}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
@@ -329,8 +333,21 @@ static int build(struct usbfs_record *r, const struct usb_device *dev, const cha
     for (int i = 0; i < 3; i++)
         free(strs[i]);
 
-    add_interfaces(r, t, udev, dev, syspath, ifprefix, product, type, hub);
+    struct sbuf itext = {0};
+    add_interfaces(r, &itext, udev, dev, syspath, ifprefix, product, type, hub);
     sb_printf(&event, "%s", udev->str ? udev->str : "");
+    /* and as E: lines in the uevent file: the umockdev preload of Debian 12
+     * (0.17.16) does not redirect /run/udev/data (0.17.18 does), and libudev
+     * reads the uevent file's lines as properties too */
+    for (const char *p = udev->str; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sb_printf(t, "E: %.*s\n", (int)n, p);
+        p += n + (nl != NULL);
+    }
+    char *children = sb_take(&itext);
+    sb_printf(t, "%s", children);
+    free(children);
     r->text = sb_take(t);
     r->udev_props = sb_take(udev);
     r->event_props = sb_take(&event);

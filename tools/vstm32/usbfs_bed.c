@@ -112,6 +112,22 @@ struct usbfs_bed *usbfs_bed_new(char *err, size_t cap)
         usbfs_bed_free(bed);
         return NULL;
     }
+    /* the drivers the sysfs "driver" links name (lsusb -t prints them) */
+    const char *dirs[] = {"sys/bus/usb", "sys/bus/usb/drivers", "sys/bus/usb/drivers/usb",
+                          "sys/bus/usb/drivers/hub", "sys/bus/platform",
+                          "sys/bus/platform/drivers", "sys/bus/platform/drivers/vhci_hcd",
+                          "sys/devices", "sys/devices/platform", "sys/devices/platform/vhci_hcd.0"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", bed->root, dirs[i]);
+        mkdir(path, 0755);
+    }
+    snprintf(path, sizeof path, "%s/sys/devices/platform/vhci_hcd.0/driver", bed->root);
+    if (symlink("../../../bus/platform/drivers/vhci_hcd", path) < 0) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        usbfs_bed_free(bed);
+        return NULL;
+    }
     bed->seqnum = 1;
     return bed;
 }
