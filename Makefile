@@ -40,9 +40,12 @@ LIB_SRCS   := $(wildcard lib/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c) $(LIB_SRCS)
 CLI_SRCS   := $(wildcard tools/vstm32/*.c)
 SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c) lib/usbip_proto.c lib/usbip_client.c
+USBFS_SRCS := $(wildcard tools/usbfs-preload/*.c) lib/usbip_proto.c lib/usbip_client.c
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
-TOOLS_SRCS := $(wildcard host-tests/tools/*.c)
+# the usbfs probes are programs of their own (build/tests/usbfs-*probe)
+USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c
+TOOLS_SRCS := $(filter-out $(USBFS_PROBES),$(wildcard host-tests/tools/*.c))
 SCEN_SRCS  := $(wildcard host-tests/scenarios/*.c)
 TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
 
@@ -53,10 +56,11 @@ MODELS_LIB := $(BUILD)/libvstm32models.a
 EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
+USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
 .PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
 
-all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
+all: $(VSTM32) $(MODELS_LIB) $(SHIM) $(USBFS) firmware
 
 # Firmware fixtures (build/firmware/PART/NAME.{elf,bin,hex,dfu}), from source.
 include fixtures/firmware/firmware.mk
@@ -92,6 +96,12 @@ $(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
 	$(CC) -shared -fPIC -Wl,-soname,libusb-1.0.so.0 -Wl,-z,defs -o $@ $^ -lpthread
 	ln -sf libusb-1.0.so.0 $(BUILD)/shim/libusb-1.0.so
 
+# The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
+# exports only the libc calls it interposes.
+$(USBFS): $(patsubst %.c,$(BUILD)/pic/%.o,$(USBFS_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -Wl,-z,defs -o $@ $^ -ldl -pthread
+
 # ---- test binaries ---------------------------------------------------------
 
 CRITERION_TIERS := unit unit-asan usbip usbip-asan tools scenarios
@@ -120,6 +130,15 @@ $(BUILD)/tests/usbip-asan: $(call asanobj,$(USBIP_SRCS) $(TESTLIB_SRCS) $(EMU_SR
 $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
+# Raw usbfs calls only; and the same through Debian's own libusb (not the shim).
+$(BUILD)/tests/usbfs-probe: $(call obj,host-tests/tools/usbfs_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+$(BUILD)/tests/usbfs-libusb-probe: $(call obj,host-tests/tools/usbfs_libusb_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
+$(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS)
 
 # The scenarios are found from any working directory ($VSTM32_SCENARIOS overrides).
 $(call obj,$(SCEN_SRCS)): ALL_CFLAGS += -DVSTM32_SCENARIO_DIR='"$(CURDIR)/fixtures/scenarios"'
