@@ -44,7 +44,8 @@ USBFS_SRCS := $(wildcard tools/usbfs-preload/*.c) lib/usbip_proto.c lib/usbip_cl
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
 # the usbfs probes are programs of their own (build/tests/usbfs-*probe)
-USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c
+USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c \
+                host-tests/tools/usb_hotplug_probe.c
 TOOLS_SRCS := $(filter-out $(USBFS_PROBES),$(wildcard host-tests/tools/*.c))
 SCEN_SRCS  := $(wildcard host-tests/scenarios/*.c)
 TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
@@ -138,7 +139,12 @@ $(BUILD)/tests/usbfs-probe: $(call obj,host-tests/tools/usbfs_probe.c)
 $(BUILD)/tests/usbfs-libusb-probe: $(call obj,host-tests/tools/usbfs_libusb_probe.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
-$(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS)
+# Debian libusb's hotplug under `run --route usbfs` (test_usbfs_bed.c).
+$(BUILD)/tests/usb-hotplug-probe: $(call obj,host-tests/tools/usb_hotplug_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
+$(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS) \
+                       $(BUILD)/tests/usb-hotplug-probe
 
 # The scenarios are found from any working directory ($VSTM32_SCENARIOS overrides).
 $(call obj,$(SCEN_SRCS)): ALL_CFLAGS += -DVSTM32_SCENARIO_DIR='"$(CURDIR)/fixtures/scenarios"'
