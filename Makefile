@@ -22,12 +22,15 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 HARNESS_LIB := $(BUILD)/libvstm32harness.a
 CRITERION_LIBS := $(HARNESS_LIB) -Wl,--wrap=criterion_internal_test_main -lcriterion
 LIBS    := -ljansson -lunicorn -lpthread -lm
+# `vstm32 run --route usbfs` builds its testbed with libumockdev, loaded
+# with dlopen (tools/vstm32/usbfs_bed.c says why).
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
-                tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils
+                tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
+                umockdev libumockdev-dev
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -41,7 +44,8 @@ USBFS_SRCS := $(wildcard tools/usbfs-preload/*.c) lib/usbip_proto.c lib/usbip_cl
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
 # the usbfs probes are programs of their own (build/tests/usbfs-*probe)
-USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c
+USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c \
+                host-tests/tools/usb_hotplug_probe.c
 TOOLS_SRCS := $(filter-out $(USBFS_PROBES),$(wildcard host-tests/tools/*.c))
 SCEN_SRCS  := $(wildcard host-tests/scenarios/*.c)
 TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
@@ -83,7 +87,7 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 
 # The shim exports the libusb-1.0 ABI; everything else stays hidden.  -z defs:
 # a symbol it needs and does not link (a lib/ file missing above) fails here,
@@ -135,7 +139,12 @@ $(BUILD)/tests/usbfs-probe: $(call obj,host-tests/tools/usbfs_probe.c)
 $(BUILD)/tests/usbfs-libusb-probe: $(call obj,host-tests/tools/usbfs_libusb_probe.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
-$(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS)
+# Debian libusb's hotplug under `run --route usbfs` (test_usbfs_bed.c).
+$(BUILD)/tests/usb-hotplug-probe: $(call obj,host-tests/tools/usb_hotplug_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
+$(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS) \
+                       $(BUILD)/tests/usb-hotplug-probe
 
 # The scenarios are found from any working directory ($VSTM32_SCENARIOS overrides).
 $(call obj,$(SCEN_SRCS)): ALL_CFLAGS += -DVSTM32_SCENARIO_DIR='"$(CURDIR)/fixtures/scenarios"'
