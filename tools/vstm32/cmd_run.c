@@ -79,7 +79,14 @@ static int usbfs_preload(char *out, size_t cap)
  * options are parsed.  Returns 0, or EXIT_USAGE after saying why. */
 static int parse_route(int *argc, char **argv, bool *usbfs)
 {
-    *usbfs = false;
+    /* VSTM32_ROUTE: the default when --route is not given (the
+     * tools-usbfs tier runs the tools tier's suites with it). */
+    const char *env = getenv("VSTM32_ROUTE");
+    if (env && *env && strcmp(env, "usbfs") && strcmp(env, "shim")) {
+        cli_error("run: VSTM32_ROUTE=%s: not a route (usbfs or shim)", env);
+        return EXIT_USAGE;
+    }
+    *usbfs = env && !strcmp(env, "usbfs");
     for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
         const char *val;
         int used;
@@ -121,7 +128,7 @@ static void bus_changed(void *arg, const struct usb_device *dev, const char *bus
 
 static const char run_help[] =
     "usage: vstm32 run [options] -- CMD [ARG...]\n\n"
-    "  --route shim|usbfs     how CMD reaches the boards (default shim):\n"
+    "  --route shim|usbfs     how CMD reaches the boards (default: $VSTM32_ROUTE, else shim):\n"
     "                         shim: the libusb shim first on CMD's LD_LIBRARY_PATH;\n"
     "                         usbfs: /dev/bus/usb and sysfs nodes only CMD's process\n"
     "                         tree sees (umockdev testbed + usbfs preload), for the\n"
