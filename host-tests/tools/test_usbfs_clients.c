@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Real programs that do not load a libusb the shim can replace, against
+ * the usbfs route (`vstm32 run --route usbfs`: sysfs and udev faked by
+ * umockdev, the usbfs file descriptors by build/usbfs/libvstm32-usbfs.so;
+ * issue 15 part C):
+ *   - node with the npm `usb` package (host-tests/node, `make deps`),
+ *     whose libusb is compiled into its N-API prebuild: the shim route
+ *     cannot reach it, the usbfs route can;
+ *   - fwupdtool 2.0 (Debian's fwupd), whose dfu plugin finds devices by
+ *     udev and opens /dev/bus/usb/BBB/DDD itself, then hands the fd to
+ *     libusb_wrap_sys_device().
+ * What each program prints and what lands in the chip are both checked.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host-tests/lib/proc.h"
+#include "host-tests/tools/dfu_run.h"
+
+#define NODE_DIR "host-tests/node"
+#define NODE_PREBUILD NODE_DIR "/node_modules/usb/prebuilds/linux-x64/node.napi.glibc.node"
+#define CLIENT_TIMEOUT_S 180
+
+/* vstm32 run [--route usbfs] --board B0 [--board B1] [--state S] -- ARGV... */
+static struct proc_result run_route(bool usbfs, const char *board0, const char *board1,
+                                    const char *state, char *const tool[], char *const env[])
+{
+    char *argv[48];
+    int n = 0;
+    argv[n++] = (char *)proc_vstm32();
+    argv[n++] = "run";
+    if (usbfs) {
+        argv[n++] = "--route";
+        argv[n++] = "usbfs";
+    }
+    argv[n++] = "--board";
+    argv[n++] = (char *)board0;
+    if (state) {
+        argv[n++] = "--state";
+        argv[n++] = (char *)state;
+    }
+    if (board1) {
+        argv[n++] = "--board";
+        argv[n++] = (char *)board1;
+    }
+    argv[n++] = "--";
+    for (int i = 0; tool[i] && n < 47; i++)
+        argv[n++] = tool[i];
+    argv[n] = NULL;
+    return proc_run(argv, env, CLIENT_TIMEOUT_S);
+}
+
+static void need_node_usb(void)
+{
+    FILE *f = fopen(NODE_PREBUILD, "rb");
+    cr_assert_not_null(f, "%s is missing: run `make deps` (npm ci in %s)", NODE_PREBUILD, NODE_DIR);
+    fclose(f);
+}
+
+/* node-usb's libusb is its own: the prebuild needs no libusb-1.0.so and
+ * defines the libusb API itself, so LD_LIBRARY_PATH cannot swap it. */
+Test(node_usb, libusb_is_built_into_the_prebuild)
+{
+    need_node_usb();
+    char *readelf[] = {"readelf", "-d", NODE_PREBUILD, NULL};
+    struct proc_result r = proc_run(readelf, NULL, 30);
+    cr_assert_eq(r.status, 0, "readelf -d exited %d:\n%s", r.status, r.output);
+    cr_assert_null(strstr(r.output, "libusb"), "the prebuild NEEDs a libusb:\n%s", r.output);
+    cr_assert_not_null(strstr(r.output, "(NEEDED)             Shared library: [libudev.so.1]"),
+                       "the prebuild should load libudev (its libusb enumerates by udev):\n%s",
+                       r.output);
+    proc_result_free(&r);
+
+    char *nm[] = {"nm", "-D", "--defined-only", NODE_PREBUILD, NULL};
+    r = proc_run(nm, NULL, 30);
+    cr_assert_eq(r.status, 0, "nm -D exited %d:\n%s", r.status, r.output);
+    const char *defined[] = {" T libusb_init\n", " T libusb_open\n", " T libusb_submit_transfer\n",
+                             " T libusb_wrap_sys_device\n", " T libusb_control_transfer\n"};
+    for (size_t i = 0; i < sizeof defined / sizeof defined[0]; i++)
+        cr_expect_not_null(strstr(r.output, defined[i]), "the prebuild does not define%.*s",
+                           (int)strlen(defined[i]) - 1, defined[i]);
+    proc_result_free(&r);
+}
+
+/* The shim route serves the board to dfu-util in the same run, but node
+ * lists nothing: its libusb scans the real (empty) sysfs. */
+Test(node_usb, shim_route_does_not_reach_it)
+{
+    need_node_usb();
+    char *tool[] = {"sh", "-c", "node " NODE_DIR "/list.js && dfu-util -l | grep -m1 -o '0483:df11'",
+                    NULL};
+    struct proc_result r = run_route(false, "f446xe:dfu", NULL, NULL, tool, NULL);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    cr_assert_str_eq(r.output, "listed\n0483:df11\n",
+                     "node should list no device while dfu-util finds the board");
+    proc_result_free(&r);
+}
