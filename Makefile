@@ -22,13 +22,15 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 HARNESS_LIB := $(BUILD)/libvstm32harness.a
 CRITERION_LIBS := $(HARNESS_LIB) -Wl,--wrap=criterion_internal_test_main -lcriterion
 LIBS    := -ljansson -lunicorn -lpthread -lm
+# `vstm32 run --route usbfs` builds its testbed with libumockdev, loaded
+# with dlopen (tools/vstm32/usbfs_bed.c says why).
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
-                fwupd $(if $(shell command -v node),,nodejs npm)
+                umockdev libumockdev-dev fwupd $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -38,9 +40,13 @@ LIB_SRCS   := $(wildcard lib/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c) $(LIB_SRCS)
 CLI_SRCS   := $(wildcard tools/vstm32/*.c)
 SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c) lib/usbip_proto.c lib/usbip_client.c
+USBFS_SRCS := $(wildcard tools/usbfs-preload/*.c) lib/usbip_proto.c lib/usbip_client.c
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
-TOOLS_SRCS := $(wildcard host-tests/tools/*.c)
+# the usbfs probes are programs of their own (build/tests/usbfs-*probe)
+USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c \
+                host-tests/tools/usb_hotplug_probe.c
+TOOLS_SRCS := $(filter-out $(USBFS_PROBES),$(wildcard host-tests/tools/*.c))
 SCEN_SRCS  := $(wildcard host-tests/scenarios/*.c)
 TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
 
@@ -51,10 +57,11 @@ MODELS_LIB := $(BUILD)/libvstm32models.a
 EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 SHIM       := $(BUILD)/shim/libusb-1.0.so.0
+USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
 .PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
 
-all: $(VSTM32) $(MODELS_LIB) $(SHIM) firmware
+all: $(VSTM32) $(MODELS_LIB) $(SHIM) $(USBFS) firmware
 
 # Firmware fixtures (build/firmware/PART/NAME.{elf,bin,hex,dfu}), from source.
 include fixtures/firmware/firmware.mk
@@ -80,7 +87,7 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 
 # The shim exports the libusb-1.0 ABI; everything else stays hidden.  -z defs:
 # a symbol it needs and does not link (a lib/ file missing above) fails here,
@@ -89,6 +96,12 @@ $(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -Wl,-soname,libusb-1.0.so.0 -Wl,-z,defs -o $@ $^ -lpthread
 	ln -sf libusb-1.0.so.0 $(BUILD)/shim/libusb-1.0.so
+
+# The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
+# exports only the libc calls it interposes.
+$(USBFS): $(patsubst %.c,$(BUILD)/pic/%.o,$(USBFS_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -Wl,-z,defs -o $@ $^ -ldl -pthread
 
 # ---- test binaries ---------------------------------------------------------
 
@@ -118,6 +131,20 @@ $(BUILD)/tests/usbip-asan: $(call asanobj,$(USBIP_SRCS) $(TESTLIB_SRCS) $(EMU_SR
 $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
+
+# Raw usbfs calls only; and the same through Debian's own libusb (not the shim).
+$(BUILD)/tests/usbfs-probe: $(call obj,host-tests/tools/usbfs_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+$(BUILD)/tests/usbfs-libusb-probe: $(call obj,host-tests/tools/usbfs_libusb_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
+# Debian libusb's hotplug under `run --route usbfs` (test_usbfs_bed.c).
+$(BUILD)/tests/usb-hotplug-probe: $(call obj,host-tests/tools/usb_hotplug_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
+$(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS) \
+                       $(BUILD)/tests/usb-hotplug-probe
 
 # The scenarios are found from any working directory ($VSTM32_SCENARIOS overrides).
 $(call obj,$(SCEN_SRCS)): ALL_CFLAGS += -DVSTM32_SCENARIO_DIR='"$(CURDIR)/fixtures/scenarios"'

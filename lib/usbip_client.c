@@ -154,6 +154,36 @@ int usbip_net_connect(const char *host, const char *service, int timeout_ms, int
     return fd;
 }
 
+int usbip_parse_hostport(const char *item, size_t len, char *host, size_t host_size,
+                         char *port, size_t port_size)
+{
+    char buf[300];
+    if (len == 0 || len >= sizeof buf)
+        return -EINVAL;
+    memcpy(buf, item, len);
+    buf[len] = '\0';
+    char *h = buf, *p;
+    if (buf[0] == '[') {                /* [v6addr]:port */
+        char *end = strchr(buf, ']');
+        if (!end || end[1] != ':')
+            return -EINVAL;
+        *end = '\0';
+        h = buf + 1;
+        p = end + 2;
+    } else {
+        char *colon = strrchr(buf, ':');
+        if (!colon)
+            return -EINVAL;
+        *colon = '\0';
+        p = colon + 1;
+    }
+    if (!*h || !*p || strlen(h) >= host_size || strlen(p) >= port_size)
+        return -EINVAL;
+    memcpy(host, h, strlen(h) + 1);
+    memcpy(port, p, strlen(p) + 1);
+    return 0;
+}
+
 static int send_op(int fd, uint16_t code, int64_t deadline)
 {
     struct usbip_op_common op = { USBIP_VERSION, code, USBIP_ST_OK };

@@ -45,6 +45,12 @@ int usbip_net_skip(int fd, size_t len, int64_t deadline);
 /* Until fd is ready for events (POLLIN, POLLOUT): 0, or -ETIMEDOUT. */
 int usbip_net_wait(int fd, short events, int64_t deadline);
 
+/* One "host:port" or "[v6addr]:port" of len bytes (a VSTM32_USBIP entry)
+ * into NUL-terminated host and port.  0, or -EINVAL when malformed or too
+ * long for the buffers. */
+int usbip_parse_hostport(const char *item, size_t len, char *host, size_t host_size,
+                         char *port, size_t port_size);
+
 #define USBIP_CLIENT_MAX_INTERFACES 32
 
 struct usbip_client_device {

@@ -128,6 +128,17 @@ const char *usbip_server_busid(const struct usbip_server *srv, const struct usb_
     return exp ? exp->busid : NULL;
 }
 
+int usbip_server_devid(const struct usbip_server *srv, const struct usb_device *dev,
+                       uint32_t *busnum, uint32_t *devnum)
+{
+    struct usbip_export *exp = export_of(srv, dev, NULL);
+    if (!exp)
+        return -ENOENT;
+    *busnum = exp->busnum;
+    *devnum = exp->devnum;
+    return 0;
+}
+
 bool usbip_server_is_imported(const struct usbip_server *srv, const struct usb_device *dev)
 {
     struct usbip_export *exp = export_of(srv, dev, NULL);

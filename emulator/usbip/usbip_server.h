@@ -69,6 +69,12 @@ void usbip_server_unexport(struct usbip_server *srv, struct usb_device *dev);
 /* The busid dev is exported under, or NULL. */
 const char *usbip_server_busid(const struct usbip_server *srv, const struct usb_device *dev);
 
+/* The bus and device numbers dev is exported with, as OP_REP_DEVLIST
+ * reports them (devnum is new on every export).  Returns 0, or -ENOENT
+ * when dev is not exported. */
+int  usbip_server_devid(const struct usbip_server *srv, const struct usb_device *dev,
+                        uint32_t *busnum, uint32_t *devnum);
+
 /* True while a client has dev imported. */
 bool usbip_server_is_imported(const struct usbip_server *srv, const struct usb_device *dev);
 

@@ -70,31 +70,8 @@ void shim_cond_init_monotonic(pthread_cond_t *cond)
 
 static int parse_one_server(const char *item, size_t len, struct shim_server *srv)
 {
-    char buf[300];
-    if (len == 0 || len >= sizeof buf)
-        return -1;
-    memcpy(buf, item, len);
-    buf[len] = '\0';
-    char *host = buf, *port;
-    if (buf[0] == '[') {                /* [v6addr]:port */
-        char *end = strchr(buf, ']');
-        if (!end || end[1] != ':')
-            return -1;
-        *end = '\0';
-        host = buf + 1;
-        port = end + 2;
-    } else {
-        char *colon = strrchr(buf, ':');
-        if (!colon)
-            return -1;
-        *colon = '\0';
-        port = colon + 1;
-    }
-    if (!*host || !*port || strlen(host) >= sizeof srv->host || strlen(port) >= sizeof srv->port)
-        return -1;
-    memcpy(srv->host, host, strlen(host) + 1);
-    memcpy(srv->port, port, strlen(port) + 1);
-    return 0;
+    return usbip_parse_hostport(item, len, srv->host, sizeof srv->host, srv->port,
+                                sizeof srv->port);
 }
 
 int shim_servers_parse(const char *spec, struct shim_server **out)

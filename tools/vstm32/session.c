@@ -257,9 +257,13 @@ static int host_export(void *arg, struct board *b, struct usb_device *dev, const
 {
     struct session *s = arg;
     int rc = usbip_server_export(s->server, dev, busid);
+    uint32_t busnum, devnum;
     if (rc == 0 && s->trace)
         trace_device_added(s->trace, dev, usbip_server_busid(s->server, dev),
                            &s->clocks[board_index(b)]);
+    if (rc == 0 && s->cfg.on_bus_change && usbip_server_devid(s->server, dev, &busnum, &devnum) == 0)
+        s->cfg.on_bus_change(s->cfg.bus_change_arg, dev, usbip_server_busid(s->server, dev),
+                             busnum, devnum, true);
     return rc;
 }
 
@@ -267,8 +271,11 @@ static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
 {
     struct session *s = arg;
     (void)b;
+    bool was = usbip_server_busid(s->server, dev) != NULL;
     usbip_server_unexport(s->server, dev);
     trace_device_removed(s->trace, dev);
+    if (was && s->cfg.on_bus_change)
+        s->cfg.on_bus_change(s->cfg.bus_change_arg, dev, NULL, 0, 0, false);
 }
 
 /* ---- console lines: --console and `ctl SOCK console` ------------------ */

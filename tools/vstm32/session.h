@@ -29,6 +29,12 @@ struct session_config {
     bool trace;                     /* --trace: one line per transfer on stderr */
     bool trace_explain;             /* --trace=explain: and why, with the section */
     bool console;                   /* --console: every board's console lines on stdout */
+    /* Told after every export (added, with the server's busnum/devnum) and
+     * after every unexport (the connection importing it already closed):
+     * `run --route usbfs` mirrors the bus into its testbed.  NULL: none. */
+    void (*on_bus_change)(void *arg, const struct usb_device *dev, const char *busid,
+                          uint32_t busnum, uint32_t devnum, bool added);
+    void *bus_change_arg;
 };
 
 /* Parse the board and server options of serve/run from argv[first..].

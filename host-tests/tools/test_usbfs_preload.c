@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The usbfs preload (tools/usbfs-preload) against the real emulator:
+ * `vstm32 serve` with an F446 ROM bootloader (1-1) and an ST-Link/V2 (2-2);
+ * build/tests/usbfs-probe (raw open/ioctl/poll/read) and
+ * build/tests/usbfs-libusb-probe (Debian's libusb, wrap_sys_device) run
+ * under LD_PRELOAD=build/usbfs/libvstm32-usbfs.so on /dev/bus/usb/BBB/DDD,
+ * with BBB/DDD the server's own busnum/devnum from OP_REQ_DEVLIST.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "host-tests/lib/proc.h"
+#include "lib/usbip_client.h"
+
+static pid_t serve_pid;
+static char *tmpdir;
+static char ctl_sock[600];
+static char port[16];
+static char dfu_node[32], stlink_node[32];
+static char build_dir[PATH_MAX];
+
+static void find_nodes(void)
+{
+    int fd = usbip_net_connect("127.0.0.1", port, 5000, NULL);
+    cr_assert_geq(fd, 0);
+    struct usbip_client_device *devs;
+    size_t n;
+    cr_assert_eq(usbip_request_devlist(fd, 16, 5000, &devs, &n), 0);
+    close(fd);
+    for (size_t i = 0; i < n; i++) {
+        char *node = !strcmp(devs[i].udev.busid, "1-1") ? dfu_node
+                   : !strcmp(devs[i].udev.busid, "2-2") ? stlink_node : NULL;
+        if (node)
+            snprintf(node, 32, "/dev/bus/usb/%03u/%03u", devs[i].udev.busnum,
+                     devs[i].udev.devnum);
+    }
+    free(devs);
+    cr_assert(dfu_node[0] && stlink_node[0], "devlist lacks 1-1 or 2-2");
+}
+
+static void start_serve(void)
+{
+    char *real = realpath(proc_vstm32(), NULL);
+    cr_assert_not_null(real);
+    snprintf(build_dir, sizeof build_dir, "%s", real);
+    *strrchr(build_dir, '/') = '\0';
+    free(real);
+    tmpdir = proc_mkdtemp("usbfs-serve");
+    cr_assert_not_null(tmpdir);
+    snprintf(ctl_sock, sizeof ctl_sock, "%s/ctl.sock", tmpdir);
+    int out[2];
+    cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
+    serve_pid = fork();
+    cr_assert_geq(serve_pid, 0);
+    if (serve_pid == 0) {
+        dup2(out[1], 1);
+        char log[700];
+        snprintf(log, sizeof log, "%s/serve.log", tmpdir);
+        int e = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (e >= 0)
+            dup2(e, 2);                 /* the halted ST-Link target's lines */
+        char *argv[] = { (char *)proc_vstm32(), "serve", "--port", "0", "--ctl", ctl_sock,
+                         "--board", "f446xe:dfu", "--board", "f446xe:stlink", NULL };
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[128];
+    size_t n = 0;
+    while (n + 1 < sizeof line) {
+        struct pollfd p = { .fd = out[0], .events = POLLIN };
+        cr_assert_gt(poll(&p, 1, 20000), 0, "vstm32 serve said nothing");
+        char c;
+        cr_assert_eq(read(out[0], &c, 1), 1, "vstm32 serve exited");
+        if (c == '\n')
+            break;
+        line[n++] = c;
+    }
+    line[n] = '\0';
+    close(out[0]);
+    unsigned p = 0;
+    cr_assert_eq(sscanf(line, "listening 127.0.0.1:%u", &p), 1, "serve said '%s'", line);
+    snprintf(port, sizeof port, "%u", p);
+    find_nodes();
+}
+
+static void stop_serve(void)
+{
+    if (serve_pid > 0) {
+        kill(serve_pid, SIGTERM);
+        int status;
+        waitpid(serve_pid, &status, 0);
+    }
+    proc_rmtree(tmpdir);
+    free(tmpdir);
+}
+
+/* PROBE NODE ARGS... under the preload; stdout in r.output, stderr in
+ * r.errout.  LD_LIBRARY_PATH is emptied: the system libusb, not the shim. */
+static struct proc_result probe(const char *which, const char *node, char *const args[])
+{
+    char exe[PATH_MAX + 32], preload[PATH_MAX + 64], usbip[64];
+    snprintf(exe, sizeof exe, "%s/tests/%s", build_dir, which);
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s/usbfs/libvstm32-usbfs.so", build_dir);
+    snprintf(usbip, sizeof usbip, "VSTM32_USBIP=127.0.0.1:%s", port);
+    char *argv[16] = { exe, (char *)node };
+    int i = 2;
+    for (; args && *args && i < 15; args++)
+        argv[i++] = *args;
+    argv[i] = NULL;
+    char *env[] = { preload, usbip, "VSTM32_USBFS_DEBUG=1", "LD_LIBRARY_PATH=", NULL };
+    struct proc_result r = proc_run_split(NULL, argv, env, 60);
+    cr_assert_eq(r.status, 0, "%s %s: exit %d\n%s\n%s", which, node, r.status, r.output,
+                 r.errout);
+    return r;
+}
+
+static void expect_line(const struct proc_result *r, const char *line)
+{
+    cr_expect_not_null(strstr(r->output, line), "no line '%s' in:\n%s\nstderr:\n%s", line,
+                       r->output, r->errout);
+}
+
+TestSuite(usbfs_preload, .init = start_serve, .fini = stop_serve, .timeout = 120);
+
+/* The F446 ROM's device descriptor: 0483:df11, bcdDevice 2200 ("ver=2200"
+ * in shared/facts/real-logs/STM32F446-dfuutil09-list-and-masserase.txt). */
+Test(usbfs_preload, control_get_descriptor_read_and_fstat)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node, (char *[]){ "devdesc", NULL });
+    expect_line(&r, "devdesc: 12 01 00 01 00 00 00 40 83 04 11 df 00 22 01 02 03 01\n");
+    /* read(): the same 18 bytes, then the configuration descriptor */
+    expect_line(&r, "read: 12 01 00 01 00 00 00 40 83 04 11 df 00 22 01 02 03 01 "
+                    "09 02 36 00 01 01 00 c0 32\n");
+    expect_line(&r, "lseek: 0\nreread: 12 01 00 01\n");
+    unsigned bus, dev;
+    cr_assert_eq(sscanf(dfu_node, "/dev/bus/usb/%u/%u", &bus, &dev), 2);
+    char want[64];
+    snprintf(want, sizeof want, "fstat: chr 1 rdev 189:%u\n", (bus - 1) * 128 + dev - 1);
+    expect_line(&r, want);
+    expect_line(&r, "close: ok\n");
+    proc_result_free(&r);
+}
+
+/* DfuSe GETSTATUS: the ROM comes up in dfuERROR (bState 10). */
+Test(usbfs_preload, dfuse_getstatus)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node, (char *[]){ "getstatus", NULL });
+    expect_line(&r, "getstatus: 0a 00 00 00 0a 00\n");
+    proc_result_free(&r);
+}
+
+/* ST-Link/V2 GET_VERSION (0xF1): hw 2, jtag 40, swim 7, 0483:3748. */
+Test(usbfs_preload, stlink_get_version_over_bulk)
+{
+    struct proc_result r = probe("usbfs-probe", stlink_node, (char *[]){ "stlink-bulk", NULL });
+    expect_line(&r, "claim: ok\nbulk out: 16\nversion: 2a 07 83 04 48 37\n");
+    proc_result_free(&r);
+}
+
+Test(usbfs_preload, stlink_get_version_over_submiturb_poll_reapurb)
+{
+    struct proc_result r = probe("usbfs-probe", stlink_node, (char *[]){ "stlink-urb", NULL });
+    /* idle: no POLLOUT; both URBs reaped in order after POLLOUT; drained again */
+    expect_line(&r, "idle revents: 0\n");
+    expect_line(&r, "reaped: out in\nstatus: 0 0 actual: 16 6\nversion: 2a 07 83 04 48 37\n"
+                    "drained revents: 0\n");
+    proc_result_free(&r);
+}
+
+Test(usbfs_preload, discard_pending_in_urb_reaps_enoent)
+{
+    struct proc_result r = probe("usbfs-probe", stlink_node, (char *[]){ "discard", NULL });
+    expect_line(&r, "submit: ok\npending revents: 0\ndiscard: ok\n"
+                    "discarded: same 1 status -2 actual 0\ndiscard again: EINVAL\n");
+    cr_expect_not_null(strstr(r.errout, "unlink seq"), "no CMD_UNLINK sent:\n%s", r.errout);
+    proc_result_free(&r);
+}
+
+Test(usbfs_preload, errors_as_usbfs_gives_them)
+{
+    struct proc_result r = probe("usbfs-probe", stlink_node, (char *[]){ "errors", NULL });
+    expect_line(&r, "unknown ioctl: ENOTTY\nreap nothing: EAGAIN\ncontrol 5000: EINVAL\n"
+                    "control null: EFAULT\ncontrol unmapped: EFAULT\nctrl arg unmapped: EFAULT\n"
+                    "urb length -1: EINVAL\ncontrol urb 4: EINVAL\nno endpoint: ENOENT\n"
+                    "iso urb: EINVAL\nclaim 7: ENOENT\ngetdriver: ENODATA\n");
+    /* ZERO_PACKET | NO_PACKET_SIZE_LIM | REAP_AFTER_DISCONNECT | DROP_PRIVILEGES
+     * | CONNINFO_EX; full speed */
+    expect_line(&r, "caps: 0xd5\nspeed: 2\n");
+    proc_result_free(&r);
+}
+
+Test(usbfs_preload, unknown_node_is_enoent)
+{
+    char exe[PATH_MAX + 32], preload[PATH_MAX + 64], usbip[64];
+    snprintf(exe, sizeof exe, "%s/tests/usbfs-probe", build_dir);
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s/usbfs/libvstm32-usbfs.so", build_dir);
+    snprintf(usbip, sizeof usbip, "VSTM32_USBIP=127.0.0.1:%s", port);
+    char *args[] = { exe, "/dev/bus/usb/001/127", "getstatus", NULL };
+    char *env[] = { preload, usbip, NULL };
+    struct proc_result r = proc_run_split(NULL, args, env, 60);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.output, "open: ENOENT\n");
+    proc_result_free(&r);
+}
+
+/* `vstm32 ctl ... reset` re-enumerates the board: the open fd reports
+ * POLLERR and later ioctls (reaps included, nothing was pending) ENODEV. */
+Test(usbfs_preload, reenumeration_is_enodev)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node,
+                                 (char *[]){ "gone", (char *)proc_vstm32(), "ctl", ctl_sock,
+                                             "--board", "0", "reset", NULL });
+    expect_line(&r, "getstatus: 0a 00 00 00 0a 00\n");
+    expect_line(&r, "cmd exit: 0\ngone revents: err 1\ncontrol after: ENODEV\n"
+                    "reap after: ENODEV\nclose: ok\n");
+    proc_result_free(&r);
+}
+
+/* Debian's libusb 1.0.26 on our fd: wrap_sys_device, a control transfer,
+ * a bulk round trip; then one second (5 x 200 ms of handle_events) with a
+ * bulk IN pending that nothing answers: libusb reaps only when poll()
+ * says POLLOUT, so a loop that sleeps makes no REAPURBNDELAY at all. */
+Test(usbfs_preload, system_libusb_through_wrap_sys_device)
+{
+    struct proc_result r = probe("usbfs-libusb-probe", stlink_node, NULL);
+    expect_line(&r, "ids: 0483:3748\n");
+    expect_line(&r, "control: 12 01 00 02 00 00 00 40 83 04 48 37 00 01 01 02 03 01\n");
+    expect_line(&r, "version: 2a 07 83 04 48 37\n");
+    expect_line(&r, "idle done: 0\n");
+    expect_line(&r, "cancelled: 1 CANCELLED\n");
+    const char *begin = strstr(r.errout, "idle begin\n"), *end = strstr(r.errout, "idle end\n");
+    cr_assert(begin && end && begin < end, "no idle window in:\n%s", r.errout);
+    unsigned reaps = 0;
+    for (const char *p = begin; (p = strstr(p, "REAPURBNDELAY")) && p < end; p++)
+        reaps++;
+    cr_expect_eq(reaps, 0, "libusb reaped %u times while idle (busy loop):\n%.2000s", reaps,
+                 begin);
+    proc_result_free(&r);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * usb-hotplug-probe VID:PID CMD [ARG...]: a program linked to the system's
+ * own libusb (Debian's libusb-1.0-0, -lusb-1.0), for test_usbfs_bed.c.
+ * Registers a hotplug callback for VID:PID (enumerating what is there),
+ * prints one line per event,
+ *   ARRIVED bus B address A
+ *   LEFT bus B address A
+ * runs CMD once the first device has arrived (what makes it re-enumerate),
+ * and exits 0 after one LEFT and one more ARRIVED, or 1 when they have
+ * not come within a bounded number of event-loop turns.
+ */
+#include <libusb-1.0/libusb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static unsigned arrived, left;
+
+static int LIBUSB_CALL on_event(libusb_context *ctx, libusb_device *dev,
+                                libusb_hotplug_event event, void *arg)
+{
+    (void)ctx; (void)arg;
+    int in = event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED;
+    printf("%s bus %u address %u\n", in ? "ARRIVED" : "LEFT", libusb_get_bus_number(dev),
+           libusb_get_device_address(dev));
+    fflush(stdout);
+    if (in)
+        arrived++;
+    else
+        left++;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned vid, pid;
+    if (argc < 3 || sscanf(argv[1], "%x:%x", &vid, &pid) != 2) {
+        fprintf(stderr, "usage: usb-hotplug-probe VID:PID CMD [ARG...]\n");
+        return 2;
+    }
+    libusb_context *ctx;
+    if (libusb_init(&ctx) != 0 || !libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
+        fprintf(stderr, "usb-hotplug-probe: libusb_init failed or has no hotplug\n");
+        return 1;
+    }
+    libusb_hotplug_callback_handle h;
+    int rc = libusb_hotplug_register_callback(ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED |
+                                                   LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
+                                              LIBUSB_HOTPLUG_ENUMERATE, (int)vid, (int)pid,
+                                              LIBUSB_HOTPLUG_MATCH_ANY, on_event, NULL, &h);
+    if (rc != 0) {
+        fprintf(stderr, "usb-hotplug-probe: register: %s\n", libusb_error_name(rc));
+        return 1;
+    }
+    int ran = 0;
+    /* bounded: at most 1000 turns of at most 20 ms each */
+    for (int turn = 0; turn < 1000 && !(left >= 1 && arrived >= 2); turn++) {
+        if (arrived >= 1 && !ran) {
+            ran = 1;
+            pid_t child = fork();
+            if (child == 0) {
+                execvp(argv[2], argv + 2);
+                _exit(127);
+            }
+            int status;
+            if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+                WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "usb-hotplug-probe: %s failed\n", argv[2]);
+                return 1;
+            }
+        }
+        struct timeval tv = {.tv_usec = 20000};
+        libusb_handle_events_timeout_completed(ctx, &tv, NULL);
+    }
+    libusb_hotplug_deregister_callback(ctx, h);
+    libusb_exit(ctx);
+    return left >= 1 && arrived >= 2 ? 0 : 1;
+}
