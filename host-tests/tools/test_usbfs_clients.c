@@ -98,3 +98,60 @@ Test(node_usb, shim_route_does_not_reach_it)
                      "node should list no device while dfu-util finds the board");
     proc_result_free(&r);
 }
+
+/* Both boards, numbered as the USB/IP server numbers them (1-1: devnum 2,
+ * 1-2: devnum 3), with the ROM's bcdDevice, and vhci's root hub (devnum 1). */
+Test(node_usb, lists_two_boards_over_usbfs)
+{
+    need_node_usb();
+    char *tool[] = {"node", NODE_DIR "/list.js", NULL};
+    struct proc_result r = run_route(true, "f446xe:dfu", "l476xg:dfu", NULL, tool, NULL);
+    cr_assert_eq(r.status, 0, "node list.js exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "1-2 0483:df11 bcdDevice=2200\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "1-3 0483:df11 bcdDevice=2200\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "1-1 1d6b:0002 "), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\nlisted\n"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+/* host-tests/node/dfuse-download.js (AN3156 requests over node-usb)
+ * writes 6000 bytes at 0x08000000 of an F446 (one 16 KiB sector to erase,
+ * two full 2048-byte blocks and a short one) and leaves; dfu-util reads
+ * the sector back over the shim route. */
+Test(node_usb, dfuse_download_over_usbfs)
+{
+    need_node_usb();
+    struct dfu_bench b;
+    dfu_bench_new(&b, "f446xe");
+    enum { LEN = 6000 };
+    uint8_t image[LEN];
+    proc_fill_random(image, LEN, 15);
+    char file[600];
+    snprintf(file, sizeof file, "%s/image.bin", b.dir);
+    cr_assert_eq(proc_write_file(file, image, LEN), 0);
+
+    char *tool[] = {"node", NODE_DIR "/dfuse-download.js", "0x08000000", file, NULL};
+    struct proc_result r = run_route(true, "f446xe:dfu", NULL, b.state, tool, NULL);
+    cr_assert_eq(r.status, 0, "dfuse-download.js exited %d:\n%s", r.status, r.output);
+    cr_assert_not_null(strstr(r.output, "dfuse-download: @Internal Flash  /0x08000000/"
+                                        "04*016Kg,01*064Kg,03*128Kg: erased 1 pages, wrote 6000 "
+                                        "bytes at 0x8000000 in 2048-byte blocks, leave: dfuMANIFEST\n"),
+                       "%s", r.output);
+    proc_result_free(&r);
+
+    char *inspect[] = {(char *)proc_vstm32(), "inspect", b.state, NULL};
+    r = proc_run(inspect, NULL, 30);
+    cr_assert_eq(r.status, 0, "vstm32 inspect exited %d:\n%s", r.status, r.output);
+    cr_assert_not_null(
+        strstr(r.output, "flash        1 of 8 sectors hold data: 0-0 (0x08000000-0x08003FFF)\n"),
+        "%s", r.output);
+    proc_result_free(&r);
+
+    uint8_t *back = dfu_upload(&b, 0, 0x08000000, 16384);
+    cr_assert_eq(memcmp(back, image, LEN), 0, "the sector does not hold the image");
+    for (unsigned i = LEN; i < 16384; i++)
+        cr_assert_eq(back[i], 0xff, "byte 0x%08x after the image: 0x%02x, want erased 0xff",
+                     0x08000000 + i, back[i]);
+    free(back);
+    dfu_bench_free(&b);
+}
