@@ -13,10 +13,13 @@
  * What each program prints and what lands in the chip are both checked.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "host-tests/lib/dfuse_file.h"
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/dfu_run.h"
 
@@ -24,7 +27,8 @@
 #define NODE_PREBUILD NODE_DIR "/node_modules/usb/prebuilds/linux-x64/node.napi.glibc.node"
 #define CLIENT_TIMEOUT_S 180
 
-/* vstm32 run [--route usbfs] --board B0 [--board B1] [--state S] -- ARGV... */
+/* vstm32 run [--route usbfs] --board B0 [--board B1] [--state S] -- ARGV...
+ * (the state belongs to the last board) */
 static struct proc_result run_route(bool usbfs, const char *board0, const char *board1,
                                     const char *state, char *const tool[], char *const env[])
 {
@@ -38,13 +42,13 @@ static struct proc_result run_route(bool usbfs, const char *board0, const char *
     }
     argv[n++] = "--board";
     argv[n++] = (char *)board0;
-    if (state) {
-        argv[n++] = "--state";
-        argv[n++] = (char *)state;
-    }
     if (board1) {
         argv[n++] = "--board";
         argv[n++] = (char *)board1;
+    }
+    if (state) {
+        argv[n++] = "--state";
+        argv[n++] = (char *)state;
     }
     argv[n++] = "--";
     for (int i = 0; tool[i] && n < 47; i++)
@@ -154,4 +158,133 @@ Test(node_usb, dfuse_download_over_usbfs)
                      0x08000000 + i, back[i]);
     free(back);
     dfu_bench_free(&b);
+}
+
+/* ---- fwupd ---------------------------------------------------------------- */
+
+/* fwupd's id of the device at busid 1-2 (physical id "1-2"): the same in
+ * every run, as get_devices_lists_both_bootloaders shows. */
+#define FWUPD_ID_1_2 "b8a2645298053fb62ea03e27feea6c483d3fd27e"
+
+/* fwupdtool with its state, configuration, cache, run and lock directories
+ * in a scratch directory (fwupd's own environment variables, fu-path.c):
+ * no daemon, no D-Bus, nothing of the host's fwupd touched. */
+struct fwupd_sandbox {
+    char *dir;
+    char env[8][600];
+    char *envp[9];
+};
+
+static void fwupd_sandbox_new(struct fwupd_sandbox *s)
+{
+    static const char *const vars[] = {"FWUPD_LOCALSTATEDIR", "STATE_DIRECTORY", "FWUPD_SYSCONFDIR",
+                                       "CONFIGURATION_DIRECTORY", "CACHE_DIRECTORY", "FWUPD_RUNDIR",
+                                       "FWUPD_LOCKDIR"};
+    static const char *const sub[] = {"state", "state", "etc", "etc", "cache", "run", "lock"};
+    s->dir = proc_mkdtemp("fwupd");
+    cr_assert_not_null(s->dir);
+    for (size_t i = 0; i < 7; i++) {
+        char path[560];
+        snprintf(path, sizeof path, "%s/%s", s->dir, sub[i]);
+        cr_assert(mkdir(path, 0700) == 0 || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
+        snprintf(s->env[i], sizeof s->env[i], "%s=%s", vars[i], path);
+        s->envp[i] = s->env[i];
+    }
+    s->envp[7] = NULL;
+}
+
+/* A quirk file in the sandbox's state/quirks.d, which fwupd loads after
+ * /usr/share/fwupd/quirks.d. */
+static void fwupd_sandbox_quirk(struct fwupd_sandbox *s, const char *text)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/state/quirks.d", s->dir);
+    cr_assert_eq(mkdir(path, 0700), 0, "mkdir %s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/state/quirks.d/vstm32.quirk", s->dir);
+    cr_assert_eq(proc_write_file(path, text, strlen(text)), 0);
+}
+
+static void fwupd_sandbox_free(struct fwupd_sandbox *s)
+{
+    proc_rmtree(s->dir);
+    free(s->dir);
+}
+
+/* Both ROM bootloaders, each with the ROM's bcdDevice 0x2200 as fwupd's BCD
+ * version "22.0", its serial string and the flags of fwupd's own dfu.quirk
+ * entry for 0483:df11 (will-disappear). */
+Test(fwupd, get_devices_lists_both_bootloaders)
+{
+    struct fwupd_sandbox s;
+    fwupd_sandbox_new(&s);
+    char *tool[] = {"fwupdtool", "get-devices", "--plugins", "dfu", NULL};
+    struct proc_result r = run_route(true, "f446xe:dfu", "l476xg:dfu", NULL, tool, s.envp);
+    cr_assert_eq(r.status, 0, "fwupdtool get-devices exited %d:\n%s", r.status, r.output);
+    const char *f446 = strstr(r.output, "├─STM Device in DFU Mode:\n"
+                                        "│     Device ID:          ");
+    const char *l476 = strstr(r.output, "└─STM Device in DFU Mode:\n"
+                                        "      Device ID:          " FWUPD_ID_1_2 "\n"
+                                        "      Current version:    22.0\n"
+                                        "      Vendor:             STMicroelectronics (USB:0x0483)\n"
+                                        "      Serial Number:      ");
+    cr_assert_not_null(f446, "no first DFU device:\n%s", r.output);
+    cr_assert_not_null(l476, "no second DFU device at 1-2:\n%s", r.output);
+    cr_expect_not_null(strstr(f446, "│     Current version:    22.0\n"
+                                    "│     Vendor:             STMicroelectronics (USB:0x0483)\n"
+                                    "│     Serial Number:      STM32FxSTM32\n"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(l476, "Device will not re-appear after update completes\n"), "%s",
+                       r.output);
+    proc_result_free(&r);
+    fwupd_sandbox_free(&s);
+}
+
+/* fwupdtool install-blob writes a DfuSe file into the
+ * L476 at 1-2, beside an F446 at 1-1, and verifies it; dfu-util reads the
+ * same bytes back.  The quirk: fwupd 2.0.20 takes, for each class-FE
+ * interface descriptor, the next descriptor as its functional descriptor
+ * (fu-usb-device.c fu_usb_device_parse_descriptor), so with the ROM's four
+ * alternate settings followed by one DFU functional descriptor (as a real
+ * F407's lsusb shows it) it never finds wTransferSize and falls back to 64.
+ * It then numbers 64-byte blocks 2, 3, ... which the ROM places at
+ * pointer + (wBlockNum - 2) * 2048 (AN3156): DfuForceTransferSize = 0x800
+ * restores the descriptor's value. */
+Test(fwupd, install_blob_writes_a_dfuse_file)
+{
+    struct fwupd_sandbox s;
+    fwupd_sandbox_new(&s);
+    fwupd_sandbox_quirk(&s, "[USB\\VID_0483&PID_DF11]\nDfuForceTransferSize = 0x800\n");
+    struct dfu_bench b;
+    dfu_bench_new(&b, "l476xg");
+    enum { LEN = 10000 };
+    uint8_t image[LEN];
+    proc_fill_random(image, LEN, 20);
+    char dfu[600];
+    snprintf(dfu, sizeof dfu, "%s/image.dfu", b.dir);
+    struct dfuse_element el[] = {{0x08000000, image, LEN}};
+    size_t dfu_len;
+    uint8_t *file = dfuse_file_build(0, "ST...", el, 1, 0x0483, 0xdf11, &dfu_len);
+    cr_assert_not_null(file);
+    cr_assert_eq(proc_write_file(dfu, file, dfu_len), 0);
+    free(file);
+
+    char *tool[] = {"fwupdtool", "install-blob", dfu, FWUPD_ID_1_2, "--plugins", "dfu",
+                    "--no-reboot-check", NULL};
+    struct proc_result r = run_route(true, "f446xe:dfu", "l476xg:dfu", b.state, tool, s.envp);
+    cr_assert_eq(r.status, 0, "fwupdtool install-blob exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "Verifying…"), "%s", r.output);
+    proc_result_free(&r);
+
+    char *inspect[] = {(char *)proc_vstm32(), "inspect", b.state, NULL};
+    r = proc_run(inspect, NULL, 30);
+    cr_assert_eq(r.status, 0, "vstm32 inspect exited %d:\n%s", r.status, r.output);
+    cr_assert_not_null(
+        strstr(r.output, "flash        5 of 512 pages hold data: 0-4 (0x08000000-0x080027FF)\n"),
+        "%s", r.output);
+    proc_result_free(&r);
+    uint8_t *back = dfu_upload(&b, 0, 0x08000000, LEN);
+    cr_assert_eq(memcmp(back, image, LEN), 0, "flash does not hold the DfuSe file's image");
+    free(back);
+    dfu_bench_free(&b);
+    fwupd_sandbox_free(&s);
 }
