@@ -30,7 +30,7 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
-                umockdev libumockdev-dev
+                umockdev libumockdev-dev fwupd $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -166,6 +166,16 @@ $(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
 
 deps:
 	@sh tools/install-deps.sh $(DEB_PACKAGES)
+	@$(MAKE) --no-print-directory $(NODE_USB)
+
+# The npm `usb` package (node-usb, libusb built into its N-API prebuild),
+# pinned by host-tests/node/package-lock.json, for the tools tier's usbfs
+# route tests.  --ignore-scripts: its install script only looks for the
+# prebuild, which node-gyp-build finds again at require() time.
+NODE_USB := host-tests/node/node_modules/.package-lock.json
+$(NODE_USB): host-tests/node/package.json host-tests/node/package-lock.json
+	@command -v npm >/dev/null || { echo "vstm32: node is here but npm is not: install npm" >&2; exit 1; }
+	cd host-tests/node && npm ci --ignore-scripts --no-audit --no-fund
 
 # Each tier prints criterion's own summary line.  A tier that cannot run
 # fails the run: nothing is skipped silently.
