@@ -23,6 +23,17 @@
 struct proc_result run_board(const char *board, const char *state, char *const tool[]);
 struct proc_result run_sh(const char *board, const char *state, const char *script);
 
+/* A script prologue setting $SER to the probe's serial, as `st-info --probe`
+ * (which checks the product id) prints it, for `st-flash --serial "$SER"`.
+ * Needed wherever a board's ROM DFU device is on the bus next to its probe:
+ * st-flash 1.7.0 without --serial walks libusb's device list backwards and
+ * opens the first 0483 device whose serial it can read, and it takes the
+ * ROM's 12-character serial for an old V2's binary one (usb.c
+ * stlink_open_usb / stlink_serial).  Debian's libusb lists devices newest
+ * first (core.c usbi_connect_device: list_add), so on the usbfs route, as on
+ * a real host, the DFU device 1-1 comes last and is opened. */
+#define STFLASH_SERIAL_PROLOGUE "SER=$(st-info --probe | sed -n 's/^ *serial: *//p'); "
+
 /* The part, or the test fails. */
 const struct part *must_part(const char *name);
 

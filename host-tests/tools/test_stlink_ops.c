@@ -134,12 +134,16 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, write_read_then_erase)
 
     if (c->top)
         snprintf(script, sizeof script,
-                 "st-flash --reset write %s 0x08000000 && st-flash write %s 0x%08x && "
-                 "st-flash read %s/back.bin 0x08000000 %u",
+                 STFLASH_SERIAL_PROLOGUE
+                 "st-flash --serial \"$SER\" --reset write %s 0x08000000 && "
+                 "st-flash --serial \"$SER\" write %s 0x%08x && "
+                 "st-flash --serial \"$SER\" read %s/back.bin 0x08000000 %u",
                  image, image, FLASH_BASE + c->top, scratch, IMAGE_SIZE);
     else    /* one erase unit: one copy */
         snprintf(script, sizeof script,
-                 "st-flash --reset write %s 0x08000000 && st-flash read %s/back.bin 0x08000000 %u",
+                 STFLASH_SERIAL_PROLOGUE
+                 "st-flash --serial \"$SER\" --reset write %s 0x08000000 && "
+                 "st-flash --serial \"$SER\" read %s/back.bin 0x08000000 %u",
                  image, scratch, IMAGE_SIZE);
     struct proc_result r = run_sh(board, state, script);
     cr_assert_eq(r.status, 0, "st-flash exited %d:\n%s", r.status, r.output);
@@ -162,8 +166,7 @@ ParameterizedTest(struct stflash_case *c, st_flash_ops, write_read_then_erase)
     free(flash);
     proc_result_free(&r);
 
-    char *erase[] = {"st-flash", "erase", NULL};
-    r = run_board(board, state, erase);
+    r = run_sh(board, state, STFLASH_SERIAL_PROLOGUE "st-flash --serial \"$SER\" erase");
     cr_assert_eq(r.status, 0, "st-flash erase exited %d:\n%s", r.status, r.output);
     expect_in(r.output, c->erase_line);
     flash = state_flash(state, &len);
@@ -184,13 +187,14 @@ ParameterizedTestParameters(st_flash_ops, option_area)
  * field and RDP level in the chip; or 1.7.0's own refusal, by name. */
 ParameterizedTest(struct stflash_case *c, st_flash_ops, option_area)
 {
-    char *scratch, board[48], script[512];
+    char *scratch, board[48], script[1024];
     char *state = state_new(c->part, &scratch);
     board_of(board, sizeof board, c->part, c->probe);
     snprintf(script, sizeof script,
-             "echo [before]; st-flash --area=option read; echo [write]; "
-             "st-flash --area=option write 0x%08x; echo [after]; st-flash --area=option read; "
-             "echo [end]",
+             STFLASH_SERIAL_PROLOGUE
+             "echo [before]; st-flash --serial \"$SER\" --area=option read; echo [write]; "
+             "st-flash --serial \"$SER\" --area=option write 0x%08x; echo [after]; "
+             "st-flash --serial \"$SER\" --area=option read; echo [end]",
              c->opt_write ? c->opt_write : 0xffffffffu);
     struct proc_result r = run_sh(board, state, script);
     cr_assert_eq(r.status, 0, "sh exited %d:\n%s", r.status, r.output);

@@ -121,8 +121,11 @@ ParameterizedTest(struct flash_case *c, st_flash, write_read_erase)
      * with no reset in between has SER and MER both set, which RM0090
      * 3.5.2 says erases nothing (the model flags PGSERR, facts §3.6). */
     snprintf(script, sizeof script,
-             "st-flash --reset write %s 0x08000000 && st-flash read %s/back.bin 0x08000000 %u && "
-             "st-flash erase && st-flash read %s/erased.bin 0x08000000 %u",
+             STFLASH_SERIAL_PROLOGUE
+             "st-flash --serial \"$SER\" --reset write %s 0x08000000 && "
+             "st-flash --serial \"$SER\" read %s/back.bin 0x08000000 %u && "
+             "st-flash --serial \"$SER\" erase && "
+             "st-flash --serial \"$SER\" read %s/erased.bin 0x08000000 %u",
              image, dir, IMAGE_SIZE, dir, IMAGE_SIZE);
     struct proc_result r = run_sh(board, NULL, script);
     cr_assert_eq(r.status, 0, "st-flash exited %d:\n%s", r.status, r.output);
@@ -139,8 +142,8 @@ ParameterizedTest(struct flash_case *c, st_flash, write_read_erase)
 }
 
 /* Flashing over the ST-Link, then reading over the ROM's DFU device of the
- * same board: one chip behind both.  The DFU device is on the bus too, and
- * st-flash still finds the probe (it walks the device list backwards). */
+ * same board: one chip behind both.  The DFU device is on the bus too, so
+ * st-flash is told the probe's serial (STFLASH_SERIAL_PROLOGUE). */
 Test(st_flash, then_dfu_upload_reads_the_same_bytes)
 {
     char *dir = proc_mkdtemp("stdfu");
@@ -148,7 +151,9 @@ Test(st_flash, then_dfu_upload_reads_the_same_bytes)
     const char *image = write_image(dir, 77, img);
     char script[2048];
     snprintf(script, sizeof script,
-             "st-flash write %s 0x08000000 && dfu-util -a 0 -s 0x08000000:%u -U %s/dfu.bin",
+             STFLASH_SERIAL_PROLOGUE
+             "st-flash --serial \"$SER\" write %s 0x08000000 && "
+             "dfu-util -a 0 -s 0x08000000:%u -U %s/dfu.bin",
              image, IMAGE_SIZE, dir);
     struct proc_result r = run_sh("g474xe:dfu:stlink-v2-1", NULL, script);
     cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
