@@ -136,7 +136,7 @@ wanted tools && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \
     run_tier tools "$(expected tools)" "$BUILD/tests/tools" -j"$JOBS"
 # The same real-tool round trips through Debian's libusb on the usbfs route
 # (host-tests/tools-usbfs/README.md).
-wanted tools-usbfs && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" VSTM32_ROUTE=usbfs \
+wanted tools-usbfs && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" VSTM32_ROUTE=usbfs TIER_FILTERED=1 \
     run_tier tools-usbfs "$(expected tools-usbfs)" "$BUILD/tests/tools" \
     --filter "$(cat host-tests/tools-usbfs/FILTER)" -j"$JOBS"
 wanted scenarios && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \

@@ -45,12 +45,33 @@ def read_expected(path):
     return want
 
 
+ITEM = re.compile(r'^(\s*)"(.*)"(,?)$')
+KEYED = re.compile(r'^\s*"[A-Za-z_]+"\s*:')
+
+
+def load_report(text):
+    """Criterion 2.4 writes a failure message's lines into its JSON report
+    as they are: a quote, backslash or tab in a tool's output breaks the
+    document.  Each message line is an array item on a line of its own, so
+    a document that does not parse is read again with those items escaped."""
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        fixed = []
+        for line in text.split("\n"):
+            m = ITEM.match(line)
+            if m and not KEYED.match(line):
+                line = m.group(1) + json.dumps(m.group(2)) + m.group(3)
+            fixed.append(line)
+        return json.loads("\n".join(fixed), strict=False)
+
+
 def read_results(path):
     """suite/name -> list of (status, message) in report order."""
     ran = collections.defaultdict(list)
     try:
         with open(path) as f:
-            doc = json.loads(f.read(), strict=False)  # criterion leaves control characters of failure messages unescaped
+            doc = load_report(f.read())
     except (OSError, ValueError) as e:
         return None, str(e)
     for suite in doc.get("test_suites", []):
@@ -145,6 +166,14 @@ def main(argv):
         problems.append(("noreport", "-", "criterion wrote no JSON report (%s)" % err))
         ran = {}
     started, ended = read_marks(marks_path)
+    # A tier run with --filter (TIER_FILTERED=1, tools-usbfs): criterion
+    # reports every test the filter left out as skipped.  Those never
+    # started a body and are not in EXPECTED; they are not this tier's.
+    if os.environ.get("TIER_FILTERED") == "1":
+        began = set(started.values())
+        for test in [t for t in ran if t not in want and t not in began]:
+            if all(status == "SKIPPED" for status, _ in ran[test]):
+                del ran[test]
 
     reports = collections.defaultdict(list)    # test -> [(file, headline)]
     for path in sorted(glob.glob(os.path.join(san_dir, "*.*"))):
