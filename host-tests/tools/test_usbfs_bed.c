@@ -3,7 +3,8 @@
  * `vstm32 run --route usbfs` (issue 15 part B): the umockdev testbed that
  * mirrors the USB/IP exports (tools/vstm32/usbfs_bed.h), seen by real
  * programs: lsusb, lsusb -t, lsusb -v through the usbfs preload, udevadm,
- * pyusb, and Debian libusb's hotplug across a re-enumeration; and nothing
+ * pyusb, Debian libusb opening every device (root hubs too) and exiting,
+ * and its hotplug across a re-enumeration; and nothing
  * of it outside the run.
  */
 #include <criterion/criterion.h>
@@ -152,6 +153,51 @@ Test(usbfs_bed, pyusb_finds_the_boards)
     cr_assert_eq(r.status, 0, "%s\n%s", r.output, r.errout);
     cr_expect_str_eq(r.output, "1d6b:0002 1 1\n0483:df11 1 2\n0483:df11 1 3\n"
                                "1d6b:0002 2 1\n0483:3748 2 4\n");
+    proc_result_free(&r);
+}
+
+/* pyOCD's probe search reads the product string of every device, root
+ * hubs included.  The USB/IP server exports no root hub, so the usbfs
+ * preload answered ENOENT for /dev/bus/usb/BBB/001 while sysfs and udev
+ * showed the hub: Debian's libusb 1.0.26 then takes the hub for unplugged
+ * (op_open: "open failed with no device, but device still attached"),
+ * drops it from its device list while its child still holds it, and its
+ * libusb_exit() (usbi_hotplug_exit) list_del()s the hub a second time:
+ * SIGSEGV.  A root hub node is root's only (devtmpfs 0600): EACCES. */
+Test(usbfs_bed, libusb_opens_every_device_then_exits)
+{
+    char *vstm32 = strdup(proc_vstm32());
+    char script[1024];
+    snprintf(script, sizeof script, "%s/tests/usb-hotplug-probe --open-all", dirname(vstm32));
+    struct proc_result r = run_usbfs(NULL, script);
+    cr_expect_eq(r.status, 0, "status %d:\n%s\n%s", r.status, r.output, r.errout);
+    cr_expect_str_eq(r.output, "1/1 1d6b:0002 LIBUSB_ERROR_ACCESS\n"
+                               "1/2 0483:df11 LIBUSB_SUCCESS / LIBUSB_TRANSFER_COMPLETED\n"
+                               "1/3 0483:df11 LIBUSB_SUCCESS / LIBUSB_TRANSFER_COMPLETED\n"
+                               "2/1 1d6b:0002 LIBUSB_ERROR_ACCESS\n"
+                               "2/4 0483:3748 LIBUSB_SUCCESS / LIBUSB_TRANSFER_COMPLETED\n"
+                               "exit\n", "got:\n%s\nstderr:\n%s", r.output, r.errout);
+    proc_result_free(&r);
+    free(vstm32);
+}
+
+/* The same through pyusb, as pyOCD's FindDap does it: a product string
+ * from every device (a root hub's is refused, pyusb says ValueError), then
+ * the interpreter's exit, where pyusb calls libusb_exit(). */
+Test(usbfs_bed, pyusb_reads_every_product_then_exits)
+{
+    struct proc_result r = run_usbfs(NULL,
+        "/usr/bin/python3 -c 'import usb.core\n"
+        "for d in sorted(usb.core.find(find_all=True), key=lambda d: (d.bus, d.address)):\n"
+        "    try:\n"
+        "        p = d.product\n"
+        "    except ValueError:\n"
+        "        p = \"refused\"\n"
+        "    print(\"%d %d %s\" % (d.bus, d.address, p))\n"
+        "print(\"done\")'; echo status $?");
+    cr_expect_str_eq(r.output, "1 1 refused\n1 2 STM32  BOOTLOADER\n1 3 STM32  BOOTLOADER\n"
+                               "2 1 refused\n2 4 STM32 STLink\ndone\nstatus 0\n",
+                     "got:\n%s\nstderr:\n%s", r.output, r.errout);
     proc_result_free(&r);
 }
 

@@ -211,6 +211,14 @@ Test(usbfs_preload, unknown_node_is_enoent)
     cr_expect_eq(r.status, 1);
     cr_expect_str_eq(r.output, "open: ENOENT\n");
     proc_result_free(&r);
+
+    /* a root hub (devnum 1) is EACCES only where the node exists (the
+     * usbfs route's testbed, test_usbfs_bed.c); here there is none */
+    args[1] = "/dev/bus/usb/001/001";
+    r = proc_run_split(NULL, args, env, 60);
+    cr_expect_eq(r.status, 1);
+    cr_expect_str_eq(r.output, "open: ENOENT\n", "a root hub without a node: %s", r.output);
+    proc_result_free(&r);
 }
 
 /* `vstm32 ctl ... reset` re-enumerates the board: the open fd reports

@@ -9,10 +9,17 @@
  * runs CMD once the first device has arrived (what makes it re-enumerate),
  * and exits 0 after one LEFT and one more ARRIVED, or 1 when they have
  * not come within a bounded number of event-loop turns.
+ *
+ * usb-hotplug-probe --open-all: what pyusb does for pyOCD's probe search
+ * (a product string of every device): libusb_open() on every device of the
+ * list, one line each in bus/address order,
+ *   B/A VID:PID LIBUSB_SUCCESS (or the error's name)
+ * then libusb_exit() and "exit".
  */
 #include <libusb-1.0/libusb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,11 +40,49 @@ static int LIBUSB_CALL on_event(libusb_context *ctx, libusb_device *dev,
     return 0;
 }
 
+static int by_bus_address(const void *a, const void *b)
+{
+    libusb_device *da = *(libusb_device *const *)a, *db = *(libusb_device *const *)b;
+    int ka = libusb_get_bus_number(da) * 256 + libusb_get_device_address(da);
+    int kb = libusb_get_bus_number(db) * 256 + libusb_get_device_address(db);
+    return ka - kb;
+}
+
+static int open_all(void)
+{
+    libusb_context *ctx;
+    if (libusb_init(&ctx) != 0)
+        return 1;
+    libusb_device **list;
+    ssize_t n = libusb_get_device_list(ctx, &list);
+    if (n < 0)
+        return 1;
+    qsort(list, (size_t)n, sizeof *list, by_bus_address);
+    for (ssize_t i = 0; i < n; i++) {
+        struct libusb_device_descriptor dd;
+        libusb_get_device_descriptor(list[i], &dd);
+        libusb_device_handle *h;
+        int rc = libusb_open(list[i], &h);
+        printf("%u/%u %04x:%04x %s\n", libusb_get_bus_number(list[i]),
+               libusb_get_device_address(list[i]), dd.idVendor, dd.idProduct,
+               libusb_error_name(rc));
+        if (rc == 0)
+            libusb_close(h);
+    }
+    libusb_free_device_list(list, 1);
+    fflush(stdout);
+    libusb_exit(ctx);
+    printf("exit\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--open-all"))
+        return open_all();
     unsigned vid, pid;
     if (argc < 3 || sscanf(argv[1], "%x:%x", &vid, &pid) != 2) {
-        fprintf(stderr, "usage: usb-hotplug-probe VID:PID CMD [ARG...]\n");
+        fprintf(stderr, "usage: usb-hotplug-probe VID:PID CMD [ARG...] | --open-all\n");
         return 2;
     }
     libusb_context *ctx;

@@ -326,6 +326,29 @@ static void dev_free(struct usbfs_dev *dev)
     free(dev);
 }
 
+/* Devnum 1 of a bus is its root hub (usb_alloc_dev() of the HCD's bus),
+ * which no USB/IP server exports (ours keeps 1 for it, usbip_server.c).
+ * ENOENT for a hub that sysfs and udev show would be a lie with a cost:
+ * libusb 1.0.26's op_open() takes ENOENT for "unplugged while still
+ * attached" and drops the hub from its device list while the hub's child
+ * still holds it; libusb_exit() (usbi_hotplug_exit) then list_del()s the
+ * hub a second time and crashes (pyOCD's probe search opens every device).
+ * A real root hub node is root's only: usb_devnode() (drivers/usb/core/
+ * usb.c) gives no mode, devtmpfs makes it 0600 root:root and Debian's
+ * 50-udev-default.rules sets none for usb_device; so what an unprivileged
+ * program gets, EACCES (libusb: LIBUSB_ERROR_ACCESS), once the testbed has
+ * the node.  No node (no such bus): what the next open() says. */
+static int open_root_hub(const char *path)
+{
+    int fd = usbfs_next.open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    usbfs_next.close(fd);
+    USBFS_TRACE("open %s: root hub: %s", path, strerror(EACCES));
+    errno = EACCES;
+    return -1;
+}
+
 /* Returns the fd, -1 with errno, or -2: not ours. */
 static int open_node(const char *path, int flags)
 {
@@ -334,6 +357,8 @@ static int open_node(const char *path, int flags)
     const char *spec = getenv("VSTM32_USBIP");
     if (!spec || !*spec || !node_path(path, &bus, &devnum))
         return -2;
+    if (devnum == 1)
+        return open_root_hub(path);
     struct usbfs_dev *dev = calloc(1, sizeof *dev);
     if (!dev) {
         errno = ENOMEM;
