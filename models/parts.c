@@ -1584,11 +1584,101 @@ static const struct part part_h723zg = {
     .empty_check = false,
 };
 
+/* ---- issue 16: parts on the existing generations ------------------------ */
+
+/* STM32F105xx/F107xx, the F1 connectivity line (RM0008 Rev 21; DS6014):
+ * the F1 FPEC with 2 KiB pages, and the only F1 whose ROM has USB DFU
+ * (AN2606 "STM32F105xx/107xx": USB OTG FS in device mode; AN2662 is that
+ * ROM's own DFU text).  F105 and F107 are one die (DEV_ID 0x418, RM0008
+ * 31.6.1), so both rows are this macro; only the name differs. */
+#define F1_CL_ROW(part_name, part_full_name) \
+    .name = part_name, .full_name = part_full_name, \
+    .core = CORE_M3, \
+    .swd_idr = 0x1BA01477u,                 /* Cortex-M3 SW-DP, as F103 [T STLINK] */ \
+    .cpuid = CPUID_M3,                      /* guess: the F103's r1p1 */ \
+    .reset_clock_hz = 8000000,              /* HSI 8 MHz, RM0008 8.2 */ \
+    .periph = {                             /* CMSIS-F1 stm32f107xc.h; tools/fwfacts.c */ \
+        .rcc = &periph_rcc_f1, .rcc_base = 0x40021000u, \
+        .gpio_base = 0x40010800u, .gpio_f1 = true, \
+        .led_port = 3, .led_pin = 7,        /* STM3210C-EVAL LD1 = PD7 (UM0600) */ \
+        .usart_isr = false, \
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* F1: no SYSCFG (AFIO) */ \
+        .lsi_hz = 40000,                    /* LSI 40 kHz, DS6014 */ \
+    }, \
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0008 31.6.1 */ \
+    .dev_id = 0x418,                        /* RM0008 31.6.1 connectivity line; iProduct "STM32 0x418 ..." [O DFUUTIL stm32f107.lsusb] */ \
+    .rev_id = 0x1001,                       /* "Z", RM0008 31.6.1 (0x1000 = A) */ \
+    .flash_size_reg = 0x1FFFF7E0u,          /* RM0008 30.1 */ \
+    .uid_addr = 0x1FFFF7E8u,                /* RM0008 30.2 */ \
+    .uid_word_offsets = { 0x0, 0x4, 0x8 }, \
+    .regions = { \
+        { MEM_FLASH, 0x08000000u, KiB(256), "Internal Flash", false },  /* RM0008 3.3.3 Table 6 (CL) */ \
+        { MEM_SRAM, 0x20000000u, KiB(64), "SRAM", false },              /* DS6014: 64 KiB (xC) */ \
+        { MEM_SYSMEM, 0x1FFFB000u, KiB(18), "system memory", false },   /* RM0008 Table 6: 0x1FFFB000-0x1FFFF7FF */ \
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* RM0008 Table 6 */ \
+    }, \
+    .flash_base = 0x08000000u, .flash_size = KiB(256), \
+    .runs = { { 128, KiB(2), 30000, 40000 } },  /* 128 x 2 KiB [O DFUUTIL stm32f107]; t_ERASE 40 ms max as DS5319 (guess: DS6014 not read), typ guess */ \
+    .banks = 1, .bank_size = KiB(256), \
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word FPEC, RM0008 3.3.3 / PM0075 */ \
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,   /* RM0008 Table 3 */ \
+    .timing = { \
+        .program_typ_us = 53, .program_max_us = 70,          /* as F103 [V DS5319-T28]; guess for DS6014 */ \
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, \
+        .option_program_us = 40000,                           /* guess */ \
+    }, \
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16, \
+    .obregs = { \
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF5AA5u, 0x00FF5AA5u, 0xFFFFFFFFu, {   /* PM0075 2.5: RDP key 0xA5 (facts §10.2) */ \
+            { "RDP", 0, 8, "0xA5 unprotected, anything else level 1 (PM0075 2.5)" }, \
+            { "WDG_SW", 16, 1, "1 = software watchdog (PM0075 2.5)" }, \
+            { "nRST_STOP", 17, 1, "0 = reset on Stop entry (PM0075 2.5)" }, \
+            { "nRST_STDBY", 18, 1, "0 = reset on Standby entry (PM0075 2.5)" }, \
+        } }, \
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } }, \
+        { "WRP0_1", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, {   /* CL: a bit per 2 pages (PM0075 2.5) */ \
+            { "WRP0", 0, 8, "pages 0-15, one bit per 2 pages, 0 = protected (PM0075 2.5)" }, \
+            { "WRP1", 16, 8, "pages 16-31 (PM0075 2.5)" }, \
+        } }, \
+        { "WRP2_3", OB_ENC_F0_PAIRS, 0xC, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { \
+            { "WRP2", 0, 8, "pages 32-47 (PM0075 2.5)" }, \
+            { "WRP3", 16, 8, "bits 0-6 pages 48-61, bit 7 pages 62-127 (PM0075 2.5)" }, \
+        } }, \
+    }, \
+    .boot = BOOT_PINS_BOOT1,                                  /* RM0008 3.4 Table 9 */ \
+    .sysmem_base = 0x1FFFB000u, \
+    .bootloader_id = 0, .bootloader_id_addr = 0,              /* AN2606: the ID byte format does not apply to F1 (facts §9.1) */ \
+    .dfu = { \
+        .present = true,                                      /* [V AN3156-t1] F105xx/F107xx */ \
+        .bcd_device = 0x2200,                                 /* [O HID2AMI #5, TP MULTI [G]]: "V2.2 in bootloader V2.2" [AN] */ \
+        .product = "STM32 0x418 DFU Bootloader",              /* [O DFUUTIL stm32f107.lsusb] (a V2.0 ROM); guess that V2.2 kept it */ \
+        .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "STM32",   /* [O HID2AMI #5; DFUUTIL stm32f107.lsusb] */ \
+        .transfer_size = 2048,                                /* [O DFUUTIL stm32f107.lsusb] */ \
+        .alt_names = { \
+            "@Internal Flash  /0x08000000/128*002Kg",         /* [O HID2AMI #5] */ \
+            "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O HID2AMI #5] (the 2011 V2.0 ROM: "g") */ \
+        }, \
+        .initial_state = 2, .initial_status = 0,              /* dfuIDLE, OK [O DFUUTIL stm32f107.bin-download] */ \
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values (no F1 CL log shows them) */ \
+        .busy = DFU_BUSY_NAK,                                 /* guess */ \
+        .leave_jumps = true,                                  /* [V AN2662 p80], this ROM's own text */ \
+        .hs_host_limited = false,                             /* guess: AN2606 lists no such limitation here */ \
+        /* ru_wrp empty: "F105 with WRP+RDP: DfuSe reports an error, but \
+         * flash is erased anyway" (field-bugs F10): the ROM does not refuse. */ \
+    }, \
+    .rdp_field = "RDP", .rdp_level0 = 0xA5, .rdp_level2 = 0,  /* no level 2 on F1 (PM0075 2.5) */ \
+    .ob_load_on_system_reset = true,                          /* [V PM0075 p.19] facts §10.4 */ \
+    .empty_check = false
+
+static const struct part part_f107vc = { F1_CL_ROW("f107vc", "STM32F107VC") };
+static const struct part part_f105rc = { F1_CL_ROW("f105rc", "STM32F105RC") };
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
+    &part_f107vc, &part_f105rc,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

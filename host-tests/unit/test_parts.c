@@ -48,6 +48,10 @@ static const struct id_row rows[] = {
     { "h743zi", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 2048 * 1024, 16, 0xFF, 32, "H7", true },
     { "h750vb", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 128 * 1024, 1, 0xFF, 32, "H7", true },
     { "h723zg", 0x5C001000, 0x483, 0x1FF1E880, 0x1FF1E800, 1024 * 1024, 8, 0xFF, 32, "H7", true },
+    /* issue 16.  F1 connectivity line: RM0008 31.6.1 (DEV_ID 0x418), 30.1-30.2,
+     * 128 x 2 KiB (dfu-util's stm32f107 log); F105 is the same die */
+    { "f107vc", 0xE0042000, 0x418, 0x1FFFF7E0, 0x1FFFF7E8, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
+    { "f105rc", 0xE0042000, 0x418, 0x1FFFF7E0, 0x1FFFF7E8, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
@@ -207,8 +211,11 @@ Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, s
         const struct part *p = parts[i];
         if (!p->dfu.present)
             continue;
-        cr_assert_str_eq(p->dfu.product, "STM32  BOOTLOADER", "%s", p->name);
         cr_assert_eq(p->dfu.transfer_size, 2048);
+        cr_assert_not_null(p->dfu.alt_names[0]);
+        if (p->dev_id == 0x418)
+            continue;   /* the F1 connectivity line's older ROM: f1_cl_rows */
+        cr_assert_str_eq(p->dfu.product, "STM32  BOOTLOADER", "%s", p->name);
         cr_assert_eq(p->dfu.initial_state, 10);
         cr_assert_eq(p->dfu.initial_status, 10);
         cr_assert_not_null(p->dfu.alt_names[0]);
@@ -224,6 +231,37 @@ Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, s
     cr_assert_eq(part_find("f446xe")->bootloader_id, 0x90);
     cr_assert_eq(part_find("f446xe")->bootloader_id_addr, 0x1FFF76DEu);
     cr_assert_eq(part_find("g474xe")->bootloader_id, 0xD5);
+}
+
+/* The F105/F107 rows (issue 16): RM0008, PM0075 and the F105/F107 ROM as
+ * dfu-util showed it (TP MULTI-dfuutil-initial-state-and-name-padding.txt
+ * [G]: ver 2200, serial "STM32"; real-logs STM32F107-lsusb.txt: iProduct,
+ * wTransferSize; STM32F107-dfuutil-download.txt: dfuIDLE at start). */
+Test(parts, f1_cl_rows, .description = "RM0008, PM0075, AN2662 and the F105/F107 ROM logs")
+{
+    static const char *const names[] = { "f107vc", "STM32F105RC" };
+    for (size_t i = 0; i < 2; i++) {
+        const struct part *p = part_find(names[i]);
+        cr_assert_not_null(p, "%s", names[i]);
+        cr_assert_eq(p->core, CORE_M3);
+        cr_assert_eq(p->dev_id, 0x418, "RM0008 31.6.1: connectivity line");
+        cr_assert_eq(p->sysmem_base, 0x1FFFB000u, "RM0008 Table 6: 18 KiB system memory");
+        cr_assert_eq(p->boot, BOOT_PINS_BOOT1);
+        cr_assert_eq(p->rdp_level0, 0xA5, "PM0075: RDP key 0xA5");
+        cr_assert_eq(p->rdp_level2, 0, "F1 has no level 2");
+        cr_assert_eq(p->dfu.bcd_device, 0x2200);
+        cr_assert_str_eq(p->dfu.product, "STM32 0x418 DFU Bootloader");
+        cr_assert_eq(p->dfu.serial_kind, DFU_SERIAL_CONSTANT);
+        cr_assert_str_eq(p->dfu.serial_constant, "STM32");
+        cr_assert_eq(p->dfu.initial_state, 2, "dfuIDLE, not dfuERROR");
+        cr_assert_eq(p->dfu.initial_status, 0);
+        cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/128*002Kg");
+        cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFF800/01*016 e");
+        cr_assert_null(p->dfu.alt_names[2]);
+        cr_assert_null(p->dfu.ru_wrp[0].field, "field-bugs F10: the F105 ROM erases despite WRP");
+        cr_assert_eq(part_obreg(p, "USER_RDP")->factory, 0x00FF5AA5u);
+        cr_assert_not_null(part_obfield(p, "WRP3", NULL));
+    }
 }
 
 /* The F411 and F405 rows: values from RM0383/RM0090, AN2606 Table 3 and the
