@@ -52,6 +52,9 @@ static struct probe_case probe_cases[] = {
     PROBES("g474xe", 0x469, 524288, 98304),
     /* RM0383 23.6.1 F411 0x431 (128 KiB SRAM, RM0383 2.3.1); F405: RM0090 0x413 */
     PROBES("f411xe", 0x431, 524288, 131072), PROBES("f405xg", 0x413, 1048576, 196608),
+    /* issue 16.  RM0008 31.6.1: F105/F107 0x418 ("F1 Connectivity line"),
+     * 256 KiB (C), 64 KiB SRAM (DS6014) */
+    PROBES("f107vc", 0x418, 262144, 65536),
 };
 
 static struct flash_case flash_cases[] = {
@@ -68,6 +71,8 @@ static struct flash_case flash_cases[] = {
     {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
     {"g071xb", "target/stm32g0x.cfg", ""},
     {"g474xe", "target/stm32g4x.cfg", ""},
+    /* issue 16: pyOCD's F1 CL has no target; OpenOCD's stm32f1x knows 0x418 */
+    {"f107vc", "target/stm32f1x.cfg", ""},
 };
 
 /* ---- st-info --------------------------------------------------------------------- */
