@@ -1673,12 +1673,170 @@ static const struct part part_h723zg = {
 static const struct part part_f107vc = { F1_CL_ROW("f107vc", "STM32F107VC") };
 static const struct part part_f105rc = { F1_CL_ROW("f105rc", "STM32F105RC") };
 
+/* STM32F205xG (RM0033 Rev 9; DS6329): the F2 line, the controller the F4
+ * inherited (RM0033 2.3.x: FLASH_ACR..OPTCR at 0x40023C00, keys, PSIZE,
+ * sectors 4x16K+64K+7x128K), a Cortex-M3; ROM USB DFU on OTG FS (AN2606
+ * "STM32F2 Series", AN3156 Table 1). */
+static const struct part part_f205rg = {
+    .name = "f205rg", .full_name = "STM32F205RG",
+    .core = CORE_M3,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M3 r2 SW-DP (ADIv5) [T OCD stm32f2x.cfg _CPUTAPID] */
+    .cpuid = 0x412FC230u,                   /* Cortex-M3 r2p0 (ARM DDI0337H); guess: the F2's revision */
+    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0033 5.2.2 */
+    .periph = {                             /* CMSIS-F2 stm32f205xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,   /* the F4's RCC layout (RM0033 5.3) */
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,        /* guess: PA5 (no ST board carries an F205RG) */
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS6329 Table 9) */
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0], RM0033 7.2.1 */
+        .lsi_hz = 32000,                    /* LSI 32 kHz, DS6329 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0033 32.6.1 */
+    .dev_id = 0x411,                        /* RM0033 32.6.1 (F2); [T STLINK "F2xx", OCD-F2] */
+    .rev_id = 0x2000,                       /* "B", RM0033 32.6.1 (A 0x1000, B 0x2000, Z 0x1001, Y 0x2001, X 0x2003) */
+    .flash_size_reg = 0x1FFF7A22u,          /* RM0033 31.2 */
+    .uid_addr = 0x1FFF7A10u,                /* RM0033 31.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },  /* RM0033 2.3.3 Table 3 */
+        { MEM_SRAM, 0x20000000u, KiB(112), "SRAM1", false },            /* RM0033 2.3.1 */
+        { MEM_SRAM, 0x2001C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },        /* BKPSRAM, RM0033 2.3 */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },   /* RM0033 Table 3 */
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },                    /* 512 B + 16 lock bytes, RM0033 Table 3 */
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },        /* RM0033 Table 3 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = {   /* RM0033 2.3.3 Table 3; erase times: the F407's x32 [V DS8626-T40] (guess for DS6329) */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 7, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,   /* x32 (PSIZE=10), RM0033 2.3.5 */
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* RM0033 2.4 */
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* as F407 (guess for DS6329) */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000,
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x0FFFFFEFu, {  /* RM0033 2.9.10: reset 0x0FFFAAED */
+            F4_OPTCR_FIELDS(12),
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,                                  /* RM0033 2.4 Table 2 */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x33, .bootloader_id_addr = 0x1FFF77DEu, /* guess: AN2606 Table 3 F2 V3.3, not re-read */
+    .dfu = {
+        F4_DFU_COMMON,                                        /* guess: the F4 ROM's (its successor) */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* libopencm3 #760: F2 as F4 (UID0+UID2, UID1 high half) */
+        .alt_names = {                                        /* guess: the F4 ROM's strings with RM0033's map */
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+            "@Option Bytes  /0x1FFFC000/01*016 e",
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0033 2.7.3 */
+    .otp_rdp_blocked = true,                                  /* as F4 [V RM0090-p73]; guess for RM0033 */
+    .ob_load_on_system_reset = true,                          /* as F4 [V RM0090-r21 3.9.9]; guess for RM0033 */
+    .empty_check = false,
+};
+
+/* STM32F303xC (RM0316 Rev 8; DS9118): the F0/F1 FPEC (half words, 2 KiB
+ * pages, RM0316 4.2) with F0-style option bytes and a Cortex-M4F; ROM USB
+ * DFU (AN2606 "STM32F302xB(C)/303xB(C)"); QMK's Proton C and Preonic rev3
+ * flash it over dfu-util. */
+static const struct part part_f303vc = {
+    .name = "f303vc", .full_name = "STM32F303VC",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M4 SW-DP [T OCD stm32f3x.cfg _CPUTAPID] */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 8000000,              /* HSI 8 MHz, RM0316 9.2.2 */
+    .periph = {                             /* CMSIS-F3 stm32f303xc.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,   /* AHBENR 0x14 IOPAEN b17, APB1ENR 0x1C (RM0316 9.4) */
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 4, .led_pin = 9,        /* STM32F3DISCOVERY LD3 = PE9 (UM1570) */
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS9118 Table 14) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0], RM0316 12.1.1 */
+        .lsi_hz = 40000,                    /* LSI 40 kHz, DS9118 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0316 33.6.1 */
+    .dev_id = 0x422,                        /* RM0316 33.6.1 (F303xB/C); [T STLINK "F3xx", OCD-F1] */
+    .rev_id = 0x1003,                       /* "Y", RM0316 33.6.1 (Z 0x1001) */
+    .flash_size_reg = 0x1FFFF7CCu,          /* RM0316 34.2 */
+    .uid_addr = 0x1FFFF7ACu,                /* RM0316 34.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(256), "Internal Flash", false },  /* RM0316 4.2.1 Table 4 */
+        { MEM_SRAM, 0x20000000u, KiB(40), "SRAM", false },              /* RM0316 3.3: 40 KiB (xC) */
+        { MEM_SRAM, 0x10000000u, KiB(8), "CCM", false },                /* RM0316 3.3: CCM SRAM 8 KiB */
+        { MEM_SYSMEM, 0x1FFFD800u, KiB(8), "system memory", false },    /* RM0316 Table 4 */
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* RM0316 Table 4 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(256),
+    .runs = { { 128, KiB(2), 30000, 40000 } },  /* 128 x 2 KiB [O QMK preonic rev3 "128*0002Kg"]; t_ERASE 20/40 ms DS9118 (typ guess 30) */
+    .banks = 1, .bank_size = KiB(256),
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word programming, RM0316 4.2.3 */
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,   /* RM0316 4.5 */
+    .timing = {
+        .program_typ_us = 53, .program_max_us = 70,          /* guess: as F103 (DS9118 not read) */
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000,
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16,
+    .obregs = {
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF55AAu, 0x00FF55AAu, 0xFF77FFFFu, {   /* RM0316 4.5.8 FLASH_OBR; b19/b23 reserved */
+            F0_RDP_FIELD,
+            { "WDG_SW", 16, 1, "1 = software watchdog (RM0316 4.1)" },
+            { "nRST_STOP", 17, 1, "0 = reset on Stop entry (RM0316 4.1)" },
+            { "nRST_STDBY", 18, 1, "0 = reset on Standby entry (RM0316 4.1)" },
+            { "nBOOT1", 20, 1, "with BOOT0=1: 1 system memory, 0 SRAM (RM0316 3.5)" },
+            { "VDDA_MONITOR", 21, 1, "1 = VDDA monitor on (RM0316 4.1)" },
+            { "SRAM_PE", 22, 1, "0 = SRAM parity check on (RM0316 4.1)" },
+        } },
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } },
+        { "WRP0_1", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP01_FIELDS } },
+        { "WRP2_3", OB_ENC_F0_PAIRS, 0xC, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP23_FIELDS } },
+    },
+    .boot = BOOT_F0_NBOOT1,                                   /* BOOT0 pin + nBOOT1, RM0316 3.5 Table 3 */
+    .sysmem_base = 0x1FFFD800u,
+    .bootloader_id = 0x41, .bootloader_id_addr = 0x1FFFF796u, /* guess: AN2606 Table 3 F302xB(C)/303xB(C) V4.1, not re-read */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] STM32F3 */
+        .bcd_device = 0x2200,                                 /* [O QMK preonic rev3 dfu-util list, F303CC] */
+        .product = "STM32  BOOTLOADER",                       /* guess: the F4 value */
+        /* [O QMK preonic rev3: "206B30532035"]; the F3 ROM mixes UID2's
+         * high half where F2/F4 take UID1's (libopencm3 #760): not modelled,
+         * the F4 derivation is used */
+        .serial_kind = DFU_SERIAL_FROM_UID,
+        .transfer_size = 2048,                                /* guess: the F0/F4 value */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/128*0002Kg",        /* [O QMK preonic rev3; betaflight-configurator "F303:"] */
+            "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O QMK preonic rev3] */
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: dfuERROR as the F0/F4 ROMs */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,                                 /* guess */
+        .leave_jumps = true,                                  /* AN2662 p80; guess that this ROM does */
+        .hs_host_limited = false,                             /* guess */
+        .ru_wrp = { { "WRP0", 0xFF }, { "WRP1", 0xFF }, { "WRP2", 0xFF }, { "WRP3", 0xFF } },  /* guess: 899416 */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0316 4.3.1 */
+    .ob_load_on_system_reset = false,                         /* POR or OBL_LAUNCH [V RM0365-p80, F3 text] */
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
-    &part_f107vc, &part_f105rc,
+    &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

@@ -100,6 +100,16 @@ static const struct expected_rom expected[] = {
     { "f105rc", 0x2200, "STM32", {
         "@Internal Flash  /0x08000000/128*002Kg",
         "@Option Bytes  /0x1FFFF800/01*016 e" } },
+    /* guess: no public F2 ROM listing; the F4 ROM's strings, RM0033's map */
+    { "f205rg", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+        "@Option Bytes  /0x1FFFC000/01*016 e",
+        "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    /* QMK preonic rev3 (F303CC) dfu-util listing */
+    { "f303vc", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/128*0002Kg",
+        "@Option Bytes  /0x1FFFF800/01*016 e" } },
 };
 
 /* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1

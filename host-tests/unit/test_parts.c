@@ -52,6 +52,10 @@ static const struct id_row rows[] = {
      * 128 x 2 KiB (dfu-util's stm32f107 log); F105 is the same die */
     { "f107vc", 0xE0042000, 0x418, 0x1FFFF7E0, 0x1FFFF7E8, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
     { "f105rc", 0xE0042000, 0x418, 0x1FFFF7E0, 0x1FFFF7E8, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
+    /* F2: RM0033 32.6.1 (0x411), 31.1-31.2, 2.3.3 Table 3 (12 sectors) */
+    { "f205rg", 0xE0042000, 0x411, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4/F7", true },
+    /* F3: RM0316 33.6.1 (0x422), 34.1-34.2, 4.2.1 (128 x 2 KiB) */
+    { "f303vc", 0xE0042000, 0x422, 0x1FFFF7CC, 0x1FFFF7AC, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
@@ -262,6 +266,36 @@ Test(parts, f1_cl_rows, .description = "RM0008, PM0075, AN2662 and the F105/F107
         cr_assert_eq(part_obreg(p, "USER_RDP")->factory, 0x00FF5AA5u);
         cr_assert_not_null(part_obfield(p, "WRP3", NULL));
     }
+}
+
+/* The F205 and F303 rows (issue 16): RM0033, RM0316; the F303 ROM as QMK's
+ * preonic rev3 (F303CC) docs list it. */
+Test(parts, f2_f3_rows, .description = "RM0033, RM0316 and the F303 ROM listing")
+{
+    const struct part *p = part_find("STM32F205RG");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->core, CORE_M3, "F2: Cortex-M3");
+    cr_assert_eq(p->sysmem_base, 0x1FFF0000u);
+    cr_assert_eq(p->flash_regs_base, 0x40023C00u, "RM0033: the F4's flash interface");
+    cr_assert_eq(part_obreg(p, "OPTCR")->manual_reset, 0x0FFFAAEDu, "RM0033 FLASH_OPTCR reset");
+    cr_assert_eq(part_obfield(p, "nWRP", NULL)->width, 12, "one bit per sector, 12 sectors");
+    cr_assert_eq(p->rdp_level2, 0xCC);
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg");
+
+    p = part_find("f303vc");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->core, CORE_M4);
+    cr_assert_eq(p->program_unit, 2, "RM0316 4.2.3: half words");
+    cr_assert_eq(p->sysmem_base, 0x1FFFD800u, "RM0316: 8 KiB system memory");
+    cr_assert_eq(p->boot, BOOT_F0_NBOOT1);
+    cr_assert_eq(p->regions[2].base, 0x10000000u, "CCM SRAM");
+    cr_assert_eq(p->regions[2].size, 8u * 1024);
+    cr_assert_eq(p->rdp_level0, 0xAA);
+    cr_assert_not_null(part_obfield(p, "SRAM_PE", NULL), "RM0316 4.1: F3's name for b22");
+    cr_assert_eq(p->ob_load_on_system_reset, false, "POR or OBL_LAUNCH (RM0316 4.4.5)");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/128*0002Kg");
+    cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFF800/01*016 e");
+    cr_assert_null(p->dfu.alt_names[2]);
 }
 
 /* The F411 and F405 rows: values from RM0383/RM0090, AN2606 Table 3 and the
