@@ -33,7 +33,7 @@ static struct dfu_case dfu_parts[] = {
     {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
     /* issue 16 */
-    {"f107vc"},
+    {"f107vc"}, {"f205rg"}, {"f303vc"},
 };
 
 /* Rows on a die another row above already covers in depth: the listing
@@ -137,6 +137,16 @@ static const struct dfu_listing listings[] = {
      {"@Internal Flash  /0x08000000/128*002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
     {"f105rc", 0x2200, "STM32",
      {"@Internal Flash  /0x08000000/128*002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
+    /* No public listing of an F2 ROM: the F4 ROM's strings (its successor)
+     * with RM0033 Table 3's sectors.  Not silicon-checked. */
+    {"f205rg", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+      "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+      "@Device Feature/0xFFFF0000/01*004 e"}},
+    /* QMK's preonic rev3 docs (an F303CC): `dfu-tool --list`, ver 2200, a
+     * 12-digit UID serial ("206B30532035"), both alt strings */
+    {"f303vc", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/128*0002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)

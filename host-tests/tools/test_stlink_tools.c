@@ -55,6 +55,9 @@ static struct probe_case probe_cases[] = {
     /* issue 16.  RM0008 31.6.1: F105/F107 0x418 ("F1 Connectivity line"),
      * 256 KiB (C), 64 KiB SRAM (DS6014) */
     PROBES("f107vc", 0x418, 262144, 65536),
+    /* RM0033 32.6.1 F2 0x411 (1.7.0's "F2xx": 128 KiB SRAM); RM0316 33.6.1
+     * F303xB/C 0x422 (40 KiB SRAM, CCM not counted) */
+    PROBES("f205rg", 0x411, 1048576, 131072), PROBES("f303vc", 0x422, 262144, 40960),
 };
 
 static struct flash_case flash_cases[] = {
@@ -73,6 +76,8 @@ static struct flash_case flash_cases[] = {
     {"g474xe", "target/stm32g4x.cfg", ""},
     /* issue 16: pyOCD's F1 CL has no target; OpenOCD's stm32f1x knows 0x418 */
     {"f107vc", "target/stm32f1x.cfg", ""},
+    {"f205rg", "target/stm32f2x.cfg", ""},
+    {"f303vc", "target/stm32f3x.cfg", ""},
 };
 
 /* ---- st-info --------------------------------------------------------------------- */
