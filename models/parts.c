@@ -1831,12 +1831,110 @@ static const struct part part_f303vc = {
     .empty_check = false,
 };
 
+/* STM32L4R5xI (RM0432 Rev 9; DS12023): the L4+ line on the L4 controller,
+ * 2 MiB in two banks; OPTR.DBANK picks 2 x 256 x 4 KiB (1, as shipped) or
+ * 256 x 8 KiB (0) (RM0432 3.3.1), as G474's DBANK does with 2/4 KiB.  Its
+ * option bytes moved to 0x1FF00000/0x1FF01000 (RM0432 3.4.1; stlink PR
+ * #1254).  ROM USB DFU: AN2606 "STM32L4Rxx/4Sxx". */
+static const struct part part_l4r5zi = {
+    .name = "l4r5zi", .full_name = "STM32L4R5ZI",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M4 SW-DP [T OCD stm32l4x.cfg _CPUTAPID] */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 4000000,              /* MSI 4 MHz, RM0432 6.2 */
+    .periph = {                             /* CMSIS-L4 stm32l4r5xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 2, .led_pin = 7,        /* NUCLEO-L4R5ZI LD1 = PC7 (UM2179) */
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12023 AF table) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
+        .lsi_hz = 32000,                    /* LSI 32 kHz, DS12023 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0432 57.6.1 */
+    .dev_id = 0x470,                        /* RM0432 57.6.1; [T STLINK "L4Rx", "found on the STM32L4R9I-DISCO board"] */
+    .rev_id = 0x1000,                       /* guess: "A" */
+    .flash_size_reg = 0x1FFF75E0u,          /* [T STLINK L4Rx "Flash size data register"] */
+    .uid_addr = 0x1FFF7590u,                /* as L4 (RM0432 58.1) */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },  /* RM0432 3.3.1 */
+        { MEM_SRAM, 0x20000000u, KiB(192), "SRAM1", false },            /* [T STLINK L4Rx: 192k + 64k + 384k] */
+        { MEM_SRAM, 0x10000000u, KiB(64), "SRAM2", false },
+        { MEM_SRAM, 0x20040000u, KiB(384), "SRAM3", false },
+        L4_SRAM_OTP_SYSMEM,                                              /* [T STLINK L4Rx bootrom 0x1fff0000, 28k] */
+        { MEM_OPTAREA, 0x1FF00000u, 40, "option bytes bank 1", false },  /* RM0432 3.4.1 [T stlink PR #1254] */
+        { MEM_OPTAREA, 0x1FF01000u, 40, "option bytes bank 2", false },  /* RM0432 3.4.1 (guess: 40 B as L476) */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    .runs = { { 256, KiB(4), 22000, 24470 } },  /* per bank, DBANK=1 (RM0432 3.3.1); erase times: L476's (guess) */
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,   /* double word + ECC, RM0432 3.3.7 */
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,   /* RM0432 3.7 */
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32l4r5xx.h: PNB 8 bits, BKER b11, MER2, OPTR.DBANK b22, ECCR.BK_ECC b21 */
+        .dev_id = 0x470, .name = "L4Rx/L4Sx",
+        .pdkeyr = true, .bank2_regs = true,
+        .pnb_bits = 8, .bker = true, .optr_dbank_bit = 22,
+        .wrp_bits = 8, .ecc_addr_bits = 21, .eccr_bk_bit = 21, .regress_sram = "SRAM2",
+    },
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,          /* guess: L476 figures */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590,
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x1FF00000u, .optarea_size = 80,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xFFEFF8AAu, 0xFFEFF8AAu, 0x0FFF77FFu, {   /* guess: the L476/G474 production value (DBANK=1) */
+            L4_OPTR_LOW_FIELDS,
+            { "BFB2", 20, 1, "1 = boot from bank 2 (RM0432 3.7.8)" },
+            { "DB1M", 21, 1, "dual bank on 1 MiB parts (RM0432 3.7.8)" },
+            { "DBANK", 22, 1, "1 = dual bank, 4 KiB pages; 0 = single, 8 KiB (RM0432 3.7.8)" },
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM1 (RM0432 3.7.8)" },
+            { "SRAM2_PE", 24, 1, "0 = SRAM2 parity on (RM0432 3.7.8)" },
+            { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset (RM0432 3.7.8)" },
+            { "nSWBOOT0", 26, 1, "1 = BOOT0 from the PH3 pin, 0 = from nBOOT0 (RM0432 3.7.8)" },
+            { "nBOOT0", 27, 1, "BOOT0 value when nSWBOOT0=0 (RM0432 3.7.8)" },
+        } },
+        { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0001FFFFu, { PCROP_START_FIELDS("PCROP1", 17) } }, /* guess: L476 values */
+        { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x0FFF0000u, 0x0FFF0000u, 0x8001FFFFu, { PCROP_END_FIELDS("PCROP1", 17) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },   /* factory as L476 (STRT > END) */
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1B", 8) } },
+        { "PCROP2SR", OB_ENC_L4_DWORD, 40 + 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0001FFFFu, { PCROP_START_FIELDS("PCROP2", 17) } },
+        { "PCROP2ER", OB_ENC_L4_DWORD, 40 + 0x10, 0xFFFF0000u, 0xFFFF0000u, 0x0001FFFFu, { PCROP_END_FIELDS("PCROP2", 17) } },
+        { "WRP2AR", OB_ENC_L4_DWORD, 40 + 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("2A", 8) } },
+        { "WRP2BR", OB_ENC_L4_DWORD, 40 + 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("2B", 8) } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_G4_SWBOOT0,                                  /* nSWBOOT0/nBOOT0/nBOOT1, BFB2 (RM0432 2.6 Table 7) */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x93, .bootloader_id_addr = 0x1FFF6FFEu, /* guess: AN2606 Table 3 L4Rxx V9.3, not re-read */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] STM32L4 Series */
+        .bcd_device = 0x2200,                                 /* guess: as the L4 ROMs */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {                                        /* guess: the L4 ROM's form (RL STM32L45x) with RM0432's map */
+            "@Internal Flash  /0x08000000/0512*0004Kg",
+            "@Option Bytes  /0x1FF00000/01*040 e",
+            "@OTP Memory /0x1FFF7000/01*0001Ke",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80; guess that this ROM does */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0432 3.5.1 */
+    .ob_load_on_system_reset = false,                         /* OBL_LAUNCH or POR, as L4 (RM0432 3.4.2) */
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
-    &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc,
+    &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

@@ -110,6 +110,12 @@ static const struct expected_rom expected[] = {
     { "f303vc", 0x2200, NULL, {
         "@Internal Flash  /0x08000000/128*0002Kg",
         "@Option Bytes  /0x1FFFF800/01*016 e" } },
+    /* guess: no public L4+ ROM listing; the L4 ROM's form, RM0432's map */
+    { "l4r5zi", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/0512*0004Kg",
+        "@Option Bytes  /0x1FF00000/01*040 e",
+        "@OTP Memory /0x1FFF7000/01*0001Ke",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
 };
 
 /* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1

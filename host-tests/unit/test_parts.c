@@ -56,6 +56,8 @@ static const struct id_row rows[] = {
     { "f205rg", 0xE0042000, 0x411, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4/F7", true },
     /* F3: RM0316 33.6.1 (0x422), 34.1-34.2, 4.2.1 (128 x 2 KiB) */
     { "f303vc", 0xE0042000, 0x422, 0x1FFFF7CC, 0x1FFFF7AC, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
+    /* L4+: RM0432 57.6.1 (0x470); 2 x 256 x 4 KiB with DBANK=1 (RM0432 3.3.1) */
+    { "l4r5zi", 0xE0042000, 0x470, 0x1FFF75E0, 0x1FFF7590, 2048 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
@@ -296,6 +298,26 @@ Test(parts, f2_f3_rows, .description = "RM0033, RM0316 and the F303 ROM listing"
     cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/128*0002Kg");
     cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFF800/01*016 e");
     cr_assert_null(p->dfu.alt_names[2]);
+}
+
+/* The L4R5 row (issue 16): RM0432; the option area as stlink PR #1254 found
+ * it on silicon. */
+Test(parts, l4r5_row, .description = "RM0432 3.3.1, 3.4.1; stlink PR #1254")
+{
+    const struct part *p = part_find("STM32L4R5ZI");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->banks, 2);
+    cr_assert_eq(p->bank_size, 1024u * 1024);
+    cr_assert_eq(p->runs[0].count, 256);
+    cr_assert_eq(p->runs[0].size, 4096u, "DBANK=1: 4 KiB pages");
+    cr_assert_eq(p->l4->optr_dbank_bit, 22, "OPTR.DBANK");
+    cr_assert_eq(p->optarea_base, 0x1FF00000u, "L4+ moved the option bytes");
+    const struct mem_region *ob2 = part_region(p, 0x1FF01000u);
+    cr_assert_not_null(ob2);
+    cr_assert_eq(ob2->kind, MEM_OPTAREA);
+    cr_assert_eq(part_obfield(p, "DBANK", NULL)->shift, 22);
+    cr_assert_eq(p->boot, BOOT_G4_SWBOOT0, "nSWBOOT0/nBOOT0/nBOOT1/BFB2 (RM0432 2.6)");
+    cr_assert_eq(part_obreg(p, "OPTR")->factory & (1u << 22), 1u << 22, "shipped dual bank");
 }
 
 /* The F411 and F405 rows: values from RM0383/RM0090, AN2606 Table 3 and the
