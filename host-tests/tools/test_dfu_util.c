@@ -33,7 +33,7 @@ static struct dfu_case dfu_parts[] = {
     {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
     /* issue 16 */
-    {"f107vc"}, {"f205rg"}, {"f303vc"},
+    {"f107vc"}, {"f205rg"}, {"f303vc"}, {"l4r5zi"},
 };
 
 /* Rows on a die another row above already covers in depth: the listing
@@ -147,6 +147,12 @@ static const struct dfu_listing listings[] = {
      * 12-digit UID serial ("206B30532035"), both alt strings */
     {"f303vc", 0x2200, NULL,
      {"@Internal Flash  /0x08000000/128*0002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
+    /* No public listing of an L4+ ROM: the L4 ROM's strings (RL
+     * STM32L45x-dfuutil010-list.txt) with RM0432's 512 x 4 KiB (DBANK=1)
+     * and its option bytes at 0x1FF00000.  Not silicon-checked. */
+    {"l4r5zi", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/0512*0004Kg", "@Option Bytes  /0x1FF00000/01*040 e",
+      "@OTP Memory /0x1FFF7000/01*0001Ke", "@Device Feature/0xFFFF0000/01*004 e"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)

@@ -58,6 +58,8 @@ static struct probe_case probe_cases[] = {
     /* RM0033 32.6.1 F2 0x411 (1.7.0's "F2xx": 128 KiB SRAM); RM0316 33.6.1
      * F303xB/C 0x422 (40 KiB SRAM, CCM not counted) */
     PROBES("f205rg", 0x411, 1048576, 131072), PROBES("f303vc", 0x422, 262144, 40960),
+    /* RM0432 57.6.1 L4+ 0x470 (1.7.0's "L4Rx": 640 KiB SRAM, 4 KiB pages) */
+    PROBES("l4r5zi", 0x470, 2097152, 655360),
 };
 
 static struct flash_case flash_cases[] = {
@@ -78,6 +80,7 @@ static struct flash_case flash_cases[] = {
     {"f107vc", "target/stm32f1x.cfg", ""},
     {"f205rg", "target/stm32f2x.cfg", ""},
     {"f303vc", "target/stm32f3x.cfg", ""},
+    {"l4r5zi", "target/stm32l4x.cfg", ""},
 };
 
 /* ---- st-info --------------------------------------------------------------------- */
