@@ -195,6 +195,12 @@ struct part_dfu {
      * ROM 0x90 on bank 2 (betaflight-configurator PR #1861, dfu-util ticket
      * #88).  0: the erase ends as AN3156 says. */
     uint32_t erase_stuck_from;
+    /* Leave: the ROM resets (and jumps, leave_jumps) as soon as the
+     * zero-length DNLOAD is in, before the GETSTATUS that follows gets an
+     * answer, so dfu-util reports "Error during download get_status"
+     * although the MCU left DFU (G0B1: a Manta M8P log, Klipper PR #5596).
+     * The fault dfu.leave.early-reset does the same on any part. */
+    bool leave_resets_first;
 };
 
 /* A silicon revision of the die, chosen on the board (`--rev Y`): what

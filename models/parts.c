@@ -1929,12 +1929,132 @@ static const struct part part_l4r5zi = {
     .empty_check = false,
 };
 
+/* STM32G0B1xE (RM0444 Rev 5; DS13560): the G0 line with USB, on the L4/G0/G4
+ * controller: 512 KiB in two banks of 128 x 2 KiB, CR.PNB 10 bits and BKER
+ * at b13 (facts §3.4); the G0 boot options (nBOOT_SEL set at the factory:
+ * the "Pattern 11" trap, field-bugs F7).  Its ROM DFU as a BIGTREETECH Manta
+ * M8P showed it (TP MULTI-dfuutil-initial-state-and-name-padding.txt [E], the
+ * katapult build notes it quotes): wTransferSize 1024, three alt settings all
+ * naming the main flash (field-bugs F7, G0C1 "all 3 alt settings show the
+ * same"), and a leave that resets before its GETSTATUS is answered. */
+static const struct part part_g0b1re = {
+    .name = "g0b1re", .full_name = "STM32G0B1RE",
+    .core = CORE_M0PLUS,
+    .swd_idr = 0x0BC11477u,                 /* Cortex-M0+ SW-DP [T OCD stm32g0x.cfg _CPUTAPID] */
+    .cpuid = CPUID_M0PLUS,
+    .reset_clock_hz = 16000000,             /* HSI16, RM0444 5.2 */
+    .periph = {                             /* CMSIS-G0 stm32g0b1xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
+        .gpio_base = 0x50000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,        /* NUCLEO-G0B1RE LD4 = PA5 (UM2324) */
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS13560 AF table) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
+        .lsi_hz = 32000,                    /* LSI 32 kHz, DS13560 */
+    },
+    .dbgmcu_idcode_addr = 0x40015800u,      /* RM0444 40.4.1 */
+    .dev_id = 0x467,                        /* RM0444 40.4.1; [T STLINK "G0_CAT3 0x467 G0B1/G0C1"] */
+    .rev_id = 0x1000,                       /* guess: "A" */
+    .flash_size_reg = 0x1FFF75E0u,          /* as G071 (RM0444 41.2) */
+    .uid_addr = 0x1FFF7590u,                /* as G071 (RM0444 41.1) */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* RM0444 3.3.1; [O "256*02Kg"] */
+        { MEM_SRAM, 0x20000000u, KiB(144), "SRAM", false },             /* DS13560: 144 KiB */
+        L4_SRAM_OTP_SYSMEM,                                              /* guess: as G071 */
+        { MEM_OPTAREA, 0x1FFF7800u, 128, "option bytes", false },       /* as G071 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = { { 128, KiB(2), 22000, 40000 } },  /* per bank (RM0444 3.3.1); erase times: G071's [T CC-G0] */
+    .banks = 2, .bank_size = KiB(256),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32g0b1xx.h: PNB [12:3], BKER b13, MER2 b15; WRP2x; no PDKEYR */
+        .dev_id = 0x467, .name = "G0B1/G0C1",
+        .pcrop1b = true, .secr = true, .bank2_regs = true,
+        .pnb_bits = 10, .bker = true, .bker_bit = 13,
+        .acr_progempty = true, .sr_cfgbsy = true,
+        .optr_dbank_bit = -1,               /* DUAL_BANK (b21) not modelled: the row is dual bank */
+        .wrp_bits = 7, .ecc_addr_bits = 15, .ecc_addr_shift = 3, .eccr_bk_bit = -1,   /* guess: G071's form over 256 KiB */
+        .regress_sram = NULL,
+    },
+    .timing = {
+        .program_typ_us = 85, .program_max_us = 125,         /* G071's [T CC-G0] (guess) */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 40000,
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFF7800u, .optarea_size = 128,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xDFFFE1AAu, 0xDFFFE1AAu, 0x3F6FFFFFu, {   /* "0xDFFF E1AA" (field-bugs F7, AN2606 Pattern 11) */
+            { "RDP", 0, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0444 3.7.8)" },
+            { "BOR_EN", 8, 1, "brown-out reset enable (RM0444 3.7.8)" },
+            { "BORR_LEV", 9, 2, "BOR rising threshold (RM0444 3.7.8)" },
+            { "BORF_LEV", 11, 2, "BOR falling threshold (RM0444 3.7.8)" },
+            { "nRST_STOP", 13, 1, "0 = reset on Stop entry (RM0444 3.7.8)" },
+            { "nRST_STDBY", 14, 1, "0 = reset on Standby entry (RM0444 3.7.8)" },
+            { "nRST_SHDW", 15, 1, "0 = reset on Shutdown entry (RM0444 3.7.8)" },
+            { "IWDG_SW", 16, 1, "1 = software watchdog (RM0444 3.7.8)" },
+            { "IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop (RM0444 3.7.8)" },
+            { "IWDG_STDBY", 18, 1, "0 = IWDG frozen in Standby (RM0444 3.7.8)" },
+            { "WWDG_SW", 19, 1, "1 = software window watchdog (RM0444 3.7.8)" },
+            { "DUAL_BANK", 21, 1, "1 = dual bank (RM0444 3.7.8; the model is dual bank either way)" },
+            { "RAM_PARITY_CHECK", 22, 1, "0 = SRAM parity on (RM0444 3.7.8)" },
+            { "nBOOT_SEL", 24, 1, "0 = BOOT0 from the pin, 1 = from nBOOT0 (RM0444 2.5)" },
+            { "nBOOT1", 25, 1, "with BOOT0=1: 1 system memory, 0 SRAM (RM0444 2.5)" },
+            { "nBOOT0", 26, 1, "BOOT0 value when nBOOT_SEL=1 (RM0444 2.5)" },
+            { "NRST_MODE", 27, 2, "NRST pin mode (RM0444 3.7.8)" },
+            { "IRHEN", 29, 1, "internal reset holder (RM0444 3.7.8)" },
+        } },
+        { "PCROP1ASR", OB_ENC_L4_DWORD, 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP1A", 9) } }, /* guess: G071 values */
+        { "PCROP1AER", OB_ENC_L4_DWORD, 0x10, 0x00FF0000u, 0x00FF0000u, 0x800001FFu, { PCROP_END_FIELDS("PCROP1A", 9) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("1A", 7) } },
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("1B", 7) } },
+        { "PCROP1BSR", OB_ENC_L4_DWORD, 0x28, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP1B", 9) } },
+        { "PCROP1BER", OB_ENC_L4_DWORD, 0x30, 0x00FF0000u, 0x00FF0000u, 0x000001FFu, {
+            { "PCROP1B_END", 0, 9, "PCROP area B end (RM0444 3.7.13)" } } },
+        /* bank 2: the area at twice the register offset from OPTR, as
+         * bank 1's (guess: RM0444's option table not read) */
+        { "PCROP2SR", OB_ENC_L4_DWORD, 0x48, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP2A", 9) } },
+        { "PCROP2ER", OB_ENC_L4_DWORD, 0x50, 0x00FF0000u, 0x00FF0000u, 0x000001FFu, {
+            { "PCROP2A_END", 0, 9, "PCROP area end, bank 2 (RM0444)" } } },
+        { "WRP2AR", OB_ENC_L4_DWORD, 0x58, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("2A", 7) } },
+        { "WRP2BR", OB_ENC_L4_DWORD, 0x60, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("2B", 7) } },
+        { "SECR", OB_ENC_L4_DWORD, 0x70, 0x00000000u, 0x00000000u, 0x000100FFu, {                                      /* guess: as G071 */
+            { "SEC_SIZE", 0, 8, "securable area size in pages (RM0444 3.7.16)" },
+            { "BOOT_LOCK", 16, 1, "1 = boot forced from main flash (RM0444 3.7.16)" },
+        } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_G0_NBOOTSEL,                                 /* RM0444 2.5 Table 6; empty check */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0, .bootloader_id_addr = 0,              /* UNKNOWN: not in facts §9.1 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] STM32G0 (with USB) */
+        .bcd_device = 0x0200,                                 /* [O Manta M8P "ver=0200"] */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O Manta M8P "20653172574B"] */
+        .transfer_size = 1024,                                /* [O Manta M8P "Device returned transfer size 1024"] */
+        .alt_names = {                                        /* [O Manta M8P]: three alts, all the main flash */
+            "@Internal Flash   /0x08000000/256*02Kg",
+            "@Internal Flash   /0x08000000/256*02Kg",
+            "@Internal Flash   /0x08000000/256*02Kg",
+        },
+        .initial_state = 2, .initial_status = 0,              /* dfuIDLE [O Manta M8P "state = dfuIDLE, status = 0"] */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* [O]: katapult enumerated after the leave */
+        .leave_resets_first = true,                           /* [O]: "Error during download get_status"; Klipper PR #5596 */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,                         /* as G071 [V RM0444-p90] */
+    .empty_check = true,                                      /* FLASH_ACR PROGEMPTY (RM0444 3.7.1) */
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
-    &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi,
+    &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi, &part_g0b1re,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

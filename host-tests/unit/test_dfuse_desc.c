@@ -116,6 +116,12 @@ static const struct expected_rom expected[] = {
         "@Option Bytes  /0x1FF00000/01*040 e",
         "@OTP Memory /0x1FFF7000/01*0001Ke",
         "@Device Feature/0xFFFF0000/01*004 e" } },
+    /* MULTI-dfuutil-initial-state-and-name-padding.txt [E] (Manta M8P):
+     * three alts, all the main flash */
+    { "g0b1re", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*02Kg",
+        "@Internal Flash   /0x08000000/256*02Kg",
+        "@Internal Flash   /0x08000000/256*02Kg" } },
 };
 
 /* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1

@@ -2,12 +2,14 @@
 /*
  * The issue 16 rows on the L4/G0/G4 controller, where they differ from the
  * dies test_flash_l4.c covers: L4R5's DBANK (RM0432 3.3.1: 2 x 256 x 4 KiB
- * or 256 x 8 KiB).
+ * or 256 x 8 KiB); G0B1's BKER at b13 over a 10-bit PNB (RM0444 3.7.5,
+ * facts §3.4), through the registers and through the ROM's sequence.
  */
 #include <criterion/criterion.h>
 
 #include "models/chip.h"
 #include "models/flashctl_l4.h"
+#include "models/flashseq.h"
 
 static struct vclock clk;
 static struct fault_plan plan;
@@ -104,4 +106,39 @@ Test(l4plus, l4r5_single_bank_8k_pages)
     cr_assert_eq(mem_r(0x08004000), 9, "page 2 kept");
     erase_page(11, 0, 129);
     cr_assert_eq(mem_r(0x08102000), 0xFFFFFFFF, "page 129 (0x08102000) erased");
+}
+
+/* RM0444 3.7.5: G0B1 CR.BKER is b13; b11 is PNB's bit 8, a page of bank 1 */
+Test(l4plus, g0b1_bker_is_bit_13)
+{
+    make("g0b1re");
+    cr_assert(flashctl_l4_dual_bank(chip));
+    unlock();
+    program_dword(0x08040000, 1, 2);            /* bank 2 page 0 */
+    program_dword(0x08000000 + 0x100 * 2048, 3, 4);   /* would be page 256: past bank 1 */
+    program_dword(0x08000000, 5, 6);            /* bank 1 page 0 */
+    erase_page(13, 1, 0);
+    cr_assert_eq(mem_r(0x08040000), 0xFFFFFFFF, "BKER (b13) + PNB 0: bank 2 page 0 erased");
+    cr_assert_eq(mem_r(0x08000000), 5, "bank 1 page 0 kept");
+    program_dword(0x08040000, 7, 8);
+    erase_page(11, 1, 0);                       /* b11: PNB 256, no bank 2 */
+    cr_assert_eq(mem_r(0x08040000), 7, "b11 is not BKER on G0B1: bank 2 untouched");
+    cr_assert_eq(mem_r(0x08000000), 5, "nor bank 1 page 0");
+}
+
+/* The ROM's page erase (flashseq_l4.c) in bank 2 sets b13 */
+Test(l4plus, g0b1_rom_erases_bank_2_page)
+{
+    make("g0b1re");
+    unlock();
+    program_dword(0x08040800, 1, 2);            /* bank 2 page 1 */
+    program_dword(0x08000800, 3, 4);            /* bank 1 page 1 */
+    reg_w(L4_CR, FMASK(L4_CR, LOCK));
+    struct flashseq_job job;
+    int rc = flashseq_start(chip, &job, FLASHSEQ_ERASE_UNIT, 0x08040800, NULL, 0);
+    for (int i = 0; i < 1000 && rc == FLASHSEQ_BUSY; i++)
+        rc = flashseq_run(chip, &job);
+    cr_assert_eq(rc, FLASHSEQ_DONE, "rc %d err 0x%x", rc, job.err);
+    cr_assert_eq(mem_r(0x08040800), 0xFFFFFFFF, "bank 2 page 1 erased");
+    cr_assert_eq(mem_r(0x08000800), 3, "bank 1 page 1 kept");
 }

@@ -58,6 +58,8 @@ static const struct id_row rows[] = {
     { "f303vc", 0xE0042000, 0x422, 0x1FFFF7CC, 0x1FFFF7AC, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
     /* L4+: RM0432 57.6.1 (0x470); 2 x 256 x 4 KiB with DBANK=1 (RM0432 3.3.1) */
     { "l4r5zi", 0xE0042000, 0x470, 0x1FFF75E0, 0x1FFF7590, 2048 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
+    /* G0 with USB: RM0444 40.4.1 (0x467); 2 x 128 x 2 KiB (the Manta M8P's "256*02Kg") */
+    { "g0b1re", 0x40015800, 0x467, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
@@ -217,10 +219,10 @@ Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, s
         const struct part *p = parts[i];
         if (!p->dfu.present)
             continue;
-        cr_assert_eq(p->dfu.transfer_size, 2048);
         cr_assert_not_null(p->dfu.alt_names[0]);
-        if (p->dev_id == 0x418)
-            continue;   /* the F1 connectivity line's older ROM: f1_cl_rows */
+        if (p->dev_id == 0x418 || p->dev_id == 0x467)
+            continue;   /* the F1 connectivity line's older ROM, G0B1's: f1_cl_rows, g0b1_row */
+        cr_assert_eq(p->dfu.transfer_size, 2048);
         cr_assert_str_eq(p->dfu.product, "STM32  BOOTLOADER", "%s", p->name);
         cr_assert_eq(p->dfu.initial_state, 10);
         cr_assert_eq(p->dfu.initial_status, 10);
@@ -318,6 +320,31 @@ Test(parts, l4r5_row, .description = "RM0432 3.3.1, 3.4.1; stlink PR #1254")
     cr_assert_eq(part_obfield(p, "DBANK", NULL)->shift, 22);
     cr_assert_eq(p->boot, BOOT_G4_SWBOOT0, "nSWBOOT0/nBOOT0/nBOOT1/BFB2 (RM0432 2.6)");
     cr_assert_eq(part_obreg(p, "OPTR")->factory & (1u << 22), 1u << 22, "shipped dual bank");
+}
+
+/* The G0B1 row (issue 16): its ROM as a BIGTREETECH Manta M8P showed it
+ * (TP MULTI-dfuutil-initial-state-and-name-padding.txt [E]); BKER b13
+ * (facts §3.4); factory OPTR 0xDFFFE1AA (field-bugs F7). */
+Test(parts, g0b1_row, .description = "RM0444, facts 3.4, the Manta M8P log, Klipper PR #5596")
+{
+    const struct part *p = part_find("STM32G0B1RE");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->core, CORE_M0PLUS);
+    cr_assert_eq(p->banks, 2);
+    cr_assert_eq(p->bank_size, 256u * 1024);
+    cr_assert_eq(p->l4->bker_bit, 13, "facts 3.4: G0B1 BKER at b13");
+    cr_assert_eq(p->l4->pnb_bits, 10);
+    cr_assert_eq(part_obreg(p, "OPTR")->factory, 0xDFFFE1AAu);
+    cr_assert_eq(p->boot, BOOT_G0_NBOOTSEL);
+    cr_assert(p->empty_check);
+    cr_assert_eq(p->dfu.transfer_size, 1024, "Device returned transfer size 1024");
+    cr_assert_eq(p->dfu.bcd_device, 0x0200, "ver=0200");
+    cr_assert_eq(p->dfu.initial_state, 2, "state = dfuIDLE, status = 0");
+    for (int i = 0; i < 3; i++)
+        cr_assert_str_eq(p->dfu.alt_names[i], "@Internal Flash   /0x08000000/256*02Kg", "alt %d", i);
+    cr_assert_null(p->dfu.alt_names[3]);
+    cr_assert(p->dfu.leave_resets_first, "Error during download get_status after :leave");
+    cr_assert(p->dfu.leave_jumps, "the MCU left DFU");
 }
 
 /* The F411 and F405 rows: values from RM0383/RM0090, AN2606 Table 3 and the
