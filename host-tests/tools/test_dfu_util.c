@@ -9,6 +9,12 @@
  * test_dfu_options.c.  f411xe and f405xg included: f411xe is its own die
  * (0x431), f405xg the F407's, whose 1 MiB layout the round trip covers the
  * same way.  No 1 MiB transfers here: one bank, no boundary to cross.
+ * Issue 16: f107vc, f205rg, f303vc and l4r5zi get the whole set (each is
+ * its own die or controller variant; the tools tier stays within its
+ * budget: six short dfu-util runs each); f105rc, the F107's die, only
+ * its listing (list_same_die); g0b1re, whose leave fails and whose
+ * factory options ignore BOOT0 once flashed, its own set in
+ * test_dfu_g0b1.c.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
