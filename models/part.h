@@ -139,6 +139,7 @@ enum dfu_busy_behaviour {
 enum dfu_serial_kind {
     DFU_SERIAL_CONSTANT,            /* e.g. F0 "FFFFFFFEFFFF", F446 "STM32FxSTM32" */
     DFU_SERIAL_FROM_UID,            /* 12 hex digits derived from the unique ID */
+    DFU_SERIAL_FROM_UID_W2,         /* the same, UID word 2's top half last (F3 ROM) */
 };
 
 /* An option field that says "no write protection" when it holds `clear`. */

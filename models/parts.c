@@ -1810,10 +1810,9 @@ static const struct part part_f303vc = {
         .present = true,                                      /* [V AN3156-t1] STM32F3 */
         .bcd_device = 0x2200,                                 /* [O QMK preonic rev3 dfu-util list, F303CC] */
         .product = "STM32  BOOTLOADER",                       /* guess: the F4 value */
-        /* [O QMK preonic rev3: "206B30532035"]; the F3 ROM mixes UID2's
-         * high half where F2/F4 take UID1's (libopencm3 #760): not modelled,
-         * the F4 derivation is used */
-        .serial_kind = DFU_SERIAL_FROM_UID,
+        /* [O QMK preonic rev3: "206B30532035"]: UID2's top half last, where
+         * F2/F4 take UID1's (libopencm3 #760, read in the F3 ROM) */
+        .serial_kind = DFU_SERIAL_FROM_UID_W2,
         .transfer_size = 2048,                                /* guess: the F0/F4 value */
         .alt_names = {
             "@Internal Flash  /0x08000000/128*0002Kg",        /* [O QMK preonic rev3; betaflight-configurator "F303:"] */

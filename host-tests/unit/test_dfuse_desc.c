@@ -217,7 +217,10 @@ Test(dfuse_desc, device_descriptor_as_lsusb_shows_it)
             cr_expect_str_eq(s, e->serial, "%s: constant serial", e->part);
         } else {
             char want[13];
-            dfuse_serial_from_uid(b->chip->uid, want);
+            if (strcmp(e->part, "f303vc") == 0)   /* libopencm3 #760: the F3 ROM's */
+                dfuse_serial_from_uid_w2(b->chip->uid, want);
+            else
+                dfuse_serial_from_uid(b->chip->uid, want);
             cr_expect_str_eq(s, want, "%s: serial from the UID", e->part);
             cr_expect_eq(strlen(s), 12);
             cr_expect_eq(strspn(s, "0123456789ABCDEF"), 12, "%s: upper-case hex", e->part);
@@ -292,6 +295,20 @@ Test(dfuse_desc, serial_follows_st_usb_library_get_serialnum)
     char s[13];
     dfuse_serial_from_uid(uid, s);
     cr_expect_str_eq(s, "20623565" "3532");
+}
+
+/* libopencm3 #760, read in the F2/F4 and F3 system memories: F2/F4 take
+ * (UID0 + UID2) then UID1's top half (its F4 example: UID 002d0030
+ * 3334510b 32313533, SerialNumber 325e35633334); F3 UID2's top half. */
+Test(dfuse_desc, serial_f4_and_f3_roms)
+{
+    const uint32_t f4[3] = { 0x002d0030u, 0x3334510bu, 0x32313533u };
+    char s[13];
+    dfuse_serial_from_uid(f4, s);
+    cr_expect_str_eq(s, "325E3563" "3334");
+    const uint32_t f3[3] = { 0x003b0041u, 0x50335706u, 0x20333333u };
+    dfuse_serial_from_uid_w2(f3, s);
+    cr_expect_str_eq(s, "206E3374" "2033", "(UID0 + UID2), then UID2's top half");
 }
 
 Test(dfuse_layout, parses_the_rom_quirks_as_dfu_util)
