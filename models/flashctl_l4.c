@@ -261,7 +261,7 @@ static uint32_t l4_cr_wmask(const struct l4_state *s)
     uint32_t m = l4_regs[RG_CR].write_mask | FMASK(L4_CR, SEC_PROT) |
                  (((1u << s->v->pnb_bits) - 1) << L4_CR_PNB_SHIFT);
     if (s->v->bker)
-        m |= FMASK(L4_CR, BKER) | FMASK(L4_CR, MER2);
+        m |= flashctl_l4_bker_mask(s->v) | FMASK(L4_CR, MER2);
     return m;
 }
 

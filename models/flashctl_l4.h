@@ -122,6 +122,9 @@ struct l4_variant {
     bool secr;                      /* SECR (G0) */
     uint8_t pnb_bits;               /* CR.PNB width */
     bool bker;                      /* CR.BKER and CR.MER2 exist */
+    /* CR.BKER's bit: 0 means b11 (RM0351, RM0432, RM0440); G0B1 has a
+     * 10-bit PNB up to b12 and BKER at b13 (RM0444 3.7.5; facts §3.4). */
+    uint8_t bker_bit;
     bool sr_pempty;                 /* SR.PEMPTY b17 (RM0394) */
     bool acr_progempty;             /* ACR.PROGEMPTY b16 (RM0444) */
     bool sr_cfgbsy;                 /* SR.CFGBSY b18 (RM0444) */
@@ -135,6 +138,12 @@ struct l4_variant {
     int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
     const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
 };
+
+/* CR.BKER as a mask, at the die's bit (l4_variant.bker_bit). */
+static inline uint32_t flashctl_l4_bker_mask(const struct l4_variant *v)
+{
+    return 1u << (v->bker_bit ? v->bker_bit : L4_CR_BKER_SHIFT);
+}
 
 /* The part row has its die's facts: NULL, else what is missing
  * (flash_gen.check_part). */

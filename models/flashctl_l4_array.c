@@ -119,7 +119,7 @@ void l4_start_erase(struct chip *c)
     uint32_t bank_size = dual ? p->flash_size / 2 : p->flash_size;
     if (per) {
         struct l4_page pg;
-        unsigned bank = dual && FEX(cr, L4_CR, BKER) ? 1 : 0;
+        unsigned bank = dual && (cr & flashctl_l4_bker_mask(s->v)) ? 1 : 0;
         uint32_t pnb = FEX(cr, L4_CR, PNB) & ((1u << s->v->pnb_bits) - 1);
         if (flashctl_l4_page_of(c, p->flash_base + bank * bank_size, &pg) < 0 ||
             (uint64_t)(pnb + 1) * pg.size > bank_size) {

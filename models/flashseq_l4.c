@@ -120,7 +120,8 @@ static void issue(struct chip *c, struct flashseq_job *job)
         flashctl_l4_page_of(c, job->addr, &pg);
         uint32_t cr = FMASK(L4_CR, PER);
         cr = FDP(cr, L4_CR, PNB, pg.page);
-        cr = FDP(cr, L4_CR, BKER, pg.bank);   /* RM0351 3.3.6: BKER selects bank 2 */
+        if (pg.bank)                          /* RM0351 3.3.6: BKER selects bank 2 */
+            cr |= flashctl_l4_bker_mask(p->l4);
         flashseq_reg_write(c, L4_CR, cr);
         flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
         job->fail_addr = pg.start;

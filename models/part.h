@@ -139,6 +139,7 @@ enum dfu_busy_behaviour {
 enum dfu_serial_kind {
     DFU_SERIAL_CONSTANT,            /* e.g. F0 "FFFFFFFEFFFF", F446 "STM32FxSTM32" */
     DFU_SERIAL_FROM_UID,            /* 12 hex digits derived from the unique ID */
+    DFU_SERIAL_FROM_UID_W2,         /* the same, UID word 2's top half last (F3 ROM) */
 };
 
 /* An option field that says "no write protection" when it holds `clear`. */
@@ -195,6 +196,12 @@ struct part_dfu {
      * ROM 0x90 on bank 2 (betaflight-configurator PR #1861, dfu-util ticket
      * #88).  0: the erase ends as AN3156 says. */
     uint32_t erase_stuck_from;
+    /* Leave: the ROM resets (and jumps, leave_jumps) as soon as the
+     * zero-length DNLOAD is in, before the GETSTATUS that follows gets an
+     * answer, so dfu-util reports "Error during download get_status"
+     * although the MCU left DFU (G0B1: a Manta M8P log, Klipper PR #5596).
+     * The fault dfu.leave.early-reset does the same on any part. */
+    bool leave_resets_first;
 };
 
 /* A silicon revision of the die, chosen on the board (`--rev Y`): what

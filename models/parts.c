@@ -1584,11 +1584,476 @@ static const struct part part_h723zg = {
     .empty_check = false,
 };
 
+/* ---- issue 16: parts on the existing generations ------------------------ */
+
+/* STM32F105xx/F107xx, the F1 connectivity line (RM0008 Rev 21; DS6014):
+ * the F1 FPEC with 2 KiB pages, and the only F1 whose ROM has USB DFU
+ * (AN2606 "STM32F105xx/107xx": USB OTG FS in device mode; AN2662 is that
+ * ROM's own DFU text).  F105 and F107 are one die (DEV_ID 0x418, RM0008
+ * 31.6.1), so both rows are this macro; only the name differs. */
+#define F1_CL_ROW(part_name, part_full_name) \
+    .name = part_name, .full_name = part_full_name, \
+    .core = CORE_M3, \
+    .swd_idr = 0x1BA01477u,                 /* Cortex-M3 SW-DP, as F103 [T STLINK] */ \
+    .cpuid = CPUID_M3,                      /* guess: the F103's r1p1 */ \
+    .reset_clock_hz = 8000000,              /* HSI 8 MHz, RM0008 8.2 */ \
+    .periph = {                             /* CMSIS-F1 stm32f107xc.h; tools/fwfacts.c */ \
+        .rcc = &periph_rcc_f1, .rcc_base = 0x40021000u, \
+        .gpio_base = 0x40010800u, .gpio_f1 = true, \
+        .led_port = 3, .led_pin = 7,        /* STM3210C-EVAL LD1 = PD7 (UM0600) */ \
+        .usart_isr = false, \
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* F1: no SYSCFG (AFIO) */ \
+        .lsi_hz = 40000,                    /* LSI 40 kHz, DS6014 */ \
+    }, \
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0008 31.6.1 */ \
+    .dev_id = 0x418,                        /* RM0008 31.6.1 connectivity line; iProduct "STM32 0x418 ..." [O DFUUTIL stm32f107.lsusb] */ \
+    .rev_id = 0x1001,                       /* "Z", RM0008 31.6.1 (0x1000 = A) */ \
+    .flash_size_reg = 0x1FFFF7E0u,          /* RM0008 30.1 */ \
+    .uid_addr = 0x1FFFF7E8u,                /* RM0008 30.2 */ \
+    .uid_word_offsets = { 0x0, 0x4, 0x8 }, \
+    .regions = { \
+        { MEM_FLASH, 0x08000000u, KiB(256), "Internal Flash", false },  /* RM0008 3.3.3 Table 6 (CL) */ \
+        { MEM_SRAM, 0x20000000u, KiB(64), "SRAM", false },              /* DS6014: 64 KiB (xC) */ \
+        { MEM_SYSMEM, 0x1FFFB000u, KiB(18), "system memory", false },   /* RM0008 Table 6: 0x1FFFB000-0x1FFFF7FF */ \
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* RM0008 Table 6 */ \
+    }, \
+    .flash_base = 0x08000000u, .flash_size = KiB(256), \
+    .runs = { { 128, KiB(2), 30000, 40000 } },  /* 128 x 2 KiB [O DFUUTIL stm32f107]; t_ERASE 40 ms max as DS5319 (guess: DS6014 not read), typ guess */ \
+    .banks = 1, .bank_size = KiB(256), \
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word FPEC, RM0008 3.3.3 / PM0075 */ \
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,   /* RM0008 Table 3 */ \
+    .timing = { \
+        .program_typ_us = 53, .program_max_us = 70,          /* as F103 [V DS5319-T28]; guess for DS6014 */ \
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000, \
+        .option_program_us = 40000,                           /* guess */ \
+    }, \
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16, \
+    .obregs = { \
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF5AA5u, 0x00FF5AA5u, 0xFFFFFFFFu, {   /* PM0075 2.5: RDP key 0xA5 (facts §10.2) */ \
+            { "RDP", 0, 8, "0xA5 unprotected, anything else level 1 (PM0075 2.5)" }, \
+            { "WDG_SW", 16, 1, "1 = software watchdog (PM0075 2.5)" }, \
+            { "nRST_STOP", 17, 1, "0 = reset on Stop entry (PM0075 2.5)" }, \
+            { "nRST_STDBY", 18, 1, "0 = reset on Standby entry (PM0075 2.5)" }, \
+        } }, \
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } }, \
+        { "WRP0_1", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, {   /* CL: a bit per 2 pages (PM0075 2.5) */ \
+            { "WRP0", 0, 8, "pages 0-15, one bit per 2 pages, 0 = protected (PM0075 2.5)" }, \
+            { "WRP1", 16, 8, "pages 16-31 (PM0075 2.5)" }, \
+        } }, \
+        { "WRP2_3", OB_ENC_F0_PAIRS, 0xC, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { \
+            { "WRP2", 0, 8, "pages 32-47 (PM0075 2.5)" }, \
+            { "WRP3", 16, 8, "bits 0-6 pages 48-61, bit 7 pages 62-127 (PM0075 2.5)" }, \
+        } }, \
+    }, \
+    .boot = BOOT_PINS_BOOT1,                                  /* RM0008 3.4 Table 9 */ \
+    .sysmem_base = 0x1FFFB000u, \
+    .bootloader_id = 0, .bootloader_id_addr = 0,              /* AN2606: the ID byte format does not apply to F1 (facts §9.1) */ \
+    .dfu = { \
+        .present = true,                                      /* [V AN3156-t1] F105xx/F107xx */ \
+        .bcd_device = 0x2200,                                 /* [O HID2AMI #5, TP MULTI [G]]: "V2.2 in bootloader V2.2" [AN] */ \
+        .product = "STM32 0x418 DFU Bootloader",              /* [O DFUUTIL stm32f107.lsusb] (a V2.0 ROM); guess that V2.2 kept it */ \
+        .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "STM32",   /* [O HID2AMI #5; DFUUTIL stm32f107.lsusb] */ \
+        .transfer_size = 2048,                                /* [O DFUUTIL stm32f107.lsusb] */ \
+        .alt_names = { \
+            "@Internal Flash  /0x08000000/128*002Kg",         /* [O HID2AMI #5] */ \
+            "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O HID2AMI #5] (the 2011 V2.0 ROM: "g") */ \
+        }, \
+        .initial_state = 2, .initial_status = 0,              /* dfuIDLE, OK [O DFUUTIL stm32f107.bin-download] */ \
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values (no F1 CL log shows them) */ \
+        .busy = DFU_BUSY_NAK,                                 /* guess */ \
+        .leave_jumps = true,                                  /* [V AN2662 p80], this ROM's own text */ \
+        .hs_host_limited = false,                             /* guess: AN2606 lists no such limitation here */ \
+        /* ru_wrp empty: "F105 with WRP+RDP: DfuSe reports an error, but \
+         * flash is erased anyway" (field-bugs F10): the ROM does not refuse. */ \
+    }, \
+    .rdp_field = "RDP", .rdp_level0 = 0xA5, .rdp_level2 = 0,  /* no level 2 on F1 (PM0075 2.5) */ \
+    .ob_load_on_system_reset = true,                          /* [V PM0075 p.19] facts §10.4 */ \
+    .empty_check = false
+
+static const struct part part_f107vc = { F1_CL_ROW("f107vc", "STM32F107VC") };
+static const struct part part_f105rc = { F1_CL_ROW("f105rc", "STM32F105RC") };
+
+/* STM32F205xG (RM0033 Rev 9; DS6329): the F2 line, the controller the F4
+ * inherited (RM0033 2.3.x: FLASH_ACR..OPTCR at 0x40023C00, keys, PSIZE,
+ * sectors 4x16K+64K+7x128K), a Cortex-M3; ROM USB DFU on OTG FS (AN2606
+ * "STM32F2 Series", AN3156 Table 1). */
+static const struct part part_f205rg = {
+    .name = "f205rg", .full_name = "STM32F205RG",
+    .core = CORE_M3,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M3 r2 SW-DP (ADIv5) [T OCD stm32f2x.cfg _CPUTAPID] */
+    .cpuid = 0x412FC230u,                   /* Cortex-M3 r2p0 (ARM DDI0337H); guess: the F2's revision */
+    .reset_clock_hz = 16000000,             /* HSI 16 MHz, RM0033 5.2.2 */
+    .periph = {                             /* CMSIS-F2 stm32f205xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,   /* the F4's RCC layout (RM0033 5.3) */
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,        /* guess: PA5 (no ST board carries an F205RG) */
+        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS6329 Table 9) */
+        .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0], RM0033 7.2.1 */
+        .lsi_hz = 32000,                    /* LSI 32 kHz, DS6329 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0033 32.6.1 */
+    .dev_id = 0x411,                        /* RM0033 32.6.1 (F2); [T STLINK "F2xx", OCD-F2] */
+    .rev_id = 0x2000,                       /* "B", RM0033 32.6.1 (A 0x1000, B 0x2000, Z 0x1001, Y 0x2001, X 0x2003) */
+    .flash_size_reg = 0x1FFF7A22u,          /* RM0033 31.2 */
+    .uid_addr = 0x1FFF7A10u,                /* RM0033 31.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },  /* RM0033 2.3.3 Table 3 */
+        { MEM_SRAM, 0x20000000u, KiB(112), "SRAM1", false },            /* RM0033 2.3.1 */
+        { MEM_SRAM, 0x2001C000u, KiB(16), "SRAM2", false },
+        { MEM_SRAM, 0x40024000u, KiB(4), "backup SRAM", true },        /* BKPSRAM, RM0033 2.3 */
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(30), "system memory", false },   /* RM0033 Table 3 */
+        { MEM_OTP, 0x1FFF7800u, 528, "OTP", false },                    /* 512 B + 16 lock bytes, RM0033 Table 3 */
+        { MEM_OPTAREA, 0x1FFFC000u, 16, "option bytes", false },        /* RM0033 Table 3 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = {   /* RM0033 2.3.3 Table 3; erase times: the F407's x32 [V DS8626-T40] (guess for DS6329) */
+        { 4, KiB(16), 250000, 500000 },
+        { 1, KiB(64), 550000, 1100000 },
+        { 7, KiB(128), 1000000, 2000000 },
+    },
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 4, .ecc = false,   /* x32 (PSIZE=10), RM0033 2.3.5 */
+    .gen = &flash_gen_f2f4, .flash_regs_base = 0x40023C00u,   /* RM0033 2.4 */
+    .timing = {
+        .program_typ_us = 16, .program_max_us = 100,         /* as F407 (guess for DS6329) */
+        .mass_erase_typ_us = 8000000, .mass_erase_max_us = 16000000,
+        .option_program_us = 250000,                          /* guess */
+    },
+    .optarea_base = 0x1FFFC000u, .optarea_size = 16,
+    .obregs = {
+        { "OPTCR", OB_ENC_F4_OPTCR, 0x0, 0x0FFFAAEDu, 0x0FFFAAEDu, 0x0FFFFFEFu, {  /* RM0033 2.9.10: reset 0x0FFFAAED */
+            F4_OPTCR_FIELDS(12),
+        } },
+    },
+    .otp_base = 0x1FFF7800u, .otp_size = 528,
+    .boot = BOOT_PINS_BOOT1,                                  /* RM0033 2.4 Table 2 */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x33, .bootloader_id_addr = 0x1FFF77DEu, /* guess: AN2606 Table 3 F2 V3.3, not re-read */
+    .dfu = {
+        F4_DFU_COMMON,                                        /* guess: the F4 ROM's (its successor) */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* libopencm3 #760: F2 as F4 (UID0+UID2, UID1 high half) */
+        .alt_names = {                                        /* guess: the F4 ROM's strings with RM0033's map */
+            "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+            "@Option Bytes  /0x1FFFC000/01*016 e",
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0033 2.7.3 */
+    .otp_rdp_blocked = true,                                  /* as F4 [V RM0090-p73]; guess for RM0033 */
+    .ob_load_on_system_reset = true,                          /* as F4 [V RM0090-r21 3.9.9]; guess for RM0033 */
+    .empty_check = false,
+};
+
+/* STM32F303xC (RM0316 Rev 8; DS9118): the F0/F1 FPEC (half words, 2 KiB
+ * pages, RM0316 4.2) with F0-style option bytes and a Cortex-M4F; ROM USB
+ * DFU (AN2606 "STM32F302xB(C)/303xB(C)"); QMK's Proton C and Preonic rev3
+ * flash it over dfu-util. */
+static const struct part part_f303vc = {
+    .name = "f303vc", .full_name = "STM32F303VC",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M4 SW-DP [T OCD stm32f3x.cfg _CPUTAPID] */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 8000000,              /* HSI 8 MHz, RM0316 9.2.2 */
+    .periph = {                             /* CMSIS-F3 stm32f303xc.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,   /* AHBENR 0x14 IOPAEN b17, APB1ENR 0x1C (RM0316 9.4) */
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 4, .led_pin = 9,        /* STM32F3DISCOVERY LD3 = PE9 (UM1570) */
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS9118 Table 14) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0], RM0316 12.1.1 */
+        .lsi_hz = 40000,                    /* LSI 40 kHz, DS9118 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0316 33.6.1 */
+    .dev_id = 0x422,                        /* RM0316 33.6.1 (F303xB/C); [T STLINK "F3xx", OCD-F1] */
+    .rev_id = 0x1003,                       /* "Y", RM0316 33.6.1 (Z 0x1001) */
+    .flash_size_reg = 0x1FFFF7CCu,          /* RM0316 34.2 */
+    .uid_addr = 0x1FFFF7ACu,                /* RM0316 34.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(256), "Internal Flash", false },  /* RM0316 4.2.1 Table 4 */
+        { MEM_SRAM, 0x20000000u, KiB(40), "SRAM", false },              /* RM0316 3.3: 40 KiB (xC) */
+        { MEM_SRAM, 0x10000000u, KiB(8), "CCM", false },                /* RM0316 3.3: CCM SRAM 8 KiB */
+        { MEM_SYSMEM, 0x1FFFD800u, KiB(8), "system memory", false },    /* RM0316 Table 4 */
+        { MEM_OPTAREA, 0x1FFFF800u, 16, "option bytes", false },        /* RM0316 Table 4 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(256),
+    .runs = { { 128, KiB(2), 30000, 40000 } },  /* 128 x 2 KiB [O QMK preonic rev3 "128*0002Kg"]; t_ERASE 20/40 ms DS9118 (typ guess 30) */
+    .banks = 1, .bank_size = KiB(256),
+    .erased_value = 0xFF, .program_unit = 2, .ecc = false,   /* half-word programming, RM0316 4.2.3 */
+    .gen = &flash_gen_f0f1, .flash_regs_base = 0x40022000u,   /* RM0316 4.5 */
+    .timing = {
+        .program_typ_us = 53, .program_max_us = 70,          /* guess: as F103 (DS9118 not read) */
+        .mass_erase_typ_us = 30000, .mass_erase_max_us = 40000,
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFFF800u, .optarea_size = 16,
+    .obregs = {
+        { "USER_RDP", OB_ENC_F0_PAIRS, 0x0, 0x00FF55AAu, 0x00FF55AAu, 0xFF77FFFFu, {   /* RM0316 4.5.8 FLASH_OBR; b19/b23 reserved */
+            F0_RDP_FIELD,
+            { "WDG_SW", 16, 1, "1 = software watchdog (RM0316 4.1)" },
+            { "nRST_STOP", 17, 1, "0 = reset on Stop entry (RM0316 4.1)" },
+            { "nRST_STDBY", 18, 1, "0 = reset on Standby entry (RM0316 4.1)" },
+            { "nBOOT1", 20, 1, "with BOOT0=1: 1 system memory, 0 SRAM (RM0316 3.5)" },
+            { "VDDA_MONITOR", 21, 1, "1 = VDDA monitor on (RM0316 4.1)" },
+            { "SRAM_PE", 22, 1, "0 = SRAM parity check on (RM0316 4.1)" },
+        } },
+        { "DATA", OB_ENC_F0_PAIRS, 0x4, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_DATA_FIELDS } },
+        { "WRP0_1", OB_ENC_F0_PAIRS, 0x8, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP01_FIELDS } },
+        { "WRP2_3", OB_ENC_F0_PAIRS, 0xC, 0x00FF00FFu, 0x00FF00FFu, 0xFFFFFFFFu, { F0_WRP23_FIELDS } },
+    },
+    .boot = BOOT_F0_NBOOT1,                                   /* BOOT0 pin + nBOOT1, RM0316 3.5 Table 3 */
+    .sysmem_base = 0x1FFFD800u,
+    .bootloader_id = 0x41, .bootloader_id_addr = 0x1FFFF796u, /* guess: AN2606 Table 3 F302xB(C)/303xB(C) V4.1, not re-read */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] STM32F3 */
+        .bcd_device = 0x2200,                                 /* [O QMK preonic rev3 dfu-util list, F303CC] */
+        .product = "STM32  BOOTLOADER",                       /* guess: the F4 value */
+        /* [O QMK preonic rev3: "206B30532035"]: UID2's top half last, where
+         * F2/F4 take UID1's (libopencm3 #760, read in the F3 ROM) */
+        .serial_kind = DFU_SERIAL_FROM_UID_W2,
+        .transfer_size = 2048,                                /* guess: the F0/F4 value */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/128*0002Kg",        /* [O QMK preonic rev3; betaflight-configurator "F303:"] */
+            "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O QMK preonic rev3] */
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: dfuERROR as the F0/F4 ROMs */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,                                 /* guess */
+        .leave_jumps = true,                                  /* AN2662 p80; guess that this ROM does */
+        .hs_host_limited = false,                             /* guess */
+        .ru_wrp = { { "WRP0", 0xFF }, { "WRP1", 0xFF }, { "WRP2", 0xFF }, { "WRP3", 0xFF } },  /* guess: 899416 */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0316 4.3.1 */
+    .ob_load_on_system_reset = false,                         /* POR or OBL_LAUNCH [V RM0365-p80, F3 text] */
+    .empty_check = false,
+};
+
+/* STM32L4R5xI (RM0432 Rev 9; DS12023): the L4+ line on the L4 controller,
+ * 2 MiB in two banks; OPTR.DBANK picks 2 x 256 x 4 KiB (1, as shipped) or
+ * 256 x 8 KiB (0) (RM0432 3.3.1), as G474's DBANK does with 2/4 KiB.  Its
+ * option bytes moved to 0x1FF00000/0x1FF01000 (RM0432 3.4.1; stlink PR
+ * #1254).  ROM USB DFU: AN2606 "STM32L4Rxx/4Sxx". */
+static const struct part part_l4r5zi = {
+    .name = "l4r5zi", .full_name = "STM32L4R5ZI",
+    .core = CORE_M4,
+    .swd_idr = 0x2BA01477u,                 /* Cortex-M4 SW-DP [T OCD stm32l4x.cfg _CPUTAPID] */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 4000000,              /* MSI 4 MHz, RM0432 6.2 */
+    .periph = {                             /* CMSIS-L4 stm32l4r5xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 2, .led_pin = 7,        /* NUCLEO-L4R5ZI LD1 = PC7 (UM2179) */
+        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12023 AF table) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
+        .lsi_hz = 32000,                    /* LSI 32 kHz, DS12023 */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* RM0432 57.6.1 */
+    .dev_id = 0x470,                        /* RM0432 57.6.1; [T STLINK "L4Rx", "found on the STM32L4R9I-DISCO board"] */
+    .rev_id = 0x1000,                       /* guess: "A" */
+    .flash_size_reg = 0x1FFF75E0u,          /* [T STLINK L4Rx "Flash size data register"] */
+    .uid_addr = 0x1FFF7590u,                /* as L4 (RM0432 58.1) */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },  /* RM0432 3.3.1 */
+        { MEM_SRAM, 0x20000000u, KiB(192), "SRAM1", false },            /* [T STLINK L4Rx: 192k + 64k + 384k] */
+        { MEM_SRAM, 0x10000000u, KiB(64), "SRAM2", false },
+        { MEM_SRAM, 0x20040000u, KiB(384), "SRAM3", false },
+        L4_SRAM_OTP_SYSMEM,                                              /* [T STLINK L4Rx bootrom 0x1fff0000, 28k] */
+        { MEM_OPTAREA, 0x1FF00000u, 40, "option bytes bank 1", false },  /* RM0432 3.4.1 [T stlink PR #1254] */
+        { MEM_OPTAREA, 0x1FF01000u, 40, "option bytes bank 2", false },  /* RM0432 3.4.1 (guess: 40 B as L476) */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    .runs = { { 256, KiB(4), 22000, 24470 } },  /* per bank, DBANK=1 (RM0432 3.3.1); erase times: L476's (guess) */
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,   /* double word + ECC, RM0432 3.3.7 */
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,   /* RM0432 3.7 */
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32l4r5xx.h: PNB 8 bits, BKER b11, MER2, OPTR.DBANK b22, ECCR.BK_ECC b21 */
+        .dev_id = 0x470, .name = "L4Rx/L4Sx",
+        .pdkeyr = true, .bank2_regs = true,
+        .pnb_bits = 8, .bker = true, .optr_dbank_bit = 22,
+        .wrp_bits = 8, .ecc_addr_bits = 21, .eccr_bk_bit = 21, .regress_sram = "SRAM2",
+    },
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,          /* guess: L476 figures */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590,
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x1FF00000u, .optarea_size = 80,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xFFEFF8AAu, 0xFFEFF8AAu, 0x0FFF77FFu, {   /* guess: the L476/G474 production value (DBANK=1) */
+            L4_OPTR_LOW_FIELDS,
+            { "BFB2", 20, 1, "1 = boot from bank 2 (RM0432 3.7.8)" },
+            { "DB1M", 21, 1, "dual bank on 1 MiB parts (RM0432 3.7.8)" },
+            { "DBANK", 22, 1, "1 = dual bank, 4 KiB pages; 0 = single, 8 KiB (RM0432 3.7.8)" },
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM1 (RM0432 3.7.8)" },
+            { "SRAM2_PE", 24, 1, "0 = SRAM2 parity on (RM0432 3.7.8)" },
+            { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset (RM0432 3.7.8)" },
+            { "nSWBOOT0", 26, 1, "1 = BOOT0 from the PH3 pin, 0 = from nBOOT0 (RM0432 3.7.8)" },
+            { "nBOOT0", 27, 1, "BOOT0 value when nSWBOOT0=0 (RM0432 3.7.8)" },
+        } },
+        { "PCROP1SR", OB_ENC_L4_DWORD, 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0001FFFFu, { PCROP_START_FIELDS("PCROP1", 17) } }, /* guess: L476 values */
+        { "PCROP1ER", OB_ENC_L4_DWORD, 0x10, 0x0FFF0000u, 0x0FFF0000u, 0x8001FFFFu, { PCROP_END_FIELDS("PCROP1", 17) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },   /* factory as L476 (STRT > END) */
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("1B", 8) } },
+        { "PCROP2SR", OB_ENC_L4_DWORD, 40 + 0x08, 0xFFFF0000u, 0xFFFF0000u, 0x0001FFFFu, { PCROP_START_FIELDS("PCROP2", 17) } },
+        { "PCROP2ER", OB_ENC_L4_DWORD, 40 + 0x10, 0xFFFF0000u, 0xFFFF0000u, 0x0001FFFFu, { PCROP_END_FIELDS("PCROP2", 17) } },
+        { "WRP2AR", OB_ENC_L4_DWORD, 40 + 0x18, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("2A", 8) } },
+        { "WRP2BR", OB_ENC_L4_DWORD, 40 + 0x20, 0xFF00FFFFu, 0xFF00FF00u, 0x00FF00FFu, { WRP_FIELDS("2B", 8) } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_G4_SWBOOT0,                                  /* nSWBOOT0/nBOOT0/nBOOT1, BFB2 (RM0432 2.6 Table 7) */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0x93, .bootloader_id_addr = 0x1FFF6FFEu, /* guess: AN2606 Table 3 L4Rxx V9.3, not re-read */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] STM32L4 Series */
+        .bcd_device = 0x2200,                                 /* guess: as the L4 ROMs */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {                                        /* guess: the L4 ROM's form (RL STM32L45x) with RM0432's map */
+            "@Internal Flash  /0x08000000/0512*0004Kg",
+            "@Option Bytes  /0x1FF00000/01*040 e",
+            "@OTP Memory /0x1FFF7000/01*0001Ke",
+            "@Device Feature/0xFFFF0000/01*004 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80; guess that this ROM does */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* RM0432 3.5.1 */
+    .ob_load_on_system_reset = false,                         /* OBL_LAUNCH or POR, as L4 (RM0432 3.4.2) */
+    .empty_check = false,
+};
+
+/* STM32G0B1xE (RM0444 Rev 5; DS13560): the G0 line with USB, on the L4/G0/G4
+ * controller: 512 KiB in two banks of 128 x 2 KiB, CR.PNB 10 bits and BKER
+ * at b13 (facts §3.4); the G0 boot options (nBOOT_SEL set at the factory:
+ * the "Pattern 11" trap, field-bugs F7).  Its ROM DFU as a BIGTREETECH Manta
+ * M8P showed it (TP MULTI-dfuutil-initial-state-and-name-padding.txt [E], the
+ * katapult build notes it quotes): wTransferSize 1024, three alt settings all
+ * naming the main flash (field-bugs F7, G0C1 "all 3 alt settings show the
+ * same"), and a leave that resets before its GETSTATUS is answered. */
+static const struct part part_g0b1re = {
+    .name = "g0b1re", .full_name = "STM32G0B1RE",
+    .core = CORE_M0PLUS,
+    .swd_idr = 0x0BC11477u,                 /* Cortex-M0+ SW-DP [T OCD stm32g0x.cfg _CPUTAPID] */
+    .cpuid = CPUID_M0PLUS,
+    .reset_clock_hz = 16000000,             /* HSI16, RM0444 5.2 */
+    .periph = {                             /* CMSIS-G0 stm32g0b1xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
+        .gpio_base = 0x50000000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,        /* NUCLEO-G0B1RE LD4 = PA5 (UM2324) */
+        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS13560 AF table) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
+        .lsi_hz = 32000,                    /* LSI 32 kHz, DS13560 */
+    },
+    .dbgmcu_idcode_addr = 0x40015800u,      /* RM0444 40.4.1 */
+    .dev_id = 0x467,                        /* RM0444 40.4.1; [T STLINK "G0_CAT3 0x467 G0B1/G0C1"] */
+    .rev_id = 0x1000,                       /* guess: "A" */
+    .flash_size_reg = 0x1FFF75E0u,          /* as G071 (RM0444 41.2) */
+    .uid_addr = 0x1FFF7590u,                /* as G071 (RM0444 41.1) */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },  /* RM0444 3.3.1; [O "256*02Kg"] */
+        { MEM_SRAM, 0x20000000u, KiB(144), "SRAM", false },             /* DS13560: 144 KiB */
+        L4_SRAM_OTP_SYSMEM,                                              /* guess: as G071 */
+        { MEM_OPTAREA, 0x1FFF7800u, 128, "option bytes", false },       /* as G071 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    .runs = { { 128, KiB(2), 22000, 40000 } },  /* per bank (RM0444 3.3.1); erase times: G071's [T CC-G0] */
+    .banks = 2, .bank_size = KiB(256),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x40022000u,
+    .l4 = &(const struct l4_variant){        /* CMSIS stm32g0b1xx.h: PNB [12:3], BKER b13, MER2 b15; WRP2x; no PDKEYR */
+        .dev_id = 0x467, .name = "G0B1/G0C1",
+        .pcrop1b = true, .secr = true, .bank2_regs = true,
+        .pnb_bits = 10, .bker = true, .bker_bit = 13,
+        .acr_progempty = true, .sr_cfgbsy = true,
+        .optr_dbank_bit = -1,               /* DUAL_BANK (b21) not modelled: the row is dual bank */
+        .wrp_bits = 7, .ecc_addr_bits = 15, .ecc_addr_shift = 3, .eccr_bk_bit = -1,   /* guess: G071's form over 256 KiB */
+        .regress_sram = NULL,
+    },
+    .timing = {
+        .program_typ_us = 85, .program_max_us = 125,         /* G071's [T CC-G0] (guess) */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 40000,
+        .option_program_us = 40000,                           /* guess */
+    },
+    .optarea_base = 0x1FFF7800u, .optarea_size = 128,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0xDFFFE1AAu, 0xDFFFE1AAu, 0x3F6FFFFFu, {   /* "0xDFFF E1AA" (field-bugs F7, AN2606 Pattern 11) */
+            { "RDP", 0, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0444 3.7.8)" },
+            { "BOR_EN", 8, 1, "brown-out reset enable (RM0444 3.7.8)" },
+            { "BORR_LEV", 9, 2, "BOR rising threshold (RM0444 3.7.8)" },
+            { "BORF_LEV", 11, 2, "BOR falling threshold (RM0444 3.7.8)" },
+            { "nRST_STOP", 13, 1, "0 = reset on Stop entry (RM0444 3.7.8)" },
+            { "nRST_STDBY", 14, 1, "0 = reset on Standby entry (RM0444 3.7.8)" },
+            { "nRST_SHDW", 15, 1, "0 = reset on Shutdown entry (RM0444 3.7.8)" },
+            { "IWDG_SW", 16, 1, "1 = software watchdog (RM0444 3.7.8)" },
+            { "IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop (RM0444 3.7.8)" },
+            { "IWDG_STDBY", 18, 1, "0 = IWDG frozen in Standby (RM0444 3.7.8)" },
+            { "WWDG_SW", 19, 1, "1 = software window watchdog (RM0444 3.7.8)" },
+            { "DUAL_BANK", 21, 1, "1 = dual bank (RM0444 3.7.8; the model is dual bank either way)" },
+            { "RAM_PARITY_CHECK", 22, 1, "0 = SRAM parity on (RM0444 3.7.8)" },
+            { "nBOOT_SEL", 24, 1, "0 = BOOT0 from the pin, 1 = from nBOOT0 (RM0444 2.5)" },
+            { "nBOOT1", 25, 1, "with BOOT0=1: 1 system memory, 0 SRAM (RM0444 2.5)" },
+            { "nBOOT0", 26, 1, "BOOT0 value when nBOOT_SEL=1 (RM0444 2.5)" },
+            { "NRST_MODE", 27, 2, "NRST pin mode (RM0444 3.7.8)" },
+            { "IRHEN", 29, 1, "internal reset holder (RM0444 3.7.8)" },
+        } },
+        { "PCROP1ASR", OB_ENC_L4_DWORD, 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP1A", 9) } }, /* guess: G071 values */
+        { "PCROP1AER", OB_ENC_L4_DWORD, 0x10, 0x00FF0000u, 0x00FF0000u, 0x800001FFu, { PCROP_END_FIELDS("PCROP1A", 9) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("1A", 7) } },
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("1B", 7) } },
+        { "PCROP1BSR", OB_ENC_L4_DWORD, 0x28, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP1B", 9) } },
+        { "PCROP1BER", OB_ENC_L4_DWORD, 0x30, 0x00FF0000u, 0x00FF0000u, 0x000001FFu, {
+            { "PCROP1B_END", 0, 9, "PCROP area B end (RM0444 3.7.13)" } } },
+        /* bank 2: the area at twice the register offset from OPTR, as
+         * bank 1's (guess: RM0444's option table not read) */
+        { "PCROP2SR", OB_ENC_L4_DWORD, 0x48, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP2A", 9) } },
+        { "PCROP2ER", OB_ENC_L4_DWORD, 0x50, 0x00FF0000u, 0x00FF0000u, 0x000001FFu, {
+            { "PCROP2A_END", 0, 9, "PCROP area end, bank 2 (RM0444)" } } },
+        { "WRP2AR", OB_ENC_L4_DWORD, 0x58, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("2A", 7) } },
+        { "WRP2BR", OB_ENC_L4_DWORD, 0x60, 0xFF00FFFFu, 0xFF00FFFFu, 0x007F007Fu, { WRP_FIELDS("2B", 7) } },
+        { "SECR", OB_ENC_L4_DWORD, 0x70, 0x00000000u, 0x00000000u, 0x000100FFu, {                                      /* guess: as G071 */
+            { "SEC_SIZE", 0, 8, "securable area size in pages (RM0444 3.7.16)" },
+            { "BOOT_LOCK", 16, 1, "1 = boot forced from main flash (RM0444 3.7.16)" },
+        } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    .boot = BOOT_G0_NBOOTSEL,                                 /* RM0444 2.5 Table 6; empty check */
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0, .bootloader_id_addr = 0,              /* UNKNOWN: not in facts §9.1 */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1] STM32G0 (with USB) */
+        .bcd_device = 0x0200,                                 /* [O Manta M8P "ver=0200"] */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O Manta M8P "20653172574B"] */
+        .transfer_size = 1024,                                /* [O Manta M8P "Device returned transfer size 1024"] */
+        .alt_names = {                                        /* [O Manta M8P]: three alts, all the main flash */
+            "@Internal Flash   /0x08000000/256*02Kg",
+            "@Internal Flash   /0x08000000/256*02Kg",
+            "@Internal Flash   /0x08000000/256*02Kg",
+        },
+        .initial_state = 2, .initial_status = 0,              /* dfuIDLE [O Manta M8P "state = dfuIDLE, status = 0"] */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* [O]: katapult enumerated after the leave */
+        .leave_resets_first = true,                           /* [O]: "Error during download get_status"; Klipper PR #5596 */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,                         /* as G071 [V RM0444-p90] */
+    .empty_check = true,                                      /* FLASH_ACR PROGEMPTY (RM0444 3.7.1) */
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
+    &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi, &part_g0b1re,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

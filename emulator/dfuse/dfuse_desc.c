@@ -47,22 +47,31 @@
 #define CFG_ATTR_SELF_POWERED 0xC0
 #define CFG_MAX_POWER_2MA 50            /* 100 mA */
 
-/* ST's USB device library, Get_SerialNum(): the three unique-ID words,
- * word0 += word2, then 8 hex digits of word0 and the top 4 hex digits of
- * word1, most significant nibble first, upper case.
- * guess: that the ROM uses the library's formula is not checked against a
- * chip (facts 9.1 "iSerial derivation from the UID: UNKNOWN"). */
-void dfuse_serial_from_uid(const uint32_t uid[3], char out[13])
+/* 8 hex digits of w0, then the top 4 of w1, most significant nibble
+ * first, upper case. */
+static void serial_digits(uint32_t w0, uint32_t w1, char out[13])
 {
     static const char hex[] = "0123456789ABCDEF";
-    uint32_t w0 = uid[0] + uid[2];
-    uint32_t w1 = uid[1];
-
     for (int i = 0; i < 8; i++)
         out[i] = hex[(w0 >> (28 - 4 * i)) & 0xF];
     for (int i = 0; i < 4; i++)
         out[8 + i] = hex[(w1 >> (28 - 4 * i)) & 0xF];
     out[12] = '\0';
+}
+
+/* ST's USB device library, Get_SerialNum(): word0 + word2, then word1's
+ * top half.  The F2/F4 ROMs do the same: libopencm3 #760 read it in their
+ * system memory (UID 002d0030 3334510b 32313533 -> "325e35633334"). */
+void dfuse_serial_from_uid(const uint32_t uid[3], char out[13])
+{
+    serial_digits(uid[0] + uid[2], uid[1], out);
+}
+
+/* The F3 ROM: word0 + word2, then word2's top half (libopencm3 #760, from
+ * the F3 system memory). */
+void dfuse_serial_from_uid_w2(const uint32_t uid[3], char out[13])
+{
+    serial_digits(uid[0] + uid[2], uid[2], out);
 }
 
 int dfuse_desc_build(struct dfuse_device *d)
@@ -117,6 +126,8 @@ int dfuse_desc_build(struct dfuse_device *d)
     desc->strings[STR_PRODUCT] = dfu->product ? dfu->product : "STM32  BOOTLOADER";
     if (dfu->serial_kind == DFU_SERIAL_CONSTANT && dfu->serial_constant) {
         snprintf(d->serial, sizeof(d->serial), "%s", dfu->serial_constant);
+    } else if (dfu->serial_kind == DFU_SERIAL_FROM_UID_W2) {
+        dfuse_serial_from_uid_w2(d->chip->uid, d->serial);
     } else {
         dfuse_serial_from_uid(d->chip->uid, d->serial);
     }

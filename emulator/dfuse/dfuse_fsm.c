@@ -217,7 +217,7 @@ static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t
     const struct fault *f = dfuse_fault(d, FAULT_DFU_LEAVE_EARLY_RESET, d->pointer);
     const char *at = f ? fault_param(f, "at") : NULL;
     d->cmd = DFUSE_OP_NONE;
-    d->leave_early = f != NULL;
+    d->leave_early = f != NULL || d->part->dfu.leave_resets_first;
     d->leave_busy_answered = false;
     if (f && at && strcmp(at, "busy") == 0) {
         d->leave_early = false;

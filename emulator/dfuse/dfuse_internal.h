@@ -153,6 +153,7 @@ const char *dfuse_op_name(enum dfuse_command cmd);
 int  dfuse_desc_build(struct dfuse_device *d);
 /* ST USB library Get_SerialNum (guess, see dfuse_desc.c). */
 void dfuse_serial_from_uid(const uint32_t uid[3], char out[13]);
+void dfuse_serial_from_uid_w2(const uint32_t uid[3], char out[13]);
 
 /* dfuse_fsm.c: one class request through the state table.  Returns a
  * usb_xfer status (USB_XFER_PENDING when the request is kept). */

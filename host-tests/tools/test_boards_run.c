@@ -38,6 +38,8 @@ static struct run_case dfu_cases[] = {
     {"f722xe", "", 0}, {"f746xg", "", 0}, {"f767zi", "", 0},
     /* H7: the Cortex-M7 (Unicorn's model) runs the fixtures after :leave */
     {"h743zi", "", 0}, {"h750vb", "", 0}, {"h723zg", "", 0},
+    /* issue 16: the F1 connectivity line's ROM (AN2662), F2, F3 */
+    {"f107vc", "", 0}, {"f205rg", "", 0}, {"f303vc", "", 0}, {"l4r5zi", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
@@ -54,6 +56,9 @@ static struct run_case stlink_cases[] = {
      * OpenOCD's stm32h7x driver, bank 1 (both banks: test_openocd_ops.c) */
     {"h743zi", "target/stm32h7x.cfg", 0}, {"h750vb", "target/stm32h7x.cfg", 0},
     {"h723zg", "target/stm32h7x.cfg", 0},
+    /* issue 16 */
+    {"f107vc", "target/stm32f1x.cfg", 0}, {"f205rg", "target/stm32f2x.cfg", 0},
+    {"f303vc", "target/stm32f3x.cfg", 0}, {"l4r5zi", "target/stm32l4x.cfg", 0},
 };
 
 static char fw_path[512];

@@ -92,7 +92,26 @@ static struct ob_case ob_cases[] = {
      * 0x5200201C): one 128 KiB sector, the pattern and :unprotect in it. */
     {"h750vb", 0x5200201C, 128, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
      5, -1, "OPTSR", "RDP", 0xFF},
+    /* issue 16.  PM0075 2.5 (F105/F107) and RM0316 4.1 (F303): the F0
+     * layout, RDP nRDP USER nUSER, then Data0 nData0 Data1 nData1. */
+    {"f107vc", 0x1FFFF800, 16, 4, 2, {0x5A, 0xA5}, "DATA", "Data0", 0x5A,
+     0, 1, "USER_RDP", "RDP", 0xFF},
+    {"f303vc", 0x1FFFF800, 16, 4, 2, {0x5A, 0xA5}, "DATA", "Data0", 0x5A,
+     0, 1, "USER_RDP", "RDP", 0xFF},
+    /* RM0033 2.8 (F2): the F405's, nWRP [11:0]; sector 7 protected. */
+    {"f205rg", 0x1FFFC000, 16, 8, 1, {0x7F}, "OPTCR", "nWRP", 0xF7F,
+     1, -1, "OPTCR", "RDP", 0xFF},
+    /* RM0432 3.4.1 (L4+): the L476's pairs, at 0x1FF00000 (stlink PR
+     * #1254); WRP1AR at +0x18, STRT [7:0].  Page 0x10 protected. */
+    {"l4r5zi", 0x1FF00000, 40, 0x18, 8, {0x10, 0xFF, 0x10, 0xFF, 0xEF, 0x00, 0xEF, 0x00},
+     "WRP1AR", "WRP1A_STRT", 0x10, 0, 4, "OPTR", "RDP", 0xFF},
 };
+
+/* The RDP byte of level 0: 0xAA, but 0xA5 on F1 (PM0075 2.5: "0xA5"). */
+static uint8_t rdp_level0_byte(const char *part)
+{
+    return strncmp(part, "f10", 3) == 0 ? 0xA5 : 0xAA;
+}
 
 #define NCASES (sizeof ob_cases / sizeof ob_cases[0])
 
@@ -201,7 +220,7 @@ ParameterizedTest(struct ob_case *c, dfu_options, rdp1_by_option_write_then_unpr
     proc_result_free(&r);
 
     cr_expect_eq(dfu_inspect_rdp(&b), 0, "still protected after :unprotect");
-    cr_expect_eq(dfu_inspect_field(&b, c->rdp_reg, c->rdp_field), 0xAA);
+    cr_expect_eq(dfu_inspect_field(&b, c->rdp_reg, c->rdp_field), rdp_level0_byte(c->part));
     uint8_t *back = dfu_upload(&b, 0, 0x08000000, PATTERN_LEN);
     for (unsigned i = 0; i < PATTERN_LEN; i++)
         cr_assert_eq(back[i], c->erased, "0x%08x reads 0x%02x after :unprotect, want erased 0x%02x",

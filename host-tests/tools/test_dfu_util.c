@@ -9,6 +9,12 @@
  * test_dfu_options.c.  f411xe and f405xg included: f411xe is its own die
  * (0x431), f405xg the F407's, whose 1 MiB layout the round trip covers the
  * same way.  No 1 MiB transfers here: one bank, no boundary to cross.
+ * Issue 16: f107vc, f205rg, f303vc and l4r5zi get the whole set (each is
+ * its own die or controller variant; the tools tier stays within its
+ * budget: six short dfu-util runs each); f105rc, the F107's die, only
+ * its listing (list_same_die); g0b1re, whose leave fails and whose
+ * factory options ignore BOOT0 once flashed, its own set in
+ * test_dfu_g0b1.c.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -32,6 +38,14 @@ static struct dfu_case dfu_parts[] = {
     {"f042x6"}, {"f072xb"}, {"f401xe"}, {"f407xg"}, {"f446xe"}, {"f411xe"}, {"f405xg"},
     {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
+    /* issue 16 */
+    {"f107vc"}, {"f205rg"}, {"f303vc"}, {"l4r5zi"},
+};
+
+/* Rows on a die another row above already covers in depth: the listing
+ * only (issue 16: f105rc is the F107's die, DEV_ID 0x418). */
+static struct dfu_case list_only_parts[] = {
+    {"f105rc"},
 };
 
 /* What `dfu-util -l` must show, pinned here from real chips rather than
@@ -123,6 +137,28 @@ static const struct dfu_listing listings[] = {
      {"@Internal Flash   /0x08000000/256*02Kg",
       "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e",
       "@OTP Memory   /0x1FFF7000/01*1024 e"}},
+    /* TP MULTI-dfuutil-initial-state-and-name-padding.txt [G] (HID2AMI #5,
+     * an F105/F107 ROM): ver 2200, serial "STM32", both alt strings */
+    {"f107vc", 0x2200, "STM32",
+     {"@Internal Flash  /0x08000000/128*002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
+    {"f105rc", 0x2200, "STM32",
+     {"@Internal Flash  /0x08000000/128*002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
+    /* No public listing of an F2 ROM: the F4 ROM's strings (its successor)
+     * with RM0033 Table 3's sectors.  Not silicon-checked. */
+    {"f205rg", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+      "@Option Bytes  /0x1FFFC000/01*016 e", "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+      "@Device Feature/0xFFFF0000/01*004 e"}},
+    /* QMK's preonic rev3 docs (an F303CC): `dfu-tool --list`, ver 2200, a
+     * 12-digit UID serial ("206B30532035"), both alt strings */
+    {"f303vc", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/128*0002Kg", "@Option Bytes  /0x1FFFF800/01*016 e"}},
+    /* No public listing of an L4+ ROM: the L4 ROM's strings (RL
+     * STM32L45x-dfuutil010-list.txt) with RM0432's 512 x 4 KiB (DBANK=1)
+     * and its option bytes at 0x1FF00000.  Not silicon-checked. */
+    {"l4r5zi", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/0512*0004Kg", "@Option Bytes  /0x1FF00000/01*040 e",
+      "@OTP Memory /0x1FFF7000/01*0001Ke", "@Device Feature/0xFFFF0000/01*004 e"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)
@@ -177,11 +213,30 @@ static const struct part *must_part(const char *name)
     return p;
 }
 
+static void expect_listing(const char *part);
+
 ParameterizedTest(struct dfu_case *c, dfu_util, list)
 {
-    const struct dfu_listing *want_l = listing_of(c->part);
+    expect_listing(c->part);
+}
+
+ParameterizedTestParameters(dfu_util, list_same_die)
+{
+    return cr_make_param_array(struct dfu_case, list_only_parts,
+                               sizeof list_only_parts / sizeof list_only_parts[0]);
+}
+
+ParameterizedTest(struct dfu_case *c, dfu_util, list_same_die)
+{
+    expect_listing(c->part);
+}
+
+/* `dfu-util -l` on PART:dfu shows the pinned listing, no more alts. */
+static void expect_listing(const char *part)
+{
+    const struct dfu_listing *want_l = listing_of(part);
     char *tool[] = {"dfu-util", "-l", NULL};
-    struct proc_result r = run_with_board(c->part, NULL, tool);
+    struct proc_result r = run_with_board(part, NULL, tool);
     cr_assert_eq(r.status, 0, "dfu-util -l exited %d:\n%s", r.status, r.output);
 
     /* One "Found DFU" line per alternate setting, named by the ROM's

@@ -45,6 +45,12 @@ static struct ocd_case ocd_cases[] = {
     {"l476xg", "target/stm32l4x.cfg", "stm32l4x", 2048, "stm32l4x mass erase complete"},
     {"g071xb", "target/stm32g0x.cfg", "stm32l4x", 2048, "stm32l4x mass erase complete"},
     {"g474xe", "target/stm32g4x.cfg", "stm32l4x", 2048, "stm32l4x mass erase complete"},
+    /* issue 16: F1 connectivity line, 2 KiB pages (RM0008 3.3.3) */
+    {"f107vc", "target/stm32f1x.cfg", "stm32f1x", 2048, "stm32x mass erase complete"},
+    {"f205rg", "target/stm32f2x.cfg", "stm32f2x", 16384, "stm32x mass erase complete"},
+    {"f303vc", "target/stm32f3x.cfg", "stm32f1x", 2048, "stm32x mass erase complete"},
+    /* L4+ with DBANK=1: 4 KiB pages (RM0432 3.3.1) */
+    {"l4r5zi", "target/stm32l4x.cfg", "stm32l4x", 4096, "stm32l4x mass erase complete"},
 };
 
 static const struct ocd_case *ocd_case_of(const char *part)

@@ -52,6 +52,14 @@ static struct probe_case probe_cases[] = {
     PROBES("g474xe", 0x469, 524288, 98304),
     /* RM0383 23.6.1 F411 0x431 (128 KiB SRAM, RM0383 2.3.1); F405: RM0090 0x413 */
     PROBES("f411xe", 0x431, 524288, 131072), PROBES("f405xg", 0x413, 1048576, 196608),
+    /* issue 16.  RM0008 31.6.1: F105/F107 0x418 ("F1 Connectivity line"),
+     * 256 KiB (C), 64 KiB SRAM (DS6014) */
+    PROBES("f107vc", 0x418, 262144, 65536),
+    /* RM0033 32.6.1 F2 0x411 (1.7.0's "F2xx": 128 KiB SRAM); RM0316 33.6.1
+     * F303xB/C 0x422 (40 KiB SRAM, CCM not counted) */
+    PROBES("f205rg", 0x411, 1048576, 131072), PROBES("f303vc", 0x422, 262144, 40960),
+    /* RM0432 57.6.1 L4+ 0x470 (1.7.0's "L4Rx": 640 KiB SRAM, 4 KiB pages) */
+    PROBES("l4r5zi", 0x470, 2097152, 655360),
 };
 
 static struct flash_case flash_cases[] = {
@@ -68,6 +76,11 @@ static struct flash_case flash_cases[] = {
     {"l476xg", "target/stm32l4x.cfg", "stm32l475xg"},
     {"g071xb", "target/stm32g0x.cfg", ""},
     {"g474xe", "target/stm32g4x.cfg", ""},
+    /* issue 16: pyOCD's F1 CL has no target; OpenOCD's stm32f1x knows 0x418 */
+    {"f107vc", "target/stm32f1x.cfg", ""},
+    {"f205rg", "target/stm32f2x.cfg", ""},
+    {"f303vc", "target/stm32f3x.cfg", ""},
+    {"l4r5zi", "target/stm32l4x.cfg", ""},
 };
 
 /* ---- st-info --------------------------------------------------------------------- */

@@ -19,6 +19,7 @@ TestSuite(cpu_firmware, .fini = bench_teardown);
 static const char *const fw_parts[] = {
     "f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe", "f411xe", "f405xg",
     "l073xz", "l412xb", "l476xg", "g071xb", "g474xe",
+    "f107vc", "f205rg", "f303vc", "l4r5zi", "g0b1re",
 };
 
 /* Load build/firmware/PART/NAME.bin into a fresh chip's flash; false if absent. */

@@ -93,7 +93,45 @@ static const struct expected_rom expected[] = {
     { "h723zg", 0x0200, NULL, {
         "@Internal Flash   /0x08000000/8*128Kg",
         "@Option Bytes   /0x5200201C/01*88 e" } },
+    /* TP MULTI-dfuutil-initial-state-and-name-padding.txt [G]: an F105/F107 ROM V2.2 */
+    { "f107vc", 0x2200, "STM32", {
+        "@Internal Flash  /0x08000000/128*002Kg",
+        "@Option Bytes  /0x1FFFF800/01*016 e" } },
+    { "f105rc", 0x2200, "STM32", {
+        "@Internal Flash  /0x08000000/128*002Kg",
+        "@Option Bytes  /0x1FFFF800/01*016 e" } },
+    /* guess: no public F2 ROM listing; the F4 ROM's strings, RM0033's map */
+    { "f205rg", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",
+        "@Option Bytes  /0x1FFFC000/01*016 e",
+        "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    /* QMK preonic rev3 (F303CC) dfu-util listing */
+    { "f303vc", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/128*0002Kg",
+        "@Option Bytes  /0x1FFFF800/01*016 e" } },
+    /* guess: no public L4+ ROM listing; the L4 ROM's form, RM0432's map */
+    { "l4r5zi", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/0512*0004Kg",
+        "@Option Bytes  /0x1FF00000/01*040 e",
+        "@OTP Memory /0x1FFF7000/01*0001Ke",
+        "@Device Feature/0xFFFF0000/01*004 e" } },
+    /* MULTI-dfuutil-initial-state-and-name-padding.txt [E] (Manta M8P):
+     * three alts, all the main flash */
+    { "g0b1re", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*02Kg",
+        "@Internal Flash   /0x08000000/256*02Kg",
+        "@Internal Flash   /0x08000000/256*02Kg" } },
 };
+
+/* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1
+ * connectivity line's ROM (real-logs STM32F107-lsusb.txt). */
+static const char *product_of(const char *part)
+{
+    if (strcmp(part, "f107vc") == 0 || strcmp(part, "f105rc") == 0)
+        return "STM32 0x418 DFU Bootloader";
+    return "STM32  BOOTLOADER";
+}
 
 #define STD_IN (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE)
 
@@ -173,13 +211,16 @@ Test(dfuse_desc, device_descriptor_as_lsusb_shows_it)
         cr_assert_eq(get_string(b, 1, s, sizeof(s)), 0);
         cr_expect_str_eq(s, "STMicroelectronics");
         cr_assert_eq(get_string(b, 2, s, sizeof(s)), 0);
-        cr_expect_str_eq(s, "STM32  BOOTLOADER", "%s: product (two spaces)", e->part);
+        cr_expect_str_eq(s, product_of(e->part), "%s: product", e->part);
         cr_assert_eq(get_string(b, 3, s, sizeof(s)), 0);
         if (e->serial) {
             cr_expect_str_eq(s, e->serial, "%s: constant serial", e->part);
         } else {
             char want[13];
-            dfuse_serial_from_uid(b->chip->uid, want);
+            if (strcmp(e->part, "f303vc") == 0)   /* libopencm3 #760: the F3 ROM's */
+                dfuse_serial_from_uid_w2(b->chip->uid, want);
+            else
+                dfuse_serial_from_uid(b->chip->uid, want);
             cr_expect_str_eq(s, want, "%s: serial from the UID", e->part);
             cr_expect_eq(strlen(s), 12);
             cr_expect_eq(strspn(s, "0123456789ABCDEF"), 12, "%s: upper-case hex", e->part);
@@ -254,6 +295,20 @@ Test(dfuse_desc, serial_follows_st_usb_library_get_serialnum)
     char s[13];
     dfuse_serial_from_uid(uid, s);
     cr_expect_str_eq(s, "20623565" "3532");
+}
+
+/* libopencm3 #760, read in the F2/F4 and F3 system memories: F2/F4 take
+ * (UID0 + UID2) then UID1's top half (its F4 example: UID 002d0030
+ * 3334510b 32313533, SerialNumber 325e35633334); F3 UID2's top half. */
+Test(dfuse_desc, serial_f4_and_f3_roms)
+{
+    const uint32_t f4[3] = { 0x002d0030u, 0x3334510bu, 0x32313533u };
+    char s[13];
+    dfuse_serial_from_uid(f4, s);
+    cr_expect_str_eq(s, "325E3563" "3334");
+    const uint32_t f3[3] = { 0x003b0041u, 0x50335706u, 0x20333333u };
+    dfuse_serial_from_uid_w2(f3, s);
+    cr_expect_str_eq(s, "206E3374" "2033", "(UID0 + UID2), then UID2's top half");
 }
 
 Test(dfuse_layout, parses_the_rom_quirks_as_dfu_util)

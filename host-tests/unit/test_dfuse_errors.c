@@ -523,3 +523,18 @@ Test(dfuse_faults, busy_nak_fault_overrides_a_stalling_part)
     cr_expect_eq(ST_STATE(last), DFU_STATE_DNLOAD_IDLE);
     bench_free(b);
 }
+
+/* G0B1's ROM does what dfu.leave.early-reset does, without any fault: a
+ * Manta M8P's dfu-util printed "Error during download get_status" after
+ * the leave, and the board came up in its new firmware (Klipper PR #5596;
+ * TP MULTI-dfuutil-initial-state-and-name-padding.txt [E]). */
+Test(dfuse_faults, g0b1_rom_resets_before_the_leave_status)
+{
+    struct dfuse_bench *b = open_bench("g0b1re", NULL);
+    uint8_t last[6];
+    cr_expect_eq(dfuutil_leave(b, 0x08000000u, last), -2, "the GETSTATUS after the leave is lost");
+    bench_poll(b);
+    cr_expect_eq(b->resets, 1);
+    cr_expect_eq(b->last_reset, RESET_SYSTEM);
+    bench_free(b);
+}

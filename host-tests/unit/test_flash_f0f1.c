@@ -12,7 +12,7 @@
 #include "models/part.h"
 #include "models/vclock.h"
 
-static const char *const fpec_parts[] = { "f042x6", "f072xb", "f103xb" };
+static const char *const fpec_parts[] = { "f042x6", "f072xb", "f103xb", "f107vc", "f303vc" };
 #define NPARTS (sizeof fpec_parts / sizeof fpec_parts[0])
 
 /* FPEC registers and bits (RM0091 3.5, RM0008 3.4). */

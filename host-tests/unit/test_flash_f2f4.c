@@ -12,7 +12,8 @@
 #include "models/part.h"
 #include "models/vclock.h"
 
-static const char *const f4_parts[] = { "f401xe", "f407xg", "f446xe", "f411xe", "f405xg" };
+static const char *const f4_parts[] = { "f401xe", "f407xg", "f446xe", "f411xe", "f405xg",
+                                        "f205rg" };
 #define NPARTS (sizeof f4_parts / sizeof f4_parts[0])
 
 enum { ACR = 0x00, KEYR = 0x04, OPTKEYR = 0x08, SR = 0x0C, CR = 0x10, OPTCR = 0x14 };

@@ -14,7 +14,8 @@ static struct vclock clk;
 static struct fault_plan plan;
 static struct chip *chip;
 
-static const char *const l4_parts[] = { "l412xb", "l476xg", "g071xb", "g474xe" };
+static const char *const l4_parts[] = { "l412xb", "l476xg", "g071xb", "g474xe", "l4r5zi",
+                                        "g0b1re" };
 
 static struct chip *make(const char *name)
 {

@@ -48,6 +48,18 @@ static const struct id_row rows[] = {
     { "h743zi", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 2048 * 1024, 16, 0xFF, 32, "H7", true },
     { "h750vb", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 128 * 1024, 1, 0xFF, 32, "H7", true },
     { "h723zg", 0x5C001000, 0x483, 0x1FF1E880, 0x1FF1E800, 1024 * 1024, 8, 0xFF, 32, "H7", true },
+    /* issue 16.  F1 connectivity line: RM0008 31.6.1 (DEV_ID 0x418), 30.1-30.2,
+     * 128 x 2 KiB (dfu-util's stm32f107 log); F105 is the same die */
+    { "f107vc", 0xE0042000, 0x418, 0x1FFFF7E0, 0x1FFFF7E8, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
+    { "f105rc", 0xE0042000, 0x418, 0x1FFFF7E0, 0x1FFFF7E8, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
+    /* F2: RM0033 32.6.1 (0x411), 31.1-31.2, 2.3.3 Table 3 (12 sectors) */
+    { "f205rg", 0xE0042000, 0x411, 0x1FFF7A22, 0x1FFF7A10, 1024 * 1024, 12, 0xFF, 4, "F2/F4/F7", true },
+    /* F3: RM0316 33.6.1 (0x422), 34.1-34.2, 4.2.1 (128 x 2 KiB) */
+    { "f303vc", 0xE0042000, 0x422, 0x1FFFF7CC, 0x1FFFF7AC, 256 * 1024, 128, 0xFF, 2, "F0/F1", true },
+    /* L4+: RM0432 57.6.1 (0x470); 2 x 256 x 4 KiB with DBANK=1 (RM0432 3.3.1) */
+    { "l4r5zi", 0xE0042000, 0x470, 0x1FFF75E0, 0x1FFF7590, 2048 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
+    /* G0 with USB: RM0444 40.4.1 (0x467); 2 x 128 x 2 KiB (the Manta M8P's "256*02Kg") */
+    { "g0b1re", 0x40015800, 0x467, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
@@ -207,8 +219,11 @@ Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, s
         const struct part *p = parts[i];
         if (!p->dfu.present)
             continue;
-        cr_assert_str_eq(p->dfu.product, "STM32  BOOTLOADER", "%s", p->name);
+        cr_assert_not_null(p->dfu.alt_names[0]);
+        if (p->dev_id == 0x418 || p->dev_id == 0x467)
+            continue;   /* the F1 connectivity line's older ROM, G0B1's: f1_cl_rows, g0b1_row */
         cr_assert_eq(p->dfu.transfer_size, 2048);
+        cr_assert_str_eq(p->dfu.product, "STM32  BOOTLOADER", "%s", p->name);
         cr_assert_eq(p->dfu.initial_state, 10);
         cr_assert_eq(p->dfu.initial_status, 10);
         cr_assert_not_null(p->dfu.alt_names[0]);
@@ -224,6 +239,112 @@ Test(parts, dfu_identity, .description = "facts §6.2, §9.1, §9.3: iProduct, s
     cr_assert_eq(part_find("f446xe")->bootloader_id, 0x90);
     cr_assert_eq(part_find("f446xe")->bootloader_id_addr, 0x1FFF76DEu);
     cr_assert_eq(part_find("g474xe")->bootloader_id, 0xD5);
+}
+
+/* The F105/F107 rows (issue 16): RM0008, PM0075 and the F105/F107 ROM as
+ * dfu-util showed it (TP MULTI-dfuutil-initial-state-and-name-padding.txt
+ * [G]: ver 2200, serial "STM32"; real-logs STM32F107-lsusb.txt: iProduct,
+ * wTransferSize; STM32F107-dfuutil-download.txt: dfuIDLE at start). */
+Test(parts, f1_cl_rows, .description = "RM0008, PM0075, AN2662 and the F105/F107 ROM logs")
+{
+    static const char *const names[] = { "f107vc", "STM32F105RC" };
+    for (size_t i = 0; i < 2; i++) {
+        const struct part *p = part_find(names[i]);
+        cr_assert_not_null(p, "%s", names[i]);
+        cr_assert_eq(p->core, CORE_M3);
+        cr_assert_eq(p->dev_id, 0x418, "RM0008 31.6.1: connectivity line");
+        cr_assert_eq(p->sysmem_base, 0x1FFFB000u, "RM0008 Table 6: 18 KiB system memory");
+        cr_assert_eq(p->boot, BOOT_PINS_BOOT1);
+        cr_assert_eq(p->rdp_level0, 0xA5, "PM0075: RDP key 0xA5");
+        cr_assert_eq(p->rdp_level2, 0, "F1 has no level 2");
+        cr_assert_eq(p->dfu.bcd_device, 0x2200);
+        cr_assert_str_eq(p->dfu.product, "STM32 0x418 DFU Bootloader");
+        cr_assert_eq(p->dfu.serial_kind, DFU_SERIAL_CONSTANT);
+        cr_assert_str_eq(p->dfu.serial_constant, "STM32");
+        cr_assert_eq(p->dfu.initial_state, 2, "dfuIDLE, not dfuERROR");
+        cr_assert_eq(p->dfu.initial_status, 0);
+        cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/128*002Kg");
+        cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFF800/01*016 e");
+        cr_assert_null(p->dfu.alt_names[2]);
+        cr_assert_null(p->dfu.ru_wrp[0].field, "field-bugs F10: the F105 ROM erases despite WRP");
+        cr_assert_eq(part_obreg(p, "USER_RDP")->factory, 0x00FF5AA5u);
+        cr_assert_not_null(part_obfield(p, "WRP3", NULL));
+    }
+}
+
+/* The F205 and F303 rows (issue 16): RM0033, RM0316; the F303 ROM as QMK's
+ * preonic rev3 (F303CC) docs list it. */
+Test(parts, f2_f3_rows, .description = "RM0033, RM0316 and the F303 ROM listing")
+{
+    const struct part *p = part_find("STM32F205RG");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->core, CORE_M3, "F2: Cortex-M3");
+    cr_assert_eq(p->sysmem_base, 0x1FFF0000u);
+    cr_assert_eq(p->flash_regs_base, 0x40023C00u, "RM0033: the F4's flash interface");
+    cr_assert_eq(part_obreg(p, "OPTCR")->manual_reset, 0x0FFFAAEDu, "RM0033 FLASH_OPTCR reset");
+    cr_assert_eq(part_obfield(p, "nWRP", NULL)->width, 12, "one bit per sector, 12 sectors");
+    cr_assert_eq(p->rdp_level2, 0xCC);
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg");
+
+    p = part_find("f303vc");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->core, CORE_M4);
+    cr_assert_eq(p->program_unit, 2, "RM0316 4.2.3: half words");
+    cr_assert_eq(p->sysmem_base, 0x1FFFD800u, "RM0316: 8 KiB system memory");
+    cr_assert_eq(p->boot, BOOT_F0_NBOOT1);
+    cr_assert_eq(p->regions[2].base, 0x10000000u, "CCM SRAM");
+    cr_assert_eq(p->regions[2].size, 8u * 1024);
+    cr_assert_eq(p->rdp_level0, 0xAA);
+    cr_assert_not_null(part_obfield(p, "SRAM_PE", NULL), "RM0316 4.1: F3's name for b22");
+    cr_assert_eq(p->ob_load_on_system_reset, false, "POR or OBL_LAUNCH (RM0316 4.4.5)");
+    cr_assert_str_eq(p->dfu.alt_names[0], "@Internal Flash  /0x08000000/128*0002Kg");
+    cr_assert_str_eq(p->dfu.alt_names[1], "@Option Bytes  /0x1FFFF800/01*016 e");
+    cr_assert_null(p->dfu.alt_names[2]);
+}
+
+/* The L4R5 row (issue 16): RM0432; the option area as stlink PR #1254 found
+ * it on silicon. */
+Test(parts, l4r5_row, .description = "RM0432 3.3.1, 3.4.1; stlink PR #1254")
+{
+    const struct part *p = part_find("STM32L4R5ZI");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->banks, 2);
+    cr_assert_eq(p->bank_size, 1024u * 1024);
+    cr_assert_eq(p->runs[0].count, 256);
+    cr_assert_eq(p->runs[0].size, 4096u, "DBANK=1: 4 KiB pages");
+    cr_assert_eq(p->l4->optr_dbank_bit, 22, "OPTR.DBANK");
+    cr_assert_eq(p->optarea_base, 0x1FF00000u, "L4+ moved the option bytes");
+    const struct mem_region *ob2 = part_region(p, 0x1FF01000u);
+    cr_assert_not_null(ob2);
+    cr_assert_eq(ob2->kind, MEM_OPTAREA);
+    cr_assert_eq(part_obfield(p, "DBANK", NULL)->shift, 22);
+    cr_assert_eq(p->boot, BOOT_G4_SWBOOT0, "nSWBOOT0/nBOOT0/nBOOT1/BFB2 (RM0432 2.6)");
+    cr_assert_eq(part_obreg(p, "OPTR")->factory & (1u << 22), 1u << 22, "shipped dual bank");
+}
+
+/* The G0B1 row (issue 16): its ROM as a BIGTREETECH Manta M8P showed it
+ * (TP MULTI-dfuutil-initial-state-and-name-padding.txt [E]); BKER b13
+ * (facts §3.4); factory OPTR 0xDFFFE1AA (field-bugs F7). */
+Test(parts, g0b1_row, .description = "RM0444, facts 3.4, the Manta M8P log, Klipper PR #5596")
+{
+    const struct part *p = part_find("STM32G0B1RE");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->core, CORE_M0PLUS);
+    cr_assert_eq(p->banks, 2);
+    cr_assert_eq(p->bank_size, 256u * 1024);
+    cr_assert_eq(p->l4->bker_bit, 13, "facts 3.4: G0B1 BKER at b13");
+    cr_assert_eq(p->l4->pnb_bits, 10);
+    cr_assert_eq(part_obreg(p, "OPTR")->factory, 0xDFFFE1AAu);
+    cr_assert_eq(p->boot, BOOT_G0_NBOOTSEL);
+    cr_assert(p->empty_check);
+    cr_assert_eq(p->dfu.transfer_size, 1024, "Device returned transfer size 1024");
+    cr_assert_eq(p->dfu.bcd_device, 0x0200, "ver=0200");
+    cr_assert_eq(p->dfu.initial_state, 2, "state = dfuIDLE, status = 0");
+    for (int i = 0; i < 3; i++)
+        cr_assert_str_eq(p->dfu.alt_names[i], "@Internal Flash   /0x08000000/256*02Kg", "alt %d", i);
+    cr_assert_null(p->dfu.alt_names[3]);
+    cr_assert(p->dfu.leave_resets_first, "Error during download get_status after :leave");
+    cr_assert(p->dfu.leave_jumps, "the MCU left DFU");
 }
 
 /* The F411 and F405 rows: values from RM0383/RM0090, AN2606 Table 3 and the
