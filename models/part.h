@@ -14,7 +14,7 @@
 
 #include "models/flash_gen.h"
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7 };
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7, CORE_M33 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -28,6 +28,7 @@ enum boot_scheme {
     BOOT_G4_SWBOOT0,        /* nSWBOOT0/nBOOT0/nBOOT1, BFB2, no empty check (G4) */
     BOOT_F7_BOOTADD,        /* BOOT0 pin picks BOOT_ADD0 or BOOT_ADD1 (F7, RM0385 2.5) */
     BOOT_H7_ADD,            /* BOOT0 pin picks option BOOT_ADD0 or BOOT_ADD1 (H7) */
+    BOOT_H5_NSBOOTADD,      /* product state, BOOT0 pin, NSBOOTADD (H5, TrustZone off) */
 };
 
 enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };

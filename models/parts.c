@@ -14,7 +14,7 @@
  * defined in its flashseq_<gen>.c and declared in its controller header;
  * those headers define the registers' names, so they stay out of here. */
 extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4,
-    flash_gen_h7;
+    flash_gen_h7, flash_gen_h5;
 
 #include "models/flashctl_l4.h"     /* struct l4_variant: the L4/G0/G4 rows' die facts */
 #include "models/periph.h"          /* the RCC register families (periph_rcc_f0, ...) */
@@ -1584,11 +1584,124 @@ static const struct part part_h723zg = {
     .empty_check = false,
 };
 
+/* ---- H5 (RM0481: H562/H563/H573) ------------------------------------------
+ * Sources: RM0481 chapter 7 (flash, product state 7.6.11) and 2 (memory
+ * map); CMSIS stm32h563xx.h / stm32h5xx_hal_flash_ex.h (register offsets,
+ * PRODUCT_STATE codes); ST wiki "Product state for STM32H5"; ST community
+ * 817188 (Provisioning never runs user code).  No public log of this ROM's
+ * DFU interface was found: its identity and strings are guesses in the
+ * form of the H7 ROM's. */
+#define CPUID_M33 0x410FD213u         /* guess: Cortex-M33 r0p3, ARM 100230 */
+
+static const struct part part_h563zi = {
+    .name = "h563zi", .full_name = "STM32H563ZI",
+    .core = CORE_M33,
+    .swd_idr = 0x6BA02477u,                 /* guess: the H7's SW-DP value */
+    .cpuid = CPUID_M33,
+    .reset_clock_hz = 32000000,             /* HSI 64 MHz / HSIDIV 2 at reset, RM0481 11.4.2 */
+    .periph = {                             /* CMSIS stm32h563xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_h5, .rcc_base = 0x44020C00u,
+        .gpio_base = 0x42020000u, .gpio_f1 = false,
+        .led_port = 1, .led_pin = 0,            /* NUCLEO-H563ZI LD1 = PB0 */
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS14258 AF table) */
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* H5 boots by address: no MEM_MODE remap */
+        .lsi_hz = 32000,                        /* LSI 32 kHz, DS14258 */
+        .iwdg_base = 0x40003000u,               /* IWDG, RM0481 2.3 memory map */
+        .dbg_fz_addr = 0x44024008u,             /* DBGMCU_APB1FZR1, RM0481 */
+        .dbg_iwdg_bit = 12,                     /* DBG_IWDG_STOP */
+    },
+    .dbgmcu_idcode_addr = 0x44024000u,      /* RM0481 DBGMCU_IDCODE */
+    .dev_id = 0x484,                        /* RM0481 DBGMCU_IDCODE: H56x/H57x */
+    .rev_id = 0x1001,                       /* guess: rev Z */
+    .flash_size_reg = 0x08FFF80Cu,          /* RM0481 device electronic signature */
+    .uid_addr = 0x08FFF800u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },     /* RM0481 2.3 */
+        { MEM_SRAM, 0x20000000u, KiB(256), "SRAM1", false },
+        { MEM_SRAM, 0x20040000u, KiB(64), "SRAM2", false },
+        { MEM_SRAM, 0x20050000u, KiB(320), "SRAM3", false },
+        { MEM_SYSMEM, 0x0BF80000u, KiB(64), "system memory", false },       /* guess: RM0481 2.3 */
+        /* the flash registers from OPTSR_CUR to WRP1R_PRG, as the ROM lists
+         * them (guess, in the form of the H7 ROM's window) */
+        { MEM_OPTAREA, 0x40022050u, 160, "option bytes", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    .runs = { { 128, KiB(8), 2000, 4000 } },    /* per bank RM0481 7.3.3; times guess */
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 16, .ecc = false,  /* ECC not modelled on H5 */
+    .gen = &flash_gen_h5, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 12, .program_max_us = 60,           /* guess */
+        .mass_erase_typ_us = 520000, .mass_erase_max_us = 1100000,    /* guess: 256 sectors */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x40022050u, .optarea_size = 160,
+    .obregs = {
+        { "OPTSR", OB_ENC_H7_PAIR, 0x00, 0x2D30EDD8u, 0x2D30EDD8u, 0xBFF3FFDFu, {   /* RM0481 7.11.17 */
+            { "BOR_LEV", 0, 2, "brown-out level (RM0481 7.11.17)" },
+            { "BORH_EN", 2, 1, "1 = BOR_LEV also at the high threshold (RM0481 7.11.17)" },
+            { "IWDG_SW", 3, 1, "1 = IWDG started by software (RM0481 7.11.17)" },
+            { "WWDG_SW", 4, 1, "1 = WWDG started by software (RM0481 7.11.17)" },
+            { "NRST_STOP", 6, 1, "0 = reset on Stop entry (RM0481 7.11.17)" },
+            { "NRST_STDBY", 7, 1, "0 = reset on Standby entry (RM0481 7.11.17)" },
+            { "PRODUCT_STATE", 8, 8, "0xED Open, 0x17 Provisioning, 0x2E iROT-Provisioned, "
+                                     "0xC6 TZ-Closed, 0x72 Closed, 0x5C Locked (RM0481 7.6.11)" },
+            { "IO_VDD_HSLV", 16, 1, "I/O high speed at low VDD (RM0481 7.11.17)" },
+            { "IO_VDDIO2_HSLV", 17, 1, "I/O high speed at low VDDIO2 (RM0481 7.11.17)" },
+            { "IWDG_STOP", 20, 1, "0 = IWDG frozen in Stop (RM0481 7.11.17)" },
+            { "IWDG_STDBY", 21, 1, "0 = IWDG frozen in Standby (RM0481 7.11.17)" },
+            { "BOOT_UBE", 22, 8, "unique boot entry: 0xB4 OEM-iRoT, 0xC3 ST-iRoT (RM0481 7.11.17)" },
+            { "SWAP_BANK", 31, 1, "1 = banks swapped; not modelled (RM0481 7.11.17)" },
+        } },
+        { "OPTSR2", OB_ENC_H7_PAIR, 0x20, 0xC300017Cu, 0xC300017Cu, 0xFF00017Cu, {  /* RM0481 7.11.19 */
+            { "SRAM1_3_RST", 2, 1, "0 = SRAM1/3 erased on system reset (RM0481 7.11.19)" },
+            { "SRAM2_RST", 3, 1, "0 = SRAM2 erased on system reset (RM0481 7.11.19)" },
+            { "BKPRAM_ECC", 4, 1, "1 = backup RAM ECC off (RM0481 7.11.19)" },
+            { "SRAM3_ECC", 5, 1, "1 = SRAM3 ECC off (RM0481 7.11.19)" },
+            { "SRAM2_ECC", 6, 1, "1 = SRAM2 ECC off (RM0481 7.11.19)" },
+            { "USBPD_DIS", 8, 1, "1 = USB PD dead battery off (RM0481 7.11.19)" },
+            { "TZEN", 24, 8, "0xB4 TrustZone on, 0xC3 off (RM0481 7.11.19)" },
+        } },
+        { "NSBOOTR", OB_ENC_H7_PAIR, 0x30, 0x080000C3u, 0x080000C3u, 0xFFFFFFFFu, {  /* RM0481 7.11.21 */
+            { "NSBOOT_LOCK", 0, 8, "0xC3 unlocked, 0xB4 locked (RM0481 7.11.21)" },
+            { "NSBOOTADD", 8, 24, "boot address bits [31:8] with BOOT0 = 0 (RM0481 7.11.21)" },
+        } },
+        { "WRP1R", OB_ENC_H7_PAIR, 0x98, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, {   /* RM0481 7.11.31 */
+            { "WRPSG1", 0, 32, "bit n = 0: bank-1 sectors 4n..4n+3 write-protected (RM0481 7.11.31)" },
+        } },
+    },
+    .boot = BOOT_H5_NSBOOTADD,
+    .sysmem_base = 0x0BF80000u,             /* guess: the bootloader's vector table */
+    .bootloader_id = 0xE3, .bootloader_id_addr = 0x0BF8FFFEu,   /* guess: AN2606 not re-read */
+    .dfu = {
+        .present = true,                                      /* AN2606: H563 USB DFU */
+        .bcd_device = 0x0200,                                 /* guess: as the H7 ROM [O PAD] */
+        .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {
+            "@Internal Flash   /0x08000000/256*08Kg",         /* guess: H7 form, RM0481 sectors */
+            "@Option Bytes   /0x40022050/01*160 e",           /* guess: the register window */
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 50, 1000, 10, 10, 1000, 10 },               /* guess */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80; guess for H5 */
+    },
+    /* The product state stands where the RDP byte does elsewhere; the
+     * controller maps each state to the RDP rules (flashctl_h5.c). */
+    .rdp_field = "PRODUCT_STATE", .rdp_level0 = 0xED, .rdp_level2 = 0x5C,
+    .ob_load_on_system_reset = true,        /* guess: as H7, loaded at every reset */
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
+    &part_h563zi,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];
