@@ -93,6 +93,11 @@ static const struct expected_rom expected[] = {
     { "h723zg", 0x0200, NULL, {
         "@Internal Flash   /0x08000000/8*128Kg",
         "@Option Bytes   /0x5200201C/01*88 e" } },
+    /* guess (no public log of the H5 ROM): the H7 ROM's form, RM0481's
+     * 256 sectors of 8 KiB and the option register window at 0x40022050 */
+    { "h563zi", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*08Kg",
+        "@Option Bytes   /0x40022050/01*160 e" } },
 };
 
 #define STD_IN (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE)

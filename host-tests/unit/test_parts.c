@@ -48,6 +48,9 @@ static const struct id_row rows[] = {
     { "h743zi", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 2048 * 1024, 16, 0xFF, 32, "H7", true },
     { "h750vb", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 128 * 1024, 1, 0xFF, 32, "H7", true },
     { "h723zg", 0x5C001000, 0x483, 0x1FF1E880, 0x1FF1E800, 1024 * 1024, 8, 0xFF, 32, "H7", true },
+    /* RM0481 DBGMCU_IDCODE 0x44024000 (DEV_ID 0x484), UID/F_SIZE at
+     * 0x08FFF800/0x08FFF80C, 7.3.3 (2 x 128 x 8 KiB), 7.3.7 (quad-words) */
+    { "h563zi", 0x44024000, 0x484, 0x08FFF80C, 0x08FFF800, 2048 * 1024, 256, 0xFF, 16, "H5", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
