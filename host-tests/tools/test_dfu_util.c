@@ -32,6 +32,8 @@ static struct dfu_case dfu_parts[] = {
     {"f042x6"}, {"f072xb"}, {"f401xe"}, {"f407xg"}, {"f446xe"}, {"f411xe"}, {"f405xg"},
     {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
+    /* H5: the whole set; its 8 KiB sectors keep the round trip small */
+    {"h563zi"},
 };
 
 /* What `dfu-util -l` must show, pinned here from real chips rather than
@@ -123,6 +125,11 @@ static const struct dfu_listing listings[] = {
      {"@Internal Flash   /0x08000000/256*02Kg",
       "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e",
       "@OTP Memory   /0x1FFF7000/01*1024 e"}},
+    /* No public listing of the H5 ROM: the H7 ROM's form (TP MULTI-dfuutil-
+     * initial-state-and-name-padding, ver=0200) with RM0481's 256 sectors
+     * of 8 KiB and the option register window from OPTSR_CUR (guess). */
+    {"h563zi", 0x0200, NULL,
+     {"@Internal Flash   /0x08000000/256*08Kg", "@Option Bytes   /0x40022050/01*160 e"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)
@@ -432,7 +439,9 @@ ParameterizedTest(struct dfu_case *c, dfu_util, unprotect)
     char *dir = proc_mkdtemp(c->part);
     char state[512];
     snprintf(state, sizeof state, "%s/state", dir);
-    new_chip(c->part, state, "RDP=0xBB");
+    /* H5: no RDP byte; Provisioning is the closed product state the ROM
+     * still serves (ST wiki "Product state for STM32H5": bootloader usable) */
+    new_chip(c->part, state, strcmp(p->rdp_field, "PRODUCT_STATE") ? "RDP=0xBB" : "PRODUCT_STATE=0x17");
 
     char spec[64];
     snprintf(spec, sizeof spec, "0x%08x:unprotect:force", p->flash_base);
