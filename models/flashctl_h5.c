@@ -89,12 +89,12 @@ static const struct { const char *name; int cur, prg; } h5_obregs[] = {
  * Closed: debug closed, regression by debug authentication; Locked: closed
  * for good). */
 static const struct h5_state_rule h5_states[] = {
-    { H5_PS_OPEN, "Open", 0, false, false },
-    { H5_PS_PROVISIONING, "Provisioning", 1, true, true },
-    { H5_PS_IROT_PROVISIONED, "iROT-Provisioned", 1, false, true },
-    { H5_PS_TZ_CLOSED, "TZ-Closed", 1, false, true },
-    { H5_PS_CLOSED, "Closed", 2, false, true },
-    { H5_PS_LOCKED, "Locked", 2, false, false },
+    { H5_PS_OPEN, "Open", 0, false },
+    { H5_PS_PROVISIONING, "Provisioning", 1, true },    /* boots the ROM: boot.c */
+    { H5_PS_IROT_PROVISIONED, "iROT-Provisioned", 1, true },
+    { H5_PS_TZ_CLOSED, "TZ-Closed", 1, true },
+    { H5_PS_CLOSED, "Closed", 2, true },
+    { H5_PS_LOCKED, "Locked", 2, false },
 };
 #define NSTATES (sizeof h5_states / sizeof h5_states[0])
 

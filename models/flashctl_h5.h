@@ -85,7 +85,6 @@ struct h5_state_rule {
     const char *name;           /* as RM0481 names it: "Open", "iROT-Provisioned" */
     uint8_t rdp_level;          /* what the chip's RDP rules apply: 0 open, 1 flash hidden
                                  * from the debugger and the ROM, 2 debug port closed */
-    bool boot_rom_only;         /* user code never runs: the ROM starts (Provisioning) */
     bool regression;            /* a REGRESSION code takes it back to Open (erasing) */
 };
 /* The row of a PRODUCT_STATE code, NULL for a code that names no state. */
