@@ -196,6 +196,11 @@ struct part_dfu {
      * ROM 0x90 on bank 2 (betaflight-configurator PR #1861, dfu-util ticket
      * #88).  0: the erase ends as AN3156 says. */
     uint32_t erase_stuck_from;
+    /* The ROM has no mass erase: the DfuSe erase command without an
+     * address ends in errTARGET and nothing is erased (WB: AN3156 lists no
+     * mass erase for it; CubeProgrammer "Mass erase command is not
+     * available for WB devices", community 286157; the status is a guess). */
+    bool no_mass_erase;
 };
 
 /* A silicon revision of the die, chosen on the board (`--rev Y`): what
@@ -305,6 +310,10 @@ struct part {
     /* Empty-flash check latched at POR / option load (facts 5: F04x,
      * L412 PEMPTY, G0 PROGEMPTY). */
     bool     empty_check;
+    /* Words another core leaves in shared SRAM at every power-on (WB:
+     * CPU2's FUS writes its version at 0x20030030, which CubeProgrammer
+     * reads over DFU with -r32); addr 0 ends the list. */
+    struct { uint32_t addr, value; } sram_at_power_on[2];
 };
 
 /*

@@ -1696,12 +1696,119 @@ static const struct part part_h563zi = {
     .empty_check = false,
 };
 
+/* ---- WB (RM0434: WB55xx/WB35xx) --------------------------------------------
+ * The L4/G0/G4 generation as a variant: CPU1's flash interface at
+ * 0x58004000 keeps L4's KEYR/OPTKEYR/SR/CR/ECCR/OPTR/PCROP/WRP registers
+ * and 64-bit double words with ECC; what is WB's own is FLASH_SFR (its
+ * SFSA option hides CPU2's secure area at the top of flash from CPU1, the
+ * ROM and the debug port), 4 KiB pages and no second bank.  Sources:
+ * RM0434 chapter 3 (flash), facts families-next §2 and §3 rank 5 (4 KiB
+ * pages: micropython PR #5730; the FUS version read over DFU at
+ * 0x20030030 and "mass erase not available": community 286157, 591453);
+ * OpenOCD target/stm32wbx.cfg.  Guesses say so. */
+static const struct part part_wb55rg = {
+    .name = "wb55rg", .full_name = "STM32WB55RG",
+    .core = CORE_M4,
+    .swd_idr = 0x6BA02477u,                 /* openocd target/stm32wbx.cfg _CPUTAPID (SWD) */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 4000000,              /* MSI 4 MHz, RM0434 */
+    .periph = {                             /* guess: RCC keeps L4's offsets (RM0434 6.4) */
+        .rcc = &periph_rcc_l4, .rcc_base = 0x58000000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 1, .led_pin = 5,            /* P-NUCLEO-WB55 LED1 (blue) = PB5 */
+        .usart_isr = true, .usart2_tx_af = 8,   /* guess: PA2 AF8 = LPUART1_TX (no USART2 on WB) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,
+        .lsi_hz = 32000,
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,
+    .dev_id = 0x495,                        /* RM0434 DBGMCU_IDCODE; stlink chip id 0x495 */
+    .rev_id = 0x2001,                       /* guess */
+    .flash_size_reg = 0x1FFF75E0u,          /* RM0434 device electronic signature */
+    .uid_addr = 0x1FFF7590u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },     /* RM0434 2.2 */
+        { MEM_SRAM, 0x20000000u, KiB(192), "SRAM1", false },
+        { MEM_SRAM, 0x20030000u, KiB(32), "SRAM2a", false },
+        { MEM_SRAM, 0x20038000u, KiB(32), "SRAM2b", false },
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(28), "system memory", false },
+        { MEM_OTP, 0x1FFF7000u, KiB(1), "OTP", false },
+        { MEM_OPTAREA, 0x1FFF8000u, 128, "option bytes", false },           /* RM0434 3.4.1 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = { { 256, KiB(4), 22000, 24470 } },  /* 4 KiB pages (facts §3 rank 5); times as L4, guess */
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x58004000u,
+    .l4 = &(const struct l4_variant){        /* RM0434 3.10: no PDKEYR, PCROP1B, SFR at 0x80 */
+        .dev_id = 0x495, .name = "WB55/WB35",
+        .pdkeyr = false, .bank2_regs = false, .pcrop1b = true, .secr = true,
+        .pnb_bits = 8, .bker = false, .optr_dbank_bit = -1,
+        .wrp_bits = 8, .ecc_addr_bits = 17, .eccr_bk_bit = -1, .regress_sram = "SRAM2a",
+        .sfr_sfsa = true,
+    },
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,          /* guess: as L4 */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590,
+        .option_program_us = 25000,
+    },
+    .optarea_base = 0x1FFF8000u, .optarea_size = 128,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0x3DFFE1AAu, 0x3DFFE1AAu, 0x3F8F7FFFu, {   /* guess: factory */
+            L4_OPTR_LOW_FIELDS,
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM1 (RM0434)" },
+            { "SRAM2_PE", 24, 1, "0 = SRAM2 parity on (RM0434)" },
+            { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset (RM0434)" },
+            { "nSWBOOT0", 26, 1, "0 = BOOT0 taken from nBOOT0 (RM0434)" },
+            { "nBOOT0", 27, 1, "BOOT0 when nSWBOOT0 = 0 (RM0434)" },
+        } },
+        { "PCROP1ASR", OB_ENC_L4_DWORD, 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP1A", 9) } },
+        { "PCROP1AER", OB_ENC_L4_DWORD, 0x10, 0x00000000u, 0x00000000u, 0x800001FFu, { PCROP_END_FIELDS("PCROP1A", 9) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x00FF00FFu, { WRP_FIELDS("1B", 8) } },
+        /* guess: RM0434 3.4.1 table, SFR at 0x1FFF8070; factory SFSA 0xF4
+         * (the FUS in the top 48 KiB of a new part), FSD 0 */
+        { "SFR", OB_ENC_L4_DWORD, 0x70, 0x000000F4u, 0x000000F4u, 0x000011FFu, {
+            { "SFSA", 0, 8, "first page of CPU2's secure area, hidden from CPU1 (RM0434 3.5)" },
+            { "FSD", 8, 1, "1 = no secure area (RM0434 3.10)" },
+            { "DDS", 12, 1, "1 = CPU2 debug access off (RM0434 3.10)" },
+        } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    /* nSWBOOT0/nBOOT0/nBOOT1 as on G4 (RM0434 boot table); WB has neither
+     * BFB2 nor BOOT_LOCK (both read 0); guess: no empty check */
+    .boot = BOOT_G4_SWBOOT0,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xD5, .bootloader_id_addr = 0x1FFF6FFEu,  /* guess: AN2606 not re-read */
+    .dfu = {
+        .present = true,                                      /* AN2606: WB55 USB DFU */
+        .bcd_device = 0x0200,                                 /* guess */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess: as every ROM here */
+        .alt_names = {                                        /* guess: the G4 ROM's form */
+            "@Internal Flash   /0x08000000/256*04Kg",
+            "@Option Bytes   /0x1FFF8000/01*128 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 25, 25, 25, 25, 25, 25 },                   /* guess */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80; guess for WB */
+        .no_mass_erase = true,                                /* community 286157 */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,
+    .empty_check = false,
+    /* guess: FUS v1.2.0 as 0x01020000 (community 286157 reads it with -r32) */
+    .sram_at_power_on = { { 0x20030030u, 0x01020000u } },
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
     &part_f722xe, &part_f746xg, &part_f767zi,
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
-    &part_h563zi,
+    &part_h563zi, &part_wb55rg,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

@@ -98,6 +98,10 @@ static const struct expected_rom expected[] = {
     { "h563zi", 0x0200, NULL, {
         "@Internal Flash   /0x08000000/256*08Kg",
         "@Option Bytes   /0x40022050/01*160 e" } },
+    /* guess (no public listing of the WB ROM): the G4 ROM's form, 4 KiB pages */
+    { "wb55rg", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*04Kg",
+        "@Option Bytes   /0x1FFF8000/01*128 e" } },
 };
 
 #define STD_IN (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE)
