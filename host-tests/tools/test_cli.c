@@ -33,7 +33,7 @@ Test(cli, parts_lists_every_part)
     static const char *names[] = {"f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe",
                                   "f411xe", "f405xg", "f722xe", "f746xg", "f767zi", "l073xz", "l412xb",
                                   "l476xg", "g071xb", "g474xe", "h743zi", "h750vb", "h723zg",
-                                  "h563zi"};
+                                  "h563zi", "wb55rg"};
     const size_t n = sizeof names / sizeof names[0];
     struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
