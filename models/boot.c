@@ -65,6 +65,26 @@ static enum boot_target h7_boot_target(const struct chip *c, bool b0)
     return BOOT_MAIN_FLASH;
 }
 
+/* RM0481 7.6.11 and the boot chapter (TrustZone off): in Provisioning the
+ * user code never runs (ST on community 817188): the ROM starts; in Open
+ * BOOT0 = 1 starts the ROM, BOOT0 = 0 NSBOOTADD; in the later states the
+ * pin is ignored and NSBOOTADD starts (guess: from the ST wiki's "the
+ * bootloader is usable" only in Open and Provisioning). */
+static enum boot_target h5_boot_target(const struct chip *c, bool b0)
+{
+    uint32_t state = chip_ob_field_or(c, "PRODUCT_STATE", 0xED);
+    if (state == 0x17)
+        return BOOT_SYSTEM_MEMORY;
+    if (state == 0xED && b0)
+        return BOOT_SYSTEM_MEMORY;
+    const struct mem_region *r = part_region(c->part, chip_ob_field_or(c, "NSBOOTADD", 0x080000) << 8);
+    if (r && r->kind == MEM_SYSMEM)
+        return BOOT_SYSTEM_MEMORY;
+    if (r && r->kind == MEM_SRAM)
+        return BOOT_SRAM;
+    return BOOT_MAIN_FLASH;
+}
+
 enum boot_target chip_boot_target(const struct chip *c, bool boot0)
 {
     bool b0 = boot0;
@@ -107,6 +127,8 @@ enum boot_target chip_boot_target(const struct chip *c, bool boot0)
         return f7_boot_address(c, b0);
     case BOOT_H7_ADD:           /* RM0433 2.6: BOOT0 picks BOOT_ADD0/1, an address / 64 KiB */
         return h7_boot_target(c, b0);
+    case BOOT_H5_NSBOOTADD:
+        return h5_boot_target(c, b0);
     }
     return BOOT_MAIN_FLASH;
 }

@@ -444,6 +444,12 @@ void chip_reset(struct chip *c, enum chip_reset kind)
         for (unsigned i = 0; i < PART_MAX_REGIONS; i++)
             if (c->sram[i])
                 memset(c->sram[i], 0, p->regions[i].size);
+        for (unsigned i = 0; i < 2 && p->sram_at_power_on[i].addr; i++) {
+            uint32_t avail = 0;
+            uint8_t *w = chip_backing(c, p->sram_at_power_on[i].addr, &avail);
+            if (w && avail >= 4)
+                st_le(w, 4, p->sram_at_power_on[i].value);
+        }
         c->powered = true;
     }
     c->last_err = 0;

@@ -73,7 +73,7 @@ const struct l4_obreg_name l4_obreg_names[RG_COUNT] = {
     [RG_WRP2BR] = { "WRP2BR", NULL },
     [RG_SEC1R] = { "SEC1R", NULL },
     [RG_SEC2R] = { "SEC2R", NULL },
-    [RG_SECR] = { "SECR", NULL },
+    [RG_SECR] = { "SECR", "SFR" },            /* WB: FLASH_SFR (RM0434) */
 };
 
 #define L4_COMMON (RGB(RG_ACR) | RGB(RG_KEYR) | RGB(RG_OPTKEYR) | RGB(RG_SR) | RGB(RG_CR) | \

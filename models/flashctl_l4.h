@@ -78,6 +78,9 @@ FIELD(L4_ECCR, ECCD, 31, 1)
 
 FIELD(L4_OPTR, RDP, 0, 8)
 
+FIELD(L4_SFR, SFSA, 0, 8)               /* WB: secure flash start page (RM0434) */
+FIELD(L4_SFR, FSD, 8, 1)                /* WB: 1 = no secure area */
+
 FIELD(L4_WRP, STRT, 0, 8)               /* width per part: l4_variant.wrp_bits */
 FIELD(L4_WRP, END, 16, 8)
 
@@ -137,6 +140,11 @@ struct l4_variant {
     uint8_t ecc_addr_shift;
     int8_t eccr_bk_bit;             /* ECCR.BK_ECC, -1 none */
     const char *regress_sram;       /* SRAM region erased by RDP 1 -> 0 */
+    /* WB: the option register at 0x80 is FLASH_SFR, and its SFSA is the
+     * first page of CPU2's secure area, which CPU1, the ROM and the debug
+     * port neither read nor erase nor program (RM0434 3.5; FSD = 1 turns
+     * the area off).  The area is CPU2's: no CPU2 is modelled. */
+    bool sfr_sfsa;
 };
 
 /* CR.BKER as a mask, at the die's bit (l4_variant.bker_bit). */

@@ -215,6 +215,9 @@ int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
     const uint8_t *src = NULL;
     l4_tick(c);
     if (in_flash(p, addr)) {
+        struct l4_page sp;
+        if (s->v->sfr_sfsa && flashctl_l4_page_of(c, addr, &sp) == 0 && l4_page_secure(s, sp.page))
+            return BUS_ERROR;   /* guess: RM0434 3.5 "access denied", a bus error to CPU1 */
         l4_stall(c);
         src = c->flash + (addr - p->flash_base);
         uint32_t dw = (addr - p->flash_base) / 8;

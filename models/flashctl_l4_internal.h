@@ -89,6 +89,7 @@ int l4_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val);
  * value as the loaded one. */
 void l4_obregs_bind(struct l4_state *s, const struct part *p);
 /* Loaded WRP areas: a page, or any page of a bank, write-protected. */
+bool l4_page_secure(const struct l4_state *s, unsigned page);
 bool l4_page_protected(const struct l4_state *s, unsigned bank, unsigned page);
 bool l4_bank_protected(const struct l4_state *s, unsigned bank);
 /* CR.OPTSTRT with OPTLOCK clear: program the option registers. */

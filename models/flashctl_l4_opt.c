@@ -33,8 +33,17 @@ static bool l4_wrp_covers(const struct l4_state *s, enum l4_reg_id r, unsigned p
     return strt <= end && page >= strt && page <= end;   /* RM0351 3.5.2: area when STRT <= END */
 }
 
+/* WB (RM0434 3.5): page at or above SFSA, FSD = 0: CPU2's secure area. */
+bool l4_page_secure(const struct l4_state *s, unsigned page)
+{
+    uint32_t sfr = s->loaded[RG_SECR];
+    return s->v->sfr_sfsa && !FEX(sfr, L4_SFR, FSD) && page >= FEX(sfr, L4_SFR, SFSA);
+}
+
 bool l4_page_protected(const struct l4_state *s, unsigned bank, unsigned page)
 {
+    if (bank == 0 && l4_page_secure(s, page))
+        return true;    /* guess: CPU1 erasing or programming it gets WRPERR */
     if (bank == 0)
         return l4_wrp_covers(s, RG_WRP1AR, page) || l4_wrp_covers(s, RG_WRP1BR, page);
     return l4_wrp_covers(s, RG_WRP2AR, page) || l4_wrp_covers(s, RG_WRP2BR, page);
@@ -44,6 +53,8 @@ bool l4_bank_protected(const struct l4_state *s, unsigned bank)
 {
     enum l4_reg_id a = bank ? RG_WRP2AR : RG_WRP1AR, b = bank ? RG_WRP2BR : RG_WRP1BR;
     uint32_t mask = (1u << s->v->wrp_bits) - 1;
+    if (bank == 0 && s->v->sfr_sfsa && !FEX(s->loaded[RG_SECR], L4_SFR, FSD))
+        return true;    /* guess: no CPU1 mass erase over a secure area (RM0434 3.3.6) */
     for (enum l4_reg_id r = a; r <= b; r++)
         if ((s->rf.present & RGB(r)) &&
             (FEX(s->loaded[r], L4_WRP, STRT) & mask) <= (FEX(s->loaded[r], L4_WRP, END) & mask))
@@ -72,7 +83,8 @@ int flashctl_l4_obreg_offset(const struct chip *c, const char *obreg)
     uint32_t regs = l4_variant_regs(c->part->l4);
     for (int r = 0; r < RG_COUNT; r++)
         if (l4_obreg_names[r].name && (regs & RGB(r)) &&
-            strcmp(l4_obreg_names[r].name, obreg) == 0)
+            (strcmp(l4_obreg_names[r].name, obreg) == 0 ||
+             (l4_obreg_names[r].alt && strcmp(l4_obreg_names[r].alt, obreg) == 0)))
             return l4_regs[r].offset;
     return -1;
 }

@@ -14,7 +14,7 @@
 
 #include "models/flash_gen.h"
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7 };
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7, CORE_M33 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -28,6 +28,7 @@ enum boot_scheme {
     BOOT_G4_SWBOOT0,        /* nSWBOOT0/nBOOT0/nBOOT1, BFB2, no empty check (G4) */
     BOOT_F7_BOOTADD,        /* BOOT0 pin picks BOOT_ADD0 or BOOT_ADD1 (F7, RM0385 2.5) */
     BOOT_H7_ADD,            /* BOOT0 pin picks option BOOT_ADD0 or BOOT_ADD1 (H7) */
+    BOOT_H5_NSBOOTADD,      /* product state, BOOT0 pin, NSBOOTADD (H5, TrustZone off) */
 };
 
 enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
@@ -202,6 +203,11 @@ struct part_dfu {
      * although the MCU left DFU (G0B1: a Manta M8P log, Klipper PR #5596).
      * The fault dfu.leave.early-reset does the same on any part. */
     bool leave_resets_first;
+    /* The ROM has no mass erase: the DfuSe erase command without an
+     * address ends in errTARGET and nothing is erased (WB: AN3156 lists no
+     * mass erase for it; CubeProgrammer "Mass erase command is not
+     * available for WB devices", community 286157; the status is a guess). */
+    bool no_mass_erase;
 };
 
 /* A silicon revision of the die, chosen on the board (`--rev Y`): what
@@ -311,6 +317,10 @@ struct part {
     /* Empty-flash check latched at POR / option load (facts 5: F04x,
      * L412 PEMPTY, G0 PROGEMPTY). */
     bool     empty_check;
+    /* Words another core leaves in shared SRAM at every power-on (WB:
+     * CPU2's FUS writes its version at 0x20030030, which CubeProgrammer
+     * reads over DFU with -r32); addr 0 ends the list. */
+    struct { uint32_t addr, value; } sram_at_power_on[2];
 };
 
 /*

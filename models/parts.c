@@ -14,7 +14,7 @@
  * defined in its flashseq_<gen>.c and declared in its controller header;
  * those headers define the registers' names, so they stay out of here. */
 extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4,
-    flash_gen_h7;
+    flash_gen_h7, flash_gen_h5;
 
 #include "models/flashctl_l4.h"     /* struct l4_variant: the L4/G0/G4 rows' die facts */
 #include "models/periph.h"          /* the RCC register families (periph_rcc_f0, ...) */
@@ -2048,6 +2048,225 @@ static const struct part part_g0b1re = {
     .empty_check = true,                                      /* FLASH_ACR PROGEMPTY (RM0444 3.7.1) */
 };
 
+/* ---- H5 (RM0481: H562/H563/H573) ------------------------------------------
+ * Sources: RM0481 chapter 7 (flash, product state 7.6.11) and 2 (memory
+ * map); CMSIS stm32h563xx.h / stm32h5xx_hal_flash_ex.h (register offsets,
+ * PRODUCT_STATE codes); ST wiki "Product state for STM32H5"; ST community
+ * 817188 (Provisioning never runs user code).  No public log of this ROM's
+ * DFU interface was found: its identity and strings are guesses in the
+ * form of the H7 ROM's. */
+#define CPUID_M33 0x410FD213u         /* guess: Cortex-M33 r0p3, ARM 100230 */
+
+static const struct part part_h563zi = {
+    .name = "h563zi", .full_name = "STM32H563ZI",
+    .core = CORE_M33,
+    .swd_idr = 0x6BA02477u,                 /* guess: the H7's SW-DP value */
+    .cpuid = CPUID_M33,
+    .reset_clock_hz = 32000000,             /* HSI 64 MHz / HSIDIV 2 at reset, RM0481 11.4.2 */
+    .periph = {                             /* CMSIS stm32h563xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_h5, .rcc_base = 0x44020C00u,
+        .gpio_base = 0x42020000u, .gpio_f1 = false,
+        .led_port = 1, .led_pin = 0,            /* NUCLEO-H563ZI LD1 = PB0 */
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS14258 AF table) */
+        .syscfg_base = 0, .mem_mode_mask = 0,   /* H5 boots by address: no MEM_MODE remap */
+        .lsi_hz = 32000,                        /* LSI 32 kHz, DS14258 */
+        .iwdg_base = 0x40003000u,               /* IWDG, RM0481 2.3 memory map */
+        .dbg_fz_addr = 0x44024008u,             /* DBGMCU_APB1FZR1, RM0481 */
+        .dbg_iwdg_bit = 12,                     /* DBG_IWDG_STOP */
+    },
+    .dbgmcu_idcode_addr = 0x44024000u,      /* RM0481 DBGMCU_IDCODE */
+    .dev_id = 0x484,                        /* RM0481 DBGMCU_IDCODE: H56x/H57x */
+    .rev_id = 0x1001,                       /* guess: rev Z */
+    .flash_size_reg = 0x08FFF80Cu,          /* RM0481 device electronic signature */
+    .uid_addr = 0x08FFF800u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },     /* RM0481 2.3 */
+        { MEM_SRAM, 0x20000000u, KiB(256), "SRAM1", false },
+        { MEM_SRAM, 0x20040000u, KiB(64), "SRAM2", false },
+        { MEM_SRAM, 0x20050000u, KiB(320), "SRAM3", false },
+        { MEM_SYSMEM, 0x0BF80000u, KiB(64), "system memory", false },       /* guess: RM0481 2.3 */
+        /* the flash registers from OPTSR_CUR to WRP1R_PRG, as the ROM lists
+         * them (guess, in the form of the H7 ROM's window) */
+        { MEM_OPTAREA, 0x40022050u, 160, "option bytes", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    .runs = { { 128, KiB(8), 2000, 4000 } },    /* per bank RM0481 7.3.3; times guess */
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 16, .ecc = false,  /* ECC not modelled on H5 */
+    .gen = &flash_gen_h5, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 12, .program_max_us = 60,           /* guess */
+        .mass_erase_typ_us = 520000, .mass_erase_max_us = 1100000,    /* guess: 256 sectors */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x40022050u, .optarea_size = 160,
+    .obregs = {
+        { "OPTSR", OB_ENC_H7_PAIR, 0x00, 0x2D30EDD8u, 0x2D30EDD8u, 0xBFF3FFDFu, {   /* RM0481 7.11.17 */
+            { "BOR_LEV", 0, 2, "brown-out level (RM0481 7.11.17)" },
+            { "BORH_EN", 2, 1, "1 = BOR_LEV also at the high threshold (RM0481 7.11.17)" },
+            { "IWDG_SW", 3, 1, "1 = IWDG started by software (RM0481 7.11.17)" },
+            { "WWDG_SW", 4, 1, "1 = WWDG started by software (RM0481 7.11.17)" },
+            { "NRST_STOP", 6, 1, "0 = reset on Stop entry (RM0481 7.11.17)" },
+            { "NRST_STDBY", 7, 1, "0 = reset on Standby entry (RM0481 7.11.17)" },
+            { "PRODUCT_STATE", 8, 8, "0xED Open, 0x17 Provisioning, 0x2E iROT-Provisioned, "
+                                     "0xC6 TZ-Closed, 0x72 Closed, 0x5C Locked (RM0481 7.6.11)" },
+            { "IO_VDD_HSLV", 16, 1, "I/O high speed at low VDD (RM0481 7.11.17)" },
+            { "IO_VDDIO2_HSLV", 17, 1, "I/O high speed at low VDDIO2 (RM0481 7.11.17)" },
+            { "IWDG_STOP", 20, 1, "0 = IWDG frozen in Stop (RM0481 7.11.17)" },
+            { "IWDG_STDBY", 21, 1, "0 = IWDG frozen in Standby (RM0481 7.11.17)" },
+            { "BOOT_UBE", 22, 8, "unique boot entry: 0xB4 OEM-iRoT, 0xC3 ST-iRoT (RM0481 7.11.17)" },
+            { "SWAP_BANK", 31, 1, "1 = banks swapped; not modelled (RM0481 7.11.17)" },
+        } },
+        { "OPTSR2", OB_ENC_H7_PAIR, 0x20, 0xC300017Cu, 0xC300017Cu, 0xFF00017Cu, {  /* RM0481 7.11.19 */
+            { "SRAM1_3_RST", 2, 1, "0 = SRAM1/3 erased on system reset (RM0481 7.11.19)" },
+            { "SRAM2_RST", 3, 1, "0 = SRAM2 erased on system reset (RM0481 7.11.19)" },
+            { "BKPRAM_ECC", 4, 1, "1 = backup RAM ECC off (RM0481 7.11.19)" },
+            { "SRAM3_ECC", 5, 1, "1 = SRAM3 ECC off (RM0481 7.11.19)" },
+            { "SRAM2_ECC", 6, 1, "1 = SRAM2 ECC off (RM0481 7.11.19)" },
+            { "USBPD_DIS", 8, 1, "1 = USB PD dead battery off (RM0481 7.11.19)" },
+            { "TZEN", 24, 8, "0xB4 TrustZone on, 0xC3 off (RM0481 7.11.19)" },
+        } },
+        { "NSBOOTR", OB_ENC_H7_PAIR, 0x30, 0x080000C3u, 0x080000C3u, 0xFFFFFFFFu, {  /* RM0481 7.11.21 */
+            { "NSBOOT_LOCK", 0, 8, "0xC3 unlocked, 0xB4 locked (RM0481 7.11.21)" },
+            { "NSBOOTADD", 8, 24, "boot address bits [31:8] with BOOT0 = 0 (RM0481 7.11.21)" },
+        } },
+        { "WRP1R", OB_ENC_H7_PAIR, 0x98, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, {   /* RM0481 7.11.31 */
+            { "WRPSG1", 0, 32, "bit n = 0: bank-1 sectors 4n..4n+3 write-protected (RM0481 7.11.31)" },
+        } },
+    },
+    .boot = BOOT_H5_NSBOOTADD,
+    .sysmem_base = 0x0BF80000u,             /* guess: the bootloader's vector table */
+    .bootloader_id = 0xE3, .bootloader_id_addr = 0x0BF8FFFEu,   /* guess: AN2606 not re-read */
+    .dfu = {
+        .present = true,                                      /* AN2606: H563 USB DFU */
+        .bcd_device = 0x0200,                                 /* guess: as the H7 ROM [O PAD] */
+        .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess */
+        .alt_names = {
+            "@Internal Flash   /0x08000000/256*08Kg",         /* guess: H7 form, RM0481 sectors */
+            "@Option Bytes   /0x40022050/01*160 e",           /* guess: the register window */
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 50, 1000, 10, 10, 1000, 10 },               /* guess */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80; guess for H5 */
+    },
+    /* The product state stands where the RDP byte does elsewhere; the
+     * controller maps each state to the RDP rules (flashctl_h5.c). */
+    .rdp_field = "PRODUCT_STATE", .rdp_level0 = 0xED, .rdp_level2 = 0x5C,
+    .ob_load_on_system_reset = true,        /* guess: as H7, loaded at every reset */
+    .empty_check = false,
+};
+
+/* ---- WB (RM0434: WB55xx/WB35xx) --------------------------------------------
+ * The L4/G0/G4 generation as a variant: CPU1's flash interface at
+ * 0x58004000 keeps L4's KEYR/OPTKEYR/SR/CR/ECCR/OPTR/PCROP/WRP registers
+ * and 64-bit double words with ECC; what is WB's own is FLASH_SFR (its
+ * SFSA option hides CPU2's secure area at the top of flash from CPU1, the
+ * ROM and the debug port), 4 KiB pages and no second bank.  Sources:
+ * RM0434 chapter 3 (flash), facts families-next §2 and §3 rank 5 (4 KiB
+ * pages: micropython PR #5730; the FUS version read over DFU at
+ * 0x20030030 and "mass erase not available": community 286157, 591453);
+ * OpenOCD target/stm32wbx.cfg.  Guesses say so. */
+static const struct part part_wb55rg = {
+    .name = "wb55rg", .full_name = "STM32WB55RG",
+    .core = CORE_M4,
+    .swd_idr = 0x6BA02477u,                 /* openocd target/stm32wbx.cfg _CPUTAPID (SWD) */
+    .cpuid = CPUID_M4,
+    .reset_clock_hz = 4000000,              /* MSI 4 MHz, RM0434 */
+    .periph = {                             /* guess: RCC keeps L4's offsets (RM0434 6.4) */
+        .rcc = &periph_rcc_l4, .rcc_base = 0x58000000u,
+        .gpio_base = 0x48000000u, .gpio_f1 = false,
+        .led_port = 1, .led_pin = 5,            /* P-NUCLEO-WB55 LED1 (blue) = PB5 */
+        .usart_isr = true, .usart2_tx_af = 8,   /* guess: PA2 AF8 = LPUART1_TX (no USART2 on WB) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,
+        .lsi_hz = 32000,
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,
+    .dev_id = 0x495,                        /* RM0434 DBGMCU_IDCODE; stlink chip id 0x495 */
+    .rev_id = 0x2001,                       /* guess */
+    .flash_size_reg = 0x1FFF75E0u,          /* RM0434 device electronic signature */
+    .uid_addr = 0x1FFF7590u,
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(1024), "Internal Flash", false },     /* RM0434 2.2 */
+        { MEM_SRAM, 0x20000000u, KiB(192), "SRAM1", false },
+        { MEM_SRAM, 0x20030000u, KiB(32), "SRAM2a", false },
+        { MEM_SRAM, 0x20038000u, KiB(32), "SRAM2b", false },
+        { MEM_SYSMEM, 0x1FFF0000u, KiB(28), "system memory", false },
+        { MEM_OTP, 0x1FFF7000u, KiB(1), "OTP", false },
+        { MEM_OPTAREA, 0x1FFF8000u, 128, "option bytes", false },           /* RM0434 3.4.1 */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(1024),
+    .runs = { { 256, KiB(4), 22000, 24470 } },  /* 4 KiB pages (facts §3 rank 5); times as L4, guess */
+    .banks = 1, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 8, .ecc = true,
+    .gen = &flash_gen_l4, .flash_regs_base = 0x58004000u,
+    .l4 = &(const struct l4_variant){        /* RM0434 3.10: no PDKEYR, PCROP1B, SFR at 0x80 */
+        .dev_id = 0x495, .name = "WB55/WB35",
+        .pdkeyr = false, .bank2_regs = false, .pcrop1b = true, .secr = true,
+        .pnb_bits = 8, .bker = false, .optr_dbank_bit = -1,
+        .wrp_bits = 8, .ecc_addr_bits = 17, .eccr_bk_bit = -1, .regress_sram = "SRAM2a",
+        .sfr_sfsa = true,
+    },
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,          /* guess: as L4 */
+        .mass_erase_typ_us = 22000, .mass_erase_max_us = 24590,
+        .option_program_us = 25000,
+    },
+    .optarea_base = 0x1FFF8000u, .optarea_size = 128,
+    .obregs = {
+        { "OPTR", OB_ENC_L4_DWORD, 0x00, 0x3DFFE1AAu, 0x3DFFE1AAu, 0x3F8F7FFFu, {   /* guess: factory */
+            L4_OPTR_LOW_FIELDS,
+            { "nBOOT1", 23, 1, "with BOOT0=1: 1 system memory, 0 SRAM1 (RM0434)" },
+            { "SRAM2_PE", 24, 1, "0 = SRAM2 parity on (RM0434)" },
+            { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset (RM0434)" },
+            { "nSWBOOT0", 26, 1, "0 = BOOT0 taken from nBOOT0 (RM0434)" },
+            { "nBOOT0", 27, 1, "BOOT0 when nSWBOOT0 = 0 (RM0434)" },
+        } },
+        { "PCROP1ASR", OB_ENC_L4_DWORD, 0x08, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x000001FFu, { PCROP_START_FIELDS("PCROP1A", 9) } },
+        { "PCROP1AER", OB_ENC_L4_DWORD, 0x10, 0x00000000u, 0x00000000u, 0x800001FFu, { PCROP_END_FIELDS("PCROP1A", 9) } },
+        { "WRP1AR", OB_ENC_L4_DWORD, 0x18, 0xFF00FFFFu, 0xFF00FFFFu, 0x00FF00FFu, { WRP_FIELDS("1A", 8) } },
+        { "WRP1BR", OB_ENC_L4_DWORD, 0x20, 0xFF00FFFFu, 0xFF00FFFFu, 0x00FF00FFu, { WRP_FIELDS("1B", 8) } },
+        /* guess: RM0434 3.4.1 table, SFR at 0x1FFF8070; factory SFSA 0xF4
+         * (the FUS in the top 48 KiB of a new part), FSD 0 */
+        { "SFR", OB_ENC_L4_DWORD, 0x70, 0x000000F4u, 0x000000F4u, 0x000011FFu, {
+            { "SFSA", 0, 8, "first page of CPU2's secure area, hidden from CPU1 (RM0434 3.5)" },
+            { "FSD", 8, 1, "1 = no secure area (RM0434 3.10)" },
+            { "DDS", 12, 1, "1 = CPU2 debug access off (RM0434 3.10)" },
+        } },
+    },
+    .otp_base = 0x1FFF7000u, .otp_size = KiB(1),
+    /* nSWBOOT0/nBOOT0/nBOOT1 as on G4 (RM0434 boot table); WB has neither
+     * BFB2 nor BOOT_LOCK (both read 0); guess: no empty check */
+    .boot = BOOT_G4_SWBOOT0,
+    .sysmem_base = 0x1FFF0000u,
+    .bootloader_id = 0xD5, .bootloader_id_addr = 0x1FFF6FFEu,  /* guess: AN2606 not re-read */
+    .dfu = {
+        .present = true,                                      /* AN2606: WB55 USB DFU */
+        .bcd_device = 0x0200,                                 /* guess */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
+        .transfer_size = 2048,                                /* guess: as every ROM here */
+        .alt_names = {                                        /* guess: the G4 ROM's form */
+            "@Internal Flash   /0x08000000/256*04Kg",
+            "@Option Bytes   /0x1FFF8000/01*128 e",
+        },
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */
+        .poll = { 25, 25, 25, 25, 25, 25 },                   /* guess */
+        .busy = DFU_BUSY_NAK,
+        .leave_jumps = true,                                  /* AN2662 p80; guess for WB */
+        .no_mass_erase = true,                                /* community 286157 */
+    },
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .ob_load_on_system_reset = false,
+    .empty_check = false,
+    /* guess: FUS v1.2.0 as 0x01020000 (community 286157 reads it with -r32) */
+    .sram_at_power_on = { { 0x20030030u, 0x01020000u } },
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
@@ -2055,5 +2274,6 @@ const struct part *const parts[] = {
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
     &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi, &part_g0b1re,
+    &part_h563zi, &part_wb55rg,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

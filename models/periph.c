@@ -112,6 +112,20 @@ const struct rcc_family periph_rcc_h7 = {
     .syscfg = {.off = 0xF4, .bit = 1},
 };
 
+/* RM0481 11.8 (H5): CR HSI 0->1 (HSIDIV /2 at reset: 0x2B), CSI 8->9,
+ * HSI48 12->13, HSE 16->17, PLL1 24->25, PLL2 26->27; BDCR 0xF0 LSE 0->1,
+ * LSI 26->27; CFGR1 0x1C SW[1:0] -> SWS[4:3]; AHB2ENR 0x8C GPIOAEN b0,
+ * APB1LENR 0x9C USART2EN b17, APB3ENR 0xA8 SBSEN b1 (no SYSCFG remap). */
+const struct rcc_family periph_rcc_h5 = {
+    .name = "H5", .cr_reset = 0x0000002B, .cfgr_off = 0x1C, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 8, 9}, {0x00, 12, 13}, {0x00, 16, 17}, {0x00, 24, 25},
+              {0x00, 26, 27}, {0xF0, 0, 1}, {0xF0, 26, 27}},
+    .sws = {.off = 0x1C, .src = 0, .width = 2, .dst = 3},
+    .en_lo = 0x88, .en_hi = 0xA8,
+    .gpioa = {.off = 0x8C, .bit = 0}, .usart2 = {.off = 0x9C, .bit = 17},
+    .syscfg = {.off = 0xA8, .bit = 1},
+};
+
 /* ---- RCC ------------------------------------------------------------------------ */
 
 static void rcc_settle(struct periph *pp)

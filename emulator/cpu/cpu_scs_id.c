@@ -87,6 +87,8 @@ struct component_parts parts_of(const struct cpu *cpu)
     case CORE_M4:     return (struct component_parts){ 0x00C, 0x001, 0x002, 0x003 };
     /* Cortex-M7 TRM (DDI0489) table 3-2: SCS 0x00C, ITM 0x001, DWT 0x002, FPB 0x00E */
     case CORE_CM7:    return (struct component_parts){ 0x00C, 0x001, 0x002, 0x00E };
+    /* guess: Cortex-M33 TRM (100230) gives every component part number 0xD21 */
+    case CORE_M33:    return (struct component_parts){ 0xD21, 0xD21, 0xD21, 0xD21 };
     }
     return (struct component_parts){ 0 };
 }

@@ -360,7 +360,10 @@ uint32_t dfuse_exec_start(struct dfuse_device *d)
             start_job(d, FLASHSEQ_ERASE_UNIT, d->cmd_addr, NULL, 0);
         return poll->erase_ms;
     case DFUSE_OP_MASS_ERASE:
-        if (rdp_active(d))
+        if (d->part->dfu.no_mass_erase) {
+            chip_log(d->chip, "dfu: this ROM has no mass erase (errTARGET)");
+            finish_now(d, DFU_STATUS_errTARGET);
+        } else if (rdp_active(d))
             finish_now(d, DFU_STATUS_errVENDOR);
         else
             start_job(d, FLASHSEQ_MASS_ERASE, d->part->flash_base, NULL, 0);

@@ -122,6 +122,15 @@ static const struct expected_rom expected[] = {
         "@Internal Flash   /0x08000000/256*02Kg",
         "@Internal Flash   /0x08000000/256*02Kg",
         "@Internal Flash   /0x08000000/256*02Kg" } },
+    /* guess (no public log of the H5 ROM): the H7 ROM's form, RM0481's
+     * 256 sectors of 8 KiB and the option register window at 0x40022050 */
+    { "h563zi", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*08Kg",
+        "@Option Bytes   /0x40022050/01*160 e" } },
+    /* guess (no public listing of the WB ROM): the G4 ROM's form, 4 KiB pages */
+    { "wb55rg", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*04Kg",
+        "@Option Bytes   /0x1FFF8000/01*128 e" } },
 };
 
 /* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1

@@ -60,6 +60,11 @@ static const struct id_row rows[] = {
     { "l4r5zi", 0xE0042000, 0x470, 0x1FFF75E0, 0x1FFF7590, 2048 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
     /* G0 with USB: RM0444 40.4.1 (0x467); 2 x 128 x 2 KiB (the Manta M8P's "256*02Kg") */
     { "g0b1re", 0x40015800, 0x467, 0x1FFF75E0, 0x1FFF7590, 512 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
+    /* RM0481 DBGMCU_IDCODE 0x44024000 (DEV_ID 0x484), UID/F_SIZE at
+     * 0x08FFF800/0x08FFF80C, 7.3.3 (2 x 128 x 8 KiB), 7.3.7 (quad-words) */
+    { "h563zi", 0x44024000, 0x484, 0x08FFF80C, 0x08FFF800, 2048 * 1024, 256, 0xFF, 16, "H5", true },
+    /* RM0434: DEV_ID 0x495 (OpenOCD "STM32WB5x"), 256 x 4 KiB pages, double words */
+    { "wb55rg", 0xE0042000, 0x495, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
