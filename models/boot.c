@@ -65,6 +65,28 @@ static enum boot_target h7_boot_target(const struct chip *c, bool b0)
     return BOOT_MAIN_FLASH;
 }
 
+/* RM0438 Table 3 / RM0456 Table 5: TZEN = 0 boots at NSBOOTADD0 (BOOT0 = 0)
+ * or NSBOOTADD1 (BOOT0 = 1), BOOT0 the pin or nBOOT0 as nSWBOOT0 says;
+ * TZEN = 1 boots at SECBOOTADD0 (BOOT0 = 1: the RSS in system memory).
+ * The field is address bits [31:7]. */
+static enum boot_target l5_boot_target(const struct chip *c, bool b0)
+{
+    if (!chip_ob_field_or(c, "nSWBOOT0", 1))
+        b0 = !chip_ob_field_or(c, "nBOOT0", 1);
+    uint32_t add;
+    if (chip_ob_field_or(c, "TZEN", 0))
+        add = b0 ? c->part->sysmem_base : chip_ob_field_or(c, "SECBOOTADD0", 0x0C000000u >> 7) << 7;
+    else
+        add = chip_ob_field_or(c, b0 ? "NSBOOTADD1" : "NSBOOTADD0",
+                               (b0 ? c->part->sysmem_base : c->part->flash_base) >> 7) << 7;
+    const struct mem_region *r = part_region(c->part, add);
+    if (r && r->kind == MEM_SYSMEM)
+        return BOOT_SYSTEM_MEMORY;
+    if (r && r->kind == MEM_SRAM)
+        return BOOT_SRAM;
+    return BOOT_MAIN_FLASH;
+}
+
 enum boot_target chip_boot_target(const struct chip *c, bool boot0)
 {
     bool b0 = boot0;
@@ -107,6 +129,8 @@ enum boot_target chip_boot_target(const struct chip *c, bool boot0)
         return f7_boot_address(c, b0);
     case BOOT_H7_ADD:           /* RM0433 2.6: BOOT0 picks BOOT_ADD0/1, an address / 64 KiB */
         return h7_boot_target(c, b0);
+    case BOOT_L5_NSBOOTADD:
+        return l5_boot_target(c, b0);
     }
     return BOOT_MAIN_FLASH;
 }

@@ -14,7 +14,7 @@
 
 #include "models/flash_gen.h"
 
-enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7 };
+enum core_kind { CORE_M0, CORE_M0PLUS, CORE_M3, CORE_M4, CORE_CM7, CORE_M33 };
 
 /* How the boot pins and option bits select the boot space. */
 enum boot_scheme {
@@ -28,6 +28,8 @@ enum boot_scheme {
     BOOT_G4_SWBOOT0,        /* nSWBOOT0/nBOOT0/nBOOT1, BFB2, no empty check (G4) */
     BOOT_F7_BOOTADD,        /* BOOT0 pin picks BOOT_ADD0 or BOOT_ADD1 (F7, RM0385 2.5) */
     BOOT_H7_ADD,            /* BOOT0 pin picks option BOOT_ADD0 or BOOT_ADD1 (H7) */
+    BOOT_L5_NSBOOTADD,      /* TZEN=0: BOOT0 (pin or nBOOT0 per nSWBOOT0) picks NSBOOTADD0/1;
+                             * TZEN=1: SECBOOTADD0 (RM0438 Table 3, RM0456 Table 5) */
 };
 
 enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
@@ -89,6 +91,7 @@ enum ob_encoding {
     OB_ENC_L0_HALVES,   /* 32-bit word: low half value, high half complement (L0) */
     OB_ENC_L4_DWORD,    /* 64-bit double word: value, then its complement (L4/G0/G4) */
     OB_ENC_H7_PAIR,     /* the *_CUR word and its *_PRG word as the registers show them (H7) */
+    OB_ENC_WORD,        /* one 32-bit register word, as the register window shows it (L5/U5) */
 };
 
 struct ob_field {

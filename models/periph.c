@@ -111,6 +111,19 @@ const struct rcc_family periph_rcc_h7 = {
     .gpioa = {.off = 0xE0, .bit = 0}, .usart2 = {.off = 0xE8, .bit = 17},
     .syscfg = {.off = 0xF4, .bit = 1},
 };
+/* RM0456 11.8 (U5): CR MSISON b0 -> MSISRDY b2, HSION b8 -> HSIRDY b10,
+ * HSEON b16 -> b17, PLL1ON b24 -> b25; CFGR1 at 0x1C, SW[1:0] -> SWS[3:2];
+ * AHB2ENR1 0x8C (GPIOAEN b0), APB1ENR1 0x9C (USART2EN b17), APB3ENR 0xA8
+ * (SYSCFGEN b1); reset clock MSIS 4 MHz (CR 0x00000035, guess on the
+ * reserved bits). */
+const struct rcc_family periph_rcc_u5 = {
+    .name = "U5", .cr_reset = 0x00000035, .cfgr_off = 0x1C, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 2}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}},
+    .sws = {.off = 0x1C, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x8C, .en_hi = 0xA8,
+    .gpioa = {.off = 0x8C, .bit = 0}, .usart2 = {.off = 0x9C, .bit = 17},
+    .syscfg = {.off = 0xA8, .bit = 1},
+};
 
 /* ---- RCC ------------------------------------------------------------------------ */
 

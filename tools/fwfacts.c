@@ -75,6 +75,7 @@ static const char *mcpu(enum core_kind core)
     case CORE_M3: return "cortex-m3";
     case CORE_M4: return "cortex-m4";
     case CORE_CM7: return "cortex-m7";
+    case CORE_M33: return "cortex-m33";
     }
     return NULL;
 }

@@ -198,7 +198,10 @@ struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks)
     if (hooks)
         cpu->hooks = *hooks;
     const struct part *p = c->part;
-    cpu->v7m = p->core == CORE_M3 || p->core == CORE_M4 || p->core == CORE_CM7;
+    /* the Cortex-M33 (ARMv8-M Mainline) keeps the v7-M system registers
+     * the fixtures and tools touch */
+    cpu->v7m = p->core == CORE_M3 || p->core == CORE_M4 || p->core == CORE_CM7 ||
+               p->core == CORE_M33;
     cpu->has_vtor = p->core != CORE_M0;         /* M0+ has VTOR on STM32 (PM0223) */
     cpu->prio_bits = cpu->v7m ? 4 : 2;          /* STM32 PM0214/PM0056: 4 bits; v6-M: 2 */
     cpu->nirqs = cpu->v7m ? 240 : 32;
@@ -209,10 +212,12 @@ struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks)
     cpu->hz = p->reset_clock_hz;
     cpu->intno = -1;
 
-    /* Unicorn 2 (QEMU) has a Cortex-M7 model with FPv5: the M7 parts run on it. */
+    /* Unicorn 2 (QEMU) has a Cortex-M7 model with FPv5: the M7 parts run on
+     * it; and a Cortex-M33 (UC_CPU_ARM_CORTEX_M33): the L5/U5 parts. */
     int model = p->core == CORE_M3 ? UC_CPU_ARM_CORTEX_M3
               : p->core == CORE_M4 ? UC_CPU_ARM_CORTEX_M4
-              : p->core == CORE_CM7 ? UC_CPU_ARM_CORTEX_M7 : UC_CPU_ARM_CORTEX_M0;
+              : p->core == CORE_CM7 ? UC_CPU_ARM_CORTEX_M7
+              : p->core == CORE_M33 ? UC_CPU_ARM_CORTEX_M33 : UC_CPU_ARM_CORTEX_M0;
     if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &cpu->uc) != UC_ERR_OK ||
         uc_ctl_set_cpu_model(cpu->uc, model) != UC_ERR_OK) {
         chip_log(c, "cpu: cannot open Unicorn for %s", p->full_name);

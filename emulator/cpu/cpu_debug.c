@@ -139,7 +139,7 @@ static int uc_reg_of(unsigned regsel)
 
 static bool has_fpu(const struct cpu *cpu)
 {
-    return cpu->part->core == CORE_M4 || cpu->part->core == CORE_CM7;
+    return cpu->part->core == CORE_M4 || cpu->part->core == CORE_CM7 || cpu->part->core == CORE_M33;
 }
 
 int cpu_reg_read(struct cpu *cpu, unsigned regsel, uint32_t *val)

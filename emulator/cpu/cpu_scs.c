@@ -293,7 +293,8 @@ WRITE_HOOK(stir_write)
  * Cortex-M7 TRM's double-precision MVFR0 differs; no fixture reads it). */
 static bool m4(const void *owner)
 {
-    return CPU(owner)->part->core == CORE_M4 || CPU(owner)->part->core == CORE_CM7;
+    return CPU(owner)->part->core == CORE_M4 || CPU(owner)->part->core == CORE_CM7 ||
+           CPU(owner)->part->core == CORE_M33;
 }
 
 /* Cortex-M4 TRM: FPCCR resets to ASPEN|LSPEN; MVFR0/1 describe FPv4-SP. */

@@ -87,6 +87,9 @@ struct component_parts parts_of(const struct cpu *cpu)
     case CORE_M4:     return (struct component_parts){ 0x00C, 0x001, 0x002, 0x003 };
     /* Cortex-M7 TRM (DDI0489) table 3-2: SCS 0x00C, ITM 0x001, DWT 0x002, FPB 0x00E */
     case CORE_CM7:    return (struct component_parts){ 0x00C, 0x001, 0x002, 0x00E };
+    /* guess: the M4's parts (the Cortex-M33 TRM's CoreSight v3 numbers
+     * 0xD21 are not modelled; no tool here reads them) */
+    case CORE_M33:    return (struct component_parts){ 0x00C, 0x001, 0x002, 0x003 };
     }
     return (struct component_parts){ 0 };
 }

@@ -61,6 +61,7 @@ static uint32_t ap_idr(enum core_kind core)
     case CORE_M3:
     case CORE_M4:
     case CORE_CM7:      /* guess: the M3/M4 AHB-AP value (the M7 has an AHB-AP too) */
+    case CORE_M33:      /* guess: likewise (the M33's AHB5-AP 0x84770001 is not modelled) */
     default:
         return 0x24770011u;
     }

@@ -12,6 +12,7 @@ const char *core_name(enum core_kind k)
     case CORE_M3: return "M3";
     case CORE_M4: return "M4";
     case CORE_CM7: return "M7";
+    case CORE_M33: return "M33";
     }
     return "?";
 }
