@@ -32,6 +32,7 @@ static struct dfu_case dfu_parts[] = {
     {"f042x6"}, {"f072xb"}, {"f401xe"}, {"f407xg"}, {"f446xe"}, {"f411xe"}, {"f405xg"},
     {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
+    {"l552ze"}, {"u575zi"},
 };
 
 /* What `dfu-util -l` must show, pinned here from real chips rather than
@@ -123,6 +124,19 @@ static const struct dfu_listing listings[] = {
      {"@Internal Flash   /0x08000000/256*02Kg",
       "@Option Bytes   /0x1FFF7800/01*048 e/0x1FFFF800/01*048 e",
       "@OTP Memory   /0x1FFF7000/01*1024 e"}},
+    /* No public dfu-util listing of an L5 or U5 ROM: the G474/H7 ROMs'
+     * form (three spaces, ver 0200) with the maps of RM0438 6.3.1 (two
+     * banks of 128 x 2 KiB as shipped, DBANK = 1) and RM0456 7.3.1 (two
+     * banks of 128 x 8 KiB), the option register window from FLASH_OPTR
+     * (0x40022040, OPTR..WRP2BR: 48 bytes; CubeProgrammer reads the same
+     * window, zephyr #86605) and the 512-byte OTP at 0x0BFA0000.  Not
+     * silicon-checked. */
+    {"l552ze", 0x0200, NULL,
+     {"@Internal Flash   /0x08000000/256*02Kg", "@Option Bytes   /0x40022040/01*048 e",
+      "@OTP Memory   /0x0BFA0000/01*512 e"}},
+    {"u575zi", 0x0200, NULL,
+     {"@Internal Flash   /0x08000000/256*08Kg", "@Option Bytes   /0x40022040/01*048 e",
+      "@OTP Memory   /0x0BFA0000/01*512 e"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)
