@@ -82,19 +82,22 @@ static uint32_t l5_fault_error(struct chip *c, const char *hook, uint32_t addr)
 }
 /* ---- state of the options the controller acts on -------------------------- */
 bool l5_tzen(const struct l5 *s) { return FEX(s->loaded[R_OPTR - R_OPT_FIRST], L5_OPTR, TZEN); }
-static bool in_range(uint32_t reg, unsigned page)
+/* The page fields are 7 bits on L5 (the bit above reads 1) and 8 on U5;
+ * both parts have 128 pages per bank: the page number is the low 7 bits. */
+static bool in_range(const struct l5 *s, uint32_t reg, unsigned page)
 {
-    return page >= FEX(reg, L5_RANGE, STRT) && page <= FEX(reg, L5_RANGE, END);
+    return page >= (FEX(reg, L5_RANGE, STRT) & s->page_mask) &&
+           page <= (FEX(reg, L5_RANGE, END) & s->page_mask);
 }
 
 bool l5_page_secure(const struct l5 *s, unsigned bank, unsigned page)
 {
-    return l5_tzen(s) && in_range(s->loaded[(bank ? R_SECWM2R1 : R_SECWM1R1) - R_OPT_FIRST], page);
+    return l5_tzen(s) && in_range(s, s->loaded[(bank ? R_SECWM2R1 : R_SECWM1R1) - R_OPT_FIRST], page);
 }
 bool l5_page_wrp(const struct l5 *s, unsigned bank, unsigned page)
 {
     int a = bank ? R_WRP2AR : R_WRP1AR, b = bank ? R_WRP2BR : R_WRP1BR;
-    return in_range(s->loaded[a - R_OPT_FIRST], page) || in_range(s->loaded[b - R_OPT_FIRST], page);
+    return in_range(s, s->loaded[a - R_OPT_FIRST], page) || in_range(s, s->loaded[b - R_OPT_FIRST], page);
 }
 int flashctl_l5_page_of(const struct chip *c, uint32_t addr, struct l5_page *pg)
 {
@@ -431,6 +434,7 @@ static struct l5 *l5_get(struct chip *c)
         if (!s)
             return NULL;
         regfile_init(&s->rf, l5_regs, R_NREGS, c->part->flash_regs_base);
+        s->page_mask = c->part->runs[0].count - 1u;
         for (int i = 0; i < R_OPT_COUNT; i++) {
             const struct ob_reg *o = part_obreg(c->part, l5_regs[R_OPT_FIRST + i].name);
             s->loaded[i] = o ? o->factory : 0;

@@ -30,6 +30,7 @@ struct l5 {
     enum l5_side busy_side;
     bool busy_options;              /* the operation is OPTSTRT */
     uint32_t loaded[R_OPT_COUNT];   /* option registers as last loaded */
+    uint32_t page_mask;             /* page numbers in SECWM/WRP fields: pages per bank - 1 */
     /* The programming buffer (RM0438 6.3.7: a double word, RM0456 7.3.7: a
      * quad word, written as 32-bit stores). */
     uint8_t pg_buf[16];

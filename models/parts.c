@@ -1656,8 +1656,7 @@ static const struct part part_h723zg = {
     {                                                                                             \
         .present = true,                                      /* AN2606: USB DFU on PA11/PA12 */  \
         .bcd_device = 0x0200,                                 /* guess: as H7/G4 ROMs */          \
-        .product = "DFU in FS Mode",                          /* guess: the G0B/G0C ROM's         \
-                                                               * (ST community 839156) */         \
+        .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */      \
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess: as H7/G4 ROMs */          \
         .transfer_size = 2048,                                /* guess */                         \
         .alt_names = { alt0, optalt, otpalt },                                                    \

@@ -93,6 +93,16 @@ static const struct expected_rom expected[] = {
     { "h723zg", 0x0200, NULL, {
         "@Internal Flash   /0x08000000/8*128Kg",
         "@Option Bytes   /0x5200201C/01*88 e" } },
+    /* guess: no public listing; RM0438 6.3.1 / RM0456 7.3.1 maps, the
+     * option register window from FLASH_OPTR, the 512-byte OTP */
+    { "l552ze", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*02Kg",
+        "@Option Bytes   /0x40022040/01*048 e",
+        "@OTP Memory   /0x0BFA0000/01*512 e" } },
+    { "u575zi", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*08Kg",
+        "@Option Bytes   /0x40022040/01*048 e",
+        "@OTP Memory   /0x0BFA0000/01*512 e" } },
 };
 
 #define STD_IN (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE)

@@ -48,6 +48,11 @@ static const struct id_row rows[] = {
     { "h743zi", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 2048 * 1024, 16, 0xFF, 32, "H7", true },
     { "h750vb", 0x5C001000, 0x450, 0x1FF1E880, 0x1FF1E800, 128 * 1024, 1, 0xFF, 32, "H7", true },
     { "h723zg", 0x5C001000, 0x483, 0x1FF1E880, 0x1FF1E800, 1024 * 1024, 8, 0xFF, 32, "H7", true },
+    /* RM0438 40.x DBGMCU_IDCODE at 0xE0044000 (DEV_ID 0x472), 49.1-49.2
+     * (UID, F_SIZE), 6.3.1 (2 x 128 x 2 KiB, double words); RM0456 (DEV_ID
+     * 0x482, UID 0x0BFA0700, F_SIZE 0x0BFA07A0, 2 x 128 x 8 KiB, quad words) */
+    { "l552ze", 0xE0044000, 0x472, 0x0BFA05E0, 0x0BFA0590, 512 * 1024, 256, 0xFF, 8, "L5", true },
+    { "u575zi", 0xE0044000, 0x482, 0x0BFA07A0, 0x0BFA0700, 2048 * 1024, 256, 0xFF, 16, "U5", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")
