@@ -235,6 +235,10 @@ struct part_periph {
     uint32_t iwdg_base;
     uint32_t dbg_fz_addr;
     uint8_t dbg_iwdg_bit;
+    /* U5 PWR_VOSR (RM0456 10.10.4): VOSRDY reads 1 (the voltage scaling is
+     * done at once), BOOSTRDY follows BOOSTEN; OpenOCD's stm32u5x.cfg waits
+     * on both.  0: not modelled. */
+    uint32_t pwr_vosr;
 };
 
 struct part {

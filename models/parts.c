@@ -1594,7 +1594,7 @@ static const struct part part_h723zg = {
  * H7/G4 ROMs (ver=0200, three-space padding, serial from the UID). */
 #define CPUID_M33 0x410FD213u         /* guess: Cortex-M33 r0p3, ARM 100230 */
 
-#define L5_PERIPH(rcc_fam, rcc_at, gpio_at, port, pin, syscfg_at)                                          \
+#define L5_PERIPH(rcc_fam, rcc_at, gpio_at, port, pin, syscfg_at, vosr_at)                                          \
     {                                                                                             \
         .rcc = &rcc_fam, .rcc_base = rcc_at,                                                      \
         .gpio_base = gpio_at, .gpio_f1 = false,                                                      \
@@ -1605,6 +1605,7 @@ static const struct part part_h723zg = {
         .iwdg_base = 0x40003000u,                                                                 \
         .dbg_fz_addr = 0xE0044008u,             /* DBGMCU_APB1FZR1 (RM0438 40.x), guess U5 */     \
         .dbg_iwdg_bit = 12,                                                                       \
+        .pwr_vosr = vosr_at,                    /* U5 PWR_VOSR, RM0456 10.10.4 */                 \
     }
 
 /* OPTR and the registers after it, as the register window shows them
@@ -1675,7 +1676,7 @@ static const struct part part_l552ze = {
     /* RCC as L4's at the offsets the fixtures use (RM0438 9.8: CR 0x00,
      * CFGR 0x08, AHB2ENR 0x4C, APB1ENR1 0x58, APB2ENR 0x60); NUCLEO-L552ZE-Q
      * LED1 = PC7 (UM2581) */
-    .periph = L5_PERIPH(periph_rcc_l4, 0x40021000u, 0x42020000u, 2, 7, 0x40010000u),
+    .periph = L5_PERIPH(periph_rcc_l4, 0x40021000u, 0x42020000u, 2, 7, 0x40010000u, 0),
     .dbgmcu_idcode_addr = 0xE0044000u,      /* RM0438 40.x DBGMCU_IDCODE (facts: D21 M33) */
     .dev_id = 0x472,                        /* RM0438; stlink 1.7.0 STM32L5x */
     .rev_id = 0x1000,                       /* guess: rev A */
@@ -1727,7 +1728,7 @@ static const struct part part_u575zi = {
     .cpuid = CPUID_M33,
     .reset_clock_hz = 4000000,              /* MSIS 4 MHz, RM0456 11.2 */
     /* NUCLEO-U575ZI-Q LED1 = PC7 (UM2861) */
-    .periph = L5_PERIPH(periph_rcc_u5, 0x46020C00u, 0x42020000u, 2, 7, 0x46000400u),
+    .periph = L5_PERIPH(periph_rcc_u5, 0x46020C00u, 0x42020000u, 2, 7, 0x46000400u, 0x4602080Cu),
     .dbgmcu_idcode_addr = 0xE0044000u,      /* RM0456 75.12 DBGMCU_IDCODE */
     .dev_id = 0x482,                        /* RM0456; stlink #1301 */
     .rev_id = 0x2001,                       /* guess: rev X */

@@ -352,6 +352,16 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
         return iwdg_access(c, pp, addr, size, val, write);
     if (l->syscfg_base && addr - l->syscfg_base < SYSCFG_SPAN)
         return syscfg_access(c, pp, addr, size, val, write);
+    if (l->pwr_vosr && (addr & ~3u) == l->pwr_vosr) {
+        /* RM0456 10.10.4: VOSRDY b15 set once VOS b17:16 applies, BOOSTRDY
+         * b14 once BOOSTEN b18: both at once here */
+        if (write)
+            pp->vosr = regs_lane_merge(pp->vosr, addr, size, *val) & 0x00070000u;
+        uint32_t v = pp->vosr | 0x00008000u | ((pp->vosr >> 18) & 1u) << 14;
+        if (!write)
+            *val = regs_lane_extract(v, addr, size);
+        return 0;
+    }
     return -1;
 }
 
