@@ -38,6 +38,8 @@ static struct run_case dfu_cases[] = {
     {"f722xe", "", 0}, {"f746xg", "", 0}, {"f767zi", "", 0},
     /* H7: the Cortex-M7 (Unicorn's model) runs the fixtures after :leave */
     {"h743zi", "", 0}, {"h750vb", "", 0}, {"h723zg", "", 0},
+    /* L5/U5: the Cortex-M33 (Unicorn's model) runs them after :leave */
+    {"l552ze", "", 0}, {"u575zi", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
