@@ -92,6 +92,15 @@ static struct ob_case ob_cases[] = {
      * 0x5200201C): one 128 KiB sector, the pattern and :unprotect in it. */
     {"h750vb", 0x5200201C, 128, 0x28, 4, {0x00, 0x24, 0xF0, 0x1F}, "BOOT", "BOOT_ADD0", 0x2400,
      5, -1, "OPTSR", "RDP", 0xFF},
+    /* RM0438 6.9 / RM0456 7.9: the option alt is the register window from
+     * FLASH_OPTR (0x40022040: OPTR, NSBOOTADD0R/1R, SECBOOTADD0R,
+     * SECWM1R1/R2, WRP1AR (+0x18: PSTRT [6:0] L5 / [7:0] U5, PEND at
+     * [22:16]), ...); no complements.  Page 0x10 of bank 1 protected; L5
+     * keeps the reserved bits 7 and 23 as read (1). */
+    {"l552ze", 0x40022040, 48, 0x18, 4, {0x90, 0xFF, 0x90, 0xFF}, "WRP1AR", "WRP1A_PSTRT", 0x10,
+     0, -1, "OPTR", "RDP", 0xFF},
+    {"u575zi", 0x40022040, 48, 0x18, 4, {0x10, 0xFF, 0x10, 0xFF}, "WRP1AR", "WRP1A_PSTRT", 0x10,
+     0, -1, "OPTR", "RDP", 0xFF},
 };
 
 #define NCASES (sizeof ob_cases / sizeof ob_cases[0])
