@@ -135,3 +135,36 @@ ParameterizedTest(struct tz_case *c, l5u5_tools, st_flash_1_7_0_refuses_the_chip
     proc_rmtree(dir);
     free(dir);
 }
+
+/* RM0438 6.3.1: with DBANK = 0 (`vstm32 new --ob DBANK=0`) the L552's
+ * 512 KiB is one bank of 128 pages of 4 KiB: inspect and the ROM's alt 0
+ * say so (the ROM's layout string in the dual-bank string's form, guess),
+ * and a dfu-util download across 0x08001000 erases the 4 KiB page. */
+Test(l5u5_tools, l552_dbank_0_is_one_bank_of_4_kib_pages)
+{
+    char *dir = proc_mkdtemp("l552ze");
+    char state[600];
+    snprintf(state, sizeof state, "%s/state", dir);
+    char *mk[] = {(char *)proc_vstm32(), "new", "l552ze", state, "--ob", "DBANK=0", NULL};
+    struct proc_result r = proc_run(mk, NULL, 30);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+
+    char *inspect[] = {(char *)proc_vstm32(), "inspect", state, NULL};
+    r = proc_run(inspect, NULL, 30);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "flash map    128 pages in 1 bank"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "bank 1     0x08000000 pages 0-127 (128*4K)"), "%s",
+                       r.output);
+    proc_result_free(&r);
+
+    char *list[] = {(char *)proc_vstm32(), "run", "--board", "l552ze:dfu", "--state", state, "--",
+                    "dfu-util", "-l", NULL};
+    r = proc_run(list, NULL, TOOL_TIMEOUT_S);
+    cr_expect_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "alt=0, name=\"@Internal Flash   /0x08000000/128*004Kg\""),
+                       "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
