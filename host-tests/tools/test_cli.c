@@ -32,7 +32,8 @@ Test(cli, parts_lists_every_part)
 {
     static const char *names[] = {"f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe",
                                   "f411xe", "f405xg", "f722xe", "f746xg", "f767zi", "l073xz", "l412xb",
-                                  "l476xg", "g071xb", "g474xe", "h743zi", "h750vb", "h723zg"};
+                                  "l476xg", "g071xb", "g474xe", "h743zi", "h750vb", "h723zg",
+                                  "l552ze", "u575zi"};
     const size_t n = sizeof names / sizeof names[0];
     struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
@@ -40,6 +41,8 @@ Test(cli, parts_lists_every_part)
         cr_expect_not_null(strstr(r.output, names[i]), "%s missing:\n%s", names[i], r.output);
     /* the Cortex-M7 and the H7 generation (RM0433: 2 MiB on H743) */
     cr_expect_not_null(strstr(r.output, "STM32H743ZI  M7       2048KiB"), "%s", r.output);
+    /* the Cortex-M33 and the L5/U5 generation (RM0438: 512 KiB on L552ZE) */
+    cr_expect_not_null(strstr(r.output, "STM32L552ZE  M33       512KiB"), "%s", r.output);
     cr_expect_eq(count_lines(r.output), (int)n + 1, "header + %zu parts:\n%s", n, r.output);
     proc_result_free(&r);
 
