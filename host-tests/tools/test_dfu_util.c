@@ -32,6 +32,8 @@ static struct dfu_case dfu_parts[] = {
     {"f042x6"}, {"f072xb"}, {"f401xe"}, {"f407xg"}, {"f446xe"}, {"f411xe"}, {"f405xg"},
     {"f722xe"}, {"f746xg"}, {"f767zi"},
     {"l073xz"}, {"l412xb"}, {"l476xg"}, {"g474xe"},
+    /* L5/U5 (issue 16): every test of this file, as the others (each run
+     * is a fraction of a second); their ST-Link tools: test_l5u5_tools.c */
     {"l552ze"}, {"u575zi"},
 };
 
