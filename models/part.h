@@ -303,6 +303,10 @@ struct part {
     const char *rdp_field;          /* "RDP" (L0: "RDPROT") */
     uint8_t  rdp_level0;            /* 0xAA (F1: 0xA5) */
     uint8_t  rdp_level2;            /* 0xCC */
+    /* Level 0.5 (TrustZone parts, RM0438 6.6.2: 0x55, only with TZEN = 1):
+     * the non-secure side open as at level 0, so c->rdp_level reads 0;
+     * inspect names it.  0: the family has no level 0.5. */
+    uint8_t  rdp_level05;
     /* F4: OTP not readable by debug at level 1/2 (RM0090 3.7.3). */
     bool     otp_rdp_blocked;
     /* A system reset (not only POR / OBL_LAUNCH) reloads option bytes

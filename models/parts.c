@@ -1717,6 +1717,7 @@ static const struct part part_l552ze = {
                   "@Option Bytes   /0x40022040/01*048 e",
                   "@OTP Memory   /0x0BFA0000/01*512 e"),
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .rdp_level05 = 0x55,                    /* RM0438 6.6.2 */
     .ob_load_on_system_reset = false,       /* RM0438 6.4.2: OBL_LAUNCH or power-on */
     .empty_check = false,
 };
@@ -1768,6 +1769,7 @@ static const struct part part_u575zi = {
                   "@Option Bytes   /0x40022040/01*048 e",
                   "@OTP Memory   /0x0BFA0000/01*512 e"),
     .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .rdp_level05 = 0x55,                    /* RM0456 7.6.2 */
     .ob_load_on_system_reset = false,       /* RM0456 7.4.2 */
     .empty_check = false,
 };

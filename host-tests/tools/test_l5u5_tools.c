@@ -168,3 +168,33 @@ Test(l5u5_tools, l552_dbank_0_is_one_bank_of_4_kib_pages)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* RM0438 6.6.2: level 0.5 (RDP = 0x55 with TZEN = 1) keeps the non-secure
+ * side open: inspect names the level, and the ROM still lists its three
+ * alternate settings for dfu-util. */
+Test(l5u5_tools, rdp_level_0_5_is_named_and_the_rom_still_answers)
+{
+    char *dir = proc_mkdtemp("l552ze");
+    char state[600];
+    snprintf(state, sizeof state, "%s/state", dir);
+    char *mk[] = {(char *)proc_vstm32(), "new", "l552ze", state, "--ob", "TZEN=1", "--ob",
+                  "RDP=0x55", NULL};
+    struct proc_result r = proc_run(mk, NULL, 30);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    char *inspect[] = {(char *)proc_vstm32(), "inspect", state, NULL};
+    r = proc_run(inspect, NULL, 30);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "RDP          level 0.5\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "TZEN               [31]     = 0x1"), "%s", r.output);
+    proc_result_free(&r);
+    char *list[] = {(char *)proc_vstm32(), "run", "--board", "l552ze:dfu", "--state", state, "--",
+                    "dfu-util", "-l", NULL};
+    r = proc_run(list, NULL, TOOL_TIMEOUT_S);
+    cr_expect_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "alt=1, name=\"@Option Bytes   /0x40022040/01*048 e\""),
+                       "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
