@@ -92,12 +92,14 @@ static bool in_range(const struct l5 *s, uint32_t reg, unsigned page)
 
 bool l5_page_secure(const struct l5 *s, unsigned bank, unsigned page)
 {
-    return l5_tzen(s) && in_range(s, s->loaded[(bank ? R_SECWM2R1 : R_SECWM1R1) - R_OPT_FIRST], page);
+    int wm = bank ? R_SECWM2R1 : R_SECWM1R1;
+    return l5_tzen(s) && in_range(s, s->loaded[wm - R_OPT_FIRST], page);
 }
 bool l5_page_wrp(const struct l5 *s, unsigned bank, unsigned page)
 {
     int a = bank ? R_WRP2AR : R_WRP1AR, b = bank ? R_WRP2BR : R_WRP1BR;
-    return in_range(s, s->loaded[a - R_OPT_FIRST], page) || in_range(s, s->loaded[b - R_OPT_FIRST], page);
+    return in_range(s, s->loaded[a - R_OPT_FIRST], page) ||
+           in_range(s, s->loaded[b - R_OPT_FIRST], page);
 }
 int flashctl_l5_page_of(const struct chip *c, uint32_t addr, struct l5_page *pg)
 {
@@ -151,12 +153,14 @@ static void l5_stall(struct chip *c, struct l5 *s)
 static bool refused(struct chip *c, struct l5 *s, enum l5_side side, unsigned bank, unsigned page)
 {
     if (l5_page_wrp(s, bank, page)) {
-        chip_log(c, "flash: page %u of bank %u is write-protected (WRP%uxR)", page, bank + 1, bank + 1);
+        chip_log(c, "flash: page %u of bank %u is write-protected (WRP%uxR)", page, bank + 1,
+                 bank + 1);
         return true;
     }
     if (l5_tzen(s) && l5_page_secure(s, bank, page) != (side == L5_SEC)) {
-        chip_log(c, "flash: %s access to %s page %u of bank %u", side == L5_SEC ? "secure" : "non-secure",
-                 side == L5_SEC ? "non-secure" : "secure", page, bank + 1);
+        bool sec = side == L5_SEC;
+        chip_log(c, "flash: %s access to %s page %u of bank %u", sec ? "secure" : "non-secure",
+                 sec ? "non-secure" : "secure", page, bank + 1);
         return true;
     }
     return false;
@@ -343,9 +347,9 @@ static int cr_write(struct chip *c, struct l5 *s, enum l5_side side, uint32_t va
         return BUS_OK;              /* RM0438 6.9.8: CR write-protected while LOCK */
     l5_stall(c, s);
     uint32_t ns_only = FMASK(L5_CR, OPTSTRT) | FMASK(L5_CR, OBL_LAUNCH) | FMASK(L5_CR, OPTLOCK);
-    uint32_t stored = FMASK(L5_CR, PG) | FMASK(L5_CR, PER) | FMASK(L5_CR, MER1) | FMASK(L5_CR, PNB) |
-                      FMASK(L5_CR, BKER) | FMASK(L5_CR, MER2) | FMASK(L5_CR, EOPIE) |
-                      FMASK(L5_CR, ERRIE);
+    uint32_t stored = FMASK(L5_CR, PG) | FMASK(L5_CR, PER) | FMASK(L5_CR, MER1) |
+                      FMASK(L5_CR, PNB) | FMASK(L5_CR, BKER) | FMASK(L5_CR, MER2) |
+                      FMASK(L5_CR, EOPIE) | FMASK(L5_CR, ERRIE);
     uint32_t triggers = FMASK(L5_CR, STRT) | FMASK(L5_CR, OPTSTRT) | FMASK(L5_CR, OBL_LAUNCH);
     uint32_t keep = cr & (FMASK(L5_CR, LOCK) | (side == L5_NS ? FMASK(L5_CR, OPTLOCK) : 0));
     regfile_log_stray(c, &s->rf, r, val, stored | triggers | FMASK(L5_CR, LOCK) | ns_only);

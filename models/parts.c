@@ -1594,10 +1594,10 @@ static const struct part part_h723zg = {
  * H7/G4 ROMs (ver=0200, three-space padding, serial from the UID). */
 #define CPUID_M33 0x410FD213u         /* guess: Cortex-M33 r0p3, ARM 100230 */
 
-#define L5_PERIPH(rcc_fam, rcc_at, gpio_at, port, pin, syscfg_at, vosr_at)                                          \
+#define L5_PERIPH(rcc_fam, rcc_at, gpio_at, port, pin, syscfg_at, vosr_at)                      \
     {                                                                                             \
         .rcc = &rcc_fam, .rcc_base = rcc_at,                                                      \
-        .gpio_base = gpio_at, .gpio_f1 = false,                                                      \
+        .gpio_base = gpio_at, .gpio_f1 = false,                                                   \
         .led_port = port, .led_pin = pin,                                                         \
         .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12737, DS13086) */      \
         .syscfg_base = syscfg_at, .mem_mode_mask = 0,  /* boot by address: no MEM_MODE remap */   \
@@ -1642,16 +1642,22 @@ static const struct part part_h723zg = {
     { "SECBOOTADD0R", OB_ENC_WORD, 0x0C, 0x0C00007Cu, 0x0C00007Cu, 0xFFFFFF81u, {                \
         L5_BOOT_FIELD("SECBOOTADD0", "secure boot address [31:7], TZEN = 1"),                     \
         { "BOOT_LOCK", 0, 1, "1 = boot forced to SECBOOTADD0" } } },                              \
-    { "SECWM1R1", OB_ENC_WORD, 0x10, range_off, range_off, 0x00FF00FFu, { L5_RANGE_FIELDS("SECWM1", range_w) } }, \
+    { "SECWM1R1", OB_ENC_WORD, 0x10, range_off, range_off, 0x00FF00FFu,                            \
+        { L5_RANGE_FIELDS("SECWM1", range_w) } }, \
     { "SECWM1R2", OB_ENC_WORD, 0x14, 0x0F000F00u, 0x0F000F00u, 0x80FF80FFu, {                   \
         { "HDP1_PEND", 16, 8, "hide-protection end page" }, { "HDP1EN", 31, 1, "1 = HDP on" } } }, \
-    { "WRP1AR", OB_ENC_WORD, 0x18, range_off, range_off, 0x80FF00FFu, { L5_RANGE_FIELDS("WRP1A", range_w) } }, \
-    { "WRP1BR", OB_ENC_WORD, 0x1C, range_off, range_off, 0x80FF00FFu, { L5_RANGE_FIELDS("WRP1B", range_w) } }, \
-    { "SECWM2R1", OB_ENC_WORD, 0x20, range_off, range_off, 0x00FF00FFu, { L5_RANGE_FIELDS("SECWM2", range_w) } }, \
+    { "WRP1AR", OB_ENC_WORD, 0x18, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP1A", range_w) } }, \
+    { "WRP1BR", OB_ENC_WORD, 0x1C, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP1B", range_w) } }, \
+    { "SECWM2R1", OB_ENC_WORD, 0x20, range_off, range_off, 0x00FF00FFu,                            \
+        { L5_RANGE_FIELDS("SECWM2", range_w) } }, \
     { "SECWM2R2", OB_ENC_WORD, 0x24, 0x0F000F00u, 0x0F000F00u, 0x80FF80FFu, {                   \
         { "HDP2_PEND", 16, 8, "hide-protection end page" }, { "HDP2EN", 31, 1, "1 = HDP on" } } }, \
-    { "WRP2AR", OB_ENC_WORD, 0x28, range_off, range_off, 0x80FF00FFu, { L5_RANGE_FIELDS("WRP2A", range_w) } }, \
-    { "WRP2BR", OB_ENC_WORD, 0x2C, range_off, range_off, 0x80FF00FFu, { L5_RANGE_FIELDS("WRP2B", range_w) } }
+    { "WRP2AR", OB_ENC_WORD, 0x28, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP2A", range_w) } }, \
+    { "WRP2BR", OB_ENC_WORD, 0x2C, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP2B", range_w) } }
 
 #define L5_DFU(alt0, optalt, otpalt)                                                              \
     {                                                                                             \

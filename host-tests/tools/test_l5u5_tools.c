@@ -130,7 +130,8 @@ ParameterizedTest(struct tz_case *c, l5u5_tools, st_flash_1_7_0_refuses_the_chip
     char *inspect[] = {(char *)proc_vstm32(), "inspect", state, NULL};
     r = proc_run(inspect, NULL, 30);
     cr_assert_eq(r.status, 0, "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "flash        all 256 pages erased"), "flash written:\n%s", r.output);
+    cr_expect_not_null(strstr(r.output, "flash        all 256 pages erased"), "flash written:\n%s",
+                       r.output);
     proc_result_free(&r);
     proc_rmtree(dir);
     free(dir);

@@ -294,7 +294,8 @@ int cmd_inspect(int argc, char **argv)
         printf("state        %s\n", dir);
         bool half = p->rdp_level05 && optbytes_rdp_byte(p, c->ob_loaded) == p->rdp_level05;
         static const char *const level[] = {"0", "1", "2"};
-        printf("RDP          level %s%s\n", half ? "0.5" : level[c->rdp_level > 2 ? 2 : c->rdp_level],
+        printf("RDP          level %s%s\n",
+               half ? "0.5" : level[c->rdp_level > 2 ? 2 : c->rdp_level],
                c->option_error ? "  (option byte complement error at load)" : "");
         printf("boot         BOOT0=0 -> %s, BOOT0=1 -> %s%s\n",
                boot_target_name(chip_boot_target(c, false)),
