@@ -52,17 +52,24 @@ static enum boot_target f7_boot_address(const struct chip *c, bool b0)
     return b0 ? BOOT_SYSTEM_MEMORY : BOOT_MAIN_FLASH;
 }
 
-/* RM0433 Table 7: the core boots from BOOT_ADDx << 16; where that lies
- * says the target (guess: an address in no memory boots main flash). */
-static enum boot_target h7_boot_target(const struct chip *c, bool b0)
+/* A core that boots from an address option (H7, H5, L5/U5): where that
+ * address lies says the target (guess: an address in no memory boots main
+ * flash). */
+static enum boot_target boot_target_at(const struct chip *c, uint32_t addr)
 {
-    uint32_t add = chip_ob_field_or(c, b0 ? "BOOT_ADD1" : "BOOT_ADD0", b0 ? 0x1FF0 : 0x0800);
-    const struct mem_region *r = part_region(c->part, add << 16);
+    const struct mem_region *r = part_region(c->part, addr);
     if (r && r->kind == MEM_SYSMEM)
         return BOOT_SYSTEM_MEMORY;
     if (r && r->kind == MEM_SRAM)
         return BOOT_SRAM;
     return BOOT_MAIN_FLASH;
+}
+
+/* RM0433 Table 7: the core boots from BOOT_ADDx << 16. */
+static enum boot_target h7_boot_target(const struct chip *c, bool b0)
+{
+    uint32_t add = chip_ob_field_or(c, b0 ? "BOOT_ADD1" : "BOOT_ADD0", b0 ? 0x1FF0 : 0x0800);
+    return boot_target_at(c, add << 16);
 }
 
 /* RM0481 7.6.11 and the boot chapter (TrustZone off): in Provisioning the
@@ -77,12 +84,24 @@ static enum boot_target h5_boot_target(const struct chip *c, bool b0)
         return BOOT_SYSTEM_MEMORY;
     if (state == 0xED && b0)
         return BOOT_SYSTEM_MEMORY;
-    const struct mem_region *r = part_region(c->part, chip_ob_field_or(c, "NSBOOTADD", 0x080000) << 8);
-    if (r && r->kind == MEM_SYSMEM)
-        return BOOT_SYSTEM_MEMORY;
-    if (r && r->kind == MEM_SRAM)
-        return BOOT_SRAM;
-    return BOOT_MAIN_FLASH;
+    return boot_target_at(c, chip_ob_field_or(c, "NSBOOTADD", 0x080000) << 8);
+}
+
+/* RM0438 Table 3 / RM0456 Table 5: TZEN = 0 boots at NSBOOTADD0 (BOOT0 = 0)
+ * or NSBOOTADD1 (BOOT0 = 1), BOOT0 the pin or nBOOT0 as nSWBOOT0 says;
+ * TZEN = 1 boots at SECBOOTADD0 (BOOT0 = 1: the RSS in system memory).
+ * The field is address bits [31:7]. */
+static enum boot_target l5_boot_target(const struct chip *c, bool b0)
+{
+    if (!chip_ob_field_or(c, "nSWBOOT0", 1))
+        b0 = !chip_ob_field_or(c, "nBOOT0", 1);
+    uint32_t add;
+    if (chip_ob_field_or(c, "TZEN", 0))
+        add = b0 ? c->part->sysmem_base : chip_ob_field_or(c, "SECBOOTADD0", 0x0C000000u >> 7) << 7;
+    else
+        add = chip_ob_field_or(c, b0 ? "NSBOOTADD1" : "NSBOOTADD0",
+                               (b0 ? c->part->sysmem_base : c->part->flash_base) >> 7) << 7;
+    return boot_target_at(c, add);
 }
 
 enum boot_target chip_boot_target(const struct chip *c, bool boot0)
@@ -129,6 +148,8 @@ enum boot_target chip_boot_target(const struct chip *c, bool boot0)
         return h7_boot_target(c, b0);
     case BOOT_H5_NSBOOTADD:
         return h5_boot_target(c, b0);
+    case BOOT_L5_NSBOOTADD:
+        return l5_boot_target(c, b0);
     }
     return BOOT_MAIN_FLASH;
 }

@@ -14,6 +14,7 @@ unsigned optbytes_storage_size(enum ob_encoding enc)
     case OB_ENC_L0_HALVES: return 8;
     case OB_ENC_L4_DWORD:  return 8;
     case OB_ENC_H7_PAIR:   return 8;
+    case OB_ENC_WORD:      return 4;
     }
     return 4;
 }
@@ -66,6 +67,7 @@ bool optbytes_decode(const struct part *p, unsigned reg, const uint8_t *area, ui
         return n == ~v;
     }
     case OB_ENC_H7_PAIR:    /* RM0433 4.4: the words carry ECC, no complement */
+    case OB_ENC_WORD:       /* RM0438 6.4: likewise */
         *val = ld_le32(at);
         return true;
     }
@@ -102,6 +104,9 @@ void optbytes_encode(const struct part *p, unsigned reg, uint32_t val, uint8_t *
     case OB_ENC_H7_PAIR:
         st_le32(at, val);
         st_le32(at + 4, val);
+        break;
+    case OB_ENC_WORD:
+        st_le32(at, val);
         break;
     }
 }

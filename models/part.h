@@ -29,6 +29,8 @@ enum boot_scheme {
     BOOT_F7_BOOTADD,        /* BOOT0 pin picks BOOT_ADD0 or BOOT_ADD1 (F7, RM0385 2.5) */
     BOOT_H7_ADD,            /* BOOT0 pin picks option BOOT_ADD0 or BOOT_ADD1 (H7) */
     BOOT_H5_NSBOOTADD,      /* product state, BOOT0 pin, NSBOOTADD (H5, TrustZone off) */
+    BOOT_L5_NSBOOTADD,      /* TZEN=0: BOOT0 (pin or nBOOT0 per nSWBOOT0) picks NSBOOTADD0/1;
+                             * TZEN=1: SECBOOTADD0 (RM0438 Table 3, RM0456 Table 5) */
 };
 
 enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
@@ -90,6 +92,7 @@ enum ob_encoding {
     OB_ENC_L0_HALVES,   /* 32-bit word: low half value, high half complement (L0) */
     OB_ENC_L4_DWORD,    /* 64-bit double word: value, then its complement (L4/G0/G4) */
     OB_ENC_H7_PAIR,     /* the *_CUR word and its *_PRG word as the registers show them (H7) */
+    OB_ENC_WORD,        /* one 32-bit register word, as the register window shows it (L5/U5) */
 };
 
 struct ob_field {
@@ -245,6 +248,10 @@ struct part_periph {
     uint32_t iwdg_base;
     uint32_t dbg_fz_addr;
     uint8_t dbg_iwdg_bit;
+    /* U5 PWR_VOSR (RM0456 10.10.4): VOSRDY reads 1 (the voltage scaling is
+     * done at once), BOOSTRDY follows BOOSTEN; OpenOCD's stm32u5x.cfg waits
+     * on both.  0: not modelled. */
+    uint32_t pwr_vosr;
 };
 
 struct part {
@@ -309,6 +316,10 @@ struct part {
     const char *rdp_field;          /* "RDP" (L0: "RDPROT") */
     uint8_t  rdp_level0;            /* 0xAA (F1: 0xA5) */
     uint8_t  rdp_level2;            /* 0xCC */
+    /* Level 0.5 (TrustZone parts, RM0438 6.6.2: 0x55, only with TZEN = 1):
+     * the non-secure side open as at level 0, so c->rdp_level reads 0;
+     * inspect names it.  0: the family has no level 0.5. */
+    uint8_t  rdp_level05;
     /* F4: OTP not readable by debug at level 1/2 (RM0090 3.7.3). */
     bool     otp_rdp_blocked;
     /* A system reset (not only POR / OBL_LAUNCH) reloads option bytes

@@ -14,7 +14,7 @@
  * defined in its flashseq_<gen>.c and declared in its controller header;
  * those headers define the registers' names, so they stay out of here. */
 extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flash_gen_l4,
-    flash_gen_h7, flash_gen_h5;
+    flash_gen_h7, flash_gen_h5, flash_gen_l5, flash_gen_u5;
 
 #include "models/flashctl_l4.h"     /* struct l4_variant: the L4/G0/G4 rows' die facts */
 #include "models/periph.h"          /* the RCC register families (periph_rcc_f0, ...) */
@@ -2267,6 +2267,201 @@ static const struct part part_wb55rg = {
     .sram_at_power_on = { { 0x20030030u, 0x01020000u } },
 };
 
+/* ---- L5 / U5 (RM0438: L552/L562; RM0456: U575/U585), TrustZone -------------
+ * Sources: RM0438 chapter 6 (flash), 2 (memory map), 40 (DBGMCU); RM0456
+ * chapter 7, 2, 75; AN2606 (ROM); openocd target/stm32l5x.cfg and
+ * target/stm32u5x.cfg (_CPUTAPID 0x0be12477); stlink 1.7.0's chip table
+ * (DEV_ID 0x472, 0x482); CubeProgrammer's L562 log (zephyr #86605: option
+ * bytes read from the register window at 0x50022040).  No public dfu-util
+ * listing of either ROM was found: their DFU identity is guessed after the
+ * H7/G4 ROMs (ver=0200, three-space padding, serial from the UID). */
+
+#define L5_PERIPH(rcc_fam, rcc_at, gpio_at, port, pin, syscfg_at, vosr_at)                      \
+    {                                                                                             \
+        .rcc = &rcc_fam, .rcc_base = rcc_at,                                                      \
+        .gpio_base = gpio_at, .gpio_f1 = false,                                                   \
+        .led_port = port, .led_pin = pin,                                                         \
+        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12737, DS13086) */      \
+        .syscfg_base = syscfg_at, .mem_mode_mask = 0,  /* boot by address: no MEM_MODE remap */   \
+        .lsi_hz = 32000,                                                                          \
+        .iwdg_base = 0x40003000u,                                                                 \
+        .dbg_fz_addr = 0xE0044008u,             /* DBGMCU_APB1FZR1 (RM0438 40.x), guess U5 */     \
+        .dbg_iwdg_bit = 12,                                                                       \
+        .pwr_vosr = vosr_at,                    /* U5 PWR_VOSR, RM0456 10.10.4 */                 \
+    }
+
+/* OPTR and the registers after it, as the register window shows them
+ * (OB_ENC_WORD, offsets from 0x40022040). */
+#define L5_OPTR_COMMON_FIELDS                                                                     \
+    { "RDP", 0, 8, "0xAA level 0, 0x55 level 0.5 (TZEN=1), 0xCC level 2, else 1 (RM0438 6.6.2)" }, \
+    { "BOR_LEV", 8, 3, "brown-out reset level (RM0438 6.9.12)" },                                 \
+    { "nRST_STOP", 12, 1, "0 = reset on Stop entry" },                                            \
+    { "nRST_STDBY", 13, 1, "0 = reset on Standby entry" },                                        \
+    { "nRST_SHDW", 14, 1, "0 = reset on Shutdown entry" },                                        \
+    { "IWDG_SW", 16, 1, "1 = software independent watchdog" },                                    \
+    { "IWDG_STOP", 17, 1, "0 = IWDG frozen in Stop" },                                            \
+    { "IWDG_STDBY", 18, 1, "0 = IWDG frozen in Standby" },                                        \
+    { "WWDG_SW", 19, 1, "1 = software window watchdog" },                                         \
+    { "SWAP_BANK", 20, 1, "1 = bank 2 at 0x08000000" },                                           \
+    { "SRAM2_RST", 25, 1, "0 = SRAM2 erased on system reset" },                                   \
+    { "nSWBOOT0", 26, 1, "1 = BOOT0 from the pin, 0 = from nBOOT0 (RM0438 Table 3)" },            \
+    { "nBOOT0", 27, 1, "BOOT0 value when nSWBOOT0 = 0" },                                         \
+    { "PA15_PUPEN", 28, 1, "1 = PA15 pull-up on" },                                               \
+    { "TZEN", 31, 1, "1 = TrustZone on; 1 -> 0 only with RDP 1 -> 0 (RM0438 6.6.2)" }
+
+#define L5_BOOT_FIELD(nm, doc) { nm, 7, 25, doc }
+#define L5_RANGE_FIELDS(pfx, w)                                                                   \
+    { pfx "_PSTRT", 0, w, "first page of the range in the bank" },                                \
+    { pfx "_PEND", 16, w, "last page; start > end: no page" }
+
+#define L5_OBREGS(optr, bank_opt, bank_bit, bank_doc, bootadd1, range_w, range_off)             \
+    { "OPTR", OB_ENC_WORD, 0x00, optr, optr, 0xFFFFF7FFu, {                                       \
+        L5_OPTR_COMMON_FIELDS, { bank_opt, bank_bit, 1, bank_doc } } },                           \
+    { "NSBOOTADD0R", OB_ENC_WORD, 0x04, 0x0800007Fu, 0x0800007Fu, 0xFFFFFF80u, {                 \
+        L5_BOOT_FIELD("NSBOOTADD0", "boot address [31:7] with BOOT0 = 0, TZEN = 0") } },         \
+    { "NSBOOTADD1R", OB_ENC_WORD, 0x08, bootadd1, bootadd1, 0xFFFFFF80u, {                       \
+        L5_BOOT_FIELD("NSBOOTADD1", "boot address [31:7] with BOOT0 = 1, TZEN = 0") } },         \
+    { "SECBOOTADD0R", OB_ENC_WORD, 0x0C, 0x0C00007Cu, 0x0C00007Cu, 0xFFFFFF81u, {                \
+        L5_BOOT_FIELD("SECBOOTADD0", "secure boot address [31:7], TZEN = 1"),                     \
+        { "BOOT_LOCK", 0, 1, "1 = boot forced to SECBOOTADD0" } } },                              \
+    { "SECWM1R1", OB_ENC_WORD, 0x10, range_off, range_off, 0x00FF00FFu,                            \
+        { L5_RANGE_FIELDS("SECWM1", range_w) } }, \
+    { "SECWM1R2", OB_ENC_WORD, 0x14, 0x0F000F00u, 0x0F000F00u, 0x80FF80FFu, {                   \
+        { "HDP1_PEND", 16, 8, "hide-protection end page" }, { "HDP1EN", 31, 1, "1 = HDP on" } } }, \
+    { "WRP1AR", OB_ENC_WORD, 0x18, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP1A", range_w) } }, \
+    { "WRP1BR", OB_ENC_WORD, 0x1C, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP1B", range_w) } }, \
+    { "SECWM2R1", OB_ENC_WORD, 0x20, range_off, range_off, 0x00FF00FFu,                            \
+        { L5_RANGE_FIELDS("SECWM2", range_w) } }, \
+    { "SECWM2R2", OB_ENC_WORD, 0x24, 0x0F000F00u, 0x0F000F00u, 0x80FF80FFu, {                   \
+        { "HDP2_PEND", 16, 8, "hide-protection end page" }, { "HDP2EN", 31, 1, "1 = HDP on" } } }, \
+    { "WRP2AR", OB_ENC_WORD, 0x28, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP2A", range_w) } }, \
+    { "WRP2BR", OB_ENC_WORD, 0x2C, range_off, range_off, 0x80FF00FFu,                              \
+        { L5_RANGE_FIELDS("WRP2B", range_w) } }
+
+#define L5_DFU(alt0, optalt, otpalt)                                                              \
+    {                                                                                             \
+        .present = true,                                      /* AN2606: USB DFU on PA11/PA12 */  \
+        .bcd_device = 0x0200,                                 /* guess: as H7/G4 ROMs */          \
+        .product = "STM32  BOOTLOADER",                       /* guess: as the other ROMs */      \
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess: as H7/G4 ROMs */          \
+        .transfer_size = 2048,                                /* guess */                         \
+        .alt_names = { alt0, optalt, otpalt },                                                    \
+        .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs */          \
+        .poll = { 100, 100, 10, 10, 100, 10 },                /* guess */                         \
+        .busy = DFU_BUSY_NAK,                                                                     \
+        .leave_jumps = true,                                  /* AN2662 p80; guess for L5/U5 */   \
+    }
+
+static const struct part part_l552ze = {
+    .name = "l552ze", .full_name = "STM32L552ZE",
+    .core = CORE_M33,
+    .swd_idr = 0x0BE12477u,                 /* openocd target/stm32l5x.cfg _CPUTAPID */
+    .cpuid = CPUID_M33,
+    .reset_clock_hz = 4000000,              /* MSI 4 MHz, RM0438 9.2 */
+    /* RCC as L4's at the offsets the fixtures use (RM0438 9.8: CR 0x00,
+     * CFGR 0x08, AHB2ENR 0x4C, APB1ENR1 0x58, APB2ENR 0x60); NUCLEO-L552ZE-Q
+     * LED1 = PC7 (UM2581) */
+    .periph = L5_PERIPH(periph_rcc_l4, 0x40021000u, 0x42020000u, 2, 7, 0x40010000u, 0),
+    .dbgmcu_idcode_addr = 0xE0044000u,      /* RM0438 40.x DBGMCU_IDCODE (facts: D21 M33) */
+    .dev_id = 0x472,                        /* RM0438; stlink 1.7.0 STM32L5x */
+    .rev_id = 0x1000,                       /* guess: rev A */
+    .flash_size_reg = 0x0BFA05E0u,          /* RM0438 49.2 */
+    .uid_addr = 0x0BFA0590u,                /* RM0438 49.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },      /* RM0438 2.3 */
+        { MEM_SRAM, 0x20000000u, KiB(192), "SRAM1", false },
+        { MEM_SRAM, 0x20030000u, KiB(64), "SRAM2", false },
+        { MEM_SYSMEM, 0x0BF90000u, KiB(32), "system memory", false },       /* RM0438 2.3, AN2606 */
+        { MEM_OTP, 0x0BFA0000u, 512, "OTP", false },                        /* RM0438 6.3.1 */
+        { MEM_OPTAREA, 0x40022040u, 48, "option bytes", false },            /* OPTR..WRP2BR */
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    /* RM0438 6.3.1: DBANK = 1 (factory), 2 banks x 128 pages of 2 KiB;
+     * page erase 22 ms typ, 24.5 ms max (guess: DS13086 not re-read) */
+    .runs = { { 128, KiB(2), 22000, 24500 } },
+    .banks = 2, .bank_size = KiB(256),
+    .alt_layout = { .field = "DBANK", .value = 0,   /* RM0438 6.3.1: one bank, 4 KiB pages */
+                    .runs = { { 128, KiB(4), 22000, 24500 } }, .banks = 1, .bank_size = KiB(512) },
+    .erased_value = 0xFF, .program_unit = 8, .ecc = false,
+    .gen = &flash_gen_l5, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 82, .program_max_us = 90,           /* guess: as L4 */
+        .mass_erase_typ_us = 22100, .mass_erase_max_us = 24600,   /* guess */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x40022040u, .optarea_size = 48,
+    .obregs = { L5_OBREGS(0x7FEFF8AAu,       /* guess: RM0438 6.9.12 reset, TZEN = 0 */
+                          "DBANK", 22, "1 = two banks of 2 KiB pages (RM0438 6.3.1)",
+                          0x0BF9007Fu, 7, 0xFF80FFFFu) },
+    .otp_base = 0x0BFA0000u, .otp_size = 512,
+    .boot = BOOT_L5_NSBOOTADD,
+    .sysmem_base = 0x0BF90000u,
+    .bootloader_id = 0x92, .bootloader_id_addr = 0x0BF97FFEu,  /* guess */
+    .dfu = L5_DFU("@Internal Flash   /0x08000000/256*02Kg",
+                  "@Option Bytes   /0x40022040/01*048 e",
+                  "@OTP Memory   /0x0BFA0000/01*512 e"),
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .rdp_level05 = 0x55,                    /* RM0438 6.6.2 */
+    .ob_load_on_system_reset = false,       /* RM0438 6.4.2: OBL_LAUNCH or power-on */
+    .empty_check = false,
+};
+
+static const struct part part_u575zi = {
+    .name = "u575zi", .full_name = "STM32U575ZI",
+    .core = CORE_M33,
+    .swd_idr = 0x0BE12477u,                 /* openocd target/stm32u5x.cfg _CPUTAPID */
+    .cpuid = CPUID_M33,
+    .reset_clock_hz = 4000000,              /* MSIS 4 MHz, RM0456 11.2 */
+    /* NUCLEO-U575ZI-Q LED1 = PC7 (UM2861) */
+    .periph = L5_PERIPH(periph_rcc_u5, 0x46020C00u, 0x42020000u, 2, 7, 0x46000400u, 0x4602080Cu),
+    .dbgmcu_idcode_addr = 0xE0044000u,      /* RM0456 75.12 DBGMCU_IDCODE */
+    .dev_id = 0x482,                        /* RM0456; stlink #1301 */
+    .rev_id = 0x2001,                       /* guess: rev X */
+    .flash_size_reg = 0x0BFA07A0u,          /* RM0456 76.2 */
+    .uid_addr = 0x0BFA0700u,                /* RM0456 76.1 */
+    .uid_word_offsets = { 0x0, 0x4, 0x8 },
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(2048), "Internal Flash", false },     /* RM0456 2.3 */
+        { MEM_SRAM, 0x20000000u, KiB(192), "SRAM1", false },
+        { MEM_SRAM, 0x20030000u, KiB(64), "SRAM2", false },
+        { MEM_SRAM, 0x20040000u, KiB(512), "SRAM3", false },
+        { MEM_SYSMEM, 0x0BF90000u, KiB(32), "system memory", false },       /* RM0456 2.3 */
+        { MEM_OTP, 0x0BFA0000u, 512, "OTP", false },                        /* RM0456 7.3.1 */
+        { MEM_OPTAREA, 0x40022040u, 48, "option bytes", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(2048),
+    /* RM0456 7.3.1: 2 banks x 128 pages of 8 KiB (stlink PR #1355); page
+     * erase 1.5 ms typ (guess: DS13737 not re-read) */
+    .runs = { { 128, KiB(8), 1500, 3400 } },
+    .banks = 2, .bank_size = KiB(1024),
+    .erased_value = 0xFF, .program_unit = 16, .ecc = false,
+    .gen = &flash_gen_u5, .flash_regs_base = 0x40022000u,
+    .timing = {
+        .program_typ_us = 118, .program_max_us = 130,         /* guess */
+        .mass_erase_typ_us = 200000, .mass_erase_max_us = 450000,     /* guess */
+        .option_program_us = 25000,                           /* guess */
+    },
+    .optarea_base = 0x40022040u, .optarea_size = 48,
+    .obregs = { L5_OBREGS(0x1FEFF8AAu,       /* guess: RM0456 7.9.13 reset, TZEN = 0 */
+                          "DUALBANK", 21, "1 = dual bank on 1 MiB parts (RM0456 7.3.1)",
+                          0x0BF9007Fu, 8, 0xFF00FFFFu) },
+    .otp_base = 0x0BFA0000u, .otp_size = 512,
+    .boot = BOOT_L5_NSBOOTADD,
+    .sysmem_base = 0x0BF90000u,
+    .bootloader_id = 0x91, .bootloader_id_addr = 0x0BF97FFEu,  /* guess */
+    .dfu = L5_DFU("@Internal Flash   /0x08000000/256*08Kg",
+                  "@Option Bytes   /0x40022040/01*048 e",
+                  "@OTP Memory   /0x0BFA0000/01*512 e"),
+    .rdp_field = "RDP", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,
+    .rdp_level05 = 0x55,                    /* RM0456 7.6.2 */
+    .ob_load_on_system_reset = false,       /* RM0456 7.4.2 */
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
@@ -2274,6 +2469,6 @@ const struct part *const parts[] = {
     &part_l073xz, &part_l412xb, &part_l476xg, &part_g071xb, &part_g474xe,
     &part_h743zi, &part_h750vb, &part_h723zg,
     &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi, &part_g0b1re,
-    &part_h563zi, &part_wb55rg,
+    &part_h563zi, &part_wb55rg, &part_l552ze, &part_u575zi,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

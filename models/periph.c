@@ -111,6 +111,19 @@ const struct rcc_family periph_rcc_h7 = {
     .gpioa = {.off = 0xE0, .bit = 0}, .usart2 = {.off = 0xE8, .bit = 17},
     .syscfg = {.off = 0xF4, .bit = 1},
 };
+/* RM0456 11.8 (U5): CR MSISON b0 -> MSISRDY b2, HSION b8 -> HSIRDY b10,
+ * HSEON b16 -> b17, PLL1ON b24 -> b25; CFGR1 at 0x1C, SW[1:0] -> SWS[3:2];
+ * AHB2ENR1 0x8C (GPIOAEN b0), APB1ENR1 0x9C (USART2EN b17), APB3ENR 0xA8
+ * (SYSCFGEN b1); reset clock MSIS 4 MHz (CR 0x00000035, guess on the
+ * reserved bits). */
+const struct rcc_family periph_rcc_u5 = {
+    .name = "U5", .cr_reset = 0x00000035, .cfgr_off = 0x1C, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 2}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}},
+    .sws = {.off = 0x1C, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x8C, .en_hi = 0xA8,
+    .gpioa = {.off = 0x8C, .bit = 0}, .usart2 = {.off = 0x9C, .bit = 17},
+    .syscfg = {.off = 0xA8, .bit = 1},
+};
 
 /* RM0481 11.8 (H5): CR HSI 0->1 (HSIDIV /2 at reset: 0x2B), CSI 8->9,
  * HSI48 12->13, HSE 16->17, PLL1 24->25, PLL2 26->27; BDCR 0xF0 LSE 0->1,
@@ -353,6 +366,16 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
         return iwdg_access(c, pp, addr, size, val, write);
     if (l->syscfg_base && addr - l->syscfg_base < SYSCFG_SPAN)
         return syscfg_access(c, pp, addr, size, val, write);
+    if (l->pwr_vosr && (addr & ~3u) == l->pwr_vosr) {
+        /* RM0456 10.10.4: VOSRDY b15 set once VOS b17:16 applies, BOOSTRDY
+         * b14 once BOOSTEN b18: both at once here */
+        if (write)
+            pp->vosr = regs_lane_merge(pp->vosr, addr, size, *val) & 0x00070000u;
+        uint32_t v = pp->vosr | 0x00008000u | ((pp->vosr >> 18) & 1u) << 14;
+        if (!write)
+            *val = regs_lane_extract(v, addr, size);
+        return 0;
+    }
     return -1;
 }
 

@@ -59,6 +59,7 @@ struct periph {
      * RM0351 46.16.4) and whether the IWDG stands still now (core halted
      * with DBG_IWDG_STOP set): since when, in virtual ns */
     uint32_t dbg_fz;
+    uint32_t vosr;                  /* PWR_VOSR where part_periph.pwr_vosr says */
     bool wd_frozen;
     uint64_t wd_frozen_since_ns;
     periph_console_fn console;

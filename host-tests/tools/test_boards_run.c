@@ -43,6 +43,8 @@ static struct run_case dfu_cases[] = {
     /* H5: the Cortex-M33 (Unicorn's model); no ST-Link tool of Debian's
      * knows it (test_h5_tools.c), so it runs after :leave only */
     {"h563zi", "", 0},
+    /* L5/U5: the Cortex-M33 (Unicorn's model) runs them after :leave */
+    {"l552ze", "", 0}, {"u575zi", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
@@ -329,12 +331,15 @@ static struct fw_case watchdog_cases[] = {
     {"f767zi", "reset-loop"},
     /* H7: IWDG1 at 0x58004800 (RM0433 2.3.2), part_facts.h IWDG_BASE */
     {"h743zi", "reset-loop"}, {"h723zg", "reset-loop"}, {"h750vb", "reset-loop"},
+    /* L5/U5: IWDG at 0x40003000 (RM0438 2.3, RM0456 2.3), the M33 core */
+    {"l552ze", "reset-loop"}, {"u575zi", "reset-loop"},
 };
 
 /* ARMv7-M: INVSTATE escalated to HardFault; ARMv6-M: HardFault (fixtures README). */
 static struct fw_case bad_vector_cases[] = {
     {"f072xb", "hardfault"}, {"f407xg", "hardfault"}, {"l073xz", "hardfault"},
     {"l476xg", "hardfault"},
+    {"l552ze", "hardfault"},    /* ARMv8-M Mainline: as v7-M (UsageFault escalated) */
 };
 
 /* Flash NAME over DFU, then BOOT0 low and a reset: the board boots it from flash. */

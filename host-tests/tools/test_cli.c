@@ -34,7 +34,8 @@ Test(cli, parts_lists_every_part)
                                   "f411xe", "f405xg", "f722xe", "f746xg", "f767zi", "l073xz", "l412xb",
                                   "l476xg", "g071xb", "g474xe", "h743zi", "h750vb", "h723zg",
                                   "f107vc", "f105rc", "f205rg", "f303vc", "l4r5zi", "g0b1re",
-                                  "h563zi", "wb55rg"};
+                                  "h563zi", "wb55rg",
+                                  "l552ze", "u575zi"};
     const size_t n = sizeof names / sizeof names[0];
     struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
@@ -44,6 +45,8 @@ Test(cli, parts_lists_every_part)
     cr_expect_not_null(strstr(r.output, "STM32H743ZI  M7       2048KiB"), "%s", r.output);
     /* the Cortex-M33 and the H5 generation (RM0481: 2 MiB on H563) */
     cr_expect_not_null(strstr(r.output, "STM32H563ZI  M33      2048KiB"), "%s", r.output);
+    /* the Cortex-M33 and the L5/U5 generation (RM0438: 512 KiB on L552ZE) */
+    cr_expect_not_null(strstr(r.output, "STM32L552ZE  M33       512KiB"), "%s", r.output);
     cr_expect_eq(count_lines(r.output), (int)n + 1, "header + %zu parts:\n%s", n, r.output);
     proc_result_free(&r);
 

@@ -105,6 +105,15 @@ static struct ob_case ob_cases[] = {
      * #1254); WRP1AR at +0x18, STRT [7:0].  Page 0x10 protected. */
     {"l4r5zi", 0x1FF00000, 40, 0x18, 8, {0x10, 0xFF, 0x10, 0xFF, 0xEF, 0x00, 0xEF, 0x00},
      "WRP1AR", "WRP1A_STRT", 0x10, 0, 4, "OPTR", "RDP", 0xFF},
+    /* RM0438 6.9 / RM0456 7.9: the option alt is the register window from
+     * FLASH_OPTR (0x40022040: OPTR, NSBOOTADD0R/1R, SECBOOTADD0R,
+     * SECWM1R1/R2, WRP1AR (+0x18: PSTRT [6:0] L5 / [7:0] U5, PEND at
+     * [22:16]), ...); no complements.  Page 0x10 of bank 1 protected; L5
+     * keeps the reserved bits 7 and 23 as read (1). */
+    {"l552ze", 0x40022040, 48, 0x18, 4, {0x90, 0xFF, 0x90, 0xFF}, "WRP1AR", "WRP1A_PSTRT", 0x10,
+     0, -1, "OPTR", "RDP", 0xFF},
+    {"u575zi", 0x40022040, 48, 0x18, 4, {0x10, 0xFF, 0x10, 0xFF}, "WRP1AR", "WRP1A_PSTRT", 0x10,
+     0, -1, "OPTR", "RDP", 0xFF},
 };
 
 /* The RDP byte of level 0: 0xAA, but 0xA5 on F1 (PM0075 2.5: "0xA5"). */

@@ -45,6 +45,9 @@ static struct dfu_case dfu_parts[] = {
     /* WB: the whole set; its ROM refuses the mass erase (the test asserts
      * dfu-util's words); the secure area: test_wb_tools.c */
     {"wb55rg"},
+    /* L5/U5 (issue 16): every test of this file, as the others (each run
+     * is a fraction of a second); their ST-Link tools: test_l5u5_tools.c */
+    {"l552ze"}, {"u575zi"},
 };
 
 /* Rows on a die another row above already covers in depth: the listing
@@ -173,6 +176,19 @@ static const struct dfu_listing listings[] = {
      * (micropython PR #5730) and the option area at 0x1FFF8000 (guess). */
     {"wb55rg", 0x0200, NULL,
      {"@Internal Flash   /0x08000000/256*04Kg", "@Option Bytes   /0x1FFF8000/01*128 e"}},
+    /* No public dfu-util listing of an L5 or U5 ROM: the G474/H7 ROMs'
+     * form (three spaces, ver 0200) with the maps of RM0438 6.3.1 (two
+     * banks of 128 x 2 KiB as shipped, DBANK = 1) and RM0456 7.3.1 (two
+     * banks of 128 x 8 KiB), the option register window from FLASH_OPTR
+     * (0x40022040, OPTR..WRP2BR: 48 bytes; CubeProgrammer reads the same
+     * window, zephyr #86605) and the 512-byte OTP at 0x0BFA0000.  Not
+     * silicon-checked. */
+    {"l552ze", 0x0200, NULL,
+     {"@Internal Flash   /0x08000000/256*02Kg", "@Option Bytes   /0x40022040/01*048 e",
+      "@OTP Memory   /0x0BFA0000/01*512 e"}},
+    {"u575zi", 0x0200, NULL,
+     {"@Internal Flash   /0x08000000/256*08Kg", "@Option Bytes   /0x40022040/01*048 e",
+      "@OTP Memory   /0x0BFA0000/01*512 e"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)

@@ -131,6 +131,16 @@ static const struct expected_rom expected[] = {
     { "wb55rg", 0x0200, NULL, {
         "@Internal Flash   /0x08000000/256*04Kg",
         "@Option Bytes   /0x1FFF8000/01*128 e" } },
+    /* guess: no public listing; RM0438 6.3.1 / RM0456 7.3.1 maps, the
+     * option register window from FLASH_OPTR, the 512-byte OTP */
+    { "l552ze", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*02Kg",
+        "@Option Bytes   /0x40022040/01*048 e",
+        "@OTP Memory   /0x0BFA0000/01*512 e" } },
+    { "u575zi", 0x0200, NULL, {
+        "@Internal Flash   /0x08000000/256*08Kg",
+        "@Option Bytes   /0x40022040/01*048 e",
+        "@OTP Memory   /0x0BFA0000/01*512 e" } },
 };
 
 /* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1

@@ -65,6 +65,11 @@ static const struct id_row rows[] = {
     { "h563zi", 0x44024000, 0x484, 0x08FFF80C, 0x08FFF800, 2048 * 1024, 256, 0xFF, 16, "H5", true },
     /* RM0434: DEV_ID 0x495 (OpenOCD "STM32WB5x"), 256 x 4 KiB pages, double words */
     { "wb55rg", 0xE0042000, 0x495, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 256, 0xFF, 8, "L4/G0/G4", true },
+    /* RM0438 40.x DBGMCU_IDCODE at 0xE0044000 (DEV_ID 0x472), 49.1-49.2
+     * (UID, F_SIZE), 6.3.1 (2 x 128 x 2 KiB, double words); RM0456 (DEV_ID
+     * 0x482, UID 0x0BFA0700, F_SIZE 0x0BFA07A0, 2 x 128 x 8 KiB, quad words) */
+    { "l552ze", 0xE0044000, 0x472, 0x0BFA05E0, 0x0BFA0590, 512 * 1024, 256, 0xFF, 8, "L5", true },
+    { "u575zi", 0xE0044000, 0x482, 0x0BFA07A0, 0x0BFA0700, 2048 * 1024, 256, 0xFF, 16, "U5", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/chip.h"
+#include "models/optbytes.h"
 #include "emulator/state/state.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
@@ -291,7 +292,10 @@ int cmd_inspect(int argc, char **argv)
         const struct part *p = c->part;
         printf("part         %s (%s), %s\n", p->full_name, p->name, core_name(p->core));
         printf("state        %s\n", dir);
-        printf("RDP          level %u%s\n", c->rdp_level,
+        bool half = p->rdp_level05 && optbytes_rdp_byte(p, c->ob_loaded) == p->rdp_level05;
+        static const char *const level[] = {"0", "1", "2"};
+        printf("RDP          level %s%s\n",
+               half ? "0.5" : level[c->rdp_level > 2 ? 2 : c->rdp_level],
                c->option_error ? "  (option byte complement error at load)" : "");
         printf("boot         BOOT0=0 -> %s, BOOT0=1 -> %s%s\n",
                boot_target_name(chip_boot_target(c, false)),
