@@ -6,9 +6,9 @@
  * there).  One emulator session per scenario, kept across its steps, so a
  * reset between steps is a reset and not a power cycle: a fresh chip in a
  * private work directory, the board exported on a loopback port, each
- * `step` a shell command run in the work directory with the libusb shim
- * pointed at the board, each `do` a button the person at the bench
- * presses.  Prints PASS/FAIL per item and a final line; exit 0 when every
+ * `step` a shell command run in the work directory on the scenario's route
+ * to the board (route.h: the libusb shim, or `route usbfs`), each `do` a
+ * button the person at the bench presses.  Prints PASS/FAIL per item and a final line; exit 0 when every
  * expectation held, 1 when one did not, 2 on a malformed file.
  *
  * The report holds no paths, times or ports, so two runs of one scenario

@@ -2,7 +2,7 @@
 /*
  * vstm32 scenario, the items of one scenario: a `do` is a button the
  * person at the bench presses, a `step` a shell command run against the
- * board with the libusb shim; then each expectation is checked against the
+ * board on the scenario's route (route.h); then each expectation is checked against the
  * command's status and output, the board and the chip's memories, and the
  * item's PASS/FAIL lines printed.  The command line, the work directory and
  * the session are in cmd_scenario.c.
