@@ -40,39 +40,72 @@ static libusb_device *find(libusb_device **list, uint16_t vid)
 
 TestSuite(shim_devices, .init = start_both, .fini = stop_both);
 
-Test(shim_devices, list_keeps_server_order_with_bus_address_and_port)
+/* Newest first, as Debian's libusb 1.0.26 lists them (core.c
+ * usbi_connect_device: list_add at the head, after a scan in sysfs
+ * order): the server's 1-2 before its 1-1.  st-flash 1.7.0 walks the list
+ * backwards and meets 1-1 first (fixtures/scenarios/21). */
+Test(shim_devices, list_is_newest_first_with_bus_address_and_port)
 {
     libusb_device **list;
     cr_assert_eq(SHIM(libusb_get_device_list)(ctx, &list), 2);
     cr_assert_null(list[2]);
     struct libusb_device_descriptor d;
-    SHIM(libusb_get_device_descriptor)(list[0], &d);
+    SHIM(libusb_get_device_descriptor)(list[1], &d);
     cr_assert_eq(d.idVendor, 0x0483);
     cr_assert_eq(d.idProduct, 0xdf11);
     cr_assert_eq(d.bcdDevice, 0x2200);
     cr_assert_eq(d.bNumConfigurations, 1);
-    cr_assert_eq(SHIM(libusb_get_bus_number)(list[0]), 1);
-    cr_assert_eq(SHIM(libusb_get_device_address)(list[0]), 2);
-    cr_assert_eq(SHIM(libusb_get_port_number)(list[0]), 1);
-    cr_assert_eq(SHIM(libusb_get_device_address)(list[1]), 3);
+    cr_assert_eq(SHIM(libusb_get_bus_number)(list[1]), 1);
+    cr_assert_eq(SHIM(libusb_get_device_address)(list[1]), 2);
+    cr_assert_eq(SHIM(libusb_get_port_number)(list[1]), 1);
+    cr_assert_eq(SHIM(libusb_get_device_address)(list[0]), 3);
     uint8_t ports[7];
-    cr_assert_eq(SHIM(libusb_get_port_numbers)(list[1], ports, 7), 1);
+    cr_assert_eq(SHIM(libusb_get_port_numbers)(list[0], ports, 7), 1);
     cr_assert_eq(ports[0], 2);
-    cr_assert_eq(SHIM(libusb_get_port_numbers)(list[1], ports, 0), LIBUSB_ERROR_INVALID_PARAM);
-    cr_assert_null(SHIM(libusb_get_parent)(list[1]));
-    cr_assert_eq(SHIM(libusb_get_device_speed)(list[1]), LIBUSB_SPEED_FULL);
-    cr_assert_eq(SHIM(libusb_get_max_packet_size)(list[1], 0x81), 64);
-    cr_assert_eq(SHIM(libusb_get_max_iso_packet_size)(list[1], 0x81), 64);
-    cr_assert_eq(SHIM(libusb_get_max_packet_size)(list[1], 0x82), LIBUSB_ERROR_NOT_FOUND);
+    cr_assert_eq(SHIM(libusb_get_port_numbers)(list[0], ports, 0), LIBUSB_ERROR_INVALID_PARAM);
+    cr_assert_null(SHIM(libusb_get_parent)(list[0]));
+    cr_assert_eq(SHIM(libusb_get_device_speed)(list[0]), LIBUSB_SPEED_FULL);
+    cr_assert_eq(SHIM(libusb_get_max_packet_size)(list[0], 0x81), 64);
+    cr_assert_eq(SHIM(libusb_get_max_iso_packet_size)(list[0], 0x81), 64);
+    cr_assert_eq(SHIM(libusb_get_max_packet_size)(list[0], 0x82), LIBUSB_ERROR_NOT_FOUND);
 
-    /* A second list holds the same device objects (libusb keeps them). */
+    /* A second list holds the same device objects (libusb keeps them),
+     * in the same order: nothing arrived in between. */
     libusb_device **again;
     cr_assert_eq(SHIM(libusb_get_device_list)(ctx, &again), 2);
     cr_assert_eq(again[0], list[0]);
+    cr_assert_eq(again[1], list[1]);
     SHIM(libusb_free_device_list)(again, 1);
     SHIM(libusb_free_device_list)(list, 1);
 }
 
+/* A device plugged again is a new device, put at the list's head as
+ * libusb's hotplug (usbi_connect_device) puts it; the others keep their
+ * order. */
+Test(shim_devices, replugged_device_comes_first)
+{
+    libusb_device **list;
+    struct libusb_device_descriptor d;
+    cr_assert_eq(SHIM(libusb_get_device_list)(ctx, &list), 2);
+    SHIM(libusb_get_device_descriptor)(list[1], &d);
+    cr_assert_eq(d.idProduct, 0xdf11, "1-1, the first enumerated, is last");
+    libusb_device *echo = list[0];
+    SHIM(libusb_free_device_list)(list, 0);
+
+    shim_fake_command(&fake, "unplug 1-1");
+    cr_assert_eq(SHIM(libusb_get_device_list)(ctx, &list), 1);
+    cr_assert_eq(list[0], echo);
+    SHIM(libusb_free_device_list)(list, 1);
+    shim_fake_command(&fake, "plug 1-1");
+    cr_assert_eq(SHIM(libusb_get_device_list)(ctx, &list), 2);
+    SHIM(libusb_get_device_descriptor)(list[0], &d);
+    cr_assert_eq(d.idProduct, 0xdf11, "1-1, plugged last, is first");
+    cr_assert_eq(list[1], echo);
+    SHIM(libusb_free_device_list)(list, 1);
+    SHIM(libusb_unref_device)(echo);
+}
+
+/* Bus 2's device was enumerated last: it comes first. */
 Test(shim_devices, two_servers_are_two_buses)
 {
     shim_fake_start(&fake2, "--echo", "--no-dfu");
@@ -83,10 +116,12 @@ Test(shim_devices, two_servers_are_two_buses)
     cr_assert_eq(SHIM(libusb_init)(&two), 0);
     libusb_device **list;
     cr_assert_eq(SHIM(libusb_get_device_list)(two, &list), 3);
-    cr_assert_eq(SHIM(libusb_get_bus_number)(list[0]), 1);
+    cr_assert_eq(SHIM(libusb_get_bus_number)(list[0]), 2);
+    cr_assert_eq(SHIM(libusb_get_device_address)(list[0]), 3);
     cr_assert_eq(SHIM(libusb_get_bus_number)(list[1]), 1);
-    cr_assert_eq(SHIM(libusb_get_bus_number)(list[2]), 2);
-    cr_assert_eq(SHIM(libusb_get_device_address)(list[2]), 3);
+    cr_assert_eq(SHIM(libusb_get_device_address)(list[1]), 3);
+    cr_assert_eq(SHIM(libusb_get_bus_number)(list[2]), 1);
+    cr_assert_eq(SHIM(libusb_get_device_address)(list[2]), 2);
     SHIM(libusb_free_device_list)(list, 1);
     SHIM(libusb_exit)(two);
 }

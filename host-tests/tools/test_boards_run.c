@@ -20,8 +20,9 @@
 #include <sys/stat.h>
 
 #include "host-tests/lib/proc.h"
+#include "host-tests/tools/stlink_fixture.h"
 
-#define TOOL_TIMEOUT_S 180
+#define BOARD_RUN_TIMEOUT_S 180
 
 /* Criterion copies parameters into the test process: no pointers. */
 struct run_case {
@@ -105,7 +106,7 @@ static struct proc_result run_script(const char *dir, const char *board, const c
     argv[n++] = (char *)script;
     argv[n] = NULL;
     char *env[] = {env_sock, env_vstm32, NULL};
-    return proc_run(argv, env, TOOL_TIMEOUT_S);
+    return proc_run(argv, env, BOARD_RUN_TIMEOUT_S);
 }
 
 static const char *power_cycle_step(const struct run_case *c)
@@ -163,13 +164,18 @@ ParameterizedTestParameters(boards_run, hello_over_st_flash)
                                sizeof stlink_cases / sizeof stlink_cases[0]);
 }
 
-/* st-flash --reset --format ihex write hello.hex (the .hex input). */
+/* st-flash --reset --format ihex write hello.hex (the .hex input).  A
+ * virgin F042 or L412 boots its ROM whatever BOOT0 says (AN2606's empty
+ * check), so its DFU device is on the bus beside the probe and st-flash
+ * needs the probe's serial (STFLASH_SERIAL_PROLOGUE). */
 ParameterizedTest(struct run_case *c, boards_run, hello_over_st_flash)
 {
     char *dir = proc_mkdtemp(c->part);
     char board[64], script[1400], text[64];
     snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
-    snprintf(script, sizeof script, "st-flash --reset --format ihex write '%s'%s",
+    snprintf(script, sizeof script,
+             STFLASH_SERIAL_PROLOGUE
+             "st-flash --serial \"$SER\" --reset --format ihex write '%s'%s",
              firmware(c->part, "hello.hex"), power_cycle_step(c));
     const char *extra[] = {"--boot0", "0", "--expect-console",
                            expect_hello_opts(c->part, text, sizeof text),

@@ -267,6 +267,30 @@ static bool list_has(libusb_device *const *list, size_t n, const libusb_device *
     return false;
 }
 
+/* Debian's libusb 1.0.26 lists the newest enumerated device first
+ * (libusb/core.c usbi_connect_device: list_add at the list's head; its
+ * first scan enumerates in udev's sysfs-path order), and tools depend on
+ * it: st-flash 1.7.0 walks the list backwards (scenario 21).  fresh is in
+ * the servers' order; the devices new since old go first, the last one
+ * first, then the known ones in old's order.  ctx->lock held. */
+static void order_newest_first(libusb_device **fresh, size_t n, libusb_device *const *old,
+                               size_t old_n)
+{
+    libusb_device **ordered = malloc((n ? n : 1) * sizeof *ordered);
+    if (!ordered)
+        return;
+    size_t k = 0;
+    for (size_t i = n; i-- > 0;)
+        if (!list_has(old, old_n, fresh[i]))
+            ordered[k++] = fresh[i];
+    for (size_t i = 0; i < old_n && k < n; i++)
+        if (list_has(fresh, n, old[i]))
+            ordered[k++] = old[i];
+    if (k == n)
+        memcpy(fresh, ordered, n * sizeof *fresh);
+    free(ordered);
+}
+
 /* ctx->lock held. */
 static void queue_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event)
 {
@@ -337,6 +361,7 @@ void shim_ctx_rescan(libusb_context *ctx)
                 events = true;
             }
     }
+    order_newest_first(fresh, n, old, old_n);
     ctx->devs = fresh;
     ctx->num_devs = n;
     ctx->scanned = true;

@@ -11,7 +11,6 @@
  *                  serves the nodes' file descriptors over USB/IP.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -19,60 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/expect.h"
 #include "tools/vstm32/session.h"
-#include "tools/vstm32/usbfs_bed.h"
+#include "tools/vstm32/route.h"
 
 static volatile sig_atomic_t forwarded_signal;
 
 static void on_signal(int sig)
 {
     forwarded_signal = sig;
-}
-
-/* The shim sits in shim/ beside the vstm32 binary (build/shim). */
-static int shim_dir(char *out, size_t cap)
-{
-    const char *env = getenv("VSTM32_SHIM_DIR");
-    if (env && *env) {
-        snprintf(out, cap, "%s", env);
-        return 0;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = 0;
-    snprintf(out, cap, "%s/shim", dirname(exe));
-    char lib[PATH_MAX + 32];
-    struct stat st;
-    snprintf(lib, sizeof lib, "%s/libusb-1.0.so.0", out);
-    return stat(lib, &st) == 0 ? 0 : -1;
-}
-
-/* The usbfs preload: usbfs/libvstm32-usbfs.so beside the vstm32 binary
- * (build/usbfs), or $VSTM32_USBFS_PRELOAD.  The path it looked for stays
- * in out either way, for the error message. */
-static int usbfs_preload(char *out, size_t cap)
-{
-    const char *env = getenv("VSTM32_USBFS_PRELOAD");
-    char exe[PATH_MAX];
-    struct stat st;
-    if (env && *env) {
-        snprintf(out, cap, "%s", env);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0)
-            return -1;
-        exe[n] = 0;
-        snprintf(out, cap, "%s/usbfs/libvstm32-usbfs.so", dirname(exe));
-    }
-    return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
 }
 
 /* --route VALUE or --route=VALUE, taken out of argv before the session's
@@ -82,11 +40,11 @@ static int parse_route(int *argc, char **argv, bool *usbfs)
     /* VSTM32_ROUTE: the default when --route is not given (the
      * tools-usbfs tier runs the tools tier's suites with it). */
     const char *env = getenv("VSTM32_ROUTE");
-    if (env && *env && strcmp(env, "usbfs") && strcmp(env, "shim")) {
+    *usbfs = false;
+    if (env && *env && route_by_name(env, usbfs) < 0) {
         cli_error("run: VSTM32_ROUTE=%s: not a route (usbfs or shim)", env);
         return EXIT_USAGE;
     }
-    *usbfs = env && !strcmp(env, "usbfs");
     for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
         const char *val;
         int used;
@@ -103,27 +61,15 @@ static int parse_route(int *argc, char **argv, bool *usbfs)
         } else {
             continue;
         }
-        if (strcmp(val, "usbfs") && strcmp(val, "shim")) {
+        if (route_by_name(val, usbfs) < 0) {
             cli_error("run: --route %s: not a route (usbfs or shim)", val);
             return EXIT_USAGE;
         }
-        *usbfs = !strcmp(val, "usbfs");
         memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
         *argc -= used;
         i--;
     }
     return 0;
-}
-
-static void bus_changed(void *arg, const struct usb_device *dev, const char *busid,
-                        uint32_t busnum, uint32_t devnum, bool added)
-{
-    struct usbfs_bed *bed = arg;
-    int rc;
-    if (!added)
-        usbfs_bed_remove(bed, dev);
-    else if ((rc = usbfs_bed_add(bed, dev, busid, busnum, devnum)) < 0)
-        cli_error("run: usbfs testbed: cannot add %s: %s", busid, strerror(-rc));
 }
 
 static const char run_help[] =
@@ -158,33 +104,18 @@ int cmd_run(int argc, char **argv)
     if (cfg.port == 3240)
         cfg.port = 0;
 
-    char shim[PATH_MAX], preload[PATH_MAX];
-    if (usbfs && usbfs_preload(preload, sizeof preload) < 0) {
-        cli_error("run: --route usbfs: cannot find the usbfs preload %s (build it with make, "
-                  "or set VSTM32_USBFS_PRELOAD)", preload);
+    struct route rt;
+    char err[PATH_MAX + 256];
+    if (route_open(&rt, usbfs, err, sizeof err) < 0) {
+        cli_error("run: %s", err);
+        route_close(&rt);
         return 1;
     }
-    if (!usbfs && shim_dir(shim, sizeof shim) < 0) {
-        cli_error("run: cannot find the libusb shim (shim/libusb-1.0.so.0 beside vstm32; "
-                  "set VSTM32_SHIM_DIR)");
-        return 1;
-    }
-
     signal(SIGPIPE, SIG_IGN);
-    struct usbfs_bed *bed = NULL;
-    if (usbfs) {
-        char err[256];
-        bed = usbfs_bed_new(err, sizeof err);
-        if (!bed) {
-            cli_error("run: --route usbfs: %s", err);
-            return 1;
-        }
-        cfg.on_bus_change = bus_changed;
-        cfg.bus_change_arg = bed;
-    }
+    route_watch(&rt, &cfg);
     struct session *s = session_start(&cfg);
     if (!s) {
-        usbfs_bed_free(bed);
+        route_close(&rt);
         return 1;
     }
 
@@ -192,12 +123,10 @@ int cmd_run(int argc, char **argv)
     snprintf(servers, sizeof servers, "%s:%u",
              strcmp(session_bind_addr(s), "0.0.0.0") ? session_bind_addr(s) : "127.0.0.1",
              session_port(s));
-    const char *old = getenv(usbfs ? "LD_PRELOAD" : "LD_LIBRARY_PATH");
-    snprintf(libpath, sizeof libpath, "%s%s%s%s", usbfs ? preload : shim,
-             usbfs ? ":libumockdev-preload.so.0" : "", old && *old ? ":" : "", old ? old : "");
+    route_env_value(&rt, libpath, sizeof libpath);
     /* CMD's environment is made here: the testbed's GLib thread runs, and
      * after fork() only exec-safe calls are made */
-    setenv(usbfs ? "LD_PRELOAD" : "LD_LIBRARY_PATH", libpath, 1);
+    setenv(route_env_name(&rt), libpath, 1);
     setenv("VSTM32_USBIP", servers, 1);
 
     struct sigaction sa = {.sa_handler = on_signal};
@@ -212,7 +141,7 @@ int cmd_run(int argc, char **argv)
     if (child < 0) {
         cli_error("run: fork: %s", strerror(errno));
         session_stop(s);
-        usbfs_bed_free(bed);
+        route_close(&rt);
         return 1;
     }
     if (child == 0) {
@@ -245,7 +174,7 @@ int cmd_run(int argc, char **argv)
     if (expect.n && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         expect_rc = expect_wait(s, &expect);
     int stop_rc = session_stop(s);
-    usbfs_bed_free(bed);
+    route_close(&rt);
     if (expect_rc)
         return expect_rc;
     if (WIFEXITED(status))

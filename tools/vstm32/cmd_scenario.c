@@ -6,9 +6,9 @@
  * there).  One emulator session per scenario, kept across its steps, so a
  * reset between steps is a reset and not a power cycle: a fresh chip in a
  * private work directory, the board exported on a loopback port, each
- * `step` a shell command run in the work directory with the libusb shim
- * pointed at the board, each `do` a button the person at the bench
- * presses.  Prints PASS/FAIL per item and a final line; exit 0 when every
+ * `step` a shell command run in the work directory on the scenario's route
+ * to the board (route.h: the libusb shim, or `route usbfs`), each `do` a
+ * button the person at the bench presses.  Prints PASS/FAIL per item and a final line; exit 0 when every
  * expectation held, 1 when one did not, 2 on a malformed file.
  *
  * The report holds no paths, times or ports, so two runs of one scenario
@@ -143,26 +143,6 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 /* ---- one scenario ------------------------------------------------------ */
 
-static int find_shim(char *out, size_t cap, const char *self)
-{
-    const char *env = getenv("VSTM32_SHIM_DIR");
-    if (env && *env) {
-        /* steps run in the work directory: the path must be absolute */
-        char abs[PATH_MAX];
-        if (!realpath(env, abs))
-            return -1;
-        snprintf(out, cap, "%s", abs);
-        return 0;
-    }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", self);
-    snprintf(out, cap, "%s/shim", dirname(dir));
-    char lib[PATH_MAX + 32];
-    struct stat st;
-    snprintf(lib, sizeof lib, "%s/libusb-1.0.so.0", out);
-    return stat(lib, &st) == 0 ? 0 : -1;
-}
-
 static uint64_t fnv(const uint8_t *p, size_t n)
 {
     return p ? chip_fnv1a64(p, n, CHIP_FNV1A64_INIT) : 0;
@@ -183,11 +163,6 @@ static int run_scenario(const char *path, const struct run_opts *opts)
         return 1;
     }
     r.self[n] = '\0';
-    if (find_shim(r.shim, sizeof r.shim, r.self) < 0) {
-        cli_error("scenario: cannot find the libusb shim (shim/libusb-1.0.so.0 beside vstm32; "
-                  "set VSTM32_SHIM_DIR)");
-        return 1;
-    }
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     if (!realpath(dirname(dir), r.scn_dir)) {
@@ -206,13 +181,19 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     snprintf(base, sizeof base, "%s", path);
     uint64_t seed = opts->seed_set ? opts->seed : scn.seed;
     printf("scenario %s: %s\n", basename(base), scn.title[0] ? scn.title : "(untitled)");
-    printf("  part %s, seed %llu, time %s\n", scn.part->full_name, (unsigned long long)seed,
-           scn.time_mode == VCLOCK_FAST ? "fast" : scn.time_mode == VCLOCK_REAL ? "real" : "scaled");
+    printf("  part %s, seed %llu, time %s%s\n", scn.part->full_name, (unsigned long long)seed,
+           scn.time_mode == VCLOCK_FAST ? "fast" : scn.time_mode == VCLOCK_REAL ? "real" : "scaled",
+           scn.usbfs ? ", route usbfs" : "");
     fflush(stdout);
 
     int rc = 1;
     if (make_files(&r) < 0 || mkdir(r.state, 0755) < 0 || make_chip(&r) < 0)
         goto out;
+    char why[PATH_MAX + 256];
+    if (route_open(&r.route, scn.usbfs, why, sizeof why) < 0) {
+        cli_error("scenario %s: %s", scn.path, why);
+        goto out;
+    }
 
     struct session_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -234,6 +215,7 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     cfg.bind_addr = "127.0.0.1";
     cfg.port = 0;
     cfg.pcap_path = opts->pcap;
+    route_watch(&r.route, &cfg);
     r.session = session_start(&cfg);
     if (!r.session)
         goto out;
@@ -260,6 +242,7 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     printf("result %s: %s (%u passed, %u failed)\n", basename(base), rc ? "FAIL" : "PASS", r.passed,
            r.failed);
 out:
+    route_close(&r.route);
     fflush(stdout);
     if (opts->keep)
         fprintf(stderr, "vstm32: scenario work directory kept: %s\n", r.work);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "emulator/board/board.h"
+#include "tools/vstm32/route.h"
 #include "tools/vstm32/scenario.h"
 #include "tools/vstm32/session.h"
 
@@ -30,7 +31,7 @@ struct run_ctx {
     const struct run_opts *opts;
     char work[PATH_MAX];
     char state[PATH_MAX + 16];
-    char shim[PATH_MAX];
+    struct route route;         /* how steps reach the board (scenario line `route`) */
     char self[PATH_MAX];
     char scn_dir[PATH_MAX];     /* the scenario file's directory, absolute */
     struct session *session;

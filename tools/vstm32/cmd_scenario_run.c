@@ -2,7 +2,7 @@
 /*
  * vstm32 scenario, the items of one scenario: a `do` is a button the
  * person at the bench presses, a `step` a shell command run against the
- * board with the libusb shim; then each expectation is checked against the
+ * board on the scenario's route (route.h); then each expectation is checked against the
  * command's status and output, the board and the chip's memories, and the
  * item's PASS/FAIL lines printed.  The command line, the work directory and
  * the session are in cmd_scenario.c.
@@ -11,6 +11,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,25 +68,69 @@ void on_sigchld(int sig)
     child_done = 1;
 }
 
-/* Run one shell command against the board; output (stdout and stderr
- * interleaved) into out_path.  Returns the exit status, 128+signal, or
- * -1 when it timed out (killed). */
+extern char **environ;
+
+/* This process's environment with the "NAME=VALUE" entries of set put in
+ * (replacing any of the same name); NULL when out of memory.  Made before
+ * fork(): on the usbfs route the testbed's GLib thread runs, so the child
+ * makes only exec-safe calls. */
+static char **step_environment(char *const set[], size_t nset)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + nset + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = false;
+        for (size_t j = 0; j < nset && !replaced; j++) {
+            size_t len = strcspn(set[j], "=") + 1;
+            replaced = !strncmp(environ[i], set[j], len);
+        }
+        if (!replaced)
+            env[k++] = environ[i];
+    }
+    for (size_t j = 0; j < nset; j++)
+        env[k++] = set[j];
+    return env;
+}
+
+/* Run one shell command against the board, on the scenario's route;
+ * output (stdout and stderr interleaved) into out_path.  Returns the exit
+ * status, 128+signal, or -1 when it timed out (killed). */
 static int run_command(struct run_ctx *r, const struct scn_item *it, const char *out_path)
 {
-    char servers[64], libpath[PATH_MAX * 2], path_env[PATH_MAX * 3], self_dir[PATH_MAX];
-    snprintf(servers, sizeof servers, "127.0.0.1:%u", session_port(r->session));
-    const char *old = getenv("LD_LIBRARY_PATH");
-    snprintf(libpath, sizeof libpath, "%s%s%s", r->shim, old && *old ? ":" : "", old ? old : "");
+    enum { LIB, USBIP, SELF, SCN_DIR, PATH_VAR, LOCALE, NVARS };
+    static char vars[NVARS][PATH_MAX * 3 + 32];
+    char value[PATH_MAX * 3], self_dir[PATH_MAX];
+    route_env_value(&r->route, value, sizeof value);
+    snprintf(vars[LIB], sizeof vars[LIB], "%s=%s", route_env_name(&r->route), value);
+    snprintf(vars[USBIP], sizeof vars[USBIP], "VSTM32_USBIP=127.0.0.1:%u",
+             session_port(r->session));
+    snprintf(vars[SELF], sizeof vars[SELF], "VSTM32=%s", r->self);
+    snprintf(vars[SCN_DIR], sizeof vars[SCN_DIR], "VSTM32_SCENARIO_DIR=%s", r->scn_dir);
     snprintf(self_dir, sizeof self_dir, "%s", r->self);
     const char *oldpath = getenv("PATH");
-    snprintf(path_env, sizeof path_env, "%s:%s", dirname(self_dir), oldpath ? oldpath : "/usr/bin:/bin");
+    snprintf(vars[PATH_VAR], sizeof vars[PATH_VAR], "PATH=%s:%s", dirname(self_dir),
+             oldpath ? oldpath : "/usr/bin:/bin");
+    snprintf(vars[LOCALE], sizeof vars[LOCALE], "LC_ALL=C");
+    char *set[NVARS];
+    for (size_t i = 0; i < NVARS; i++)
+        set[i] = vars[i];
+    char **env = step_environment(set, NVARS);
+    if (!env)
+        return -1;
 
     fflush(stdout);
     fflush(stderr);
     child_done = 0;
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        free(env);
         return -1;
+    }
     if (pid == 0) {
         int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -95,16 +140,12 @@ static int run_command(struct run_ctx *r, const struct scn_item *it, const char 
         dup2(fd, 1);
         dup2(fd, 2);
         signal(SIGPIPE, SIG_DFL);
-        setenv("LD_LIBRARY_PATH", libpath, 1);
-        setenv("VSTM32_USBIP", servers, 1);
-        setenv("VSTM32", r->self, 1);
-        setenv("VSTM32_SCENARIO_DIR", r->scn_dir, 1);
-        setenv("PATH", path_env, 1);
-        setenv("LC_ALL", "C", 1);
         setpgid(0, 0);
-        execl("/bin/sh", "sh", "-c", it->text, (char *)NULL);
+        char *const argv[] = {"sh", "-c", (char *)it->text, NULL};
+        execve("/bin/sh", argv, env);
         _exit(127);
     }
+    free(env);
     setpgid(pid, pid);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);

@@ -256,7 +256,7 @@ static int parse_line(struct parse_ctx *c, char *line)
                   !strcmp(kw, "link") || !strcmp(kw, "seed") || !strcmp(kw, "time") ||
                   !strcmp(kw, "fault") || !strcmp(kw, "file") || !strcmp(kw, "preload") ||
                   !strcmp(kw, "dfu") || !strcmp(kw, "probe") || !strcmp(kw, "hse") ||
-                  !strcmp(kw, "rev");
+                  !strcmp(kw, "rev") || !strcmp(kw, "route");
     if (header && s->nitems)
         return fail(c, "'%s' belongs before the first step (use 'do ...' between steps)", kw);
 
@@ -302,6 +302,11 @@ static int parse_line(struct parse_ctx *c, char *line)
         if (parse_u64(rest, &hz) < 0 || hz > 50000000u)
             return fail(c, "hse HZ (the board's crystal, up to 50 MHz)");
         s->hse_hz = (uint32_t)hz;
+    } else if (!strcmp(kw, "route")) {
+        /* how the steps reach the board, as `vstm32 run --route` (route.h) */
+        if (strcmp(rest, "usbfs") && strcmp(rest, "shim"))
+            return fail(c, "route usbfs|shim");
+        s->usbfs = !strcmp(rest, "usbfs");
     } else if (!strcmp(kw, "link")) {
         if (!strcmp(rest, "direct"))
             s->link = LINK_DIRECT;
