@@ -181,8 +181,12 @@ Test(dfu_g0b1, st_flash_1_7_does_not_know_it)
     char *state = state_new("g0b1re", &scratch);
     uint8_t img[IMAGE_SIZE];
     const char *image = write_image(scratch, 0x0B2, img);
-    char *tool[] = {"st-flash", "write", (char *)image, "0x08000000", NULL};
-    struct proc_result r = run_board("g0b1re:stlink-v2-1", state, tool);
+    /* a blank G0B1 starts its ROM (empty check): its DFU device is on the
+     * bus beside the probe, so st-flash is told the probe's serial */
+    char script[1024];
+    snprintf(script, sizeof script,
+             STFLASH_SERIAL_PROLOGUE "st-flash --serial \"$SER\" write %s 0x08000000", image);
+    struct proc_result r = run_sh("g0b1re:stlink-v2-1", state, script);
     cr_expect_neq(r.status, 0, "st-flash accepted an unknown chip:\n%s", r.output);
     expect_in(&r, "unknown chip id! 0x467");
     expect_in(&r, "Failed to connect to target");
