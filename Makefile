@@ -237,12 +237,12 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(SHIM)
 	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
-	@rm -f $(BUILD)/expected-tools-usbfs.tmp; \
-	VSTM32_TEST_LIST=$(BUILD)/expected-tools-usbfs.tmp $(BUILD)/tests/tools \
-	    --filter "$$(cat host-tests/tools-usbfs/FILTER)" -j$(JOBS) >/dev/null 2>&1; \
-	[ -s $(BUILD)/expected-tools-usbfs.tmp ] || { echo "expected-lists: tools-usbfs listed no test" >&2; exit 1; }; \
-	LC_ALL=C sort $(BUILD)/expected-tools-usbfs.tmp >host-tests/tools-usbfs/EXPECTED; \
-	echo "host-tests/tools-usbfs/EXPECTED: $$(wc -l <host-tests/tools-usbfs/EXPECTED) tests"
+	@rm -f $(BUILD)/expected-tools-shim.tmp; \
+	VSTM32_TEST_LIST=$(BUILD)/expected-tools-shim.tmp $(BUILD)/tests/tools \
+	    --filter "$$(cat host-tests/tools-shim/FILTER)" -j$(JOBS) >/dev/null 2>&1; \
+	[ -s $(BUILD)/expected-tools-shim.tmp ] || { echo "expected-lists: tools-shim listed no test" >&2; exit 1; }; \
+	LC_ALL=C sort $(BUILD)/expected-tools-shim.tmp >host-tests/tools-shim/EXPECTED; \
+	echo "host-tests/tools-shim/EXPECTED: $$(wc -l <host-tests/tools-shim/EXPECTED) tests"
 
 # README.md's "Supported parts" table is `vstm32 parts --markdown`, pasted
 # here; the tools tier (test_readme.c) fails when the two differ.

@@ -134,11 +134,11 @@ wanted usbip && run_tier usbip "$(expected usbip)" "$BUILD/tests/usbip" -j"$JOBS
 wanted usbip-asan && run_tier usbip-asan "$(expected usbip)" "$BUILD/tests/usbip-asan" -j"$JOBS"
 wanted tools && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \
     run_tier tools "$(expected tools)" "$BUILD/tests/tools" -j"$JOBS"
-# The same real-tool round trips through Debian's libusb on the usbfs route
-# (host-tests/tools-usbfs/README.md).
-wanted tools-usbfs && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" VSTM32_ROUTE=usbfs TIER_FILTERED=1 \
-    run_tier tools-usbfs "$(expected tools-usbfs)" "$BUILD/tests/tools" \
-    --filter "$(cat host-tests/tools-usbfs/FILTER)" -j"$JOBS"
+# The same real-tool round trips on the old libusb shim route, until it goes
+# (host-tests/tools-shim/README.md).
+wanted tools-shim && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" VSTM32_ROUTE=shim TIER_FILTERED=1 \
+    run_tier tools-shim "$(expected tools-shim)" "$BUILD/tests/tools" \
+    --filter "$(cat host-tests/tools-shim/FILTER)" -j"$JOBS"
 wanted scenarios && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \
     run_tier scenarios "$(expected scenarios)" "$BUILD/tests/scenarios" -j"$JOBS"
 # Reliability: fuzzing (60 s per target), soak, kill -9 durability.

@@ -27,7 +27,7 @@
 #define NODE_PREBUILD NODE_DIR "/node_modules/usb/prebuilds/linux-x64/node.napi.glibc.node"
 #define CLIENT_TIMEOUT_S 180
 
-/* vstm32 run [--route usbfs] --board B0 [--board B1] [--state S] -- ARGV...
+/* vstm32 run --route usbfs|shim --board B0 [--board B1] [--state S] -- ARGV...
  * (the state belongs to the last board) */
 static struct proc_result run_route(bool usbfs, const char *board0, const char *board1,
                                     const char *state, char *const tool[], char *const env[])
@@ -36,10 +36,8 @@ static struct proc_result run_route(bool usbfs, const char *board0, const char *
     int n = 0;
     argv[n++] = (char *)proc_vstm32();
     argv[n++] = "run";
-    if (usbfs) {
-        argv[n++] = "--route";
-        argv[n++] = "usbfs";
-    }
+    argv[n++] = "--route";
+    argv[n++] = usbfs ? "usbfs" : "shim";
     argv[n++] = "--board";
     argv[n++] = (char *)board0;
     if (board1) {

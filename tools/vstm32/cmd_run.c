@@ -3,12 +3,12 @@
  * vstm32 run [options] -- CMD [ARG...]: start the boards on a free loopback
  * port, run CMD with VSTM32_USBIP pointing at the server, stop (saving
  * state), and exit with CMD's status.  Two routes to the boards:
- *   --route shim   (default) the libusb shim first on CMD's library path;
- *   --route usbfs  the system's own libusb (or anything that opens
+ *   --route usbfs  (default) the system's own libusb (or anything that opens
  *                  /dev/bus/usb): a umockdev testbed mirrors the exports as
  *                  sysfs devices and usbfs nodes (usbfs_bed.h), and
  *                  LD_PRELOAD=libvstm32-usbfs.so:libumockdev-preload.so.0
- *                  serves the nodes' file descriptors over USB/IP.
+ *                  serves the nodes' file descriptors over USB/IP;
+ *   --route shim   the libusb shim first on CMD's library path.
  */
 #include <errno.h>
 #include <limits.h>
@@ -38,9 +38,9 @@ static void on_signal(int sig)
 static int parse_route(int *argc, char **argv, bool *usbfs)
 {
     /* VSTM32_ROUTE: the default when --route is not given (the
-     * tools-usbfs tier runs the tools tier's suites with it). */
+     * tools-shim tier runs the tools tier's suites with it). */
     const char *env = getenv("VSTM32_ROUTE");
-    *usbfs = false;
+    *usbfs = true;
     if (env && *env && route_by_name(env, usbfs) < 0) {
         cli_error("run: VSTM32_ROUTE=%s: not a route (usbfs or shim)", env);
         return EXIT_USAGE;
@@ -74,11 +74,11 @@ static int parse_route(int *argc, char **argv, bool *usbfs)
 
 static const char run_help[] =
     "usage: vstm32 run [options] -- CMD [ARG...]\n\n"
-    "  --route shim|usbfs     how CMD reaches the boards (default: $VSTM32_ROUTE, else shim):\n"
-    "                         shim: the libusb shim first on CMD's LD_LIBRARY_PATH;\n"
+    "  --route usbfs|shim     how CMD reaches the boards (default: $VSTM32_ROUTE, else usbfs):\n"
     "                         usbfs: /dev/bus/usb and sysfs nodes only CMD's process\n"
     "                         tree sees (umockdev testbed + usbfs preload), for the\n"
-    "                         system's own libusb, lsusb, udev and hotplug\n";
+    "                         system's own libusb, lsusb, udev and hotplug;\n"
+    "                         shim: the libusb shim first on CMD's LD_LIBRARY_PATH\n";
 
 int cmd_run(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
  * reset between steps is a reset and not a power cycle: a fresh chip in a
  * private work directory, the board exported on a loopback port, each
  * `step` a shell command run in the work directory on the scenario's route
- * to the board (route.h: the libusb shim, or `route usbfs`), each `do` a
+ * to the board (route.h: the usbfs route, or `route shim`), each `do` a
  * button the person at the bench presses.  Prints PASS/FAIL per item and a final line; exit 0 when every
  * expectation held, 1 when one did not, 2 on a malformed file.
  *
@@ -183,7 +183,7 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     printf("scenario %s: %s\n", basename(base), scn.title[0] ? scn.title : "(untitled)");
     printf("  part %s, seed %llu, time %s%s\n", scn.part->full_name, (unsigned long long)seed,
            scn.time_mode == VCLOCK_FAST ? "fast" : scn.time_mode == VCLOCK_REAL ? "real" : "scaled",
-           scn.usbfs ? ", route usbfs" : "");
+           scn.usbfs ? "" : ", route shim");
     fflush(stdout);
 
     int rc = 1;

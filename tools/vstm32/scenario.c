@@ -376,6 +376,7 @@ int scenario_parse(const char *path, struct scenario *scn, char *err, size_t err
     memset(scn, 0, sizeof *scn);
     snprintf(scn->path, sizeof scn->path, "%s", path);
     scn->dfu = true;
+    scn->usbfs = true;          /* the usbfs route, as `vstm32 run` (route.h) */
     scn->boot0 = -1;
     scn->link = LINK_DEFAULT;
     scn->time_mode = VCLOCK_FAST;
