@@ -1,6 +1,6 @@
 # vstm32 — build, test and demo.
 #
-#   make            build/vstm32, build/libvstm32models.a, build/shim/libusb-1.0.so.0
+#   make            build/vstm32, build/libvstm32models.a, build/usbfs/libvstm32-usbfs.so
 #   make check      install the Debian packages (as root), run every test tier
 #   make demo       flash an image into a virtual chip with the real dfu-util
 #   make bench      performance figures (never part of a test)
@@ -22,8 +22,9 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 HARNESS_LIB := $(BUILD)/libvstm32harness.a
 CRITERION_LIBS := $(HARNESS_LIB) -Wl,--wrap=criterion_internal_test_main -lcriterion
 LIBS    := -ljansson -lunicorn -lpthread -lm
-# `vstm32 run --route usbfs` builds its testbed with libumockdev, loaded
-# with dlopen (tools/vstm32/usbfs_bed.c says why).
+# `vstm32 run` builds its testbed with libumockdev, loaded with dlopen
+# (tools/vstm32/usbfs_bed.c says why).  There is no libusb shim: tools keep
+# the system's libusb, on the usbfs route (issue 15).
 
 # Debian packages needed to build, test and demo.  `make deps` installs them.
 DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev libjansson-dev \
@@ -39,13 +40,12 @@ MODEL_SRCS := $(wildcard models/*.c)
 LIB_SRCS   := $(wildcard lib/*.c)
 EMU_SRCS   := $(wildcard emulator/*/*.c) $(LIB_SRCS)
 CLI_SRCS   := $(wildcard tools/vstm32/*.c)
-SHIM_SRCS  := $(wildcard tools/libusb-shim/*.c) lib/usbip_proto.c lib/usbip_client.c
 USBFS_SRCS := $(wildcard tools/usbfs-preload/*.c) lib/usbip_proto.c lib/usbip_client.c
 UNIT_SRCS  := $(wildcard host-tests/unit/*.c)
 USBIP_SRCS := $(wildcard host-tests/usbip/*.c)
 # the usbfs probes are programs of their own (build/tests/usbfs-*probe)
 USBFS_PROBES := host-tests/tools/usbfs_probe.c host-tests/tools/usbfs_libusb_probe.c \
-                host-tests/tools/usb_hotplug_probe.c
+                host-tests/tools/usb_hotplug_probe.c host-tests/tools/usb_route_probe.c
 TOOLS_SRCS := $(filter-out $(USBFS_PROBES),$(wildcard host-tests/tools/*.c))
 SCEN_SRCS  := $(wildcard host-tests/scenarios/*.c)
 TESTLIB_SRCS := $(wildcard host-tests/lib/*.c)
@@ -56,12 +56,11 @@ asanobj = $(patsubst %.c,$(BUILD)/asan/%.o,$(1))
 MODELS_LIB := $(BUILD)/libvstm32models.a
 EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
-SHIM       := $(BUILD)/shim/libusb-1.0.so.0
 USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
 .PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
 
-all: $(VSTM32) $(MODELS_LIB) $(SHIM) $(USBFS) firmware
+all: $(VSTM32) $(MODELS_LIB) $(USBFS) firmware
 
 # Firmware fixtures (build/firmware/PART/NAME.{elf,bin,hex,dfu}), from source.
 include fixtures/firmware/firmware.mk
@@ -89,16 +88,10 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 
-# The shim exports the libusb-1.0 ABI; everything else stays hidden.  -z defs:
-# a symbol it needs and does not link (a lib/ file missing above) fails here,
-# not when a tool loads it.
-$(SHIM): $(patsubst %.c,$(BUILD)/pic/%.o,$(SHIM_SRCS))
-	@mkdir -p $(dir $@)
-	$(CC) -shared -fPIC -Wl,-soname,libusb-1.0.so.0 -Wl,-z,defs -o $@ $^ -lpthread
-	ln -sf libusb-1.0.so.0 $(BUILD)/shim/libusb-1.0.so
-
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
-# exports only the libc calls it interposes.
+# exports only the libc calls it interposes.  -z defs: a symbol it needs and
+# does not link (a lib/ file missing above) fails here, not when a tool
+# loads it.
 $(USBFS): $(patsubst %.c,$(BUILD)/pic/%.o,$(USBFS_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -Wl,-z,defs -o $@ $^ -ldl -pthread
@@ -132,7 +125,7 @@ $(BUILD)/tests/tools: $(call obj,$(TOOLS_SRCS) $(TESTLIB_SRCS)) $(EMU_LIB) $(MOD
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CRITERION_LIBS) $(LIBS)
 
-# Raw usbfs calls only; and the same through Debian's own libusb (not the shim).
+# Raw usbfs calls only; and the same through Debian's own libusb.
 $(BUILD)/tests/usbfs-probe: $(call obj,host-tests/tools/usbfs_probe.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -143,8 +136,12 @@ $(BUILD)/tests/usbfs-libusb-probe: $(call obj,host-tests/tools/usbfs_libusb_prob
 $(BUILD)/tests/usb-hotplug-probe: $(call obj,host-tests/tools/usb_hotplug_probe.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
+# Debian libusb against real boards under `run` (test_usbfs_libusb.c).
+$(BUILD)/tests/usb-route-probe: $(call obj,host-tests/tools/usb_route_probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lusb-1.0
 $(BUILD)/tests/tools: | $(BUILD)/tests/usbfs-probe $(BUILD)/tests/usbfs-libusb-probe $(USBFS) \
-                       $(BUILD)/tests/usb-hotplug-probe
+                       $(BUILD)/tests/usb-hotplug-probe $(BUILD)/tests/usb-route-probe
 
 # The scenarios are found from any working directory ($VSTM32_SCENARIOS overrides).
 $(call obj,$(SCEN_SRCS)): ALL_CFLAGS += -DVSTM32_SCENARIO_DIR='"$(CURDIR)/fixtures/scenarios"'
@@ -220,7 +217,7 @@ test-usbip: $(BUILD)/tests/usbip $(VSTM32)
 	$(BUILD)/tests/usbip -j$(JOBS)
 test-usbip-asan: $(BUILD)/tests/usbip-asan
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/tests/usbip-asan -j$(JOBS)
-test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
+test-tools: $(BUILD)/tests/tools $(VSTM32) $(USBFS)
 	$(BUILD)/tests/tools -j$(JOBS)
 
 # Each criterion tier's host-tests/TIER/EXPECTED: one line per test instance
@@ -229,7 +226,7 @@ test-tools: $(BUILD)/tests/tools $(VSTM32) $(SHIM)
 # host-tests/harness/test_marks.c).  Run it after adding or removing a test
 # and commit the lists; host-tests/ci/run-tiers.sh fails a tier whose run differs.
 EXPECTED_TIERS := unit usbip tools scenarios
-expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(SHIM)
+expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(USBFS)
 	@for t in $(EXPECTED_TIERS); do \
 	    rm -f $(BUILD)/expected-$$t.tmp; \
 	    VSTM32_TEST_LIST=$(BUILD)/expected-$$t.tmp $(BUILD)/tests/$$t -j$(JOBS) >/dev/null 2>&1; \
@@ -237,12 +234,6 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(SHIM)
 	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
-	@rm -f $(BUILD)/expected-tools-shim.tmp; \
-	VSTM32_TEST_LIST=$(BUILD)/expected-tools-shim.tmp $(BUILD)/tests/tools \
-	    --filter "$$(cat host-tests/tools-shim/FILTER)" -j$(JOBS) >/dev/null 2>&1; \
-	[ -s $(BUILD)/expected-tools-shim.tmp ] || { echo "expected-lists: tools-shim listed no test" >&2; exit 1; }; \
-	LC_ALL=C sort $(BUILD)/expected-tools-shim.tmp >host-tests/tools-shim/EXPECTED; \
-	echo "host-tests/tools-shim/EXPECTED: $$(wc -l <host-tests/tools-shim/EXPECTED) tests"
 
 # README.md's "Supported parts" table is `vstm32 parts --markdown`, pasted
 # here; the tools tier (test_readme.c) fails when the two differ.

@@ -87,5 +87,5 @@ soak: $(VSTM32) $(BUILD)/soak/vstm32-asan $(BUILD)/soak/soak-client
 	sh host-tests/soak/soak.sh $(BUILD) $(SOAK_SECONDS) $(SOAK_BOARDS)
 
 DURABILITY_KILLS ?= 30
-durability: $(VSTM32) $(SHIM) $(BUILD)/soak/flashcheck
+durability: $(VSTM32) $(USBFS) $(BUILD)/soak/flashcheck
 	sh host-tests/soak/durability.sh $(BUILD) $(DURABILITY_KILLS)

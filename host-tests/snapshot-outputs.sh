@@ -4,7 +4,7 @@
 # every part, into one folder: run it on two commits and diff the folders
 # (a behaviour-neutral refactoring leaves no difference).
 #
-#   sh host-tests/snapshot-outputs.sh OUTDIR [VSTM32] [SHIM_DIR]
+#   sh host-tests/snapshot-outputs.sh OUTDIR [VSTM32]
 #
 # Writes parts.txt, parts.json, and per part: new.txt, inspect.txt,
 # inspect.json, and for parts with a ROM DFU bootloader, describe +
@@ -12,7 +12,6 @@
 set -eu
 out=$1
 vstm32=${2:-build/vstm32}
-shim=${3:-build/shim}
 mkdir -p "$out"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -33,7 +32,7 @@ for p in $parts; do
         for job in "-s 0x08000000:leave -D $scratch/img.bin" "-s 0x08000000:1536 -U $scratch/$p.up" \
                    "-s :mass-erase:force"; do
             n=$((${n:-0} + 1))
-            VSTM32_SHIM_DIR=$shim "$vstm32" run --port 0 --trace=explain --board "$p:dfu" --state "$st" \
+            "$vstm32" run --port 0 --trace=explain --board "$p:dfu" --state "$st" \
                 -- dfu-util -a 0 $job > "$out/$p.run$n.txt" 2> "$out/$p.explain$n.txt" || true
             # dfu-util's own output names the port's bus/device numbers only
         done

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The host's monotonic clock in nanoseconds: the one wall-clock reading of
- * the emulator, the shim, the benches and the test helpers (models/ never
+ * the emulator, the usbfs preload, the benches and the test helpers (models/ never
  * reads a clock; its time is models/vclock.h).
  */
 #ifndef VSTM32_LIB_MONOTONIC_H

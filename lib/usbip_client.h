@@ -3,9 +3,9 @@
  * The client half of a USB/IP handshake, blocking, over TCP: connect,
  * OP_REQ_DEVLIST and OP_REQ_IMPORT as `usbip list -r` and `usbip attach`
  * send them (tools/usb/usbip/src/usbip_network.h), and the socket I/O they
- * need.  One implementation for every client in the tree: the libusb shim
- * (its threaded connection reads URBs with the same I/O), `vstm32 attach`
- * (it hands the imported socket to vhci-hcd), and the test library.
+ * need.  One implementation for every client in the tree: the usbfs preload
+ * (tools/usbfs-preload), `vstm32 attach` (it hands the imported socket to
+ * vhci-hcd), and the test library.
  *
  * Every call returns 0 (or a count, or a socket) or a negative errno:
  * -ETIMEDOUT past the deadline, -ECONNRESET when the peer closed the

@@ -16,7 +16,7 @@
  * outside it sees a big-endian field.  Sizes are the USBIP_*_SIZE constants.
  *
  * This unit depends on libc only.  It lives in lib/ because the emulator
- * (the server), the CLI's attach and the libusb shim (clients) all speak
+ * (the server), the CLI's attach and the usbfs preload (clients) all speak
  * it, so it holds no server or device types and does no I/O and no logging.
  */
 #ifndef VSTM32_USBIP_PROTO_H

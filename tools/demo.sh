@@ -1,7 +1,7 @@
 #!/bin/sh
 # The main job: flash an image into a virtual STM32L476 with the real
-# dfu-util through the libusb shim, read it back, compare, and show what the
-# chip now holds; then flash an STM32F103 through its ST-Link with OpenOCD
+# dfu-util through `vstm32 run` (Debian's libusb on the usbfs route), read
+# it back, compare, and show what the chip now holds; then flash an STM32F103 through its ST-Link with OpenOCD
 # (target-side flash algorithm on the emulated core) and watch it boot.
 set -eu
 BUILD=${1:-build}

@@ -2,7 +2,7 @@
 /*
  * The USB/IP server: exports struct usb_device instances over TCP the way
  * the Linux kernel's usbipd + usbip-host do, so the kernel's vhci-hcd
- * (`usbip attach`) and the libusb shim can import them.
+ * (`usbip attach`) and the usbfs preload (`vstm32 run`) can import them.
  *
  * One connection does one thing, as with usbipd: OP_REQ_DEVLIST (answered,
  * then the server closes its side), or OP_REQ_IMPORT, after which the

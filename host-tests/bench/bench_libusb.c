@@ -3,9 +3,8 @@
  * Figure 7: one control transfer through a whole no-root route, as a
  * flashing tool sees it -- libusb_control_transfer() of a DFU GETSTATUS
  * (6 bytes IN) to the first 0483:df11, warm-up first, then N timed round
- * trips.  Linked against Debian's libusb-1.0; run under `vstm32 run
- * --route shim` the shim replaces it (LD_LIBRARY_PATH), under `--route
- * usbfs` the real library talks usbfs to the preload.
+ * trips.  Linked against Debian's libusb-1.0, which under `vstm32 run`
+ * (the usbfs route) talks usbfs to the preload.
  *
  *   bench_libusb [N]      prints libusb_control_rtt_p50/p99 (us)
  */

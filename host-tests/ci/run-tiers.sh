@@ -132,14 +132,9 @@ wanted unit && run_tier unit "$(expected unit)" "$BUILD/tests/unit" -j"$JOBS"
 wanted unit-asan && run_tier unit-asan "$(expected unit)" "$BUILD/tests/unit-asan" -j"$JOBS"
 wanted usbip && run_tier usbip "$(expected usbip)" "$BUILD/tests/usbip" -j"$JOBS"
 wanted usbip-asan && run_tier usbip-asan "$(expected usbip)" "$BUILD/tests/usbip-asan" -j"$JOBS"
-wanted tools && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \
+wanted tools && VSTM32="$BUILD/vstm32" \
     run_tier tools "$(expected tools)" "$BUILD/tests/tools" -j"$JOBS"
-# The same real-tool round trips on the old libusb shim route, until it goes
-# (host-tests/tools-shim/README.md).
-wanted tools-shim && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" VSTM32_ROUTE=shim TIER_FILTERED=1 \
-    run_tier tools-shim "$(expected tools-shim)" "$BUILD/tests/tools" \
-    --filter "$(cat host-tests/tools-shim/FILTER)" -j"$JOBS"
-wanted scenarios && VSTM32="$BUILD/vstm32" VSTM32_SHIM_DIR="$BUILD/shim" \
+wanted scenarios && VSTM32="$BUILD/vstm32" \
     run_tier scenarios "$(expected scenarios)" "$BUILD/tests/scenarios" -j"$JOBS"
 # Reliability: fuzzing (60 s per target), soak, kill -9 durability.
 wanted fuzz && run_plain_tier fuzz make --no-print-directory fuzz-ci BUILD="$BUILD"

@@ -166,7 +166,7 @@ def main(argv):
         problems.append(("noreport", "-", "criterion wrote no JSON report (%s)" % err))
         ran = {}
     started, ended = read_marks(marks_path)
-    # A tier run with --filter (TIER_FILTERED=1, tools-shim): criterion
+    # A tier run with --filter (TIER_FILTERED=1): criterion
     # reports every test the filter left out as skipped.  Those never
     # started a body and are not in EXPECTED; they are not this tier's.
     if os.environ.get("TIER_FILTERED") == "1":

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The real dfu-util against one board of a state directory, through
- * `vstm32 run --board PART:dfu --state DIR` and the libusb shim, and what
+ * `vstm32 run --board PART:dfu --state DIR` and Debian's libusb, and what
  * `vstm32 inspect --json` says of the chip afterwards.  Shared by the
  * tools-tier tests of the DfuSe alternate settings.
  */

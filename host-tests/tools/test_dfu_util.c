@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The real dfu-util 0.11, unmodified, against every part whose ROM has USB
- * DFU, through `vstm32 run` and the libusb shim.  What dfu-util prints and
+ * DFU, through `vstm32 run` and Debian's libusb.  What dfu-util prints and
  * what lands in the chip are both checked.
  *
  * Depth per part: every DFU part gets the whole set below (list, a round
@@ -544,7 +544,7 @@ ParameterizedTest(struct dfu_case *c, dfu_util, unprotect)
     free(dir);
 }
 
-/* pyusb (through the shim, as pyOCD would load it) enumerates two boards
+/* pyusb (through Debian's libusb, as pyOCD would load it) enumerates two boards
  * and reads their string descriptors, alternate-setting names included. */
 Test(pyusb, enumerates_boards_and_reads_strings)
 {

@@ -203,8 +203,8 @@ Test(readme, every_command_block_runs_and_prints_what_it_shows, .timeout = 900)
     cr_assert_not_null(realpath(proc_vstm32(), vstm32), "%s not built", proc_vstm32());
     snprintf(build, sizeof build, "%.*s", (int)(strrchr(vstm32, '/') - vstm32), vstm32);
     cr_assert_not_null(realpath("fixtures", fixtures));
-    /* as a user runs them: the shim found beside build/vstm32, no server preset */
-    char *env[] = {"VSTM32_SHIM_DIR=", NULL};
+    /* as a user runs them: the usbfs preload found beside build/vstm32 */
+    char *env[] = {"VSTM32_USBFS_PRELOAD=", NULL};
 
     unsigned ran = 0, skipped = 0;
     for (unsigned i = 0; i < nblocks; i++) {

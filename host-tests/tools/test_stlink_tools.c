@@ -2,8 +2,8 @@
 /*
  * The real stlink-tools 1.7.0 (st-info, st-flash), OpenOCD 0.12 and pyOCD
  * 0.13.1 (pyocd-tool, pyocd-flashtool: Debian's CLI names), unmodified,
- * against boards with an ST-Link probe, through `vstm32 run` and the libusb
- * shim.  What the tools print and what lands in the chip are both checked.
+ * against boards with an ST-Link probe, through `vstm32 run` and Debian's
+ * libusb.  What the tools print and what lands in the chip are both checked.
  *
  * Families whose flash the tools program with a loader running on the
  * target (st-flash: F0/F1/F4/L4; OpenOCD and pyOCD: all) need the

@@ -253,22 +253,50 @@ Test(usbfs_bed, nothing_outside_the_run_sees_the_nodes)
     proc_result_free(&r);
 }
 
+/* ARGV with ENV exits STATUS printing exactly WANT. */
+static void expect_refusal(char *const argv[], char *const env[], int status, const char *want)
+{
+    struct proc_result r = proc_run(argv, env, 30);
+    cr_expect_eq(r.status, status, "%s", r.output);
+    cr_expect_str_eq(r.output, want);
+    proc_result_free(&r);
+}
+
+#define SHIM_GONE "the libusb shim was replaced by the usbfs route (issue 15): tools run on " \
+                  "the system's libusb; drop the route"
+
 Test(usbfs_bed, bad_route_is_bad_input)
 {
     char *argv[] = {(char *)proc_vstm32(), "run", "--route", "kernel", "--board", "f446xe:dfu",
                     "--", "true", NULL};
-    struct proc_result r = proc_run(argv, NULL, 30);
-    cr_expect_eq(r.status, 2, "%s", r.output);
-    cr_expect_str_eq(r.output, "vstm32: run: --route kernel: not a route (usbfs or shim)\n");
-    proc_result_free(&r);
+    expect_refusal(argv, NULL, 2, "vstm32: run: --route kernel: not a route (usbfs)\n");
+    /* the route it replaced (issue 15), by option and by variable */
+    char *shim[] = {(char *)proc_vstm32(), "run", "--route=shim", "--board", "f446xe:dfu", "--",
+                    "true", NULL};
+    expect_refusal(shim, NULL, 2, "vstm32: run: --route shim: " SHIM_GONE "\n");
+    char *shim_env[] = {"VSTM32_ROUTE=shim", NULL};
+    char *plain[] = {(char *)proc_vstm32(), "run", "--board", "f446xe:dfu", "--", "true", NULL};
+    expect_refusal(plain, shim_env, 2, "vstm32: run: VSTM32_ROUTE=shim: " SHIM_GONE "\n");
+
+    /* a scenario's `route shim` line likewise, as a malformed file */
+    char *dir = proc_mkdtemp("route-shim");
+    cr_assert_not_null(dir);
+    char scn[600];
+    snprintf(scn, sizeof scn, "%s/shim.scn", dir);
+    const char text[] = "title a scenario on the old route\npart f446xe\nroute shim\n"
+                        "symptom none\nstep true\nexpect status 0\n";
+    cr_assert_eq(proc_write_file(scn, text, sizeof text - 1), 0);
+    char *scenario[] = {(char *)proc_vstm32(), "scenario", scn, NULL};
+    char want[900];
+    snprintf(want, sizeof want, "vstm32: %s:3: route shim: " SHIM_GONE "\n", scn);
+    expect_refusal(scenario, NULL, 2, want);
+    proc_rmtree(dir);
+    free(dir);
 
     char *env[] = {"VSTM32_USBFS_PRELOAD=/nonexistent/libvstm32-usbfs.so", NULL};
     char *argv2[] = {(char *)proc_vstm32(), "run", "--route", "usbfs", "--board", "f446xe:dfu",
                      "--", "true", NULL};
-    r = proc_run(argv2, env, 30);
-    cr_expect_eq(r.status, 1, "%s", r.output);
-    cr_expect_str_eq(r.output, "vstm32: run: --route usbfs: cannot find the usbfs preload "
-                               "/nonexistent/libvstm32-usbfs.so (build it with make, or set "
-                               "VSTM32_USBFS_PRELOAD)\n");
-    proc_result_free(&r);
+    expect_refusal(argv2, env, 1, "vstm32: run: cannot find the usbfs preload "
+                                  "/nonexistent/libvstm32-usbfs.so (build it with make, or set "
+                                  "VSTM32_USBFS_PRELOAD)\n");
 }

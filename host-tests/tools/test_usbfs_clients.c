@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Real programs that do not load a libusb the shim can replace, against
- * the usbfs route (`vstm32 run --route usbfs`: sysfs and udev faked by
+ * Real programs that do not load the system's libusb, against the usbfs
+ * route (`vstm32 run`: sysfs and udev faked by
  * umockdev, the usbfs file descriptors by build/usbfs/libvstm32-usbfs.so;
  * issue 15 part C):
  *   - node with the npm `usb` package (host-tests/node, `make deps`),
- *     whose libusb is compiled into its N-API prebuild: the shim route
- *     cannot reach it, the usbfs route can;
+ *     whose libusb is compiled into its N-API prebuild (the libusb shim,
+ *     which the usbfs route replaced, could not reach it);
  *   - fwupdtool 2.0 (Debian's fwupd), whose dfu plugin finds devices by
  *     udev and opens /dev/bus/usb/BBB/DDD itself, then hands the fd to
  *     libusb_wrap_sys_device().
@@ -27,17 +27,15 @@
 #define NODE_PREBUILD NODE_DIR "/node_modules/usb/prebuilds/linux-x64/node.napi.glibc.node"
 #define CLIENT_TIMEOUT_S 180
 
-/* vstm32 run --route usbfs|shim --board B0 [--board B1] [--state S] -- ARGV...
+/* vstm32 run --board B0 [--board B1] [--state S] -- ARGV...
  * (the state belongs to the last board) */
-static struct proc_result run_route(bool usbfs, const char *board0, const char *board1,
+static struct proc_result run_route(const char *board0, const char *board1,
                                     const char *state, char *const tool[], char *const env[])
 {
     char *argv[48];
     int n = 0;
     argv[n++] = (char *)proc_vstm32();
     argv[n++] = "run";
-    argv[n++] = "--route";
-    argv[n++] = usbfs ? "usbfs" : "shim";
     argv[n++] = "--board";
     argv[n++] = (char *)board0;
     if (board1) {
@@ -87,27 +85,13 @@ Test(node_usb, libusb_is_built_into_the_prebuild)
     proc_result_free(&r);
 }
 
-/* The shim route serves the board to dfu-util in the same run, but node
- * lists nothing: its libusb scans the real (empty) sysfs. */
-Test(node_usb, shim_route_does_not_reach_it)
-{
-    need_node_usb();
-    char *tool[] = {"sh", "-c", "node " NODE_DIR "/list.js && dfu-util -l | grep -m1 -o '0483:df11'",
-                    NULL};
-    struct proc_result r = run_route(false, "f446xe:dfu", NULL, NULL, tool, NULL);
-    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
-    cr_assert_str_eq(r.output, "listed\n0483:df11\n",
-                     "node should list no device while dfu-util finds the board");
-    proc_result_free(&r);
-}
-
 /* Both boards, numbered as the USB/IP server numbers them (1-1: devnum 2,
  * 1-2: devnum 3), with the ROM's bcdDevice, and vhci's root hub (devnum 1). */
 Test(node_usb, lists_two_boards_over_usbfs)
 {
     need_node_usb();
     char *tool[] = {"node", NODE_DIR "/list.js", NULL};
-    struct proc_result r = run_route(true, "f446xe:dfu", "l476xg:dfu", NULL, tool, NULL);
+    struct proc_result r = run_route("f446xe:dfu", "l476xg:dfu", NULL, tool, NULL);
     cr_assert_eq(r.status, 0, "node list.js exited %d:\n%s", r.status, r.output);
     cr_expect_not_null(strstr(r.output, "1-2 0483:df11 bcdDevice=2200\n"), "%s", r.output);
     cr_expect_not_null(strstr(r.output, "1-3 0483:df11 bcdDevice=2200\n"), "%s", r.output);
@@ -119,7 +103,7 @@ Test(node_usb, lists_two_boards_over_usbfs)
 /* host-tests/node/dfuse-download.js (AN3156 requests over node-usb)
  * writes 6000 bytes at 0x08000000 of an F446 (one 16 KiB sector to erase,
  * two full 2048-byte blocks and a short one) and leaves; dfu-util reads
- * the sector back over the shim route. */
+ * the sector back in the same run. */
 Test(node_usb, dfuse_download_over_usbfs)
 {
     need_node_usb();
@@ -133,7 +117,7 @@ Test(node_usb, dfuse_download_over_usbfs)
     cr_assert_eq(proc_write_file(file, image, LEN), 0);
 
     char *tool[] = {"node", NODE_DIR "/dfuse-download.js", "0x08000000", file, NULL};
-    struct proc_result r = run_route(true, "f446xe:dfu", NULL, b.state, tool, NULL);
+    struct proc_result r = run_route("f446xe:dfu", NULL, b.state, tool, NULL);
     cr_assert_eq(r.status, 0, "dfuse-download.js exited %d:\n%s", r.status, r.output);
     cr_assert_not_null(strstr(r.output, "dfuse-download: @Internal Flash  /0x08000000/"
                                         "04*016Kg,01*064Kg,03*128Kg: erased 1 pages, wrote 6000 "
@@ -216,7 +200,7 @@ Test(fwupd, get_devices_lists_both_bootloaders)
     struct fwupd_sandbox s;
     fwupd_sandbox_new(&s);
     char *tool[] = {"fwupdtool", "get-devices", "--plugins", "dfu", NULL};
-    struct proc_result r = run_route(true, "f446xe:dfu", "l476xg:dfu", NULL, tool, s.envp);
+    struct proc_result r = run_route("f446xe:dfu", "l476xg:dfu", NULL, tool, s.envp);
     cr_assert_eq(r.status, 0, "fwupdtool get-devices exited %d:\n%s", r.status, r.output);
     const char *f446 = strstr(r.output, "├─STM Device in DFU Mode:\n"
                                         "│     Device ID:          ");
@@ -268,7 +252,7 @@ Test(fwupd, install_blob_writes_a_dfuse_file)
 
     char *tool[] = {"fwupdtool", "install-blob", dfu, FWUPD_ID_1_2, "--plugins", "dfu",
                     "--no-reboot-check", NULL};
-    struct proc_result r = run_route(true, "f446xe:dfu", "l476xg:dfu", b.state, tool, s.envp);
+    struct proc_result r = run_route("f446xe:dfu", "l476xg:dfu", b.state, tool, s.envp);
     cr_assert_eq(r.status, 0, "fwupdtool install-blob exited %d:\n%s", r.status, r.output);
     cr_expect_not_null(strstr(r.output, "Verifying…"), "%s", r.output);
     proc_result_free(&r);

@@ -105,7 +105,7 @@ static void stop_serve(void)
 }
 
 /* PROBE NODE ARGS... under the preload; stdout in r.output, stderr in
- * r.errout.  LD_LIBRARY_PATH is emptied: the system libusb, not the shim. */
+ * r.errout.  LD_LIBRARY_PATH is emptied: the system libusb. */
 static struct proc_result probe(const char *which, const char *node, char *const args[])
 {
     char exe[PATH_MAX + 32], preload[PATH_MAX + 64], usbip[64];

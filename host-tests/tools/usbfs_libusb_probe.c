@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * usbfs-libusb-probe NODE: Debian's own libusb-1.0 (linked, not the shim)
+ * usbfs-libusb-probe NODE: Debian's own libusb-1.0 (linked)
  * on a usbfs fd from open(NODE), through libusb_wrap_sys_device() (no
  * sysfs needed): a control transfer, an ST-Link GET_VERSION bulk round
  * trip, then an idle second with an IN transfer pending in libusb's event

@@ -20,8 +20,8 @@
 
 /* How long an unlinked URB may take to come back before we give it up. */
 #define UNLINK_GRACE_MS 1000
-/* On close, how long to wait for the server's FIN (the shim waits as long:
- * then the next open's import is not refused as busy). */
+/* On close, how long to wait for the server's FIN (then the next open's
+ * import is not refused as busy). */
 #define CLOSE_LINGER_MS 1000
 
 /* include/linux/usb.h transfer_flags, carried by USB/IP */

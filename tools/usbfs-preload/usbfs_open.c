@@ -271,7 +271,7 @@ int usbfs_reset(struct usbfs_dev *dev)
     struct usbip_usb_device info;
     int rc = -EBUSY;
     /* Busy may be our own previous connection, not yet wound up by the
-     * server (the shim waits as long). */
+     * server. */
     for (int tries = 0; tries < 10 && rc == -EBUSY; tries++) {
         if (tries) {
             struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };

@@ -395,7 +395,7 @@ int cmd_attach(int argc, char **argv)
         return rc;
     if (geteuid() != 0) {
         cli_error("attach: needs root (it writes to " VHCI_DIR "/attach); or use "
-                  "'vstm32 run', whose libusb shim needs no kernel support");
+                  "'vstm32 run', whose usbfs route needs no kernel support");
         return 1;
     }
     if (access(VHCI_DIR "/attach", W_OK) != 0) {

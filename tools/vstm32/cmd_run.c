@@ -2,13 +2,12 @@
 /*
  * vstm32 run [options] -- CMD [ARG...]: start the boards on a free loopback
  * port, run CMD with VSTM32_USBIP pointing at the server, stop (saving
- * state), and exit with CMD's status.  Two routes to the boards:
- *   --route usbfs  (default) the system's own libusb (or anything that opens
- *                  /dev/bus/usb): a umockdev testbed mirrors the exports as
- *                  sysfs devices and usbfs nodes (usbfs_bed.h), and
- *                  LD_PRELOAD=libvstm32-usbfs.so:libumockdev-preload.so.0
- *                  serves the nodes' file descriptors over USB/IP;
- *   --route shim   the libusb shim first on CMD's library path.
+ * state), and exit with CMD's status.  CMD reaches the boards on the
+ * usbfs route (route.h): the system's own libusb (or anything that opens
+ * /dev/bus/usb) sees them as the sysfs devices and usbfs nodes of a
+ * umockdev testbed (usbfs_bed.h), and
+ * LD_PRELOAD=libvstm32-usbfs.so:libumockdev-preload.so.0 serves the
+ * nodes' file descriptors over USB/IP.
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,15 +33,15 @@ static void on_signal(int sig)
 }
 
 /* --route VALUE or --route=VALUE, taken out of argv before the session's
- * options are parsed.  Returns 0, or EXIT_USAGE after saying why. */
-static int parse_route(int *argc, char **argv, bool *usbfs)
+ * options are parsed: usbfs, the only route (route.h), or a clear refusal
+ * of the shim that it replaced.  $VSTM32_ROUTE is checked the same way.
+ * Returns 0, or EXIT_USAGE after saying why. */
+static int parse_route(int *argc, char **argv)
 {
-    /* VSTM32_ROUTE: the default when --route is not given (the
-     * tools-shim tier runs the tools tier's suites with it). */
+    char why[160];
     const char *env = getenv("VSTM32_ROUTE");
-    *usbfs = true;
-    if (env && *env && route_by_name(env, usbfs) < 0) {
-        cli_error("run: VSTM32_ROUTE=%s: not a route (usbfs or shim)", env);
+    if (env && *env && route_by_name(env, why, sizeof why) < 0) {
+        cli_error("run: VSTM32_ROUTE=%s: %s", env, why);
         return EXIT_USAGE;
     }
     for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
@@ -50,7 +49,7 @@ static int parse_route(int *argc, char **argv, bool *usbfs)
         int used;
         if (!strcmp(argv[i], "--route")) {
             if (i + 1 >= *argc) {
-                cli_error("run: --route needs a value: usbfs or shim");
+                cli_error("run: --route needs a value: usbfs");
                 return EXIT_USAGE;
             }
             val = argv[i + 1];
@@ -61,8 +60,8 @@ static int parse_route(int *argc, char **argv, bool *usbfs)
         } else {
             continue;
         }
-        if (route_by_name(val, usbfs) < 0) {
-            cli_error("run: --route %s: not a route (usbfs or shim)", val);
+        if (route_by_name(val, why, sizeof why) < 0) {
+            cli_error("run: --route %s: %s", val, why);
             return EXIT_USAGE;
         }
         memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
@@ -74,11 +73,10 @@ static int parse_route(int *argc, char **argv, bool *usbfs)
 
 static const char run_help[] =
     "usage: vstm32 run [options] -- CMD [ARG...]\n\n"
-    "  --route usbfs|shim     how CMD reaches the boards (default: $VSTM32_ROUTE, else usbfs):\n"
-    "                         usbfs: /dev/bus/usb and sysfs nodes only CMD's process\n"
-    "                         tree sees (umockdev testbed + usbfs preload), for the\n"
-    "                         system's own libusb, lsusb, udev and hotplug;\n"
-    "                         shim: the libusb shim first on CMD's LD_LIBRARY_PATH\n";
+    "  --route usbfs          how CMD reaches the boards, the only route: /dev/bus/usb\n"
+    "                         and sysfs nodes only CMD's process tree sees (umockdev\n"
+    "                         testbed + usbfs preload), for the system's own libusb,\n"
+    "                         lsusb, udev and hotplug\n";
 
 int cmd_run(int argc, char **argv)
 {
@@ -89,8 +87,7 @@ int cmd_run(int argc, char **argv)
         printf("%s%s%s", run_help, session_options_help, expect_options_help);
         return 0;
     }
-    bool usbfs;
-    if (parse_route(&argc, argv, &usbfs))
+    if (parse_route(&argc, argv))
         return EXIT_USAGE;
     if (expect_parse(&expect, &argc, argv, 1))
         return EXIT_USAGE;
@@ -106,7 +103,7 @@ int cmd_run(int argc, char **argv)
 
     struct route rt;
     char err[PATH_MAX + 256];
-    if (route_open(&rt, usbfs, err, sizeof err) < 0) {
+    if (route_open(&rt, err, sizeof err) < 0) {
         cli_error("run: %s", err);
         route_close(&rt);
         return 1;

@@ -7,7 +7,7 @@
  * reset between steps is a reset and not a power cycle: a fresh chip in a
  * private work directory, the board exported on a loopback port, each
  * `step` a shell command run in the work directory on the scenario's route
- * to the board (route.h: the usbfs route, or `route shim`), each `do` a
+ * to the board (route.h: the usbfs route), each `do` a
  * button the person at the bench presses.  Prints PASS/FAIL per item and a final line; exit 0 when every
  * expectation held, 1 when one did not, 2 on a malformed file.
  *
@@ -181,16 +181,15 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     snprintf(base, sizeof base, "%s", path);
     uint64_t seed = opts->seed_set ? opts->seed : scn.seed;
     printf("scenario %s: %s\n", basename(base), scn.title[0] ? scn.title : "(untitled)");
-    printf("  part %s, seed %llu, time %s%s\n", scn.part->full_name, (unsigned long long)seed,
-           scn.time_mode == VCLOCK_FAST ? "fast" : scn.time_mode == VCLOCK_REAL ? "real" : "scaled",
-           scn.usbfs ? "" : ", route shim");
+    printf("  part %s, seed %llu, time %s\n", scn.part->full_name, (unsigned long long)seed,
+           scn.time_mode == VCLOCK_FAST ? "fast" : scn.time_mode == VCLOCK_REAL ? "real" : "scaled");
     fflush(stdout);
 
     int rc = 1;
     if (make_files(&r) < 0 || mkdir(r.state, 0755) < 0 || make_chip(&r) < 0)
         goto out;
     char why[PATH_MAX + 256];
-    if (route_open(&r.route, scn.usbfs, why, sizeof why) < 0) {
+    if (route_open(&r.route, why, sizeof why) < 0) {
         cli_error("scenario %s: %s", scn.path, why);
         goto out;
     }

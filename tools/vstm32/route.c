@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The shim and usbfs routes (route.h): where their libraries are, the
- * testbed that mirrors the session's bus, the variable a command gets.
+ * The usbfs route (route.h): where its preload is, the testbed that
+ * mirrors the session's bus, the variable a command gets.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -14,12 +14,16 @@
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/route.h"
 
-int route_by_name(const char *name, bool *usbfs)
+int route_by_name(const char *name, char *err, size_t cap)
 {
-    if (strcmp(name, "usbfs") && strcmp(name, "shim"))
-        return -1;
-    *usbfs = !strcmp(name, "usbfs");
-    return 0;
+    if (!strcmp(name, "usbfs"))
+        return 0;
+    if (!strcmp(name, "shim"))
+        snprintf(err, cap, "the libusb shim was replaced by the usbfs route (issue 15): "
+                           "tools run on the system's libusb; drop the route");
+    else
+        snprintf(err, cap, "not a route (usbfs)");
+    return -1;
 }
 
 /* The directory of the running vstm32 binary. */
@@ -36,12 +40,12 @@ static int self_dir(char *out, size_t cap)
 
 /* $env, else NAME beside vstm32, into out as an absolute path (commands
  * may run in another directory: a scenario's work directory).  out keeps
- * the path looked for on failure, for the message.  want_dir: a
- * directory holding libusb-1.0.so.0, else a regular file. */
-static int find_lib(char *out, size_t cap, const char *env, const char *name, bool want_dir)
+ * the path looked for on failure, for the message.  It must be a regular
+ * file. */
+static int find_lib(char *out, size_t cap, const char *env, const char *name)
 {
     const char *given = getenv(env);
-    char dir[PATH_MAX], probe[PATH_MAX];
+    char dir[PATH_MAX];
     int len;
     if (given && *given) {
         len = snprintf(out, cap, "%s", given);
@@ -52,36 +56,25 @@ static int find_lib(char *out, size_t cap, const char *env, const char *name, bo
     }
     if (len < 0 || (size_t)len >= cap)
         return -1;
-    len = snprintf(probe, sizeof probe, "%s%s", out, want_dir ? "/libusb-1.0.so.0" : "");
     struct stat st;
-    if (len < 0 || (size_t)len >= sizeof probe || stat(probe, &st) < 0 || !S_ISREG(st.st_mode) ||
-        !realpath(out, dir))
+    if (stat(out, &st) < 0 || !S_ISREG(st.st_mode) || !realpath(out, dir))
         return -1;
     len = snprintf(out, cap, "%s", dir);
     return len < 0 || (size_t)len >= cap ? -1 : 0;
 }
 
-int route_open(struct route *rt, bool usbfs, char *err, size_t cap)
+int route_open(struct route *rt, char *err, size_t cap)
 {
     memset(rt, 0, sizeof *rt);
-    rt->usbfs = usbfs;
-    if (!usbfs) {
-        if (find_lib(rt->lib, sizeof rt->lib, "VSTM32_SHIM_DIR", "shim", true) == 0)
-            return 0;
-        snprintf(err, cap, "cannot find the libusb shim (shim/libusb-1.0.so.0 beside vstm32; "
-                           "set VSTM32_SHIM_DIR)");
-        return -1;
-    }
-    if (find_lib(rt->lib, sizeof rt->lib, "VSTM32_USBFS_PRELOAD", "usbfs/libvstm32-usbfs.so",
-                 false) < 0) {
-        snprintf(err, cap, "--route usbfs: cannot find the usbfs preload %s (build it with make, "
-                           "or set VSTM32_USBFS_PRELOAD)", rt->lib);
+    if (find_lib(rt->lib, sizeof rt->lib, "VSTM32_USBFS_PRELOAD", "usbfs/libvstm32-usbfs.so") < 0) {
+        snprintf(err, cap, "cannot find the usbfs preload %s (build it with make, or set "
+                           "VSTM32_USBFS_PRELOAD)", rt->lib);
         return -1;
     }
     char why[256];
     rt->bed = usbfs_bed_new(why, sizeof why);
     if (!rt->bed) {
-        snprintf(err, cap, "--route usbfs: %s", why);
+        snprintf(err, cap, "usbfs testbed: %s", why);
         return -1;
     }
     return 0;
@@ -108,14 +101,14 @@ void route_watch(struct route *rt, struct session_config *cfg)
 
 const char *route_env_name(const struct route *rt)
 {
-    return rt->usbfs ? "LD_PRELOAD" : "LD_LIBRARY_PATH";
+    return "LD_PRELOAD";
 }
 
 void route_env_value(const struct route *rt, char *value, size_t cap)
 {
     const char *old = getenv(route_env_name(rt));
-    snprintf(value, cap, "%s%s%s%s", rt->lib, rt->usbfs ? ":libumockdev-preload.so.0" : "",
-             old && *old ? ":" : "", old ? old : "");
+    snprintf(value, cap, "%s:libumockdev-preload.so.0%s%s", rt->lib, old && *old ? ":" : "",
+             old ? old : "");
 }
 
 void route_close(struct route *rt)

@@ -16,6 +16,7 @@
 
 #include "emulator/board/board.h"
 #include "emulator/stlink/stlink.h"
+#include "tools/vstm32/route.h"
 
 #define DEFAULT_STEP_TIMEOUT_S 120
 
@@ -304,9 +305,9 @@ static int parse_line(struct parse_ctx *c, char *line)
         s->hse_hz = (uint32_t)hz;
     } else if (!strcmp(kw, "route")) {
         /* how the steps reach the board, as `vstm32 run --route` (route.h) */
-        if (strcmp(rest, "usbfs") && strcmp(rest, "shim"))
-            return fail(c, "route usbfs|shim");
-        s->usbfs = !strcmp(rest, "usbfs");
+        char why[160];
+        if (route_by_name(rest, why, sizeof why) < 0)
+            return fail(c, "route %s: %s", rest, why);
     } else if (!strcmp(kw, "link")) {
         if (!strcmp(rest, "direct"))
             s->link = LINK_DIRECT;
@@ -376,7 +377,6 @@ int scenario_parse(const char *path, struct scenario *scn, char *err, size_t err
     memset(scn, 0, sizeof *scn);
     snprintf(scn->path, sizeof scn->path, "%s", path);
     scn->dfu = true;
-    scn->usbfs = true;          /* the usbfs route, as `vstm32 run` (route.h) */
     scn->boot0 = -1;
     scn->link = LINK_DEFAULT;
     scn->time_mode = VCLOCK_FAST;

@@ -82,7 +82,6 @@ struct scenario {
     int link;                   /* enum board_link */
     uint32_t hse_hz;            /* hse: the board's crystal, 0 = none given */
     int stlink;                 /* probe: 0 none, else enum stlink_version + 1 */
-    bool usbfs;                 /* steps use the system's libusb (default); route shim: the shim */
     uint64_t seed;
     enum vclock_mode time_mode;
     double time_scale;
