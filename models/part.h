@@ -225,6 +225,7 @@ struct part_rev {
 
 struct rcc_family;                  /* models/periph.h */
 struct l4_variant;                  /* models/flashctl_l4.h */
+struct l0_variant;                  /* models/flashctl_l0.h */
 
 /* Where the few peripherals models/periph.c models sit on this part
  * (CMSIS device headers of the family), and the board's LED (the ST
@@ -293,6 +294,9 @@ struct part {
     /* L4/G0/G4 only: the die's controller facts (flashctl_l4.h), NULL on
      * other generations. */
     const struct l4_variant *l4;
+    /* L0/L1 only: the die's PECR controller facts (flashctl_l0.h); NULL
+     * on an L0 row means the L0's own. */
+    const struct l0_variant *l0;
     uint32_t flash_regs_base;       /* 0x40022000 or 0x40023C00 */
     struct part_timing timing;
 
