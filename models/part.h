@@ -37,6 +37,11 @@ enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
 
 enum mem_kind {
     MEM_FLASH, MEM_SRAM, MEM_SYSMEM, MEM_OTP, MEM_OPTAREA, MEM_EEPROM,
+    /* Address space with nothing behind it where a tool may look: an access
+     * is a bus error (the debug port answers an AP fault), not the
+     * read-as-zero of an unmodelled address (L1: the L0's FLASH address,
+     * which st-flash 1.7.0 uses on the L152RE, stlink #1161). */
+    MEM_RESERVED,
 };
 
 struct mem_region {

@@ -2510,6 +2510,10 @@ static const struct part part_l152re = {
         { MEM_SYSMEM, 0x1FF00000u, KiB(8), "system memory", false },    /* [T stm32flash 0x437] */
         { MEM_EEPROM, 0x08080000u, KiB(16), "data EEPROM", false },     /* 2 x 8 KiB [V RM0038 3.2] */
         { MEM_OPTAREA, 0x1FF80000u, 0x98, "option bytes", false },      /* [V RM0038 3.8 Cat.5] */
+        /* RM0038 Table 5: reserved between GPIOG and CRC; the L0's FLASH
+         * registers' address, where st-flash 1.7.0 looks ([O stlink #1161]:
+         * READDEBUGREG error) */
+        { MEM_RESERVED, 0x40022000u, 0x400, "reserved", false },
     },
     .flash_base = 0x08000000u, .flash_size = KiB(512),
     /* per bank: 1024 x 256 B pages [V RM0038 3.2 Table 8]; erase 3.28 ms (guess: DS10190 not read) */

@@ -46,6 +46,8 @@ static struct run_case dfu_cases[] = {
     {"h563zi", "", 0},
     /* L5/U5: the Cortex-M33 (Unicorn's model) runs them after :leave */
     {"l552ze", "", 0}, {"u575zi", "", 0},
+    /* L1 (issue 16): the Cortex-M3 runs them after :leave */
+    {"l152re", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
@@ -65,6 +67,9 @@ static struct run_case stlink_cases[] = {
     /* issue 16 */
     {"f107vc", "target/stm32f1x.cfg", 0}, {"f205rg", "target/stm32f2x.cfg", 0},
     {"f303vc", "target/stm32f3x.cfg", 0}, {"l4r5zi", "target/stm32l4x.cfg", 0},
+    /* L1: st-flash 1.7.0 writes a blank L152RE (its erase does not reach
+     * the L1's registers: test_l1_tools.c), OpenOCD's stm32l1.cfg */
+    {"l152re", "target/stm32l1.cfg", 0},
 };
 
 static char fw_path[512];

@@ -60,6 +60,8 @@ static struct probe_case probe_cases[] = {
     PROBES("f205rg", 0x411, 1048576, 131072), PROBES("f303vc", 0x422, 262144, 40960),
     /* RM0432 57.6.1 L4+ 0x470 (1.7.0's "L4Rx": 640 KiB SRAM, 4 KiB pages) */
     PROBES("l4r5zi", 0x470, 2097152, 655360),
+    /* RM0038 30.6.1 L1 Cat.5 0x437 (1.7.0's "L152RE": 80 KiB SRAM), 512 KiB */
+    PROBES("l152re", 0x437, 524288, 81920),
 };
 
 static struct flash_case flash_cases[] = {
