@@ -35,7 +35,8 @@ Test(cli, parts_lists_every_part)
                                   "l476xg", "g071xb", "g474xe", "h743zi", "h750vb", "h723zg",
                                   "f107vc", "f105rc", "f205rg", "f303vc", "l4r5zi", "g0b1re",
                                   "h563zi", "wb55rg",
-                                  "l552ze", "u575zi"};
+                                  "l552ze", "u575zi",
+                                  "l152re"};
     const size_t n = sizeof names / sizeof names[0];
     struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
@@ -47,6 +48,9 @@ Test(cli, parts_lists_every_part)
     cr_expect_not_null(strstr(r.output, "STM32H563ZI  M33      2048KiB"), "%s", r.output);
     /* the Cortex-M33 and the L5/U5 generation (RM0438: 512 KiB on L552ZE) */
     cr_expect_not_null(strstr(r.output, "STM32L552ZE  M33       512KiB"), "%s", r.output);
+    /* the Cortex-M3 on the L0/L1 generation (RM0038: 512 KiB, 80 KiB SRAM on L152RE) */
+    cr_expect_not_null(strstr(r.output, "STM32L152RE  M3        512KiB   80KiB  L0/L1"), "%s",
+                       r.output);
     cr_expect_eq(count_lines(r.output), (int)n + 1, "header + %zu parts:\n%s", n, r.output);
     proc_result_free(&r);
 
