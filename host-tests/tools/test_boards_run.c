@@ -21,6 +21,7 @@
 
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define BOARD_RUN_TIMEOUT_S 180
 
@@ -607,3 +608,7 @@ Test(boards_run, ctl_socket_never_waits_for_a_silent_client)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(boards_run_hello_over_st_flash, stlink_cases, TOOL_ST_FLASH, PROVEN_DRIVES)
+PROVEN_CASES(boards_run_hello_over_openocd, stlink_cases, TOOL_OPENOCD, PROVEN_DRIVES)

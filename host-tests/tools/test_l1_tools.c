@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 Test(l1_tools, st_flash_1_7_0_writes_a_blank_l152re_but_never_erases_it)
 {
@@ -54,3 +55,6 @@ Test(l1_tools, st_flash_1_7_0_writes_a_blank_l152re_but_never_erases_it)
     free(scratch);
     free(state);
 }
+
+/* What this suite proves, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_PART(l1_tools_st_flash, "l152re", TOOL_ST_FLASH, PROVEN_DRIVES)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define FLASH_BASE 0x08000000u
 #define PATTERN_WORDS 64u
@@ -409,3 +410,6 @@ Test(openocd_ops, h743_program_verify_both_banks)
     proc_result_free(&r);
     free_all(scratch, state);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(openocd_ops_erase_sector_then_mass_erase, ocd_cases, TOOL_OPENOCD, PROVEN_DRIVES)

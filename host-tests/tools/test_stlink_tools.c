@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 /* Criterion copies parameters into the test process: no pointers. */
 struct probe_case {
@@ -408,3 +409,12 @@ ParameterizedTest(struct flash_case *c, pyocd, flash_and_read_back)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(st_flash_write_read_erase, flash_cases, TOOL_ST_FLASH, PROVEN_DRIVES)
+PROVEN_CASES(openocd_program_verify_read_back, flash_cases, TOOL_OPENOCD, PROVEN_DRIVES)
+PROVEN_CASES(pyocd_flash_and_read_back, pyocd_cases, TOOL_PYOCD, PROVEN_DRIVES)
+PROVEN_PART(pyocd_has_no_f411, "f411xe", TOOL_PYOCD, PROVEN_REFUSES)
+PROVEN_PART(pyocd_has_no_f405, "f405xg", TOOL_PYOCD, PROVEN_REFUSES)
+PROVEN_PART(pyocd_has_no_f767, "f767zi", TOOL_PYOCD, PROVEN_REFUSES)
+PROVEN_PART(pyocd_has_no_f746, "f746xg", TOOL_PYOCD, PROVEN_REFUSES)
