@@ -60,6 +60,43 @@ Test(cli, parts_lists_every_part)
     proc_result_free(&r);
 }
 
+/* The two columns issue 16 added, in --json: the ST-Link tools the tiers
+ * drive (lib/tools_proven.c) and where the ROM-visible facts come from
+ * (parts_sources.c counting models/parts.c's tags).  l152re's row: 13
+ * facts (bootloader_id and 12 lines of .dfu), 4 tagged [O OPENBTTN]
+ * alone, 1 [V AN3156-t1], 8 with "guess" in their tag; g071xb has no DFU:
+ * its bootloader ID UNKNOWN (guess) and `.present = false` [V CMSIS-G0]. */
+Test(cli, parts_json_has_tools_and_rom_fact_sources)
+{
+    struct proc_result r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    const char *l1 = strstr(r.output, "\"name\": \"l152re\"");
+    cr_assert_not_null(l1, "%s", r.output);
+    cr_expect_not_null(strstr(l1, "\"stlink_tools\": {\n      \"st-flash\": \"drives\",\n"
+                                  "      \"OpenOCD\": \"drives\",\n      \"pyOCD\": \"none\"\n"),
+                       "%s", l1);
+    cr_expect_not_null(strstr(l1, "\"rom_facts\": {\n      \"log\": 4,\n      \"manual\": 1,\n"
+                                  "      \"guess\": 8,\n      \"other\": 0,\n"
+                                  "      \"untagged\": 0\n"), "%s", l1);
+    const char *g0 = strstr(r.output, "\"name\": \"g071xb\"");
+    cr_assert_not_null(g0, "%s", r.output);
+    cr_expect_not_null(strstr(g0, "\"rom_facts\": {\n      \"log\": 0,\n      \"manual\": 1,\n"
+                                  "      \"guess\": 1,\n"), "%s", g0);
+    const char *h5 = strstr(r.output, "\"name\": \"h563zi\"");
+    cr_assert_not_null(h5, "%s", r.output);
+    cr_expect_not_null(strstr(h5, "\"st-flash\": \"refuses\",\n      \"OpenOCD\": \"refuses\",\n"
+                                  "      \"pyOCD\": \"refuses\""), "%s", h5);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--markdown", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "| l152re | STM32L152RE | M3 | 2 banks × 1024×256 B pages, "
+                                        "erases to 0x00 | L0/L1 | yes | st-flash, OpenOCD | "
+                                        "4 log, 1 manual, 8 guess |\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "| OpenOCD; st-flash refuses |"), "%s", r.output);
+    proc_result_free(&r);
+}
+
 Test(cli, unknown_part_is_bad_input)
 {
     char *dir = proc_mkdtemp("cli");
