@@ -3,9 +3,10 @@
  * Flash and data EEPROM controller of the L0/L1 generation (PECR style):
  * STM32L073xZ, and the L1 (STM32L152RE, RM0038 3) as a die variant
  * (struct l0_variant in flashctl_l0.h: 256-byte pages, four WRPR
- * registers, no NOTZEROERR, an RDP regression that erases the options).  Program memory erases to 0x00 (RM0377 3.3.1), is written
- * word by word or by half page; data EEPROM takes bytes, half-words and
- * words and erases itself before a write; option bytes are 32-bit words
+ * registers, no NOTZEROERR, an RDP regression that erases the options).
+ * Program memory erases to 0x00 (RM0377 3.3.1), is written word by word
+ * or by half page; data EEPROM takes bytes, half-words and words and
+ * erases itself before a write; option bytes are 32-bit words
  * holding a value in the low half and its complement in the high half.
  * Register and field names: flashctl_l0.h.  Sources as quoted in facts
  * §3.3, §4, §10.5 (RM0377, RM0367, openocd stm32lx.c); guesses say so.

@@ -84,7 +84,8 @@ Test(cli, parts_json_has_tools_and_rom_fact_sources)
                                   "      \"guess\": 1,\n"), "%s", g0);
     const char *h5 = strstr(r.output, "\"name\": \"h563zi\"");
     cr_assert_not_null(h5, "%s", r.output);
-    cr_expect_not_null(strstr(h5, "\"st-flash\": \"refuses\",\n      \"OpenOCD\": \"refuses\",\n"
+    cr_expect_not_null(strstr(h5, "\"st-flash\": \"refuses\",\n"
+                                  "      \"OpenOCD\": \"refuses\",\n"
                                   "      \"pyOCD\": \"refuses\""), "%s", h5);
     proc_result_free(&r);
 

@@ -47,8 +47,9 @@ Test(l1_tools, st_flash_1_7_0_writes_a_blank_l152re_but_never_erases_it)
     expect_file(path, img, IMAGE_SIZE, r.output);
     snprintf(path, sizeof path, "%s/erased.bin", scratch);
     expect_file(path, img, IMAGE_SIZE, r.output);          /* "erased": nothing was */
-    cr_expect_not_null(strstr(r.output, "ERROR common.c: Verification of flash failed at offset: 0"),
-                       "%s", r.output);
+    cr_expect_not_null(
+        strstr(r.output, "ERROR common.c: Verification of flash failed at offset: 0"), "%s",
+        r.output);
     cr_expect_not_null(strstr(r.output, "SECOND-WRITE-FAILED"), "%s", r.output);
     proc_result_free(&r);
     proc_rmtree(scratch);
@@ -58,3 +59,26 @@ Test(l1_tools, st_flash_1_7_0_writes_a_blank_l152re_but_never_erases_it)
 
 /* What this suite proves, for `vstm32 parts` (lib/tools_proven.c) */
 PROVEN_PART(l1_tools_st_flash, "l152re", TOOL_ST_FLASH, PROVEN_DRIVES)
+
+/* vstm32 inspect on a new L152RE: two banks of 1024 pages of 256 bytes
+ * (RM0038 3.2; the map counts bytes below 1 KiB), and OBR as a virgin
+ * L151 reads it, 0x007800AA ([O FORUM-L151]: RDPRT 0xAA, BOR off, the
+ * watchdog and reset bits 1) */
+Test(l1_tools, inspect_shows_256_byte_pages_and_the_virgin_obr)
+{
+    char *scratch;
+    char *state = state_new("l152re", &scratch);
+    char *argv[] = {(char *)proc_vstm32(), "inspect", state, NULL};
+    struct proc_result r = proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "inspect exited %d:\n%s", r.status, r.output);
+    cr_expect_not_null(strstr(r.output, "  bank 1     0x08000000 pages 0-1023 (1024*256B)\n"), "%s",
+                       r.output);
+    cr_expect_not_null(strstr(r.output, "  bank 2     0x08040000 pages 1024-2047 (1024*256B)\n"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "  OBR        0x007800AA\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "    BOR_LEV            [19:16]  = 0x8\n"), "%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(scratch);
+    free(scratch);
+    free(state);
+}
