@@ -85,6 +85,10 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# `vstm32 parts` counts the source tags of models/parts.c, whose text
+# tools/vstm32/parts_sources.c carries (.incbin): rebuild it with the table.
+$(call obj,tools/vstm32/parts_sources.c): models/parts.c
+
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 

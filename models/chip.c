@@ -163,6 +163,7 @@ uint8_t *chip_backing(struct chip *c, uint32_t addr, uint32_t *avail)
         case MEM_SYSMEM: return c->sysmem + off;
         case MEM_OTP:    return c->otp ? c->otp + off : NULL;
         case MEM_EEPROM: return c->eeprom ? c->eeprom + off : NULL;
+        case MEM_RESERVED: return NULL;
         case MEM_OPTAREA: {
             int o = part_optarea_offset(p, addr);
             return o < 0 ? NULL : c->optarea + o;
@@ -278,6 +279,8 @@ int chip_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, enum 
     if (addr - r->base + size > r->size)
         return BUS_ERROR;
     switch (r->kind) {
+    case MEM_RESERVED:
+        return BUS_ERROR;
     case MEM_FLASH:
         if (rdp_refuses(c, who))
             return refuse(c);
@@ -332,6 +335,8 @@ int chip_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val, enum 
     if (addr - r->base + size > r->size)
         return BUS_ERROR;
     switch (r->kind) {
+    case MEM_RESERVED:
+        return BUS_ERROR;
     case MEM_SRAM: {
         if (r->rdp_blocked && rdp_refuses(c, who))
             return refuse(c);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Flash and data EEPROM controller of the L0 generation (PECR style):
- * STM32L073xZ.  Program memory erases to 0x00 (RM0377 3.3.1), is written
- * word by word or by half page; data EEPROM takes bytes, half-words and
- * words and erases itself before a write; option bytes are 32-bit words
+ * Flash and data EEPROM controller of the L0/L1 generation (PECR style):
+ * STM32L073xZ, and the L1 (STM32L152RE, RM0038 3) as a die variant
+ * (struct l0_variant in flashctl_l0.h: 256-byte pages, four WRPR
+ * registers, no NOTZEROERR, an RDP regression that erases the options).
+ * Program memory erases to 0x00 (RM0377 3.3.1), is written word by word
+ * or by half page; data EEPROM takes bytes, half-words and words and
+ * erases itself before a write; option bytes are 32-bit words
  * holding a value in the low half and its complement in the high half.
  * Register and field names: flashctl_l0.h.  Sources as quoted in facts
  * §3.3, §4, §10.5 (RM0377, RM0367, openocd stm32lx.c); guesses say so.
@@ -21,7 +24,7 @@
 
 enum l0_reg_id {
     RG_ACR, RG_PECR, RG_PDKEYR, RG_PEKEYR, RG_PRGKEYR, RG_OPTKEYR, RG_SR, RG_OPTR, RG_WRPR,
-    RG_WRPR2, RG_COUNT
+    RG_WRPR2, RG_WRPR3, RG_WRPR4, RG_COUNT
 };
 
 /* RM0377 3.7 register map; reset values [T RENODE] (facts §3.3).  Writes
@@ -46,7 +49,21 @@ static const struct reg_desc l0_regs[RG_COUNT] = {
     [RG_OPTR]    = { .name = "OPTR", .offset = L0_OPTR },
     [RG_WRPR]    = { .name = "WRPR", .offset = L0_WRPR },
     [RG_WRPR2]   = { .name = "WRPR2", .offset = L0_WRPR2 },
+    /* L1 Cat.4/5 only (l0_variant.nwrpr = 4): RM0038 3.9.10-3.9.11 */
+    [RG_WRPR3]   = { .name = "WRPR3", .offset = L1_WRPR3 },
+    [RG_WRPR4]   = { .name = "WRPR4", .offset = L1_WRPR4 },
 };
+
+/* The L0's own facts (RM0377, RM0367). */
+static const struct l0_variant l0_own = {
+    .name = "L0", .obr_name = "OPTR", .wrpr_names = { "WRPR", "WRPR2" }, .nwrpr = 2,
+    .notzero_check = true,
+};
+
+const struct l0_variant *flashctl_l0_variant(const struct part *p)
+{
+    return p->l0 ? p->l0 : &l0_own;
+}
 
 static const struct fc_flag l0_flags[] = {
     { "WRPERR", FMASK(L0_SR, WRPERR), FLASH_ERR_WRP },
@@ -66,10 +83,12 @@ struct l0_state {
     struct regfile rf;
     struct keylock keys;            /* PEKEYR, PRGKEYR, OPTKEYR: a wrong key locks all */
     struct fc_busy busy;
-    uint32_t optr, wrpr, wrpr2;     /* as last loaded */
+    const struct l0_variant *v;
+    uint32_t optr, wrpr[L0_MAX_WRPR];   /* as last loaded */
+    uint32_t half_page;             /* bytes: half the row's page */
     uint32_t hp_addr;               /* half page being collected */
     unsigned hp_words;
-    uint32_t hp_data[L0_HALF_PAGE / 4];
+    uint32_t hp_data[L0_MAX_HALF_PAGE / 4];
 };
 
 uint32_t flashctl_l0_sr_to_err(uint32_t sr) { return fc_flash_err(sr, l0_flags, L0_NFLAGS); }
@@ -80,7 +99,11 @@ static struct l0_state *l0(struct chip *c)
         struct l0_state *s = calloc(1, sizeof *s);
         if (!s)
             abort();
-        regfile_init(&s->rf, l0_regs, RG_COUNT, c->part->flash_regs_base);
+        s->v = flashctl_l0_variant(c->part);
+        s->half_page = c->part->runs[0].size / 2;
+        if (s->half_page > L0_MAX_HALF_PAGE || s->v->nwrpr > L0_MAX_WRPR)
+            abort();                /* part_check refuses such a row first */
+        regfile_init(&s->rf, l0_regs, RG_WRPR + s->v->nwrpr, c->part->flash_regs_base);
         c->ctl_state = s;
     }
     return c->ctl_state;
@@ -132,13 +155,13 @@ static uint8_t l0_rdp_level_of(const struct part *p, uint32_t optr)
 }
 
 /* RM0377 3.4.x: WRPR bit n protects 4 KiB sector n; with WPRMOD=1 the same
- * bits select PCROP sectors (read-protected) instead. */
+ * bits select PCROP sectors (read-protected) instead.  RM0038 3.7.2: the
+ * L1's WRPR1-4 likewise, sectors 0-127.  A register's undefined bits load
+ * as zero (ob_reg.defined_mask). */
 static bool l0_sector_marked(const struct l0_state *s, uint32_t off)
 {
     uint32_t sector = off / L0_WRP_SECTOR;
-    if (sector < 32)
-        return (s->wrpr >> sector) & 1;
-    return sector < 48 && ((s->wrpr2 >> (sector - 32)) & 1);
+    return sector / 32 < s->v->nwrpr && ((s->wrpr[sector / 32] >> (sector % 32)) & 1);
 }
 
 static bool l0_write_protected(const struct l0_state *s, uint32_t off)
@@ -154,7 +177,8 @@ static bool l0_write_protected(const struct l0_state *s, uint32_t off)
  * cells can only gain ones (guess). */
 static bool l0_words_writable(struct chip *c, uint32_t off, unsigned nwords)
 {
-    if (FEX(l0(c)->rf.val[RG_PECR], L0_PECR, NZDISABLE))
+    struct l0_state *s = l0(c);
+    if (!s->v->notzero_check || FEX(s->rf.val[RG_PECR], L0_PECR, NZDISABLE))
         return true;
     for (unsigned i = 0; i < nwords; i++)
         if (fc_load_le(c->flash + off + 4 * i, 4) != 0) {
@@ -227,9 +251,10 @@ static int l0_flash_write(struct chip *c, uint32_t off, unsigned size, uint32_t 
     }
     if (prog && FEX(pecr, L0_PECR, FPRG)) {
         /* RM0377 3.3.4: half page = 16 words in a row in one half page,
-         * starting at its first word; else PGAERR and the half page is lost */
+         * starting at its first word; else PGAERR and the half page is lost.
+         * RM0038 3.3.4: 32 words on L1 (a 128-byte half page). */
         uint32_t expect = s->hp_words ? s->hp_addr + 4 * s->hp_words : off;
-        if (off != expect || (s->hp_words == 0 && off % L0_HALF_PAGE)) {
+        if (off != expect || (s->hp_words == 0 && off % s->half_page)) {
             s->hp_words = 0;
             l0_error(c, FMASK(L0_SR, PGAERR));
             return BUS_OK;
@@ -237,9 +262,9 @@ static int l0_flash_write(struct chip *c, uint32_t off, unsigned size, uint32_t 
         if (s->hp_words == 0)
             s->hp_addr = off;
         s->hp_data[s->hp_words++] = val;
-        if (s->hp_words == L0_HALF_PAGE / 4) {
+        if (s->hp_words == s->half_page / 4) {
             s->hp_words = 0;
-            l0_program_words(c, s->hp_addr, s->hp_data, L0_HALF_PAGE / 4);
+            l0_program_words(c, s->hp_addr, s->hp_data, s->half_page / 4);
         }
         return BUS_OK;
     }
@@ -328,6 +353,12 @@ static int l0_option_write(struct chip *c, uint32_t off, unsigned size, uint32_t
         val &= ~(FMASK(L0_OPTR, WPRMOD) | (FMASK(L0_OPTR, WPRMOD) << 16));
         val |= FMASK(L0_OPTR, WPRMOD) << 16;    /* its complement half */
         us += p->timing.mass_erase_typ_us;
+        if (s->v->regress_clears_options) {
+            /* [O FORUM-L151]: after the forced mass erase of an L151 the
+             * user and WRP option words read 0x00000000, the RDP word
+             * 0xFF5500AA, and OPTVERR is set at the next option load */
+            memset(c->optarea + 4, 0, p->optarea_size - 4);
+        }
     }
     double done = fc_fault_power_loss(c, regress ? "rdp-regress" : "option", p->optarea_base + off);
     fc_store_le(c->optarea + off, 4, done < 1.0 ? val & 0xFFFFu : val);
@@ -498,8 +529,8 @@ static void l0_reset(struct chip *c, enum chip_reset kind)
     struct l0_state *s = l0(c);
     regfile_reset(&s->rf);
     s->rf.val[RG_OPTR] = s->optr;
-    s->rf.val[RG_WRPR] = s->wrpr;
-    s->rf.val[RG_WRPR2] = s->wrpr2;
+    for (unsigned i = 0; i < s->v->nwrpr; i++)
+        s->rf.val[RG_WRPR + i] = s->wrpr[i];
     if (c->option_error)
         s->rf.val[RG_SR] |= FMASK(L0_SR, OPTVERR);
     keylock_reset(&s->keys);
@@ -507,29 +538,34 @@ static void l0_reset(struct chip *c, enum chip_reset kind)
     s->hp_words = 0;
 }
 
-/* RM0377 3.4.1: each option word is checked against its complement;
- * a mismatch sets OPTVERR.  A bad RDP word reads as level 1 (guess). */
+/* RM0377 3.4.1, RM0038 3.8: each option word is checked against its
+ * complement; a mismatch sets OPTVERR.  A bad RDP word reads as level 1
+ * (guess); a bad user word leaves the RDP word's level ([O FORUM-L151]:
+ * OBR read RDPRT 0xAA with the user word cleared). */
 static void l0_option_load(struct chip *c)
 {
     struct l0_state *s = l0(c);
     const struct part *p = c->part;
-    static const char *const names[] = { "OPTR", "WRPR", "WRPR2" };
-    uint32_t *dst[] = { &s->optr, &s->wrpr, &s->wrpr2 };
-    bool ok = true, optr_ok = true;
-    for (int i = 0; i < 3; i++) {
-        int idx = part_obreg_index(p, names[i]);
-        if (idx < 0)
-            continue;
-        *dst[i] = c->ob_loaded[idx];
-        ok = ok && c->ob_pair_ok[idx];
-        if (i == 0)
-            optr_ok = c->ob_pair_ok[idx];
+    bool ok = true;
+    int idx = part_obreg_index(p, s->v->obr_name);
+    if (idx >= 0) {
+        s->optr = c->ob_loaded[idx];
+        ok = c->ob_pair_ok[idx];
     }
+    for (unsigned i = 0; i < s->v->nwrpr; i++) {
+        int w = part_obreg_index(p, s->v->wrpr_names[i]);
+        if (w < 0)
+            continue;
+        s->wrpr[i] = c->ob_loaded[w];
+        ok = ok && c->ob_pair_ok[w];
+    }
+    uint32_t rdp_word = fc_load_le(c->optarea, 4);
+    bool rdp_ok = ((rdp_word ^ (rdp_word >> 16)) & 0xFFFFu) == 0xFFFFu;
     c->option_error = !ok;
-    c->rdp_level = optr_ok ? l0_rdp_level_of(p, s->optr) : 1;
+    c->rdp_level = rdp_ok ? l0_rdp_level_of(p, s->optr) : 1;
     s->rf.val[RG_OPTR] = s->optr;
-    s->rf.val[RG_WRPR] = s->wrpr;
-    s->rf.val[RG_WRPR2] = s->wrpr2;
+    for (unsigned i = 0; i < s->v->nwrpr; i++)
+        s->rf.val[RG_WRPR + i] = s->wrpr[i];
     if (!ok)
         l0_error(c, FMASK(L0_SR, OPTVERR));
 }

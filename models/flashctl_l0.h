@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * L0 flash/EEPROM controller (PECR style, STM32L073xZ): register and field
- * declarations shared by the controller model (flashctl_l0.c) and the ROM
- * bootloader's register sequences (flashseq_l0.c).  Offsets and bits:
- * CMSIS stm32l073xx.h, keys: libopencm3/openocd stm32lx.c (facts §3.3).
+ * L0/L1 flash/EEPROM controller (PECR style, STM32L073xZ, STM32L152RE):
+ * register and field declarations shared by the controller model
+ * (flashctl_l0.c) and the ROM bootloader's register sequences
+ * (flashseq_l0.c).  Offsets and bits: CMSIS stm32l073xx.h, keys:
+ * libopencm3/openocd stm32lx.c (facts §3.3).  The L1 controller (RM0038
+ * 3.9) is the L0's ancestor with the same register map, keys and PECR
+ * bits; what differs is a die variant (struct l0_variant, below).
  *
  * Fields are declared once with regs.h: FIELD(L0_SR, BSY, 0, 1), read with
  * FEX(v, L0_SR, BSY), written with FDP(v, L0_SR, BSY, x).
@@ -19,6 +22,7 @@
 enum {
     L0_ACR = 0x00, L0_PECR = 0x04, L0_PDKEYR = 0x08, L0_PEKEYR = 0x0C, L0_PRGKEYR = 0x10,
     L0_OPTKEYR = 0x14, L0_SR = 0x18, L0_OPTR = 0x1C, L0_WRPR = 0x20, L0_WRPR2 = 0x80,
+    L1_WRPR3 = 0x84, L1_WRPR4 = 0x88,       /* RM0038 3.9.10-3.9.11 (Cat.4/5) */
 };
 
 #define L0_PEKEY1  0x89ABCDEFu
@@ -64,9 +68,36 @@ FIELD(L0_OPTR, WPRMOD, 8, 1)
                       FMASK(L0_SR, OPTVERR) | FMASK(L0_SR, RDERR) | FMASK(L0_SR, NOTZEROERR) | \
                       FMASK(L0_SR, FWWERR))
 
-/* RM0377 3.3.1: 128-byte pages, 64-byte half pages, 4 KiB WRP sectors. */
-#define L0_HALF_PAGE    64u
+/* RM0377 3.3.1: 128-byte pages, 64-byte half pages, 4 KiB WRP sectors;
+ * RM0038 3.2: 256-byte pages, 128-byte half pages, 4 KiB sectors.  A half
+ * page is half the row's page (part->runs[0].size / 2). */
+#define L0_MAX_HALF_PAGE 128u
 #define L0_WRP_SECTOR   4096u
+#define L0_MAX_WRPR     4
+
+/* What differs between the dies of the PECR controller.  A part row
+ * without one (part->l0 NULL) is an L0 (flashctl_l0.c's l0_own). */
+struct l0_variant {
+    const char *name;               /* "L0", "L1" */
+    /* The option registers by the manual's names: the user/RDP register
+     * (L0 OPTR, L1 OBR) and the write-protection registers, sectors 0-31
+     * in the first, 32-63 in the next (L0: WRPR, WRPR2; L1 Cat.5: WRPR1-4
+     * at 0x20, 0x80, 0x84, 0x88). */
+    const char *obr_name;
+    const char *wrpr_names[L0_MAX_WRPR];
+    unsigned nwrpr;
+    /* RM0377 3.3.4: a word store over a non-zero word fails with
+     * NOTZEROERR (L0).  RM0038 has no such flag (L1): the word is written
+     * (guess: the cells gain ones, as L0 with NZDISABLE). */
+    bool notzero_check;
+    /* RDP 1 -> 0 also erases the option words other than RDP's to
+     * 0x00000000, so their complements fail (OPTVERR) and the user must
+     * write them again (L1: [O FORUM-L151], facts §10.5). */
+    bool regress_clears_options;
+};
+
+/* The variant of the part's die (the L0's own when the row names none). */
+const struct l0_variant *flashctl_l0_variant(const struct part *p);
 
 /* SR error bits to enum flash_err bits. */
 uint32_t flashctl_l0_sr_to_err(uint32_t sr);

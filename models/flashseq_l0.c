@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The ROM bootloader's flash, data EEPROM and option operations on the L0
+ * The ROM bootloader's flash, data EEPROM and option operations on the L0/L1
  * PECR controller, as register sequences through the bus (flashseq.h):
  * PEKEYR then PRGKEYR or OPTKEYR, clear stale flags, ERASE|PROG + a store
  * per page, word stores, wait while BSY, map SR errors to enum flash_err,
@@ -191,12 +191,28 @@ static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns
     return flashseq_l_poll(c, &gen, job, until_ns);
 }
 
-/* The L0 generation: the controller and the ROM sequences above. */
+/* A row's page is two half pages the controller buffers (at most
+ * L0_MAX_HALF_PAGE bytes), its variant's WRPR registers are in the table. */
+static const char *check_part(const struct part *p)
+{
+    const struct l0_variant *v = flashctl_l0_variant(p);
+    uint32_t half = p->runs[0].size / 2;
+    if (half == 0 || half > L0_MAX_HALF_PAGE || (half & (half - 1)))
+        return "its page is not two half pages of at most 128 bytes";
+    if (v->nwrpr == 0 || v->nwrpr > L0_MAX_WRPR || part_obreg_index(p, v->obr_name) < 0)
+        return "its L0/L1 variant names no option register of the row";
+    return NULL;
+}
+
+/* The L0/L1 generation: the controller and the ROM sequences above.  The
+ * L1 (RM0038) is the same PECR controller with a die variant
+ * (part->l0); its ROM is assumed to drive it with the same sequences. */
 const struct flash_gen flash_gen_l0 = {
-    .name = "L0",
+    .name = "L0/L1",
     .unit = "page", .units = "pages",
     .program_unit = 4,
-    .manual = "RM0367 3.3 (NVM: ERASE+PROG, word / half-page writes)",
+    .manual = "RM0367 3.3 / RM0038 3.3 (NVM: ERASE+PROG, word / half-page writes)",
     .ctl = &flashctl_l0_ops,
     .rom_poll = rom_poll,
+    .check_part = check_part,
 };

@@ -37,6 +37,11 @@ enum boot_target { BOOT_MAIN_FLASH, BOOT_SYSTEM_MEMORY, BOOT_SRAM };
 
 enum mem_kind {
     MEM_FLASH, MEM_SRAM, MEM_SYSMEM, MEM_OTP, MEM_OPTAREA, MEM_EEPROM,
+    /* Address space with nothing behind it where a tool may look: an access
+     * is a bus error (the debug port answers an AP fault), not the
+     * read-as-zero of an unmodelled address (L1: the L0's FLASH address,
+     * which st-flash 1.7.0 uses on the L152RE, stlink #1161). */
+    MEM_RESERVED,
 };
 
 struct mem_region {
@@ -225,6 +230,7 @@ struct part_rev {
 
 struct rcc_family;                  /* models/periph.h */
 struct l4_variant;                  /* models/flashctl_l4.h */
+struct l0_variant;                  /* models/flashctl_l0.h */
 
 /* Where the few peripherals models/periph.c models sit on this part
  * (CMSIS device headers of the family), and the board's LED (the ST
@@ -293,6 +299,9 @@ struct part {
     /* L4/G0/G4 only: the die's controller facts (flashctl_l4.h), NULL on
      * other generations. */
     const struct l4_variant *l4;
+    /* L0/L1 only: the die's PECR controller facts (flashctl_l0.h); NULL
+     * on an L0 row means the L0's own. */
+    const struct l0_variant *l0;
     uint32_t flash_regs_base;       /* 0x40022000 or 0x40023C00 */
     struct part_timing timing;
 

@@ -2462,6 +2462,111 @@ static const struct part part_u575zi = {
     .empty_check = false,
 };
 
+/* ---- L1 (RM0038): the L0's PECR controller, a die variant ------------------------------ */
+
+#include "models/flashctl_l0.h"     /* struct l0_variant: the L1 row's die facts */
+
+/* RM0038 3.9: OBR (RDPRT, user byte at b16), WRPR1-WRPR4 (Cat.5: 128 4 KiB
+ * sectors, 0x20, 0x80, 0x84, 0x88); no NOTZEROERR (RM0038 3.9.5 SR). */
+static const struct l0_variant l1_cat5 = {
+    .name = "L1", .obr_name = "OBR", .wrpr_names = { "WRPR1", "WRPR2", "WRPR3", "WRPR4" },
+    .nwrpr = 4, .notzero_check = false,
+    .regress_clears_options = true,         /* [O FORUM-L151] facts §10.5 */
+};
+
+#define L1_WRPR(name, off, first) \
+        { name, OB_ENC_L0_HALVES, off, 0x00000000u, 0x00000000u, 0xFFFFFFFFu, { \
+            { "WRP", 0, 32, "sectors " first ", 1 = protected (RM0038 3.7.2, 4 KiB sectors)" }, \
+        } }
+
+/* AN2606 lists USART1, USART2 and USB DFU for STM32L1xxxE (Cat.5) in
+ * system memory (AN2606 Table 3, not re-read here: the version byte is a
+ * guess); a real STM32L15xxC ROM's DFU interface is on record
+ * ([O OPENBTTN]: mafredri/openbttn README, dfu-util list and download),
+ * and this ROM is assumed to speak in the same form. */
+static const struct part part_l152re = {
+    .name = "l152re", .full_name = "STM32L152RE",
+    .core = CORE_M3,
+    .swd_idr = 0x2BA01477u,                 /* guess: the Cortex-M3 r2 SW-DP */
+    .cpuid = 0x412FC231u,                   /* guess: Cortex-M3 r2p1 (ARM DDI0337) */
+    .reset_clock_hz = 2097000,   /* MSI range 5 (2.097 MHz), RM0038 6.2.2 */
+    .periph = {                            /* CMSIS stm32l152xe.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_l1, .rcc_base = 0x40023800u,
+        .gpio_base = 0x40020000u, .gpio_f1 = false,
+        .led_port = 0, .led_pin = 5,           /* NUCLEO-L152RE LD2 = PA5 */
+        .usart_isr = false, .usart2_tx_af = 7, /* PA2 AF7 = USART2_TX (DS10190 AF table) */
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0] */
+        .lsi_hz = 37000,                        /* LSI, the part's datasheet */
+    },
+    .dbgmcu_idcode_addr = 0xE0042000u,      /* [V CMSIS-L1] */
+    .dev_id = 0x437,                        /* [T STLINK "L152RE", stm32flash "STM32L1xxxE"] */
+    .rev_id = 0x1000,                       /* guess: rev A */
+    .flash_size_reg = 0x1FF800CCu,          /* [V RM0038 31.1.1, Cat.3-5] */
+    .uid_addr = 0x1FF800D0u,                /* [V RM0038 31.2, Cat.3-5] */
+    .uid_word_offsets = { 0x00, 0x04, 0x14 },   /* [V RM0038 31.2] */
+    .regions = {
+        { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },
+        { MEM_SRAM, 0x20000000u, KiB(80), "SRAM", false },              /* [T stm32flash 0x437] */
+        { MEM_SYSMEM, 0x1FF00000u, KiB(8), "system memory", false },    /* [T stm32flash 0x437] */
+        { MEM_EEPROM, 0x08080000u, KiB(16), "data EEPROM", false },     /* 2 x 8 KiB [V RM0038 3.2] */
+        { MEM_OPTAREA, 0x1FF80000u, 0x98, "option bytes", false },      /* [V RM0038 3.8 Cat.5] */
+        /* RM0038 Table 5: reserved between GPIOG and CRC; the L0's FLASH
+         * registers' address, where st-flash 1.7.0 looks ([O stlink #1161]:
+         * READDEBUGREG error) */
+        { MEM_RESERVED, 0x40022000u, 0x400, "reserved", false },
+    },
+    .flash_base = 0x08000000u, .flash_size = KiB(512),
+    /* per bank: 1024 x 256 B pages [V RM0038 3.2 Table 8]; erase 3.28 ms (guess: DS10190 not read) */
+    .runs = { { 1024, 256, 3280, 3940 } },
+    .banks = 2, .bank_size = KiB(256),      /* Cat.5: two banks, RWW [V RM0038 3.2] */
+    .erased_value = 0x00, .program_unit = 4, .ecc = false,   /* erases to 0 [V RM0038 3.3.3] */
+    .gen = &flash_gen_l0, .l0 = &l1_cat5, .flash_regs_base = 0x40023C00u,   /* [V CMSIS-L1] */
+    .timing = {
+        .program_typ_us = 3280, .program_max_us = 3940,     /* guess: as a page erase */
+        .mass_erase_typ_us = 3280, .mass_erase_max_us = 6560, /* guess */
+        .option_program_us = 6560,                            /* guess */
+        .eeprom_write_us = 3280,                              /* guess */
+    },
+    .optarea_base = 0x1FF80000u, .optarea_size = 0x98,
+    .obregs = {
+        /* [O FORUM-L151]: a virgin L151's OBR reads 0x007800AA */
+        { "OBR", OB_ENC_L0_HALVES, 0x0, 0x007800AAu, 0x007800AAu, 0x00FF00FFu, {
+            { "RDPRT", 0, 8, "0xAA level 0, 0xCC level 2, else level 1 (RM0038 3.9.8)" },
+            { "BOR_LEV", 16, 4, "brown-out level, 0x8 = BOR off (RM0038 3.9.8)" },
+            { "IWDG_SW", 20, 1, "1 = software watchdog (RM0038 3.9.8)" },
+            { "nRST_STOP", 21, 1, "0 = reset on Stop entry (RM0038 3.9.8)" },
+            { "nRST_STDBY", 22, 1, "0 = reset on Standby entry (RM0038 3.9.8)" },
+            { "BFB2", 23, 1, "1 = boot from bank 2 via the bootloader (RM0038 3.9.8)" },
+        } },
+        L1_WRPR("WRPR1", 0x08, "0-31"),     /* guess: unprotected as shipped */
+        L1_WRPR("WRPR2", 0x80, "32-63"),
+        L1_WRPR("WRPR3", 0x88, "64-95"),
+        L1_WRPR("WRPR4", 0x90, "96-127"),
+    },
+    .boot = BOOT_PINS_BOOT1,                /* BOOT0 + BOOT1 pins [V RM0038 2.6 Table 7]; BFB2 not modelled */
+    .sysmem_base = 0x1FF00000u,
+    .bootloader_id = 0x40, .bootloader_id_addr = 0x1FF01FFEu, /* guess: AN2606 V4.0, not re-read */
+    .dfu = {
+        .present = true,                                      /* [V AN3156-t1 lists L1] AN2606 */
+        .bcd_device = 0x2200,                                 /* [O OPENBTTN] ver=2200 */
+        .product = "STM32  BOOTLOADER",                       /* guess */
+        .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O OPENBTTN] 12 hex digits; the derivation a guess */
+        .transfer_size = 2048,                                /* [O OPENBTTN] */
+        .alt_names = {
+            "@Internal Flash  /0x08000000/2048*256 g",        /* [O OPENBTTN] form "1024*256 g"; count guess */
+            "@Option Bytes  /0x1FF80000/01*032 e",            /* [O OPENBTTN] */
+            "@DATA Memory /0x08080000/02*008Ke",              /* [O OPENBTTN] form "02*004Ke"; size guess */
+        },
+        .initial_state = 10, .initial_status = 10,            /* [O OPENBTTN] dfuERROR, status 10 */
+        .poll = { 100, 100, 104, 104, 100, 104 },             /* guess: F4 values */
+        .busy = DFU_BUSY_NAK,                                 /* guess */
+        .leave_jumps = true,                                  /* guess: as the L0 ROM */
+    },
+    .rdp_field = "RDPRT", .rdp_level0 = 0xAA, .rdp_level2 = 0xCC,   /* [V RM0038 3.7.1] */
+    .ob_load_on_system_reset = false,                         /* OBL_LAUNCH or POR [V RM0038 3.8] */
+    .empty_check = false,
+};
+
 const struct part *const parts[] = {
     &part_f042x6, &part_f072xb, &part_f103xb, &part_f401xe, &part_f407xg, &part_f446xe,
     &part_f411xe, &part_f405xg,
@@ -2470,5 +2575,6 @@ const struct part *const parts[] = {
     &part_h743zi, &part_h750vb, &part_h723zg,
     &part_f107vc, &part_f105rc, &part_f205rg, &part_f303vc, &part_l4r5zi, &part_g0b1re,
     &part_h563zi, &part_wb55rg, &part_l552ze, &part_u575zi,
+    &part_l152re,
 };
 const size_t parts_count = sizeof parts / sizeof parts[0];

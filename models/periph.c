@@ -64,6 +64,19 @@ const struct rcc_family periph_rcc_l0 = {
     .gpioa = {.off = 0x2C, .bit = 0}, .usart2 = {.off = 0x38, .bit = 17},
     .syscfg = {.off = 0x34, .bit = 0},
 };
+/* RM0038 6.3 (L1): CR HSI 0->1, MSI 8->9 (MSI on at reset), HSE 16->17, PLL
+ * 24->25; CFGR 0x08 SW[1:0] -> SWS[3:2]; CSR 0x34 LSI 0->1, LSE 8->9;
+ * AHBENR 0x1C GPIOAEN b0, APB2ENR 0x20 SYSCFGEN b0, APB1ENR 0x24 USART2EN
+ * b17 (CMSIS stm32l152xe.h). */
+const struct rcc_family periph_rcc_l1 = {
+    .name = "L1", .cr_reset = 0x00000300, .cfgr_off = 0x08, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 8, 9}, {0x00, 16, 17}, {0x00, 24, 25}, {0x34, 0, 1},
+              {0x34, 8, 9}},
+    .sws = {.off = 0x08, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x1C, .en_hi = 0x24,
+    .gpioa = {.off = 0x1C, .bit = 0}, .usart2 = {.off = 0x24, .bit = 17},
+    .syscfg = {.off = 0x20, .bit = 0},
+};
 /* RM0351 6.4 / RM0394 6.4 (L4): CR MSI 0->1 (MSIRANGE 6 = 4 MHz at reset),
  * HSI 8->10, PLLs; BDCR 0x90, CSR 0x94, CRRCR 0x98 (HSI48); AHB2ENR 0x4C
  * GPIOAEN b0, APB1ENR1 0x58 USART2EN b17, APB2ENR 0x60 SYSCFGEN b0. */

@@ -60,7 +60,8 @@ struct rcc_family {
 /* The RCC register families a part row names (part->periph.rcc), each
  * defined and cited in periph.c. */
 extern const struct rcc_family periph_rcc_f0, periph_rcc_f1, periph_rcc_f4, periph_rcc_l0,
-    periph_rcc_l4, periph_rcc_g0, periph_rcc_g4, periph_rcc_h7, periph_rcc_h5, periph_rcc_u5;
+    periph_rcc_l1, periph_rcc_l4, periph_rcc_g0, periph_rcc_g4, periph_rcc_h7, periph_rcc_h5,
+    periph_rcc_u5;
 
 /* Console sink: bytes the firmware wrote to the console USART. */
 typedef void (*periph_console_fn)(void *arg, const char *bytes, size_t len);

@@ -57,6 +57,7 @@ static enum target_kind kind_of(enum mem_kind k)
     case MEM_OTP: return TGT_OTP;
     case MEM_OPTAREA: return TGT_OPTAREA;
     case MEM_EEPROM: return TGT_EEPROM;
+    case MEM_RESERVED: return TGT_NONE;
     }
     return TGT_NONE;
 }

@@ -21,6 +21,7 @@
 
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define BOARD_RUN_TIMEOUT_S 180
 
@@ -46,6 +47,8 @@ static struct run_case dfu_cases[] = {
     {"h563zi", "", 0},
     /* L5/U5: the Cortex-M33 (Unicorn's model) runs them after :leave */
     {"l552ze", "", 0}, {"u575zi", "", 0},
+    /* L1 (issue 16): the Cortex-M3 runs them after :leave */
+    {"l152re", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
@@ -65,6 +68,9 @@ static struct run_case stlink_cases[] = {
     /* issue 16 */
     {"f107vc", "target/stm32f1x.cfg", 0}, {"f205rg", "target/stm32f2x.cfg", 0},
     {"f303vc", "target/stm32f3x.cfg", 0}, {"l4r5zi", "target/stm32l4x.cfg", 0},
+    /* L1: st-flash 1.7.0 writes a blank L152RE (its erase does not reach
+     * the L1's registers: test_l1_tools.c), OpenOCD's stm32l1.cfg */
+    {"l152re", "target/stm32l1.cfg", 0},
 };
 
 static char fw_path[512];
@@ -602,3 +608,7 @@ Test(boards_run, ctl_socket_never_waits_for_a_silent_client)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(boards_run_hello_over_st_flash, stlink_cases, TOOL_ST_FLASH, PROVEN_DRIVES)
+PROVEN_CASES(boards_run_hello_over_openocd, stlink_cases, TOOL_OPENOCD, PROVEN_DRIVES)

@@ -35,7 +35,8 @@ Test(cli, parts_lists_every_part)
                                   "l476xg", "g071xb", "g474xe", "h743zi", "h750vb", "h723zg",
                                   "f107vc", "f105rc", "f205rg", "f303vc", "l4r5zi", "g0b1re",
                                   "h563zi", "wb55rg",
-                                  "l552ze", "u575zi"};
+                                  "l552ze", "u575zi",
+                                  "l152re"};
     const size_t n = sizeof names / sizeof names[0];
     struct proc_result r = vstm32("parts", NULL, NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
@@ -47,12 +48,53 @@ Test(cli, parts_lists_every_part)
     cr_expect_not_null(strstr(r.output, "STM32H563ZI  M33      2048KiB"), "%s", r.output);
     /* the Cortex-M33 and the L5/U5 generation (RM0438: 512 KiB on L552ZE) */
     cr_expect_not_null(strstr(r.output, "STM32L552ZE  M33       512KiB"), "%s", r.output);
+    /* the Cortex-M3 on the L0/L1 generation (RM0038: 512 KiB, 80 KiB SRAM on L152RE) */
+    cr_expect_not_null(strstr(r.output, "STM32L152RE  M3        512KiB   80KiB  L0/L1"), "%s",
+                       r.output);
     cr_expect_eq(count_lines(r.output), (int)n + 1, "header + %zu parts:\n%s", n, r.output);
     proc_result_free(&r);
 
     r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "\"full_name\": \"STM32G474xE\""), "%s", r.output);
+    proc_result_free(&r);
+}
+
+/* The two columns issue 16 added, in --json: the ST-Link tools the tiers
+ * drive (lib/tools_proven.c) and where the ROM-visible facts come from
+ * (parts_sources.c counting models/parts.c's tags).  l152re's row: 13
+ * facts (bootloader_id and 12 lines of .dfu), 4 tagged [O OPENBTTN]
+ * alone, 1 [V AN3156-t1], 8 with "guess" in their tag; g071xb has no DFU:
+ * its bootloader ID UNKNOWN (guess) and `.present = false` [V CMSIS-G0]. */
+Test(cli, parts_json_has_tools_and_rom_fact_sources)
+{
+    struct proc_result r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    const char *l1 = strstr(r.output, "\"name\": \"l152re\"");
+    cr_assert_not_null(l1, "%s", r.output);
+    cr_expect_not_null(strstr(l1, "\"stlink_tools\": {\n      \"st-flash\": \"drives\",\n"
+                                  "      \"OpenOCD\": \"drives\",\n      \"pyOCD\": \"none\"\n"),
+                       "%s", l1);
+    cr_expect_not_null(strstr(l1, "\"rom_facts\": {\n      \"log\": 4,\n      \"manual\": 1,\n"
+                                  "      \"guess\": 8,\n      \"other\": 0,\n"
+                                  "      \"untagged\": 0\n"), "%s", l1);
+    const char *g0 = strstr(r.output, "\"name\": \"g071xb\"");
+    cr_assert_not_null(g0, "%s", r.output);
+    cr_expect_not_null(strstr(g0, "\"rom_facts\": {\n      \"log\": 0,\n      \"manual\": 1,\n"
+                                  "      \"guess\": 1,\n"), "%s", g0);
+    const char *h5 = strstr(r.output, "\"name\": \"h563zi\"");
+    cr_assert_not_null(h5, "%s", r.output);
+    cr_expect_not_null(strstr(h5, "\"st-flash\": \"refuses\",\n"
+                                  "      \"OpenOCD\": \"refuses\",\n"
+                                  "      \"pyOCD\": \"refuses\""), "%s", h5);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--markdown", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "| l152re | STM32L152RE | M3 | 2 banks × 1024×256 B pages, "
+                                        "erases to 0x00 | L0/L1 | yes | st-flash, OpenOCD | "
+                                        "4 log, 1 manual, 8 guess |\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "| OpenOCD; st-flash refuses |"), "%s", r.output);
     proc_result_free(&r);
 }
 

@@ -23,6 +23,7 @@
 
 #include "host-tests/tools/dfu_run.h"
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define BANK2 0x08040000u
 #define SPAN  (3 * 2048u)   /* the last 3 pages of bank 1 ... */
@@ -198,3 +199,7 @@ Test(dfu_g0b1, st_flash_1_7_does_not_know_it)
     proc_rmtree(scratch);
     free(scratch);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_PART(dfu_g0b1_openocd, "g0b1re", TOOL_OPENOCD, PROVEN_DRIVES)
+PROVEN_PART(dfu_g0b1_st_flash_refuses, "g0b1re", TOOL_ST_FLASH, PROVEN_REFUSES)

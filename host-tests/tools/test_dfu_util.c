@@ -48,6 +48,9 @@ static struct dfu_case dfu_parts[] = {
     /* L5/U5 (issue 16): every test of this file, as the others (each run
      * is a fraction of a second); their ST-Link tools: test_l5u5_tools.c */
     {"l552ze"}, {"u575zi"},
+    /* L1 (issue 16): the whole set; the only L1 row, on the L0 controller
+     * with its own pages (256 B), ROM strings and option words */
+    {"l152re"},
 };
 
 /* Rows on a die another row above already covers in depth: the listing
@@ -189,6 +192,12 @@ static const struct dfu_listing listings[] = {
     {"u575zi", 0x0200, NULL,
      {"@Internal Flash   /0x08000000/256*08Kg", "@Option Bytes   /0x40022040/01*048 e",
       "@OTP Memory   /0x0BFA0000/01*512 e"}},
+    /* An STM32L15xxC ROM (mafredri/openbttn README: dfu-util list, ver 2200,
+     * "1024*256 g", "02*004Ke", a 12-digit serial) in the L152RE's counts
+     * (RM0038 3.2: 2048 pages, 2 x 8 KiB data EEPROM); not silicon-checked */
+    {"l152re", 0x2200, NULL,
+     {"@Internal Flash  /0x08000000/2048*256 g", "@Option Bytes  /0x1FF80000/01*032 e",
+      "@DATA Memory /0x08080000/02*008Ke"}},
 };
 
 static const struct dfu_listing *listing_of(const char *part)

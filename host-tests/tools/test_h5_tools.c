@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "host-tests/lib/proc.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define TOOL_TIMEOUT_S 120
 
@@ -125,3 +126,8 @@ Test(h5_tools, pyocd_0_13_has_no_h563_target)
     expect_untouched(&b);
     bench_free(&b);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_PART(h5_tools_st_flash_refuses, "h563zi", TOOL_ST_FLASH, PROVEN_REFUSES)
+PROVEN_PART(h5_tools_openocd_refuses, "h563zi", TOOL_OPENOCD, PROVEN_REFUSES)
+PROVEN_PART(h5_tools_pyocd_refuses, "h563zi", TOOL_PYOCD, PROVEN_REFUSES)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "host-tests/lib/proc.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define TOOL_TIMEOUT_S 180
 
@@ -199,3 +200,7 @@ Test(l5u5_tools, rdp_level_0_5_is_named_and_the_rom_still_answers)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(l5u5_tools_openocd_programs_hello, tz_cases, TOOL_OPENOCD, PROVEN_DRIVES)
+PROVEN_CASES(l5u5_tools_st_flash_refuses, tz_cases, TOOL_ST_FLASH, PROVEN_REFUSES)

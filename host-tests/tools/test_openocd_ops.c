@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define FLASH_BASE 0x08000000u
 #define PATTERN_WORDS 64u
@@ -51,6 +52,8 @@ static struct ocd_case ocd_cases[] = {
     {"f303vc", "target/stm32f3x.cfg", "stm32f1x", 2048, "stm32x mass erase complete"},
     /* L4+ with DBANK=1: 4 KiB pages (RM0432 3.3.1) */
     {"l4r5zi", "target/stm32l4x.cfg", "stm32l4x", 4096, "stm32l4x mass erase complete"},
+    /* L1: stm32lx's 4 KiB sectors of 16 256-byte pages (RM0038 3.2) */
+    {"l152re", "target/stm32l1.cfg", "stm32lx", 4096, "stm32lx mass erase complete"},
 };
 
 static const struct ocd_case *ocd_case_of(const char *part)
@@ -407,3 +410,6 @@ Test(openocd_ops, h743_program_verify_both_banks)
     proc_result_free(&r);
     free_all(scratch, state);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(openocd_ops_erase_sector_then_mass_erase, ocd_cases, TOOL_OPENOCD, PROVEN_DRIVES)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define FLASH_BASE 0x08000000u
 
@@ -393,3 +394,8 @@ Test(pyocd_ops, h7_has_no_builtin_target)
     free(scratch);
     free(state);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(st_flash_ops_write_read_then_erase, stflash_cases, TOOL_ST_FLASH, PROVEN_DRIVES)
+PROVEN_CASES(pyocd_ops_sector_then_chip_erase, pyocd_cases, TOOL_PYOCD, PROVEN_DRIVES)
+PROVEN_PART(pyocd_ops_h7_has_no_builtin_target, "h743zi", TOOL_PYOCD, PROVEN_REFUSES)

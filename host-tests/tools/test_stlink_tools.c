@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "host-tests/tools/stlink_fixture.h"
+#include "host-tests/tools/proven_reg.h"
 
 /* Criterion copies parameters into the test process: no pointers. */
 struct probe_case {
@@ -60,6 +61,8 @@ static struct probe_case probe_cases[] = {
     PROBES("f205rg", 0x411, 1048576, 131072), PROBES("f303vc", 0x422, 262144, 40960),
     /* RM0432 57.6.1 L4+ 0x470 (1.7.0's "L4Rx": 640 KiB SRAM, 4 KiB pages) */
     PROBES("l4r5zi", 0x470, 2097152, 655360),
+    /* RM0038 30.6.1 L1 Cat.5 0x437 (1.7.0's "L152RE": 80 KiB SRAM), 512 KiB */
+    PROBES("l152re", 0x437, 524288, 81920),
 };
 
 static struct flash_case flash_cases[] = {
@@ -406,3 +409,12 @@ ParameterizedTest(struct flash_case *c, pyocd, flash_and_read_back)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_CASES(st_flash_write_read_erase, flash_cases, TOOL_ST_FLASH, PROVEN_DRIVES)
+PROVEN_CASES(openocd_program_verify_read_back, flash_cases, TOOL_OPENOCD, PROVEN_DRIVES)
+PROVEN_CASES(pyocd_flash_and_read_back, pyocd_cases, TOOL_PYOCD, PROVEN_DRIVES)
+PROVEN_PART(pyocd_has_no_f411, "f411xe", TOOL_PYOCD, PROVEN_REFUSES)
+PROVEN_PART(pyocd_has_no_f405, "f405xg", TOOL_PYOCD, PROVEN_REFUSES)
+PROVEN_PART(pyocd_has_no_f767, "f767zi", TOOL_PYOCD, PROVEN_REFUSES)
+PROVEN_PART(pyocd_has_no_f746, "f746xg", TOOL_PYOCD, PROVEN_REFUSES)

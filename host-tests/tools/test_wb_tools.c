@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "host-tests/lib/proc.h"
+#include "host-tests/tools/proven_reg.h"
 
 #define TOOL_TIMEOUT_S 120
 #define SECURE "0x080F4000"
@@ -208,3 +209,7 @@ Test(wb_tools, openocd_stm32wbx_programs_user_flash_and_not_the_secure_area)
     proc_result_free(&r);
     bench_free(&b);
 }
+
+/* What these suites prove, for `vstm32 parts` (lib/tools_proven.c) */
+PROVEN_PART(wb_tools_st_flash, "wb55rg", TOOL_ST_FLASH, PROVEN_DRIVES)
+PROVEN_PART(wb_tools_openocd, "wb55rg", TOOL_OPENOCD, PROVEN_DRIVES)

@@ -141,6 +141,12 @@ static const struct expected_rom expected[] = {
         "@Internal Flash   /0x08000000/256*08Kg",
         "@Option Bytes   /0x40022040/01*048 e",
         "@OTP Memory   /0x0BFA0000/01*512 e" } },
+    /* the STM32L15xxC ROM's form (mafredri/openbttn's dfu-util list): 256-byte
+     * pages with "256 g", data EEPROM in 2 runs; the counts are the L152RE's */
+    { "l152re", 0x2200, NULL, {
+        "@Internal Flash  /0x08000000/2048*256 g",
+        "@Option Bytes  /0x1FF80000/01*032 e",
+        "@DATA Memory /0x08080000/02*008Ke" } },
 };
 
 /* iProduct is "STM32  BOOTLOADER" (two spaces, facts 6.2) but on the F1

@@ -37,7 +37,7 @@ static const struct id_row rows[] = {
     { "f722xe", 0xE0042000, 0x452, 0x1FF07A22, 0x1FF07A10, 512 * 1024, 8, 0xFF, 4, "F2/F4/F7", true },
     { "f746xg", 0xE0042000, 0x449, 0x1FF0F442, 0x1FF0F420, 1024 * 1024, 8, 0xFF, 4, "F2/F4/F7", true },
     { "f767zi", 0xE0042000, 0x451, 0x1FF0F442, 0x1FF0F420, 2048 * 1024, 12, 0xFF, 4, "F2/F4/F7", true },
-    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, "L0", true },
+    { "l073xz", 0x40015800, 0x447, 0x1FF8007C, 0x1FF80050, 192 * 1024, 1536, 0x00, 4, "L0/L1", true },
     { "l412xb", 0xE0042000, 0x464, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", true },
     { "l476xg", 0xE0042000, 0x415, 0x1FFF75E0, 0x1FFF7590, 1024 * 1024, 512, 0xFF, 8, "L4/G0/G4", true },
     { "g071xb", 0x40015800, 0x460, 0x1FFF75E0, 0x1FFF7590, 128 * 1024, 64, 0xFF, 8, "L4/G0/G4", false },
@@ -70,6 +70,9 @@ static const struct id_row rows[] = {
      * 0x482, UID 0x0BFA0700, F_SIZE 0x0BFA07A0, 2 x 128 x 8 KiB, quad words) */
     { "l552ze", 0xE0044000, 0x472, 0x0BFA05E0, 0x0BFA0590, 512 * 1024, 256, 0xFF, 8, "L5", true },
     { "u575zi", 0xE0044000, 0x482, 0x0BFA07A0, 0x0BFA0700, 2048 * 1024, 256, 0xFF, 16, "U5", true },
+    /* L1 Cat.5: RM0038 30.6.1 (DBGMCU_IDCODE 0xE0042000, DEV_ID 0x437), 31.1-31.2
+     * (F_SIZE 0x1FF800CC, UID 0x1FF800D0), 3.2 (2 x 1024 x 256 B, erased 0) */
+    { "l152re", 0xE0042000, 0x437, 0x1FF800CC, 0x1FF800D0, 512 * 1024, 2048, 0x00, 4, "L0/L1", true },
 };
 
 Test(parts, table_has_the_listed_parts, .description = "DESIGN.md part names: every row above, no other")

@@ -193,8 +193,10 @@ static void print_map(const struct chip *c)
         char runs[128] = "";
         size_t len = 0;
         for (unsigned r = 0; r < PART_MAX_RUNS && m.runs[r].count; r++) {
-            int k = snprintf(runs + len, sizeof runs - len, "%s%u*%uK", r ? "," : "",
-                             (unsigned)m.runs[r].count, (unsigned)(m.runs[r].size / 1024u));
+            uint32_t sz = m.runs[r].size;      /* L0/L1 pages are 128 and 256 bytes */
+            int k = snprintf(runs + len, sizeof runs - len, "%s%u*%u%s", r ? "," : "",
+                             (unsigned)m.runs[r].count, (unsigned)(sz % 1024u ? sz : sz / 1024u),
+                             sz % 1024u ? "B" : "K");
             if (k > 0 && (size_t)k < sizeof runs - len)
                 len += (size_t)k;
             count += m.runs[r].count;

@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/tools_proven.h"
 #include "models/part.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
+#include "tools/vstm32/parts_sources.h"
+
+static const char *const proven_word[] = {"none", "drives", "refuses"};
 
 static json_t *part_json(const struct part *p)
 {
@@ -29,6 +33,22 @@ static json_t *part_json(const struct part *p)
     json_object_set_new(o, "controller", json_string(p->gen->name));
     json_object_set_new(o, "dfu", json_boolean(p->dfu.present));
     json_object_set_new(o, "bootloader", json_string(bootloader_version_text(p)));
+    const struct tools_proven *tp = tools_proven_of(p->name);
+    json_t *tools = json_object();
+    for (int t = 0; t < TOOL_COUNT; t++)
+        json_object_set_new(tools, proven_tool_name((enum proven_tool)t),
+                            json_string(proven_word[tp ? tp->tool[t] : PROVEN_NONE]));
+    json_object_set_new(o, "stlink_tools", tools);
+    struct rom_sources rs;
+    if (rom_sources_of(p->name, &rs) == 0) {
+        json_t *src = json_object();
+        json_object_set_new(src, "log", json_integer(rs.log));
+        json_object_set_new(src, "manual", json_integer(rs.manual));
+        json_object_set_new(src, "guess", json_integer(rs.guess));
+        json_object_set_new(src, "other", json_integer(rs.other));
+        json_object_set_new(src, "untagged", json_integer(rs.untagged));
+        json_object_set_new(o, "rom_facts", src);
+    }
     return o;
 }
 
@@ -63,16 +83,65 @@ static void markdown_flash(const struct part *p, char *buf, size_t size)
 #undef PUT
 }
 
+/* "st-flash, OpenOCD; pyOCD refuses", "OpenOCD; st-flash refuses", "—":
+ * the tools the tiers drive on the part, then those whose refusal they
+ * assert (lib/tools_proven.c, checked against the suites by the tools tier). */
+static void markdown_tools(const struct part *p, char *buf, size_t size)
+{
+    const struct tools_proven *tp = tools_proven_of(p->name);
+    size_t used = 0;
+    buf[0] = 0;
+    for (int kind = PROVEN_DRIVES; kind <= PROVEN_REFUSES; kind++) {
+        unsigned n = 0;
+        for (int t = 0; t < TOOL_COUNT && tp; t++) {
+            if (tp->tool[t] != kind)
+                continue;
+            int w = snprintf(buf + used, size - used, "%s%s", n ? ", " : used ? "; " : "",
+                             proven_tool_name((enum proven_tool)t));
+            if (w > 0 && used + (size_t)w < size)
+                used += (size_t)w;
+            n++;
+        }
+        if (kind == PROVEN_REFUSES && n) {
+            int w = snprintf(buf + used, size - used, n > 1 ? " refuse" : " refuses");
+            if (w > 0 && used + (size_t)w < size)
+                used += (size_t)w;
+        }
+    }
+    if (!used)
+        snprintf(buf, size, "—");
+}
+
+/* "7 log, 1 manual, 4 guess" (+ ", N other", ", N untagged" when any):
+ * parts_sources.c says how the ROM-visible facts of a row are counted. */
+static void markdown_sources(const struct part *p, char *buf, size_t size)
+{
+    struct rom_sources s;
+    if (rom_sources_of(p->name, &s) < 0) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    int n = snprintf(buf, size, "%u log, %u manual, %u guess", s.log, s.manual, s.guess);
+    if (s.other && n > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, ", %u other", s.other);
+    if (s.untagged && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, ", %u untagged", s.untagged);
+}
+
 static void print_markdown(void)
 {
-    puts("| part | name | core | flash | controller | ROM USB DFU |");
-    puts("|---|---|---|---|---|---|");
+    puts("| part | name | core | flash | controller | ROM USB DFU | ST-Link tools proven "
+         "| ROM facts from |");
+    puts("|---|---|---|---|---|---|---|---|");
     for (size_t i = 0; i < parts_count; i++) {
         const struct part *p = parts[i];
-        char flash[160];
+        char flash[160], tools[96], sources[96];
         markdown_flash(p, flash, sizeof flash);
-        printf("| %s | %s | %s | %s | %s | %s |\n", p->name, p->full_name, core_name(p->core),
-               flash, p->gen->name, p->dfu.present ? "yes" : "no (ST-Link only)");
+        markdown_tools(p, tools, sizeof tools);
+        markdown_sources(p, sources, sizeof sources);
+        printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", p->name, p->full_name,
+               core_name(p->core), flash, p->gen->name,
+               p->dfu.present ? "yes" : "no (ST-Link only)", tools, sources);
     }
 }
 

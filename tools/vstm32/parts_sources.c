@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where a part's ROM-visible facts come from, counted from the source
+ * tags of models/parts.c itself (its text is built into the binary: the
+ * .incbin below; the Makefile rebuilds this file when parts.c changes).
+ *
+ * The counting, precisely:
+ *  - A row is the lines from `static const struct part part_NAME = {` to
+ *    the next line `};`, or, when that line is the whole row
+ *    (`= { F1_CL_ROW(...) };`), the lines of the macro it names.
+ *  - Its ROM-visible facts are what its ROM bootloader shows a host: the
+ *    row's `.bootloader_id` line and its `.dfu = ...` initializer, from
+ *    that line until its braces and parentheses close, with every macro of
+ *    parts.c those lines name read in place (recursively).
+ *  - Each of those lines that gives a value is one fact: its code (outside
+ *    comments) holds a string literal, or a designated initializer
+ *    `.field = VALUE` whose VALUE is not a lone opening brace.
+ *  - A fact's tag is the comment on its line or, when it has none, the
+ *    comment-only lines right above it.  The tag is read in this order:
+ *    "guess" or "UNKNOWN" anywhere: guess; else "[O": a real log; else
+ *    "[V", "[AN", "RM0", "AN2606", "AN3156", "AN2662" or "PM00": a manual;
+ *    else any other comment (a tool's source "[T", an inference): other;
+ *    no comment: untagged.
+ */
+#include "tools/vstm32/parts_sources.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__asm__(".section .rodata\n"
+        ".global vstm32_parts_c_text\n"
+        "vstm32_parts_c_text:\n"
+        ".incbin \"models/parts.c\"\n"
+        ".byte 0\n"
+        ".previous\n");
+extern const char vstm32_parts_c_text[];
+
+#define MAX_LINES  8192
+#define MAX_MACROS 128
+#define LINE_MAX_TEXT 512
+
+struct src_line {
+    const char *at;
+    size_t len;
+    bool comment_open;          /* inside a block comment at the line's start */
+};
+
+struct macro {
+    char name[64];
+    unsigned first, last;       /* its #define line and the last continued one */
+};
+
+static struct src_line lines[MAX_LINES];
+static unsigned nlines;
+static struct macro macros[MAX_MACROS];
+static unsigned nmacros;
+
+/* The line's code (comments blanked, string literals kept) and comment text. */
+static void split(unsigned i, char *code, char *comment)
+{
+    const struct src_line *l = &lines[i];
+    bool in_comment = l->comment_open, in_string = false;
+    size_t nc = 0, nm = 0;
+    for (size_t k = 0; k < l->len; k++) {
+        char ch = l->at[k], next = k + 1 < l->len ? l->at[k + 1] : 0;
+        if (in_comment) {
+            if (ch == '*' && next == '/') {
+                in_comment = false;
+                k++;
+            } else if (nm + 1 < LINE_MAX_TEXT) {
+                comment[nm++] = ch;
+            }
+        } else if (in_string) {
+            if (nc + 1 < LINE_MAX_TEXT)
+                code[nc++] = ch;
+            if (ch == '\\' && next) {
+                if (nc + 1 < LINE_MAX_TEXT)
+                    code[nc++] = next;
+                k++;
+            } else if (ch == '"') {
+                in_string = false;
+            }
+        } else if (ch == '/' && next == '*') {
+            in_comment = true;
+            k++;
+        } else if (ch == '/' && next == '/') {
+            for (k += 2; k < l->len && nm + 1 < LINE_MAX_TEXT; k++)
+                comment[nm++] = l->at[k];
+        } else {
+            if (ch == '"')
+                in_string = true;
+            if (nc + 1 < LINE_MAX_TEXT)
+                code[nc++] = ch;
+        }
+    }
+    code[nc] = 0;
+    comment[nm] = 0;
+}
+
+/* Block-comment state at each line's start (strings never span lines here). */
+static bool comment_open_after(unsigned i)
+{
+    const struct src_line *l = &lines[i];
+    bool in_comment = l->comment_open, in_string = false;
+    for (size_t k = 0; k < l->len; k++) {
+        char ch = l->at[k], next = k + 1 < l->len ? l->at[k + 1] : 0;
+        if (in_comment) {
+            if (ch == '*' && next == '/') {
+                in_comment = false;
+                k++;
+            }
+        } else if (in_string) {
+            if (ch == '\\')
+                k++;
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '/' && next == '*') {
+            in_comment = true;
+            k++;
+        } else if (ch == '/' && next == '/') {
+            break;
+        } else if (ch == '"') {
+            in_string = true;
+        }
+    }
+    return in_comment;
+}
+
+static int load(void)
+{
+    if (nlines)
+        return 0;
+    const char *p = vstm32_parts_c_text;
+    bool open = false;
+    while (*p) {
+        if (nlines == MAX_LINES)
+            return -1;
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        lines[nlines] = (struct src_line){ p, len, open };
+        open = comment_open_after(nlines);
+        nlines++;
+        p += len + (end ? 1 : 0);
+    }
+    for (unsigned i = 0; i < nlines; i++) {
+        const char *s = lines[i].at;
+        size_t len = lines[i].len;
+        if (len < 8 || strncmp(s, "#define ", 8) != 0)
+            continue;
+        if (nmacros == MAX_MACROS)
+            return -1;
+        struct macro *m = &macros[nmacros++];
+        size_t n = 0;
+        for (size_t k = 8; k < len && (isalnum((unsigned char)s[k]) || s[k] == '_'); k++)
+            if (n + 1 < sizeof m->name)
+                m->name[n++] = s[k];
+        m->name[n] = 0;
+        m->first = m->last = i;
+        while (m->last + 1 < nlines && lines[m->last].len &&
+               lines[m->last].at[lines[m->last].len - 1] == '\\')
+            m->last++;
+    }
+    return 0;
+}
+
+static const struct macro *macro_named(const char *name, size_t len)
+{
+    for (unsigned i = 0; i < nmacros; i++)
+        if (strlen(macros[i].name) == len && strncmp(macros[i].name, name, len) == 0)
+            return &macros[i];
+    return NULL;
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s) && *s != '\\')
+            return false;
+    return true;
+}
+
+/* A line giving a value: a string literal, or `.field = VALUE` with VALUE
+ * not a lone opening brace. */
+static bool gives_value(const char *code)
+{
+    if (strchr(code, '"'))
+        return true;
+    for (const char *d = strchr(code, '.'); d; d = strchr(d + 1, '.')) {
+        const char *q = d + 1;
+        if (!isalpha((unsigned char)*q) && *q != '_')
+            continue;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        while (*q == ' ')
+            q++;
+        if (*q != '=' || q[1] == '=')
+            continue;
+        q++;
+        while (*q == ' ')
+            q++;
+        if (*q == '{' && blank(q + 1))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+static bool has(const char *text, const char *word) { return strstr(text, word) != NULL; }
+
+static bool has_nocase(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (; *text; text++)
+        if (strncasecmp(text, word, n) == 0)
+            return true;
+    return false;
+}
+
+static void tally(struct rom_sources *s, const char *comment)
+{
+    if (blank(comment))
+        s->untagged++;
+    else if (has_nocase(comment, "guess") || has(comment, "UNKNOWN"))
+        s->guess++;
+    else if (has(comment, "[O"))
+        s->log++;
+    else if (has(comment, "[V") || has(comment, "[AN") || has(comment, "RM0") ||
+             has(comment, "AN2606") || has(comment, "AN3156") || has(comment, "AN2662") ||
+             has(comment, "PM00"))
+        s->manual++;
+    else
+        s->other++;
+}
+
+/* Lines [first, last] (a row's segment or a macro's body), macros named in
+ * their code read in place. */
+static void visit(struct rom_sources *s, unsigned first, unsigned last, unsigned depth)
+{
+    char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT], above[4 * LINE_MAX_TEXT] = "";
+    for (unsigned i = first; i <= last; i++) {
+        split(i, code, comment);
+        if (blank(code)) {          /* a comment-only line: the tag of the fact below */
+            if (strlen(above) + strlen(comment) + 2 < sizeof above) {
+                strcat(above, " ");
+                strcat(above, comment);
+            }
+            continue;
+        }
+        bool define = strncmp(code, "#define ", 8) == 0;
+        if (!define && gives_value(code))
+            tally(s, blank(comment) ? above : comment);
+        above[0] = 0;
+        if (depth >= 4)
+            continue;
+        char names[LINE_MAX_TEXT];
+        snprintf(names, sizeof names, "%s", code);
+        for (char *q = names; *q;) {
+            if (*q == '"') {                    /* skip string literals */
+                for (q++; *q && *q != '"'; q++)
+                    if (*q == '\\' && q[1])
+                        q++;
+                if (*q)
+                    q++;
+                continue;
+            }
+            if (!isalpha((unsigned char)*q) && *q != '_') {
+                q++;
+                continue;
+            }
+            char *w = q;
+            while (isalnum((unsigned char)*q) || *q == '_')
+                q++;
+            const struct macro *m = define ? NULL : macro_named(w, (size_t)(q - w));
+            if (m && m->first != first)
+                visit(s, m->first, m->last, depth + 1);
+        }
+        if (define)
+            above[0] = 0;
+    }
+}
+
+/* The line ending the initializer opened on line `from` (braces and
+ * parentheses back to zero). */
+static unsigned initializer_end(unsigned from, unsigned limit)
+{
+    static char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT];
+    int depth = 0;
+    for (unsigned i = from; i <= limit; i++) {
+        split(i, code, comment);
+        bool in_string = false;
+        for (const char *q = code; *q; q++) {
+            if (in_string) {
+                if (*q == '\\' && q[1])
+                    q++;
+                else if (*q == '"')
+                    in_string = false;
+            } else if (*q == '"') {
+                in_string = true;
+            } else if (*q == '{' || *q == '(') {
+                depth++;
+            } else if (*q == '}' || *q == ')') {
+                depth--;
+            }
+        }
+        if (depth <= 0)
+            return i;
+    }
+    return limit;
+}
+
+/* The ROM-visible segments of lines [first, last]: each `.bootloader_id`
+ * line and each `.dfu = ...` initializer. */
+static void scan_row(struct rom_sources *out, unsigned first, unsigned last)
+{
+    char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT];
+    for (unsigned i = first; i <= last; i++) {
+        split(i, code, comment);
+        if (strstr(code, ".bootloader_id")) {
+            visit(out, i, i, 0);
+        } else if (strstr(code, ".dfu =")) {
+            unsigned end = initializer_end(i, last);
+            visit(out, i, end, 0);
+            i = end;
+        }
+    }
+}
+
+int rom_sources_of(const char *part, struct rom_sources *out)
+{
+    memset(out, 0, sizeof *out);
+    if (load() < 0)
+        return -1;
+    char head[96];
+    int hn = snprintf(head, sizeof head, "static const struct part part_%s = {", part);
+    unsigned row = 0, end;
+    for (unsigned i = 1; i < nlines && !row; i++)
+        if (lines[i].len >= (size_t)hn && strncmp(lines[i].at, head, (size_t)hn) == 0)
+            row = i;
+    if (!row)
+        return -1;
+    if (lines[row].len > (size_t)hn) {
+        /* a row that is one macro: `= { F1_CL_ROW("f107vc", ...) };` */
+        char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT];
+        split(row, code, comment);
+        for (const char *q = code + hn; *q; q++) {
+            if (!isalpha((unsigned char)*q) && *q != '_')
+                continue;
+            const char *w = q;
+            while (isalnum((unsigned char)q[1]) || q[1] == '_')
+                q++;
+            const struct macro *m = macro_named(w, (size_t)(q - w + 1));
+            if (m) {
+                scan_row(out, m->first, m->last);
+                return 0;
+            }
+        }
+        return -1;
+    }
+    for (end = row + 1; end < nlines; end++)
+        if (lines[end].len == 2 && strncmp(lines[end].at, "};", 2) == 0)
+            break;
+    scan_row(out, row + 1, end - 1);
+    return 0;
+}
