@@ -90,14 +90,20 @@ def read_marks(path):
         lines = open(path).read().splitlines()
     except OSError:
         lines = []
+    # One pass in file order: a worker's pid can be reused by a later
+    # test's worker (pid_max is small here), so an end belongs to the test
+    # its pid most recently started, not to the last test that pid ever ran.
+    running = {}
     for line in lines:
         parts = line.split()
-        if len(parts) == 3 and parts[0] == "start":
+        if len(parts) != 3:
+            continue
+        if parts[0] == "start":
             started[parts[2]] = parts[1]
-    for line in lines:
-        parts = line.split()
-        if len(parts) == 3 and parts[0] == "end" and started.get(parts[2]) == parts[1]:
+            running[parts[2]] = parts[1]
+        elif parts[0] == "end" and running.get(parts[2]) == parts[1]:
             ended[parts[1]] += 1
+            del running[parts[2]]
     return started, ended
 
 
