@@ -35,6 +35,31 @@ static void on_signal(int sig)
     forwarded_signal = sig;
 }
 
+/* The next --NAME VALUE or --NAME=VALUE before "--", taken out of argv:
+ * 1 with *val set, 0 when there is none, -1 when it has no value. */
+static int take_option(int *argc, char **argv, const char *name, const char **val)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+        int used;
+        if (!strcmp(argv[i], name)) {
+            if (i + 1 >= *argc || !strcmp(argv[i + 1], "--"))
+                return -1;
+            *val = argv[i + 1];
+            used = 2;
+        } else if (!strncmp(argv[i], name, n) && argv[i][n] == '=') {
+            *val = argv[i] + n + 1;
+            used = 1;
+        } else {
+            continue;
+        }
+        memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
+        *argc -= used;
+        return 1;
+    }
+    return 0;
+}
+
 /* --route VALUE or --route=VALUE, taken out of argv before the session's
  * options are parsed: usbfs, the only route (route.h), or a clear refusal
  * of the shim that it replaced.  $VSTM32_ROUTE is checked the same way.
@@ -47,31 +72,42 @@ static int parse_route(int *argc, char **argv)
         cli_error("run: VSTM32_ROUTE=%s: %s", env, why);
         return EXIT_USAGE;
     }
-    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
-        const char *val;
-        int used;
-        if (!strcmp(argv[i], "--route")) {
-            if (i + 1 >= *argc) {
-                cli_error("run: --route needs a value: usbfs");
-                return EXIT_USAGE;
-            }
-            val = argv[i + 1];
-            used = 2;
-        } else if (!strncmp(argv[i], "--route=", 8)) {
-            val = argv[i] + 8;
-            used = 1;
-        } else {
-            continue;
+    const char *val;
+    int rc;
+    while ((rc = take_option(argc, argv, "--route", &val)) != 0) {
+        if (rc < 0) {
+            cli_error("run: --route needs a value: usbfs");
+            return EXIT_USAGE;
         }
         if (route_by_name(val, why, sizeof why) < 0) {
             cli_error("run: --route %s: %s", val, why);
             return EXIT_USAGE;
         }
-        memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
-        *argc -= used;
-        i--;
     }
     return 0;
+}
+
+/* The usbfs route's testbed, or -1 after saying why. */
+static int open_route(struct route *rt)
+{
+    char err[PATH_MAX + 256];
+    if (route_open(rt, err, sizeof err) < 0) {
+        cli_error("run: %s", err);
+        route_close(rt);
+        return -1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+/* CMD's environment, made here: the testbed's GLib thread runs, and after
+ * fork() only exec-safe calls are made. */
+static void set_cmd_env(const struct route *rt, const char *servers)
+{
+    char libpath[PATH_MAX * 2];
+    route_env_value(rt, libpath, sizeof libpath);
+    setenv(route_env_name(rt), libpath, 1);
+    setenv("VSTM32_USBIP", servers, 1);
 }
 
 /* What run does while CMD runs: serve the session's boards, or mirror
@@ -146,22 +182,12 @@ static const char run_help[] =
 static int parse_connect(int *argc, char **argv, char *host, size_t host_cap, char *port,
                          size_t port_cap)
 {
-    int given = 0;
-    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
-        const char *val;
-        int used;
-        if (!strcmp(argv[i], "--connect")) {
-            if (i + 1 >= *argc || !strcmp(argv[i + 1], "--")) {
-                cli_error("run: --connect needs a value: HOST:PORT, where `vstm32 serve` listens");
-                return EXIT_USAGE;
-            }
-            val = argv[i + 1];
-            used = 2;
-        } else if (!strncmp(argv[i], "--connect=", 10)) {
-            val = argv[i] + 10;
-            used = 1;
-        } else {
-            continue;
+    int given = 0, rc;
+    const char *val;
+    while ((rc = take_option(argc, argv, "--connect", &val)) != 0) {
+        if (rc < 0) {
+            cli_error("run: --connect needs a value: HOST:PORT, where `vstm32 serve` listens");
+            return EXIT_USAGE;
         }
         if (given++) {
             /* the usbfs preload asks VSTM32_USBIP's first server only */
@@ -173,9 +199,6 @@ static int parse_connect(int *argc, char **argv, char *host, size_t host_cap, ch
             cli_error("run: --connect %s: not HOST:PORT (e.g. 127.0.0.1:3240)", val);
             return EXIT_USAGE;
         }
-        memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
-        *argc -= used;
-        i--;
     }
     return given ? 1 : 0;
 }
@@ -209,32 +232,22 @@ static int exit_of(int status)
 /* run --connect HOST:PORT -- CMD: argv holds nothing but "--" and CMD. */
 static int run_connected(int argc, char **argv, const char *host, const char *port)
 {
-    if (argc < 2 || strcmp(argv[1], "--")) {
-        const char *what = argc < 2 ? "" : argv[1];
-        if (!strncmp(what, "--board", 7))
-            cli_error("run: --board cannot go with --connect: the boards are the server's "
-                      "(give them to vstm32 serve)");
-        else if (*what)
-            cli_error("run: %s cannot go with --connect: the server at %s:%s has its own "
-                      "options (vstm32 serve)", what, host, port);
-        else
-            cli_error("run: give the command after '--': vstm32 run --connect %s:%s -- dfu-util -l",
-                      host, port);
-        return EXIT_USAGE;
-    }
-    if (argc < 3) {
+    const char *what = argc < 2 || !strcmp(argv[1], "--") ? NULL : argv[1];
+    if (what && !strncmp(what, "--board", 7))
+        cli_error("run: --board cannot go with --connect: the boards are the server's "
+                  "(give them to vstm32 serve)");
+    else if (what)
+        cli_error("run: %s cannot go with --connect: the server at %s:%s has its own "
+                  "options (vstm32 serve)", what, host, port);
+    else if (argc < 3)
         cli_error("run: give the command after '--': vstm32 run --connect %s:%s -- dfu-util -l",
                   host, port);
+    if (what || argc < 3)
         return EXIT_USAGE;
-    }
     struct route rt;
     char err[PATH_MAX + 256];
-    if (route_open(&rt, err, sizeof err) < 0) {
-        cli_error("run: %s", err);
-        route_close(&rt);
+    if (open_route(&rt) < 0)
         return 1;
-    }
-    signal(SIGPIPE, SIG_IGN);
     struct mirror_tick t = { .mirror = usbfs_mirror_new(rt.bed, host, port) };
     /* the first round before CMD starts: CMD sees every board at once */
     if (!t.mirror || usbfs_mirror_poll(t.mirror, err, sizeof err) < 0) {
@@ -243,11 +256,9 @@ static int run_connected(int argc, char **argv, const char *host, const char *po
         route_close(&rt);
         return 1;
     }
-    char servers[300], libpath[PATH_MAX * 2];
+    char servers[300];
     snprintf(servers, sizeof servers, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
-    route_env_value(&rt, libpath, sizeof libpath);
-    setenv(route_env_name(&rt), libpath, 1);
-    setenv("VSTM32_USBIP", servers, 1);
+    set_cmd_env(&rt, servers);
     int status;
     int rc = run_cmd(argv + 2, mirror_tick, &t, &status) < 0 ? 1 : exit_of(status);
     usbfs_mirror_free(t.mirror);
@@ -285,13 +296,8 @@ int cmd_run(int argc, char **argv)
         cfg.port = 0;
 
     struct route rt;
-    char err[PATH_MAX + 256];
-    if (route_open(&rt, err, sizeof err) < 0) {
-        cli_error("run: %s", err);
-        route_close(&rt);
+    if (open_route(&rt) < 0)
         return 1;
-    }
-    signal(SIGPIPE, SIG_IGN);
     route_watch(&rt, &cfg);
     struct session *s = session_start(&cfg);
     if (!s) {
@@ -299,15 +305,11 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
 
-    char servers[64], libpath[PATH_MAX * 2];
+    char servers[64];
     snprintf(servers, sizeof servers, "%s:%u",
              strcmp(session_bind_addr(s), "0.0.0.0") ? session_bind_addr(s) : "127.0.0.1",
              session_port(s));
-    route_env_value(&rt, libpath, sizeof libpath);
-    /* CMD's environment is made here: the testbed's GLib thread runs, and
-     * after fork() only exec-safe calls are made */
-    setenv(route_env_name(&rt), libpath, 1);
-    setenv("VSTM32_USBIP", servers, 1);
+    set_cmd_env(&rt, servers);
 
     int status;
     if (run_cmd(argv + end + 1, session_tick, s, &status) < 0) {
