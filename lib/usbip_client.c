@@ -271,3 +271,34 @@ int usbip_request_import(int fd, const char *busid, int timeout_ms,
         usbip_usb_device_unpack(wire, udev);
     return 0;
 }
+
+int usbip_control_in(int fd, uint32_t devid, uint32_t seqnum, const struct usbip_setup *setup,
+                     void *buf, size_t cap, int timeout_ms)
+{
+    if (setup->wLength > cap || !(setup->bmRequestType & 0x80))
+        return -EINVAL;
+    int64_t deadline = usbip_net_deadline(timeout_ms);
+    struct usbip_header h = {
+        .command = USBIP_CMD_SUBMIT, .seqnum = seqnum, .devid = devid,
+        .direction = USBIP_DIR_IN, .ep = 0,
+        .u.cmd_submit = { .transfer_buffer_length = setup->wLength,
+                          .number_of_packets = USBIP_NON_ISO_PACKETS },
+    };
+    usbip_setup_pack(setup, h.u.cmd_submit.setup);
+    uint8_t wire[USBIP_HEADER_SIZE];
+    usbip_header_pack(&h, wire);
+    int rc = usbip_net_send(fd, wire, sizeof wire, deadline);
+    if (rc < 0 || (rc = usbip_net_recv(fd, wire, sizeof wire, deadline)) < 0)
+        return rc;
+    struct usbip_header ret;
+    size_t data_len, iso_len;
+    if (usbip_header_unpack(wire, &ret) < 0 || ret.command != USBIP_RET_SUBMIT ||
+        ret.seqnum != seqnum ||
+        usbip_ret_submit_payload(&ret, true, setup->wLength, &data_len, &iso_len) < 0 || iso_len)
+        return -EPROTO;
+    if ((rc = usbip_net_recv(fd, buf, data_len, deadline)) < 0)
+        return rc;
+    if (ret.u.ret_submit.status)
+        return ret.u.ret_submit.status < 0 ? ret.u.ret_submit.status : -EPROTO;
+    return (int)data_len;
+}

@@ -74,4 +74,13 @@ int usbip_request_devlist(int fd, size_t max_devices, int timeout_ms,
 int usbip_request_import(int fd, const char *busid, int timeout_ms,
                          struct usbip_usb_device *udev);
 
+/* One control IN transfer on endpoint 0 of an imported device (fd after
+ * usbip_request_import(), devid its usbip_devid()): CMD_SUBMIT with seqnum
+ * and setup (wLength at most cap), then its RET_SUBMIT, whose data lands
+ * in buf.  Nothing else may be in flight on fd.  Returns the byte count,
+ * the URB's status (a negative errno: -EPIPE for a stall), or a negative
+ * errno of the connection. */
+int usbip_control_in(int fd, uint32_t devid, uint32_t seqnum, const struct usbip_setup *setup,
+                     void *buf, size_t cap, int timeout_ms);
+
 #endif

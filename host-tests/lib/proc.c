@@ -218,3 +218,65 @@ void proc_fill_random(void *buf, size_t len, unsigned long long seed)
         p[i] = (unsigned char)(x >> 24);
     }
 }
+
+int proc_serve_start(char *const args[], const char *log, unsigned *port, char *why, size_t cap)
+{
+    char *argv[20] = { (char *)proc_vstm32(), "serve", "--port", "0" };
+    size_t n = 4;
+    for (; args && *args && n < 19; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) < 0) {
+        snprintf(why, cap, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], 1);
+        int e = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+        if (e >= 0)
+            dup2(e, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[128];
+    size_t len = 0;
+    snprintf(why, cap, "vstm32 serve said nothing in 20 s");
+    while (pid > 0 && len + 1 < sizeof line) {
+        struct pollfd p = { .fd = out[0], .events = POLLIN };
+        char c;
+        if (poll(&p, 1, 20000) <= 0)
+            break;
+        if (read(out[0], &c, 1) != 1) {
+            snprintf(why, cap, "vstm32 serve exited before its first line");
+            break;
+        }
+        if (c == '\n') {
+            line[len] = '\0';
+            if (sscanf(line, "listening 127.0.0.1:%u", port) == 1) {
+                close(out[0]);
+                return pid;
+            }
+            snprintf(why, cap, "vstm32 serve said '%s'", line);
+            break;
+        }
+        line[len++] = c;
+    }
+    close(out[0]);
+    if (pid > 0)
+        proc_serve_stop(pid);
+    else
+        snprintf(why, cap, "fork: %s", strerror(errno));
+    return -1;
+}
+
+void proc_serve_stop(int pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+}

@@ -31,6 +31,14 @@ void proc_result_free(struct proc_result *r);
 /* The vstm32 binary under test: $VSTM32, else build/vstm32. */
 const char *proc_vstm32(void);
 
+/* `vstm32 serve --port 0 ARGS...` (args NULL-terminated, at most 16) as a
+ * child, its stderr into log (NULL: inherited), its first line
+ * ("listening 127.0.0.1:PORT", within 20 s) read for the port.  Returns
+ * the child's pid with *port set, or -1 with why in why. */
+int proc_serve_start(char *const args[], const char *log, unsigned *port, char *why, size_t cap);
+/* SIGTERM, then waits for it. */
+void proc_serve_stop(int pid);
+
 /* A fresh temporary directory (removed by proc_rmtree). */
 char *proc_mkdtemp(const char *tag);
 void proc_rmtree(const char *dir);

@@ -57,49 +57,19 @@ static void start_serve(void)
     tmpdir = proc_mkdtemp("usbfs-serve");
     cr_assert_not_null(tmpdir);
     snprintf(ctl_sock, sizeof ctl_sock, "%s/ctl.sock", tmpdir);
-    int out[2];
-    cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
-    serve_pid = fork();
-    cr_assert_geq(serve_pid, 0);
-    if (serve_pid == 0) {
-        dup2(out[1], 1);
-        char log[700];
-        snprintf(log, sizeof log, "%s/serve.log", tmpdir);
-        int e = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (e >= 0)
-            dup2(e, 2);                 /* the halted ST-Link target's lines */
-        char *argv[] = { (char *)proc_vstm32(), "serve", "--port", "0", "--ctl", ctl_sock,
-                         "--board", "f446xe:dfu", "--board", "f446xe:stlink", NULL };
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[128];
-    size_t n = 0;
-    while (n + 1 < sizeof line) {
-        struct pollfd p = { .fd = out[0], .events = POLLIN };
-        cr_assert_gt(poll(&p, 1, 20000), 0, "vstm32 serve said nothing");
-        char c;
-        cr_assert_eq(read(out[0], &c, 1), 1, "vstm32 serve exited");
-        if (c == '\n')
-            break;
-        line[n++] = c;
-    }
-    line[n] = '\0';
-    close(out[0]);
+    char log[700], why[256];
+    snprintf(log, sizeof log, "%s/serve.log", tmpdir);   /* the halted ST-Link target's lines */
+    char *args[] = { "--ctl", ctl_sock, "--board", "f446xe:dfu", "--board", "f446xe:stlink", NULL };
     unsigned p = 0;
-    cr_assert_eq(sscanf(line, "listening 127.0.0.1:%u", &p), 1, "serve said '%s'", line);
+    serve_pid = proc_serve_start(args, log, &p, why, sizeof why);
+    cr_assert_gt(serve_pid, 0, "%s", why);
     snprintf(port, sizeof port, "%u", p);
     find_nodes();
 }
 
 static void stop_serve(void)
 {
-    if (serve_pid > 0) {
-        kill(serve_pid, SIGTERM);
-        int status;
-        waitpid(serve_pid, &status, 0);
-    }
+    proc_serve_stop(serve_pid);
     proc_rmtree(tmpdir);
     free(tmpdir);
 }

@@ -100,10 +100,14 @@ int main(int argc, char **argv)
         return 1;
     }
     int ran = 0;
-    /* bounded: at most 1000 turns of at most 20 ms each */
-    for (int turn = 0; turn < 1000 && !(left >= 1 && arrived >= 2); turn++) {
+    unsigned before = 0;    /* arrivals when CMD ran: one more is awaited */
+    /* bounded: at most 1000 turns of at most 20 ms each; the LEFT and the
+     * ARRIVED may come in different turns, and other devices of VID:PID
+     * have arrived before CMD */
+    for (int turn = 0; turn < 1000 && !(ran && left >= 1 && arrived > before); turn++) {
         if (arrived >= 1 && !ran) {
             ran = 1;
+            before = arrived;
             pid_t child = fork();
             if (child == 0) {
                 execvp(argv[2], argv + 2);
@@ -121,5 +125,5 @@ int main(int argc, char **argv)
     }
     libusb_hotplug_deregister_callback(ctx, h);
     libusb_exit(ctx);
-    return left >= 1 && arrived >= 2 ? 0 : 1;
+    return ran && left >= 1 && arrived > before ? 0 : 1;
 }

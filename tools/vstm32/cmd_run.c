@@ -18,18 +18,46 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "lib/usbip_client.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/expect.h"
 #include "tools/vstm32/session.h"
 #include "tools/vstm32/route.h"
+#include "tools/vstm32/usbfs_mirror.h"
 
 static volatile sig_atomic_t forwarded_signal;
 
 static void on_signal(int sig)
 {
     forwarded_signal = sig;
+}
+
+/* The next --NAME VALUE or --NAME=VALUE before "--", taken out of argv:
+ * 1 with *val set, 0 when there is none, -1 when it has no value. */
+static int take_option(int *argc, char **argv, const char *name, const char **val)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+        int used;
+        if (!strcmp(argv[i], name)) {
+            if (i + 1 >= *argc || !strcmp(argv[i + 1], "--"))
+                return -1;
+            *val = argv[i + 1];
+            used = 2;
+        } else if (!strncmp(argv[i], name, n) && argv[i][n] == '=') {
+            *val = argv[i] + n + 1;
+            used = 1;
+        } else {
+            continue;
+        }
+        memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
+        *argc -= used;
+        return 1;
+    }
+    return 0;
 }
 
 /* --route VALUE or --route=VALUE, taken out of argv before the session's
@@ -44,29 +72,95 @@ static int parse_route(int *argc, char **argv)
         cli_error("run: VSTM32_ROUTE=%s: %s", env, why);
         return EXIT_USAGE;
     }
-    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
-        const char *val;
-        int used;
-        if (!strcmp(argv[i], "--route")) {
-            if (i + 1 >= *argc) {
-                cli_error("run: --route needs a value: usbfs");
-                return EXIT_USAGE;
-            }
-            val = argv[i + 1];
-            used = 2;
-        } else if (!strncmp(argv[i], "--route=", 8)) {
-            val = argv[i] + 8;
-            used = 1;
-        } else {
-            continue;
+    const char *val;
+    int rc;
+    while ((rc = take_option(argc, argv, "--route", &val)) != 0) {
+        if (rc < 0) {
+            cli_error("run: --route needs a value: usbfs");
+            return EXIT_USAGE;
         }
         if (route_by_name(val, why, sizeof why) < 0) {
             cli_error("run: --route %s: %s", val, why);
             return EXIT_USAGE;
         }
-        memmove(argv + i, argv + i + used, (size_t)(*argc - i - used + 1) * sizeof *argv);
-        *argc -= used;
-        i--;
+    }
+    return 0;
+}
+
+/* The usbfs route's testbed, or -1 after saying why. */
+static int open_route(struct route *rt)
+{
+    char err[PATH_MAX + 256];
+    if (route_open(rt, err, sizeof err) < 0) {
+        cli_error("run: %s", err);
+        route_close(rt);
+        return -1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+/* CMD's environment, made here: the testbed's GLib thread runs, and after
+ * fork() only exec-safe calls are made. */
+static void set_cmd_env(const struct route *rt, const char *servers)
+{
+    char libpath[PATH_MAX * 2];
+    route_env_value(rt, libpath, sizeof libpath);
+    setenv(route_env_name(rt), libpath, 1);
+    setenv("VSTM32_USBIP", servers, 1);
+}
+
+/* What run does while CMD runs: serve the session's boards, or mirror
+ * the server's (usbfs_mirror.h). */
+typedef void (*run_tick_fn)(void *arg);
+
+static void session_tick(void *arg)
+{
+    session_run_once(arg, 50);
+}
+
+/* Runs cmd (the environment is already made), calls tick until it ends,
+ * forwarding SIGINT/SIGTERM.  0 with its wait status, or -1 when it could
+ * not start. */
+static int run_cmd(char **cmd, run_tick_fn tick, void *arg, int *status)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);   /* wakes the event loop when CMD ends */
+
+    fflush(stdout);
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child < 0) {
+        cli_error("run: fork: %s", strerror(errno));
+        return -1;
+    }
+    if (child == 0) {
+        /* CMD must not outlive the server it talks to: if vstm32 is
+         * killed (SIGKILL from a test's time-out), CMD gets SIGTERM. */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+            _exit(127);
+        signal(SIGPIPE, SIG_DFL);
+        execvp(cmd[0], cmd);
+        fprintf(stderr, "vstm32: run: %s: %s\n", cmd[0], strerror(errno));
+        _exit(127);
+    }
+
+    unsigned signals_forwarded = 0;
+    *status = 0;
+    for (;;) {
+        pid_t done = waitpid(child, status, WNOHANG);
+        if (done == child)
+            break;
+        if (forwarded_signal && forwarded_signal != SIGCHLD) {
+            /* a second SIGINT/SIGTERM: CMD ignored the first (OpenOCD
+             * busy in a Tcl loop), so it is killed outright */
+            kill(child, signals_forwarded++ ? SIGKILL : forwarded_signal);
+            forwarded_signal = 0;
+        }
+        tick(arg);
     }
     return 0;
 }
@@ -76,7 +170,101 @@ static const char run_help[] =
     "  --route usbfs          how CMD reaches the boards, the only route: /dev/bus/usb\n"
     "                         and sysfs nodes only CMD's process tree sees (umockdev\n"
     "                         testbed + usbfs preload), for the system's own libusb,\n"
-    "                         lsusb, udev and hotplug\n";
+    "                         lsusb, udev and hotplug\n"
+    "  --connect HOST:PORT    no boards of its own: CMD reaches those of a running\n"
+    "                         `vstm32 serve` at HOST:PORT (its devices mirrored into\n"
+    "                         the testbed by OP_REQ_DEVLIST every 100 ms); no board\n"
+    "                         or session option goes with it\n";
+
+/* --connect VALUE or --connect=VALUE, taken out of argv (before "--")
+ * into host and port.  Returns 0 (none), 1 (given), or EXIT_USAGE after
+ * saying why. */
+static int parse_connect(int *argc, char **argv, char *host, size_t host_cap, char *port,
+                         size_t port_cap)
+{
+    int given = 0, rc;
+    const char *val;
+    while ((rc = take_option(argc, argv, "--connect", &val)) != 0) {
+        if (rc < 0) {
+            cli_error("run: --connect needs a value: HOST:PORT, where `vstm32 serve` listens");
+            return EXIT_USAGE;
+        }
+        if (given++) {
+            /* the usbfs preload asks VSTM32_USBIP's first server only */
+            cli_error("run: --connect %s: one server per run (the usbfs preload asks one)", val);
+            return EXIT_USAGE;
+        }
+        if (usbip_parse_hostport(val, strlen(val), host, host_cap, port, port_cap) < 0 ||
+            !*host || !*port) {
+            cli_error("run: --connect %s: not HOST:PORT (e.g. 127.0.0.1:3240)", val);
+            return EXIT_USAGE;
+        }
+    }
+    return given ? 1 : 0;
+}
+
+struct mirror_tick {
+    struct usbfs_mirror *mirror;
+    bool failing;                  /* the last poll failed: said once */
+};
+
+/* Every 100 ms, or sooner when CMD ends (SIGCHLD interrupts the sleep). */
+static void mirror_tick(void *arg)
+{
+    struct mirror_tick *t = arg;
+    struct timespec pause = { .tv_nsec = 100 * 1000 * 1000 };
+    if (nanosleep(&pause, NULL) < 0)
+        return;
+    char err[512];
+    int rc = usbfs_mirror_poll(t->mirror, err, sizeof err);
+    if (rc < 0 && !t->failing)
+        cli_error("run: --connect %s (the testbed keeps what it had)", err);
+    t->failing = rc < 0;
+}
+
+static int exit_of(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+}
+
+/* run --connect HOST:PORT -- CMD: argv holds nothing but "--" and CMD. */
+static int run_connected(int argc, char **argv, const char *host, const char *port)
+{
+    const char *what = argc < 2 || !strcmp(argv[1], "--") ? NULL : argv[1];
+    if (what && !strncmp(what, "--board", 7))
+        cli_error("run: --board cannot go with --connect: the boards are the server's "
+                  "(give them to vstm32 serve)");
+    else if (what)
+        cli_error("run: %s cannot go with --connect: the server at %s:%s has its own "
+                  "options (vstm32 serve)", what, host, port);
+    else if (argc < 3)
+        cli_error("run: give the command after '--': vstm32 run --connect %s:%s -- dfu-util -l",
+                  host, port);
+    if (what || argc < 3)
+        return EXIT_USAGE;
+    struct route rt;
+    char err[PATH_MAX + 256];
+    if (open_route(&rt) < 0)
+        return 1;
+    struct mirror_tick t = { .mirror = usbfs_mirror_new(rt.bed, host, port) };
+    /* the first round before CMD starts: CMD sees every board at once */
+    if (!t.mirror || usbfs_mirror_poll(t.mirror, err, sizeof err) < 0) {
+        cli_error("run: --connect %s", t.mirror ? err : "out of memory");
+        usbfs_mirror_free(t.mirror);
+        route_close(&rt);
+        return 1;
+    }
+    char servers[300];
+    snprintf(servers, sizeof servers, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+    set_cmd_env(&rt, servers);
+    int status;
+    int rc = run_cmd(argv + 2, mirror_tick, &t, &status) < 0 ? 1 : exit_of(status);
+    usbfs_mirror_free(t.mirror);
+    route_close(&rt);
+    return rc;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -89,6 +277,12 @@ int cmd_run(int argc, char **argv)
     }
     if (parse_route(&argc, argv))
         return EXIT_USAGE;
+    char host[256], port[32];
+    int connect = parse_connect(&argc, argv, host, sizeof host, port, sizeof port);
+    if (connect == EXIT_USAGE)
+        return EXIT_USAGE;
+    if (connect)
+        return run_connected(argc, argv, host, port);
     if (expect_parse(&expect, &argc, argv, 1))
         return EXIT_USAGE;
     if (session_parse(&cfg, argc, argv, 1, &end))
@@ -102,13 +296,8 @@ int cmd_run(int argc, char **argv)
         cfg.port = 0;
 
     struct route rt;
-    char err[PATH_MAX + 256];
-    if (route_open(&rt, err, sizeof err) < 0) {
-        cli_error("run: %s", err);
-        route_close(&rt);
+    if (open_route(&rt) < 0)
         return 1;
-    }
-    signal(SIGPIPE, SIG_IGN);
     route_watch(&rt, &cfg);
     struct session *s = session_start(&cfg);
     if (!s) {
@@ -116,55 +305,17 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
 
-    char servers[64], libpath[PATH_MAX * 2];
+    char servers[64];
     snprintf(servers, sizeof servers, "%s:%u",
              strcmp(session_bind_addr(s), "0.0.0.0") ? session_bind_addr(s) : "127.0.0.1",
              session_port(s));
-    route_env_value(&rt, libpath, sizeof libpath);
-    /* CMD's environment is made here: the testbed's GLib thread runs, and
-     * after fork() only exec-safe calls are made */
-    setenv(route_env_name(&rt), libpath, 1);
-    setenv("VSTM32_USBIP", servers, 1);
+    set_cmd_env(&rt, servers);
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);   /* wakes the event loop when CMD ends */
-
-    fflush(stdout);
-    pid_t parent = getpid();
-    pid_t child = fork();
-    if (child < 0) {
-        cli_error("run: fork: %s", strerror(errno));
+    int status;
+    if (run_cmd(argv + end + 1, session_tick, s, &status) < 0) {
         session_stop(s);
         route_close(&rt);
         return 1;
-    }
-    if (child == 0) {
-        /* CMD must not outlive the server it talks to: if vstm32 is
-         * killed (SIGKILL from a test's time-out), CMD gets SIGTERM. */
-        if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-            _exit(127);
-        signal(SIGPIPE, SIG_DFL);
-        execvp(argv[end + 1], argv + end + 1);
-        fprintf(stderr, "vstm32: run: %s: %s\n", argv[end + 1], strerror(errno));
-        _exit(127);
-    }
-
-    int status = 0;
-    unsigned signals_forwarded = 0;
-    for (;;) {
-        pid_t done = waitpid(child, &status, WNOHANG);
-        if (done == child)
-            break;
-        if (forwarded_signal && forwarded_signal != SIGCHLD) {
-            /* a second SIGINT/SIGTERM: CMD ignored the first (OpenOCD
-             * busy in a Tcl loop), so it is killed outright */
-            kill(child, signals_forwarded++ ? SIGKILL : forwarded_signal);
-            forwarded_signal = 0;
-        }
-        session_run_once(s, 50);
     }
     /* What the firmware did after CMD: only worth waiting for when CMD worked. */
     int expect_rc = 0;
@@ -174,9 +325,7 @@ int cmd_run(int argc, char **argv)
     route_close(&rt);
     if (expect_rc)
         return expect_rc;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status) ? WEXITSTATUS(status) : (stop_rc ? 1 : 0);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return stop_rc ? 1 : 0;
+    return exit_of(status);
 }
