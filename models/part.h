@@ -229,8 +229,22 @@ struct part_rev {
 };
 
 struct rcc_family;                  /* models/periph.h */
+struct rcc_enable;                  /* models/periph.h */
 struct l4_variant;                  /* models/flashctl_l4.h */
 struct l0_variant;                  /* models/flashctl_l0.h */
+
+/* The console: the USART wired to the board's ST-Link virtual COM port
+ * (the Nucleo/Discovery user manual), which the firmware fixtures print
+ * on and models/periph.c models the transmitter of.  USART2 with TX on
+ * PA2 on every part but WB (CONSOLE_USART2 in models/parts.c). */
+struct part_console {
+    const char *name;               /* "USART2", as the reference manual names it */
+    uint32_t base;                  /* CMSIS USARTx_BASE */
+    const struct rcc_enable *rcc_en;    /* its clock enable register offset and bit */
+    uint8_t tx_port, tx_pin;        /* its TX pin (port 0 = A), which the firmware sets up */
+    uint8_t tx_af;                  /* the pin's alternate function (the part's datasheet
+                                     * AF table); F1 (gpio_f1): none, CRL/CRH mode */
+};
 
 /* Where the few peripherals models/periph.c models sit on this part
  * (CMSIS device headers of the family), and the board's LED (the ST
@@ -243,8 +257,7 @@ struct part_periph {
     bool gpio_f1;                   /* CRL/CRH, ODR 0x0C, BSRR 0x10 (RM0008 9.2) */
     uint8_t led_port, led_pin;      /* port 0 = A */
     bool usart_isr;                 /* ISR-style USART (CR1 0x00 ... TDR 0x28), else SR style */
-    uint8_t usart2_tx_af;           /* PA2's alternate function for USART2_TX (the part's
-                                     * datasheet AF table); F1 (gpio_f1): none, CRL mode */
+    struct part_console console;
     uint32_t syscfg_base;           /* 0: no SYSCFG (F1: AFIO is there) */
     uint32_t mem_mode_mask;         /* SYSCFG MEM_MODE field */
     uint32_t lsi_hz;                /* datasheets: 32 kHz F4/L4/G0/G4, 37 kHz L0, 40 kHz F0/F1 */

@@ -27,6 +27,16 @@ extern const struct flash_gen flash_gen_f0f1, flash_gen_f2f4, flash_gen_l0, flas
 #define CPUID_M3     0x411FC231u  /* Cortex-M3 r1p1 (F1 medium density), ARM DDI0337 */
 #define CPUID_M4     0x410FC241u  /* Cortex-M4 r0p1, ARM DDI0439 */
 
+/* ---- the console (part_console) ----------------------------------------- */
+
+/* Every part but WB: USART2 at CMSIS USART2_BASE 0x40004400, clocked by the
+ * RCC family's USART2EN (models/periph.c), TX on PA2 with alternate
+ * function af (the datasheet's AF table, cited at each row).  The boards'
+ * ST-Link virtual COM port is on USART2 PA2/PA3 (the Nucleo user manuals). */
+#define CONSOLE_USART2(rcc_fam, af) \
+    { .name = "USART2", .base = 0x40004400u, .rcc_en = &(rcc_fam).usart2, \
+      .tx_port = 0, .tx_pin = 2, .tx_af = (af) }
+
 /* ---- option fields shared by several rows ------------------------------- */
 
 /* F0/F1 word 0x1FFFF800: [RDP nRDP USER nUSER]; USER bits at b16.. (facts §4.2) */
@@ -93,7 +103,8 @@ static const struct part part_f042x6 = {
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 3,           /* NUCLEO-F042K6 LD3 = PB3 */
-        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS10362 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_f0, 1),  /* PA2 AF1 = USART2_TX (DS10362 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -169,7 +180,8 @@ static const struct part part_f072xb = {
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F072RB LD2 = PA5 */
-        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS9826 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_f0, 1),  /* PA2 AF1 = USART2_TX (DS9826 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -241,6 +253,7 @@ static const struct part part_f103xb = {
         .gpio_base = 0x40010800u, .gpio_f1 = true,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F103RB LD2 = PA5 */
         .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f1, 0),  /* PA2 = USART2_TX (RM0008 9.3: no remap) */
         .syscfg_base = 0, .mem_mode_mask = 0,   /* F1: no SYSCFG (AFIO) */
         .lsi_hz = 40000,                        /* LSI, the part's datasheet */
     },
@@ -309,7 +322,8 @@ static const struct part part_f401xe = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F401RE LD2 = PA5 */
-        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10086 AF table) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS10086 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -378,7 +392,8 @@ static const struct part part_f407xg = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 3, .led_pin = 12,           /* STM32F4DISCOVERY LD4 = PD12 */
-        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -449,7 +464,8 @@ static const struct part part_f446xe = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-F446RE LD2 = PA5 */
-        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10693 AF table) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS10693 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -523,7 +539,8 @@ static const struct part part_f411xe = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,         /* RM0383 2.3 memory map */
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 2, .led_pin = 13,           /* WeAct Black Pill V3.0 user LED = PC13 (board schematic) */
-        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10314 Table 9) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS10314 Table 9) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0], RM0383 7.2.1 */
         .lsi_hz = 32000,                        /* LSI 32 kHz, DS10314 6.3.9 */
     },
@@ -601,7 +618,8 @@ static const struct part part_f405xg = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 2, .led_pin = 1,            /* Adafruit Feather STM32F405 Express red LED = PC1 (board docs) */
-        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS8626 AF table) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP, RM0090 9.2.1 */
         .lsi_hz = 32000,                        /* LSI, DS8626 */
     },
@@ -695,7 +713,8 @@ static const struct part part_f405xg = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u, \
         .gpio_base = 0x40020000u, .gpio_f1 = false, \
         .led_port = 1, .led_pin = 0, \
-        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS10916 AF table) */ \
+        .usart_isr = true, \
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS10916 AF table) */ \
         /* SYSCFG_MEMRMP has no MEM_MODE on F7 (MEM_BOOT is read only, RM0385 \
          * 7.2.1): the boot address does the remap, jump-to-bootloader jumps. */ \
         .syscfg_base = 0, .mem_mode_mask = 0, \
@@ -919,7 +938,8 @@ static const struct part part_l073xz = {
         .rcc = &periph_rcc_l0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L073RZ LD2 = PA5 */
-        .usart_isr = true, .usart2_tx_af = 4,  /* PA2 AF4 = USART2_TX (DS10685 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_l0, 4),  /* PA2 AF4 = USART2_TX (DS10685 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 37000,                        /* LSI, the part's datasheet */
     },
@@ -1005,7 +1025,8 @@ static const struct part part_l412xb = {
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 3,           /* NUCLEO-L412KB LD3 = PB3 */
-        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12469 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_l4, 7),  /* PA2 AF7 = USART2_TX (DS12469 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -1094,7 +1115,8 @@ static const struct part part_l476xg = {
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L476RG LD2 = PA5 */
-        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS10198 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_l4, 7),  /* PA2 AF7 = USART2_TX (DS10198 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -1186,7 +1208,8 @@ static const struct part part_g071xb = {
         .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-G071RB LD4 = PA5 */
-        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS12232 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_g0, 1),  /* PA2 AF1 = USART2_TX (DS12232 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -1272,7 +1295,8 @@ static const struct part part_g474xe = {
         .rcc = &periph_rcc_g4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-G474RE LD2 = PA5 */
-        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12288 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_g4, 7),  /* PA2 AF7 = USART2_TX (DS12288 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                        /* LSI, the part's datasheet */
     },
@@ -1426,7 +1450,8 @@ static const struct part part_g474xe = {
         .rcc = &periph_rcc_h7, .rcc_base = 0x58024400u,                                           \
         .gpio_base = 0x58020000u, .gpio_f1 = false,                                               \
         .led_port = port, .led_pin = pin,                                                         \
-        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12110 AF table) */      \
+        .usart_isr = true, \
+        .console = CONSOLE_USART2(periph_rcc_h7, 7),  /* PA2 AF7 = USART2_TX (DS12110 AF table) */ \
         .syscfg_base = 0, .mem_mode_mask = 0,   /* H7 boots by address: no MEM_MODE remap */      \
         .lsi_hz = 32000,                        /* LSI 32 kHz, DS12110 */                         \
         .iwdg_base = 0x58004800u,               /* IWDG1, RM0433 2.3.2 memory map */              \
@@ -1602,6 +1627,7 @@ static const struct part part_h723zg = {
         .gpio_base = 0x40010800u, .gpio_f1 = true, \
         .led_port = 3, .led_pin = 7,        /* STM3210C-EVAL LD1 = PD7 (UM0600) */ \
         .usart_isr = false, \
+        .console = CONSOLE_USART2(periph_rcc_f1, 0),  /* PA2 = USART2_TX (RM0008 9.3: no remap) */ \
         .syscfg_base = 0, .mem_mode_mask = 0,   /* F1: no SYSCFG (AFIO) */ \
         .lsi_hz = 40000,                    /* LSI 40 kHz, DS6014 */ \
     }, \
@@ -1687,7 +1713,8 @@ static const struct part part_f205rg = {
         .rcc = &periph_rcc_f4, .rcc_base = 0x40023800u,   /* the F4's RCC layout (RM0033 5.3) */
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,        /* guess: PA5 (no ST board carries an F205RG) */
-        .usart_isr = false, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS6329 Table 9) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_f4, 7),  /* PA2 AF7 = USART2_TX (DS6329 Table 9) */
         .syscfg_base = 0x40013800u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0], RM0033 7.2.1 */
         .lsi_hz = 32000,                    /* LSI 32 kHz, DS6329 */
     },
@@ -1761,7 +1788,8 @@ static const struct part part_f303vc = {
         .rcc = &periph_rcc_f0, .rcc_base = 0x40021000u,   /* AHBENR 0x14 IOPAEN b17, APB1ENR 0x1C (RM0316 9.4) */
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 4, .led_pin = 9,        /* STM32F3DISCOVERY LD3 = PE9 (UM1570) */
-        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS9118 Table 14) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_f0, 7),  /* PA2 AF7 = USART2_TX (DS9118 Table 14) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0], RM0316 12.1.1 */
         .lsi_hz = 40000,                    /* LSI 40 kHz, DS9118 */
     },
@@ -1845,7 +1873,8 @@ static const struct part part_l4r5zi = {
         .rcc = &periph_rcc_l4, .rcc_base = 0x40021000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 2, .led_pin = 7,        /* NUCLEO-L4R5ZI LD1 = PC7 (UM2179) */
-        .usart_isr = true, .usart2_tx_af = 7,  /* PA2 AF7 = USART2_TX (DS12023 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_l4, 7),  /* PA2 AF7 = USART2_TX (DS12023 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
         .lsi_hz = 32000,                    /* LSI 32 kHz, DS12023 */
     },
@@ -1946,7 +1975,8 @@ static const struct part part_g0b1re = {
         .rcc = &periph_rcc_g0, .rcc_base = 0x40021000u,
         .gpio_base = 0x50000000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,        /* NUCLEO-G0B1RE LD4 = PA5 (UM2324) */
-        .usart_isr = true, .usart2_tx_af = 1,  /* PA2 AF1 = USART2_TX (DS13560 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_g0, 1),  /* PA2 AF1 = USART2_TX (DS13560 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_CFGR1 MEM_MODE[1:0] */
         .lsi_hz = 32000,                    /* LSI 32 kHz, DS13560 */
     },
@@ -2067,7 +2097,8 @@ static const struct part part_h563zi = {
         .rcc = &periph_rcc_h5, .rcc_base = 0x44020C00u,
         .gpio_base = 0x42020000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 0,            /* NUCLEO-H563ZI LD1 = PB0 */
-        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS14258 AF table) */
+        .usart_isr = true,
+        .console = CONSOLE_USART2(periph_rcc_h5, 7),  /* PA2 AF7 = USART2_TX (DS14258 AF table) */
         .syscfg_base = 0, .mem_mode_mask = 0,   /* H5 boots by address: no MEM_MODE remap */
         .lsi_hz = 32000,                        /* LSI 32 kHz, DS14258 */
         .iwdg_base = 0x40003000u,               /* IWDG, RM0481 2.3 memory map */
@@ -2176,13 +2207,25 @@ static const struct part part_wb55rg = {
     .swd_idr = 0x6BA02477u,                 /* openocd target/stm32wbx.cfg _CPUTAPID (SWD) */
     .cpuid = CPUID_M4,
     .reset_clock_hz = 4000000,              /* MSI 4 MHz, RM0434 */
-    .periph = {                             /* guess: RCC keeps L4's offsets (RM0434 6.4) */
-        .rcc = &periph_rcc_l4, .rcc_base = 0x58000000u,
+    .periph = {                             /* CMSIS stm32wb55xx.h; tools/fwfacts.c */
+        .rcc = &periph_rcc_wb, .rcc_base = 0x58000000u,
         .gpio_base = 0x48000000u, .gpio_f1 = false,
         .led_port = 1, .led_pin = 5,            /* P-NUCLEO-WB55 LED1 (blue) = PB5 */
-        .usart_isr = true, .usart2_tx_af = 8,   /* guess: PA2 AF8 = LPUART1_TX (no USART2 on WB) */
-        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,
-        .lsi_hz = 32000,
+        .usart_isr = true,                      /* RM0434 USART: ISR 0x1C, TDR 0x28 */
+        /* No USART2 on WB (RM0434 memory map: USART1 0x40013800, LPUART1
+         * 0x40008000).  The P-NUCLEO-WB55's ST-Link virtual COM port is on
+         * USART1, PB6 TX / PB7 RX (UM2435; CubeWB's examples trace there):
+         * APB2ENR 0x60 USART1EN b14 (CMSIS stm32wb55xx.h), PB6 AF7 =
+         * USART1_TX (DS11929 AF table). */
+        .console = { .name = "USART1", .base = 0x40013800u,
+                     .rcc_en = &(const struct rcc_enable){ .off = 0x60, .bit = 14 },
+                     .tx_port = 1, .tx_pin = 6, .tx_af = 7 },
+        .syscfg_base = 0x40010000u, .mem_mode_mask = 0x7,   /* SYSCFG_MEMRMP MEM_MODE[2:0] */
+        .lsi_hz = 32000,                        /* LSI1 32 kHz, RM0434 */
+        .iwdg_base = 0x40003000u,               /* CMSIS stm32wb55xx.h IWDG_BASE */
+        /* CPU1's DBGMCU_APB1FZR1 (CMSIS DBGMCU_TypeDef offset 0x3C, not L4's
+         * 0x08) bit 12 DBG_IWDG_STOP */
+        .dbg_fz_addr = 0xE004203Cu, .dbg_iwdg_bit = 12,
     },
     .dbgmcu_idcode_addr = 0xE0042000u,
     .dev_id = 0x495,                        /* RM0434 DBGMCU_IDCODE; stlink chip id 0x495 */
@@ -2281,7 +2324,8 @@ static const struct part part_wb55rg = {
         .rcc = &rcc_fam, .rcc_base = rcc_at,                                                      \
         .gpio_base = gpio_at, .gpio_f1 = false,                                                   \
         .led_port = port, .led_pin = pin,                                                         \
-        .usart_isr = true, .usart2_tx_af = 7,   /* PA2 AF7 = USART2_TX (DS12737, DS13086) */      \
+        .usart_isr = true, \
+        .console = CONSOLE_USART2(rcc_fam, 7),  /* PA2 AF7 = USART2_TX (DS12737, DS13086) */ \
         .syscfg_base = syscfg_at, .mem_mode_mask = 0,  /* boot by address: no MEM_MODE remap */   \
         .lsi_hz = 32000,                                                                          \
         .iwdg_base = 0x40003000u,                                                                 \
@@ -2494,7 +2538,8 @@ static const struct part part_l152re = {
         .rcc = &periph_rcc_l1, .rcc_base = 0x40023800u,
         .gpio_base = 0x40020000u, .gpio_f1 = false,
         .led_port = 0, .led_pin = 5,           /* NUCLEO-L152RE LD2 = PA5 */
-        .usart_isr = false, .usart2_tx_af = 7, /* PA2 AF7 = USART2_TX (DS10190 AF table) */
+        .usart_isr = false,
+        .console = CONSOLE_USART2(periph_rcc_l1, 7),  /* PA2 AF7 = USART2_TX (DS10190 AF table) */
         .syscfg_base = 0x40010000u, .mem_mode_mask = 0x3,   /* SYSCFG_MEMRMP MEM_MODE[1:0] */
         .lsi_hz = 37000,                        /* LSI, the part's datasheet */
     },

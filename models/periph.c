@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Minimal peripherals (periph.h): RCC, SYSCFG remap, GPIO output
- * registers, USART2's transmitter (the IWDG and DBGMCU's freeze register:
+ * registers, the console USART's transmitter (the IWDG and DBGMCU's freeze register:
  * periph_wdg.c).  Register offsets and bits are those of the CMSIS device
  * headers, from the part row and the RCC family rows below, which the
  * firmware fixtures are built from too (tools/fwfacts.c); what is not in a
@@ -152,6 +152,19 @@ const struct rcc_family periph_rcc_h5 = {
     .syscfg = {.off = 0xA8, .bit = 1},
 };
 
+/* RM0434 RCC chapter (WB): L4's register file (CR, CFGR, BDCR 0x90, CSR 0x94 LSI1,
+ * CRRCR 0x98; AHB2ENR 0x4C GPIOAEN b0, APB2ENR 0x60 USART1EN b14) without
+ * USART2 nor a SYSCFG enable bit: CMSIS stm32wb55xx.h has no
+ * RCC_APB2ENR_SYSCFGEN (APB2 enables TIM1, SPI1, USART1, TIM16/17, SAI1). */
+const struct rcc_family periph_rcc_wb = {
+    .name = "WB", .cr_reset = 0x00000063, .cfgr_off = 0x08, .cfgr_reset = 0,
+    .ready = {{0x00, 0, 1}, {0x00, 8, 10}, {0x00, 16, 17}, {0x00, 24, 25}, {0x00, 26, 27},
+              {0x90, 0, 1}, {0x94, 0, 1}, {0x98, 0, 1}},
+    .sws = {.off = 0x08, .src = 0, .width = 2, .dst = 2},
+    .en_lo = 0x48, .en_hi = 0x60,
+    .gpioa = {.off = 0x4C, .bit = 0},
+};
+
 /* ---- RCC ------------------------------------------------------------------------ */
 
 static void rcc_settle(struct periph *pp)
@@ -245,12 +258,12 @@ static int gpio_access(struct chip *c, struct periph *pp, uint32_t addr, unsigne
     return 0;
 }
 
-/* ---- USART2 (console) ----------------------------------------------------------- */
+/* ---- the console USART (part->periph.console) ------------------------------------ */
 
 static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsigned size,
                         uint32_t *val, bool write)
 {
-    uint32_t off = (addr - USART2_BASE) & ~3u;
+    uint32_t off = (addr - pp->lay->console.base) & ~3u;
     bool isr = pp->lay->usart_isr;
     uint32_t status_off = isr ? 0x1C : 0x00, data_off = isr ? 0x28 : 0x04;
     uint32_t cr1 = pp->usart[(isr ? 0x00 : 0x0C) / 4];
@@ -279,7 +292,8 @@ static int usart_access(struct chip *c, struct periph *pp, uint32_t addr, unsign
         char byte = (char)(regs_lane_merge(0, addr, size, *val) & 0xFF);
         if (!enabled) {
             if (!pp->usart_dropped_logged)
-                chip_log(c, "USART2: data written with UE or TE clear: not sent");
+                chip_log(c, "%s: data written with UE or TE clear: not sent",
+                         pp->lay->console.name);
             pp->usart_dropped_logged = true;
         } else if (pp->console) {
             pp->console(pp->console_arg, &byte, 1);
@@ -373,7 +387,7 @@ static int access(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, b
     }
     if (addr - l->gpio_base < GPIO_PORTS * GPIO_STRIDE)
         return gpio_access(c, pp, addr, size, val, write);
-    if (addr - USART2_BASE < USART_SPAN)
+    if (addr - l->console.base < USART_SPAN)
         return usart_access(c, pp, addr, size, val, write);
     if (addr - iwdg_base(l) < IWDG_SPAN)
         return iwdg_access(c, pp, addr, size, val, write);

@@ -4,8 +4,8 @@
  * register models behind chip_read/chip_write: RCC (ready bits follow
  * their enable bits), SYSCFG memory remap (MEM_MODE moves the window at 0:
  * chip->boot_target), the GPIO ports' output registers (the board's LED),
- * USART2's transmitter (the console; TXE/TC always set) and the IWDG
- * (counting on the chip's virtual clock at the LSI rate).  Where they sit
+ * the console USART's transmitter (part->periph.console; TXE/TC always
+ * set) and the IWDG (counting on the chip's virtual clock at the LSI rate).  Where they sit
  * on a part, and which RCC family it has, is its row's part->periph
  * (models/parts.c).
  *
@@ -53,15 +53,17 @@ struct rcc_family {
     struct rcc_mirror_rule sws;
     uint16_t en_lo, en_hi;          /* the peripheral clock enable registers */
     struct rcc_enable gpioa;        /* port A; port n is bit + n (every family here) */
-    struct rcc_enable usart2;
-    struct rcc_enable syscfg;       /* valid where part->periph.syscfg_base != 0 */
+    struct rcc_enable usart2;       /* the console of every part but WB (part_console) */
+    /* Valid where part->periph.syscfg_base != 0; off 0 (RCC_CR, never an
+     * enable register): SYSCFG has no enable bit, it is always clocked (WB). */
+    struct rcc_enable syscfg;
 };
 
 /* The RCC register families a part row names (part->periph.rcc), each
  * defined and cited in periph.c. */
 extern const struct rcc_family periph_rcc_f0, periph_rcc_f1, periph_rcc_f4, periph_rcc_l0,
     periph_rcc_l1, periph_rcc_l4, periph_rcc_g0, periph_rcc_g4, periph_rcc_h7, periph_rcc_h5,
-    periph_rcc_u5;
+    periph_rcc_u5, periph_rcc_wb;
 
 /* Console sink: bytes the firmware wrote to the console USART. */
 typedef void (*periph_console_fn)(void *arg, const char *bytes, size_t len);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Minimal peripherals: the state shared by periph.c (RCC, SYSCFG remap,
- * GPIO, USART2, routing, reset) and periph_wdg.c (IWDG and the DBGMCU
+ * GPIO, the console USART, routing, reset) and periph_wdg.c (IWDG and the DBGMCU
  * freeze register).  Included by those two files only; the rest of the
  * emulator sees periph.h.
  */
@@ -18,7 +18,6 @@
 
 #define IWDG_BASE_CMSIS 0x40003000u /* CMSIS IWDG_BASE; part_periph.iwdg_base elsewhere (H7) */
 #define IWDG_SPAN   0x400u
-#define USART2_BASE 0x40004400u     /* every part here (CMSIS USART2_BASE) */
 #define USART_SPAN  0x400u
 #define RCC_SPAN    0x400u
 #define RCC_WORDS   64u             /* 0x000-0x0FF: every family's register file */

@@ -113,15 +113,18 @@ static void facts_rcc(struct text *t, const struct part *p)
 {
     const struct part_periph *pp = &p->periph;
     const struct rcc_family *rcc = pp->rcc;
-    uint32_t gpio_bits = (1u << rcc->gpioa.bit) | (1u << (rcc->gpioa.bit + pp->led_port));
+    const struct part_console *con = &pp->console;
+    uint32_t gpio_bits = (1u << rcc->gpioa.bit) | (1u << (rcc->gpioa.bit + pp->led_port)) |
+                         (1u << (rcc->gpioa.bit + con->tx_port));
     put(t, "\n/* RCC family %s (models/periph.c) */\n", rcc->name);
     DEF(t, "RCC_BASE", "0x%08Xu", pp->rcc_base);
     DEF(t, "RCC_GPIO_EN_OFF", "0x%02Xu", rcc->gpioa.off);
-    DEF(t, "RCC_GPIO_EN_BITS", "0x%08Xu     /* port A and the LED's port %c */", gpio_bits,
-        'A' + pp->led_port);
-    DEF(t, "RCC_USART_EN_OFF", "0x%02Xu", rcc->usart2.off);
-    DEF(t, "RCC_USART_EN_BIT", "0x%08Xu     /* USART2 */", 1u << rcc->usart2.bit);
-    if (pp->syscfg_base) {
+    DEF(t, "RCC_GPIO_EN_BITS", "0x%08Xu     /* port A, the LED's port %c, TX's port %c */",
+        gpio_bits, 'A' + pp->led_port, 'A' + con->tx_port);
+    DEF(t, "RCC_USART_EN_OFF", "0x%02Xu", con->rcc_en->off);
+    DEF(t, "RCC_USART_EN_BIT", "0x%08Xu     /* %s */", 1u << con->rcc_en->bit, con->name);
+    /* off 0: no enable bit, SYSCFG is always clocked (periph.h) */
+    if (pp->syscfg_base && rcc->syscfg.off) {
         DEF(t, "RCC_SYSCFG_EN_OFF", "0x%02Xu", rcc->syscfg.off);
         DEF(t, "RCC_SYSCFG_EN_BIT", "0x%08Xu", 1u << rcc->syscfg.bit);
     }
@@ -137,10 +140,16 @@ static void facts_pins(struct text *t, const struct part *p)
     DEF(t, "LED_PIN", "%uu", pp->led_pin);
     DEF(t, "GPIO_STYLE", "%s", pp->gpio_f1 ? "GPIO_STYLE_CRL" : "GPIO_STYLE_MODER");
     DEF(t, "USART_STYLE", "%s", pp->usart_isr ? "USART_STYLE_ISR" : "USART_STYLE_SR");
+    DEF(t, "USART_BASE", "0x%08Xu     /* %s, the console */", pp->console.base,
+        pp->console.name);
+    DEF(t, "TX_PORT_BASE", "0x%08Xu     /* port %c */",
+        pp->gpio_base + 0x400u * pp->console.tx_port, 'A' + pp->console.tx_port);
+    DEF(t, "TX_PIN", "%uu", pp->console.tx_pin);
     DEF(t, "IWDG_BASE", "0x%08Xu     /* part->periph.iwdg_base, else CMSIS */",
         pp->iwdg_base ? pp->iwdg_base : 0x40003000u);
     if (!pp->gpio_f1)
-        DEF(t, "TX_AF", "%uu             /* PA2 = USART2_TX */", pp->usart2_tx_af);
+        DEF(t, "TX_AF", "%uu             /* P%c%u = %s_TX */", pp->console.tx_af,
+            'A' + pp->console.tx_port, pp->console.tx_pin, pp->console.name);
 }
 
 static void facts_syscfg(struct text *t, const struct part *p)
@@ -199,8 +208,9 @@ static int write_part(const char *name, const char *dir)
         return -1;
     }
     const struct mem_region *ram = sram_at_0x20000000(p);
-    if (!ram || !p->periph.rcc || p->flash_base != 0x08000000u) {
-        fprintf(stderr, "fwfacts: %s: no SRAM at 0x20000000, RCC family or flash at 0x08000000\n",
+    if (!ram || !p->periph.rcc || !p->periph.console.rcc_en || p->flash_base != 0x08000000u) {
+        fprintf(stderr,
+                "fwfacts: %s: no SRAM at 0x20000000, RCC family, console or flash at 0x08000000\n",
                 p->name);
         return -1;
     }

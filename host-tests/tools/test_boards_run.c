@@ -49,6 +49,9 @@ static struct run_case dfu_cases[] = {
     {"l552ze", "", 0}, {"u575zi", "", 0},
     /* L1 (issue 16): the Cortex-M3 runs them after :leave */
     {"l152re", "", 0},
+    /* WB (issue 16): the console is USART1 on PB6 (no USART2 on WB,
+     * part_facts.h from the row's console) */
+    {"wb55rg", "", 0},
 };
 
 /* Every part, over an ST-Link V2-1. */
@@ -71,6 +74,8 @@ static struct run_case stlink_cases[] = {
     /* L1: st-flash 1.7.0 writes a blank L152RE (its erase does not reach
      * the L1's registers: test_l1_tools.c), OpenOCD's stm32l1.cfg */
     {"l152re", "target/stm32l1.cfg", 0},
+    /* WB: st-flash 1.7.0's WB path, OpenOCD's stm32wbx.cfg (test_wb_tools.c) */
+    {"wb55rg", "target/stm32wbx.cfg", 0},
 };
 
 static char fw_path[512];
@@ -122,12 +127,18 @@ static const char *power_cycle_step(const struct run_case *c)
                           : "";
 }
 
+/* The runs pass --console: the line must have come out of the part's
+ * console USART ("[0 PART] ..."), not only over semihosting ("[0 PART
+ * semihosting] ...", which --expect-console also accepts). */
 static void expect_hello(struct proc_result *r, const char *part, const char *tool)
 {
-    char want[96];
+    char want[96], usart[96];
     snprintf(want, sizeof want, "console 'hello from %s' held by", part);
+    snprintf(usart, sizeof usart, "[0 %s] hello from %s\n", part, part);
     cr_expect_eq(r->status, 0, "%s: %s + hello exited %d:\n%s", part, tool, r->status, r->output);
     cr_expect_not_null(strstr(r->output, want), "%s: %s:\n%s", part, tool, r->output);
+    cr_expect_not_null(strstr(r->output, usart), "%s: %s: no '%.*s' from the USART:\n%s", part,
+                       tool, (int)strlen(usart) - 1, usart, r->output);
     cr_expect_not_null(strstr(r->output, "LED toggled 3 times held by"), "%s: %s:\n%s", part, tool,
                        r->output);
 }
@@ -154,7 +165,8 @@ ParameterizedTest(struct run_case *c, boards_run, hello_over_dfu)
     snprintf(board, sizeof board, "%s:dfu", c->part);
     snprintf(script, sizeof script, "dfu-util -a 0 -s 0x08000000:leave -D '%s'%s",
              firmware(c->part, "hello.bin"), power_cycle_step(c));
-    const char *extra[] = {"--expect-console", expect_hello_opts(c->part, text, sizeof text),
+    const char *extra[] = {"--console", "--expect-console",
+                           expect_hello_opts(c->part, text, sizeof text),
                            "--expect-led-toggles", "3", NULL};
     struct proc_result r = run_script(dir, board, extra, script);
     expect_hello(&r, c->part, "dfu-util");
@@ -183,7 +195,7 @@ ParameterizedTest(struct run_case *c, boards_run, hello_over_st_flash)
              STFLASH_SERIAL_PROLOGUE
              "st-flash --serial \"$SER\" --reset --format ihex write '%s'%s",
              firmware(c->part, "hello.hex"), power_cycle_step(c));
-    const char *extra[] = {"--boot0", "0", "--expect-console",
+    const char *extra[] = {"--boot0", "0", "--console", "--expect-console",
                            expect_hello_opts(c->part, text, sizeof text),
                            "--expect-led-toggles", "3", NULL};
     struct proc_result r = run_script(dir, board, extra, script);
@@ -209,7 +221,7 @@ ParameterizedTest(struct run_case *c, boards_run, hello_over_openocd)
              "openocd -c 'gdb_port disabled; telnet_port disabled; tcl_port disabled' "
              "-f interface/stlink.cfg -f %s -c 'program %s verify reset exit'%s",
              c->ocd_target, firmware(c->part, "hello.elf"), power_cycle_step(c));
-    const char *extra[] = {"--boot0", "0", "--expect-console",
+    const char *extra[] = {"--boot0", "0", "--console", "--expect-console",
                            expect_hello_opts(c->part, text, sizeof text),
                            "--expect-led-toggles", "3", NULL};
     struct proc_result r = run_script(dir, board, extra, script);
@@ -345,6 +357,8 @@ static struct fw_case watchdog_cases[] = {
     {"h743zi", "reset-loop"}, {"h723zg", "reset-loop"}, {"h750vb", "reset-loop"},
     /* L5/U5: IWDG at 0x40003000 (RM0438 2.3, RM0456 2.3), the M33 core */
     {"l552ze", "reset-loop"}, {"u575zi", "reset-loop"},
+    /* WB: IWDG at 0x40003000, LSI1 32 kHz (RM0434) */
+    {"wb55rg", "reset-loop"},
 };
 
 /* ARMv7-M: INVSTATE escalated to HardFault; ARMv6-M: HardFault (fixtures README). */
@@ -456,6 +470,7 @@ ParameterizedTest(struct fw_case *c, boards_run, jump_to_bootloader_over_st_flas
  * again and again. */
 static struct fw_case hw_watchdog_cases[] = {
     {"l476xg", "IWDG_SW=0"}, {"f072xb", "WDG_SW=0"},
+    {"wb55rg", "IWDG_SW=0"},    /* OPTR IWDG_SW b16 as L4 (RM0434) */
 };
 
 ParameterizedTestParameters(boards_run, hardware_watchdog_option_resets_hello)

@@ -9,8 +9,8 @@
  *  - st-flash 1.7.0 (its WB/G0/G4 path) and OpenOCD 0.12's
  *    target/stm32wbx.cfg write and verify user flash; the secure area
  *    refuses them.
- * The firmware fixtures are not run on wb55rg: their console is USART2 at
- * 0x40004400, which the WB55 does not have.
+ * The firmware fixtures run on wb55rg in test_boards_run.c (their console
+ * is the row's USART1 on PB6: the WB55 has no USART2).
  */
 #include <criterion/criterion.h>
 #include <stdint.h>

@@ -13,13 +13,14 @@
 #include <stdlib.h>
 
 #include "host-tests/unit/test_cpu_util.h"
+#include "models/periph.h"
 
 TestSuite(cpu_firmware, .fini = bench_teardown);
 
 static const char *const fw_parts[] = {
     "f042x6", "f072xb", "f103xb", "f401xe", "f407xg", "f446xe", "f411xe", "f405xg",
     "l073xz", "l412xb", "l476xg", "g071xb", "g474xe",
-    "f107vc", "f205rg", "f303vc", "l4r5zi", "g0b1re",
+    "f107vc", "f205rg", "f303vc", "l4r5zi", "g0b1re", "wb55rg",
 };
 
 /* Load build/firmware/PART/NAME.bin into a fresh chip's flash; false if absent. */
@@ -62,6 +63,36 @@ Test(cpu_firmware, hello_prints_its_line_on_every_part)
     }
     if (!ran)
         cr_assert_fail("no firmware fixtures built (make firmware)");
+}
+
+static char usart_out[256];
+
+static void on_usart(void *arg, const char *bytes, size_t len)
+{
+    (void)arg;
+    size_t have = strlen(usart_out);
+    if (len > sizeof usart_out - 1 - have)
+        len = sizeof usart_out - 1 - have;
+    memcpy(usart_out + have, bytes, len);
+    usart_out[have + len] = '\0';
+}
+
+/* WB has no USART2: hello sets up USART1 and PB6 (part_facts.h from the
+ * row's console, RM0434, DS11929 PB6 AF7) and its line comes out there. */
+Test(cpu_firmware, hello_on_wb55rg_prints_over_usart1_on_pb6)
+{
+    if (!load_fixture("wb55rg", "hello"))
+        cr_assert_fail("build/firmware/wb55rg/hello.bin not built (make firmware)");
+    usart_out[0] = '\0';
+    periph_set_console(B.chip, on_usart, NULL);
+    bench_core();
+    run_until_output("hello from wb55rg\n", 20000000);
+    cr_expect_str_eq(B.out, "hello from wb55rg\n", "semihosting");
+    cr_expect_str_eq(usart_out, "hello from wb55rg\n", "USART1");
+    cr_expect_eq(mem32(0x58000060) & (1u << 14), 1u << 14, "RCC_APB2ENR USART1EN");
+    cr_expect_eq(mem32(0x5800004C) & 3u, 3u, "RCC_AHB2ENR GPIOAEN|GPIOBEN");
+    cr_expect_eq((mem32(0x48000400) >> 12) & 3u, 2u, "GPIOB MODER6 = alternate function");
+    cr_expect_eq((mem32(0x48000420) >> 24) & 0xFu, 7u, "GPIOB AFRL6 = AF7");
 }
 
 Test(cpu_firmware, bad_vector_ends_in_hardfault_with_the_target_stacked)

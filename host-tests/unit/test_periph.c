@@ -83,6 +83,57 @@ Test(periph, usart_console_and_led, .description = "fixtures README: USART2 TDR 
     chip_free(c);
 }
 
+/* Every part but WB keeps USART2 at 0x40004400 on PA2, clocked by its RCC
+ * family's USART2EN; the WB55 has no USART2 (RM0434): USART1, PB6 AF7. */
+Test(periph, console_usart_is_a_fact_of_the_row, .description = "part_console: USART2/PA2, WB USART1/PB6")
+{
+    unsigned usart2 = 0;
+    for (size_t i = 0; i < parts_count; i++) {
+        const struct part_periph *l = &parts[i]->periph;
+        const struct part_console *con = &l->console;
+        cr_assert_not_null(con->name, "%s", parts[i]->name);
+        cr_assert_not_null(con->rcc_en, "%s", parts[i]->name);
+        if (strcmp(parts[i]->name, "wb55rg") == 0)
+            continue;
+        cr_expect_str_eq(con->name, "USART2", "%s", parts[i]->name);
+        cr_expect_eq(con->base, 0x40004400u, "%s: 0x%08X", parts[i]->name, con->base);
+        cr_expect_eq(con->rcc_en, &l->rcc->usart2, "%s: the family's USART2EN", parts[i]->name);
+        cr_expect_eq(con->rcc_en->bit, 17, "%s", parts[i]->name);
+        cr_expect(con->tx_port == 0 && con->tx_pin == 2, "%s: P%c%u", parts[i]->name,
+                  'A' + con->tx_port, con->tx_pin);
+        usart2++;
+    }
+    cr_expect_eq(usart2, parts_count - 1);
+    const struct part_console *wb = &part_find("wb55rg")->periph.console;
+    cr_expect_str_eq(wb->name, "USART1");
+    cr_expect_eq(wb->base, 0x40013800u);
+    cr_expect(wb->rcc_en->off == 0x60 && wb->rcc_en->bit == 14, "APB2ENR USART1EN: 0x%02X b%u",
+              wb->rcc_en->off, wb->rcc_en->bit);
+    cr_expect(wb->tx_port == 1 && wb->tx_pin == 6 && wb->tx_af == 7, "PB6 AF7: P%c%u AF%u",
+              'A' + wb->tx_port, wb->tx_pin, wb->tx_af);
+}
+
+Test(periph, wb55rg_console_is_usart1, .description = "RM0434: USART1 at 0x40013800, no USART2; DBGMCU_APB1FZR1 at 0xE004203C")
+{
+    struct chip *c = fresh("wb55rg");
+    wr(c, 0x40013800, 1u | (1u << 3));          /* USART1 CR1 UE|TE */
+    cr_expect_eq(rd(c, 0x4001381C) & (1u << 7), 1u << 7, "TXE");
+    wr(c, 0x40013828, 'w');
+    wr(c, 0x40013828, 'b');
+    cr_expect_str_eq(console, "wb");
+    /* where USART2 is elsewhere, nothing is modelled: not the console */
+    uint32_t v = 1u | (1u << 3);
+    chip_write(c, 0x40004400, 4, v, BUS_CPU_FLASH);
+    chip_write(c, 0x40004428, 4, 'x', BUS_CPU_FLASH);
+    cr_expect_str_eq(console, "wb", "USART2's TDR reached the console");
+    wr(c, 0x5800004C, 1u << 1);                 /* AHB2ENR GPIOBEN */
+    wr(c, 0x48000418, 1u << 5);                 /* GPIOB BSRR: PB5, LED1 */
+    cr_expect(periph_led(c, NULL));
+    wr(c, 0xE004203C, 1u << 12);                /* CPU1 APB1FZR1 DBG_IWDG_STOP */
+    cr_expect_eq(rd(c, 0xE004203C), 1u << 12);
+    chip_free(c);
+}
+
 Test(periph, syscfg_remap_moves_the_window_at_zero, .description = "RM0351 9.2.1: MEM_MODE=1 aliases system memory at 0")
 {
     struct chip *c = fresh("l476xg");
