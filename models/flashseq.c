@@ -98,6 +98,56 @@ bool flashseq_option_job(const struct flashseq_job *job)
     return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
 }
 
+bool flashseq_in_flash(const struct part *p, uint32_t addr)
+{
+    return addr >= p->flash_base && addr - p->flash_base < p->flash_size;
+}
+
+uint32_t flashseq_target_err(const struct part *p, const struct flashseq_job *job, uint32_t align,
+                             bool otp)
+{
+    bool in_otp = otp && p->otp_size && job->addr >= p->otp_base &&
+                  job->addr - p->otp_base < p->otp_size;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        return flashseq_in_flash(p, job->addr) ? 0 : FLASH_ERR_OP;
+    case FLASHSEQ_PROGRAM:
+        if (!flashseq_in_flash(p, job->addr) && !in_otp)
+            return FLASH_ERR_OP;
+        return job->addr % align ? FLASH_ERR_ALIGN : 0;
+    case FLASHSEQ_OPTION_WRITE:
+        return part_optarea_offset(p, job->addr) < 0 ? FLASH_ERR_OP : 0;
+    default:
+        return 0;
+    }
+}
+
+uint32_t flashseq_next_unit(struct flashseq_job *job, uint32_t unit, uint8_t *buf)
+{
+    uint32_t n = job->len - job->pos < unit ? job->len - job->pos : unit;
+    memset(buf, 0xFF, unit);
+    memcpy(buf, job->data + job->pos, n);
+    job->fail_addr = job->addr + job->pos;
+    return job->fail_addr;
+}
+
+void flashseq_store_words(struct chip *c, uint32_t addr, const uint8_t *buf, uint32_t n)
+{
+    for (uint32_t i = 0; i + 4 <= n; i += 4)
+        chip_write(c, addr + i, 4, fc_load_le(buf + i, 4), BUS_CPU_SYSMEM);
+}
+
+void flashseq_write_prg_window(struct chip *c, const struct flashseq_job *job,
+                               const uint32_t *prg, size_t n)
+{
+    uint32_t window = job->addr - c->part->flash_regs_base;
+    for (size_t i = 0; i < n; i++) {
+        if (prg[i] < window || prg[i] + 4 > window + job->len)
+            continue;
+        flashseq_reg_write(c, prg[i], fc_load_le(job->data + (prg[i] - window), 4));
+    }
+}
+
 /* ---- F0/F1 and F2/F4 ----------------------------------------------------- */
 
 bool flashseq_f_busy(struct chip *c, const struct flashseq_f_gen *g, uint64_t *until_ns)
@@ -228,7 +278,7 @@ int flashseq_f_poll(struct chip *c, const struct flashseq_f_gen *g, struct flash
     }
 }
 
-/* ---- L0 and L4/G0/G4 ----------------------------------------------------- */
+/* ---- the step runner: L0, L4/G0/G4, L5/U5, H5, H7 ----------------------- */
 
 int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
                     uint32_t err, uint32_t addr)
@@ -239,28 +289,57 @@ int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flash
     return FLASHSEQ_FAILED;
 }
 
+/* The default `waited` (flashseq_internal.h). */
+static void l_waited(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
+{
+    if (job->kind == FLASHSEQ_PROGRAM) {
+        job->pos += c->part->program_unit;
+        job->step = FLASHSEQ_L_ISSUE;
+    } else {
+        job->step = flashseq_option_job(job) && g->obl_launch ? FLASHSEQ_L_OBL : FLASHSEQ_L_LOCK;
+    }
+}
+
 /* BSY, then the flags of the operation just issued: flags are cleared
  * (write 1) before the job fails on them. */
 static int l_wait(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
                   uint64_t *until_ns)
 {
-    uint32_t sr = flashseq_reg_read(c, g->sr);
-    if (sr & g->sr_bsy) {
-        chip_flash_busy(c, until_ns);
-        return FLASHSEQ_BUSY;
+    uint32_t err = 0;
+    if (g->take_errors) {
+        if (chip_flash_busy(c, until_ns))
+            return FLASHSEQ_BUSY;
+        err = g->take_errors(c);
+    } else {
+        uint32_t sr = flashseq_reg_read(c, g->sr);
+        if (sr & g->sr_bsy) {
+            chip_flash_busy(c, until_ns);
+            return FLASHSEQ_BUSY;
+        }
+        if (sr & g->sr_errors) {
+            flashseq_reg_write(c, g->sr, sr & g->sr_errors);
+            err = g->sr_to_err(sr);
+        }
     }
-    if (sr & g->sr_errors) {
-        flashseq_reg_write(c, g->sr, sr & g->sr_errors);
-        return flashseq_l_fail(c, g, job, g->sr_to_err(sr), job->fail_addr);
-    }
-    g->waited(c, job);
+    if (err)
+        return flashseq_l_fail(c, g, job, err, job->fail_addr);
+    if (g->waited)
+        g->waited(c, job);
+    else
+        l_waited(c, g, job);
     return FLASHSEQ_BUSY;
 }
+
+/* A bound on the steps of one poll: a job issues at most one operation
+ * per store or unit (FLASHSEQ_MAX_DATA stores, or the pages of a page by
+ * page mass erase), each two steps; past it the poll returns BUSY and
+ * the caller comes back. */
+#define FLASHSEQ_L_MAX_STEPS (4u * FLASHSEQ_MAX_DATA)
 
 int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
                     uint64_t *until_ns)
 {
-    for (;;) {
+    for (uint32_t guard = 0; guard < FLASHSEQ_L_MAX_STEPS; guard++) {
         int rc = FLASHSEQ_BUSY;
         switch (job->step) {
         case FLASHSEQ_L_BEGIN:
@@ -275,7 +354,10 @@ int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flash
                 return FLASHSEQ_BUSY;
             break;
         case FLASHSEQ_L_OBL:
-            g->obl_launch(c);
+            if (g->obl_launch)
+                g->obl_launch(c);
+            else
+                g->lock(c);
             return FLASHSEQ_DONE;
         case FLASHSEQ_L_LOCK:
         default:
@@ -285,4 +367,5 @@ int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flash
         if (rc != FLASHSEQ_BUSY)
             return rc;
     }
+    return FLASHSEQ_BUSY;
 }

@@ -19,15 +19,13 @@
  *  - RDP_REGRESS writes RDP = 0xAA into OPTSR_PRG and OPTSTART (the
  *    controller erases both banks as part of it).
  */
-#include <string.h>
-
 #include "models/flash_gen.h"
 #include "models/flashctl_common.h"
 #include "models/flashctl_h7.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
-enum { ST_BEGIN, ST_ISSUE, ST_WAIT, ST_LOCK };
+static const struct flashseq_l_gen gen;     /* the controller as the step runner sees it, below */
 
 static uint32_t bank_reg(unsigned bank, uint32_t off)
 {
@@ -41,46 +39,29 @@ static void lock(struct chip *c)
     flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTLOCK));
 }
 
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
-{
-    job->err = err;
-    job->fail_addr = addr;
-    lock(c);
-    return FLASHSEQ_FAILED;
-}
-
 /* RM0433 4.5.1: KEY1, KEY2 into the bank's KEYR unless already open. */
 static bool unlock_bank(struct chip *c, unsigned b)
 {
-    uint32_t cr = bank_reg(b, H7_CR);
-    if (FEX(flashseq_reg_read(c, cr), H7_CR, LOCK))
-        flashseq_write_keys(c, bank_reg(b, H7_KEYR), H7_KEY1, H7_KEY2);
-    return !FEX(flashseq_reg_read(c, cr), H7_CR, LOCK);
+    return flashseq_unlock(c, bank_reg(b, H7_CR), FMASK(H7_CR, LOCK), true, bank_reg(b, H7_KEYR),
+                           H7_KEY1, H7_KEY2);
 }
 
 static bool unlock_options(struct chip *c)
 {
-    if (FEX(flashseq_reg_read(c, H7_OPTCR), H7_OPTCR, OPTLOCK))
-        flashseq_write_keys(c, H7_OPTKEYR, H7_OPTKEY1, H7_OPTKEY2);
-    return !FEX(flashseq_reg_read(c, H7_OPTCR), H7_OPTCR, OPTLOCK);
-}
-
-static bool in_flash(const struct part *p, uint32_t addr)
-{
-    return addr >= p->flash_base && addr - p->flash_base < p->flash_size;
+    return flashseq_unlock(c, H7_OPTCR, FMASK(H7_OPTCR, OPTLOCK), true, H7_OPTKEYR, H7_OPTKEY1,
+                           H7_OPTKEY2);
 }
 
 static int begin(struct chip *c, struct flashseq_job *job)
 {
     const struct part *p = c->part;
+    uint32_t err = flashseq_target_err(p, job, H7_FLASH_WORD, false);
+    if (err)
+        return flashseq_l_fail(c, &gen, job, err, job->addr);
     bool ok = true;
     switch (job->kind) {
     case FLASHSEQ_ERASE_UNIT:
     case FLASHSEQ_PROGRAM:
-        if (!in_flash(p, job->addr))
-            return fail(c, job, FLASH_ERR_OP, job->addr);
-        if (job->kind == FLASHSEQ_PROGRAM && job->addr % H7_FLASH_WORD)
-            return fail(c, job, FLASH_ERR_ALIGN, job->addr);
         for (unsigned b = 0; b < p->banks; b++)
             ok = ok && unlock_bank(c, b);
         break;
@@ -90,50 +71,35 @@ static int begin(struct chip *c, struct flashseq_job *job)
         ok = ok && unlock_options(c);
         break;
     case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
-        ok = unlock_options(c);
-        break;
     case FLASHSEQ_RDP_REGRESS:
         ok = unlock_options(c);
         break;
     }
     if (!ok)
-        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
+        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
     for (unsigned b = 0; b < p->banks; b++)    /* RM0433 4.3.9: no stale flag may remain */
         flashseq_reg_write(c, bank_reg(b, H7_CCR), H7_SR_CLEARABLE);
-    job->step = ST_ISSUE;
+    job->step = FLASHSEQ_L_ISSUE;
     return FLASHSEQ_BUSY;
 }
 
 static void issue_program(struct chip *c, struct flashseq_job *job)
 {
     uint8_t fw[H7_FLASH_WORD];
-    uint32_t n = job->len - job->pos < H7_FLASH_WORD ? job->len - job->pos : H7_FLASH_WORD;
-    uint32_t addr = job->addr + job->pos;
+    uint32_t addr = flashseq_next_unit(job, H7_FLASH_WORD, fw);
     unsigned bank, sector;
-    memset(fw, 0xFF, sizeof fw);
-    memcpy(fw, job->data + job->pos, n);
-    job->fail_addr = addr;
     if (flashctl_h7_sector_of(c, addr, &bank, &sector) < 0)
         return;
     /* RM0433 4.3.9: PG, then the eight words of the flash word */
     flashseq_reg_write(c, bank_reg(bank, H7_CR), FMASK(H7_CR, PG) | FDP(0, H7_CR, PSIZE, 3));
-    for (unsigned i = 0; i < H7_FLASH_WORD; i += 4)
-        chip_write(c, addr + i, 4, fc_load_le(fw + i, 4), BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, fw, H7_FLASH_WORD);
 }
 
 /* The image's words at the *_PRG offsets go into those registers. */
 static void issue_option_write(struct chip *c, struct flashseq_job *job)
 {
     static const uint32_t prg[] = { H7_OPTSR_PRG, H7_PRAR_PRG, H7_SCAR_PRG, H7_WPSN_PRG, H7_BOOT_PRG };
-    const struct part *p = c->part;
-    uint32_t window = job->addr - p->flash_regs_base;
-    for (size_t i = 0; i < sizeof prg / sizeof prg[0]; i++) {
-        if (prg[i] < window || prg[i] + 4 > window + job->len)
-            continue;
-        flashseq_reg_write(c, prg[i], fc_load_le(job->data + (prg[i] - window), 4));
-    }
+    flashseq_write_prg_window(c, job, prg, sizeof prg / sizeof prg[0]);
     flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
 }
 
@@ -158,7 +124,7 @@ static void issue(struct chip *c, struct flashseq_job *job)
         break;
     case FLASHSEQ_PROGRAM:
         if (job->pos >= job->len) {
-            job->step = ST_LOCK;
+            job->step = FLASHSEQ_L_LOCK;
             return;
         }
         issue_program(c, job);
@@ -175,17 +141,15 @@ static void issue(struct chip *c, struct flashseq_job *job)
         break;
     }
     }
-    job->step = ST_WAIT;
+    job->step = FLASHSEQ_L_WAIT;
 }
 
-/* Every bank idle, then the flags of the operation just issued. */
-static int wait(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+/* The flags of the operation just issued, every bank's and the options',
+ * cleared through the CCRs. */
+static uint32_t take_errors(struct chip *c)
 {
-    const struct part *p = c->part;
-    if (chip_flash_busy(c, until_ns))
-        return FLASHSEQ_BUSY;
     uint32_t err = 0;
-    for (unsigned b = 0; b < p->banks; b++) {
+    for (unsigned b = 0; b < c->part->banks; b++) {
         uint32_t sr = flashseq_reg_read(c, bank_reg(b, H7_SR));
         if (sr & H7_SR_ERRORS) {
             flashseq_reg_write(c, bank_reg(b, H7_CCR), sr & H7_SR_ERRORS);
@@ -196,42 +160,19 @@ static int wait(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
         flashseq_reg_write(c, H7_OPTCCR, 1u << 30);
         err |= FLASH_ERR_OPTV;
     }
-    if (err)
-        return fail(c, job, err, job->fail_addr);
-    if (job->kind == FLASHSEQ_PROGRAM) {
-        job->pos += H7_FLASH_WORD;
-        job->step = ST_ISSUE;
-    } else {
-        job->step = ST_LOCK;
-    }
-    return FLASHSEQ_BUSY;
+    return err;
 }
+
+static const struct flashseq_l_gen gen = {
+    .take_errors = take_errors,
+    .lock = lock,
+    .begin = begin,
+    .issue = issue,
+};
 
 static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
 {
-    for (unsigned guard = 0; guard < FLASHSEQ_MAX_DATA; guard++) {
-        int rc = FLASHSEQ_BUSY;
-        switch (job->step) {
-        case ST_BEGIN:
-            rc = begin(c, job);
-            break;
-        case ST_ISSUE:
-            issue(c, job);
-            break;
-        case ST_WAIT:
-            rc = wait(c, job, until_ns);
-            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
-                return FLASHSEQ_BUSY;
-            break;
-        case ST_LOCK:
-        default:
-            lock(c);
-            return FLASHSEQ_DONE;
-        }
-        if (rc != FLASHSEQ_BUSY)
-            return rc;
-    }
-    return FLASHSEQ_BUSY;
+    return flashseq_l_poll(c, &gen, job, until_ns);
 }
 
 /* The H7 generation: the controller and the ROM sequences above. */

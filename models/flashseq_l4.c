@@ -18,8 +18,6 @@
  *  - RDP_REGRESS writes RDP=0xAA into OPTR, OPTSTRT, waits (the mass erase
  *    is part of that operation), then OBL_LAUNCH.
  */
-#include <string.h>
-
 #include "models/flashctl_l4.h"
 #include "models/flash_gen.h"
 #include "models/flashseq.h"
@@ -51,27 +49,9 @@ static int unlock(struct chip *c, const struct flashseq_job *job)
 
 static int begin(struct chip *c, struct flashseq_job *job)
 {
-    const struct part *p = c->part;
-    bool in_flash = job->addr >= p->flash_base && job->addr - p->flash_base < p->flash_size;
-    bool in_otp = p->otp_size && job->addr >= p->otp_base && job->addr - p->otp_base < p->otp_size;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-        if (!in_flash)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (!in_flash && !in_otp)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        if (job->addr % 8)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    default:
-        break;
-    }
+    uint32_t err = flashseq_target_err(c->part, job, 8, true);     /* main array or OTP */
+    if (err)
+        return flashseq_l_fail(c, &gen, job, err, job->addr);
     if (unlock(c, job) < 0)
         return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
     flashseq_reg_write(c, L4_SR, L4_SR_ERRORS);     /* RM0351 3.3.5: no stale flag may remain */
@@ -82,15 +62,9 @@ static int begin(struct chip *c, struct flashseq_job *job)
 static void issue_program(struct chip *c, struct flashseq_job *job)
 {
     uint8_t dw[8];
-    uint32_t n = job->len - job->pos < 8 ? job->len - job->pos : 8;
-    memset(dw, 0xFF, sizeof dw);
-    memcpy(dw, job->data + job->pos, n);
-    uint32_t lo = fc_load_le(dw, 4), hi = fc_load_le(dw + 4, 4);
-    uint32_t addr = job->addr + job->pos;
-    job->fail_addr = addr;
+    uint32_t addr = flashseq_next_unit(job, sizeof dw, dw);
     flashseq_reg_write(c, L4_CR, FMASK(L4_CR, PG));
-    chip_write(c, addr, 4, lo, BUS_CPU_SYSMEM);
-    chip_write(c, addr + 4, 4, hi, BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, dw, sizeof dw);
 }
 
 /* The option registers that the new image holds, written from its value
@@ -158,23 +132,6 @@ static void issue(struct chip *c, struct flashseq_job *job)
     job->step = FLASHSEQ_L_WAIT;
 }
 
-static void waited(struct chip *c, struct flashseq_job *job)
-{
-    switch (job->kind) {
-    case FLASHSEQ_PROGRAM:
-        job->pos += 8;
-        job->step = FLASHSEQ_L_ISSUE;
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-    case FLASHSEQ_RDP_REGRESS:
-        job->step = FLASHSEQ_L_OBL;
-        break;
-    default:
-        job->step = FLASHSEQ_L_LOCK;
-        break;
-    }
-}
-
 /* RM0444 3.4.2: OBL_LAUNCH loads the options under a system reset */
 static void obl_launch(struct chip *c)
 {
@@ -189,7 +146,6 @@ static const struct flashseq_l_gen gen = {
     .obl_launch = obl_launch,
     .begin = begin,
     .issue = issue,
-    .waited = waited,
 };
 
 static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)

@@ -17,8 +17,6 @@
  *  - RDP_REGRESS (Read Unprotect) writes RDP = 0xAA, TZEN kept, OPTSTRT
  *    (the mass erase is part of it), then OBL_LAUNCH.
  */
-#include <string.h>
-
 #include "models/flash_gen.h"
 #include "models/flashctl_l5.h"
 #include "models/flashseq.h"
@@ -33,26 +31,9 @@ static void lock(struct chip *c)
 
 static int begin(struct chip *c, struct flashseq_job *job)
 {
-    const struct part *p = c->part;
-    bool in_flash = job->addr >= p->flash_base && job->addr - p->flash_base < p->flash_size;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-        if (!in_flash)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (!in_flash)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        if (job->addr % p->program_unit)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    default:
-        break;
-    }
+    uint32_t err = flashseq_target_err(c->part, job, c->part->program_unit, false);
+    if (err)
+        return flashseq_l_fail(c, &gen, job, err, job->addr);
     /* RM0438 6.3.5: KEY1, KEY2 into NSKEYR; options: OPTKEYR too (6.4.2) */
     bool opt = flashseq_option_job(job);
     if (!flashseq_unlock(c, L5_NSCR, FMASK(L5_CR, LOCK), true, L5_NSKEYR, L5_KEY1, L5_KEY2) ||
@@ -67,15 +48,10 @@ static int begin(struct chip *c, struct flashseq_job *job)
 static void issue_program(struct chip *c, struct flashseq_job *job)
 {
     uint32_t unit = c->part->program_unit;
-    uint8_t buf[16];
-    uint32_t n = job->len - job->pos < unit ? job->len - job->pos : unit;
-    memset(buf, 0xFF, sizeof buf);
-    memcpy(buf, job->data + job->pos, n);
-    uint32_t addr = job->addr + job->pos;
-    job->fail_addr = addr;
+    uint8_t buf[FLASHSEQ_MAX_UNIT];
+    uint32_t addr = flashseq_next_unit(job, unit, buf);
     flashseq_reg_write(c, L5_NSCR, FMASK(L5_CR, PG));
-    for (uint32_t i = 0; i < unit; i += 4)
-        chip_write(c, addr + i, 4, fc_load_le(buf + i, 4), BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, buf, unit);
 }
 
 static void issue_option_write(struct chip *c, struct flashseq_job *job)
@@ -134,23 +110,6 @@ static void issue(struct chip *c, struct flashseq_job *job)
     job->step = FLASHSEQ_L_WAIT;
 }
 
-static void waited(struct chip *c, struct flashseq_job *job)
-{
-    switch (job->kind) {
-    case FLASHSEQ_PROGRAM:
-        job->pos += c->part->program_unit;
-        job->step = FLASHSEQ_L_ISSUE;
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-    case FLASHSEQ_RDP_REGRESS:
-        job->step = FLASHSEQ_L_OBL;
-        break;
-    default:
-        job->step = FLASHSEQ_L_LOCK;
-        break;
-    }
-}
-
 /* RM0438 6.4.2: OBL_LAUNCH loads the options under a system reset */
 static void obl_launch(struct chip *c)
 {
@@ -165,7 +124,6 @@ static const struct flashseq_l_gen gen = {
     .obl_launch = obl_launch,
     .begin = begin,
     .issue = issue,
-    .waited = waited,
 };
 
 static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
