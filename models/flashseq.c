@@ -289,6 +289,56 @@ int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flash
     return FLASHSEQ_FAILED;
 }
 
+/* The default `begin` (flashseq_internal.h). */
+static int l_begin(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
+{
+    uint32_t unit = c->part->program_unit;
+    if (unit == 0 || unit > FLASHSEQ_MAX_UNIT)      /* a part table error, not the job's */
+        return flashseq_l_fail(c, g, job, FLASH_ERR_SEQ, job->addr);
+    uint32_t err = flashseq_target_err(c->part, job, unit, g->program_otp);
+    if (err)
+        return flashseq_l_fail(c, g, job, err, job->addr);
+    if (!g->unlock(c, job))
+        return flashseq_l_fail(c, g, job, FLASH_ERR_LOCKED, job->addr);
+    g->clear_flags(c);
+    job->step = FLASHSEQ_L_ISSUE;
+    return FLASHSEQ_BUSY;
+}
+
+/* The default `issue` (flashseq_internal.h). */
+static void l_issue(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        g->erase_unit(c, job);
+        break;
+    case FLASHSEQ_MASS_ERASE:
+        job->fail_addr = p->flash_base;
+        g->mass_erase(c);
+        break;
+    case FLASHSEQ_PROGRAM: {
+        if (job->pos >= job->len) {
+            job->step = FLASHSEQ_L_LOCK;
+            return;
+        }
+        uint8_t unit[FLASHSEQ_MAX_UNIT];
+        uint32_t addr = flashseq_next_unit(job, p->program_unit, unit);
+        g->program(c, addr, unit);
+        break;
+    }
+    case FLASHSEQ_OPTION_WRITE:
+        job->fail_addr = job->addr;
+        g->option_write(c, job);
+        break;
+    case FLASHSEQ_RDP_REGRESS:
+        job->fail_addr = p->optarea_base;
+        g->rdp_regress(c);
+        break;
+    }
+    job->step = FLASHSEQ_L_WAIT;
+}
+
 /* The default `waited` (flashseq_internal.h). */
 static void l_waited(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
 {
@@ -343,10 +393,13 @@ int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flash
         int rc = FLASHSEQ_BUSY;
         switch (job->step) {
         case FLASHSEQ_L_BEGIN:
-            rc = g->begin(c, job);
+            rc = g->begin ? g->begin(c, job) : l_begin(c, g, job);
             break;
         case FLASHSEQ_L_ISSUE:
-            g->issue(c, job);
+            if (g->issue)
+                g->issue(c, job);
+            else
+                l_issue(c, g, job);
             break;
         case FLASHSEQ_L_WAIT:
             rc = l_wait(c, g, job, until_ns);

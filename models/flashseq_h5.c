@@ -24,98 +24,66 @@
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
-static const struct flashseq_l_gen gen;     /* the controller as the step runner sees it, below */
-
 static void lock(struct chip *c)
 {
     flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, LOCK));
     flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTLOCK));
 }
 
-/* RM0481 7.5.3: KEY1, KEY2 into NSKEYR unless already open. */
-static bool unlock_flash(struct chip *c)
+/* RM0481 7.5.3: KEY1, KEY2 into NSKEYR unless already open; options:
+ * OPTKEY1, OPTKEY2 into OPTKEYR too (7.5.4). */
+static bool unlock(struct chip *c, const struct flashseq_job *job)
 {
-    return flashseq_unlock(c, H5_NSCR, FMASK(H5_NSCR, LOCK), true, H5_NSKEYR, H5_KEY1, H5_KEY2);
+    return flashseq_unlock(c, H5_NSCR, FMASK(H5_NSCR, LOCK), true, H5_NSKEYR, H5_KEY1, H5_KEY2) &&
+           (!flashseq_option_job(job) ||
+            flashseq_unlock(c, H5_OPTCR, FMASK(H5_OPTCR, OPTLOCK), true, H5_OPTKEYR, H5_OPTKEY1,
+                            H5_OPTKEY2));
 }
 
-/* RM0481 7.5.4: OPTKEY1, OPTKEY2 into OPTKEYR. */
-static bool unlock_options(struct chip *c)
+static void clear_flags(struct chip *c)
 {
-    return flashseq_unlock(c, H5_OPTCR, FMASK(H5_OPTCR, OPTLOCK), true, H5_OPTKEYR, H5_OPTKEY1,
-                           H5_OPTKEY2);
-}
-
-static int begin(struct chip *c, struct flashseq_job *job)
-{
-    uint32_t err = flashseq_target_err(c->part, job, H5_QUAD_WORD, false);
-    if (err)
-        return flashseq_l_fail(c, &gen, job, err, job->addr);
-    bool ok = unlock_flash(c) && (!flashseq_option_job(job) || unlock_options(c));
-    if (!ok)
-        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
     flashseq_reg_write(c, H5_NSCCR, H5_SR_CLEARABLE);  /* RM0481 7.3.7: no stale flag may remain */
-    job->step = FLASHSEQ_L_ISSUE;
-    return FLASHSEQ_BUSY;
 }
 
-static void issue_program(struct chip *c, struct flashseq_job *job)
+static void erase_unit(struct chip *c, struct flashseq_job *job)
 {
-    uint8_t qw[H5_QUAD_WORD];
-    uint32_t addr = flashseq_next_unit(job, H5_QUAD_WORD, qw);
-    /* RM0481 7.3.7: PG, then the four words of the quad-word */
+    unsigned bank, sector;
+    uint32_t start;
+    flashctl_h5_sector_of(c, job->addr, &bank, &sector);
+    part_flash_unit(c->part, job->addr, &start, NULL);
+    uint32_t cr = FMASK(H5_NSCR, SER) | FDP(0, H5_NSCR, SNB, sector) | FDP(0, H5_NSCR, BKSEL, bank);
+    flashseq_reg_write(c, H5_NSCR, cr);
+    flashseq_reg_write(c, H5_NSCR, cr | FMASK(H5_NSCR, STRT));
+    job->fail_addr = start;
+}
+
+/* RM0481 7.3.10: MER, then STRT */
+static void mass_erase(struct chip *c)
+{
+    flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER));
+    flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER) | FMASK(H5_NSCR, STRT));
+}
+
+/* RM0481 7.3.7: PG, then the four words of the quad-word */
+static void program(struct chip *c, uint32_t addr, const uint8_t *qw)
+{
     flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, PG));
     flashseq_store_words(c, addr, qw, H5_QUAD_WORD);
 }
 
 /* The image's words at the *_PRG offsets go into those registers. */
-static void issue_option_write(struct chip *c, struct flashseq_job *job)
+static void option_write(struct chip *c, const struct flashseq_job *job)
 {
     static const uint32_t prg[] = { H5_OPTSR_PRG, H5_OPTSR2_PRG, H5_NSBOOTR_PRG, H5_WRP1R_PRG };
     flashseq_write_prg_window(c, job, prg, sizeof prg / sizeof prg[0]);
     flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTSTRT));
 }
 
-static void issue(struct chip *c, struct flashseq_job *job)
+static void rdp_regress(struct chip *c)
 {
-    const struct part *p = c->part;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT: {
-        unsigned bank, sector;
-        uint32_t start;
-        flashctl_h5_sector_of(c, job->addr, &bank, &sector);
-        part_flash_unit(p, job->addr, &start, NULL);
-        uint32_t cr = FMASK(H5_NSCR, SER) | FDP(0, H5_NSCR, SNB, sector) |
-                      FDP(0, H5_NSCR, BKSEL, bank);
-        flashseq_reg_write(c, H5_NSCR, cr);
-        flashseq_reg_write(c, H5_NSCR, cr | FMASK(H5_NSCR, STRT));
-        job->fail_addr = start;
-        break;
-    }
-    case FLASHSEQ_MASS_ERASE:   /* RM0481 7.3.10: MER, then STRT */
-        job->fail_addr = p->flash_base;
-        flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER));
-        flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER) | FMASK(H5_NSCR, STRT));
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (job->pos >= job->len) {
-            job->step = FLASHSEQ_L_LOCK;
-            return;
-        }
-        issue_program(c, job);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        job->fail_addr = job->addr;
-        issue_option_write(c, job);
-        break;
-    case FLASHSEQ_RDP_REGRESS: {
-        job->fail_addr = p->optarea_base;
-        uint32_t optsr = flashseq_reg_read(c, H5_OPTSR_PRG);
-        flashseq_reg_write(c, H5_OPTSR_PRG, FDP(optsr, H5_OPTSR, PRODUCT_STATE, H5_PS_REGRESSION));
-        flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTSTRT));
-        break;
-    }
-    }
-    job->step = FLASHSEQ_L_WAIT;
+    uint32_t optsr = flashseq_reg_read(c, H5_OPTSR_PRG);
+    flashseq_reg_write(c, H5_OPTSR_PRG, FDP(optsr, H5_OPTSR, PRODUCT_STATE, H5_PS_REGRESSION));
+    flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTSTRT));
 }
 
 /* The flags of the operation just issued, cleared through NSCCR. */
@@ -131,8 +99,13 @@ static uint32_t take_errors(struct chip *c)
 static const struct flashseq_l_gen gen = {
     .take_errors = take_errors,
     .lock = lock,
-    .begin = begin,
-    .issue = issue,
+    .unlock = unlock,
+    .clear_flags = clear_flags,
+    .erase_unit = erase_unit,
+    .mass_erase = mass_erase,
+    .program = program,
+    .option_write = option_write,
+    .rdp_regress = rdp_regress,
 };
 
 static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)

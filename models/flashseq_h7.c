@@ -25,8 +25,6 @@
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
 
-static const struct flashseq_l_gen gen;     /* the controller as the step runner sees it, below */
-
 static uint32_t bank_reg(unsigned bank, uint32_t off)
 {
     return bank * H7_BANK_STRIDE + off;
@@ -52,41 +50,42 @@ static bool unlock_options(struct chip *c)
                            H7_OPTKEY2);
 }
 
-static int begin(struct chip *c, struct flashseq_job *job)
+static bool unlock(struct chip *c, const struct flashseq_job *job)
 {
-    const struct part *p = c->part;
-    uint32_t err = flashseq_target_err(p, job, H7_FLASH_WORD, false);
-    if (err)
-        return flashseq_l_fail(c, &gen, job, err, job->addr);
     bool ok = true;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-    case FLASHSEQ_PROGRAM:
-        for (unsigned b = 0; b < p->banks; b++)
+    if (job->kind != FLASHSEQ_OPTION_WRITE && job->kind != FLASHSEQ_RDP_REGRESS)
+        for (unsigned b = 0; b < c->part->banks; b++)
             ok = ok && unlock_bank(c, b);
-        break;
-    case FLASHSEQ_MASS_ERASE:
-        for (unsigned b = 0; b < p->banks; b++)
-            ok = ok && unlock_bank(c, b);
-        ok = ok && unlock_options(c);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-    case FLASHSEQ_RDP_REGRESS:
-        ok = unlock_options(c);
-        break;
-    }
-    if (!ok)
-        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
-    for (unsigned b = 0; b < p->banks; b++)    /* RM0433 4.3.9: no stale flag may remain */
-        flashseq_reg_write(c, bank_reg(b, H7_CCR), H7_SR_CLEARABLE);
-    job->step = FLASHSEQ_L_ISSUE;
-    return FLASHSEQ_BUSY;
+    if (job->kind != FLASHSEQ_ERASE_UNIT && job->kind != FLASHSEQ_PROGRAM)
+        ok = ok && unlock_options(c);       /* options, and MER in OPTCR */
+    return ok;
 }
 
-static void issue_program(struct chip *c, struct flashseq_job *job)
+static void clear_flags(struct chip *c)
 {
-    uint8_t fw[H7_FLASH_WORD];
-    uint32_t addr = flashseq_next_unit(job, H7_FLASH_WORD, fw);
+    for (unsigned b = 0; b < c->part->banks; b++)  /* RM0433 4.3.9: no stale flag may remain */
+        flashseq_reg_write(c, bank_reg(b, H7_CCR), H7_SR_CLEARABLE);
+}
+
+static void erase_unit(struct chip *c, struct flashseq_job *job)
+{
+    unsigned bank, sector;
+    uint32_t start;
+    flashctl_h7_sector_of(c, job->addr, &bank, &sector);
+    part_flash_unit(c->part, job->addr, &start, NULL);
+    uint32_t cr = FMASK(H7_CR, SER) | FDP(0, H7_CR, SNB, sector) | FDP(0, H7_CR, PSIZE, 3);
+    flashseq_reg_write(c, bank_reg(bank, H7_CR), cr);
+    flashseq_reg_write(c, bank_reg(bank, H7_CR), cr | FMASK(H7_CR, START));
+    job->fail_addr = start;
+}
+
+static void mass_erase(struct chip *c)
+{
+    flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, MER));   /* RM0433 4.3.10 */
+}
+
+static void program(struct chip *c, uint32_t addr, const uint8_t *fw)
+{
     unsigned bank, sector;
     if (flashctl_h7_sector_of(c, addr, &bank, &sector) < 0)
         return;
@@ -96,52 +95,18 @@ static void issue_program(struct chip *c, struct flashseq_job *job)
 }
 
 /* The image's words at the *_PRG offsets go into those registers. */
-static void issue_option_write(struct chip *c, struct flashseq_job *job)
+static void option_write(struct chip *c, const struct flashseq_job *job)
 {
     static const uint32_t prg[] = { H7_OPTSR_PRG, H7_PRAR_PRG, H7_SCAR_PRG, H7_WPSN_PRG, H7_BOOT_PRG };
     flashseq_write_prg_window(c, job, prg, sizeof prg / sizeof prg[0]);
     flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
 }
 
-static void issue(struct chip *c, struct flashseq_job *job)
+static void rdp_regress(struct chip *c)
 {
-    const struct part *p = c->part;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT: {
-        unsigned bank, sector;
-        uint32_t start;
-        flashctl_h7_sector_of(c, job->addr, &bank, &sector);
-        part_flash_unit(p, job->addr, &start, NULL);
-        uint32_t cr = FMASK(H7_CR, SER) | FDP(0, H7_CR, SNB, sector) | FDP(0, H7_CR, PSIZE, 3);
-        flashseq_reg_write(c, bank_reg(bank, H7_CR), cr);
-        flashseq_reg_write(c, bank_reg(bank, H7_CR), cr | FMASK(H7_CR, START));
-        job->fail_addr = start;
-        break;
-    }
-    case FLASHSEQ_MASS_ERASE:
-        job->fail_addr = p->flash_base;
-        flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, MER));   /* RM0433 4.3.10 */
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (job->pos >= job->len) {
-            job->step = FLASHSEQ_L_LOCK;
-            return;
-        }
-        issue_program(c, job);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        job->fail_addr = job->addr;
-        issue_option_write(c, job);
-        break;
-    case FLASHSEQ_RDP_REGRESS: {
-        job->fail_addr = p->optarea_base;
-        uint32_t optsr = flashseq_reg_read(c, H7_OPTSR_PRG);
-        flashseq_reg_write(c, H7_OPTSR_PRG, FDP(optsr, H7_OPTSR, RDP, p->rdp_level0));
-        flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
-        break;
-    }
-    }
-    job->step = FLASHSEQ_L_WAIT;
+    uint32_t optsr = flashseq_reg_read(c, H7_OPTSR_PRG);
+    flashseq_reg_write(c, H7_OPTSR_PRG, FDP(optsr, H7_OPTSR, RDP, c->part->rdp_level0));
+    flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
 }
 
 /* The flags of the operation just issued, every bank's and the options',
@@ -166,8 +131,13 @@ static uint32_t take_errors(struct chip *c)
 static const struct flashseq_l_gen gen = {
     .take_errors = take_errors,
     .lock = lock,
-    .begin = begin,
-    .issue = issue,
+    .unlock = unlock,
+    .clear_flags = clear_flags,
+    .erase_unit = erase_unit,
+    .mass_erase = mass_erase,
+    .program = program,
+    .option_write = option_write,
+    .rdp_regress = rdp_regress,
 };
 
 static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)

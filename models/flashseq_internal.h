@@ -155,11 +155,31 @@ struct flashseq_l_gen {
     void (*lock)(struct chip *c);
     /* NULL where the options apply without an OBL_LAUNCH (H5, H7). */
     void (*obl_launch)(struct chip *c);
-    /* Checks, unlock, stale flags: FLASHSEQ_L_ISSUE, or a fail(). */
+    /* Checks, unlock, stale flags: FLASHSEQ_L_ISSUE, or a fail().  NULL:
+     * the job's target (flashseq_target_err: PROGRAM on a
+     * part->program_unit boundary, into OTP too where program_otp), then
+     * unlock() (false: FLASH_ERR_LOCKED), then clear_flags(). */
     int (*begin)(struct chip *c, struct flashseq_job *job);
+    bool program_otp;
+    bool (*unlock)(struct chip *c, const struct flashseq_job *job);
+    void (*clear_flags)(struct chip *c);
     /* Start the next operation (FLASHSEQ_L_WAIT) or end the job
-     * (FLASHSEQ_L_OBL, FLASHSEQ_L_LOCK); sets job->fail_addr. */
+     * (FLASHSEQ_L_OBL, FLASHSEQ_L_LOCK); sets job->fail_addr.  NULL: one
+     * operation per job kind by the steps below, and a PROGRAM job one
+     * part->program_unit at a time (flashseq_next_unit) until its end;
+     * the runner sets job->fail_addr but for erase_unit. */
     void (*issue)(struct chip *c, struct flashseq_job *job);
+    /* ERASE_UNIT: start erasing the unit at job->addr; job->fail_addr
+     * is its start. */
+    void (*erase_unit)(struct chip *c, struct flashseq_job *job);
+    /* MASS_ERASE: start erasing every bank. */
+    void (*mass_erase)(struct chip *c);
+    /* PROGRAM: start programming one unit (part->program_unit bytes). */
+    void (*program)(struct chip *c, uint32_t addr, const uint8_t *unit);
+    /* OPTION_WRITE: the image into the option registers, then start. */
+    void (*option_write)(struct chip *c, const struct flashseq_job *job);
+    /* RDP_REGRESS: RDP level 0 into the option registers, then start. */
+    void (*rdp_regress)(struct chip *c);
     /* The operation ended clean: set the next step.  NULL: a PROGRAM job
      * goes on with its next part->program_unit bytes, an option job ends
      * in FLASHSEQ_L_OBL where there is an obl_launch, any other in
