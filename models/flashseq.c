@@ -33,6 +33,8 @@ int flashseq_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
     const struct flash_gen *gen = c->part->gen;
     if (gen && gen->rom_poll)
         return gen->rom_poll(c, job, until_ns);
+    if (gen && gen->rom_steps)
+        return flashseq_l_poll(c, gen->rom_steps, job, until_ns);
     job->err = FLASH_ERR_OP;
     return FLASHSEQ_FAILED;
 }

@@ -108,11 +108,6 @@ static const struct flashseq_l_gen gen = {
     .rdp_regress = rdp_regress,
 };
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
-
 /* The H5 generation: the controller and the ROM sequences above. */
 const struct flash_gen flash_gen_h5 = {
     .name = "H5",
@@ -120,5 +115,5 @@ const struct flash_gen flash_gen_h5 = {
     .program_unit = H5_QUAD_WORD,
     .manual = "RM0481 7.3 (SER+SNB+BKSEL, BER, MER, 128-bit quad-words; product state 7.6.11)",
     .ctl = &flashctl_h5_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
 };

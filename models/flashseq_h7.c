@@ -140,11 +140,6 @@ static const struct flashseq_l_gen gen = {
     .rdp_regress = rdp_regress,
 };
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
-
 /* The H7 generation: the controller and the ROM sequences above. */
 /* RM0433 4.9.5/4.9.6/4.9.23 (RM0468 the same for bank 1): SR.DBECCERR
  * b26, cleared by CCR.CLR_DBECCERR b26; ECC_FA.FAIL_ECC_ADDR[14:0] counts
@@ -164,6 +159,6 @@ const struct flash_gen flash_gen_h7 = {
     .program_unit = H7_FLASH_WORD,
     .manual = "RM0433 4.3 / RM0468 4.3 (SER+SNB per bank, BER, MER, 256-bit flash words with ECC)",
     .ctl = &flashctl_h7_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
     .ecc_busfault = &h7_ecc_busfault,
 };

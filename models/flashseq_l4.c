@@ -123,11 +123,6 @@ static const struct flashseq_l_gen gen = {
     .rdp_regress = rdp_regress,
 };
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
-
 /* The L4/G0/G4 generation: the controller and the ROM sequences above. */
 const struct flash_gen flash_gen_l4 = {
     .name = "L4/G0/G4",
@@ -135,7 +130,7 @@ const struct flash_gen flash_gen_l4 = {
     .program_unit = 8,
     .manual = "RM0351 3.3 / RM0394 3.3 / RM0440 3.3 (PER+PNB, MER, double words with ECC)",
     .ctl = &flashctl_l4_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
     .take_pending_nmi = flashctl_l4_take_ecc_nmi,
     .check_part = flashctl_l4_check_part,
 };

@@ -105,11 +105,6 @@ static const struct flashseq_l_gen gen = {
     .rdp_regress = rdp_regress,
 };
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
-
 /* The L5/U5 generation: the TrustZone controller and the ROM sequences
  * above; one descriptor per programming unit (L5 double words, U5 quad
  * words), the same controller and sequences. */
@@ -119,7 +114,7 @@ const struct flash_gen flash_gen_l5 = {
     .program_unit = 8,
     .manual = "RM0438 6.3 (NSCR: PER+PNB+BKER, MER1/MER2, double words)",
     .ctl = &flashctl_l5_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
 };
 
 const struct flash_gen flash_gen_u5 = {
@@ -128,5 +123,5 @@ const struct flash_gen flash_gen_u5 = {
     .program_unit = 16,
     .manual = "RM0456 7.3 (NSCR: PER+PNB+BKER, MER1/MER2, quad words)",
     .ctl = &flashctl_l5_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
 };
