@@ -157,6 +157,17 @@ uint8_t *fc_mem_at(struct chip *c, enum mem_kind kind, uint32_t addr, unsigned s
 
 /* ---- part facts ----------------------------------------------------------- */
 
+int fc_bank_sector_of(const struct part *p, uint32_t addr, unsigned *bank, unsigned *sector)
+{
+    int b = part_flash_bank(p, addr);
+    int unit = part_flash_unit(p, addr, NULL, NULL);
+    if (b < 0 || unit < 0 || p->banks == 0)
+        return -1;
+    *bank = (unsigned)b;
+    *sector = (unsigned)unit - (unsigned)b * (part_flash_units(p) / p->banks);
+    return 0;
+}
+
 uint32_t fc_unit_erase_us(const struct part *p, unsigned unit)
 {
     unsigned per_bank = 0;

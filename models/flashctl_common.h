@@ -78,6 +78,12 @@ uint8_t *fc_mem_at(struct chip *c, enum mem_kind kind, uint32_t addr, unsigned s
  * over all banks) from part->runs. */
 uint32_t fc_unit_erase_us(const struct part *p, unsigned unit);
 
+/* Bank (0, 1) and sector in that bank of a main-flash address, where
+ * each bank holds the same number of erase units and SNB counts from the
+ * bank's start (H5: SNB with BKSEL, RM0481 7.3; H7: SNB per bank, RM0433
+ * 4.3); -1 outside. */
+int fc_bank_sector_of(const struct part *p, uint32_t addr, unsigned *bank, unsigned *sector);
+
 /* RDP level a byte of the RDP option means on this part (part->rdp_level0,
  * part->rdp_level2; any other value is level 1). */
 uint8_t fc_rdp_level_of(const struct part *p, uint8_t rdp);

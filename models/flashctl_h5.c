@@ -158,19 +158,6 @@ uint32_t flashctl_h5_sr_to_err(uint32_t sr)
     return fc_flash_err(sr, h5_flags, NFLAGS);
 }
 
-int flashctl_h5_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, unsigned *sector)
-{
-    const struct part *p = c->part;
-    int b = part_flash_bank(p, addr);
-    uint32_t start, size;
-    int unit = part_flash_unit(p, addr, &start, &size);
-    if (b < 0 || unit < 0)
-        return -1;
-    *bank = (unsigned)b;
-    *sector = (unsigned)unit - (unsigned)b * (part_flash_units(p) / p->banks);
-    return 0;
-}
-
 static void raise_error(struct chip *c, struct h5 *s, uint32_t sr_bits)
 {
     *reg(s, R_NSSR) |= sr_bits;
@@ -412,7 +399,7 @@ static int h5_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
         return BUS_OK;
     }
     unsigned b, sector;
-    if (flashctl_h5_sector_of(c, addr, &b, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &b, &sector) < 0)
         return BUS_ERROR;
     fc_stall(c, &s->busy);
     h5_tick(c);

@@ -105,19 +105,6 @@ uint32_t flashctl_h7_sr_to_err(uint32_t sr)
     return fc_flash_err(sr, h7_flags, NFLAGS);
 }
 
-int flashctl_h7_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, unsigned *sector)
-{
-    const struct part *p = c->part;
-    int b = part_flash_bank(p, addr);
-    uint32_t start, size;
-    int unit = part_flash_unit(p, addr, &start, &size);
-    if (b < 0 || unit < 0)
-        return -1;
-    *bank = (unsigned)b;
-    *sector = (unsigned)unit - (unsigned)b * (part_flash_units(p) / p->banks);
-    return 0;
-}
-
 void h7_raise_error(struct chip *c, struct h7 *s, unsigned b, uint32_t sr_bits)
 {
     *reg(s, sr_of[b]) |= sr_bits;
@@ -424,7 +411,7 @@ static int h7_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
         return BUS_OK;
     }
     unsigned b, sector;
-    if (flashctl_h7_sector_of(c, addr, &b, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &b, &sector) < 0)
         return BUS_ERROR;
     struct h7_bank *k = &s->bank[b];
     fc_stall(c, &k->busy);
@@ -490,7 +477,7 @@ static int h7_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
     if (!src)
         return BUS_ERROR;
     unsigned b, sector;
-    if (flashctl_h7_sector_of(c, addr, &b, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &b, &sector) < 0)
         return BUS_ERROR;
     fc_stall(c, &s->bank[b].busy);
     if (word_ecc_bad(c, addr - p->flash_base)) {

@@ -49,7 +49,7 @@ static void erase_unit(struct chip *c, struct flashseq_job *job)
 {
     unsigned bank, sector;
     uint32_t start;
-    flashctl_h5_sector_of(c, job->addr, &bank, &sector);
+    fc_bank_sector_of(c->part, job->addr, &bank, &sector);
     part_flash_unit(c->part, job->addr, &start, NULL);
     uint32_t cr = FMASK(H5_NSCR, SER) | FDP(0, H5_NSCR, SNB, sector) | FDP(0, H5_NSCR, BKSEL, bank);
     flashseq_reg_write(c, H5_NSCR, cr);

@@ -71,7 +71,7 @@ static void erase_unit(struct chip *c, struct flashseq_job *job)
 {
     unsigned bank, sector;
     uint32_t start;
-    flashctl_h7_sector_of(c, job->addr, &bank, &sector);
+    fc_bank_sector_of(c->part, job->addr, &bank, &sector);
     part_flash_unit(c->part, job->addr, &start, NULL);
     uint32_t cr = FMASK(H7_CR, SER) | FDP(0, H7_CR, SNB, sector) | FDP(0, H7_CR, PSIZE, 3);
     flashseq_reg_write(c, bank_reg(bank, H7_CR), cr);
@@ -87,7 +87,7 @@ static void mass_erase(struct chip *c)
 static void program(struct chip *c, uint32_t addr, const uint8_t *fw)
 {
     unsigned bank, sector;
-    if (flashctl_h7_sector_of(c, addr, &bank, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &bank, &sector) < 0)
         return;
     /* RM0433 4.3.9: PG, then the eight words of the flash word */
     flashseq_reg_write(c, bank_reg(bank, H7_CR), FMASK(H7_CR, PG) | FDP(0, H7_CR, PSIZE, 3));
