@@ -4,18 +4,30 @@
 
 #include "host-tests/unit/test_flash_bench.h"
 
-void fb_up(struct flash_bench *b, const char *part, uint32_t regs, enum bus_master bus,
-                    const char *const *obs, size_t nobs)
+static struct chip *chip_up(const char *part, struct vclock *clock, struct fault_plan *plan,
+                            const char *const *obs, size_t nobs)
 {
     char err[256] = "";
-    vclock_init(&b->clock, VCLOCK_FAST, 1.0);
+    vclock_init(clock, VCLOCK_FAST, 1.0);
+    const struct part *p = part_find(part);
+    cr_assert_not_null(p, "%s", part);
+    struct chip *c = chip_new(p, clock, plan, obs, nobs, err, sizeof err);
+    cr_assert_not_null(c, "%s: %s", part, err);
+    return c;
+}
+
+struct chip *fb_chip_new(const char *part, struct vclock *clock, struct fault_plan *plan)
+{
+    return chip_up(part, clock, plan, NULL, 0);
+}
+
+void fb_up(struct flash_bench *b, const char *part, uint32_t regs, enum bus_master bus,
+           const char *const *obs, size_t nobs)
+{
     fault_plan_init(&b->plan, 1);
     b->regs = regs;
     b->bus = bus;
-    const struct part *p = part_find(part);
-    cr_assert_not_null(p, "%s", part);
-    b->c = chip_new(p, &b->clock, &b->plan, obs, nobs, err, sizeof err);
-    cr_assert_not_null(b->c, "%s: %s", part, err);
+    b->c = chip_up(part, &b->clock, &b->plan, obs, nobs);
 }
 
 uint32_t fb_rd(struct flash_bench *b, uint32_t off)

@@ -26,6 +26,10 @@ struct flash_bench {
     enum bus_master bus;        /* who reaches them (and memory) */
 };
 
+/* A factory-fresh `part` on `clock` (set to fast virtual time) and
+ * `plan`; asserts it is made. */
+struct chip *fb_chip_new(const char *part, struct vclock *clock, struct fault_plan *plan);
+
 /* A factory-fresh `part` with nobs option-byte specs ("NAME=VALUE");
  * asserts it is made. */
 void fb_up(struct flash_bench *b, const char *part, uint32_t regs, enum bus_master bus,

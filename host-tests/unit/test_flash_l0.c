@@ -21,11 +21,8 @@ static struct chip *chip;
 
 static void setup(void)
 {
-    char err[160] = "";
     fault_plan_init(&plan, 1);
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find("l073xz"), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s", err);
+    chip = fb_chip_new("l073xz", &clk, &plan);
 }
 
 static void teardown(void) { chip_free(chip); }

@@ -20,12 +20,9 @@ static const char *const l4_parts[] = { "l412xb", "l476xg", "g071xb", "g474xe", 
 
 static struct chip *make(const char *name)
 {
-    char err[160] = "";
     if (chip)
         chip_free(chip);
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find(name), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s: %s", name, err);
+    chip = fb_chip_new(name, &clk, &plan);
     return chip;
 }
 

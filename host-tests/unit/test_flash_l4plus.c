@@ -23,10 +23,7 @@ TestSuite(l4plus, .init = setup, .fini = teardown);
 
 static void make(const char *name)
 {
-    char err[160] = "";
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find(name), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s: %s", name, err);
+    chip = fb_chip_new(name, &clk, &plan);
 }
 
 static void reg_w(uint32_t off, uint32_t v)
