@@ -21,6 +21,7 @@
 
 struct chip;
 struct flashctl_ops;
+struct flashseq_l_gen;
 struct flashseq_job;
 struct part;
 
@@ -57,6 +58,9 @@ struct flash_gen {
      * current step as far as virtual time allows; the flashseq_poll
      * contract (models/flashseq.h). */
     int (*rom_poll)(struct chip *c, struct flashseq_job *job, uint64_t *until_ns);
+    /* Or, where rom_poll is NULL, the generation's steps for the shared
+     * step runner (models/flashseq_internal.h, flashseq_l_poll). */
+    const struct flashseq_l_gen *rom_steps;
     /* An NMI the controller raised since the last call (L4: ECC double
      * error on a read, RM0351 3.3.4); taken once.  NULL: never. */
     bool (*take_pending_nmi)(struct chip *c);

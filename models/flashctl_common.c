@@ -157,6 +157,46 @@ uint8_t *fc_mem_at(struct chip *c, enum mem_kind kind, uint32_t addr, unsigned s
 
 /* ---- part facts ----------------------------------------------------------- */
 
+enum fc_wbuf_result fc_wbuf_store(struct fc_wbuf *w, uint32_t unit, bool refuse_rewrite,
+                                  uint32_t addr, unsigned size, uint32_t val)
+{
+    uint32_t base = addr & ~(unit - 1u);
+    if (w->mask && w->addr != base) {
+        w->mask = 0;
+        return FC_WBUF_OTHER_UNIT;
+    }
+    uint32_t lanes = 0;
+    for (unsigned i = 0; i < size && (addr - base) + i < unit; i++)
+        lanes |= 1u << ((addr - base) + i);
+    if (refuse_rewrite && (w->mask & lanes))
+        return FC_WBUF_REWRITE;
+    if (!w->mask)
+        memset(w->buf, 0xFF, sizeof w->buf);
+    w->addr = base;
+    for (unsigned i = 0; i < size && (addr - base) + i < unit; i++)
+        w->buf[(addr - base) + i] = (uint8_t)(val >> (8u * i));
+    w->mask |= lanes;
+    uint32_t full = unit >= 32 ? 0xFFFFFFFFu : (1u << unit) - 1u;
+    return w->mask == full ? FC_WBUF_FULL : FC_WBUF_STORED;
+}
+
+void fc_wbuf_program(const struct fc_wbuf *w, uint8_t *dst, unsigned n)
+{
+    for (unsigned i = 0; i < n && i < FC_WBUF_MAX; i++)
+        dst[i] &= (w->mask >> i) & 1u ? w->buf[i] : 0xFF;
+}
+
+int fc_bank_sector_of(const struct part *p, uint32_t addr, unsigned *bank, unsigned *sector)
+{
+    int b = part_flash_bank(p, addr);
+    int unit = part_flash_unit(p, addr, NULL, NULL);
+    if (b < 0 || unit < 0 || p->banks == 0)
+        return -1;
+    *bank = (unsigned)b;
+    *sector = (unsigned)unit - (unsigned)b * (part_flash_units(p) / p->banks);
+    return 0;
+}
+
 uint32_t fc_unit_erase_us(const struct part *p, unsigned unit)
 {
     unsigned per_bank = 0;

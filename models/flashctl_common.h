@@ -78,6 +78,40 @@ uint8_t *fc_mem_at(struct chip *c, enum mem_kind kind, uint32_t addr, unsigned s
  * over all banks) from part->runs. */
 uint32_t fc_unit_erase_us(const struct part *p, unsigned unit);
 
+/* ---- a write buffer: one programming unit gathered store by store ------ */
+
+/* H5's 128-bit quad-word (RM0481 7.3.7), H7's 256-bit flash word
+ * (RM0433 4.3.9): stores fill the buffer; the unit is programmed when
+ * every byte is written (or on a force-write), the missing bytes as 1s. */
+#define FC_WBUF_MAX 32u
+
+struct fc_wbuf {
+    uint8_t  buf[FC_WBUF_MAX];
+    uint32_t mask;              /* bytes of buf written: bit i for buf[i] */
+    uint32_t addr;              /* the unit it gathers */
+};
+
+enum fc_wbuf_result {
+    FC_WBUF_STORED,             /* gathered; bytes of the unit are missing */
+    FC_WBUF_FULL,               /* gathered; every byte of the unit is written */
+    FC_WBUF_OTHER_UNIT,         /* a store into another unit: the buffer is dropped */
+    FC_WBUF_REWRITE,            /* a byte written twice (refuse_rewrite): store ignored */
+};
+
+/* A store of `size` bytes at addr into the buffer of `unit`-byte units
+ * (a power of two, at most FC_WBUF_MAX). */
+enum fc_wbuf_result fc_wbuf_store(struct fc_wbuf *w, uint32_t unit, bool refuse_rewrite,
+                                  uint32_t addr, unsigned size, uint32_t val);
+/* The first n bytes of the buffer ANDed into dst (flash programs 1s to
+ * 0s), a byte not written as 0xFF. */
+void fc_wbuf_program(const struct fc_wbuf *w, uint8_t *dst, unsigned n);
+
+/* Bank (0, 1) and sector in that bank of a main-flash address, where
+ * each bank holds the same number of erase units and SNB counts from the
+ * bank's start (H5: SNB with BKSEL, RM0481 7.3; H7: SNB per bank, RM0433
+ * 4.3); -1 outside. */
+int fc_bank_sector_of(const struct part *p, uint32_t addr, unsigned *bank, unsigned *sector);
+
 /* RDP level a byte of the RDP option means on this part (part->rdp_level0,
  * part->rdp_level2; any other value is level 1). */
 uint8_t fc_rdp_level_of(const struct part *p, uint8_t rdp);

@@ -106,9 +106,7 @@ struct h5 {
     struct fc_busy busy;
     enum h5_op op;
     uint32_t end_sr;                /* error flags raised when the operation ends */
-    uint8_t buf[H5_QUAD_WORD];      /* the write buffer (RM0481 7.3.7) */
-    uint16_t buf_mask;              /* bytes of buf written */
-    uint32_t buf_addr;              /* its quad-word */
+    struct fc_wbuf wbuf;            /* the write buffer, a quad-word (RM0481 7.3.7) */
     bool regress;                   /* the option change in progress is a regression */
 };
 
@@ -156,19 +154,6 @@ static uint8_t rdp_level_of(uint32_t optsr)
 uint32_t flashctl_h5_sr_to_err(uint32_t sr)
 {
     return fc_flash_err(sr, h5_flags, NFLAGS);
-}
-
-int flashctl_h5_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, unsigned *sector)
-{
-    const struct part *p = c->part;
-    int b = part_flash_bank(p, addr);
-    uint32_t start, size;
-    int unit = part_flash_unit(p, addr, &start, &size);
-    if (b < 0 || unit < 0)
-        return -1;
-    *bank = (unsigned)b;
-    *sector = (unsigned)unit - (unsigned)b * (part_flash_units(p) / p->banks);
-    return 0;
 }
 
 static void raise_error(struct chip *c, struct h5 *s, uint32_t sr_bits)
@@ -381,18 +366,17 @@ static void start_erase(struct chip *c, struct h5 *s)
 static int program_quad_word(struct chip *c, struct h5 *s)
 {
     const struct part *p = c->part;
-    uint32_t addr = s->buf_addr, off = addr - p->flash_base;
+    uint32_t addr = s->wbuf.addr, off = addr - p->flash_base;
     uint8_t *dst = c->flash + off;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, h5_flags, NFLAGS);
     double done = fc_fault_power_loss(c, "program", addr);
     if (!ferr) {
         /* RM0481 7.11.11 FW: "all bits not written are set to 1" */
         unsigned n = done >= 1.0 ? H5_QUAD_WORD : (unsigned)(H5_QUAD_WORD * done);
-        for (unsigned i = 0; i < n; i++)
-            dst[i] &= (s->buf_mask >> i) & 1u ? s->buf[i] : 0xFF;
+        fc_wbuf_program(&s->wbuf, dst, n);
         chip_changed(c);
     }
-    s->buf_mask = 0;
+    s->wbuf.mask = 0;
     *reg(s, R_NSSR) &= ~FMASK(H5_NSSR, WBNE);
     if (done < 1.0) {
         fc_power_lost(c, "program", addr, done);
@@ -412,7 +396,7 @@ static int h5_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
         return BUS_OK;
     }
     unsigned b, sector;
-    if (flashctl_h5_sector_of(c, addr, &b, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &b, &sector) < 0)
         return BUS_ERROR;
     fc_stall(c, &s->busy);
     h5_tick(c);
@@ -425,32 +409,26 @@ static int h5_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
         raise_error(c, s, FMASK(H5_NSSR, WRPERR));
         return BUS_OK;
     }
-    uint32_t qw = addr & ~(H5_QUAD_WORD - 1u);
-    if (s->buf_mask && s->buf_addr != qw) {
+    switch (fc_wbuf_store(&s->wbuf, H5_QUAD_WORD, true, addr, size, val)) {
+    case FC_WBUF_OTHER_UNIT:
         /* RM0481 7.11.9 INCERR: another quad-word before the buffer was
          * complete; the buffer is dropped (guess). */
-        s->buf_mask = 0;
         *reg(s, R_NSSR) &= ~FMASK(H5_NSSR, WBNE);
         raise_error(c, s, FMASK(H5_NSSR, INCERR));
         return BUS_OK;
-    }
-    uint16_t lanes = (uint16_t)(((1u << size) - 1u) << (addr - qw));
-    if (s->buf_mask & lanes) {
+    case FC_WBUF_REWRITE:
         /* RM0481 7.11.9 STRBERR: "the master attempts to write several
          * times the same byte in the write buffer"; the write is ignored. */
         raise_error(c, s, FMASK(H5_NSSR, STRBERR));
         return BUS_OK;
+    case FC_WBUF_STORED:
+        *reg(s, R_NSSR) |= FMASK(H5_NSSR, WBNE);
+        return BUS_OK;
+    case FC_WBUF_FULL:
+        break;
     }
-    if (!s->buf_mask)
-        memset(s->buf, 0xFF, sizeof s->buf);
-    s->buf_addr = qw;
-    for (unsigned i = 0; i < size; i++)
-        s->buf[(addr - qw) + i] = (uint8_t)(val >> (8u * i));
-    s->buf_mask |= lanes;
     *reg(s, R_NSSR) |= FMASK(H5_NSSR, WBNE);
-    if (s->buf_mask == 0xFFFFu)
-        return program_quad_word(c, s);
-    return BUS_OK;
+    return program_quad_word(c, s);
 }
 
 /* ---- registers -------------------------------------------------------------------- */
@@ -488,7 +466,7 @@ static int cr_write(struct chip *c, struct h5 *s, uint32_t lanes, uint32_t v)
         start_erase(c, s);
     if (s->busy.active && s->op == OP_ERASE)
         *reg(s, R_NSCR) |= FMASK(H5_NSCR, STRT);
-    if (FEX(v & lanes, H5_NSCR, FW) && s->buf_mask)     /* RM0481 7.11.11 FW */
+    if (FEX(v & lanes, H5_NSCR, FW) && s->wbuf.mask)     /* RM0481 7.11.11 FW */
         return program_quad_word(c, s);
     return BUS_OK;
 }
@@ -549,7 +527,7 @@ static void h5_reset(struct chip *c, enum chip_reset kind)
     keylock_reset(&s->optkey);
     s->busy.active = false;
     s->op = OP_NONE;
-    s->buf_mask = 0;
+    s->wbuf.mask = 0;
     s->regress = false;
 }
 

@@ -90,8 +90,6 @@ struct h5_state_rule {
 /* The row of a PRODUCT_STATE code, NULL for a code that names no state. */
 const struct h5_state_rule *flashctl_h5_state(uint8_t code);
 
-/* Bank (0, 1) and sector in that bank of a main-flash address; -1 outside. */
-int flashctl_h5_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, unsigned *sector);
 /* NSSR error bits to enum flash_err bits. */
 uint32_t flashctl_h5_sr_to_err(uint32_t sr);
 

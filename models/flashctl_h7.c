@@ -105,19 +105,6 @@ uint32_t flashctl_h7_sr_to_err(uint32_t sr)
     return fc_flash_err(sr, h7_flags, NFLAGS);
 }
 
-int flashctl_h7_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, unsigned *sector)
-{
-    const struct part *p = c->part;
-    int b = part_flash_bank(p, addr);
-    uint32_t start, size;
-    int unit = part_flash_unit(p, addr, &start, &size);
-    if (b < 0 || unit < 0)
-        return -1;
-    *bank = (unsigned)b;
-    *sector = (unsigned)unit - (unsigned)b * (part_flash_units(p) / p->banks);
-    return 0;
-}
-
 void h7_raise_error(struct chip *c, struct h7 *s, unsigned b, uint32_t sr_bits)
 {
     *reg(s, sr_of[b]) |= sr_bits;
@@ -338,7 +325,7 @@ static int h7_reg_write(struct chip *c, uint32_t off, unsigned size, uint32_t va
     case R_CR1: case R_CR2: {
         unsigned b = idx == R_CR2;
         cr_write(c, s, b, lanes, v);
-        if (FEX(v & lanes, H7_CR, FW) && s->bank[b].buf_mask)  /* RM0433 4.3.9: force-write */
+        if (FEX(v & lanes, H7_CR, FW) && s->bank[b].wbuf.mask)  /* RM0433 4.3.9: force-write */
             return h7_program_word(c, s, b);
         return BUS_OK;
     }
@@ -382,7 +369,7 @@ static int h7_program_word(struct chip *c, struct h7 *s, unsigned b)
 {
     const struct part *p = c->part;
     struct h7_bank *k = &s->bank[b];
-    uint32_t addr = k->buf_addr, off = addr - p->flash_base;
+    uint32_t addr = k->wbuf.addr, off = addr - p->flash_base;
     uint8_t *dst = c->flash + off;
     uint32_t ferr = fc_fault_error(c, FAULT_FLASH_PROGRAM_ERROR, addr, h7_flags, NFLAGS);
     double done = fc_fault_power_loss(c, "program", addr);
@@ -394,8 +381,7 @@ static int h7_program_word(struct chip *c, struct h7 *s, unsigned b)
         /* A missing word of a forced write stays erased (RM0433 4.3.9: "the
          * missing data are replaced by ones"). */
         unsigned n = done >= 1.0 ? H7_FLASH_WORD : (unsigned)(H7_FLASH_WORD * done);
-        for (unsigned i = 0; i < n; i++)
-            dst[i] &= (k->buf_mask >> i) & 1u ? k->buf[i] : 0xFF;
+        fc_wbuf_program(&k->wbuf, dst, n);
         /* RM0433 4.3.9: overwriting a non-virgin flash word gives an
          * inconsistent ECC (guess: it reads back with a double error);
          * an interrupted program too. */
@@ -404,7 +390,7 @@ static int h7_program_word(struct chip *c, struct h7 *s, unsigned b)
                 c->ecc_bad[dw / 8] |= (uint8_t)(1u << (dw % 8));
         chip_changed(c);
     }
-    k->buf_mask = 0;
+    k->wbuf.mask = 0;
     *reg(s, sr_of[b]) &= ~FMASK(H7_SR, WBNE);
     if (done < 1.0) {
         fc_power_lost(c, "program", addr, done);
@@ -424,7 +410,7 @@ static int h7_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
         return BUS_OK;
     }
     unsigned b, sector;
-    if (flashctl_h7_sector_of(c, addr, &b, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &b, &sector) < 0)
         return BUS_ERROR;
     struct h7_bank *k = &s->bank[b];
     fc_stall(c, &k->busy);
@@ -438,26 +424,21 @@ static int h7_mem_write(struct chip *c, uint32_t addr, unsigned size, uint32_t v
         h7_raise_error(c, s, b, FMASK(H7_SR, WRPERR));
         return BUS_OK;
     }
-    uint32_t word = addr & ~(H7_FLASH_WORD - 1u);
-    if (k->buf_mask && k->buf_addr != word) {
+    switch (fc_wbuf_store(&k->wbuf, H7_FLASH_WORD, false, addr, size, val)) {
+    case FC_WBUF_OTHER_UNIT:
         /* RM0433 4.9.5 INCERR: a write to another flash word before the
          * buffer was complete; the buffer is dropped (guess). */
-        k->buf_mask = 0;
         *reg(s, sr_of[b]) &= ~FMASK(H7_SR, WBNE);
         h7_raise_error(c, s, b, FMASK(H7_SR, INCERR));
         return BUS_OK;
-    }
-    if (!k->buf_mask)
-        memset(k->buf, 0xFF, sizeof k->buf);
-    k->buf_addr = word;
-    for (unsigned i = 0; i < size; i++) {
-        k->buf[(addr - word) + i] = (uint8_t)(val >> (8u * i));
-        k->buf_mask |= 1u << ((addr - word) + i);
+    case FC_WBUF_FULL:
+        break;
+    default:        /* stored (a rewrite is not refused: no STRBERR on H7) */
+        *reg(s, sr_of[b]) |= FMASK(H7_SR, WBNE);
+        return BUS_OK;
     }
     *reg(s, sr_of[b]) |= FMASK(H7_SR, WBNE);
-    if (k->buf_mask == 0xFFFFFFFFu)
-        return h7_program_word(c, s, b);
-    return BUS_OK;
+    return h7_program_word(c, s, b);
 }
 
 /* A flash word reads with a double ECC error when any of its double
@@ -490,7 +471,7 @@ static int h7_mem_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *v
     if (!src)
         return BUS_ERROR;
     unsigned b, sector;
-    if (flashctl_h7_sector_of(c, addr, &b, &sector) < 0)
+    if (fc_bank_sector_of(c->part, addr, &b, &sector) < 0)
         return BUS_ERROR;
     fc_stall(c, &s->bank[b].busy);
     if (word_ecc_bad(c, addr - p->flash_base)) {
@@ -517,7 +498,7 @@ static void h7_reset(struct chip *c, enum chip_reset kind)
         keylock_reset(&s->bank[b].key);
         s->bank[b].busy.active = false;
         s->bank[b].op = OP_NONE;
-        s->bank[b].buf_mask = 0;
+        s->bank[b].wbuf.mask = 0;
     }
     s->opt_active = false;
 }

@@ -74,8 +74,6 @@ FIELD(H7_ECC_FA, FAIL_ECC_ADDR, 0, 15)   /* flash word index in the bank */
                       FMASK(H7_SR, RDSERR) | FMASK(H7_SR, SNECCERR) | FMASK(H7_SR, DBECCERR))
 #define H7_SR_CLEARABLE (H7_SR_ERRORS | FMASK(H7_SR, EOP))
 
-/* Bank (0, 1) and sector in that bank of a main-flash address; -1 outside. */
-int flashctl_h7_sector_of(const struct chip *c, uint32_t addr, unsigned *bank, unsigned *sector);
 /* SR error bits to enum flash_err bits. */
 uint32_t flashctl_h7_sr_to_err(uint32_t sr);
 

@@ -24,9 +24,7 @@ struct h7_bank {
     struct fc_busy busy;
     enum h7_op op;
     uint32_t end_sr;                /* error flags raised when the operation ends */
-    uint8_t buf[H7_FLASH_WORD];     /* the write buffer (RM0433 4.3.9) */
-    uint32_t buf_mask;              /* bytes of buf written */
-    uint32_t buf_addr;              /* its flash word */
+    struct fc_wbuf wbuf;            /* the write buffer, a flash word (RM0433 4.3.9) */
 };
 
 struct h7 {

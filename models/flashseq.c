@@ -33,6 +33,8 @@ int flashseq_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
     const struct flash_gen *gen = c->part->gen;
     if (gen && gen->rom_poll)
         return gen->rom_poll(c, job, until_ns);
+    if (gen && gen->rom_steps)
+        return flashseq_l_poll(c, gen->rom_steps, job, until_ns);
     job->err = FLASH_ERR_OP;
     return FLASHSEQ_FAILED;
 }
@@ -96,6 +98,56 @@ bool flashseq_unlock(struct chip *c, uint32_t reg, uint32_t bit, bool set_is_loc
 bool flashseq_option_job(const struct flashseq_job *job)
 {
     return job->kind == FLASHSEQ_OPTION_WRITE || job->kind == FLASHSEQ_RDP_REGRESS;
+}
+
+bool flashseq_in_flash(const struct part *p, uint32_t addr)
+{
+    return addr >= p->flash_base && addr - p->flash_base < p->flash_size;
+}
+
+uint32_t flashseq_target_err(const struct part *p, const struct flashseq_job *job, uint32_t align,
+                             bool otp)
+{
+    bool in_otp = otp && p->otp_size && job->addr >= p->otp_base &&
+                  job->addr - p->otp_base < p->otp_size;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        return flashseq_in_flash(p, job->addr) ? 0 : FLASH_ERR_OP;
+    case FLASHSEQ_PROGRAM:
+        if (!flashseq_in_flash(p, job->addr) && !in_otp)
+            return FLASH_ERR_OP;
+        return job->addr % align ? FLASH_ERR_ALIGN : 0;
+    case FLASHSEQ_OPTION_WRITE:
+        return part_optarea_offset(p, job->addr) < 0 ? FLASH_ERR_OP : 0;
+    default:
+        return 0;
+    }
+}
+
+uint32_t flashseq_next_unit(struct flashseq_job *job, uint32_t unit, uint8_t *buf)
+{
+    uint32_t n = job->len - job->pos < unit ? job->len - job->pos : unit;
+    memset(buf, 0xFF, unit);
+    memcpy(buf, job->data + job->pos, n);
+    job->fail_addr = job->addr + job->pos;
+    return job->fail_addr;
+}
+
+void flashseq_store_words(struct chip *c, uint32_t addr, const uint8_t *buf, uint32_t n)
+{
+    for (uint32_t i = 0; i + 4 <= n; i += 4)
+        chip_write(c, addr + i, 4, fc_load_le(buf + i, 4), BUS_CPU_SYSMEM);
+}
+
+void flashseq_write_prg_window(struct chip *c, const struct flashseq_job *job,
+                               const uint32_t *prg, size_t n)
+{
+    uint32_t window = job->addr - c->part->flash_regs_base;
+    for (size_t i = 0; i < n; i++) {
+        if (prg[i] < window || prg[i] + 4 > window + job->len)
+            continue;
+        flashseq_reg_write(c, prg[i], fc_load_le(job->data + (prg[i] - window), 4));
+    }
 }
 
 /* ---- F0/F1 and F2/F4 ----------------------------------------------------- */
@@ -228,7 +280,7 @@ int flashseq_f_poll(struct chip *c, const struct flashseq_f_gen *g, struct flash
     }
 }
 
-/* ---- L0 and L4/G0/G4 ----------------------------------------------------- */
+/* ---- the step runner: L0, L4/G0/G4, L5/U5, H5, H7 ----------------------- */
 
 int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
                     uint32_t err, uint32_t addr)
@@ -239,35 +291,117 @@ int flashseq_l_fail(struct chip *c, const struct flashseq_l_gen *g, struct flash
     return FLASHSEQ_FAILED;
 }
 
+/* The default `begin` (flashseq_internal.h). */
+static int l_begin(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
+{
+    uint32_t unit = c->part->program_unit;
+    if (unit == 0 || unit > FLASHSEQ_MAX_UNIT)      /* a part table error, not the job's */
+        return flashseq_l_fail(c, g, job, FLASH_ERR_SEQ, job->addr);
+    uint32_t err = flashseq_target_err(c->part, job, unit, g->program_otp);
+    if (err)
+        return flashseq_l_fail(c, g, job, err, job->addr);
+    if (!g->unlock(c, job))
+        return flashseq_l_fail(c, g, job, FLASH_ERR_LOCKED, job->addr);
+    g->clear_flags(c);
+    job->step = FLASHSEQ_L_ISSUE;
+    return FLASHSEQ_BUSY;
+}
+
+/* The default `issue` (flashseq_internal.h). */
+static void l_issue(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
+{
+    const struct part *p = c->part;
+    switch (job->kind) {
+    case FLASHSEQ_ERASE_UNIT:
+        g->erase_unit(c, job);
+        break;
+    case FLASHSEQ_MASS_ERASE:
+        job->fail_addr = p->flash_base;
+        g->mass_erase(c);
+        break;
+    case FLASHSEQ_PROGRAM: {
+        if (job->pos >= job->len) {
+            job->step = FLASHSEQ_L_LOCK;
+            return;
+        }
+        uint8_t unit[FLASHSEQ_MAX_UNIT];
+        uint32_t addr = flashseq_next_unit(job, p->program_unit, unit);
+        g->program(c, addr, unit);
+        break;
+    }
+    case FLASHSEQ_OPTION_WRITE:
+        job->fail_addr = job->addr;
+        g->option_write(c, job);
+        break;
+    case FLASHSEQ_RDP_REGRESS:
+        job->fail_addr = p->optarea_base;
+        g->rdp_regress(c);
+        break;
+    }
+    job->step = FLASHSEQ_L_WAIT;
+}
+
+/* The default `waited` (flashseq_internal.h). */
+static void l_waited(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job)
+{
+    if (job->kind == FLASHSEQ_PROGRAM) {
+        job->pos += c->part->program_unit;
+        job->step = FLASHSEQ_L_ISSUE;
+    } else {
+        job->step = flashseq_option_job(job) && g->obl_launch ? FLASHSEQ_L_OBL : FLASHSEQ_L_LOCK;
+    }
+}
+
 /* BSY, then the flags of the operation just issued: flags are cleared
  * (write 1) before the job fails on them. */
 static int l_wait(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
                   uint64_t *until_ns)
 {
-    uint32_t sr = flashseq_reg_read(c, g->sr);
-    if (sr & g->sr_bsy) {
-        chip_flash_busy(c, until_ns);
-        return FLASHSEQ_BUSY;
+    uint32_t err = 0;
+    if (g->take_errors) {
+        if (chip_flash_busy(c, until_ns))
+            return FLASHSEQ_BUSY;
+        err = g->take_errors(c);
+    } else {
+        uint32_t sr = flashseq_reg_read(c, g->sr);
+        if (sr & g->sr_bsy) {
+            chip_flash_busy(c, until_ns);
+            return FLASHSEQ_BUSY;
+        }
+        if (sr & g->sr_errors) {
+            flashseq_reg_write(c, g->sr, sr & g->sr_errors);
+            err = g->sr_to_err(sr);
+        }
     }
-    if (sr & g->sr_errors) {
-        flashseq_reg_write(c, g->sr, sr & g->sr_errors);
-        return flashseq_l_fail(c, g, job, g->sr_to_err(sr), job->fail_addr);
-    }
-    g->waited(c, job);
+    if (err)
+        return flashseq_l_fail(c, g, job, err, job->fail_addr);
+    if (g->waited)
+        g->waited(c, job);
+    else
+        l_waited(c, g, job);
     return FLASHSEQ_BUSY;
 }
+
+/* A bound on the steps of one poll: a job issues at most one operation
+ * per store or unit (FLASHSEQ_MAX_DATA stores, or the pages of a page by
+ * page mass erase), each two steps; past it the poll returns BUSY and
+ * the caller comes back. */
+#define FLASHSEQ_L_MAX_STEPS (4u * FLASHSEQ_MAX_DATA)
 
 int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flashseq_job *job,
                     uint64_t *until_ns)
 {
-    for (;;) {
+    for (uint32_t guard = 0; guard < FLASHSEQ_L_MAX_STEPS; guard++) {
         int rc = FLASHSEQ_BUSY;
         switch (job->step) {
         case FLASHSEQ_L_BEGIN:
-            rc = g->begin(c, job);
+            rc = g->begin ? g->begin(c, job) : l_begin(c, g, job);
             break;
         case FLASHSEQ_L_ISSUE:
-            g->issue(c, job);
+            if (g->issue)
+                g->issue(c, job);
+            else
+                l_issue(c, g, job);
             break;
         case FLASHSEQ_L_WAIT:
             rc = l_wait(c, g, job, until_ns);
@@ -275,7 +409,10 @@ int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flash
                 return FLASHSEQ_BUSY;
             break;
         case FLASHSEQ_L_OBL:
-            g->obl_launch(c);
+            if (g->obl_launch)
+                g->obl_launch(c);
+            else
+                g->lock(c);
             return FLASHSEQ_DONE;
         case FLASHSEQ_L_LOCK:
         default:
@@ -285,4 +422,5 @@ int flashseq_l_poll(struct chip *c, const struct flashseq_l_gen *g, struct flash
         if (rc != FLASHSEQ_BUSY)
             return rc;
     }
+    return FLASHSEQ_BUSY;
 }

@@ -12,7 +12,8 @@
  * poll + vclock_advance_to(until).
  *
  * One implementation per controller generation (flashseq_f0f1.c, ...):
- * part->gen->rom_poll (models/flash_gen.h).
+ * part->gen->rom_poll, or part->gen->rom_steps for the shared step runner
+ * (models/flash_gen.h).
  */
 #ifndef VSTM32_FLASHSEQ_H
 #define VSTM32_FLASHSEQ_H

@@ -18,15 +18,11 @@
  *    into OPTSR_PRG.PRODUCT_STATE and starts OPTSTRT: the controller
  *    erases both banks and opens the chip, or refuses (Open, Locked).
  */
-#include <string.h>
-
 #include "models/flash_gen.h"
 #include "models/flashctl_common.h"
 #include "models/flashctl_h5.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
-
-enum { ST_BEGIN, ST_ISSUE, ST_WAIT, ST_LOCK };
 
 static void lock(struct chip *c)
 {
@@ -34,182 +30,83 @@ static void lock(struct chip *c)
     flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTLOCK));
 }
 
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
+/* RM0481 7.5.3: KEY1, KEY2 into NSKEYR unless already open; options:
+ * OPTKEY1, OPTKEY2 into OPTKEYR too (7.5.4). */
+static bool unlock(struct chip *c, const struct flashseq_job *job)
 {
-    job->err = err;
-    job->fail_addr = addr;
-    lock(c);
-    return FLASHSEQ_FAILED;
+    return flashseq_unlock(c, H5_NSCR, FMASK(H5_NSCR, LOCK), true, H5_NSKEYR, H5_KEY1, H5_KEY2) &&
+           (!flashseq_option_job(job) ||
+            flashseq_unlock(c, H5_OPTCR, FMASK(H5_OPTCR, OPTLOCK), true, H5_OPTKEYR, H5_OPTKEY1,
+                            H5_OPTKEY2));
 }
 
-/* RM0481 7.5.3: KEY1, KEY2 into NSKEYR unless already open. */
-static bool unlock_flash(struct chip *c)
+static void clear_flags(struct chip *c)
 {
-    if (FEX(flashseq_reg_read(c, H5_NSCR), H5_NSCR, LOCK))
-        flashseq_write_keys(c, H5_NSKEYR, H5_KEY1, H5_KEY2);
-    return !FEX(flashseq_reg_read(c, H5_NSCR), H5_NSCR, LOCK);
-}
-
-/* RM0481 7.5.4: OPTKEY1, OPTKEY2 into OPTKEYR. */
-static bool unlock_options(struct chip *c)
-{
-    if (FEX(flashseq_reg_read(c, H5_OPTCR), H5_OPTCR, OPTLOCK))
-        flashseq_write_keys(c, H5_OPTKEYR, H5_OPTKEY1, H5_OPTKEY2);
-    return !FEX(flashseq_reg_read(c, H5_OPTCR), H5_OPTCR, OPTLOCK);
-}
-
-static bool in_flash(const struct part *p, uint32_t addr)
-{
-    return addr >= p->flash_base && addr - p->flash_base < p->flash_size;
-}
-
-static int begin(struct chip *c, struct flashseq_job *job)
-{
-    const struct part *p = c->part;
-    bool ok = true;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-    case FLASHSEQ_PROGRAM:
-        if (!in_flash(p, job->addr))
-            return fail(c, job, FLASH_ERR_OP, job->addr);
-        if (job->kind == FLASHSEQ_PROGRAM && job->addr % H5_QUAD_WORD)
-            return fail(c, job, FLASH_ERR_ALIGN, job->addr);
-        ok = unlock_flash(c);
-        break;
-    case FLASHSEQ_MASS_ERASE:
-        ok = unlock_flash(c);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
-        ok = unlock_flash(c) && unlock_options(c);
-        break;
-    case FLASHSEQ_RDP_REGRESS:
-        ok = unlock_flash(c) && unlock_options(c);
-        break;
-    }
-    if (!ok)
-        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
     flashseq_reg_write(c, H5_NSCCR, H5_SR_CLEARABLE);  /* RM0481 7.3.7: no stale flag may remain */
-    job->step = ST_ISSUE;
-    return FLASHSEQ_BUSY;
 }
 
-static void issue_program(struct chip *c, struct flashseq_job *job)
+static void erase_unit(struct chip *c, struct flashseq_job *job)
 {
-    uint8_t qw[H5_QUAD_WORD];
-    uint32_t n = job->len - job->pos < H5_QUAD_WORD ? job->len - job->pos : H5_QUAD_WORD;
-    uint32_t addr = job->addr + job->pos;
-    memset(qw, 0xFF, sizeof qw);
-    memcpy(qw, job->data + job->pos, n);
-    job->fail_addr = addr;
-    /* RM0481 7.3.7: PG, then the four words of the quad-word */
+    unsigned bank, sector;
+    uint32_t start;
+    fc_bank_sector_of(c->part, job->addr, &bank, &sector);
+    part_flash_unit(c->part, job->addr, &start, NULL);
+    uint32_t cr = FMASK(H5_NSCR, SER) | FDP(0, H5_NSCR, SNB, sector) | FDP(0, H5_NSCR, BKSEL, bank);
+    flashseq_reg_write(c, H5_NSCR, cr);
+    flashseq_reg_write(c, H5_NSCR, cr | FMASK(H5_NSCR, STRT));
+    job->fail_addr = start;
+}
+
+/* RM0481 7.3.10: MER, then STRT */
+static void mass_erase(struct chip *c)
+{
+    flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER));
+    flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER) | FMASK(H5_NSCR, STRT));
+}
+
+/* RM0481 7.3.7: PG, then the four words of the quad-word */
+static void program(struct chip *c, uint32_t addr, const uint8_t *qw)
+{
     flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, PG));
-    for (unsigned i = 0; i < H5_QUAD_WORD; i += 4)
-        chip_write(c, addr + i, 4, fc_load_le(qw + i, 4), BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, qw, H5_QUAD_WORD);
 }
 
 /* The image's words at the *_PRG offsets go into those registers. */
-static void issue_option_write(struct chip *c, struct flashseq_job *job)
+static void option_write(struct chip *c, const struct flashseq_job *job)
 {
     static const uint32_t prg[] = { H5_OPTSR_PRG, H5_OPTSR2_PRG, H5_NSBOOTR_PRG, H5_WRP1R_PRG };
-    uint32_t window = job->addr - c->part->flash_regs_base;
-    for (size_t i = 0; i < sizeof prg / sizeof prg[0]; i++) {
-        if (prg[i] < window || prg[i] + 4 > window + job->len)
-            continue;
-        flashseq_reg_write(c, prg[i], fc_load_le(job->data + (prg[i] - window), 4));
-    }
+    flashseq_write_prg_window(c, job, prg, sizeof prg / sizeof prg[0]);
     flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTSTRT));
 }
 
-static void issue(struct chip *c, struct flashseq_job *job)
+static void rdp_regress(struct chip *c)
 {
-    const struct part *p = c->part;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT: {
-        unsigned bank, sector;
-        uint32_t start;
-        flashctl_h5_sector_of(c, job->addr, &bank, &sector);
-        part_flash_unit(p, job->addr, &start, NULL);
-        uint32_t cr = FMASK(H5_NSCR, SER) | FDP(0, H5_NSCR, SNB, sector) |
-                      FDP(0, H5_NSCR, BKSEL, bank);
-        flashseq_reg_write(c, H5_NSCR, cr);
-        flashseq_reg_write(c, H5_NSCR, cr | FMASK(H5_NSCR, STRT));
-        job->fail_addr = start;
-        break;
-    }
-    case FLASHSEQ_MASS_ERASE:   /* RM0481 7.3.10: MER, then STRT */
-        job->fail_addr = p->flash_base;
-        flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER));
-        flashseq_reg_write(c, H5_NSCR, FMASK(H5_NSCR, MER) | FMASK(H5_NSCR, STRT));
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (job->pos >= job->len) {
-            job->step = ST_LOCK;
-            return;
-        }
-        issue_program(c, job);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        job->fail_addr = job->addr;
-        issue_option_write(c, job);
-        break;
-    case FLASHSEQ_RDP_REGRESS: {
-        job->fail_addr = p->optarea_base;
-        uint32_t optsr = flashseq_reg_read(c, H5_OPTSR_PRG);
-        flashseq_reg_write(c, H5_OPTSR_PRG, FDP(optsr, H5_OPTSR, PRODUCT_STATE, H5_PS_REGRESSION));
-        flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTSTRT));
-        break;
-    }
-    }
-    job->step = ST_WAIT;
+    uint32_t optsr = flashseq_reg_read(c, H5_OPTSR_PRG);
+    flashseq_reg_write(c, H5_OPTSR_PRG, FDP(optsr, H5_OPTSR, PRODUCT_STATE, H5_PS_REGRESSION));
+    flashseq_reg_write(c, H5_OPTCR, FMASK(H5_OPTCR, OPTSTRT));
 }
 
-/* The controller idle, then the flags of the operation just issued. */
-static int wait(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+/* The flags of the operation just issued, cleared through NSCCR. */
+static uint32_t take_errors(struct chip *c)
 {
-    if (chip_flash_busy(c, until_ns))
-        return FLASHSEQ_BUSY;
     uint32_t sr = flashseq_reg_read(c, H5_NSSR);
-    if (sr & H5_SR_ERRORS) {
-        flashseq_reg_write(c, H5_NSCCR, sr & H5_SR_ERRORS);
-        return fail(c, job, flashctl_h5_sr_to_err(sr), job->fail_addr);
-    }
-    if (job->kind == FLASHSEQ_PROGRAM) {
-        job->pos += H5_QUAD_WORD;
-        job->step = ST_ISSUE;
-    } else {
-        job->step = ST_LOCK;
-    }
-    return FLASHSEQ_BUSY;
+    if (!(sr & H5_SR_ERRORS))
+        return 0;
+    flashseq_reg_write(c, H5_NSCCR, sr & H5_SR_ERRORS);
+    return flashctl_h5_sr_to_err(sr);
 }
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    for (unsigned guard = 0; guard < FLASHSEQ_MAX_DATA; guard++) {
-        int rc = FLASHSEQ_BUSY;
-        switch (job->step) {
-        case ST_BEGIN:
-            rc = begin(c, job);
-            break;
-        case ST_ISSUE:
-            issue(c, job);
-            break;
-        case ST_WAIT:
-            rc = wait(c, job, until_ns);
-            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
-                return FLASHSEQ_BUSY;
-            break;
-        case ST_LOCK:
-        default:
-            lock(c);
-            return FLASHSEQ_DONE;
-        }
-        if (rc != FLASHSEQ_BUSY)
-            return rc;
-    }
-    return FLASHSEQ_BUSY;
-}
+static const struct flashseq_l_gen gen = {
+    .take_errors = take_errors,
+    .lock = lock,
+    .unlock = unlock,
+    .clear_flags = clear_flags,
+    .erase_unit = erase_unit,
+    .mass_erase = mass_erase,
+    .program = program,
+    .option_write = option_write,
+    .rdp_regress = rdp_regress,
+};
 
 /* The H5 generation: the controller and the ROM sequences above. */
 const struct flash_gen flash_gen_h5 = {
@@ -218,5 +115,5 @@ const struct flash_gen flash_gen_h5 = {
     .program_unit = H5_QUAD_WORD,
     .manual = "RM0481 7.3 (SER+SNB+BKSEL, BER, MER, 128-bit quad-words; product state 7.6.11)",
     .ctl = &flashctl_h5_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
 };

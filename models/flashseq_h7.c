@@ -19,15 +19,11 @@
  *  - RDP_REGRESS writes RDP = 0xAA into OPTSR_PRG and OPTSTART (the
  *    controller erases both banks as part of it).
  */
-#include <string.h>
-
 #include "models/flash_gen.h"
 #include "models/flashctl_common.h"
 #include "models/flashctl_h7.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
-
-enum { ST_BEGIN, ST_ISSUE, ST_WAIT, ST_LOCK };
 
 static uint32_t bank_reg(unsigned bank, uint32_t off)
 {
@@ -41,151 +37,84 @@ static void lock(struct chip *c)
     flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTLOCK));
 }
 
-static int fail(struct chip *c, struct flashseq_job *job, uint32_t err, uint32_t addr)
-{
-    job->err = err;
-    job->fail_addr = addr;
-    lock(c);
-    return FLASHSEQ_FAILED;
-}
-
 /* RM0433 4.5.1: KEY1, KEY2 into the bank's KEYR unless already open. */
 static bool unlock_bank(struct chip *c, unsigned b)
 {
-    uint32_t cr = bank_reg(b, H7_CR);
-    if (FEX(flashseq_reg_read(c, cr), H7_CR, LOCK))
-        flashseq_write_keys(c, bank_reg(b, H7_KEYR), H7_KEY1, H7_KEY2);
-    return !FEX(flashseq_reg_read(c, cr), H7_CR, LOCK);
+    return flashseq_unlock(c, bank_reg(b, H7_CR), FMASK(H7_CR, LOCK), true, bank_reg(b, H7_KEYR),
+                           H7_KEY1, H7_KEY2);
 }
 
 static bool unlock_options(struct chip *c)
 {
-    if (FEX(flashseq_reg_read(c, H7_OPTCR), H7_OPTCR, OPTLOCK))
-        flashseq_write_keys(c, H7_OPTKEYR, H7_OPTKEY1, H7_OPTKEY2);
-    return !FEX(flashseq_reg_read(c, H7_OPTCR), H7_OPTCR, OPTLOCK);
+    return flashseq_unlock(c, H7_OPTCR, FMASK(H7_OPTCR, OPTLOCK), true, H7_OPTKEYR, H7_OPTKEY1,
+                           H7_OPTKEY2);
 }
 
-static bool in_flash(const struct part *p, uint32_t addr)
+static bool unlock(struct chip *c, const struct flashseq_job *job)
 {
-    return addr >= p->flash_base && addr - p->flash_base < p->flash_size;
-}
-
-static int begin(struct chip *c, struct flashseq_job *job)
-{
-    const struct part *p = c->part;
     bool ok = true;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-    case FLASHSEQ_PROGRAM:
-        if (!in_flash(p, job->addr))
-            return fail(c, job, FLASH_ERR_OP, job->addr);
-        if (job->kind == FLASHSEQ_PROGRAM && job->addr % H7_FLASH_WORD)
-            return fail(c, job, FLASH_ERR_ALIGN, job->addr);
-        for (unsigned b = 0; b < p->banks; b++)
+    if (job->kind != FLASHSEQ_OPTION_WRITE && job->kind != FLASHSEQ_RDP_REGRESS)
+        for (unsigned b = 0; b < c->part->banks; b++)
             ok = ok && unlock_bank(c, b);
-        break;
-    case FLASHSEQ_MASS_ERASE:
-        for (unsigned b = 0; b < p->banks; b++)
-            ok = ok && unlock_bank(c, b);
-        ok = ok && unlock_options(c);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return fail(c, job, FLASH_ERR_OP, job->addr);
-        ok = unlock_options(c);
-        break;
-    case FLASHSEQ_RDP_REGRESS:
-        ok = unlock_options(c);
-        break;
-    }
-    if (!ok)
-        return fail(c, job, FLASH_ERR_LOCKED, job->addr);
-    for (unsigned b = 0; b < p->banks; b++)    /* RM0433 4.3.9: no stale flag may remain */
-        flashseq_reg_write(c, bank_reg(b, H7_CCR), H7_SR_CLEARABLE);
-    job->step = ST_ISSUE;
-    return FLASHSEQ_BUSY;
+    if (job->kind != FLASHSEQ_ERASE_UNIT && job->kind != FLASHSEQ_PROGRAM)
+        ok = ok && unlock_options(c);       /* options, and MER in OPTCR */
+    return ok;
 }
 
-static void issue_program(struct chip *c, struct flashseq_job *job)
+static void clear_flags(struct chip *c)
 {
-    uint8_t fw[H7_FLASH_WORD];
-    uint32_t n = job->len - job->pos < H7_FLASH_WORD ? job->len - job->pos : H7_FLASH_WORD;
-    uint32_t addr = job->addr + job->pos;
+    for (unsigned b = 0; b < c->part->banks; b++)  /* RM0433 4.3.9: no stale flag may remain */
+        flashseq_reg_write(c, bank_reg(b, H7_CCR), H7_SR_CLEARABLE);
+}
+
+static void erase_unit(struct chip *c, struct flashseq_job *job)
+{
     unsigned bank, sector;
-    memset(fw, 0xFF, sizeof fw);
-    memcpy(fw, job->data + job->pos, n);
-    job->fail_addr = addr;
-    if (flashctl_h7_sector_of(c, addr, &bank, &sector) < 0)
+    uint32_t start;
+    fc_bank_sector_of(c->part, job->addr, &bank, &sector);
+    part_flash_unit(c->part, job->addr, &start, NULL);
+    uint32_t cr = FMASK(H7_CR, SER) | FDP(0, H7_CR, SNB, sector) | FDP(0, H7_CR, PSIZE, 3);
+    flashseq_reg_write(c, bank_reg(bank, H7_CR), cr);
+    flashseq_reg_write(c, bank_reg(bank, H7_CR), cr | FMASK(H7_CR, START));
+    job->fail_addr = start;
+}
+
+static void mass_erase(struct chip *c)
+{
+    flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, MER));   /* RM0433 4.3.10 */
+}
+
+static void program(struct chip *c, uint32_t addr, const uint8_t *fw)
+{
+    unsigned bank, sector;
+    if (fc_bank_sector_of(c->part, addr, &bank, &sector) < 0)
         return;
     /* RM0433 4.3.9: PG, then the eight words of the flash word */
     flashseq_reg_write(c, bank_reg(bank, H7_CR), FMASK(H7_CR, PG) | FDP(0, H7_CR, PSIZE, 3));
-    for (unsigned i = 0; i < H7_FLASH_WORD; i += 4)
-        chip_write(c, addr + i, 4, fc_load_le(fw + i, 4), BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, fw, H7_FLASH_WORD);
 }
 
 /* The image's words at the *_PRG offsets go into those registers. */
-static void issue_option_write(struct chip *c, struct flashseq_job *job)
+static void option_write(struct chip *c, const struct flashseq_job *job)
 {
     static const uint32_t prg[] = { H7_OPTSR_PRG, H7_PRAR_PRG, H7_SCAR_PRG, H7_WPSN_PRG, H7_BOOT_PRG };
-    const struct part *p = c->part;
-    uint32_t window = job->addr - p->flash_regs_base;
-    for (size_t i = 0; i < sizeof prg / sizeof prg[0]; i++) {
-        if (prg[i] < window || prg[i] + 4 > window + job->len)
-            continue;
-        flashseq_reg_write(c, prg[i], fc_load_le(job->data + (prg[i] - window), 4));
-    }
+    flashseq_write_prg_window(c, job, prg, sizeof prg / sizeof prg[0]);
     flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
 }
 
-static void issue(struct chip *c, struct flashseq_job *job)
+static void rdp_regress(struct chip *c)
 {
-    const struct part *p = c->part;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT: {
-        unsigned bank, sector;
-        uint32_t start;
-        flashctl_h7_sector_of(c, job->addr, &bank, &sector);
-        part_flash_unit(p, job->addr, &start, NULL);
-        uint32_t cr = FMASK(H7_CR, SER) | FDP(0, H7_CR, SNB, sector) | FDP(0, H7_CR, PSIZE, 3);
-        flashseq_reg_write(c, bank_reg(bank, H7_CR), cr);
-        flashseq_reg_write(c, bank_reg(bank, H7_CR), cr | FMASK(H7_CR, START));
-        job->fail_addr = start;
-        break;
-    }
-    case FLASHSEQ_MASS_ERASE:
-        job->fail_addr = p->flash_base;
-        flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, MER));   /* RM0433 4.3.10 */
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (job->pos >= job->len) {
-            job->step = ST_LOCK;
-            return;
-        }
-        issue_program(c, job);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        job->fail_addr = job->addr;
-        issue_option_write(c, job);
-        break;
-    case FLASHSEQ_RDP_REGRESS: {
-        job->fail_addr = p->optarea_base;
-        uint32_t optsr = flashseq_reg_read(c, H7_OPTSR_PRG);
-        flashseq_reg_write(c, H7_OPTSR_PRG, FDP(optsr, H7_OPTSR, RDP, p->rdp_level0));
-        flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
-        break;
-    }
-    }
-    job->step = ST_WAIT;
+    uint32_t optsr = flashseq_reg_read(c, H7_OPTSR_PRG);
+    flashseq_reg_write(c, H7_OPTSR_PRG, FDP(optsr, H7_OPTSR, RDP, c->part->rdp_level0));
+    flashseq_reg_write(c, H7_OPTCR, FMASK(H7_OPTCR, OPTSTART));
 }
 
-/* Every bank idle, then the flags of the operation just issued. */
-static int wait(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
+/* The flags of the operation just issued, every bank's and the options',
+ * cleared through the CCRs. */
+static uint32_t take_errors(struct chip *c)
 {
-    const struct part *p = c->part;
-    if (chip_flash_busy(c, until_ns))
-        return FLASHSEQ_BUSY;
     uint32_t err = 0;
-    for (unsigned b = 0; b < p->banks; b++) {
+    for (unsigned b = 0; b < c->part->banks; b++) {
         uint32_t sr = flashseq_reg_read(c, bank_reg(b, H7_SR));
         if (sr & H7_SR_ERRORS) {
             flashseq_reg_write(c, bank_reg(b, H7_CCR), sr & H7_SR_ERRORS);
@@ -196,43 +125,20 @@ static int wait(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
         flashseq_reg_write(c, H7_OPTCCR, 1u << 30);
         err |= FLASH_ERR_OPTV;
     }
-    if (err)
-        return fail(c, job, err, job->fail_addr);
-    if (job->kind == FLASHSEQ_PROGRAM) {
-        job->pos += H7_FLASH_WORD;
-        job->step = ST_ISSUE;
-    } else {
-        job->step = ST_LOCK;
-    }
-    return FLASHSEQ_BUSY;
+    return err;
 }
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    for (unsigned guard = 0; guard < FLASHSEQ_MAX_DATA; guard++) {
-        int rc = FLASHSEQ_BUSY;
-        switch (job->step) {
-        case ST_BEGIN:
-            rc = begin(c, job);
-            break;
-        case ST_ISSUE:
-            issue(c, job);
-            break;
-        case ST_WAIT:
-            rc = wait(c, job, until_ns);
-            if (rc == FLASHSEQ_BUSY && job->step == ST_WAIT)
-                return FLASHSEQ_BUSY;
-            break;
-        case ST_LOCK:
-        default:
-            lock(c);
-            return FLASHSEQ_DONE;
-        }
-        if (rc != FLASHSEQ_BUSY)
-            return rc;
-    }
-    return FLASHSEQ_BUSY;
-}
+static const struct flashseq_l_gen gen = {
+    .take_errors = take_errors,
+    .lock = lock,
+    .unlock = unlock,
+    .clear_flags = clear_flags,
+    .erase_unit = erase_unit,
+    .mass_erase = mass_erase,
+    .program = program,
+    .option_write = option_write,
+    .rdp_regress = rdp_regress,
+};
 
 /* The H7 generation: the controller and the ROM sequences above. */
 /* RM0433 4.9.5/4.9.6/4.9.23 (RM0468 the same for bank 1): SR.DBECCERR
@@ -253,6 +159,6 @@ const struct flash_gen flash_gen_h7 = {
     .program_unit = H7_FLASH_WORD,
     .manual = "RM0433 4.3 / RM0468 4.3 (SER+SNB per bank, BER, MER, 256-bit flash words with ECC)",
     .ctl = &flashctl_h7_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
     .ecc_busfault = &h7_ecc_busfault,
 };

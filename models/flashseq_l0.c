@@ -186,11 +186,6 @@ static const struct flashseq_l_gen gen = {
     .waited = waited,
 };
 
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
-
 /* A row's page is two half pages the controller buffers (at most
  * L0_MAX_HALF_PAGE bytes), its variant's WRPR registers are in the table. */
 static const char *check_part(const struct part *p)
@@ -213,6 +208,6 @@ const struct flash_gen flash_gen_l0 = {
     .program_unit = 4,
     .manual = "RM0367 3.3 / RM0038 3.3 (NVM: ERASE+PROG, word / half-page writes)",
     .ctl = &flashctl_l0_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
     .check_part = check_part,
 };

@@ -18,14 +18,10 @@
  *  - RDP_REGRESS writes RDP=0xAA into OPTR, OPTSTRT, waits (the mass erase
  *    is part of that operation), then OBL_LAUNCH.
  */
-#include <string.h>
-
 #include "models/flashctl_l4.h"
 #include "models/flash_gen.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
-
-static const struct flashseq_l_gen gen;     /* the controller as the frame sees it, below */
 
 static void lock(struct chip *c)
 {
@@ -34,68 +30,34 @@ static void lock(struct chip *c)
 
 /* RM0351 3.3.5: KEY1, KEY2 into KEYR unless already unlocked (openocd:
  * "writing on KEYR will fail" then); options need OPTKEYR as well. */
-static int unlock(struct chip *c, const struct flashseq_job *job)
+static bool unlock(struct chip *c, const struct flashseq_job *job)
 {
     bool opt = flashseq_option_job(job);
     if (FEX(flashseq_reg_read(c, L4_CR), L4_CR, LOCK) &&
         !flashseq_write_keys(c, L4_KEYR, L4_KEY1, L4_KEY2))
-        return -1;
+        return false;
     if (opt && FEX(flashseq_reg_read(c, L4_CR), L4_CR, OPTLOCK) &&
         !flashseq_write_keys(c, L4_OPTKEYR, L4_OPTKEY1, L4_OPTKEY2))
-        return -1;
+        return false;
     uint32_t cr = flashseq_reg_read(c, L4_CR);
-    if (FEX(cr, L4_CR, LOCK) || (opt && FEX(cr, L4_CR, OPTLOCK)))
-        return -1;
-    return 0;
+    return !FEX(cr, L4_CR, LOCK) && !(opt && FEX(cr, L4_CR, OPTLOCK));
 }
 
-static int begin(struct chip *c, struct flashseq_job *job)
+static void clear_flags(struct chip *c)
 {
-    const struct part *p = c->part;
-    bool in_flash = job->addr >= p->flash_base && job->addr - p->flash_base < p->flash_size;
-    bool in_otp = p->otp_size && job->addr >= p->otp_base && job->addr - p->otp_base < p->otp_size;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-        if (!in_flash)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (!in_flash && !in_otp)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        if (job->addr % 8)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    default:
-        break;
-    }
-    if (unlock(c, job) < 0)
-        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
     flashseq_reg_write(c, L4_SR, L4_SR_ERRORS);     /* RM0351 3.3.5: no stale flag may remain */
-    job->step = FLASHSEQ_L_ISSUE;
-    return FLASHSEQ_BUSY;
 }
 
-static void issue_program(struct chip *c, struct flashseq_job *job)
+/* RM0351 3.3.7: PG, then the double word as two 32-bit stores */
+static void program(struct chip *c, uint32_t addr, const uint8_t *dw)
 {
-    uint8_t dw[8];
-    uint32_t n = job->len - job->pos < 8 ? job->len - job->pos : 8;
-    memset(dw, 0xFF, sizeof dw);
-    memcpy(dw, job->data + job->pos, n);
-    uint32_t lo = fc_load_le(dw, 4), hi = fc_load_le(dw + 4, 4);
-    uint32_t addr = job->addr + job->pos;
-    job->fail_addr = addr;
     flashseq_reg_write(c, L4_CR, FMASK(L4_CR, PG));
-    chip_write(c, addr, 4, lo, BUS_CPU_SYSMEM);
-    chip_write(c, addr + 4, 4, hi, BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, dw, 8);
 }
 
 /* The option registers that the new image holds, written from its value
  * words; registers whose words the image does not cover stay as loaded. */
-static void issue_option_write(struct chip *c, struct flashseq_job *job)
+static void option_write(struct chip *c, const struct flashseq_job *job)
 {
     const struct part *p = c->part;
     int off = part_optarea_offset(p, job->addr);
@@ -110,69 +72,33 @@ static void issue_option_write(struct chip *c, struct flashseq_job *job)
     flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | FMASK(L4_CR, OPTSTRT));
 }
 
-/* FLASHSEQ_L_ISSUE: start the next operation, or end the job. */
-static void issue(struct chip *c, struct flashseq_job *job)
+static void erase_unit(struct chip *c, struct flashseq_job *job)
 {
-    const struct part *p = c->part;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT: {
-        struct l4_page pg;
-        flashctl_l4_page_of(c, job->addr, &pg);
-        uint32_t cr = FMASK(L4_CR, PER);
-        cr = FDP(cr, L4_CR, PNB, pg.page);
-        if (pg.bank)                          /* RM0351 3.3.6: BKER selects bank 2 */
-            cr |= flashctl_l4_bker_mask(p->l4);
-        flashseq_reg_write(c, L4_CR, cr);
-        flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
-        job->fail_addr = pg.start;
-        break;
-    }
-    case FLASHSEQ_MASS_ERASE: {
-        uint32_t cr = FMASK(L4_CR, MER1);
-        job->fail_addr = p->flash_base;
-        if (flashctl_l4_dual_bank(c))
-            cr |= FMASK(L4_CR, MER2);
-        flashseq_reg_write(c, L4_CR, cr);
-        flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
-        break;
-    }
-    case FLASHSEQ_PROGRAM:
-        if (job->pos >= job->len) {
-            job->step = FLASHSEQ_L_LOCK;
-            return;
-        }
-        issue_program(c, job);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        job->fail_addr = job->addr;
-        issue_option_write(c, job);
-        break;
-    case FLASHSEQ_RDP_REGRESS: {
-        job->fail_addr = p->optarea_base;
-        uint32_t optr = flashseq_reg_read(c, L4_OPTR);
-        flashseq_reg_write(c, L4_OPTR, FDP(optr, L4_OPTR, RDP, p->rdp_level0));
-        flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | FMASK(L4_CR, OPTSTRT));
-        break;
-    }
-    }
-    job->step = FLASHSEQ_L_WAIT;
+    struct l4_page pg;
+    flashctl_l4_page_of(c, job->addr, &pg);
+    uint32_t cr = FMASK(L4_CR, PER);
+    cr = FDP(cr, L4_CR, PNB, pg.page);
+    if (pg.bank)                          /* RM0351 3.3.6: BKER selects bank 2 */
+        cr |= flashctl_l4_bker_mask(c->part->l4);
+    flashseq_reg_write(c, L4_CR, cr);
+    flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
+    job->fail_addr = pg.start;
 }
 
-static void waited(struct chip *c, struct flashseq_job *job)
+static void mass_erase(struct chip *c)
 {
-    switch (job->kind) {
-    case FLASHSEQ_PROGRAM:
-        job->pos += 8;
-        job->step = FLASHSEQ_L_ISSUE;
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-    case FLASHSEQ_RDP_REGRESS:
-        job->step = FLASHSEQ_L_OBL;
-        break;
-    default:
-        job->step = FLASHSEQ_L_LOCK;
-        break;
-    }
+    uint32_t cr = FMASK(L4_CR, MER1);
+    if (flashctl_l4_dual_bank(c))
+        cr |= FMASK(L4_CR, MER2);
+    flashseq_reg_write(c, L4_CR, cr);
+    flashseq_reg_write(c, L4_CR, cr | FMASK(L4_CR, STRT));
+}
+
+static void rdp_regress(struct chip *c)
+{
+    uint32_t optr = flashseq_reg_read(c, L4_OPTR);
+    flashseq_reg_write(c, L4_OPTR, FDP(optr, L4_OPTR, RDP, c->part->rdp_level0));
+    flashseq_reg_write(c, L4_CR, flashseq_reg_read(c, L4_CR) | FMASK(L4_CR, OPTSTRT));
 }
 
 /* RM0444 3.4.2: OBL_LAUNCH loads the options under a system reset */
@@ -187,15 +113,15 @@ static const struct flashseq_l_gen gen = {
     .sr_to_err = flashctl_l4_sr_to_err,
     .lock = lock,
     .obl_launch = obl_launch,
-    .begin = begin,
-    .issue = issue,
-    .waited = waited,
+    .program_otp = true,                    /* PROGRAM into OTP as well as the main array */
+    .unlock = unlock,
+    .clear_flags = clear_flags,
+    .erase_unit = erase_unit,
+    .mass_erase = mass_erase,
+    .program = program,
+    .option_write = option_write,
+    .rdp_regress = rdp_regress,
 };
-
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
 
 /* The L4/G0/G4 generation: the controller and the ROM sequences above. */
 const struct flash_gen flash_gen_l4 = {
@@ -204,7 +130,7 @@ const struct flash_gen flash_gen_l4 = {
     .program_unit = 8,
     .manual = "RM0351 3.3 / RM0394 3.3 / RM0440 3.3 (PER+PNB, MER, double words with ECC)",
     .ctl = &flashctl_l4_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
     .take_pending_nmi = flashctl_l4_take_ecc_nmi,
     .check_part = flashctl_l4_check_part,
 };

@@ -17,71 +17,58 @@
  *  - RDP_REGRESS (Read Unprotect) writes RDP = 0xAA, TZEN kept, OPTSTRT
  *    (the mass erase is part of it), then OBL_LAUNCH.
  */
-#include <string.h>
-
 #include "models/flash_gen.h"
 #include "models/flashctl_l5.h"
 #include "models/flashseq.h"
 #include "models/flashseq_internal.h"
-
-static const struct flashseq_l_gen gen;
 
 static void lock(struct chip *c)
 {
     flashseq_reg_write(c, L5_NSCR, FMASK(L5_CR, LOCK));
 }
 
-static int begin(struct chip *c, struct flashseq_job *job)
+/* RM0438 6.3.5: KEY1, KEY2 into NSKEYR; options: OPTKEYR too (6.4.2) */
+static bool unlock(struct chip *c, const struct flashseq_job *job)
 {
-    const struct part *p = c->part;
-    bool in_flash = job->addr >= p->flash_base && job->addr - p->flash_base < p->flash_size;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT:
-        if (!in_flash)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    case FLASHSEQ_PROGRAM:
-        if (!in_flash)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        if (job->addr % p->program_unit)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_ALIGN, job->addr);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        if (part_optarea_offset(p, job->addr) < 0)
-            return flashseq_l_fail(c, &gen, job, FLASH_ERR_OP, job->addr);
-        break;
-    default:
-        break;
-    }
-    /* RM0438 6.3.5: KEY1, KEY2 into NSKEYR; options: OPTKEYR too (6.4.2) */
-    bool opt = flashseq_option_job(job);
-    if (!flashseq_unlock(c, L5_NSCR, FMASK(L5_CR, LOCK), true, L5_NSKEYR, L5_KEY1, L5_KEY2) ||
-        (opt && !flashseq_unlock(c, L5_NSCR, FMASK(L5_CR, OPTLOCK), true, L5_OPTKEYR, L5_OPTKEY1,
-                                 L5_OPTKEY2)))
-        return flashseq_l_fail(c, &gen, job, FLASH_ERR_LOCKED, job->addr);
+    return flashseq_unlock(c, L5_NSCR, FMASK(L5_CR, LOCK), true, L5_NSKEYR, L5_KEY1, L5_KEY2) &&
+           (!flashseq_option_job(job) ||
+            flashseq_unlock(c, L5_NSCR, FMASK(L5_CR, OPTLOCK), true, L5_OPTKEYR, L5_OPTKEY1,
+                            L5_OPTKEY2));
+}
+
+static void clear_flags(struct chip *c)
+{
     flashseq_reg_write(c, L5_NSSR, L5_SR_ERRORS);     /* RM0438 6.3.7 step 2: no stale flag */
-    job->step = FLASHSEQ_L_ISSUE;
-    return FLASHSEQ_BUSY;
 }
 
-static void issue_program(struct chip *c, struct flashseq_job *job)
+static void erase_unit(struct chip *c, struct flashseq_job *job)
 {
-    uint32_t unit = c->part->program_unit;
-    uint8_t buf[16];
-    uint32_t n = job->len - job->pos < unit ? job->len - job->pos : unit;
-    memset(buf, 0xFF, sizeof buf);
-    memcpy(buf, job->data + job->pos, n);
-    uint32_t addr = job->addr + job->pos;
-    job->fail_addr = addr;
+    struct l5_page pg;
+    flashctl_l5_page_of(c, job->addr, &pg);
+    uint32_t cr = FMASK(L5_CR, PER);
+    cr = FDP(cr, L5_CR, PNB, pg.page);
+    cr = FDP(cr, L5_CR, BKER, pg.bank);     /* RM0438 6.3.6: BKER selects bank 2 */
+    flashseq_reg_write(c, L5_NSCR, cr);
+    flashseq_reg_write(c, L5_NSCR, cr | FMASK(L5_CR, STRT));
+    job->fail_addr = pg.start;
+}
+
+static void mass_erase(struct chip *c)
+{
+    uint32_t cr = FMASK(L5_CR, MER1) | FMASK(L5_CR, MER2);   /* RM0438 6.3.6 mass erase */
+    flashseq_reg_write(c, L5_NSCR, cr);
+    flashseq_reg_write(c, L5_NSCR, cr | FMASK(L5_CR, STRT));
+}
+
+static void program(struct chip *c, uint32_t addr, const uint8_t *unit)
+{
     flashseq_reg_write(c, L5_NSCR, FMASK(L5_CR, PG));
-    for (uint32_t i = 0; i < unit; i += 4)
-        chip_write(c, addr + i, 4, fc_load_le(buf + i, 4), BUS_CPU_SYSMEM);
+    flashseq_store_words(c, addr, unit, c->part->program_unit);
 }
 
-static void issue_option_write(struct chip *c, struct flashseq_job *job)
+static void option_write(struct chip *c, const struct flashseq_job *job)
 {
-    const struct part *p = c->part;
-    int off = part_optarea_offset(p, job->addr);
+    int off = part_optarea_offset(c->part, job->addr);
     for (uint32_t at = 0; at + 4 <= job->len; at += 4) {
         uint32_t reg = L5_OPT_FIRST + (uint32_t)off + at;
         if (reg <= L5_OPT_LAST)
@@ -90,65 +77,11 @@ static void issue_option_write(struct chip *c, struct flashseq_job *job)
     flashseq_reg_write(c, L5_NSCR, flashseq_reg_read(c, L5_NSCR) | FMASK(L5_CR, OPTSTRT));
 }
 
-static void issue(struct chip *c, struct flashseq_job *job)
+static void rdp_regress(struct chip *c)
 {
-    const struct part *p = c->part;
-    switch (job->kind) {
-    case FLASHSEQ_ERASE_UNIT: {
-        struct l5_page pg;
-        flashctl_l5_page_of(c, job->addr, &pg);
-        uint32_t cr = FMASK(L5_CR, PER);
-        cr = FDP(cr, L5_CR, PNB, pg.page);
-        cr = FDP(cr, L5_CR, BKER, pg.bank);     /* RM0438 6.3.6: BKER selects bank 2 */
-        flashseq_reg_write(c, L5_NSCR, cr);
-        flashseq_reg_write(c, L5_NSCR, cr | FMASK(L5_CR, STRT));
-        job->fail_addr = pg.start;
-        break;
-    }
-    case FLASHSEQ_MASS_ERASE: {
-        uint32_t cr = FMASK(L5_CR, MER1) | FMASK(L5_CR, MER2);   /* RM0438 6.3.6 mass erase */
-        job->fail_addr = p->flash_base;
-        flashseq_reg_write(c, L5_NSCR, cr);
-        flashseq_reg_write(c, L5_NSCR, cr | FMASK(L5_CR, STRT));
-        break;
-    }
-    case FLASHSEQ_PROGRAM:
-        if (job->pos >= job->len) {
-            job->step = FLASHSEQ_L_LOCK;
-            return;
-        }
-        issue_program(c, job);
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-        job->fail_addr = job->addr;
-        issue_option_write(c, job);
-        break;
-    case FLASHSEQ_RDP_REGRESS: {
-        job->fail_addr = p->optarea_base;
-        uint32_t optr = flashseq_reg_read(c, L5_OPTR);
-        flashseq_reg_write(c, L5_OPTR, FDP(optr, L5_OPTR, RDP, L5_RDP_LEVEL0));
-        flashseq_reg_write(c, L5_NSCR, flashseq_reg_read(c, L5_NSCR) | FMASK(L5_CR, OPTSTRT));
-        break;
-    }
-    }
-    job->step = FLASHSEQ_L_WAIT;
-}
-
-static void waited(struct chip *c, struct flashseq_job *job)
-{
-    switch (job->kind) {
-    case FLASHSEQ_PROGRAM:
-        job->pos += c->part->program_unit;
-        job->step = FLASHSEQ_L_ISSUE;
-        break;
-    case FLASHSEQ_OPTION_WRITE:
-    case FLASHSEQ_RDP_REGRESS:
-        job->step = FLASHSEQ_L_OBL;
-        break;
-    default:
-        job->step = FLASHSEQ_L_LOCK;
-        break;
-    }
+    uint32_t optr = flashseq_reg_read(c, L5_OPTR);
+    flashseq_reg_write(c, L5_OPTR, FDP(optr, L5_OPTR, RDP, L5_RDP_LEVEL0));
+    flashseq_reg_write(c, L5_NSCR, flashseq_reg_read(c, L5_NSCR) | FMASK(L5_CR, OPTSTRT));
 }
 
 /* RM0438 6.4.2: OBL_LAUNCH loads the options under a system reset */
@@ -163,15 +96,14 @@ static const struct flashseq_l_gen gen = {
     .sr_to_err = flashctl_l5_sr_to_err,
     .lock = lock,
     .obl_launch = obl_launch,
-    .begin = begin,
-    .issue = issue,
-    .waited = waited,
+    .unlock = unlock,
+    .clear_flags = clear_flags,
+    .erase_unit = erase_unit,
+    .mass_erase = mass_erase,
+    .program = program,
+    .option_write = option_write,
+    .rdp_regress = rdp_regress,
 };
-
-static int rom_poll(struct chip *c, struct flashseq_job *job, uint64_t *until_ns)
-{
-    return flashseq_l_poll(c, &gen, job, until_ns);
-}
 
 /* The L5/U5 generation: the TrustZone controller and the ROM sequences
  * above; one descriptor per programming unit (L5 double words, U5 quad
@@ -182,7 +114,7 @@ const struct flash_gen flash_gen_l5 = {
     .program_unit = 8,
     .manual = "RM0438 6.3 (NSCR: PER+PNB+BKER, MER1/MER2, double words)",
     .ctl = &flashctl_l5_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
 };
 
 const struct flash_gen flash_gen_u5 = {
@@ -191,5 +123,5 @@ const struct flash_gen flash_gen_u5 = {
     .program_unit = 16,
     .manual = "RM0456 7.3 (NSCR: PER+PNB+BKER, MER1/MER2, quad words)",
     .ctl = &flashctl_l5_ops,
-    .rom_poll = rom_poll,
+    .rom_steps = &gen,
 };

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "host-tests/unit/test_flash_bench.h"
 #include "models/chip.h"
 #include "models/faults.h"
 #include "models/flashseq.h"
@@ -555,15 +556,6 @@ Test(f0f1, rdp_level2_is_permanent)
 
 /* ---- ROM sequences --------------------------------------------------------------- */
 
-static int run(struct bench *b, struct flashseq_job *job, enum flashseq_kind kind, uint32_t addr,
-               const uint8_t *data, uint32_t len)
-{
-    int rc = flashseq_start(b->c, job, kind, addr, data, len);
-    if (rc == FLASHSEQ_BUSY)
-        rc = flashseq_run(b->c, job);
-    return rc;
-}
-
 /* AN3156 / AN2606: the ROM erases, writes and reads through the FPEC. */
 Test(f0f1, flashseq_erase_program_mass_erase)
 {
@@ -578,7 +570,8 @@ Test(f0f1, flashseq_erase_program_mass_erase)
             data[k] = (uint8_t)(k * 7 + 1);
 
         uint64_t t0 = vclock_now(&b.clock);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_PROGRAM, start, data, sizeof data), FLASHSEQ_DONE,
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_PROGRAM, start, data, sizeof data),
+                     FLASHSEQ_DONE,
                      "%s: err 0x%x", b.p->name, job.err);
         cr_assert(vclock_now(&b.clock) - t0 >= 19ull * b.p->timing.program_typ_us * 1000u,
                   "19 half-words took their time");
@@ -587,16 +580,17 @@ Test(f0f1, flashseq_erase_program_mass_erase)
         cr_assert(rd(&b, CR) & CR_LOCK, "ROM locks again");
 
         /* writing again over data: PGERR reported as FLASH_ERR_PROG */
-        cr_assert_eq(run(&b, &job, FLASHSEQ_PROGRAM, start, data, 2), FLASHSEQ_FAILED);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_PROGRAM, start, data, 2), FLASHSEQ_FAILED);
         cr_assert_eq(job.err, FLASH_ERR_PROG);
         cr_assert_eq(job.fail_addr, start);
         cr_assert_eq(rd(&b, SR) & (SR_PGERR | SR_WRPRTERR), 0, "ROM clears the flags");
 
-        cr_assert_eq(run(&b, &job, FLASHSEQ_ERASE_UNIT, start + 3, NULL, 0), FLASHSEQ_DONE);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_ERASE_UNIT, start + 3, NULL, 0), FLASHSEQ_DONE);
         cr_assert_eq(flash16(&b, start), 0xFFFF);
 
-        cr_assert_eq(run(&b, &job, FLASHSEQ_PROGRAM, b.p->flash_base, data, 4), FLASHSEQ_DONE);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_MASS_ERASE, 0, NULL, 0), FLASHSEQ_DONE);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_PROGRAM, b.p->flash_base, data, 4),
+                     FLASHSEQ_DONE);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_MASS_ERASE, 0, NULL, 0), FLASHSEQ_DONE);
         cr_assert_eq(flash16(&b, b.p->flash_base), 0xFFFF);
         bench_down(&b);
     }
@@ -631,13 +625,14 @@ Test(f0f1, flashseq_option_write)
         memcpy(image, b.c->optarea, 16);
         image[8] = 0xF0;            /* WRP0: protect sectors 0-3 */
         image[9] = 0x0F;
-        cr_assert_eq(run(&b, &job, FLASHSEQ_OPTION_WRITE, b.p->optarea_base, image, 16),
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_OPTION_WRITE, b.p->optarea_base, image, 16),
                      FLASHSEQ_DONE, "%s: err 0x%x", b.p->name, job.err);
         cr_assert_eq(memcmp(b.c->optarea, image, 10), 0, "RDP, USER, DATA, WRP0 as sent");
         chip_reset(b.c, RESET_OPTION_LOAD);
         cr_assert_eq(rd(&b, WRPR) & 0xFF, 0xF0);
         cr_assert_eq(b.c->rdp_level, 0);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_ERASE_UNIT, b.p->flash_base, NULL, 0), FLASHSEQ_FAILED);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_ERASE_UNIT, b.p->flash_base, NULL, 0),
+                     FLASHSEQ_FAILED);
         cr_assert_eq(job.err, FLASH_ERR_WRP);
         bench_down(&b);
     }
@@ -657,7 +652,7 @@ Test(f0f1, flashseq_rdp_regress)
         chip_reset(b.c, RESET_POWER_ON);
         cr_assert_eq(b.c->rdp_level, 1, "%s", b.p->name);
         uint64_t t0 = vclock_now(&b.clock);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_RDP_REGRESS, 0, NULL, 0), FLASHSEQ_DONE,
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_RDP_REGRESS, 0, NULL, 0), FLASHSEQ_DONE,
                      "%s: err 0x%x", b.p->name, job.err);
         cr_assert(vclock_now(&b.clock) - t0 >= (uint64_t)b.p->timing.mass_erase_typ_us * 1000u);
         cr_assert_eq(b.c->flash[0], 0xFF);

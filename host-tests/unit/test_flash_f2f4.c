@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "host-tests/unit/test_flash_bench.h"
 #include "models/chip.h"
 #include "models/faults.h"
 #include "models/flashseq.h"
@@ -551,15 +552,6 @@ Test(f2f4, faults_program_time_and_power_loss)
 
 /* ---- ROM sequences ------------------------------------------------------------------ */
 
-static int run(struct bench *b, struct flashseq_job *job, enum flashseq_kind kind, uint32_t addr,
-               const uint8_t *data, uint32_t len)
-{
-    int rc = flashseq_start(b->c, job, kind, addr, data, len);
-    if (rc == FLASHSEQ_BUSY)
-        rc = flashseq_run(b->c, job);
-    return rc;
-}
-
 Test(f2f4, flashseq_erase_program_mass_erase)
 {
     static struct flashseq_job job;
@@ -573,20 +565,21 @@ Test(f2f4, flashseq_erase_program_mass_erase)
             data[k] = (uint8_t)(0xA0 + k);
 
         uint64_t t0 = vclock_now(&b.clock);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_ERASE_UNIT, s4 + 100, NULL, 0), FLASHSEQ_DONE,
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_ERASE_UNIT, s4 + 100, NULL, 0), FLASHSEQ_DONE,
                      "%s: 0x%x", b.p->name, job.err);
         cr_assert(vclock_now(&b.clock) - t0 >= (uint64_t)b.p->runs[1].erase_typ_us * 1000u,
                   "sector 4 (64 KiB) erase time");
 
         /* unaligned start and odd length: x32 words padded with 0xFF */
-        cr_assert_eq(run(&b, &job, FLASHSEQ_PROGRAM, s4 + 2, data, sizeof data), FLASHSEQ_DONE,
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_PROGRAM, s4 + 2, data, sizeof data),
+                     FLASHSEQ_DONE,
                      "%s: 0x%x", b.p->name, job.err);
         cr_assert_eq(memcmp(b.c->flash + (s4 + 2 - b.p->flash_base), data, sizeof data), 0);
         cr_assert_eq(b.c->flash[s4 - b.p->flash_base + 1], 0xFF);
         cr_assert_eq(b.c->flash[s4 + 2 + sizeof data - b.p->flash_base], 0xFF);
         cr_assert(rd(&b, CR) & CR_LOCK);
 
-        cr_assert_eq(run(&b, &job, FLASHSEQ_MASS_ERASE, 0, NULL, 0), FLASHSEQ_DONE);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_MASS_ERASE, 0, NULL, 0), FLASHSEQ_DONE);
         cr_assert_eq(flash32(&b, s4 + 4), 0xFFFFFFFF);
         bench_down(&b);
     }
@@ -604,7 +597,8 @@ Test(f2f4, flashseq_reports_wrperr)
     cr_assert_eq(chip_ob_get(b.c, "OPTCR", &optcr), 0);
     cr_assert_eq(chip_ob_set(b.c, "OPTCR", optcr & ~(1u << 16)), 0);
     chip_reset(b.c, RESET_POWER_ON);
-    cr_assert_eq(run(&b, &job, FLASHSEQ_ERASE_UNIT, b.p->flash_base, NULL, 0), FLASHSEQ_FAILED);
+    cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_ERASE_UNIT, b.p->flash_base, NULL, 0),
+                 FLASHSEQ_FAILED);
     cr_assert_eq(job.err, FLASH_ERR_WRP);
     cr_assert_eq(rd(&b, SR) & 0xF3u, 0, "ROM cleared the flags");
     cr_assert(rd(&b, CR) & CR_LOCK);
@@ -627,12 +621,12 @@ Test(f2f4, flashseq_option_write)
         memcpy(image, b.c->optarea, 16);
         memcpy(b.c->optarea, saved, 16);
 
-        cr_assert_eq(run(&b, &job, FLASHSEQ_OPTION_WRITE, b.p->optarea_base, image, 16),
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_OPTION_WRITE, b.p->optarea_base, image, 16),
                      FLASHSEQ_DONE, "%s: 0x%x", b.p->name, job.err);
         cr_assert_eq(rd(&b, OPTCR) & OPTCR_OPTLOCK, OPTCR_OPTLOCK, "ROM locks OPTCR again");
         chip_reset(b.c, RESET_OPTION_LOAD);
         cr_assert_eq(rd(&b, OPTCR) & (1u << 18), 0, "%s", b.p->name);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_ERASE_UNIT, b.p->flash_base + 0x8000, NULL, 0),
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_ERASE_UNIT, b.p->flash_base + 0x8000, NULL, 0),
                      FLASHSEQ_FAILED);
         cr_assert_eq(job.err, FLASH_ERR_WRP);
         bench_down(&b);
@@ -652,7 +646,7 @@ Test(f2f4, flashseq_rdp_regress)
         cr_assert_eq(chip_ob_assign(b.c, "RDP=0x00", err, sizeof err), 0, "%s", err);
         chip_reset(b.c, RESET_POWER_ON);
         cr_assert_eq(b.c->rdp_level, 1);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_RDP_REGRESS, 0, NULL, 0), FLASHSEQ_DONE,
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_RDP_REGRESS, 0, NULL, 0), FLASHSEQ_DONE,
                      "%s: 0x%x", b.p->name, job.err);
         cr_assert_eq(b.c->flash[0], 0xFF);
         cr_assert_eq(b.c->flash[4095], 0xFF);
@@ -662,7 +656,7 @@ Test(f2f4, flashseq_rdp_regress)
         /* at level 2 the ROM's attempt fails */
         cr_assert_eq(chip_ob_assign(b.c, "RDP=0xCC", err, sizeof err), 0, "%s", err);
         chip_reset(b.c, RESET_POWER_ON);
-        cr_assert_eq(run(&b, &job, FLASHSEQ_RDP_REGRESS, 0, NULL, 0), FLASHSEQ_FAILED);
+        cr_assert_eq(fb_run_job(b.c, &job, FLASHSEQ_RDP_REGRESS, 0, NULL, 0), FLASHSEQ_FAILED);
         cr_assert(job.err & FLASH_ERR_WRP);
         cr_assert_eq(b.c->rdp_level, 2);
         bench_down(&b);

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "host-tests/unit/test_flash_bench.h"
 #include "models/chip.h"
 #include "models/flashctl_l0.h"
 #include "models/flashseq.h"
@@ -20,11 +21,8 @@ static struct chip *chip;
 
 static void setup(void)
 {
-    char err[160] = "";
     fault_plan_init(&plan, 1);
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find("l073xz"), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s", err);
+    chip = fb_chip_new("l073xz", &clk, &plan);
 }
 
 static void teardown(void) { chip_free(chip); }
@@ -55,13 +53,6 @@ static void mem_w(uint32_t addr, unsigned size, uint32_t v)
     cr_assert_eq(chip_write(chip, addr, size, v, BUS_CPU_FLASH), BUS_OK);
 }
 
-static void wait_idle(void)
-{
-    uint64_t until;
-    while (chip_flash_busy(chip, &until))
-        vclock_advance_to(&clk, until);
-}
-
 static uint32_t sr_errors(void) { return reg_r(L0_SR) & L0_SR_ERRORS; }
 
 static void unlock_pecr(void)
@@ -88,14 +79,14 @@ static void page_erase(uint32_t addr)
 {
     reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
     mem_w(addr, 4, 0);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, 0);
 }
 
 static void program_word(uint32_t addr, uint32_t v)
 {
     mem_w(addr, 4, v);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
 }
 
 static uint32_t opt_word(uint16_t low) { return low | (uint32_t)(uint16_t)~low << 16; }
@@ -178,7 +169,7 @@ Test(l0, half_page_program_and_pgaerr)
     reg_w(L0_PECR, FMASK(L0_PECR, FPRG) | FMASK(L0_PECR, PROG));
     for (uint32_t i = 0; i < 16; i++)
         mem_w(FLASH + 0x40 + 4 * i, 4, 0x100 + i);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(mem_r(FLASH + 0x40), 0x100);
     cr_assert_eq(mem_r(FLASH + 0x7C), 0x10F);
@@ -200,7 +191,7 @@ Test(l0, relock_after_erase_then_half_page_programs)
     unlock_prg();
     reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
     mem_w(FLASH, 4, 0);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, PRGLOCK));
     reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, PELOCK));
     cr_assert_eq(reg_r(L0_PECR) & FMASK(L0_PECR, ERASE), 0);
@@ -209,7 +200,7 @@ Test(l0, relock_after_erase_then_half_page_programs)
     reg_w(L0_PECR, reg_r(L0_PECR) | FMASK(L0_PECR, PROG));
     for (uint32_t i = 0; i < 16; i++)
         mem_w(FLASH + 4 * i, 4, 0xA5000000u + i);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(mem_r(FLASH), 0xA5000000u);
     cr_assert_eq(mem_r(FLASH + 0x3C), 0xA500000Fu);
@@ -245,17 +236,17 @@ Test(l0, data_eeprom_bytes_words_erase)
     unlock_pecr();
     mem_w(EEPROM + 1, 1, 0xAB);
     mem_w(EEPROM + 2, 2, 0xCDEF);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(mem_r(EEPROM), 0xCDEFAB00);
     uint64_t t0 = vclock_now(&clk), until;
     mem_w(EEPROM, 4, 0x11223344);                    /* over a non-zero word */
     cr_assert(chip_flash_busy(chip, &until));
     cr_assert_eq(until - t0, vclock_duration_ns(&clk, 2 * chip->part->timing.eeprom_write_us));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(mem_r(EEPROM), 0x11223344);
     reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, DATA));
     mem_w(EEPROM, 4, 0);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(mem_r(EEPROM), 0);
     reg_w(L0_PECR, FMASK(L0_PECR, PELOCK));
     mem_w(EEPROM, 4, 5);
@@ -290,7 +281,7 @@ Test(l0, option_write_applied_by_obl_launch)
     reg_w(L0_SR, L0_SR_ERRORS);
     unlock_opt();
     mem_w(OPTAREA + 4, 4, opt_word(high));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(reg_r(L0_OPTR), optr, "not loaded yet");
     reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
@@ -299,7 +290,7 @@ Test(l0, option_write_applied_by_obl_launch)
 
     unlock_opt();
     mem_w(OPTAREA + 4, 4, high);                           /* complement half 0 */
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert(chip->option_error);
     cr_assert_eq(FEX(reg_r(L0_SR), L0_SR, OPTVERR), 1);
@@ -313,11 +304,11 @@ Test(l0, rdp_level1_regression_mass_erase_and_level2)
     program_word(FLASH, 0x20005000);
     program_word(FLASH + 0x2FFFC, 0x12345678);
     mem_w(EEPROM + 0x100, 4, 0xCAFE);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, FMASK(L0_PECR, PELOCK));
     unlock_opt();
     mem_w(OPTAREA, 4, opt_word(0x00BB));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(chip->rdp_level, 1);
     uint32_t v;
@@ -325,7 +316,7 @@ Test(l0, rdp_level1_regression_mass_erase_and_level2)
 
     unlock_opt();
     mem_w(OPTAREA, 4, opt_word(0x00AA));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(mem_r(FLASH), 0);
     cr_assert_eq(mem_r(FLASH + 0x2FFFC), 0, "bank 2 too");
     cr_assert_eq(mem_r(EEPROM + 0x100), 0, "data EEPROM erased (guess)");
@@ -334,7 +325,7 @@ Test(l0, rdp_level1_regression_mass_erase_and_level2)
 
     unlock_opt();
     mem_w(OPTAREA, 4, opt_word(0x00CC));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(chip->rdp_level, 2);
     unlock_opt();
@@ -363,30 +354,23 @@ Test(l0, power_loss_during_page_erase)
 
 /* ---- ROM sequences ------------------------------------------------------ */
 
-static int run_job(struct flashseq_job *job, enum flashseq_kind kind, uint32_t addr,
-                   const uint8_t *data, uint32_t len)
-{
-    int rc = flashseq_start(chip, job, kind, addr, data, len);
-    if (rc == FLASHSEQ_BUSY)
-        rc = flashseq_run(chip, job);
-    return rc;
-}
-
 Test(l0, flashseq_program_erase_and_notzero)
 {
     static struct flashseq_job job;
     uint8_t data[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, FLASH + 0x400, data, sizeof data), FLASHSEQ_DONE,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH + 0x400, data, sizeof data),
+                 FLASHSEQ_DONE,
                  "err 0x%x", job.err);
     cr_assert_eq(mem_r(FLASH + 0x400), 0x04030201);
     cr_assert_eq(mem_r(FLASH + 0x408), 0x0A09, "tail padded with 0x00");
     cr_assert_eq(FEX(reg_r(L0_PECR), L0_PECR, PELOCK), 1, "locked again");
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, FLASH + 0x400, data, 4), FLASHSEQ_FAILED);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH + 0x400, data, 4), FLASHSEQ_FAILED);
     cr_assert_eq(job.err, FLASH_ERR_NOTZERO, "a download that skipped its erase");
     cr_assert_eq(job.fail_addr, FLASH + 0x400);
-    cr_assert_eq(run_job(&job, FLASHSEQ_ERASE_UNIT, FLASH + 0x410, NULL, 0), FLASHSEQ_DONE);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_ERASE_UNIT, FLASH + 0x410, NULL, 0),
+                 FLASHSEQ_DONE);
     cr_assert_eq(mem_r(FLASH + 0x400), 0);
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, FLASH + 0x404, data, 4), FLASHSEQ_FAILED);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH + 0x404, data, 4), FLASHSEQ_FAILED);
     cr_assert_eq(job.err, FLASH_ERR_ALIGN, "AN2606 Table 7: 8-byte alignment");
 }
 
@@ -394,10 +378,10 @@ Test(l0, flashseq_mass_erase_page_by_page)
 {
     static struct flashseq_job job;
     uint8_t data[8] = { 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4 };
-    run_job(&job, FLASHSEQ_PROGRAM, FLASH, data, 8);
-    run_job(&job, FLASHSEQ_PROGRAM, FLASH + chip->part->flash_size - 8, data, 8);
+    fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH, data, 8);
+    fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH + chip->part->flash_size - 8, data, 8);
     uint64_t t0 = vclock_now(&clk);
-    cr_assert_eq(run_job(&job, FLASHSEQ_MASS_ERASE, FLASH, NULL, 0), FLASHSEQ_DONE);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_MASS_ERASE, FLASH, NULL, 0), FLASHSEQ_DONE);
     cr_assert_eq(mem_r(FLASH), 0);
     cr_assert_eq(mem_r(FLASH + chip->part->flash_size - 4), 0);
     uint32_t pages = chip->part->flash_size / chip->part->runs[0].size;
@@ -408,7 +392,8 @@ Test(l0, flashseq_eeprom_and_options)
 {
     static struct flashseq_job job;
     uint8_t data[7] = { 9, 8, 7, 6, 5, 4, 3 };
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, EEPROM + 3, data, sizeof data), FLASHSEQ_DONE);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, EEPROM + 3, data, sizeof data),
+                 FLASHSEQ_DONE);
     uint8_t back[7];
     chip_read_block(chip, EEPROM + 3, back, sizeof back, BUS_CPU_FLASH);
     cr_assert_arr_eq(back, data, sizeof data);
@@ -418,7 +403,7 @@ Test(l0, flashseq_eeprom_and_options)
     uint32_t w1 = opt_word((uint16_t)((image[4] | image[5] << 8) & ~(1u << 15)));
     for (int k = 0; k < 4; k++)
         image[4 + k] = (uint8_t)(w1 >> (8 * k));
-    cr_assert_eq(run_job(&job, FLASHSEQ_OPTION_WRITE, OPTAREA, image, 8), FLASHSEQ_DONE,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_OPTION_WRITE, OPTAREA, image, 8), FLASHSEQ_DONE,
                  "err 0x%x", job.err);
     cr_assert_eq(reg_r(L0_OPTR) >> 31, 0, "nBOOT1 applied by OBL_LAUNCH");
 }
@@ -427,13 +412,13 @@ Test(l0, flashseq_rdp_regress)
 {
     static struct flashseq_job job;
     uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-    run_job(&job, FLASHSEQ_PROGRAM, FLASH, data, 8);
+    fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH, data, 8);
     uint32_t optr;
     chip_ob_get(chip, "OPTR", &optr);
     chip_ob_set(chip, "OPTR", (optr & ~0xFFu) | 0x11);
     chip_reset(chip, RESET_POWER_ON);
     cr_assert_eq(chip->rdp_level, 1);
-    cr_assert_eq(run_job(&job, FLASHSEQ_RDP_REGRESS, FLASH, NULL, 0), FLASHSEQ_DONE,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_RDP_REGRESS, FLASH, NULL, 0), FLASHSEQ_DONE,
                  "err 0x%x", job.err);
     cr_assert_eq(chip->rdp_level, 0);
     cr_assert_eq(mem_r(FLASH), 0);

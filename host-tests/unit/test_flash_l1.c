@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "host-tests/unit/test_flash_bench.h"
 #include "models/chip.h"
 #include "models/flashctl_l0.h"
 #include "models/flashseq.h"
@@ -22,11 +23,8 @@ static struct chip *chip;
 
 static void setup(void)
 {
-    char err[160] = "";
     fault_plan_init(&plan, 1);
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find("l152re"), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s", err);
+    chip = fb_chip_new("l152re", &clk, &plan);
 }
 
 static void teardown(void) { chip_free(chip); }
@@ -57,14 +55,6 @@ static void mem_w(uint32_t addr, uint32_t v)
     cr_assert_eq(chip_write(chip, addr, 4, v, BUS_CPU_FLASH), BUS_OK);
 }
 
-static void wait_idle(void)
-{
-    uint64_t until;
-    for (int i = 0; i < 100000 && chip_flash_busy(chip, &until); i++)
-        vclock_advance_to(&clk, until);
-    cr_assert_not(chip_flash_busy(chip, NULL));
-}
-
 static uint32_t sr_errors(void) { return reg_r(L0_SR) & L0_SR_ERRORS; }
 
 static void keys(uint32_t keyr, uint32_t k1, uint32_t k2)
@@ -88,14 +78,14 @@ static void unlock_opt(void)
 static void program_word(uint32_t addr, uint32_t v)
 {
     mem_w(addr, v);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
 }
 
 static void page_erase(uint32_t addr)
 {
     reg_w(L0_PECR, FMASK(L0_PECR, ERASE) | FMASK(L0_PECR, PROG));
     mem_w(addr, 0);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, 0);
 }
 
@@ -140,7 +130,7 @@ Test(l1, half_page_is_32_words)
         mem_w(FLASH + 0x80 + 4 * i, 0x100 + i);
     cr_assert_eq(mem_r(FLASH + 0x80), 0, "31 words: nothing written yet");
     mem_w(FLASH + 0xFC, 0x11F);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(mem_r(FLASH + 0x80), 0x100);
     cr_assert_eq(mem_r(FLASH + 0xFC), 0x11F);
@@ -201,7 +191,7 @@ Test(l1, data_eeprom_16_kib)
 {
     keys(L0_PEKEYR, L0_PEKEY1, L0_PEKEY2);
     mem_w(EEPROM + 0x3FFC, 0xCAFEF00D);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(sr_errors(), 0);
     cr_assert_eq(mem_r(EEPROM + 0x3FFC), 0xCAFEF00D);
     uint32_t v;
@@ -218,18 +208,18 @@ Test(l1, rdp_regression_erases_flash_eeprom_and_options)
     program_word(FLASH, 0x20005000);
     program_word(BANK2 + 0x3FFFC, 0x12345678);
     mem_w(EEPROM + 0x100, 0xCAFE);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, FMASK(L0_PECR, PELOCK));
     unlock_opt();
     mem_w(OPTAREA, opt_word(0x00BB));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L0_PECR, FMASK(L0_PECR, OBL_LAUNCH));
     cr_assert_eq(chip->rdp_level, 1);
     cr_assert_not(chip->option_error);
 
     unlock_opt();
     mem_w(OPTAREA, opt_word(0x00AA));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(mem_r(FLASH), 0);
     cr_assert_eq(mem_r(BANK2 + 0x3FFFC), 0, "bank 2 too");
     cr_assert_eq(mem_r(EEPROM + 0x100), 0, "data EEPROM erased");
@@ -244,15 +234,6 @@ Test(l1, rdp_regression_erases_flash_eeprom_and_options)
 
 /* ---- ROM sequences ------------------------------------------------------ */
 
-static int run_job(struct flashseq_job *job, enum flashseq_kind kind, uint32_t addr,
-                   const uint8_t *data, uint32_t len)
-{
-    int rc = flashseq_start(chip, job, kind, addr, data, len);
-    if (rc == FLASHSEQ_BUSY)
-        rc = flashseq_run(chip, job);
-    return rc;
-}
-
 /* The ROM's download, page erase and mass erase (page by page over both
  * banks) on the L1 registers; a second download over the same words is no
  * error on L1 (no NOTZEROERR) */
@@ -260,15 +241,16 @@ Test(l1, flashseq_program_erase_mass_erase)
 {
     static struct flashseq_job job;
     uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, FLASH + 0x300, data, 8), FLASHSEQ_DONE,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH + 0x300, data, 8), FLASHSEQ_DONE,
                  "err 0x%x", job.err);
     cr_assert_eq(mem_r(FLASH + 0x300), 0x04030201);
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, FLASH + 0x300, data, 8), FLASHSEQ_DONE,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, FLASH + 0x300, data, 8), FLASHSEQ_DONE,
                  "err 0x%x", job.err);
     cr_assert_eq(FEX(reg_r(L0_PECR), L0_PECR, PELOCK), 1, "locked again");
-    cr_assert_eq(run_job(&job, FLASHSEQ_ERASE_UNIT, FLASH + 0x3F0, NULL, 0), FLASHSEQ_DONE);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_ERASE_UNIT, FLASH + 0x3F0, NULL, 0),
+                 FLASHSEQ_DONE);
     cr_assert_eq(mem_r(FLASH + 0x304), 0);
-    run_job(&job, FLASHSEQ_PROGRAM, BANK2 + 0x3FFF8, data, 8);
-    cr_assert_eq(run_job(&job, FLASHSEQ_MASS_ERASE, FLASH, NULL, 0), FLASHSEQ_DONE);
+    fb_run_job(chip, &job, FLASHSEQ_PROGRAM, BANK2 + 0x3FFF8, data, 8);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_MASS_ERASE, FLASH, NULL, 0), FLASHSEQ_DONE);
     cr_assert_eq(mem_r(BANK2 + 0x3FFFC), 0);
 }

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "host-tests/unit/test_flash_bench.h"
 #include "models/chip.h"
 #include "models/flashctl_l4.h"
 #include "models/flashseq.h"
@@ -19,12 +20,9 @@ static const char *const l4_parts[] = { "l412xb", "l476xg", "g071xb", "g474xe", 
 
 static struct chip *make(const char *name)
 {
-    char err[160] = "";
     if (chip)
         chip_free(chip);
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find(name), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s: %s", name, err);
+    chip = fb_chip_new(name, &clk, &plan);
     return chip;
 }
 
@@ -73,19 +71,12 @@ static void opt_unlock(void)
     cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, OPTLOCK), 0);
 }
 
-static void wait_idle(void)
-{
-    uint64_t until;
-    while (chip_flash_busy(chip, &until))
-        vclock_advance_to(&clk, until);
-}
-
 static void program_dword(uint32_t addr, uint32_t lo, uint32_t hi)
 {
     reg_w(L4_CR, FMASK(L4_CR, PG));
     mem_w(addr, 4, lo);
     mem_w(addr + 4, 4, hi);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L4_CR, 0);
 }
 
@@ -95,7 +86,7 @@ static void erase_page(unsigned bank, unsigned page)
     cr = FDP(cr, L4_CR, BKER, bank);
     reg_w(L4_CR, cr);
     reg_w(L4_CR, cr | FMASK(L4_CR, STRT));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L4_CR, 0);
 }
 
@@ -106,7 +97,7 @@ static void option_program(uint32_t off, uint32_t value)
     opt_unlock();
     reg_w(off, value);
     reg_w(L4_CR, FMASK(L4_CR, OPTSTRT));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
 }
 
 static void obl_launch(void)
@@ -288,7 +279,7 @@ Test(l4, eop_needs_eopie)
     reg_w(L4_CR, FMASK(L4_CR, PG) | FMASK(L4_CR, EOPIE));
     mem_w(0x08000008, 4, 1);
     mem_w(0x0800000C, 4, 2);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(FEX(reg_r(L4_SR), L4_SR, EOP), 1);
 }
 
@@ -442,7 +433,7 @@ Test(l4, l476_bank2_erase_with_bker)
     program_dword(0x08080000, 5, 6);
     reg_w(L4_CR, FMASK(L4_CR, MER2));
     reg_w(L4_CR, FMASK(L4_CR, MER2) | FMASK(L4_CR, STRT));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     cr_assert_eq(mem_r(0x08080000), 0xFFFFFFFF);
     cr_assert_eq(mem_r(0x08000000 + 3 * 2048), 1, "MER2 leaves bank 1");
 }
@@ -490,15 +481,6 @@ Test(l4, g0_progempty_writable)
 
 /* ---- ROM sequences ------------------------------------------------------ */
 
-static int run_job(struct flashseq_job *job, enum flashseq_kind kind, uint32_t addr,
-                   const uint8_t *data, uint32_t len)
-{
-    int rc = flashseq_start(chip, job, kind, addr, data, len);
-    if (rc == FLASHSEQ_BUSY)
-        rc = flashseq_run(chip, job);
-    return rc;
-}
-
 Test(l4, flashseq_erase_program_mass_erase_every_part)
 {
     static struct flashseq_job job;
@@ -508,21 +490,23 @@ Test(l4, flashseq_erase_program_mass_erase_every_part)
     for (size_t i = 0; i < sizeof l4_parts / sizeof l4_parts[0]; i++) {
         make(l4_parts[i]);
         uint32_t last = chip->part->flash_base + chip->part->flash_size - chip->part->runs[0].size;
-        cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, last, data, sizeof data), FLASHSEQ_DONE,
+        cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, last, data, sizeof data),
+                     FLASHSEQ_DONE,
                      "%s err 0x%x", l4_parts[i], job.err);
         uint8_t back[24];
         chip_read_block(chip, last, back, sizeof back, BUS_CPU_FLASH);
         cr_assert_arr_eq(back, data, sizeof data);
         cr_assert_eq(back[21], 0xFF, "tail padded with the erased value");
         cr_assert_eq(FEX(reg_r(L4_CR), L4_CR, LOCK), 1, "locked again");
-        cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, last, data, 8), FLASHSEQ_FAILED);
+        cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, last, data, 8), FLASHSEQ_FAILED);
         cr_assert_eq(job.err, FLASH_ERR_PROG, "%s: no erase before the write", l4_parts[i]);
         cr_assert_eq(job.fail_addr, last);
-        cr_assert_eq(run_job(&job, FLASHSEQ_ERASE_UNIT, last + 100, NULL, 0), FLASHSEQ_DONE);
+        cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_ERASE_UNIT, last + 100, NULL, 0),
+                     FLASHSEQ_DONE);
         cr_assert_eq(mem_r(last), 0xFFFFFFFF, "%s", l4_parts[i]);
-        run_job(&job, FLASHSEQ_PROGRAM, chip->part->flash_base, data, 16);
-        run_job(&job, FLASHSEQ_PROGRAM, last, data, 16);
-        cr_assert_eq(run_job(&job, FLASHSEQ_MASS_ERASE, chip->part->flash_base, NULL, 0),
+        fb_run_job(chip, &job, FLASHSEQ_PROGRAM, chip->part->flash_base, data, 16);
+        fb_run_job(chip, &job, FLASHSEQ_PROGRAM, last, data, 16);
+        cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_MASS_ERASE, chip->part->flash_base, NULL, 0),
                      FLASHSEQ_DONE);
         cr_assert_eq(mem_r(chip->part->flash_base), 0xFFFFFFFF);
         cr_assert_eq(mem_r(last), 0xFFFFFFFF, "%s: all banks", l4_parts[i]);
@@ -534,7 +518,7 @@ Test(l4, flashseq_program_misaligned_fails)
     static struct flashseq_job job;
     uint8_t data[8] = { 1 };
     make("l476xg");
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, 0x08000004, data, 8), FLASHSEQ_FAILED);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, 0x08000004, data, 8), FLASHSEQ_FAILED);
     cr_assert_eq(job.err, FLASH_ERR_ALIGN);
 }
 
@@ -551,7 +535,7 @@ Test(l4, flashseq_option_write_then_obl)
         image[k] = (uint8_t)(optr >> (8 * k));
         image[4 + k] = (uint8_t)(~optr >> (8 * k));
     }
-    cr_assert_eq(run_job(&job, FLASHSEQ_OPTION_WRITE, chip->part->optarea_base, image,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_OPTION_WRITE, chip->part->optarea_base, image,
                          sizeof image), FLASHSEQ_DONE, "err 0x%x", job.err);
     cr_assert_eq(reg_r(L4_OPTR), optr, "loaded by OBL_LAUNCH");
     cr_assert_not(chip->option_error);
@@ -562,11 +546,11 @@ Test(l4, flashseq_rdp_regress_erases)
     static struct flashseq_job job;
     uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
     make("g474xe");
-    run_job(&job, FLASHSEQ_PROGRAM, 0x08000000, data, 8);
+    fb_run_job(chip, &job, FLASHSEQ_PROGRAM, 0x08000000, data, 8);
     cr_assert_eq(chip_ob_set(chip, "OPTR", 0xFFEFF8BBu), 0);
     chip_reset(chip, RESET_POWER_ON);
     cr_assert_eq(chip->rdp_level, 1);
-    cr_assert_eq(run_job(&job, FLASHSEQ_RDP_REGRESS, 0x08000000, NULL, 0), FLASHSEQ_DONE,
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_RDP_REGRESS, 0x08000000, NULL, 0), FLASHSEQ_DONE,
                  "err 0x%x", job.err);
     cr_assert_eq(chip->rdp_level, 0);
     cr_assert_eq(mem_r(0x08000000), 0xFFFFFFFF);
@@ -578,6 +562,6 @@ Test(l4, flashseq_locked_by_wrong_key_fails)
     uint8_t data[8] = { 0 };
     make("l412xb");
     reg_w(L4_KEYR, 0);
-    cr_assert_eq(run_job(&job, FLASHSEQ_PROGRAM, 0x08000000, data, 8), FLASHSEQ_FAILED);
+    cr_assert_eq(fb_run_job(chip, &job, FLASHSEQ_PROGRAM, 0x08000000, data, 8), FLASHSEQ_FAILED);
     cr_assert_eq(job.err, FLASH_ERR_LOCKED);
 }

@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "host-tests/unit/test_flash_bench.h"
 #include "models/chip.h"
 #include "models/flashctl_l4.h"
 #include "models/flashseq.h"
@@ -22,10 +23,7 @@ TestSuite(l4plus, .init = setup, .fini = teardown);
 
 static void make(const char *name)
 {
-    char err[160] = "";
-    vclock_init(&clk, VCLOCK_FAST, 1);
-    chip = chip_new(part_find(name), &clk, &plan, NULL, 0, err, sizeof err);
-    cr_assert_not_null(chip, "%s: %s", name, err);
+    chip = fb_chip_new(name, &clk, &plan);
 }
 
 static void reg_w(uint32_t off, uint32_t v)
@@ -40,13 +38,6 @@ static uint32_t mem_r(uint32_t addr)
     return v;
 }
 
-static void wait_idle(void)
-{
-    uint64_t until;
-    for (int i = 0; i < 1000 && chip_flash_busy(chip, &until); i++)
-        vclock_advance_to(&clk, until);
-}
-
 static void unlock(void)
 {
     reg_w(L4_KEYR, L4_KEY1);
@@ -58,7 +49,7 @@ static void program_dword(uint32_t addr, uint32_t lo, uint32_t hi)
     reg_w(L4_CR, FMASK(L4_CR, PG));
     cr_assert_eq(chip_write(chip, addr, 4, lo, BUS_CPU_FLASH), BUS_OK);
     cr_assert_eq(chip_write(chip, addr + 4, 4, hi, BUS_CPU_FLASH), BUS_OK);
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L4_CR, 0);
 }
 
@@ -68,7 +59,7 @@ static void erase_page(unsigned bker_bit, unsigned bank, unsigned page)
     uint32_t cr = FDP(FMASK(L4_CR, PER), L4_CR, PNB, page) | (bank ? 1u << bker_bit : 0);
     reg_w(L4_CR, cr);
     reg_w(L4_CR, cr | FMASK(L4_CR, STRT));
-    wait_idle();
+    fb_wait_idle(chip, &clk);
     reg_w(L4_CR, 0);
 }
 

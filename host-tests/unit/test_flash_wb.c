@@ -10,11 +10,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "models/chip.h"
-#include "models/faults.h"
-#include "models/flashseq.h"
-#include "models/part.h"
-#include "models/vclock.h"
+#include "host-tests/unit/test_flash_bench.h"
 
 /* RM0434 3.10: CPU1's flash registers */
 enum { KEYR = 0x08, SR = 0x10, CR = 0x14, SFR = 0x80 };
@@ -27,58 +23,28 @@ enum { KEYR = 0x08, SR = 0x10, CR = 0x14, SFR = 0x80 };
 #define SR_WRPERR (1u << 4)
 #define SECURE    0x080F4000u      /* page 0xF4: the factory SFSA (guess) */
 
-struct bench {
-    struct vclock clock;
-    struct fault_plan plan;
-    struct chip *c;
-};
-
-static void up(struct bench *b, const char *ob)
+static void up(struct flash_bench *b, const char *ob)
 {
-    char err[256] = "";
     const char *obs[1] = { ob };
-    vclock_init(&b->clock, VCLOCK_FAST, 1.0);
-    fault_plan_init(&b->plan, 1);
-    b->c = chip_new(part_find("wb55rg"), &b->clock, &b->plan, obs, ob ? 1 : 0, err, sizeof err);
-    cr_assert_not_null(b->c, "wb55rg: %s", err);
+    fb_up(b, "wb55rg", REGS, BUS_DEBUG, obs, ob ? 1 : 0);
 }
 
-static uint32_t rd(struct bench *b, uint32_t off)
+static void unlock(struct flash_bench *b)
 {
-    uint32_t v = 0;
-    cr_assert_eq(chip_read(b->c, REGS + off, 4, &v, BUS_DEBUG), BUS_OK);
-    return v;
-}
-
-static void wr(struct bench *b, uint32_t off, uint32_t v)
-{
-    cr_assert_eq(chip_write(b->c, REGS + off, 4, v, BUS_DEBUG), BUS_OK);
-}
-
-static void unlock(struct bench *b)
-{
-    wr(b, KEYR, 0x45670123u);
-    wr(b, KEYR, 0xCDEF89ABu);
-}
-
-static void idle(struct bench *b)
-{
-    uint64_t until = 0;
-    for (int i = 0; i < 100 && chip_flash_busy(b->c, &until); i++)
-        vclock_advance_to(&b->clock, until);
+    fb_keys(b, KEYR, 0x45670123u, 0xCDEF89ABu);
 }
 
 Test(flash_wb, sfr_loads_the_factory_sfsa)
 {
-    struct bench b;
+    struct flash_bench b;
     up(&b, NULL);
-    cr_expect_eq(rd(&b, SFR) & 0x1FF, 0x0F4, "SFSA 0xF4, FSD 0 (guess: factory FUS area)");
+    cr_expect_eq(fb_rd(&b, SFR) & 0x1FF, 0x0F4, "SFSA 0xF4, FSD 0 (guess: factory FUS area)");
     chip_free(b.c);
 }
 
 Test(flash_wb, the_secure_area_is_neither_read_nor_erased_nor_programmed)
 {
-    struct bench b;
+    struct flash_bench b;
     uint32_t v;
     up(&b, NULL);
     memset(b.c->flash + (SECURE - 0x08000000u), 0x5A, 0x1000);
@@ -87,50 +53,50 @@ Test(flash_wb, the_secure_area_is_neither_read_nor_erased_nor_programmed)
     cr_expect_eq(chip_read(b.c, SECURE, 4, &v, BUS_CPU_FLASH), BUS_ERROR, "CPU1's code");
     cr_expect_eq(chip_read(b.c, SECURE - 4, 4, &v, BUS_DEBUG), BUS_OK, "the page below is CPU1's");
     unlock(&b);
-    wr(&b, CR, CR_PER | CR_PNB(0xF4));
-    wr(&b, CR, CR_PER | CR_PNB(0xF4) | CR_STRT);
-    idle(&b);
-    cr_expect_eq(rd(&b, SR) & SR_WRPERR, SR_WRPERR, "page erase of page 0xF4");
+    fb_set(&b, CR, CR_PER | CR_PNB(0xF4));
+    fb_set(&b, CR, CR_PER | CR_PNB(0xF4) | CR_STRT);
+    fb_idle(&b);
+    cr_expect_eq(fb_rd(&b, SR) & SR_WRPERR, SR_WRPERR, "page erase of page 0xF4");
     cr_expect_eq(b.c->flash[SECURE - 0x08000000u], 0x5A, "not erased");
-    wr(&b, SR, SR_WRPERR);
-    wr(&b, CR, CR_MER1);
-    wr(&b, CR, CR_MER1 | CR_STRT);
-    idle(&b);
-    cr_expect_eq(rd(&b, SR) & SR_WRPERR, SR_WRPERR, "mass erase over a secure area");
-    wr(&b, SR, SR_WRPERR);
-    wr(&b, CR, CR_PG);
+    fb_set(&b, SR, SR_WRPERR);
+    fb_set(&b, CR, CR_MER1);
+    fb_set(&b, CR, CR_MER1 | CR_STRT);
+    fb_idle(&b);
+    cr_expect_eq(fb_rd(&b, SR) & SR_WRPERR, SR_WRPERR, "mass erase over a secure area");
+    fb_set(&b, SR, SR_WRPERR);
+    fb_set(&b, CR, CR_PG);
     cr_assert_eq(chip_write(b.c, SECURE + 0x100, 4, 0u, BUS_DEBUG), BUS_OK);
     cr_assert_eq(chip_write(b.c, SECURE + 0x104, 4, 0u, BUS_DEBUG), BUS_OK);
-    idle(&b);
-    cr_expect_eq(rd(&b, SR) & SR_WRPERR, SR_WRPERR, "program into the secure area");
+    fb_idle(&b);
+    cr_expect_eq(fb_rd(&b, SR) & SR_WRPERR, SR_WRPERR, "program into the secure area");
     cr_expect_eq(b.c->flash[SECURE - 0x08000000u + 0x100], 0x5A);
     chip_free(b.c);
 }
 
 Test(flash_wb, fsd_1_leaves_no_secure_area)
 {
-    struct bench b;
+    struct flash_bench b;
     uint32_t v;
     up(&b, "FSD=1");
     cr_expect_eq(chip_read(b.c, SECURE, 4, &v, BUS_DEBUG), BUS_OK);
     cr_expect_eq(v, 0xFFFFFFFFu);
     unlock(&b);
-    wr(&b, CR, CR_PER | CR_PNB(0xFF));
-    wr(&b, CR, CR_PER | CR_PNB(0xFF) | CR_STRT);
-    idle(&b);
-    cr_expect_eq(rd(&b, SR) & SR_WRPERR, 0, "page 0xFF erased");
+    fb_set(&b, CR, CR_PER | CR_PNB(0xFF));
+    fb_set(&b, CR, CR_PER | CR_PNB(0xFF) | CR_STRT);
+    fb_idle(&b);
+    cr_expect_eq(fb_rd(&b, SR) & SR_WRPERR, 0, "page 0xFF erased");
     chip_free(b.c);
 }
 
 Test(flash_wb, a_page_is_4_kib)
 {
-    struct bench b;
+    struct flash_bench b;
     up(&b, NULL);
     memset(b.c->flash, 0x00, 0x3000);
     unlock(&b);
-    wr(&b, CR, CR_PER | CR_PNB(1));
-    wr(&b, CR, CR_PER | CR_PNB(1) | CR_STRT);
-    idle(&b);
+    fb_set(&b, CR, CR_PER | CR_PNB(1));
+    fb_set(&b, CR, CR_PER | CR_PNB(1) | CR_STRT);
+    fb_idle(&b);
     cr_expect_eq(b.c->flash[0x0FFF], 0x00, "page 0 kept");
     cr_expect_eq(b.c->flash[0x1000], 0xFF, "page 1 = 0x08001000..0x08001FFF");
     cr_expect_eq(b.c->flash[0x1FFF], 0xFF);
@@ -140,7 +106,7 @@ Test(flash_wb, a_page_is_4_kib)
 
 Test(flash_wb, cpu2_leaves_the_fus_version_at_0x20030030)
 {
-    struct bench b;
+    struct flash_bench b;
     uint32_t v = 0;
     up(&b, NULL);
     cr_expect_eq(chip_read(b.c, 0x20030030u, 4, &v, BUS_DEBUG), BUS_OK);
