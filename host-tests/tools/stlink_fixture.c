@@ -3,9 +3,11 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct proc_result run_board(const char *board, const char *state, char *const tool[])
 {
@@ -30,6 +32,18 @@ struct proc_result run_sh(const char *board, const char *state, const char *scri
 {
     char *tool[] = {"sh", "-c", (char *)script, NULL};
     return run_board(board, state, tool);
+}
+
+const char *firmware_path(const char *part, const char *name)
+{
+    static char path[512];
+    char exe[512];
+    snprintf(exe, sizeof exe, "%s", proc_vstm32());
+    snprintf(path, sizeof path, "%s/firmware/%s/%s", dirname(exe), part, name);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        cr_assert_fail("%s not built (make firmware)", path);
+    return path;
 }
 
 const struct part *must_part(const char *name)

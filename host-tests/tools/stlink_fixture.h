@@ -23,6 +23,11 @@
 struct proc_result run_board(const char *board, const char *state, char *const tool[]);
 struct proc_result run_sh(const char *board, const char *state, const char *script);
 
+/* build/firmware/PART/NAME beside the vstm32 under test (make builds it);
+ * asserts it exists.  The path is in a static buffer, valid until the next
+ * call. */
+const char *firmware_path(const char *part, const char *name);
+
 /* A script prologue setting $SER to the probe's serial, as `st-info --probe`
  * (which checks the product id) prints it, for `st-flash --serial "$SER"`.
  * Needed wherever a board's ROM DFU device is on the bus next to its probe:

@@ -13,11 +13,9 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/stlink_fixture.h"
@@ -77,20 +75,6 @@ static struct run_case stlink_cases[] = {
     /* WB: st-flash 1.7.0's WB path, OpenOCD's stm32wbx.cfg (test_wb_tools.c) */
     {"wb55rg", "target/stm32wbx.cfg", 0},
 };
-
-static char fw_path[512];
-
-/* build/firmware/PART/NAME beside the vstm32 under test (make builds it). */
-static const char *firmware(const char *part, const char *name)
-{
-    char exe[512];
-    snprintf(exe, sizeof exe, "%s", proc_vstm32());
-    snprintf(fw_path, sizeof fw_path, "%s/firmware/%s/%s", dirname(exe), part, name);
-    struct stat st;
-    if (stat(fw_path, &st) != 0)
-        cr_assert_fail("%s not built (make firmware)", fw_path);
-    return fw_path;
-}
 
 /* vstm32 run --ctl SOCK --board BOARD [extra...] -- sh -c SCRIPT, where
  * SCRIPT may name the socket as $SOCK and vstm32 as $VSTM32. */
@@ -164,7 +148,7 @@ ParameterizedTest(struct run_case *c, boards_run, hello_over_dfu)
     char board[64], script[1400], text[64];
     snprintf(board, sizeof board, "%s:dfu", c->part);
     snprintf(script, sizeof script, "dfu-util -a 0 -s 0x08000000:leave -D '%s'%s",
-             firmware(c->part, "hello.bin"), power_cycle_step(c));
+             firmware_path(c->part, "hello.bin"), power_cycle_step(c));
     const char *extra[] = {"--console", "--expect-console",
                            expect_hello_opts(c->part, text, sizeof text),
                            "--expect-led-toggles", "3", NULL};
@@ -194,7 +178,7 @@ ParameterizedTest(struct run_case *c, boards_run, hello_over_st_flash)
     snprintf(script, sizeof script,
              STFLASH_SERIAL_PROLOGUE
              "st-flash --serial \"$SER\" --reset --format ihex write '%s'%s",
-             firmware(c->part, "hello.hex"), power_cycle_step(c));
+             firmware_path(c->part, "hello.hex"), power_cycle_step(c));
     const char *extra[] = {"--boot0", "0", "--console", "--expect-console",
                            expect_hello_opts(c->part, text, sizeof text),
                            "--expect-led-toggles", "3", NULL};
@@ -220,7 +204,7 @@ ParameterizedTest(struct run_case *c, boards_run, hello_over_openocd)
     snprintf(script, sizeof script,
              "openocd -c 'gdb_port disabled; telnet_port disabled; tcl_port disabled' "
              "-f interface/stlink.cfg -f %s -c 'program %s verify reset exit'%s",
-             c->ocd_target, firmware(c->part, "hello.elf"), power_cycle_step(c));
+             c->ocd_target, firmware_path(c->part, "hello.elf"), power_cycle_step(c));
     const char *extra[] = {"--boot0", "0", "--console", "--expect-console",
                            expect_hello_opts(c->part, text, sizeof text),
                            "--expect-led-toggles", "3", NULL};
@@ -244,12 +228,12 @@ ParameterizedTest(struct run_case *c, boards_run, jump_to_bootloader_then_dfu_fl
     char *dir = proc_mkdtemp(c->part);
     char board[64], script[2000], text[64], jtb[512];
     snprintf(board, sizeof board, "%s:dfu", c->part);
-    snprintf(jtb, sizeof jtb, "%s", firmware(c->part, "jump-to-bootloader.bin"));
+    snprintf(jtb, sizeof jtb, "%s", firmware_path(c->part, "jump-to-bootloader.bin"));
     /* the second dfu-util waits (-w) for the device the application brings up */
     snprintf(script, sizeof script,
              "dfu-util -a 0 -s 0x08000000:leave -D '%s'%s && "
              "dfu-util -w -a 0 -s 0x08000000:leave -D '%s'",
-             jtb, power_cycle_step(c), firmware(c->part, "hello.bin"));
+             jtb, power_cycle_step(c), firmware_path(c->part, "hello.bin"));
     const char *extra[] = {"--expect-console", "jump-to-bootloader: entering system memory",
                            "--expect-console", expect_hello_opts(c->part, text, sizeof text),
                            "--expect-state", "running", NULL};
@@ -309,7 +293,7 @@ ParameterizedTest(struct run_case *c, boards_run, ecc_reader_over_dfu)
              "f='%s/ecc-reader.bin' && cp '%s' \"$f\" && "
              "head -c $(( (8 - $(stat -c %%s \"$f\") %% 8) %% 8 )) /dev/zero | tr '\\000' '\\377' "
              ">> \"$f\" && dfu-util -a 0 -s 0x08000000:leave -D \"$f\"%s",
-             dir, firmware(c->part, "ecc-reader.bin"), power_cycle_step(c));
+             dir, firmware_path(c->part, "ecc-reader.bin"), power_cycle_step(c));
     const char *extra[] = {"--expect-console", ECC_CLEAN_LINE, NULL};
     struct proc_result r = run_script(dir, board, extra, script);
     expect_ecc_clean(&r, c->part, "dfu-util");
@@ -331,7 +315,7 @@ ParameterizedTest(struct run_case *c, boards_run, ecc_reader_over_st_flash)
     char board[64], script[1400];
     snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
     snprintf(script, sizeof script, "st-flash --reset --format ihex write '%s'%s",
-             firmware(c->part, "ecc-reader.hex"), power_cycle_step(c));
+             firmware_path(c->part, "ecc-reader.hex"), power_cycle_step(c));
     const char *extra[] = {"--boot0", "0", "--expect-console", ECC_CLEAN_LINE, NULL};
     struct proc_result r = run_script(dir, board, extra, script);
     expect_ecc_clean(&r, c->part, "st-flash");
@@ -377,7 +361,7 @@ static struct proc_result boot_from_flash(const char *dir, const struct fw_case 
     snprintf(script, sizeof script,
              "dfu-util -a 0 -s 0x08000000 -D '%s' && \"$VSTM32\" ctl \"$SOCK\" boot0 0 >/dev/null && "
              "\"$VSTM32\" ctl \"$SOCK\" reset >/dev/null",
-             firmware(c->part, name));
+             firmware_path(c->part, name));
     return run_script(dir, board, extra, script);
 }
 
@@ -413,7 +397,7 @@ static struct proc_result st_flash_bin(const char *dir, const struct fw_case *c,
     char board[64], script[1400];
     snprintf(board, sizeof board, "%s:stlink-v2-1", c->part);
     snprintf(script, sizeof script, "st-flash --reset write '%s' 0x08000000",
-             firmware(c->part, name));
+             firmware_path(c->part, name));
     const char *extra[16] = {"--boot0", "0"};
     for (int i = 0; expect[i] && i < 12; i++)
         extra[2 + i] = expect[i];
@@ -547,7 +531,7 @@ Test(boards_run, console_lines_are_prefixed_by_board_and_streamed_over_ctl)
              "dfu-util -a 0 -s 0x08000000:leave -D '%s' >/dev/null 2>&1 || exit 1; "
              "for i in $(seq 200); do grep -q 'hello from l476xg' '%s/ctl-console.txt' && break; "
              "sleep 0.05; done; \"$VSTM32\" ctl \"$SOCK\" status",
-             dir, firmware("l476xg", "hello.bin"), dir);
+             dir, firmware_path("l476xg", "hello.bin"), dir);
     const char *extra[] = {"--console", "--expect-console", "hello from l476xg", NULL};
     struct proc_result r = run_script(dir, "l476xg:dfu", extra, script);
     cr_expect_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);

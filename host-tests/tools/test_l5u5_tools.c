@@ -14,16 +14,15 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/proven_reg.h"
+#include "host-tests/tools/stlink_fixture.h"
 
-#define TOOL_TIMEOUT_S 180
+#define L5U5_TOOL_TIMEOUT_S 180
 
 struct tz_case {
     char part[16];
@@ -36,21 +35,8 @@ static struct tz_case tz_cases[] = {
     {"u575zi", "target/stm32u5x.cfg", "0x482"},
 };
 
-static char fw_path[512];
-
-static const char *firmware(const char *part, const char *name)
-{
-    char exe[512];
-    snprintf(exe, sizeof exe, "%s", proc_vstm32());
-    snprintf(fw_path, sizeof fw_path, "%s/firmware/%s/%s", dirname(exe), part, name);
-    struct stat st;
-    if (stat(fw_path, &st) != 0)
-        cr_assert_fail("%s not built (make firmware)", fw_path);
-    return fw_path;
-}
-
 /* vstm32 run --board PART:stlink-v2-1 --state STATE [extra] -- sh -c SCRIPT */
-static struct proc_result run_sh(const char *part, const char *state, const char *const *extra,
+static struct proc_result run_stlink_sh(const char *part, const char *state, const char *const *extra,
                                  const char *script)
 {
     char board[64];
@@ -70,7 +56,7 @@ static struct proc_result run_sh(const char *part, const char *state, const char
     argv[n++] = "-c";
     argv[n++] = (char *)script;
     argv[n] = NULL;
-    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    return proc_run(argv, NULL, L5U5_TOOL_TIMEOUT_S);
 }
 
 ParameterizedTestParameters(l5u5_tools, openocd_programs_hello)
@@ -87,10 +73,10 @@ ParameterizedTest(struct tz_case *c, l5u5_tools, openocd_programs_hello)
     snprintf(script, sizeof script,
              "openocd -c 'gdb_port disabled; telnet_port disabled; tcl_port disabled' "
              "-f interface/stlink.cfg -f %s -c 'program %s verify reset exit'",
-             c->ocd_target, firmware(c->part, "hello.elf"));
+             c->ocd_target, firmware_path(c->part, "hello.elf"));
     const char *extra[] = {"--boot0", "0", "--expect-console", hello, "--expect-led-toggles", "3",
                            NULL};
-    struct proc_result r = run_sh(c->part, state, extra, script);
+    struct proc_result r = run_stlink_sh(c->part, state, extra, script);
     cr_expect_eq(r.status, 0, "%s: openocd exited %d:\n%s", c->part, r.status, r.output);
     cr_expect_not_null(strstr(r.output, "** Verified OK **"), "%s", r.output);
     /* the driver reads OPTR from the model (openocd src/flash/nor/stm32l4x.c) */
@@ -117,8 +103,8 @@ ParameterizedTest(struct tz_case *c, l5u5_tools, st_flash_1_7_0_refuses_the_chip
     char state[600], script[1600], want[64];
     snprintf(state, sizeof state, "%s/state", dir);
     snprintf(script, sizeof script, "st-info --probe; st-flash write '%s' 0x08000000",
-             firmware(c->part, "hello.bin"));
-    struct proc_result r = run_sh(c->part, state, NULL, script);
+             firmware_path(c->part, "hello.bin"));
+    struct proc_result r = run_stlink_sh(c->part, state, NULL, script);
     cr_expect_neq(r.status, 0, "%s: st-flash accepted the chip:\n%s", c->part, r.output);
     snprintf(want, sizeof want, "unknown chip id! %s", c->dev_id);
     cr_expect_not_null(strstr(r.output, want), "%s", r.output);
@@ -162,7 +148,7 @@ Test(l5u5_tools, l552_dbank_0_is_one_bank_of_4_kib_pages)
 
     char *list[] = {(char *)proc_vstm32(), "run", "--board", "l552ze:dfu", "--state", state, "--",
                     "dfu-util", "-l", NULL};
-    r = proc_run(list, NULL, TOOL_TIMEOUT_S);
+    r = proc_run(list, NULL, L5U5_TOOL_TIMEOUT_S);
     cr_expect_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "alt=0, name=\"@Internal Flash   /0x08000000/128*004Kg\""),
                        "%s", r.output);
@@ -192,7 +178,7 @@ Test(l5u5_tools, rdp_level_0_5_is_named_and_the_rom_still_answers)
     proc_result_free(&r);
     char *list[] = {(char *)proc_vstm32(), "run", "--board", "l552ze:dfu", "--state", state, "--",
                     "dfu-util", "-l", NULL};
-    r = proc_run(list, NULL, TOOL_TIMEOUT_S);
+    r = proc_run(list, NULL, L5U5_TOOL_TIMEOUT_S);
     cr_expect_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "alt=1, name=\"@Option Bytes   /0x40022040/01*048 e\""),
                        "%s", r.output);
