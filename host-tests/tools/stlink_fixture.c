@@ -11,6 +11,12 @@
 
 struct proc_result run_board(const char *board, const char *state, char *const tool[])
 {
+    return run_board_for(board, state, tool, TOOL_TIMEOUT_S);
+}
+
+struct proc_result run_board_for(const char *board, const char *state, char *const tool[],
+                                 int timeout_s)
+{
     char *argv[64];
     int n = 0;
     argv[n++] = (char *)proc_vstm32();
@@ -25,7 +31,7 @@ struct proc_result run_board(const char *board, const char *state, char *const t
     for (int i = 0; tool[i] && n < 63; i++)
         argv[n++] = tool[i];
     argv[n] = NULL;
-    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    return proc_run(argv, NULL, timeout_s);
 }
 
 struct proc_result run_sh(const char *board, const char *state, const char *script)

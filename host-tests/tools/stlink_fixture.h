@@ -21,6 +21,9 @@
 /* vstm32 run --board BOARD [--state DIR] -- TOOL...; and the same with
  * `sh -c SCRIPT` as the tool. */
 struct proc_result run_board(const char *board, const char *state, char *const tool[]);
+/* run_board with its own bound (seconds) instead of TOOL_TIMEOUT_S. */
+struct proc_result run_board_for(const char *board, const char *state, char *const tool[],
+                                 int timeout_s);
 struct proc_result run_sh(const char *board, const char *state, const char *script);
 
 /* build/firmware/PART/NAME beside the vstm32 under test (make builds it);

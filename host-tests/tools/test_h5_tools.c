@@ -18,8 +18,9 @@
 
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/proven_reg.h"
+#include "host-tests/tools/stlink_fixture.h"
 
-#define TOOL_TIMEOUT_S 120
+#define H5_TOOL_TIMEOUT_S 120
 
 struct h5_bench {
     char *dir;
@@ -50,21 +51,7 @@ static void bench_free(struct h5_bench *b)
 /* vstm32 run --board h563zi:stlink-v2-1 --state STATE -- TOOL... */
 static struct proc_result run_tool(struct h5_bench *b, char *const *tool)
 {
-    char *argv[32];
-    int n = 0;
-    argv[n++] = (char *)proc_vstm32();
-    argv[n++] = "run";
-    argv[n++] = "--port";
-    argv[n++] = "0";
-    argv[n++] = "--board";
-    argv[n++] = "h563zi:stlink-v2-1";
-    argv[n++] = "--state";
-    argv[n++] = b->state;
-    argv[n++] = "--";
-    for (int i = 0; tool[i] && n < 31; i++)
-        argv[n++] = tool[i];
-    argv[n] = NULL;
-    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    return run_board_for("h563zi:stlink-v2-1", b->state, tool, H5_TOOL_TIMEOUT_S);
 }
 
 /* The chip was not touched: every sector still erased. */

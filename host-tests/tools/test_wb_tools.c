@@ -20,8 +20,9 @@
 
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/proven_reg.h"
+#include "host-tests/tools/stlink_fixture.h"
 
-#define TOOL_TIMEOUT_S 120
+#define WB_TOOL_TIMEOUT_S 120
 #define SECURE "0x080F4000"
 
 struct wb_bench {
@@ -62,21 +63,7 @@ static struct proc_result run_tool(struct wb_bench *b, const char *probe, char *
 {
     char board[32];
     snprintf(board, sizeof board, "wb55rg:%s", probe);
-    char *argv[32];
-    int n = 0;
-    argv[n++] = (char *)proc_vstm32();
-    argv[n++] = "run";
-    argv[n++] = "--port";
-    argv[n++] = "0";
-    argv[n++] = "--board";
-    argv[n++] = board;
-    argv[n++] = "--state";
-    argv[n++] = b->state;
-    argv[n++] = "--";
-    for (int i = 0; tool[i] && n < 31; i++)
-        argv[n++] = tool[i];
-    argv[n] = NULL;
-    return proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    return run_board_for(board, b->state, tool, WB_TOOL_TIMEOUT_S);
 }
 
 Test(wb_tools, dfu_util_neither_reads_nor_writes_the_secure_area)
