@@ -146,9 +146,8 @@ Test(l5u5_tools, l552_dbank_0_is_one_bank_of_4_kib_pages)
                        r.output);
     proc_result_free(&r);
 
-    char *list[] = {(char *)proc_vstm32(), "run", "--board", "l552ze:dfu", "--state", state, "--",
-                    "dfu-util", "-l", NULL};
-    r = proc_run(list, NULL, L5U5_TOOL_TIMEOUT_S);
+    char *list[] = {"dfu-util", "-l", NULL};
+    r = run_board_for("l552ze:dfu", state, list, L5U5_TOOL_TIMEOUT_S);
     cr_expect_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "alt=0, name=\"@Internal Flash   /0x08000000/128*004Kg\""),
                        "%s", r.output);
@@ -176,9 +175,8 @@ Test(l5u5_tools, rdp_level_0_5_is_named_and_the_rom_still_answers)
     cr_expect_not_null(strstr(r.output, "RDP          level 0.5\n"), "%s", r.output);
     cr_expect_not_null(strstr(r.output, "TZEN               [31]     = 0x1"), "%s", r.output);
     proc_result_free(&r);
-    char *list[] = {(char *)proc_vstm32(), "run", "--board", "l552ze:dfu", "--state", state, "--",
-                    "dfu-util", "-l", NULL};
-    r = proc_run(list, NULL, L5U5_TOOL_TIMEOUT_S);
+    char *list[] = {"dfu-util", "-l", NULL};
+    r = run_board_for("l552ze:dfu", state, list, L5U5_TOOL_TIMEOUT_S);
     cr_expect_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "alt=1, name=\"@Option Bytes   /0x40022040/01*048 e\""),
                        "%s", r.output);
