@@ -17,6 +17,12 @@ struct proc_result run_board(const char *board, const char *state, char *const t
 struct proc_result run_board_for(const char *board, const char *state, char *const tool[],
                                  int timeout_s)
 {
+    return run_board_opts(board, state, NULL, tool, timeout_s);
+}
+
+struct proc_result run_board_opts(const char *board, const char *state, const char *const *extra,
+                                  char *const tool[], int timeout_s)
+{
     char *argv[64];
     int n = 0;
     argv[n++] = (char *)proc_vstm32();
@@ -27,6 +33,8 @@ struct proc_result run_board_for(const char *board, const char *state, char *con
         argv[n++] = "--state";
         argv[n++] = (char *)state;
     }
+    for (int i = 0; extra && extra[i] && n < 40; i++)
+        argv[n++] = (char *)extra[i];
     argv[n++] = "--";
     for (int i = 0; tool[i] && n < 63; i++)
         argv[n++] = tool[i];

@@ -24,6 +24,10 @@ struct proc_result run_board(const char *board, const char *state, char *const t
 /* run_board with its own bound (seconds) instead of TOOL_TIMEOUT_S. */
 struct proc_result run_board_for(const char *board, const char *state, char *const tool[],
                                  int timeout_s);
+/* The same with more `vstm32 run` options (NULL-terminated, or NULL)
+ * before the "--". */
+struct proc_result run_board_opts(const char *board, const char *state, const char *const *extra,
+                                  char *const tool[], int timeout_s);
 struct proc_result run_sh(const char *board, const char *state, const char *script);
 
 /* build/firmware/PART/NAME beside the vstm32 under test (make builds it);

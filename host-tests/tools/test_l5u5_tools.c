@@ -37,26 +37,12 @@ static struct tz_case tz_cases[] = {
 
 /* vstm32 run --board PART:stlink-v2-1 --state STATE [extra] -- sh -c SCRIPT */
 static struct proc_result run_stlink_sh(const char *part, const char *state, const char *const *extra,
-                                 const char *script)
+                                       const char *script)
 {
     char board[64];
     snprintf(board, sizeof board, "%s:stlink-v2-1", part);
-    char *argv[32];
-    int n = 0;
-    argv[n++] = (char *)proc_vstm32();
-    argv[n++] = "run";
-    argv[n++] = "--board";
-    argv[n++] = board;
-    argv[n++] = "--state";
-    argv[n++] = (char *)state;
-    for (int i = 0; extra && extra[i] && n < 24; i++)
-        argv[n++] = (char *)extra[i];
-    argv[n++] = "--";
-    argv[n++] = "sh";
-    argv[n++] = "-c";
-    argv[n++] = (char *)script;
-    argv[n] = NULL;
-    return proc_run(argv, NULL, L5U5_TOOL_TIMEOUT_S);
+    char *tool[] = {"sh", "-c", (char *)script, NULL};
+    return run_board_opts(board, state, extra, tool, L5U5_TOOL_TIMEOUT_S);
 }
 
 ParameterizedTestParameters(l5u5_tools, openocd_programs_hello)
