@@ -308,3 +308,39 @@ Test(cli, rev_is_checked_against_the_part_table)
     cr_expect_not_null(strstr(r.output, "--rev LETTER"), "%s", r.output);
     proc_result_free(&r);
 }
+
+/*
+ * USB/IP has no authentication: a non-loopback --bind is refused (one
+ * line, exit 2, naming --allow-remote) by serve and run alike, and with
+ * --allow-remote it is served with a warning.  Loopback names pass.
+ */
+Test(cli, remote_bind_needs_allow_remote)
+{
+    struct proc_result r = vstm32("serve", "--board", "f446xe:dfu", "--bind", "0.0.0.0", NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "refusing to listen on 0.0.0.0"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "--allow-remote"), "%s", r.output);
+    cr_expect_eq(count_lines(r.output), 1, "one line:\n%s", r.output);
+    proc_result_free(&r);
+
+    char *run_remote[] = {(char *)proc_vstm32(), "run", "--board", "f446xe:dfu", "--port", "0",
+                          "--bind", "0.0.0.0", "--", "true", NULL};
+    r = proc_run(run_remote, NULL, 60);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "refusing to listen on 0.0.0.0"), "%s", r.output);
+    proc_result_free(&r);
+
+    char *run_allowed[] = {(char *)proc_vstm32(), "run", "--board", "f446xe:dfu", "--port", "0",
+                           "--bind", "0.0.0.0", "--allow-remote", "--", "true", NULL};
+    r = proc_run(run_allowed, NULL, 60);
+    cr_expect_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "no authentication"), "a warning:\n%s", r.output);
+    proc_result_free(&r);
+
+    char *run_local[] = {(char *)proc_vstm32(), "run", "--board", "f446xe:dfu", "--port", "0",
+                         "--bind", "localhost", "--", "true", NULL};
+    r = proc_run(run_local, NULL, 60);
+    cr_expect_eq(r.status, 0, "%s", r.output);
+    cr_expect_null(strstr(r.output, "warning"), "no warning for loopback:\n%s", r.output);
+    proc_result_free(&r);
+}

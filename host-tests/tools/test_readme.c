@@ -29,7 +29,7 @@
 
 #include "host-tests/lib/proc.h"
 
-#define MAX_BLOCKS 32
+#define MAX_BLOCKS 96
 #define BLOCK_TIMEOUT_S 300
 
 struct block {
@@ -49,6 +49,8 @@ static const struct {
      "installs packages and runs every tier, this one included"},
     {"build/vstm32 serve --port 3240 --board l476xg:dfu &",
      "the kernel route: needs root, modprobe vhci-hcd and usbip (the kernel tier's VM runs it)"},
+    {"ssh -N -L 3240:127.0.0.1:3240 user@farm-host &    # the farm runs: vstm32 serve --board ... --port 3240",
+     "needs a second machine with sshd (the refusal without --allow-remote is cli/remote_bind_needs_allow_remote)"},
 };
 #define NEXCUSED (sizeof excused / sizeof excused[0])
 

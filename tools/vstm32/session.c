@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +42,10 @@ const char session_options_help[] =
     "  --seed N               seed for probabilistic faults (default 0)\n"
     "  --time fast|real|scaled:K   virtual time mode (default fast)\n"
     "  --ctl SOCKET           control socket for 'vstm32 ctl'\n"
-    "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
+    "  --bind ADDR            address to listen on (default 127.0.0.1); an address\n"
+    "                         other hosts can reach needs --allow-remote\n"
+    "  --allow-remote         allow --bind to a non-loopback address: USB/IP has no\n"
+    "                         authentication, anyone who reaches the port owns the boards\n"
     "  --port N               TCP port (default 3240; 0 = pick a free one)\n"
     "  --pcap FILE            write every transfer to FILE (usbmon pcap, Wireshark)\n"
     "  --trace[=explain]      one line per transfer on stderr, in virtual time;\n"
@@ -105,6 +110,50 @@ static int parse_u64(const char *text, uint64_t *out)
     if (errno || end == text || *end)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* True when every address NAME resolves to is a loopback one. */
+static bool bind_is_loopback(const char *name)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE };
+    struct addrinfo *res, *ai;
+    bool loopback = true;
+    if (getaddrinfo(name, NULL, &hints, &res) != 0)
+        return false;
+    for (ai = res; ai; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET) {
+            const struct sockaddr_in *in = (const struct sockaddr_in *)ai->ai_addr;
+            loopback = loopback && (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+        } else if (ai->ai_family == AF_INET6) {
+            const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ai->ai_addr;
+            loopback = loopback && IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+        } else {
+            loopback = false;
+        }
+    }
+    freeaddrinfo(res);
+    return loopback;
+}
+
+/*
+ * USB/IP has no authentication: whoever reaches the port can import,
+ * flash and protect the boards.  Only loopback is served unless the user
+ * says --allow-remote, and then the server warns on stderr.
+ */
+static int check_bind(const struct session_config *cfg)
+{
+    if (bind_is_loopback(cfg->bind_addr))
+        return 0;
+    if (!cfg->allow_remote) {
+        cli_error("refusing to listen on %s: it is not a loopback address and USB/IP has no "
+                  "authentication (anyone who reaches it can flash and lock the boards); pass "
+                  "--allow-remote to do it anyway, or keep 127.0.0.1 and use an ssh tunnel "
+                  "(see the README)", cfg->bind_addr);
+        return EXIT_USAGE;
+    }
+    /* the USB/IP server warns when it binds (emulator/usbip/usbip_server.c) */
     return 0;
 }
 
@@ -221,6 +270,8 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         } else if (!strcmp(opt, "--bind")) {
             NEED_VALUE();
             cfg->bind_addr = val;
+        } else if (!strcmp(opt, "--allow-remote")) {
+            cfg->allow_remote = true;
         } else if (!strcmp(opt, "--port")) {
             uint64_t port;
             NEED_VALUE();
@@ -248,7 +299,7 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         cli_error("no board: add --board PART[:dfu] (see 'vstm32 parts')");
         return EXIT_USAGE;
     }
-    return 0;
+    return check_bind(cfg);
 }
 
 /* ---- the board host: boards put devices on the USB/IP bus ------------ */

@@ -24,6 +24,7 @@ struct session_config {
     double time_scale;
     const char *ctl_path;
     const char *bind_addr;
+    bool allow_remote;          /* --allow-remote: bind_addr may be non-loopback */
     int port;
     const char *pcap_path;          /* --pcap FILE: usbmon capture (emulator/trace) */
     bool trace;                     /* --trace: one line per transfer on stderr */
