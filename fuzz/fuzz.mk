@@ -3,6 +3,9 @@
 #
 #   make fuzz          every target for FUZZ_SECONDS (default 300) each
 #   make fuzz-ci       every target for 60 s each
+#   make fuzz-long     every target for FUZZ_LONG_SECONDS (default 3600: one
+#                      CPU-hour each), then minimise what it found into the
+#                      corpus kept in the repository (fuzz/corpus/TARGET.hex)
 #   make fuzz-build    only build build/fuzz/fuzz_* and the seed corpora
 #   make soak          32 boards, clients that import, transfer and vanish
 #   make durability    kill -9 during real dfu-util downloads; state checked
@@ -30,7 +33,7 @@ FUZZ_LIB_SRCS := $(EMU_SRCS) $(MODEL_SRCS)
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 
-.PHONY: fuzz fuzz-ci fuzz-build soak durability
+.PHONY: fuzz fuzz-ci fuzz-long fuzz-build soak durability
 
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -51,9 +54,15 @@ $(FUZZ_BUILD)/make_corpus: fuzz/make_corpus.c $(MODELS_LIB) $(EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 
-$(FUZZ_BUILD)/seeds.stamp: $(FUZZ_BUILD)/make_corpus
+# Generated seeds, plus the corpus kept in the repository as text.
+FUZZ_KEPT := $(wildcard fuzz/corpus/*.hex)
+$(FUZZ_BUILD)/seeds.stamp: $(FUZZ_BUILD)/make_corpus $(FUZZ_KEPT)
 	rm -rf $(FUZZ_BUILD)/seeds
 	$(FUZZ_BUILD)/make_corpus $(FUZZ_BUILD)/seeds
+	@for f in $(FUZZ_KEPT); do \
+	    t=$$(basename $$f .hex); \
+	    $(FUZZ_BUILD)/make_corpus --from-hex $$f $(FUZZ_BUILD)/seeds/$$t || exit 1; \
+	done
 	@touch $@
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ_BUILD)/seeds.stamp
@@ -63,6 +72,12 @@ fuzz: fuzz-build
 
 fuzz-ci: fuzz-build
 	FUZZ_SEED=1 sh fuzz/run.sh $(FUZZ_BUILD) 60 $(FUZZ_TARGETS)
+
+# Outside CI: long runs, then each target's corpus minimised (libFuzzer
+# -merge=1) and written back to fuzz/corpus/TARGET.hex for a commit.
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long: fuzz-build
+	sh fuzz/long.sh $(FUZZ_BUILD) $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
 
 # ---- soak and durability ------------------------------------------------------
 

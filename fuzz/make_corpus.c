@@ -7,6 +7,13 @@
  * writes OUTDIR/<target>/seed-NN for usbip, dfuse, state, faults and
  * mkdfuse: the conversations and files the real tools produce, in each
  * target's input format (see the comment at the top of fuzz_<target>.c).
+ *
+ * The minimised corpora that `make fuzz-long` keeps in the repository are
+ * text, one input per line in hex (fuzz/corpus/TARGET.hex, '#' comments):
+ *
+ *   make_corpus --from-hex FILE DIR    writes DIR/kept-NNNN, one per line
+ *   make_corpus --to-hex DIR FILE      the files of DIR, one per line, in
+ *                                      a stable order (sorted lines)
  */
 #include "lib/dfuse_file.h"
 
@@ -609,10 +616,140 @@ static void corpus_stlink(void)
     }
 }
 
+/* ---- the kept corpora as text ------------------------------------------- */
+
+static int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int from_hex(const char *file, const char *dir)
+{
+    FILE *in = fopen(file, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned lineno = 0, kept = 0;
+    int rc = 0;
+    if (!in) {
+        fprintf(stderr, "make_corpus: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    mkdir(dir, 0755);
+    while (rc == 0 && (n = getline(&line, &cap, in)) >= 0) {
+        struct out o = {0};
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = 0;
+        if (n == 0 || line[0] == '#')
+            continue;
+        for (ssize_t i = 0; i + 1 < n; i += 2) {
+            int hi = hex_digit(line[i]), lo = hex_digit(line[i + 1]);
+            if (hi < 0 || lo < 0)
+                break;
+            put8(&o, (uint8_t)(hi << 4 | lo));
+        }
+        if (o.len * 2 != (size_t)n) {
+            fprintf(stderr, "make_corpus: %s:%u: not an even run of hex digits\n", file, lineno);
+            rc = 1;
+        } else {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/kept-%04u", dir, kept++);
+            FILE *f = fopen(path, "wb");
+            if (!f || fwrite(o.data, 1, o.len, f) != o.len || fclose(f) != 0) {
+                fprintf(stderr, "make_corpus: %s: %s\n", path, strerror(errno));
+                rc = 1;
+            }
+        }
+        free(o.data);
+    }
+    free(line);
+    fclose(in);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int to_hex(const char *dir, const char *file)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **lines = NULL;
+    size_t nlines = 0, cap = 0;
+    int rc = 0;
+    if (!d) {
+        fprintf(stderr, "make_corpus: %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    while (rc == 0 && (e = readdir(d))) {
+        char path[4096];
+        struct out o = {0};
+        uint8_t buf[4096];
+        size_t got;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            rc = 1;
+            break;
+        }
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            put(&o, buf, got);
+        fclose(f);
+        if (o.len == 0)
+            continue;               /* libFuzzer's empty input: implied */
+        char *text = malloc(o.len * 2 + 1);
+        if (!text)
+            exit(1);
+        for (size_t i = 0; i < o.len; i++)
+            sprintf(text + 2 * i, "%02x", o.data[i]);
+        free(o.data);
+        if (nlines == cap) {
+            cap = cap * 2 + 64;
+            lines = realloc(lines, cap * sizeof *lines);
+            if (!lines)
+                exit(1);
+        }
+        lines[nlines++] = text;
+    }
+    closedir(d);
+    qsort(lines, nlines, sizeof *lines, cmp_str);
+    FILE *out = rc == 0 ? fopen(file, "w") : NULL;
+    if (!out)
+        rc = 1;
+    if (out) {
+        fprintf(out, "# kept by make fuzz-long: one input per line, hex; see fuzz/README.md\n");
+        for (size_t i = 0; i < nlines; i++)
+            fprintf(out, "%s\n", lines[i]);
+        if (fclose(out) != 0)
+            rc = 1;
+    }
+    for (size_t i = 0; i < nlines; i++)
+        free(lines[i]);
+    free(lines);
+    if (rc)
+        fprintf(stderr, "make_corpus: cannot write %s from %s\n", file, dir);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--from-hex"))
+        return from_hex(argv[2], argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "--to-hex"))
+        return to_hex(argv[2], argv[3]);
     if (argc != 2) {
-        fprintf(stderr, "usage: make_corpus OUTDIR\n");
+        fprintf(stderr, "usage: make_corpus OUTDIR | --from-hex FILE DIR | --to-hex DIR FILE\n");
         return 2;
     }
     outdir = argv[1];
