@@ -232,6 +232,15 @@ static int act_leave_request(struct dfuse_device *d, struct usb_xfer *x, uint8_t
     return USB_XFER_OK;
 }
 
+/* Can a GETSTATUS of this device be stalled: its ROM stalls EP0 while
+ * busy, or the fault plan may stall it. */
+static bool poll_may_stall(const struct dfuse_device *d)
+{
+    const struct fault_plan *f = d->chip->faults;
+    return d->part->dfu.busy == DFU_BUSY_STALL ||
+           (f && (fault_plan_has(f, FAULT_USB_BUSY_STALL) || fault_plan_has(f, FAULT_USB_SETUP_STALL)));
+}
+
 /* GETSTATUS in dfuDNLOAD-SYNC: the command runs now (AN2662 p78) */
 static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
@@ -241,13 +250,18 @@ static int act_execute(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next
     d->cmd = DFUSE_OP_NONE;
     if (!d->job_active && d->reset_when_done && d->result_status == DFU_STATUS_OK)
         dfuse_defer(d, DFUSE_DEFER_RESET, d->done_reset_kind);
-    /* Fast mode tells the host to wait 0 ms after a data block: nothing is
-     * ever wall-clock busy in fast mode, and dfu-util's block loop only
-     * sleeps on the value (its command loop is different: it retries a
-     * stalled poll only after a non-zero timeout and gives up after 100 zero
-     * ones, so commands keep the ROM's value / 1000, at least 1 ms).  The
-     * owed virtual wait is the ROM's either way. */
-    if (d->job_cmd == DFUSE_OP_WRITE && !vclock_is_paced(d->chip->clock))
+    /* Fast mode tells the host to wait 0 ms: nothing is ever wall-clock
+     * busy in fast mode, the next poll finds the work done, and a host that
+     * sleeps on the value (dfu-util sleeps it after each SET_ADDRESS, 512
+     * times a megabyte) would only lose time.  Except where a poll can be
+     * stalled (an L43x-type ROM, a stall fault): dfu-util 0.11 retries a
+     * stalled command poll only after a non-zero timeout, so there commands
+     * keep the ROM's value / 1000, at least 1 ms (its block loop has no
+     * such retry: data blocks get 0 anyway).  The owed virtual wait is the
+     * ROM's either way, so every advertised-vs-work relation still shows.
+     * Mass erase and read unprotect, once a session, keep theirs too. */
+    bool hot = d->job_cmd == DFUSE_OP_SET_ADDRESS || d->job_cmd == DFUSE_OP_ERASE_PAGE;
+    if (!vclock_is_paced(d->chip->clock) && (d->job_cmd == DFUSE_OP_WRITE || (hot && !poll_may_stall(d))))
         return reply_status_wire(d, x, DFU_STATE_DNBUSY, rom_ms, 0);
     return reply_status(d, x, DFU_STATE_DNBUSY, rom_ms);
 }
