@@ -278,7 +278,8 @@ static void journal_restart(struct board *b)
 
 int board_save(struct board *b, char *err, size_t errlen)
 {
-    if (state_save(b->chip, b->state_dir, err, errlen) < 0)
+    /* a temporary directory dies with the board: durable saves buy nothing */
+    if (state_save_ex(b->chip, b->state_dir, b->state_is_temp ? STATE_SAVE_NO_SYNC : 0, err, errlen) < 0)
         return -1;
     b->chip->dirty = false;
     b->last_save_ns = monotonic_ns();

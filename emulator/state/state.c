@@ -40,9 +40,9 @@ static int fsync_dir(const char *dir)
     return r;
 }
 
-/* Write data to dir/tmpname, fsync, rename to dir/name. */
+/* Write data to dir/tmpname, fsync (when sync), rename to dir/name. */
 static int write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
-                             char *err, size_t errlen)
+                             bool sync, char *err, size_t errlen)
 {
     char tmp[4096], final[4096];
     char tmpname[300];
@@ -69,7 +69,7 @@ static int write_file_atomic(const char *dir, const char *name, const void *data
         b += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) < 0) {
+    if (sync && fsync(fd) < 0) {
         snprintf(err, errlen, "%s: fsync failed: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
@@ -189,6 +189,12 @@ static void remove_stale(const char *dir, unsigned keep_gen)
 
 int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
 {
+    return state_save_ex(c, dir, 0, err, errlen);
+}
+
+int state_save_ex(const struct chip *c, const char *dir, unsigned flags, char *err, size_t errlen)
+{
+    bool sync = !(flags & STATE_SAVE_NO_SYNC);
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         snprintf(err, errlen, "%s: cannot create the state directory: %s", dir, strerror(errno));
         return -1;
@@ -203,7 +209,7 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
     for (unsigned i = 0; i < n; i++) {
         char file[64];
         snprintf(file, sizeof file, "%s.%u.bin", blobs[i].name, gen);
-        if (write_file_atomic(dir, file, blobs[i].data, blobs[i].size, err, errlen) < 0) {
+        if (write_file_atomic(dir, file, blobs[i].data, blobs[i].size, sync, err, errlen) < 0) {
             json_decref(jblobs);
             json_decref(root);
             return -1;
@@ -218,7 +224,7 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
         json_object_set_new(jblobs, blobs[i].name, jb);
     }
     /* The blobs' renames must be durable before chip.json points at them. */
-    if (fsync_dir(dir) < 0) {
+    if (sync && fsync_dir(dir) < 0) {
         snprintf(err, errlen, "%s: fsync of the directory failed: %s", dir, strerror(errno));
         json_decref(jblobs);
         json_decref(root);
@@ -255,11 +261,11 @@ int state_save(const struct chip *c, const char *dir, char *err, size_t errlen)
         return -1;
     }
     size_t tlen = strlen(text);
-    int r = write_file_atomic(dir, STATE_JSON, text, tlen, err, errlen);
+    int r = write_file_atomic(dir, STATE_JSON, text, tlen, sync, err, errlen);
     free(text);
     if (r < 0)
         return -1;
-    if (fsync_dir(dir) < 0) {
+    if (sync && fsync_dir(dir) < 0) {
         snprintf(err, errlen, "%s: fsync of the directory failed: %s", dir, strerror(errno));
         return -1;
     }

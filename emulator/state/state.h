@@ -41,6 +41,11 @@
 
 /* Save c into dir (created if missing).  0 or -1 with a reason in err. */
 int state_save(const struct chip *c, const char *dir, char *err, size_t errlen);
+/* The same, with flags.  STATE_SAVE_NO_SYNC: the same files and renames,
+ * no fsync: for a directory nobody reads after a crash (a board's
+ * temporary state directory, removed at exit). */
+#define STATE_SAVE_NO_SYNC 1u
+int state_save_ex(const struct chip *c, const char *dir, unsigned flags, char *err, size_t errlen);
 /* Load a chip from dir.  NULL with a one-line reason naming the file and
  * what is wrong in err (unknown part, truncated file, checksum mismatch,
  * a state directory of another part when `expect` is non-NULL and differs). */

@@ -344,3 +344,55 @@ Test(cli, remote_bind_needs_allow_remote)
     cr_expect_null(strstr(r.output, "warning"), "no warning for loopback:\n%s", r.output);
     proc_result_free(&r);
 }
+
+/*
+ * A board without a state directory (a temporary one, removed at exit)
+ * is never fsynced: nobody reads it after a crash, and the syncs cost
+ * start-up time (make bench, startup_first_device).  A kept one is.
+ * Counted with strace on a real dfu-util download.
+ */
+static unsigned fsyncs_of_run(const char *state_opt, const char *state_dir)
+{
+    char *dir = proc_mkdtemp("sync");
+    char log[512], img[512], cmd[2048];
+    snprintf(log, sizeof log, "%s/strace.log", dir);
+    snprintf(img, sizeof img, "%s/img.bin", dir);
+    FILE *f = fopen(img, "wb");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 8192; i++)
+        fputc(i * 7, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "dfu-util -a 0 -s 0x08000000 -D %s", img);
+    char *argv[] = {"strace", "-f", "-qq", "-e", "trace=fsync,fdatasync,syncfs,sync_file_range", "-o", log,
+                    (char *)proc_vstm32(), "run", "--board", "f407xg:dfu", "--port", "0",
+                    (char *)state_opt, (char *)state_dir, "--", "sh", "-c", cmd, NULL};
+    if (!state_opt) {               /* no --state DIR: the rest moves up two */
+        for (int i = 13; argv[i + 2]; i++)
+            argv[i] = argv[i + 2];
+        argv[17] = NULL;
+    }
+    struct proc_result r = proc_run(argv, NULL, 120);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    proc_result_free(&r);
+    unsigned n = 0;
+    char line[512];
+    f = fopen(log, "r");
+    cr_assert_not_null(f);
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, "sync") != NULL && strstr(line, "= 0") != NULL;
+    fclose(f);
+    proc_rmtree(dir);
+    free(dir);
+    return n;
+}
+
+Test(cli, temporary_state_is_never_synced)
+{
+    cr_expect_eq(fsyncs_of_run(NULL, NULL), 0u, "a board without --state made fsyncs");
+    char *dir = proc_mkdtemp("kept");
+    char state[512];
+    snprintf(state, sizeof state, "%s/s", dir);
+    cr_expect_gt(fsyncs_of_run("--state", state), 0u, "a kept state directory must be synced");
+    proc_rmtree(dir);
+    free(dir);
+}
