@@ -3,7 +3,8 @@
 #
 # The server's limits and its bind address, through the real CLI:
 #   bind-default   `vstm32 serve` listens on 127.0.0.1 and warns of nothing
-#   bind-any       `--bind 0.0.0.0` says loudly that it is not loopback
+#   bind-refused   `--bind 0.0.0.0` without --allow-remote: refused, exit 2
+#   bind-any       `--bind 0.0.0.0 --allow-remote` says loudly that it is not loopback
 #   bind-any6      the same for `--bind ::` (where the host has IPv6)
 #   limits-*       soak-client --limits: over-long transfer and one client
 #                  too many each close only the offender, with a log line
@@ -51,13 +52,18 @@ grep -q '^listening 127\.0\.0\.1:' "$work/default.out" && ! grep -qi 'loopback' 
 check bind-default $? "$(head -n 1 "$work/default.out")"
 stop_server
 
-start_server any --bind 0.0.0.0 --board f042x6:dfu
+"$build/vstm32" serve --port 0 --bind 0.0.0.0 --board f042x6:dfu >"$work/refused.out" 2>"$work/refused.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'refusing to listen on 0.0.0.0.*--allow-remote' "$work/refused.err" && ! [ -s "$work/refused.out" ]
+check bind-refused $? "exit $rc: $(head -c 120 "$work/refused.err")"
+
+start_server any --bind 0.0.0.0 --allow-remote --board f042x6:dfu
 stop_server
 grep -q 'warning: listening on 0.0.0.0, not a loopback address' "$work/any.err"
 check bind-any $? "$(grep -m1 warning "$work/any.err")"
 
 if [ -f /proc/net/if_inet6 ]; then
-    start_server any6 --bind :: --board f042x6:dfu
+    start_server any6 --bind :: --allow-remote --board f042x6:dfu
     stop_server
     grep -q 'warning: listening on ::, not a loopback address' "$work/any6.err"
     check bind-any6 $? "$(grep -m1 -E 'warning|cannot' "$work/any6.err")"
