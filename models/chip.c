@@ -40,13 +40,32 @@ static void derive_uid(struct chip *c)
     c->uid[2] = (uint32_t)h2;
 }
 
-static void *alloc_filled(size_t n, uint8_t fill)
+static void *heap_alloc(size_t n, uint8_t fill)
 {
+    if (fill == 0)
+        return calloc(1, n ? n : 1);    /* large blocks: zero pages, resident when written */
     uint8_t *b = malloc(n ? n : 1);
     if (b)
         memset(b, fill, n);
     return b;
 }
+
+static void heap_release(void *p, size_t n)
+{
+    (void)n;
+    free(p);
+}
+
+static const struct chip_mem_ops heap_ops = { heap_alloc, heap_release };
+static const struct chip_mem_ops *mem_ops = &heap_ops;
+
+void chip_set_mem_ops(const struct chip_mem_ops *ops)
+{
+    mem_ops = ops ? ops : &heap_ops;
+}
+
+#define alloc_filled(n, fill) c->mem->alloc((n), (fill))
+#define release_mem(p, n) do { if (p) c->mem->release((p), (n)); } while (0)
 
 void chip_factory_options(struct chip *c)
 {
@@ -74,6 +93,7 @@ struct chip *chip_new(const struct part *p, struct vclock *clock, struct fault_p
         return NULL;
     }
     c->part = p;
+    c->mem = mem_ops;
     c->ctl = p->gen->ctl;
     c->clock = clock;
     c->faults = faults;
@@ -133,13 +153,16 @@ void chip_free(struct chip *c)
         c->ctl->destroy(c);
     else
         free(c->ctl_state);
-    free(c->flash);
-    free(c->optarea);
-    free(c->otp);
-    free(c->eeprom);
+    const struct part *p = c->part;
+    const struct mem_region *ee = part_region_of_kind(p, MEM_EEPROM);
+    const struct mem_region *sys = part_region_of_kind(p, MEM_SYSMEM);
+    release_mem(c->flash, p->flash_size);
+    release_mem(c->optarea, p->optarea_size);
+    release_mem(c->otp, p->otp_size);
+    release_mem(c->eeprom, ee ? ee->size : 0);
     for (unsigned i = 0; i < PART_MAX_REGIONS; i++)
-        free(c->sram[i]);
-    free(c->sysmem);
+        release_mem(c->sram[i], p->regions[i].size);
+    release_mem(c->sysmem, sys ? sys->size : 0);
     free(c->ecc_bad);
     periph_free(c);
     free(c);

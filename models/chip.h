@@ -103,8 +103,21 @@ struct flashctl_ops {
 
 #define CHIP_MAX_ECC_WORDS 0   /* ECC state is a bitmap, see ecc_bad */
 
+/* Where a chip's memories come from.  The default is malloc and memset,
+ * which makes every byte resident at once.  A host with many boards
+ * installs its own (emulator/board/board_mem.c maps erased flash as
+ * copy-on-write pages of one shared erased image, so a board costs the
+ * pages actually written).  models/ does no I/O itself (DESIGN.md rule 1). */
+struct chip_mem_ops {
+    void *(*alloc)(size_t n, uint8_t fill);     /* n bytes reading as fill, NULL if none */
+    void (*release)(void *p, size_t n);
+};
+/* For chips created after the call; NULL restores the default. */
+void chip_set_mem_ops(const struct chip_mem_ops *ops);
+
 struct chip {
     const struct part *part;
+    const struct chip_mem_ops *mem;             /* what allocated the memories below */
     const struct flashctl_ops *ctl;
     void *ctl_state;                /* the generation's register state */
 

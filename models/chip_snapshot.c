@@ -45,7 +45,15 @@ int chip_blob_write(struct chip *c, unsigned index, size_t off, const void *data
     unsigned n = blob_table(c, refs);
     if (index >= n || off > refs[index].size || len > refs[index].size - off)
         return -1;
-    memcpy(refs[index].data + off, data, len);
+    /* Chunk by chunk, only where different: a restored flash that is still
+     * mostly erased keeps sharing the erased image (chip_mem_ops). */
+    uint8_t *dst = refs[index].data + off;
+    const uint8_t *src = data;
+    for (size_t at = 0; at < len; at += 4096) {
+        size_t k = len - at < 4096 ? len - at : 4096;
+        if (memcmp(dst + at, src + at, k) != 0)
+            memcpy(dst + at, src + at, k);
+    }
     return 0;
 }
 

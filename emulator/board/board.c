@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "emulator/board/board_internal.h"
+#include "emulator/board/board_mem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -168,6 +169,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    board_mem_install();            /* flash resident only where written */
     b->index = index;
     b->part = opt->part;
     if (opt->rev) {
@@ -183,8 +185,12 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     b->link = opt->link;
     b->hse_hz = opt->hse_hz;
     b->plugged = true;
-    snprintf(b->dfu_busid, sizeof b->dfu_busid, "1-%u", index + 1);
-    snprintf(b->stlink_busid, sizeof b->stlink_busid, "2-%u", index + 1);
+    /* Boards 0-99 are ports 1-100 of bus 1 (their ROM's DFU device) and of
+     * bus 2 (their probe); the next hundred use buses 3 and 4, and so on:
+     * a USB bus has 127 addresses, so a farm of 1024 boards spans 22. */
+    unsigned group = index / BOARD_PORTS_PER_BUS, port = index % BOARD_PORTS_PER_BUS + 1;
+    snprintf(b->dfu_busid, sizeof b->dfu_busid, "%u-%u", 2 * group + 1, port);
+    snprintf(b->stlink_busid, sizeof b->stlink_busid, "%u-%u", 2 * group + 2, port);
     fault_plan_init(&b->plan, seed + index);
 
     if (opt->dfu && !b->part->dfu.present) {

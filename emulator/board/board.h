@@ -50,6 +50,10 @@ struct board_options {
 
 struct board;
 
+/* Boards per pair of USB buses (DFU devices on the odd bus, probes on the
+ * even one): board i is port i % 100 + 1 of buses 2 (i / 100) + 1 and + 2. */
+#define BOARD_PORTS_PER_BUS 100u
+
 struct board_host {
     int  (*export_device)(void *arg, struct board *b, struct usb_device *dev, const char *busid);
     void (*unexport_device)(void *arg, struct board *b, struct usb_device *dev);

@@ -90,8 +90,14 @@ int usbip_server_export(struct usbip_server *srv, struct usb_device *dev, const 
     char *end;
     unsigned long bus = strtoul(busid, &end, 10);
     exp->busnum = (end != busid && *end == '-' && bus > 0 && bus <= 0xffff) ? (uint32_t)bus : 1;
-    /* USB addresses are 1..127; a new one on every enumeration */
+    /* USB addresses are 1..127 per bus (1 is the root hub's); a new one
+     * on every enumeration.  A bus with all 126 taken has no room. */
+    unsigned tries = 0;
     do {
+        if (tries++ == 126) {
+            free(exp);
+            return -ENOSPC;
+        }
         exp->devnum = srv->next_devnum;
         srv->next_devnum = srv->next_devnum >= 127 ? 2 : srv->next_devnum + 1;
     } while (devnum_in_use(srv, exp->busnum, exp->devnum));
@@ -468,7 +474,7 @@ struct usbip_server *usbip_server_new(const char *bind_addr, uint16_t port)
         .max_urbs_per_client = USBIP_DEFAULT_MAX_URBS,
         .max_kept_bytes = 16u << 20,
         .max_clients = USBIP_DEFAULT_MAX_CLIENTS,
-        .max_devices = 256,
+        .max_devices = USBIP_DEFAULT_MAX_DEVICES,
         .max_backlog = 4u << 20,
         .handshake_timeout_ms = 10000,
         .linger_timeout_ms = 2000,

@@ -120,6 +120,7 @@ struct usbip_server_limits {
 #define USBIP_DEFAULT_MAX_TRANSFER (1u << 20)
 #define USBIP_DEFAULT_MAX_URBS     256
 #define USBIP_DEFAULT_MAX_CLIENTS  64
+#define USBIP_DEFAULT_MAX_DEVICES  4096    /* 1024 boards, a DFU device and a probe each, twice */
 
 void usbip_server_get_limits(const struct usbip_server *srv, struct usbip_server_limits *lim);
 void usbip_server_set_limits(struct usbip_server *srv, const struct usbip_server_limits *lim);

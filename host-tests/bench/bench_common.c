@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SERVER_ARGS 512
+#define MAX_SERVER_ARGS 4096
 
 const char *bench_vstm32(void)
 {
@@ -136,6 +136,28 @@ int bench_server_stop(struct bench_server *s)
         close(s->out_fd);
     s->out_fd = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int bench_proc_pss_kib(pid_t pid, uint64_t *pss_kib, uint64_t *anon_kib)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long v;
+        if (sscanf(line, "Pss: %llu kB", &v) == 1) {
+            *pss_kib = v;
+            found |= 1;
+        } else if (sscanf(line, "Anonymous: %llu kB", &v) == 1) {
+            *anon_kib = v;
+            found |= 2;
+        }
+    }
+    fclose(f);
+    return found == 3 ? 0 : -1;
 }
 
 int bench_proc_memory_kib(pid_t pid, uint64_t *rss_kib, uint64_t *hwm_kib)

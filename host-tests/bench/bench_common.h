@@ -32,6 +32,9 @@ int bench_server_start(struct bench_server *s, char *const args[]);
 /* SIGTERM, wait for it to exit.  Returns its exit status or -1. */
 int bench_server_stop(struct bench_server *s);
 /* VmRSS and VmHWM of a process, in KiB.  0 or -1. */
+/* Proportional set size (shared pages divided among their mappers) and
+ * private anonymous memory of a process, from /proc/PID/smaps_rollup. */
+int bench_proc_pss_kib(pid_t pid, uint64_t *pss_kib, uint64_t *anon_kib);
 int bench_proc_memory_kib(pid_t pid, uint64_t *rss_kib, uint64_t *hwm_kib);
 
 #include "lib/monotonic.h"

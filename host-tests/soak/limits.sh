@@ -69,7 +69,7 @@ if [ -f /proc/net/if_inet6 ]; then
     check bind-any6 $? "$(grep -m1 -E 'warning|cannot' "$work/any6.err")"
 fi
 
-start_server limits --board f042x6:dfu --board l476xg:dfu
+start_server limits --max-clients 64 --board f042x6:dfu --board l476xg:dfu
 if [ -n "$port" ]; then
     "$build/soak/soak-client" --limits 127.0.0.1 "$port" >"$work/limits-client.out" 2>&1
     rc=$?

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,4 +215,34 @@ Test(lifecycle, server_free_disconnects_imported_devices)
     cr_assert_eq(B.dev[1].cancels, 1);
     cr_assert(usbip_client_wait_closed(a, T_MS));
     usbip_client_close(a);
+}
+
+/*
+ * A USB bus has 127 addresses, the root hub's among them: the 127th
+ * device on one bus is refused (-ENOSPC, promptly: the address search
+ * used to spin for ever and hung `vstm32 serve` at its 127th board), and
+ * the next bus has room.  Boards spread over bus pairs (board.h).
+ */
+Test(lifecycle, a_full_bus_refuses_the_127th_device_and_the_next_bus_has_room)
+{
+    static struct echo_dev many[130];
+    char busid[32];
+    bench_pause();
+    /* 1-1 and 1-2 are the fixture's: 124 more fill addresses 2..127 */
+    for (unsigned i = 0; i < 124; i++) {
+        echo_init(&many[i], ECHO_PID + 2, USB_SPEED_FULL, "MANY");
+        snprintf(busid, sizeof busid, "1-%u", i + 3);
+        cr_assert_eq(usbip_server_export(B.srv, &many[i].usb, busid), 0, "%s", busid);
+    }
+    echo_init(&many[124], ECHO_PID + 2, USB_SPEED_FULL, "MANY");
+    cr_expect_eq(usbip_server_export(B.srv, &many[124].usb, "1-127"), -ENOSPC);
+    cr_expect_null(usbip_server_busid(B.srv, &many[124].usb));
+    cr_expect_eq(usbip_server_export(B.srv, &many[124].usb, "3-1"), 0, "bus 3 is empty");
+    uint32_t busnum = 0, devnum = 0;
+    cr_assert_eq(usbip_server_devid(B.srv, &many[124].usb, &busnum, &devnum), 0);
+    cr_expect_eq(busnum, 3u);
+    cr_expect(devnum >= 2 && devnum <= 127);
+    for (unsigned i = 0; i < 125; i++)
+        usbip_server_unexport(B.srv, &many[i].usb);
+    bench_resume();
 }

@@ -247,7 +247,7 @@ static int import_device(struct usbfs_dev *dev, const char *spec, unsigned bus, 
         return -ENOENT;
     struct usbip_client_device *list = NULL;
     size_t count = 0;
-    int rc = usbip_request_devlist(fd, 127, USBFS_NET_TIMEOUT_MS, &list, &count);
+    int rc = usbip_request_devlist(fd, 4096, USBFS_NET_TIMEOUT_MS, &list, &count);
     usbfs_next.close(fd);
     if (rc < 0)
         return -ENOENT;

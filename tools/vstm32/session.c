@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -47,6 +48,8 @@ const char session_options_help[] =
     "  --allow-remote         allow --bind to a non-loopback address: USB/IP has no\n"
     "                         authentication, anyone who reaches the port owns the boards\n"
     "  --port N               TCP port (default 3240; 0 = pick a free one)\n"
+    "  --max-clients N        USB/IP connections at once (default 1024); more are\n"
+    "                         closed when they connect\n"
     "  --pcap FILE            write every transfer to FILE (usbmon pcap, Wireshark)\n"
     "  --trace[=explain]      one line per transfer on stderr, in virtual time;\n"
     "                         =explain adds why, citing DFU 1.1 / AN3156 / the manual\n"
@@ -270,6 +273,14 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         } else if (!strcmp(opt, "--bind")) {
             NEED_VALUE();
             cfg->bind_addr = val;
+        } else if (!strcmp(opt, "--max-clients")) {
+            uint64_t n;
+            NEED_VALUE();
+            if (parse_u64(val, &n) || n < 1 || n > 65535) {
+                cli_error("--max-clients takes 1..65535, not '%s'", val);
+                return EXIT_USAGE;
+            }
+            cfg->max_clients = (unsigned)n;
         } else if (!strcmp(opt, "--allow-remote")) {
             cfg->allow_remote = true;
         } else if (!strcmp(opt, "--port")) {
@@ -557,6 +568,17 @@ static void session_transfer_hook(struct usbip_server *srv, struct usb_device *d
 
 /* ---- life cycle -------------------------------------------------------- */
 
+/* A farm of boards with a client each needs more descriptors than the
+ * usual soft limit of 1024: take what the hard limit allows. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1u << 20 : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 struct session *session_start(const struct session_config *cfg)
 {
     struct session *s = calloc(1, sizeof *s);
@@ -567,12 +589,17 @@ struct session *session_start(const struct session_config *cfg)
     s->ctl_fd = -1;
     for (unsigned i = 0; i < SESSION_MAX_CTL_CONNS; i++)
         s->ctl_conns[i].fd = -1;
+    raise_fd_limit();
     s->server = usbip_server_new(cfg->bind_addr, (uint16_t)cfg->port);
     if (!s->server) {
         cli_error("cannot listen on %s:%d", cfg->bind_addr, cfg->port);
         free(s);
         return NULL;
     }
+    struct usbip_server_limits lim;
+    usbip_server_get_limits(s->server, &lim);
+    lim.max_clients = cfg->max_clients ? cfg->max_clients : SESSION_DEFAULT_MAX_CLIENTS;
+    usbip_server_set_limits(s->server, &lim);
     if (cfg->pcap_path || cfg->trace) {
         struct trace_config tc = {
             .pcap_path = cfg->pcap_path,

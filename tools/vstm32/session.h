@@ -12,7 +12,8 @@
 #include "emulator/board/board.h"
 #include "models/vclock.h"
 
-#define SESSION_MAX_BOARDS 128
+#define SESSION_MAX_BOARDS 1024
+#define SESSION_DEFAULT_MAX_CLIENTS 1024
 #define SESSION_MAX_CONSOLES 8
 #define SESSION_MAX_CTL_CONNS 16     /* control connections waiting for their line */
 
@@ -25,6 +26,7 @@ struct session_config {
     const char *ctl_path;
     const char *bind_addr;
     bool allow_remote;          /* --allow-remote: bind_addr may be non-loopback */
+    unsigned max_clients;       /* --max-clients: USB/IP connections at once, 0: default */
     int port;
     const char *pcap_path;          /* --pcap FILE: usbmon capture (emulator/trace) */
     bool trace;                     /* --trace: one line per transfer on stderr */

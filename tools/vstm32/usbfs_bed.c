@@ -31,8 +31,8 @@
 #include "tools/vstm32/usbfs_attrs.h"
 #include "tools/vstm32/usbfs_bed.h"
 
-#define BED_MAX_DEVICES 64
-#define BED_MAX_BUSES 16
+#define BED_MAX_DEVICES 2048
+#define BED_MAX_BUSES 64
 #define USB_DEVICE_MAJOR 189        /* include/linux/usb.h: USB_DEVICE_MAJOR */
 
 struct bed_device {

@@ -20,7 +20,7 @@
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/usbfs_mirror.h"
 
-#define MIRROR_MAX_DEVICES 64
+#define MIRROR_MAX_DEVICES 2048    /* 1024 boards with a probe each */
 #define MIRROR_NET_TIMEOUT_MS 2000
 #define MIRROR_MAX_CONFIG 4096      /* wTotalLength we read */
 #define MIRROR_BUSY_RETRY 10        /* polls between reads of a held device */
