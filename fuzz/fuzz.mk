@@ -88,6 +88,10 @@ $(BUILD)/soak/soak-client: host-tests/soak/soak_client.c $(call obj,$(TESTLIB_SR
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
 
+$(BUILD)/soak/soak-crowd: host-tests/soak/crowd_client.c $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(call obj,$(TESTLIB_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS)
+
 $(BUILD)/soak/flashcheck: host-tests/soak/flashcheck.c $(EMU_LIB) $(MODELS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(EMU_LIB) $(MODELS_LIB) $(LIBS)
@@ -98,7 +102,10 @@ $(BUILD)/soak/vstm32-asan: $(call asanobj,$(CLI_SRCS) $(EMU_SRCS) $(MODEL_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-soak: $(VSTM32) $(BUILD)/soak/vstm32-asan $(BUILD)/soak/soak-client
+SOAK_CROWD   ?= 256
+SOAK_CROWD_SECONDS ?= 15
+soak: $(VSTM32) $(BUILD)/soak/vstm32-asan $(BUILD)/soak/soak-client $(BUILD)/soak/soak-crowd
+	SOAK_CROWD=$(SOAK_CROWD) SOAK_CROWD_SECONDS=$(SOAK_CROWD_SECONDS) \
 	sh host-tests/soak/soak.sh $(BUILD) $(SOAK_SECONDS) $(SOAK_BOARDS)
 
 DURABILITY_KILLS ?= 30

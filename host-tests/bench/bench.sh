@@ -242,6 +242,31 @@ for route in usbfs; do
     fi
 done
 
+# ---- 8. a well-behaved client among 256 others ------------------------------------
+# host-tests/soak/crowd_client.c against 10 boards: 256 connections listing,
+# fighting over one device, transferring, vanishing mid-URB, a reader of
+# one byte a second; the probe's GETSTATUS round trip meanwhile.
+$CC $CFLAGS_BENCH -o "$BIN/soak_crowd" host-tests/soak/crowd_client.c host-tests/lib/usbip_client.c \
+    lib/usbip_client.c lib/usbip_proto.c -lpthread
+set --
+for i in 1 2 3 4 5 6 7 8 9 10; do set -- "$@" --board f042x6:dfu; done
+"$VSTM32" serve --port 0 "$@" >"$work/crowd-server.out" 2>/dev/null &
+crowd_pid=$!
+crowd_port=
+for _ in $(seq 1 200); do
+    crowd_port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/crowd-server.out")
+    [ -n "$crowd_port" ] && break
+    sleep 0.05
+done
+if [ -n "$crowd_port" ] && "$BIN/soak_crowd" 127.0.0.1 "$crowd_port" 10 256 10 >"$work/crowd" 2>/dev/null; then
+    figure crowd_rtt_p50 "$(pick crowd_rtt_p50_us "$work/crowd")" us
+    figure crowd_rtt_p99 "$(pick crowd_rtt_p99_us "$work/crowd")" us
+    figure crowd_rtt_max "$(pick crowd_rtt_max_us "$work/crowd")" us
+else
+    figure crowd_rtt_p50 failed us
+fi
+kill "$crowd_pid" 2>/dev/null; wait "$crowd_pid" 2>/dev/null || true
+
 # ---- summary -----------------------------------------------------------------
 echo
 echo "summary ($(uname -n), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"

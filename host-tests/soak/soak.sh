@@ -99,6 +99,22 @@ answering=$(sed -n 's/^soak-client: \([0-9]*\) of [0-9]* boards answer GETSTATUS
 check clients $client_rc "$(grep -c . "$work/client.err") client-side failure lines"
 [ "${answering:-0}" = "$nboards" ]; check boards $? "${answering:-0} of $nboards answer GETSTATUS"
 
+# The crowd: SOAK_CROWD (256) connections at once listing, fighting over
+# one device, transferring, vanishing mid-URB, plus a reader of one byte a
+# second, while a well-behaved client times its round trips.
+crowd=${SOAK_CROWD:-256}
+crowd_secs=${SOAK_CROWD_SECONDS:-15}
+"$build/soak/soak-crowd" 127.0.0.1 "$port" "$nboards" "$crowd" "$crowd_secs" \
+    >"$work/crowd.out" 2>"$work/crowd.err"
+crowd_rc=$?
+sed 's/^/  /' "$work/crowd.out"
+head -n 20 "$work/crowd.err" | sed 's/^/  /'
+check crowd $crowd_rc "$crowd clients for $crowd_secs s; probe round trip p50 $(sed -n 's/^crowd_rtt_p50_us //p' "$work/crowd.out") us, max $(sed -n 's/^crowd_rtt_max_us //p' "$work/crowd.out") us"
+rss_crowd=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+# bounded: the crowd (and its slow reader's backlog) may not grow the
+# server by more than 256 MiB
+[ $((rss_crowd - rss_before)) -lt 262144 ]; check crowd-memory $? "RSS ${rss_before} -> ${rss_crowd} KiB"
+
 # Connections the clients dropped are closed by the server within its
 # handshake / linger time-outs: wait for the count to come back.
 fds_after=$(fd_count "$server_pid")
