@@ -339,19 +339,18 @@ int stlink_ident_parse(const char *mod, enum stlink_version *kind,
         return 1;
     }
     if (nmatch > 1) {
-        snprintf(err, errlen, "%s: '%s' names several %s firmware (known: %s)", mod, q,
+        snprintf(err, errlen, "'%s' names several %s firmware (known: %s)", q,
                  stlink_kind_name(*kind), known);
         return -1;
     }
     for (size_t i = 0; i < NIDENTS && *q; i++) {
         if (idents[i].kind != *kind && names(idents[i].fw, q)) {
-            snprintf(err, errlen, "%s: %s is %s firmware (%s), not %s's (known: %s)", mod,
-                     idents[i].fw, idents[i].model, stlink_kind_name(idents[i].kind),
+            snprintf(err, errlen, "%s is %s firmware (%s), not %s's (known: %s)", idents[i].fw, idents[i].model, stlink_kind_name(idents[i].kind),
                      stlink_kind_name(*kind), known);
             return -1;
         }
     }
-    snprintf(err, errlen, "%s: unknown %s firmware '%s' (known: %s)", mod,
-             stlink_kind_name(*kind), q, known);
+    snprintf(err, errlen, "unknown %s firmware '%s' (known: %s)", stlink_kind_name(*kind), q,
+             known);
     return -1;
 }
