@@ -89,6 +89,8 @@
     }
 
 #define RAW_SERIAL(why) LOG_SERIAL " " why
+#define RAW_SERIAL_INFERRED "[I S7: a standalone V2, whose old DFU writes raw bytes (" \
+    "stlink-old-v2-serial-descriptor.txt); no log of this firmware's serial]"
 #define HEX_SERIAL_DISCO "[I st-flash log: STM32F4DISCOVERY on-board V2 serial 066CFF30...]"
 
 static const struct stlink_ident idents[] = {
@@ -98,9 +100,9 @@ static const struct stlink_ident idents[] = {
            LOG_OOCD " STM32F4DISCOVERY; " LOG_STFLASH " jtag 0xe swim 0x0", false),
     V2_ROW("V2J17S0", 17, 0, STL_SERIAL_HEX24, HEX_SERIAL_DISCO,
            1687u, 2043u, VOLT_DERIVED("2.906461"), LOG_OOCD, false),
-    V2_ROW("V2J17S4", 17, 4, STL_SERIAL_RAW12, RAW_SERIAL("[I a standalone V2: SWIM present]"),
+    V2_ROW("V2J17S4", 17, 4, STL_SERIAL_RAW12, RAW_SERIAL_INFERRED,
            VOLT_GUESS_A0, VOLT_GUESS_A1, VOLT_GUESS, LOG_STFLASH " jtag 0x11 swim 0x4", false),
-    V2_ROW("V2J28S7", 28, 7, STL_SERIAL_RAW12, RAW_SERIAL("[I a standalone V2: SWIM present]"),
+    V2_ROW("V2J28S7", 28, 7, STL_SERIAL_RAW12, RAW_SERIAL_INFERRED,
            1512u, 2041u, VOLT_DERIVED("3.239683"), LOG_OOCD, false),
     V2_ROW("V2J29S7", 29, 7, STL_SERIAL_RAW12, RAW_SERIAL("stlink #716: V2.J29.S7 lsusb iSerial binary"),
            1498u, 2042u, VOLT_DERIVED("3.271562"), LOG_OOCD, false),
@@ -115,9 +117,9 @@ static const struct stlink_ident idents[] = {
            "guess: kept from before identities; the standalone V2 writes raw bytes",
            VOLT_GUESS_A0, VOLT_GUESS_A1, VOLT_GUESS,
            "guess: a released V2 firmware, no public log in facts", true),
-    V2_ROW("V2J45S7", 45, 7, STL_SERIAL_RAW12, RAW_SERIAL("[I a standalone V2: SWIM present]"),
+    V2_ROW("V2J45S7", 45, 7, STL_SERIAL_RAW12, RAW_SERIAL_INFERRED,
            2471u, 3358u, VOLT_DERIVED("3.261514") " (no pair near 1500/2048)", LOG_OOCD, false),
-    V2_ROW("V2J46S7", 46, 7, STL_SERIAL_RAW12, RAW_SERIAL("[I a standalone V2: SWIM present]"),
+    V2_ROW("V2J46S7", 46, 7, STL_SERIAL_RAW12, RAW_SERIAL_INFERRED,
            1525u, 2047u, VOLT_DERIVED("3.221508"), LOG_OOCD, false),
 
     /* ---- ST-LINK/V2-1 ---- */
