@@ -321,3 +321,23 @@ Test(stlink_ident, a_scenario_probe_line_takes_a_version)
     proc_rmtree(dir);
     free(dir);
 }
+
+/* `ctl status` names the probe's bus id and firmware. */
+Test(stlink_ident, ctl_status_shows_the_probes_firmware)
+{
+    char *dir = proc_mkdtemp("ident-ctl");
+    char sock[600], script[1024];
+    snprintf(sock, sizeof sock, "%s/ctl.sock", dir);
+    snprintf(script, sizeof script, "%s ctl %s status", proc_vstm32(), sock);
+    char *argv[] = {(char *)proc_vstm32(), "run", "--ctl", sock, "--board",
+                    "f446xe:stlink-v3@V3J12M3B5S1", "--board", "f103xb:stlink-v2", "--",
+                    "sh", "-c", script, NULL};
+    struct proc_result r = proc_run(argv, NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "exited %d:\n%s", r.status, r.output);
+    cr_assert(strstr(r.output, "board 0 f446xe ") && strstr(r.output, " stlink=2-1@V3J12M3B5S1 "),
+              "%s", r.output);
+    cr_assert(strstr(r.output, " stlink=2-2@V2J40S7 "), "no @: the default:\n%s", r.output);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}
