@@ -254,7 +254,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rig *r = &rig;
     memset(r, 0, sizeof *r);
     const struct part *p = parts[fuzz_u8(&in) % parts_count];
-    enum stlink_version v = (enum stlink_version)(fuzz_u8(&in) % 3);
+    /* any identity: old V2 firmware answers fewer commands (stlink_ident.c) */
+    const struct stlink_ident *id = stlink_ident_at(fuzz_u8(&in) % stlink_ident_count());
     char err[256];
     vclock_init(&r->clock, VCLOCK_FAST, 1.0);
     fault_plan_init(&r->plan, 1);
@@ -266,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cpu_hooks ch = { .system_reset = on_system_reset, .arg = r };
     r->cpu = cpu_new(r->chip, &ch);
     struct stlink_hooks sh = { .nrst = on_nrst, .arg = r };
-    r->probe = stlink_new(v, r->chip, r->cpu, "066DFF485550755187121723", &sh);
+    r->probe = stlink_new_ident(id, r->chip, r->cpu, "066DFF485550755187121723", &sh);
     if (!r->probe)
         abort();
     r->usb = stlink_usb(r->probe);

@@ -246,7 +246,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     }
     if (board_update_devices(b, err, errlen) < 0)
         goto fail;
-    if (opt->stlink && board_attach_probe(b, opt->stlink, err, errlen) < 0) {
+    if (opt->stlink && board_attach_probe(b, opt->stlink, opt->stlink_ident, err, errlen) < 0) {
         board_drop_dfu(b);
         goto fail;
     }
@@ -563,10 +563,14 @@ const char *board_state_dir(const struct board *b)
 
 void board_describe(const struct board *b, char *out, size_t cap)
 {
+    /* stlink=BUSID@FIRMWARE: the probe's bus id and identity (stlink_ident.h) */
+    char probe[64] = "-";
+    if (b->stlink)
+        snprintf(probe, sizeof probe, "%s@%s", b->stlink_busid, stlink_identity(b->stlink)->fw);
     snprintf(out, cap, "board %u %s boot=%s boot0=%d rdp=%u usb=%s dfu=%s stlink=%s state=%s",
              b->index, b->part->name, boot_target_name(b->chip->boot_target), b->chip->boot0_pin,
              b->chip->rdp_level, b->plugged ? "plugged" : "unplugged",
-             b->dfu ? b->dfu_busid : "-", b->stlink ? b->stlink_busid : "-", b->state_dir);
+             b->dfu ? b->dfu_busid : "-", probe, b->state_dir);
     /* appended only when they differ from the default, so the line above stays as it was */
     size_t n = strlen(out);
     if (!b->chip->powered && n < cap)

@@ -30,6 +30,8 @@ enum board_link { LINK_DEFAULT, LINK_DIRECT, LINK_HUB };
 
 #define BOARD_MAX_FAULTS 32
 
+struct stlink_ident;
+
 struct board_options {
     const struct part *part;
     const char *state_dir;          /* NULL: a fresh chip in a temporary directory */
@@ -40,9 +42,12 @@ struct board_options {
     const char *faults[BOARD_MAX_FAULTS];   /* fault specs, in order */
     size_t nfaults;
     const char *faults_file;        /* --faults FILE, may be NULL */
-    /* ":stlink-v2|stlink-v2-1|stlink-v3": an ST-Link probe on the SWD
-     * pins, exported as "2-N".  0: none; else enum stlink_version + 1. */
+    /* ":stlink-v2|stlink-v2-1|stlink-v3[@VERSION]": an ST-Link probe on
+     * the SWD pins, exported as "2-N".  0: none; else enum stlink_version
+     * + 1.  stlink_ident: its identity (stlink_ident.h), NULL: the
+     * kind's default. */
     int  stlink;
+    const struct stlink_ident *stlink_ident;
     /* --hse HZ: the board's HSE crystal (0: none fitted / not modelled).
      * The ROM's HSE detection may fail with it (part_dfu.hse_flaky_hz). */
     uint32_t hse_hz;

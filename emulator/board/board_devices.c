@@ -58,7 +58,8 @@ static void probe_serial(const struct board *b, char out[25])
     out[24] = '\0';
 }
 
-int board_attach_probe(struct board *b, int version, char *err, size_t errlen)
+int board_attach_probe(struct board *b, int version, const struct stlink_ident *id, char *err,
+                       size_t errlen)
 {
     char serial[25];
     probe_serial(b, serial);
@@ -67,7 +68,9 @@ int board_attach_probe(struct board *b, int version, char *err, size_t errlen)
         snprintf(err, errlen, "board %u: cannot create the core behind the ST-Link", b->index);
         return -1;
     }
-    b->stlink = stlink_new((enum stlink_version)(version - 1), b->chip, b->cpu, serial, &hooks);
+    if (!id)
+        id = stlink_ident_default((enum stlink_version)(version - 1));
+    b->stlink = stlink_new_ident(id, b->chip, b->cpu, serial, &hooks);
     if (!b->stlink) {
         snprintf(err, errlen, "board %u: cannot create the ST-Link", b->index);
         return -1;

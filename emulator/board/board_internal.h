@@ -59,7 +59,8 @@ int  board_apply_hse(struct board *b, char *err, size_t errlen);
 void board_drop_dfu(struct board *b);
 /* Create and export the ST-Link (version: enum stlink_version + 1), or
  * unexport and free it. */
-int  board_attach_probe(struct board *b, int version, char *err, size_t errlen);
+int  board_attach_probe(struct board *b, int version, const struct stlink_ident *id, char *err,
+                        size_t errlen);
 void board_detach_probe(struct board *b);
 /* Put fault usb.hs-host in the plan exactly while a direct link meets a
  * ROM with the AN2606 high-speed host limitation. */

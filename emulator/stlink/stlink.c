@@ -224,7 +224,16 @@ static const struct usb_device_ops stlink_ops = {
 struct stlink_device *stlink_new(enum stlink_version v, struct chip *c, struct cpu *cpu,
                                  const char *serial, const struct stlink_hooks *hooks)
 {
-    if (!c || (v != STLINK_V2 && v != STLINK_V2_1 && v != STLINK_V3))
+    if (v != STLINK_V2 && v != STLINK_V2_1 && v != STLINK_V3)
+        return NULL;
+    return stlink_new_ident(stlink_ident_default(v), c, cpu, serial, hooks);
+}
+
+struct stlink_device *stlink_new_ident(const struct stlink_ident *id, struct chip *c,
+                                       struct cpu *cpu, const char *serial,
+                                       const struct stlink_hooks *hooks)
+{
+    if (!c || !id)
         return NULL;
     struct stlink_device *s = calloc(1, sizeof(*s));
     if (!s)
@@ -235,7 +244,8 @@ struct stlink_device *stlink_new(enum stlink_version v, struct chip *c, struct c
         stlink_free(s);
         return NULL;
     }
-    s->version = v;
+    s->version = id->kind;
+    s->id = id;
     s->chip = c;
     s->cpu = cpu;
     if (hooks)
@@ -249,12 +259,13 @@ struct stlink_device *stlink_new(enum stlink_version v, struct chip *c, struct c
     stlink_desc_build(s);
     s->usb.ops = &stlink_ops;
     s->usb.priv = s;
-    snprintf(s->trace_name, sizeof(s->trace_name), "%s/stlink-%s", c->part->name,
-             v == STLINK_V2 ? "v2" : v == STLINK_V2_1 ? "v2-1" : "v3");
+    snprintf(s->trace_name, sizeof(s->trace_name), "%s/%s", c->part->name,
+             stlink_kind_name(id->kind));
     s->usb.trace_name = s->trace_name;
-    /* A probe plugged in idles in mass-storage mode; the tools leave it
-     * (DFU exit) or just enter debug mode. */
-    s->mode = STL_MODE_MASS;
+    /* A probe plugged in idles in the mode its identity says (mass
+     * storage, as st-flash logs show); the tools leave it (DFU exit) or
+     * just enter debug mode. */
+    s->mode = id->mode_at_plug;
     s->swd_divisor = 1;                 /* 1.8 MHz, the firmware default */
     s->com_freq_khz = 1800;
     s->last_rw_status = STL_OK;
@@ -272,6 +283,11 @@ void stlink_free(struct stlink_device *s)
     free(s->data);
     free(s->reply);
     free(s);
+}
+
+const struct stlink_ident *stlink_identity(const struct stlink_device *s)
+{
+    return s->id;
 }
 
 struct usb_device *stlink_usb(struct stlink_device *s)

@@ -27,12 +27,6 @@
 #define C_MASKINTS (1u << 3)
 #define AIRCR_SYSRESETREQ 0x05FA0004u
 
-/* Target voltage as the probe's ADC reports it: VREFINT reading and the
- * VAPP/2 reading; the tools compute 2 * 1.2 V * reading / factor.
- * 1552 / 2104 -> 3.25 V (a board on a 3.3 V regulator). */
-#define VOLT_FACTOR  1552u
-#define VOLT_READING 2104u
-
 /* STLINK-V3 SWD frequencies in kHz, fastest first (openocd's debug log of
  * GET_COM_FREQ on a V3SET). */
 static const uint32_t v3_swd_khz[] = {24000, 8000, 3300, 1000, 200, 50, 5};
@@ -195,45 +189,31 @@ static void drive_nrst(struct stlink_device *s, bool low)
 
 static void cmd_get_version(struct stlink_device *s, unsigned arg)
 {
-    uint16_t v;
-    if (s->fw.hw >= 3)
-        v = (uint16_t)(s->fw.hw << 12);          /* x = y = 0: "use GET_VERSION_EX" */
-    else
-        v = (uint16_t)((s->fw.hw << 12) | ((s->fw.jtag & 0x3F) << 6) | (s->fw.swim_or_msd & 0x3F));
     reply_zero(s, 6);
-    st_be16(s->reply, v);                        /* big endian, as the tools decode it */
-    st_le16(s->reply + 2, 0x0483);               /* VID, little endian */
-    st_le16(s->reply + 4, s->pid);
+    stlink_ident_version_reply(s->id, s->reply);
 }
 
 static void cmd_get_version_ex(struct stlink_device *s, unsigned arg)
 {
-    if (s->fw.hw < 3) {
-        reply_status(s, STL_UNKNOWN_CMD);
-        return;
-    }
     reply_zero(s, 12);
-    s->reply[0] = s->fw.hw;
-    s->reply[1] = s->fw.swim;
-    s->reply[2] = s->fw.jtag;
-    s->reply[3] = s->fw.msd;
-    s->reply[4] = s->fw.bridge;
-    st_le16(s->reply + 8, 0x0483);
-    st_le16(s->reply + 10, s->pid);
+    if (!stlink_ident_version_ex_reply(s->id, s->reply))
+        reply_status(s, STL_UNKNOWN_CMD);
 }
 
+/* The identity's reading (stlink_ident.c: the pair that prints what a
+ * real probe of that firmware printed); VAPP reads 0 with the target off. */
 static void cmd_target_voltage(struct stlink_device *s, unsigned arg)
 {
     reply_zero(s, 8);
-    st_le32(s->reply, VOLT_FACTOR);
-    st_le32(s->reply + 4, s->chip->powered ? VOLT_READING : 0);
+    st_le32(s->reply, s->id->volt_adc0);
+    st_le32(s->reply + 4, s->chip->powered ? s->id->volt_adc1 : 0);
 }
 
 /* APIV3_GET_COM_FREQ (set 0) and APIV3_SET_COM_FREQ (set 1). */
 static void cmd_com_freq(struct stlink_device *s, unsigned set)
 {
     size_t n = sizeof(v3_swd_khz) / sizeof(v3_swd_khz[0]);
-    if (s->fw.hw < 3) {
+    if (s->id->hw < 3) {
         reply_status(s, STL_UNKNOWN_CMD);
         return;
     }
@@ -428,50 +408,57 @@ struct stlink_op {
     enum stlink_data_rule data;
     void (*handler)(struct stlink_device *s, unsigned arg);
     unsigned arg;
+    /* An ST-LINK/V2 (-1) firmware has the command from this J version on
+     * (0: always); older firmware answers it as unknown.  The thresholds
+     * are the ones OpenOCD 0.12 keys its feature flags on (stlink_usb.c
+     * stlink_usb_version, from ST's firmware release notes) and stlink
+     * 1.7.0 on (_parse_version: GETLASTRWSTATUS2 from J15, TRACE from J13;
+     * usb.c: SWD_SET_FREQ from J22).  A V3 has them all. */
+    uint8_t v2_from_jtag;
 };
 
 /* The DEBUG_COMMAND (0xF2) family, by cmd[1]. */
 static const struct stlink_op debug_ops[] = {
-    { STL_DBG_APIV1_ENTER,         "APIV1_ENTER",         DATA_NONE,     dbg_enter, 0 },
-    { STL_DBG_APIV2_ENTER,         "APIV2_ENTER",         DATA_NONE,     dbg_enter, 0 },
-    { STL_DBG_EXIT,                "EXIT",                DATA_NONE,     dbg_exit, 0 },
-    { STL_DBG_READ_IDCODES,        "READ_IDCODES",        DATA_NONE,     dbg_read_idcodes, 0 },
-    { STL_DBG_READCOREID,          "READCOREID",          DATA_NONE,     dbg_read_coreid, 0 },
-    { STL_DBG_GETSTATUS,           "GETSTATUS",           DATA_NONE,     dbg_get_status, 0 },
-    { STL_DBG_FORCEDEBUG,          "FORCEDEBUG",          DATA_NONE,     cmd_run_control, 0 },
-    { STL_DBG_RUNCORE,             "RUNCORE",             DATA_NONE,     cmd_run_control, 0 },
-    { STL_DBG_STEPCORE,            "STEPCORE",            DATA_NONE,     cmd_run_control, 0 },
-    { STL_DBG_APIV1_RESETSYS,      "APIV1_RESETSYS",      DATA_NONE,     dbg_reset_sys, 0 },
-    { STL_DBG_APIV2_RESETSYS,      "APIV2_RESETSYS",      DATA_NONE,     dbg_reset_sys, 0 },
-    { STL_DBG_DRIVE_NRST,          "APIV2_DRIVE_NRST",    DATA_NONE,     dbg_drive_nrst, 0 },
-    { STL_DBG_READDEBUG_32BIT,     "APIV2_READDEBUGREG",  DATA_NONE,     debug_reg_read, 0 },
-    { STL_DBG_WRITEDEBUG_32BIT,    "APIV2_WRITEDEBUGREG", DATA_NONE,     debug_reg_write, 0 },
-    { STL_DBG_APIV1_WRITEDEBUGREG, "APIV1_WRITEDEBUGREG", DATA_NONE,     debug_reg_write, 0 },
-    { STL_DBG_READMEM_32BIT,       "READMEM_32BIT",       DATA_NONE,     dbg_readmem, 4 },
-    { STL_DBG_READMEM_16BIT,       "READMEM_16BIT",       DATA_NONE,     dbg_readmem, 2 },
-    { STL_DBG_READMEM_8BIT,        "READMEM_8BIT",        DATA_NONE,     dbg_readmem, 1 },
-    { STL_DBG_WRITEMEM_32BIT,      "WRITEMEM_32BIT",      DATA_LEN_AT_6, dbg_writemem, 4 },
-    { STL_DBG_WRITEMEM_16BIT,      "WRITEMEM_16BIT",      DATA_LEN_AT_6, dbg_writemem, 2 },
-    { STL_DBG_WRITEMEM_8BIT,       "WRITEMEM_8BIT",       DATA_LEN_AT_6, dbg_writemem, 1 },
-    { STL_DBG_GETLASTRWSTATUS,     "APIV2_GETLASTRWSTATUS",  DATA_NONE,  dbg_last_rw_status, 0 },
-    { STL_DBG_GETLASTRWSTATUS2,    "APIV2_GETLASTRWSTATUS2", DATA_NONE,  dbg_last_rw_status2, 0 },
-    { STL_DBG_APIV2_READREG,       "APIV2_READREG",       DATA_NONE,     dbg_apiv2_read_reg, 0 },
-    { STL_DBG_APIV1_READREG,       "APIV1_READREG",       DATA_NONE,     dbg_apiv1_read_reg, 0 },
-    { STL_DBG_APIV2_WRITEREG,      "APIV2_WRITEREG",      DATA_NONE,     dbg_write_reg, 0 },
-    { STL_DBG_APIV1_WRITEREG,      "APIV1_WRITEREG",      DATA_NONE,     dbg_write_reg, 0 },
-    { STL_DBG_APIV2_READALLREGS,   "APIV2_READALLREGS",   DATA_NONE,     read_all_regs, 1 },
-    { STL_DBG_APIV1_READALLREGS,   "APIV1_READALLREGS",   DATA_NONE,     read_all_regs, 0 },
-    { STL_DBG_SWD_SET_FREQ,        "APIV2_SWD_SET_FREQ",  DATA_NONE,     dbg_swd_set_freq, 0 },
-    { STL_DBG_JTAG_SET_FREQ,       "APIV2_JTAG_SET_FREQ", DATA_NONE,     dbg_jtag_set_freq, 0 },
-    { STL_DBG_APIV3_GET_COM_FREQ,  "APIV3_GET_COM_FREQ",  DATA_NONE,     cmd_com_freq, 0 },
-    { STL_DBG_APIV3_SET_COM_FREQ,  "APIV3_SET_COM_FREQ",  DATA_NONE,     cmd_com_freq, 1 },
-    { STL_DBG_INIT_AP,             "APIV2_INIT_AP",       DATA_NONE,     dbg_ap_open_close, 0 },
-    { STL_DBG_CLOSE_AP_DBG,        "APIV2_CLOSE_AP_DBG",  DATA_NONE,     dbg_ap_open_close, 0 },
-    { STL_DBG_READ_DAP_REG,        "APIV2_READ_DAP_REG",  DATA_NONE,     dbg_read_dap_reg, 0 },
-    { STL_DBG_WRITE_DAP_REG,       "APIV2_WRITE_DAP_REG", DATA_NONE,     dbg_write_dap_reg, 0 },
-    { STL_DBG_START_TRACE_RX,      "APIV2_START_TRACE_RX", DATA_NONE,    dbg_trace_rx, 1 },
-    { STL_DBG_STOP_TRACE_RX,       "APIV2_STOP_TRACE_RX", DATA_NONE,     dbg_trace_rx, 0 },
-    { STL_DBG_GET_TRACE_NB,        "APIV2_GET_TRACE_NB",  DATA_NONE,     dbg_trace_nb, 0 },
+    { STL_DBG_APIV1_ENTER,         "APIV1_ENTER",         DATA_NONE,     dbg_enter, 0, 0 },
+    { STL_DBG_APIV2_ENTER,         "APIV2_ENTER",         DATA_NONE,     dbg_enter, 0, 0 },
+    { STL_DBG_EXIT,                "EXIT",                DATA_NONE,     dbg_exit, 0, 0 },
+    { STL_DBG_READ_IDCODES,        "READ_IDCODES",        DATA_NONE,     dbg_read_idcodes, 0, 0 },
+    { STL_DBG_READCOREID,          "READCOREID",          DATA_NONE,     dbg_read_coreid, 0, 0 },
+    { STL_DBG_GETSTATUS,           "GETSTATUS",           DATA_NONE,     dbg_get_status, 0, 0 },
+    { STL_DBG_FORCEDEBUG,          "FORCEDEBUG",          DATA_NONE,     cmd_run_control, 0, 0 },
+    { STL_DBG_RUNCORE,             "RUNCORE",             DATA_NONE,     cmd_run_control, 0, 0 },
+    { STL_DBG_STEPCORE,            "STEPCORE",            DATA_NONE,     cmd_run_control, 0, 0 },
+    { STL_DBG_APIV1_RESETSYS,      "APIV1_RESETSYS",      DATA_NONE,     dbg_reset_sys, 0, 0 },
+    { STL_DBG_APIV2_RESETSYS,      "APIV2_RESETSYS",      DATA_NONE,     dbg_reset_sys, 0, 0 },
+    { STL_DBG_DRIVE_NRST,          "APIV2_DRIVE_NRST",    DATA_NONE,     dbg_drive_nrst, 0, 0 },
+    { STL_DBG_READDEBUG_32BIT,     "APIV2_READDEBUGREG",  DATA_NONE,     debug_reg_read, 0, 0 },
+    { STL_DBG_WRITEDEBUG_32BIT,    "APIV2_WRITEDEBUGREG", DATA_NONE,     debug_reg_write, 0, 0 },
+    { STL_DBG_APIV1_WRITEDEBUGREG, "APIV1_WRITEDEBUGREG", DATA_NONE,     debug_reg_write, 0, 0 },
+    { STL_DBG_READMEM_32BIT,       "READMEM_32BIT",       DATA_NONE,     dbg_readmem, 4, 0 },
+    { STL_DBG_READMEM_16BIT,       "READMEM_16BIT",       DATA_NONE,     dbg_readmem, 2, 26 },
+    { STL_DBG_READMEM_8BIT,        "READMEM_8BIT",        DATA_NONE,     dbg_readmem, 1, 0 },
+    { STL_DBG_WRITEMEM_32BIT,      "WRITEMEM_32BIT",      DATA_LEN_AT_6, dbg_writemem, 4, 0 },
+    { STL_DBG_WRITEMEM_16BIT,      "WRITEMEM_16BIT",      DATA_LEN_AT_6, dbg_writemem, 2, 26 },
+    { STL_DBG_WRITEMEM_8BIT,       "WRITEMEM_8BIT",       DATA_LEN_AT_6, dbg_writemem, 1, 0 },
+    { STL_DBG_GETLASTRWSTATUS,     "APIV2_GETLASTRWSTATUS",  DATA_NONE,  dbg_last_rw_status, 0, 0 },
+    { STL_DBG_GETLASTRWSTATUS2,    "APIV2_GETLASTRWSTATUS2", DATA_NONE,  dbg_last_rw_status2, 0, 15 },
+    { STL_DBG_APIV2_READREG,       "APIV2_READREG",       DATA_NONE,     dbg_apiv2_read_reg, 0, 0 },
+    { STL_DBG_APIV1_READREG,       "APIV1_READREG",       DATA_NONE,     dbg_apiv1_read_reg, 0, 0 },
+    { STL_DBG_APIV2_WRITEREG,      "APIV2_WRITEREG",      DATA_NONE,     dbg_write_reg, 0, 0 },
+    { STL_DBG_APIV1_WRITEREG,      "APIV1_WRITEREG",      DATA_NONE,     dbg_write_reg, 0, 0 },
+    { STL_DBG_APIV2_READALLREGS,   "APIV2_READALLREGS",   DATA_NONE,     read_all_regs, 1, 0 },
+    { STL_DBG_APIV1_READALLREGS,   "APIV1_READALLREGS",   DATA_NONE,     read_all_regs, 0, 0 },
+    { STL_DBG_SWD_SET_FREQ,        "APIV2_SWD_SET_FREQ",  DATA_NONE,     dbg_swd_set_freq, 0, 22 },
+    { STL_DBG_JTAG_SET_FREQ,       "APIV2_JTAG_SET_FREQ", DATA_NONE,     dbg_jtag_set_freq, 0, 24 },
+    { STL_DBG_APIV3_GET_COM_FREQ,  "APIV3_GET_COM_FREQ",  DATA_NONE,     cmd_com_freq, 0, 0 },
+    { STL_DBG_APIV3_SET_COM_FREQ,  "APIV3_SET_COM_FREQ",  DATA_NONE,     cmd_com_freq, 1, 0 },
+    { STL_DBG_INIT_AP,             "APIV2_INIT_AP",       DATA_NONE,     dbg_ap_open_close, 0, 28 },
+    { STL_DBG_CLOSE_AP_DBG,        "APIV2_CLOSE_AP_DBG",  DATA_NONE,     dbg_ap_open_close, 0, 28 },
+    { STL_DBG_READ_DAP_REG,        "APIV2_READ_DAP_REG",  DATA_NONE,     dbg_read_dap_reg, 0, 24 },
+    { STL_DBG_WRITE_DAP_REG,       "APIV2_WRITE_DAP_REG", DATA_NONE,     dbg_write_dap_reg, 0, 24 },
+    { STL_DBG_START_TRACE_RX,      "APIV2_START_TRACE_RX", DATA_NONE,    dbg_trace_rx, 1, 13 },
+    { STL_DBG_STOP_TRACE_RX,       "APIV2_STOP_TRACE_RX", DATA_NONE,     dbg_trace_rx, 0, 13 },
+    { STL_DBG_GET_TRACE_NB,        "APIV2_GET_TRACE_NB",  DATA_NONE,     dbg_trace_nb, 0, 13 },
 };
 
 static void cmd_debug(struct stlink_device *s, unsigned arg);
@@ -491,13 +478,13 @@ static void cmd_mode_exit(struct stlink_device *s, unsigned arg)
 
 /* The command families, by cmd[0]. */
 static const struct stlink_op commands[] = {
-    { STL_GET_VERSION,        "GET_VERSION",        DATA_NONE, cmd_get_version, 0 },
-    { STL_GET_VERSION_APIV3,  "APIV3_GET_VERSION_EX", DATA_NONE, cmd_get_version_ex, 0 },
-    { STL_GET_CURRENT_MODE,   "GET_CURRENT_MODE",   DATA_NONE, cmd_current_mode, 0 },
-    { STL_GET_TARGET_VOLTAGE, "GET_TARGET_VOLTAGE", DATA_NONE, cmd_target_voltage, 0 },
-    { STL_DFU_COMMAND,        "DFU_COMMAND",        DATA_NONE, cmd_mode_exit, STL_DFU_EXIT },
-    { STL_SWIM_COMMAND,       "SWIM_COMMAND",       DATA_NONE, cmd_mode_exit, STL_SWIM_EXIT },
-    { STL_DEBUG_COMMAND,      "DEBUG_COMMAND",      DATA_NONE, cmd_debug, 0 },
+    { STL_GET_VERSION,        "GET_VERSION",        DATA_NONE, cmd_get_version, 0, 0 },
+    { STL_GET_VERSION_APIV3,  "APIV3_GET_VERSION_EX", DATA_NONE, cmd_get_version_ex, 0, 0 },
+    { STL_GET_CURRENT_MODE,   "GET_CURRENT_MODE",   DATA_NONE, cmd_current_mode, 0, 0 },
+    { STL_GET_TARGET_VOLTAGE, "GET_TARGET_VOLTAGE", DATA_NONE, cmd_target_voltage, 0, 13 },
+    { STL_DFU_COMMAND,        "DFU_COMMAND",        DATA_NONE, cmd_mode_exit, STL_DFU_EXIT, 0 },
+    { STL_SWIM_COMMAND,       "SWIM_COMMAND",       DATA_NONE, cmd_mode_exit, STL_SWIM_EXIT, 0 },
+    { STL_DEBUG_COMMAND,      "DEBUG_COMMAND",      DATA_NONE, cmd_debug, 0, 0 },
 };
 
 static const struct stlink_op *op_find(const struct stlink_op *table, size_t n, uint8_t opcode)
@@ -513,11 +500,27 @@ static const struct stlink_op *debug_op(uint8_t sub)
     return op_find(debug_ops, sizeof debug_ops / sizeof debug_ops[0], sub);
 }
 
+/* Whether the probe's firmware has the command (guess: what an old
+ * firmware answers a command it lacks is not in any public log; it is
+ * answered as any unknown command). */
+static bool firmware_has(const struct stlink_device *s, const struct stlink_op *op)
+{
+    if (s->id->hw >= 3 || s->id->jtag >= op->v2_from_jtag)
+        return true;
+    chip_log(s->chip, "stlink: %s needs firmware J%u or later; this probe runs %s", op->name,
+             op->v2_from_jtag, s->id->fw);
+    return false;
+}
+
 static void cmd_debug(struct stlink_device *s, unsigned arg)
 {
     const struct stlink_op *op = debug_op(s->cmd[1]);
     if (!op) {
         chip_log(s->chip, "stlink: unknown debug command F2 %02X", s->cmd[1]);
+        reply_status(s, STL_UNKNOWN_CMD);
+        return;
+    }
+    if (!firmware_has(s, op)) {
         reply_status(s, STL_UNKNOWN_CMD);
         return;
     }
@@ -557,6 +560,10 @@ static void execute(struct stlink_device *s)
     const struct stlink_op *op = op_find(commands, sizeof commands / sizeof commands[0], s->cmd[0]);
     if (!op) {
         chip_log(s->chip, "stlink: unknown command %02X", s->cmd[0]);
+        reply_status(s, STL_UNKNOWN_CMD);
+        return;
+    }
+    if (!firmware_has(s, op)) {
         reply_status(s, STL_UNKNOWN_CMD);
         return;
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What each ST-Link says about itself: USB identity, endpoints, strings and
- * the firmware version it reports.
+ * The probe's USB face, from its identity (stlink_ident.c: PID, bcdDevice,
+ * strings, serial style): endpoints, descriptors, strings.
  *
  *   V2    0483:3748, full speed, one vendor interface FF/FF/FF with bulk
  *         EP 0x81 IN (replies), 0x02 OUT (commands), 0x83 IN (trace), 64
@@ -9,31 +9,29 @@
  *         stlink_usb.c STLINK_TX_EP / STLINK_TRACE_EP).
  *   V2-1  0483:374B, full speed, EP 0x81 IN, 0x01 OUT, 0x82 IN trace
  *         (openocd STLINK_V2_1_TX_EP / STLINK_V2_1_TRACE_EP).
- *   V3    0483:374F (STLINK-V3SET), high speed, EP 0x81 IN, 0x01 OUT,
+ *   V3    0483:374E/374F/3753/3754, high speed, EP 0x81 IN, 0x01 OUT,
  *         0x82 IN, 512 bytes (openocd treats all V3 PIDs like V2-1's
  *         endpoints; pyocd USB_PID_EP_MAP).
  * Simplification: the real V2-1 and V3 are composite devices (mass storage
- * and virtual COM port next to the debug interface); only the debug
- * interface is offered here, so a kernel attaching the device binds no
- * usb-storage or cdc_acm driver to it.
+ * and virtual COM port next to the debug interface; a V3E's lsusb shows
+ * class EF/02/01); only the debug interface is offered here, so a kernel
+ * attaching the device binds no usb-storage or cdc_acm driver to it.
  *
- * Firmware: V2J40S7 / V2J40M27 / V3J7M3B4S1, all released ST firmware.
- * J >= 24 is what pyocd 0.13 requires (MIN_JTAG_VERSION); with J >= 32
- * openocd 0.12 switches on every feature flag of the V2 (16-bit memory
- * access, AP init, DP bank select, CSW in memory commands); the V2-1's
- * M27 keeps openocd's "V2-1 SWIM-only" decoding (x<=22 && y==7, or
- * x>=25 && 7<=y<=12) from mistaking it for an STM8 probe.
+ * Which firmware each kind runs without @VERSION: V2J40S7 / V2J40M27 /
+ * V3J7M3B4S1.  J >= 24 is what pyocd 0.13 requires (MIN_JTAG_VERSION);
+ * with J >= 32 openocd 0.12 switches on every feature flag of the V2
+ * (16-bit memory access, AP init, DP bank select, CSW in memory commands);
+ * the V2-1's M27 keeps openocd's "V2-1 SWIM-only" decoding (x<=22 && y==7,
+ * or x>=25 && 7<=y<=12) from mistaking it for an STM8 probe.
  */
 #include "emulator/stlink/stlink_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/bytes.h"
 
 #define ST_VID 0x0483
-#define PID_V2   0x3748
-#define PID_V2_1 0x374B
-#define PID_V3   0x374F
 
 #define STR_MANUFACTURER 1
 #define STR_PRODUCT 2
@@ -59,26 +57,20 @@ void stlink_desc_build(struct stlink_device *s)
     struct usb_descriptors *desc = &s->usb.desc;
     bool high_speed = false;
 
+    s->pid = s->id->pid;
     switch (s->version) {
     case STLINK_V2:
-        s->pid = PID_V2;
         s->ep_out = 0x02;
         s->ep_trace = 0x83;
-        s->fw = (struct stlink_firmware){.hw = 2, .jtag = 40, .swim_or_msd = 7};
         break;
     case STLINK_V2_1:
-        s->pid = PID_V2_1;
         s->ep_out = 0x01;
         s->ep_trace = 0x82;
-        s->fw = (struct stlink_firmware){.hw = 2, .jtag = 40, .swim_or_msd = 27};
         break;
     case STLINK_V3:
     default:
-        s->pid = PID_V3;
         s->ep_out = 0x01;
         s->ep_trace = 0x82;
-        /* GET_VERSION answers v=3, x=y=0: "ask GET_VERSION_EX" (openocd) */
-        s->fw = (struct stlink_firmware){.hw = 3, .jtag = 7, .msd = 3, .bridge = 4, .swim = 1};
         high_speed = true;
         break;
     }
@@ -86,7 +78,7 @@ void stlink_desc_build(struct stlink_device *s)
     s->max_packet = high_speed ? 512 : 64;
 
     memset(desc, 0, sizeof(*desc));
-    usb_build_device_descriptor(desc->device, 0x0200, 0, 0, 0, 64, ST_VID, s->pid, 0x0100,
+    usb_build_device_descriptor(desc->device, 0x0200, 0, 0, 0, 64, ST_VID, s->pid, s->id->bcd_device,
                                 STR_MANUFACTURER, STR_PRODUCT, STR_SERIAL, 1);
 
     uint8_t *cfg = s->config;
@@ -117,9 +109,24 @@ void stlink_desc_build(struct stlink_device *s)
     desc->config = cfg;
     desc->config_len = (uint16_t)pos;
 
-    desc->strings[STR_MANUFACTURER] = "STMicroelectronics";
-    desc->strings[STR_PRODUCT] = s->version == STLINK_V3 ? "STLINK-V3" : "STM32 STLink";
-    desc->strings[STR_SERIAL] = s->serial;
+    desc->strings[STR_MANUFACTURER] = s->id->manufacturer;
+    desc->strings[STR_PRODUCT] = s->id->product;
+    if (s->id->serial == STL_SERIAL_RAW12) {
+        /* OpenOCD 4b4389a: "1a 03 57 00 ff 00 72 00 ..." for the serial
+         * 57FF7206...: each UID byte in a UTF-16 unit's low byte */
+        s->raw_serial[0] = sizeof s->raw_serial;
+        s->raw_serial[1] = USB_DT_STRING;
+        for (int i = 0; i < 12; i++) {
+            unsigned byte = 0;
+            sscanf(s->serial + 2 * i, "%2x", &byte);
+            s->raw_serial[2 + 2 * i] = (uint8_t)byte;
+            s->raw_serial[3 + 2 * i] = 0;
+        }
+        desc->raw_strings[STR_SERIAL] = s->raw_serial;
+        desc->raw_string_len[STR_SERIAL] = sizeof s->raw_serial;
+    } else {
+        desc->strings[STR_SERIAL] = s->serial;
+    }
     desc->strings[STR_INTERFACE] = "ST-Link Debug";
 
     s->usb.speed = high_speed ? USB_SPEED_HIGH : USB_SPEED_FULL;

@@ -5,7 +5,8 @@
  *
  *   stlink.c       life of the probe, the usb_device ops, framing (16-byte
  *                  command, data OUT, reply IN held until the host asks)
- *   stlink_desc.c  USB identity per version: descriptors, strings, firmware
+ *   stlink_desc.c  USB descriptors and strings of the probe's identity
+ *   stlink_ident.c the identities: one row per firmware (stlink_ident.h)
  *   stlink_cmd.c   the command set: what each command does and answers
  *   stlink_dap.c   the SW-DP and the MEM-AP registers (READ/WRITE_DAP_REG)
  *
@@ -107,16 +108,6 @@
 /* Biggest reply: a 16-bit length read (plus the 1-byte read padding). */
 #define STL_MAX_REPLY (65536u + 2u)
 
-/* Firmware the probe reports (chosen per version in stlink_desc.c). */
-struct stlink_firmware {
-    uint8_t hw;             /* 2 or 3 */
-    uint8_t jtag;           /* J-version: selects the tools' feature flags */
-    uint8_t swim_or_msd;    /* V2: S (SWIM), V2-1: M (mass storage) */
-    uint8_t msd;            /* V3 GET_VERSION_EX byte 3 */
-    uint8_t bridge;         /* V3 GET_VERSION_EX byte 4 */
-    uint8_t swim;           /* V3 GET_VERSION_EX byte 1 */
-};
-
 #define STL_MAX_PENDING_IN 8
 
 struct stlink_dap {
@@ -133,11 +124,12 @@ struct stlink_device {
     struct chip *chip;
     struct cpu *cpu;
     struct stlink_hooks hooks;
-    struct stlink_firmware fw;
+    const struct stlink_ident *id;  /* firmware, USB ids, strings, voltage */
     uint16_t pid;
     uint8_t ep_out, ep_in, ep_trace;
     uint16_t max_packet;
     char serial[25];
+    uint8_t raw_serial[26];         /* STL_SERIAL_RAW12: the descriptor itself */
     char trace_name[48];
     uint8_t config[64];
 

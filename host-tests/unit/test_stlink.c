@@ -5,6 +5,7 @@
  * plain usb_device_submit calls.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,8 @@ static void bench_sysreset(void *arg)
     cpu_reset(b->cpu);
 }
 
-static struct probe_bench *bench_open(const char *part, enum stlink_version v, const char *ob)
+static struct probe_bench *bench_open_id(const char *part, const struct stlink_ident *id,
+                                         const char *serial, const char *ob)
 {
     char err[200];
     struct probe_bench *b = calloc(1, sizeof(*b));
@@ -62,12 +64,17 @@ static struct probe_bench *bench_open(const char *part, enum stlink_version v, c
     cr_assert_not_null(b->cpu);
     cpu_reset(b->cpu);
     struct stlink_hooks sh = {.nrst = bench_nrst, .arg = b};
-    b->st = stlink_new(v, b->chip, b->cpu, "066DFF485550755187091824", &sh);
+    b->st = stlink_new_ident(id, b->chip, b->cpu, serial, &sh);
     cr_assert_not_null(b->st);
     b->usb = stlink_usb(b->st);
     usb_device_set_configuration(b->usb, 1);
-    b->ep_out = v == STLINK_V2 ? 0x02 : 0x01;
+    b->ep_out = id->kind == STLINK_V2 ? 0x02 : 0x01;
     return b;
+}
+
+static struct probe_bench *bench_open(const char *part, enum stlink_version v, const char *ob)
+{
+    return bench_open_id(part, stlink_ident_default(v), "066DFF485550755187091824", ob);
 }
 
 static void bench_close(struct probe_bench *b)
@@ -463,4 +470,169 @@ Test(stlink_dap, v3_com_freq_and_v2_refusal)
     command(b, swd, 4, NULL, 0, r, 2);
     cr_assert_eq(r[0], 0x80);
     bench_close(b);
+}
+
+/* ---- identities (stlink_ident.c) ---------------------------------------------------- */
+
+static const struct stlink_ident *ident(const char *mod)
+{
+    enum stlink_version kind;
+    const struct stlink_ident *id = NULL;
+    char err[600];
+    cr_assert_eq(stlink_ident_parse(mod, &kind, &id, err, sizeof err), 1, "%s: %s", mod, err);
+    return id;
+}
+
+/* The st-flash --debug logs give the decoded fields of real GET_VERSION
+ * replies (host-tests/data/real-logs/stlink-stflash-debug-version.txt);
+ * these are the six bytes that decode to them. */
+Test(stlink_ident, get_version_bytes_decode_to_the_st_flash_logs_fields)
+{
+    static const struct {
+        const char *mod;
+        uint8_t bytes[6];
+    } rows[] = {
+        {"stlink-v2@V2J34S7", {0x28, 0x87, 0x83, 0x04, 0x48, 0x37}},   /* 0x2, 0x22, 0x7 */
+        {"stlink-v2-1@V2J25M13", {0x26, 0x4d, 0x83, 0x04, 0x4b, 0x37}}, /* 0x2, 0x19, 0xd */
+        {"stlink-v2@V2J14S0", {0x23, 0x80, 0x83, 0x04, 0x48, 0x37}},   /* 0x2, 0xe, 0x0 */
+        {"stlink-v2@V2J17S4", {0x24, 0x44, 0x83, 0x04, 0x48, 0x37}},   /* 0x2, 0x11, 0x4 */
+        {"stlink-v3@V3J3M2", {0x30, 0x00, 0x83, 0x04, 0x4e, 0x37}},    /* "ask GET_VERSION_EX" */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct probe_bench *b = bench_open_id("f103xb", ident(rows[i].mod),
+                                              "066DFF485550755187091824", NULL);
+        uint8_t cmd[1] = {0xF1}, r[6];
+        cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 6), 6);
+        cr_assert_arr_eq(r, rows[i].bytes, 6, "%s: %02x %02x %02x %02x %02x %02x", rows[i].mod,
+                         r[0], r[1], r[2], r[3], r[4], r[5]);
+        bench_close(b);
+    }
+}
+
+Test(stlink_ident, v3_get_version_ex_carries_every_field_and_the_pid)
+{
+    struct probe_bench *b = bench_open_id("f103xb", ident("stlink-v3@V3J12M3B5S1"),
+                                          "066DFF485550755187091824", NULL);
+    uint8_t cmd[1] = {0xFB}, r[12];
+    static const uint8_t want[12] = {3, 1, 12, 3, 5, 0, 0, 0, 0x83, 0x04, 0x53, 0x37};
+    cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 12), 12);
+    cr_assert_arr_eq(r, want, 12);
+    cr_assert_eq(ld_le16(b->usb->desc.device + 10), 0x3753);
+    bench_close(b);
+}
+
+/* OpenOCD commit 4b4389a (stlink-old-v2-serial-descriptor.txt): the old
+ * standalone V2 answers the serial 57FF72067265575742132067 with
+ * 1a 03 57 00 ff 00 72 00 ...: each byte in a UTF-16 unit, no hex. */
+Test(stlink_ident, old_v2_serial_descriptor_is_the_raw_uid_bytes)
+{
+    struct probe_bench *b = bench_open_id("f103xb", ident("stlink-v2@V2J37S7"),
+                                          "57FF72067265575742132067", NULL);
+    static const uint8_t want[26] = {0x1a, 0x03, 0x57, 0, 0xff, 0, 0x72, 0, 0x06, 0, 0x72, 0,
+                                     0x65, 0, 0x57, 0, 0x57, 0, 0x42, 0, 0x13, 0, 0x20, 0,
+                                     0x67, 0};
+    uint8_t got[64];
+    size_t n = usb_encode_string(&b->usb->desc, b->usb->desc.device[16], got, sizeof got);
+    cr_assert_eq(n, 26);
+    cr_assert_arr_eq(got, want, 26);
+    bench_close(b);
+
+    b = bench_open_id("f103xb", ident("stlink-v2-1@V2J40M27"), "57FF72067265575742132067", NULL);
+    n = usb_encode_string(&b->usb->desc, b->usb->desc.device[16], got, sizeof got);
+    cr_assert_eq(n, 50, "a V2-1 sends the 24 characters (bLength 0x32)");
+    cr_assert_eq(got[2], '5');
+    cr_assert_eq(got[4], '7');
+    bench_close(b);
+}
+
+/* The reading OpenOCD turns into "Target voltage: 3.186676" on a real V3J3M2. */
+Test(stlink_ident, target_voltage_is_the_identitys_reading)
+{
+    struct probe_bench *b = bench_open_id("f103xb", ident("stlink-v3@V3J3M2"),
+                                          "066DFF485550755187091824", NULL);
+    uint8_t cmd[1] = {0xF7}, r[8];
+    static const uint8_t want[8] = {0xdd, 0x05, 0, 0, 0xc9, 0x07, 0, 0};
+    cr_assert_eq(command(b, cmd, 1, NULL, 0, r, 8), 8);
+    cr_assert_arr_eq(r, want, 8);
+    float v = 2 * (float)ld_le32(r + 4) * (float)(1.2 / ld_le32(r));
+    char printed[32];
+    snprintf(printed, sizeof printed, "%f", (double)v);
+    cr_assert_str_eq(printed, "3.186676");
+    bench_close(b);
+}
+
+/* openocd 0.12 stlink_usb_version: GETLASTRWSTATUS2 from J15, SWD_SET_FREQ
+ * from J22, DAP registers from J24, INIT_AP from J28.  An older firmware
+ * answers them as unknown; the commands it has still work. */
+Test(stlink_ident, old_v2_firmware_lacks_the_later_commands)
+{
+    struct probe_bench *b = bench_open_id("f103xb", ident("stlink-v2@V2J14S0"),
+                                          "066DFF485550755187091824", NULL);
+    uint8_t r[12];
+    uint8_t status2[2] = {0xF2, 0x3E}, freq[4] = {0xF2, 0x43, 1, 0}, ap[3] = {0xF2, 0x4B, 0};
+    uint8_t status1[2] = {0xF2, 0x3B}, enter[3] = {0xF2, 0x30, 0xA3};
+    command(b, status2, 2, NULL, 0, r, 12);
+    cr_assert_eq(r[0], 0x42, "J14 has no GETLASTRWSTATUS2 (J15)");
+    command(b, freq, 4, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x42, "J14 has no SWD_SET_FREQ (J22)");
+    command(b, ap, 3, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x42, "J14 has no INIT_AP (J28)");
+    command(b, enter, 3, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80, "APIV2_ENTER is there");
+    command(b, status1, 2, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80, "GETLASTRWSTATUS is there");
+    bench_close(b);
+
+    b = bench_open_id("f103xb", ident("stlink-v2@V2J28S7"), "066DFF485550755187091824", NULL);
+    command(b, ap, 3, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80, "J28 has INIT_AP");
+    command(b, status2, 2, NULL, 0, r, 12);
+    cr_assert_eq(r[0], 0x80);
+    bench_close(b);
+}
+
+Test(stlink_ident, a_version_is_named_as_openocd_prints_it_or_by_a_field_prefix)
+{
+    cr_assert_str_eq(ident("stlink-v3@V3J7M3B5S1")->fw, "V3J7M3B5S1");
+    cr_assert_str_eq(ident("stlink-v3@v3j2")->fw, "V3J2M1", "case-insensitive, a prefix");
+    cr_assert_str_eq(ident("stlink-v3@V3J7M3")->fw, "V3J7M3B4S1",
+                     "two names start so: the kind's default is taken");
+    cr_assert_str_eq(ident("stlink-v3")->fw, "V3J7M3B4S1", "no @: the default stays");
+    cr_assert_str_eq(ident("stlink-v2")->fw, "V2J40S7");
+    cr_assert_str_eq(ident("stlink-v2-1")->fw, "V2J40M27");
+    cr_assert_str_eq(ident("stlink")->fw, "V2J40S7");
+
+    enum stlink_version kind;
+    const struct stlink_ident *id;
+    char err[600];
+    cr_assert_eq(stlink_ident_parse("dfu", &kind, &id, err, sizeof err), 0);
+    cr_assert_eq(stlink_ident_parse("stlink-v3@V2J37S7", &kind, &id, err, sizeof err), -1);
+    cr_assert(strstr(err, "V2J37S7 is ST-LINK/V2 firmware (stlink-v2), not stlink-v3's"), "%s", err);
+    cr_assert_eq(stlink_ident_parse("stlink-v2@V2J3", &kind, &id, err, sizeof err), -1,
+                 "V2J3 is no field prefix of V2J37S7");
+    cr_assert(strstr(err, "unknown stlink-v2 firmware 'V2J3'"), "%s", err);
+    cr_assert_eq(stlink_ident_parse("stlink-v5", &kind, &id, err, sizeof err), -1);
+    cr_assert_eq(stlink_ident_parse("stlink-v2-1@", &kind, &id, err, sizeof err), -1);
+}
+
+/* The ledger lists every row's facts, each with a source. */
+Test(stlink_ident, every_row_has_its_facts_with_a_source)
+{
+    size_t n = stlink_ident_count();
+    cr_assert_geq(n, 20);
+    unsigned defaults = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct stlink_ident *id = stlink_ident_at(i);
+        struct stlink_fact f[STLINK_IDENT_NFACTS];
+        size_t nf = stlink_ident_facts(id, f);
+        cr_assert_eq(nf, STLINK_IDENT_NFACTS);
+        for (size_t k = 0; k < nf; k++) {
+            cr_assert_not_null(f[k].src, "%s %s", id->fw, f[k].name);
+            cr_assert(f[k].src[0] == '[' || !strncmp(f[k].src, "guess:", 6), "%s %s: %s",
+                      id->fw, f[k].name, f[k].src);
+        }
+        defaults += id->is_default;
+    }
+    cr_assert_eq(defaults, 3, "one default per kind");
+    cr_assert_null(stlink_ident_at(n));
 }

@@ -205,6 +205,7 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     bo->link = (enum board_link)scn.link;
     bo->hse_hz = scn.hse_hz;
     bo->stlink = scn.stlink;
+    bo->stlink_ident = scn.stlink_ident;
     for (unsigned i = 0; i < scn.nfaults && i < BOARD_MAX_FAULTS; i++)
         bo->faults[bo->nfaults++] = scn.faults[i];
     cfg.nboards = 1;

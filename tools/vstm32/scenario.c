@@ -274,15 +274,17 @@ static int parse_line(struct parse_ctx *c, char *line)
             return fail(c, "dfu yes|no");
         s->dfu = rest[0] == 'y';
     } else if (!strcmp(kw, "probe")) {
-        /* an ST-Link on the board's SWD pins (session --board PART:stlink-*) */
-        if (!strcmp(rest, "stlink-v2") || !strcmp(rest, "stlink"))
-            s->stlink = 1 + STLINK_V2;
-        else if (!strcmp(rest, "stlink-v2-1"))
-            s->stlink = 1 + STLINK_V2_1;
-        else if (!strcmp(rest, "stlink-v3"))
-            s->stlink = 1 + STLINK_V3;
-        else
-            return fail(c, "probe stlink-v2|stlink-v2-1|stlink-v3");
+        /* an ST-Link on the board's SWD pins (session --board PART:stlink-*[@VERSION]) */
+        enum stlink_version kind;
+        const struct stlink_ident *id;
+        char why[768];
+        int r = stlink_ident_parse(rest, &kind, &id, why, sizeof why);
+        if (r < 0)
+            return fail(c, "probe %s", why);
+        if (r == 0)
+            return fail(c, "probe stlink-v2|stlink-v2-1|stlink-v3[@VERSION]");
+        s->stlink = 1 + (int)kind;
+        s->stlink_ident = id;
     } else if (!strcmp(kw, "ob")) {
         if (s->nobs == SCN_MAX_LIST || !strchr(rest, '=') || strlen(rest) >= sizeof s->obs[0])
             return fail(c, "ob NAME=VALUE");

@@ -16,6 +16,8 @@
 #include "models/part.h"
 #include "models/vclock.h"
 
+struct stlink_ident;
+
 #define SCN_MAX_LIST   32
 #define SCN_MAX_ITEMS  48
 #define SCN_MAX_EXPECT 12
@@ -82,6 +84,7 @@ struct scenario {
     int link;                   /* enum board_link */
     uint32_t hse_hz;            /* hse: the board's crystal, 0 = none given */
     int stlink;                 /* probe: 0 none, else enum stlink_version + 1 */
+    const struct stlink_ident *stlink_ident;   /* probe's identity, NULL: default */
     uint64_t seed;
     enum vclock_mode time_mode;
     double time_scale;

@@ -25,10 +25,11 @@
 
 const char session_options_help[] =
     "Boards (repeatable; the options after a --board belong to it):\n"
-    "  --board PART[:dfu][:stlink-v2|stlink-v2-1|stlink-v3]\n"
+    "  --board PART[:dfu][:stlink-v2|stlink-v2-1|stlink-v3[@VERSION]]\n"
     "                         a board with that part; ':dfu' boots it into the ROM\n"
     "                         bootloader (BOOT0 high unless --boot0 0); ':stlink-*'\n"
-    "                         wires an ST-Link probe to its SWD pins\n"
+    "                         wires an ST-Link probe to its SWD pins, '@VERSION' picks\n"
+    "                         its firmware as OpenOCD prints it (stlink-v3@V3J7M3B5S1)\n"
     "  --state DIR            the chip's state directory (default: a fresh chip in a\n"
     "                         temporary directory, removed at exit)\n"
     "  --boot0 0|1            BOOT0 pin level\n"
@@ -90,16 +91,22 @@ static int parse_board_spec(struct board_options *b, const char *spec)
     for (char *mod = strtok_r(NULL, ":", &save); mod; mod = strtok_r(NULL, ":", &save)) {
         if (!strcasecmp(mod, "dfu")) {
             b->dfu = true;
-        } else if (!strcasecmp(mod, "stlink-v2") || !strcasecmp(mod, "stlink")) {
-            b->stlink = 1 + STLINK_V2;
-        } else if (!strcasecmp(mod, "stlink-v2-1")) {
-            b->stlink = 1 + STLINK_V2_1;
-        } else if (!strcasecmp(mod, "stlink-v3")) {
-            b->stlink = 1 + STLINK_V3;
         } else {
-            cli_error("--board %s: unknown modifier '%s' (dfu, stlink-v2, stlink-v2-1, stlink-v3)",
-                      spec, mod);
-            return EXIT_USAGE;
+            enum stlink_version kind;
+            const struct stlink_ident *id;
+            char why[768];
+            int r = stlink_ident_parse(mod, &kind, &id, why, sizeof why);
+            if (r < 0) {
+                cli_error("--board %s: %s", spec, why);
+                return EXIT_USAGE;
+            }
+            if (r == 0) {
+                cli_error("--board %s: unknown modifier '%s' (dfu, stlink-v2, stlink-v2-1, "
+                          "stlink-v3, each with @VERSION)", spec, mod);
+                return EXIT_USAGE;
+            }
+            b->stlink = 1 + (int)kind;
+            b->stlink_ident = id;
         }
     }
     return 0;

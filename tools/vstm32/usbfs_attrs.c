@@ -89,6 +89,9 @@ static char *device_string(const struct usb_device *dev, uint8_t index)
     struct sbuf s = {0};
     for (size_t i = 2; i + 1 < n; i += 2) {
         unsigned c = le16(raw + i);     /* UTF-16 BMP to UTF-8 */
+        if (c == 0)                     /* utf16s_to_utf8s stops at a NUL unit (the
+                                         * old V2's raw serial bytes may hold one) */
+            break;
         if (c < 0x80)
             sb_putc(&s, (char)c);
         else if (c < 0x800)
@@ -109,6 +112,18 @@ static void attr(struct sbuf *t, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(v, sizeof v, fmt, ap);
     va_end(ap);
+    bool binary = false;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        binary |= *p < 0x20 && *p != '\n';
+    if (binary) {
+        /* a control character (the old V2's raw serial bytes): an H: line,
+         * the bytes in hex as umockdev-record writes a binary attribute */
+        sb_printf(t, "H: %s=", key);
+        for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+            sb_printf(t, "%02X", *p);
+        sb_printf(t, "0A\n");
+        return;
+    }
     sb_printf(t, "A: %s=", key);
     for (const char *p = v; *p; p++)
         if (*p == '\\')
