@@ -420,7 +420,7 @@ static int open_listener(const char *bind_addr, uint16_t port, uint16_t *bound_p
         }
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0) {
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) {
             if (!is_loopback(ai->ai_addr))
                 usbip_log(NULL, "warning: listening on %s, not a loopback address; "
                           "USB/IP has no authentication, anyone who reaches the port "
