@@ -385,7 +385,8 @@ static int run_replay(struct replay *r)
         if (d)
             dfuse_view(d, &view);
         trace_describe_request(request, sizeof request, &x.setup, buf, in ? 0 : s->length,
-                               view.pointer, d ? view.transfer_size : 0);
+                               view.pointer,
+                               d ? dfuse_block_stride(view.block_stride, x.setup.wLength) : 0);
         uint8_t iserial = r->dev ? r->dev->desc.device[16] : 0;
 
         x.status = submit(r, s, &x);
