@@ -273,6 +273,8 @@ int replay_is_transcript(const char *path, char *err, size_t cap)
     return pcap ? 0 : 1;
 }
 
+#define MAX_TRANSCRIPT (16u << 20)
+
 int transcript_load(const char *path, struct transcript **out, char *err, size_t cap)
 {
     FILE *f = fopen(path, "rb");
@@ -280,23 +282,35 @@ int transcript_load(const char *path, struct transcript **out, char *err, size_t
         snprintf(err, cap, "cannot read %s", path);
         return -1;
     }
+    char *text = malloc(MAX_TRANSCRIPT + 1);
+    size_t size = text ? fread(text, 1, MAX_TRANSCRIPT + 1, f) : 0;
+    fclose(f);
     struct transcript *t = calloc(1, sizeof *t);
-    char line[MAX_LINE];
     size_t alloc = 0;
     unsigned no = 0, known = 0;
     int rc = -1;
-    if (!t)
+    if (!t || !text) {
+        snprintf(err, cap, "out of memory");
         goto out;
-    while (fgets(line, sizeof line, f)) {
+    }
+    if (size > MAX_TRANSCRIPT || memchr(text, 0, size)) {
+        snprintf(err, cap, "%s: not text (a NUL byte, or over %u MiB)", path, MAX_TRANSCRIPT >> 20);
+        goto out;
+    }
+    text[size] = 0;
+    for (char *line = text, *next; line < text + size; line = next) {
         no++;
-        size_t len = strlen(line);
-        if (memchr(line, 0, len + 1) != line + len || (len == sizeof line - 1 && line[len - 1] != '\n')) {
-            snprintf(err, cap, "%s:%u: not text (a NUL byte or a line over %d bytes)", path, no,
-                     MAX_LINE - 2);
+        char *nl = strchr(line, '\n');
+        bool complete = nl != NULL;
+        next = nl ? nl + 1 : text + size;
+        size_t len = (size_t)(next - line) - complete;
+        if (len >= MAX_LINE) {
+            snprintf(err, cap, "%s:%u: a line over %d bytes: not a dfu-util transcript", path, no,
+                     MAX_LINE - 1);
             goto out;
         }
-        bool complete = len && line[len - 1] == '\n';
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[len] = 0;
+        while (len && line[len - 1] == '\r')
             line[--len] = 0;
         for (size_t i = 0; i < len; i++)
             if (line[i] == '\r')
@@ -332,7 +346,7 @@ int transcript_load(const char *path, struct transcript **out, char *err, size_t
     *out = t;
     t = NULL;
 out:
-    fclose(f);
+    free(text);
     transcript_free(t);
     return rc;
 }
