@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vstm32 replay CAPTURE [--device BUS.DEV] [--strict] [board options]:
- * replays the host side of a usbmon capture (ours from --pcap, or one
+ * replays the host side of a usbmon capture (or of a dfu-util -v -v
+ * transcript: replay_transcript.c, chosen by the file's first bytes) (ours from --pcap, or one
  * recorded with usbmon on a real chip: pcap or pcapng, link type 189 or
  * 220) against a fresh board, in process, and reports the first answer
  * that differs from the captured one.  The way to check the models
@@ -437,16 +438,23 @@ static int run_replay(struct replay *r)
 /* ---- the command ------------------------------------------------------------- */
 
 static const char replay_usage[] =
-    "usage: vstm32 replay CAPTURE.pcap [--device BUS.DEV] [--strict] [--trace[=explain]]\n"
-    "                     [--board PART[:dfu] [board options]] [--time fast|real] [--seed N]\n"
+    "usage: vstm32 replay CAPTURE.pcap|TRANSCRIPT.txt [--device BUS.DEV] [--strict]\n"
+    "                     [--trace[=explain]] [--board PART[:dfu] [board options]]\n"
+    "                     [--time fast|real] [--seed N]\n"
     "\n"
     "Replays the host's transfers of a usbmon capture (pcap or pcapng, link type 189\n"
-    "or 220) against a fresh board and prints the first answer that differs.\n"
+    "or 220), or the requests a saved `dfu-util -v -v` session implies (dfu-util\n"
+    "0.9-0.11 text), against a fresh board and prints the first answer that differs\n"
+    "(for a transcript: its line number; status, state or poll timeout).\n"
     "  --device BUS.DEV   the device in the capture (default: the 0483:DF11 one)\n"
-    "  --strict           compare the serial number string too\n"
+    "  --strict           compare the serial number string too (a transcript: the\n"
+    "                     first device status, which depends on the session before)\n"
     "  --time real        for captures of real chips: the capture's time stamps are\n"
     "                     the device's clock and poll timeouts are the ROM's\n"
-    "Without --board, the part is found from the captured descriptors.\n";
+    "                     (the default for transcripts; --time fast for one saved\n"
+    "                     from a vstm32 board in fast time)\n"
+    "Without --board, the part is found from the captured descriptors (a transcript:\n"
+    "its \"Found DFU\" lines, interface name, transfer size and memory segments).\n";
 
 int cmd_replay(int argc, char **argv)
 {
