@@ -152,6 +152,50 @@ Test(replay_transcript, real_h743_ticket88_log_needs_rev_v)
     proc_result_free(&r);
 }
 
+/* The L412 field bug (README, scenario 01): the ROM stalls GETSTATUS
+ * while an erase outlasts its 21 ms; dfu-util -v -v says "* Device stalled
+ * USB pipe" three times, then gives up.  The transcript replays the same
+ * with the same faults; without them the first stalled poll differs. */
+Test(replay_transcript, stalled_polls_replay_with_the_same_faults)
+{
+    struct dfu_bench b;
+    dfu_bench_new(&b, "l412xb");
+    uint8_t image[3000];
+    char file[600], path[700];
+    proc_fill_random(image, sizeof image, 12);
+    snprintf(file, sizeof file, "%s/image.bin", b.dir);
+    cr_assert_eq(proc_write_file(file, image, sizeof image), 0);
+    char *run[] = {(char *)proc_vstm32(), "run", "--board", "l412xb:dfu", "--fault",
+                   "flash.erase.time:us=100000", "--fault", "usb.busy-stall:op=erase", "--",
+                   "dfu-util", "-v", "-v", "-a", "0", "-s", "0x08000000", "-D", file, NULL};
+    struct proc_result r = proc_run(run, NULL, DFU_TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 74, "dfu-util exited %d:\n%s", r.status, r.output);
+    cr_assert_not_null(strstr(r.output, "* Device stalled USB pipe, reusing last poll timeout"),
+                       "%s", r.output);
+    unsigned first_stall = line_of(r.output, "* Device stalled USB pipe") + 1;
+    snprintf(path, sizeof path, "%s/vv.txt", b.dir);
+    cr_assert_eq(proc_write_file(path, r.output, strlen(r.output)), 0);
+    proc_result_free(&r);
+
+    r = replay((char *[]){path, "--board", "l412xb:dfu", "--fault", "flash.erase.time:us=100000",
+                          "--fault", "usb.busy-stall:op=erase", "--time", "fast", NULL});
+    cr_expect_eq(r.status, 0, "replay exited %d:\n%s", r.status, r.output);
+    /* opening 3 (GETSTATUS, CLRSTATUS, GETSTATUS), SET_INTERFACE, ERASE,
+     * 4 polls (3 stalled), the 4th stall dfu-util gave up on */
+    cr_expect_not_null(strstr(r.output, "replay: 10 requests from "), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "no difference\n"), "%s", r.output);
+    proc_result_free(&r);
+    r = replay((char *[]){path, "--board", "l412xb:dfu", "--time", "fast", NULL});
+    cr_expect_eq(r.status, 1, "replay exited %d:\n%s", r.status, r.output);
+    char head[96];
+    snprintf(head, sizeof head, "replay: transcript line %u differs", first_stall);
+    cr_expect_not_null(strstr(r.output, head), "want '%s':\n%s", head, r.output);
+    cr_expect_not_null(strstr(r.output, "  expected: a STALL (\"Device stalled USB pipe\")\n"),
+                       "%s", r.output);
+    proc_result_free(&r);
+    dfu_bench_free(&b);
+}
+
 static void expect_bad_input(const char *path, const char *why)
 {
     struct proc_result r = replay((char *[]){(char *)path, "--board", "f407xg:dfu", NULL});

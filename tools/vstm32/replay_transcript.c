@@ -155,20 +155,39 @@ static const struct tline *next_line(const struct player *pl)
     return pl->i + 1 < pl->t->count ? &pl->t->lines[pl->i + 1] : NULL;
 }
 
+/* Lines that belong to a group of poll lines (one GETSTATUS each). */
+static bool in_poll_group(enum tl_kind k)
+{
+    return k == TL_POLL || k == TL_STALLED || k == TL_TIMEOUT35 || k == TL_POLL_FAILED;
+}
+
 static int poll_line(struct player *pl, const struct tline *l)
 {
     int rc;
     if (!pl->group_open && (rc = implicit_command(pl, l)) != 0)
         return rc;
-    const struct tline *n = next_line(pl);
-    bool more = n && n->kind == TL_POLL;
+    const struct tline *n = next_line(pl), *prev = pl->i ? &pl->t->lines[pl->i - 1] : NULL;
+    bool more = n && in_poll_group(n->kind);
     bool closes = n && !more && n->kind != TL_CUT;   /* cut or at the end: unknown */
+    bool stalled = prev && prev->kind == TL_STALLED;
     rc = getstatus(pl);
     char expected[160];
+    if (stalled) {
+        /* dfu-util 0.9+: a STALL while polltimeout != 0 counts as dfuDNBUSY */
+        if (rc != USB_XFER_STALL)
+            return differ(pl, l->no, "DFU_GETSTATUS after the DfuSe command",
+                          "a STALL (\"Device stalled USB pipe\")", rc);
+        if (!more)
+            pl->group_open = false;
+        return 0;
+    }
+    uint32_t poll = ld_le(pl->status + 1, 3);
+    if (prev && prev->kind == TL_TIMEOUT35 && poll == 100 && l->a == 35000)
+        poll = 35000;           /* dfu-util printed its own 35 s, not the ROM's 100 ms */
     snprintf(expected, sizeof expected, "bwPollTimeout %u ms, %s", l->a,
              more ? "dfuDNBUSY" : closes ? "OK, not dfuDNBUSY" : "(the transcript ends here)");
     bool busy = pl->status[4] == DFU_STATE_DNBUSY;
-    if (rc != USB_XFER_OK || ld_le(pl->status + 1, 3) != l->a || (more && !busy) ||
+    if (rc != USB_XFER_OK || poll != l->a || (more && !busy) ||
         (closes && (busy || pl->status[0] != DFU_STATUS_OK)))
         return differ(pl, l->no, "DFU_GETSTATUS after the DfuSe command", expected, rc);
     if (!more)
@@ -281,9 +300,9 @@ static int step(struct player *pl, const struct tline *l, const struct tline *fi
     uint8_t cmd1;
     int rc = 0;
 
-    if (pl->group_open && l->kind != TL_POLL && (rc = silent_polls(pl, l->no)) != 0)
+    if (pl->group_open && !in_poll_group(l->kind) && (rc = silent_polls(pl, l->no)) != 0)
         return rc;
-    if (pl->chunk_pending && pl->chunk_addr_set && !pl->group_open && l->kind != TL_POLL &&
+    if (pl->chunk_pending && pl->chunk_addr_set && !pl->group_open && !in_poll_group(l->kind) &&
         (rc = write_chunk(pl, l->no)) != 0)
         return rc;
     switch (l->kind) {
@@ -321,6 +340,12 @@ static int step(struct player *pl, const struct tline *l, const struct tline *fi
         return 0;
     case TL_POLL:
         return poll_line(pl, l);
+    case TL_POLL_FAILED:
+        /* dfu-util gave up on the command: its last GETSTATUS failed */
+        pl->group_open = false;
+        rc = getstatus(pl);
+        return rc != USB_XFER_OK ? 0 : differ(pl, l->no, "DFU_GETSTATUS after the DfuSe command",
+                                              "the request failed (dfu-util: get_status error)", rc);
     case TL_DONE:
         /* dfu_abort_to_idle after the last chunk (dfuse.c dfuse_do_dnload) */
         pl->download_done = true;

@@ -125,6 +125,18 @@ static int parse_line(const char *line, struct tline *t)
         t->kind = TL_SETADDR;
         return sscanf(p, "%x", &u1) == 1 ? (t->a = u1, 0) : -1;
     }
+    if (strstr(line, "Device stalled USB pipe")) {
+        t->kind = TL_STALLED;
+        return 0;
+    }
+    if (strstr(line, "Error during special command") && strstr(line, "get_status")) {
+        t->kind = TL_POLL_FAILED;
+        return 0;
+    }
+    if (strstr(line, "Setting timeout to 35 seconds")) {
+        t->kind = TL_TIMEOUT35;
+        return 0;
+    }
     if (strstr(line, "Performing mass erase")) {
         t->kind = TL_MASS;
         return 0;

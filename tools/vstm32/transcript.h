@@ -24,6 +24,12 @@
  *   "   Poll timeout %i ms"    one GETSTATUS of a DfuSe command, printed
  *                              before dfu-util looks at bState: every line
  *                              of a group but the last answered dfuDNBUSY
+ *   "* Device stalled USB pipe, reusing last poll timeout"  that GETSTATUS
+ *                              stalled; the poll line after it repeats the
+ *                              previous timeout (L4 ROMs, dfu-util 0.9+)
+ *   "Error during special command \"%s\" get_status"   a GETSTATUS failed
+ *   "Setting timeout to 35 seconds"   MASS_ERASE answered 100 ms: the next
+ *                              poll line prints 35000 ("STM32F405 lies")
  *   " failed!" + the state line                             a chunk failed
  *   "File downloaded successfully", "Submitting leave request...",
  *   "Transitioning to dfuMANIFEST state"
@@ -52,6 +58,12 @@ enum tl_kind {
     TL_SETADDR, TL_MASS, TL_CHUNK, TL_POLL, TL_FAILED, TL_DONE, TL_LEAVE, TL_MANIFEST,
     TL_FOUND,           /* "Found DFU: [vid:pid] ... name=\"...\"" */
     TL_CUT,             /* ".", "...": the transcript was cut here */
+    TL_STALLED,         /* "* Device stalled USB pipe, reusing last poll timeout" (0.9+):
+                         * the GETSTATUS of the poll line after it stalled */
+    TL_TIMEOUT35,       /* "Setting timeout to 35 seconds": the poll line after it
+                         * prints 35000 for a MASS_ERASE answered with 100 ms */
+    TL_POLL_FAILED,     /* "Error during special command \"%s\" get_status": one
+                         * more GETSTATUS, and it failed */
 };
 
 struct tline {
