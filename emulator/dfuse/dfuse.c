@@ -259,6 +259,7 @@ void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out)
     out->status = d->status;
     out->pointer = d->pointer;
     out->transfer_size = d->transfer_size;
+    out->block_stride = d->block_stride;
     out->clock = d->chip->clock;
     out->part = d->part;
     out->flash = chip_flash_map(d->chip);

@@ -60,12 +60,28 @@ struct dfuse_view {
     uint8_t status;             /* bStatus, DFU 1.1 table 6.1 */
     uint32_t pointer;           /* AN3156 address pointer */
     uint16_t transfer_size;     /* wTransferSize */
+    uint16_t block_stride;      /* stride of the running block sequence (0: none) */
     struct vclock *clock;       /* the chip's virtual clock */
     const struct part *part;
     struct flash_map flash;     /* the flash organisation in force (chip_flash_map) */
     uint8_t alt;                /* the alternate setting selected */
 };
 void dfuse_view(const struct dfuse_device *d, struct dfuse_view *out);
+
+/* The address step of a DNLOAD / UPLOAD data block (wBlockNum >= 2) of
+ * wlength bytes, in a block sequence whose stride so far is `session` (0:
+ * the sequence starts here).  AN2662 p70 / AN3156: address =
+ * (wBlockNum - 2) x wTransferSize + Address_Pointer, "where wTransferSize
+ * is the length of the requested data buffer", i.e. the request's wLength,
+ * in both directions.  A block shorter than the sequence's stride is its
+ * tail (dfu-util's last UPLOAD, dfu_load.c "last chunk can be smaller")
+ * and keeps the stride (guess: the manual does not say; the ST DFU
+ * library uses its fixed transfer size, which agrees for the tail).  One
+ * rule for the device and its observers. */
+static inline uint16_t dfuse_block_stride(uint16_t session, uint16_t wlength)
+{
+    return wlength > session ? wlength : session;
+}
 
 /* A flash job the ROM started or finished (models/flashseq), reported as
  * it happens, in virtual time.  Not called for SRAM or Device Feature

@@ -197,11 +197,15 @@ int dfuse_exec_parse(struct dfuse_device *d, uint16_t block, const uint8_t *data
         d->block = block;
         d->len = len;
         memcpy(d->data, data, len);
-        /* AN2662 p72: pointer + (wBlockNum - 2) * wTransferSize */
-        uint64_t addr = (uint64_t)d->pointer + (uint64_t)(block - 2) * d->transfer_size;
-        d->cmd_addr = addr > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)addr;
+        /* AN2662 p72: pointer + (wBlockNum - 2) * wTransferSize, the
+         * request's length (dfuse_block_stride).  An address past 4 GiB
+         * (block numbers near 0xFFFF) stays past it: errTARGET. */
+        d->block_stride = dfuse_block_stride(d->block_stride, len);
+        d->cmd_addr64 = (uint64_t)d->pointer + (uint64_t)(block - 2) * d->block_stride;
+        d->cmd_addr = d->cmd_addr64 > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)d->cmd_addr64;
         return 0;
     }
+    d->block_stride = 0;        /* a command: the next data block starts a sequence */
     /* AN3156 section 6: the command byte and its length decide (dfu_spec.c) */
     const struct dfuse_cmd_syntax *syn = dfuse_cmd_lookup(data, len);
     if (syn) {
@@ -286,7 +290,7 @@ static uint32_t write_length(struct dfuse_device *d, uint32_t addr)
 static void start_write(struct dfuse_device *d)
 {
     uint32_t addr = d->cmd_addr;
-    struct target t = resolve(d, (uint64_t)d->pointer + (uint64_t)(d->block - 2) * d->transfer_size);
+    struct target t = resolve(d, d->cmd_addr64);   /* the address dfuse_exec_parse computed */
 
     if (t.kind == TGT_NONE || (uint64_t)addr + d->len - 1 > t.end) {
         finish_now(d, DFU_STATUS_errTARGET);
@@ -427,8 +431,11 @@ int dfuse_exec_run(struct dfuse_device *d, uint8_t *status)
 int dfuse_exec_upload(struct dfuse_device *d, uint16_t block, uint8_t *buf, uint16_t len,
                       uint8_t *status)
 {
-    /* AN2662 p70; dfu-util's last short block still counts full blocks */
-    uint64_t addr = (uint64_t)d->pointer + (uint64_t)(block - 2) * d->transfer_size;
+    /* AN2662 p70: pointer + (wBlockNum - 2) x the request's length;
+     * dfu-util's shorter last block keeps the sequence's stride
+     * (dfuse_block_stride). */
+    d->block_stride = dfuse_block_stride(d->block_stride, len);
+    uint64_t addr = (uint64_t)d->pointer + (uint64_t)(block - 2) * d->block_stride;
     struct target t = resolve(d, addr);
 
     if (rdp_active(d)) {

@@ -168,22 +168,26 @@ static int act_ack(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
     return USB_XFER_OK;
 }
 
+/* ABORT and CLRSTATUS end a sequence of data blocks (dfuse_block_stride) */
 static int act_abort(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     d->cmd = DFUSE_OP_NONE;
     d->status = DFU_STATUS_OK;
+    d->block_stride = 0;
     return USB_XFER_OK;
 }
 
 static int act_clear(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
     d->status = DFU_STATUS_OK;
+    d->block_stride = 0;
     return USB_XFER_OK;
 }
 
 /* ST DFU library: CLRSTATUS outside dfuERROR is a "state error" */
 static int act_clear_misplaced(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
 {
+    d->block_stride = 0;
     d->status = DFU_STATUS_errUNKNOWN;
     *next = DFU_STATE_ERROR;
     return USB_XFER_OK;
@@ -350,7 +354,20 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
     uint16_t want = x->setup.wLength;
     int n;
 
-    if (want == 0 || want > d->transfer_size || block == 1)
+    if (want == 0) {
+        /* A zero-length UPLOAD ends the upload: dfuIDLE, acknowledged.
+         * The ST DFU library (usb_prop.c DFU_NoData_Setup, "DFU_UPLOAD")
+         * and STM32Cube's usbd_dfu.c (DFU_Upload, wLength 0) both do
+         * this; DFU 1.1 6.2 does not forbid it. */
+        d->block_stride = 0;
+        *next = DFU_STATE_IDLE;
+        return USB_XFER_OK;
+    }
+    /* DFU 1.1 6.2: wLength <= wTransferSize (AN2662 p70: "read size
+     * from 2 to 2048 bytes" on a 2048-byte ROM); the ROM's buffer is
+     * wTransferSize long.  Longer: refused like an unsupported block
+     * (stall, dfuERROR / errSTALLEDPKT), as DNLOAD does. */
+    if (want > d->transfer_size || block == 1)
         return act_stall_error(d, x, next);
     if (block == 0) {
         usb_control_reply(x, commands, sizeof(commands));
@@ -374,7 +391,9 @@ static int act_upload(struct dfuse_device *d, struct usb_xfer *x, uint8_t *next)
         }
         x->actual = (uint32_t)n;
     }
-    /* DFU 1.1 6.2: a short frame ends the upload */
+    /* DFU 1.1 6.2: a short frame ends the upload (and its block sequence) */
+    if (n < want)
+        d->block_stride = 0;
     *next = n < want ? DFU_STATE_IDLE : DFU_STATE_UPLOAD_IDLE;
     return USB_XFER_OK;
 }
@@ -652,6 +671,7 @@ void dfuse_fsm_init(struct dfuse_device *d)
         d->status = DFU_STATUS_OK;
     }
     d->pointer = DFUSE_DEFAULT_POINTER;
+    d->block_stride = 0;
     d->cmd = DFUSE_OP_NONE;
     d->owed_wait_ms = 0;
     d->leave_early = false;

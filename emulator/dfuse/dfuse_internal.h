@@ -91,6 +91,10 @@ struct dfuse_device {
     uint8_t state;              /* enum dfu_state */
     uint8_t status;             /* enum dfu_status */
     uint32_t pointer;           /* AN3156 address pointer */
+    /* The address step of the running sequence of data blocks (0: none
+     * runs); dfuse_block_stride() says how a block changes it.  A command
+     * block, ABORT, CLRSTATUS or the end of an upload starts a new one. */
+    uint16_t block_stride;
     uint8_t voltage_range;      /* Device Feature byte 0 (AN2606 Table 4) */
 
     /* The DNLOAD waiting for its GETSTATUS (dfuDNLOAD-SYNC). */
@@ -98,6 +102,7 @@ struct dfuse_device {
     uint16_t block;
     uint16_t len;
     uint32_t cmd_addr;
+    uint64_t cmd_addr64;        /* a data block's address before it is cut to 32 bits */
     uint8_t data[DFUSE_MAX_TRANSFER];
 
     /* The command being executed (dfuDNBUSY). */
@@ -179,7 +184,8 @@ uint32_t dfuse_exec_start(struct dfuse_device *d);
 int  dfuse_exec_poll(struct dfuse_device *d, uint64_t *until_ns, uint8_t *status);
 /* Same, but lets fast virtual time run to the end of the job. */
 int  dfuse_exec_run(struct dfuse_device *d, uint8_t *status);
-/* UPLOAD block >= 2: read at pointer + (block-2) * wTransferSize.
+/* UPLOAD block >= 2 of len bytes: read at pointer + (block-2) * stride
+ * (dfuse_block_stride).
  * Returns bytes read (may be short at the end of a segment), or -1 with
  * *status set. */
 int  dfuse_exec_upload(struct dfuse_device *d, uint16_t block, uint8_t *buf, uint16_t len,

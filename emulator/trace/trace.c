@@ -358,7 +358,8 @@ static void print_line(struct trace *t, struct trace_dev *td, struct trace_xfer 
     char ts[32], req[256], ans[256], states[96] = "", flash[512] = "";
     format_time(ts, sizeof ts, now_ns(td));
     trace_describe_request(req, sizeof req, &x->setup, tx->out_head, tx->out_len,
-                           tx->before.pointer, tx->dfu ? tx->before.transfer_size : 0);
+                           tx->before.pointer,
+                           tx->dfu ? dfuse_block_stride(tx->before.block_stride, x->setup.wLength) : 0);
     trace_describe_answer(ans, sizeof ans, &x->setup, x->status, x->buf, x->actual);
 
     struct trace_step st = {

@@ -81,9 +81,10 @@ void trace_usbip_hook(struct usbip_server *srv, struct usb_device *dev,
 
 /* What a request asks, e.g. "DFU_DNLOAD block 0: ERASE 0x08000000" or
  * "GET_DESCRIPTOR STRING 2".  out_data/out_len: the OUT data stage (may be
- * NULL).  pointer/transfer_size: the DfuSe address pointer and
- * wTransferSize to compute WRITE/READ addresses (transfer_size 0: not
- * known, no address printed). */
+ * NULL).  pointer/transfer_size: the DfuSe address pointer and the
+ * block's address step (dfuse_block_stride: the request's wLength in a new
+ * sequence) to compute WRITE/READ addresses (0: not known, no address
+ * printed). */
 void trace_describe_request(char *out, size_t cap, const struct usb_setup *s,
                             const uint8_t *out_data, uint32_t out_len, uint32_t pointer,
                             uint16_t transfer_size);

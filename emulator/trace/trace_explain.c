@@ -193,7 +193,8 @@ static void explain_dnload(char *out, size_t cap, const struct trace_step *st)
         return;
     }
     if (s->wValue >= 2) {
-        uint32_t addr = st->before.pointer + (uint32_t)(s->wValue - 2) * st->before.transfer_size;
+        uint32_t addr = st->before.pointer +
+                        (uint32_t)(s->wValue - 2) * dfuse_block_stride(st->before.block_stride, s->wLength);
         trace_add(out, cap, "AN3156 Write memory (AN2662 p72): block %u carries %u bytes for "
                             "address pointer + (wBlockNum - 2) x wTransferSize = 0x%08X; the ROM "
                             "keeps them in dfuDNLOAD-SYNC and programs them on the next "
@@ -313,7 +314,8 @@ static void explain_upload(char *out, size_t cap, const struct trace_step *st)
                             "the command bytes the ROM supports (00 21 41 92).");
         return;
     }
-    uint32_t addr = st->before.pointer + (uint32_t)(s->wValue - 2) * st->before.transfer_size;
+    uint32_t addr = st->before.pointer +
+                    (uint32_t)(s->wValue - 2) * dfuse_block_stride(st->before.block_stride, s->wLength);
     trace_add(out, cap, "AN3156 Read memory (AN2662 p70): block %u reads at address pointer + "
                         "(wBlockNum - 2) x wTransferSize = 0x%08X; ", s->wValue, addr);
     if (st->actual < s->wLength)

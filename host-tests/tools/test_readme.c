@@ -185,6 +185,11 @@ static char *scratch_dir(const char *build, const char *fixtures)
     cr_assert_eq(symlink(build, link), 0, "symlink %s", link);
     snprintf(link, sizeof link, "%s/fixtures", dir);
     cr_assert_eq(symlink(fixtures, link), 0, "symlink %s", link);
+    /* the real logs the replay section reads (host-tests/data/real-logs) */
+    char tests[PATH_MAX];
+    cr_assert_not_null(realpath("host-tests", tests));
+    snprintf(link, sizeof link, "%s/host-tests", dir);
+    cr_assert_eq(symlink(tests, link), 0, "symlink %s", link);
     return dir;
 }
 
@@ -238,7 +243,7 @@ Test(readme, every_command_block_runs_and_prints_what_it_shows, .timeout = 900)
     cr_expect_eq(skipped, NEXCUSED, "an excused block is no longer in the README");
     cr_expect_eq(ran + skipped, nblocks, "blocks run %u + excused %u != blocks %u", ran, skipped,
                  nblocks);
-    cr_expect_eq(ran, 12, "README command blocks run: %u (the quick starts, probe identities, field bug, server, usbfs route)", ran);
+    cr_expect_eq(ran, 13, "README command blocks run: %u (the quick starts, probe identities, field bug, replay, server, usbfs route)", ran);
     for (unsigned i = 0; i < nblocks; i++) {
         free(blocks[i].code);
         free(blocks[i].expect);

@@ -175,17 +175,6 @@ static void fwupd_sandbox_new(struct fwupd_sandbox *s)
     s->envp[7] = NULL;
 }
 
-/* A quirk file in the sandbox's state/quirks.d, which fwupd loads after
- * /usr/share/fwupd/quirks.d. */
-static void fwupd_sandbox_quirk(struct fwupd_sandbox *s, const char *text)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/state/quirks.d", s->dir);
-    cr_assert_eq(mkdir(path, 0700), 0, "mkdir %s: %s", path, strerror(errno));
-    snprintf(path, sizeof path, "%s/state/quirks.d/vstm32.quirk", s->dir);
-    cr_assert_eq(proc_write_file(path, text, strlen(text)), 0);
-}
-
 static void fwupd_sandbox_free(struct fwupd_sandbox *s)
 {
     proc_rmtree(s->dir);
@@ -223,19 +212,21 @@ Test(fwupd, get_devices_lists_both_bootloaders)
 
 /* fwupdtool install-blob writes a DfuSe file into the
  * L476 at 1-2, beside an F446 at 1-1, and verifies it; dfu-util reads the
- * same bytes back.  The quirk: fwupd 2.0.20 takes, for each class-FE
- * interface descriptor, the next descriptor as its functional descriptor
+ * same bytes back.  fwupd 2.0.20 takes, for each class-FE interface
+ * descriptor, the next descriptor as its functional descriptor
  * (fu-usb-device.c fu_usb_device_parse_descriptor), so with the ROM's four
  * alternate settings followed by one DFU functional descriptor (as a real
  * F407's lsusb shows it) it never finds wTransferSize and falls back to 64.
  * It then numbers 64-byte blocks 2, 3, ... which the ROM places at
- * pointer + (wBlockNum - 2) * 2048 (AN3156): DfuForceTransferSize = 0x800
- * restores the descriptor's value. */
+ * pointer + (wBlockNum - 2) * wLength (AN2662 p70, AN3156: "the length of
+ * the requested data buffer").  Until issue 17 the emulator used its
+ * wTransferSize (2048) there and this test needed the quirk
+ * DfuForceTransferSize = 0x800; it runs without it now, and fails without
+ * it if the old rule comes back (157 pages written instead of 5). */
 Test(fwupd, install_blob_writes_a_dfuse_file)
 {
     struct fwupd_sandbox s;
     fwupd_sandbox_new(&s);
-    fwupd_sandbox_quirk(&s, "[USB\\VID_0483&PID_DF11]\nDfuForceTransferSize = 0x800\n");
     struct dfu_bench b;
     dfu_bench_new(&b, "l476xg");
     enum { LEN = 10000 };

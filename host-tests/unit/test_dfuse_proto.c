@@ -187,10 +187,10 @@ Test(dfuse_proto, erase_takes_exactly_the_unit_holding_the_address)
     }
 }
 
-Test(dfuse_proto, upload_offsets_count_whole_transfer_sizes)
+Test(dfuse_proto, upload_offsets_count_the_requests_length)
 {
-    /* dfu-util's last short block still uses the full block size for the
-     * offset: UPLOAD wValue n reads pointer + (n - 2) * wTransferSize */
+    /* AN2662 p70: UPLOAD wValue n reads pointer + (n - 2) * wLength (the
+     * "length of the requested data buffer"); issue 17 */
     struct dfuse_bench *b = bench_new("f072xb", NULL);
     uint8_t data[5000], back[100];
     uint32_t n = 0;
@@ -202,7 +202,7 @@ Test(dfuse_proto, upload_offsets_count_whole_transfer_sizes)
     cr_assert_eq(dfuutil_abort_to_idle(b), 0);
     cr_assert_eq(dfu_upload(b, 4, back, sizeof(back), &n), USB_XFER_OK);
     cr_expect_eq(n, sizeof(back));
-    cr_expect_arr_eq(back, data + 2 * 2048, sizeof(back));
+    cr_expect_arr_eq(back, data + 2 * sizeof(back), sizeof(back));
     bench_free(b);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vstm32 replay CAPTURE [--device BUS.DEV] [--strict] [board options]:
- * replays the host side of a usbmon capture (ours from --pcap, or one
+ * replays the host side of a usbmon capture (or of a dfu-util -v -v
+ * transcript: replay_transcript.c, chosen by the file's first bytes) (ours from --pcap, or one
  * recorded with usbmon on a real chip: pcap or pcapng, link type 189 or
  * 220) against a fresh board, in process, and reports the first answer
  * that differs from the captured one.  The way to check the models
@@ -37,29 +38,29 @@
 #include "emulator/trace/trace.h"
 #include "lib/bytes.h"
 #include "tools/vstm32/cli.h"
+#include "tools/vstm32/replay.h"
 #include "tools/vstm32/session.h"
 
 #define ST_VID 0x0483
 #define ST_DFU_PID 0xDF11
 #define POLL_GUARD 100000
 
-struct replay {
-    struct pcap_capture cap;
-    uint16_t busnum;
-    uint8_t devnum;
-    struct board *board;
-    struct usb_device *dev;         /* the board's device on the bus, or NULL */
-    struct vclock clock;
-    struct trace *trace;
-    bool strict;
-    bool serial_noted;
-};
-
 /* The device's wall clock in --time real: the capture's time stamps. */
 static uint64_t replay_wall_ns;
 static uint64_t replay_wall(void)
 {
     return replay_wall_ns;
+}
+
+uint64_t replay_wall_now(void)
+{
+    return replay_wall_ns;
+}
+
+void replay_wall_advance_to(uint64_t ns)
+{
+    if (ns > replay_wall_ns)
+        replay_wall_ns = ns;
 }
 
 /* ---- the board's bus ------------------------------------------------------ */
@@ -231,7 +232,7 @@ static void on_complete(struct usb_xfer *x)
 }
 
 /* Work the device does on its own (deferred resets) and the board's. */
-static void settle(struct replay *r)
+void replay_settle(struct replay *r)
 {
     for (int guard = 0; guard < POLL_GUARD; guard++) {
         struct usb_device *dev = r->dev;
@@ -263,6 +264,16 @@ static int submit(struct replay *r, const struct usbmon_event *s, struct usb_xfe
             usb_device_set_configuration(dev, config);
         x->status = USB_XFER_OK;
         return USB_XFER_OK;
+    }
+    return replay_control(r, x);
+}
+
+int replay_control(struct replay *r, struct usb_xfer *x)
+{
+    struct usb_device *dev = r->dev;
+    if (!dev) {
+        x->status = USB_XFER_NODEV;
+        return x->status;
     }
     bool done = false;
     x->owner = &done;
@@ -385,12 +396,13 @@ static int run_replay(struct replay *r)
         if (d)
             dfuse_view(d, &view);
         trace_describe_request(request, sizeof request, &x.setup, buf, in ? 0 : s->length,
-                               view.pointer, d ? view.transfer_size : 0);
+                               view.pointer,
+                               d ? dfuse_block_stride(view.block_stride, x.setup.wLength) : 0);
         uint8_t iserial = r->dev ? r->dev->desc.device[16] : 0;
 
         x.status = submit(r, s, &x);
         replayed++;
-        settle(r);
+        replay_settle(r);
 
         const struct usbmon_event *c = completion_of(cap, i);
         int verdict = 0;
@@ -426,16 +438,23 @@ static int run_replay(struct replay *r)
 /* ---- the command ------------------------------------------------------------- */
 
 static const char replay_usage[] =
-    "usage: vstm32 replay CAPTURE.pcap [--device BUS.DEV] [--strict] [--trace[=explain]]\n"
-    "                     [--board PART[:dfu] [board options]] [--time fast|real] [--seed N]\n"
+    "usage: vstm32 replay CAPTURE.pcap|TRANSCRIPT.txt [--device BUS.DEV] [--strict]\n"
+    "                     [--trace[=explain]] [--board PART[:dfu] [board options]]\n"
+    "                     [--time fast|real] [--seed N]\n"
     "\n"
     "Replays the host's transfers of a usbmon capture (pcap or pcapng, link type 189\n"
-    "or 220) against a fresh board and prints the first answer that differs.\n"
+    "or 220), or the requests a saved `dfu-util -v -v` session implies (dfu-util\n"
+    "0.9-0.11 text), against a fresh board and prints the first answer that differs\n"
+    "(for a transcript: its line number; status, state or poll timeout).\n"
     "  --device BUS.DEV   the device in the capture (default: the 0483:DF11 one)\n"
-    "  --strict           compare the serial number string too\n"
+    "  --strict           compare the serial number string too (a transcript: the\n"
+    "                     first device status, which depends on the session before)\n"
     "  --time real        for captures of real chips: the capture's time stamps are\n"
     "                     the device's clock and poll timeouts are the ROM's\n"
-    "Without --board, the part is found from the captured descriptors.\n";
+    "                     (the default for transcripts; --time fast for one saved\n"
+    "                     from a vstm32 board in fast time)\n"
+    "Without --board, the part is found from the captured descriptors (a transcript:\n"
+    "its \"Found DFU\" lines, interface name, transfer size and memory segments).\n";
 
 int cmd_replay(int argc, char **argv)
 {
@@ -447,9 +466,9 @@ int cmd_replay(int argc, char **argv)
     const char *device = NULL;
     const char *path = argv[1];
     /* our options out, the board options to session_parse */
-    char **rest = calloc((size_t)argc + 4, sizeof *rest);
+    char **rest = calloc((size_t)argc + 6, sizeof *rest);
     int nrest = 0;
-    bool has_board = false;
+    bool has_board = false, has_time = false;
     if (!rest)
         return 1;
     rest[nrest++] = argv[0];
@@ -460,25 +479,37 @@ int cmd_replay(int argc, char **argv)
             r.strict = true;
         else {
             has_board |= !strcmp(argv[i], "--board");
+            has_time |= !strcmp(argv[i], "--time") || !strncmp(argv[i], "--time=", 7);
             rest[nrest++] = argv[i];
         }
     }
 
     char err[512];
-    if (pcap_read(path, &r.cap, err, sizeof err) < 0) {
+    int text = replay_is_transcript(path, err, sizeof err);
+    if (text < 0 || (text ? transcript_load(path, &r.transcript, err, sizeof err)
+                          : pcap_read(path, &r.cap, err, sizeof err)) < 0) {
         cli_error("replay: %s", err);
         free(rest);
         return EXIT_USAGE;
     }
     int rc = EXIT_USAGE;
-    if (pick_device(&r, device) < 0)
+    if (!text && pick_device(&r, device) < 0)
         goto out;
+    if (text && !has_time) {
+        /* a transcript of a real chip: the ROM's own poll timeouts */
+        rest[nrest++] = "--time";
+        rest[nrest++] = "real";
+    }
     char board_spec[64];
     if (!has_board) {
         bool alt = false;
-        const struct part *p = infer_part(&r, &alt);
+        const struct part *p = text ? transcript_infer_part(r.transcript, err, sizeof err)
+                                    : infer_part(&r, &alt);
         if (!p) {
-            cli_error("replay: cannot tell the part from the capture: give --board PART:dfu");
+            if (text)
+                cli_error("replay: %s", err);
+            else
+                cli_error("replay: cannot tell the part from the capture: give --board PART:dfu");
             goto out;
         }
         if (alt)
@@ -492,7 +523,8 @@ int cmd_replay(int argc, char **argv)
         rest[1] = "--board";
         rest[2] = board_spec;
         nrest += 2;
-        printf("replay: part %s (from the captured descriptors)\n", p->name);
+        printf("replay: part %s (from the %s)\n", p->name,
+               text ? "transcript's DFU identity" : "captured descriptors");
     }
     struct session_config cfg;
     int end;
@@ -529,12 +561,13 @@ int cmd_replay(int argc, char **argv)
         cli_error("replay: the board shows no USB device (DFU needs ':dfu' or BOOT0 high)");
         goto out;
     }
-    rc = run_replay(&r);
+    rc = r.transcript ? transcript_replay(&r) : run_replay(&r);
 out:
     if (r.board)
         board_free(r.board);
     trace_free(r.trace);
     pcap_capture_free(&r.cap);
+    transcript_free(r.transcript);
     free(rest);
     return rc;
 }

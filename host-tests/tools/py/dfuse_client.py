@@ -6,16 +6,25 @@ written from DFU 1.1 and AN3156/AN2662, not from dfu-util.
     dfuse_client.py STEP...      each STEP is one of
       read ALT ADDR LEN          Set Address Pointer, then UPLOAD block 2
       erase ALT ADDR             the DfuSe ERASE command (0x41 + address)
+      upload ALT ADDR B:L,...    Set Address Pointer, ABORT, then UPLOAD
+                                 block B of wLength L for each pair, in order
+      write ALT ADDR B:L,...     Set Address Pointer, then DNLOAD block B of
+                                 L bytes (byte i = (B * 31 + i) & 0xFF), each
+                                 followed by GETSTATUS until not dfuDNBUSY
 
 Prints one line per step:
     read 0xADDR: HEX
     erase 0xADDR: status=N state=N      (the GETSTATUS after the command)
+and one line per block of upload / write:
+    upload B:L: HEX state=N             (GETSTATE after the block)
+    upload B:L: stall status=N state=N  (the GETSTATUS after a stall)
+    write B:L: status=N state=N         (the last GETSTATUS of the block)
 """
 import sys
 
 import usb.core
 
-DNLOAD, UPLOAD, GETSTATUS, CLRSTATUS, ABORT = 1, 2, 3, 4, 6
+DNLOAD, UPLOAD, GETSTATUS, CLRSTATUS, GETSTATE, ABORT = 1, 2, 3, 4, 5, 6
 OUT, IN = 0x21, 0xA1
 STATE_DNBUSY, STATE_ERROR = 4, 10
 TIMEOUT_MS = 5000
@@ -49,6 +58,41 @@ def addr_bytes(addr):
     return bytes([addr & 0xFF, (addr >> 8) & 0xFF, (addr >> 16) & 0xFF, addr >> 24])
 
 
+def blocks(spec):
+    return [tuple(int(v, 0) for v in pair.split(":")) for pair in spec.split(",")]
+
+
+def upload_blocks(dev, spec):
+    for block, length in blocks(spec):
+        try:
+            data = dev.ctrl_transfer(IN, UPLOAD, block, 0, length, TIMEOUT_MS)
+        except usb.core.USBError:
+            st, state = status(dev)
+            print("upload %d:%d: stall status=%d state=%d" % (block, length, st, state))
+            dev.ctrl_transfer(OUT, CLRSTATUS, 0, 0, None, TIMEOUT_MS)
+            continue
+        state = dev.ctrl_transfer(IN, GETSTATE, 0, 0, 1, TIMEOUT_MS)[0]
+        print("upload %d:%d: %s state=%d" % (block, length, bytes(data).hex(), state))
+
+
+def write_blocks(dev, spec):
+    for block, length in blocks(spec):
+        payload = bytes((block * 31 + i) & 0xFF for i in range(length))
+        try:
+            dev.ctrl_transfer(OUT, DNLOAD, block, 0, payload, TIMEOUT_MS)
+        except usb.core.USBError:
+            st, state = status(dev)
+            print("write %d:%d: stall status=%d state=%d" % (block, length, st, state))
+            dev.ctrl_transfer(OUT, CLRSTATUS, 0, 0, None, TIMEOUT_MS)
+            continue
+        st, state = status(dev)
+        for _ in range(100):
+            if state != STATE_DNBUSY:
+                break
+            st, state = status(dev)
+        print("write %d:%d: status=%d state=%d" % (block, length, st, state))
+
+
 def main(argv):
     dev = usb.core.find(idVendor=0x0483, idProduct=0xDF11)
     if dev is None:
@@ -68,6 +112,17 @@ def main(argv):
             to_idle(dev)
             data = dev.ctrl_transfer(IN, UPLOAD, 2, 0, length, TIMEOUT_MS)
             print("read 0x%08x: %s" % (addr, bytes(data).hex()))
+            i += 4
+        elif step in ("upload", "write"):
+            st, state = command(dev, b"\x21" + addr_bytes(addr))
+            if st != 0:
+                print("%s 0x%08x: set address status=%d state=%d" % (step, addr, st, state))
+                return 1
+            if step == "upload":
+                to_idle(dev)
+                upload_blocks(dev, argv[i + 3])
+            else:
+                write_blocks(dev, argv[i + 3])
             i += 4
         elif step == "erase":
             st, state = command(dev, b"\x41" + addr_bytes(addr))
