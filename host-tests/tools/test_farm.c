@@ -241,7 +241,8 @@ Test(farm, new_gives_each_chip_its_own_uid_and_takes_one_given)
                        "%s", r.output);
     proc_result_free(&r);
     snprintf(s1, sizeof s1, "%s/d/chip.json", dir);
-    cr_expect_null(proc_read_file(s1, NULL), "a refused --uid made a chip");
+    size_t len = 0;
+    cr_expect_null(proc_read_file(s1, &len), "a refused --uid made a chip");
     proc_rmtree(dir);
     free(dir);
 }
