@@ -67,7 +67,15 @@ wait_for() {
     return 1
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# the process whose pid file is $1 runs: a zombie nobody reaps (its parent
+# was this script) has ended once its last thread has
+alive() {
+    [ -f "$1" ] || return 1
+    pid=$(cat "$1")
+    kill -0 "$pid" 2>/dev/null || return 1
+    grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null || return 0
+    ! grep -q '^Threads:[[:space:]]*1$' "/proc/$pid/status" 2>/dev/null
+}
 
 cmd_install() {
     if [ "${VSTM32_SKIP_INSTALL:-0}" = 1 ]; then
@@ -110,7 +118,7 @@ cmd_start() {
     STATE=${INPUT_STATE:-$WORK/state}
     mkdir -p "$WORK" "$ART/junit" "$STATE"
     STATE=$(cd "$STATE" && pwd)
-    rm -f "$WORK/env" "$WORK/serve.out"
+    rm -f "$WORK/testbed.env" "$WORK/serve.out"
     set -- serve --port 0 --ctl "$WORK/ctl.sock" --pcap "$ART/vstm32.pcap" --seed "${INPUT_SEED:-0}"
     i=0
     for spec in $INPUT_BOARDS; do
@@ -119,7 +127,9 @@ cmd_start() {
         i=$((i + 1))
     done
     say "starting $i board(s): $INPUT_BOARDS"
-    nohup "$VSTM32_BIN" "$@" >"$WORK/serve.out" 2>"$ART/serve.log" </dev/null &
+    # a session of its own: it outlives this step (and whatever ends the
+    # step's process group), until stop
+    setsid nohup "$VSTM32_BIN" "$@" >"$WORK/serve.out" 2>"$ART/serve.log" </dev/null &
     echo $! >"$WORK/serve.pid"
     # its first line says where it listens, once every board is served
     if ! wait_for '[ -s "$WORK/serve.out" ] || ! alive "$WORK/serve.pid"' 60 ||
@@ -130,18 +140,18 @@ cmd_start() {
     addr=$(head -n 1 "$WORK/serve.out" | cut -d' ' -f2)
     tail -n +2 "$WORK/serve.out"
     # the mirror: a testbed that later steps share
-    nohup "$VSTM32_BIN" run --connect "$addr" -- sh -c '
+    setsid nohup "$VSTM32_BIN" run --connect "$addr" -- sh -c '
         { printf "LD_PRELOAD=%s\n" "$LD_PRELOAD"; printf "UMOCKDEV_DIR=%s\n" "$UMOCKDEV_DIR";
           printf "VSTM32_USBIP=%s\n" "$VSTM32_USBIP"; } >"$1.tmp" && mv "$1.tmp" "$1"
-        exec sleep 2147483647' vstm32-mirror "$WORK/env" >"$ART/mirror.log" 2>&1 </dev/null &
+        exec sleep 2147483647' vstm32-mirror "$WORK/testbed.env" >"$ART/mirror.log" 2>&1 </dev/null &
     echo $! >"$WORK/mirror.pid"
-    if ! wait_for '[ -s "$WORK/env" ] || ! alive "$WORK/mirror.pid"' 60 || [ ! -s "$WORK/env" ]; then
+    if ! wait_for '[ -s "$WORK/testbed.env" ] || ! alive "$WORK/mirror.pid"' 60 || [ ! -s "$WORK/testbed.env" ]; then
         cat "$ART/mirror.log" >&2
         cmd_stop >/dev/null 2>&1 || true
         die "the usbfs testbed did not start"
     fi
     {
-        cat "$WORK/env"
+        cat "$WORK/testbed.env"
         echo "VSTM32_CTL=$WORK/ctl.sock"
         echo "VSTM32_ARTIFACTS=$ART"
         echo "VSTM32_JUNIT_DIR=$ART/junit"
@@ -154,11 +164,12 @@ cmd_start() {
 
 # stop_pid FILE SECONDS: SIGTERM, wait at most SECONDS, then SIGKILL (1)
 stop_pid() {
-    alive "$1" || { rm -f "$1"; return 0; }
-    kill -TERM "$(cat "$1")" 2>/dev/null || true
-    if wait_for '! alive "$1"' "$2"; then rm -f "$1"; return 0; fi
-    kill -KILL "$(cat "$1")" 2>/dev/null || true
-    rm -f "$1"
+    pidfile=$1    # (wait_for's eval has positional parameters of its own)
+    alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+    kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+    if wait_for '! alive "$pidfile"' "$2"; then rm -f "$pidfile"; return 0; fi
+    kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
     return 1
 }
 
