@@ -29,8 +29,10 @@ uint64_t chip_fnv1a64(const void *data, size_t len, uint64_t h)
 
 /* ---- creation ------------------------------------------------------------ */
 
-/* Deterministic per part, no seed: the same part always has the same UID,
- * so state directories and DFU serials are reproducible. */
+/* Deterministic per part, no seed: the UID every chip of a part had before
+ * issue 19, kept as chip_new()'s default so a state directory saved
+ * without a "uid" keeps its serials.  `vstm32 new` and the boards of a run
+ * give each chip a die of its own (chip_uid.h). */
 static void derive_uid(struct chip *c)
 {
     uint64_t h = chip_fnv1a64(c->part->full_name, strlen(c->part->full_name), CHIP_FNV1A64_INIT);

@@ -273,6 +273,21 @@ struct part_periph {
     uint32_t pwr_vosr;
 };
 
+/* How the factory lays out the 96-bit unique ID (words as the core reads
+ * them at uid_addr + uid_word_offsets[i]). */
+enum uid_layout {
+    /* word 0: X (bits 15:0) and Y (31:16) on the wafer; word 1 bits 7:0 the
+     * wafer number, 31:8 and word 2 the lot number, 7 ASCII characters
+     * (RM0090 39.1, RM0351 48.1, RM0433 61.1: UID[39:32] WAF_NUM,
+     * UID[95:40] LOT_NUM). */
+    UID_LAYOUT_XY_WAFER_LOT = 0,
+    /* word 0 bits 23:0 and word 1: the lot number (ASCII), word 0 bits
+     * 31:24 the wafer number, word 2 the rest (X/Y) (RM0377 28.2 as
+     * transcribed in public firmware comments; guess: not read in the
+     * manual itself, nor checked against a chip). */
+    UID_LAYOUT_LOT_WAFER_XY,
+};
+
 struct part {
     const char *name;               /* "l476xg", as the command line names it */
     const char *full_name;          /* "STM32L476xG" */
@@ -292,6 +307,7 @@ struct part {
     uint32_t flash_size_reg;        /* F_SIZE register address (16-bit KiB) */
     uint32_t uid_addr;              /* 96-bit unique ID base */
     uint32_t uid_word_offsets[3];   /* L0 spreads it: 0x00,0x04,0x14 */
+    enum uid_layout uid_layout;     /* what the UID's fields are (chip_uid.h) */
 
     struct mem_region regions[PART_MAX_REGIONS];
 

@@ -949,6 +949,7 @@ static const struct part part_l073xz = {
     .flash_size_reg = 0x1FF8007Cu,          /* [V CMSIS-L0] */
     .uid_addr = 0x1FF80050u,                /* [V CMSIS-L0] */
     .uid_word_offsets = { 0x00, 0x04, 0x14 },   /* 0x1FF80050/54/64 [V CMSIS-L0; T RENODE] */
+    .uid_layout = UID_LAYOUT_LOT_WAFER_XY,      /* RM0377 28.2 (see part.h) */
     .regions = {
         { MEM_FLASH, 0x08000000u, KiB(192), "Internal Flash", false },
         { MEM_SRAM, 0x20000000u, KiB(20), "SRAM", false },              /* [V CMSIS SRAM_SIZE_MAX] */
@@ -2549,6 +2550,7 @@ static const struct part part_l152re = {
     .flash_size_reg = 0x1FF800CCu,          /* [V RM0038 31.1.1, Cat.3-5] */
     .uid_addr = 0x1FF800D0u,                /* [V RM0038 31.2, Cat.3-5] */
     .uid_word_offsets = { 0x00, 0x04, 0x14 },   /* [V RM0038 31.2] */
+    .uid_layout = UID_LAYOUT_LOT_WAFER_XY,      /* guess: the L0's (RM0377 28.2), the same offsets */
     .regions = {
         { MEM_FLASH, 0x08000000u, KiB(512), "Internal Flash", false },
         { MEM_SRAM, 0x20000000u, KiB(80), "SRAM", false },              /* [T stm32flash 0x437] */

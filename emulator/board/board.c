@@ -19,6 +19,7 @@
 #include "models/periph.h"
 #include "emulator/state/state.h"
 #include "emulator/state/state_journal.h"
+#include "models/chip_uid.h"
 
 /* A changed chip is saved in full at most this often while it keeps
  * changing (the journal holds every change in between), and always at a
@@ -226,6 +227,10 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
         b->chip = chip_new(b->part, clock, &b->plan, NULL, 0, err, errlen);
         if (!b->chip)
             goto fail;
+        /* a fresh chip is a die of its own: identical boards differ */
+        uint32_t uid[3];
+        chip_uid_make(b->part, seed, index, uid);
+        chip_set_uid(b->chip, uid);
         if (board_save(b, err, errlen) < 0)
             goto fail;
     }

@@ -46,6 +46,13 @@ struct dfuse_hooks {
 struct dfuse_device *dfuse_new(struct chip *c, const struct dfuse_hooks *hooks);
 /* A transfer still kept by the device is finished with USB_XFER_NODEV. */
 void dfuse_free(struct dfuse_device *d);
+
+/* The iSerial string the part's ROM gives a chip with this unique ID: the
+ * part table's constant where its ROM has one (F0's "FFFFFFFEFFFF", F446's
+ * "STM32FxSTM32", F105/F107's "STM32"), else 12 hex digits derived from
+ * the UID as the ROM does (dfuse_desc.c).  `vstm32 inspect` shows it. */
+#define DFUSE_SERIAL_MAX 16
+void dfuse_rom_serial(const struct part *p, const uint32_t uid[3], char out[DFUSE_SERIAL_MAX]);
 /* The USB face of the device (owned by d). */
 struct usb_device *dfuse_usb(struct dfuse_device *d);
 

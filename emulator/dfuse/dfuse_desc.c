@@ -74,6 +74,17 @@ void dfuse_serial_from_uid_w2(const uint32_t uid[3], char out[13])
     serial_digits(uid[0] + uid[2], uid[2], out);
 }
 
+void dfuse_rom_serial(const struct part *p, const uint32_t uid[3], char out[DFUSE_SERIAL_MAX])
+{
+    const struct part_dfu *dfu = &p->dfu;
+    if (dfu->serial_kind == DFU_SERIAL_CONSTANT && dfu->serial_constant)
+        snprintf(out, DFUSE_SERIAL_MAX, "%s", dfu->serial_constant);
+    else if (dfu->serial_kind == DFU_SERIAL_FROM_UID_W2)
+        dfuse_serial_from_uid_w2(uid, out);
+    else
+        dfuse_serial_from_uid(uid, out);
+}
+
 int dfuse_desc_build(struct dfuse_device *d)
 {
     const struct part_dfu *dfu = &d->part->dfu;
@@ -124,13 +135,7 @@ int dfuse_desc_build(struct dfuse_device *d)
     /* Only the F4 value ("STM32  BOOTLOADER", two spaces) is sourced; the
      * part table says what each ROM reports. */
     desc->strings[STR_PRODUCT] = dfu->product ? dfu->product : "STM32  BOOTLOADER";
-    if (dfu->serial_kind == DFU_SERIAL_CONSTANT && dfu->serial_constant) {
-        snprintf(d->serial, sizeof(d->serial), "%s", dfu->serial_constant);
-    } else if (dfu->serial_kind == DFU_SERIAL_FROM_UID_W2) {
-        dfuse_serial_from_uid_w2(d->chip->uid, d->serial);
-    } else {
-        dfuse_serial_from_uid(d->chip->uid, d->serial);
-    }
+    dfuse_rom_serial(d->part, d->chip->uid, d->serial);
     desc->strings[STR_SERIAL] = d->serial;
     /* fault usb.hs-host: the string reads come back garbled (field-bugs
      * F6 "fishy serial"): stale high bytes in every second character,

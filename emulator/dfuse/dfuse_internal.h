@@ -77,7 +77,7 @@ struct dfuse_device {
 
     /* descriptors (dfuse_desc.c) */
     uint8_t config[9 + 9 * PART_MAX_ALTS + 9];
-    char serial[16];
+    char serial[DFUSE_SERIAL_MAX];
     char trace_name[32];
     struct dfuse_layout layout[PART_MAX_ALTS];
     /* The alt strings as the ROM reports them: the row's, alt 0 generated

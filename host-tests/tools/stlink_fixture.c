@@ -141,6 +141,16 @@ static json_t *inspect(const char *state)
     return j;
 }
 
+char *inspect_uid(const char *state, const char *key)
+{
+    json_t *j = inspect(state);
+    const char *v = json_string_value(json_object_get(json_object_get(j, "uid"), key));
+    cr_assert_not_null(v, "inspect --json of %s has no uid.%s", state, key);
+    char *out = strdup(v);
+    json_decref(j);
+    return out;
+}
+
 int inspect_rdp(const char *state)
 {
     json_t *j = inspect(state);

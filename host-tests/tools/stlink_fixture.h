@@ -70,6 +70,9 @@ uint8_t *state_flash(const char *state, size_t *len);
  * when the inspection or the field is missing. */
 int inspect_rdp(const char *state);
 unsigned long inspect_field(const char *state, const char *name);
+/* The string uid.KEY ("hex", "lot", "dfu_serial") of inspect --json;
+ * malloc'd.  Fails the test when missing. */
+char *inspect_uid(const char *state, const char *key);
 
 /* flash[off..off+len) all equal to value: the test fails otherwise,
  * naming the first differing address (flash starts at 0x08000000). */

@@ -91,10 +91,10 @@ Test(connect, dfu_util_lists_both_boards_of_the_server)
         "Found DFU: [0483:df11] ver=2200, devnum=2, cfg=1, intf=0, path=\"1-1\", alt=2, name=\"@OTP Memory /0x1FFF7800/01*512 e,01*016 e\", serial=\"STM32FxSTM32\"\n"
         "Found DFU: [0483:df11] ver=2200, devnum=2, cfg=1, intf=0, path=\"1-1\", alt=1, name=\"@Option Bytes  /0x1FFFC000/01*016 e\", serial=\"STM32FxSTM32\"\n"
         "Found DFU: [0483:df11] ver=2200, devnum=2, cfg=1, intf=0, path=\"1-1\", alt=0, name=\"@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg\", serial=\"STM32FxSTM32\"\n"
-        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=3, name=\"@Device Feature/0xFFFF0000/01*004 e\", serial=\"D6E45FCE2A53\"\n"
-        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=2, name=\"@OTP Memory /0x1FFF7000/01*0001Ke\", serial=\"D6E45FCE2A53\"\n"
-        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=1, name=\"@Option Bytes  /0x1FFF7800/01*040 e\", serial=\"D6E45FCE2A53\"\n"
-        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=0, name=\"@Internal Flash  /0x08000000/0512*0002Kg\", serial=\"D6E45FCE2A53\"\n",
+        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=3, name=\"@Device Feature/0xFFFF0000/01*004 e\", serial=\"54AB4B7B4A38\"\n"
+        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=2, name=\"@OTP Memory /0x1FFF7000/01*0001Ke\", serial=\"54AB4B7B4A38\"\n"
+        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=1, name=\"@Option Bytes  /0x1FFF7800/01*040 e\", serial=\"54AB4B7B4A38\"\n"
+        "Found DFU: [0483:df11] ver=2200, devnum=3, cfg=1, intf=0, path=\"1-2\", alt=0, name=\"@Internal Flash  /0x08000000/0512*0002Kg\", serial=\"54AB4B7B4A38\"\n",
         "stdout:\n%s\nstderr:\n%s", r.output, r.errout);
     free(found);
     proc_result_free(&r);
@@ -175,7 +175,7 @@ Test(connect, a_held_device_shows_without_strings)
     close(fd);
     cr_expect_eq(r.status, 0, "%s\n%s", r.output, r.errout);
     cr_expect_str_eq(r.output, "0483\ndf11\n2200\n1-1 has no product\nSTM32  BOOTLOADER\n"
-                               "D6E45FCE2A53\n", "got:\n%s\nstderr:\n%s", r.output, r.errout);
+                               "54AB4B7B4A38\n", "got:\n%s\nstderr:\n%s", r.output, r.errout);
     proc_result_free(&r);
 }
 

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "models/chip.h"
+#include "models/chip_uid.h"
 #include "models/optbytes.h"
+#include "emulator/dfuse/dfuse.h"
 #include "emulator/state/state.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
@@ -118,6 +120,40 @@ static json_t *obreg_json(const struct chip *c, const struct ob_reg *r)
     return o;
 }
 
+/* The unique ID, its fields in the family's layout, and the serial the
+ * ROM's DFU device announces for it (what `dfu-util -S` selects). */
+static json_t *uid_json(const struct chip *c)
+{
+    char hex[CHIP_UID_HEX_LEN + 1], serial[DFUSE_SERIAL_MAX];
+    struct chip_uid_fields f;
+    chip_uid_format(c->uid, hex);
+    chip_uid_unpack(c->part, c->uid, &f);
+    json_t *o = json_object();
+    json_object_set_new(o, "hex", json_string(hex));
+    json_object_set_new(o, "lot", json_string(f.lot));
+    json_object_set_new(o, "wafer", json_integer(f.wafer));
+    json_object_set_new(o, "x", json_integer(f.x));
+    json_object_set_new(o, "y", json_integer(f.y));
+    if (c->part->dfu.present) {
+        dfuse_rom_serial(c->part, c->uid, serial);
+        json_object_set_new(o, "dfu_serial", json_string(serial));
+    }
+    return o;
+}
+
+static void print_uid(const struct chip *c)
+{
+    char hex[CHIP_UID_HEX_LEN + 1], serial[DFUSE_SERIAL_MAX];
+    struct chip_uid_fields f;
+    chip_uid_format(c->uid, hex);
+    chip_uid_unpack(c->part, c->uid, &f);
+    printf("uid          %s (lot %s, wafer %u, X %u, Y %u)\n", hex, f.lot, f.wafer, f.x, f.y);
+    if (c->part->dfu.present) {
+        dfuse_rom_serial(c->part, c->uid, serial);
+        printf("DFU serial   %s\n", serial);
+    }
+}
+
 static int inspect_json(const struct chip *c, const char *dir)
 {
     const struct part *p = c->part;
@@ -125,6 +161,7 @@ static int inspect_json(const struct chip *c, const char *dir)
     json_object_set_new(o, "state_dir", json_string(dir));
     json_object_set_new(o, "part", json_string(p->name));
     json_object_set_new(o, "full_name", json_string(p->full_name));
+    json_object_set_new(o, "uid", uid_json(c));
     json_object_set_new(o, "rdp_level", json_integer(c->rdp_level));
     json_object_set_new(o, "option_error", json_boolean(c->option_error));
     json_t *regs = json_array();
@@ -294,6 +331,7 @@ int cmd_inspect(int argc, char **argv)
         const struct part *p = c->part;
         printf("part         %s (%s), %s\n", p->full_name, p->name, core_name(p->core));
         printf("state        %s\n", dir);
+        print_uid(c);
         bool half = p->rdp_level05 && optbytes_rdp_byte(p, c->ob_loaded) == p->rdp_level05;
         static const char *const level[] = {"0", "1", "2"};
         printf("RDP          level %s%s\n",

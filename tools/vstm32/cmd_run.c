@@ -21,9 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/monotonic.h"
 #include "lib/usbip_client.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/expect.h"
+#include "tools/vstm32/junit.h"
 #include "tools/vstm32/session.h"
 #include "tools/vstm32/route.h"
 #include "tools/vstm32/usbfs_mirror.h"
@@ -174,7 +176,9 @@ static const char run_help[] =
     "  --connect HOST:PORT    no boards of its own: CMD reaches those of a running\n"
     "                         `vstm32 serve` at HOST:PORT (its devices mirrored into\n"
     "                         the testbed by OP_REQ_DEVLIST every 100 ms); no board\n"
-    "                         or session option goes with it\n";
+    "                         or session option goes with it\n"
+    "  --junit FILE           results as JUnit XML (Jenkins, GitLab): a test case for\n"
+    "                         CMD and one per --expect-*, the boards' final state\n";
 
 /* --connect VALUE or --connect=VALUE, taken out of argv (before "--")
  * into host and port.  Returns 0 (none), 1 (given), or EXIT_USAGE after
@@ -229,8 +233,65 @@ static int exit_of(int status)
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
+/* ---- --junit FILE ---------------------------------------------------------- */
+
+/* The command as one test case: it passes when it exits 0. */
+static void junit_command(struct junit *j, char **cmd, int status, bool started, double seconds)
+{
+    char name[512], why[64];
+    size_t used = (size_t)snprintf(name, sizeof name, "command:");
+    for (unsigned i = 0; cmd[i] && used < sizeof name; i++)
+        used += (size_t)snprintf(name + used, sizeof name - used, " %s", cmd[i]);
+    int rc = started ? exit_of(status) : 127;
+    if (!started)
+        snprintf(why, sizeof why, "the command could not be started");
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(status));
+    else
+        snprintf(why, sizeof why, "exit status %d", rc);
+    junit_case(j, "vstm32 run", name, seconds, started && rc == 0 ? JUNIT_PASS : JUNIT_FAILURE,
+               why, why, NULL);
+}
+
+/* Each --expect-* as a test case (skipped when the command failed: run
+ * does not wait for the firmware then), and the boards' final state. */
+static void junit_expectations(struct junit *j, struct session *s, const struct expect_set *set,
+                               const struct expect_result *results, bool waited)
+{
+    for (unsigned i = 0; i < set->n; i++) {
+        const struct expectation *e = &set->items[i];
+        struct board *b = session_board(s, e->board);
+        char name[256], what[160];
+        expect_describe(e, what, sizeof what);
+        snprintf(name, sizeof name, "board %u (%s): %s", e->board,
+                 b ? board_chip(b)->part->name : "?", what);
+        if (!waited)
+            junit_case(j, "vstm32 run", name, 0, JUNIT_SKIPPED,
+                       "not checked: the command did not succeed", NULL, NULL);
+        else
+            junit_case(j, "vstm32 run", name, 0, results[i].held ? JUNIT_PASS : JUNIT_FAILURE,
+                       results[i].report, results[i].report, results[i].report);
+    }
+    char line[1024];
+    for (unsigned i = 0; session_board(s, i); i++) {
+        board_describe(session_board(s, i), line, sizeof line);
+        junit_suite_out(j, line);
+    }
+}
+
+static int junit_finish(struct junit *j, int rc)
+{
+    char err[PATH_MAX + 128];
+    if (junit_close(j, err, sizeof err) < 0) {
+        cli_error("run: %s", err);
+        return rc ? rc : 1;
+    }
+    return rc;
+}
+
 /* run --connect HOST:PORT -- CMD: argv holds nothing but "--" and CMD. */
-static int run_connected(int argc, char **argv, const char *host, const char *port)
+static int run_connected(int argc, char **argv, const char *host, const char *port,
+                         const char *junit_path)
 {
     const char *what = argc < 2 || !strcmp(argv[1], "--") ? NULL : argv[1];
     if (what && !strncmp(what, "--board", 7))
@@ -259,11 +320,21 @@ static int run_connected(int argc, char **argv, const char *host, const char *po
     char servers[300];
     snprintf(servers, sizeof servers, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
     set_cmd_env(&rt, servers);
-    int status;
-    int rc = run_cmd(argv + 2, mirror_tick, &t, &status) < 0 ? 1 : exit_of(status);
+    struct junit *junit = junit_path ? junit_new(junit_path) : NULL;
+    int status = 0;
+    uint64_t began = monotonic_ns();
+    bool started = run_cmd(argv + 2, mirror_tick, &t, &status) == 0;
+    int rc = started ? exit_of(status) : 1;
+    if (junit) {
+        junit_suite(junit, "vstm32 run");
+        junit_command(junit, argv + 2, status, started, (double)(monotonic_ns() - began) / 1e9);
+        char line[PATH_MAX + 64];
+        snprintf(line, sizeof line, "boards: those of the server at %s", servers);
+        junit_suite_out(junit, line);
+    }
     usbfs_mirror_free(t.mirror);
     route_close(&rt);
-    return rc;
+    return junit_path ? junit_finish(junit, rc) : rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -281,8 +352,13 @@ int cmd_run(int argc, char **argv)
     int connect = parse_connect(&argc, argv, host, sizeof host, port, sizeof port);
     if (connect == EXIT_USAGE)
         return EXIT_USAGE;
+    const char *junit_path = NULL;
+    if (take_option(&argc, argv, "--junit", &junit_path) < 0) {
+        cli_error("run: --junit needs a FILE");
+        return EXIT_USAGE;
+    }
     if (connect)
-        return run_connected(argc, argv, host, port);
+        return run_connected(argc, argv, host, port, junit_path);
     if (expect_parse(&expect, &argc, argv, 1))
         return EXIT_USAGE;
     if (session_parse(&cfg, argc, argv, 1, &end))
@@ -311,21 +387,36 @@ int cmd_run(int argc, char **argv)
              session_port(s));
     set_cmd_env(&rt, servers);
 
-    int status;
+    int status = 0;
+    uint64_t began = monotonic_ns();
     if (run_cmd(argv + end + 1, session_tick, s, &status) < 0) {
+        if (junit_path) {
+            struct junit *junit = junit_new(junit_path);
+            junit_suite(junit, "vstm32 run");
+            junit_command(junit, argv + end + 1, status, false, 0);
+            junit_expectations(junit, s, &expect, NULL, false);
+            junit_finish(junit, 1);
+        }
         session_stop(s);
         route_close(&rt);
         return 1;
     }
+    double seconds = (double)(monotonic_ns() - began) / 1e9;
     /* What the firmware did after CMD: only worth waiting for when CMD worked. */
     int expect_rc = 0;
-    if (expect.n && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        expect_rc = expect_wait(s, &expect);
+    struct expect_result results[EXPECT_MAX];
+    bool waited = expect.n && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (waited)
+        expect_rc = expect_wait(s, &expect, results);
+    struct junit *junit = junit_path ? junit_new(junit_path) : NULL;
+    if (junit) {
+        junit_suite(junit, "vstm32 run");
+        junit_command(junit, argv + end + 1, status, true, seconds);
+        junit_expectations(junit, s, &expect, results, waited);
+    }
     int stop_rc = session_stop(s);
     route_close(&rt);
-    if (expect_rc)
-        return expect_rc;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return stop_rc ? 1 : 0;
-    return exit_of(status);
+    int rc = expect_rc ? expect_rc :
+             WIFEXITED(status) && WEXITSTATUS(status) == 0 ? (stop_rc ? 1 : 0) : exit_of(status);
+    return junit_path ? junit_finish(junit, rc) : rc;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * vstm32 scenario [--seed N] [--pcap FILE] [--verbose] [--keep] FILE...
+ * vstm32 scenario [--seed N] [--pcap FILE] [--junit FILE] [--verbose] [--keep] FILE...
  *
  * Runs field-bug scenarios (fixtures/scenarios/NN-name.scn, format in the README
  * there).  One emulator session per scenario, kept across its steps, so a
@@ -36,10 +36,12 @@
 #include "tools/vstm32/session.h"
 
 static const char scenario_usage[] =
-    "usage: vstm32 scenario [--seed N] [--pcap FILE] [--verbose] [--keep] FILE...\n"
+    "usage: vstm32 scenario [--seed N] [--pcap FILE] [--junit FILE] [--verbose] [--keep] FILE...\n"
     "  Run field-bug scenarios (fixtures/scenarios/*.scn; format in its README).\n"
     "  --seed N     override the scenario's seed (probabilistic faults)\n"
     "  --pcap FILE  capture the scenario's transfers (one scenario only)\n"
+    "  --junit FILE results as JUnit XML (Jenkins, GitLab): a test suite per\n"
+    "               scenario, a test case per step, the board's final state\n"
     "  --verbose    print every command's output, not only a failing one's\n"
     "  --keep       keep the work directory (printed on stderr)\n";
 
@@ -152,11 +154,16 @@ static int run_scenario(const char *path, const struct run_opts *opts)
 {
     static struct scenario scn;
     char err[512];
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s", path);
+    junit_suite(opts->junit, basename(base));
     if (scenario_parse(path, &scn, err, sizeof err) < 0) {
         cli_error("%s", err);
+        junit_case(opts->junit, basename(base), "parse", 0, JUNIT_ERROR, err, err, NULL);
         return EXIT_USAGE;
     }
     struct run_ctx r = {.scn = &scn, .opts = opts};
+    snprintf(r.name, sizeof r.name, "%s", basename(base));
     ssize_t n = readlink("/proc/self/exe", r.self, sizeof r.self - 1);
     if (n <= 0) {
         cli_error("scenario: cannot find the vstm32 binary");
@@ -177,8 +184,6 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     }
     snprintf(r.state, sizeof r.state, "%s/state", r.work);
 
-    char base[PATH_MAX];
-    snprintf(base, sizeof base, "%s", path);
     uint64_t seed = opts->seed_set ? opts->seed : scn.seed;
     printf("scenario %s: %s\n", basename(base), scn.title[0] ? scn.title : "(untitled)");
     printf("  part %s, seed %llu, time %s\n", scn.part->full_name, (unsigned long long)seed,
@@ -232,16 +237,25 @@ static int run_scenario(const char *path, const struct run_opts *opts)
         run_item(&r, i);
     }
     struct chip *c = board_chip(r.board);
-    printf("  final: boot=%s dfu=%s%s flash=%016llx options=%016llx\n",
-           boot_target_name(c->boot_target), board_dfu_present(r.board) ? "present" : "absent",
-           c->powered ? "" : " power=off",
-           (unsigned long long)fnv(c->flash, c->part->flash_size),
-           (unsigned long long)fnv(c->optarea, c->part->optarea_size));
+    char final[256], described[1024];
+    snprintf(final, sizeof final, "final: boot=%s dfu=%s%s flash=%016llx options=%016llx",
+             boot_target_name(c->boot_target), board_dfu_present(r.board) ? "present" : "absent",
+             c->powered ? "" : " power=off",
+             (unsigned long long)fnv(c->flash, c->part->flash_size),
+             (unsigned long long)fnv(c->optarea, c->part->optarea_size));
+    printf("  %s\n", final);
+    /* the board's final state, for the CI job's report */
+    junit_suite_out(opts->junit, final);
+    board_describe(r.board, described, sizeof described);
+    junit_suite_out(opts->junit, described);
     session_stop(r.session);
     rc = r.failed ? 1 : 0;
     printf("result %s: %s (%u passed, %u failed)\n", basename(base), rc ? "FAIL" : "PASS", r.passed,
            r.failed);
 out:
+    if (rc && !r.passed && !r.failed)
+        junit_case(opts->junit, r.name, "setup", 0, JUNIT_ERROR,
+                   "the scenario's board could not be set up (see the log)", NULL, NULL);
     route_close(&r.route);
     fflush(stdout);
     if (opts->keep)
@@ -254,6 +268,7 @@ out:
 int cmd_scenario(int argc, char **argv)
 {
     struct run_opts opts = {0};
+    const char *junit_path = NULL;
     int first = argc;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
@@ -270,6 +285,8 @@ int cmd_scenario(int argc, char **argv)
             opts.seed_set = true;
         } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc) {
             opts.pcap = argv[++i];
+        } else if (!strcmp(argv[i], "--junit") && i + 1 < argc) {
+            junit_path = argv[++i];
         } else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) {
             opts.verbose = true;
         } else if (!strcmp(argv[i], "--keep")) {
@@ -295,11 +312,21 @@ int cmd_scenario(int argc, char **argv)
     sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (junit_path && !(opts.junit = junit_new(junit_path))) {
+        cli_error("scenario: out of memory");
+        return 1;
+    }
     int worst = 0;
     for (int i = first; i < argc; i++) {
         int rc = run_scenario(argv[i], &opts);
         if (rc > worst)
             worst = rc;
+    }
+    char err[512];
+    if (junit_close(opts.junit, err, sizeof err) < 0) {
+        cli_error("scenario: %s", err);
+        if (!worst)
+            worst = 1;
     }
     return worst;
 }

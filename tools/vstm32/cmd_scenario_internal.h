@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "emulator/board/board.h"
+#include "tools/vstm32/junit.h"
 #include "tools/vstm32/route.h"
 #include "tools/vstm32/scenario.h"
 #include "tools/vstm32/session.h"
@@ -24,6 +25,7 @@ struct run_opts {
     const char *pcap;
     bool verbose;
     bool keep;
+    struct junit *junit;        /* --junit FILE, or NULL */
 };
 
 struct run_ctx {
@@ -37,6 +39,7 @@ struct run_ctx {
     struct session *session;
     struct board *board;
     unsigned passed, failed;
+    char name[NAME_MAX + 1];    /* the scenario file's name: its JUnit suite and class */
 };
 
 /* cmd_scenario_run.c: SIGCHLD handler (a step's command ended: stop

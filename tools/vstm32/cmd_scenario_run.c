@@ -23,6 +23,7 @@
 #include "emulator/board/board_actions.h"
 #include "lib/file.h"
 #include "models/chip.h"
+#include "lib/monotonic.h"
 #include "tools/vstm32/cmd_scenario_internal.h"
 #include "tools/vstm32/scenario.h"
 #include "tools/vstm32/session.h"
@@ -351,6 +352,25 @@ static void print_indented(const char *text, unsigned max_lines)
     }
 }
 
+/* One JUnit test case per item: its name is what the PASS/FAIL line
+ * says; a failure carries every reason, and the step's output. */
+static void junit_item(struct run_ctx *r, const struct scn_item *it, unsigned index, bool ok,
+                       int status, char reasons[][600], unsigned nreasons, const char *output,
+                       double seconds)
+{
+    char name[600], detail[SCN_MAX_EXPECT * 610 + 64];
+    size_t used = 0;
+    snprintf(name, sizeof name, "%s %u%s: %s", it->kind == SCN_STEP ? "step" : "do", index + 1,
+             it->workaround ? " (workaround)" : "", it->text);
+    detail[0] = '\0';
+    if (it->kind == SCN_STEP)
+        used += (size_t)snprintf(detail, sizeof detail, "exit status %d\n", status);
+    for (unsigned k = 0; k < nreasons && used < sizeof detail; k++)
+        used += (size_t)snprintf(detail + used, sizeof detail - used, "%s\n", reasons[k]);
+    junit_case(r->opts->junit, r->name, name, seconds, ok ? JUNIT_PASS : JUNIT_FAILURE,
+               nreasons ? reasons[0] : NULL, ok ? NULL : detail, output);
+}
+
 void run_item(struct run_ctx *r, unsigned index)
 {
     const struct scn_item *it = &r->scn->items[index];
@@ -359,6 +379,7 @@ void run_item(struct run_ctx *r, unsigned index)
     char *output = NULL;
     size_t outlen = 0;
     bool ok = true;
+    uint64_t began = monotonic_ns();
 
     if (it->kind == SCN_DO) {
         if (do_action(r, it->text, why, sizeof why) < 0)
@@ -403,5 +424,8 @@ void run_item(struct run_ctx *r, unsigned index)
     if (it->kind == SCN_STEP && (!ok || r->opts->verbose))
         print_indented(output, r->opts->verbose ? 1000 : 25);
     fflush(stdout);
+    if (r->opts->junit)
+        junit_item(r, it, index, ok, status, reasons, nreasons, output,
+                   (double)(monotonic_ns() - began) / 1e9);
     free(output);
 }

@@ -110,7 +110,7 @@ static bool holds(struct board *b, const struct expectation *e)
     return false;
 }
 
-static void describe_expectation(const struct expectation *e, char *out, size_t cap)
+void expect_describe(const struct expectation *e, char *out, size_t cap)
 {
     switch (e->kind) {
     case EXPECT_CONSOLE: snprintf(out, cap, "console '%s'", e->text); break;
@@ -122,7 +122,8 @@ static void describe_expectation(const struct expectation *e, char *out, size_t 
 }
 
 /* What the board did instead: its state, PC, LED and the console's last line. */
-static void report_board(struct board *b, const char *verdict, const char *what, uint64_t after_ms)
+static void report_board(struct board *b, const char *verdict, const char *what, uint64_t after_ms,
+                         char *line, size_t cap)
 {
     uint32_t pc = 0;
     uint64_t toggles = 0;
@@ -135,15 +136,16 @@ static void report_board(struct board *b, const char *verdict, const char *what,
     size_t start = len;
     while (start && text[start - 1] != '\n')
         start--;
-    fprintf(stderr, "vstm32: run: board %u (%s): %s %s %llu ms after the command; state %s, "
-            "pc 0x%08X, led %d (%llu toggles); last console line: %s%.*s%s\n",
-            board_index(b), board_chip(b)->part->name, what, verdict,
-            (unsigned long long)after_ms, board_state_name(st), pc, led,
-            (unsigned long long)toggles, len ? "'" : "(none)", (int)(len - start), text + start,
-            len ? "'" : "");
+    snprintf(line, cap, "board %u (%s): %s %s %llu ms after the command; state %s, "
+             "pc 0x%08X, led %d (%llu toggles); last console line: %s%.*s%s",
+             board_index(b), board_chip(b)->part->name, what, verdict,
+             (unsigned long long)after_ms, board_state_name(st), pc, led,
+             (unsigned long long)toggles, len ? "'" : "(none)", (int)(len - start), text + start,
+             len ? "'" : "");
+    fprintf(stderr, "vstm32: run: %s\n", line);
 }
 
-int expect_wait(struct session *s, const struct expect_set *set)
+int expect_wait(struct session *s, const struct expect_set *set, struct expect_result *results)
 {
     uint64_t start[EXPECT_MAX];
     for (unsigned i = 0; i < set->n; i++) {
@@ -183,13 +185,15 @@ int expect_wait(struct session *s, const struct expect_set *set)
     int rc = 0;
     for (unsigned i = 0; i < set->n; i++) {
         struct board *b = session_board(s, set->items[i].board);
-        char what[160];
-        describe_expectation(&set->items[i], what, sizeof what);
+        struct expect_result local, *res = results ? &results[i] : &local;
+        expect_describe(&set->items[i], res->what, sizeof res->what);
         uint64_t after = (vclock_now(board_chip(b)->clock) - start[i]) / 1000000u;
-        if (holds(b, &set->items[i])) {
-            report_board(b, "held by", what, after);
+        res->held = holds(b, &set->items[i]);
+        if (res->held) {
+            report_board(b, "held by", res->what, after, res->report, sizeof res->report);
         } else {
-            report_board(b, "NOT seen within", what, set->within_ms);
+            report_board(b, "NOT seen within", res->what, set->within_ms, res->report,
+                         sizeof res->report);
             rc = 1;
         }
     }

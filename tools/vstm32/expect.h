@@ -7,6 +7,8 @@
 #ifndef VSTM32_EXPECT_H
 #define VSTM32_EXPECT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tools/vstm32/session.h"
@@ -34,10 +36,20 @@ struct expect_set {
  * options) (up to "--"), compacting argv and *argc.  0, or EXIT_USAGE
  * after saying why. */
 int expect_parse(struct expect_set *set, int *argc, char **argv, int first);
+/* What became of one expectation (for `run --junit`). */
+struct expect_result {
+    bool held;
+    char what[160];             /* "console 'hello'", "state running", ... */
+    char report[768];           /* the line expect_wait printed about it */
+};
+
 /* Run the session until every expectation holds (0) or within_ms of
  * virtual time passed on a board without it (1, after saying which and
- * what the board did instead). */
-int expect_wait(struct session *s, const struct expect_set *set);
+ * what the board did instead).  results (NULL: none wanted) gets one
+ * entry per expectation, in order. */
+int expect_wait(struct session *s, const struct expect_set *set, struct expect_result *results);
+/* "console 'hello'" etc. for expectation e. */
+void expect_describe(const struct expectation *e, char *out, size_t cap);
 extern const char expect_options_help[];
 
 #endif

@@ -3,7 +3,10 @@
 """A short DfuSe client on pyusb: the ST ROM's DFU device (0483:df11),
 written from DFU 1.1 and AN3156/AN2662, not from dfu-util.
 
-    dfuse_client.py STEP...      each STEP is one of
+    dfuse_client.py [--serial S] STEP...
+                                 --serial: the device whose iSerial is S,
+                                 as a farm of identical boards needs
+      each STEP is one of
       read ALT ADDR LEN          Set Address Pointer, then UPLOAD block 2
       erase ALT ADDR             the DfuSe ERASE command (0x41 + address)
       upload ALT ADDR B:L,...    Set Address Pointer, ABORT, then UPLOAD
@@ -94,10 +97,17 @@ def write_blocks(dev, spec):
 
 
 def main(argv):
-    dev = usb.core.find(idVendor=0x0483, idProduct=0xDF11)
-    if dev is None:
-        print("no 0483:df11 device")
+    serial = None
+    if argv[:1] == ["--serial"]:
+        serial, argv = argv[1], argv[2:]
+    found = list(usb.core.find(find_all=True, idVendor=0x0483, idProduct=0xDF11,
+                               custom_match=lambda d: serial is None or d.serial_number == serial))
+    if len(found) != 1:
+        print("%d 0483:df11 devices%s" % (len(found), "" if serial is None else " with serial " + serial))
         return 1
+    dev = found[0]
+    if serial is not None:
+        print("picked %s at %d-%s" % (serial, dev.bus, ".".join(map(str, dev.port_numbers or ()))))
     i = 0
     while i < len(argv):
         step, alt, addr = argv[i], int(argv[i + 1], 0), int(argv[i + 2], 0)
