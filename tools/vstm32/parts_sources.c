@@ -222,14 +222,21 @@ struct scan {
     struct fact_tag *out;
     unsigned n, max;
     unsigned alt_index;         /* alternate-setting names seen so far */
+    /* The tag of a macro's use that calls it a guess for this row
+     * (`F4_DFU_COMMON,  /- guess: the F4 ROM's -/`): every fact the macro
+     * gives is then a guess here, whatever its own line says. */
+    const char *guess_ctx;
 };
 
 static void trim_into(char *dst, size_t size, const char *src)
 {
     while (isspace((unsigned char)*src) || *src == '*' || *src == '\\')
         src++;
-    snprintf(dst, size, "%s", src);
-    size_t n = strlen(dst);
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;               /* a long tag is cut, never overrun */
+    memcpy(dst, src, n);
+    dst[n] = 0;
     while (n && (isspace((unsigned char)dst[n - 1]) || dst[n - 1] == '\\'))
         dst[--n] = 0;
     /* the continuation backslashes and comment stars of a macro's lines */
@@ -248,8 +255,13 @@ static void record(struct scan *sc, const char *key, unsigned index, const char 
     struct fact_tag *f = &sc->out[sc->n++];
     snprintf(f->key, sizeof f->key, "%s", key);
     f->index = index;
-    trim_into(f->tag, sizeof f->tag, tag);
-    f->cls = src_class_of(f->tag);
+    char joined[2 * LINE_MAX_TEXT + 32];
+    if (sc->guess_ctx && strcmp(sc->guess_ctx, tag))
+        snprintf(joined, sizeof joined, "%s (for this row: %s)", tag, sc->guess_ctx);
+    else
+        snprintf(joined, sizeof joined, "%s", tag);
+    trim_into(f->tag, sizeof f->tag, joined);
+    f->cls = sc->guess_ctx ? SRC_GUESS : src_class_of(f->tag);
 }
 
 /* Net braces and parentheses the code opens (string literals skipped). */
@@ -372,8 +384,16 @@ static void visit(struct scan *sc, unsigned first, unsigned last, unsigned depth
                 while (isalnum((unsigned char)*q) || *q == '_')
                     q++;
                 const struct macro *m = macro_named(w, (size_t)(q - w));
-                if (m && m->first != first)
+                if (m && m->first != first) {
+                    const char *saved = sc->guess_ctx;
+                    char ctx[LINE_MAX_TEXT];
+                    if (!saved && !blank(comment) && src_class_of(comment) == SRC_GUESS) {
+                        snprintf(ctx, sizeof ctx, "%s", comment);
+                        sc->guess_ctx = ctx;
+                    }
                     visit(sc, m->first, m->last, depth + 1, tag);
+                    sc->guess_ctx = saved;
+                }
             }
             split(i, code, comment);        /* the recursion reused the buffers */
         }
@@ -427,7 +447,7 @@ int part_fact_tags(const char *part, struct fact_tag *out, unsigned max)
 {
     if (load() < 0)
         return -1;
-    struct scan sc = { out, 0, max, 0 };
+    struct scan sc = { out, 0, max, 0, NULL };
     char head[96];
     int hn = snprintf(head, sizeof head, "static const struct part part_%s = {", part);
     unsigned row = 0, end;
