@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "host-tests/lib/proc.h"
 
 #define LOGS "host-tests/data/real-logs/"
@@ -459,4 +461,118 @@ Test(real_logs, f7_write_poll_timeout_is_the_fwupd_log, .timeout = 120)
     proc_rmtree(dir);
     free(dir);
     free(text);
+}
+
+/* ---- every alternate-setting name the ledger credits to a log ------------------- */
+
+/* Facts tagged with a log this tree does not store verbatim, by part and
+ * alt: the F72x strings are fwupd's parsed sector tokens ("048 e",
+ * "528e"), not the string; the F303 listing (QMK preonic rev3) is not in
+ * ../shared/facts/real-logs. */
+static const struct { const char *part; int alt; const char *why; } not_stored[] = {
+    { "f722xe", 0, "fwupd commit 46f5415 gives sector tokens, not the string" },
+    { "f722xe", 1, "fwupd commit 46f5415 gives sector tokens, not the string" },
+    { "f722xe", 2, "fwupd commit 46f5415 gives sector tokens, not the string" },
+    { "f303vc", 0, "QMK preonic rev3 listing, not stored" },
+};
+
+static int excused(const char *part, int alt)
+{
+    for (size_t i = 0; i < sizeof not_stored / sizeof not_stored[0]; i++)
+        if (!strcmp(not_stored[i].part, part) && not_stored[i].alt == alt)
+            return 1;
+    return 0;
+}
+
+/* All stored logs, one string. */
+static char *all_logs(void)
+{
+    static const char *const names[] = {
+        "STM32F042-dfuutil08-list-and-download-leave.txt", "STM32F107-dfuutil-download.txt",
+        "STM32F107-lsusb.txt", "STM32F4-256K-dfuutil09-download-verbose.txt",
+        "STM32F4-512K-blackpill-dfuutil011-list.txt", "STM32F401xC-dfuutil-list.txt",
+        "STM32F407-dfuutil05-download.txt", "STM32F407-lsusb.txt",
+        "STM32F446-dfuutil09-list-and-masserase.txt", "STM32F745-fwupd-dfutool-excerpts.txt",
+        "STM32G474-dfuutil-list.txt", "STM32L083-dfuutil-list-and-download.txt",
+        "STM32L43x-dfuutil-ticket40-excerpt.txt", "STM32L45x-dfuutil010-list.txt",
+        "MULTI-dfuutil-initial-state-and-name-padding.txt",
+        "MULTI-stcommunity-L4-L0-F4-F7-misc.txt", "H7-dfuutil-ticket88-openmv-polltimeout-1000.txt",
+        "F72x-fwupd-commit46f5415-sector-strings.txt",
+    };
+    size_t used = 0;
+    char *all = calloc(1, 1);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *t = read_log(names[i]);
+        size_t n = strlen(t);
+        all = realloc(all, used + n + 2);
+        memcpy(all + used, t, n);
+        used += n;
+        all[used++] = '\n';
+        all[used] = 0;
+        free(t);
+    }
+    return all;
+}
+
+/* For every part and every "alt N name" the ledger classes as a real log:
+ * a stored log shows the string (quoted, as dfu-util's name="..." prints
+ * it, or as lsusb's iInterface line ends), and dfu-util -l on the virtual chip prints it for alt N. */
+Test(real_logs, every_logged_alt_name_is_in_a_stored_log_and_in_dfu_util_l, .timeout = 600)
+{
+    static char vstm32[4096];
+    cr_assert_not_null(realpath(proc_vstm32(), vstm32));
+    char *argv[] = {vstm32, "parts", "--fidelity", "--json", NULL};
+    struct proc_result ledger = proc_run_split(NULL, argv, NULL, 60);
+    cr_assert_eq(ledger.status, 0, "%s", ledger.errout);
+    json_error_t err;
+    json_t *parts = json_loads(ledger.output, 0, &err);
+    cr_assert_not_null(parts, "vstm32 parts --fidelity --json: %s", err.text);
+    char *logs = all_logs();
+    unsigned checked = 0, skipped = 0;
+    size_t i;
+    json_t *p;
+    json_array_foreach(parts, i, p) {
+        const char *part = json_string_value(json_object_get(p, "part"));
+        struct proc_result list = {0};
+        size_t k;
+        json_t *f;
+        json_array_foreach(json_object_get(p, "facts"), k, f) {
+            int alt;
+            const char *fact = json_string_value(json_object_get(f, "fact"));
+            const char *cls = json_string_value(json_object_get(f, "class"));
+            if (sscanf(fact, "alt %d name", &alt) != 1 || strcmp(cls, "log"))
+                continue;
+            if (excused(part, alt)) {
+                skipped++;
+                continue;
+            }
+            const char *value = json_string_value(json_object_get(f, "value"));  /* "\"@...\"" */
+            char lsusb[200];
+            snprintf(lsusb, sizeof lsusb, " %.*s\n", (int)strlen(value) - 2, value + 1);
+            cr_expect(strstr(logs, value) || strstr(logs, lsusb),
+                      "%s alt %d: the ledger's log source for %s is in no stored log", part, alt,
+                      value);
+            if (!list.output) {
+                char *tool[] = {"dfu-util", "-l", NULL};
+                char *dir = scratch_with_file(NULL, 0, 0);
+                list = run_on(part, 0, tool, dir);
+                proc_rmtree(dir);
+                free(dir);
+                cr_assert_eq(list.status, 0, "dfu-util -l on %s:\n%s", part, list.output);
+            }
+            char want[240];
+            snprintf(want, sizeof want, "alt=%d, name=%s", alt, value);
+            cr_expect_not_null(strstr(list.output, want), "%s: dfu-util -l does not print %s:\n%s",
+                               part, want, list.output);
+            checked++;
+        }
+        if (list.output)
+            proc_result_free(&list);
+    }
+    cr_expect_eq(skipped, sizeof not_stored / sizeof not_stored[0],
+                 "an excused fact is no longer credited to a log: drop it from not_stored");
+    cr_expect_geq(checked, 38, "only %u alternate-setting names checked (38 when written)", checked);
+    free(logs);
+    json_decref(parts);
+    proc_result_free(&ledger);
 }

@@ -307,6 +307,8 @@ static unsigned record_designators(struct scan *sc, const char *code, const char
             continue;
         char key[32];
         snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1), w);
+        if (!strcmp(key, "alt_names"))
+            continue;       /* the names are its strings (H7_DFU's `{ alt0, optalt }`: none) */
         record(sc, key, 0, tag);
         n++;
     }
@@ -391,7 +393,10 @@ static void visit(struct scan *sc, unsigned first, unsigned last, unsigned depth
                         snprintf(ctx, sizeof ctx, "%s", comment);
                         sc->guess_ctx = ctx;
                     }
-                    visit(sc, m->first, m->last, depth + 1, tag);
+                    /* the use's tag is no tag of the macro's own lines
+                     * (`.dfu = H7_DFU("...", /- [O T88] -/` says nothing of
+                     * the .busy inside H7_DFU) */
+                    visit(sc, m->first, m->last, depth + 1, NULL);
                     sc->guess_ctx = saved;
                 }
             }
