@@ -152,7 +152,7 @@ static const struct part part_f042x6 = {
         .bcd_device = 0x2200,                                 /* [O LOG-DAP42] */
         .product = "STM32  BOOTLOADER",                       /* guess: only the F4 value is sourced (facts §6.2) */
         .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "FFFFFFFEFFFF",   /* [O LOG-DAP42] */
-        .transfer_size = 2048,                                /* [O DFUUTIL lsusb], guess for F0 */
+        .transfer_size = 2048,                                /* [O LOG-DAP42] "Device returned transfer size 2048" */
         .alt_names = {
             "@Internal Flash  /0x08000000/032*0001Kg",        /* [O LOG-DAP42] facts §9.2 */
             "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O LOG-DAP42] */
@@ -1022,7 +1022,7 @@ static const struct part part_l073xz = {
         .bcd_device = 0x2200,                                 /* [O LOG-BIGCLOWN] (L083, same BL) */
         .product = "STM32  BOOTLOADER",                       /* guess */
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O LOG-BIGCLOWN] */
-        .transfer_size = 2048,                                /* guess */
+        .transfer_size = 2048,                                /* [O LOG-BIGCLOWN] "Device returned transfer size 2048" (L083) */
         .alt_names = {
             "@Internal Flash  /0x08000000/1536*128g",         /* [O LOG-BIGCLOWN] facts §9.2, no space before g */
             "@Option Bytes  /0x1FF80000/01*032 e",

@@ -270,7 +270,7 @@ static void session_head_matches(const char *part, const char *log_name, const c
                                  int with_status)
 {
     char *text = read_log(log_name);
-    const char *log = section(text, mark);
+    const char *log = mark ? section(text, mark) : text;
     static char want[8][256], have[8][256];
     unsigned nwant = lines_with(log, "Device returned transfer size ", want, 4);
     nwant += lines_with(log, "DfuSe interface name: ", want + nwant, 4);
@@ -282,7 +282,7 @@ static void session_head_matches(const char *part, const char *log_name, const c
     unsigned nhave = lines_with(r.output, "Device returned transfer size ", have, 4);
     nhave += lines_with(r.output, "DfuSe interface name: ", have + nhave, 4);
     char what[128];
-    snprintf(what, sizeof what, "%s against %s %s", part, log_name, mark);
+    snprintf(what, sizeof what, "%s against %s %s", part, log_name, mark ? mark : "");
     expect_log_lines_in(what, want, nwant, have, nhave, r.output);
     if (with_status) {
         char log_state[32], our_state[32];
@@ -308,6 +308,24 @@ Test(real_logs, f405_session_head_is_the_pyboard_log)
 Test(real_logs, f411_session_head_is_the_black_pill_notes)
 {
     session_head_matches("f411xe", "MULTI-dfuutil-initial-state-and-name-padding.txt", "[C]", 1);
+}
+
+/* DAP42 (dfu-util 0.8): (errFIRMWARE, dfuERROR), 2048, "Internal Flash  " */
+Test(real_logs, f042_session_head_is_the_dap42_log)
+{
+    session_head_matches("f042x6", "STM32F042-dfuutil08-list-and-download-leave.txt", NULL, 1);
+}
+
+/* BigClown Core Module, an L083 with the L07x/L08x ROM (dfu-util 0.9) */
+Test(real_logs, l073_session_head_is_the_bigclown_log)
+{
+    session_head_matches("l073xz", "STM32L083-dfuutil-list-and-download.txt", NULL, 1);
+}
+
+/* dfu-util ticket #231, an F767 ROM (dfu-util 0.10) */
+Test(real_logs, f767_session_head_is_the_ticket_231_log)
+{
+    session_head_matches("f767zi", "MULTI-stcommunity-L4-L0-F4-F7-misc.txt", "--- D)", 1);
 }
 
 /* Manta M8P: wTransferSize 1024, "Internal Flash   " with three spaces */
