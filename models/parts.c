@@ -1728,6 +1728,7 @@ static const struct part part_h723zg = {
         .busy = DFU_BUSY_NAK,                                 /* guess */ \
         .leave_jumps = true,                                  /* [V AN2662 p80], this ROM's own text */ \
         .hs_host_limited = false,                             /* guess: AN2606 lists no such limitation here */ \
+        .status_bus_powered = true,                           /* [O DFUUTIL stm32f107.lsusb] "Device Status: 0x0000" (a V2.0 ROM); guess that V2.2 kept it */ \
         /* ru_wrp empty: "F105 with WRP+RDP: DfuSe reports an error, but \
          * flash is erased anyway" (field-bugs F10): the ROM does not refuse. */ \
     }, \

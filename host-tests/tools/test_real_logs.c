@@ -378,6 +378,76 @@ Test(real_logs, l412_interrupted_session_leaves_dnload_idle_as_duo50)
     free(text);
 }
 
+/* ---- lsusb -v: the descriptors' ROM-given fields --------------------------------- */
+
+/* The lines of `lsusb -v` that are the ROM's to give, by their first word.
+ * Not compared: bcdDevice (these 2011/2012 logs show the V2.0/V2.1 ROMs'
+ * 20.00 and 21.00; the rows hold 22.00 of the ROMs shipped since, seen in
+ * later logs), iInterface (the V3.0 F4 ROM typed alts 1-3 'g', an AN2606
+ * limitation fixed in V3.1), iSerial when derived from the UID, and the
+ * vendor and product names lsusb takes from its own usb.ids. */
+static const char *const lsusb_fields[] = {
+    "bcdUSB", "bDeviceClass", "bMaxPacketSize0", "iManufacturer", "iProduct", "iSerial",
+    "bNumConfigurations", "bmAttributes", "MaxPower", "bInterfaceClass", "bInterfaceSubClass",
+    "bInterfaceProtocol", "Will Detach", "Manifestation Intolerant", "Upload Supported",
+    "Download Supported", "wDetachTimeout", "wTransferSize", "bcdDFUVersion", "Device Status:",
+    NULL,
+};
+
+static void lsusb_matches(const char *part, const char *log_name)
+{
+    char *text = read_log(log_name);
+    static char want[64][256], have[64][256];
+    unsigned nwant = 0, nhave = 0;
+    for (const char *const *f = lsusb_fields; *f; f++) {
+        nwant += lines_with(text, *f, want + nwant, 64 - nwant);
+    }
+    /* a UID-derived serial is masked by normalise() only in dfu-util's
+     * form: drop lsusb's "iSerial 3 <12 hex digits>" here */
+    for (unsigned i = 0; i < nwant; i++) {
+        unsigned idx;
+        char serial[64];
+        if (sscanf(want[i], "iSerial %u %63s", &idx, serial) == 2 && strlen(serial) == 12 &&
+            strspn(serial, "0123456789ABCDEF") == 12)
+            memmove(&want[i], &want[i + 1], (--nwant - i) * sizeof want[0]), i--;
+    }
+
+    char *dir = scratch_with_file(NULL, 0, 0);
+    char *tool[] = {"lsusb", "-v", "-d", "0483:df11", NULL};
+    struct proc_result r = run_on(part, 0, tool, dir);
+    cr_assert_eq(r.status, 0, "lsusb -v on %s exited %d:\n%s", part, r.status, r.output);
+    for (const char *const *f = lsusb_fields; *f; f++)
+        nhave += lines_with(r.output, *f, have + nhave, 64 - nhave);
+    /* lsusb's own words after a value ("0 (Defined at Interface level)" in
+     * usbutils 001, "0 " in 014) are no ROM fact */
+    for (unsigned i = 0; i < nwant; i++) {
+        char *paren = strstr(want[i], " (");
+        if (paren)
+            paren[1] = 0;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "%s against %s", part, log_name);
+    expect_log_lines_in(what, want, nwant, have, nhave, r.output);
+    cr_expect_geq(nwant, 15, "%s: only %u lines compared", what, nwant);
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+    free(text);
+}
+
+/* dfu-util's device-logs/stm32f4discovery.lsusb: "STM32  BOOTLOADER" (two
+ * spaces), self powered, 100 mA, DFU attributes 11, 255 ms, 2048, 1.1a */
+Test(real_logs, f407_descriptors_are_the_dfu_util_lsusb_log)
+{
+    lsusb_matches("f407xg", "STM32F407-lsusb.txt");
+}
+
+/* device-logs/stm32f107.lsusb: "STM32 0x418 DFU Bootloader", serial "STM32" */
+Test(real_logs, f107_descriptors_are_the_dfu_util_lsusb_log)
+{
+    lsusb_matches("f107vc", "STM32F107-lsusb.txt");
+}
+
 /* ---- bwPollTimeout, as dfu-util -v -v and fwupd print them ------------------------ */
 
 /* modm's "make program-dfu" on a 256 KiB F401/F411 ROM, dfu-util 0.9 -v -v:

@@ -152,6 +152,9 @@ static void rom_facts(struct build *b, const struct part *p)
         break;
     }
     ROW_FACT(b, LEDGER_ROM, "wTransferSize", "transfer_size", 0, "%u", d->transfer_size);
+    if (d->status_bus_powered)
+        ROW_FACT(b, LEDGER_ROM, "USB GET_STATUS (device)", "status_bus_powered", 0,
+                 "0x0000 (bus powered, though bmAttributes 0xC0)");
     for (unsigned i = 0; i < PART_MAX_ALTS && d->alt_names[i]; i++) {
         char name[32];
         snprintf(name, sizeof name, "alt %u name", i);
