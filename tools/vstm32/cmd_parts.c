@@ -257,7 +257,7 @@ static int fidelity_part(const struct part *p, int markdown)
             section = f->section;
             printf("\n%s\n", ledger_section_name(section));
         }
-        printf("  %-36s %s\n  %36s %s: %s\n", f->name, f->value, "",
+        printf("  %-36s %s\n  %36s [%s] %s\n", f->name, f->value, "",
                ledger_class_name(f->cls), f->source);
     }
     printf("\n%s\n", probe_pending);
