@@ -107,6 +107,19 @@ static void identity_facts(struct build *b, const struct part *p)
     ROW_FACT(b, LEDGER_IDENTITY, "DBGMCU REV_ID", "rev_id", 0, "0x%04X", p->rev_id);
     ROW_FACT(b, LEDGER_IDENTITY, "flash size register", "flash_size_reg", 0,
              "0x%08X reads %u (KiB)", p->flash_size_reg, p->flash_size / 1024);
+    /* the silicon revisions a board may choose (--rev), each with its ROM */
+    for (unsigned i = 0; i < PART_MAX_REVS && p->revs[i].name; i++) {
+        const struct part_rev *r = &p->revs[i];
+        char name[48];
+        snprintf(name, sizeof name, "rev %c", r->name);
+        if (r->erase_stuck_from)
+            ROW_FACT(b, LEDGER_IDENTITY, name, "revs", 0,
+                     "REV_ID 0x%04X, bootloader ID 0x%02X, ERASE_PAGE from 0x%08X stays "
+                     "dfuDNBUSY", r->rev_id, r->bootloader_id, r->erase_stuck_from);
+        else
+            ROW_FACT(b, LEDGER_IDENTITY, name, "revs", 0, "REV_ID 0x%04X, bootloader ID 0x%02X",
+                     r->rev_id, r->bootloader_id);
+    }
 }
 
 /* The DfuSe status rules of every ST ROM (AN2662: the F105/F107 ROM's

@@ -27,9 +27,10 @@
  * `.poll`), or, for a string literal on a line without one, the next
  * alternate-setting name (the strings of `.alt_names = { ... }` and of
  * H7_DFU/L5_DFU's arguments); the row's `.dev_id`, `.rev_id` and
- * `.flash_size_reg` lines too.  A line with no comment of its own and
- * none above it takes the comment of the line that opened its braces
- * (a tag after `.alt_names = {` holds for the strings below it).
+ * `.flash_size_reg` and `.revs` lines too.  A line with no comment of its
+ * own and none above it takes the note right above the #define of a macro
+ * it names (`.revs = H7_REVS,`), else the comment of the line that opened
+ * its braces (a tag after `.alt_names = {` holds for the strings below it).
  */
 #include "tools/vstm32/parts_sources.h"
 
@@ -315,6 +316,53 @@ static unsigned record_designators(struct scan *sc, const char *code, const char
     return n;
 }
 
+/* The comment-only lines right above the #define of the first macro
+ * `code` names (the macro's own source note), into tag; false if none. */
+static bool macro_doc(const char *code, char *tag, size_t size)
+{
+    char line_code[LINE_MAX_TEXT], line_comment[LINE_MAX_TEXT];
+    for (const char *q = code; *q;) {
+        if (*q == '"') {                        /* skip string literals */
+            for (q++; *q && *q != '"'; q++)
+                if (*q == '\\' && q[1])
+                    q++;
+            if (*q)
+                q++;
+            continue;
+        }
+        if (!isalpha((unsigned char)*q) && *q != '_') {
+            q++;
+            continue;
+        }
+        const char *w = q;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        const struct macro *m = macro_named(w, (size_t)(q - w));
+        if (!m)
+            continue;
+        unsigned first = m->first;
+        while (first > 0) {
+            split(first - 1, line_code, line_comment);
+            if (!blank(line_code) || blank(line_comment))
+                break;
+            first--;
+        }
+        if (first == m->first)
+            return false;
+        size_t used = 0;
+        tag[0] = 0;
+        for (unsigned i = first; i < m->first && used + 1 < size; i++) {
+            split(i, line_code, line_comment);
+            int n = snprintf(tag + used, size - used, "%s ", line_comment);
+            if (n < 0)
+                break;
+            used = used + (size_t)n < size ? used + (size_t)n : size - 1;
+        }
+        return true;
+    }
+    return false;
+}
+
 #define MAX_DEPTH 16
 
 /* Lines [first, last] (a row's segment or a macro's body), macros named in
@@ -343,6 +391,8 @@ static void visit(struct scan *sc, unsigned first, unsigned last, unsigned depth
             snprintf(tag, sizeof tag, "%s", comment);
         else if (!blank(above))
             snprintf(tag, sizeof tag, "%s", above);
+        else if (!define && macro_doc(code, tag, sizeof tag))
+            ;                       /* `.revs = H7_REVS,`: the comment above H7_REVS */
         else
             snprintf(tag, sizeof tag, "%s", block_tag[level]);
         if (!define) {
@@ -437,7 +487,7 @@ static void scan_row(struct scan *sc, unsigned first, unsigned last)
     for (unsigned i = first; i <= last; i++) {
         split(i, code, comment);
         if (strstr(code, ".bootloader_id") || strstr(code, ".dev_id") ||
-            strstr(code, ".rev_id") || strstr(code, ".flash_size_reg")) {
+            strstr(code, ".rev_id") || strstr(code, ".revs") || strstr(code, ".flash_size_reg")) {
             visit(sc, i, i, 0, NULL);
         } else if (strstr(code, ".dfu =")) {
             unsigned end = initializer_end(i, last);
