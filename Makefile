@@ -239,17 +239,22 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(USBFS
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
 
-# README.md's "Supported parts" table is `vstm32 parts --markdown`, pasted
-# here; the tools tier (test_readme.c) fails when the two differ.
-readme-parts: $(VSTM32)
-	$(VSTM32) parts --markdown >$(BUILD)/parts.md
-	awk -v table=$(BUILD)/parts.md ' \
-	    at == 0 && $$0 == "## Supported parts" { at = 1 } \
+# README.md's "Supported parts" table is `vstm32 parts --markdown`, and its
+# "Fidelity ledger" table `vstm32 parts --fidelity --markdown`, pasted here;
+# the tools tier (test_readme.c) fails when they differ.
+README_TABLE = awk -v table=$(2) -v heading='$(1)' ' \
+	    at == 0 && $$0 == heading { at = 1 } \
 	    at == 1 && /^\|/ { while ((getline l < table) > 0) print l; at = 2; next } \
 	    at == 2 && /^\|/ { next } \
 	    at == 2 { at = 3 } \
-	    { print }' README.md >$(BUILD)/README.md.new
-	mv $(BUILD)/README.md.new README.md
+	    { print }'
+readme-parts: $(VSTM32)
+	$(VSTM32) parts --markdown >$(BUILD)/parts.md
+	$(VSTM32) parts --fidelity --markdown >$(BUILD)/fidelity.md
+	$(call README_TABLE,## Supported parts,$(BUILD)/parts.md) README.md >$(BUILD)/README.md.new
+	$(call README_TABLE,## Fidelity ledger,$(BUILD)/fidelity.md) $(BUILD)/README.md.new >$(BUILD)/README.md.new2
+	mv $(BUILD)/README.md.new2 README.md
+	rm -f $(BUILD)/README.md.new
 
 demo: deps
 	$(MAKE) all

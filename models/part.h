@@ -216,6 +216,9 @@ struct part_dfu {
      * mass erase for it; CubeProgrammer "Mass erase command is not
      * available for WB devices", community 286157; the status is a guess). */
     bool no_mass_erase;
+    /* USB GET_STATUS (device) answers 0x0000, "bus powered", although the
+     * configuration descriptor says self powered (0xC0). */
+    bool status_bus_powered;
 };
 
 /* A silicon revision of the die, chosen on the board (`--rev Y`): what

@@ -152,7 +152,7 @@ static const struct part part_f042x6 = {
         .bcd_device = 0x2200,                                 /* [O LOG-DAP42] */
         .product = "STM32  BOOTLOADER",                       /* guess: only the F4 value is sourced (facts §6.2) */
         .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "FFFFFFFEFFFF",   /* [O LOG-DAP42] */
-        .transfer_size = 2048,                                /* [O DFUUTIL lsusb], guess for F0 */
+        .transfer_size = 2048,                                /* [O LOG-DAP42] "Device returned transfer size 2048" */
         .alt_names = {
             "@Internal Flash  /0x08000000/032*0001Kg",        /* [O LOG-DAP42] facts §9.2 */
             "@Option Bytes  /0x1FFFF800/01*016 e",            /* [O LOG-DAP42] */
@@ -305,12 +305,24 @@ static const struct part part_f103xb = {
         .bcd_device = 0x2200,                                 /* [O LOG-F407, LOG-ZMK, LOG-SPIDER] */ \
         .product = "STM32  BOOTLOADER",                       /* [O DFUUTIL lsusb] facts §6.2 */ \
         .transfer_size = 2048,                                /* [O DFUUTIL lsusb] */ \
-        .initial_state = 10, .initial_status = 10,            /* [O LOG-MODM, LOG-SPIDER] facts §9.3 */ \
-        /* erase 100, mass 100 [O LOG-MODM, T DFUUTIL]; write 104 guess (F7 [O FWUPD]); set address 104 [O LOG-MODM]; \
-         * read unprotect guess 100; leave 104 [O LOG-MODM] */ \
-        .poll = { 100, 100, 104, 104, 100, 104 }, \
+        .initial_state = 10, .initial_status = 10,            /* [O LOG-MODM, LOG-SPIDER] facts §9.3; F405 pyboard, F4 panda, F411 [O MULTI-dfuutil A-C] */ \
         .busy = DFU_BUSY_NAK,                                 /* guess */ \
         .leave_jumps = true                                   /* [V AN2662 p80] jumps to the address pointer (facts 6.4) */
+
+/* bwPollTimeout of the F4 ROM (real-logs timeouts-and-probes/F4-modm-
+ * dfuutil09-vv-polltimeouts.txt, dfu-util 0.9 -v -v on a 256 KiB F401/F411:
+ * ERASE_PAGE "Poll timeout 100 ms" then 0, SET_ADDRESS 104 then 0).  dfu-util
+ * 0.9 prints no poll timeout for a write block, and the pair before
+ * "Transitioning to dfuMANIFEST" is the leave's SET_ADDRESS. */
+#define F4_DFU_POLL \
+        .poll = { \
+            .set_address_ms = 104,                            /* [O LOG-MODM] "Poll timeout 104 ms" */ \
+            .erase_ms = 100,                                  /* [O LOG-MODM] 16 KiB sector, "Poll timeout 100 ms" */ \
+            .mass_erase_ms = 100,                             /* [T DFUUTIL dfuse.c: "STM32F405 lies" 100 ms]; [O? LOG-SPIDER "Setting timeout to 35 seconds"] */ \
+            .write_ms = 104,                                  /* guess: F7's 104 ms per 2 KiB [O FWUPD #2696] */ \
+            .read_unprotect_ms = 100,                         /* guess: as the erase */ \
+            .leave_ms = 104,                                  /* guess: as SET_ADDRESS (the log's last 104 is the leave's SET_ADDRESS) */ \
+        }
 
 static const struct part part_f401xe = {
     .name = "f401xe", .full_name = "STM32F401xE",
@@ -367,12 +379,13 @@ static const struct part part_f401xe = {
     .bootloader_id = 0xD1, .bootloader_id_addr = 0x1FFF76DEu, /* [AN] Table 3 (V13.1) */
     .dfu = {
         F4_DFU_COMMON,
+        F4_DFU_POLL,
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O LOG-OPENDECK, LOG-ZMK] */
         .alt_names = {
             "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",   /* [O LOG-ZMK, I strong] facts §9.2 */
-            "@Option Bytes  /0x1FFFC000/01*016 e",
-            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
-            "@Device Feature/0xFFFF0000/01*004 e",
+            "@Option Bytes  /0x1FFFC000/01*016 e",                       /* [O LOG-OPENDECK F401CC, LOG-ZMK] */
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",                 /* [O LOG-OPENDECK F401CC, LOG-ZMK] */
+            "@Device Feature/0xFFFF0000/01*004 e",                       /* [O LOG-OPENDECK F401CC, LOG-ZMK] */
         },
         .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
     },
@@ -439,12 +452,13 @@ static const struct part part_f407xg = {
     .bootloader_id = 0x91, .bootloader_id_addr = 0x1FFF77DEu, /* V9.1 [AN] Table 3 */
     .dfu = {
         F4_DFU_COMMON,
+        F4_DFU_POLL,
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O DFUUTIL lsusb] */
         .alt_names = {
             "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",   /* [O LOG-F407] facts §6.3 */
-            "@Option Bytes  /0x1FFFC000/01*016 e",
-            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
-            "@Device Feature/0xFFFF0000/01*004 e",
+            "@Option Bytes  /0x1FFFC000/01*016 e",                       /* [O LOG-F407] facts §6.3 */
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",                 /* [O LOG-F407] facts §6.3 */
+            "@Device Feature/0xFFFF0000/01*004 e",                       /* [O LOG-F407] facts §6.3 */
         },
         .ru_wrp = { { "nWRP", 0xFFF } },                      /* guess from ST, community 899416 (2026) */
     },
@@ -511,12 +525,13 @@ static const struct part part_f446xe = {
     .bootloader_id = 0x90, .bootloader_id_addr = 0x1FFF76DEu, /* [AN] Table 3; [O LOG-SPIDER] */
     .dfu = {
         F4_DFU_COMMON,
+        F4_DFU_POLL,
         .serial_kind = DFU_SERIAL_CONSTANT, .serial_constant = "STM32FxSTM32",  /* [O LOG-SPIDER], three boards */
         .alt_names = {
             "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",   /* [O LOG-SPIDER] */
-            "@Option Bytes  /0x1FFFC000/01*016 e",
-            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",
-            "@Device Feature/0xFFFF0000/01*004 e",
+            "@Option Bytes  /0x1FFFC000/01*016 e",                       /* [O LOG-SPIDER] */
+            "@OTP Memory /0x1FFF7800/01*512 e,01*016 e",                 /* [O LOG-SPIDER] */
+            "@Device Feature/0xFFFF0000/01*004 e",                       /* [O LOG-SPIDER] */
         },
         .ru_wrp = { { "nWRP", 0xFF } },                       /* guess from ST, community 899416 (2026) */
     },
@@ -584,6 +599,7 @@ static const struct part part_f411xe = {
     .bootloader_id = 0xD0, .bootloader_id_addr = 0x1FFF76DEu, /* V13.0 [AN] Table 3 (not yet in facts §9.1) */
     .dfu = {
         F4_DFU_COMMON,                                        /* 100/104 ms [O LOG-MODM, a 256 KiB F401/F411] */
+        F4_DFU_POLL,
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* "3377337E3539" [O LOG-ZMK Black Pill] */
         .alt_names = {                                        /* [O LOG-ZMK] real-logs STM32F4-512K-blackpill */
             "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
@@ -665,6 +681,7 @@ static const struct part part_f405xg = {
     .bootloader_id = 0x91, .bootloader_id_addr = 0x1FFF77DEu, /* V9.1 [AN] Table 3 (F40xxx/41xxx) */
     .dfu = {
         F4_DFU_COMMON,                                        /* mass erase 100 ms: dfu-util "STM32F405 lies" [T DFUUTIL] */
+        F4_DFU_POLL,
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* "385C34733435" [O CubeProgrammer F405/F411, real-logs MULTI-stcommunity] */
         .alt_names = {
             "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",   /* [O pyboard F405, real-logs MULTI-dfuutil [A]] */
@@ -720,8 +737,19 @@ static const struct part part_f405xg = {
         .syscfg_base = 0, .mem_mode_mask = 0, \
         .lsi_hz = 32000                         /* LSI 32 kHz, DS10916 */
 
+/* F7: the F4 ROM's generation (AN2606), its identity as F4_DFU_COMMON's;
+ * the write poll timeout seen on an F722/F745 (real-logs timeouts-and-
+ * probes/F7-fwupd-issue2696-dfutool-polltimeouts.txt). */
 #define F7_DFU_COMMON \
-        F4_DFU_COMMON,  /* write poll 104 ms per 2 KiB [O FWUPD #2696, F745]; the rest as F4 (guess) */ \
+        F4_DFU_COMMON, \
+        .poll = { \
+            .set_address_ms = 104,                            /* guess: as F4 [O LOG-MODM] */ \
+            .erase_ms = 100,                                  /* guess: as F4 [O LOG-MODM] */ \
+            .mass_erase_ms = 100,                             /* guess: as F4 */ \
+            .write_ms = 104,                                  /* [O FWUPD #2696] "state=dfuDNBUSY (dnload=104)" per 2048-byte block, then 0 */ \
+            .read_unprotect_ms = 100,                         /* guess: as the erase */ \
+            .leave_ms = 104,                                  /* guess: as SET_ADDRESS */ \
+        }, \
         .serial_kind = DFU_SERIAL_FROM_UID      /* guess: as F401/F407 */
 
 static const struct part part_f722xe = {
@@ -995,7 +1023,7 @@ static const struct part part_l073xz = {
         .bcd_device = 0x2200,                                 /* [O LOG-BIGCLOWN] (L083, same BL) */
         .product = "STM32  BOOTLOADER",                       /* guess */
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* [O LOG-BIGCLOWN] */
-        .transfer_size = 2048,                                /* guess */
+        .transfer_size = 2048,                                /* [O LOG-BIGCLOWN] "Device returned transfer size 2048" (L083) */
         .alt_names = {
             "@Internal Flash  /0x08000000/1536*128g",         /* [O LOG-BIGCLOWN] facts §9.2, no space before g */
             "@Option Bytes  /0x1FF80000/01*032 e",
@@ -1087,14 +1115,18 @@ static const struct part part_l412xb = {
         .bcd_device = 0x2200,                                 /* guess: as L4-type logs */
         .product = "STM32  BOOTLOADER",                       /* guess */
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* guess */
-        .transfer_size = 2048,                                /* guess */
+        .transfer_size = 2048,                                /* [O dfu-util ticket #208 L412Kx; redbear/Duo#50 NUCLEO-L412] "transfer size 2048" */
         .alt_names = {                                        /* guess: L4 pattern (facts §9.2) */
             "@Internal Flash  /0x08000000/0064*0002Kg",
             "@Option Bytes  /0x1FFF7800/01*040 e",
             "@OTP Memory /0x1FFF7000/01*0001Ke",
             "@Device Feature/0xFFFF0000/01*004 e",
         },
-        .initial_state = 10, .initial_status = 10,            /* [O T40] L43x; guess for L412 */
+        /* [O dfu-util ticket #208, L412Kx]: "state = dfuERROR, status = 10"
+         * (real-logs MULTI-stcommunity E); after an interrupted session
+         * dfuDNLOAD-IDLE (redbear/Duo#50, MULTI-dfuutil D): the ROM keeps
+         * its state while no host is there (dfuse.c). */
+        .initial_state = 10, .initial_status = 10,
         /* erase 21 ms: guess from L43x "Poll timeout 21 ms" [O ST-L43x] — shorter than the
          * page erase (24.47 ms max); other values guesses. */
         .poll = { 21, 21, 21, 21, 21, 21 },
@@ -1469,7 +1501,14 @@ static const struct part part_g474xe = {
         .transfer_size = 2048,                                /* guess: as the other ROMs */    \
         .alt_names = { alt0, optalt },                                                            \
         .initial_state = 10, .initial_status = 10,            /* guess: as other ROMs [O PAD] */  \
-        .poll = { 1000, 1000, 10, 10, 1000, 10 },             /* erase 1000 [O T88]; rest guess */ \
+        .poll = {                                                                                 \
+            .set_address_ms = 10,                             /* guess */                         \
+            .erase_ms = 1000,                                 /* [O T88] 128 KiB sector: "Poll timeout 1000 ms" then 0 */ \
+            .mass_erase_ms = 1000,                            /* guess: as a sector */            \
+            .write_ms = 10,                                   /* guess */                         \
+            .read_unprotect_ms = 1000,                        /* guess */                         \
+            .leave_ms = 10,                                   /* guess */                         \
+        },                                                                                        \
         .busy = DFU_BUSY_NAK,                                                                     \
         .leave_jumps = true,                                  /* AN2662 p80; guess for H7 */      \
     }
@@ -1690,6 +1729,7 @@ static const struct part part_h723zg = {
         .busy = DFU_BUSY_NAK,                                 /* guess */ \
         .leave_jumps = true,                                  /* [V AN2662 p80], this ROM's own text */ \
         .hs_host_limited = false,                             /* guess: AN2606 lists no such limitation here */ \
+        .status_bus_powered = true,                           /* [O DFUUTIL stm32f107.lsusb] "Device Status: 0x0000" (a V2.0 ROM); guess that V2.2 kept it */ \
         /* ru_wrp empty: "F105 with WRP+RDP: DfuSe reports an error, but \
          * flash is erased anyway" (field-bugs F10): the ROM does not refuse. */ \
     }, \
@@ -1760,6 +1800,7 @@ static const struct part part_f205rg = {
     .bootloader_id = 0x33, .bootloader_id_addr = 0x1FFF77DEu, /* guess: AN2606 Table 3 F2 V3.3, not re-read */
     .dfu = {
         F4_DFU_COMMON,                                        /* guess: the F4 ROM's (its successor) */
+        F4_DFU_POLL,                                          /* guess: the F4 ROM's timeouts */
         .serial_kind = DFU_SERIAL_FROM_UID,                   /* libopencm3 #760: F2 as F4 (UID0+UID2, UID1 high half) */
         .alt_names = {                                        /* guess: the F4 ROM's strings with RM0033's map */
             "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg",

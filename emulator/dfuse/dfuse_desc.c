@@ -130,6 +130,7 @@ int dfuse_desc_build(struct dfuse_device *d)
     cfg[8] = CFG_MAX_POWER_2MA;
     desc->config = cfg;
     desc->config_len = (uint16_t)pos;
+    desc->status_bus_powered = dfu->status_bus_powered;
 
     desc->strings[STR_MANUFACTURER] = "STMicroelectronics";
     /* Only the F4 value ("STM32  BOOTLOADER", two spaces) is sourced; the

@@ -370,7 +370,8 @@ static int standard_request(struct usb_device *dev, struct usb_xfer *xfer)
         if (recip == USB_RECIP_DEVICE) {
             /* USB 2.0 figure 9-4: bit 0 self powered, bit 1 remote wakeup */
             if (dev->desc.config && dev->desc.config_len > CFGDESC_ATTRIBUTES &&
-                (dev->desc.config[CFGDESC_ATTRIBUTES] & CFG_ATTR_SELF_POWERED))
+                (dev->desc.config[CFGDESC_ATTRIBUTES] & CFG_ATTR_SELF_POWERED) &&
+                !dev->desc.status_bus_powered)
                 status[0] = 1;
         } else if (recip == USB_RECIP_INTERFACE) {
             if (dev->configuration == 0 || s->wIndex >= usb_device_num_interfaces(dev))

@@ -158,6 +158,10 @@ struct usb_descriptors {
      * NULL for normal encoding of strings[i]. */
     const uint8_t *raw_strings[USB_MAX_STRINGS];
     uint8_t raw_string_len[USB_MAX_STRINGS];
+    /* GET_STATUS (device) answers bit 0 clear although bmAttributes says
+     * self powered (the F105/F107 ROM: dfu-util's device-logs/stm32f107.lsusb
+     * shows bmAttributes 0xc0 and "Device Status: 0x0000"). */
+    bool status_bus_powered;
 };
 
 struct usb_device {

@@ -60,13 +60,13 @@ Test(cli, parts_lists_every_part)
     proc_result_free(&r);
 }
 
-/* The two columns issue 16 added, in --json: the ST-Link tools the tiers
- * drive (lib/tools_proven.c) and where the ROM-visible facts come from
- * (parts_sources.c counting models/parts.c's tags).  l152re's row: 13
- * facts (bootloader_id and 12 lines of .dfu), 4 tagged [O OPENBTTN]
- * alone, 1 [V AN3156-t1], 8 with "guess" in their tag; g071xb has no DFU:
- * its bootloader ID UNKNOWN (guess) and `.present = false` [V CMSIS-G0]. */
-Test(cli, parts_json_has_tools_and_rom_fact_sources)
+/* The columns issue 16 added, in --json: the ST-Link tools the tiers drive
+ * (lib/tools_proven.c) and, since issue 17, the fidelity ledger's counts
+ * per source class ("facts"; it replaced "rom_facts", a count of parts.c
+ * lines, by a count of the ledger's facts).  l152re: 25 facts, 4 from the
+ * OPENBTTN log (bcdDevice, wTransferSize, alt 1, the first GETSTATUS), 14
+ * tagged guess and 1 left at its default (READ_UNPROTECT's WRP check). */
+Test(cli, parts_json_has_tools_and_fact_sources)
 {
     struct proc_result r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
@@ -75,13 +75,9 @@ Test(cli, parts_json_has_tools_and_rom_fact_sources)
     cr_expect_not_null(strstr(l1, "\"stlink_tools\": {\n      \"st-flash\": \"drives\",\n"
                                   "      \"OpenOCD\": \"drives\",\n      \"pyOCD\": \"none\"\n"),
                        "%s", l1);
-    cr_expect_not_null(strstr(l1, "\"rom_facts\": {\n      \"log\": 4,\n      \"manual\": 1,\n"
-                                  "      \"guess\": 8,\n      \"other\": 0,\n"
-                                  "      \"untagged\": 0\n"), "%s", l1);
-    const char *g0 = strstr(r.output, "\"name\": \"g071xb\"");
-    cr_assert_not_null(g0, "%s", r.output);
-    cr_expect_not_null(strstr(g0, "\"rom_facts\": {\n      \"log\": 0,\n      \"manual\": 1,\n"
-                                  "      \"guess\": 1,\n"), "%s", g0);
+    cr_expect_not_null(strstr(l1, "\"facts\": {\n      \"log\": 4,\n      \"manual\": 5,\n"
+                                  "      \"tool\": 1,\n      \"other\": 0,\n"
+                                  "      \"guess\": 14,\n      \"untagged\": 1\n"), "%s", l1);
     const char *h5 = strstr(r.output, "\"name\": \"h563zi\"");
     cr_assert_not_null(h5, "%s", r.output);
     cr_expect_not_null(strstr(h5, "\"st-flash\": \"refuses\",\n"
@@ -93,8 +89,91 @@ Test(cli, parts_json_has_tools_and_rom_fact_sources)
     cr_assert_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "| l152re | STM32L152RE | M3 | 2 banks × 1024×256 B pages, "
                                         "erases to 0x00 | L0/L1 | yes | st-flash, OpenOCD | "
-                                        "4 log, 1 manual, 8 guess |\n"), "%s", r.output);
+                                        "9 of 25 (4 log, 5 manual), 15 guess |\n"), "%s", r.output);
     cr_expect_not_null(strstr(r.output, "| OpenOCD; st-flash refuses |"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+/* vstm32 parts --fidelity PART: each fact with its value, class and the
+ * tag of its line in models/parts.c.  The F4 ROM's poll timeouts as the
+ * modm log gives them (real-logs F4-modm-dfuutil09-vv-polltimeouts.txt),
+ * its write timeout a guess (no F4 log prints it), the F446's serial the
+ * FYSETC Spider's. */
+Test(cli, parts_fidelity_of_a_part_gives_value_class_and_source)
+{
+    struct proc_result r = vstm32("parts", "--fidelity", "STM32F446xE", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "f446xe (STM32F446xE): 18 of 26 facts from real logs or "
+                                        "manuals, 6 guesses, 2 from tool sources\n"), "%s", r.output);
+    static const char *const facts[] = {
+        "  bwPollTimeout ERASE_PAGE             100 ms\n"
+        "                                       [log] [O LOG-MODM] 16 KiB sector, \"Poll timeout 100 ms\"\n",
+        "  bwPollTimeout write                  104 ms per block\n"
+        "                                       [guess] guess: F7's 104 ms per 2 KiB [O FWUPD #2696]\n",
+        "  iSerial                              \"STM32FxSTM32\"\n"
+        "                                       [log] [O LOG-SPIDER], three boards\n",
+        "  alt 3 name                           \"@Device Feature/0xFFFF0000/01*004 e\"\n"
+        "                                       [log] [O LOG-SPIDER]\n",
+        "  first GETSTATUS after enumeration    (errFIRMWARE, dfuERROR)\n",
+        "\nST-Link probe facts: not in the ledger yet",
+    };
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
+        cr_expect_not_null(strstr(r.output, facts[i]), "missing:\n%s\nin:\n%s", facts[i],
+                           r.output);
+    proc_result_free(&r);
+
+    /* the F2 row calls the F4 macros a guess: their log tags do not count */
+    r = vstm32("parts", "--fidelity", "f205rg", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "  bwPollTimeout ERASE_PAGE             100 ms\n"
+                                        "                                       [guess] [O LOG-MODM]"),
+                       "%s", r.output);
+    cr_expect_null(strstr(r.output, "[log]"), "%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--fidelity", "stm32f999xx", NULL, NULL, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "unknown part 'stm32f999xx'"), "%s", r.output);
+    proc_result_free(&r);
+}
+
+/* The summary: one line per part whose class counts add up to its facts,
+ * and the same numbers in --json. */
+Test(cli, parts_fidelity_summary_adds_up)
+{
+    struct proc_result r = vstm32("parts", "--fidelity", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "PART     FACTS  LOG MANUAL TOOL OTHER GUESS  SCORE\n"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\nf446xe      26   13      5    2     0     6  18 of 26 "
+                                        "facts from real logs or manuals, 6 guesses, 2 from tool "
+                                        "sources\n"), "%s", r.output);
+    unsigned rows = 0;
+    for (const char *line = strchr(r.output, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        char name[16];
+        unsigned facts, log, manual, tool, other, guess, sourced, total;
+        if (sscanf(line + 1, "%15s %u %u %u %u %u %u %u of %u", name, &facts, &log, &manual,
+                   &tool, &other, &guess, &sourced, &total) != 9)
+            continue;
+        rows++;
+        cr_expect_eq(log + manual + tool + other + guess, facts, "%s: classes do not add up", name);
+        cr_expect_eq(sourced, log + manual, "%s", name);
+        cr_expect_eq(total, facts, "%s", name);
+    }
+    cr_expect_eq(rows, 30, "%u part rows:\n%s", rows, r.output);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--fidelity", "f446xe", "--json", NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"part\": \"f446xe\""), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"total\": 26,\n  \"sourced\": 18,\n  \"guesses\": 6,"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "{\n      \"section\": \"ROM DFU\",\n"
+                                        "      \"fact\": \"wTransferSize\",\n"
+                                        "      \"value\": \"2048\",\n      \"class\": \"log\",\n"
+                                        "      \"source\": \"[O DFUUTIL lsusb]\"\n    }"),
+                       "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"probe\": null"), "%s", r.output);
     proc_result_free(&r);
 }
 

@@ -22,6 +22,7 @@
 #include "host-tests/lib/dfuse_file.h"
 #include "host-tests/lib/proc.h"
 #include "host-tests/tools/dfu_run.h"
+#include "host-tests/tools/fwupd_sandbox.h"
 
 #define NODE_DIR "host-tests/node"
 #define NODE_PREBUILD NODE_DIR "/node_modules/usb/prebuilds/linux-x64/node.napi.glibc.node"
@@ -147,39 +148,6 @@ Test(node_usb, dfuse_download_over_usbfs)
 /* fwupd's id of the device at busid 1-2 (physical id "1-2"): the same in
  * every run, as get_devices_lists_both_bootloaders shows. */
 #define FWUPD_ID_1_2 "b8a2645298053fb62ea03e27feea6c483d3fd27e"
-
-/* fwupdtool with its state, configuration, cache, run and lock directories
- * in a scratch directory (fwupd's own environment variables, fu-path.c):
- * no daemon, no D-Bus, nothing of the host's fwupd touched. */
-struct fwupd_sandbox {
-    char *dir;
-    char env[8][600];
-    char *envp[9];
-};
-
-static void fwupd_sandbox_new(struct fwupd_sandbox *s)
-{
-    static const char *const vars[] = {"FWUPD_LOCALSTATEDIR", "STATE_DIRECTORY", "FWUPD_SYSCONFDIR",
-                                       "CONFIGURATION_DIRECTORY", "CACHE_DIRECTORY", "FWUPD_RUNDIR",
-                                       "FWUPD_LOCKDIR"};
-    static const char *const sub[] = {"state", "state", "etc", "etc", "cache", "run", "lock"};
-    s->dir = proc_mkdtemp("fwupd");
-    cr_assert_not_null(s->dir);
-    for (size_t i = 0; i < 7; i++) {
-        char path[560];
-        snprintf(path, sizeof path, "%s/%s", s->dir, sub[i]);
-        cr_assert(mkdir(path, 0700) == 0 || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
-        snprintf(s->env[i], sizeof s->env[i], "%s=%s", vars[i], path);
-        s->envp[i] = s->env[i];
-    }
-    s->envp[7] = NULL;
-}
-
-static void fwupd_sandbox_free(struct fwupd_sandbox *s)
-{
-    proc_rmtree(s->dir);
-    free(s->dir);
-}
 
 /* Both ROM bootloaders, each with the ROM's bcdDevice 0x2200 as fwupd's BCD
  * version "22.0", its serial string and the flags of fwupd's own dfu.quirk

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vstm32 parts [--json|--markdown]: the part table, as scripts and people
- * read it.  --markdown prints README.md's "Supported parts" table, which is
- * never kept by hand: `make readme-parts` pastes this output into README.md
- * and the tools tier (test_readme.c) fails when the two differ. */
+/* vstm32 parts [--json|--markdown] [--fidelity [PART]]: the part table,
+ * and its fidelity ledger (ledger.c), as scripts and people read them.
+ * --markdown prints README.md's "Supported parts" table (with --fidelity:
+ * its "Fidelity ledger" table), which is never kept by hand: `make
+ * readme-parts` pastes this output into README.md and the tools tier
+ * (test_readme.c) fails when the two differ. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +13,7 @@
 #include "models/part.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
-#include "tools/vstm32/parts_sources.h"
+#include "tools/vstm32/ledger.h"
 
 static const char *const proven_word[] = {"none", "drives", "refuses"};
 
@@ -39,15 +41,13 @@ static json_t *part_json(const struct part *p)
         json_object_set_new(tools, proven_tool_name((enum proven_tool)t),
                             json_string(proven_word[tp ? tp->tool[t] : PROVEN_NONE]));
     json_object_set_new(o, "stlink_tools", tools);
-    struct rom_sources rs;
-    if (rom_sources_of(p->name, &rs) == 0) {
+    static struct ledger l;
+    if (ledger_of(p, &l) == 0) {
         json_t *src = json_object();
-        json_object_set_new(src, "log", json_integer(rs.log));
-        json_object_set_new(src, "manual", json_integer(rs.manual));
-        json_object_set_new(src, "guess", json_integer(rs.guess));
-        json_object_set_new(src, "other", json_integer(rs.other));
-        json_object_set_new(src, "untagged", json_integer(rs.untagged));
-        json_object_set_new(o, "rom_facts", src);
+        for (int c = 0; c < SRC_CLASS_COUNT; c++)
+            json_object_set_new(src, ledger_class_name((enum src_class)c),
+                                json_integer(l.count[c]));
+        json_object_set_new(o, "facts", src);
     }
     return o;
 }
@@ -112,26 +112,22 @@ static void markdown_tools(const struct part *p, char *buf, size_t size)
         snprintf(buf, size, "—");
 }
 
-/* "7 log, 1 manual, 4 guess" (+ ", N other", ", N untagged" when any):
- * parts_sources.c says how the ROM-visible facts of a row are counted. */
+/* "23 of 27 (15 log, 8 manual), 4 guess": the ledger's score (ledger.c). */
 static void markdown_sources(const struct part *p, char *buf, size_t size)
 {
-    struct rom_sources s;
-    if (rom_sources_of(p->name, &s) < 0) {
+    static struct ledger l;
+    if (ledger_of(p, &l) < 0) {
         snprintf(buf, size, "?");
         return;
     }
-    int n = snprintf(buf, size, "%u log, %u manual, %u guess", s.log, s.manual, s.guess);
-    if (s.other && n > 0 && (size_t)n < size)
-        n += snprintf(buf + n, size - (size_t)n, ", %u other", s.other);
-    if (s.untagged && n > 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, ", %u untagged", s.untagged);
+    snprintf(buf, size, "%u of %u (%u log, %u manual), %u guess", ledger_sourced(&l), l.n,
+             l.count[SRC_LOG], l.count[SRC_MANUAL], ledger_guesses(&l));
 }
 
 static void print_markdown(void)
 {
     puts("| part | name | core | flash | controller | ROM USB DFU | ST-Link tools proven "
-         "| ROM facts from |");
+         "| facts from logs or manuals |");
     puts("|---|---|---|---|---|---|---|---|");
     for (size_t i = 0; i < parts_count; i++) {
         const struct part *p = parts[i];
@@ -145,16 +141,144 @@ static void print_markdown(void)
     }
 }
 
+/* ---- the fidelity ledger ---------------------------------------------------- */
+
+static const char probe_pending[] =
+    "ST-Link probe facts: not in the ledger yet (the probe identities connect there)";
+
+static int fidelity_summary_text(void)
+{
+    static struct ledger l;
+    printf("%-8s %5s %4s %6s %4s %5s %5s  %s\n", "PART", "FACTS", "LOG", "MANUAL", "TOOL",
+           "OTHER", "GUESS", "SCORE");
+    for (size_t i = 0; i < parts_count; i++) {
+        if (ledger_of(parts[i], &l) < 0)
+            return EXIT_FAILURE;
+        char score[160];
+        ledger_score_text(&l, score, sizeof score);
+        printf("%-8s %5u %4u %6u %4u %5u %5u  %s\n", parts[i]->name, l.n, l.count[SRC_LOG],
+               l.count[SRC_MANUAL], l.count[SRC_TOOL], l.count[SRC_OTHER], ledger_guesses(&l),
+               score);
+    }
+    puts(probe_pending);
+    return 0;
+}
+
+static int fidelity_summary_markdown(void)
+{
+    static struct ledger l;
+    puts("| part | facts | real log | manual | tool source | other | guess | score |");
+    puts("|---|---|---|---|---|---|---|---|");
+    for (size_t i = 0; i < parts_count; i++) {
+        if (ledger_of(parts[i], &l) < 0)
+            return EXIT_FAILURE;
+        char score[160];
+        ledger_score_text(&l, score, sizeof score);
+        printf("| %s | %u | %u | %u | %u | %u | %u | %s |\n", parts[i]->name, l.n,
+               l.count[SRC_LOG], l.count[SRC_MANUAL], l.count[SRC_TOOL], l.count[SRC_OTHER],
+               ledger_guesses(&l), score);
+    }
+    return 0;
+}
+
+static json_t *ledger_json(const struct ledger *l)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "part", json_string(l->part->name));
+    json_t *counts = json_object();
+    for (int c = 0; c < SRC_CLASS_COUNT; c++)
+        json_object_set_new(counts, ledger_class_name((enum src_class)c),
+                            json_integer(l->count[c]));
+    json_object_set_new(o, "counts", counts);
+    json_object_set_new(o, "total", json_integer(l->n));
+    json_object_set_new(o, "sourced", json_integer(ledger_sourced(l)));
+    json_object_set_new(o, "guesses", json_integer(ledger_guesses(l)));
+    char score[160];
+    ledger_score_text(l, score, sizeof score);
+    json_object_set_new(o, "score", json_string(score));
+    json_t *facts = json_array();
+    for (unsigned i = 0; i < l->n; i++) {
+        const struct ledger_fact *f = &l->facts[i];
+        json_t *jf = json_object();
+        json_object_set_new(jf, "section", json_string(ledger_section_name(f->section)));
+        json_object_set_new(jf, "fact", json_string(f->name));
+        json_object_set_new(jf, "value", json_string(f->value));
+        json_object_set_new(jf, "class", json_string(ledger_class_name(f->cls)));
+        json_object_set_new(jf, "source", json_string(f->source));
+        json_array_append_new(facts, jf);
+    }
+    json_object_set_new(o, "facts", facts);
+    json_object_set_new(o, "probe", json_null());     /* see ledger.c probe_facts() */
+    return o;
+}
+
+static int fidelity_json(const struct part *only)
+{
+    static struct ledger l;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < parts_count; i++) {
+        if (only && parts[i] != only)
+            continue;
+        if (ledger_of(parts[i], &l) < 0) {
+            json_decref(arr);
+            return EXIT_FAILURE;
+        }
+        json_array_append_new(arr, ledger_json(&l));
+    }
+    char *text = json_dumps(only ? json_array_get(arr, 0) : arr, JSON_INDENT(2));
+    puts(text);
+    free(text);
+    json_decref(arr);
+    return 0;
+}
+
+static int fidelity_part(const struct part *p, int markdown)
+{
+    static struct ledger l;
+    if (ledger_of(p, &l) < 0)
+        return EXIT_FAILURE;
+    char score[160];
+    ledger_score_text(&l, score, sizeof score);
+    if (markdown) {
+        printf("%s (%s): %s\n\n| section | fact | value | class | source |\n"
+               "|---|---|---|---|---|\n", p->name, p->full_name, score);
+        for (unsigned i = 0; i < l.n; i++) {
+            const struct ledger_fact *f = &l.facts[i];
+            printf("| %s | %s | `%s` | %s | %s |\n", ledger_section_name(f->section), f->name,
+                   f->value, ledger_class_name(f->cls), f->source);
+        }
+        return 0;
+    }
+    printf("%s (%s): %s\n", p->name, p->full_name, score);
+    enum ledger_section section = LEDGER_SECTION_COUNT;
+    for (unsigned i = 0; i < l.n; i++) {
+        const struct ledger_fact *f = &l.facts[i];
+        if (f->section != section) {
+            section = f->section;
+            printf("\n%s\n", ledger_section_name(section));
+        }
+        printf("  %-36s %s\n  %36s [%s] %s\n", f->name, f->value, "",
+               ledger_class_name(f->cls), f->source);
+    }
+    printf("\n%s\n", probe_pending);
+    return 0;
+}
+
 int cmd_parts(int argc, char **argv)
 {
-    int json = 0, markdown = 0;
+    int json = 0, markdown = 0, fidelity = 0;
+    const char *fidelity_of = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (!strcmp(argv[i], "--markdown")) {
             markdown = 1;
+        } else if (!strcmp(argv[i], "--fidelity")) {
+            fidelity = 1;
+            if (i + 1 < argc && argv[i + 1][0] != '-')
+                fidelity_of = argv[++i];
         } else if (!strcmp(argv[i], "--help")) {
-            puts("usage: vstm32 parts [--json|--markdown]");
+            puts("usage: vstm32 parts [--json|--markdown] [--fidelity [PART]]");
             return 0;
         } else {
             cli_error("parts: unknown option '%s'", argv[i]);
@@ -165,6 +289,18 @@ int cmd_parts(int argc, char **argv)
     if (json && markdown) {
         cli_error("parts: --json and --markdown exclude each other");
         return EXIT_USAGE;
+    }
+    if (fidelity) {
+        const struct part *p = NULL;
+        if (fidelity_of && !(p = part_find(fidelity_of))) {
+            cli_error("parts: unknown part '%s'", fidelity_of);
+            return EXIT_USAGE;
+        }
+        if (json)
+            return fidelity_json(p);
+        if (p)
+            return fidelity_part(p, markdown);
+        return markdown ? fidelity_summary_markdown() : fidelity_summary_text();
     }
     if (markdown) {
         print_markdown();

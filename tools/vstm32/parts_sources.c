@@ -21,6 +21,16 @@
  *    "[V", "[AN", "RM0", "AN2606", "AN3156", "AN2662" or "PM00": a manual;
  *    else any other comment (a tool's source "[T", an inference): other;
  *    no comment: untagged.
+ *
+ * part_fact_tags() reads the same lines fact by fact, for the ledger
+ * (ledger.c): each value line's designators (`.bcd_device`, `.erase_ms`,
+ * `.poll`), or, for a string literal on a line without one, the next
+ * alternate-setting name (the strings of `.alt_names = { ... }` and of
+ * H7_DFU/L5_DFU's arguments); the row's `.dev_id`, `.rev_id` and
+ * `.flash_size_reg` and `.revs` lines too.  A line with no comment of its
+ * own and none above it takes the note right above the #define of a macro
+ * it names (`.revs = H7_REVS,`), else the comment of the line that opened
+ * its braces (a tag after `.alt_names = {` holds for the strings below it).
  */
 #include "tools/vstm32/parts_sources.h"
 
@@ -182,32 +192,6 @@ static bool blank(const char *s)
     return true;
 }
 
-/* A line giving a value: a string literal, or `.field = VALUE` with VALUE
- * not a lone opening brace. */
-static bool gives_value(const char *code)
-{
-    if (strchr(code, '"'))
-        return true;
-    for (const char *d = strchr(code, '.'); d; d = strchr(d + 1, '.')) {
-        const char *q = d + 1;
-        if (!isalpha((unsigned char)*q) && *q != '_')
-            continue;
-        while (isalnum((unsigned char)*q) || *q == '_')
-            q++;
-        while (*q == ' ')
-            q++;
-        if (*q != '=' || q[1] == '=')
-            continue;
-        q++;
-        while (*q == ' ')
-            q++;
-        if (*q == '{' && blank(q + 1))
-            continue;
-        return true;
-    }
-    return false;
-}
-
 static bool has(const char *text, const char *word) { return strstr(text, word) != NULL; }
 
 static bool has_nocase(const char *text, const char *word)
@@ -219,27 +203,179 @@ static bool has_nocase(const char *text, const char *word)
     return false;
 }
 
-static void tally(struct rom_sources *s, const char *comment)
+enum src_class src_class_of(const char *tag)
 {
-    if (blank(comment))
-        s->untagged++;
-    else if (has_nocase(comment, "guess") || has(comment, "UNKNOWN"))
-        s->guess++;
-    else if (has(comment, "[O"))
-        s->log++;
-    else if (has(comment, "[V") || has(comment, "[AN") || has(comment, "RM0") ||
-             has(comment, "AN2606") || has(comment, "AN3156") || has(comment, "AN2662") ||
-             has(comment, "PM00"))
-        s->manual++;
-    else
-        s->other++;
+    if (blank(tag))
+        return SRC_UNTAGGED;
+    if (has_nocase(tag, "guess") || has(tag, "UNKNOWN"))
+        return SRC_GUESS;
+    if (has(tag, "[O"))
+        return SRC_LOG;
+    if (has(tag, "[V") || has(tag, "[AN") || has(tag, "RM0") || has(tag, "AN2606") ||
+        has(tag, "AN3156") || has(tag, "AN2662") || has(tag, "PM00"))
+        return SRC_MANUAL;
+    if (has(tag, "[T"))
+        return SRC_TOOL;
+    return SRC_OTHER;
 }
 
-/* Lines [first, last] (a row's segment or a macro's body), macros named in
- * their code read in place. */
-static void visit(struct rom_sources *s, unsigned first, unsigned last, unsigned depth)
+struct scan {
+    struct fact_tag *out;
+    unsigned n, max;
+    unsigned alt_index;         /* alternate-setting names seen so far */
+    /* The tag of a macro's use that calls it a guess for this row
+     * (`F4_DFU_COMMON,  /- guess: the F4 ROM's -/`): every fact the macro
+     * gives is then a guess here, whatever its own line says. */
+    const char *guess_ctx;
+};
+
+static void trim_into(char *dst, size_t size, const char *src)
 {
-    char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT], above[4 * LINE_MAX_TEXT] = "";
+    while (isspace((unsigned char)*src) || *src == '*' || *src == '\\')
+        src++;
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;               /* a long tag is cut, never overrun */
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    while (n && (isspace((unsigned char)dst[n - 1]) || dst[n - 1] == '\\'))
+        dst[--n] = 0;
+    /* the continuation backslashes and comment stars of a macro's lines */
+    for (char *q = dst; (q = strstr(q, "\\ ")); )
+        memmove(q, q + 1, strlen(q));
+    for (char *q = dst; (q = strstr(q, " * ")); )
+        memmove(q + 1, q + 3, strlen(q + 3) + 1);
+    for (char *q = dst; (q = strstr(q, "  ")); )      /* one space where lines joined */
+        memmove(q, q + 1, strlen(q));
+}
+
+static void record(struct scan *sc, const char *key, unsigned index, const char *tag)
+{
+    if (sc->n == sc->max)
+        return;
+    struct fact_tag *f = &sc->out[sc->n++];
+    snprintf(f->key, sizeof f->key, "%s", key);
+    f->index = index;
+    char joined[2 * LINE_MAX_TEXT + 32];
+    if (sc->guess_ctx && strcmp(sc->guess_ctx, tag))
+        snprintf(joined, sizeof joined, "%s (for this row: %s)", tag, sc->guess_ctx);
+    else
+        snprintf(joined, sizeof joined, "%s", tag);
+    trim_into(f->tag, sizeof f->tag, joined);
+    f->cls = sc->guess_ctx ? SRC_GUESS : src_class_of(f->tag);
+}
+
+/* Net braces and parentheses the code opens (string literals skipped). */
+static int nesting(const char *code)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (const char *q = code; *q; q++) {
+        if (in_string) {
+            if (*q == '\\' && q[1])
+                q++;
+            else if (*q == '"')
+                in_string = false;
+        } else if (*q == '"') {
+            in_string = true;
+        } else if (*q == '{' || *q == '(') {
+            depth++;
+        } else if (*q == '}' || *q == ')') {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+/* The designators `.name =` of a line's code, each recorded with the tag;
+ * how many there were. */
+static unsigned record_designators(struct scan *sc, const char *code, const char *tag)
+{
+    unsigned n = 0;
+    for (const char *d = strchr(code, '.'); d; d = strchr(d + 1, '.')) {
+        const char *q = d + 1;
+        if (d > code && (isalnum((unsigned char)d[-1]) || d[-1] == '_'))
+            continue;                           /* a number or a member access */
+        if (!isalpha((unsigned char)*q) && *q != '_')
+            continue;
+        const char *w = q;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        size_t len = (size_t)(q - w);
+        while (*q == ' ')
+            q++;
+        if (*q != '=' || q[1] == '=')
+            continue;
+        char key[32];
+        snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1), w);
+        if (!strcmp(key, "alt_names"))
+            continue;       /* the names are its strings (H7_DFU's `{ alt0, optalt }`: none) */
+        record(sc, key, 0, tag);
+        n++;
+    }
+    return n;
+}
+
+/* The comment-only lines right above the #define of the first macro
+ * `code` names (the macro's own source note), into tag; false if none. */
+static bool macro_doc(const char *code, char *tag, size_t size)
+{
+    char line_code[LINE_MAX_TEXT], line_comment[LINE_MAX_TEXT];
+    for (const char *q = code; *q;) {
+        if (*q == '"') {                        /* skip string literals */
+            for (q++; *q && *q != '"'; q++)
+                if (*q == '\\' && q[1])
+                    q++;
+            if (*q)
+                q++;
+            continue;
+        }
+        if (!isalpha((unsigned char)*q) && *q != '_') {
+            q++;
+            continue;
+        }
+        const char *w = q;
+        while (isalnum((unsigned char)*q) || *q == '_')
+            q++;
+        const struct macro *m = macro_named(w, (size_t)(q - w));
+        if (!m)
+            continue;
+        unsigned first = m->first;
+        while (first > 0) {
+            split(first - 1, line_code, line_comment);
+            if (!blank(line_code) || blank(line_comment))
+                break;
+            first--;
+        }
+        if (first == m->first)
+            return false;
+        size_t used = 0;
+        tag[0] = 0;
+        for (unsigned i = first; i < m->first && used + 1 < size; i++) {
+            split(i, line_code, line_comment);
+            int n = snprintf(tag + used, size - used, "%s ", line_comment);
+            if (n < 0)
+                break;
+            used = used + (size_t)n < size ? used + (size_t)n : size - 1;
+        }
+        return true;
+    }
+    return false;
+}
+
+#define MAX_DEPTH 16
+
+/* Lines [first, last] (a row's segment or a macro's body), macros named in
+ * their code read in place; `inherited` is the tag of the line that opened
+ * the braces these lines sit in. */
+static void visit(struct scan *sc, unsigned first, unsigned last, unsigned depth,
+                  const char *inherited)
+{
+    static char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT];
+    char above[4 * LINE_MAX_TEXT] = "";
+    char block_tag[MAX_DEPTH][LINE_MAX_TEXT];
+    int level = 0;
+    snprintf(block_tag[0], sizeof block_tag[0], "%s", inherited ? inherited : "");
     for (unsigned i = first; i <= last; i++) {
         split(i, code, comment);
         if (blank(code)) {          /* a comment-only line: the tag of the fact below */
@@ -250,35 +386,80 @@ static void visit(struct rom_sources *s, unsigned first, unsigned last, unsigned
             continue;
         }
         bool define = strncmp(code, "#define ", 8) == 0;
-        if (!define && gives_value(code))
-            tally(s, blank(comment) ? above : comment);
-        above[0] = 0;
-        if (depth >= 4)
-            continue;
-        char names[LINE_MAX_TEXT];
-        snprintf(names, sizeof names, "%s", code);
-        for (char *q = names; *q;) {
-            if (*q == '"') {                    /* skip string literals */
+        char tag[4 * LINE_MAX_TEXT];
+        if (!blank(comment))
+            snprintf(tag, sizeof tag, "%s", comment);
+        else if (!blank(above))
+            snprintf(tag, sizeof tag, "%s", above);
+        else if (!define && macro_doc(code, tag, sizeof tag))
+            ;                       /* `.revs = H7_REVS,`: the comment above H7_REVS */
+        else
+            snprintf(tag, sizeof tag, "%s", block_tag[level]);
+        if (!define) {
+            record_designators(sc, code, tag);
+            /* A string literal that is a list's item or a macro's argument
+             * (after '(', ',', a line's start, or `.alt_names = {`) is an
+             * alternate-setting name; `.product = "..."` and the ru_wrp
+             * fields' `{ "nWRP", 0xFF }` are not. */
+            bool alt_list = strstr(code, ".alt_names") != NULL;
+            for (const char *q = strchr(code, '"'); q; q = strchr(q, '"')) {
+                const char *b = q;
+                while (b > code && isspace((unsigned char)b[-1]))
+                    b--;
+                if (b == code || b[-1] == '(' || b[-1] == ',' || (alt_list && b[-1] == '{'))
+                    record(sc, "alt_names", sc->alt_index++, tag);
                 for (q++; *q && *q != '"'; q++)
                     if (*q == '\\' && q[1])
                         q++;
                 if (*q)
                     q++;
-                continue;
             }
-            if (!isalpha((unsigned char)*q) && *q != '_') {
-                q++;
-                continue;
-            }
-            char *w = q;
-            while (isalnum((unsigned char)*q) || *q == '_')
-                q++;
-            const struct macro *m = define ? NULL : macro_named(w, (size_t)(q - w));
-            if (m && m->first != first)
-                visit(s, m->first, m->last, depth + 1);
         }
-        if (define)
-            above[0] = 0;
+        above[0] = 0;
+        if (depth < 4 && !define) {
+            char names[LINE_MAX_TEXT];
+            snprintf(names, sizeof names, "%s", code);
+            for (char *q = names; *q;) {
+                if (*q == '"') {                    /* skip string literals */
+                    for (q++; *q && *q != '"'; q++)
+                        if (*q == '\\' && q[1])
+                            q++;
+                    if (*q)
+                        q++;
+                    continue;
+                }
+                if (!isalpha((unsigned char)*q) && *q != '_') {
+                    q++;
+                    continue;
+                }
+                char *w = q;
+                while (isalnum((unsigned char)*q) || *q == '_')
+                    q++;
+                const struct macro *m = macro_named(w, (size_t)(q - w));
+                if (m && m->first != first) {
+                    const char *saved = sc->guess_ctx;
+                    char ctx[LINE_MAX_TEXT];
+                    if (!saved && !blank(comment) && src_class_of(comment) == SRC_GUESS) {
+                        snprintf(ctx, sizeof ctx, "%s", comment);
+                        sc->guess_ctx = ctx;
+                    }
+                    /* the use's tag is no tag of the macro's own lines
+                     * (`.dfu = H7_DFU("...", /- [O T88] -/` says nothing of
+                     * the .busy inside H7_DFU) */
+                    visit(sc, m->first, m->last, depth + 1, NULL);
+                    sc->guess_ctx = saved;
+                }
+            }
+            split(i, code, comment);        /* the recursion reused the buffers */
+        }
+        int opens = define ? 0 : nesting(code);
+        for (int k = 0; k < opens && level + 1 < MAX_DEPTH; k++) {
+            level++;
+            snprintf(block_tag[level], sizeof block_tag[level], "%s",
+                     blank(comment) ? block_tag[level - 1] : comment);
+        }
+        for (int k = 0; k > opens && level > 0; k--)
+            level--;
     }
 }
 
@@ -290,49 +471,38 @@ static unsigned initializer_end(unsigned from, unsigned limit)
     int depth = 0;
     for (unsigned i = from; i <= limit; i++) {
         split(i, code, comment);
-        bool in_string = false;
-        for (const char *q = code; *q; q++) {
-            if (in_string) {
-                if (*q == '\\' && q[1])
-                    q++;
-                else if (*q == '"')
-                    in_string = false;
-            } else if (*q == '"') {
-                in_string = true;
-            } else if (*q == '{' || *q == '(') {
-                depth++;
-            } else if (*q == '}' || *q == ')') {
-                depth--;
-            }
-        }
+        depth += nesting(code);
         if (depth <= 0)
             return i;
     }
     return limit;
 }
 
-/* The ROM-visible segments of lines [first, last]: each `.bootloader_id`
- * line and each `.dfu = ...` initializer. */
-static void scan_row(struct rom_sources *out, unsigned first, unsigned last)
+/* The ledger's segments of lines [first, last]: the identity lines
+ * (`.dev_id`, `.rev_id`, `.flash_size_reg`, `.bootloader_id`) and each
+ * `.dfu = ...` initializer. */
+static void scan_row(struct scan *sc, unsigned first, unsigned last)
 {
     char code[LINE_MAX_TEXT], comment[LINE_MAX_TEXT];
     for (unsigned i = first; i <= last; i++) {
         split(i, code, comment);
-        if (strstr(code, ".bootloader_id")) {
-            visit(out, i, i, 0);
+        if (strstr(code, ".bootloader_id") || strstr(code, ".dev_id") ||
+            strstr(code, ".rev_id") || strstr(code, ".revs") || strstr(code, ".flash_size_reg")) {
+            visit(sc, i, i, 0, NULL);
         } else if (strstr(code, ".dfu =")) {
             unsigned end = initializer_end(i, last);
-            visit(out, i, end, 0);
+            visit(sc, i, end, 0, NULL);
+            split(i, code, comment);
             i = end;
         }
     }
 }
 
-int rom_sources_of(const char *part, struct rom_sources *out)
+int part_fact_tags(const char *part, struct fact_tag *out, unsigned max)
 {
-    memset(out, 0, sizeof *out);
     if (load() < 0)
         return -1;
+    struct scan sc = { out, 0, max, 0, NULL };
     char head[96];
     int hn = snprintf(head, sizeof head, "static const struct part part_%s = {", part);
     unsigned row = 0, end;
@@ -353,8 +523,8 @@ int rom_sources_of(const char *part, struct rom_sources *out)
                 q++;
             const struct macro *m = macro_named(w, (size_t)(q - w + 1));
             if (m) {
-                scan_row(out, m->first, m->last);
-                return 0;
+                scan_row(&sc, m->first, m->last);
+                return (int)sc.n;
             }
         }
         return -1;
@@ -362,6 +532,16 @@ int rom_sources_of(const char *part, struct rom_sources *out)
     for (end = row + 1; end < nlines; end++)
         if (lines[end].len == 2 && strncmp(lines[end].at, "};", 2) == 0)
             break;
-    scan_row(out, row + 1, end - 1);
-    return 0;
+    scan_row(&sc, row + 1, end - 1);
+    return (int)sc.n;
+}
+
+const struct fact_tag *fact_tag_find(const struct fact_tag *tags, unsigned n, const char *key,
+                                     unsigned index)
+{
+    const struct fact_tag *found = NULL;
+    for (unsigned i = 0; i < n; i++)        /* the last one wins, as in C */
+        if (!strcmp(tags[i].key, key) && tags[i].index == index)
+            found = &tags[i];
+    return found;
 }
