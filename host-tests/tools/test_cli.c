@@ -115,7 +115,7 @@ Test(cli, parts_fidelity_of_a_part_gives_value_class_and_source)
         "  alt 3 name                           \"@Device Feature/0xFFFF0000/01*004 e\"\n"
         "                                       [log] [O LOG-SPIDER]\n",
         "  first GETSTATUS after enumeration    (errFIRMWARE, dfuERROR)\n",
-        "\nST-Link probe facts: not in the ledger yet",
+        "\nST-Link probe facts are the probe's: vstm32 parts --fidelity lists the firmware",
     };
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
         cr_expect_not_null(strstr(r.output, facts[i]), "missing:\n%s\nin:\n%s", facts[i],
@@ -133,7 +133,7 @@ Test(cli, parts_fidelity_of_a_part_gives_value_class_and_source)
 
     r = vstm32("parts", "--fidelity", "stm32f999xx", NULL, NULL, NULL);
     cr_expect_eq(r.status, 2, "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "unknown part 'stm32f999xx'"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "unknown part or ST-Link firmware 'stm32f999xx'"), "%s", r.output);
     proc_result_free(&r);
 }
 
@@ -173,7 +173,41 @@ Test(cli, parts_fidelity_summary_adds_up)
                                         "      \"value\": \"2048\",\n      \"class\": \"log\",\n"
                                         "      \"source\": \"[O DFUUTIL lsusb]\"\n    }"),
                        "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "\"probe\": null"), "%s", r.output);
+    cr_expect_null(strstr(r.output, "\"probe\""), "a part's ledger has no probe facts:\n%s", r.output);
+    proc_result_free(&r);
+}
+
+/*
+ * The ST-Link probe identities have ledgers of their own (any part sits
+ * behind any probe): the summary lists every firmware with its score, and
+ * one firmware's facts carry the sources of its row in stlink_ident.c.
+ */
+Test(cli, parts_fidelity_of_a_probe_firmware)
+{
+    struct proc_result r = vstm32("parts", "--fidelity", NULL, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\nPROBE FW       KIND         PID  FACTS  LOG MANUAL TOOL OTHER "
+                                        "GUESS  SCORE\n"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\nV3J7M3B5S1     stlink-v3    3753     9"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\nV2J40M27       stlink-v2-1  374b"), "%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--fidelity", "v3j12m3b5s1", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "V3J12M3B5S1 (STLINK-V3"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "0483:3753"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "[log] [O "), "a logged fact:\n%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--fidelity", "V2J40S7", "--json", NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"probe\": \"V2J40S7\""), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "\"section\": \"ST-Link probe\""), "%s", r.output);
+    proc_result_free(&r);
+
+    r = vstm32("parts", "--fidelity", "V9J99", NULL, NULL, NULL);
+    cr_expect_eq(r.status, 2, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "unknown part or ST-Link firmware 'V9J99'"), "%s", r.output);
     proc_result_free(&r);
 }
 
@@ -184,7 +218,7 @@ Test(cli, unknown_part_is_bad_input)
     snprintf(state, sizeof state, "%s/s", dir);
     struct proc_result r = vstm32("new", "stm32f999xx", state, NULL, NULL, NULL);
     cr_expect_eq(r.status, 2, "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "unknown part 'stm32f999xx'"), "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "unknown part or ST-Link firmware 'stm32f999xx'"), "%s", r.output);
     cr_expect_eq(count_lines(r.output), 1, "one line:\n%s", r.output);
     struct stat st;
     cr_expect_neq(stat(state, &st), 0, "nothing should be created");

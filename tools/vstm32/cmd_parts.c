@@ -8,11 +8,13 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/tools_proven.h"
 #include "models/part.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/describe.h"
+#include "emulator/stlink/stlink_ident.h"
 #include "tools/vstm32/ledger.h"
 
 static const char *const proven_word[] = {"none", "drives", "refuses"};
@@ -143,8 +145,32 @@ static void print_markdown(void)
 
 /* ---- the fidelity ledger ---------------------------------------------------- */
 
-static const char probe_pending[] =
-    "ST-Link probe facts: not in the ledger yet (the probe identities connect there)";
+/* The probe identities' ledgers, after the parts' (text only). */
+static void fidelity_probes_text(void)
+{
+    static struct ledger l;
+    printf("\n%-14s %-12s %-4s %5s %4s %6s %4s %5s %5s  %s\n", "PROBE FW", "KIND", "PID", "FACTS",
+           "LOG", "MANUAL", "TOOL", "OTHER", "GUESS", "SCORE");
+    for (size_t i = 0; i < stlink_ident_count(); i++) {
+        const struct stlink_ident *id = stlink_ident_at(i);
+        ledger_of_probe(id, &l);
+        char score[160];
+        ledger_score_text(&l, score, sizeof score);
+        printf("%-14s %-12s %04x %5u %4u %6u %4u %5u %5u  %s\n", id->fw, stlink_kind_name(id->kind),
+               id->pid, l.n, l.count[SRC_LOG], l.count[SRC_MANUAL], l.count[SRC_TOOL],
+               l.count[SRC_OTHER], ledger_guesses(&l), score);
+    }
+    puts("(vstm32 parts --fidelity FIRMWARE: one probe's facts and sources)");
+}
+
+/* An identity named exactly as the table has it (case-insensitive). */
+static const struct stlink_ident *probe_named(const char *name)
+{
+    for (size_t i = 0; i < stlink_ident_count(); i++)
+        if (!strcasecmp(stlink_ident_at(i)->fw, name))
+            return stlink_ident_at(i);
+    return NULL;
+}
 
 static int fidelity_summary_text(void)
 {
@@ -160,7 +186,7 @@ static int fidelity_summary_text(void)
                l.count[SRC_MANUAL], l.count[SRC_TOOL], l.count[SRC_OTHER], ledger_guesses(&l),
                score);
     }
-    puts(probe_pending);
+    fidelity_probes_text();
     return 0;
 }
 
@@ -184,7 +210,10 @@ static int fidelity_summary_markdown(void)
 static json_t *ledger_json(const struct ledger *l)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "part", json_string(l->part->name));
+    if (l->part)
+        json_object_set_new(o, "part", json_string(l->part->name));
+    else
+        json_object_set_new(o, "probe", json_string(l->probe->fw));
     json_t *counts = json_object();
     for (int c = 0; c < SRC_CLASS_COUNT; c++)
         json_object_set_new(counts, ledger_class_name((enum src_class)c),
@@ -208,7 +237,6 @@ static json_t *ledger_json(const struct ledger *l)
         json_array_append_new(facts, jf);
     }
     json_object_set_new(o, "facts", facts);
-    json_object_set_new(o, "probe", json_null());     /* see ledger.c probe_facts() */
     return o;
 }
 
@@ -232,16 +260,24 @@ static int fidelity_json(const struct part *only)
     return 0;
 }
 
-static int fidelity_part(const struct part *p, int markdown)
+static int fidelity_part(const struct part *p, const struct stlink_ident *probe, int markdown)
 {
     static struct ledger l;
-    if (ledger_of(p, &l) < 0)
-        return EXIT_FAILURE;
+    char title[128];
+    if (p) {
+        if (ledger_of(p, &l) < 0)
+            return EXIT_FAILURE;
+        snprintf(title, sizeof title, "%s (%s)", p->name, p->full_name);
+    } else {
+        ledger_of_probe(probe, &l);
+        snprintf(title, sizeof title, "%s (%s %s, %04x:%04x)", probe->fw, probe->model,
+                 stlink_kind_name(probe->kind), 0x0483, probe->pid);
+    }
     char score[160];
     ledger_score_text(&l, score, sizeof score);
     if (markdown) {
-        printf("%s (%s): %s\n\n| section | fact | value | class | source |\n"
-               "|---|---|---|---|---|\n", p->name, p->full_name, score);
+        printf("%s: %s\n\n| section | fact | value | class | source |\n"
+               "|---|---|---|---|---|\n", title, score);
         for (unsigned i = 0; i < l.n; i++) {
             const struct ledger_fact *f = &l.facts[i];
             printf("| %s | %s | `%s` | %s | %s |\n", ledger_section_name(f->section), f->name,
@@ -249,7 +285,7 @@ static int fidelity_part(const struct part *p, int markdown)
         }
         return 0;
     }
-    printf("%s (%s): %s\n", p->name, p->full_name, score);
+    printf("%s: %s\n", title, score);
     enum ledger_section section = LEDGER_SECTION_COUNT;
     for (unsigned i = 0; i < l.n; i++) {
         const struct ledger_fact *f = &l.facts[i];
@@ -260,7 +296,9 @@ static int fidelity_part(const struct part *p, int markdown)
         printf("  %-36s %s\n  %36s [%s] %s\n", f->name, f->value, "",
                ledger_class_name(f->cls), f->source);
     }
-    printf("\n%s\n", probe_pending);
+    if (p)
+        puts("\nST-Link probe facts are the probe's: vstm32 parts --fidelity lists the firmware "
+             "identities, --fidelity FIRMWARE shows one");
     return 0;
 }
 
@@ -278,7 +316,7 @@ int cmd_parts(int argc, char **argv)
             if (i + 1 < argc && argv[i + 1][0] != '-')
                 fidelity_of = argv[++i];
         } else if (!strcmp(argv[i], "--help")) {
-            puts("usage: vstm32 parts [--json|--markdown] [--fidelity [PART]]");
+            puts("usage: vstm32 parts [--json|--markdown] [--fidelity [PART|FIRMWARE]]");
             return 0;
         } else {
             cli_error("parts: unknown option '%s'", argv[i]);
@@ -292,14 +330,25 @@ int cmd_parts(int argc, char **argv)
     }
     if (fidelity) {
         const struct part *p = NULL;
-        if (fidelity_of && !(p = part_find(fidelity_of))) {
-            cli_error("parts: unknown part '%s'", fidelity_of);
+        const struct stlink_ident *probe = NULL;
+        if (fidelity_of && !(p = part_find(fidelity_of)) && !(probe = probe_named(fidelity_of))) {
+            cli_error("parts: unknown part or ST-Link firmware '%s'", fidelity_of);
             return EXIT_USAGE;
+        }
+        if (json && probe) {
+            static struct ledger l;
+            ledger_of_probe(probe, &l);
+            json_t *o = ledger_json(&l);
+            char *text = json_dumps(o, JSON_INDENT(2));
+            puts(text);
+            free(text);
+            json_decref(o);
+            return 0;
         }
         if (json)
             return fidelity_json(p);
-        if (p)
-            return fidelity_part(p, markdown);
+        if (p || probe)
+            return fidelity_part(p, probe, markdown);
         return markdown ? fidelity_summary_markdown() : fidelity_summary_text();
     }
     if (markdown) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "emulator/dfuse/dfu_spec.h"
+#include "emulator/stlink/stlink_ident.h"
 
 static const char *const class_names[SRC_CLASS_COUNT] = {
     [SRC_LOG] = "log",
@@ -225,17 +226,24 @@ static void rom_facts(struct build *b, const struct part *p)
 }
 
 /*
- * ST-Link probe identity facts (firmware version strings per PID, the
- * GET_VERSION / GET_VERSION_EX answers, serial formats, target voltage)
- * belong here, in section LEDGER_PROBE, one add() per fact with its real
- * log: the probe identities work (issue 17, emulator/stlink/) connects its
- * table at this point.  Until then the section is empty and every output
- * of the ledger says so.
+ * ST-Link probe facts are a probe's, not a part's: any part can sit behind
+ * any probe.  Each identity (firmware) has its own ledger, from the source
+ * tags of its row in emulator/stlink/stlink_ident.c ("[O file]" a real log,
+ * "[T file]" a tool's source, "[I ...]" inferred from logs, "guess: ...").
  */
-static void probe_facts(struct build *b, const struct part *p)
+void ledger_of_probe(const struct stlink_ident *id, struct ledger *out)
 {
-    (void)b;
-    (void)p;
+    struct stlink_fact facts[STLINK_IDENT_NFACTS];
+    memset(out, 0, sizeof *out);
+    out->probe = id;
+    struct build b = { out, NULL, 0 };
+    size_t n = stlink_ident_facts(id, facts);
+    for (size_t i = 0; i < n; i++) {
+        const char *src = facts[i].src ? facts[i].src : "";
+        enum src_class cls = !*src ? SRC_UNTAGGED : src_class_of(src);
+        add(&b, LEDGER_PROBE, facts[i].name, cls, *src ? src : "no source given: a guess", "%s",
+            facts[i].value);
+    }
 }
 
 int ledger_of(const struct part *p, struct ledger *out)
@@ -249,7 +257,6 @@ int ledger_of(const struct part *p, struct ledger *out)
     struct build b = { out, tags, (unsigned)n };
     identity_facts(&b, p);
     rom_facts(&b, p);
-    probe_facts(&b, p);
     return 0;
 }
 

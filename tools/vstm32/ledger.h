@@ -30,8 +30,11 @@ struct ledger_fact {
     char source[256];       /* the tag in models/parts.c, or the rule's reference */
 };
 
+struct stlink_ident;
+
 struct ledger {
-    const struct part *part;
+    const struct part *part;                /* NULL in a probe's ledger */
+    const struct stlink_ident *probe;       /* NULL in a part's ledger */
     struct ledger_fact facts[LEDGER_MAX_FACTS];
     unsigned n;
     unsigned count[SRC_CLASS_COUNT];
@@ -39,6 +42,11 @@ struct ledger {
 
 /* The ledger of part p; -1 when its row is not found in parts.c's text. */
 int ledger_of(const struct part *p, struct ledger *out);
+
+/* The ledger of an ST-Link probe identity (emulator/stlink/stlink_ident.c):
+ * what its firmware tells a host (USB ids and strings, serial, GET_VERSION,
+ * mode at plug-in, target voltage), classed by the row's source tags. */
+void ledger_of_probe(const struct stlink_ident *id, struct ledger *out);
 
 /* Facts from real logs or manuals; guesses (tagged "guess"/"UNKNOWN" or
  * untagged: a value with no public source counts as a guess). */
