@@ -10,11 +10,17 @@
 
 CC      ?= gcc
 BUILD   ?= build
+# The one version of vstm32: `vstm32 --version` prints it, and the pytest
+# tier (host-tests/pytest/test_version.py) fails when debian/changelog's
+# top entry says another.
+VERSION := 0.1.0
 OPT     ?= -O2
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
                  -Wshadow -Wvla -g -I. -MMD -MP
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
+# CPPFLAGS and LDFLAGS come from the environment when a package is built
+# (dpkg-buildflags: _FORTIFY_SOURCE, relro, now).
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Every criterion test body runs inside host-tests/harness/test_marks.c,
@@ -85,12 +91,16 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The version is compiled into main.c alone.
+$(call obj,tools/vstm32/main.c): ALL_CFLAGS += -DVSTM32_VERSION='"$(VERSION)"'
+$(call obj,tools/vstm32/main.c): Makefile
+
 # `vstm32 parts` counts the source tags of models/parts.c, whose text
 # tools/vstm32/parts_sources.c carries (.incbin): rebuild it with the table.
 $(call obj,tools/vstm32/parts_sources.c): models/parts.c
 
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
 # exports only the libc calls it interposes.  -z defs: a symbol it needs and
@@ -98,7 +108,7 @@ $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 # loads it.
 $(USBFS): $(patsubst %.c,$(BUILD)/pic/%.o,$(USBFS_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -fPIC -Wl,-z,defs -o $@ $^ -ldl -pthread
+	$(CC) -shared -fPIC -Wl,-z,defs $(LDFLAGS) -o $@ $^ -ldl -pthread
 
 # ---- test binaries ---------------------------------------------------------
 
