@@ -9,10 +9,10 @@ Board in ``board``.
 """
 from pytest_vstm32.board import Board, BoardError, find_vstm32
 from pytest_vstm32.plugin import (  # noqa: F401  (the plugin's hooks and fixtures)
-    _vstm32_scenario_marker,
     pytest_addoption,
     pytest_collect_file,
     pytest_configure,
+    pytest_runtest_call,
     vstm32_binary,
     vstm32_board,
 )

@@ -91,38 +91,40 @@ def resolve_scenario(name, vstm32, near=None):
         name, ", ".join(str(p) for p in candidates)))
 
 
-def run_scenario(vstm32, path, seed=None, tmpdir=None):
+def run_scenario(vstm32, path, seed=None):
     argv = [vstm32, "scenario"]
     if seed is not None:
         argv += ["--seed", str(seed)]
     argv.append(str(path))
     env = dict(os.environ, VSTM32=vstm32)
-    if tmpdir is not None:
-        env["TMPDIR"] = str(tmpdir)
     return subprocess.run(argv, capture_output=True, text=True, env=env,
                           timeout=SCENARIO_TIMEOUT_S)
 
 
-@pytest.fixture(autouse=True)
-def _vstm32_scenario_marker(request):
-    marker = request.node.get_closest_marker("vstm32_scenario")
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A test marked vstm32_scenario(FILE) runs the scenario first, in its
+    call phase: a failing step is the test's failure (not a setup error),
+    and the body does not run.  The body finds the finished run in
+    ``request.node.vstm32_scenario`` (subprocess.CompletedProcess)."""
+    marker = item.get_closest_marker("vstm32_scenario")
     if marker is None:
-        yield None
         return
-    if not marker.args:
-        pytest.fail("vstm32_scenario needs a scenario file", pytrace=False)
-    vstm32 = request.getfixturevalue("vstm32_binary")
-    tmp = request.getfixturevalue("tmp_path")
+    why = None
     try:
-        path = resolve_scenario(marker.args[0], vstm32, near=request.node.fspath)
+        if not marker.args:
+            raise BoardError("vstm32_scenario needs a scenario file")
+        vstm32 = find_vstm32(item.config.getoption("--vstm32"))
+        path = resolve_scenario(marker.args[0], vstm32, near=item.path)
+        done = run_scenario(vstm32, path, seed=marker.kwargs.get("seed"))
+        item.vstm32_scenario = done
+        if done.returncode != 0:
+            why = "vstm32 scenario %s exited %d:\n%s%s" % (
+                path.name, done.returncode, done.stdout, done.stderr)
     except BoardError as e:
-        pytest.fail(str(e), pytrace=False)
-    done = run_scenario(vstm32, path, seed=marker.kwargs.get("seed"), tmpdir=tmp)
-    request.node.vstm32_scenario = done
-    if done.returncode != 0:
-        pytest.fail("vstm32 scenario %s exited %d:\n%s%s" % (
-            path.name, done.returncode, done.stdout, done.stderr), pytrace=False)
-    yield done
+        why = str(e)
+    if why is not None:
+        pytest.fail(why, pytrace=False)
 
 
 class ScenarioFailed(Exception):
