@@ -312,6 +312,11 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(USBFS
 	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
+	@cd host-tests/pytest && PYTHONPATH=$(CURDIR)/python VSTM32=$(abspath $(VSTM32)) \
+	    /usr/bin/python3 -m pytest -p pytest_vstm32 --collect-only -q . >$(abspath $(BUILD))/expected-pytest.tmp \
+	    || { echo "expected-lists: pytest could not collect host-tests/pytest" >&2; exit 1; }
+	@grep '::' $(BUILD)/expected-pytest.tmp | LC_ALL=C sort >host-tests/pytest/EXPECTED
+	@echo "host-tests/pytest/EXPECTED: $$(wc -l <host-tests/pytest/EXPECTED) tests"
 
 # README.md's "Supported parts" table is `vstm32 parts --markdown`, pasted
 # here; the tools tier (test_readme.c) fails when the two differ.
