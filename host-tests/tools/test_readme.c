@@ -49,6 +49,15 @@ static const struct {
      "installs packages and runs every tier, this one included"},
     {"build/vstm32 serve --port 3240 --board l476xg:dfu &",
      "the kernel route: needs root, modprobe vhci-hcd and usbip (the kernel tier's VM runs it)"},
+    {"make -j2 all && make install PREFIX=/usr/local DESTDIR=/tmp/vstm32-root",
+     "needs the checkout's Makefile: the pytest tier's test_install.py runs make install "
+     "DESTDIR=... and uninstall, and the quick start from the installed files"},
+    {"dpkg-buildpackage -us -uc -b",
+     "builds the .deb from the checkout and installs it as root: the pytest tier's "
+     "test_deb.py builds it, lints it and runs the quick start from it unpacked"},
+    {"pytest -q test_update.py        # installed (the .deb, make install): the plugin loads itself",
+     "needs the checkout's python/ and the example file: the pytest tier's "
+     "test_readme_pytest.py runs it as shown"},
 };
 #define NEXCUSED (sizeof excused / sizeof excused[0])
 

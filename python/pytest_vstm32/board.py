@@ -185,6 +185,16 @@ class Board:
     def running(self):
         return self._proc.poll() is None
 
+    def firmware(self, name="hello.bin"):
+        """A firmware fixture built for this board's part: NAME (hello,
+        watchdog, ecc-reader, bad-vector, jump-to-bootloader, each .elf,
+        .bin, .hex or .dfu) in the firmware/ beside the vstm32 binary
+        (build/firmware in a checkout, PREFIX/lib/vstm32/firmware installed)."""
+        path = Path(os.path.realpath(self.vstm32)).parent / "firmware" / self.part / name
+        if not path.is_file():
+            raise BoardError("no firmware fixture %s (looked at %s)" % (name, path))
+        return path
+
     # ---- programs against the board ---------------------------------------
 
     def command(self, argv):
