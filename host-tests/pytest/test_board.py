@@ -65,8 +65,11 @@ def test_expect_console_sees_the_firmware_after_leave(vstm32_board, firmware):
     assert done.returncode == 0, done.stderr
     match = board.expect_console(r"hello from (\w+)", source="uart")
     assert match.group(1) == "l476xg"
+    # the firmware prints over semihosting first, then on its UART
+    assert board.last_console == (0, "l476xg", "uart", "hello from l476xg")
     assert (0, "l476xg", "semihosting", "hello from l476xg") in board.console_lines()
     assert board.status()["run"] == "running"
+    assert board.inspect()["last_boot_outcome"]["state"] == "running"
     # a line the firmware never prints: the wait ends at its bound, saying so
     with pytest.raises(BoardError, match=r"no line matching 'goodbye'.*hello from l476xg"):
         board.expect_console("goodbye", timeout=0.5)

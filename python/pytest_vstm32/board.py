@@ -90,6 +90,7 @@ class Board:
         self._cursor = 0
         self._cond = threading.Condition()
         self._eof = False
+        self.last_console = None
 
         if isinstance(faults, str):
             faults = [faults]
@@ -267,7 +268,8 @@ class Board:
 
     def expect_console(self, pattern, timeout=10.0, source=None):
         """Wait until a console line after the last one matched (or after
-        the start) matches PATTERN (re.search); returns the match.  SOURCE:
+        the start) matches PATTERN (re.search); returns the match, and
+        keeps the line as ``last_console`` (board, part, source, text).  SOURCE:
         "uart", "semihosting" or None for both.  Raises BoardError after
         TIMEOUT seconds (a bound), saying what the console showed."""
         regex = re.compile(pattern)
@@ -283,6 +285,8 @@ class Board:
                 hit = regex.search(m.group(4))
                 if hit:
                     found.append(hit)
+                    self.last_console = (int(m.group(1)), m.group(2),
+                                         "semihosting" if m.group(3) else "uart", m.group(4))
                     return True
             return self._eof
 
