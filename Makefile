@@ -126,7 +126,9 @@ MANDIR      = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 # Debian's python3 looks in /usr/lib/python3/dist-packages (its own
 # packages) and /usr/local/lib/python3.X/dist-packages.
-PYTHONDIR   = $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages)
+# The system's interpreter decides (a python3 earlier on PATH may be another).
+PYTHON3    ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR   = $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages)
 PYTEST_PLUGIN := python/pytest_vstm32
 FW_INSTALL_EXTS := elf bin hex dfu
 MAN_PAGES  := $(BUILD)/man/vstm32.1
