@@ -10,11 +10,17 @@
 
 CC      ?= gcc
 BUILD   ?= build
+# The one version of vstm32: `vstm32 --version` prints it, and the pytest
+# tier (host-tests/pytest/test_version.py) fails when debian/changelog's
+# top entry says another.
+VERSION := 0.1.0
 OPT     ?= -O2
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
                  -Wshadow -Wvla -g -I. -MMD -MP
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
+# CPPFLAGS and LDFLAGS come from the environment when a package is built
+# (dpkg-buildflags: _FORTIFY_SOURCE, relro, now).
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Every criterion test body runs inside host-tests/harness/test_marks.c,
@@ -31,7 +37,7 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
-                umockdev libumockdev-dev fwupd strace libxml2-utils $(if $(shell command -v node),,nodejs npm)
+                umockdev libumockdev-dev fwupd strace libxml2-utils scdoc python3-pytest debhelper lintian $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -85,12 +91,16 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The version is compiled into main.c alone.
+$(call obj,tools/vstm32/main.c): ALL_CFLAGS += -DVSTM32_VERSION='"$(VERSION)"'
+$(call obj,tools/vstm32/main.c): Makefile
+
 # `vstm32 parts` counts the source tags of models/parts.c, whose text
 # tools/vstm32/parts_sources.c carries (.incbin): rebuild it with the table.
 $(call obj,tools/vstm32/parts_sources.c): models/parts.c
 
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
 
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
 # exports only the libc calls it interposes.  -z defs: a symbol it needs and
@@ -98,7 +108,73 @@ $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
 # loads it.
 $(USBFS): $(patsubst %.c,$(BUILD)/pic/%.o,$(USBFS_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -fPIC -Wl,-z,defs -o $@ $^ -ldl -pthread
+	$(CC) -shared -fPIC -Wl,-z,defs $(LDFLAGS) -o $@ $^ -ldl -pthread
+
+# ---- install ----------------------------------------------------------------
+#
+#   make install PREFIX=/usr/local DESTDIR=/tmp/root     and  make uninstall
+#
+# vstm32 finds its usbfs preload, firmware fixtures and mkdfuse beside its own
+# binary (route.c, the scenarios' "$(dirname "$VSTM32")/firmware"), so the
+# binary lives in $(PKGLIBDIR) with everything it looks for, $(BINDIR)/vstm32
+# links to it, and the tree works under any PREFIX, as in build/.
+PREFIX     ?= /usr/local
+BINDIR      = $(PREFIX)/bin
+PKGLIBDIR   = $(PREFIX)/lib/vstm32
+PKGDATADIR  = $(PREFIX)/share/vstm32
+MANDIR      = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+# Debian's python3 looks in /usr/lib/python3/dist-packages (its own
+# packages) and /usr/local/lib/python3.X/dist-packages.
+# The system's interpreter decides (a python3 earlier on PATH may be another).
+PYTHON3    ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR   = $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages)
+PYTEST_PLUGIN := python/pytest_vstm32
+FW_INSTALL_EXTS := elf bin hex dfu
+MAN_PAGES  := $(BUILD)/man/vstm32.1
+
+.PHONY: man install uninstall
+man: $(MAN_PAGES)
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+install: all $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR)/usbfs $(DESTDIR)$(PKGLIBDIR)/tools \
+	    $(DESTDIR)$(PKGDATADIR)/firmware $(DESTDIR)$(PKGDATADIR)/scenarios \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(PYTHONDIR)/pytest_vstm32
+	install -m 0755 $(VSTM32) $(DESTDIR)$(PKGLIBDIR)/vstm32
+	install -m 0644 $(USBFS) $(DESTDIR)$(PKGLIBDIR)/usbfs/
+	install -m 0755 $(MKDFUSE) $(DESTDIR)$(PKGLIBDIR)/tools/
+	ln -sfn ../lib/vstm32/vstm32 $(DESTDIR)$(BINDIR)/vstm32
+	ln -sfn ../../share/vstm32/firmware $(DESTDIR)$(PKGLIBDIR)/firmware
+	set -e; for d in $(BUILD)/firmware/*/; do \
+	    part=$$(basename $$d); install -d $(DESTDIR)$(PKGDATADIR)/firmware/$$part; \
+	    for e in $(FW_INSTALL_EXTS); do \
+	        for f in $$d*.$$e; do install -m 0644 $$f $(DESTDIR)$(PKGDATADIR)/firmware/$$part/; done; \
+	    done; \
+	done
+	set -e; cd fixtures/scenarios && for f in $$(find . -type f | LC_ALL=C sort); do \
+	    mode=0644; [ -x $$f ] && mode=0755; \
+	    install -D -m $$mode $$f $(DESTDIR)$(PKGDATADIR)/scenarios/$$f; \
+	done
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 tools/completion/vstm32.bash $(DESTDIR)$(BASHCOMPDIR)/vstm32
+	install -m 0644 $(PYTEST_PLUGIN)/*.py $(DESTDIR)$(PYTHONDIR)/pytest_vstm32/
+	# the entry point that makes pytest load the plugin (pytest11)
+	install -d $(DESTDIR)$(PYTHONDIR)/pytest_vstm32-$(VERSION).dist-info
+	printf 'Metadata-Version: 2.1\nName: pytest-vstm32\nVersion: %s\nSummary: %s\nLicense: GPL-2.0-or-later\n' \
+	    '$(VERSION)' 'pytest fixtures for vstm32 virtual STM32 boards' \
+	    >$(DESTDIR)$(PYTHONDIR)/pytest_vstm32-$(VERSION).dist-info/METADATA
+	printf '[pytest11]\npytest_vstm32 = pytest_vstm32\n' \
+	    >$(DESTDIR)$(PYTHONDIR)/pytest_vstm32-$(VERSION).dist-info/entry_points.txt
+	printf 'pytest_vstm32\n' >$(DESTDIR)$(PYTHONDIR)/pytest_vstm32-$(VERSION).dist-info/top_level.txt
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vstm32 $(DESTDIR)$(MANDIR)/man1/vstm32.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/vstm32
+	rm -rf $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(PYTHONDIR)/pytest_vstm32 \
+	    $(DESTDIR)$(PYTHONDIR)/pytest_vstm32-*.dist-info
 
 # ---- test binaries ---------------------------------------------------------
 
@@ -238,6 +314,11 @@ expected-lists: $(addprefix $(BUILD)/tests/,$(EXPECTED_TIERS)) $(VSTM32) $(USBFS
 	    LC_ALL=C sort $(BUILD)/expected-$$t.tmp >host-tests/$$t/EXPECTED || exit 1; \
 	    echo "host-tests/$$t/EXPECTED: $$(wc -l <host-tests/$$t/EXPECTED) tests"; \
 	done
+	@cd host-tests/pytest && PYTHONPATH=$(CURDIR)/python VSTM32=$(abspath $(VSTM32)) \
+	    /usr/bin/python3 -m pytest -p pytest_vstm32 --collect-only -q . >$(abspath $(BUILD))/expected-pytest.tmp \
+	    || { echo "expected-lists: pytest could not collect host-tests/pytest" >&2; exit 1; }
+	@grep '::' $(BUILD)/expected-pytest.tmp | LC_ALL=C sort >host-tests/pytest/EXPECTED
+	@echo "host-tests/pytest/EXPECTED: $$(wc -l <host-tests/pytest/EXPECTED) tests"
 
 # README.md's "Supported parts" table is `vstm32 parts --markdown`, and its
 # "Fidelity ledger" table `vstm32 parts --fidelity --markdown`, pasted here;

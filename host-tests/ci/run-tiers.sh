@@ -136,6 +136,10 @@ wanted tools && VSTM32="$BUILD/vstm32" \
     run_tier tools "$(expected tools)" "$BUILD/tests/tools" -j"$JOBS"
 wanted scenarios && VSTM32="$BUILD/vstm32" \
     run_tier scenarios "$(expected scenarios)" "$BUILD/tests/scenarios" -j"$JOBS"
+# The pytest plugin and the package (make install, the .deb, the quick
+# start from both): host-tests/pytest/run-tier.sh, judged against
+# host-tests/pytest/EXPECTED by its tier_verdict.py.
+wanted pytest && run_plain_tier pytest sh host-tests/pytest/run-tier.sh "$BUILD"
 # Reliability: fuzzing (60 s per target), soak, kill -9 durability.
 wanted fuzz && run_plain_tier fuzz make --no-print-directory fuzz-ci BUILD="$BUILD"
 wanted soak && run_plain_tier soak make --no-print-directory soak BUILD="$BUILD"

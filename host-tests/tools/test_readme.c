@@ -51,6 +51,15 @@ static const struct {
      "the kernel route: needs root, modprobe vhci-hcd and usbip (the kernel tier's VM runs it)"},
     {"ssh -N -L 3240:127.0.0.1:3240 user@farm-host &    # the farm runs: vstm32 serve --board ... --port 3240",
      "needs a second machine with sshd (the refusal without --allow-remote is cli/remote_bind_needs_allow_remote)"},
+    {"make -j2 all && make install PREFIX=/usr/local DESTDIR=/tmp/vstm32-root",
+     "needs the checkout's Makefile: the pytest tier's test_install.py runs make install "
+     "DESTDIR=... and uninstall, and the quick start from the installed files"},
+    {"dpkg-buildpackage -us -uc -b",
+     "builds the .deb from the checkout and installs it as root: the pytest tier's "
+     "test_deb.py builds it, lints it and runs the quick start from it unpacked"},
+    {"pytest -q test_update.py        # installed (the .deb, make install): the plugin loads itself",
+     "needs the checkout's python/ and the example file: the pytest tier's "
+     "test_readme_pytest.py runs it as shown"},
 };
 #define NEXCUSED (sizeof excused / sizeof excused[0])
 

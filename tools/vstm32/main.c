@@ -6,6 +6,11 @@
 #include "models/chip.h"
 #include "tools/vstm32/cli.h"
 
+/* The Makefile's VERSION (-DVSTM32_VERSION); the package carries the same. */
+#ifndef VSTM32_VERSION
+#error "VSTM32_VERSION comes from the Makefile's VERSION"
+#endif
+
 static const char usage[] =
     "usage: vstm32 COMMAND [ARGS]\n"
     "\n"
@@ -20,7 +25,9 @@ static const char usage[] =
     "  replay CAPTURE.pcap [options]           replay a usbmon capture against a fresh board\n"
     "  scenario [--seed N] FILE...             run field-bug scenarios (fixtures/scenarios)\n"
     "\n"
-    "Run 'vstm32 COMMAND --help' for a command's options.\n";
+    "  --version                               the version of vstm32\n"
+    "\n"
+    "Run 'vstm32 COMMAND --help' for a command's options; 'man vstm32' once installed.\n";
 
 void cli_error(const char *fmt, ...)
 {
@@ -57,6 +64,10 @@ int main(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("vstm32 %s\n", VSTM32_VERSION);
+        return 0;
     }
     cli_install_log();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
