@@ -31,7 +31,8 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
-                umockdev libumockdev-dev fwupd $(if $(shell command -v node),,nodejs npm)
+                umockdev libumockdev-dev fwupd libmicrohttpd-dev chromium chromium-driver \
+                python3-selenium $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -89,8 +90,12 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 # tools/vstm32/parts_sources.c carries (.incbin): rebuild it with the table.
 $(call obj,tools/vstm32/parts_sources.c): models/parts.c
 
+# The live view's page files are built into web_page.c (.incbin) likewise.
+$(call obj,tools/vstm32/web_page.c): $(wildcard tools/vstm32/web/*)
+
+# -lmicrohttpd: the live view's HTTP server (tools/vstm32/web.c, --web).
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
+	$(CC) $(ALL_CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -lmicrohttpd -ldl
 
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
 # exports only the libc calls it interposes.  -z defs: a symbol it needs and
