@@ -20,6 +20,7 @@
 #include "emulator/usbip/usbip_server.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/session_web.h"
+#include "tools/vstm32/web.h"
 
 const char session_options_help[] =
     "Boards (repeatable; the options after a --board belong to it):\n"
@@ -259,6 +260,15 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
     }
     if (cfg->nboards == 0) {
         cli_error("no board: add --board PART[:dfu] (see 'vstm32 parts')");
+        return EXIT_USAGE;
+    }
+    char web_err[256];
+    if (cfg->web && web_check_spec(cfg->web, cfg->web_remote, web_err, sizeof web_err) < 0) {
+        cli_error("%s", web_err);
+        return EXIT_USAGE;
+    }
+    if (cfg->web_remote && !cfg->web) {
+        cli_error("--web-remote goes with --web ADDR:PORT");
         return EXIT_USAGE;
     }
     return 0;

@@ -444,21 +444,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---- life cycle ------------------------------------------------------------- */
 
-struct web *web_start(const char *spec, bool allow_remote, unsigned nboards, char *err,
-                      size_t errlen)
+static int check_spec(const char *spec, bool allow_remote, struct sockaddr_storage *ss,
+                      bool *loopback, bool *v6, char *err, size_t errlen)
 {
-    struct sockaddr_storage ss;
     socklen_t sslen;
-    bool loopback, v6;
-    if (parse_spec(spec, &ss, &sslen, &loopback, &v6, err, errlen) < 0)
-        return NULL;
-    if (!loopback && !allow_remote) {
+    if (parse_spec(spec, ss, &sslen, loopback, v6, err, errlen) < 0)
+        return -1;
+    if (!*loopback && !allow_remote) {
         snprintf(err, errlen,
                  "--web %s: not a loopback address; the page has the board's buttons, so serving "
                  "it to other machines needs --web-remote as well",
                  spec);
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+int web_check_spec(const char *spec, bool allow_remote, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    bool loopback, v6;
+    return check_spec(spec, allow_remote, &ss, &loopback, &v6, err, errlen);
+}
+
+struct web *web_start(const char *spec, bool allow_remote, unsigned nboards, char *err,
+                      size_t errlen)
+{
+    struct sockaddr_storage ss;
+    bool loopback, v6;
+    if (check_spec(spec, allow_remote, &ss, &loopback, &v6, err, errlen) < 0)
+        return NULL;
     struct web *w = calloc(1, sizeof *w);
     if (!w || !(w->boards = calloc(nboards ? nboards : 1, sizeof *w->boards))) {
         free(w);

@@ -42,6 +42,9 @@
 
 struct web;
 
+/* Whether spec is an address web_start takes with allow_remote: 0, or -1
+ * with the reason in err (for option parsing: a usage error). */
+int web_check_spec(const char *spec, bool allow_remote, char *err, size_t errlen);
 /* Listen on spec ("ADDR:PORT", "[::1]:PORT"; port 0: pick one).  A
  * non-loopback ADDR needs allow_remote.  NULL with a reason in err. */
 struct web *web_start(const char *spec, bool allow_remote, unsigned nboards, char *err,
