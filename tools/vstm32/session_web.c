@@ -34,6 +34,11 @@ static int run_button(void *arg, unsigned index, const struct board_action *act,
         return -1;
     }
     struct board *b = sw->boards[index];
+    if (!act) {
+        web_publish(sw->web, index, live_board_json(sw->live, b));
+        *reply = 0;
+        return 0;
+    }
     char err[256] = "";
     if (act->run(b, word, "", err, sizeof err) < 0) {
         snprintf(reply, cap, "%s%s", act->error_prefix ? act->error_prefix : "", err);

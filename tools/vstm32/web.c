@@ -254,6 +254,46 @@ static enum MHD_Result send_stream(struct web *w, struct MHD_Connection *conn, u
 
 /* ---- buttons -------------------------------------------------------------- */
 
+/* Queue act (NULL: a fresh snapshot of the board) for the session's loop
+ * and wait for its answer, at most WEB_ACTION_WAIT_MS: 0 or -1 (the
+ * action's) with reply filled, or -2 when the loop did not answer. */
+static int run_on_loop(struct web *w, unsigned board, const struct board_action *act,
+                       const char *word, char *reply, size_t cap)
+{
+    pthread_mutex_lock(&w->mu);
+    struct web_job *job = NULL;
+    for (unsigned i = 0; i < WEB_MAX_JOBS && !job; i++)
+        if (w->jobs[i].state == JOB_FREE)
+            job = &w->jobs[i];
+    if (!job) {
+        pthread_mutex_unlock(&w->mu);
+        return -2;
+    }
+    *job = (struct web_job){ .state = JOB_QUEUED, .board = board, .act = act };
+    snprintf(job->word, sizeof job->word, "%s", word);
+    uint64_t one = 1;
+    if (write(w->wake_fd, &one, sizeof one) < 0) {
+        /* the counter is full: the loop is woken already */
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += WEB_ACTION_WAIT_MS / 1000;
+    while (job->state != JOB_DONE && !w->stopping)
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
+            break;
+    if (job->state != JOB_DONE) {
+        /* a queued job is dropped; a running one frees itself when done */
+        job->state = job->state == JOB_RUNNING ? JOB_ABANDONED : JOB_FREE;
+        pthread_mutex_unlock(&w->mu);
+        return -2;
+    }
+    int rc = job->rc;
+    snprintf(reply, cap, "%s", job->reply);
+    job->state = JOB_FREE;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
 static enum MHD_Result press(struct web *w, struct MHD_Connection *conn, unsigned board,
                              const char *path)
 {
@@ -277,50 +317,25 @@ static enum MHD_Result press(struct web *w, struct MHD_Connection *conn, unsigne
         snprintf(msg, sizeof msg, "unknown action (the buttons: %s)", list);
         return send_error(conn, MHD_HTTP_BAD_REQUEST, msg);
     }
-    pthread_mutex_lock(&w->mu);
-    struct web_job *job = NULL;
-    for (unsigned i = 0; i < WEB_MAX_JOBS && !job; i++)
-        if (w->jobs[i].state == JOB_FREE)
-            job = &w->jobs[i];
-    if (!job) {
-        pthread_mutex_unlock(&w->mu);
-        return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "too many presses waiting");
-    }
-    *job = (struct web_job){ .state = JOB_QUEUED, .board = board, .act = act };
-    snprintf(job->word, sizeof job->word, "%s", word);
-    uint64_t one = 1;
-    if (write(w->wake_fd, &one, sizeof one) < 0) {
-        /* the counter is full: the loop is woken already */
-    }
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += WEB_ACTION_WAIT_MS / 1000;
-    while (job->state != JOB_DONE && !w->stopping)
-        if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
-            break;
-    if (job->state != JOB_DONE) {
-        /* a queued job is dropped; a running one frees itself when done */
-        job->state = job->state == JOB_RUNNING ? JOB_ABANDONED : JOB_FREE;
-        pthread_mutex_unlock(&w->mu);
+    char reply[1024];
+    int rc = run_on_loop(w, board, act, word, reply, sizeof reply);
+    if (rc == -2)
         return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "the board loop did not answer");
-    }
-    int rc = job->rc;
-    char body[1400], reply[1100];
+    char body[1400], escaped[1100];
     size_t o = 0;
-    for (const char *p = job->reply; *p && o + 7 < sizeof reply; p++) {
+    for (const char *p = reply; *p && o + 7 < sizeof escaped; p++) {
         if (*p == '"' || *p == '\\') {
-            reply[o++] = '\\';
-            reply[o++] = *p;
+            escaped[o++] = '\\';
+            escaped[o++] = *p;
         } else if ((unsigned char)*p < 0x20) {
-            o += (size_t)snprintf(reply + o, sizeof reply - o, "\\u%04x", (unsigned char)*p);
+            o += (size_t)snprintf(escaped + o, sizeof escaped - o, "\\u%04x", (unsigned char)*p);
         } else {
-            reply[o++] = *p;
+            escaped[o++] = *p;
         }
     }
-    reply[o] = 0;
-    job->state = JOB_FREE;
-    pthread_mutex_unlock(&w->mu);
-    snprintf(body, sizeof body, rc == 0 ? "{\"ok\":true,\"describe\":\"%s\"}\n" : "{\"error\":\"%s\"}\n", reply);
+    escaped[o] = 0;
+    snprintf(body, sizeof body, rc == 0 ? "{\"ok\":true,\"describe\":\"%s\"}\n" : "{\"error\":\"%s\"}\n",
+             escaped);
     return send_text(conn, rc == 0 ? MHD_HTTP_OK : MHD_HTTP_CONFLICT, "application/json", body);
 }
 
@@ -427,9 +442,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!strncmp(url, "/api/board/", 11)) {
         if ((board = parse_board(w, url + 11, &rest)) < 0)
             return send_error(conn, MHD_HTTP_NOT_FOUND, "no such board");
-        if (!*rest)
-            return get ? send_published(w, conn, &w->boards[board].json)
-                       : send_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only");
+        if (!*rest) {
+            if (!get)
+                return send_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only");
+            /* the board as it is now: the loop publishes a snapshot first */
+            char reply[64];
+            if (run_on_loop(w, (unsigned)board, NULL, "", reply, sizeof reply) == -2)
+                return send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "the board loop did not answer");
+            return send_published(w, conn, &w->boards[board].json);
+        }
         if (!strncmp(rest, "/action/", 8)) {
             if (!post)
                 return send_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "POST a button");

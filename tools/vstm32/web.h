@@ -19,7 +19,8 @@
  *   GET  /live.js, /live.css    the page's script and style
  *   GET  /api/boards            [{index, part, describe}...]
  *   GET  /api/dfu-table         DFU states and state-table edges
- *   GET  /api/board/N           the board's last snapshot (JSON)
+ *   GET  /api/board/N           the board's snapshot, taken for this request
+ *                               by the session's loop (JSON)
  *   GET  /events/N              the snapshots as server-sent events
  *                               ("event: snapshot"), a comment line as
  *                               keep-alive
@@ -64,7 +65,7 @@ void web_publish_table(struct web *w, char *json);
 /* Readable when buttons were pressed: then call web_run_actions. */
 int web_wake_fd(const struct web *w);
 /* Runs a queued action on the session's thread: 0 and a reply, or -1 and
- * an error in reply. */
+ * an error in reply.  act NULL: publish the board's snapshot now. */
 typedef int (*web_action_fn)(void *arg, unsigned board, const struct board_action *act,
                              const char *word, char *reply, size_t cap);
 void web_run_actions(struct web *w, web_action_fn fn, void *arg);
