@@ -59,7 +59,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
-.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
+.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts screenshots
 
 all: $(VSTM32) $(MODELS_LIB) $(USBFS) firmware
 
@@ -167,6 +167,14 @@ $(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
 # Fuzzing (clang + libFuzzer), benchmarks and the kernel VM tier live in
 # their own fragments.
 -include fuzz/fuzz.mk
+
+# The live view's picture in the README (docs/live-view.png), taken by the
+# tools tier's browser check itself (host-tests/tools/py/live_view_browser.py:
+# Debian's chromium, headless, through chromium-driver and python3-selenium)
+# after the real dfu-util flashed the board.  Not part of `make check`.
+screenshots: $(VSTM32) firmware
+	/usr/bin/python3 host-tests/tools/py/live_view_browser.py $(VSTM32) \
+	    $(BUILD)/firmware/f407xg/hello.bin --screenshot docs/live-view.png
 
 # ---- check -------------------------------------------------------------------
 
