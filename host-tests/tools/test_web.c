@@ -423,6 +423,27 @@ Test(web, a_non_loopback_address_needs_web_remote)
     proc_result_free(&r);
 }
 
+/* `run --web`: the page lives while CMD runs, and CMD finds it in
+ * VSTM32_WEB; what CMD's dfu-util wrote is in the JSON CMD reads next. */
+Test(web, run_web_gives_cmd_the_page_and_its_json)
+{
+    const char *script =
+        "dfu-util -a 0 -s 0x08000000 -D \"$1\" > /dev/null 2>&1 && "
+        "/usr/bin/python3 -c 'import json, os, urllib.request as u; "
+        "b = json.load(u.urlopen(os.environ[\"VSTM32_WEB\"] + \"api/board/0\")); "
+        "print(\"flash\", b[\"flash\"][\"state\"], b[\"dfu\"][\"state_name\"])'";
+    struct proc_result r = proc_run_split(
+        NULL,
+        (char *[]){ (char *)proc_vstm32(), "run", "--board", "f407xg:dfu", "--web", "127.0.0.1:0",
+                    "--", "sh", "-c", (char *)script, "sh",
+                    (char *)firmware_path("f407xg", "hello.bin"), NULL },
+        NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "%s\n%s", r.output, r.errout);
+    cr_expect_str_eq(r.output, "flash weeeeeeeeeee dfuIDLE\n");
+    cr_expect_not_null(strstr(r.errout, "vstm32: live view at http://127.0.0.1:"), "%s", r.errout);
+    proc_result_free(&r);
+}
+
 /* ---- in a real browser ------------------------------------------------------------------ */
 
 Test(web, browser_shows_a_dfu_util_download_and_a_reset, .timeout = BROWSER_TIMEOUT_S + 30)

@@ -51,7 +51,8 @@ const char session_options_help[] =
     "                         lines on stdout, prefixed '[N part]'\n"
     "  --web ADDR:PORT        a live view of each board in the browser (flash map,\n"
     "                         option bytes, DFU state, requests, console, buttons);\n"
-    "                         port 0 picks one; the URL is printed\n"
+    "                         port 0 picks one; the URL is printed (run: on\n"
+    "                         stderr, and to CMD as VSTM32_WEB)\n"
     "  --web-remote           allow a --web address other than loopback (anyone who\n"
     "                         reaches it can press the buttons)\n";
 
