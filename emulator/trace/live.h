@@ -44,8 +44,15 @@ void live_note(struct live *l, unsigned board, const char *note);
 /* Whether board's view changed since its last snapshot. */
 bool live_changed(const struct live *l, unsigned board);
 /* The board's view as compact JSON (malloc'd, NULL when out of memory);
- * clears its changed mark.  Fields: see the page (tools/vstm32/web_page.c)
- * and docs/live-view.md. */
+ * clears its changed mark.  Fields: index, snapshot (a counter), part,
+ * generation, describe, run_state, powered, boot0, boot_target, led,
+ * rdp_level, option_error, enumerations (DFU device arrivals), dfu
+ * {present, busid, state, state_name, status, status_name, pointer, alt},
+ * stlink_busid, flash {base, size, banks, unit, units [[addr, size]...],
+ * state "e|w|x" per unit, wrp "0|1" per unit or null}, optbytes [{name,
+ * value, factory, pair_ok, fields [{name, value, width, doc}]}], requests
+ * [{n, t, busid, request, answer, flash, why, from, to}], transitions
+ * [{n, from, to, request}], console (its last LIVE_CONSOLE_TAIL bytes). */
 char *live_board_json(struct live *l, struct board *b);
 /* The states and the DFU state-table edges (dfuse_fsm.c), once per page. */
 char *live_dfu_table_json(void);
