@@ -20,7 +20,7 @@ struct session_web {
     struct board **boards;          /* the session's, NULL until attached */
     unsigned nboards;
     uint64_t *published_ns;         /* per board: when its snapshot last went out */
-    bool published_once;
+    uint64_t index_ns;              /* when the board list last went out */
 };
 
 /* A button, on the session's thread: the action `vstm32 ctl` runs, then
@@ -121,19 +121,24 @@ void session_web_tick(struct session_web *sw)
         return;
     uint64_t now = monotonic_ns();
     bool any = false;
+    /* no one follows a stream: the snapshots wait (GET /api/board/N takes
+     * its own); the flash scans cost nothing then */
+    bool followed = web_has_streams(sw->web);
     for (unsigned i = 0; i < sw->nboards; i++) {
         uint64_t since = now - sw->published_ns[i];
-        bool due = sw->published_ns[i] == 0 || since >= SESSION_WEB_REFRESH_NS ||
-                   (live_changed(sw->live, i) && since >= SESSION_WEB_MIN_GAP_NS);
+        bool due = sw->published_ns[i] == 0 ||
+                   (followed && (since >= SESSION_WEB_REFRESH_NS ||
+                                 (live_changed(sw->live, i) && since >= SESSION_WEB_MIN_GAP_NS)));
         if (!due)
             continue;
         web_publish(sw->web, i, live_board_json(sw->live, sw->boards[i]));
         sw->published_ns[i] = now ? now : 1;
         any = true;
     }
-    if (any || !sw->published_once) {
+    /* the board list: with every publish, and at least once a second */
+    if (any || !sw->index_ns || now - sw->index_ns >= SESSION_WEB_REFRESH_NS) {
         web_publish_index(sw->web, index_json(sw));
-        sw->published_once = true;
+        sw->index_ns = now ? now : 1;
     }
 }
 

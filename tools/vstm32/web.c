@@ -565,6 +565,14 @@ const char *web_url(const struct web *w)
     return w->url;
 }
 
+bool web_has_streams(struct web *w)
+{
+    pthread_mutex_lock(&w->mu);
+    bool any = w->nstreams > 0;
+    pthread_mutex_unlock(&w->mu);
+    return any;
+}
+
 int web_wake_fd(const struct web *w)
 {
     return w->wake_fd;

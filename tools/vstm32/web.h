@@ -62,6 +62,8 @@ void web_publish(struct web *w, unsigned board, char *json);
 void web_publish_index(struct web *w, char *json);
 void web_publish_table(struct web *w, char *json);
 
+/* Whether a browser (or another client) follows an event stream now. */
+bool web_has_streams(struct web *w);
 /* Readable when buttons were pressed: then call web_run_actions. */
 int web_wake_fd(const struct web *w);
 /* Runs a queued action on the session's thread: 0 and a reply, or -1 and
