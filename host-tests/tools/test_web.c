@@ -455,6 +455,8 @@ Test(web, browser_shows_a_dfu_util_download_and_a_reset, .timeout = BROWSER_TIME
                     (char *)firmware_path("f407xg", "hello.bin"), "--screenshot", shot, NULL },
         NULL, BROWSER_TIMEOUT_S);
     cr_assert_eq(r.status, 0, "%s", r.output);
+    cr_expect_not_null(strstr(r.output, "ok: index lists board 0: f407xg, its link opens /board/0\n"),
+                       "%s", r.output);
     cr_expect_not_null(strstr(r.output, "ok: page loaded: 12 flash units, none written, DFU state "),
                        "%s", r.output);
     cr_expect_not_null(strstr(r.output, "ok: after dfu-util -D (580 bytes): 1 of 12 flash units written"),

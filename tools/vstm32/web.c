@@ -21,6 +21,7 @@
 
 #define WEB_MAX_JOBS 16
 #define WEB_KEEPALIVE_MS 2000       /* an idle stream gets a comment line this often */
+#define WEB_IDLE_TIMEOUT_S 30       /* a connection silent this long is closed */
 
 enum job_state { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_ABANDONED };
 
@@ -515,7 +516,11 @@ struct web *web_start(const char *spec, bool allow_remote, unsigned nboards, cha
     if (w->wake_fd >= 0)
         w->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
                                      (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-                                     (unsigned)(WEB_MAX_STREAMS + 16), MHD_OPTION_END);
+                                     (unsigned)(WEB_MAX_STREAMS + 16),
+                                     /* a peer that sends nothing frees its thread (a
+                                      * stream is never idle: keep-alives) */
+                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_TIMEOUT_S,
+                                     MHD_OPTION_END);
     if (!w->daemon) {
         snprintf(err, errlen, "--web %s: cannot listen there (%s)", spec,
                  w->wake_fd < 0 ? strerror(errno) : "in use, or not this machine's address");

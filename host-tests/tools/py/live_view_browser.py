@@ -124,7 +124,16 @@ def check(args, tmp, log):
     driver = None
     try:
         driver = browser()
-        driver.get(web + "board/0")
+        # the index lists the boards; its link opens the board's page
+        driver.get(web)
+        link = WebDriverWait(driver, WAIT_S, poll_frequency=0.2).until(
+            lambda d: d.find_elements(By.ID, "board-link-0") or None)[0]
+        if link.text != f"board 0: {args.part}":
+            raise Failure(f"the index lists '{link.text}'")
+        link.click()
+        WebDriverWait(driver, WAIT_S, poll_frequency=0.2).until(
+            lambda d: d.current_url.endswith("/board/0"))
+        print(f"ok: index lists board 0: {args.part}, its link opens /board/0")
         st = wait_for(driver, "a first snapshot over the live stream",
                       lambda st: st["snapshot"] and st["link"] == "live")
         total = len(st["units"])
