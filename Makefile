@@ -37,7 +37,9 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
-                umockdev libumockdev-dev fwupd strace libxml2-utils scdoc python3-pytest debhelper lintian $(if $(shell command -v node),,nodejs npm)
+                umockdev libumockdev-dev fwupd strace libxml2-utils scdoc python3-pytest debhelper lintian \
+                libmicrohttpd-dev chromium chromium-driver python3-selenium \
+                $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,
@@ -64,7 +66,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
-.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
+.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts screenshots
 
 all: $(VSTM32) $(MODELS_LIB) $(USBFS) firmware
 
@@ -99,8 +101,12 @@ $(call obj,tools/vstm32/main.c): Makefile
 # tools/vstm32/parts_sources.c carries (.incbin): rebuild it with the table.
 $(call obj,tools/vstm32/parts_sources.c): models/parts.c
 
+# The live view's page files are built into web_page.c (.incbin) likewise.
+$(call obj,tools/vstm32/web_page.c): $(wildcard tools/vstm32/web/*)
+
+# -lmicrohttpd: the live view's HTTP server (tools/vstm32/web.c, --web).
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -lmicrohttpd -ldl
 
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
 # exports only the libc calls it interposes.  -z defs: a symbol it needs and
@@ -238,6 +244,14 @@ $(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
 # Fuzzing (clang + libFuzzer), benchmarks and the kernel VM tier live in
 # their own fragments.
 -include fuzz/fuzz.mk
+
+# The live view's picture in the README (docs/live-view.png), taken by the
+# tools tier's browser check itself (host-tests/tools/py/live_view_browser.py:
+# Debian's chromium, headless, through chromium-driver and python3-selenium)
+# after the real dfu-util flashed the board.  Not part of `make check`.
+screenshots: $(VSTM32) firmware
+	/usr/bin/python3 host-tests/tools/py/live_view_browser.py $(VSTM32) \
+	    $(BUILD)/firmware/f407xg/hello.bin --screenshot docs/live-view.png
 
 # ---- check -------------------------------------------------------------------
 

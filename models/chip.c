@@ -531,6 +531,30 @@ bool chip_flash_busy(struct chip *c, uint64_t *until_ns)
     return false;
 }
 
+int chip_flash_protected(struct chip *c, uint32_t start, uint32_t size)
+{
+    if (!c->ctl || !c->ctl->unit_protected || !c->ctl_state)
+        return -1;
+    return c->ctl->unit_protected(c, start, size) ? 1 : 0;
+}
+
+bool chip_flash_ecc_poisoned(const struct chip *c, uint32_t start, uint32_t size)
+{
+    const struct part *p = c->part;
+    if (!c->ecc_bad || start < p->flash_base || size == 0 ||
+        start - p->flash_base >= p->flash_size)
+        return false;
+    /* one bit per double word (flashctl_h7.c, flashctl_l4_array.c) */
+    uint32_t first = (start - p->flash_base) / 8u;
+    uint32_t end = first + (size + 7u) / 8u;
+    if (end > p->flash_size / 8u)
+        end = p->flash_size / 8u;
+    for (uint32_t dw = first; dw < end; dw++)
+        if ((c->ecc_bad[dw / 8u] >> (dw % 8u)) & 1u)
+            return true;
+    return false;
+}
+
 bool chip_pending_nmi(struct chip *c)
 {
     const struct flash_gen *gen = c->part->gen;

@@ -99,6 +99,10 @@ struct flashctl_ops {
      * FLASH_SR) is set now.  Returns the SR bits set (0: no fault).
      * Optional. */
     uint32_t (*fault_error)(struct chip *c, const char *hook, uint32_t addr);
+    /* Whether write protection in force covers any byte of [start,
+     * start+size) of main flash (the live view's flash map).  Optional:
+     * NULL, not modelled for an observer (chip_flash_protected says -1). */
+    bool (*unit_protected)(struct chip *c, uint32_t start, uint32_t size);
 };
 
 #define CHIP_MAX_ECC_WORDS 0   /* ECC state is a bitmap, see ecc_bad */
@@ -213,6 +217,13 @@ void chip_tick(struct chip *c);
 /* The flash organisation in force (the row's or, after an option load
  * that selected it, its alternative layout). */
 struct flash_map chip_flash_map(const struct chip *c);
+/* Whether the write protection in force covers part of [start,
+ * start+size): 1 or 0, or -1 where the generation does not say
+ * (flashctl_ops.unit_protected is NULL). */
+int chip_flash_protected(struct chip *c, uint32_t start, uint32_t size);
+/* Whether a flash double word in [start, start+size) reads back with an
+ * ECC double error (c->ecc_bad); false on parts without ECC. */
+bool chip_flash_ecc_poisoned(const struct chip *c, uint32_t start, uint32_t size);
 /* Whether the flash controller is busy, and until when (virtual ns). */
 bool chip_flash_busy(struct chip *c, uint64_t *until_ns);
 /* An NMI the chip raised since the last call (L4/G0/G4: a flash ECC double

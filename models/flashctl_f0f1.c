@@ -182,6 +182,12 @@ static bool wrp_protects(const struct chip *c, const struct fpec *s, uint32_t st
     return false;
 }
 
+/* For an observer: WRPR as last loaded (RM0091 4.1.7) covers the range. */
+static bool fpec_unit_protected(struct chip *c, uint32_t start, uint32_t size)
+{
+    return wrp_protects(c, fpec_of(c), start, size);
+}
+
 static void busy_begin(struct chip *c, struct fpec *s, uint64_t ns, uint32_t end_sr)
 {
     fc_busy_start(c, &s->busy, ns);
@@ -617,4 +623,5 @@ const struct flashctl_ops flashctl_f0f1_ops = {
     .tick = fpec_tick,
     .busy = fpec_busy,
     .fault_error = fpec_fault_error,
+    .unit_protected = fpec_unit_protected,
 };

@@ -208,6 +208,22 @@ static bool sector_protected(const struct chip *c, const struct f4 *s, unsigned 
     return bit < 32 && !(s->nwrp_active & (1u << bit));
 }
 
+/* For an observer: any nWRP-protected sector in [start, start+size). */
+static bool f4_unit_protected(struct chip *c, uint32_t start, uint32_t size)
+{
+    struct flash_map m = chip_flash_map(c);
+    for (uint32_t addr = start; addr < start + size;) {
+        uint32_t ustart, usize;
+        int sector = flash_map_unit(&m, addr, &ustart, &usize);
+        if (sector < 0 || usize == 0)
+            return false;
+        if (sector_protected(c, f4_of(c), (unsigned)sector))
+            return true;
+        addr = ustart + usize;
+    }
+    return false;
+}
+
 /* ---- erase ------------------------------------------------------------------ */
 
 static void erase_range(struct chip *c, struct f4 *s, const char *what, uint32_t start,
@@ -584,4 +600,5 @@ const struct flashctl_ops flashctl_f2f4_ops = {
     .tick = f4_tick,
     .busy = f4_busy,
     .fault_error = f4_fault_error,
+    .unit_protected = f4_unit_protected,
 };

@@ -100,6 +100,9 @@ void board_describe(const struct board *b, char *out, size_t cap);
 /* Bus id of the board's DFU device ("1-N"), whether or not it is present. */
 const char *board_dfu_busid(const struct board *b);
 bool board_dfu_present(const struct board *b);
+/* The DFU device's state as dfuse_view() gives it; false while absent. */
+struct dfuse_view;
+bool board_dfu_view(const struct board *b, struct dfuse_view *out);
 /* Bus id of the board's ST-Link ("2-N"), NULL without a probe. */
 const char *board_stlink_busid(const struct board *b);
 

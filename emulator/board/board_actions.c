@@ -66,13 +66,14 @@ static int act_fault_clear(struct board *b, const char *arg, const char *rest, c
 }
 
 #define BOTH (BOARD_ACTION_CTL | BOARD_ACTION_SCENARIO)
+#define BUTTON (BOTH | BOARD_ACTION_WEB)     /* also a button of the live view */
 
 static const struct board_action actions[] = {
-    { "boot0", "0|1", NULL, "boot0 0|1", NULL, BOTH, act_boot0 },
-    { "reset", NULL, NULL, "reset", NULL, BOTH, act_reset },
-    { "power-cycle", NULL, NULL, "power-cycle", NULL, BOTH, act_power_cycle },
-    { "unplug", NULL, NULL, "unplug", NULL, BOTH, act_unplug },
-    { "plug", NULL, NULL, "plug", NULL, BOTH, act_plug },
+    { "boot0", "0|1", NULL, "boot0 0|1", NULL, BUTTON, act_boot0 },
+    { "reset", NULL, NULL, "reset", NULL, BUTTON, act_reset },
+    { "power-cycle", NULL, NULL, "power-cycle", NULL, BUTTON, act_power_cycle },
+    { "unplug", NULL, NULL, "unplug", NULL, BUTTON, act_unplug },
+    { "plug", NULL, NULL, "plug", NULL, BUTTON, act_plug },
     { "link", "direct|hub", NULL, "link direct|hub", NULL, BOARD_ACTION_SCENARIO, act_link },
     { "state", "save", NULL, "state save", NULL, BOARD_ACTION_CTL, act_state_save },
     { "fault", "add", "SPEC", "fault add SPEC", "fault: ", BOTH, act_fault_add },

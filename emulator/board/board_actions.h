@@ -17,6 +17,7 @@
 enum board_action_surface {
     BOARD_ACTION_CTL      = 1u << 0,    /* the ctl socket */
     BOARD_ACTION_SCENARIO = 1u << 1,    /* a scenario's `do` */
+    BOARD_ACTION_WEB      = 1u << 2,    /* the live view's buttons (--web) */
 };
 
 struct board_action {

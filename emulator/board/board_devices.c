@@ -221,6 +221,14 @@ bool board_dfu_present(const struct board *b)
     return b->dfu != NULL;
 }
 
+bool board_dfu_view(const struct board *b, struct dfuse_view *out)
+{
+    if (!b->dfu)
+        return false;
+    dfuse_view(b->dfu, out);
+    return true;
+}
+
 const char *board_stlink_busid(const struct board *b)
 {
     return b->stlink ? b->stlink_busid : NULL;

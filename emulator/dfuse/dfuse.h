@@ -147,5 +147,9 @@ void dfuse_set_cell_observer(struct dfuse_device *d, dfuse_cell_observer fn, voi
 const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length);
 /* The action of cell (state, request), or -1 outside the table. */
 int dfuse_cell_act(unsigned state, unsigned request, bool zero_length);
+/* The state cell (state, request) names as next (state itself when the
+ * cell keeps it; the action may still pick another at run time, as
+ * EXECUTE does), or -1 outside the table.  The live view draws its edges. */
+int dfuse_cell_next(unsigned state, unsigned request, bool zero_length);
 
 #endif

@@ -43,6 +43,9 @@ struct trace_xfer {
 
 struct trace {
     enum trace_mode mode;
+    bool decode;                    /* text mode on, or a line sink: follow transfers */
+    trace_line_fn line_sink;
+    void *line_sink_arg;
     FILE *out;
     struct pcap_writer *pcap;
     struct trace_dev **devs;       /* each allocated once: observers hold them */
@@ -60,6 +63,9 @@ struct trace *trace_new(const struct trace_config *cfg, char *err, size_t errlen
         return NULL;
     }
     t->mode = cfg->mode;
+    t->line_sink = cfg->line_sink;
+    t->line_sink_arg = cfg->line_sink_arg;
+    t->decode = cfg->mode != TRACE_OFF || cfg->line_sink;
     t->out = cfg->out ? cfg->out : stderr;
     t->next_devnum = 2;             /* 1 is the root hub's */
     if (cfg->pcap_path) {
@@ -217,7 +223,7 @@ static void describe_flash(char *out, size_t cap, const struct dfuse_flash_event
  * from its poll, before a reset): a line of its own. */
 static void flush_orphans(struct trace *t, struct trace_dev *td)
 {
-    if (!td->norphan || t->mode == TRACE_OFF) {
+    if (!td->norphan || !t->decode) {
         td->norphan = 0;
         return;
     }
@@ -228,8 +234,18 @@ static void flush_orphans(struct trace *t, struct trace_dev *td)
         dfuse_view(d, &v);
     format_time(ts, sizeof ts, td->orphan[0].t_ns);
     describe_flash(line, sizeof line, td->orphan, td->norphan, d ? &v : NULL);
-    fprintf(t->out, "%s %s (between transfers)%s\n", ts, td->busid, line);
+    if (t->line_sink) {
+        struct trace_line tl = {
+            .dev = td->dev, .busid = td->busid, .t_ns = td->orphan[0].t_ns,
+            .request = "(between transfers)", .answer = "", .flash = line, .why = "",
+            .state_before = d ? v.state : -1, .state_after = d ? v.state : -1,
+        };
+        t->line_sink(t->line_sink_arg, &tl);
+    }
     td->norphan = 0;
+    if (t->mode == TRACE_OFF)
+        return;
+    fprintf(t->out, "%s %s (between transfers)%s\n", ts, td->busid, line);
     fflush(t->out);
 }
 
@@ -329,7 +345,7 @@ static void on_submit(struct trace *t, struct trace_dev *td, const struct usb_xf
 {
     flush_orphans(t, td);
     write_pcap(t, td, x, 'S');
-    if (t->mode == TRACE_OFF)
+    if (!t->decode)
         return;
     struct trace_xfer *tx = new_xfer(t);
     if (!tx)
@@ -381,19 +397,30 @@ static void print_line(struct trace *t, struct trace_dev *td, struct trace_xfer 
         snprintf(states, sizeof states, " [%s -> gone]", dfu_state_name(tx->before.state));
     }
     describe_flash(flash, sizeof flash, tx->flash, tx->nflash, tx->dfu ? &tx->before : NULL);
-    fprintf(t->out, "%s %s #%u %s -> %s%s%s\n", ts, td->busid, x->seqnum, req, ans, states, flash);
-    if (t->mode == TRACE_EXPLAIN) {
-        char why[1024];
+    char why[1024] = "";
+    if (t->mode == TRACE_EXPLAIN || t->line_sink)
         trace_explain(why, sizeof why, &st);
-        fprintf(t->out, "    why: %s\n", why);
+    if (t->line_sink) {
+        struct trace_line tl = {
+            .dev = td->dev, .busid = td->busid, .t_ns = now_ns(td), .seqnum = x->seqnum,
+            .request = req, .answer = ans, .flash = flash, .why = why,
+            .state_before = tx->dfu ? tx->before.state : -1,
+            .state_after = st.after_valid ? st.after.state : -1,
+        };
+        t->line_sink(t->line_sink_arg, &tl);
     }
+    if (t->mode == TRACE_OFF)
+        return;
+    fprintf(t->out, "%s %s #%u %s -> %s%s%s\n", ts, td->busid, x->seqnum, req, ans, states, flash);
+    if (t->mode == TRACE_EXPLAIN)
+        fprintf(t->out, "    why: %s\n", why);
     fflush(t->out);
 }
 
 static void on_finish(struct trace *t, struct trace_dev *td, const struct usb_xfer *x, char type)
 {
     write_pcap(t, td, x, type);
-    if (t->mode == TRACE_OFF)
+    if (!t->decode)
         return;
     struct trace_xfer *tx = find_xfer(t, td, x);
     if (!tx)

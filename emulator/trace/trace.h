@@ -46,10 +46,28 @@ enum trace_mode { TRACE_OFF, TRACE_LINES, TRACE_EXPLAIN };
 
 enum trace_phase { TRACE_SUBMIT, TRACE_COMPLETE, TRACE_UNLINK };
 
+/* One finished transfer, decoded as the text trace prints it, for an
+ * in-process observer (the live view, emulator/trace/live.h). */
+struct trace_line {
+    const struct usb_device *dev;
+    const char *busid;
+    uint64_t t_ns;              /* the board's virtual time */
+    uint32_t seqnum;
+    const char *request;        /* trace_describe_request() */
+    const char *answer;         /* trace_describe_answer() */
+    const char *flash;          /* " flash: ..." or "" */
+    const char *why;            /* trace_explain()'s sentence */
+    int state_before;           /* enum dfu_state, -1: not a DfuSe device */
+    int state_after;            /* -1: not a DfuSe device, or it left the bus */
+};
+typedef void (*trace_line_fn)(void *arg, const struct trace_line *line);
+
 struct trace_config {
     const char *pcap_path;      /* NULL: no capture file */
     enum trace_mode mode;
     FILE *out;                  /* where trace lines go; NULL: stderr */
+    trace_line_fn line_sink;    /* every transfer decoded, whatever mode (NULL: none) */
+    void *line_sink_arg;
 };
 
 struct trace;

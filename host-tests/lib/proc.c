@@ -221,8 +221,15 @@ void proc_fill_random(void *buf, size_t len, unsigned long long seed)
 
 int proc_serve_start(char *const args[], const char *log, unsigned *port, char *why, size_t cap)
 {
+    return proc_serve_start_web(args, log, port, NULL, why, cap);
+}
+
+int proc_serve_start_web(char *const args[], const char *log, unsigned *port, unsigned *web_port,
+                         char *why, size_t cap)
+{
     char *argv[20] = { (char *)proc_vstm32(), "serve", "--port", "0" };
     size_t n = 4;
+    *port = 0;
     for (; args && *args && n < 19; args++)
         argv[n++] = *args;
     argv[n] = NULL;
@@ -255,9 +262,17 @@ int proc_serve_start(char *const args[], const char *log, unsigned *port, char *
         }
         if (c == '\n') {
             line[len] = '\0';
-            if (sscanf(line, "listening 127.0.0.1:%u", port) == 1) {
+            if (web_port && *port && sscanf(line, "web http://127.0.0.1:%u/", web_port) == 1) {
                 close(out[0]);
                 return pid;
+            }
+            if (!*port && sscanf(line, "listening 127.0.0.1:%u", port) == 1) {
+                if (!web_port) {
+                    close(out[0]);
+                    return pid;
+                }
+                len = 0;            /* the web line follows */
+                continue;
             }
             snprintf(why, cap, "vstm32 serve said '%s'", line);
             break;

@@ -36,6 +36,10 @@ const char *proc_vstm32(void);
  * ("listening 127.0.0.1:PORT", within 20 s) read for the port.  Returns
  * the child's pid with *port set, or -1 with why in why. */
 int proc_serve_start(char *const args[], const char *log, unsigned *port, char *why, size_t cap);
+/* The same for a serve given --web ADDR:0: its second line ("web
+ * http://127.0.0.1:PORT/") read for *web_port as well. */
+int proc_serve_start_web(char *const args[], const char *log, unsigned *port, unsigned *web_port,
+                         char *why, size_t cap);
 /* SIGTERM, then waits for it. */
 void proc_serve_stop(int pid);
 

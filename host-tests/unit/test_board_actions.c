@@ -70,3 +70,16 @@ Test(board_actions, fault_add_takes_the_rest_and_names_its_errors)
     cr_assert_null(clear->rest);
     cr_assert_neq(add, clear);
 }
+
+/* The live view's buttons (issue 18): the bench buttons, nothing that
+ * saves state or injects faults from a page. */
+Test(board_actions, the_web_page_offers_the_bench_buttons_only)
+{
+    char out[256];
+    board_action_list(BOARD_ACTION_WEB, ", ", out, sizeof out);
+    cr_assert_str_eq(out, "boot0 0|1, reset, power-cycle, unplug, plug");
+    cr_assert_not_null(board_action_find(BOARD_ACTION_WEB, "boot0", "1"));
+    cr_assert_null(board_action_find(BOARD_ACTION_WEB, "state", "save"));
+    cr_assert_null(board_action_find(BOARD_ACTION_WEB, "fault", "clear"));
+    cr_assert_null(board_action_find(BOARD_ACTION_WEB, "link", "hub"));
+}

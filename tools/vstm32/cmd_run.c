@@ -386,6 +386,12 @@ int cmd_run(int argc, char **argv)
              strcmp(session_bind_addr(s), "0.0.0.0") ? session_bind_addr(s) : "127.0.0.1",
              session_port(s));
     set_cmd_env(&rt, servers);
+    /* stdout is CMD's: the live view's address goes to stderr, and to
+     * CMD as VSTM32_WEB (a script can read the boards' JSON there) */
+    if (session_web_url(s)) {
+        fprintf(stderr, "vstm32: live view at %s\n", session_web_url(s));
+        setenv("VSTM32_WEB", session_web_url(s), 1);
+    }
 
     int status = 0;
     uint64_t began = monotonic_ns();

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vstm32 serve [options]: run boards and export them over USB/IP until a
  * signal.  The first line of output names the address and port, so a
- * script that asked for --port 0 learns which one it got. */
+ * script that asked for --port 0 learns which one it got; with --web the
+ * second line is "web URL", the live view's address. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,8 @@ int cmd_serve(int argc, char **argv)
     if (!s)
         return 1;
     printf("listening %s:%u\n", session_bind_addr(s), session_port(s));
+    if (session_web_url(s))
+        printf("web %s\n", session_web_url(s));
     session_print_boards(s);
     while (!stop_requested)
         session_run_once(s, 100);

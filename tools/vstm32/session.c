@@ -22,6 +22,8 @@
 #include "emulator/trace/trace.h"
 #include "emulator/usbip/usbip_server.h"
 #include "tools/vstm32/cli.h"
+#include "tools/vstm32/session_web.h"
+#include "tools/vstm32/web.h"
 
 const char session_options_help[] =
     "Boards (repeatable; the options after a --board belong to it):\n"
@@ -55,7 +57,13 @@ const char session_options_help[] =
     "  --trace[=explain]      one line per transfer on stderr, in virtual time;\n"
     "                         =explain adds why, citing DFU 1.1 / AN3156 / the manual\n"
     "  --console              print each board's console (USART) and semihosting\n"
-    "                         lines on stdout, prefixed '[N part]'\n";
+    "                         lines on stdout, prefixed '[N part]'\n"
+    "  --web ADDR:PORT        a live view of each board in the browser (flash map,\n"
+    "                         option bytes, DFU state, requests, console, buttons);\n"
+    "                         port 0 picks one; the URL is printed (run: on\n"
+    "                         stderr, and to CMD as VSTM32_WEB)\n"
+    "  --web-remote           allow a --web address other than loopback (anyone who\n"
+    "                         reaches it can press the buttons)\n";
 
 struct session {
     struct session_config cfg;
@@ -64,7 +72,9 @@ struct session {
     struct board *boards[SESSION_MAX_BOARDS];
     unsigned nboards;
     int ctl_fd;
-    struct trace *trace;            /* --pcap / --trace, NULL without */
+    struct trace *trace;            /* --pcap / --trace / --web, NULL without */
+    struct session_web *web;        /* --web, NULL without */
+    struct live *live;              /* its model of the boards (session_web_live) */
     int console_fds[SESSION_MAX_CONSOLES];  /* `ctl SOCK console` clients */
     unsigned nconsoles;
     struct ctl_conn {               /* a control connection until its line is in */
@@ -301,6 +311,11 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         } else if (!strcmp(opt, "--pcap")) {
             NEED_VALUE();
             cfg->pcap_path = val;
+        } else if (!strcmp(opt, "--web")) {
+            NEED_VALUE();
+            cfg->web = val;
+        } else if (!strcmp(opt, "--web-remote")) {
+            cfg->web_remote = true;
         } else if (!strcmp(opt, "--console")) {
             cfg->console = true;
         } else if (!strcmp(opt, "--trace") || !strcmp(opt, "--trace=explain")) {
@@ -317,6 +332,18 @@ int session_parse(struct session_config *cfg, int argc, char **argv, int first, 
         cli_error("no board: add --board PART[:dfu] (see 'vstm32 parts')");
         return EXIT_USAGE;
     }
+    char web_err[256];
+    /* --allow-remote covers the web page too (it has no authentication
+     * either); --web-remote allows only the page */
+    if (cfg->web && web_check_spec(cfg->web, cfg->web_remote || cfg->allow_remote, web_err,
+                                   sizeof web_err) < 0) {
+        cli_error("%s", web_err);
+        return EXIT_USAGE;
+    }
+    if (cfg->web_remote && !cfg->web) {
+        cli_error("--web-remote goes with --web ADDR:PORT");
+        return EXIT_USAGE;
+    }
     return check_bind(cfg);
 }
 
@@ -330,6 +357,8 @@ static int host_export(void *arg, struct board *b, struct usb_device *dev, const
     if (rc == 0 && s->trace)
         trace_device_added(s->trace, dev, usbip_server_busid(s->server, dev),
                            &s->clocks[board_index(b)]);
+    if (rc == 0)
+        live_device_added(s->live, board_index(b), dev, usbip_server_busid(s->server, dev));
     if (rc == 0 && s->cfg.on_bus_change && usbip_server_devid(s->server, dev, &busnum, &devnum) == 0)
         s->cfg.on_bus_change(s->cfg.bus_change_arg, dev, usbip_server_busid(s->server, dev),
                              busnum, devnum, true);
@@ -343,6 +372,7 @@ static void host_unexport(void *arg, struct board *b, struct usb_device *dev)
     bool was = usbip_server_busid(s->server, dev) != NULL;
     usbip_server_unexport(s->server, dev);
     trace_device_removed(s->trace, dev);
+    live_device_removed(s->live, dev);
     if (was && s->cfg.on_bus_change)
         s->cfg.on_bus_change(s->cfg.bus_change_arg, dev, NULL, 0, 0, false);
 }
@@ -380,7 +410,7 @@ static void console_send(struct session *s, const char *text, size_t len)
 static void console_line(void *arg, struct board *b, const char *line)
 {
     struct session *s = arg;
-    (void)b;
+    live_note(s->live, board_index(b), NULL);
     if (s->cfg.console) {
         fputs(line, stdout);
         fflush(stdout);
@@ -607,14 +637,30 @@ struct session *session_start(const struct session_config *cfg)
     usbip_server_get_limits(s->server, &lim);
     lim.max_clients = cfg->max_clients ? cfg->max_clients : SESSION_DEFAULT_MAX_CLIENTS;
     usbip_server_set_limits(s->server, &lim);
-    if (cfg->pcap_path || cfg->trace) {
+    if (cfg->web) {
+        s->web = session_web_start(cfg->web, cfg->web_remote || cfg->allow_remote, cfg->nboards,
+                                   s->server, err, sizeof err);
+        if (!s->web) {
+            cli_error("%s", err);
+            usbip_server_free(s->server);
+            free(s);
+            return NULL;
+        }
+        s->live = session_web_live(s->web);
+    }
+    if (cfg->pcap_path || cfg->trace || s->live) {
+        /* the live view reads the trace's decoding of each transfer */
         struct trace_config tc = {
             .pcap_path = cfg->pcap_path,
             .mode = !cfg->trace ? TRACE_OFF : cfg->trace_explain ? TRACE_EXPLAIN : TRACE_LINES,
+            .line_sink = s->live ? live_trace_line : NULL,
+            .line_sink_arg = s->live,
         };
         s->trace = trace_new(&tc, err, sizeof err);
         if (!s->trace) {
             cli_error("--pcap %s", err);
+            session_web_stop(s->web, s->server);
+            session_web_free(s->web);
             usbip_server_free(s->server);
             free(s);
             return NULL;
@@ -639,6 +685,7 @@ struct session *session_start(const struct session_config *cfg)
         session_stop(s);
         return NULL;
     }
+    session_web_attach(s->web, s->boards, s->nboards);
     return s;
 }
 
@@ -657,6 +704,12 @@ void session_run_once(struct session *s, int max_wait_ms)
     usbip_server_run_once(s->server, max_wait_ms);
     for (unsigned i = 0; i < s->nboards; i++)
         board_process(s->boards[i]);
+    session_web_tick(s->web);
+}
+
+const char *session_web_url(const struct session *s)
+{
+    return s->web ? session_web_address(s->web) : NULL;
 }
 
 void session_print_boards(const struct session *s)
@@ -673,6 +726,8 @@ int session_stop(struct session *s)
 {
     if (!s)
         return 0;
+    /* the page stops first: its buttons queue work for these boards */
+    session_web_stop(s->web, s->server);
     for (unsigned i = 0; i < s->nboards; i++)
         board_free(s->boards[i]);
     for (unsigned i = 0; i < s->nconsoles; i++)
@@ -686,6 +741,7 @@ int session_stop(struct session *s)
     }
     usbip_server_free(s->server);
     trace_free(s->trace);          /* after the server: its last hooks still write */
+    session_web_free(s->web);       /* after the trace: its line sink is the live model */
     free(s);
     return 0;
 }

@@ -32,6 +32,8 @@ struct session_config {
     bool trace;                     /* --trace: one line per transfer on stderr */
     bool trace_explain;             /* --trace=explain: and why, with the section */
     bool console;                   /* --console: every board's console lines on stdout */
+    const char *web;                /* --web ADDR:PORT: the live view (tools/vstm32/web.h) */
+    bool web_remote;                /* --web-remote: a non-loopback --web address allowed */
     /* Told after every export (added, with the server's busnum/devnum) and
      * after every unexport (the connection importing it already closed):
      * `run --route usbfs` mirrors the bus into its testbed.  NULL: none. */
@@ -55,6 +57,8 @@ const char *session_bind_addr(const struct session *s);
 void session_run_once(struct session *s, int max_wait_ms);
 /* Save every board, unexport, close.  Returns 0 when every save worked. */
 int session_stop(struct session *s);
+/* The live view's address ("http://127.0.0.1:PORT/"), NULL without --web. */
+const char *session_web_url(const struct session *s);
 /* Print one line per board (to stdout). */
 void session_print_boards(const struct session *s);
 /* Board `index` of a running session (NULL if none): for in-process
