@@ -165,6 +165,41 @@ static int run_cmd(char **cmd, run_tick_fn tick, void *arg, int *status)
     return 0;
 }
 
+/* ":usart" boards: $VSTM32_TTY0, $VSTM32_TTY1... hold their pty paths,
+ * and "{tty}" ("{tty0}", "{tty1}"...) in CMD's arguments becomes one.
+ * The arguments changed are allocated into *owned (freed by the caller).
+ * Returns 0, or EXIT_USAGE after saying why. */
+static int set_ttys(struct session *s, char **cmd, char **owned, size_t nowned)
+{
+    char name[32];
+    const char *tty;
+    for (unsigned n = 0; (tty = session_tty(s, n)) != NULL; n++) {
+        snprintf(name, sizeof name, "VSTM32_TTY%u", n);
+        setenv(name, tty, 1);
+    }
+    for (size_t i = 0; cmd[i] && i < nowned; i++) {
+        const char *open = strstr(cmd[i], "{tty");
+        if (!open)
+            continue;
+        char *end;
+        unsigned long n = strtoul(open + 4, &end, 10);
+        if (end == open + 4)
+            n = 0;
+        if (*end != '}' || !(tty = session_tty(s, (unsigned)n))) {
+            cli_error("run: %s: no such USART (give a board PART:usart; {tty} is the first)",
+                      cmd[i]);
+            return EXIT_USAGE;
+        }
+        size_t len = strlen(cmd[i]) - (size_t)(end + 1 - open) + strlen(tty) + 1;
+        owned[i] = malloc(len);
+        if (!owned[i])
+            return EXIT_USAGE;
+        snprintf(owned[i], len, "%.*s%s%s", (int)(open - cmd[i]), cmd[i], tty, end + 1);
+        cmd[i] = owned[i];
+    }
+    return 0;
+}
+
 static const char run_help[] =
     "usage: vstm32 run [options] -- CMD [ARG...]\n\n"
     "  --route usbfs          how CMD reaches the boards, the only route: /dev/bus/usb\n"
@@ -311,8 +346,23 @@ int cmd_run(int argc, char **argv)
              session_port(s));
     set_cmd_env(&rt, servers);
 
+    char **cmd = argv + end + 1;
+    size_t ncmd = (size_t)(argc - end - 1);
+    char **owned = calloc(ncmd + 1, sizeof *owned);
+    if (!owned || set_ttys(s, cmd, owned, ncmd)) {
+        for (size_t i = 0; owned && i < ncmd; i++)
+            free(owned[i]);
+        free(owned);
+        session_stop(s);
+        route_close(&rt);
+        return EXIT_USAGE;
+    }
     int status;
-    if (run_cmd(argv + end + 1, session_tick, s, &status) < 0) {
+    int started = run_cmd(cmd, session_tick, s, &status);
+    for (size_t i = 0; i < ncmd; i++)
+        free(owned[i]);
+    free(owned);
+    if (started < 0) {
         session_stop(s);
         route_close(&rt);
         return 1;
