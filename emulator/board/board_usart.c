@@ -120,39 +120,10 @@ static void run_work(struct board *b, struct an3155 *u)
     }
 }
 
-void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok)
+/* What the ROM does once its last answer byte is out: the jump or the
+ * reset, due at once (the board does it at its next board_process). */
+static void take_action(struct board *b, struct an3155 *u)
 {
-    if (!b->usart)
-        return;
-    struct an3155 *u = rom_face(b);
-    if (!u)
-        return;
-    /* USB spoke first: the ROM serves it and reads no USART (AN2606) */
-    if (!board_usart_won(b) && b->dfu && dfuse_usb(b->dfu)->submits > 0)
-        return;
-    an3155_rx(u, byte, parity_ok);
-    if (an3155_synced(u))
-        keep_usart(b, "0x7F on USART1 first");
-    run_work(b, u);
-}
-
-size_t board_usart_tx(struct board *b, uint8_t *buf, size_t cap)
-{
-    if (!b->usart || !b->usart->rom)
-        return 0;
-    return an3155_tx(b->usart->rom, buf, cap);
-}
-
-void board_usart_process(struct board *b)
-{
-    if (!b->usart)
-        return;
-    struct an3155 *u = rom_face(b);
-    if (!u)
-        return;
-    if (board_usart_won(b) && b->dfu)
-        board_unexport_dfu(b);
-    run_work(b, u);
     uint32_t addr;
     switch (an3155_action(u, &addr)) {
     case AN3155_ACT_GO:
@@ -172,4 +143,46 @@ void board_usart_process(struct board *b)
     case AN3155_ACT_NONE:
         break;
     }
+}
+
+void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok)
+{
+    if (!b->usart)
+        return;
+    /* a reset the ROM asked for happens before the host's next byte
+     * arrives (microseconds after the last ACK on silicon) */
+    if (b->reset_pending)
+        board_process(b);
+    struct an3155 *u = rom_face(b);
+    if (!u)
+        return;
+    /* USB spoke first: the ROM serves it and reads no USART (AN2606) */
+    if (!board_usart_won(b) && b->dfu && dfuse_usb(b->dfu)->submits > 0)
+        return;
+    an3155_rx(u, byte, parity_ok);
+    if (an3155_synced(u))
+        keep_usart(b, "0x7F on USART1 first");
+    run_work(b, u);
+}
+
+size_t board_usart_tx(struct board *b, uint8_t *buf, size_t cap)
+{
+    if (!b->usart || !b->usart->rom)
+        return 0;
+    size_t n = an3155_tx(b->usart->rom, buf, cap);
+    take_action(b, b->usart->rom);
+    return n;
+}
+
+void board_usart_process(struct board *b)
+{
+    if (!b->usart)
+        return;
+    struct an3155 *u = rom_face(b);
+    if (!u)
+        return;
+    if (board_usart_won(b) && b->dfu)
+        board_unexport_dfu(b);
+    run_work(b, u);
+    take_action(b, u);
 }

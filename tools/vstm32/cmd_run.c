@@ -178,24 +178,45 @@ static int set_ttys(struct session *s, char **cmd, char **owned, size_t nowned)
         setenv(name, tty, 1);
     }
     for (size_t i = 0; cmd[i] && i < nowned; i++) {
-        const char *open = strstr(cmd[i], "{tty");
-        if (!open)
+        if (!strstr(cmd[i], "{tty"))
             continue;
-        char *end;
-        unsigned long n = strtoul(open + 4, &end, 10);
-        if (end == open + 4)
-            n = 0;
-        if (*end != '}' || !(tty = session_tty(s, (unsigned)n))) {
-            cli_error("run: %s: no such USART (give a board PART:usart; {tty} is the first)",
-                      cmd[i]);
+        /* every "{ttyN}" of the argument (a `sh -c` script holds several) */
+        size_t cap = strlen(cmd[i]) + 1;
+        for (unsigned n = 0; (tty = session_tty(s, n)) != NULL; n++)
+            cap += strlen(tty) * 8;
+        char *out = malloc(cap);
+        if (!out)
             return EXIT_USAGE;
+        owned[i] = out;
+        size_t len = 0;
+        for (const char *p = cmd[i]; *p;) {
+            const char *open = strstr(p, "{tty");
+            if (!open) {
+                snprintf(out + len, cap - len, "%s", p);
+                len += strlen(p);
+                break;
+            }
+            char *end;
+            unsigned long n = strtoul(open + 4, &end, 10);
+            if (end == open + 4)
+                n = 0;
+            if (*end != '}' || !(tty = session_tty(s, (unsigned)n))) {
+                cli_error("run: %s: no such USART (give a board PART:usart; {tty} is the first)",
+                          cmd[i]);
+                return EXIT_USAGE;
+            }
+            if (len + (size_t)(open - p) + strlen(tty) + 1 > cap) {
+                cli_error("run: %s: too many {tty}", cmd[i]);
+                return EXIT_USAGE;
+            }
+            memcpy(out + len, p, (size_t)(open - p));
+            len += (size_t)(open - p);
+            memcpy(out + len, tty, strlen(tty));
+            len += strlen(tty);
+            out[len] = 0;
+            p = end + 1;
         }
-        size_t len = strlen(cmd[i]) - (size_t)(end + 1 - open) + strlen(tty) + 1;
-        owned[i] = malloc(len);
-        if (!owned[i])
-            return EXIT_USAGE;
-        snprintf(owned[i], len, "%.*s%s%s", (int)(open - cmd[i]), cmd[i], tty, end + 1);
-        cmd[i] = owned[i];
+        cmd[i] = out;
     }
     return 0;
 }
