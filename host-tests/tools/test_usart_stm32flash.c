@@ -201,6 +201,20 @@ Test(usart_stm32flash, h563zi_usart_face_is_refused_as_not_modelled)
     proc_result_free(&r);
 }
 
+/* --time real: the ROM's erase and program times pass on the wall clock
+ * and stm32flash's own time-outs (1 s per block write) still hold */
+Test(usart_stm32flash, write_verify_in_real_time_f407xg, .timeout = 120)
+{
+    char script[512];
+    snprintf(script, sizeof script, "stm32flash -w '%s' -v {tty}",
+             firmware_path("f407xg", "hello.bin"));
+    const char *extra[] = {"--time", "real", NULL};
+    struct proc_result r = run_usart("f407xg", NULL, extra, script);
+    expect_ok(&r, "stm32flash -w -v, --time real");
+    expect_out(&r, "(100.00%) Done.");
+    proc_result_free(&r);
+}
+
 /* ---- faults from the field ------------------------------------------------- */
 
 Test(usart_stm32flash, host_that_sends_no_0x7f_gets_no_answer, .timeout = 120)
