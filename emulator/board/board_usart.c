@@ -164,8 +164,11 @@ void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok)
     if (!b->usart)
         return;
     /* a reset the ROM asked for happens before the host's next byte
-     * arrives (microseconds after the last ACK on silicon) */
-    if (b->reset_pending)
+     * arrives (microseconds after the last ACK on silicon); and a ROM
+     * that the board has not run yet since power-on or reset (the core
+     * reaches system memory in its first slice) is started first: on
+     * silicon it listens within microseconds, long before a host's byte */
+    if (b->reset_pending || !b->usart->rom)
         board_process(b);
     struct an3155 *u = rom_face(b);
     if (!u)
