@@ -242,7 +242,12 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     }
     periph_set_console(b->chip, usart_console, b);
     b->dfu_pointer = b->part->flash_base;
-    b->chip->boot0_pin = opt->boot0 >= 0 ? opt->boot0 != 0 : opt->dfu;
+    b->chip->boot0_pin = opt->boot0 >= 0 ? opt->boot0 != 0 : (opt->dfu || opt->usart);
+    if (opt->usart && board_usart_new(b) < 0) {
+        snprintf(err, errlen, "board %u: %s: the ROM's USART bootloader is not modelled",
+                 index, b->part->full_name);
+        goto fail;
+    }
     b->chip->powered = true;
     chip_reset(b->chip, RESET_POWER_ON);
     if ((opt->stlink || core_wanted(b)) && board_ensure_core(b) < 0) {
@@ -258,6 +263,7 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
     return b;
 
 fail:
+    board_usart_free(b);
     state_journal_close(b->journal);
     board_run_free(b->run);
     if (b->cpu)
@@ -323,6 +329,7 @@ void board_free(struct board *b)
     if (!b)
         return;
     board_drop_dfu(b);
+    board_usart_free(b);
     board_detach_probe(b);
     if (b->state_is_temp)
         remove_temp_state_dir(b);
@@ -522,6 +529,7 @@ void board_process(struct board *b)
         if (board_update_devices(b, err, sizeof err) < 0)
             chip_log(b->chip, "%s", err);
     }
+    board_usart_process(b);
     run_core(b);
     /* A kept state directory gets a full save now and then, which also
      * retires the journal; a temporary one is removed at exit and is

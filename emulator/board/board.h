@@ -51,6 +51,10 @@ struct board_options {
     /* --hse HZ: the board's HSE crystal (0: none fitted / not modelled).
      * The ROM's HSE detection may fail with it (part_dfu.hse_flaky_hz). */
     uint32_t hse_hz;
+    /* ":usart": the board's USART1 reaches the host (a pty, see
+     * tools/vstm32/session.c); boot is steered into system memory as with
+     * ":dfu", and the ROM listens on USB and USART at once (AN2606). */
+    bool usart;
 };
 
 struct board;
@@ -105,6 +109,21 @@ struct dfuse_view;
 bool board_dfu_view(const struct board *b, struct dfuse_view *out);
 /* Bus id of the board's ST-Link ("2-N"), NULL without a probe. */
 const char *board_stlink_busid(const struct board *b);
+
+/* ---- the ROM's USART face (AN3155; emulator/board/board_usart.c) ---- */
+
+/* Noise on the USART1 RX pin while the ROM starts (a floating PA10): the
+ * ROM takes it for a host on the USART and leaves USB off (AN2606
+ * interface detection; mcauser MCUDEV_DEVEBOX_F407VET6 #2). */
+#define FAULT_BOARD_USART_NOISE "board.usart-rx-noise"
+
+/* Whether the board's USART1 is wired to a host (":usart"). */
+bool board_has_usart(const struct board *b);
+/* A byte the host sent on the board's USART1 (its RX pin); parity_ok
+ * false: the ROM's 8E1 receiver flags a parity error on it. */
+void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok);
+/* Bytes the board sent on USART1 TX since the last call (at most cap). */
+size_t board_usart_tx(struct board *b, uint8_t *buf, size_t cap);
 
 /* ---- what the firmware does (issue 7; emulator/board/board_run.h) ---- */
 

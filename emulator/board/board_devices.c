@@ -123,11 +123,8 @@ int board_apply_hse(struct board *b, char *err, size_t errlen)
     return 0;
 }
 
-void board_drop_dfu(struct board *b)
+void board_unexport_dfu(struct board *b)
 {
-    /* the ROM's next start detects the HSE again */
-    b->rom_usb_decided = false;
-    b->rom_usb_dead = false;
     if (!b->dfu)
         return;
     b->host.unexport_device(b->host.arg, b, dfuse_usb(b->dfu));
@@ -135,9 +132,19 @@ void board_drop_dfu(struct board *b)
     b->dfu = NULL;
 }
 
+void board_drop_dfu(struct board *b)
+{
+    /* the ROM's next start detects the HSE again, and listens on every
+     * interface again */
+    b->rom_usb_decided = false;
+    b->rom_usb_dead = false;
+    board_usart_rom_restart(b);
+    board_unexport_dfu(b);
+}
+
 /* The chip runs its ROM: the core reached system memory (boot selection,
  * a jump from the application) or a debugger holds it halted there. */
-static bool rom_running(const struct board *b)
+bool board_rom_running(const struct board *b)
 {
     if (!b->cpu)
         return b->chip->boot_target == BOOT_SYSTEM_MEMORY;
@@ -152,7 +159,8 @@ static bool rom_running(const struct board *b)
  * bootloader, the part's ROM has USB DFU, and the cable is in. */
 int board_update_devices(struct board *b, char *err, size_t errlen)
 {
-    bool want = b->plugged && b->chip->powered && rom_running(b) && b->part->dfu.present;
+    bool want = b->plugged && b->chip->powered && board_rom_running(b) && b->part->dfu.present &&
+                !board_usart_won(b);
     if (!want) {
         board_drop_dfu(b);
         return 0;

@@ -43,6 +43,7 @@ struct board {
     bool rom_usb_decided;           /* this ROM start has drawn fault dfu.hse-detect */
     bool rom_usb_dead;              /* ... and it fired: no DFU device until a restart */
     uint64_t last_cycles;           /* cycles the core used in the last turn */
+    struct board_usart *usart;      /* ":usart": the ROM's USART face (board_usart.c) */
 };
 
 /* board.c: a system reset the core or the probe asks for, at once. */
@@ -65,6 +66,21 @@ void board_detach_probe(struct board *b);
 /* Put fault usb.hs-host in the plan exactly while a direct link meets a
  * ROM with the AN2606 high-speed host limitation. */
 void board_apply_link(struct board *b);
+
+/* The chip runs its ROM bootloader (board_devices.c). */
+bool board_rom_running(const struct board *b);
+/* Take the DFU device off the bus and free it (no other bookkeeping). */
+void board_unexport_dfu(struct board *b);
+
+/* board_usart.c */
+int  board_usart_new(struct board *b);
+void board_usart_free(struct board *b);
+/* The ROM (re)starts or stops: the USART face starts over. */
+void board_usart_rom_restart(struct board *b);
+/* Flash work, the ROM's actions, interface detection: each turn. */
+void board_usart_process(struct board *b);
+/* This ROM start picked the USART: USB stays off until the next start. */
+bool board_usart_won(const struct board *b);
 
 /* Create the board's core if it has none yet (board.c).  0 or -1, logged. */
 int board_ensure_core(struct board *b);

@@ -441,6 +441,7 @@ int usb_device_submit(struct usb_device *dev, struct usb_xfer *xfer)
     int rc;
 
     xfer->device = dev;
+    dev->submits++;
     xfer->actual = 0;
     xfer->core_state = USB_XFER_STATE_IDLE;
 

@@ -175,6 +175,9 @@ struct usb_device {
     bool     stall_device_qualifier; /* full-speed only devices stall it */
     void    *priv;                  /* the concrete device */
     const char *trace_name;         /* for log lines, e.g. "l476xg/dfu" */
+    /* Transfers submitted so far: a host has talked to the device (the
+     * ROM's interface detection, emulator/board/board_usart.c). */
+    uint64_t submits;
 };
 
 /* Submit a transfer.  Standard requests the core can answer are answered

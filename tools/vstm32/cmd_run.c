@@ -167,6 +167,62 @@ static int run_cmd(char **cmd, run_tick_fn tick, void *arg, int *status)
     return 0;
 }
 
+/* ":usart" boards: $VSTM32_TTY0, $VSTM32_TTY1... hold their pty paths,
+ * and "{tty}" ("{tty0}", "{tty1}"...) in CMD's arguments becomes one.
+ * The arguments changed are allocated into *owned (freed by the caller).
+ * Returns 0, or EXIT_USAGE after saying why. */
+static int set_ttys(struct session *s, char **cmd, char **owned, size_t nowned)
+{
+    char name[32];
+    const char *tty;
+    for (unsigned n = 0; (tty = session_tty(s, n)) != NULL; n++) {
+        snprintf(name, sizeof name, "VSTM32_TTY%u", n);
+        setenv(name, tty, 1);
+    }
+    for (size_t i = 0; cmd[i] && i < nowned; i++) {
+        if (!strstr(cmd[i], "{tty"))
+            continue;
+        /* every "{ttyN}" of the argument (a `sh -c` script holds several) */
+        size_t cap = strlen(cmd[i]) + 1;
+        for (unsigned n = 0; (tty = session_tty(s, n)) != NULL; n++)
+            cap += strlen(tty) * 8;
+        char *out = malloc(cap);
+        if (!out)
+            return EXIT_USAGE;
+        owned[i] = out;
+        size_t len = 0;
+        for (const char *p = cmd[i]; *p;) {
+            const char *open = strstr(p, "{tty");
+            if (!open) {
+                snprintf(out + len, cap - len, "%s", p);
+                len += strlen(p);
+                break;
+            }
+            char *end;
+            unsigned long n = strtoul(open + 4, &end, 10);
+            if (end == open + 4)
+                n = 0;
+            if (*end != '}' || !(tty = session_tty(s, (unsigned)n))) {
+                cli_error("run: %s: no such USART (give a board PART:usart; {tty} is the first)",
+                          cmd[i]);
+                return EXIT_USAGE;
+            }
+            if (len + (size_t)(open - p) + strlen(tty) + 1 > cap) {
+                cli_error("run: %s: too many {tty}", cmd[i]);
+                return EXIT_USAGE;
+            }
+            memcpy(out + len, p, (size_t)(open - p));
+            len += (size_t)(open - p);
+            memcpy(out + len, tty, strlen(tty));
+            len += strlen(tty);
+            out[len] = 0;
+            p = end + 1;
+        }
+        cmd[i] = out;
+    }
+    return 0;
+}
+
 static const char run_help[] =
     "usage: vstm32 run [options] -- CMD [ARG...]\n\n"
     "  --route usbfs          how CMD reaches the boards, the only route: /dev/bus/usb\n"
@@ -393,9 +449,24 @@ int cmd_run(int argc, char **argv)
         setenv("VSTM32_WEB", session_web_url(s), 1);
     }
 
+    char **cmd = argv + end + 1;
+    size_t ncmd = (size_t)(argc - end - 1);
+    char **owned = calloc(ncmd + 1, sizeof *owned);
+    if (!owned || set_ttys(s, cmd, owned, ncmd)) {
+        for (size_t i = 0; owned && i < ncmd; i++)
+            free(owned[i]);
+        free(owned);
+        session_stop(s);
+        route_close(&rt);
+        return EXIT_USAGE;
+    }
     int status = 0;
     uint64_t began = monotonic_ns();
-    if (run_cmd(argv + end + 1, session_tick, s, &status) < 0) {
+    int started = run_cmd(cmd, session_tick, s, &status);
+    for (size_t i = 0; i < ncmd; i++)
+        free(owned[i]);
+    free(owned);
+    if (started < 0) {
         if (junit_path) {
             struct junit *junit = junit_new(junit_path);
             junit_suite(junit, "vstm32 run");

@@ -205,6 +205,7 @@ static int run_scenario(const char *path, const struct run_opts *opts)
     bo->part = scn.part;
     bo->state_dir = r.state;
     bo->dfu = scn.dfu;
+    bo->usart = scn.usart;
     bo->boot0 = scn.boot0;
     bo->rev = scn.rev;
     bo->link = (enum board_link)scn.link;

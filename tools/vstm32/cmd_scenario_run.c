@@ -103,7 +103,7 @@ static char **step_environment(char *const set[], size_t nset)
  * status, 128+signal, or -1 when it timed out (killed). */
 static int run_command(struct run_ctx *r, const struct scn_item *it, const char *out_path)
 {
-    enum { LIB, USBIP, SELF, SCN_DIR, PATH_VAR, LOCALE, NVARS };
+    enum { LIB, USBIP, SELF, SCN_DIR, PATH_VAR, LOCALE, TTY, NVARS };
     static char vars[NVARS][PATH_MAX * 3 + 32];
     char value[PATH_MAX * 3], self_dir[PATH_MAX];
     route_env_value(&r->route, value, sizeof value);
@@ -117,6 +117,9 @@ static int run_command(struct run_ctx *r, const struct scn_item *it, const char 
     snprintf(vars[PATH_VAR], sizeof vars[PATH_VAR], "PATH=%s:%s", dirname(self_dir),
              oldpath ? oldpath : "/usr/bin:/bin");
     snprintf(vars[LOCALE], sizeof vars[LOCALE], "LC_ALL=C");
+    /* `usart yes`: the board's USART1 pty (session_tty) */
+    const char *tty = session_tty(r->session, 0);
+    snprintf(vars[TTY], sizeof vars[TTY], "VSTM32_TTY0=%s", tty ? tty : "");
     char *set[NVARS];
     for (size_t i = 0; i < NVARS; i++)
         set[i] = vars[i];

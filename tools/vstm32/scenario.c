@@ -257,7 +257,7 @@ static int parse_line(struct parse_ctx *c, char *line)
                   !strcmp(kw, "link") || !strcmp(kw, "seed") || !strcmp(kw, "time") ||
                   !strcmp(kw, "fault") || !strcmp(kw, "file") || !strcmp(kw, "preload") ||
                   !strcmp(kw, "dfu") || !strcmp(kw, "probe") || !strcmp(kw, "hse") ||
-                  !strcmp(kw, "rev") || !strcmp(kw, "route");
+                  !strcmp(kw, "rev") || !strcmp(kw, "route") || !strcmp(kw, "usart");
     if (header && s->nitems)
         return fail(c, "'%s' belongs before the first step (use 'do ...' between steps)", kw);
 
@@ -273,6 +273,10 @@ static int parse_line(struct parse_ctx *c, char *line)
         if (strcmp(rest, "yes") && strcmp(rest, "no"))
             return fail(c, "dfu yes|no");
         s->dfu = rest[0] == 'y';
+    } else if (!strcmp(kw, "usart")) {
+        if (strcmp(rest, "yes") && strcmp(rest, "no"))
+            return fail(c, "usart yes|no");
+        s->usart = rest[0] == 'y';
     } else if (!strcmp(kw, "probe")) {
         /* an ST-Link on the board's SWD pins (session --board PART:stlink-*[@VERSION]) */
         enum stlink_version kind;

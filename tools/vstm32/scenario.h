@@ -79,6 +79,7 @@ struct scenario {
     char title[SCN_TEXT];
     const struct part *part;
     bool dfu;                   /* board :dfu (default yes) */
+    bool usart;                 /* board :usart: steps get its pty in $VSTM32_TTY0 */
     int boot0;                  /* -1 default */
     char rev;                   /* 'rev LETTER' (part_with_rev), 0: the row's */
     int link;                   /* enum board_link */

@@ -20,6 +20,7 @@
 #include "emulator/board/board_actions.h"
 #include "emulator/stlink/stlink.h"
 #include "emulator/trace/trace.h"
+#include "emulator/usart/usart_pty.h"
 #include "emulator/usbip/usbip_server.h"
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/session_web.h"
@@ -27,11 +28,14 @@
 
 const char session_options_help[] =
     "Boards (repeatable; the options after a --board belong to it):\n"
-    "  --board PART[:dfu][:stlink-v2|stlink-v2-1|stlink-v3[@VERSION]]\n"
+    "  --board PART[:dfu][:usart][:stlink-v2|stlink-v2-1|stlink-v3[@VERSION]]\n"
     "                         a board with that part; ':dfu' boots it into the ROM\n"
-    "                         bootloader (BOOT0 high unless --boot0 0); ':stlink-*'\n"
-    "                         wires an ST-Link probe to its SWD pins, '@VERSION' picks\n"
-    "                         its firmware as OpenOCD prints it (stlink-v3@V3J7M3B5S1)\n"
+    "                         bootloader (BOOT0 high unless --boot0 0); ':usart'\n"
+    "                         does too and gives its USART1 (the ROM's AN3155 port)\n"
+    "                         as a pseudo-terminal ({tty} in run's CMD, $VSTM32_TTY0..);\n"
+    "                         ':stlink-*' wires an ST-Link probe to its SWD pins,\n"
+    "                         '@VERSION' picks its firmware as OpenOCD prints it\n"
+    "                         (stlink-v3@V3J7M3B5S1)\n"
     "  --state DIR            the chip's state directory (default: a fresh chip in a\n"
     "                         temporary directory, removed at exit)\n"
     "  --boot0 0|1            BOOT0 pin level\n"
@@ -77,6 +81,13 @@ struct session {
     struct live *live;              /* its model of the boards (session_web_live) */
     int console_fds[SESSION_MAX_CONSOLES];  /* `ctl SOCK console` clients */
     unsigned nconsoles;
+    /* ":usart" boards: their USART1 as a pty, in board order (TTY0, TTY1...) */
+    struct session_tty {
+        struct session *s;
+        struct board *board;
+        struct usart_pty *pty;
+    } ttys[SESSION_MAX_BOARDS];
+    unsigned nttys;
     struct ctl_conn {               /* a control connection until its line is in */
         struct session *s;
         int fd;                     /* -1: free */
@@ -101,6 +112,8 @@ static int parse_board_spec(struct board_options *b, const char *spec)
     for (char *mod = strtok_r(NULL, ":", &save); mod; mod = strtok_r(NULL, ":", &save)) {
         if (!strcasecmp(mod, "dfu")) {
             b->dfu = true;
+        } else if (!strcasecmp(mod, "usart")) {
+            b->usart = true;
         } else {
             enum stlink_version kind;
             const struct stlink_ident *id;
@@ -111,7 +124,7 @@ static int parse_board_spec(struct board_options *b, const char *spec)
                 return EXIT_USAGE;
             }
             if (r == 0) {
-                cli_error("--board %s: unknown modifier '%s' (dfu, stlink-v2, stlink-v2-1, "
+                cli_error("--board %s: unknown modifier '%s' (dfu, usart, stlink-v2, stlink-v2-1, "
                           "stlink-v3, each with @VERSION)", spec, mod);
                 return EXIT_USAGE;
             }
@@ -603,6 +616,58 @@ static void session_transfer_hook(struct usbip_server *srv, struct usb_device *d
         trace_usbip_hook(srv, dev, xfer, phase, s->trace);
 }
 
+/* ---- USART ptys ---------------------------------------------------------- */
+
+/* What the board sent on USART1, to the host. */
+static void tty_push(struct session_tty *t)
+{
+    uint8_t buf[512];
+    size_t n;
+    while ((n = board_usart_tx(t->board, buf, sizeof buf)) > 0)
+        usart_pty_write(t->pty, buf, n);
+    usart_pty_flush(t->pty);
+}
+
+static void tty_readable(struct usbip_server *srv, int fd, short revents, void *arg)
+{
+    (void)srv;
+    (void)fd;
+    (void)revents;
+    struct session_tty *t = arg;
+    uint8_t buf[512];
+    bool ok[512];
+    size_t n = usart_pty_read(t->pty, buf, ok, sizeof buf);
+    for (size_t i = 0; i < n; i++) {
+        board_usart_rx(t->board, buf[i], ok[i]);
+        tty_push(t);                /* each answer leaves before the next byte is read */
+    }
+}
+
+static int tty_open(struct session *s, struct board *b)
+{
+    char err[256];
+    struct session_tty *t = &s->ttys[s->nttys];
+    t->s = s;
+    t->board = b;
+    t->pty = usart_pty_open(err, sizeof err);
+    if (!t->pty) {
+        cli_error("board %u: USART1: %s", board_index(b), err);
+        return -1;
+    }
+    if (usbip_server_watch_fd(s->server, usart_pty_fd(t->pty), POLLIN, tty_readable, t) < 0) {
+        usart_pty_close(t->pty);
+        cli_error("board %u: USART1: out of memory", board_index(b));
+        return -1;
+    }
+    s->nttys++;
+    return 0;
+}
+
+const char *session_tty(const struct session *s, unsigned n)
+{
+    return n < s->nttys ? usart_pty_path(s->ttys[n].pty) : NULL;
+}
+
 /* ---- life cycle -------------------------------------------------------- */
 
 /* A farm of boards with a client each needs more descriptors than the
@@ -680,6 +745,10 @@ struct session *session_start(const struct session_config *cfg)
         }
         s->nboards = i + 1;
         board_set_console_sink(s->boards[i], console_line, s);
+        if (cfg->boards[i].usart && tty_open(s, s->boards[i]) < 0) {
+            session_stop(s);
+            return NULL;
+        }
     }
     if (cfg->ctl_path && ctl_open(s, cfg->ctl_path) < 0) {
         session_stop(s);
@@ -705,6 +774,8 @@ void session_run_once(struct session *s, int max_wait_ms)
     for (unsigned i = 0; i < s->nboards; i++)
         board_process(s->boards[i]);
     session_web_tick(s->web);
+    for (unsigned i = 0; i < s->nttys; i++)
+        tty_push(&s->ttys[i]);
 }
 
 const char *session_web_url(const struct session *s)
@@ -728,6 +799,10 @@ int session_stop(struct session *s)
         return 0;
     /* the page stops first: its buttons queue work for these boards */
     session_web_stop(s->web, s->server);
+    for (unsigned i = 0; i < s->nttys; i++) {
+        usbip_server_unwatch_fd(s->server, usart_pty_fd(s->ttys[i].pty));
+        usart_pty_close(s->ttys[i].pty);
+    }
     for (unsigned i = 0; i < s->nboards; i++)
         board_free(s->boards[i]);
     for (unsigned i = 0; i < s->nconsoles; i++)

@@ -61,6 +61,8 @@ int session_stop(struct session *s);
 const char *session_web_url(const struct session *s);
 /* Print one line per board (to stdout). */
 void session_print_boards(const struct session *s);
+/* The pty path of the n-th ":usart" board (in board order), NULL if none. */
+const char *session_tty(const struct session *s, unsigned n);
 /* Board `index` of a running session (NULL if none): for in-process
  * drivers such as `vstm32 scenario`. */
 struct board *session_board(struct session *s, unsigned index);
