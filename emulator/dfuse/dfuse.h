@@ -124,5 +124,9 @@ void dfuse_set_cell_observer(struct dfuse_device *d, dfuse_cell_observer fn, voi
 const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length);
 /* The action of cell (state, request), or -1 outside the table. */
 int dfuse_cell_act(unsigned state, unsigned request, bool zero_length);
+/* The state cell (state, request) leads to when its action succeeds (a
+ * state the action may choose otherwise: an upload's short frame, a failed
+ * command), or -1 outside the table.  For the report's state diagram. */
+int dfuse_cell_next(unsigned state, unsigned request, bool zero_length);
 
 #endif

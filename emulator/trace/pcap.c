@@ -245,11 +245,19 @@ static int read_classic(struct pcap_capture *cap, struct reader *r, char *err, s
     }
     cap->linktype = (int)lt;
     size_t room = 0;
-    for (size_t off = 24; off + 16 <= r->len;) {
+    for (size_t off = 24; off < r->len;) {
         const uint8_t *rh = r->p + off;
+        if (r->len - off < 16) {
+            cap->truncated = true;  /* a record header cut short */
+            cap->truncated_at = off;
+            break;
+        }
         uint32_t caplen = rd32(r, rh + 8);
-        if (caplen > r->len - off - 16)
-            break;                  /* a record cut short by a killed writer */
+        if (caplen > r->len - off - 16) {
+            cap->truncated = true;  /* a record cut short by a killed writer */
+            cap->truncated_at = off;
+            break;
+        }
         uint64_t t = (uint64_t)rd32(r, rh) * 1000000000u +
                      (uint64_t)rd32(r, rh + 4) * (ns ? 1u : 1000u);
         if (add_event(cap, &room, r, (int)lt, rh + 16, caplen, t) < 0) {
@@ -270,8 +278,13 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
     unsigned nif = 0;
     size_t room = 0;
 
-    for (size_t off = 0; off + 12 <= r->len;) {
+    for (size_t off = 0; off < r->len;) {
         const uint8_t *b = r->p + off;
+        if (r->len - off < 12) {
+            cap->truncated = true;
+            cap->truncated_at = off;
+            break;
+        }
         if (memcmp(b, "\x0A\x0D\x0D\x0A", 4) == 0) {
             /* a new section (the block type reads the same in both byte
              * orders): its own byte order and interfaces */
@@ -280,8 +293,11 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
             nif = 0;
         }
         uint32_t type = rd32(r, b), blen = rd32(r, b + 4);
-        if (blen < 12 || blen % 4 || blen > r->len - off)
+        if (blen < 12 || blen % 4 || blen > r->len - off) {
+            cap->truncated = true;  /* a block cut short (or not pcapng past here) */
+            cap->truncated_at = off;
             break;
+        }
         const uint8_t *body = b + 8;
         uint32_t body_len = blen - 12;
         if (type == PCAPNG_IDB && body_len >= 8 && nif < PCAPNG_MAX_IF) {

@@ -74,6 +74,8 @@ struct pcap_capture {
     uint8_t *image;                 /* the whole file */
     size_t image_len;
     int linktype;                   /* of the first USB interface */
+    bool truncated;                 /* the file ends inside a record (a killed writer, a cut file) */
+    size_t truncated_at;            /* the file offset of that record */
 };
 
 /* Reads a whole capture.  Records of other link types are skipped.
