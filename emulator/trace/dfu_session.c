@@ -376,7 +376,7 @@ static void measure_poll(struct dfu_session *s, struct dfu_step *st, struct dev_
         /* the work outlasted bwPollTimeout when the next request still
          * finds the device busy, or the device holds its answer */
         bool held = p->next_wait_ns >= DFU_SESSION_HELD_NS;
-        p->outlasted = p->bstate == DFU_STATE_DNBUSY && st->done &&
+        p->outlasted = !p->early && p->bstate == DFU_STATE_DNBUSY && st->done &&
                        ((st->has_status && st->bstate == DFU_STATE_DNBUSY) || held);
         t->last_status_step = SIZE_MAX;
     }

@@ -13,6 +13,7 @@
  * Bad input (not a capture, a truncated one, one without DFU traffic) is
  * one line on stderr and exit status 2.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,46 @@ static void text_states(FILE *out, const struct dfu_session *s)
         }
 }
 
+/* "2 KiB", "40 B" */
+static const char *size_words(char *buf, size_t cap, uint32_t n)
+{
+    if (n >= 1024 && n % 1024 == 0)
+        snprintf(buf, cap, "%u KiB", n / 1024);
+    else
+        snprintf(buf, cap, "%u B", n);
+    return buf;
+}
+
+/* One segment: runs of units the session left the same, one line each. */
+static void text_segment(FILE *out, const struct dfu_session *s, unsigned alt,
+                         const struct dfu_seg *seg)
+{
+    char run_words[128] = "", size[32];
+    uint64_t run_start = seg->start, units = 0;
+    for (uint64_t u = seg->start;; u += seg->pagesize) {
+        bool end = u > seg->end;
+        char words[128] = "";
+        if (!end) {
+            struct dfu_unit_view v;
+            dfu_session_unit(s, (uint8_t)alt, (uint32_t)u, seg->pagesize, &v);
+            report_unit_words(words, sizeof words, &v);
+        }
+        if (units && (end || strcmp(words, run_words))) {
+            fprintf(out, "    0x%08X..0x%08X %4" PRIu64 " x %-7s %s\n", (uint32_t)run_start,
+                    (uint32_t)(u - 1), units, size_words(size, sizeof size, seg->pagesize),
+                    run_words);
+            units = 0;
+        }
+        if (end)
+            break;
+        if (!units) {
+            run_start = u;
+            snprintf(run_words, sizeof run_words, "%s", words);
+        }
+        units++;
+    }
+}
+
 static void text_memory(FILE *out, const struct dfu_session *s)
 {
     fprintf(out, "\nMemory map (from the DfuSe layout strings):\n");
@@ -145,25 +186,8 @@ static void text_memory(FILE *out, const struct dfu_session *s)
             continue;
         any = true;
         fprintf(out, "  alt %u \"%s\":\n", a, alt->name);
-        for (unsigned g = 0; g < alt->nseg; g++) {
-            const struct dfu_seg *seg = &alt->seg[g];
-            size_t untouched = 0;
-            for (uint64_t u = seg->start; u <= seg->end; u += seg->pagesize) {
-                struct dfu_unit_view v;
-                dfu_session_unit(s, (uint8_t)a, (uint32_t)u, seg->pagesize, &v);
-                if (!v.erased && !v.failed && !v.written && !v.read) {
-                    untouched++;
-                    continue;
-                }
-                char words[128];
-                report_unit_words(words, sizeof words, &v);
-                fprintf(out, "    0x%08X..0x%08X %6u KiB  %s\n", (uint32_t)u,
-                        (uint32_t)(u + seg->pagesize - 1), seg->pagesize / 1024, words);
-            }
-            if (untouched)
-                fprintf(out, "    (%zu more %u KiB units in 0x%08X..0x%08X untouched)\n", untouched,
-                        seg->pagesize / 1024, seg->start, seg->end);
-        }
+        for (unsigned g = 0; g < alt->nseg; g++)
+            text_segment(out, s, a, &alt->seg[g]);
     }
     if (!any)
         fprintf(out, "  (no layout string in the capture: the flash work below is by address)\n");
