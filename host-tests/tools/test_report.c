@@ -347,3 +347,158 @@ Test(report, bad_input_is_one_clear_line_and_exit_status_2)
     proc_result_free(&r);
     done(&d);
 }
+
+/* ---- the Wireshark dissector ----------------------------------------------------- */
+
+/* tshark -X lua_script:DISSECTOR -r CAPTURE -Y FILTER -T fields -e F...: stdout
+ * alone (as root tshark warns on stderr, and Lua says so too). */
+static struct proc_result tshark_fields(const char *capture, const char *filter,
+                                        const char *const *fields, size_t nfields)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = "tshark";
+    argv[n++] = "-X";
+    argv[n++] = "lua_script:" DISSECTOR;
+    argv[n++] = "-r";
+    argv[n++] = (char *)capture;
+    argv[n++] = "-Y";
+    argv[n++] = (char *)filter;
+    argv[n++] = "-T";
+    argv[n++] = "fields";
+    for (size_t i = 0; i < nfields && n < 28; i++) {
+        argv[n++] = "-e";
+        argv[n++] = (char *)fields[i];
+    }
+    argv[n] = NULL;
+    struct proc_result r = proc_run_split(NULL, argv, NULL, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "tshark (Debian package tshark) exited %d:\n%s%s", r.status,
+                 r.output, r.errout);
+    /* a Lua error is printed, not fatal: the dissector must load cleanly */
+    cr_assert_null(strstr(r.errout, "Lua"), "tshark: %s", r.errout);
+    return r;
+}
+
+Test(dissector, tshark_decodes_dfuse_commands_and_block_addresses_of_dfu_util_without_decode_as)
+{
+    struct report_dir d = {0};
+    capture_dfu_util(&d);
+    static const char *const cmd_fields[] = {"dfuse.command", "dfuse.address", "dfuse.length"};
+    struct proc_result r = tshark_fields(in_dir(&d, "dfu.pcap"),
+                                         "dfuse.command && usb.urb_type == 'S'", cmd_fields, 3);
+    /* dfu-util 0.11 sets the pointer before each block, so each is block 2 */
+    cr_expect_str_eq(r.output,
+                     "ERASE\t0x08000000\t\n"
+                     "SET_ADDRESS\t0x08000000\t\n"
+                     "WRITE\t0x08000000\t2048\n"
+                     "SET_ADDRESS\t0x08000800\t\n"
+                     "WRITE\t0x08000800\t2048\n"
+                     "SET_ADDRESS\t0x08001000\t\n"
+                     "WRITE\t0x08001000\t2048\n"
+                     "SET_ADDRESS\t0x08001800\t\n"
+                     "WRITE\t0x08001800\t2048\n"
+                     "SET_ADDRESS\t0x08002000\t\n"
+                     "WRITE\t0x08002000\t808\n"
+                     "SET_ADDRESS\t0x08000000\t\n"
+                     "LEAVE\t\t\n");
+    proc_result_free(&r);
+
+    /* every answer with a poll timeout: the F446 ROM's 100 ms erase, 104 ms
+     * writes (../shared/facts: F4 ROMs), and the 104 ms of the leave */
+    static const char *const poll_fields[] = {"dfuse.status", "dfuse.state", "dfuse.poll_timeout"};
+    r = tshark_fields(in_dir(&d, "dfu.pcap"), "dfuse.poll_timeout > 0", poll_fields, 3);
+    cr_expect_str_eq(r.output,
+                     "0\t4\t100\n"
+                     "0\t4\t104\n0\t4\t104\n0\t4\t104\n0\t4\t104\n0\t4\t104\n0\t4\t104\n"
+                     "0\t4\t104\n0\t4\t104\n0\t4\t104\n0\t4\t104\n0\t4\t104\n"
+                     "0\t7\t104\n");
+    proc_result_free(&r);
+
+    /* the ROM enumerates in dfuERROR / errFIRMWARE (10, 10) */
+    r = tshark_fields(in_dir(&d, "dfu.pcap"), "dfuse.status != 0", poll_fields, 3);
+    cr_expect_str_eq(r.output, "10\t10\t0\n");
+    proc_result_free(&r);
+    done(&d);
+}
+
+Test(dissector, tshark_decodes_the_capture_written_by_another_program)
+{
+    struct report_dir d = {0};
+    static const char *const names[] = {"made.pcap", "made.pcapng"};
+    /* frame numbers: the pcapng has an Ethernet packet first and one after its 41st record */
+    static const unsigned early_frame[] = {39, 40};
+    static const char *const target_line[] = {"52\t1\t10\n", "54\t1\t10\n"};
+    handmade_capture(&d, names[0], "189", "big", "pcap", false);
+    handmade_capture(&d, names[1], "220", "little", "pcapng", false);
+    for (size_t i = 0; i < 2; i++) {
+        static const char *const cmd_fields[] = {"dfuse.command", "dfuse.address", "dfuse.length",
+                                                 "dfuse.transfer_size"};
+        struct proc_result r = tshark_fields(in_dir(&d, names[i]),
+                                             "dfuse.command && usb.urb_type == 'S'", cmd_fields, 4);
+        /* wTransferSize 1024 from the functional descriptor: block 3 of
+         * pointer 0x08000800 lands at 0x08000C00 */
+        cr_expect_str_eq(r.output,
+                         "MASS_ERASE\t\t\t1024\n"
+                         "ERASE\t0x08000800\t\t1024\n"
+                         "SET_ADDRESS\t0x08000800\t\t1024\n"
+                         "WRITE\t0x08000800\t1024\t1024\n"
+                         "WRITE\t0x08000c00\t1024\t1024\n"
+                         "ERASE\t0x09000000\t\t1024\n"
+                         "SET_ADDRESS\t0x08000800\t\t1024\n"
+                         "READ\t0x08000800\t1024\t1024\n"
+                         "READ\t0x08000c00\t1024\t1024\n"
+                         "SET_ADDRESS\t0x08000000\t\t1024\n"
+                         "LEAVE\t\t\t1024\n",
+                         "%s", names[i]);
+        proc_result_free(&r);
+
+        /* the one GETSTATUS asked 2 ms into a 10 ms bwPollTimeout */
+        static const char *const early_fields[] = {"frame.number", "dfuse.poll_gap"};
+        r = tshark_fields(in_dir(&d, names[i]), "dfuse.poll_early == 1", early_fields, 2);
+        unsigned frame = 0;
+        double gap = -1;
+        cr_expect_eq(sscanf(r.output, "%u\t%lf", &frame, &gap), 2, "%s: %s", names[i], r.output);
+        cr_expect_eq(frame, early_frame[i], "%s: %s", names[i], r.output);
+        cr_expect(gap > 2.0 && gap < 2.1, "%s: poll gap %f ms", names[i], gap);
+        const char *nl = strchr(r.output, '\n');
+        cr_expect(nl && nl[1] == 0, "%s: not one early poll: %s", names[i], r.output);
+        proc_result_free(&r);
+
+        /* errTARGET for the erase outside the flash, with its state */
+        static const char *const status_fields[] = {"frame.number", "dfuse.status", "dfuse.state"};
+        r = tshark_fields(in_dir(&d, names[i]), "dfuse.status == 1", status_fields, 3);
+        cr_expect_str_eq(r.output, target_line[i], "%s", names[i]);
+        proc_result_free(&r);
+    }
+    done(&d);
+}
+
+/* The dissector's names are the device's (dfu_spec.c): one table each. */
+#include "emulator/dfuse/dfu_spec.h"
+
+Test(dissector, state_status_and_request_names_are_those_of_dfu_spec)
+{
+    size_t len;
+    char *lua = proc_read_file(DISSECTOR, &len);
+    cr_assert_not_null(lua, DISSECTOR);
+    char want[96];
+    for (unsigned i = 0; i < DFU_STATE_COUNT; i++) {
+        snprintf(want, sizeof want, "[%u] = \"%s\"", i, dfu_state_name(i));
+        cr_expect_not_null(strstr(lua, want), "the dissector lacks %s", want);
+    }
+    for (unsigned i = 0; i < DFU_STATUS_COUNT; i++) {
+        snprintf(want, sizeof want, "[%u] = \"%s\"", i, dfu_status_name(i));
+        cr_expect_not_null(strstr(lua, want), "the dissector lacks %s", want);
+    }
+    for (unsigned i = 0; i < DFU_REQ_COUNT; i++) {
+        snprintf(want, sizeof want, "[%u] = \"%s\"", i, dfu_request_name(i));
+        cr_expect_not_null(strstr(lua, want), "the dissector lacks %s", want);
+    }
+    static const unsigned cmds[] = {DFUSE_CMD_GET_COMMANDS, DFUSE_CMD_SET_ADDRESS, DFUSE_CMD_ERASE,
+                                    DFUSE_CMD_READ_UNPROTECT};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        snprintf(want, sizeof want, "[0x%02X] = \"%s\"", cmds[i], dfuse_cmd_name(cmds[i]));
+        cr_expect_not_null(strstr(lua, want), "the dissector lacks %s", want);
+    }
+    free(lua);
+}
