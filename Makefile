@@ -58,7 +58,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
-.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
+.PHONY: all check models-no-io check-kernel deps demo bench clean install-wireshark test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts
 
 all: $(VSTM32) $(MODELS_LIB) $(USBFS) firmware
 
@@ -250,6 +250,15 @@ readme-parts: $(VSTM32)
 	    at == 2 { at = 3 } \
 	    { print }' README.md >$(BUILD)/README.md.new
 	mv $(BUILD)/README.md.new README.md
+
+# The Wireshark DfuSe dissector (tools/wireshark/vstm32-dfuse.lua, issue 18)
+# into a folder Wireshark loads Lua plugins from (`tshark -G folders`): by
+# default the personal one; a system install passes the global one, e.g.
+#   make install-wireshark WIRESHARK_PLUGIN_DIR=$(DESTDIR)/usr/lib/x86_64-linux-gnu/wireshark/plugins
+WIRESHARK_PLUGIN_DIR ?= $(HOME)/.local/lib/wireshark/plugins
+install-wireshark:
+	install -d '$(WIRESHARK_PLUGIN_DIR)'
+	install -m 0644 tools/wireshark/vstm32-dfuse.lua '$(WIRESHARK_PLUGIN_DIR)/vstm32-dfuse.lua'
 
 demo: deps
 	$(MAKE) all

@@ -350,16 +350,23 @@ Test(report, bad_input_is_one_clear_line_and_exit_status_2)
 
 /* ---- the Wireshark dissector ----------------------------------------------------- */
 
-/* tshark -X lua_script:DISSECTOR -r CAPTURE -Y FILTER -T fields -e F...: stdout
- * alone (as root tshark warns on stderr, and Lua says so too). */
-static struct proc_result tshark_fields(const char *capture, const char *filter,
-                                        const char *const *fields, size_t nfields)
+/* tshark [-X lua_script:DISSECTOR] -r CAPTURE -Y FILTER -T fields -e F...:
+ * stdout alone (as root tshark warns on stderr).  HOME is the test's
+ * directory, so a dissector installed in the personal plugin folder is
+ * not what is tested. */
+static struct proc_result tshark_run(const struct report_dir *d, bool script, const char *capture,
+                                     const char *filter, const char *const *fields, size_t nfields)
 {
+    char home[700];
+    snprintf(home, sizeof home, "HOME=%s", d->dir);
+    char *env[] = {home, NULL};
     char *argv[32];
     int n = 0;
     argv[n++] = "tshark";
-    argv[n++] = "-X";
-    argv[n++] = "lua_script:" DISSECTOR;
+    if (script) {
+        argv[n++] = "-X";
+        argv[n++] = "lua_script:" DISSECTOR;
+    }
     argv[n++] = "-r";
     argv[n++] = (char *)capture;
     argv[n++] = "-Y";
@@ -371,13 +378,21 @@ static struct proc_result tshark_fields(const char *capture, const char *filter,
         argv[n++] = (char *)fields[i];
     }
     argv[n] = NULL;
-    struct proc_result r = proc_run_split(NULL, argv, NULL, TOOL_TIMEOUT_S);
+    return proc_run_split(NULL, argv, env, TOOL_TIMEOUT_S);
+}
+
+static struct proc_result tshark_fields_of(const struct report_dir *d, const char *capture,
+                                           const char *filter, const char *const *fields,
+                                           size_t nfields)
+{
+    struct proc_result r = tshark_run(d, true, capture, filter, fields, nfields);
     cr_assert_eq(r.status, 0, "tshark (Debian package tshark) exited %d:\n%s%s", r.status,
                  r.output, r.errout);
     /* a Lua error is printed, not fatal: the dissector must load cleanly */
     cr_assert_null(strstr(r.errout, "Lua"), "tshark: %s", r.errout);
     return r;
 }
+#define tshark_fields(capture, filter, fields, n) tshark_fields_of(&d, capture, filter, fields, n)
 
 Test(dissector, tshark_decodes_dfuse_commands_and_block_addresses_of_dfu_util_without_decode_as)
 {
@@ -501,4 +516,38 @@ Test(dissector, state_status_and_request_names_are_those_of_dfu_spec)
         cr_expect_not_null(strstr(lua, want), "the dissector lacks %s", want);
     }
     free(lua);
+}
+
+Test(dissector, make_install_wireshark_puts_it_where_tshark_loads_it)
+{
+    struct report_dir d = {0};
+    handmade_capture(&d, "made.pcap", "220", "little", "pcap", false);
+    static const char *const fields[] = {"dfuse.address"};
+    /* not installed: tshark knows no dfuse field */
+    struct proc_result r = tshark_run(&d, false, in_dir(&d, "made.pcap"), "dfuse.command == \"WRITE\"",
+                                      fields, 1);
+    cr_expect_neq(r.status, 0, "dfuse known before the install: %s", r.output);
+    proc_result_free(&r);
+
+    char home[700];
+    snprintf(home, sizeof home, "HOME=%s", d.dir);
+    char *env[] = {home, NULL};
+    char *make[] = {"make", "-s", "install-wireshark", NULL};
+    r = proc_run(make, env, TOOL_TIMEOUT_S);
+    cr_assert_eq(r.status, 0, "make install-wireshark: %s", r.output);
+    proc_result_free(&r);
+
+    /* installed: tshark loads it by itself, no -X, no Decode As */
+    r = tshark_run(&d, false, in_dir(&d, "made.pcap"), "dfuse.command == \"WRITE\"", fields, 1);
+    cr_expect_eq(r.status, 0, "%s%s", r.output, r.errout);
+    cr_expect_str_eq(r.output, "0x08000800\n0x08000c00\n");
+    proc_result_free(&r);
+
+    /* and given again with -X, the second copy steps aside */
+    r = tshark_run(&d, true, in_dir(&d, "made.pcap"), "dfuse.command == \"WRITE\"", fields, 1);
+    cr_expect_eq(r.status, 0, "%s%s", r.output, r.errout);
+    cr_expect_null(strstr(r.errout, "Lua"), "%s", r.errout);
+    cr_expect_str_eq(r.output, "0x08000800\n0x08000c00\n");
+    proc_result_free(&r);
+    done(&d);
 }

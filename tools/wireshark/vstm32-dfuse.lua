@@ -30,6 +30,14 @@
 -- capture from its start (a display filter does not drop them).  The names
 -- are those of emulator/dfuse/dfu_spec.c; the tools tier checks they match.
 
+-- Loaded twice (installed as a plugin and given with -X lua_script:), the
+-- second copy steps aside: Wireshark refuses a second "dfuse" protocol.
+for _, name in ipairs(Dissector.list()) do
+    if name == "dfuse" then
+        return
+    end
+end
+
 local dfuse = Proto("dfuse", "STM32 DfuSe (DFU 1.1 + AN3156)")
 
 -- DFU 1.1 section 3, table 3.2
