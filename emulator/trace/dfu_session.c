@@ -264,7 +264,13 @@ static void follow_state(struct dfu_step *st, struct dev_track *t)
     const struct usb_setup *u = &st->setup;
     bool zero = u->wLength == 0;
     st->state_before = t->state;
-    if (st->has_status) {
+    if ((st->has_status && st->bstate >= DFU_STATE_COUNT) ||
+        (u->bRequest == DFU_REQ_GETSTATE && st->status == 0 && st->in_len >= 1 &&
+         st->in_data[0] >= DFU_STATE_COUNT)) {
+        /* a bState outside DFU 1.1 table 6.2: the device is not following it */
+        st->state_after = -1;
+        st->error = true;
+    } else if (st->has_status) {
         /* DFU_GETSTATUS reports bState after the request.  Before the first
          * one the state is unknown; a cell that keeps its state (act STATUS)
          * tells it. */
