@@ -13,6 +13,8 @@
 #include "emulator/dfuse/dfuse_internal.h"
 #include "emulator/trace/trace.h"
 #include "lib/bytes.h"
+#include "models/flash_gen.h"
+#include "models/part.h"
 
 #define ST_VID 0x0483u          /* AN3156: the ROM's VID:PID */
 #define DFUSE_PID 0xDF11u
@@ -390,6 +392,30 @@ static void measure_poll(struct dfu_session *s, struct dfu_step *st, struct dev_
         t->last_status_step = (size_t)(st - s->steps);
 }
 
+/* The part table's rows whose ROM would have answered so: the reference
+ * manual of the flash work is theirs. */
+static void infer_parts(struct dfu_session *s)
+{
+    if (!s->ids_known || !s->alt[0].text[0])
+        return;
+    bool same_manual = true;
+    for (size_t i = 0; i < parts_count; i++) {
+        const struct part *p = parts[i];
+        if (!p->dfu.present || p->dfu.bcd_device != s->bcd_device || !p->dfu.alt_names[0] ||
+            strcmp(p->dfu.alt_names[0], s->alt[0].text))
+            continue;
+        if (s->nparts < sizeof s->part_names / sizeof s->part_names[0])
+            s->part_names[s->nparts] = p->name;
+        s->nparts++;
+        if (!s->manual)
+            s->manual = p->gen->manual;
+        else if (strcmp(s->manual, p->gen->manual))
+            same_manual = false;
+    }
+    if (!same_manual)
+        s->manual = NULL;
+}
+
 int dfu_session_read(const struct pcap_capture *cap, struct dfu_session *s, char *err,
                      size_t errlen)
 {
@@ -462,6 +488,7 @@ int dfu_session_read(const struct pcap_capture *cap, struct dfu_session *s, char
         }
         s->nerrors += st->error;
     }
+    infer_parts(s);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");

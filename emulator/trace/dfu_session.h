@@ -107,6 +107,13 @@ struct dfu_session {
     struct dfu_alt alt[DFU_SESSION_MAX_ALTS];
     struct dfu_region *regions;
     size_t nregions;
+    /* The parts whose ROM reports these descriptors (bcdDevice and the
+     * alt 0 layout string, as the part table has them), and the reference
+     * manual of their flash controller when they share one (NULL when no
+     * part matches or they differ). */
+    const char *part_names[4];
+    unsigned nparts;            /* may exceed the names kept */
+    const char *manual;
     /* transitions: count[from][to] over state_before -> state_after */
     unsigned transitions[DFU_STATE_COUNT][DFU_STATE_COUNT];
     uint8_t transition_requests[DFU_STATE_COUNT][DFU_STATE_COUNT];   /* bit: enum dfu_request */

@@ -120,6 +120,10 @@ Test(report, text_of_dfu_util_flashing_decodes_commands_addresses_states_and_pol
     static const char *const want[] = {
         "Device: 0483:df11 bcdDevice 0x2200, wTransferSize 2048, bcdDFU 0x011A",
         "alt 0: @Internal Flash  /0x08000000/04*016Kg,01*064Kg,03*128Kg",
+        /* the part table's rows that answer so, and their manual for the flash work */
+        " f446xe",
+        "answers so; flash work: RM0090 3.6 / RM0368 3.5 / RM0390 3.5",
+        "(SER+SNB, MER, PSIZE) (the flash work)",
         /* the ROM enumerates in dfuERROR, dfu-util clears it */
         "DFU_GETSTATUS -> errFIRMWARE, bwPollTimeout 0 ms, dfuERROR [dfuERROR -> dfuERROR] (DFU 1.1 6.1.2) !ERROR",
         "DFU_CLRSTATUS -> ok [dfuERROR -> dfuIDLE (inferred)] (DFU 1.1 6.1.3)",

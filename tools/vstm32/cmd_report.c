@@ -91,6 +91,13 @@ static void text_device(FILE *out, const struct report_input *in)
     for (unsigned a = 0; a < DFU_SESSION_MAX_ALTS; a++)
         if (s->alt[a].present)
             fprintf(out, "  alt %u: %s\n", a, s->alt[a].text[0] ? s->alt[a].text : "(layout string not captured)");
+    if (s->nparts) {
+        fprintf(out, "Part: the ROM of");
+        for (unsigned i = 0; i < s->nparts && i < 4; i++)
+            fprintf(out, "%s %s", i ? "," : "", s->part_names[i]);
+        fprintf(out, "%s answers so; flash work: %s\n", s->nparts > 4 ? ", ..." : "",
+                s->manual ? s->manual : "their reference manuals differ");
+    }
     fprintf(out, "Transfers: %zu control transfers, %zu DFU requests, %zu errors\n", s->nsteps,
             s->ndfu, s->nerrors);
 }
@@ -228,6 +235,8 @@ static void text_sources(FILE *out, const struct dfu_session *s)
     }
     for (unsigned j = 0; j < n; j++)
         fprintf(out, "  %5u  %s\n", count[j], seen[j]);
+    if (s->manual && s->nregions)
+        fprintf(out, "  %5zu  %s (the flash work)\n", s->nregions, s->manual);
 }
 
 void report_text(FILE *out, const struct report_input *in)

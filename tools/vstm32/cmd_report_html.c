@@ -407,6 +407,11 @@ static void html_sources(FILE *out, const struct dfu_session *s)
         esc(out, seen[j]);
         fputs("</td></tr>\n", out);
     }
+    if (s->manual && s->nregions) {
+        fprintf(out, "<tr><td>%zu</td><td>", s->nregions);
+        esc(out, s->manual);
+        fputs(" (the flash work)</td></tr>\n", out);
+    }
     fputs("</table>\n", out);
 }
 
@@ -445,6 +450,14 @@ void report_html(FILE *out, const struct report_input *in)
             esc(out, s->alt[a].text[0] ? s->alt[a].text : "(layout string not captured)");
             fputs("</td></tr>", out);
         }
+    if (s->nparts) {
+        fputs("<tr><th>part</th><td>the ROM of", out);
+        for (unsigned i = 0; i < s->nparts && i < 4; i++)
+            fprintf(out, "%s %s", i ? "," : "", s->part_names[i]);
+        fprintf(out, "%s answers so; flash work: ", s->nparts > 4 ? ", ..." : "");
+        esc(out, s->manual ? s->manual : "their reference manuals differ");
+        fputs("</td></tr>", out);
+    }
     fprintf(out, "<tr><th>transfers</th><td>%zu control transfers, %zu DFU requests, "
                  "<span class=\"%s\">%zu errors</span></td></tr></table>\n",
             s->nsteps, s->ndfu, s->nerrors ? "bad" : "", s->nerrors);
