@@ -31,7 +31,8 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 libunicorn-dev dfu-util stlink-tools openocd python3-pyocd python3-usb \
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
-                umockdev libumockdev-dev fwupd $(if $(shell command -v node),,nodejs npm)
+                umockdev libumockdev-dev fwupd wireshark-common \
+                $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
 # lib/: what several layers share and no layer owns (USB/IP codec and client,

@@ -349,6 +349,35 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
     return 0;
 }
 
+int pcap_parse(uint8_t *image, size_t len, struct pcap_capture *cap, char *err, size_t errlen)
+{
+    memset(cap, 0, sizeof *cap);
+    cap->image = image;
+    cap->image_len = len;
+    if (len < 12) {
+        snprintf(err, errlen, "not a capture (too short)");
+        pcap_capture_free(cap);
+        return -1;
+    }
+    struct reader r = {.p = cap->image, .len = cap->image_len};
+    uint32_t magic = ld_le32(r.p);
+    int rc;
+    if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
+        magic == __builtin_bswap32(PCAP_MAGIC_US) || magic == __builtin_bswap32(PCAP_MAGIC_NS))
+        rc = read_classic(cap, &r, err, errlen);
+    else if (magic == PCAPNG_SHB)
+        rc = read_pcapng(cap, &r, err, errlen);
+    else {
+        snprintf(err, errlen, "neither pcap nor pcapng (magic 0x%08x)", magic);
+        rc = -1;
+    }
+    if (rc < 0) {
+        pcap_capture_free(cap);
+        return -1;
+    }
+    return 0;
+}
+
 int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errlen)
 {
     memset(cap, 0, sizeof *cap);
@@ -363,32 +392,18 @@ int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errl
         fclose(f);
         return -1;
     }
-    cap->image_len = (size_t)st.st_size;
-    cap->image = malloc(cap->image_len);
-    if (!cap->image || fread(cap->image, 1, cap->image_len, f) != cap->image_len) {
+    size_t len = (size_t)st.st_size;
+    uint8_t *image = malloc(len);
+    if (!image || fread(image, 1, len, f) != len) {
         snprintf(err, errlen, "%s: cannot read", path);
         fclose(f);
-        pcap_capture_free(cap);
+        free(image);
         return -1;
     }
     fclose(f);
-
-    struct reader r = {.p = cap->image, .len = cap->image_len};
-    uint32_t magic = ld_le32(r.p);
     char why[200];
-    int rc;
-    if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
-        magic == __builtin_bswap32(PCAP_MAGIC_US) || magic == __builtin_bswap32(PCAP_MAGIC_NS))
-        rc = read_classic(cap, &r, why, sizeof why);
-    else if (magic == PCAPNG_SHB)
-        rc = read_pcapng(cap, &r, why, sizeof why);
-    else {
-        snprintf(why, sizeof why, "neither pcap nor pcapng (magic 0x%08x)", magic);
-        rc = -1;
-    }
-    if (rc < 0) {
+    if (pcap_parse(image, len, cap, why, sizeof why) < 0) {
         snprintf(err, errlen, "%s: %s", path, why);
-        pcap_capture_free(cap);
         return -1;
     }
     return 0;

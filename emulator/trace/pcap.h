@@ -81,6 +81,9 @@ struct pcap_capture {
 /* Reads a whole capture.  Records of other link types are skipped.
  * 0, or -1 with a reason in err. */
 int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errlen);
+/* The same on a file image in memory (malloc'd; the capture owns it from
+ * here, freed by pcap_capture_free, also on failure). */
+int pcap_parse(uint8_t *image, size_t len, struct pcap_capture *cap, char *err, size_t errlen);
 void pcap_capture_free(struct pcap_capture *cap);
 
 #endif
