@@ -384,7 +384,7 @@ static void measure_poll(struct dfu_session *s, struct dfu_step *st, struct dev_
         /* the work outlasted bwPollTimeout when the next request still
          * finds the device busy, or the device holds its answer */
         bool held = p->next_wait_ns >= DFU_SESSION_HELD_NS;
-        p->outlasted = !p->early && p->bstate == DFU_STATE_DNBUSY && st->done &&
+        p->outlasted = p->bstate == DFU_STATE_DNBUSY && st->done &&
                        ((st->has_status && st->bstate == DFU_STATE_DNBUSY) || held);
         t->last_status_step = SIZE_MAX;
     }
@@ -414,6 +414,29 @@ static void infer_parts(struct dfu_session *s)
     }
     if (!same_manual)
         s->manual = NULL;
+}
+
+/* After an early poll, a device still busy is the host's doing, not the
+ * work's; unless the capture's clock never saw the host wait. */
+static void settle_poll_flags(struct dfu_session *s)
+{
+    size_t polls = 0;
+    bool invisible = true;
+    for (size_t i = 0; i < s->nsteps; i++) {
+        const struct dfu_step *st = &s->steps[i];
+        if (st->has_status && st->poll_ms > 0 && st->gap_ns >= 0) {
+            invisible &= st->gap_ns == 0;
+            polls++;
+        }
+    }
+    s->host_waits_invisible = polls > 0 && invisible;
+    for (size_t i = 0; i < s->nsteps; i++) {
+        struct dfu_step *st = &s->steps[i];
+        if (s->host_waits_invisible)
+            st->early = false;
+        else if (st->early)
+            st->outlasted = false;
+    }
 }
 
 int dfu_session_read(const struct pcap_capture *cap, struct dfu_session *s, char *err,
@@ -489,6 +512,7 @@ int dfu_session_read(const struct pcap_capture *cap, struct dfu_session *s, char
         s->nerrors += st->error;
     }
     infer_parts(s);
+    settle_poll_flags(s);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");

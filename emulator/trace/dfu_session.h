@@ -114,6 +114,10 @@ struct dfu_session {
     const char *part_names[4];
     unsigned nparts;            /* may exceed the names kept */
     const char *manual;
+    /* Every bwPollTimeout was followed by a gap of exactly 0: the capture's
+     * clock did not run while the host waited (vstm32 --time fast keeps
+     * virtual time), so no poll is called early. */
+    bool host_waits_invisible;
     /* transitions: count[from][to] over state_before -> state_after */
     unsigned transitions[DFU_STATE_COUNT][DFU_STATE_COUNT];
     uint8_t transition_requests[DFU_STATE_COUNT][DFU_STATE_COUNT];   /* bit: enum dfu_request */

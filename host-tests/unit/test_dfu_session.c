@@ -20,6 +20,7 @@ struct builder {
     char path[64];
     struct pcap_writer *w;
     uint64_t t_ns, id;
+    uint64_t pause_ns;          /* between a completion and the next submit */
 };
 
 static void begin(struct builder *b)
@@ -33,6 +34,7 @@ static void begin(struct builder *b)
     cr_assert_not_null(b->w, "%s", err);
     b->t_ns = 1000000000ull;
     b->id = 0x100;
+    b->pause_ns = 20000;
 }
 
 /* One control transfer: submit, then completion took_us later. */
@@ -63,7 +65,7 @@ static void ctl(struct builder *b, uint8_t bm, uint8_t req, uint16_t value, uint
         c.len_cap = in_len;
     }
     cr_assert_eq(pcap_writer_event(b->w, &c), 0);
-    b->t_ns += 20000;
+    b->t_ns += b->pause_ns;
 }
 
 static void wait_ms(struct builder *b, unsigned ms)
@@ -247,10 +249,37 @@ Test(dfu_session, poll_timeout_is_set_against_the_gap_and_the_work)
     cr_expect(a->early);
     cr_expect(!a->outlasted, "an early poll is the host's fault, not the work's");
     cr_expect(!c->early);
+    cr_expect(!s.host_waits_invisible, "the host's 10 ms and 50 ms waits are in the capture");
     cr_expect(c->outlasted, "the device held the next answer 400 ms past a 50 ms poll timeout");
     cr_expect_eq(c->next_wait_ns, 400000000);
     cr_expect(s.regions[0].confirmed);
     cr_expect_eq(s.regions[0].kind, DFU_REGION_MASS_ERASE);
+    dfu_session_free(&s);
+    pcap_capture_free(&cap);
+}
+
+/* vstm32 --time fast stamps virtual time: the host's waits take none, so
+ * a gap of 0 after every poll timeout says the clock is not the host's. */
+Test(dfu_session, a_capture_in_virtual_time_calls_no_poll_early)
+{
+    struct builder b;
+    begin(&b);
+    b.pause_ns = 0;
+    enumerate(&b);
+    getstatus(&b, DFU_STATUS_OK, 0, DFU_STATE_IDLE, 0);
+    const uint8_t mass[1] = {0x41};
+    dnload(&b, 0, mass, 1);
+    getstatus(&b, DFU_STATUS_OK, 1, DFU_STATE_DNBUSY, 0);
+    getstatus(&b, DFU_STATUS_OK, 0, DFU_STATE_DNLOAD_IDLE, 250000);
+
+    struct pcap_capture cap;
+    struct dfu_session s;
+    finish(&b, &cap, &s);
+    const struct dfu_step *a = find(&s, DFU_REQ_GETSTATUS, 0, 1);
+    cr_expect_eq(a->gap_ns, 0);
+    cr_expect(s.host_waits_invisible);
+    cr_expect(!a->early);
+    cr_expect(a->outlasted, "the work still outlasted the 1 ms poll timeout");
     dfu_session_free(&s);
     pcap_capture_free(&cap);
 }

@@ -22,6 +22,11 @@
 #include "tools/vstm32/cli.h"
 #include "tools/vstm32/report.h"
 
+const char report_invisible_waits[] =
+    "the host's waits take no time in this capture (every gap after a bwPollTimeout is 0: "
+    "virtual time, as vstm32 --time fast records it), so polls are not set against real gaps; "
+    "record with --time real for that";
+
 const char *report_state(int state)
 {
     return state < 0 ? "?" : dfu_state_name((unsigned)state);
@@ -100,6 +105,8 @@ static void text_device(FILE *out, const struct report_input *in)
     }
     fprintf(out, "Transfers: %zu control transfers, %zu DFU requests, %zu errors\n", s->nsteps,
             s->ndfu, s->nerrors);
+    if (s->host_waits_invisible)
+        fprintf(out, "Note: %s\n", report_invisible_waits);
 }
 
 static void text_sequence(FILE *out, const struct report_input *in)

@@ -461,6 +461,11 @@ void report_html(FILE *out, const struct report_input *in)
     fprintf(out, "<tr><th>transfers</th><td>%zu control transfers, %zu DFU requests, "
                  "<span class=\"%s\">%zu errors</span></td></tr></table>\n",
             s->nsteps, s->ndfu, s->nerrors ? "bad" : "", s->nerrors);
+    if (s->host_waits_invisible) {
+        fputs("<p class=\"bad\">Note: ", out);
+        esc(out, report_invisible_waits);
+        fputs("</p>\n", out);
+    }
     fputs("<p><a href=\"#sequence\">sequence</a> \u00b7 <a href=\"#states\">state diagram</a> "
           "\u00b7 <a href=\"#memory\">memory map</a> \u00b7 <a href=\"#sources\">sources</a></p>\n",
           out);

@@ -22,6 +22,8 @@ void report_html(FILE *out, const struct report_input *in);
 /* Shared by both: "1.2" bus.device, the time of a step in seconds, the
  * DFU state name or "?", a unit's view in words. */
 const char *report_state(int state);
+/* Why the polls of a capture in virtual time are not called early. */
+extern const char report_invisible_waits[];
 double report_seconds(const struct report_input *in, uint64_t t_ns);
 void report_unit_words(char *out, size_t cap, const struct dfu_unit_view *v);
 /* The poll-timeout line of a GETSTATUS step ("" when it has none). */

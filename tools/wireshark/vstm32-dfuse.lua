@@ -271,6 +271,9 @@ function dfuse.dissector(tvb, pinfo, tree)
             local ri = usb_request_in()
             local req = ri and d.pending and d.pending[ri.value] or nil
             r = decode_completion(tvb, pinfo, d, req)
+            if req then
+                d.pending[ri.value] = nil   -- answered: the frame keeps what it needs
+            end
         end
         frames[pinfo.number] = r
     end
