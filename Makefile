@@ -38,7 +38,7 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 python3 procps gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
                 umockdev libumockdev-dev fwupd strace libxml2-utils scdoc python3-pytest debhelper lintian \
-                libmicrohttpd-dev chromium chromium-driver python3-selenium stm32flash \
+                libmicrohttpd-dev chromium chromium-driver python3-selenium stm32flash wireshark-common \
                 $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)
@@ -66,7 +66,7 @@ EMU_LIB    := $(BUILD)/libvstm32emu.a
 VSTM32     := $(BUILD)/vstm32
 USBFS      := $(BUILD)/usbfs/libvstm32-usbfs.so
 
-.PHONY: all check models-no-io check-kernel deps demo bench clean test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts screenshots
+.PHONY: all check models-no-io check-kernel deps demo bench clean install-wireshark test-unit test-unit-asan test-usbip test-usbip-asan test-tools expected-lists readme-parts screenshots
 
 all: $(VSTM32) $(MODELS_LIB) $(USBFS) firmware
 
@@ -136,6 +136,10 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 PYTHON3    ?= $(firstword $(wildcard /usr/bin/python3) python3)
 PYTHONDIR   = $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages)
 PYTEST_PLUGIN := python/pytest_vstm32
+# The Wireshark DfuSe dissector: always beside the scenarios, and where
+# Debian's Wireshark loads Lua plugins when installing into /usr (the .deb).
+MULTIARCH  := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+WSLUADIR    = $(if $(filter /usr,$(PREFIX)),/usr/lib/$(MULTIARCH)/wireshark/plugins)
 FW_INSTALL_EXTS := elf bin hex dfu
 MAN_PAGES  := $(BUILD)/man/vstm32.1
 
@@ -166,6 +170,8 @@ install: all $(MAN_PAGES)
 	done
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 tools/completion/vstm32.bash $(DESTDIR)$(BASHCOMPDIR)/vstm32
+	install -D -m 0644 tools/wireshark/vstm32-dfuse.lua $(DESTDIR)$(PKGDATADIR)/wireshark/vstm32-dfuse.lua
+	$(if $(WSLUADIR),install -D -m 0644 tools/wireshark/vstm32-dfuse.lua $(DESTDIR)$(WSLUADIR)/vstm32-dfuse.lua)
 	install -m 0644 $(PYTEST_PLUGIN)/*.py $(DESTDIR)$(PYTHONDIR)/pytest_vstm32/
 	# the entry point that makes pytest load the plugin (pytest11)
 	install -d $(DESTDIR)$(PYTHONDIR)/pytest_vstm32-$(VERSION).dist-info
@@ -178,7 +184,7 @@ install: all $(MAN_PAGES)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vstm32 $(DESTDIR)$(MANDIR)/man1/vstm32.1 \
-	    $(DESTDIR)$(BASHCOMPDIR)/vstm32
+	    $(DESTDIR)$(BASHCOMPDIR)/vstm32 $(if $(WSLUADIR),$(DESTDIR)$(WSLUADIR)/vstm32-dfuse.lua)
 	rm -rf $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(PYTHONDIR)/pytest_vstm32 \
 	    $(DESTDIR)$(PYTHONDIR)/pytest_vstm32-*.dist-info
 
@@ -350,6 +356,15 @@ readme-parts: $(VSTM32)
 	$(call README_TABLE,## Fidelity ledger,$(BUILD)/fidelity.md) $(BUILD)/README.md.new >$(BUILD)/README.md.new2
 	mv $(BUILD)/README.md.new2 README.md
 	rm -f $(BUILD)/README.md.new
+
+# The Wireshark DfuSe dissector (tools/wireshark/vstm32-dfuse.lua, issue 18)
+# into a folder Wireshark loads Lua plugins from (`tshark -G folders`): by
+# default the personal one; a system install passes the global one, e.g.
+#   make install-wireshark WIRESHARK_PLUGIN_DIR=$(DESTDIR)/usr/lib/x86_64-linux-gnu/wireshark/plugins
+WIRESHARK_PLUGIN_DIR ?= $(HOME)/.local/lib/wireshark/plugins
+install-wireshark:
+	install -d '$(WIRESHARK_PLUGIN_DIR)'
+	install -m 0644 tools/wireshark/vstm32-dfuse.lua '$(WIRESHARK_PLUGIN_DIR)/vstm32-dfuse.lua'
 
 demo: deps
 	$(MAKE) all

@@ -27,7 +27,7 @@ FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
 # The ST-Link target joins once the probe's decoder is in the tree.
-FUZZ_TARGETS := usbip dfuse state faults mkdfuse \
+FUZZ_TARGETS := usbip dfuse state faults mkdfuse report \
                 $(if $(and $(wildcard emulator/stlink/stlink.c),$(wildcard fuzz/fuzz_stlink.c)),stlink)
 FUZZ_LIB_SRCS := $(EMU_SRCS) $(MODEL_SRCS)
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))

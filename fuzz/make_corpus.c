@@ -31,6 +31,7 @@
 #include "models/chip.h"
 #include "models/part.h"
 #include "emulator/state/state.h"
+#include "emulator/trace/pcap.h"
 
 /* ---- a growing byte buffer ------------------------------------------------ */
 
@@ -740,6 +741,69 @@ static int to_hex(const char *dir, const char *file)
     if (rc)
         fprintf(stderr, "make_corpus: cannot write %s from %s\n", file, dir);
     return rc;
+
+/* ---- report: usbmon captures of a DfuSe session -------------------------- */
+
+/* One control transfer of device 2 on bus 1, as usbmon records it. */
+static void cap_control(struct pcap_writer *w, uint64_t *id, uint64_t *t, const uint8_t setup[8],
+                        const uint8_t *out, uint32_t out_len, const uint8_t *in, uint32_t in_len)
+{
+    bool is_in = setup[0] & 0x80;
+    struct usbmon_event ev = {.id = ++*id, .type = 'S', .xfer_type = USBMON_CONTROL,
+                              .epnum = is_in ? 0x80 : 0, .devnum = 2, .busnum = 1,
+                              .has_setup = true, .status = USBMON_STATUS_SUBMIT,
+                              .length = ld_le16(setup + 6), .t_ns = *t,
+                              .data = is_in ? NULL : out, .len_cap = is_in ? 0 : out_len};
+    memcpy(ev.setup, setup, 8);
+    pcap_writer_event(w, &ev);
+    *t += 1000000;
+    struct usbmon_event c = {.id = ev.id, .type = 'C', .xfer_type = USBMON_CONTROL,
+                             .epnum = ev.epnum, .devnum = 2, .busnum = 1, .status = 0,
+                             .length = is_in ? in_len : out_len, .t_ns = *t,
+                             .data = is_in ? in : NULL, .len_cap = is_in ? in_len : 0};
+    pcap_writer_event(w, &c);
+}
+
+static void corpus_report(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/report", outdir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/report/seed-00", outdir);
+    char err[200];
+    struct pcap_writer *w = pcap_writer_open(path, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "make_corpus: %s\n", err);
+        exit(1);
+    }
+    uint64_t id = 0, t = 0;
+    static const uint8_t dev[18] = {18, 1, 0, 1, 0, 0, 0, 64, 0x83, 0x04, 0x11, 0xDF, 0, 0x22, 1, 2, 3, 1};
+    static const uint8_t cfg[27] = {9, 2, 27, 0, 1, 1, 0, 0xC0, 50, 9, 4, 0, 0, 0, 0xFE, 1, 2, 4,
+                                    9, 0x21, 0x0B, 255, 0, 0x00, 0x08, 0x1A, 0x01};
+    static const uint8_t layout[] = {26, 3, '@', 0, 'F', 0, '/', 0, '0', 0, 'x', 0, '8', 0,
+                                     '/', 0, '4', 0, '*', 0, '1', 0, 'K', 0, 'g', 0};
+    static const uint8_t get_dev[8] = {0x80, 6, 0, 1, 0, 0, 18, 0};
+    static const uint8_t get_cfg[8] = {0x80, 6, 0, 2, 0, 0, 255, 0};
+    static const uint8_t get_str[8] = {0x80, 6, 4, 3, 0x09, 0x04, 255, 0};
+    static const uint8_t getstatus[8] = {0xA1, 3, 0, 0, 0, 0, 6, 0};
+    static const uint8_t dnload0[8] = {0x21, 1, 0, 0, 0, 0, 5, 0};
+    static const uint8_t dnload2[8] = {0x21, 1, 2, 0, 0, 0, 16, 0};
+    static const uint8_t busy[6] = {0, 10, 0, 0, 4, 0}, idle[6] = {0, 0, 0, 0, 5, 0};
+    static const uint8_t set[5] = {0x21, 0, 0, 0, 8}, erase[5] = {0x41, 0, 4, 0, 8};
+    static const uint8_t block[16] = {1, 2, 3, 4};
+    cap_control(w, &id, &t, get_dev, NULL, 0, dev, sizeof dev);
+    cap_control(w, &id, &t, get_cfg, NULL, 0, cfg, sizeof cfg);
+    cap_control(w, &id, &t, get_str, NULL, 0, layout, sizeof layout);
+    cap_control(w, &id, &t, dnload0, erase, 5, NULL, 0);
+    cap_control(w, &id, &t, getstatus, NULL, 0, busy, 6);
+    cap_control(w, &id, &t, getstatus, NULL, 0, idle, 6);
+    cap_control(w, &id, &t, dnload0, set, 5, NULL, 0);
+    cap_control(w, &id, &t, getstatus, NULL, 0, idle, 6);
+    cap_control(w, &id, &t, dnload2, block, 16, NULL, 0);
+    cap_control(w, &id, &t, getstatus, NULL, 0, busy, 6);
+    cap_control(w, &id, &t, getstatus, NULL, 0, idle, 6);
+    pcap_writer_close(w);
+    written++;
 }
 
 int main(int argc, char **argv)
@@ -760,6 +824,7 @@ int main(int argc, char **argv)
     corpus_dfuse();
     corpus_usbip();
     corpus_stlink();
+    corpus_report();
     printf("make_corpus: %u seeds in %s\n", written, outdir);
     return 0;
 }

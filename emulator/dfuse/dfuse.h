@@ -148,8 +148,9 @@ const char *dfuse_cell_cite(unsigned state, unsigned request, bool zero_length);
 /* The action of cell (state, request), or -1 outside the table. */
 int dfuse_cell_act(unsigned state, unsigned request, bool zero_length);
 /* The state cell (state, request) names as next (state itself when the
- * cell keeps it; the action may still pick another at run time, as
- * EXECUTE does), or -1 outside the table.  The live view draws its edges. */
+ * cell keeps it; the action may still pick another at run time: an
+ * upload's short frame, a failed command, as EXECUTE does), or -1 outside
+ * the table.  The live view draws its edges, the report its diagram. */
 int dfuse_cell_next(unsigned state, unsigned request, bool zero_length);
 
 #endif

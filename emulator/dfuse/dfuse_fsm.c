@@ -595,7 +595,7 @@ int dfuse_cell_next(unsigned state, unsigned request, bool zero_length)
     if (state >= DFU_STATE_COUNT || request >= DFU_REQ_COUNT)
         return -1;
     uint8_t next = dfuse_table[state][event_of_request(request, zero_length)].next;
-    return next == NEXT_SAME ? (int)state : next;
+    return next == NEXT_SAME ? (int)state : (int)next;
 }
 
 static int step(struct dfuse_device *d, struct usb_xfer *x, int ev)

@@ -245,11 +245,19 @@ static int read_classic(struct pcap_capture *cap, struct reader *r, char *err, s
     }
     cap->linktype = (int)lt;
     size_t room = 0;
-    for (size_t off = 24; off + 16 <= r->len;) {
+    for (size_t off = 24; off < r->len;) {
         const uint8_t *rh = r->p + off;
+        if (r->len - off < 16) {
+            cap->truncated = true;  /* a record header cut short */
+            cap->truncated_at = off;
+            break;
+        }
         uint32_t caplen = rd32(r, rh + 8);
-        if (caplen > r->len - off - 16)
-            break;                  /* a record cut short by a killed writer */
+        if (caplen > r->len - off - 16) {
+            cap->truncated = true;  /* a record cut short by a killed writer */
+            cap->truncated_at = off;
+            break;
+        }
         uint64_t t = (uint64_t)rd32(r, rh) * 1000000000u +
                      (uint64_t)rd32(r, rh + 4) * (ns ? 1u : 1000u);
         if (add_event(cap, &room, r, (int)lt, rh + 16, caplen, t) < 0) {
@@ -270,8 +278,13 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
     unsigned nif = 0;
     size_t room = 0;
 
-    for (size_t off = 0; off + 12 <= r->len;) {
+    for (size_t off = 0; off < r->len;) {
         const uint8_t *b = r->p + off;
+        if (r->len - off < 12) {
+            cap->truncated = true;
+            cap->truncated_at = off;
+            break;
+        }
         if (memcmp(b, "\x0A\x0D\x0D\x0A", 4) == 0) {
             /* a new section (the block type reads the same in both byte
              * orders): its own byte order and interfaces */
@@ -280,8 +293,11 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
             nif = 0;
         }
         uint32_t type = rd32(r, b), blen = rd32(r, b + 4);
-        if (blen < 12 || blen % 4 || blen > r->len - off)
+        if (blen < 12 || blen % 4 || blen > r->len - off) {
+            cap->truncated = true;  /* a block cut short (or not pcapng past here) */
+            cap->truncated_at = off;
             break;
+        }
         const uint8_t *body = b + 8;
         uint32_t body_len = blen - 12;
         if (type == PCAPNG_IDB && body_len >= 8 && nif < PCAPNG_MAX_IF) {
@@ -333,6 +349,35 @@ static int read_pcapng(struct pcap_capture *cap, struct reader *r, char *err, si
     return 0;
 }
 
+int pcap_parse(uint8_t *image, size_t len, struct pcap_capture *cap, char *err, size_t errlen)
+{
+    memset(cap, 0, sizeof *cap);
+    cap->image = image;
+    cap->image_len = len;
+    if (len < 12) {
+        snprintf(err, errlen, "not a capture (too short)");
+        pcap_capture_free(cap);
+        return -1;
+    }
+    struct reader r = {.p = cap->image, .len = cap->image_len};
+    uint32_t magic = ld_le32(r.p);
+    int rc;
+    if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
+        magic == __builtin_bswap32(PCAP_MAGIC_US) || magic == __builtin_bswap32(PCAP_MAGIC_NS))
+        rc = read_classic(cap, &r, err, errlen);
+    else if (magic == PCAPNG_SHB)
+        rc = read_pcapng(cap, &r, err, errlen);
+    else {
+        snprintf(err, errlen, "neither pcap nor pcapng (magic 0x%08x)", magic);
+        rc = -1;
+    }
+    if (rc < 0) {
+        pcap_capture_free(cap);
+        return -1;
+    }
+    return 0;
+}
+
 int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errlen)
 {
     memset(cap, 0, sizeof *cap);
@@ -347,32 +392,18 @@ int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errl
         fclose(f);
         return -1;
     }
-    cap->image_len = (size_t)st.st_size;
-    cap->image = malloc(cap->image_len);
-    if (!cap->image || fread(cap->image, 1, cap->image_len, f) != cap->image_len) {
+    size_t len = (size_t)st.st_size;
+    uint8_t *image = malloc(len);
+    if (!image || fread(image, 1, len, f) != len) {
         snprintf(err, errlen, "%s: cannot read", path);
         fclose(f);
-        pcap_capture_free(cap);
+        free(image);
         return -1;
     }
     fclose(f);
-
-    struct reader r = {.p = cap->image, .len = cap->image_len};
-    uint32_t magic = ld_le32(r.p);
     char why[200];
-    int rc;
-    if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
-        magic == __builtin_bswap32(PCAP_MAGIC_US) || magic == __builtin_bswap32(PCAP_MAGIC_NS))
-        rc = read_classic(cap, &r, why, sizeof why);
-    else if (magic == PCAPNG_SHB)
-        rc = read_pcapng(cap, &r, why, sizeof why);
-    else {
-        snprintf(why, sizeof why, "neither pcap nor pcapng (magic 0x%08x)", magic);
-        rc = -1;
-    }
-    if (rc < 0) {
+    if (pcap_parse(image, len, cap, why, sizeof why) < 0) {
         snprintf(err, errlen, "%s: %s", path, why);
-        pcap_capture_free(cap);
         return -1;
     }
     return 0;

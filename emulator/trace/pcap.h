@@ -74,11 +74,16 @@ struct pcap_capture {
     uint8_t *image;                 /* the whole file */
     size_t image_len;
     int linktype;                   /* of the first USB interface */
+    bool truncated;                 /* the file ends inside a record (a killed writer, a cut file) */
+    size_t truncated_at;            /* the file offset of that record */
 };
 
 /* Reads a whole capture.  Records of other link types are skipped.
  * 0, or -1 with a reason in err. */
 int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errlen);
+/* The same on a file image in memory (malloc'd; the capture owns it from
+ * here, freed by pcap_capture_free, also on failure). */
+int pcap_parse(uint8_t *image, size_t len, struct pcap_capture *cap, char *err, size_t errlen);
 void pcap_capture_free(struct pcap_capture *cap);
 
 #endif

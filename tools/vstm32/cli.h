@@ -19,6 +19,7 @@ int cmd_ctl(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_scenario(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* "vstm32: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

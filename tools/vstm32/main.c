@@ -24,6 +24,7 @@ static const char usage[] =
     "                                          vhci-hcd and keep them attached (root)\n"
     "  replay CAPTURE.pcap [options]           replay a usbmon capture against a fresh board\n"
     "  scenario [--seed N] FILE...             run field-bug scenarios (fixtures/scenarios)\n"
+    "  report CAPTURE [-o F] [--format text]   a DfuSe capture as a readable report\n"
     "\n"
     "  --version                               the version of vstm32\n"
     "\n"
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
         {"parts", cmd_parts}, {"new", cmd_new},   {"inspect", cmd_inspect},
         {"serve", cmd_serve}, {"run", cmd_run},   {"ctl", cmd_ctl},
         {"attach", cmd_attach},   {"replay", cmd_replay},
-        {"scenario", cmd_scenario},
+        {"scenario", cmd_scenario}, {"report", cmd_report},
     };
 
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
