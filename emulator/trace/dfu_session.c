@@ -85,17 +85,6 @@ static struct dev_track *track_of(struct dev_track *t, size_t n, uint16_t bus, u
     return NULL;
 }
 
-/* The completion of submit i: the next non-submit event with its id on its device. */
-static const struct usbmon_event *completion_of(const struct pcap_capture *cap, size_t i)
-{
-    const struct usbmon_event *s = &cap->events[i];
-    for (size_t j = i + 1; j < cap->count; j++) {
-        const struct usbmon_event *e = &cap->events[j];
-        if (e->id == s->id && e->busnum == s->busnum && e->devnum == s->devnum && e->type != 'S')
-            return e;
-    }
-    return NULL;
-}
 
 /* ---- descriptors: ids, wTransferSize, alternate settings, layouts -------------- */
 
@@ -310,7 +299,7 @@ static void follow_state(struct dfu_step *st, struct dev_track *t)
 static void fill_step(struct dfu_step *st, const struct pcap_capture *cap, size_t i)
 {
     const struct usbmon_event *e = &cap->events[i];
-    const struct usbmon_event *c = completion_of(cap, i);
+    const struct usbmon_event *c = pcap_completion_of(cap, i);
     memset(st, 0, sizeof *st);
     st->record = i + 1;
     st->busnum = e->busnum;
@@ -567,4 +556,27 @@ void dfu_session_free(struct dfu_session *s)
     free(s->steps);
     free(s->regions);
     memset(s, 0, sizeof *s);
+}
+
+unsigned dfu_session_sources(const struct dfu_session *s, const char **seen, unsigned *count,
+                             unsigned max)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < s->nsteps; i++) {
+        const char *c[2] = {s->steps[i].cite, s->steps[i].cmd_cite};
+        for (int k = 0; k < 2; k++) {
+            if (!c[k])
+                continue;
+            unsigned j = 0;
+            while (j < n && strcmp(seen[j], c[k]))
+                j++;
+            if (j == n && n < max) {
+                seen[n] = c[k];
+                count[n++] = 0;
+            }
+            if (j < n)
+                count[j]++;
+        }
+    }
+    return n;
 }

@@ -139,6 +139,11 @@ void dfu_session_unit(const struct dfu_session *s, uint8_t alt, uint32_t start, 
 int dfu_session_read(const struct pcap_capture *cap, struct dfu_session *s, char *err,
                      size_t errlen);
 void dfu_session_free(struct dfu_session *s);
+/* The distinct sources the steps cite (state-table cells, DfuSe commands),
+ * in order of first citation, each with how many steps cite it; at most
+ * max of them.  Returns how many. */
+unsigned dfu_session_sources(const struct dfu_session *s, const char **seen, unsigned *count,
+                             unsigned max);
 
 /* The segment of alt holding addr, or NULL. */
 const struct dfu_seg *dfu_session_seg(const struct dfu_session *s, uint8_t alt, uint32_t addr);

@@ -415,3 +415,14 @@ void pcap_capture_free(struct pcap_capture *cap)
     free(cap->image);
     memset(cap, 0, sizeof *cap);
 }
+
+const struct usbmon_event *pcap_completion_of(const struct pcap_capture *cap, size_t i)
+{
+    const struct usbmon_event *s = &cap->events[i];
+    for (size_t j = i + 1; j < cap->count; j++) {
+        const struct usbmon_event *e = &cap->events[j];
+        if (e->id == s->id && e->busnum == s->busnum && e->devnum == s->devnum && e->type != 'S')
+            return e;
+    }
+    return NULL;
+}

@@ -85,5 +85,8 @@ int pcap_read(const char *path, struct pcap_capture *cap, char *err, size_t errl
  * here, freed by pcap_capture_free, also on failure). */
 int pcap_parse(uint8_t *image, size_t len, struct pcap_capture *cap, char *err, size_t errlen);
 void pcap_capture_free(struct pcap_capture *cap);
+/* The completion of submit event i: the next non-submit event with its id
+ * on its device; NULL if the capture has none. */
+const struct usbmon_event *pcap_completion_of(const struct pcap_capture *cap, size_t i);
 
 #endif

@@ -138,21 +138,23 @@ int bench_server_stop(struct bench_server *s)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int bench_proc_pss_kib(pid_t pid, uint64_t *pss_kib, uint64_t *anon_kib)
+/* Two "Name: N kB" lines of a /proc file of pid. */
+static int proc_two_kib(pid_t pid, const char *file, const char *name1, uint64_t *v1,
+                        const char *name2, uint64_t *v2)
 {
     char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
     int found = 0;
+    size_t l1 = strlen(name1), l2 = strlen(name2);
     while (fgets(line, sizeof line, f)) {
-        unsigned long long v;
-        if (sscanf(line, "Pss: %llu kB", &v) == 1) {
-            *pss_kib = v;
+        if (!strncmp(line, name1, l1) && line[l1] == ':') {
+            *v1 = strtoull(line + l1 + 1, NULL, 10);
             found |= 1;
-        } else if (sscanf(line, "Anonymous: %llu kB", &v) == 1) {
-            *anon_kib = v;
+        } else if (!strncmp(line, name2, l2) && line[l2] == ':') {
+            *v2 = strtoull(line + l2 + 1, NULL, 10);
             found |= 2;
         }
     }
@@ -160,24 +162,12 @@ int bench_proc_pss_kib(pid_t pid, uint64_t *pss_kib, uint64_t *anon_kib)
     return found == 3 ? 0 : -1;
 }
 
+int bench_proc_pss_kib(pid_t pid, uint64_t *pss_kib, uint64_t *anon_kib)
+{
+    return proc_two_kib(pid, "smaps_rollup", "Pss", pss_kib, "Anonymous", anon_kib);
+}
+
 int bench_proc_memory_kib(pid_t pid, uint64_t *rss_kib, uint64_t *hwm_kib)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    int found = 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long v;
-        if (sscanf(line, "VmRSS: %llu kB", &v) == 1) {
-            *rss_kib = v;
-            found |= 1;
-        } else if (sscanf(line, "VmHWM: %llu kB", &v) == 1) {
-            *hwm_kib = v;
-            found |= 2;
-        }
-    }
-    fclose(f);
-    return found == 3 ? 0 : -1;
+    return proc_two_kib(pid, "status", "VmRSS", rss_kib, "VmHWM", hwm_kib);
 }

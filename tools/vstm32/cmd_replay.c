@@ -92,17 +92,6 @@ static bool is_dfu_class_request(const struct usbmon_event *e)
     return e->type == 'S' && e->has_setup && (e->setup[0] & 0x7F) == 0x21 && e->setup[1] <= 6;
 }
 
-/* The completion of submit i: the next event with its id on its device. */
-static const struct usbmon_event *completion_of(const struct pcap_capture *cap, size_t i)
-{
-    const struct usbmon_event *s = &cap->events[i];
-    for (size_t j = i + 1; j < cap->count; j++) {
-        const struct usbmon_event *e = &cap->events[j];
-        if (e->id == s->id && e->busnum == s->busnum && e->devnum == s->devnum && e->type != 'S')
-            return e;
-    }
-    return NULL;
-}
 
 static bool is_get_descriptor(const struct usbmon_event *s, uint8_t type)
 {
@@ -127,7 +116,7 @@ static int pick_device(struct replay *r, const char *want)
         const struct usbmon_event *s = &cap->events[i];
         if (s->type != 'S' || !is_get_descriptor(s, USB_DT_DEVICE) || s->devnum == 0)
             continue;
-        const struct usbmon_event *c = completion_of(cap, i);
+        const struct usbmon_event *c = pcap_completion_of(cap, i);
         if (c && c->len_cap >= 12 && ld_le16(c->data + 8) == ST_VID &&
             ld_le16(c->data + 10) == ST_DFU_PID) {
             r->busnum = s->busnum;
@@ -163,7 +152,7 @@ static bool captured_string(const struct replay *r, const char *want)
         if (s->type != 'S' || s->busnum != r->busnum || s->devnum != r->devnum ||
             !is_get_descriptor(s, USB_DT_STRING))
             continue;
-        const struct usbmon_event *c = completion_of(cap, i);
+        const struct usbmon_event *c = pcap_completion_of(cap, i);
         char text[256];
         if (!c || c->status != 0)
             continue;
@@ -185,7 +174,7 @@ static const struct part *infer_part(const struct replay *r, bool *alt)
         const struct usbmon_event *s = &cap->events[i];
         if (s->type != 'S' || s->busnum != r->busnum || s->devnum != r->devnum)
             continue;
-        const struct usbmon_event *c = completion_of(cap, i);
+        const struct usbmon_event *c = pcap_completion_of(cap, i);
         if (c && is_get_descriptor(s, USB_DT_DEVICE) && c->len_cap >= 14)
             bcd = ld_le16(c->data + 12);
     }
@@ -404,7 +393,7 @@ static int run_replay(struct replay *r)
         replayed++;
         replay_settle(r);
 
-        const struct usbmon_event *c = completion_of(cap, i);
+        const struct usbmon_event *c = pcap_completion_of(cap, i);
         int verdict = 0;
         if (c && c->status != USB_XFER_CANCELLED) {
             compared++;

@@ -223,23 +223,7 @@ static void text_sources(FILE *out, const struct dfu_session *s)
 {
     fprintf(out, "\nSources (the device's state-table cells and DfuSe commands):\n");
     const char *seen[64];
-    unsigned count[64], n = 0;
-    for (size_t i = 0; i < s->nsteps; i++) {
-        const char *c[2] = {s->steps[i].cite, s->steps[i].cmd_cite};
-        for (int k = 0; k < 2; k++) {
-            if (!c[k])
-                continue;
-            unsigned j = 0;
-            while (j < n && strcmp(seen[j], c[k]))
-                j++;
-            if (j == n && n < 64) {
-                seen[n] = c[k];
-                count[n++] = 0;
-            }
-            if (j < n)
-                count[j]++;
-        }
-    }
+    unsigned count[64], n = dfu_session_sources(s, seen, count, 64);
     for (unsigned j = 0; j < n; j++)
         fprintf(out, "  %5u  %s\n", count[j], seen[j]);
     if (s->manual && s->nregions)
