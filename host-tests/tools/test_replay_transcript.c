@@ -43,7 +43,8 @@ static void make_transcript(struct dfu_bench *b, char *path, size_t cap)
     struct proc_result r = dfu_run(b, (char *[]){"dfu-util", "-v", "-v", "-a", "0", "-s",
                                                  "0x08000000:leave", "-D", file, NULL});
     cr_assert_eq(r.status, 0, "dfu-util -v -v exited %d:\n%s", r.status, r.output);
-    cr_assert_not_null(strstr(r.output, "   Poll timeout 1 ms\n"), "%s", r.output);
+    /* fast mode: an F4 ROM's commands advertise 0 ms (dfuse_fsm.c act_execute) */
+    cr_assert_not_null(strstr(r.output, "   Poll timeout 0 ms\n"), "%s", r.output);
     snprintf(path, cap, "%s/vv.txt", b->dir);
     cr_assert_eq(proc_write_file(path, r.output, strlen(r.output)), 0);
     proc_result_free(&r);
@@ -92,7 +93,7 @@ Test(replay_transcript, edited_poll_timeout_is_named_by_its_line)
     /* the SET_ADDRESS of the first chunk: after its " Download from" line */
     char *chunk = strstr(text0, " Download from image offset 00000000");
     cr_assert_not_null(chunk, "%s", text0);
-    char *poll = strstr(chunk, "   Poll timeout 1 ms\n");
+    char *poll = strstr(chunk, "   Poll timeout 0 ms\n");
     cr_assert_not_null(poll, "%s", text0);
     poll[strlen("   Poll timeout ")] = '7';
     unsigned want = line_of(text0, "   Poll timeout 7 ms\n");
@@ -104,7 +105,7 @@ Test(replay_transcript, edited_poll_timeout_is_named_by_its_line)
     cr_expect_not_null(strstr(r.output, head), "want '%s':\n%s", head, r.output);
     cr_expect_not_null(strstr(r.output, "  expected: bwPollTimeout 7 ms, dfuDNBUSY\n"), "%s",
                        r.output);
-    cr_expect_not_null(strstr(r.output, "  got:      OK, bwPollTimeout 1 ms, dfuDNBUSY\n"), "%s",
+    cr_expect_not_null(strstr(r.output, "  got:      OK, bwPollTimeout 0 ms, dfuDNBUSY\n"), "%s",
                        r.output);
     free(text);
     free(text0);
@@ -185,13 +186,20 @@ Test(replay_transcript, stalled_polls_replay_with_the_same_faults)
     cr_expect_not_null(strstr(r.output, "replay: 10 requests from "), "%s", r.output);
     cr_expect_not_null(strstr(r.output, "no difference\n"), "%s", r.output);
     proc_result_free(&r);
+    /* Without the faults the board differs no later than the first stall:
+     * in fast mode a ROM whose polls cannot be stalled advertises 0 ms for
+     * the erase, where the stalling one kept 1 ms for dfu-util's retry
+     * (dfuse_fsm.c act_execute), so the poll line before it already differs */
     r = replay((char *[]){path, "--board", "l412xb:dfu", "--time", "fast", NULL});
     cr_expect_eq(r.status, 1, "replay exited %d:\n%s", r.status, r.output);
-    char head[96];
-    snprintf(head, sizeof head, "replay: transcript line %u differs", first_stall);
-    cr_expect_not_null(strstr(r.output, head), "want '%s':\n%s", head, r.output);
-    cr_expect_not_null(strstr(r.output, "  expected: a STALL (\"Device stalled USB pipe\")\n"),
-                       "%s", r.output);
+    unsigned at = 0;
+    const char *diff = strstr(r.output, "replay: transcript line ");
+    cr_assert_not_null(diff, "%s", r.output);
+    cr_assert_eq(sscanf(diff, "replay: transcript line %u differs", &at), 1, "%s", r.output);
+    cr_expect(at >= first_stall - 2 && at <= first_stall, "line %u, the first stall is %u:\n%s", at,
+              first_stall, r.output);
+    cr_expect(strstr(r.output, "  expected: a STALL (\"Device stalled USB pipe\")\n") ||
+              strstr(r.output, "  expected: bwPollTimeout 1 ms, dfuDNBUSY\n"), "%s", r.output);
     proc_result_free(&r);
     dfu_bench_free(&b);
 }
