@@ -406,7 +406,11 @@ static int open_node(const char *path, int flags)
     if (!(flags & O_CLOEXEC))
         fcntl(dev->fd, F_SETFD, 0);
     /* The smallest pipe (one page) fills with one write: no POLLOUT. */
-    fcntl(dev->wr, F_SETPIPE_SZ, 4096);
+    int cap = fcntl(dev->wr, F_SETPIPE_SZ, 4096);
+    if (cap <= 0)
+        cap = fcntl(dev->wr, F_GETPIPE_SZ);
+    /* unknown: write until the pipe refuses (64 pages, the default) */
+    dev->pipe_cap = cap > 0 ? (size_t)cap : (size_t)64 * 4096;
     usbfs_parse_endpoints(dev);
     pthread_mutex_lock(&dev->lock);
     usbfs_update_ready(dev);
