@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lib/monotonic.h"
@@ -71,11 +72,58 @@ int usbip_net_send(int fd, const void *buf, size_t len, int64_t deadline)
     return 0;
 }
 
+int usbip_net_send2(int fd, const void *a, size_t alen, const void *b, size_t blen,
+                    int64_t deadline)
+{
+    /* One sendmsg: with TCP_NODELAY a header sent alone is a segment of its
+     * own, and the server wakes for it, finds the message incomplete and
+     * sleeps again until the data comes (issue 21). */
+    struct iovec iov[2] = { { (void *)a, alen }, { (void *)b, blen } };
+    struct iovec *v = iov;
+    int cnt = blen ? 2 : 1;
+    while (cnt > 0 && v->iov_len == 0) {
+        v++;
+        cnt--;
+    }
+    while (cnt > 0) {
+        struct msghdr mh = { .msg_iov = v, .msg_iovlen = (size_t)cnt };
+        ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            size_t left = (size_t)n;
+            while (cnt > 0 && left >= v->iov_len) {
+                left -= v->iov_len;
+                v++;
+                cnt--;
+            }
+            if (cnt > 0) {
+                v->iov_base = (uint8_t *)v->iov_base + left;
+                v->iov_len -= left;
+            }
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int rc = usbip_net_wait(fd, POLLOUT, deadline);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 ? (errno == EPIPE ? -ECONNRESET : -errno) : -ECONNRESET;
+    }
+    return 0;
+}
+
 int usbip_net_recv(int fd, void *buf, size_t len, int64_t deadline)
 {
+    /* No deadline: on a blocking socket one recv() sleeps until all of it
+     * is there, instead of recv (EAGAIN), poll, recv -- three system calls
+     * per message in the preload's reader (issue 21).  A non-blocking
+     * socket still answers EAGAIN and waits in poll below. */
+    int flags = deadline == USBIP_NET_FOREVER ? MSG_WAITALL : MSG_DONTWAIT;
     uint8_t *p = buf;
     while (len) {
-        ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+        ssize_t n = recv(fd, p, len, flags);
         if (n > 0) {
             p += n;
             len -= (size_t)n;

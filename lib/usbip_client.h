@@ -40,6 +40,9 @@ int usbip_net_connect(const char *host, const char *service, int timeout_ms, int
 /* Exactly len bytes, or a negative errno. */
 int usbip_net_send(int fd, const void *buf, size_t len, int64_t deadline);
 int usbip_net_recv(int fd, void *buf, size_t len, int64_t deadline);
+/* a then b (blen may be 0) in one sendmsg where the socket takes it. */
+int usbip_net_send2(int fd, const void *a, size_t alen, const void *b, size_t blen,
+                    int64_t deadline);
 /* Reads and drops len bytes. */
 int usbip_net_skip(int fd, size_t len, int64_t deadline);
 /* Until fd is ready for events (POLLIN, POLLOUT): 0, or -ETIMEDOUT. */

@@ -177,6 +177,9 @@ struct chip {
      * calling ctl->reg_* / mem_*, so a controller can apply the RDP rules
      * that depend on the master (RM0365 3.x: debug erase at RDP 1 sets PGERR). */
     enum bus_master master;
+    /* Fast time: the end of the flash operation whose BSY the core has
+     * already read once (chip.c core_polls_flash_regs). */
+    uint64_t core_saw_busy_until;
     /* Per-chip log sink; NULL: the global one (chip_set_log). */
     chip_log_fn log;
     /* Pins latched at the last reset (boot selection uses them). */

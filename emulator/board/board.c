@@ -26,9 +26,15 @@
  * reset and when the board stops. */
 #define BOARD_SAVE_INTERVAL_NS (1000ull * 1000 * 1000)
 /* Instructions the core runs per turn of the event loop: short enough to
- * keep USB answered between slices, long enough for a flash loader's
- * busy-wait to finish in a few turns. */
-#define BOARD_CPU_SLICE 200000u
+ * keep USB answered between slices.  A flash loader spends most of its
+ * time spinning on an empty FIFO until the probe's next write, and that
+ * write waits for the slice to end: 200000 instructions (~10 ms of
+ * Unicorn with its per-instruction hook) made each ST-Link command of
+ * `openocd program` wait that long (issue 21: 256 KiB F407 1.6 s at
+ * 200000, 0.65 s at 20000, 0.5 s at 5000).  A flash busy-wait no longer
+ * needs long slices: in fast time it ends on its second read of the
+ * status register (models/chip.c core_polls_flash_regs). */
+#define BOARD_CPU_SLICE 5000u
 
 static void journal_restart(struct board *b);
 

@@ -266,3 +266,37 @@ Test(chip, h743_revisions, .description = "RM0433 60.5.8: REV_ID 0x1003 Rev Y, 0
     cr_assert_eq(part_with_rev(part_find("h743zi"), 'X', &p), -1, "no Rev X in the table");
     cr_assert_eq(part_with_rev(part_find("h723zg"), 'V', &p), -1, "h723zg lists no revisions");
 }
+
+/* Issue 21: a flash loader on the core (running from SRAM) polling BSY sees
+ * it on its first read of an operation and, in fast time, the operation's
+ * end on its next: virtual time moves there as if it had spun.  Code from
+ * flash and the debug port read BSY at the time they read it. */
+Test(chip, fast_time_loader_sees_bsy_once_then_the_end_of_the_operation)
+{
+    struct chip *c = new_chip("f407xg", NULL, 0);
+    const uint32_t fl = c->part->flash_regs_base;   /* RM0090 3.9: KEYR +4, SR +0xC, CR +0x10 */
+    const uint32_t bsy = 1u << 16;
+    cr_assert_eq(chip_write(c, fl + 0x04, 4, 0x45670123u, BUS_CPU_SRAM), BUS_OK);
+    cr_assert_eq(chip_write(c, fl + 0x04, 4, 0xCDEF89ABu, BUS_CPU_SRAM), BUS_OK);
+    cr_assert_eq(chip_write(c, fl + 0x10, 4, 0x101u, BUS_CPU_SRAM), BUS_OK);   /* PSIZE x16, PG */
+    cr_assert_eq(chip_write(c, 0x08000000, 2, 0x1234, BUS_CPU_SRAM), BUS_OK);
+    uint64_t until;
+    cr_assert(chip_flash_busy(c, &until));
+    uint64_t t0 = vclock_now(&clk);
+    cr_assert_gt(until, t0);
+    cr_assert(rd(c, fl + 0x0C, 4, BUS_CPU_SRAM) & bsy, "the first read sees BSY");
+    cr_assert_eq(vclock_now(&clk), t0, "and moves no time");
+    cr_assert_eq(rd(c, fl + 0x0C, 4, BUS_CPU_SRAM) & bsy, 0, "the second read: the end");
+    cr_assert_eq(vclock_now(&clk), until);
+    cr_assert_eq(rd(c, 0x08000000, 2, BUS_DEBUG), 0x1234);
+
+    cr_assert_eq(chip_write(c, 0x08000002, 2, 0x5678, BUS_CPU_SRAM), BUS_OK);
+    cr_assert(chip_flash_busy(c, &until));
+    t0 = vclock_now(&clk);
+    for (int i = 0; i < 3; i++) {
+        cr_assert(rd(c, fl + 0x0C, 4, BUS_CPU_FLASH) & bsy, "code from flash: read %d", i);
+        cr_assert(rd(c, fl + 0x0C, 4, BUS_DEBUG) & bsy, "debug port: read %d", i);
+    }
+    cr_assert_eq(vclock_now(&clk), t0);
+    chip_free(c);
+}

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,4 +236,113 @@ Test(usbip_client, connect_gives_a_blocking_socket_without_nagle)
     cr_assert_eq(nodelay, 1);
     close(fd);
     close(lfd);
+}
+
+/* ---- usbip_net_send2 / usbip_net_recv (issue 21) ------------------------------- */
+
+/* A CMD_SUBMIT header and its data leave in one sendmsg: on a
+ * SOCK_SEQPACKET pair one record, read by one recv.  Two send() calls
+ * (what the preload did) would be two records, and with TCP_NODELAY two
+ * segments, the server waking for a header without its data. */
+Test(usbip_client, send2_sends_header_and_data_as_one_message)
+{
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    uint8_t head[USBIP_HEADER_SIZE], data[2048], got[4096];
+    for (size_t i = 0; i < sizeof head; i++)
+        head[i] = (uint8_t)(0xa0 + i);
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7);
+    cr_assert_eq(usbip_net_send2(sv[0], head, sizeof head, data, sizeof data,
+                                 usbip_net_deadline(T_MS)), 0);
+    ssize_t n = recv(sv[1], got, sizeof got, 0);
+    cr_assert_eq(n, (ssize_t)(sizeof head + sizeof data), "one record of %zu bytes, got %zd",
+                 sizeof head + sizeof data, n);
+    cr_assert_arr_eq(got, head, sizeof head);
+    cr_assert_arr_eq(got + sizeof head, data, sizeof data);
+    /* no data: the header alone */
+    cr_assert_eq(usbip_net_send2(sv[0], head, sizeof head, NULL, 0, usbip_net_deadline(T_MS)), 0);
+    cr_assert_eq(recv(sv[1], got, sizeof got, 0), (ssize_t)sizeof head);
+    cr_assert_arr_eq(got, head, sizeof head);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+struct drain_arg {
+    int fd;
+    uint8_t *buf;
+    size_t len;
+    size_t got;
+};
+
+static void *drain_main(void *p)
+{
+    struct drain_arg *a = p;
+    while (a->got < a->len) {
+        ssize_t n = read(a->fd, a->buf + a->got, a->len - a->got);
+        if (n <= 0)
+            break;
+        a->got += (size_t)n;
+    }
+    return NULL;
+}
+
+/* Far more than the socket buffer: sendmsg takes it in pieces (the
+ * remainder of the header's iovec, then of the data's), nothing lost or
+ * repeated. */
+Test(usbip_client, send2_delivers_everything_past_a_full_socket_buffer)
+{
+    int small = 4096;
+    setsockopt(client_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    enum { HEAD = 37, DATA = 1 << 20 };
+    uint8_t *head = malloc(HEAD), *data = malloc(DATA), *got = malloc(HEAD + DATA);
+    cr_assert(head && data && got);
+    for (size_t i = 0; i < HEAD; i++)
+        head[i] = (uint8_t)(i + 1);
+    for (size_t i = 0; i < DATA; i++)
+        data[i] = (uint8_t)(i ^ (i >> 9));
+    struct drain_arg a = { peer_fd, got, HEAD + DATA, 0 };
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, drain_main, &a), 0);
+    int rc = usbip_net_send2(client_fd, head, HEAD, data, DATA, usbip_net_deadline(T_MS));
+    pthread_join(t, NULL);
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(a.got, (size_t)(HEAD + DATA));
+    cr_assert_arr_eq(got, head, HEAD);
+    cr_assert_arr_eq(got + HEAD, data, DATA);
+    free(head);
+    free(data);
+    free(got);
+}
+
+static void *dribble_main(void *p)
+{
+    int fd = *(int *)p;
+    for (uint8_t i = 0; i < USBIP_HEADER_SIZE; i += 8) {
+        uint8_t piece[8];
+        for (uint8_t j = 0; j < 8; j++)
+            piece[j] = (uint8_t)(i + j);
+        if (write(fd, piece, sizeof piece) != (ssize_t)sizeof piece)
+            break;
+        usleep(2000);   /* only to split the message; nothing is timed */
+    }
+    return NULL;
+}
+
+/* No deadline: one blocking recv (MSG_WAITALL) that still returns the whole
+ * message when it comes in pieces, and a reset when the peer goes away
+ * in the middle of one. */
+Test(usbip_client, recv_without_deadline_waits_for_the_whole_message)
+{
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, dribble_main, &peer_fd), 0);
+    uint8_t got[USBIP_HEADER_SIZE];
+    cr_assert_eq(usbip_net_recv(client_fd, got, sizeof got, USBIP_NET_FOREVER), 0);
+    pthread_join(t, NULL);
+    for (size_t i = 0; i < sizeof got; i++)
+        cr_assert_eq(got[i], (uint8_t)i);
+    peer_send("abc", 3);
+    close(peer_fd);
+    peer_fd = -1;
+    cr_assert_eq(usbip_net_recv(client_fd, got, sizeof got, USBIP_NET_FOREVER), -ECONNRESET);
 }

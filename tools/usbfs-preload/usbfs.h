@@ -97,6 +97,7 @@ struct usbfs_dev {
     int      fd;                        /* the caller's fd: write end */
     int      rd;                        /* read end, ours; -1 once gone */
     int      wr;                        /* our dup of the write end */
+    size_t   pipe_cap;                  /* bytes that fill the pipe */
     int      accmode;                   /* O_RDONLY / O_WRONLY / O_RDWR */
     char     host[256], port[16];
     char     busid[USBIP_BUSID_SIZE];

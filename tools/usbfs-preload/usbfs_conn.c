@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@ void usbfs_update_ready(struct usbfs_dev *dev)
     if (dev->rd < 0)
         return;
     char sink[4096];
+    _Static_assert(sizeof sink >= 4096, "one read drains the one-page pipe");
     if (dev->gone) {
         /* devio.c usbdev_poll(): a disconnected device is POLLERR; a pipe
          * whose reader is gone says exactly that to its writer.  Not
@@ -56,14 +58,29 @@ void usbfs_update_ready(struct usbfs_dev *dev)
         dev->rd = -1;
         return;
     }
+    /* The pipe is ours alone: raw system calls, not usbfs_next (that is
+     * umockdev's preload, whose read/write take a lock and mask signals
+     * around every call, ~16 rt_sigprocmask and lock contention with the
+     * app thread per URB; issue 21).  dev->pipe_cap bytes fill and
+     * empty it: no last call to hear EAGAIN. */
     if (dev->done_head) {
-        while (usbfs_next.read(dev->rd, sink, sizeof sink) > 0)
-            ;
+        size_t got = 0;
+        for (int i = 0; i < 64 && got < dev->pipe_cap; i++) {
+            ssize_t n = syscall(SYS_read, dev->rd, sink, sizeof sink);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
         return;
     }
     memset(sink, 0, sizeof sink);
-    for (int i = 0; i < 64 && usbfs_next.write(dev->wr, sink, sizeof sink) > 0; i++)
-        ;
+    size_t put = 0;
+    for (int i = 0; i < 64 && put < dev->pipe_cap; i++) {
+        ssize_t n = syscall(SYS_write, dev->wr, sink, sizeof sink);
+        if (n <= 0)
+            break;
+        put += (size_t)n;
+    }
 }
 
 static void unlist(struct usbfs_urb **head, struct usbfs_urb *urb)
@@ -267,10 +284,7 @@ static int send_header(struct usbfs_dev *dev, const struct usbip_header *h, cons
     uint8_t raw[USBIP_HEADER_SIZE];
     usbip_header_pack(h, raw);
     int64_t deadline = usbip_net_deadline(USBFS_NET_TIMEOUT_MS);
-    int rc = usbip_net_send(dev->sock, raw, sizeof raw, deadline);
-    if (rc == 0 && len)
-        rc = usbip_net_send(dev->sock, data, len, deadline);
-    return rc;
+    return usbip_net_send2(dev->sock, raw, sizeof raw, data, len, deadline);
 }
 
 int usbfs_conn_submit(struct usbfs_dev *dev, struct usbfs_urb *urb)

@@ -82,6 +82,34 @@ struct usbfs_dev *usbfs_lookup(int fd)
 
 /* ---- caller memory ---------------------------------------------------------- */
 
+/* Our pid, asked once (12 getpid calls per URB otherwise; issue 21) and
+ * forgotten in a forked child. */
+static _Atomic pid_t self_pid;
+
+static void forget_pid(void);
+
+static void register_forget_pid(void)
+{
+    pthread_atfork(NULL, NULL, forget_pid);
+}
+
+static void forget_pid(void)
+{
+    atomic_store(&self_pid, 0);
+}
+
+static pid_t self(void)
+{
+    pid_t pid = atomic_load(&self_pid);
+    if (pid == 0) {
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        pthread_once(&once, register_forget_pid);
+        pid = getpid();
+        atomic_store(&self_pid, pid);
+    }
+    return pid;
+}
+
 /* process_vm_readv/writev on our own pid fault-check like copy_*_user;
  * where the kernel forbids them (seccomp), a plain copy. */
 int usbfs_copy_in(void *dst, const void *user, size_t len)
@@ -91,7 +119,7 @@ int usbfs_copy_in(void *dst, const void *user, size_t len)
     if (!user)
         return -EFAULT;
     struct iovec local = { dst, len }, remote = { (void *)user, len };
-    ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_readv(self(), &local, 1, &remote, 1, 0);
     if (n == (ssize_t)len)
         return 0;
     if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -108,7 +136,7 @@ int usbfs_copy_out(void *user, const void *src, size_t len)
     if (!user)
         return -EFAULT;
     struct iovec local = { (void *)src, len }, remote = { user, len };
-    ssize_t n = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+    ssize_t n = process_vm_writev(self(), &local, 1, &remote, 1, 0);
     if (n == (ssize_t)len)
         return 0;
     if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -406,7 +434,11 @@ static int open_node(const char *path, int flags)
     if (!(flags & O_CLOEXEC))
         fcntl(dev->fd, F_SETFD, 0);
     /* The smallest pipe (one page) fills with one write: no POLLOUT. */
-    fcntl(dev->wr, F_SETPIPE_SZ, 4096);
+    int cap = fcntl(dev->wr, F_SETPIPE_SZ, 4096);
+    if (cap <= 0)
+        cap = fcntl(dev->wr, F_GETPIPE_SZ);
+    /* unknown: write until the pipe refuses (64 pages, the default) */
+    dev->pipe_cap = cap > 0 ? (size_t)cap : (size_t)64 * 4096;
     usbfs_parse_endpoints(dev);
     pthread_mutex_lock(&dev->lock);
     usbfs_update_ready(dev);
