@@ -94,15 +94,15 @@ $(EMU_LIB): $(call obj,$(EMU_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
 # The version is compiled into main.c alone.
-$(call obj,tools/vstm32/main.c): ALL_CFLAGS += -DVSTM32_VERSION='"$(VERSION)"'
-$(call obj,tools/vstm32/main.c): Makefile
+$(call obj,tools/vstm32/main.c) $(call asanobj,tools/vstm32/main.c): ALL_CFLAGS += -DVSTM32_VERSION='"$(VERSION)"'
+$(call obj,tools/vstm32/main.c) $(call asanobj,tools/vstm32/main.c): Makefile
 
 # `vstm32 parts` counts the source tags of models/parts.c, whose text
 # tools/vstm32/parts_sources.c carries (.incbin): rebuild it with the table.
-$(call obj,tools/vstm32/parts_sources.c): models/parts.c
+$(call obj,tools/vstm32/parts_sources.c) $(call asanobj,tools/vstm32/parts_sources.c): models/parts.c
 
 # The live view's page files are built into web_page.c (.incbin) likewise.
-$(call obj,tools/vstm32/web_page.c): $(wildcard tools/vstm32/web/*)
+$(call obj,tools/vstm32/web_page.c) $(call asanobj,tools/vstm32/web_page.c): $(wildcard tools/vstm32/web/*)
 
 # -lmicrohttpd: the live view's HTTP server (tools/vstm32/web.c, --web).
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)

@@ -100,7 +100,7 @@ $(BUILD)/soak/flashcheck: host-tests/soak/flashcheck.c $(EMU_LIB) $(MODELS_LIB)
 # exit on SIGTERM).
 $(BUILD)/soak/vstm32-asan: $(call asanobj,$(CLI_SRCS) $(EMU_SRCS) $(MODEL_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lmicrohttpd -ldl
 
 SOAK_CROWD   ?= 256
 SOAK_CROWD_SECONDS ?= 15

@@ -741,6 +741,7 @@ static int to_hex(const char *dir, const char *file)
     if (rc)
         fprintf(stderr, "make_corpus: cannot write %s from %s\n", file, dir);
     return rc;
+}
 
 /* ---- report: usbmon captures of a DfuSe session -------------------------- */
 

@@ -38,7 +38,7 @@ _vstm32()
     done
 
     if ((cword == 1)); then
-        COMPREPLY=($(compgen -W 'parts new inspect serve run ctl attach scenario replay --version --help' -- "$cur"))
+        COMPREPLY=($(compgen -W 'parts new inspect serve run ctl attach scenario replay report --version --help' -- "$cur"))
         return
     fi
     cmd=${words[1]}
