@@ -258,6 +258,7 @@ $(BUILD)/tests/selftest: $(call asanobj,$(wildcard host-tests/selftest/*.c))
 screenshots: $(VSTM32) firmware
 	/usr/bin/python3 host-tests/tools/py/live_view_browser.py $(VSTM32) \
 	    $(BUILD)/firmware/f407xg/hello.bin --screenshot docs/live-view.png
+	sh tools/report-screenshot.sh $(VSTM32) docs/report.png
 
 # ---- check -------------------------------------------------------------------
 
