@@ -282,7 +282,7 @@ int state_exists(const char *dir)
 }
 
 static int load_blob(const char *dir, json_t *jblobs, struct chip *c, unsigned index,
-                     const struct chip_blob *b, char *err, size_t errlen)
+                     const struct chip_blob *b, bool *vanished, char *err, size_t errlen)
 {
     json_t *jb = json_object_get(jblobs, b->name);
     json_t *jfile = json_object_get(jb, "file");
@@ -315,6 +315,7 @@ static int load_blob(const char *dir, json_t *jblobs, struct chip *c, unsigned i
     }
     if (!data) {
         snprintf(err, errlen, "%s: %s", path, error == ENOENT ? "missing" : strerror(error));
+        *vanished = error == ENOENT;
         return -1;
     }
     if (len != b->size) {
@@ -336,8 +337,8 @@ static int load_blob(const char *dir, json_t *jblobs, struct chip *c, unsigned i
     return r;
 }
 
-struct chip *state_load(const char *dir, const struct part *expect, struct vclock *clock,
-                        struct fault_plan *faults, char *err, size_t errlen)
+static struct chip *load_once(const char *dir, const struct part *expect, struct vclock *clock,
+                              struct fault_plan *faults, bool *vanished, char *err, size_t errlen)
 {
     char path[4096];
     path_join(path, sizeof path, dir, STATE_JSON);
@@ -390,7 +391,7 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     struct chip_blob blobs[CHIP_MAX_BLOBS];
     unsigned n = chip_blobs(c, blobs);
     for (unsigned i = 0; i < n; i++) {
-        if (load_blob(dir, jblobs, c, i, &blobs[i], err, errlen) < 0) {
+        if (load_blob(dir, jblobs, c, i, &blobs[i], vanished, err, errlen) < 0) {
             chip_free(c);
             c = NULL;
             goto out;
@@ -414,5 +415,26 @@ struct chip *state_load(const char *dir, const struct part *expect, struct vcloc
     chip_restore(c, &f);
 out:
     json_decref(root);
+    return c;
+}
+
+/*
+ * A running board may save while another process reads its directory
+ * (`vstm32 inspect` beside `serve`): the reader can take chip.json of
+ * generation N and find N's blobs already removed, because the writer
+ * renamed chip.json to N+1 (its blobs durable first) and then retired N.
+ * A blob that vanished that way means a newer chip.json is there: read
+ * again, a bounded number of times.
+ */
+struct chip *state_load(const char *dir, const struct part *expect, struct vclock *clock,
+                        struct fault_plan *faults, char *err, size_t errlen)
+{
+    struct chip *c = NULL;
+    for (int attempt = 0; attempt < 8 && !c; attempt++) {
+        bool vanished = false;
+        c = load_once(dir, expect, clock, faults, &vanished, err, errlen);
+        if (!c && !vanished)
+            break;
+    }
     return c;
 }
