@@ -3,6 +3,7 @@
 #include "host-tests/bench/bench_common.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,6 +75,17 @@ static int read_line(int fd, char *buf, size_t cap)
     return 0;
 }
 
+static void *drain_main(void *arg)
+{
+    int fd = *(int *)arg;
+    char sink[4096];
+    free(arg);
+    while (read(fd, sink, sizeof sink) > 0 || errno == EINTR)
+        ;
+    close(fd);
+    return NULL;
+}
+
 int bench_server_start(struct bench_server *s, char *const args[])
 {
     const char *argv[MAX_SERVER_ARGS];
@@ -115,9 +127,20 @@ int bench_server_start(struct bench_server *s, char *const args[])
     }
     s->listening_ns = monotonic_ns();
     s->port = (uint16_t)port;
-    /* The board lines that follow go to a pipe nobody reads: it holds
-     * 64 KiB, far more than `serve` prints after start-up.  The read end
-     * stays open until bench_server_stop() so those writes never fail. */
+    /* The board lines that follow (one per board: 1024 of them are more
+     * than a pipe holds, and a full pipe stopped `serve` in write()) are
+     * read and dropped by a thread until the server exits. */
+    pthread_t drain;
+    int *fd = malloc(sizeof *fd);
+    if (fd) {
+        *fd = pipefd[0];
+        if (pthread_create(&drain, NULL, drain_main, fd) == 0) {
+            pthread_detach(drain);
+            s->out_fd = -1;
+            return 0;
+        }
+        free(fd);
+    }
     s->out_fd = pipefd[0];
     return 0;
 }
