@@ -49,29 +49,6 @@ int usbip_net_wait(int fd, short events, int64_t deadline)
     }
 }
 
-int usbip_net_send(int fd, const void *buf, size_t len, int64_t deadline)
-{
-    const uint8_t *p = buf;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int rc = usbip_net_wait(fd, POLLOUT, deadline);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 ? (errno == EPIPE ? -ECONNRESET : -errno) : -ECONNRESET;
-    }
-    return 0;
-}
-
 int usbip_net_send2(int fd, const void *a, size_t alen, const void *b, size_t blen,
                     int64_t deadline)
 {
@@ -112,6 +89,11 @@ int usbip_net_send2(int fd, const void *a, size_t alen, const void *b, size_t bl
         return n < 0 ? (errno == EPIPE ? -ECONNRESET : -errno) : -ECONNRESET;
     }
     return 0;
+}
+
+int usbip_net_send(int fd, const void *buf, size_t len, int64_t deadline)
+{
+    return usbip_net_send2(fd, buf, len, NULL, 0, deadline);
 }
 
 int usbip_net_recv(int fd, void *buf, size_t len, int64_t deadline)
