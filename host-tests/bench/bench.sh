@@ -70,6 +70,26 @@ pick() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
 
 fmt() { awk -v v="$1" 'BEGIN { printf "%.3f", v }'; }
 
+# wait_bounded PID T0_NS SECONDS: waits for PID (a session leader, started
+# with setsid) and sets status to its exit status, or stops its whole
+# session after SECONDS from T0_NS and sets status=timeout.
+wait_bounded() {
+    status=
+    while [ -z "$status" ]; do
+        if ! kill -0 "$1" 2>/dev/null; then
+            wait "$1" && status=0 || status=$?
+        elif [ $(( ($(now_ns) - $2) / 1000000000 )) -ge "$3" ]; then
+            kill -TERM -- "-$1" 2>/dev/null || true
+            sleep 1
+            kill -KILL -- "-$1" 2>/dev/null || true
+            wait "$1" 2>/dev/null || true
+            status=timeout
+        else
+            sleep 0.1
+        fi
+    done
+}
+
 # ---- 1. USB/IP control round trip --------------------------------------------
 "$BIN/bench_rtt" 20000 > "$work/rtt"
 p50=$(pick usbip_control_rtt_p50 "$work/rtt")
@@ -167,20 +187,7 @@ stflash() {
     setsid "$VSTM32" run --board f407xg:stlink-v2 --time fast -- \
         st-flash write "$work/st.bin" 0x08000000 > "$work/st.log" 2>&1 &
     pid=$!
-    status=
-    while [ -z "$status" ]; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" && status=0 || status=$?
-        elif [ $(( ($(now_ns) - t0) / 1000000000 )) -ge "$STFLASH_TIMEOUT" ]; then
-            kill -TERM -- "-$pid" 2>/dev/null || true
-            sleep 1
-            kill -KILL -- "-$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
-            status=timeout
-        else
-            sleep 0.1
-        fi
-    done
+    wait_bounded "$pid" "$t0" "$STFLASH_TIMEOUT"
     t1=$(now_ns)
     last=$(grep -v '^[[:space:]]*$' "$work/st.log" | tail -1 | cut -c1-160)
     if [ "$status" = 0 ]; then
@@ -225,20 +232,7 @@ openocd_program() {   # PART TARGET_CFG NAME
         > /dev/null 2>&1 &
     pid=$!
     t0=$(now_ns)
-    status=
-    while [ -z "$status" ]; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" && status=0 || status=$?
-        elif [ $(( ($(now_ns) - t0) / 1000000000 )) -ge "$OPENOCD_TIMEOUT" ]; then
-            kill -TERM -- "-$pid" 2>/dev/null || true
-            sleep 1
-            kill -KILL -- "-$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
-            status=timeout
-        else
-            sleep 0.1
-        fi
-    done
+    wait_bounded "$pid" "$t0" "$OPENOCD_TIMEOUT"
     if [ "$status" = 0 ] && [ -s "$work/ocd-$name.times" ] && grep -q "Verified OK" "$work/ocd-$name.log"; then
         figure "openocd_program_1mib_$name" \
             "$(awk '{ printf "%.3f", ($2 - $1) / 1e9 }' "$work/ocd-$name.times")" s le 1.5 \
