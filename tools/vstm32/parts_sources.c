@@ -316,51 +316,65 @@ static unsigned record_designators(struct scan *sc, const char *code, const char
     return n;
 }
 
+/* The next macro of parts.c that code at *q names, outside string
+ * literals; *q moves past it.  NULL when none is left. */
+static const struct macro *next_macro(const char **q)
+{
+    const char *p = *q;
+    while (*p) {
+        if (*p == '"') {                        /* skip string literals */
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (*p)
+                p++;
+            continue;
+        }
+        if (!isalpha((unsigned char)*p) && *p != '_') {
+            p++;
+            continue;
+        }
+        const char *w = p;
+        while (isalnum((unsigned char)*p) || *p == '_')
+            p++;
+        const struct macro *m = macro_named(w, (size_t)(p - w));
+        if (m) {
+            *q = p;
+            return m;
+        }
+    }
+    *q = p;
+    return NULL;
+}
+
 /* The comment-only lines right above the #define of the first macro
  * `code` names (the macro's own source note), into tag; false if none. */
 static bool macro_doc(const char *code, char *tag, size_t size)
 {
     char line_code[LINE_MAX_TEXT], line_comment[LINE_MAX_TEXT];
-    for (const char *q = code; *q;) {
-        if (*q == '"') {                        /* skip string literals */
-            for (q++; *q && *q != '"'; q++)
-                if (*q == '\\' && q[1])
-                    q++;
-            if (*q)
-                q++;
-            continue;
-        }
-        if (!isalpha((unsigned char)*q) && *q != '_') {
-            q++;
-            continue;
-        }
-        const char *w = q;
-        while (isalnum((unsigned char)*q) || *q == '_')
-            q++;
-        const struct macro *m = macro_named(w, (size_t)(q - w));
-        if (!m)
-            continue;
-        unsigned first = m->first;
-        while (first > 0) {
-            split(first - 1, line_code, line_comment);
-            if (!blank(line_code) || blank(line_comment))
-                break;
-            first--;
-        }
-        if (first == m->first)
-            return false;
-        size_t used = 0;
-        tag[0] = 0;
-        for (unsigned i = first; i < m->first && used + 1 < size; i++) {
-            split(i, line_code, line_comment);
-            int n = snprintf(tag + used, size - used, "%s ", line_comment);
-            if (n < 0)
-                break;
-            used = used + (size_t)n < size ? used + (size_t)n : size - 1;
-        }
-        return true;
+    const char *q = code;
+    const struct macro *m = next_macro(&q);
+    if (!m)
+        return false;
+    unsigned first = m->first;
+    while (first > 0) {
+        split(first - 1, line_code, line_comment);
+        if (!blank(line_code) || blank(line_comment))
+            break;
+        first--;
     }
-    return false;
+    if (first == m->first)
+        return false;
+    size_t used = 0;
+    tag[0] = 0;
+    for (unsigned i = first; i < m->first && used + 1 < size; i++) {
+        split(i, line_code, line_comment);
+        int n = snprintf(tag + used, size - used, "%s ", line_comment);
+        if (n < 0)
+            break;
+        used = used + (size_t)n < size ? used + (size_t)n : size - 1;
+    }
+    return true;
 }
 
 #define MAX_DEPTH 16
@@ -419,24 +433,9 @@ static void visit(struct scan *sc, unsigned first, unsigned last, unsigned depth
         if (depth < 4 && !define) {
             char names[LINE_MAX_TEXT];
             snprintf(names, sizeof names, "%s", code);
-            for (char *q = names; *q;) {
-                if (*q == '"') {                    /* skip string literals */
-                    for (q++; *q && *q != '"'; q++)
-                        if (*q == '\\' && q[1])
-                            q++;
-                    if (*q)
-                        q++;
-                    continue;
-                }
-                if (!isalpha((unsigned char)*q) && *q != '_') {
-                    q++;
-                    continue;
-                }
-                char *w = q;
-                while (isalnum((unsigned char)*q) || *q == '_')
-                    q++;
-                const struct macro *m = macro_named(w, (size_t)(q - w));
-                if (m && m->first != first) {
+            const char *q = names;
+            for (const struct macro *m; (m = next_macro(&q));) {
+                if (m->first != first) {
                     const char *saved = sc->guess_ctx;
                     char ctx[LINE_MAX_TEXT];
                     if (!saved && !blank(comment) && src_class_of(comment) == SRC_GUESS) {
