@@ -145,6 +145,8 @@ Test(report, text_of_dfu_util_flashing_decodes_commands_addresses_states_and_pol
         "erase 0x08000000..0x08003FFF (16384 bytes) alt 0: done",
         "write 0x08002000..0x08002327 (808 bytes) alt 0: done",
         "DFU 1.1 6.1.1, AN3156",
+        /* the one errFIRMWARE answer, counted in the singular */
+        " DFU requests, 1 error\n",
     };
     expect_all(r.output, want, sizeof want / sizeof want[0]);
     /* dfu-util waits the poll timeout it is given: nothing is early */

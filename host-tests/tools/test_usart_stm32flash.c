@@ -275,3 +275,38 @@ Test(usart_stm32flash, write_protected_page_refuses_until_write_unprotect, .time
     proc_rmtree(scratch);
     free(scratch);
 }
+
+/* `vstm32 serve` gives the pty's path on the board's line ("tty=..."),
+ * and a tool run against that server through `vstm32 run --connect` with
+ * $VSTM32_TTY0 naming the pty gets its 8E1 framing carried (a bare pty
+ * cannot carry parity: stm32flash alone fails "Failed to set terminal
+ * flags"). */
+Test(usart_stm32flash, serve_prints_the_tty_and_run_connect_reaches_it, .timeout = 120)
+{
+    char *dir = proc_mkdtemp("usart-serve");
+    char vstm32[PATH_MAX];
+    cr_assert_not_null(realpath(proc_vstm32(), vstm32));
+    char script[2048 + 2 * PATH_MAX];
+    snprintf(script, sizeof script,
+             "cd '%s' || exit 9; '%s' serve --port 0 --board f103xb:usart >serve.out 2>serve.err & pid=$!; "
+             "i=0; while [ $i -lt 200 ] && ! grep -q 'tty=' serve.out 2>/dev/null; do sleep 0.1; i=$((i+1)); done; "
+             "cat serve.out; "
+             "t=$(sed -n 's/^board 0 .* tty=\\([^ ]*\\)$/\\1/p' serve.out); "
+             "a=$(sed -n 's/^listening //p' serve.out); "
+             "[ -c \"$t\" ] && echo \"TTY IS A CHARACTER DEVICE\"; "
+             "stm32flash \"$t\"; echo \"bare: $?\"; "
+             "VSTM32_TTY0=$t '%s' run --connect \"$a\" -- stm32flash \"$t\"; rc=$?; "
+             "kill $pid; wait $pid; exit $rc",
+             dir, vstm32, vstm32);
+    char *argv[] = {"sh", "-c", script, NULL};
+    struct proc_result r = proc_run(argv, NULL, 100);
+    expect_ok(&r, "serve + run --connect + stm32flash");
+    expect_out(&r, "TTY IS A CHARACTER DEVICE");
+    expect_out(&r, "Failed to set terminal flags");
+    expect_out(&r, "bare: 1");
+    expect_out(&r, "Interface serial_posix: 57600 8E1");
+    expect_out(&r, "Device ID    : 0x0410 (STM32F10xxx Medium-density)");
+    proc_result_free(&r);
+    proc_rmtree(dir);
+    free(dir);
+}

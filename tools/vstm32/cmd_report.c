@@ -103,8 +103,8 @@ static void text_device(FILE *out, const struct report_input *in)
         fprintf(out, "%s answers so; flash work: %s\n", s->nparts > 4 ? ", ..." : "",
                 s->manual ? s->manual : "their reference manuals differ");
     }
-    fprintf(out, "Transfers: %zu control transfers, %zu DFU requests, %zu errors\n", s->nsteps,
-            s->ndfu, s->nerrors);
+    fprintf(out, "Transfers: %zu control transfer%s, %zu DFU request%s, %zu error%s\n", s->nsteps,
+            plural(s->nsteps), s->ndfu, plural(s->ndfu), s->nerrors, plural(s->nerrors));
     if (s->host_waits_invisible)
         fprintf(out, "Note: %s\n", report_invisible_waits);
 }

@@ -442,9 +442,10 @@ void report_html(FILE *out, const struct report_input *in)
         esc(out, s->manual ? s->manual : "their reference manuals differ");
         fputs("</td></tr>", out);
     }
-    fprintf(out, "<tr><th>transfers</th><td>%zu control transfers, %zu DFU requests, "
-                 "<span class=\"%s\">%zu errors</span></td></tr></table>\n",
-            s->nsteps, s->ndfu, s->nerrors ? "bad" : "", s->nerrors);
+    fprintf(out, "<tr><th>transfers</th><td>%zu control transfer%s, %zu DFU request%s, "
+                 "<span class=\"%s\">%zu error%s</span></td></tr></table>\n",
+            s->nsteps, plural(s->nsteps), s->ndfu, plural(s->ndfu), s->nerrors ? "bad" : "",
+            s->nerrors, plural(s->nerrors));
     if (s->host_waits_invisible) {
         fputs("<p class=\"bad\">Note: ", out);
         esc(out, report_invisible_waits);

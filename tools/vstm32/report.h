@@ -22,6 +22,11 @@ void report_html(FILE *out, const struct report_input *in);
 /* Shared by both: "1.2" bus.device, the time of a step in seconds, the
  * DFU state name or "?", a unit's view in words. */
 const char *report_state(int state);
+/* "" for one, "s" for any other count: "1 error", "3 errors". */
+static inline const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
 /* Why the polls of a capture in virtual time are not called early. */
 extern const char report_invisible_waits[];
 double report_seconds(const struct report_input *in, uint64_t t_ns);

@@ -788,7 +788,12 @@ void session_print_boards(const struct session *s)
     char line[1024];
     for (unsigned i = 0; i < s->nboards; i++) {
         board_describe(s->boards[i], line, sizeof line);
-        puts(line);
+        fputs(line, stdout);
+        /* a ":usart" board's USART1: where stm32flash is pointed */
+        for (unsigned t = 0; t < s->nttys; t++)
+            if (s->ttys[t].board == s->boards[i])
+                printf(" tty=%s", usart_pty_path(s->ttys[t].pty));
+        putchar('\n');
     }
     fflush(stdout);
 }
