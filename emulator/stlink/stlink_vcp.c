@@ -13,7 +13,10 @@
  *
  * Line coding: the framing the host asked for is what the target's
  * receiver sees, so each byte of a bulk OUT carries usart_frame's verdict
- * for its parity.  The baud rate is kept and answered but changes nothing:
+ * for its parity, taken when it arrives.  A bulk OUT that does not fit in
+ * the probe's buffer towards the target loses its tail (counted; guess:
+ * the firmware NAKs instead; the board drains the buffer every turn, so
+ * only a host writing kilobytes at once meets it).  The baud rate is kept and answered but changes nothing:
  * the ROM autobauds on 0x7F (AN3155 2: "the bootloader ... calculates the
  * baud rate"), and the firmware fixtures' console is only transmitted.
  * guess: the probe starts at 115200 8N1 until the host sets a coding (the
@@ -42,7 +45,9 @@
 
 struct stlink_vcp {
     struct stlink_vcp_layout lay;
-    struct stlink_vcp_wire wire;
+    uint8_t rx[VCP_FIFO];           /* host -> target, in order */
+    bool rx_ok[VCP_FIFO];
+    size_t rx_count;
     struct stlink_line_coding coding;
     uint16_t control_lines;
     uint8_t fifo[VCP_FIFO];
@@ -73,14 +78,6 @@ void stlink_vcp_free(struct stlink_vcp *v)
     for (unsigned i = 0; i < v->npending; i++)
         usb_xfer_done(v->pending[i], USB_XFER_NODEV);
     free(v);
-}
-
-void stlink_vcp_set_wire(struct stlink_vcp *v, const struct stlink_vcp_wire *wire)
-{
-    if (wire)
-        v->wire = *wire;
-    else
-        memset(&v->wire, 0, sizeof v->wire);
 }
 
 bool stlink_vcp_owns_control(const struct stlink_vcp *v, const struct usb_setup *s)
@@ -175,10 +172,13 @@ int stlink_vcp_bulk_out(struct stlink_vcp *v, struct usb_xfer *xfer)
         return USB_XFER_STALL;
     xfer->actual = xfer->len;
     for (uint32_t i = 0; i < xfer->len; i++) {
-        bool ok = usart_frame_parity_ok(v->coding.data_bits, (enum usart_parity)v->coding.parity,
-                                        xfer->buf[i]);
-        if (v->wire.to_target)
-            v->wire.to_target(v->wire.arg, xfer->buf[i], ok);
+        if (v->rx_count == VCP_FIFO) {
+            v->dropped += xfer->len - i;
+            break;
+        }
+        v->rx[v->rx_count] = xfer->buf[i];
+        v->rx_ok[v->rx_count++] = usart_frame_parity_ok(
+            v->coding.data_bits, (enum usart_parity)v->coding.parity, xfer->buf[i]);
     }
     return USB_XFER_OK;
 }
@@ -242,8 +242,10 @@ void stlink_vcp_bus_reset(struct stlink_vcp *v)
 
 void stlink_vcp_disconnect(struct stlink_vcp *v)
 {
+    /* the host's side of the USB/IP link went away (a tool exited on the
+     * usbfs route): its transfers are gone; the probe, still powered,
+     * keeps what the target sent for the next reader */
     v->npending = 0;
-    v->count = v->head = 0;
 }
 
 size_t stlink_vcp_from_target(struct stlink_vcp *v, const uint8_t *bytes, size_t n)
@@ -257,9 +259,20 @@ size_t stlink_vcp_from_target(struct stlink_vcp *v, const uint8_t *bytes, size_t
     return keep;
 }
 
+size_t stlink_vcp_to_target(struct stlink_vcp *v, uint8_t *bytes, bool *parity_ok, size_t cap)
+{
+    size_t n = v->rx_count < cap ? v->rx_count : cap;
+    memcpy(bytes, v->rx, n);
+    memcpy(parity_ok, v->rx_ok, n * sizeof *parity_ok);
+    memmove(v->rx, v->rx + n, v->rx_count - n);
+    memmove(v->rx_ok, v->rx_ok + n, (v->rx_count - n) * sizeof *v->rx_ok);
+    v->rx_count -= n;
+    return n;
+}
+
 bool stlink_vcp_wants_poll(const struct stlink_vcp *v)
 {
-    return v->count && bulk_in_queued(v);
+    return v->rx_count || (v->count && bulk_in_queued(v));
 }
 
 void stlink_vcp_poll(struct stlink_vcp *v)

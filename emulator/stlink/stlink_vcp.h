@@ -4,11 +4,13 @@
  * 1.2, PSTN 1.2 section 6.3) next to the probe's debug interface, whose
  * data pipes carry the target's USART as on a Nucleo board.
  *
- * No I/O and no board: bytes from the host's bulk OUT go to a wire the
- * board installs (with whether the target's 8E1 receiver finds their
- * parity right under the host's line coding, emulator/usart/usart_frame.h);
- * bytes the target sends are pushed in with stlink_vcp_from_target() and
- * leave on the bulk IN the host keeps queued.
+ * No I/O and no board: bytes from the host's bulk OUT wait in the probe's
+ * buffer until the board takes them (stlink_vcp_to_target, each with
+ * whether the target's 8E1 receiver finds its parity right under the
+ * host's line coding, emulator/usart/usart_frame.h) in its next turn,
+ * never from inside the transfer; bytes the target sends are pushed in
+ * with stlink_vcp_from_target() and leave on the bulk IN the host keeps
+ * queued.
  */
 #ifndef VSTM32_STLINK_VCP_H
 #define VSTM32_STLINK_VCP_H
@@ -25,12 +27,6 @@
 #define CDC_REQ_GET_LINE_CODING        0x21
 #define CDC_REQ_SET_CONTROL_LINE_STATE 0x22
 #define CDC_LINE_CODING_LEN            7   /* PSTN 1.2 Table 17 */
-
-/* What the probe's VCP pins reach: the target's USART RX (host -> target). */
-struct stlink_vcp_wire {
-    void (*to_target)(void *arg, uint8_t byte, bool parity_ok);
-    void *arg;
-};
 
 struct stlink_vcp_layout {
     uint8_t comm_intf;          /* the CDC communication interface; data is +1 */
@@ -50,7 +46,6 @@ struct stlink_vcp;
 struct stlink_vcp *stlink_vcp_new(const struct stlink_vcp_layout *layout);
 /* Kept transfers are finished with USB_XFER_NODEV. */
 void stlink_vcp_free(struct stlink_vcp *v);
-void stlink_vcp_set_wire(struct stlink_vcp *v, const struct stlink_vcp_wire *wire);
 
 /* Whether a control transfer (class request to one of its interfaces) or
  * an endpoint belongs to the VCP; the probe's ops route them here. */
@@ -66,11 +61,15 @@ bool stlink_vcp_cancel(struct stlink_vcp *v, struct usb_xfer *xfer);
 void stlink_vcp_bus_reset(struct stlink_vcp *v);
 void stlink_vcp_disconnect(struct stlink_vcp *v);
 
+/* Bytes the host sent, for the target's USART RX: at most cap, each with
+ * its parity verdict.  Returns the count (0: none waiting). */
+size_t stlink_vcp_to_target(struct stlink_vcp *v, uint8_t *bytes, bool *parity_ok, size_t cap);
 /* Bytes the target's USART TX sent: queued for the host (the probe's
  * buffer; what does not fit is dropped, as on the probe when no one
  * reads).  Returns how many were kept. */
 size_t stlink_vcp_from_target(struct stlink_vcp *v, const uint8_t *bytes, size_t n);
-/* A kept bulk IN can be finished now (ask the server to poll at once). */
+/* A kept bulk IN can be finished now, or bytes wait for the target: ask
+ * the server to turn at once. */
 bool stlink_vcp_wants_poll(const struct stlink_vcp *v);
 /* Finish kept bulk INs with queued bytes (from ops->poll, never from
  * inside another transfer's submit). */
