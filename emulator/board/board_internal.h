@@ -46,6 +46,7 @@ struct board {
     struct board_usart *usart;      /* ":usart": the ROM's USART face (board_usart.c) */
     bool vcp_rom_listens;           /* a ROM USART sits on the probe VCP's pins */
     bool vcp_console;               /* the firmware console's TX pin is the VCP's */
+    bool vcp_draining;              /* inside board_vcp_process */
 };
 
 /* The ports a host reaches the ROM's USART face by (board_usart.c). */

@@ -242,8 +242,11 @@ static void vcp_pump(struct board *b, struct stlink_vcp *v)
 void board_vcp_process(struct board *b)
 {
     struct stlink_vcp *v = board_vcp(b);
-    if (!v)
+    /* port_rx may run board_process, which comes back here: the bytes
+     * still queued wait for this call, in order */
+    if (!v || b->vcp_draining)
         return;
+    b->vcp_draining = true;
     uint8_t buf[256];
     bool ok[256];
     size_t n;
@@ -257,6 +260,7 @@ void board_vcp_process(struct board *b)
         }
     }
     vcp_pump(b, v);
+    b->vcp_draining = false;
 }
 
 void board_vcp_console(struct board *b, const char *bytes, size_t len)
