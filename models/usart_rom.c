@@ -83,3 +83,110 @@ int usart_rom_has(const struct usart_rom *r, uint8_t cmd)
             return 1;
     return 0;
 }
+
+/* ---- the ST-Link virtual COM port's wiring and the ROM's USART pins ---- */
+
+#define PIN USART_PIN
+#define U1_PA9     { "USART1", PIN('A', 9), PIN('A', 10) }
+#define U2_PA2     { "USART2", PIN('A', 2), PIN('A', 3) }
+#define U2_PD5     { "USART2", PIN('D', 5), PIN('D', 6) }
+#define U2_PA14    { "USART2", PIN('A', 14), PIN('A', 15) }
+#define U3_PB10    { "USART3", PIN('B', 10), PIN('B', 11) }
+#define U3_PC10    { "USART3", PIN('C', 10), PIN('C', 11) }
+#define END        { NULL, 0, 0 }
+
+/* The Nucleo-64 boards' VCP: USART2 TX PA2 / RX PA3 (UM1724 6.8, "USART2
+ * ... PA2 and PA3"); Nucleo-144: USART3 PD8/PD9 (UM1974 6.9; on the
+ * L4R5/L552 Nucleo-144 LPUART1 PG7/PG8, UM2179 6.9); Nucleo-32: USART2
+ * PA2/PA15 (UM1956 6.7). */
+#define VCP_N64       { "USART2", PIN('A', 2), PIN('A', 3) }
+#define VCP_N144      { "USART3", PIN('D', 8), PIN('D', 9) }
+#define VCP_N144_LP   { "LPUART1", PIN('G', 7), PIN('G', 8) }
+#define VCP_N32       { "USART2", PIN('A', 2), PIN('A', 15) }
+#define SRC_N64  "UM1724 6.8: Nucleo-64 ST-LINK VCP on USART2 PA2/PA3"
+#define SRC_N144 "UM1974 6.9: Nucleo-144 ST-LINK VCP on USART3 PD8/PD9"
+#define SRC_N144_LP "UM2179 6.9: Nucleo-144 (L4+/L5) VCP on LPUART1 PG7/PG8"
+#define SRC_N32  "UM1956 6.7: Nucleo-32 VCP on USART2 PA2/PA15"
+
+/* The ROM's USARTs (AN2606, each product's bootloader configuration
+ * table).  Rows marked guess: are recalled from AN2606 with no copy in
+ * ../shared/facts to check them against. */
+static const struct usart_vcp_wiring wirings[] = {
+    { "f103xb", "NUCLEO-F103RB", VCP_N64, SRC_N64,
+      { U1_PA9, END }, "AN2606 F10xxx: USART1 PA9/PA10 only" },
+    { "f072xb", "NUCLEO-F072RB", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PA14, END }, "AN2606 F07x: USART1 PA9/PA10, USART2 PA14/PA15" },
+    { "f042x6", "NUCLEO-F042K6", VCP_N32, SRC_N32,
+      { U1_PA9, U2_PA14, END },
+      "AN2606 F04x: USART1 PA9/PA10, USART2 PA14/PA15 (RX PA15 is the VCP's, TX PA14 is not)" },
+    { "f303vc", "STM32F3DISCOVERY (no V2-1: guess NUCLEO-F303RE's wiring)", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PD5, END }, "AN2606 F303: USART1 PA9/PA10, USART2 PD5/PD6" },
+    { "f401xe", "NUCLEO-F401RE", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PD5, END }, "guess: AN2606 F401: USART1 PA9/PA10, USART2 PD5/PD6" },
+    { "f411xe", "NUCLEO-F411RE", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PD5, END }, "guess: AN2606 F411: USART1 PA9/PA10, USART2 PD5/PD6" },
+    { "f446xe", "NUCLEO-F446RE", VCP_N64, SRC_N64,
+      { U1_PA9, U3_PC10, END }, "AN2606 F446: USART1 PA9/PA10, USART3 PC10/PC11 (no USART2 on PA2/PA3)" },
+    { "f205rg", "NUCLEO-F207ZG", VCP_N144, SRC_N144,
+      { U1_PA9, U3_PB10, U3_PC10, END }, "AN2606 F2: USART1 PA9/PA10, USART3 PB10/PB11, PC10/PC11" },
+    { "f746xg", "NUCLEO-F746ZG", VCP_N144, SRC_N144,
+      { U1_PA9, U3_PB10, U3_PC10, END }, "AN2606 F74x: USART1, USART3 PB10/PB11, PC10/PC11" },
+    { "f767zi", "NUCLEO-F767ZI", VCP_N144, SRC_N144,
+      { U1_PA9, U3_PB10, U3_PC10, END }, "AN2606 F76x: USART1, USART3 PB10/PB11, PC10/PC11" },
+    { "f722xe", "NUCLEO-F722ZE", VCP_N144, SRC_N144,
+      { U1_PA9, U3_PB10, U3_PC10, END }, "AN2606 F72x: USART1, USART3 PB10/PB11, PC10/PC11" },
+    { "l073xz", "NUCLEO-L073RZ", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PA2, END }, "AN2606 L07x: USART1 PA9/PA10, USART2 PA2/PA3" },
+    { "l152re", "NUCLEO-L152RE", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PD5, END }, "guess: AN2606 L1 cat.5: USART1 PA9/PA10, USART2 PD5/PD6" },
+    { "l412xb", "NUCLEO-L412KB", VCP_N32, SRC_N32,
+      { U1_PA9, U2_PA2, U3_PC10, END },
+      "AN2606 L41x: USART1, USART2 PA2/PA3, USART3 (the Nucleo-32's RX PA15 is not PA3)" },
+    { "l476xg", "NUCLEO-L476RG", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PA2, U3_PC10, END }, "AN2606 L47x: USART1 PA9/PA10, USART2 PA2/PA3, USART3 PC10/PC11" },
+    { "l4r5zi", "NUCLEO-L4R5ZI", VCP_N144_LP, SRC_N144_LP,
+      { U1_PA9, U2_PA2, U3_PC10, END }, "AN2606 L4Rx: USART1, USART2 PA2/PA3, USART3 PC10/PC11" },
+    { "g071xb", "NUCLEO-G071RB", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PA2, END }, "AN2606 G07x: USART1 PA9/PA10, USART2 PA2/PA3" },
+    { "g0b1re", "NUCLEO-G0B1RE", VCP_N64, SRC_N64,
+      { U1_PA9, U2_PA2, END }, "guess: AN2606 G0B1: USART1 PA9/PA10, USART2 PA2/PA3" },
+    /* the Nucleo-G474RE's VCP is LPUART1 on PA2/PA3 (UM2505): the same
+     * pins the ROM's USART2 uses */
+    { "g474xe", "NUCLEO-G474RE", { "LPUART1", PIN('A', 2), PIN('A', 3) }, "UM2505: VCP on LPUART1 PA2/PA3",
+      { U1_PA9, U2_PA2, U3_PC10, END }, "AN2606 G47x: USART1, USART2 PA2/PA3, USART3 PC10/PC11" },
+    { "wb55rg", "P-NUCLEO-WB55", { "USART1", PIN('B', 6), PIN('B', 7) }, "UM2435: VCP on USART1 PB6/PB7",
+      { U1_PA9, END }, "guess: AN2606 WB: USART1 PA9/PA10" },
+    { "h743zi", "NUCLEO-H743ZI", VCP_N144, SRC_N144,
+      { U1_PA9, U2_PA2, U3_PB10, END }, "AN2606 H74x: USART1 PA9/PA10, USART2 PA2/PA3, USART3 PB10/PB11" },
+    { "h723zg", "NUCLEO-H723ZG", VCP_N144, SRC_N144,
+      { U1_PA9, U2_PA2, U3_PB10, END }, "AN2606 H72x: USART1, USART2 PA2/PA3, USART3 PB10/PB11" },
+    /* STM32H750B-DK: STLINK-V3E VCP on USART3 PB10/PB11 (UM2488) */
+    { "h750vb", "STM32H750B-DK", { "USART3", PIN('B', 10), PIN('B', 11) }, "guess: UM2488 VCP USART3 PB10/PB11",
+      { U1_PA9, U2_PA2, U3_PB10, END }, "AN2606 H75x: USART1, USART2 PA2/PA3, USART3 PB10/PB11" },
+    { "l552ze", "NUCLEO-L552ZE-Q", VCP_N144_LP, SRC_N144_LP,
+      { U1_PA9, U2_PA2, U3_PB10, END }, "guess: AN2606 L552: USART1, USART2 PA2/PA3, USART3 PB10/PB11" },
+    /* NUCLEO-U575ZI-Q: the VCP is USART1 PA9/PA10 (UM2861), the ROM's own */
+    { "u575zi", "NUCLEO-U575ZI-Q", U1_PA9, "UM2861: VCP on USART1 PA9/PA10",
+      { U1_PA9, U2_PA2, U3_PB10, END }, "guess: AN2606 U575: USART1 PA9/PA10, USART2, USART3" },
+    { "h563zi", "NUCLEO-H563ZI", VCP_N144, SRC_N144,
+      { U1_PA9, END }, "guess: AN2606 H5 (the ROM's USART face is not modelled here)" },
+    { NULL, NULL, END, NULL, { END }, NULL },
+};
+
+const struct usart_pins usart_pty_pins = U1_PA9;
+
+const struct usart_vcp_wiring *usart_vcp_of(const struct part *p)
+{
+    for (const struct usart_vcp_wiring *w = wirings; w->part; w++)
+        if (!strcmp(w->part, p->name))
+            return w;
+    return NULL;
+}
+
+const struct usart_pins *usart_vcp_rom_port(const struct usart_vcp_wiring *w)
+{
+    for (unsigned i = 0; i < USART_ROM_MAX_PORTS && w->rom[i].usart; i++)
+        if (w->rom[i].tx == w->vcp.tx && w->rom[i].rx == w->vcp.rx)
+            return &w->rom[i];
+    return NULL;
+}

@@ -37,6 +37,38 @@ struct usart_rom {
     const char *source;             /* where the row comes from */
 };
 
+/* A USART on two pins: pin = port << 4 | number, port 0 = A (USART_PIN). */
+#define USART_PIN(port, n) ((uint8_t)(((port) - 'A') << 4 | (n)))
+struct usart_pins {
+    const char *usart;              /* "USART2", as the reference manual names it */
+    uint8_t tx, rx;                 /* the target's TX and RX pins */
+};
+
+#define USART_ROM_MAX_PORTS 4
+
+/* Where the ST-Link virtual COM port of the board this part ships on
+ * (its Nucleo, or the Discovery kit for parts with no Nucleo) meets the
+ * target, and which USARTs on which pins the part's ROM bootloader
+ * listens on (AN2606, the part's "bootloader configuration" table). */
+struct usart_vcp_wiring {
+    const char *part;               /* part->name; NULL ends the table */
+    const char *board;              /* "NUCLEO-L476RG" */
+    struct usart_pins vcp;          /* the target's pins wired to the probe's VCP */
+    const char *vcp_src;
+    struct usart_pins rom[USART_ROM_MAX_PORTS];   /* usart NULL ends the list */
+    const char *rom_src;
+};
+
+/* The row of part p, or NULL (no board with a V2-1/V3 VCP is described). */
+const struct usart_vcp_wiring *usart_vcp_of(const struct part *p);
+/* The ROM's USART on the VCP's pins (both TX and RX), or NULL: then the
+ * ROM never hears the VCP (a Nucleo-F446RE: VCP on USART2 PA2/PA3, ROM on
+ * USART1 and USART3). */
+const struct usart_pins *usart_vcp_rom_port(const struct usart_vcp_wiring *w);
+/* The pins the `:usart` pty stands for: the ROM's USART1 (AN2606: USART1
+ * PA9 TX / PA10 RX on every part here). */
+extern const struct usart_pins usart_pty_pins;
+
 /* The row of part p, or NULL (the part's ROM has no USART face modelled). */
 const struct usart_rom *usart_rom_of(const struct part *p);
 /* Whether the ROM lists command `cmd` in its Get reply. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "emulator/board/board_internal.h"
+#include "models/usart_rom.h"
 #include "emulator/board/board_mem.h"
 
 #include <dirent.h>
@@ -80,6 +81,33 @@ static void usart_console(void *arg, const char *bytes, size_t len)
 {
     struct board *b = arg;
     board_run_console(b->run, CONSOLE_USART, bytes, len);
+    board_vcp_console(b, bytes, len);
+}
+
+/* A V2-1 / V3 probe's virtual COM port meets the target where the part's
+ * Nucleo board wires it (models/usart_rom.c).  It and the `:usart` pty
+ * are two hosts on one USART when the VCP sits on the ROM's USART1 pins
+ * (NUCLEO-U575ZI-Q): refused, as two drivers on one RX line would garble
+ * each other on a bench. */
+static int board_wire_vcp(struct board *b, const struct board_options *opt, char *err,
+                          size_t errlen)
+{
+    const struct usart_vcp_wiring *w = usart_vcp_of(b->part);
+    if (!opt->stlink || opt->stlink - 1 == STLINK_V2 || !w)
+        return 0;
+    const struct part_console *con = &b->part->periph.console;
+    b->vcp_console = USART_PIN('A' + con->tx_port, con->tx_pin) == w->vcp.tx;
+    b->vcp_rom_listens = usart_vcp_rom_port(w) != NULL;
+    if (opt->usart && w->vcp.tx == usart_pty_pins.tx && w->vcp.rx == usart_pty_pins.rx) {
+        snprintf(err, errlen, "board %u: %s: the ST-Link's virtual COM port is wired to %s "
+                 "(%s), the USART ':usart' gives a pty: use one or the other",
+                 b->index, b->part->full_name, w->vcp.usart, w->board);
+        return -1;
+    }
+    /* the ROM face serves the VCP even without `:usart` */
+    if (b->vcp_rom_listens && !b->usart && board_usart_new(b) < 0)
+        b->vcp_rom_listens = false;     /* the part's ROM USART face is not modelled */
+    return 0;
 }
 
 static struct cpu *make_cpu(struct board *b)
@@ -254,6 +282,8 @@ struct board *board_new(unsigned index, const struct board_options *opt, struct 
                  index, b->part->full_name);
         goto fail;
     }
+    if (board_wire_vcp(b, opt, err, errlen) < 0)
+        goto fail;
     b->chip->powered = true;
     chip_reset(b->chip, RESET_POWER_ON);
     if ((opt->stlink || core_wanted(b)) && board_ensure_core(b) < 0) {
@@ -536,6 +566,7 @@ void board_process(struct board *b)
             chip_log(b->chip, "%s", err);
     }
     board_usart_process(b);
+    board_vcp_process(b);
     run_core(b);
     /* A kept state directory gets a full save now and then, which also
      * retires the journal; a temporary one is removed at exit and is

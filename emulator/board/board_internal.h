@@ -44,7 +44,13 @@ struct board {
     bool rom_usb_dead;              /* ... and it fired: no DFU device until a restart */
     uint64_t last_cycles;           /* cycles the core used in the last turn */
     struct board_usart *usart;      /* ":usart": the ROM's USART face (board_usart.c) */
+    bool vcp_rom_listens;           /* a ROM USART sits on the probe VCP's pins */
+    bool vcp_console;               /* the firmware console's TX pin is the VCP's */
+    bool vcp_draining;              /* inside board_vcp_process */
 };
+
+/* The ports a host reaches the ROM's USART face by (board_usart.c). */
+enum usart_port { USART_PORT_NONE, USART_PORT_PTY, USART_PORT_VCP };
 
 /* board.c: a system reset the core or the probe asks for, at once. */
 void board_system_reset_now(struct board *b);
@@ -81,6 +87,10 @@ void board_usart_rom_restart(struct board *b);
 void board_usart_process(struct board *b);
 /* This ROM start picked the USART: USB stays off until the next start. */
 bool board_usart_won(const struct board *b);
+/* The probe's virtual COM port: the host's bytes to the target, the
+ * ROM's answers back (each turn); the firmware console's bytes to it. */
+void board_vcp_process(struct board *b);
+void board_vcp_console(struct board *b, const char *bytes, size_t len);
 
 /* Create the board's core if it has none yet (board.c).  0 or -1, logged. */
 int board_ensure_core(struct board *b);

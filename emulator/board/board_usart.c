@@ -15,12 +15,27 @@
  *
  * While the application runs, the bytes the host sends on USART1 reach
  * nothing (no receiver is modelled for the firmware).
+ *
+ * A second way in: the ST-Link V2-1 / V3 virtual COM port
+ * (emulator/stlink/stlink_vcp.c), wired to the pins the part's Nucleo
+ * board wires it to (models/usart_rom.c usart_vcp_of).  The ROM hears it
+ * only when one of its USARTs sits on those pins (AN2606: on a
+ * Nucleo-L476RG USART2 PA2/PA3 does, on a Nucleo-F446RE no ROM USART
+ * does).  The ROM keeps the first USART that speaks (the same detection
+ * as against USB): once a byte of one port reached it, the other port's
+ * bytes are ignored and its answers go to that port only, until the ROM
+ * starts again.  guess: on silicon the autobaud watches every ROM USART's
+ * RX and the first 0x7F wins; a host sends nothing else first.
+ * While the application runs, the firmware's console (part->periph.console)
+ * reaches the VCP when its TX pin is the VCP's (board.c usart_console).
  */
 #include "emulator/board/board_internal.h"
 
 #include <stdlib.h>
 
 #include "emulator/dfuse/dfuse.h"
+#include "emulator/stlink/stlink.h"
+#include "emulator/stlink/stlink_vcp.h"
 #include "emulator/usart/an3155.h"
 #include "models/usart_rom.h"
 
@@ -33,6 +48,7 @@
 
 struct board_usart {
     struct an3155 *rom;         /* the ROM's face while the ROM runs */
+    enum usart_port talker;     /* the port whose byte reached this ROM start first */
     bool won;                   /* this ROM start kept the USART: USB stays off */
     bool noise_drawn;           /* fault board.usart-rx-noise asked at this start */
 };
@@ -67,6 +83,7 @@ void board_usart_rom_restart(struct board *b)
     b->usart->rom = NULL;
     b->usart->won = false;
     b->usart->noise_drawn = false;
+    b->usart->talker = USART_PORT_NONE;
 }
 
 static void keep_usart(struct board *b, const char *why)
@@ -159,7 +176,7 @@ static void take_action(struct board *b, struct an3155 *u)
     }
 }
 
-void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok)
+static void port_rx(struct board *b, enum usart_port port, uint8_t byte, bool parity_ok)
 {
     if (!b->usart)
         return;
@@ -176,19 +193,81 @@ void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok)
     /* USB spoke first: the ROM serves it and reads no USART (AN2606) */
     if (!board_usart_won(b) && b->dfu && dfuse_usb(b->dfu)->submits > 0)
         return;
+    /* another USART spoke first: the ROM reads this one no more */
+    if (b->usart->talker != USART_PORT_NONE && b->usart->talker != port)
+        return;
+    b->usart->talker = port;
     an3155_rx(u, byte, parity_ok);
     if (an3155_synced(u))
-        keep_usart(b, "0x7F on USART1 first");
+        keep_usart(b, port == USART_PORT_VCP ? "0x7F on the ST-Link VCP's USART first"
+                                             : "0x7F on USART1 first");
     run_work(b, u);
 }
 
-size_t board_usart_tx(struct board *b, uint8_t *buf, size_t cap)
+static size_t port_tx(struct board *b, enum usart_port port, uint8_t *buf, size_t cap)
 {
-    if (!b->usart || !b->usart->rom)
+    if (!b->usart || !b->usart->rom || b->usart->talker != port)
         return 0;
     size_t n = an3155_tx(b->usart->rom, buf, cap);
     take_action(b, b->usart->rom);
     return n;
+}
+
+void board_usart_rx(struct board *b, uint8_t byte, bool parity_ok)
+{
+    port_rx(b, USART_PORT_PTY, byte, parity_ok);
+}
+
+size_t board_usart_tx(struct board *b, uint8_t *buf, size_t cap)
+{
+    return port_tx(b, USART_PORT_PTY, buf, cap);
+}
+
+/* ---- the ST-Link's virtual COM port ----------------------------------------- */
+
+static struct stlink_vcp *board_vcp(struct board *b)
+{
+    return b->stlink ? stlink_get_vcp(b->stlink) : NULL;
+}
+
+/* The ROM's answers on the VCP's pins, to the probe. */
+static void vcp_pump(struct board *b, struct stlink_vcp *v)
+{
+    uint8_t buf[256];
+    size_t n;
+    while ((n = port_tx(b, USART_PORT_VCP, buf, sizeof buf)) > 0)
+        stlink_vcp_from_target(v, buf, n);
+}
+
+void board_vcp_process(struct board *b)
+{
+    struct stlink_vcp *v = board_vcp(b);
+    /* port_rx may run board_process, which comes back here: the bytes
+     * still queued wait for this call, in order */
+    if (!v || b->vcp_draining)
+        return;
+    b->vcp_draining = true;
+    uint8_t buf[256];
+    bool ok[256];
+    size_t n;
+    while ((n = stlink_vcp_to_target(v, buf, ok, sizeof buf)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            /* no ROM USART on the VCP's pins, or the application runs:
+             * nothing receives (no receiver is modelled for firmware) */
+            if (b->vcp_rom_listens)
+                port_rx(b, USART_PORT_VCP, buf[i], ok[i]);
+            vcp_pump(b, v);             /* each answer leaves before the next byte */
+        }
+    }
+    vcp_pump(b, v);
+    b->vcp_draining = false;
+}
+
+void board_vcp_console(struct board *b, const char *bytes, size_t len)
+{
+    struct stlink_vcp *v = board_vcp(b);
+    if (v && b->vcp_console)
+        stlink_vcp_from_target(v, (const uint8_t *)bytes, len);
 }
 
 void board_usart_process(struct board *b)

@@ -18,6 +18,9 @@
  * A new command drops an answer the host did not collect, as the probe's
  * firmware overwrites its buffer.
  *
+ * The V2-1 and V3 carry a virtual COM port next to the debug interface
+ * (stlink_vcp.c): its class requests and endpoints are routed there.
+ *
  * A kept IN is finished from ops->poll(), never from inside another
  * transfer's submit: next_deadline() asks for the poll at once.  While the
  * core runs, next_deadline() also asks to be polled at once, so the event
@@ -86,10 +89,20 @@ static void handle_command(struct stlink_device *s, const uint8_t *frame, uint32
     s->reply_ready = s->reply_len > 0;
 }
 
+static int stlink_control(struct usb_device *dev, struct usb_xfer *xfer)
+{
+    struct stlink_device *s = dev_of(dev);
+    if (s->vcp && stlink_vcp_owns_control(s->vcp, &xfer->setup))
+        return stlink_vcp_control(s->vcp, xfer);
+    return USB_XFER_STALL;
+}
+
 static int stlink_bulk_out(struct usb_device *dev, struct usb_xfer *xfer)
 {
     struct stlink_device *s = dev_of(dev);
 
+    if (s->vcp && stlink_vcp_owns_endpoint(s->vcp, xfer->endpoint))
+        return stlink_vcp_bulk_out(s->vcp, xfer);
     if (xfer->endpoint != s->ep_out)
         return USB_XFER_STALL;
     xfer->actual = xfer->len;
@@ -116,6 +129,8 @@ static int stlink_bulk_in(struct usb_device *dev, struct usb_xfer *xfer)
 {
     struct stlink_device *s = dev_of(dev);
 
+    if (s->vcp && stlink_vcp_owns_endpoint(s->vcp, xfer->endpoint))
+        return stlink_vcp_bulk_in(s->vcp, xfer);
     if (xfer->endpoint == s->ep_trace) {
         /* no SWO data is ever captured: the trace pipe NAKs until the
          * host gives up and unlinks */
@@ -147,6 +162,8 @@ static int stlink_bulk_in(struct usb_device *dev, struct usb_xfer *xfer)
 static void stlink_cancel(struct usb_device *dev, struct usb_xfer *xfer)
 {
     struct stlink_device *s = dev_of(dev);
+    if (s->vcp && stlink_vcp_cancel(s->vcp, xfer))
+        return;
     for (unsigned i = 0; i < s->npending_in; i++) {
         if (s->pending_in[i] == xfer) {
             drop_pending_in(s, i);
@@ -172,11 +189,16 @@ static void stlink_bus_reset(struct usb_device *dev)
     s->want_data = false;
     s->reply_ready = false;
     s->reply_len = s->reply_pos = 0;
+    if (s->vcp)
+        stlink_vcp_bus_reset(s->vcp);
 }
 
 static void stlink_disconnect(struct usb_device *dev)
 {
-    forget_transfers(dev_of(dev));
+    struct stlink_device *s = dev_of(dev);
+    forget_transfers(s);
+    if (s->vcp)
+        stlink_vcp_disconnect(s->vcp);
 }
 
 static bool core_wants_time(const struct stlink_device *s)
@@ -190,6 +212,8 @@ static uint64_t stlink_next_deadline(struct usb_device *dev)
     for (unsigned i = 0; i < s->npending_in; i++)
         if (s->pending_in[i]->endpoint == s->ep_in && s->reply_ready)
             return 1;
+    if (s->vcp && stlink_vcp_wants_poll(s->vcp))
+        return 1;
     return core_wants_time(s) ? 1 : 0;
 }
 
@@ -207,9 +231,12 @@ static void stlink_poll(struct usb_device *dev)
         fill_in(s, x);
         usb_xfer_done(x, USB_XFER_OK);
     }
+    if (s->vcp)
+        stlink_vcp_poll(s->vcp);
 }
 
 static const struct usb_device_ops stlink_ops = {
+    .control = stlink_control,
     .bulk_out = stlink_bulk_out,
     .bulk_in = stlink_bulk_in,
     .cancel = stlink_cancel,
@@ -257,6 +284,13 @@ struct stlink_device *stlink_new_ident(const struct stlink_ident *id, struct chi
         if (s->serial[i] == ' ')
             s->serial[i] = '0';
     stlink_desc_build(s);
+    if (s->vcp_layout.comm_intf) {
+        s->vcp = stlink_vcp_new(&s->vcp_layout);
+        if (!s->vcp) {
+            stlink_free(s);
+            return NULL;
+        }
+    }
     s->usb.ops = &stlink_ops;
     s->usb.priv = s;
     snprintf(s->trace_name, sizeof(s->trace_name), "%s/%s", c->part->name,
@@ -280,6 +314,7 @@ void stlink_free(struct stlink_device *s)
     for (unsigned i = 0; i < s->npending_in; i++)
         usb_xfer_done(s->pending_in[i], USB_XFER_NODEV);
     s->npending_in = 0;
+    stlink_vcp_free(s->vcp);
     free(s->data);
     free(s->reply);
     free(s);
@@ -293,6 +328,11 @@ const struct stlink_ident *stlink_identity(const struct stlink_device *s)
 struct usb_device *stlink_usb(struct stlink_device *s)
 {
     return &s->usb;
+}
+
+struct stlink_vcp *stlink_get_vcp(struct stlink_device *s)
+{
+    return s->vcp;
 }
 
 void stlink_set_cpu(struct stlink_device *s, struct cpu *cpu)

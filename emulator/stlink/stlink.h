@@ -39,6 +39,8 @@ struct stlink_device *stlink_new_ident(const struct stlink_ident *id, struct chi
 const struct stlink_ident *stlink_identity(const struct stlink_device *s);
 void stlink_free(struct stlink_device *s);
 struct usb_device *stlink_usb(struct stlink_device *s);
+/* The V2-1's and V3's virtual COM port (stlink_vcp.h), NULL on a V2. */
+struct stlink_vcp *stlink_get_vcp(struct stlink_device *s);
 /* The core was replaced (after a board-level reset that recreated it). */
 void stlink_set_cpu(struct stlink_device *s, struct cpu *cpu);
 

@@ -9,6 +9,7 @@
  *   stlink_ident.c the identities: one row per firmware (stlink_ident.h)
  *   stlink_cmd.c   the command set: what each command does and answers
  *   stlink_dap.c   the SW-DP and the MEM-AP registers (READ/WRITE_DAP_REG)
+ *   stlink_vcp.c   the V2-1 / V3 virtual COM port (CDC-ACM), stlink_vcp.h
  *
  * Command codes and status values are the ones the host tools define
  * (openocd src/jtag/drivers/stlink_usb.c, stlink inc/stlink.h and
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "emulator/stlink/stlink.h"
+#include "emulator/stlink/stlink_vcp.h"
 
 /* Top-level commands (byte 0 of the frame) */
 #define STL_GET_VERSION        0xF1
@@ -131,7 +133,9 @@ struct stlink_device {
     char serial[25];
     uint8_t raw_serial[26];         /* STL_SERIAL_RAW12: the descriptor itself */
     char trace_name[48];
-    uint8_t config[64];
+    uint8_t config[128];            /* the V2-1 / V3 composite: 105 bytes */
+    struct stlink_vcp *vcp;         /* V2-1 / V3: the virtual COM port; V2: NULL */
+    struct stlink_vcp_layout vcp_layout;
 
     /* framing */
     uint8_t cmd[16];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "emulator/usart/usart_pty.h"
+#include "emulator/usart/usart_frame.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,14 +73,12 @@ int usart_pty_fd(const struct usart_pty *p)
 
 bool usart_parity_ok(unsigned long cflag, uint8_t byte)
 {
-    unsigned ones = (unsigned)__builtin_popcount(byte);
-    bool even_bit = ones & 1u;          /* the even-parity bit the ROM expects */
-    if ((cflag & CSIZE) != CS8)
-        return false;
+    uint8_t bits = (cflag & CSIZE) == CS8 ? 8 : 7;
+    enum usart_parity parity = USART_PARITY_NONE;
     /* a pty keeps no PARENB; CMSPAR stands for it (usbfs_tty.c) */
-    if (!(cflag & (PARENB | CMSPAR)))
-        return even_bit;                /* the stop bit (1) sits where parity is sampled */
-    return !(cflag & PARODD);
+    if (cflag & (PARENB | CMSPAR))
+        parity = (cflag & PARODD) ? USART_PARITY_ODD : USART_PARITY_EVEN;
+    return usart_frame_parity_ok(bits, parity, byte);
 }
 
 size_t usart_pty_read(struct usart_pty *p, uint8_t *buf, bool *parity_ok, size_t cap)

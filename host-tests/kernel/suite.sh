@@ -27,6 +27,8 @@
 #   server-alive       the server is still running at the end
 #   lsusb-stlink-*, st-info-probe, st-flash-f103xb, openocd-l476xg
 #                      ST-Link V2/V2-1/V3 boards on a second server (below)
+#   vcp-cdc-acm, stm32flash-vcp-l476xg, stm32flash-vcp-f446xe
+#                      the V2-1's virtual COM port on a third server (below)
 # The host expects exactly one marker for each name in host-tests/kernel/
 # markers: a test that cannot run (a file missing, a board not attached)
 # prints its fail marker with the reason, it is never left out.  Inputs:
@@ -432,7 +434,8 @@ wait "$server_pid" 2>/dev/null
 # probe version (probes are exported on bus 2: busids 2-1 .. 2-3).  The kernel enumerates each probe; the real st-info,
 # st-flash and OpenOCD use them through usbfs, running their loaders on the
 # emulated core.
-#   lsusb-stlink-VER   lsusb -v: 0483:PID, a 24-character iSerial, 3 endpoints
+#   lsusb-stlink-VER   lsusb -v: 0483:PID, a 24-character iSerial, 3 endpoints on
+#                      the V2, 6 on the V2-1 and V3 (debug + the VCP's three)
 #   st-info-probe      st-info --probe finds the 3 probes and each chip id
 #   st-flash-f103xb    st-flash write then read, byte-compared
 #   openocd-l476xg     OpenOCD program FILE verify reset exit (stm32l4x.cfg)
@@ -449,8 +452,8 @@ wait "$server_pid" 2>/dev/null
         fail serve-stlink "no 'listening' line within 30 s" "$LOG/serve-stlink"
     else
         f103_serial="" l476_serial=""
-        for probe in "2-1 stlink-v2 0x3748 f103xb" "2-2 stlink-v2-1 0x374b l476xg" \
-                     "2-3 stlink-v3 0x374f g474xe"; do
+        for probe in "2-1 stlink-v2 0x3748 f103xb 3" "2-2 stlink-v2-1 0x374b l476xg 6" \
+                     "2-3 stlink-v3 0x374f g474xe 6"; do
             set -- $probe
             name=lsusb-$2
             if ! lb=$(attach "$1" "$LOG/attach-$2"); then
@@ -464,7 +467,7 @@ wait "$server_pid" 2>/dev/null
             if ! grep -q "^ *idVendor *0x0483" "$LOG/$name" ||
                     ! grep -q "^ *idProduct *$3" "$LOG/$name"; then
                 fail "$name" "not 0483:${3#0x}" "$LOG/$name"
-            elif [ "${#serial}" != 24 ] || [ "$eps" != 3 ]; then
+            elif [ "${#serial}" != 24 ] || [ "$eps" != "$5" ]; then
                 fail "$name" "iSerial '$serial' (${#serial} characters), $eps endpoints" "$LOG/$name"
             else
                 ok "$name"
@@ -515,6 +518,85 @@ wait "$server_pid" 2>/dev/null
     fi
     kill "$stlink_pid" 2>/dev/null
     wait "$stlink_pid" 2>/dev/null
+}
+# ---- the ST-Link V2-1's virtual COM port (issue 20) ----
+# A third server: an L476 (its ROM listens on USART2 PA2/PA3, where a
+# Nucleo-64 wires the VCP) and an F446 (its ROM: USART1 and USART3 only)
+# behind V2-1 probes, both booted into the ROM (BOOT0 high).  The kernel's
+# cdc_acm binds each probe's CDC interfaces; the real stm32flash 0.7 opens
+# the tty, sets 8E1 (cdc_acm sends it as SET_LINE_CODING) and talks AN3155.
+#   vcp-cdc-acm            cdc_acm bound interface 1 of both probes; /dev/ttyACMn exist
+#   stm32flash-vcp-l476xg  stm32flash -w hello.bin -v /dev/ttyACMn: the chip's info
+#                          (Version 0x31, Device ID 0x0415), written and verified
+#   stm32flash-vcp-f446xe  no answer on the F446's VCP: "Failed to init device."
+{
+    usbip port 2>/dev/null | sed -n 's/^Port \([0-9]*\):.*/\1/p' | while read -r p; do
+        timeout 10 usbip detach -p "$p" >/dev/null 2>&1
+    done
+    wait_for 30 none_attached
+    vstm32 serve --port "$USBIP_PORT" --board l476xg:stlink-v2-1 --boot0 1 \
+        --board f446xe:stlink-v2-1 --boot0 1 >"$LOG/serve-vcp" 2>&1 &
+    vcp_pid=$!
+    listening_vcp() { grep -q "^listening $USBIP_HOST:$USBIP_PORT\$" "$LOG/serve-vcp"; }
+    # the tty cdc_acm made for LOCAL_BUSID's interface 1
+    tty_of() { ls "/sys/bus/usb/devices/$1:1.1/tty" 2>/dev/null | head -n 1; }
+    has_tty() { t=$(tty_of "$1") && [ -n "$t" ] && [ -e "/dev/$t" ]; }
+    l476_tty="" f446_tty=""
+    if ! wait_for 30 listening_vcp; then
+        fail vcp-cdc-acm "no 'listening' line within 30 s" "$LOG/serve-vcp"
+    else
+        why=""
+        for probe in "2-1 l476xg" "2-2 f446xe"; do
+            set -- $probe
+            if ! lb=$(attach "$1" "$LOG/attach-vcp-$2"); then
+                why="$why; usbip attach -b $1 gave no configured device"
+                continue
+            fi
+            if ! wait_for 15 has_tty "$lb"; then
+                why="$why; no tty on $lb:1.1"
+                continue
+            fi
+            if [ ! -e "/sys/bus/usb/drivers/cdc_acm/$lb:1.1" ]; then
+                why="$why; cdc_acm is not bound to $lb:1.1"
+                continue
+            fi
+            [ "$2" = l476xg ] && l476_tty=/dev/$(tty_of "$lb")
+            [ "$2" = f446xe ] && f446_tty=/dev/$(tty_of "$lb")
+        done
+        ls -l /dev/ttyACM* >"$LOG/vcp-ttys" 2>&1
+        dmesg | grep -i 'cdc_acm\|ttyACM' >>"$LOG/vcp-ttys"
+        if [ -z "$why" ]; then
+            ok vcp-cdc-acm
+        else
+            fail vcp-cdc-acm "${why#; }" "$LOG/vcp-ttys" "$LOG/serve-vcp"
+        fi
+    fi
+
+    name=stm32flash-vcp-l476xg
+    if [ -z "$l476_tty" ]; then
+        fail "$name" "the L476's VCP has no tty"
+    elif ! run 120 "$LOG/$name" stm32flash -w /test/images/l476xg-hello.bin -v "$l476_tty"; then
+        fail "$name" "stm32flash exited non-zero" "$LOG/$name" "$LOG/serve-vcp"
+    elif ! grep -q "Version      : 0x31" "$LOG/$name" ||
+            ! grep -q "Device ID    : 0x0415" "$LOG/$name" ||
+            ! grep -q "(100.00%) Done." "$LOG/$name"; then
+        fail "$name" "want Version 0x31, Device ID 0x0415 and a verified write" "$LOG/$name"
+    else
+        ok "$name"
+    fi
+
+    name=stm32flash-vcp-f446xe
+    if [ -z "$f446_tty" ]; then
+        fail "$name" "the F446's VCP has no tty"
+    elif run 60 "$LOG/$name" stm32flash "$f446_tty"; then
+        fail "$name" "stm32flash succeeded: the F446 ROM answered on the Nucleo's VCP" "$LOG/$name"
+    elif ! grep -q "Failed to init device." "$LOG/$name"; then
+        fail "$name" "no 'Failed to init device.'" "$LOG/$name"
+    else
+        ok "$name"
+    fi
+    kill "$vcp_pid" 2>/dev/null
+    wait "$vcp_pid" 2>/dev/null
 }
 if [ -n "${VSTM32_VM_DEBUG:-}" ] || grep -q 'vstm32.debug' /proc/cmdline; then
     echo "---- dmesg"

@@ -35,8 +35,10 @@ declare -A PKG=(
     [/usr/bin/st-info]=stlink-tools
     [/usr/bin/st-flash]=stlink-tools
     [/usr/bin/openocd]=openocd
+    [/usr/bin/stm32flash]=stm32flash
 )
-TOOLS="/usr/sbin/usbip /usr/bin/lsusb /usr/bin/dfu-util /usr/bin/st-info /usr/bin/st-flash /usr/bin/openocd"
+TOOLS="/usr/sbin/usbip /usr/bin/lsusb /usr/bin/dfu-util /usr/bin/st-info /usr/bin/st-flash /usr/bin/openocd
+       /usr/bin/stm32flash"
 
 missing=""
 for b in /bin/busybox $TOOLS; do
@@ -120,6 +122,9 @@ for name, size, seed in (("f446xe", 40 * 1024 + 12, 446), ("l476xg", 24 * 1024 +
     data = random.Random(seed).randbytes(size)
     open("%s/%s.bin" % (out, name), "wb").write(data)
 PY
+# the firmware fixture stm32flash writes through the ST-Link's VCP
+[ -f "$BUILD/firmware/l476xg/hello.bin" ] || die "$BUILD/firmware/l476xg/hello.bin is not built (make all)"
+cp "$BUILD/firmware/l476xg/hello.bin" "$ROOT/test/images/l476xg-hello.bin"
 
 # uncompressed: gunzip under software emulation costs the guest ~2 s
 python3 "$HERE/vmtool.py" cpio "$ROOT" "$OUT" --gzip 0

@@ -8,7 +8,8 @@
 #
 # Leaves, under BUILD_DIR/vm/kernel/:
 #   vmlinux          the uncompressed ELF kernel (QEMU boots it by its PVH note)
-#   modules/*.ko     usb-common, usbcore, usbip-core, vhci-hcd and what they need
+#   modules/*.ko     usb-common, usbcore, usbip-core, vhci-hcd, cdc-acm (the
+#                    ST-Link's virtual COM port) and what they need
 #   modules.load     those modules in load order
 #   PACKAGE          the .deb they came from; a second run with the same
 #                    package does nothing
@@ -20,7 +21,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 VM="$BUILD/vm"
 CACHE="$VM/cache/debs"
 OUT="$VM/kernel"
-WANTED="vhci-hcd usbip-core usbcore usb-common"
+WANTED="vhci-hcd usbip-core usbcore usb-common cdc-acm"
 
 die() { echo "kernel.sh: $*" >&2; exit 1; }
 
@@ -49,7 +50,8 @@ else
 fi
 
 if [ -f "$OUT/PACKAGE" ] && [ "$(cat "$OUT/PACKAGE")" = "$(basename "$deb")" ] &&
-   [ -f "$OUT/vmlinux" ] && [ -f "$OUT/modules.load" ]; then
+   [ -f "$OUT/vmlinux" ] && [ -f "$OUT/modules.load" ] &&
+   [ "$(cat "$OUT/WANTED" 2>/dev/null)" = "$WANTED" ]; then
     exit 0
 fi
 
@@ -99,5 +101,6 @@ for m in $WANTED; do
 done
 
 basename "$deb" >"$OUT/PACKAGE"
+echo "$WANTED" >"$OUT/WANTED"
 rm -rf "$UNPACK"
 echo "kernel.sh: $(tr '\n' ' ' <"$OUT/modules.load")from $(cat "$OUT/PACKAGE")"
