@@ -16,6 +16,12 @@
 #include "models/periph.h"
 
 #define FLASH_REGS_SPAN 0x400u
+/* Above the Cortex-M private peripheral bus nothing answers: the
+ * datasheets' memory maps call 0xE0100000-0xFFFFFFFF reserved (DS8626
+ * figure 18 "Memory map", DS10198 figure 16), and an access there is a
+ * bus error, not an unmodelled register (a blank chip's reset vector
+ * 0xFFFFFFFF stacks its HardFault frame there and locks up). */
+#define VENDOR_RESERVED_LO 0xE0100000u
 
 uint64_t chip_fnv1a64(const void *data, size_t len, uint64_t h)
 {
@@ -322,6 +328,8 @@ int chip_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val, enum 
     }
     const struct mem_region *r = part_region(p, addr);
     if (!r) {
+        if (addr >= VENDOR_RESERVED_LO)
+            return BUS_ERROR;
         if (periph_read(c, addr, size, val) < 0)
             chip_log_unmodelled(c, addr, false);
         return BUS_OK;
@@ -378,6 +386,8 @@ int chip_write(struct chip *c, uint32_t addr, unsigned size, uint32_t val, enum 
         return BUS_OK;      /* read-only identification registers: writes ignored */
     const struct mem_region *r = part_region(p, addr);
     if (!r) {
+        if (addr >= VENDOR_RESERVED_LO)
+            return BUS_ERROR;
         if (periph_write(c, addr, size, val) < 0)
             chip_log_unmodelled(c, addr, true);
         return BUS_OK;

@@ -136,6 +136,32 @@ Test(chip, unmodelled_logged_once, .description = "STYLE.md (Renode): unmodelled
     chip_free(c);
 }
 
+Test(chip, above_the_private_peripheral_bus_is_a_bus_error,
+     .description = "DS8626 memory map: 0xE0100000-0xFFFFFFFF reserved: bus error, not logged")
+{
+    logbuf[0] = '\0';
+    loglines = 0;
+    chip_set_log(capture);
+    static const char *const names[] = {"f072xb", "f407xg", "l476xg", "h743zi"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct chip *c = new_chip(names[i], NULL, 0);
+        uint32_t v = 1;
+        cr_expect_eq(chip_read(c, 0xE0100000u, 4, &v, BUS_CPU_FLASH), BUS_ERROR, "%s", names[i]);
+        cr_expect_eq(chip_read(c, 0xFFFFFFFCu, 4, &v, BUS_DEBUG), BUS_ERROR, "%s", names[i]);
+        /* a blank chip's HardFault frame: SP 0xFFFFFFFC - 32 */
+        cr_expect_eq(chip_write(c, 0xFFFFFFDCu, 4, 0, BUS_CPU_FLASH), BUS_ERROR, "%s", names[i]);
+        /* the private peripheral bus below it still answers: DBGMCU_IDCODE
+         * on the Cortex-M3/M4 parts (F0's and H7's DBGMCU live elsewhere) */
+        if (!strcmp(names[i], "f407xg") || !strcmp(names[i], "l476xg")) {
+            cr_expect_eq(chip_read(c, 0xE0042000u, 4, &v, BUS_DEBUG), BUS_OK, "%s", names[i]);
+            cr_expect_neq(v, 0u, "%s", names[i]);
+        }
+        chip_free(c);
+    }
+    cr_expect_eq(loglines, 0u, "%s", logbuf);
+    chip_set_log(NULL);
+}
+
 Test(chip, rdp1_blocks_flash_to_debug_sram_rom, .description = "facts §4.4 (RM0365/PM0059/RM0440): level 1 flash read -> bus error for debug, SRAM code, ROM")
 {
     static const char *names[] = { "f072xb", "f103xb", "f407xg", "l073xz", "l476xg", "g071xb", "g474xe" };
