@@ -63,9 +63,11 @@ Test(cli, parts_lists_every_part)
 /* The columns issue 16 added, in --json: the ST-Link tools the tiers drive
  * (lib/tools_proven.c) and, since issue 17, the fidelity ledger's counts
  * per source class ("facts"; it replaced "rom_facts", a count of parts.c
- * lines, by a count of the ledger's facts).  l152re: 25 facts, 4 from the
- * OPENBTTN log (bcdDevice, wTransferSize, alt 1, the first GETSTATUS), 14
- * tagged guess and 1 left at its default (READ_UNPROTECT's WRP check). */
+ * lines, by a count of the ledger's facts).  l152re: 30 facts, 4 from the
+ * OPENBTTN log (bcdDevice, wTransferSize, alt 1, the first GETSTATUS), 17
+ * tagged guess (3 of them the ROM's USART face: its version byte, Write
+ * Protect, its USART list) and 1 left at its default (READ_UNPROTECT's
+ * WRP check). */
 Test(cli, parts_json_has_tools_and_fact_sources)
 {
     struct proc_result r = vstm32("parts", "--json", NULL, NULL, NULL, NULL);
@@ -75,9 +77,9 @@ Test(cli, parts_json_has_tools_and_fact_sources)
     cr_expect_not_null(strstr(l1, "\"stlink_tools\": {\n      \"st-flash\": \"drives\",\n"
                                   "      \"OpenOCD\": \"drives\",\n      \"pyOCD\": \"none\"\n"),
                        "%s", l1);
-    cr_expect_not_null(strstr(l1, "\"facts\": {\n      \"log\": 4,\n      \"manual\": 5,\n"
+    cr_expect_not_null(strstr(l1, "\"facts\": {\n      \"log\": 4,\n      \"manual\": 7,\n"
                                   "      \"tool\": 1,\n      \"other\": 0,\n"
-                                  "      \"guess\": 14,\n      \"untagged\": 1\n"), "%s", l1);
+                                  "      \"guess\": 17,\n      \"untagged\": 1\n"), "%s", l1);
     const char *h5 = strstr(r.output, "\"name\": \"h563zi\"");
     cr_assert_not_null(h5, "%s", r.output);
     cr_expect_not_null(strstr(h5, "\"st-flash\": \"refuses\",\n"
@@ -89,7 +91,7 @@ Test(cli, parts_json_has_tools_and_fact_sources)
     cr_assert_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "| l152re | STM32L152RE | M3 | 2 banks × 1024×256 B pages, "
                                         "erases to 0x00 | L0/L1 | yes | st-flash, OpenOCD | "
-                                        "9 of 25 (4 log, 5 manual), 15 guess |\n"), "%s", r.output);
+                                        "11 of 30 (4 log, 7 manual), 18 guess |\n"), "%s", r.output);
     cr_expect_not_null(strstr(r.output, "| OpenOCD; st-flash refuses |"), "%s", r.output);
     proc_result_free(&r);
 }
@@ -103,7 +105,7 @@ Test(cli, parts_fidelity_of_a_part_gives_value_class_and_source)
 {
     struct proc_result r = vstm32("parts", "--fidelity", "STM32F446xE", NULL, NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "f446xe (STM32F446xE): 18 of 26 facts from real logs or "
+    cr_expect_not_null(strstr(r.output, "f446xe (STM32F446xE): 23 of 31 facts from real logs or "
                                         "manuals, 6 guesses, 2 from tool sources\n"), "%s", r.output);
     static const char *const facts[] = {
         "  bwPollTimeout ERASE_PAGE             100 ms\n"
@@ -115,6 +117,13 @@ Test(cli, parts_fidelity_of_a_part_gives_value_class_and_source)
         "  alt 3 name                           \"@Device Feature/0xFFFF0000/01*004 e\"\n"
         "                                       [log] [O LOG-SPIDER]\n",
         "  first GETSTATUS after enumeration    (errFIRMWARE, dfuERROR)\n",
+        /* the ROM's USART face: AN2606's USARTs, and the Nucleo-F446RE's
+         * VCP on USART2, where the ROM does not listen */
+        "\nROM USART\n  protocol version (Get)               0x31 (V3.1)\n"
+        "                                       [manual] AN2606 F446 USART V3.1; RM0390 3.6\n",
+        "  ROM USARTs                           USART1 PA9/PA10, USART3 PC10/PC11\n",
+        "  ST-Link VCP                          NUCLEO-F446RE: USART2 PA2/PA3, no ROM USART there\n"
+        "                                       [manual] UM1724 6.8: Nucleo-64 ST-LINK VCP on USART2 PA2/PA3\n",
         "\nST-Link probe facts are the probe's: vstm32 parts --fidelity lists the firmware",
     };
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
@@ -145,7 +154,7 @@ Test(cli, parts_fidelity_summary_adds_up)
     cr_assert_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "PART     FACTS  LOG MANUAL TOOL OTHER GUESS  SCORE\n"),
                        "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "\nf446xe      26   13      5    2     0     6  18 of 26 "
+    cr_expect_not_null(strstr(r.output, "\nf446xe      31   13     10    2     0     6  23 of 31 "
                                         "facts from real logs or manuals, 6 guesses, 2 from tool "
                                         "sources\n"), "%s", r.output);
     unsigned rows = 0;
@@ -166,7 +175,7 @@ Test(cli, parts_fidelity_summary_adds_up)
     r = vstm32("parts", "--fidelity", "f446xe", "--json", NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.output);
     cr_expect_not_null(strstr(r.output, "\"part\": \"f446xe\""), "%s", r.output);
-    cr_expect_not_null(strstr(r.output, "\"total\": 26,\n  \"sourced\": 18,\n  \"guesses\": 6,"),
+    cr_expect_not_null(strstr(r.output, "\"total\": 31,\n  \"sourced\": 23,\n  \"guesses\": 6,"),
                        "%s", r.output);
     cr_expect_not_null(strstr(r.output, "{\n      \"section\": \"ROM DFU\",\n"
                                         "      \"fact\": \"wTransferSize\",\n"

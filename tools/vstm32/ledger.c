@@ -17,6 +17,7 @@
 
 #include "emulator/dfuse/dfu_spec.h"
 #include "emulator/stlink/stlink_ident.h"
+#include "models/usart_rom.h"
 
 static const char *const class_names[SRC_CLASS_COUNT] = {
     [SRC_LOG] = "log",
@@ -30,6 +31,7 @@ static const char *const class_names[SRC_CLASS_COUNT] = {
 static const char *const section_names[LEDGER_SECTION_COUNT] = {
     [LEDGER_IDENTITY] = "identity",
     [LEDGER_ROM] = "ROM DFU",
+    [LEDGER_USART] = "ROM USART",
     [LEDGER_PROBE] = "ST-Link probe",
 };
 
@@ -225,6 +227,57 @@ static void rom_facts(struct build *b, const struct part *p)
                  "fails 1 in %.0f at %u MHz", 1 / d->hse_flaky_p, d->hse_flaky_hz / 1000000);
 }
 
+/* "USART2 PA2/PA3" */
+static void pins_text(char *buf, size_t size, const struct usart_pins *u)
+{
+    snprintf(buf, size, "%s P%c%u/P%c%u", u->usart, 'A' + (u->tx >> 4), u->tx & 15u,
+             'A' + (u->rx >> 4), u->rx & 15u);
+}
+
+/* The ROM's USART face (models/usart_rom.c: each row's source string is
+ * its tag) and where the ST-Link VCP of the part's Nucleo meets it. */
+static void usart_facts(struct build *b, const struct part *p)
+{
+    const struct usart_rom *r = usart_rom_of(p);
+    if (r) {
+        add(b, LEDGER_USART, "protocol version (Get)", src_class_of(r->source), r->source,
+            "0x%02X (V%u.%u)", r->version, r->version >> 4, r->version & 15u);
+        char cmds[3 * USART_ROM_MAX_CMDS * 5 + 1] = "";
+        for (unsigned i = 0; i < r->ncmds; i++)
+            snprintf(cmds + strlen(cmds), sizeof cmds - strlen(cmds), "%s0x%02X", i ? " " : "",
+                     r->cmds[i]);
+        static const char cmds_src[] =
+            "AN3155 Table 2 and 3.8: V2.2 lists Erase 0x43, V3.0 and later Extended Erase 0x44";
+        add(b, LEDGER_USART, "commands (Get)", src_class_of(cmds_src), cmds_src, "%s", cmds);
+        if (r->wrp.fields[0]) {
+            char fields[64] = "";
+            for (unsigned i = 0; i < USART_ROM_MAX_WRP && r->wrp.fields[i]; i++)
+                snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s",
+                         i ? "," : "", r->wrp.fields[i]);
+            add(b, LEDGER_USART, "Write Protect (0x63)", src_class_of(r->source), r->source,
+                "%s, %u erase unit%s per bit", fields, r->wrp.units_per_bit,
+                r->wrp.units_per_bit == 1 ? "" : "s");
+        } else {
+            static const char wrp_src[] =
+                "guess: the ROM's mapping of a sector list to WRP areas is not in AN3155";
+            add(b, LEDGER_USART, "Write Protect (0x63)", src_class_of(wrp_src), wrp_src,
+                "NACK (not modelled)");
+        }
+    }
+    const struct usart_vcp_wiring *w = usart_vcp_of(p);
+    if (!w)
+        return;
+    char text[160] = "", one[40];
+    for (unsigned i = 0; i < USART_ROM_MAX_PORTS && w->rom[i].usart; i++) {
+        pins_text(one, sizeof one, &w->rom[i]);
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i ? ", " : "", one);
+    }
+    add(b, LEDGER_USART, "ROM USARTs", src_class_of(w->rom_src), w->rom_src, "%s", text);
+    pins_text(one, sizeof one, &w->vcp);
+    add(b, LEDGER_USART, "ST-Link VCP", src_class_of(w->vcp_src), w->vcp_src, "%s: %s, %s",
+        w->board, one, usart_vcp_rom_port(w) ? "the ROM listens there" : "no ROM USART there");
+}
+
 /*
  * ST-Link probe facts are a probe's, not a part's: any part can sit behind
  * any probe.  Each identity (firmware) has its own ledger, from the source
@@ -257,6 +310,7 @@ int ledger_of(const struct part *p, struct ledger *out)
     struct build b = { out, tags, (unsigned)n };
     identity_facts(&b, p);
     rom_facts(&b, p);
+    usart_facts(&b, p);
     return 0;
 }
 

@@ -3,7 +3,8 @@
  * The fidelity ledger (issue 17): every fact of a part that a host can see
  * of its ROM bootloader and its identity, with the value vstm32 gives it
  * and where that value comes from (a real log, a manual, a tool's source,
- * or a guess), read from the tags of models/parts.c (parts_sources.c).
+ * or a guess), read from the tags of models/parts.c (parts_sources.c) and
+ * the source strings of models/usart_rom.c's rows.
  * `vstm32 parts --fidelity` prints it.
  */
 #ifndef VSTM32_LEDGER_H
@@ -18,6 +19,7 @@
 enum ledger_section {
     LEDGER_IDENTITY,        /* DBGMCU IDCODE, flash size register */
     LEDGER_ROM,             /* the ROM's USB DFU device, as a host sees it */
+    LEDGER_USART,           /* the ROM's USART face (AN3155) and the Nucleo's VCP wiring */
     LEDGER_PROBE,           /* the ST-Link probe's identity answers (see ledger.c) */
     LEDGER_SECTION_COUNT
 };

@@ -212,7 +212,8 @@ enum src_class src_class_of(const char *tag)
     if (has(tag, "[O"))
         return SRC_LOG;
     if (has(tag, "[V") || has(tag, "[AN") || has(tag, "RM0") || has(tag, "AN2606") ||
-        has(tag, "AN3156") || has(tag, "AN2662") || has(tag, "PM00"))
+        has(tag, "AN3156") || has(tag, "AN2662") || has(tag, "AN3155") || has(tag, "PM00") ||
+        has(tag, "UM1") || has(tag, "UM2"))
         return SRC_MANUAL;
     if (has(tag, "[T"))
         return SRC_TOOL;

@@ -7,7 +7,8 @@
 
 enum src_class {
     SRC_LOG,                /* "[O ...]": a public log of a real device */
-    SRC_MANUAL,             /* "[V", "[AN", RM0xxx, AN2606/AN3156/AN2662, PM00xx */
+    SRC_MANUAL,             /* "[V", "[AN", RM0xxx, AN2606/AN3155/AN3156/AN2662, PM00xx,
+                               a board's user manual UM1xxx/UM2xxx */
     SRC_TOOL,               /* "[T ...]": a tool's source (stlink, OpenOCD, dfu-util) */
     SRC_OTHER,              /* a comment naming no source of those kinds */
     SRC_GUESS,              /* "guess" or "UNKNOWN" anywhere in the tag */
