@@ -29,7 +29,7 @@ results="$work/results"
 # ---- the bench programs, with the Makefile's flags ---------------------------
 CFLAGS_BENCH="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wvla -g -I. -O2"
 COMMON="host-tests/bench/bench_common.c host-tests/bench/bench_dfu.c host-tests/lib/usbip_client.c lib/usbip_client.c lib/usbip_proto.c"
-for prog in rtt startup many flash; do
+for prog in rtt floor startup many flash; do
     $CC $CFLAGS_BENCH -o "$BIN/bench_$prog" "host-tests/bench/bench_$prog.c" $COMMON \
         "$BUILD/libvstm32models.a" -ljansson -lpthread -lm
 done
@@ -104,6 +104,15 @@ if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
     figure usbip_control_rtt_p50_one_cpu "$(fmt "$(pick usbip_control_rtt_p50 "$work/rtt1")")" us le 30 \
         "even on one CPU"
 fi
+
+# The kernel's floor under figure 1: a plain C ping-pong of 48 bytes
+# between two threads, no emulator (bench_floor.c); the round trip cannot
+# beat it on this machine.
+"$BIN/bench_floor" 20000 > "$work/floor"
+for f in floor_tcp_rtt_p50 floor_tcp_rtt_cross_cpu_p50 floor_socketpair_rtt_cross_cpu_p50; do
+    v=$(pick "$f" "$work/floor")
+    [ -n "$v" ] && figure "$f" "$(fmt "$v")" us
+done
 
 # ---- 2. and 3. dfu-util download + upload of an F407 -------------------------
 # One `vstm32 run` per mode: download, then upload of the same range, each
