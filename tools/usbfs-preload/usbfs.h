@@ -8,10 +8,11 @@
  *   usbfs_open.c   the interposed libc calls (open*, close, read, write,
  *                  lseek, fstat), the fd table, finding and importing the
  *                  device (DEVLIST, IMPORT), the descriptors read at open
- *   usbfs_conn.c   one imported device: URBs keyed by seqnum, a reader
- *                  thread for RET_SUBMIT/RET_UNLINK, the completed queue
- *                  and the readiness pipe
+ *   usbfs_conn.c   one imported device: URBs keyed by seqnum, who reads
+ *                  RET_SUBMIT/RET_UNLINK (a waiting thread, else a reader
+ *                  thread), the completed queue and the readiness pipe
  *   usbfs_ioctl.c  the usbfs ioctls
+ *   usbfs_poll.c   poll()/ppoll() on our fds: the waiting thread reads
  *
  * Readiness: the fd handed out is the write end of a pipe whose read end we
  * keep.  The pipe is kept full while no completed URB waits (no POLLOUT),
@@ -19,13 +20,22 @@
  * read end is closed when the device goes away (POLLERR).  So poll, epoll
  * and select sleep in the kernel, and libusb's event loop with them.
  *
+ * Who reads the socket: one thread at a time (dev->reading).  A thread
+ * that waits for an answer -- in poll() on the fd, for a sync URB, in a
+ * blocking REAPURB -- reads it itself when no other thread does; else it
+ * waits for the one that does.  The reader thread reads when no thread has
+ * waited for READER_STANDBY_NS (epoll, select, signals, REAPURBNDELAY
+ * loops: nobody here waits) and steps aside when a poll() asks.
+ *
  * Lock order: dev->write_lock (whole messages on the socket), dev->lock.
  */
 #ifndef VSTM32_USBFS_H
 #define VSTM32_USBFS_H
 
 #include <linux/usbdevice_fs.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +74,8 @@ struct usbfs_next {
     int     (*ioctl)(int, unsigned long, ...);
     int     (*fstat)(int, struct stat *);
     int     (*fstat64)(int, struct stat64 *);
+    int     (*poll)(struct pollfd *, nfds_t, int);
+    int     (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
 };
 extern struct usbfs_next usbfs_next;
 void usbfs_resolve_next(void);
@@ -105,10 +117,16 @@ struct usbfs_dev {
     int      sock;
     pthread_t reader;
     bool     reader_running;
+    int      wake;                      /* eventfd: wakes whoever reads */
 
     pthread_mutex_t lock;
     pthread_mutex_t write_lock;
-    pthread_cond_t  cond;               /* completions, reader exit */
+    pthread_cond_t  cond;               /* completions, socket free, reader exit */
+    pthread_cond_t  reader_cond;        /* wakes the standing-by reader thread */
+    bool     reading;                   /* a thread reads the socket */
+    bool     reader_reading;            /* ... and it is the reader thread */
+    uint64_t standby_until_ns;          /* the reader thread keeps away till then */
+    unsigned long read_by_waiters, read_by_reader;  /* answers, for the trace */
     uint32_t next_seqnum;
     struct usbfs_urb *pending;          /* sent, not finished */
     struct usbfs_urb *done_head, *done_tail;
@@ -147,6 +165,21 @@ int  usbfs_conn_wait(struct usbfs_dev *dev, struct usbfs_urb *urb, unsigned time
  * waits on the done queue with -ENOENT unless it completed first).
  * -EINVAL when no such URB is pending. */
 int  usbfs_conn_discard(struct usbfs_dev *dev, const void *user);
+/* dev->lock held: waits once for news of the device, reading one message
+ * from the socket itself when no other thread reads it, else waiting for
+ * the one that does.  false once deadline_ns (0: none) has passed. */
+bool usbfs_conn_wait_news(struct usbfs_dev *dev, uint64_t deadline_ns);
+/* For poll(): the socket and the wake-up eventfd, when no finished URB
+ * waits, the device is there and no other thread reads (the reader thread
+ * is asked to step aside, ≤ 1 ms).  true: this thread reads until
+ * usbfs_conn_give_socket(). */
+bool usbfs_conn_take_socket(struct usbfs_dev *dev, int *sock, int *wake);
+/* Reads one message (the socket is readable).  true when a finished URB
+ * waits to be reaped or the device is gone: the caller's poll is over. */
+bool usbfs_conn_read_socket(struct usbfs_dev *dev);
+/* After a wake-up on the eventfd: drains it; true as read_socket. */
+bool usbfs_conn_woken(struct usbfs_dev *dev);
+void usbfs_conn_give_socket(struct usbfs_dev *dev);
 /* The oldest finished URB (dev->lock held), or NULL. */
 struct usbfs_urb *usbfs_conn_take_done(struct usbfs_dev *dev);
 /* A sync control transfer: bytes, or -errno. */

@@ -202,7 +202,7 @@ static int reap(struct usbfs_dev *dev, void *arg, bool wait)
     pthread_mutex_lock(&dev->lock);
     struct usbfs_urb *urb;
     while (!(urb = usbfs_conn_take_done(dev)) && wait && !dev->gone)
-        pthread_cond_wait(&dev->cond, &dev->lock);
+        usbfs_conn_wait_news(dev, 0);
     bool gone = dev->gone;
     pthread_mutex_unlock(&dev->lock);
     if (!urb) {

@@ -62,6 +62,8 @@ static void resolve_once(void)
     NEXT(ioctl, "ioctl");
     NEXT(fstat, "fstat");
     NEXT(fstat64, "fstat64");
+    NEXT(poll, "poll");
+    NEXT(ppoll, "ppoll");
 #undef NEXT
     const char *v = getenv("VSTM32_USBFS_DEBUG");
     usbfs_debug = v && *v && strcmp(v, "0") != 0;
@@ -350,6 +352,9 @@ static void dev_free(struct usbfs_dev *dev)
     pthread_mutex_destroy(&dev->lock);
     pthread_mutex_destroy(&dev->write_lock);
     pthread_cond_destroy(&dev->cond);
+    pthread_cond_destroy(&dev->reader_cond);
+    if (dev->wake >= 0)
+        usbfs_next.close(dev->wake);
     free(dev->desc);
     free(dev);
 }
@@ -392,7 +397,7 @@ static int open_node(const char *path, int flags)
         errno = ENOMEM;
         return -1;
     }
-    dev->sock = dev->rd = dev->wr = dev->fd = -1;
+    dev->sock = dev->rd = dev->wr = dev->fd = dev->wake = -1;
     dev->accmode = flags & O_ACCMODE;
     dev->next_seqnum = 1;
     pthread_mutex_init(&dev->lock, NULL);
@@ -401,6 +406,7 @@ static int open_node(const char *path, int flags)
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&dev->cond, &attr);
+    pthread_cond_init(&dev->reader_cond, &attr);
     pthread_condattr_destroy(&attr);
 
     int rc = import_device(dev, spec, bus, devnum);
