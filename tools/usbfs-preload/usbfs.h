@@ -91,6 +91,7 @@ struct usbfs_urb {
     uint32_t flags;                     /* USBIP/Linux transfer_flags */
     uint8_t  setup[8];
     uint8_t *buf;                       /* our copy: OUT data / IN room */
+    void    *user_data;                 /* the caller's data (after a setup) */
     uint32_t len;
     uint32_t seqnum, unlink_seqnum;
     int      unlink_status;             /* status it ends with once unlinked */
@@ -110,6 +111,7 @@ struct usbfs_dev {
     int      rd;                        /* read end, ours; -1 once gone */
     int      wr;                        /* our dup of the write end */
     size_t   pipe_cap;                  /* bytes that fill the pipe */
+    bool     drained;                   /* the pipe is empty: POLLOUT */
     int      accmode;                   /* O_RDONLY / O_WRONLY / O_RDWR */
     char     host[256], port[16];
     char     busid[USBIP_BUSID_SIZE];
@@ -179,7 +181,9 @@ bool usbfs_conn_take_socket(struct usbfs_dev *dev, int *sock, int *wake);
 bool usbfs_conn_read_socket(struct usbfs_dev *dev);
 /* After a wake-up on the eventfd: drains it; true as read_socket. */
 bool usbfs_conn_woken(struct usbfs_dev *dev);
-void usbfs_conn_give_socket(struct usbfs_dev *dev);
+/* Gives the socket back; returns what poll() of the fd for events says
+ * now (the pipe's POLLOUT|POLLWRNORM, POLLERR), without asking it. */
+short usbfs_conn_give_socket(struct usbfs_dev *dev, short events);
 /* The oldest finished URB (dev->lock held), or NULL. */
 struct usbfs_urb *usbfs_conn_take_done(struct usbfs_dev *dev);
 /* A sync control transfer: bytes, or -errno. */
@@ -198,6 +202,10 @@ bool usbfs_has_interface(const struct usbfs_dev *dev, unsigned ifnum);
  * mapped (process_vm_readv/writev on ourselves, as copy_*_user). */
 int usbfs_copy_in(void *dst, const void *user, size_t len);
 int usbfs_copy_out(void *user, const void *src, size_t len);
+/* n copies to the caller's memory in one system call: 0, or -EFAULT (those
+ * before the first bad one done, as put_user() after put_user()). */
+struct iovec;
+int usbfs_copy_outv(const struct iovec *local, const struct iovec *remote, unsigned n);
 
 /* usbfs_ioctl.c */
 int usbfs_ioctl(struct usbfs_dev *dev, unsigned long req, void *arg);

@@ -73,6 +73,7 @@ void usbfs_update_ready(struct usbfs_dev *dev)
      * around every call, ~16 rt_sigprocmask and lock contention with the
      * app thread per URB; issue 21).  dev->pipe_cap bytes fill and
      * empty it: no last call to hear EAGAIN. */
+    dev->drained = dev->done_head != NULL;
     if (dev->done_head) {
         size_t got = 0;
         for (int i = 0; i < 64 && got < dev->pipe_cap; i++) {
@@ -381,11 +382,16 @@ bool usbfs_conn_woken(struct usbfs_dev *dev)
     return over;
 }
 
-void usbfs_conn_give_socket(struct usbfs_dev *dev)
+short usbfs_conn_give_socket(struct usbfs_dev *dev, short events)
 {
     pthread_mutex_lock(&dev->lock);
     put_socket(dev, 1, NULL);
+    /* fs/pipe.c pipe_poll() for the write end: room is POLLOUT|POLLWRNORM,
+     * no reader POLLERR */
+    short revents = (short)((dev->drained ? (POLLOUT | POLLWRNORM) & events : 0) |
+                            (dev->rd < 0 ? POLLERR : 0));
     pthread_mutex_unlock(&dev->lock);
+    return revents;
 }
 
 /* The reader thread: reads while no thread waiting for an answer has read

@@ -148,6 +148,25 @@ int usbfs_copy_out(void *user, const void *src, size_t len)
     return -EFAULT;
 }
 
+int usbfs_copy_outv(const struct iovec *local, const struct iovec *remote, unsigned n)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!remote[i].iov_base && remote[i].iov_len)
+            return -EFAULT;
+        total += remote[i].iov_len;
+    }
+    ssize_t done = process_vm_writev(self(), local, n, remote, n, 0);
+    if (done == (ssize_t)total)
+        return 0;
+    if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
+        for (unsigned i = 0; i < n; i++)
+            memcpy(remote[i].iov_base, local[i].iov_base, remote[i].iov_len);
+        return 0;
+    }
+    return -EFAULT;
+}
+
 /* ---- descriptors --------------------------------------------------------------- */
 
 static const uint8_t *active_config(const struct usbfs_dev *dev, size_t *len)

@@ -86,21 +86,14 @@ static int poll_reading(struct pollfd *fds, nfds_t n, const struct timespec *tim
         if (over)
             break;
     }
+    /* Ours: what their pipes say now (POLLOUT once a URB waits, POLLERR
+     * once the device is gone). */
     for (unsigned k = 0; k < n_own; k++)
-        usbfs_conn_give_socket(own[k].dev);
+        set[own[k].at].revents = usbfs_conn_give_socket(own[k].dev, fds[own[k].at].events);
     if (rc < 0) {
         errno = saved_errno;
         return -1;
     }
-    /* Ours: what their pipes say now (POLLOUT once a URB waits, POLLERR
-     * once the device is gone), asked without waiting. */
-    struct pollfd mine[OWN_MAX];
-    for (unsigned k = 0; k < n_own; k++)
-        mine[k] = (struct pollfd){ .fd = fds[own[k].at].fd, .events = fds[own[k].at].events };
-    if (usbfs_next.poll(mine, n_own, 0) < 0)
-        return -1;
-    for (unsigned k = 0; k < n_own; k++)
-        set[own[k].at].revents = mine[k].revents;
     int ready = 0;
     for (nfds_t i = 0; i < n; i++) {
         fds[i].revents = set[i].revents;
