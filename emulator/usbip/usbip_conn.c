@@ -228,6 +228,11 @@ bool usbip_conn_read(struct usbip_conn *conn)
             else
                 conn->in.len += (size_t)n;
             total += (size_t)n;
+            /* Less than asked for: the socket is empty for now, and a
+             * recv() to hear EAGAIN would cost a system call per request
+             * (issue 21); what comes later wakes the next ppoll(). */
+            if ((size_t)n < READ_CHUNK)
+                return true;
             continue;
         }
         if (n == 0) {
