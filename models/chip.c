@@ -231,8 +231,29 @@ static bool id_byte(const struct chip *c, uint32_t addr, uint8_t *out)
     return false;
 }
 
+/* Does [addr, addr + size) touch any of id_byte()'s registers?  Asked
+ * first: nearly every access misses them all, and chip_read() asks for
+ * each one (a flash word programmed by the ROM reads FLASH_SR three times;
+ * issue 21). */
+static bool id_touched(const struct chip *c, uint32_t addr, unsigned size)
+{
+    const struct part *p = c->part;
+    uint32_t bases[6] = { SCB_CPUID_ADDR, p->dbgmcu_idcode_addr, p->flash_size_reg };
+    uint32_t lens[6] = { 4, 4, 2 };
+    for (unsigned w = 0; w < 3; w++) {
+        bases[3 + w] = p->uid_addr + p->uid_word_offsets[w];
+        lens[3 + w] = 4;
+    }
+    for (unsigned i = 0; i < 6; i++)
+        if (addr - bases[i] < lens[i] || bases[i] - addr < size)
+            return true;
+    return false;
+}
+
 static bool id_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
 {
+    if (!id_touched(c, addr, size))
+        return false;
     bool any = false;
     uint8_t bytes[4] = { 0 };
     for (unsigned i = 0; i < size; i++)
