@@ -114,6 +114,7 @@ struct usbfs_dev {
     bool     drained;                   /* the pipe is empty: POLLOUT */
     int      accmode;                   /* O_RDONLY / O_WRONLY / O_RDWR */
     char     host[256], port[16];
+    char     unix_path[108];            /* VSTM32_USBIP_UNIX, or "": TCP */
     char     busid[USBIP_BUSID_SIZE];
     uint32_t busnum, devnum, speed;
     int      sock;

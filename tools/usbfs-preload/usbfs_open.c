@@ -283,6 +283,16 @@ static bool node_path(const char *path, unsigned *bus, unsigned *devnum)
     return true;
 }
 
+/* A connection to the server: its Unix socket when `vstm32 run` gave one
+ * (VSTM32_USBIP_UNIX; a round trip skips the TCP stack, issue 21), else
+ * host:port. */
+static int dev_connect(const struct usbfs_dev *dev)
+{
+    if (dev->unix_path[0])
+        return usbip_net_connect_unix(dev->unix_path, USBFS_NET_TIMEOUT_MS);
+    return usbip_net_connect(dev->host, dev->port, USBFS_NET_TIMEOUT_MS, NULL);
+}
+
 /* The first VSTM32_USBIP server's entry for bus/devnum, imported into dev:
  * 0 or -errno (-ENOENT: no such device; -EBUSY: imported elsewhere). */
 static int import_device(struct usbfs_dev *dev, const char *spec, unsigned bus, unsigned devnum)
@@ -291,7 +301,10 @@ static int import_device(struct usbfs_dev *dev, const char *spec, unsigned bus, 
     if (usbip_parse_hostport(spec, first, dev->host, sizeof dev->host, dev->port,
                              sizeof dev->port) < 0)
         return -ENOENT;
-    int fd = usbip_net_connect(dev->host, dev->port, USBFS_NET_TIMEOUT_MS, NULL);
+    const char *unix_path = getenv("VSTM32_USBIP_UNIX");
+    if (unix_path && strlen(unix_path) < sizeof dev->unix_path)
+        memcpy(dev->unix_path, unix_path, strlen(unix_path) + 1);
+    int fd = dev_connect(dev);
     if (fd < 0)
         return -ENOENT;
     struct usbip_client_device *list = NULL;
@@ -326,7 +339,7 @@ int usbfs_reset(struct usbfs_dev *dev)
             struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
             nanosleep(&pause, NULL);
         }
-        int fd = usbip_net_connect(dev->host, dev->port, USBFS_NET_TIMEOUT_MS, NULL);
+        int fd = dev_connect(dev);
         if (fd < 0)
             return -ENODEV;
         rc = usbip_request_import(fd, dev->busid, USBFS_NET_TIMEOUT_MS, &info);
@@ -350,8 +363,12 @@ int usbfs_reset(struct usbfs_dev *dev)
     dev->devnum = info.devnum;
     dev->speed = info.speed;
     dev->config_value = info.bConfigurationValue;
-    USBFS_TRACE("%s: imported from %s:%s as %03u/%03u", dev->busid, dev->host, dev->port,
-                dev->busnum, dev->devnum);
+    if (dev->unix_path[0])
+        USBFS_TRACE("%s: imported from unix:%s as %03u/%03u", dev->busid, dev->unix_path,
+                    dev->busnum, dev->devnum);
+    else
+        USBFS_TRACE("%s: imported from %s:%s as %03u/%03u", dev->busid, dev->host, dev->port,
+                    dev->busnum, dev->devnum);
     return usbfs_conn_start(dev);
 }
 
