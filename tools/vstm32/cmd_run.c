@@ -111,6 +111,8 @@ static void set_cmd_env(const struct route *rt, const char *servers)
     route_env_value(rt, libpath, sizeof libpath);
     setenv(route_env_name(rt), libpath, 1);
     setenv("VSTM32_USBIP", servers, 1);
+    /* an outer run's socket is not this server's: listen_unix() sets it */
+    unsetenv("VSTM32_USBIP_UNIX");
 }
 
 /* A Unix socket beside the TCP port, for the usbfs preload
