@@ -95,6 +95,9 @@ struct chip *chip_new(const struct part *p, struct vclock *clock, struct fault_p
         return NULL;
     }
     c->part = p;
+    c->boot_window[BOOT_MAIN_FLASH] = part_region_of_kind(p, MEM_FLASH);
+    c->boot_window[BOOT_SYSTEM_MEMORY] = part_region_of_kind(p, MEM_SYSMEM);
+    c->boot_window[BOOT_SRAM] = part_region_of_kind(p, MEM_SRAM);
     c->mem = mem_ops;
     c->ctl = p->gen->ctl;
     c->clock = clock;
@@ -273,13 +276,8 @@ static bool id_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
 /* The window at 0x00000000 follows the boot target (RM0091 2.5, RM0090 2.4). */
 static uint32_t alias(const struct chip *c, uint32_t addr)
 {
-    const struct part *p = c->part;
-    const struct mem_region *r = NULL;
-    switch (c->boot_target) {
-    case BOOT_MAIN_FLASH:    r = part_region_of_kind(p, MEM_FLASH); break;
-    case BOOT_SYSTEM_MEMORY: r = part_region_of_kind(p, MEM_SYSMEM); break;
-    case BOOT_SRAM:          r = part_region_of_kind(p, MEM_SRAM); break;
-    }
+    size_t n = sizeof c->boot_window / sizeof c->boot_window[0];
+    const struct mem_region *r = (size_t)c->boot_target < n ? c->boot_window[c->boot_target] : NULL;
     if (r && addr < r->size)
         return r->base + addr;
     return addr;
