@@ -173,10 +173,10 @@ int  usbfs_conn_discard(struct usbfs_dev *dev, const void *user);
  * the one that does.  false once deadline_ns (0: none) has passed. */
 bool usbfs_conn_wait_news(struct usbfs_dev *dev, uint64_t deadline_ns);
 /* For poll(): the socket and the wake-up eventfd, when no finished URB
- * waits, the device is there and no other thread reads (the reader thread
- * is asked to step aside, ≤ 1 ms).  true: this thread reads until
- * usbfs_conn_give_socket(). */
-bool usbfs_conn_take_socket(struct usbfs_dev *dev, int *sock, int *wake);
+ * waits, the device is there and no other thread reads (with may_wait,
+ * the reader thread is asked to step aside, ≤ 1 ms).  true: this thread
+ * reads until usbfs_conn_give_socket(). */
+bool usbfs_conn_take_socket(struct usbfs_dev *dev, bool may_wait, int *sock, int *wake);
 /* Reads one message (the socket is readable).  true when a finished URB
  * waits to be reaped or the device is gone: the caller's poll is over. */
 bool usbfs_conn_read_socket(struct usbfs_dev *dev);

@@ -327,10 +327,10 @@ bool usbfs_conn_wait_news(struct usbfs_dev *dev, uint64_t deadline_ns)
     return true;
 }
 
-bool usbfs_conn_take_socket(struct usbfs_dev *dev, int *sock, int *wake)
+bool usbfs_conn_take_socket(struct usbfs_dev *dev, bool may_wait, int *sock, int *wake)
 {
     pthread_mutex_lock(&dev->lock);
-    bool asked = dev->reading && dev->reader_reading && !dev->done_head;
+    bool asked = may_wait && dev->reading && dev->reader_reading && !dev->done_head;
     if (asked) {
         /* The reader thread holds it: asked to step aside, it stays away
          * (standby) while we read. */

@@ -40,6 +40,8 @@ static int poll_reading(struct pollfd *fds, nfds_t n, const struct timespec *tim
     struct own own[OWN_MAX];
     unsigned n_own = 0;
     struct pollfd set[SET_MAX + OWN_MAX];
+    /* a poll that does not wait does not wait for the reader thread either */
+    bool may_wait = !timeout || timeout->tv_sec || timeout->tv_nsec;
     for (nfds_t i = 0; i < n; i++) {
         set[i] = fds[i];
         struct usbfs_dev *dev = usbfs_lookup(fds[i].fd);
@@ -47,7 +49,7 @@ static int poll_reading(struct pollfd *fds, nfds_t n, const struct timespec *tim
         /* usbdev_poll() answers POLLOUT: a caller that asks for nothing
          * else is not waiting for a URB */
         if (!dev || !(fds[i].events & POLLOUT) || n_own == OWN_MAX ||
-            !usbfs_conn_take_socket(dev, &sock, &wake))
+            !usbfs_conn_take_socket(dev, may_wait, &sock, &wake))
             continue;
         set[i] = (struct pollfd){ .fd = sock, .events = POLLIN };
         set[n + n_own] = (struct pollfd){ .fd = wake, .events = POLLIN };
