@@ -8,9 +8,11 @@
  *   usbfs_open.c   the interposed libc calls (open*, close, read, write,
  *                  lseek, fstat), the fd table, finding and importing the
  *                  device (DEVLIST, IMPORT), the descriptors read at open
- *   usbfs_conn.c   one imported device: URBs keyed by seqnum, who reads
- *                  RET_SUBMIT/RET_UNLINK (a waiting thread, else a reader
- *                  thread), the completed queue and the readiness pipe
+ *   usbfs_conn.c   one imported device: URBs keyed by seqnum, what a
+ *                  RET_SUBMIT/RET_UNLINK does to them, the completed queue
+ *                  and the readiness pipe
+ *   usbfs_reader.c who reads the socket: a waiting thread, else the reader
+ *                  thread
  *   usbfs_ioctl.c  the usbfs ioctls
  *   usbfs_poll.c   poll()/ppoll() on our fds: the waiting thread reads
  *
@@ -155,19 +157,20 @@ struct usbfs_dev {
 struct usbfs_dev *usbfs_lookup(int fd);
 
 /* usbfs_conn.c */
+/* Reads one RET_SUBMIT/RET_UNLINK and finishes its URB (the caller reads
+ * the socket, usbfs_reader.c).  0 or -errno: the connection is broken. */
+int  usbfs_conn_read_message(struct usbfs_dev *dev);
+/* dev->lock held: the connection ended (rc: why); what was in flight
+ * finishes -ESHUTDOWN, the device is gone unless closing. */
+void usbfs_conn_ended(struct usbfs_dev *dev, int rc);
+
+/* usbfs_reader.c */
 int  usbfs_conn_start(struct usbfs_dev *dev);
 /* Half-closes, waits (bounded) for the server's FIN, joins the reader. */
 void usbfs_conn_stop(struct usbfs_dev *dev);
-/* Sends urb (filled in); it finishes on the done queue when urb->user is
- * set, else the caller waits with usbfs_conn_wait().  0 or -errno. */
-int  usbfs_conn_submit(struct usbfs_dev *dev, struct usbfs_urb *urb);
-/* Waits for a sync urb until timeout_ms (0: no limit); on time-out unlinks
- * it and returns -ETIMEDOUT once it is finished.  Else its status. */
-int  usbfs_conn_wait(struct usbfs_dev *dev, struct usbfs_urb *urb, unsigned timeout_ms);
-/* CMD_UNLINK of a pending user URB; waits until it is finished (it then
- * waits on the done queue with -ENOENT unless it completed first).
- * -EINVAL when no such URB is pending. */
-int  usbfs_conn_discard(struct usbfs_dev *dev, const void *user);
+/* Wakes whoever reads the socket (in its ppoll): a URB finished meanwhile,
+ * or the reader thread is asked to step aside. */
+void usbfs_reader_wake(struct usbfs_dev *dev);
 /* dev->lock held: waits once for news of the device, reading one message
  * from the socket itself when no other thread reads it, else waiting for
  * the one that does.  false once deadline_ns (0: none) has passed. */
@@ -185,6 +188,17 @@ bool usbfs_conn_woken(struct usbfs_dev *dev);
 /* Gives the socket back; returns what poll() of the fd for events says
  * now (the pipe's POLLOUT|POLLWRNORM, POLLERR), without asking it. */
 short usbfs_conn_give_socket(struct usbfs_dev *dev, short events);
+/* usbfs_conn.c */
+/* Sends urb (filled in); it finishes on the done queue when urb->user is
+ * set, else the caller waits with usbfs_conn_wait().  0 or -errno. */
+int  usbfs_conn_submit(struct usbfs_dev *dev, struct usbfs_urb *urb);
+/* Waits for a sync urb until timeout_ms (0: no limit); on time-out unlinks
+ * it and returns -ETIMEDOUT once it is finished.  Else its status. */
+int  usbfs_conn_wait(struct usbfs_dev *dev, struct usbfs_urb *urb, unsigned timeout_ms);
+/* CMD_UNLINK of a pending user URB; waits until it is finished (it then
+ * waits on the done queue with -ENOENT unless it completed first).
+ * -EINVAL when no such URB is pending. */
+int  usbfs_conn_discard(struct usbfs_dev *dev, const void *user);
 /* The oldest finished URB (dev->lock held), or NULL. */
 struct usbfs_urb *usbfs_conn_take_done(struct usbfs_dev *dev);
 /* A sync control transfer: bytes, or -errno. */
