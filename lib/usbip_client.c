@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -163,7 +164,8 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
         return rc;
     }
     int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (ai->ai_family != AF_UNIX)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
 
@@ -182,6 +184,17 @@ int usbip_net_connect(const char *host, const char *service, int timeout_ms, int
         fd = connect_one(ai, deadline);
     freeaddrinfo(res);
     return fd;
+}
+
+int usbip_net_connect_unix(const char *path, int timeout_ms)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof sa.sun_path)
+        return -ENAMETOOLONG;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    const struct addrinfo ai = { .ai_family = AF_UNIX, .ai_socktype = SOCK_STREAM,
+                                 .ai_addr = (struct sockaddr *)&sa, .ai_addrlen = sizeof sa };
+    return connect_one(&ai, usbip_net_deadline(timeout_ms));
 }
 
 int usbip_parse_hostport(const char *item, size_t len, char *host, size_t host_size,

@@ -36,6 +36,9 @@ int64_t usbip_net_deadline(int timeout_ms);
  * when the name does not resolve, -EHOSTUNREACH and, if gai_error is not
  * NULL, getaddrinfo()'s code there (for gai_strerror()). */
 int usbip_net_connect(const char *host, const char *service, int timeout_ms, int *gai_error);
+/* The same to a Unix stream socket at path (`vstm32 run`'s, for the usbfs
+ * preload: VSTM32_USBIP_UNIX).  The socket or a negative errno. */
+int usbip_net_connect_unix(const char *path, int timeout_ms);
 
 /* Exactly len bytes, or a negative errno. */
 int usbip_net_send(int fd, const void *buf, size_t len, int64_t deadline);

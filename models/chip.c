@@ -101,6 +101,9 @@ struct chip *chip_new(const struct part *p, struct vclock *clock, struct fault_p
         return NULL;
     }
     c->part = p;
+    c->boot_window[BOOT_MAIN_FLASH] = part_region_of_kind(p, MEM_FLASH);
+    c->boot_window[BOOT_SYSTEM_MEMORY] = part_region_of_kind(p, MEM_SYSMEM);
+    c->boot_window[BOOT_SRAM] = part_region_of_kind(p, MEM_SRAM);
     c->mem = mem_ops;
     c->ctl = p->gen->ctl;
     c->clock = clock;
@@ -237,8 +240,29 @@ static bool id_byte(const struct chip *c, uint32_t addr, uint8_t *out)
     return false;
 }
 
+/* Does [addr, addr + size) touch any of id_byte()'s registers?  Asked
+ * first: nearly every access misses them all, and chip_read() asks for
+ * each one (a flash word programmed by the ROM reads FLASH_SR three times;
+ * issue 21). */
+static bool id_touched(const struct chip *c, uint32_t addr, unsigned size)
+{
+    const struct part *p = c->part;
+    uint32_t bases[6] = { SCB_CPUID_ADDR, p->dbgmcu_idcode_addr, p->flash_size_reg };
+    uint32_t lens[6] = { 4, 4, 2 };
+    for (unsigned w = 0; w < 3; w++) {
+        bases[3 + w] = p->uid_addr + p->uid_word_offsets[w];
+        lens[3 + w] = 4;
+    }
+    for (unsigned i = 0; i < 6; i++)
+        if (addr - bases[i] < lens[i] || bases[i] - addr < size)
+            return true;
+    return false;
+}
+
 static bool id_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
 {
+    if (!id_touched(c, addr, size))
+        return false;
     bool any = false;
     uint8_t bytes[4] = { 0 };
     for (unsigned i = 0; i < size; i++)
@@ -258,13 +282,8 @@ static bool id_read(struct chip *c, uint32_t addr, unsigned size, uint32_t *val)
 /* The window at 0x00000000 follows the boot target (RM0091 2.5, RM0090 2.4). */
 static uint32_t alias(const struct chip *c, uint32_t addr)
 {
-    const struct part *p = c->part;
-    const struct mem_region *r = NULL;
-    switch (c->boot_target) {
-    case BOOT_MAIN_FLASH:    r = part_region_of_kind(p, MEM_FLASH); break;
-    case BOOT_SYSTEM_MEMORY: r = part_region_of_kind(p, MEM_SYSMEM); break;
-    case BOOT_SRAM:          r = part_region_of_kind(p, MEM_SRAM); break;
-    }
+    size_t n = sizeof c->boot_window / sizeof c->boot_window[0];
+    const struct mem_region *r = (size_t)c->boot_target < n ? c->boot_window[c->boot_target] : NULL;
     if (r && addr < r->size)
         return r->base + addr;
     return addr;

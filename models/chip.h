@@ -156,6 +156,9 @@ struct chip {
 
     /* Outcome of the last reset's boot selection. */
     enum boot_target boot_target;
+    /* The memory each boot target maps at 0x00000000, by enum boot_target
+     * (found once: chip_read() asks on every access; issue 21). */
+    const struct mem_region *boot_window[3];
 
     struct vclock *clock;
     struct fault_plan *faults;

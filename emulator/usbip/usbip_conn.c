@@ -135,6 +135,7 @@ void usbip_conn_linger(struct usbip_conn *conn)
 
 static void peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 {
+    static unsigned unix_peers;
     char host[INET6_ADDRSTRLEN] = "?";
     unsigned port = 0;
 
@@ -146,16 +147,19 @@ static void peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
         inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
         port = ntohs(in6->sin6_port);
+    }  else if (ss->ss_family == AF_UNIX) {
+        snprintf(out, cap, "unix:%u", ++unix_peers);    /* no name: a number */
+        return;
     }
     snprintf(out, cap, "%s:%u", host, port);
 }
 
-void usbip_accept_clients(struct usbip_server *srv)
+void usbip_accept_clients(struct usbip_server *srv, int listen_fd)
 {
     for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
-        int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
+        int fd = accept4(listen_fd, (struct sockaddr *)&ss, &sl,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -185,7 +189,8 @@ void usbip_accept_clients(struct usbip_server *srv)
         }
         /* usbipd sets TCP_NODELAY too: URBs are small and latency-bound */
         int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (ss.ss_family != AF_UNIX)
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         conn->srv = srv;
         conn->fd = fd;
         conn->state = CONN_HANDSHAKE;
@@ -228,6 +233,11 @@ bool usbip_conn_read(struct usbip_conn *conn)
             else
                 conn->in.len += (size_t)n;
             total += (size_t)n;
+            /* Less than asked for: the socket is empty for now, and a
+             * recv() to hear EAGAIN would cost a system call per request
+             * (issue 21); what comes later wakes the next ppoll(). */
+            if ((size_t)n < READ_CHUNK)
+                return true;
             continue;
         }
         if (n == 0) {

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -231,7 +232,7 @@ static int poll_devices(struct usbip_server *srv)
 
 int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
 {
-    unsigned cap = 2 + srv->stats.clients + srv->n_watches;
+    unsigned cap = 3 + srv->stats.clients + srv->n_watches;
     int handled = 0;
     int64_t timeout = max_wait_ms < 0 ? -1 : (int64_t)max_wait_ms * 1000000;
     uint64_t now = monotonic_ns();
@@ -256,6 +257,10 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
     if (srv->accept_resume_ns <= now) {
         pfd[n] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
         slot[n++].kind = SLOT_LISTEN;
+        if (srv->unix_fd >= 0) {
+            pfd[n] = (struct pollfd){ .fd = srv->unix_fd, .events = POLLIN };
+            slot[n++].kind = SLOT_LISTEN;
+        }
     } else {
         timeout = timeout_until(now, srv->accept_resume_ns, timeout);
     }
@@ -300,7 +305,7 @@ int usbip_server_run_once(struct usbip_server *srv, int max_wait_ms)
         handled++;
         switch (slot[i].kind) {
         case SLOT_LISTEN:
-            usbip_accept_clients(srv);
+            usbip_accept_clients(srv, pfd[i].fd);
             break;
         case SLOT_WAKE: {
             char drain[64];
@@ -454,6 +459,7 @@ struct usbip_server *usbip_server_new(const char *bind_addr, uint16_t port)
         return NULL;
     if (!bind_addr)
         bind_addr = "127.0.0.1";
+    srv->unix_fd = -1;
     srv->listen_fd = open_listener(bind_addr, port, &srv->port);
     if (srv->listen_fd < 0) {
         free(srv);
@@ -496,6 +502,10 @@ void usbip_server_free(struct usbip_server *srv)
     free(srv->pfd);
     free(srv->slot);
     close(srv->listen_fd);
+    if (srv->unix_fd >= 0) {
+        close(srv->unix_fd);
+        unlink(srv->unix_path);
+    }
     close(srv->wake_rd);
     close(srv->wake_wr);
     free(srv);
@@ -504,6 +514,28 @@ void usbip_server_free(struct usbip_server *srv)
 uint16_t usbip_server_port(const struct usbip_server *srv)
 {
     return srv->port;
+}
+
+int usbip_server_listen_unix(struct usbip_server *srv, const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (srv->unix_fd >= 0 || strlen(path) >= sizeof sa.sun_path) {
+        usbip_log(srv, "cannot listen on %s: %s", path,
+                  srv->unix_fd >= 0 ? "already on a Unix socket" : "path too long");
+        return -EINVAL;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, SOMAXCONN) < 0) {
+        int err = errno;
+        usbip_log(srv, "cannot listen on %s: %s", path, strerror(err));
+        if (fd >= 0)
+            close(fd);
+        return -err;
+    }
+    srv->unix_fd = fd;
+    memcpy(srv->unix_path, path, strlen(path) + 1);
+    return 0;
 }
 
 void usbip_server_get_limits(const struct usbip_server *srv, struct usbip_server_limits *lim)

@@ -48,6 +48,12 @@ void usbip_server_free(struct usbip_server *srv);
 /* The bound TCP port. */
 uint16_t usbip_server_port(const struct usbip_server *srv);
 
+/* Also listens on a Unix stream socket at path (a private one: `vstm32
+ * run` hands it to the usbfs preload; a round trip over it skips the
+ * TCP stack, issue 21).  The socket file is removed by
+ * usbip_server_free().  0 or -errno, having logged why. */
+int usbip_server_listen_unix(struct usbip_server *srv, const char *path);
+
 /* ---- devices ------------------------------------------------------------ */
 
 /* Makes dev importable as `busid` ("1-1"; NULL = the next free "1-N").

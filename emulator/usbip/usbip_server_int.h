@@ -81,6 +81,8 @@ struct usbip_poll_slot {
 
 struct usbip_server {
     int listen_fd;
+    int unix_fd;                /* -1, or a Unix socket's (usbip_server_listen_unix) */
+    char unix_path[108];        /* sizeof sun_path */
     uint64_t accept_resume_ns;  /* out of fds: stop accepting until then */
     int wake_rd, wake_wr;
     atomic_bool stop_requested;
@@ -126,7 +128,7 @@ void usbip_conn_release_device(struct usbip_conn *conn);
 #include "lib/monotonic.h"
 size_t usbip_buf_used(const struct usbip_buf *b);
 /* Accepts what the listening socket has (bounded per turn). */
-void usbip_accept_clients(struct usbip_server *srv);
+void usbip_accept_clients(struct usbip_server *srv, int listen_fd);
 /* Too much unsent: requests are not read until the peer catches up. */
 bool usbip_conn_backlogged(const struct usbip_conn *conn);
 bool usbip_conn_reads_requests(const struct usbip_conn *conn);

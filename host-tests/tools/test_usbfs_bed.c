@@ -253,6 +253,31 @@ Test(usbfs_bed, nothing_outside_the_run_sees_the_nodes)
     proc_result_free(&r);
 }
 
+/* The preload reaches the run's server over a Unix socket (issue 21: a
+ * round trip skips the TCP stack), which lives as long as the run. */
+Test(usbfs_bed, preload_reaches_the_server_over_a_unix_socket)
+{
+    char script[4096 + 1024];
+    snprintf(script, sizeof script,
+        "test -S \"$VSTM32_USBIP_UNIX\" && echo socket; "
+        "VSTM32_USBFS_DEBUG=1 lsusb -v -d 0483:3748 2>&1 >/dev/null | "
+        "grep -o 'imported from unix:[^ ]*' | sort -u | sed \"s|$VSTM32_USBIP_UNIX|SOCK|\"; "
+        "dirname \"$VSTM32_USBIP_UNIX\"; "
+        /* a run --connect inside: not this run's socket, the server's port */
+        "env -u LD_PRELOAD -u UMOCKDEV_DIR %s run --connect \"$VSTM32_USBIP\" -- "
+        "sh -c 'echo connected: ${VSTM32_USBIP_UNIX:-no socket}'", proc_vstm32());
+    struct proc_result r = run_usbfs(NULL, script);
+    cr_assert_eq(r.status, 0, "%s\n%s", r.output, r.errout);
+    static const char want[] = "socket\nimported from unix:SOCK\n/";
+    cr_assert(!strncmp(r.output, want, strlen(want)), "%s", r.output);
+    const char *dir = r.output + strlen(want) - 1;
+    char path[512];
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(dir, "\n"), dir);
+    cr_expect(strstr(dir, "\nconnected: no socket\n"), "%s", r.output);
+    cr_expect_neq(access(path, F_OK), 0, "%s outlived the run", path);
+    proc_result_free(&r);
+}
+
 /* ARGV with ENV exits STATUS printing exactly WANT. */
 static void expect_refusal(char *const argv[], char *const env[], int status, const char *want)
 {

@@ -225,3 +225,59 @@ Test(usbfs_preload, system_libusb_through_wrap_sys_device)
                  begin);
     proc_result_free(&r);
 }
+
+/* The thread waiting for an answer reads it (issue 21): the count the
+ * preload prints at close, "answers read by waiting threads N, by the
+ * reader thread M" (VSTM32_USBFS_DEBUG), N of them at least. */
+static void expect_read_by_waiters(const struct proc_result *r, unsigned at_least)
+{
+    const char *line = strstr(r->errout, "answers read by waiting threads ");
+    cr_assert_not_null(line, "no answer count in:\n%s", r->errout);
+    unsigned waiters = 0, reader = 0;
+    cr_assert_eq(sscanf(line, "answers read by waiting threads %u, by the reader thread %u",
+                        &waiters, &reader), 2, "%.120s", line);
+    cr_expect_geq(waiters, at_least, "%u answers read by waiting threads, %u by the reader thread",
+                  waiters, reader);
+}
+
+/* Three threads submit 100 GETSTATUS URBs each and poll for them, each
+ * reaping whatever is there; a fourth blocks in REAPURB and takes what it
+ * can.  A URB is reaped by another thread than its submitter while yet
+ * another reads the socket: each comes back once, with its status bytes. */
+Test(usbfs_preload, threads_submit_poll_and_reap_each_others_urbs)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node, (char *[]){ "threads", NULL });
+    expect_line(&r, "threads: reaped 300 of 300, twice 0, bad status 0, bad data 0, errors 0\n"
+                    "left over: EAGAIN\nclose: ok\n");
+    expect_read_by_waiters(&r, 1);
+    proc_result_free(&r);
+}
+
+/* A thread blocked in REAPURB before the URB exists gets it, though the
+ * submitter polls (and gives up) meanwhile. */
+Test(usbfs_preload, blocking_reap_in_another_thread)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node, (char *[]){ "reap-other-thread", NULL });
+    expect_line(&r, "submit: ok\nother thread reaped: same 1 status 0 actual 6\n"
+                    "status: 0a 00 00 00 0a 00\n");
+    proc_result_free(&r);
+}
+
+/* DISCARDURB right behind SUBMITURB, 200 times: the answer and the unlink
+ * race; each URB is reaped once, done with its data or -ENOENT. */
+Test(usbfs_preload, unlink_racing_the_answer)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node, (char *[]){ "unlink-race", NULL });
+    expect_line(&r, "unlink race: 200 rounds, reaped 200, done or unlinked 200, other 0\n"
+                    "left over: EAGAIN\n");
+    proc_result_free(&r);
+}
+
+/* After a poll() (the reader thread then stands by), a caller that waits
+ * in epoll, which we do not see: the reader thread still reads its answer. */
+Test(usbfs_preload, epoll_after_poll)
+{
+    struct proc_result r = probe("usbfs-probe", dfu_node, (char *[]){ "epoll-after-poll", NULL });
+    expect_line(&r, "submit: ok\nsubmit: ok\nepoll: ready 1 out 1 reap ok same 11 status 0\n");
+    proc_result_free(&r);
+}

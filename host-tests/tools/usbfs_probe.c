@@ -9,11 +9,14 @@
 #include <fcntl.h>
 #include <linux/usbdevice_fs.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -181,6 +184,199 @@ static void check_errors(void)
     printf("speed: %d\n", ioctl(fd, USBDEVFS_GET_SPEED));
 }
 
+/* ---- several threads on one fd (issue 21: the waiting thread reads) ------ */
+
+/* The F446 ROM's GETSTATUS while in dfuERROR (check_getstatus) */
+static const uint8_t dfu_error_status[6] = { 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00 };
+
+#define THREADS     3                  /* and a blocking reaper */
+#define THREAD_URBS 100
+
+struct status_urb {
+    struct usbdevfs_urb urb;
+    uint8_t buf[8 + 6];                 /* setup, then the 6 status bytes */
+    atomic_int reaped;                  /* by any thread */
+};
+
+static atomic_int reaped_total, reaped_twice, bad_status, bad_data, reap_errors;
+
+static void status_urb_init(struct status_urb *s)
+{
+    static const uint8_t setup[8] = { 0xA1, 3, 0, 0, 0, 0, 6, 0 };   /* GETSTATUS */
+    memset(s, 0, sizeof *s);
+    memcpy(s->buf, setup, sizeof setup);
+    s->urb = (struct usbdevfs_urb){ .type = USBDEVFS_URB_TYPE_CONTROL, .endpoint = 0,
+                                    .buffer = s->buf, .buffer_length = sizeof s->buf,
+                                    .usercontext = s };
+}
+
+/* A reaped URB, whoever submitted it: counted and checked. */
+static void account(struct usbdevfs_urb *u)
+{
+    struct status_urb *s = u->usercontext;
+    if (atomic_fetch_add(&s->reaped, 1) != 0)
+        atomic_fetch_add(&reaped_twice, 1);
+    atomic_fetch_add(&reaped_total, 1);
+    if (u->status != 0 || u->actual_length != 6)
+        atomic_fetch_add(&bad_status, 1);
+    else if (memcmp(s->buf + 8, dfu_error_status, 6) != 0)
+        atomic_fetch_add(&bad_data, 1);
+}
+
+/* Polls until mine has been reaped by any thread, reaping whatever is
+ * there. */
+static void wait_reaped(struct status_urb *mine)
+{
+    for (int spins = 0; spins < 200 && !atomic_load(&mine->reaped); spins++) {
+        struct pollfd p = { .fd = fd, .events = POLLOUT };
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        struct usbdevfs_urb *u = NULL;
+        while (ioctl(fd, USBDEVFS_REAPURBNDELAY, &u) == 0)
+            account(u);
+        if (errno != EAGAIN)
+            atomic_fetch_add(&reap_errors, 1);
+    }
+}
+
+static void *submitter_main(void *arg)
+{
+    struct status_urb *urbs = arg;
+    for (int i = 0; i < THREAD_URBS; i++) {
+        status_urb_init(&urbs[i]);
+        if (ioctl(fd, USBDEVFS_SUBMITURB, &urbs[i].urb) < 0) {
+            atomic_fetch_add(&reap_errors, 1);
+            continue;
+        }
+        wait_reaped(&urbs[i]);
+    }
+    return NULL;
+}
+
+/* Blocks in REAPURB, again and again, until it reaps the sentinel. */
+static void *reaper_main(void *sentinel)
+{
+    for (;;) {
+        struct usbdevfs_urb *u = NULL;
+        if (ioctl(fd, USBDEVFS_REAPURB, &u) < 0) {
+            atomic_fetch_add(&reap_errors, 1);
+            return NULL;
+        }
+        if (u == sentinel)
+            return NULL;
+        account(u);
+    }
+}
+
+/* Threads submit GETSTATUS URBs on the one fd and wait for them in poll(),
+ * each reaping whatever is there, while another thread blocks in REAPURB
+ * and takes what it can: URBs are reaped by threads other than their
+ * submitters, while one thread or another reads the socket.  Each comes
+ * back once, with its own data. */
+static void check_threads(void)
+{
+    static struct status_urb urbs[THREADS][THREAD_URBS], sentinel;
+    pthread_t t[THREADS], reaper;
+    pthread_create(&reaper, NULL, reaper_main, &sentinel.urb);
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, submitter_main, urbs[i]);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    status_urb_init(&sentinel);
+    if (ioctl(fd, USBDEVFS_SUBMITURB, &sentinel.urb) == 0)
+        pthread_join(reaper, NULL);
+    struct usbdevfs_urb *u;
+    printf("threads: reaped %d of %d, twice %d, bad status %d, bad data %d, errors %d\n",
+           atomic_load(&reaped_total), THREADS * THREAD_URBS, atomic_load(&reaped_twice),
+           atomic_load(&bad_status), atomic_load(&bad_data), atomic_load(&reap_errors));
+    printf("left over: %s\n", err(ioctl(fd, USBDEVFS_REAPURBNDELAY, &u)));
+}
+
+static void *blocking_reaper_main(void *arg)
+{
+    struct usbdevfs_urb **out = arg;
+    if (ioctl(fd, USBDEVFS_REAPURB, out) < 0)
+        *out = NULL;
+    return NULL;
+}
+
+/* A thread blocks in REAPURB before the URB is even submitted; the
+ * submitter then polls with a short time-out, which must not take the
+ * answer from it for good. */
+static void check_reap_in_other_thread(void)
+{
+    static struct status_urb s;
+    status_urb_init(&s);
+    struct usbdevfs_urb *got = NULL;
+    pthread_t t;
+    pthread_create(&t, NULL, blocking_reaper_main, &got);
+    struct timespec pause = { 0, 50 * 1000 * 1000 };
+    nanosleep(&pause, NULL);            /* the reaper is waiting */
+    printf("submit: %s\n", err(ioctl(fd, USBDEVFS_SUBMITURB, &s.urb)));
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    poll(&p, 1, 100);
+    pthread_join(t, NULL);
+    printf("other thread reaped: same %d status %d actual %d\n", got == &s.urb, s.urb.status,
+           s.urb.actual_length);
+    hex("status", s.buf + 8, s.urb.actual_length);
+}
+
+/* DISCARDURB right behind SUBMITURB, again and again: the answer and the
+ * unlink race.  Each URB comes back once, done (0, its data) or unlinked
+ * (-ENOENT), and nothing is left behind. */
+static void check_unlink_race(void)
+{
+    enum { ROUNDS = 200 };
+    int once = 0, done = 0, unlinked = 0, other = 0;
+    static struct status_urb s;
+    for (int i = 0; i < ROUNDS; i++) {
+        status_urb_init(&s);
+        if (ioctl(fd, USBDEVFS_SUBMITURB, &s.urb) < 0)
+            break;
+        int d = ioctl(fd, USBDEVFS_DISCARDURB, &s.urb);
+        if (d < 0 && errno != EINVAL)
+            other++;
+        struct usbdevfs_urb *u = poll_and_reap();
+        if (u != &s.urb) {
+            other++;
+            continue;
+        }
+        once++;
+        if (s.urb.status == 0 && s.urb.actual_length == 6 && !memcmp(s.buf + 8, dfu_error_status, 6))
+            done++;
+        else if (s.urb.status == -ENOENT && s.urb.actual_length == 0)
+            unlinked++;
+        else
+            other++;
+    }
+    struct usbdevfs_urb *u;
+    printf("unlink race: %d rounds, reaped %d, done or unlinked %d, other %d\n", ROUNDS, once,
+           done + unlinked, other);
+    printf("left over: %s\n", err(ioctl(fd, USBDEVFS_REAPURBNDELAY, &u)));
+}
+
+/* A caller that waits in epoll, not poll(), right after one that polled:
+ * nobody we see is waiting, so the reader thread must read (after its
+ * standby). */
+static void check_epoll_after_poll(void)
+{
+    static struct status_urb s;
+    status_urb_init(&s);
+    printf("submit: %s\n", err(ioctl(fd, USBDEVFS_SUBMITURB, &s.urb)));
+    struct usbdevfs_urb *first = poll_and_reap();
+    status_urb_init(&s);
+    printf("submit: %s\n", err(ioctl(fd, USBDEVFS_SUBMITURB, &s.urb)));
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = { .events = EPOLLOUT }, got;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    int n = epoll_wait(ep, &got, 1, 5000);
+    close(ep);
+    struct usbdevfs_urb *u = NULL;
+    int r = n == 1 ? ioctl(fd, USBDEVFS_REAPURBNDELAY, &u) : -1;
+    printf("epoll: ready %d out %d reap %s same %d%d status %d\n", n,
+           n == 1 && (got.events & EPOLLOUT), err(r), first == &s.urb, u == &s.urb, s.urb.status);
+}
+
 /* Runs cmd (which makes the device re-enumerate), then looks at the fd. */
 static void check_gone(char **cmd)
 {
@@ -205,7 +401,8 @@ int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: usbfs-probe NODE devdesc|getstatus|stlink-bulk|stlink-urb|"
-                        "discard|errors|gone CMD...\n");
+                        "discard|errors|threads|reap-other-thread|unlink-race|epoll-after-poll|"
+                        "gone CMD...\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -227,6 +424,14 @@ int main(int argc, char **argv)
         check_discard();
     else if (!strcmp(c, "errors"))
         check_errors();
+    else if (!strcmp(c, "threads"))
+        check_threads();
+    else if (!strcmp(c, "reap-other-thread"))
+        check_reap_in_other_thread();
+    else if (!strcmp(c, "unlink-race"))
+        check_unlink_race();
+    else if (!strcmp(c, "epoll-after-poll"))
+        check_epoll_after_poll();
     else if (!strcmp(c, "gone") && argc > 3)
         check_gone(argv + 3);
     else

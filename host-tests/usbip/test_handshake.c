@@ -6,9 +6,12 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host-tests/usbip/fixture.h"
+#include "lib/usbip_client.h"
 
 TestSuite(handshake, .init = bench_start, .fini = bench_stop);
 
@@ -179,4 +182,44 @@ Test(handshake, export_rules)
     bench_pause();
     usbip_server_unexport(B.srv, &extra.usb);
     bench_resume();
+}
+
+/* `vstm32 run`'s Unix socket (issue 21): the same server answers there,
+ * devlist, import and URBs; an import there makes the device busy for TCP
+ * importers; the socket file goes with the server. */
+Test(handshake, a_unix_socket_serves_the_same_devices)
+{
+    char dir[] = "/tmp/vstm32-usbip-unix-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/usbip.sock", dir);
+    bench_pause();
+    cr_assert_eq(usbip_server_listen_unix(B.srv, path), 0);
+    bench_resume();
+
+    int fd = usbip_net_connect_unix(path, T_MS);
+    cr_assert_geq(fd, 0, "%s", strerror(-fd));
+    struct usbip_client_device *devs;
+    size_t n;
+    cr_assert_eq(usbip_request_devlist(fd, 16, T_MS, &devs, &n), 0);
+    close(fd);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(devs[1].udev.busid, "1-2");
+    free(devs);
+
+    fd = usbip_net_connect_unix(path, T_MS);
+    struct usbip_usb_device d;
+    cr_assert_eq(usbip_request_import(fd, "1-2", T_MS, &d), 0);
+    struct usbip_setup get_device = { 0x80, USB_REQ_GET_DESCRIPTOR, USB_DT_DEVICE << 8, 0, 18 };
+    uint8_t desc[18];
+    cr_assert_eq(usbip_control_in(fd, usbip_devid(d.busnum, d.devnum), 1, &get_device, desc,
+                                  sizeof desc, T_MS), 18);
+    cr_assert_eq(desc[10] | desc[11] << 8, ECHO_PID + 1);
+    struct usbip_client *tcp = usbip_client_connect("127.0.0.1", B.port, T_MS);
+    cr_assert_eq(usbip_client_import(tcp, "1-2", NULL, T_MS), USBIP_ST_DEV_BUSY);
+    usbip_client_close(tcp);
+    close(fd);
+
+    bench_stop();
+    cr_expect_neq(access(path, F_OK), 0, "the socket outlived its server");
+    rmdir(dir);
 }

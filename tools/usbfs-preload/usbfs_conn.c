@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One imported device: CMD_SUBMIT out, RET_SUBMIT/RET_UNLINK in, matched by
- * seqnum by a reader thread; finished user URBs wait on the done queue for
- * REAPURB, as in devio.c's async_completed list.
+ * seqnum; finished user URBs wait on the done queue for REAPURB, as in
+ * devio.c's async_completed list.  Who reads the socket: usbfs_reader.c.
  */
 #include "tools/usbfs-preload/usbfs.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/monotonic.h"
@@ -21,19 +19,10 @@
 
 /* How long an unlinked URB may take to come back before we give it up. */
 #define UNLINK_GRACE_MS 1000
-/* On close, how long to wait for the server's FIN (then the next open's
- * import is not refused as busy). */
-#define CLOSE_LINGER_MS 1000
 
 /* include/linux/usb.h transfer_flags, carried by USB/IP */
 #define URB_SHORT_NOT_OK 0x0001
 #define URB_DIR_IN       0x0200
-
-static void deadline_ts(uint64_t deadline_ns, struct timespec *ts)
-{
-    ts->tv_sec = (time_t)(deadline_ns / 1000000000u);
-    ts->tv_nsec = (long)(deadline_ns % 1000000000u);
-}
 
 void usbfs_urb_free(struct usbfs_urb *urb)
 {
@@ -63,6 +52,7 @@ void usbfs_update_ready(struct usbfs_dev *dev)
      * around every call, ~16 rt_sigprocmask and lock contention with the
      * app thread per URB; issue 21).  dev->pipe_cap bytes fill and
      * empty it: no last call to hear EAGAIN. */
+    dev->drained = dev->done_head != NULL;
     if (dev->done_head) {
         size_t got = 0;
         for (int i = 0; i < 64 && got < dev->pipe_cap; i++) {
@@ -197,7 +187,7 @@ static int read_ret_submit(struct usbfs_dev *dev, const struct usbip_header *h)
     return 0;
 }
 
-static int read_one(struct usbfs_dev *dev)
+int usbfs_conn_read_message(struct usbfs_dev *dev)
 {
     uint8_t raw[USBIP_HEADER_SIZE];
     struct usbip_header h;
@@ -218,13 +208,10 @@ static int read_one(struct usbfs_dev *dev)
     return 0;
 }
 
-static void *reader_main(void *arg)
+void usbfs_conn_ended(struct usbfs_dev *dev, int rc)
 {
-    struct usbfs_dev *dev = arg;
-    int rc;
-    while ((rc = read_one(dev)) == 0)
-        ;
-    pthread_mutex_lock(&dev->lock);
+    if (dev->reader_done)
+        return;
     if (!dev->closing)
         USBFS_TRACE("%s: connection lost (%s): device gone", dev->busid, strerror(-rc));
     /* devio.c: what was in flight when the device went away comes back
@@ -237,45 +224,7 @@ static void *reader_main(void *arg)
     usbfs_update_ready(dev);
     dev->reader_done = true;
     pthread_cond_broadcast(&dev->cond);
-    pthread_mutex_unlock(&dev->lock);
-    return NULL;
-}
-
-int usbfs_conn_start(struct usbfs_dev *dev)
-{
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    dev->reader_done = false;
-    dev->gone = false;
-    int rc = pthread_create(&dev->reader, NULL, reader_main, dev);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    dev->reader_running = rc == 0;
-    return -rc;
-}
-
-void usbfs_conn_stop(struct usbfs_dev *dev)
-{
-    if (!dev->reader_running)
-        return;
-    pthread_mutex_lock(&dev->lock);
-    dev->closing = true;
-    pthread_mutex_unlock(&dev->lock);
-    /* Half-close: the server sees our FIN, frees the device and closes
-     * its side; the reader then reads EOF. */
-    shutdown(dev->sock, SHUT_WR);
-    struct timespec ts;
-    deadline_ts(monotonic_ns() + (uint64_t)CLOSE_LINGER_MS * 1000000u, &ts);
-    pthread_mutex_lock(&dev->lock);
-    while (!dev->reader_done)
-        if (pthread_cond_timedwait(&dev->cond, &dev->lock, &ts) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&dev->lock);
-    shutdown(dev->sock, SHUT_RDWR);     /* wakes a reader still waiting */
-    pthread_join(dev->reader, NULL);
-    dev->reader_running = false;
-    usbfs_next.close(dev->sock);
-    dev->sock = -1;
+    pthread_cond_signal(&dev->reader_cond);
 }
 
 static int send_header(struct usbfs_dev *dev, const struct usbip_header *h, const void *data,
@@ -360,14 +309,14 @@ static void unlink_and_wait(struct usbfs_dev *dev, struct usbfs_urb *urb, int st
             shutdown(dev->sock, SHUT_RDWR);
         pthread_mutex_unlock(&dev->write_lock);
     }
-    struct timespec ts;
-    deadline_ts(monotonic_ns() + (uint64_t)UNLINK_GRACE_MS * 1000000u, &ts);
+    uint64_t deadline = monotonic_ns() + (uint64_t)UNLINK_GRACE_MS * 1000000u;
     pthread_mutex_lock(&dev->lock);
     while (urb->state != URB_DONE) {
-        if (pthread_cond_timedwait(&dev->cond, &dev->lock, &ts) == ETIMEDOUT) {
+        if (!usbfs_conn_wait_news(dev, deadline)) {
             USBFS_TRACE("%s: no answer to unlink of seq %u, giving up", dev->busid, urb->seqnum);
             dev->abandoned[dev->n_abandoned++ % 16] = urb->seqnum;
             finish(dev, urb, status, 0);
+            usbfs_reader_wake(dev);     /* a poll() reading for us: its URB is done */
         }
     }
     pthread_mutex_unlock(&dev->lock);
@@ -375,16 +324,11 @@ static void unlink_and_wait(struct usbfs_dev *dev, struct usbfs_urb *urb, int st
 
 int usbfs_conn_wait(struct usbfs_dev *dev, struct usbfs_urb *urb, unsigned timeout_ms)
 {
-    struct timespec ts;
-    deadline_ts(monotonic_ns() + (uint64_t)timeout_ms * 1000000u, &ts);
+    uint64_t deadline = timeout_ms ? monotonic_ns() + (uint64_t)timeout_ms * 1000000u : 0;
     bool timed_out = false;
     pthread_mutex_lock(&dev->lock);
-    while (urb->state != URB_DONE && !timed_out) {
-        if (timeout_ms == 0)
-            pthread_cond_wait(&dev->cond, &dev->lock);
-        else
-            timed_out = pthread_cond_timedwait(&dev->cond, &dev->lock, &ts) == ETIMEDOUT;
-    }
+    while (urb->state != URB_DONE && !timed_out)
+        timed_out = !usbfs_conn_wait_news(dev, deadline);
     bool done = urb->state == URB_DONE;
     pthread_mutex_unlock(&dev->lock);
     if (!done) {

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/ioctl.h>
 
 #include "lib/bytes.h"
@@ -141,11 +142,19 @@ static int submit_urb(struct usbfs_dev *dev, void *arg)
     uint8_t setup[8] = { 0 };
     uint32_t len = (uint32_t)u.buffer_length;
     bool in = u.endpoint & 0x80;
+    /* A control URB's setup and OUT data in one copy (one system call
+     * less per URB; issue 21); where that fails, the setup alone, as
+     * devio.c reads it, and the data after. */
+    uint8_t head[8 + 4096];
+    size_t have = 0;
     switch (u.type) {
     case USBDEVFS_URB_TYPE_CONTROL:
         if (type_of_ep != 0 || len < 8)
             return -EINVAL;
-        if ((rc = usbfs_copy_in(setup, u.buffer, 8)) < 0)
+        have = len < sizeof head ? len : sizeof head;
+        if (usbfs_copy_in(head, u.buffer, have) == 0)
+            memcpy(setup, head, 8);
+        else if ((have = 0, rc = usbfs_copy_in(setup, u.buffer, 8)) < 0)
             return rc;
         if (ld_le16(setup + 6) > len - 8)
             return -EINVAL;
@@ -183,8 +192,11 @@ static int submit_urb(struct usbfs_dev *dev, void *arg)
     memcpy(urb->setup, setup, 8);
     urb->flags = (in && (u.flags & USBDEVFS_URB_SHORT_NOT_OK) ? URB_SHORT_NOT_OK : 0)
                | (!in && (u.flags & USBDEVFS_URB_ZERO_PACKET) ? URB_ZERO_PACKET : 0);
-    const uint8_t *data = (const uint8_t *)u.buffer + (u.type == USBDEVFS_URB_TYPE_CONTROL ? 8 : 0);
-    if (!in && len)
+    uint8_t *data = (uint8_t *)u.buffer + (u.type == USBDEVFS_URB_TYPE_CONTROL ? 8 : 0);
+    urb->user_data = data;
+    if (!in && len && 8 + (size_t)len <= have)
+        memcpy(urb->buf, head + 8, len);
+    else if (!in && len)
         rc = usbfs_copy_in(urb->buf, data, len);
     if (rc == 0)
         rc = usbfs_conn_submit(dev, urb);
@@ -202,7 +214,7 @@ static int reap(struct usbfs_dev *dev, void *arg, bool wait)
     pthread_mutex_lock(&dev->lock);
     struct usbfs_urb *urb;
     while (!(urb = usbfs_conn_take_done(dev)) && wait && !dev->gone)
-        pthread_cond_wait(&dev->cond, &dev->lock);
+        usbfs_conn_wait_news(dev, 0);
     bool gone = dev->gone;
     pthread_mutex_unlock(&dev->lock);
     if (!urb) {
@@ -210,22 +222,26 @@ static int reap(struct usbfs_dev *dev, void *arg, bool wait)
                     gone ? "ENODEV" : "EAGAIN");
         return gone ? -ENODEV : -EAGAIN;
     }
+    /* processcompl(): the IN data to the buffer given at submit, then
+     * status, actual_length, error_count, then the URB's address; one
+     * system call for all (issue 21). */
     struct usbdevfs_urb *u = urb->user;
-    struct usbdevfs_urb out;
-    int rc = usbfs_copy_in(&out, u, sizeof out);
-    if (rc == 0) {
-        out.status = urb->status;
-        out.actual_length = (int)urb->actual;
-        out.error_count = 0;
-        out.start_frame = 0;
-        uint8_t *dst = (uint8_t *)out.buffer + (urb->type == USBDEVFS_URB_TYPE_CONTROL ? 8 : 0);
-        if (urb->dir_in && urb->actual)
-            rc = usbfs_copy_out(dst, urb->buf, urb->actual);
-        if (rc == 0)
-            rc = usbfs_copy_out(u, &out, sizeof out);
-        if (rc == 0)
-            rc = usbfs_copy_out(arg, &u, sizeof u);
+    int status = urb->status, actual = (int)urb->actual, errors = 0;
+    struct iovec local[5], remote[5];
+    unsigned n = 0;
+    if (urb->dir_in && urb->actual) {
+        local[n] = (struct iovec){ urb->buf, urb->actual };
+        remote[n++] = (struct iovec){ urb->user_data, urb->actual };
     }
+    local[n] = (struct iovec){ &status, sizeof status };
+    remote[n++] = (struct iovec){ &u->status, sizeof u->status };
+    local[n] = (struct iovec){ &actual, sizeof actual };
+    remote[n++] = (struct iovec){ &u->actual_length, sizeof u->actual_length };
+    local[n] = (struct iovec){ &errors, sizeof errors };
+    remote[n++] = (struct iovec){ &u->error_count, sizeof u->error_count };
+    local[n] = (struct iovec){ &u, sizeof u };
+    remote[n++] = (struct iovec){ arg, sizeof u };
+    int rc = usbfs_copy_outv(local, remote, n);
     USBFS_TRACE("%s: REAPURB%s %p: status %d, %u bytes", dev->busid, wait ? "" : "NDELAY",
                 (void *)u, urb->status, urb->actual);
     usbfs_urb_free(urb);

@@ -62,6 +62,8 @@ static void resolve_once(void)
     NEXT(ioctl, "ioctl");
     NEXT(fstat, "fstat");
     NEXT(fstat64, "fstat64");
+    NEXT(poll, "poll");
+    NEXT(ppoll, "ppoll");
 #undef NEXT
     const char *v = getenv("VSTM32_USBFS_DEBUG");
     usbfs_debug = v && *v && strcmp(v, "0") != 0;
@@ -141,6 +143,25 @@ int usbfs_copy_out(void *user, const void *src, size_t len)
         return 0;
     if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
         memcpy(user, src, len);
+        return 0;
+    }
+    return -EFAULT;
+}
+
+int usbfs_copy_outv(const struct iovec *local, const struct iovec *remote, unsigned n)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (!remote[i].iov_base && remote[i].iov_len)
+            return -EFAULT;
+        total += remote[i].iov_len;
+    }
+    ssize_t done = process_vm_writev(self(), local, n, remote, n, 0);
+    if (done == (ssize_t)total)
+        return 0;
+    if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
+        for (unsigned i = 0; i < n; i++)
+            memcpy(remote[i].iov_base, local[i].iov_base, remote[i].iov_len);
         return 0;
     }
     return -EFAULT;
@@ -262,6 +283,16 @@ static bool node_path(const char *path, unsigned *bus, unsigned *devnum)
     return true;
 }
 
+/* A connection to the server: its Unix socket when `vstm32 run` gave one
+ * (VSTM32_USBIP_UNIX; a round trip skips the TCP stack, issue 21), else
+ * host:port. */
+static int dev_connect(const struct usbfs_dev *dev)
+{
+    if (dev->unix_path[0])
+        return usbip_net_connect_unix(dev->unix_path, USBFS_NET_TIMEOUT_MS);
+    return usbip_net_connect(dev->host, dev->port, USBFS_NET_TIMEOUT_MS, NULL);
+}
+
 /* The first VSTM32_USBIP server's entry for bus/devnum, imported into dev:
  * 0 or -errno (-ENOENT: no such device; -EBUSY: imported elsewhere). */
 static int import_device(struct usbfs_dev *dev, const char *spec, unsigned bus, unsigned devnum)
@@ -270,7 +301,10 @@ static int import_device(struct usbfs_dev *dev, const char *spec, unsigned bus, 
     if (usbip_parse_hostport(spec, first, dev->host, sizeof dev->host, dev->port,
                              sizeof dev->port) < 0)
         return -ENOENT;
-    int fd = usbip_net_connect(dev->host, dev->port, USBFS_NET_TIMEOUT_MS, NULL);
+    const char *unix_path = getenv("VSTM32_USBIP_UNIX");
+    if (unix_path && strlen(unix_path) < sizeof dev->unix_path)
+        memcpy(dev->unix_path, unix_path, strlen(unix_path) + 1);
+    int fd = dev_connect(dev);
     if (fd < 0)
         return -ENOENT;
     struct usbip_client_device *list = NULL;
@@ -305,7 +339,7 @@ int usbfs_reset(struct usbfs_dev *dev)
             struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
             nanosleep(&pause, NULL);
         }
-        int fd = usbip_net_connect(dev->host, dev->port, USBFS_NET_TIMEOUT_MS, NULL);
+        int fd = dev_connect(dev);
         if (fd < 0)
             return -ENODEV;
         rc = usbip_request_import(fd, dev->busid, USBFS_NET_TIMEOUT_MS, &info);
@@ -329,8 +363,12 @@ int usbfs_reset(struct usbfs_dev *dev)
     dev->devnum = info.devnum;
     dev->speed = info.speed;
     dev->config_value = info.bConfigurationValue;
-    USBFS_TRACE("%s: imported from %s:%s as %03u/%03u", dev->busid, dev->host, dev->port,
-                dev->busnum, dev->devnum);
+    if (dev->unix_path[0])
+        USBFS_TRACE("%s: imported from unix:%s as %03u/%03u", dev->busid, dev->unix_path,
+                    dev->busnum, dev->devnum);
+    else
+        USBFS_TRACE("%s: imported from %s:%s as %03u/%03u", dev->busid, dev->host, dev->port,
+                    dev->busnum, dev->devnum);
     return usbfs_conn_start(dev);
 }
 
@@ -350,6 +388,9 @@ static void dev_free(struct usbfs_dev *dev)
     pthread_mutex_destroy(&dev->lock);
     pthread_mutex_destroy(&dev->write_lock);
     pthread_cond_destroy(&dev->cond);
+    pthread_cond_destroy(&dev->reader_cond);
+    if (dev->wake >= 0)
+        usbfs_next.close(dev->wake);
     free(dev->desc);
     free(dev);
 }
@@ -392,7 +433,7 @@ static int open_node(const char *path, int flags)
         errno = ENOMEM;
         return -1;
     }
-    dev->sock = dev->rd = dev->wr = dev->fd = -1;
+    dev->sock = dev->rd = dev->wr = dev->fd = dev->wake = -1;
     dev->accmode = flags & O_ACCMODE;
     dev->next_seqnum = 1;
     pthread_mutex_init(&dev->lock, NULL);
@@ -401,6 +442,7 @@ static int open_node(const char *path, int flags)
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&dev->cond, &attr);
+    pthread_cond_init(&dev->reader_cond, &attr);
     pthread_condattr_destroy(&attr);
 
     int rc = import_device(dev, spec, bus, devnum);

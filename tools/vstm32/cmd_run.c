@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,6 +111,38 @@ static void set_cmd_env(const struct route *rt, const char *servers)
     route_env_value(rt, libpath, sizeof libpath);
     setenv(route_env_name(rt), libpath, 1);
     setenv("VSTM32_USBIP", servers, 1);
+    /* an outer run's socket is not this server's: listen_unix() sets it */
+    unsetenv("VSTM32_USBIP_UNIX");
+}
+
+/* A Unix socket beside the TCP port, for the usbfs preload
+ * (VSTM32_USBIP_UNIX): a round trip over it skips the TCP stack (issue
+ * 21).  dir gets the private directory it is in, to remove once the
+ * session stopped; "" when there is none (the preload keeps to TCP). */
+static void listen_unix(struct session *s, char *dir, size_t cap)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[PATH_MAX + 16];
+    snprintf(dir, cap, "%s/vstm32-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        dir[0] = '\0';
+        return;
+    }
+    snprintf(path, sizeof path, "%s/usbip.sock", dir);
+    if (strlen(path) >= sizeof ((struct sockaddr_un *)0)->sun_path ||
+        session_listen_unix(s, path) < 0) {
+        rmdir(dir);
+        dir[0] = '\0';
+        return;
+    }
+    setenv("VSTM32_USBIP_UNIX", path, 1);
+}
+
+/* After session_stop() (which removed the socket). */
+static void unlisten_unix(const char *dir)
+{
+    if (*dir)
+        rmdir(dir);
 }
 
 /* What run does while CMD runs: serve the session's boards, or mirror
@@ -442,6 +475,8 @@ int cmd_run(int argc, char **argv)
              strcmp(session_bind_addr(s), "0.0.0.0") ? session_bind_addr(s) : "127.0.0.1",
              session_port(s));
     set_cmd_env(&rt, servers);
+    char unix_dir[PATH_MAX];
+    listen_unix(s, unix_dir, sizeof unix_dir);
     /* stdout is CMD's: the live view's address goes to stderr, and to
      * CMD as VSTM32_WEB (a script can read the boards' JSON there) */
     if (session_web_url(s)) {
@@ -457,6 +492,7 @@ int cmd_run(int argc, char **argv)
             free(owned[i]);
         free(owned);
         session_stop(s);
+        unlisten_unix(unix_dir);
         route_close(&rt);
         return EXIT_USAGE;
     }
@@ -475,6 +511,7 @@ int cmd_run(int argc, char **argv)
             junit_finish(junit, 1);
         }
         session_stop(s);
+        unlisten_unix(unix_dir);
         route_close(&rt);
         return 1;
     }
@@ -492,6 +529,7 @@ int cmd_run(int argc, char **argv)
         junit_expectations(junit, s, &expect, results, waited);
     }
     int stop_rc = session_stop(s);
+    unlisten_unix(unix_dir);
     route_close(&rt);
     int rc = expect_rc ? expect_rc :
              WIFEXITED(status) && WEXITSTATUS(status) == 0 ? (stop_rc ? 1 : 0) : exit_of(status);

@@ -103,13 +103,15 @@ static char **step_environment(char *const set[], size_t nset)
  * status, 128+signal, or -1 when it timed out (killed). */
 static int run_command(struct run_ctx *r, const struct scn_item *it, const char *out_path)
 {
-    enum { LIB, USBIP, SELF, SCN_DIR, PATH_VAR, LOCALE, TTY, NVARS };
+    enum { LIB, USBIP, USBIP_UNIX, SELF, SCN_DIR, PATH_VAR, LOCALE, TTY, NVARS };
     static char vars[NVARS][PATH_MAX * 3 + 32];
     char value[PATH_MAX * 3], self_dir[PATH_MAX];
     route_env_value(&r->route, value, sizeof value);
     snprintf(vars[LIB], sizeof vars[LIB], "%s=%s", route_env_name(&r->route), value);
     snprintf(vars[USBIP], sizeof vars[USBIP], "VSTM32_USBIP=127.0.0.1:%u",
              session_port(r->session));
+    /* empty: the preload keeps to TCP, not an outer `vstm32 run`'s socket */
+    snprintf(vars[USBIP_UNIX], sizeof vars[USBIP_UNIX], "VSTM32_USBIP_UNIX=");
     snprintf(vars[SELF], sizeof vars[SELF], "VSTM32=%s", r->self);
     snprintf(vars[SCN_DIR], sizeof vars[SCN_DIR], "VSTM32_SCENARIO_DIR=%s", r->scn_dir);
     snprintf(self_dir, sizeof self_dir, "%s", r->self);

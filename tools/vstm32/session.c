@@ -764,6 +764,11 @@ uint16_t session_port(const struct session *s)
     return usbip_server_port(s->server);
 }
 
+int session_listen_unix(struct session *s, const char *path)
+{
+    return usbip_server_listen_unix(s->server, path);
+}
+
 const char *session_bind_addr(const struct session *s)
 {
     return s->cfg.bind_addr;

@@ -52,6 +52,9 @@ struct session;
 
 struct session *session_start(const struct session_config *cfg);
 uint16_t session_port(const struct session *s);
+/* Also serves USB/IP on a Unix socket at path (usbip_server_listen_unix).
+ * 0 or -errno. */
+int session_listen_unix(struct session *s, const char *path);
 const char *session_bind_addr(const struct session *s);
 /* One turn of the event loop, waiting at most max_wait_ms. */
 void session_run_once(struct session *s, int max_wait_ms);
