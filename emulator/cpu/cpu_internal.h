@@ -102,6 +102,14 @@ enum cpu_stop {
 enum cpu_reset_request { CPU_RESET_NONE, CPU_RESET_SYSTEM, CPU_RESET_CORE };
 
 #define CPU_MAX_RESTORE 16
+#define CPU_FAST_BLOCKS 64
+
+/* A block as the block hook saw it (cpu_fast.c): its instruction count
+ * (0: it may not run fast), its one load (index; n if none). */
+struct cpu_fast_block {
+    uint32_t pc, size, n, gen;
+    uint32_t load_idx, load_pc;
+};
 
 struct cpu_restore {
     uint8_t *host;
@@ -162,6 +170,20 @@ struct cpu {
     unsigned nmaps;
     uc_hook hook_code, hook_intr, hook_wprot, hook_unmapped, hook_flash_read;
 
+    /* Fast blocks (cpu_fast.c): code without the per-instruction hook. */
+    uc_hook hook_block;
+    bool fast;                      /* the block hook is in, the code hook out */
+    bool fast_retry;                /* try fast blocks again at the next run (a halt, a reset) */
+    bool want_precise;              /* a fast block stopped before what needs the code hook */
+    bool soft_budget;               /* a fast block may run past stop_at to its end */
+    bool in_fast;                   /* the instruction running is in a fast block */
+    bool stopped_before;            /* the block hook stopped before stopped_before_pc */
+    uint32_t stopped_before_pc;
+    struct cpu_fast_block blk;      /* that block */
+    uint64_t blk_base;              /* `executed` when it started */
+    struct cpu_fast_block fast_blocks[CPU_FAST_BLOCKS];
+    uint32_t code_gen;              /* changes whenever code may have changed */
+
     /* Exceptions. */
     uint8_t pending[CPU_MAX_EXC / 8];
     uint8_t active[CPU_MAX_EXC / 8];
@@ -209,6 +231,27 @@ void cpu_flush_dirty_code(struct cpu *cpu);
 void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
 /* AIRCR SYSRESETREQ / VECTRESET, once no Unicorn run is in progress. */
 bool cpu_take_reset_request(struct cpu *cpu);
+
+/* The per-instruction code hook (cpu.c). */
+void cpu_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+
+/* cpu_fast.c */
+int  cpu_code_hooks_init(struct cpu *cpu);
+/* Before a slice: fast blocks again if a halt or reset asked for it. */
+void cpu_fast_before_run(struct cpu *cpu, uint64_t budget, bool soft);
+/* After a stop for want_precise: the code hook until the next halt or reset. */
+int  cpu_fast_go_precise(struct cpu *cpu);
+/* After uc_emu_start returned: the PC where the block hook stopped. */
+void cpu_fast_after_stop(struct cpu *cpu);
+/* From a load's callback in a fast block (the PC Unicorn shows there is
+ * not the load's): the load is not done; Unicorn stops on it and it runs
+ * again under the code hook. */
+void cpu_fast_abandon(struct cpu *cpu);
+/* From a load's callback in a fast block: `executed` and cur_pc as the
+ * code hook would have left them. */
+void cpu_fast_at_load(struct cpu *cpu);
+/* From the INTR hook in a fast block, the exception's PC (exact there). */
+void cpu_fast_at_intr(struct cpu *cpu, uint32_t pc);
 
 /* cpu_map.c */
 int  cpu_map_memory(struct cpu *cpu);
