@@ -66,6 +66,7 @@ void cpu_request_stop(struct cpu *cpu, enum cpu_stop why)
 void cpu_flush_code(struct cpu *cpu)
 {
     cpu->code_gen++;
+    cpu->ddirty_lo = cpu->ddirty_hi = 0;
     for (unsigned i = 0; i < cpu->nmaps; i++)
         if (cpu->maps[i].direct)
             uc_ctl_remove_cache(cpu->uc, cpu->maps[i].start,
@@ -86,8 +87,36 @@ void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi)
         cpu->dirty_hi = hi;
 }
 
+static void flush_debug_dirty(struct cpu *cpu)
+{
+    if (cpu->ddirty_lo == cpu->ddirty_hi)
+        return;
+    uc_ctl_remove_cache(cpu->uc, cpu->ddirty_lo, cpu->ddirty_hi);
+    cpu->code_gen++;
+    cpu->ddirty_lo = cpu->ddirty_hi = 0;
+}
+
+/* Runs of writes merge; one far from the run flushes it first, so a
+ * removal never spans memory nobody wrote (it walks every page). */
+void cpu_mark_debug_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi)
+{
+    if (cpu->ddirty_lo != cpu->ddirty_hi &&
+        (hi + 0x10000u < cpu->ddirty_lo || lo > cpu->ddirty_hi + 0x10000u))
+        flush_debug_dirty(cpu);
+    if (cpu->ddirty_lo == cpu->ddirty_hi) {
+        cpu->ddirty_lo = lo;
+        cpu->ddirty_hi = hi;
+        return;
+    }
+    if (lo < cpu->ddirty_lo)
+        cpu->ddirty_lo = lo;
+    if (hi > cpu->ddirty_hi)
+        cpu->ddirty_hi = hi;
+}
+
 void cpu_flush_dirty_code(struct cpu *cpu)
 {
+    flush_debug_dirty(cpu);
     if (cpu->dirty_lo == cpu->dirty_hi)
         return;
     cpu->code_gen++;

@@ -198,7 +198,9 @@ int cpu_code_hooks_init(struct cpu *cpu)
 
 void cpu_fast_before_run(struct cpu *cpu, uint64_t budget, bool soft)
 {
-    if (cpu->fast_retry && !cpu->fast && !cpu->fp_active && (soft || budget > 1))
+    if (cpu->fast && cpu->fp_active)
+        switch_hooks(cpu, false);   /* a breakpoint set while fast blocks ran */
+    else if (cpu->fast_retry && !cpu->fast && !cpu->fp_active && (soft || budget > 1))
         switch_hooks(cpu, true);
     cpu->fast_retry = false;
     cpu->stopped_before = false;

@@ -158,6 +158,7 @@ struct cpu {
     int intno;                      /* Unicorn exception reported to the INTR hook, -1 none */
     uint32_t intr_pc;
     uint32_t dirty_lo, dirty_hi;    /* flash whose translated code may be stale */
+    uint32_t ddirty_lo, ddirty_hi;  /* memory the debugger wrote since the core last ran */
     bool check_v6m;                 /* decode-check 16-bit v7-M-only encodings (M0/M0+) */
     enum boot_target mapped_boot;   /* boot target the alias at 0 was mapped for */
     bool mapped;
@@ -229,6 +230,8 @@ void cpu_flush_dirty_code(struct cpu *cpu);
 /* Memory [lo, hi) may hold new bytes under translated code (a store to
  * flash, a programming or erase the controller finishes later). */
 void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
+/* The debugger wrote [lo, hi) (below the peripherals). */
+void cpu_mark_debug_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
 /* AIRCR SYSRESETREQ / VECTRESET, once no Unicorn run is in progress. */
 bool cpu_take_reset_request(struct cpu *cpu);
 
