@@ -105,8 +105,10 @@ $(call obj,tools/vstm32/parts_sources.c) $(call asanobj,tools/vstm32/parts_sourc
 $(call obj,tools/vstm32/web_page.c) $(call asanobj,tools/vstm32/web_page.c): $(wildcard tools/vstm32/web/*)
 
 # -lmicrohttpd: the live view's HTTP server (tools/vstm32/web.c, --web).
+# No -lunicorn: the core loads it with dlopen when it first runs
+# (emulator/cpu/cpu_uc.c); linked, it was most of the start-up.
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -lmicrohttpd -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(filter-out -lunicorn,$(LIBS)) -lmicrohttpd -ldl
 
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
 # exports only the libc calls it interposes.  -z defs: a symbol it needs and

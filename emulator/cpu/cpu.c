@@ -253,6 +253,12 @@ struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks)
               : p->core == CORE_M4 ? UC_CPU_ARM_CORTEX_M4
               : p->core == CORE_CM7 ? UC_CPU_ARM_CORTEX_M7
               : p->core == CORE_M33 ? UC_CPU_ARM_CORTEX_M33 : UC_CPU_ARM_CORTEX_M0;
+    char why[256];
+    if (cpu_uc_load(why, sizeof why) < 0) {
+        chip_log(c, "cpu: cannot load Unicorn: %s", why);
+        cpu_free(cpu);
+        return NULL;
+    }
     if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &cpu->uc) != UC_ERR_OK ||
         uc_ctl_set_cpu_model(cpu->uc, model) != UC_ERR_OK) {
         chip_log(c, "cpu: cannot open Unicorn for %s", p->full_name);

@@ -18,9 +18,8 @@
 #ifndef VSTM32_CPU_INTERNAL_H
 #define VSTM32_CPU_INTERNAL_H
 
-#include <unicorn/unicorn.h>
-
 #include "emulator/cpu/cpu.h"
+#include "emulator/cpu/cpu_uc.h"
 
 #pragma GCC visibility push(hidden)     /* see cpu.h */
 
