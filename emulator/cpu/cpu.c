@@ -12,7 +12,8 @@
  * the M0 model (same ISA).  M-profile state (xPSR, banked SP, PRIMASK,
  * CONTROL) still comes from the Cortex-M models.
  *
- * One code hook runs before every instruction: it counts instructions
+ * One code hook runs before every instruction (or, after a halt or reset
+ * while the code allows it, none: cpu_fast.c): it counts instructions
  * (virtual time: one cycle each at the part's reset clock), ends the slice
  * exactly where asked (uc_emu_start's count is unreliable once blocks are
  * cached, facts §6), notes which memory the code runs from (the bus master
