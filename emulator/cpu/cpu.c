@@ -73,6 +73,8 @@ void cpu_flush_code(struct cpu *cpu)
             uc_ctl_remove_cache(cpu->uc, cpu->maps[i].start,
                                 (uint64_t)cpu->maps[i].start + cpu->maps[i].size);
     cpu->dirty_lo = cpu->dirty_hi = 0;
+    cpu->code_below_sram = false;
+    cpu->master_lo = cpu->master_hi = 0;    /* the next instruction sets code_below_sram again */
 }
 
 void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi)
@@ -120,6 +122,13 @@ void cpu_flush_dirty_code(struct cpu *cpu)
     flush_debug_dirty(cpu);
     if (cpu->dirty_lo == cpu->dirty_hi)
         return;
+    if (!cpu->code_below_sram) {
+        /* nothing translated there: a flash loader in SRAM writes the
+         * controller's registers for every half-word, each marking all
+         * of flash, whose removal walks 1-2 MiB of pages (~25-50 us) */
+        cpu->dirty_lo = cpu->dirty_hi = 0;
+        return;
+    }
     cpu->code_gen++;
     uc_ctl_remove_cache(cpu->uc, cpu->dirty_lo, cpu->dirty_hi);
     /* the same bytes seen through the window at 0 */
@@ -178,6 +187,7 @@ void cpu_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     }
     if (pc - cpu->master_lo >= cpu->master_hi - cpu->master_lo) {
         cpu->master = cpu_master_of(cpu, pc, &cpu->master_lo, &cpu->master_hi, &cpu->code_host);
+        cpu->code_below_sram |= pc < 0x20000000u;
         if (cpu->master == BUS_CPU_SYSMEM) {
             cpu->stop = STOP_ROM;
             cpu->stop_at = cpu->executed;

@@ -147,8 +147,10 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         stop_before(cpu, pc);
         return;
     }
-    if (pc - cpu->master_lo >= cpu->master_hi - cpu->master_lo)
+    if (pc - cpu->master_lo >= cpu->master_hi - cpu->master_lo) {
         cpu->master = cpu_master_of(cpu, pc, &cpu->master_lo, &cpu->master_hi, &cpu->code_host);
+        cpu->code_below_sram |= pc < 0x20000000u;
+    }
     /* decoding each time cost more than the code hook saved (branchy):
      * counts are kept until code may have changed (code_gen) */
     struct cpu_fast_block *fb = &cpu->fast_blocks[(pc >> 1) % CPU_FAST_BLOCKS];

@@ -157,6 +157,8 @@ struct cpu {
     int intno;                      /* Unicorn exception reported to the INTR hook, -1 none */
     uint32_t intr_pc;
     uint32_t dirty_lo, dirty_hi;    /* flash whose translated code may be stale */
+    bool code_below_sram;           /* code below 0x20000000 (flash, ROM, the window at 0)
+                                     * may be translated: it ran since the last full flush */
     uint32_t ddirty_lo, ddirty_hi;  /* memory the debugger wrote since the core last ran */
     bool check_v6m;                 /* decode-check 16-bit v7-M-only encodings (M0/M0+) */
     enum boot_target mapped_boot;   /* boot target the alias at 0 was mapped for */

@@ -108,3 +108,92 @@ Test(cpu_fast, a_breakpoint_set_while_a_loop_runs_fast_halts_there)
     cr_assert_eq(cpu_pc(B.cpu), FLASH + 0x102);
     cr_assert(dbg_rd(DFSR) & CPU_DFSR_BKPT);
 }
+
+/* movs r0, #1 ; bkpt #0 */
+static const uint16_t prog_one[] = { 0x2001, 0xBE00 };
+
+#define L4_FLASH_KEYR 0x40022008u
+#define L4_FLASH_SR   0x40022010u
+#define L4_FLASH_CR   0x40022014u
+
+/* A page erase the debugger starts through the controller changes flash
+ * under code translated from it: the translation goes (the core skips
+ * that removal only while no code below SRAM has run since the last full
+ * flush). */
+Test(cpu_fast, code_in_flash_erased_through_the_controller_is_not_run_stale)
+{
+    bench_chip("l476xg", NULL, 0);
+    put_code(FLASH + 0x4000, prog_one, 2);
+    bench_core();                                   /* erased vectors: lockup */
+    dbg_wr(DHCSR, DBGKEY | 3);
+    set_reg(15, FLASH + 0x4000);
+    set_reg(16, 1u << 24);
+    dbg_wr(DHCSR, DBGKEY | 1);
+    run_until_stopped(100);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
+    cr_assert_eq(reg(15), FLASH + 0x4002, "ran the code in flash once");
+    cr_assert_eq(reg(0), 1);
+    /* again: resuming after a halt drops every translation (the hooks
+     * change); the code runs from where the core last fetched */
+    set_reg(15, FLASH + 0x4000);
+    dbg_wr(DHCSR, DBGKEY | 1);
+    run_until_stopped(100);
+    cr_assert_eq(reg(15), FLASH + 0x4002, "and twice");
+    /* RM0351 3.3.6: unlock, PER with PNB = 8 (0x08004000), STRT */
+    dbg_wr(L4_FLASH_KEYR, 0x45670123);
+    dbg_wr(L4_FLASH_KEYR, 0xCDEF89AB);
+    dbg_wr(L4_FLASH_CR, (8u << 3) | 2);
+    dbg_wr(L4_FLASH_CR, (8u << 3) | 2 | (1u << 16));
+    for (int i = 0; i < 100 && (dbg_rd(L4_FLASH_SR) & (1u << 16)); i++) {
+        vclock_advance_to(&B.clk, vclock_now(&B.clk) + 1000000);
+        chip_tick(B.chip);
+    }
+    cr_assert_eq(mem32(FLASH + 0x4000), 0xFFFFFFFFu, "the page is erased");
+    set_reg(0, 0);
+    set_reg(15, FLASH + 0x4000);
+    dbg_wr(DHCSR, DBGKEY | 1);
+    run_until_stopped(100);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_LOCKUP,
+                 "the erased word faults (no vectors): state %d, pc 0x%08x, r0 %u",
+                 cpu_get_state(B.cpu), cpu_pc(B.cpu), halt_and_reg(0));
+}
+
+/* loop: adds r0, #1 ; b loop */
+static const uint16_t prog_loop[] = { 0x3001, 0xE7FD };
+
+/* The same across a change of hooks (a breakpoint went away: the code
+ * hook out, fast blocks in, every translation dropped): the loop's new
+ * translations are noted as code below SRAM again. */
+Test(cpu_fast, a_loop_in_flash_erased_after_the_hooks_changed_is_not_run_stale)
+{
+    bench_chip("l476xg", NULL, 0);
+    put_code(FLASH + 0x4000, prog_loop, 2);
+    bench_core();
+    dbg_wr(DHCSR, DBGKEY | 3);
+    set_reg(15, FLASH + 0x4000);
+    set_reg(16, 1u << 24);
+    dbg_wr(FP_CTRL, 3);                             /* a comparator on: the code hook */
+    dbg_wr(FP_COMP0, (FLASH + 0x200) | (1u << 30) | 1);
+    dbg_wr(DHCSR, DBGKEY | 1);
+    cpu_run_soft(B.cpu, 1000);
+    dbg_wr(DHCSR, DBGKEY | 3);                      /* halt, no PC write from here on */
+    dbg_wr(FP_COMP0, 0);
+    dbg_wr(DHCSR, DBGKEY | 1);
+    cpu_run_soft(B.cpu, 1000);                      /* fast blocks: every translation went */
+    dbg_wr(DHCSR, DBGKEY | 3);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
+    uint32_t pc = reg(15);
+    cr_assert(pc == FLASH + 0x4000 || pc == FLASH + 0x4002, "in the loop: 0x%08x", pc);
+    dbg_wr(L4_FLASH_KEYR, 0x45670123);
+    dbg_wr(L4_FLASH_KEYR, 0xCDEF89AB);
+    dbg_wr(L4_FLASH_CR, (8u << 3) | 2 | (1u << 16));
+    for (int i = 0; i < 100 && (dbg_rd(L4_FLASH_SR) & (1u << 16)); i++) {
+        vclock_advance_to(&B.clk, vclock_now(&B.clk) + 1000000);
+        chip_tick(B.chip);
+    }
+    cr_assert_eq(mem32(FLASH + 0x4000), 0xFFFFFFFFu, "the page is erased");
+    dbg_wr(DHCSR, DBGKEY | 1);
+    run_until_stopped(1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_LOCKUP, "the erased loop faults: state %d, pc 0x%08x",
+                 cpu_get_state(B.cpu), cpu_pc(B.cpu));
+}
