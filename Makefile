@@ -104,9 +104,12 @@ $(call obj,tools/vstm32/parts_sources.c) $(call asanobj,tools/vstm32/parts_sourc
 # The live view's page files are built into web_page.c (.incbin) likewise.
 $(call obj,tools/vstm32/web_page.c) $(call asanobj,tools/vstm32/web_page.c): $(wildcard tools/vstm32/web/*)
 
-# -lmicrohttpd: the live view's HTTP server (tools/vstm32/web.c, --web).
+# Neither libunicorn nor libmicrohttpd (the live view's HTTP server) is
+# linked: the core loads the first when it first runs (emulator/cpu/
+# cpu_uc.c), --web the second (tools/vstm32/web_mhd.c); linked, they
+# were most of the start-up.
 $(VSTM32): $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(LIBS) -lmicrohttpd -ldl
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(EMU_LIB) $(MODELS_LIB) $(filter-out -lunicorn,$(LIBS)) -ldl
 
 # The usbfs preload (tools/usbfs-preload/README.md): LD_PRELOAD'ed, it
 # exports only the libc calls it interposes.  -z defs: a symbol it needs and

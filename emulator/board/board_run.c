@@ -273,10 +273,13 @@ uint64_t board_run_slice(struct cpu *cpu, struct chip *c, uint64_t max)
 {
     uint64_t deadline, now = c->clock ? vclock_now(c->clock) : 0;
     bool watchdog = periph_watchdog_deadline(c, &deadline);
+    bool exact = false;     /* max is the slice length only: the core may end a fast block past it */
     if (watchdog && deadline > now) {
         unsigned __int128 cycles = (unsigned __int128)(deadline - now) * cpu_hz(cpu) / 1000000000u;
-        if (cycles + 1 < max)
+        if (cycles + 1 < max) {
             max = (uint64_t)cycles + 1;
+            exact = true;
+        }
         /* a load that waits for a busy flash controller moves virtual time
          * on by the operation (flashctl *_stall), not by cycles: short
          * slices let the IWDG bite in the middle of a flash loader (st-flash
@@ -284,7 +287,7 @@ uint64_t board_run_slice(struct cpu *cpu, struct chip *c, uint64_t max)
         if (max > BOARD_RUN_WATCHDOG_SLICE)
             max = BOARD_RUN_WATCHDOG_SLICE;
     }
-    uint64_t used = cpu_run(cpu, max);
+    uint64_t used = exact ? cpu_run(cpu, max) : cpu_run_soft(cpu, max);
     if (!used && watchdog && cpu_get_state(cpu) == CPU_SLEEPING && c->clock &&
         !vclock_is_paced(c->clock))
         vclock_advance_to(c->clock, deadline);  /* asleep until the watchdog bites */

@@ -12,7 +12,8 @@
  * the M0 model (same ISA).  M-profile state (xPSR, banked SP, PRIMASK,
  * CONTROL) still comes from the Cortex-M models.
  *
- * One code hook runs before every instruction: it counts instructions
+ * One code hook runs before every instruction (or, after a halt or reset
+ * while the code allows it, none: cpu_fast.c): it counts instructions
  * (virtual time: one cycle each at the part's reset clock), ends the slice
  * exactly where asked (uc_emu_start's count is unreliable once blocks are
  * cached, facts §6), notes which memory the code runs from (the bus master
@@ -65,11 +66,15 @@ void cpu_request_stop(struct cpu *cpu, enum cpu_stop why)
  * directly mapped ranges costs nothing of the kind. */
 void cpu_flush_code(struct cpu *cpu)
 {
+    cpu->code_gen++;
+    cpu->ddirty_lo = cpu->ddirty_hi = 0;
     for (unsigned i = 0; i < cpu->nmaps; i++)
         if (cpu->maps[i].direct)
             uc_ctl_remove_cache(cpu->uc, cpu->maps[i].start,
                                 (uint64_t)cpu->maps[i].start + cpu->maps[i].size);
     cpu->dirty_lo = cpu->dirty_hi = 0;
+    cpu->code_below_sram = false;
+    cpu->master_lo = cpu->master_hi = 0;    /* the next instruction sets code_below_sram again */
 }
 
 void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi)
@@ -85,10 +90,46 @@ void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi)
         cpu->dirty_hi = hi;
 }
 
+static void flush_debug_dirty(struct cpu *cpu)
+{
+    if (cpu->ddirty_lo == cpu->ddirty_hi)
+        return;
+    uc_ctl_remove_cache(cpu->uc, cpu->ddirty_lo, cpu->ddirty_hi);
+    cpu->code_gen++;
+    cpu->ddirty_lo = cpu->ddirty_hi = 0;
+}
+
+/* Runs of writes merge; one far from the run flushes it first, so a
+ * removal never spans memory nobody wrote (it walks every page). */
+void cpu_mark_debug_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi)
+{
+    if (cpu->ddirty_lo != cpu->ddirty_hi &&
+        (hi + 0x10000u < cpu->ddirty_lo || lo > cpu->ddirty_hi + 0x10000u))
+        flush_debug_dirty(cpu);
+    if (cpu->ddirty_lo == cpu->ddirty_hi) {
+        cpu->ddirty_lo = lo;
+        cpu->ddirty_hi = hi;
+        return;
+    }
+    if (lo < cpu->ddirty_lo)
+        cpu->ddirty_lo = lo;
+    if (hi > cpu->ddirty_hi)
+        cpu->ddirty_hi = hi;
+}
+
 void cpu_flush_dirty_code(struct cpu *cpu)
 {
+    flush_debug_dirty(cpu);
     if (cpu->dirty_lo == cpu->dirty_hi)
         return;
+    if (!cpu->code_below_sram) {
+        /* nothing translated there: a flash loader in SRAM writes the
+         * controller's registers for every half-word, each marking all
+         * of flash, whose removal walks 1-2 MiB of pages (~25-50 us) */
+        cpu->dirty_lo = cpu->dirty_hi = 0;
+        return;
+    }
+    cpu->code_gen++;
     uc_ctl_remove_cache(cpu->uc, cpu->dirty_lo, cpu->dirty_hi);
     /* the same bytes seen through the window at 0 */
     const struct part *p = cpu->part;
@@ -133,10 +174,11 @@ static bool v7m_only_16bit(uint16_t hw)
     return (hw & 0xF500) == 0xB100 || ((hw & 0xFF00) == 0xBF00 && (hw & 0xF));
 }
 
-static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+void cpu_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct cpu *cpu = user;
     uint32_t pc = (uint32_t)address;
+    cpu->in_fast = false;
     if (cpu->nrestore)
         cpu_restore_stores(cpu);
     if (cpu->executed >= cpu->stop_at) {
@@ -145,6 +187,7 @@ static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     }
     if (pc - cpu->master_lo >= cpu->master_hi - cpu->master_lo) {
         cpu->master = cpu_master_of(cpu, pc, &cpu->master_lo, &cpu->master_hi, &cpu->code_host);
+        cpu->code_below_sram |= pc < 0x20000000u;
         if (cpu->master == BUS_CPU_SYSMEM) {
             cpu->stop = STOP_ROM;
             cpu->stop_at = cpu->executed;
@@ -179,6 +222,8 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
     if (cpu->intno < 0) {
         cpu->intno = (int)intno;
         cpu->intr_pc = cpu_rd(cpu, UC_ARM_REG_PC);
+        if (cpu->in_fast)
+            cpu_fast_at_intr(cpu, cpu->intr_pc);
     }
     cpu->stop_at = cpu->executed;
     uc_emu_stop(uc);
@@ -219,14 +264,19 @@ struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks)
               : p->core == CORE_M4 ? UC_CPU_ARM_CORTEX_M4
               : p->core == CORE_CM7 ? UC_CPU_ARM_CORTEX_M7
               : p->core == CORE_M33 ? UC_CPU_ARM_CORTEX_M33 : UC_CPU_ARM_CORTEX_M0;
+    char why[256];
+    if (cpu_uc_load(why, sizeof why) < 0) {
+        chip_log(c, "cpu: cannot load Unicorn: %s", why);
+        cpu_free(cpu);
+        return NULL;
+    }
     if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &cpu->uc) != UC_ERR_OK ||
         uc_ctl_set_cpu_model(cpu->uc, model) != UC_ERR_OK) {
         chip_log(c, "cpu: cannot open Unicorn for %s", p->full_name);
         cpu_free(cpu);
         return NULL;
     }
-    if (cpu_map_memory(cpu) < 0 ||
-        uc_hook_add(cpu->uc, &cpu->hook_code, UC_HOOK_CODE, (void *)on_code, cpu, 1, 0) != UC_ERR_OK ||
+    if (cpu_map_memory(cpu) < 0 || cpu_code_hooks_init(cpu) < 0 ||
         uc_hook_add(cpu->uc, &cpu->hook_intr, UC_HOOK_INTR, (void *)on_intr, cpu, 1, 0) != UC_ERR_OK) {
         chip_log(c, "cpu: cannot map %s's memory into Unicorn", p->full_name);
         cpu_free(cpu);
@@ -256,6 +306,7 @@ void cpu_reset(struct cpu *cpu)
     exc_reset(cpu);
     systick_reset(cpu);
     cpu->s_reset_st = true;
+    cpu->fast_retry = true;
     cpu_map_refresh(cpu);
     cpu_flush_code(cpu);
 
@@ -445,19 +496,27 @@ static void after_run(struct cpu *cpu, uc_err err)
     }
 }
 
-/* One Unicorn run of at most `budget` instructions; returns the cycles used (>= 1). */
-static uint64_t run_slice(struct cpu *cpu, uint64_t budget)
+/* One Unicorn run of at most `budget` instructions (soft: or to the end of
+ * a fast block past it); returns the cycles used (>= 1). */
+static uint64_t run_slice(struct cpu *cpu, uint64_t budget, bool soft)
 {
     cpu_flush_dirty_code(cpu);
-    uint32_t pc = cpu_rd(cpu, UC_ARM_REG_PC);
-    uint32_t t = (cpu_rd(cpu, UC_ARM_REG_XPSR) >> 24) & 1;
+    cpu_fast_before_run(cpu, budget, soft);
     cpu->executed = 0;
     cpu->stop_at = budget;
+    cpu->soft_budget = soft;
     cpu->stop = STOP_NONE;
     cpu->fault = FAULT_NONE;
     cpu->intno = -1;
     cpu->in_uc = true;
-    uc_err err = uc_emu_start(cpu->uc, (pc & ~1u) | t, 0xFFFFFFFFu, 0, 0);
+    uc_err err;
+    do {
+        uint32_t pc = cpu_rd(cpu, UC_ARM_REG_PC);
+        uint32_t t = (cpu_rd(cpu, UC_ARM_REG_XPSR) >> 24) & 1;
+        err = uc_emu_start(cpu->uc, (pc & ~1u) | t, 0xFFFFFFFFu, 0, 0);
+        cpu_fast_after_stop(cpu);
+    } while (cpu->want_precise && err == UC_ERR_OK && cpu_fast_go_precise(cpu) == 0);
+    cpu->in_fast = false;
     cpu->in_uc = false;
     cpu_restore_stores(cpu);
     uint64_t ran = cpu->executed;
@@ -472,7 +531,7 @@ static uint64_t run_slice(struct cpu *cpu, uint64_t budget)
     return ran;
 }
 
-uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions)
+static uint64_t run(struct cpu *cpu, uint64_t max_instructions, bool soft)
 {
     uint64_t done = 0;
     rebase_clock(cpu);
@@ -504,10 +563,13 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions)
         if (cpu->state != CPU_RUNNING)
             continue;
         uint64_t budget = cpu->step_pending ? 1 : max_instructions - done;
+        bool soft_slice = soft && !cpu->step_pending;
         uint64_t to_tick = systick_cycles_to_wrap(cpu);
-        if (to_tick < budget)
+        if (to_tick < budget) {
             budget = to_tick;
-        done += run_slice(cpu, budget);
+            soft_slice = false;
+        }
+        done += run_slice(cpu, budget, soft_slice);
         if (cpu->step_pending)
             break;
     }
@@ -515,4 +577,14 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions)
     cpu_sync_clock(cpu);
     chip_tick(cpu->chip);
     return done;
+}
+
+uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions)
+{
+    return run(cpu, max_instructions, false);
+}
+
+uint64_t cpu_run_soft(struct cpu *cpu, uint64_t max_instructions)
+{
+    return run(cpu, max_instructions, true);
 }

@@ -81,6 +81,11 @@ void cpu_reset(struct cpu *cpu);
  * Returns early after a SYSRESETREQ handed to hooks->system_reset.
  * Not reentrant; the debug calls below must not be made from the hooks. */
 uint64_t cpu_run(struct cpu *cpu, uint64_t max_instructions);
+/* The same, but code running in fast blocks (SRAM code without the
+ * per-instruction hook, cpu_fast.c) may run on to the end of its block
+ * past max_instructions (a block holds at most a few hundred): for the
+ * board's slices, whose length only keeps USB answered. */
+uint64_t cpu_run_soft(struct cpu *cpu, uint64_t max_instructions);
 
 enum cpu_state cpu_get_state(const struct cpu *cpu);
 uint32_t cpu_pc(const struct cpu *cpu);

@@ -87,6 +87,8 @@ void cpu_enter_halt(struct cpu *cpu, uint32_t dfsr_bits)
     cpu->state_before_halt = cpu->state;
     cpu->state = CPU_HALTED;
     cpu->step_pending = false;
+    cpu->fast_retry = true;     /* the code run next may be another routine */
+    cpu->code_gen++;
     if (cpu->in_uc)
         cpu_request_stop(cpu, STOP_EVENT);
 }
@@ -393,8 +395,10 @@ int cpu_debug_write(struct cpu *cpu, uint32_t addr, unsigned size, uint32_t val)
     }
     int rc = chip_write(cpu->chip, addr, size, val, BUS_DEBUG);
     if (addr < 0x40000000u) {
-        /* code written by the debugger (a flash loader): drop stale translations */
-        uc_ctl_remove_cache(cpu->uc, addr & ~1u, (uint64_t)addr + size);
+        /* code written by the debugger (a flash loader): stale translations
+         * go before the core runs again (one removal for a run of words:
+         * each costs ~1 us, and OpenOCD writes 1 MiB of FIFO data a word at a time) */
+        cpu_mark_debug_dirty(cpu, addr & ~1u, addr + size);
     } else if (addr - cpu->part->flash_regs_base < 0x400u) {
         cpu_mark_code_dirty(cpu, cpu->part->flash_base,    /* an erase may start */
                             cpu->part->flash_base + cpu->part->flash_size);

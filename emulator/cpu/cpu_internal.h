@@ -18,9 +18,8 @@
 #ifndef VSTM32_CPU_INTERNAL_H
 #define VSTM32_CPU_INTERNAL_H
 
-#include <unicorn/unicorn.h>
-
 #include "emulator/cpu/cpu.h"
+#include "emulator/cpu/cpu_uc.h"
 
 #pragma GCC visibility push(hidden)     /* see cpu.h */
 
@@ -102,6 +101,14 @@ enum cpu_stop {
 enum cpu_reset_request { CPU_RESET_NONE, CPU_RESET_SYSTEM, CPU_RESET_CORE };
 
 #define CPU_MAX_RESTORE 16
+#define CPU_FAST_BLOCKS 64
+
+/* A block as the block hook saw it (cpu_fast.c): its instruction count
+ * (0: it may not run fast), its one load (index; n if none). */
+struct cpu_fast_block {
+    uint32_t pc, size, n, gen;
+    uint32_t load_idx, load_pc;
+};
 
 struct cpu_restore {
     uint8_t *host;
@@ -150,6 +157,9 @@ struct cpu {
     int intno;                      /* Unicorn exception reported to the INTR hook, -1 none */
     uint32_t intr_pc;
     uint32_t dirty_lo, dirty_hi;    /* flash whose translated code may be stale */
+    bool code_below_sram;           /* code below 0x20000000 (flash, ROM, the window at 0)
+                                     * may be translated: it ran since the last full flush */
+    uint32_t ddirty_lo, ddirty_hi;  /* memory the debugger wrote since the core last ran */
     bool check_v6m;                 /* decode-check 16-bit v7-M-only encodings (M0/M0+) */
     enum boot_target mapped_boot;   /* boot target the alias at 0 was mapped for */
     bool mapped;
@@ -161,6 +171,20 @@ struct cpu {
     struct { uint32_t start, size; bool direct; } maps[CPU_MAX_MAPS];  /* what is mapped in Unicorn */
     unsigned nmaps;
     uc_hook hook_code, hook_intr, hook_wprot, hook_unmapped, hook_flash_read;
+
+    /* Fast blocks (cpu_fast.c): code without the per-instruction hook. */
+    uc_hook hook_block;
+    bool fast;                      /* the block hook is in, the code hook out */
+    bool fast_retry;                /* try fast blocks again at the next run (a halt, a reset) */
+    bool want_precise;              /* a fast block stopped before what needs the code hook */
+    bool soft_budget;               /* a fast block may run past stop_at to its end */
+    bool in_fast;                   /* the instruction running is in a fast block */
+    bool stopped_before;            /* the block hook stopped before stopped_before_pc */
+    uint32_t stopped_before_pc;
+    struct cpu_fast_block blk;      /* that block */
+    uint64_t blk_base;              /* `executed` when it started */
+    struct cpu_fast_block fast_blocks[CPU_FAST_BLOCKS];
+    uint32_t code_gen;              /* changes whenever code may have changed */
 
     /* Exceptions. */
     uint8_t pending[CPU_MAX_EXC / 8];
@@ -207,8 +231,31 @@ void cpu_flush_dirty_code(struct cpu *cpu);
 /* Memory [lo, hi) may hold new bytes under translated code (a store to
  * flash, a programming or erase the controller finishes later). */
 void cpu_mark_code_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
+/* The debugger wrote [lo, hi) (below the peripherals). */
+void cpu_mark_debug_dirty(struct cpu *cpu, uint32_t lo, uint32_t hi);
 /* AIRCR SYSRESETREQ / VECTRESET, once no Unicorn run is in progress. */
 bool cpu_take_reset_request(struct cpu *cpu);
+
+/* The per-instruction code hook (cpu.c). */
+void cpu_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+
+/* cpu_fast.c */
+int  cpu_code_hooks_init(struct cpu *cpu);
+/* Before a slice: fast blocks again if a halt or reset asked for it. */
+void cpu_fast_before_run(struct cpu *cpu, uint64_t budget, bool soft);
+/* After a stop for want_precise: the code hook until the next halt or reset. */
+int  cpu_fast_go_precise(struct cpu *cpu);
+/* After uc_emu_start returned: the PC where the block hook stopped. */
+void cpu_fast_after_stop(struct cpu *cpu);
+/* From a load's callback in a fast block (the PC Unicorn shows there is
+ * not the load's): the load is not done; Unicorn stops on it and it runs
+ * again under the code hook. */
+void cpu_fast_abandon(struct cpu *cpu);
+/* From a load's callback in a fast block: `executed` and cur_pc as the
+ * code hook would have left them. */
+void cpu_fast_at_load(struct cpu *cpu);
+/* From the INTR hook in a fast block, the exception's PC (exact there). */
+void cpu_fast_at_intr(struct cpu *cpu, uint32_t pc);
 
 /* cpu_map.c */
 int  cpu_map_memory(struct cpu *cpu);

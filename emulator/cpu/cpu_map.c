@@ -97,6 +97,10 @@ static uint64_t mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *user
     struct cpu_mmio *m = user;
     struct cpu *cpu = m->cpu;
     uint32_t addr = m->base + (uint32_t)off, v = 0, hi = 0;
+    if (cpu->in_fast) {     /* the chip sees the load under the code hook */
+        cpu_fast_abandon(cpu);
+        return 0;
+    }
     if (size == 8) {    /* not produced for 32-bit Arm, kept for safety */
         if (cpu_bus_read(cpu, addr, 4, &v, cpu->master) != BUS_OK ||
             cpu_bus_read(cpu, addr + 4, 4, &hi, cpu->master) != BUS_OK)
@@ -175,6 +179,22 @@ static void on_flash_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 {
     struct cpu *cpu = user;
     uint32_t v;
+    if (cpu->in_fast) {
+        uint64_t after = cpu->executed, stop_at = cpu->stop_at;
+        cpu_fast_at_load(cpu);
+        if (cpu_bus_read(cpu, (uint32_t)addr, (unsigned)size, &v, cpu->master) == BUS_OK &&
+            cpu->stop_at == stop_at) {
+            cpu->executed = after;
+            return;
+        }
+        /* RDP refused it or the chip raised the NMI: again under the code
+         * hook, which stops where it must (the chip reads it twice) */
+        cpu->stop_at = stop_at;
+        cpu->stop = STOP_NONE;
+        cpu->fault = FAULT_NONE;
+        cpu_fast_abandon(cpu);
+        return;
+    }
     if (cpu_bus_read(cpu, (uint32_t)addr, (unsigned)size, &v, cpu->master) != BUS_OK)
         record_bus_fault(cpu, (uint32_t)addr);
 }
@@ -183,6 +203,8 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
                         int64_t value, void *user)
 {
     struct cpu *cpu = user;
+    if (cpu->in_fast && type != UC_MEM_FETCH_UNMAPPED)
+        cpu_fast_at_load(cpu);      /* its one load: stores never run fast */
     if (cpu->fault == FAULT_NONE) {
         cpu->fault = type == UC_MEM_FETCH_UNMAPPED ? FAULT_IBUS : FAULT_BUS_PRECISE;
         cpu->fault_pc = type == UC_MEM_FETCH_UNMAPPED ? (uint32_t)addr : cpu->cur_pc;

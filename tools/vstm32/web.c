@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/usbip_client.h"
+#include "tools/vstm32/web_mhd.h"
 #include "tools/vstm32/web_page.h"
 
 #define WEB_MAX_JOBS 16
@@ -496,6 +496,11 @@ struct web *web_start(const char *spec, bool allow_remote, unsigned nboards, cha
     bool loopback, v6;
     if (check_spec(spec, allow_remote, &ss, &loopback, &v6, err, errlen) < 0)
         return NULL;
+    char why[256];
+    if (web_mhd_load(why, sizeof why) < 0) {
+        snprintf(err, errlen, "--web %s: %s", spec, why);
+        return NULL;
+    }
     struct web *w = calloc(1, sizeof *w);
     if (!w || !(w->boards = calloc(nboards ? nboards : 1, sizeof *w->boards))) {
         free(w);
