@@ -245,7 +245,7 @@ openocd_program() {   # PART TARGET_CFG NAME
     if [ "$status" = 0 ] && [ -s "$work/ocd-$name.times" ] && grep -q "Verified OK" "$work/ocd-$name.log"; then
         figure "openocd_program_1mib_$name" \
             "$(awk '{ printf "%.3f", ($2 - $1) / 1e9 }' "$work/ocd-$name.times")" s le 1.5 \
-            "the flash loader runs on Unicorn with a per-instruction hook; see the bench notes"
+            "the flash loader stores, so it runs on Unicorn's per-instruction hook (the verify CRC runs in fast blocks), and the core spins on the loader's empty buffer in wall time; see emulator/cpu/README.md"
     else
         figure "openocd_program_1mib_$name" failed s
         echo "# why: openocd program ($status): $(grep -E 'Error|rror:' "$work/ocd-$name.log" 2>/dev/null | head -1 | cut -c1-160)"
