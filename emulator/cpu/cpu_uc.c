@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "lib/dl.h"
+
 struct cpu_uc_api cpu_uc;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -23,11 +25,6 @@ static int load_rc = -1;
 
 static void load(void)
 {
-    void *lib = dlopen("libunicorn.so.2", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(load_error, sizeof load_error, "%s (Debian package libunicorn2)", dlerror());
-        return;
-    }
     static const char *const names[] = {
         "uc_open", "uc_close", "uc_ctl", "uc_strerror", "uc_reg_read", "uc_reg_write",
         "uc_emu_start", "uc_emu_stop", "uc_hook_add", "uc_hook_del", "uc_mem_map_ptr",
@@ -40,14 +37,9 @@ static void load(void)
         (void **)&cpu_uc.hook_del, (void **)&cpu_uc.mem_map_ptr, (void **)&cpu_uc.mmio_map,
         (void **)&cpu_uc.mem_unmap,
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        /* POSIX dlsym: a data pointer converts to a function pointer */
-        if (!(*slots[i] = dlsym(lib, names[i]))) {
-            snprintf(load_error, sizeof load_error, "libunicorn.so.2 has no %s", names[i]);
-            return;
-        }
-    }
-    load_rc = 0;
+    if (dl_load("libunicorn.so.2", "libunicorn2", RTLD_NOW | RTLD_LOCAL, names, slots,
+                sizeof names / sizeof names[0], load_error, sizeof load_error))
+        load_rc = 0;
 }
 
 int cpu_uc_load(char *err, size_t cap)

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/dl.h"
 #include "tools/vstm32/usbfs_attrs.h"
 #include "tools/vstm32/usbfs_bed.h"
 
@@ -61,28 +62,17 @@ struct umockdev_api {
 
 static int load_umockdev(struct umockdev_api *api, char *err, size_t cap)
 {
-    api->lib = dlopen("libumockdev.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-    if (!api->lib) {
-        snprintf(err, cap, "%s (Debian package libumockdev0)", dlerror());
-        return -1;
-    }
-    const char *names[] = {"umockdev_testbed_new", "umockdev_testbed_get_root_dir",
-                           "umockdev_testbed_add_from_string", "g_object_unref", "g_free",
-                           "g_error_free"};
-    void *syms[6];
-    for (size_t i = 0; i < 6; i++)
-        if (!(syms[i] = dlsym(api->lib, names[i]))) {
-            snprintf(err, cap, "libumockdev.so.0 has no %s", names[i]);
-            return -1;
-        }
-    /* POSIX dlsym: a data pointer converts to a function pointer */
-    *(void **)&api->testbed_new = syms[0];
-    *(void **)&api->get_root_dir = syms[1];
-    *(void **)&api->add_from_string = syms[2];
-    *(void **)&api->object_unref = syms[3];
-    *(void **)&api->free = syms[4];
-    *(void **)&api->error_free = syms[5];
-    return 0;
+    static const char *const names[] = {
+        "umockdev_testbed_new", "umockdev_testbed_get_root_dir",
+        "umockdev_testbed_add_from_string", "g_object_unref", "g_free", "g_error_free",
+    };
+    void **slots[] = {
+        (void **)&api->testbed_new, (void **)&api->get_root_dir, (void **)&api->add_from_string,
+        (void **)&api->object_unref, (void **)&api->free, (void **)&api->error_free,
+    };
+    api->lib = dl_load("libumockdev.so.0", "libumockdev0", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND,
+                       names, slots, sizeof names / sizeof names[0], err, cap);
+    return api->lib ? 0 : -1;
 }
 
 struct usbfs_bed {

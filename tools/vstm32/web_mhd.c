@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "lib/dl.h"
+
 struct web_mhd_api web_mhd;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -14,11 +16,6 @@ static int load_rc = -1;
 
 static void load(void)
 {
-    void *lib = dlopen("libmicrohttpd.so.12", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(load_error, sizeof load_error, "%s (Debian package libmicrohttpd12)", dlerror());
-        return;
-    }
     static const char *const names[] = {
         "MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
         "MHD_create_response_from_buffer", "MHD_create_response_from_callback",
@@ -32,14 +29,9 @@ static void load(void)
         (void **)&web_mhd.queue_response, (void **)&web_mhd.destroy_response,
         (void **)&web_mhd.lookup_connection_value,
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        /* POSIX dlsym: a data pointer converts to a function pointer */
-        if (!(*slots[i] = dlsym(lib, names[i]))) {
-            snprintf(load_error, sizeof load_error, "libmicrohttpd.so.12 has no %s", names[i]);
-            return;
-        }
-    }
-    load_rc = 0;
+    if (dl_load("libmicrohttpd.so.12", "libmicrohttpd12", RTLD_NOW | RTLD_LOCAL, names, slots,
+                sizeof names / sizeof names[0], load_error, sizeof load_error))
+        load_rc = 0;
 }
 
 int web_mhd_load(char *err, size_t cap)
