@@ -252,8 +252,10 @@ Test(stlink_vcp, unlinked_ins_are_forgotten_and_the_notify_in_is_held)
     cr_expect(usb_device_cancel(usb, notify), "and unlinks cleanly");
     usb->ops->poll(usb);
     cr_expect_eq(completions, 1);
-    cr_expect_eq(usb_device_submit(usb, bulk(0x86, a, 1)), USB_XFER_STALL,
+    struct usb_xfer *stray = bulk(0x86, a, 1);
+    cr_expect_eq(usb_device_submit(usb, stray), USB_XFER_STALL,
                  "an endpoint the descriptors do not declare");
+    free(stray);
     free(in1);
     free(in2);
     free(notify);
