@@ -100,8 +100,14 @@ fi
 cp "$KERNEL"/modules/*.ko "$ROOT/lib/modules/"
 cp "$KERNEL/modules.load" "$ROOT/lib/modules/"
 
-# the product under test
+# the product under test, and what it loads with dlopen (invisible to
+# ldd): libunicorn when a board makes its first core (emulator/cpu/cpu_uc.c)
 copy_bin "$BUILD/vstm32" /usr/bin/vstm32
+for soname in libunicorn.so.2; do
+    lib=$(/sbin/ldconfig -p | awk -v n="$soname" '$1 == n { print $NF; exit }')
+    [ -n "$lib" ] || { echo "initramfs: $soname not found (ldconfig -p)" >&2; exit 1; }
+    copy_bin "$lib"
+done
 
 # the suite and its inputs: the boards to serve (every part whose ROM has
 # USB DFU, issue 5's list), the download tests, what lsusb must show
