@@ -49,7 +49,7 @@ GITHUB_PATH=${GITHUB_PATH:-$WORK/github-path}
 GITHUB_OUTPUT=${GITHUB_OUTPUT:-$WORK/github-output}
 # What building the emulator and the usbfs route need, and the host tools
 # a job usually drives (all in the Makefile's DEB_PACKAGES).
-PACKAGES="make build-essential pkg-config libjansson-dev libunicorn-dev libusb-1.0-0-dev \
+PACKAGES="make build-essential pkg-config libjansson-dev libunicorn-dev libmicrohttpd-dev libusb-1.0-0-dev \
 umockdev libumockdev-dev dfu-util stlink-tools openocd python3-usb usbutils"
 
 say() { printf 'vstm32-action: %s\n' "$*"; }
