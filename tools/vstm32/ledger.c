@@ -227,6 +227,17 @@ static void rom_facts(struct build *b, const struct part *p)
                  "fails 1 in %.0f at %u MHz", 1 / d->hse_flaky_p, d->hse_flaky_hz / 1000000);
 }
 
+/* printf at the end of the string in buf */
+static void appendf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
 /* "USART2 PA2/PA3" */
 static void pins_text(char *buf, size_t size, const struct usart_pins *u)
 {
@@ -242,18 +253,16 @@ static void usart_facts(struct build *b, const struct part *p)
     if (r) {
         add(b, LEDGER_USART, "protocol version (Get)", src_class_of(r->source), r->source,
             "0x%02X (V%u.%u)", r->version, r->version >> 4, r->version & 15u);
-        char cmds[3 * USART_ROM_MAX_CMDS * 5 + 1] = "";
+        char cmds[USART_ROM_MAX_CMDS * 5 + 1] = "";     /* "0x00 " each */
         for (unsigned i = 0; i < r->ncmds; i++)
-            snprintf(cmds + strlen(cmds), sizeof cmds - strlen(cmds), "%s0x%02X", i ? " " : "",
-                     r->cmds[i]);
+            appendf(cmds, sizeof cmds, "%s0x%02X", i ? " " : "", r->cmds[i]);
         static const char cmds_src[] =
             "AN3155 Table 2 and 3.8: V2.2 lists Erase 0x43, V3.0 and later Extended Erase 0x44";
         add(b, LEDGER_USART, "commands (Get)", src_class_of(cmds_src), cmds_src, "%s", cmds);
         if (r->wrp.fields[0]) {
             char fields[64] = "";
             for (unsigned i = 0; i < USART_ROM_MAX_WRP && r->wrp.fields[i]; i++)
-                snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s",
-                         i ? "," : "", r->wrp.fields[i]);
+                appendf(fields, sizeof fields, "%s%s", i ? "," : "", r->wrp.fields[i]);
             add(b, LEDGER_USART, "Write Protect (0x63)", src_class_of(r->source), r->source,
                 "%s, %u erase unit%s per bit", fields, r->wrp.units_per_bit,
                 r->wrp.units_per_bit == 1 ? "" : "s");
@@ -270,7 +279,7 @@ static void usart_facts(struct build *b, const struct part *p)
     char text[160] = "", one[40];
     for (unsigned i = 0; i < USART_ROM_MAX_PORTS && w->rom[i].usart; i++) {
         pins_text(one, sizeof one, &w->rom[i]);
-        snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i ? ", " : "", one);
+        appendf(text, sizeof text, "%s%s", i ? ", " : "", one);
     }
     add(b, LEDGER_USART, "ROM USARTs", src_class_of(w->rom_src), w->rom_src, "%s", text);
     pins_text(one, sizeof one, &w->vcp);
