@@ -14,7 +14,7 @@ set -u
 dir=$1
 secs=$2
 shift 2
-sh fuzz/run.sh "$dir" "$secs" "$@"
+FUZZ_CPU=1 sh fuzz/run.sh "$dir" "$secs" "$@"
 status=$?
 mkdir -p fuzz/corpus
 for t in "$@"; do
