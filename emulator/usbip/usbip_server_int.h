@@ -84,6 +84,8 @@ struct usbip_server {
     int unix_fd;                /* -1, or a Unix socket's (usbip_server_listen_unix) */
     char unix_path[108];        /* sizeof sun_path */
     uint64_t accept_resume_ns;  /* out of fds: stop accepting until then */
+    uint64_t spin_until_ns;     /* a client was just answered: poll without sleeping until then */
+    bool may_spin;              /* more than one CPU to run on */
     int wake_rd, wake_wr;
     atomic_bool stop_requested;
     uint16_t port;

@@ -95,7 +95,7 @@ wait_bounded() {
 p50=$(pick usbip_control_rtt_p50 "$work/rtt")
 p99=$(pick usbip_control_rtt_p99 "$work/rtt")
 figure usbip_control_rtt_p50 "$(fmt "$p50")" us le 20 \
-    "client and server on different CPUs: each direction pays a cross-CPU wake-up (an IPI, dear in a VM); usbip_control_rtt_p50_one_cpu is the same round trip with both on one CPU; floor_tcp_rtt_p50 below is the kernel's own loopback round trip with no emulator at all"
+    "client and server on different CPUs: the server polls without sleeping for 50 us after an answer (the request needs no wake-up), but the answer still wakes the client on another CPU (an IPI, dear in a VM); floor_tcp_rtt_cross_cpu_p50 below is the kernel's own loopback round trip with no emulator at all, each side woken"
 figure usbip_control_rtt_p99 "$(fmt "$p99")" us
 # The same with client and server pinned to one CPU: what the emulator and
 # loopback TCP cost without the scheduler's cross-CPU wake-ups.
