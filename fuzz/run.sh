@@ -35,13 +35,22 @@ run_one() {
     [ -d "$seeds" ] || seeds=
     start=$(date +%s)
     wall=$secs
-    # A CPU budget: the wall limit is only a backstop (ten times the budget).
-    [ "${FUZZ_CPU:-0}" = 1 ] && wall=$((secs * 10))
+    per_input=10
+    # A CPU budget: the wall limit is only a backstop (ten times the budget),
+    # and libFuzzer times each input in wall time, which a loaded machine
+    # stretches (a 0.3 s input at nice 19 beside a busy make check): a hang
+    # is still caught, after 120 s.
+    if [ "${FUZZ_CPU:-0}" = 1 ]; then
+        wall=$((secs * 10))
+        per_input=120
+    fi
     # -rss_limit_mb: a leak or a runaway allocation fails the run instead
-    # of the machine.  -timeout: one input may take at most 10 s.
+    # of the machine.  -timeout: one input may take at most 10 s.  Do not
+    # stop a fuzzer with SIGSTOP: the time it stands still counts against
+    # the input it was running.
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        "$bin" -max_total_time="$wall" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
+        "$bin" -max_total_time="$wall" -timeout=$per_input -rss_limit_mb=4096 -max_len=65536 \
                -print_final_stats=1 \
                -artifact_prefix="$crashes/" $seed_opt \
                "$corpus" $seeds >"$log" 2>&1 &
