@@ -181,6 +181,13 @@ void cpu_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     cpu->in_fast = false;
     if (cpu->nrestore)
         cpu_restore_stores(cpu);
+    if (cpu->dwt_hit) {     /* the instruction before accessed a watched address */
+        cpu->dwt_hit = false;
+        cpu->stop = STOP_WATCH;
+        cpu->stop_at = cpu->executed;
+        uc_emu_stop(uc);
+        return;
+    }
     if (cpu->executed >= cpu->stop_at) {
         uc_emu_stop(uc);
         return;
@@ -253,6 +260,7 @@ struct cpu *cpu_new(struct chip *c, const struct cpu_hooks *hooks)
     if (cpu->nirqs > CPU_MAX_IRQS)
         cpu->nirqs = CPU_MAX_IRQS;
     cpu->fp_num = cpu->v7m ? 6 : 4;             /* M3/M4 TRM: 6 code comparators; M0: 4 */
+    cpu->dwt_num = cpu->v7m ? 4 : 2;            /* M3/M4 TRM: 4 DWT comparators; M0: 2 */
     cpu->check_v6m = !cpu->v7m;
     cpu->hz = p->reset_clock_hz;
     cpu->intno = -1;
@@ -479,6 +487,9 @@ static void after_run(struct cpu *cpu, uc_err err)
     case STOP_BREAKPOINT:
         cpu_enter_halt(cpu, CPU_DFSR_BKPT);
         return;
+    case STOP_WATCH:
+        cpu_enter_halt(cpu, CPU_DFSR_DWTTRAP);
+        return;
     case STOP_ROM:
         if (cpu->state == CPU_RUNNING)
             cpu->state = CPU_IN_ROM;
@@ -501,6 +512,7 @@ static void after_run(struct cpu *cpu, uc_err err)
 static uint64_t run_slice(struct cpu *cpu, uint64_t budget, bool soft)
 {
     cpu_flush_dirty_code(cpu);
+    cpu_dwt_sync(cpu);
     cpu_fast_before_run(cpu, budget, soft);
     cpu->executed = 0;
     cpu->stop_at = budget;

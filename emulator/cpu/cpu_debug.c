@@ -26,6 +26,10 @@ void debug_reset(struct cpu *cpu, bool power_on)
     memset(cpu->fp_comp, 0, sizeof cpu->fp_comp);
     cpu->fp_active = false;
     cpu->dwt_ctrl = 0;
+    memset(cpu->dwt_comp, 0, sizeof cpu->dwt_comp);
+    memset(cpu->dwt_mask, 0, sizeof cpu->dwt_mask);
+    memset(cpu->dwt_func, 0, sizeof cpu->dwt_func);
+    cpu->dwt_hit = false;
     cpu->dwt_cyccnt_at_base = 0;
     cpu->dwt_cyc_base = cpu->cycles;
 }
@@ -246,6 +250,65 @@ bool debug_fpb_hit(struct cpu *cpu, uint32_t pc)
             return true;
     }
     return false;
+}
+
+/* ---- watchpoints (DWT data comparators, C1.8.1, C1.8.15-17) ---------------------------- */
+
+/* The comparator's data-address match: an access of `size` bytes at addr
+ * touching the 2^MASK bytes COMP names (C1.8.15: COMP's low MASK bits are
+ * ignored).  FUNCTION 5, 6, 7: read, write, either (v7-M and v6-M alike);
+ * data value and cycle count matching are not modelled (never armed). */
+static bool dwt_data_fn(const struct cpu *cpu, unsigned k, unsigned *fn)
+{
+    uint32_t f = cpu->dwt_func[k];
+    *fn = f & DWT_FUNCTION_FN;
+    return *fn >= DWT_FN_READ && *fn <= DWT_FN_RW && !(f & DWT_FUNCTION_UNMODELLED);
+}
+
+static void on_watch(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                     void *user)
+{
+    struct cpu *cpu = user;
+    unsigned want = type == UC_MEM_WRITE ? DWT_FN_WRITE : DWT_FN_READ, fn;
+    for (unsigned k = 0; k < cpu->dwt_num; k++) {
+        if (!dwt_data_fn(cpu, k, &fn) || (fn != want && fn != DWT_FN_RW))
+            continue;
+        uint64_t span = 1ull << (cpu->dwt_mask[k] & 0x1F);
+        uint64_t lo = cpu->dwt_comp[k] & ~(span - 1);
+        if (addr < lo + span && addr + (uint64_t)size > lo) {
+            cpu->dwt_func[k] |= DWT_FUNCTION_MATCHED;
+            /* Halting debug only (no DebugMonitor): the core halts after
+             * the access, before the next instruction (watchpoints are
+             * imprecise on Cortex-M: the PC is past the access). */
+            if (cpu->dhcsr & DHCSR_C_DEBUGEN)
+                cpu->dwt_hit = true;
+        }
+    }
+}
+
+void cpu_dwt_sync(struct cpu *cpu)
+{
+    bool want = false;
+    unsigned fn;
+    if (cpu->demcr & DEMCR_TRCENA)      /* C1.8: the DWT works only with TRCENA */
+        for (unsigned k = 0; k < cpu->dwt_num; k++)
+            want |= dwt_data_fn(cpu, k, &fn);
+    if (want == cpu->dwt_active)
+        return;
+    if (want) {
+        /* loads and stores take Unicorn's slow path only in code translated
+         * with a memory hook in place: translations are dropped both ways */
+        if (uc_hook_add(cpu->uc, &cpu->hook_watch, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                        (void *)on_watch, cpu, 1, 0) != UC_ERR_OK) {
+            chip_log(cpu->chip, "cpu: cannot watch memory (Unicorn refused the hook)");
+            return;
+        }
+    } else {
+        uc_hook_del(cpu->uc, cpu->hook_watch);
+        cpu->dwt_hit = false;
+    }
+    cpu->dwt_active = want;
+    cpu_flush_code(cpu);
 }
 
 /* ---- semihosting (Arm semihosting v2, AArch32 over BKPT 0xAB) ----------------------------- */

@@ -22,7 +22,7 @@
  * So a block runs fast only if it stores nothing, reads memory with at
  * most one single-access load (literal loads of SRAM code from its own
  * SRAM do not count: no callback can come from them), no FPB comparator
- * is on, no 16-bit v7-M-only encoding is in it on an M0, and it fits the
+ * or DWT watchpoint is on, no 16-bit v7-M-only encoding is in it on an M0, and it fits the
  * budget -- or the budget may be overrun to the block's end
  * (cpu_run_soft, the board's slices).  A callback from a fast block is
  * then for that one load: `executed` and cur_pc are exact there.  An
@@ -103,7 +103,8 @@ static bool sram_literal(const struct cpu *cpu, uint32_t at, const uint8_t *p)
 static void fast_scan(const struct cpu *cpu, uint32_t pc, uint32_t size, struct cpu_fast_block *fb)
 {
     fb->n = 0;
-    if (!cpu->code_host || pc + size > cpu->master_hi || pc < cpu->master_lo || cpu->fp_active)
+    if (!cpu->code_host || pc + size > cpu->master_hi || pc < cpu->master_lo || cpu->fp_active ||
+        cpu->dwt_active)
         return;
     const uint8_t *p = cpu->code_host + (pc - cpu->master_lo);
     unsigned n = 0, loads = 0, load_idx = 0;
@@ -200,9 +201,10 @@ int cpu_code_hooks_init(struct cpu *cpu)
 
 void cpu_fast_before_run(struct cpu *cpu, uint64_t budget, bool soft)
 {
-    if (cpu->fast && cpu->fp_active)
-        switch_hooks(cpu, false);   /* a breakpoint set while fast blocks ran */
-    else if (cpu->fast_retry && !cpu->fast && !cpu->fp_active && (soft || budget > 1))
+    bool debug = cpu->fp_active || cpu->dwt_active;
+    if (cpu->fast && debug)
+        switch_hooks(cpu, false);   /* a breakpoint or watchpoint set while fast blocks ran */
+    else if (cpu->fast_retry && !cpu->fast && !debug && (soft || budget > 1))
         switch_hooks(cpu, true);
     cpu->fast_retry = false;
     cpu->stopped_before = false;

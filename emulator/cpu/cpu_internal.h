@@ -33,6 +33,7 @@ enum {
 #define CPU_MAX_IRQS   256                     /* NVIC lines modelled (STM32s use < 110) */
 #define CPU_MAX_EXC    (EXC_IRQ0 + CPU_MAX_IRQS)
 #define CPU_FPB_COMPS  8
+#define CPU_DWT_COMPS  4
 #define CPU_MAX_MMIO   64
 #define CPU_MAX_MAPS   96
 
@@ -73,6 +74,14 @@ enum {
 #define DEMCR_VC_HARDERR   (1u << 10)
 #define DEMCR_TRCENA       (1u << 24)
 
+/* DWT_FUNCTIONn (C1.8.17; ARMv6-M C1.8.6 has FUNCTION only) */
+#define DWT_FUNCTION_FN         0xFu
+#define DWT_FUNCTION_UNMODELLED ((1u << 7) | (1u << 8))    /* CYCMATCH, DATAVMATCH */
+#define DWT_FUNCTION_MATCHED    (1u << 24)
+#define DWT_FN_READ  5u
+#define DWT_FN_WRITE 6u
+#define DWT_FN_RW    7u
+
 /* A fault detected inside Unicorn's callbacks, taken once it returns. */
 enum cpu_fault_kind {
     FAULT_NONE,
@@ -94,6 +103,7 @@ enum cpu_stop {
     STOP_BUDGET,            /* slice over, or an event (SysTick, NMI) is due */
     STOP_FAULT,             /* a callback recorded a fault */
     STOP_BREAKPOINT,        /* FPB comparator hit */
+    STOP_WATCH,             /* a DWT data comparator matched the last access */
     STOP_ROM,               /* execution reached system memory (the ROM model's) */
     STOP_EVENT,             /* something to look at before the next instruction */
 };
@@ -171,6 +181,7 @@ struct cpu {
     struct { uint32_t start, size; bool direct; } maps[CPU_MAX_MAPS];  /* what is mapped in Unicorn */
     unsigned nmaps;
     uc_hook hook_code, hook_intr, hook_wprot, hook_unmapped, hook_flash_read;
+    uc_hook hook_watch;             /* every load and store, while a watchpoint is armed */
 
     /* Fast blocks (cpu_fast.c): code without the per-instruction hook. */
     uc_hook hook_block;
@@ -215,12 +226,18 @@ struct cpu {
     uint32_t dwt_ctrl;
     uint64_t dwt_cyc_base;
     uint32_t dwt_cyccnt_at_base;
+    uint32_t dwt_comp[CPU_DWT_COMPS], dwt_mask[CPU_DWT_COMPS], dwt_func[CPU_DWT_COMPS];
+    unsigned dwt_num;               /* comparators: 4 on v7-M, 2 on v6-M */
+    bool dwt_active;                /* hook_watch is in place (cpu_dwt_sync) */
+    bool dwt_hit;                   /* the last access matched: halt before the next instruction */
     uint32_t logged_scs[16];
     unsigned nlogged_scs;
 };
 
 /* cpu.c */
 void cpu_sync_clock(struct cpu *cpu);
+/* Puts the watchpoint hook in or out as the DWT comparators now ask (before a run). */
+void cpu_dwt_sync(struct cpu *cpu);
 uint32_t cpu_rd(struct cpu *cpu, int reg);
 void cpu_wr(struct cpu *cpu, int reg, uint32_t val);
 void cpu_request_stop(struct cpu *cpu, enum cpu_stop why);

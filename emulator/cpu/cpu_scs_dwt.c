@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The DWT (cycle counter; comparators stored nowhere, watchpoints not
- * modelled) and the FPB (breakpoint comparators halt the core, see
+ * The DWT (cycle counter; comparators as data watchpoints that halt the
+ * core, see cpu_debug.c; the profiling counters not modelled) and the FPB (breakpoint comparators halt the core, see
  * cpu_debug.c) as register tables (cpu_scs.h).
  * References: ARMv7-M ARM (DDI0403E) C1.8 DWT, C1.11 FPB; ARMv6-M ARM
  * (DDI0419E) C1.8 DWT, C1.10 BPU.
@@ -64,9 +64,53 @@ static uint32_t dwt_unmodelled_read(void *owner, const struct reg_hooked *r, uns
     return 0;
 }
 
-/* A debugger clears the comparators: only a value that would arm one is logged. */
+/* COMPk, MASKk, FUNCTIONk at 0x020 + 16k (C1.8.15-17); past the
+ * implemented comparators RAZ/WI. */
+#define DWT_FUNCTION_V7M_BITS 0x000FFDAFu   /* FUNCTION, EMITRANGE, CYCMATCH, DATAV* */
+
+static uint32_t dwt_comp_read(void *owner, const struct reg_hooked *r, unsigned n, unsigned how)
+{
+    struct cpu *cpu = owner;
+    unsigned k = n / 4;
+    if (k >= cpu->dwt_num)
+        return 0;
+    switch (n % 4) {
+    case 0: return cpu->dwt_comp[k];
+    case 1: return cpu->dwt_mask[k];
+    case 2: {
+        uint32_t v = cpu->dwt_func[k];
+        cpu->dwt_func[k] &= ~DWT_FUNCTION_MATCHED;     /* cleared by the read */
+        return v;
+    }
+    default: return 0;
+    }
+}
+
 static void dwt_comp_write(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off,
                            unsigned size, uint32_t val, unsigned how)
+{
+    struct cpu *cpu = owner;
+    unsigned k = n / 4;
+    if (k >= cpu->dwt_num || n % 4 == 3)
+        return;
+    switch (n % 4) {
+    case 0: cpu->dwt_comp[k] = val; break;
+    case 1: cpu->dwt_mask[k] = val & 0x1Fu; break;
+    default: {
+        uint32_t bits = cpu->v7m ? DWT_FUNCTION_V7M_BITS : DWT_FUNCTION_FN;
+        cpu->dwt_func[k] = (cpu->dwt_func[k] & DWT_FUNCTION_MATCHED) | (val & bits);
+        if (val & bits & ~DWT_FUNCTION_FN)
+            scs_log_once(owner, DWT_BASE + r->d.offset + 4 * n, true);  /* value or cycle match */
+        break;
+    }
+    }
+    if (cpu->in_uc)     /* armed by the program itself: from the next instruction */
+        cpu_request_stop(cpu, STOP_EVENT);
+}
+
+/* A debugger clears the ID registers' neighbours: only a value is logged. */
+static void dwt_id_write(void *owner, const struct reg_hooked *r, unsigned n, uint32_t off,
+                         unsigned size, uint32_t val, unsigned how)
 {
     if (val != 0)
         scs_log_once(owner, DWT_BASE + r->d.offset + 4 * n, true);
@@ -99,9 +143,9 @@ const struct reg_hooked scs_dwt_regs[] = {
       .byte_lanes = true, .read = dwt_unmodelled_read },
     /* COMPn, MASKn, FUNCTIONn at 0x020 + 16n, and the space up to the IDs */
     { { "DWT_COMP", 0x020, 0, 0, 0, 0, false, "C1.8.15-C1.8.17" }, .count = (0xFD0 - 0x020) / 4,
-      .byte_lanes = true, .read = dwt_unmodelled_read, .write = dwt_comp_write },
+      .byte_lanes = true, .read = dwt_comp_read, .write = dwt_comp_write },
     { { "DWT_ID", 0xFD0, 0, 0, 0, 0, false, "CoreSight PIDR4-7, PIDR0-3, CIDR0-3" }, .count = 12,
-      .byte_lanes = true, .read = dwt_id_read, .write = dwt_comp_write },
+      .byte_lanes = true, .read = dwt_id_read, .write = dwt_id_write },
 };
 const size_t scs_dwt_nregs = sizeof scs_dwt_regs / sizeof scs_dwt_regs[0];
 

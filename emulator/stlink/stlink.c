@@ -317,6 +317,7 @@ void stlink_free(struct stlink_device *s)
     stlink_vcp_free(s->vcp);
     free(s->data);
     free(s->reply);
+    free(s->misc);
     free(s);
 }
 

@@ -13,6 +13,7 @@
  */
 #include "emulator/stlink/stlink_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/bytes.h"
@@ -314,6 +315,83 @@ static void dbg_writemem(struct stlink_device *s, unsigned arg)
     mem_write(s, ld_le32(s->cmd + 2), s->data_len, arg);
 }
 
+/* ---- RW_MISC: a batch of AP accesses (OpenOCD's DAP-direct mode) -------------- */
+
+/* RW_MISC_OUT carries `items` (u32 at cmd[2]) one-byte commands, padded
+ * to a word, then one u32 operand per item; RW_MISC_IN then answers one
+ * u32 result per item and one u32 status per item (OpenOCD 0.12
+ * stlink_usb.c stlink_usb_misc_rw_segment, the only host that uses it;
+ * the command numbers are its RW_MISC_CMD_*). */
+enum { MISC_ADDRESS = 1, MISC_WRITE = 2, MISC_READ = 3, MISC_APNUM = 5 };
+
+static uint32_t misc_items(const struct stlink_device *s)
+{
+    return ld_le32(s->cmd + 2);
+}
+
+static uint32_t misc_out_len(uint32_t items)
+{
+    return items > STL_MISC_MAX_ITEMS ? 0 : ((items + 3) & ~3u) + 4 * items;
+}
+
+static uint8_t misc_access(struct stlink_device *s, uint32_t ap, uint32_t addr, bool write,
+                           uint32_t *val)
+{
+    if (ap != 0)
+        return STL_BAD_AP;
+    if (addr % 4)
+        return STL_ALIGNMENT_ERROR;
+    int rc = write ? ap_write(s, addr, 4, *val) : ap_read(s, addr, 4, val);
+    if (rc == BUS_OK)
+        return STL_OK;
+    rw_fault(s, addr);
+    return STL_SWD_AP_FAULT;
+}
+
+static void dbg_rw_misc_out(struct stlink_device *s, unsigned arg)
+{
+    uint32_t items = misc_items(s);
+    s->reply_len = 0;       /* no answer: RW_MISC_IN collects the results */
+    s->misc_len = 0;
+    if (!misc_out_len(items) || s->data_len != misc_out_len(items)) {
+        chip_log(s->chip, "stlink: RW_MISC_OUT of %u items refused (at most %u)", items,
+                 STL_MISC_MAX_ITEMS);
+        return;
+    }
+    if (!s->misc && !(s->misc = malloc(8 * STL_MISC_MAX_ITEMS)))
+        return;
+    const uint8_t *ops = s->data, *operand = s->data + ((items + 3) & ~3u);
+    uint8_t *result = s->misc, *status = s->misc + 4 * items;
+    uint32_t ap = 0, tar = 0;
+    s->last_rw_status = STL_OK;
+    s->last_rw_fault_addr = 0;
+    for (uint32_t i = 0; i < items; i++) {
+        uint32_t v = ld_le32(operand + 4 * i);
+        uint8_t st = STL_OK;
+        switch (ops[i]) {
+        case MISC_APNUM:   ap = v; break;
+        case MISC_ADDRESS: tar = v; break;
+        case MISC_WRITE:   st = misc_access(s, ap, tar, true, &v); break;
+        case MISC_READ:    st = misc_access(s, ap, v, false, &v); break;
+        default:           st = STL_UNKNOWN_CMD; break;
+        }
+        st_le32(result + 4 * i, ops[i] == MISC_READ ? v : 0);
+        st_le32(status + 4 * i, st);
+    }
+    s->misc_len = 8 * items;
+}
+
+static void dbg_rw_misc_in(struct stlink_device *s, unsigned arg)
+{
+    if (!s->misc_len) {
+        reply_status(s, STL_ERR_FAULT);     /* no sequence to answer for */
+        return;
+    }
+    memcpy(s->reply, s->misc, s->misc_len);
+    s->reply_len = s->misc_len;
+    s->misc_len = 0;
+}
+
 static void dbg_last_rw_status(struct stlink_device *s, unsigned arg)
 {
     reply_status(s, s->last_rw_status);
@@ -400,6 +478,7 @@ static void dbg_trace_nb(struct stlink_device *s, unsigned arg)
 enum stlink_data_rule {
     DATA_NONE,
     DATA_LEN_AT_6,      /* u16 LE at cmd[6] bytes: the WRITEMEM payload */
+    DATA_MISC,          /* RW_MISC_OUT: commands and operands of cmd[2] items */
 };
 
 struct stlink_op {
@@ -456,6 +535,8 @@ static const struct stlink_op debug_ops[] = {
     { STL_DBG_CLOSE_AP_DBG,        "APIV2_CLOSE_AP_DBG",  DATA_NONE,     dbg_ap_open_close, 0, 28 },
     { STL_DBG_READ_DAP_REG,        "APIV2_READ_DAP_REG",  DATA_NONE,     dbg_read_dap_reg, 0, 24 },
     { STL_DBG_WRITE_DAP_REG,       "APIV2_WRITE_DAP_REG", DATA_NONE,     dbg_write_dap_reg, 0, 24 },
+    { STL_DBG_RW_MISC_OUT,         "APIV2_RW_MISC_OUT",   DATA_MISC,     dbg_rw_misc_out, 0, 32 },
+    { STL_DBG_RW_MISC_IN,          "APIV2_RW_MISC_IN",    DATA_NONE,     dbg_rw_misc_in, 0, 32 },
     { STL_DBG_START_TRACE_RX,      "APIV2_START_TRACE_RX", DATA_NONE,    dbg_trace_rx, 1, 13 },
     { STL_DBG_STOP_TRACE_RX,       "APIV2_STOP_TRACE_RX", DATA_NONE,     dbg_trace_rx, 0, 13 },
     { STL_DBG_GET_TRACE_NB,        "APIV2_GET_TRACE_NB",  DATA_NONE,     dbg_trace_nb, 0, 13 },
@@ -503,9 +584,14 @@ static const struct stlink_op *debug_op(uint8_t sub)
 /* Whether the probe's firmware has the command (guess: what an old
  * firmware answers a command it lacks is not in any public log; it is
  * answered as any unknown command). */
+static bool firmware_knows(const struct stlink_device *s, const struct stlink_op *op)
+{
+    return s->id->hw >= 3 || s->id->jtag >= op->v2_from_jtag;
+}
+
 static bool firmware_has(const struct stlink_device *s, const struct stlink_op *op)
 {
-    if (s->id->hw >= 3 || s->id->jtag >= op->v2_from_jtag)
+    if (firmware_knows(s, op))
         return true;
     chip_log(s->chip, "stlink: %s needs firmware J%u or later; this probe runs %s", op->name,
              op->v2_from_jtag, s->id->fw);
@@ -530,7 +616,11 @@ static void cmd_debug(struct stlink_device *s, unsigned arg)
 uint32_t stlink_cmd_data_len(const struct stlink_device *s)
 {
     const struct stlink_op *op = s->cmd[0] == STL_DEBUG_COMMAND ? debug_op(s->cmd[1]) : NULL;
-    return op && op->data == DATA_LEN_AT_6 ? ld_le16(s->cmd + 6) : 0;
+    if (!op || (op->data == DATA_MISC && !firmware_knows(s, op)))
+        return 0;
+    if (op->data == DATA_MISC)
+        return misc_out_len(misc_items(s));
+    return op->data == DATA_LEN_AT_6 ? ld_le16(s->cmd + 6) : 0;
 }
 
 /* Fast time moves only when something waits for it (models/vclock.h).  A

@@ -81,6 +81,8 @@
 #define STL_DBG_WRITEMEM_16BIT     0x48
 #define STL_DBG_INIT_AP            0x4B
 #define STL_DBG_CLOSE_AP_DBG       0x4C
+#define STL_DBG_RW_MISC_OUT        0x51
+#define STL_DBG_RW_MISC_IN         0x52
 #define STL_DBG_APIV3_SET_COM_FREQ 0x61
 #define STL_DBG_APIV3_GET_COM_FREQ 0x62
 
@@ -111,6 +113,10 @@
 #define STL_MAX_REPLY (65536u + 2u)
 
 #define STL_MAX_PENDING_IN 8
+
+/* RW_MISC: at most this many items in one sequence (a V3's limit, OpenOCD
+ * stlink_usb.c STLINK_V3_RW_MISC_SIZE; a V2 takes 64). */
+#define STL_MISC_MAX_ITEMS 1227u
 
 struct stlink_dap {
     uint32_t ctrl_stat;     /* DP CTRL/STAT: the request bits the host wrote */
@@ -157,6 +163,8 @@ struct stlink_device {
     uint32_t last_rw_fault_addr;
     bool    trace_on;
     struct stlink_dap dap;
+    uint8_t *misc;          /* RW_MISC_OUT's results for RW_MISC_IN (8 * STL_MISC_MAX_ITEMS) */
+    uint32_t misc_len;      /* bytes of them; 0: none */
 };
 
 /* stlink_desc.c */
