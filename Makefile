@@ -39,6 +39,7 @@ DEB_PACKAGES := build-essential pkg-config libcriterion-dev libusb-1.0-0-dev lib
                 tshark clang libclang-rt-14-dev qemu-system-x86 busybox-static usbip usbutils \
                 umockdev libumockdev-dev fwupd strace libxml2-utils scdoc python3-pytest debhelper lintian \
                 libmicrohttpd-dev chromium chromium-driver python3-selenium stm32flash wireshark-common \
+                gdb-multiarch \
                 $(if $(shell command -v node),,nodejs npm)
 
 MODEL_SRCS := $(wildcard models/*.c)

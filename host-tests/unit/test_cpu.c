@@ -148,6 +148,103 @@ Test(cpu, fpb_breakpoint_halts_at_its_address)
     cr_assert_eq((dbg_rd(0xE0002000) >> 4) & 0xF, 6, "six code comparators");
 }
 
+/* DWT comparator 0 (ARMv7-M C1.8.15-17) */
+#define DWT_CTRL   0xE0001000u
+#define DWT_COMP0  0xE0001020u
+#define DWT_MASK0  0xE0001024u
+#define DWT_FUNC0  0xE0001028u
+#define DWT_COMP2  0xE0001040u
+#define TRCENA     (1u << 24)
+#define MATCHED    (1u << 24)
+#define WATCHED    0x20000100u
+
+/* ldr r1, =WATCHED ; movs r0, #7 ; str r0, [r1] ; adds r2, #1 ; b . ; nop ; .word WATCHED */
+static const uint16_t prog_store[] = {
+    0x4902, 0x2007, 0x6008, 0x3201, 0xE7FE, 0xBF00, LO(WATCHED), HI(WATCHED),
+};
+/* ldr r1, =WATCHED ; ldr r0, [r1] ; adds r2, #1 ; b . ; .word WATCHED */
+static const uint16_t prog_load[] = { 0x4901, 0x6808, 0x3201, 0xE7FE, LO(WATCHED), HI(WATCHED) };
+
+static void watch(uint32_t addr, uint32_t mask, uint32_t function)
+{
+    dbg_wr(DEMCR, TRCENA);
+    dbg_wr(DWT_COMP0, addr);
+    dbg_wr(DWT_MASK0, mask);
+    dbg_wr(DWT_FUNC0, function);
+}
+
+static void watch_bench(const char *part, const uint16_t *prog, size_t n)
+{
+    bench_chip(part, NULL, 0);
+    put_vectors(0x20001000, FLASH + 0x101, FLASH + 0x201);
+    put_code(FLASH + 0x100, prog, n);
+    bench_core();
+    dbg_wr(DHCSR, DBGKEY | 1);                      /* C_DEBUGEN */
+}
+
+Test(cpu, dwt_write_watchpoint_halts_after_the_store)
+{
+    watch_bench("f401xe", prog_store, sizeof prog_store / 2);
+    watch(WATCHED, 2, 6);                           /* a word, FUNCTION = write */
+    cpu_run(B.cpu, 1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
+    cr_assert_eq(cpu_pc(B.cpu), FLASH + 0x106, "halted after the store, before the adds");
+    cr_assert_eq(mem32(WATCHED), 7, "the store is done");
+    cr_assert_eq(reg(2), 0);
+    cr_assert(dbg_rd(DFSR) & CPU_DFSR_DWTTRAP);
+    cr_assert(dbg_rd(DWT_FUNC0) & MATCHED);
+    cr_assert_not(dbg_rd(DWT_FUNC0) & MATCHED, "MATCHED is cleared by its read");
+    cr_assert_eq(dbg_rd(DWT_FUNC0) & 0xF, 6);
+    /* resumed, the program goes on and does not store there again */
+    dbg_wr(DHCSR, DBGKEY | 1);
+    cpu_run(B.cpu, 100);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_RUNNING);
+}
+
+Test(cpu, dwt_read_watchpoint_halts_after_the_load_and_a_write_one_does_not)
+{
+    watch_bench("l476xg", prog_load, sizeof prog_load / 2);
+    watch(WATCHED + 0x3, 2, 6);     /* MASK 2 ignores the low bits: the word, but write */
+    cpu_run(B.cpu, 1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_RUNNING, "a load is no write");
+    cr_assert_not(dbg_rd(DWT_FUNC0) & MATCHED);
+
+    watch_bench("l476xg", prog_load, sizeof prog_load / 2);
+    watch(WATCHED + 0x3, 2, 5);                     /* FUNCTION = read */
+    cpu_run(B.cpu, 1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
+    cr_assert_eq(cpu_pc(B.cpu), FLASH + 0x104);
+    cr_assert(dbg_rd(DFSR) & CPU_DFSR_DWTTRAP);
+}
+
+Test(cpu, dwt_watchpoint_needs_trcena_and_a_debugger)
+{
+    watch_bench("g474xe", prog_store, sizeof prog_store / 2);
+    watch(WATCHED, 0, 7);
+    dbg_wr(DEMCR, 0);                               /* the DWT is off without TRCENA */
+    cpu_run(B.cpu, 1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_RUNNING);
+
+    watch_bench("g474xe", prog_store, sizeof prog_store / 2);
+    watch(WATCHED, 0, 7);
+    dbg_wr(DHCSR, DBGKEY);                          /* C_DEBUGEN clear: no halt, MATCHED only */
+    cpu_run(B.cpu, 1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_RUNNING);
+    cr_assert(dbg_rd(DWT_FUNC0) & MATCHED);
+}
+
+Test(cpu, dwt_has_two_comparators_on_armv6m)
+{
+    watch_bench("g071xb", prog_store, sizeof prog_store / 2);
+    cr_assert_eq(dbg_rd(DWT_CTRL) >> 28, 2, "NUMCOMP");
+    dbg_wr(DWT_COMP2, 0x20000000);
+    cr_assert_eq(dbg_rd(DWT_COMP2), 0, "a third comparator reads as zero");
+    watch(WATCHED, 0, 6);
+    cpu_run(B.cpu, 1000);
+    cr_assert_eq(cpu_get_state(B.cpu), CPU_HALTED);
+    cr_assert_eq(cpu_pc(B.cpu), FLASH + 0x106);
+}
+
 /* movs r0, #4 ; adr r1, s_hi ; bkpt 0xab ; movs r0, #3 ; adr r1, s_ch ;
  * bkpt 0xab ; movs r0, #0x18 ; ldr r1, l_exit ; bkpt 0xab ; b . ;
  * l_exit: .word 0x20026 ; s_hi: "hi\n" ; s_ch: '!' */

@@ -345,6 +345,51 @@ Test(stlink_target, sram_write_read_round_trip_32_16_8)
     bench_close(b);
 }
 
+static const struct stlink_ident *ident(const char *mod);
+
+/* RW_MISC as OpenOCD's DAP-direct mode batches AP accesses: APNUM 0,
+ * ADDRESS + WRITE, READ, then a READ of an unaligned address and one on
+ * AP 1.  The answer: one result word per item, then one status per item. */
+Test(stlink_dap, rw_misc_batches_ap_reads_and_writes)
+{
+    struct probe_bench *b = bench_open("f401xe", STLINK_V2_1, NULL);
+    enum { N = 8 };
+    static const uint8_t ops[N] = {5, 1, 2, 3, 3, 5, 3, 9};
+    const uint32_t operand[N] = {0, 0x20000200, 0xC0FFEE11, 0x20000200, 0x20000202, 1,
+                                 0x20000200, 0};
+    uint8_t out[N + 4 * N] = {0};
+    memcpy(out, ops, N);
+    for (unsigned i = 0; i < N; i++)
+        st_le32(out + N + 4 * i, operand[i]);
+    uint8_t cmd[6] = {0xF2, 0x51};
+    st_le32(cmd + 2, N);
+    command(b, cmd, sizeof cmd, out, sizeof out, NULL, 0);
+    uint8_t in_cmd[2] = {0xF2, 0x52}, r[8 * N];
+    cr_assert_eq(command(b, in_cmd, 2, NULL, 0, r, sizeof r), sizeof r);
+    static const uint8_t want_status[N] = {0x80, 0x80, 0x80, 0x80, 0x0A, 0x80, 0x1D, 0x42};
+    for (unsigned i = 0; i < N; i++)
+        cr_expect_eq(ld_le32(r + 4 * N + 4 * i), want_status[i], "item %u status 0x%x", i,
+                     ld_le32(r + 4 * N + 4 * i));
+    cr_assert_eq(ld_le32(r + 4 * 3), 0xC0FFEE11, "the READ gives what the WRITE stored");
+    cr_assert_eq(read_debug32(b, 0x20000200), 0xC0FFEE11);
+    /* the results are collected once; a second IN has none to give */
+    command(b, in_cmd, 2, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x81);
+    /* more items than a probe takes: refused, nothing run */
+    st_le32(cmd + 2, 100000);
+    command(b, cmd, sizeof cmd, NULL, 0, NULL, 0);
+    command(b, in_cmd, 2, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x81);
+    bench_close(b);
+
+    /* before J32 the probe does not know the command (OpenOCD's STLINK_F_HAS_RW_MISC) */
+    b = bench_open_id("f103xb", ident("stlink-v2@V2J28S7"), "066DFF485550755187091824", NULL);
+    st_le32(cmd + 2, 1);
+    command(b, cmd, sizeof cmd, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x42, "J28 has no RW_MISC_OUT");
+    bench_close(b);
+}
+
 Test(stlink_target, flash_read_at_rdp1_faults_with_the_address)
 {
     struct probe_bench *b = bench_open("f103xb", STLINK_V2, "RDP=0x00");
