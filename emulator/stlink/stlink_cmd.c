@@ -56,6 +56,8 @@ static int ap_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32
     *val = 0;
     if (!target_reachable(s))
         return BUS_ERROR;
+    if (s->cur_ap == STL_AP_APBD)
+        return stlink_apbd_access(s, addr, size, false, val);
     if (stlink_coresight_read(s, addr, size, val))
         return BUS_OK;
     if (s->cpu)
@@ -67,6 +69,8 @@ static int ap_write(struct stlink_device *s, uint32_t addr, unsigned size, uint3
 {
     if (!target_reachable(s))
         return BUS_ERROR;
+    if (s->cur_ap == STL_AP_APBD)
+        return stlink_apbd_access(s, addr, size, true, &val);
     if (s->cpu)
         return cpu_debug_write(s->cpu, addr, size, val);
     return chip_write(s->chip, addr, size, val, BUS_DEBUG);
@@ -83,13 +87,16 @@ static void rw_fault(struct stlink_device *s, uint32_t addr)
 
 /* A memory transfer starts with a clean last-R/W status; it is refused
  * (false) before any access for an address not aligned to its unit or an
- * AP other than 0 (cmd[8]). */
+ * AP (cmd[8]) the part does not have. */
 static bool mem_begin(struct stlink_device *s, uint32_t addr, unsigned unit)
 {
     s->last_rw_status = STL_OK;
     s->last_rw_fault_addr = 0;
-    if ((unit > 1 && (addr % unit)) || s->cmd[8] != 0) {
-        s->last_rw_status = s->cmd[8] != 0 ? STL_BAD_AP : STL_ALIGNMENT_ERROR;
+    bool ap_ok = stlink_ap_exists(s, s->cmd[8]);
+    if (ap_ok)
+        s->cur_ap = s->cmd[8];
+    if ((unit > 1 && (addr % unit)) || !ap_ok) {
+        s->last_rw_status = !ap_ok ? STL_BAD_AP : STL_ALIGNMENT_ERROR;
         s->last_rw_fault_addr = addr;
         return false;
     }
@@ -337,11 +344,13 @@ static uint32_t misc_out_len(uint32_t items)
 static uint8_t misc_access(struct stlink_device *s, uint32_t ap, uint32_t addr, bool write,
                            uint32_t *val)
 {
-    if (ap != 0)
+    if (!stlink_ap_exists(s, ap))
         return STL_BAD_AP;
     if (addr % 4)
         return STL_ALIGNMENT_ERROR;
+    s->cur_ap = ap;
     int rc = write ? ap_write(s, addr, 4, *val) : ap_read(s, addr, 4, val);
+    s->cur_ap = 0;
     if (rc == BUS_OK)
         return STL_OK;
     rw_fault(s, addr);
@@ -443,7 +452,7 @@ static void dbg_jtag_set_freq(struct stlink_device *s, unsigned arg)
 
 static void dbg_ap_open_close(struct stlink_device *s, unsigned arg)
 {
-    reply_status(s, s->cmd[2] == 0 ? STL_OK : STL_BAD_AP);
+    reply_status(s, stlink_ap_exists(s, s->cmd[2]) ? STL_OK : STL_BAD_AP);
 }
 
 static void dbg_read_dap_reg(struct stlink_device *s, unsigned arg)
@@ -647,6 +656,7 @@ void stlink_cmd_execute(struct stlink_device *s)
 static void execute(struct stlink_device *s)
 {
     s->reply_len = 0;
+    s->cur_ap = 0;      /* the core's AHB-AP unless the command names another */
     const struct stlink_op *op = op_find(commands, sizeof commands / sizeof commands[0], s->cmd[0]);
     if (!op) {
         chip_log(s->chip, "stlink: unknown command %02X", s->cmd[0]);

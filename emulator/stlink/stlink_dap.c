@@ -5,8 +5,11 @@
  * them (coresight/dap.py: DPIDR, power-up handshake in CTRL/STAT, ABORT;
  * coresight/ap.py: IDR, BASE, CSW) — ADIv5.2 B2 (DP) and C2 (MEM-AP).
  *
- * Only AP 0, the core's AHB-AP, exists on these parts; memory behind
- * DRW/BDx is the same debug-port view the memory commands use.
+ * AP 0 is the core's AHB-AP on every part; memory behind DRW/BDx is the
+ * same debug-port view the memory commands use.  The H7 has its system
+ * debug bus behind AP 2 as well (RM0433 60.2.2, 60.4: APB-D, where the
+ * DBGMCU answers at 0xE00E1000; the core sees it at 0x5C001000), which
+ * OpenOCD's DAP-direct mode uses for DBGMCU (target/stm32h7x.cfg, ap2).
  */
 #include "emulator/stlink/stlink_internal.h"
 
@@ -154,8 +157,10 @@ void stlink_dap_reset(struct stlink_device *s)
     s->dap.ctrl_stat = 0;
     s->dap.select = 0;
     s->dap.sticky_err = false;
-    s->dap.csw = CSW_RESET;
-    s->dap.tar = 0;
+    for (unsigned i = 0; i < STL_NUM_APS; i++) {
+        s->dap.ap[i].csw = CSW_RESET;
+        s->dap.ap[i].tar = 0;
+    }
 }
 
 static uint8_t dp_read(struct stlink_device *s, uint16_t addr, uint32_t *val)
@@ -206,9 +211,33 @@ static uint8_t dp_write(struct stlink_device *s, uint16_t addr, uint32_t val)
     }
 }
 
-static unsigned csw_size(const struct stlink_device *s)
+/* RM0433 60.4: the H7's APB-D and the DBGMCU's two addresses. */
+#define APBD_IDR       0x44770002u  /* guess: ARM's APB-AP IDR (class MEM-AP, type APB) */
+#define APBD_BASE      0xE00E0003u  /* RM0433 60.4.2: the APB-D ROM table at 0xE00E0000 */
+#define APBD_DBGMCU    0xE00E1000u
+#define H7_DBGMCU_CPU  0x5C001000u
+
+bool stlink_ap_exists(const struct stlink_device *s, unsigned ap)
 {
-    switch (s->dap.csw & CSW_SIZE_MASK) {
+    return ap == 0 || (ap == STL_AP_APBD && s->chip->part->dbgmcu_idcode_addr == H7_DBGMCU_CPU);
+}
+
+int stlink_apbd_access(struct stlink_device *s, uint32_t addr, unsigned size, bool write,
+                       uint32_t *val)
+{
+    if (addr - APBD_DBGMCU >= 0x1000u) {     /* ROM table, SWO, TPIU, funnel: not modelled */
+        if (!write)
+            *val = 0;
+        return BUS_OK;
+    }
+    uint32_t at = H7_DBGMCU_CPU + (addr - APBD_DBGMCU);
+    return write ? chip_write(s->chip, at, size, *val, BUS_DEBUG)
+                 : chip_read(s->chip, at, size, val, BUS_DEBUG);
+}
+
+static unsigned csw_size(const struct stlink_device *s, unsigned ap)
+{
+    switch (s->dap.ap[ap].csw & CSW_SIZE_MASK) {
     case 0:
         return 1;
     case 1:
@@ -220,10 +249,10 @@ static unsigned csw_size(const struct stlink_device *s)
 
 /* DRW: one access at TAR of CSW.Size, lane-placed as on the AHB
  * (ADIv5.2 C2.2.6), then TAR moves on when CSW.AddrInc says so. */
-static uint8_t drw_access(struct stlink_device *s, uint32_t addr, bool write, uint32_t *val,
-                          bool increment)
+static uint8_t drw_access(struct stlink_device *s, unsigned ap, uint32_t addr, bool write,
+                          uint32_t *val, bool increment)
 {
-    unsigned size = csw_size(s);
+    unsigned size = csw_size(s, ap);
     unsigned lane = (addr & 3) * 8;
     int rc;
     uint32_t v = 0;
@@ -232,10 +261,15 @@ static uint8_t drw_access(struct stlink_device *s, uint32_t addr, bool write, ui
         return STL_SWD_AP_FAULT;
     if (write) {
         uint32_t data = size == 4 ? *val : (*val >> lane) & (size == 2 ? 0xFFFFu : 0xFFu);
-        rc = s->cpu ? cpu_debug_write(s->cpu, addr, size, data)
-                    : chip_write(s->chip, addr, size, data, BUS_DEBUG);
+        if (ap == STL_AP_APBD)
+            rc = stlink_apbd_access(s, addr, size, true, &data);
+        else
+            rc = s->cpu ? cpu_debug_write(s->cpu, addr, size, data)
+                        : chip_write(s->chip, addr, size, data, BUS_DEBUG);
     } else {
-        if (stlink_coresight_read(s, addr, size, &v))
+        if (ap == STL_AP_APBD)
+            rc = stlink_apbd_access(s, addr, size, false, &v);
+        else if (stlink_coresight_read(s, addr, size, &v))
             rc = BUS_OK;
         else
             rc = s->cpu ? cpu_debug_read(s->cpu, addr, size, &v)
@@ -246,8 +280,8 @@ static uint8_t drw_access(struct stlink_device *s, uint32_t addr, bool write, ui
         s->dap.sticky_err = true;
         return STL_SWD_AP_FAULT;
     }
-    if (increment && ((s->dap.csw >> CSW_ADDRINC_SHIFT) & 3) == 1)
-        s->dap.tar += size;
+    if (increment && ((s->dap.ap[ap].csw >> CSW_ADDRINC_SHIFT) & 3) == 1)
+        s->dap.ap[ap].tar += size;
     return STL_OK;
 }
 
@@ -256,7 +290,7 @@ static uint8_t ap_reg(struct stlink_device *s, uint16_t port, uint16_t addr, boo
 {
     if (port > 255)
         return STL_BAD_AP;
-    if (port != 0) {
+    if (!stlink_ap_exists(s, port)) {
         /* ADIv5.2 C1.2: an AP that is not implemented reads as zero
          * (IDR 0 ends pyocd's AP scan) and ignores writes */
         if (!write)
@@ -268,34 +302,35 @@ static uint8_t ap_reg(struct stlink_device *s, uint16_t port, uint16_t addr, boo
     switch (addr & 0xFC) {
     case AP_CSW:
         if (write)
-            s->dap.csw = (*val & ~0x80u) | CSW_DEVICEEN;
+            s->dap.ap[port].csw = (*val & ~0x80u) | CSW_DEVICEEN;
         else
-            *val = s->dap.csw;
+            *val = s->dap.ap[port].csw;
         return STL_OK;
     case AP_TAR:
         if (write)
-            s->dap.tar = *val;
+            s->dap.ap[port].tar = *val;
         else
-            *val = s->dap.tar;
+            *val = s->dap.ap[port].tar;
         return STL_OK;
     case AP_DRW:
-        return drw_access(s, s->dap.tar, write, val, true);
+        return drw_access(s, port, s->dap.ap[port].tar, write, val, true);
     case AP_BD0:
     case AP_BD0 + 4:
     case AP_BD0 + 8:
     case AP_BD3:
-        return drw_access(s, (s->dap.tar & ~0xFu) | (addr & 0xC), write, val, false);
+        return drw_access(s, port, (s->dap.ap[port].tar & ~0xFu) | (addr & 0xC), write, val,
+                          false);
     case AP_CFG:
         if (!write)
             *val = 0;                   /* little endian, 32-bit addresses */
         return STL_OK;
     case AP_BASE:
         if (!write)
-            *val = AP_BASE_VALUE;
+            *val = port == STL_AP_APBD ? APBD_BASE : AP_BASE_VALUE;
         return STL_OK;
     case AP_IDR:
         if (!write)
-            *val = ap_idr(s->chip->part->core);
+            *val = port == STL_AP_APBD ? APBD_IDR : ap_idr(s->chip->part->core);
         return STL_OK;
     default:
         if (!write)

@@ -118,12 +118,18 @@
  * stlink_usb.c STLINK_V3_RW_MISC_SIZE; a V2 takes 64). */
 #define STL_MISC_MAX_ITEMS 1227u
 
+/* H7: AP 0 is the core's AHB-AP, AP 2 the APB-D system debug bus. */
+#define STL_NUM_APS 3
+#define STL_AP_APBD 2
+
 struct stlink_dap {
     uint32_t ctrl_stat;     /* DP CTRL/STAT: the request bits the host wrote */
     uint32_t select;        /* DP SELECT */
     bool     sticky_err;    /* CTRL/STAT.STICKYERR after a faulted access */
-    uint32_t csw;           /* AP CSW */
-    uint32_t tar;           /* AP TAR */
+    struct {
+        uint32_t csw;       /* AP CSW */
+        uint32_t tar;       /* AP TAR */
+    } ap[STL_NUM_APS];      /* by AP number; only those stlink_ap_exists() says */
 };
 
 struct stlink_device {
@@ -163,6 +169,7 @@ struct stlink_device {
     uint32_t last_rw_fault_addr;
     bool    trace_on;
     struct stlink_dap dap;
+    unsigned cur_ap;        /* the AP of the memory access under way (cmd[8], RW_MISC APNUM) */
     uint8_t *misc;          /* RW_MISC_OUT's results for RW_MISC_IN (8 * STL_MISC_MAX_ITEMS) */
     uint32_t misc_len;      /* bytes of them; 0: none */
 };
@@ -184,5 +191,11 @@ uint8_t stlink_dap_write(struct stlink_device *s, uint16_t port, uint16_t addr, 
 /* The ROM table and CoreSight ID registers as the AP reads them; false
  * when addr is none of those. */
 bool stlink_coresight_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t *val);
+/* Whether the part has access port `ap` (AP 0 everywhere, the APB-D on H7). */
+bool stlink_ap_exists(const struct stlink_device *s, unsigned ap);
+/* A bus access through the H7's APB-D (AP 2): DBGMCU at 0xE00E1000, the
+ * rest of the debug APB read as zero.  Returns BUS_OK or BUS_ERROR. */
+int stlink_apbd_access(struct stlink_device *s, uint32_t addr, unsigned size, bool write,
+                       uint32_t *val);
 
 #endif

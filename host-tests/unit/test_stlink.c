@@ -390,6 +390,34 @@ Test(stlink_dap, rw_misc_batches_ap_reads_and_writes)
     bench_close(b);
 }
 
+/* The H7's AP 2 (APB-D): INIT_AP, its IDR, and its DBGMCU at 0xE00E1000
+ * through READMEM (AP in cmd[8]) and RW_MISC; an F4 has no AP 2. */
+Test(stlink_dap, h7_apbd_is_ap2)
+{
+    struct probe_bench *b = bench_open("h743zi", STLINK_V3, NULL);
+    uint8_t r[16];
+    uint8_t init[3] = {0xF2, 0x4B, 2};
+    command(b, init, 3, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x80, "INIT_AP 2");
+    uint8_t idr[6] = {0xF2, 0x45, 2, 0, 0xFC, 0};
+    command(b, idr, 6, NULL, 0, r, 8);
+    cr_assert_eq(r[0], 0x80);
+    cr_assert_eq(ld_le32(r + 4), 0x44770002, "an APB-AP");
+    uint8_t rd[9] = {0xF2, 0x07, 0x00, 0x10, 0x0E, 0xE0, 4, 0, 2};   /* 0xE00E1000, 4, AP 2 */
+    cr_assert_eq(command(b, rd, 9, NULL, 0, r, 4), 4);
+    cr_assert_eq(ld_le32(r), 0x10030450, "DBGMCU_IDC: REV_ID Y, DEV_ID 0x450");
+    cr_assert_eq(rw_status2(b, NULL), 0x80);
+    cr_assert_eq(read_debug32(b, 0x5C001000), 0x10030450, "the same on the core's bus");
+    bench_close(b);
+
+    b = bench_open("f401xe", STLINK_V3, NULL);
+    command(b, init, 3, NULL, 0, r, 2);
+    cr_assert_eq(r[0], 0x1D, "no AP 2 on an F4");
+    cr_assert_eq(command(b, rd, 9, NULL, 0, r, 4), 4);
+    cr_assert_eq(rw_status2(b, NULL), 0x1D);
+    bench_close(b);
+}
+
 Test(stlink_target, flash_read_at_rdp1_faults_with_the_address)
 {
     struct probe_bench *b = bench_open("f103xb", STLINK_V2, "RDP=0x00");
