@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include "lib/bytes.h"
+#include "emulator/stlink/stlink_ident.h"
+#include "models/part.h"
 #include "lib/usbip_proto.h"
 #include "models/chip.h"
 #include "models/part.h"
@@ -615,6 +617,47 @@ static void corpus_stlink(void)
         save("stlink", v, &o);
         free(o.data);
     }
+
+    /* OpenOCD's DAP-direct mode on an H7 behind a V3: INIT_AP 2, the
+     * DBGMCU read through AP 2 (cmd[8]), then an RW_MISC batch (APNUM 2,
+     * READ; APNUM 0, ADDRESS + WRITE) and its answer */
+    static const uint8_t init_ap2[16] = { 0xF2, 0x4B, 0x02 };
+    static const uint8_t rd_ap2[16] = { 0xF2, 0x07, 0x00, 0x10, 0x0E, 0xE0, 0x04, 0x00, 0x02 };
+    static const uint8_t misc_out[16] = { 0xF2, 0x51, 0x05 };
+    static const uint8_t misc_in[16] = { 0xF2, 0x52 };
+    static const uint8_t misc_ops[8] = { 5, 3, 5, 1, 2 };
+    static const uint32_t misc_vals[5] = { 2, 0xE00E1000u, 0, 0x20000000u, 0x12345678u };
+    unsigned h7 = 0, v3 = 0;
+    for (size_t i = 0; i < parts_count; i++)
+        if (strcmp(parts[i]->name, "h743zi") == 0)
+            h7 = (unsigned)i;
+    for (size_t i = 0; i < stlink_ident_count(); i++)
+        if (stlink_ident_at(i)->hw >= 3 && !v3)
+            v3 = (unsigned)i;
+    struct out o = { 0 };
+    put8(&o, (uint8_t)h7);
+    put8(&o, (uint8_t)v3);
+    stl_frame(&o, get_version3, 16);
+    stl_answer(&o, 12);
+    stl_frame(&o, enter_swd, 16);
+    stl_answer(&o, 2);
+    stl_frame(&o, init_ap2, 16);
+    stl_answer(&o, 2);
+    stl_frame(&o, rd_ap2, 16);
+    stl_answer(&o, 4);
+    stl_frame(&o, misc_out, 16);
+    put8(&o, 3);
+    put16(&o, 8 + 4 * 5);
+    put(&o, misc_ops, 8);
+    for (unsigned i = 0; i < 5; i++) {
+        uint8_t w[4];
+        st_le32(w, misc_vals[i]);
+        put(&o, w, 4);
+    }
+    stl_frame(&o, misc_in, 16);
+    stl_answer(&o, 8 * 5);
+    save("stlink", 3, &o);
+    free(o.data);
 }
 
 /* ---- the kept corpora as text ------------------------------------------- */
