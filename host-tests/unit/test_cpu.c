@@ -208,6 +208,7 @@ Test(cpu, dwt_read_watchpoint_halts_after_the_load_and_a_write_one_does_not)
     cpu_run(B.cpu, 1000);
     cr_assert_eq(cpu_get_state(B.cpu), CPU_RUNNING, "a load is no write");
     cr_assert_not(dbg_rd(DWT_FUNC0) & MATCHED);
+    bench_teardown();
 
     watch_bench("l476xg", prog_load, sizeof prog_load / 2);
     watch(WATCHED + 0x3, 2, 5);                     /* FUNCTION = read */
@@ -224,6 +225,7 @@ Test(cpu, dwt_watchpoint_needs_trcena_and_a_debugger)
     dbg_wr(DEMCR, 0);                               /* the DWT is off without TRCENA */
     cpu_run(B.cpu, 1000);
     cr_assert_eq(cpu_get_state(B.cpu), CPU_RUNNING);
+    bench_teardown();
 
     watch_bench("g474xe", prog_store, sizeof prog_store / 2);
     watch(WATCHED, 0, 7);
