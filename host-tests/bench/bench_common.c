@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +108,11 @@ int bench_server_start(struct bench_server *s, char *const args[])
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* the server goes with the bench program, however that ends (a
+         * `| head`, Ctrl-C): an orphaned server would skew later figures */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1)
+            _exit(127);
         dup2(pipefd[1], 1);
         close(pipefd[0]);
         close(pipefd[1]);
