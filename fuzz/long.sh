@@ -7,7 +7,7 @@
 # fuzz/corpus/TARGET.hex, one input per line, for a commit.  Prints, per
 # target, one line of figures:
 #
-#   fuzz-long TARGET: runs N, coverage E edges, features F, crashes C, kept K inputs (B bytes of hex)
+#   fuzz-long TARGET: runs N, coverage E edges, features F, crashes C, slow inputs S, kept K inputs (B bytes of hex)
 #
 # and ends with run.sh's "fuzz: N passed, N failed" status.
 set -u
@@ -34,9 +34,13 @@ for t in "$@"; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | sed 's/ft: //')
-    crashes=$(find "$dir/crashes/$t" -type f | wc -l)
+    # libFuzzer also keeps inputs that took over 10 s of wall time
+    # (slow-unit-*): on a loaded machine, or a fuzzer stopped for a while,
+    # those are the clock's doing; they are counted apart from crashes.
+    crashes=$(find "$dir/crashes/$t" -type f ! -name 'slow-unit-*' | wc -l)
+    slow=$(find "$dir/crashes/$t" -type f -name 'slow-unit-*' | wc -l)
     kept=$(grep -vc '^#' "fuzz/corpus/$t.hex")
     bytes=$(wc -c <"fuzz/corpus/$t.hex")
-    echo "fuzz-long $t: runs ${runs:-?}, coverage ${cov:-?} edges, features ${ft:-?}, crashes $crashes, kept $kept inputs ($bytes bytes of hex)"
+    echo "fuzz-long $t: runs ${runs:-?}, coverage ${cov:-?} edges, features ${ft:-?}, crashes $crashes, slow inputs $slow, kept $kept inputs ($bytes bytes of hex)"
 done
 exit $status
