@@ -51,29 +51,28 @@ static bool target_reachable(const struct stlink_device *s)
     return s->chip->powered;
 }
 
-static int ap_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t *val)
+/* An access through AP `ap` (stlink_ap_bus); ap_read/ap_write: the core's AP 0. */
+static int bus_read(struct stlink_device *s, unsigned ap, uint32_t addr, unsigned size,
+                    uint32_t *val)
 {
     *val = 0;
-    if (!target_reachable(s))
-        return BUS_ERROR;
-    if (s->cur_ap == STL_AP_APBD)
-        return stlink_apbd_access(s, addr, size, false, val);
-    if (stlink_coresight_read(s, addr, size, val))
-        return BUS_OK;
-    if (s->cpu)
-        return cpu_debug_read(s->cpu, addr, size, val);
-    return chip_read(s->chip, addr, size, val, BUS_DEBUG);
+    return stlink_ap_bus(s, ap, addr, size, false, val);
+}
+
+static int bus_write(struct stlink_device *s, unsigned ap, uint32_t addr, unsigned size,
+                     uint32_t val)
+{
+    return stlink_ap_bus(s, ap, addr, size, true, &val);
+}
+
+static int ap_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t *val)
+{
+    return bus_read(s, 0, addr, size, val);
 }
 
 static int ap_write(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t val)
 {
-    if (!target_reachable(s))
-        return BUS_ERROR;
-    if (s->cur_ap == STL_AP_APBD)
-        return stlink_apbd_access(s, addr, size, true, &val);
-    if (s->cpu)
-        return cpu_debug_write(s->cpu, addr, size, val);
-    return chip_write(s->chip, addr, size, val, BUS_DEBUG);
+    return bus_write(s, 0, addr, size, val);
 }
 
 static void rw_fault(struct stlink_device *s, uint32_t addr)
@@ -87,14 +86,12 @@ static void rw_fault(struct stlink_device *s, uint32_t addr)
 
 /* A memory transfer starts with a clean last-R/W status; it is refused
  * (false) before any access for an address not aligned to its unit or an
- * AP (cmd[8]) the part does not have. */
+ * AP (cmd[8], the AP the transfer goes through) the part does not have. */
 static bool mem_begin(struct stlink_device *s, uint32_t addr, unsigned unit)
 {
     s->last_rw_status = STL_OK;
     s->last_rw_fault_addr = 0;
     bool ap_ok = stlink_ap_exists(s, s->cmd[8]);
-    if (ap_ok)
-        s->cur_ap = s->cmd[8];
     if ((unit > 1 && (addr % unit)) || !ap_ok) {
         s->last_rw_status = !ap_ok ? STL_BAD_AP : STL_ALIGNMENT_ERROR;
         s->last_rw_fault_addr = addr;
@@ -114,7 +111,7 @@ static void mem_read(struct stlink_device *s, uint32_t addr, uint32_t len, unsig
     for (uint32_t off = 0; off < len;) {
         unsigned n = (len - off >= unit) ? unit : 1;
         uint32_t v;
-        if (ap_read(s, addr + off, n, &v) != BUS_OK) {
+        if (bus_read(s, s->cmd[8], addr + off, n, &v) != BUS_OK) {
             rw_fault(s, addr + off);
             return;
         }
@@ -130,7 +127,7 @@ static void mem_write(struct stlink_device *s, uint32_t addr, uint32_t len, unsi
         return;
     for (uint32_t off = 0; off < len;) {
         unsigned n = (len - off >= unit) ? unit : 1;
-        if (ap_write(s, addr + off, n, ld_le(s->data + off, n)) != BUS_OK) {
+        if (bus_write(s, s->cmd[8], addr + off, n, ld_le(s->data + off, n)) != BUS_OK) {
             rw_fault(s, addr + off);
             return;
         }
@@ -348,9 +345,7 @@ static uint8_t misc_access(struct stlink_device *s, uint32_t ap, uint32_t addr, 
         return STL_BAD_AP;
     if (addr % 4)
         return STL_ALIGNMENT_ERROR;
-    s->cur_ap = ap;
-    int rc = write ? ap_write(s, addr, 4, *val) : ap_read(s, addr, 4, val);
-    s->cur_ap = 0;
+    int rc = write ? bus_write(s, ap, addr, 4, *val) : bus_read(s, ap, addr, 4, val);
     if (rc == BUS_OK)
         return STL_OK;
     rw_fault(s, addr);
@@ -625,11 +620,14 @@ static void cmd_debug(struct stlink_device *s, unsigned arg)
 uint32_t stlink_cmd_data_len(const struct stlink_device *s)
 {
     const struct stlink_op *op = s->cmd[0] == STL_DEBUG_COMMAND ? debug_op(s->cmd[1]) : NULL;
-    if (!op || (op->data == DATA_MISC && !firmware_knows(s, op)))
+    switch (op ? op->data : DATA_NONE) {
+    case DATA_LEN_AT_6:
+        return ld_le16(s->cmd + 6);
+    case DATA_MISC:     /* a firmware without the command takes no data stage */
+        return firmware_knows(s, op) ? misc_out_len(misc_items(s)) : 0;
+    default:
         return 0;
-    if (op->data == DATA_MISC)
-        return misc_out_len(misc_items(s));
-    return op->data == DATA_LEN_AT_6 ? ld_le16(s->cmd + 6) : 0;
+    }
 }
 
 /* Fast time moves only when something waits for it (models/vclock.h).  A
@@ -656,7 +654,6 @@ void stlink_cmd_execute(struct stlink_device *s)
 static void execute(struct stlink_device *s)
 {
     s->reply_len = 0;
-    s->cur_ap = 0;      /* the core's AHB-AP unless the command names another */
     const struct stlink_op *op = op_find(commands, sizeof commands / sizeof commands[0], s->cmd[0]);
     if (!op) {
         chip_log(s->chip, "stlink: unknown command %02X", s->cmd[0]);

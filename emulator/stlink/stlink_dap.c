@@ -222,8 +222,8 @@ bool stlink_ap_exists(const struct stlink_device *s, unsigned ap)
     return ap == 0 || (ap == STL_AP_APBD && s->chip->part->dbgmcu_idcode_addr == H7_DBGMCU_CPU);
 }
 
-int stlink_apbd_access(struct stlink_device *s, uint32_t addr, unsigned size, bool write,
-                       uint32_t *val)
+static int apbd_access(struct stlink_device *s, uint32_t addr, unsigned size, bool write,
+                        uint32_t *val)
 {
     if (addr - APBD_DBGMCU >= 0x1000u) {     /* ROM table, SWO, TPIU, funnel: not modelled */
         if (!write)
@@ -233,6 +233,22 @@ int stlink_apbd_access(struct stlink_device *s, uint32_t addr, unsigned size, bo
     uint32_t at = H7_DBGMCU_CPU + (addr - APBD_DBGMCU);
     return write ? chip_write(s->chip, at, size, *val, BUS_DEBUG)
                  : chip_read(s->chip, at, size, val, BUS_DEBUG);
+}
+
+int stlink_ap_bus(struct stlink_device *s, unsigned ap, uint32_t addr, unsigned size, bool write,
+                  uint32_t *val)
+{
+    if (!s->chip->powered)
+        return BUS_ERROR;
+    if (ap == STL_AP_APBD)
+        return apbd_access(s, addr, size, write, val);
+    if (write)
+        return s->cpu ? cpu_debug_write(s->cpu, addr, size, *val)
+                      : chip_write(s->chip, addr, size, *val, BUS_DEBUG);
+    if (stlink_coresight_read(s, addr, size, val))
+        return BUS_OK;
+    return s->cpu ? cpu_debug_read(s->cpu, addr, size, val)
+                  : chip_read(s->chip, addr, size, val, BUS_DEBUG);
 }
 
 static unsigned csw_size(const struct stlink_device *s, unsigned ap)
@@ -261,19 +277,9 @@ static uint8_t drw_access(struct stlink_device *s, unsigned ap, uint32_t addr, b
         return STL_SWD_AP_FAULT;
     if (write) {
         uint32_t data = size == 4 ? *val : (*val >> lane) & (size == 2 ? 0xFFFFu : 0xFFu);
-        if (ap == STL_AP_APBD)
-            rc = stlink_apbd_access(s, addr, size, true, &data);
-        else
-            rc = s->cpu ? cpu_debug_write(s->cpu, addr, size, data)
-                        : chip_write(s->chip, addr, size, data, BUS_DEBUG);
+        rc = stlink_ap_bus(s, ap, addr, size, true, &data);
     } else {
-        if (ap == STL_AP_APBD)
-            rc = stlink_apbd_access(s, addr, size, false, &v);
-        else if (stlink_coresight_read(s, addr, size, &v))
-            rc = BUS_OK;
-        else
-            rc = s->cpu ? cpu_debug_read(s->cpu, addr, size, &v)
-                        : chip_read(s->chip, addr, size, &v, BUS_DEBUG);
+        rc = stlink_ap_bus(s, ap, addr, size, false, &v);
         *val = size == 4 ? v : v << lane;
     }
     if (rc != BUS_OK) {

@@ -169,7 +169,6 @@ struct stlink_device {
     uint32_t last_rw_fault_addr;
     bool    trace_on;
     struct stlink_dap dap;
-    unsigned cur_ap;        /* the AP of the memory access under way (cmd[8], RW_MISC APNUM) */
     uint8_t *misc;          /* RW_MISC_OUT's results for RW_MISC_IN (8 * STL_MISC_MAX_ITEMS) */
     uint32_t misc_len;      /* bytes of them; 0: none */
 };
@@ -193,9 +192,12 @@ uint8_t stlink_dap_write(struct stlink_device *s, uint16_t port, uint16_t addr, 
 bool stlink_coresight_read(struct stlink_device *s, uint32_t addr, unsigned size, uint32_t *val);
 /* Whether the part has access port `ap` (AP 0 everywhere, the APB-D on H7). */
 bool stlink_ap_exists(const struct stlink_device *s, unsigned ap);
-/* A bus access through the H7's APB-D (AP 2): DBGMCU at 0xE00E1000, the
- * rest of the debug APB read as zero.  Returns BUS_OK or BUS_ERROR. */
-int stlink_apbd_access(struct stlink_device *s, uint32_t addr, unsigned size, bool write,
-                       uint32_t *val);
+/* One bus access through access port `ap` (one stlink_ap_exists() accepts):
+ * on AP 0 the core's debug view of memory, the CoreSight ID blocks read on
+ * the probe's side; on the H7's APB-D (AP 2) its DBGMCU at 0xE00E1000, the
+ * rest of that bus read as zero.  BUS_OK, or BUS_ERROR (also when the
+ * target has no power). */
+int stlink_ap_bus(struct stlink_device *s, unsigned ap, uint32_t addr, unsigned size, bool write,
+                  uint32_t *val);
 
 #endif
