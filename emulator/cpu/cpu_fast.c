@@ -22,8 +22,8 @@
  * So a block runs fast only if it stores nothing, reads memory with at
  * most one single-access load (literal loads of SRAM code from its own
  * SRAM do not count: no callback can come from them), no FPB comparator
- * or DWT watchpoint is on, no 16-bit v7-M-only encoding is in it on an M0, and it fits the
- * budget -- or the budget may be overrun to the block's end
+ * or DWT watchpoint is on, no 16-bit v7-M-only encoding is in it on an
+ * M0, and it fits the budget -- or the budget may be overrun to the block's end
  * (cpu_run_soft, the board's slices).  A callback from a fast block is
  * then for that one load: `executed` and cur_pc are exact there.  An
  * MMIO load is abandoned before the chip sees it; a flash load whose

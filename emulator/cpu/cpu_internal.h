@@ -236,8 +236,6 @@ struct cpu {
 
 /* cpu.c */
 void cpu_sync_clock(struct cpu *cpu);
-/* Puts the watchpoint hook in or out as the DWT comparators now ask (before a run). */
-void cpu_dwt_sync(struct cpu *cpu);
 uint32_t cpu_rd(struct cpu *cpu, int reg);
 void cpu_wr(struct cpu *cpu, int reg, uint32_t val);
 void cpu_request_stop(struct cpu *cpu, enum cpu_stop why);
@@ -335,6 +333,8 @@ void debug_dcrsr_write(struct cpu *cpu, uint32_t val);
 void debug_bkpt(struct cpu *cpu, uint32_t pc);
 bool debug_fpb_hit(struct cpu *cpu, uint32_t pc);
 void debug_fpb_recompute(struct cpu *cpu);
+/* Puts the watchpoint hook in or out as the DWT comparators now ask (before a run). */
+void cpu_dwt_sync(struct cpu *cpu);
 
 #pragma GCC visibility pop
 

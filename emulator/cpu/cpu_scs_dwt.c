@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The DWT (cycle counter; comparators as data watchpoints that halt the
- * core, see cpu_debug.c; the profiling counters not modelled) and the FPB (breakpoint comparators halt the core, see
- * cpu_debug.c) as register tables (cpu_scs.h).
+ * core; the profiling counters not modelled) and the FPB (breakpoint
+ * comparators halt the core), both acted on in cpu_debug.c, as register
+ * tables (cpu_scs.h).
  * References: ARMv7-M ARM (DDI0403E) C1.8 DWT, C1.11 FPB; ARMv6-M ARM
  * (DDI0419E) C1.8 DWT, C1.10 BPU.
  *

@@ -228,13 +228,14 @@ static int wait_events(struct usbip_server *srv, struct pollfd *pfd, nfds_t n, u
 {
     if (timeout != 0 && srv->spin_until_ns > now) {
         static const struct timespec zero;
-        int rc;
+        uint64_t t;
         do {
-            rc = ppoll(pfd, n, &zero, NULL);
+            int rc = ppoll(pfd, n, &zero, NULL);
             if (rc != 0)
                 return rc;
-        } while (monotonic_ns() < srv->spin_until_ns);
-        uint64_t spent = monotonic_ns() - now;
+            t = monotonic_ns();
+        } while (t < srv->spin_until_ns);
+        uint64_t spent = t - now;
         if (timeout > 0)
             timeout = (int64_t)spent >= timeout ? 0 : timeout - (int64_t)spent;
     }
